@@ -1,0 +1,120 @@
+# tickready: `make` builds, `make check` installs what is missing and runs every test, `make audit` audits this host.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= gcc
+SAN ?=
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
+CPPFLAGS += -Icore -Ichecks -Ituners -Icli
+LDFLAGS += $(SAN)
+LIBS = -lnuma -lpci -lcpuid -ljansson -linih
+TEST_LIBS = -lcmocka
+
+# Debian packages: build and run, then tests only.
+DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
+       dpdk dpdk-dev libdpdk-dev
+TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests
+
+CORE_SRC = $(wildcard core/*.c)
+CHECK_SRC = $(wildcard checks/*.c)
+TUNER_SRC = $(wildcard tuners/*.c)
+CLI_SRC = $(filter-out cli/main.c,$(wildcard cli/*.c))
+PROFILES = $(sort $(wildcard profiles/*.ini))
+LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(CHECK_SRC) $(TUNER_SRC) $(CLI_SRC)) $(BUILD)/gen/profiles.o
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+UNIT_HELPERS = $(BUILD)/tests/checktest.o
+MANPAGES = $(wildcard man/*.[0-9])
+
+TICKREADY = $(BUILD)/tickready
+POLLER_BIN ?=
+
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench
+all: $(TICKREADY) $(POLLER_BIN)
+
+-include poller/poller.mk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Shipped profiles are compiled in, so `tickready audit` works with nothing installed.
+$(BUILD)/gen/profiles.S: $(PROFILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '.section .rodata'; \
+	  for f in $(PROFILES); do n=$$(basename $$f .ini | tr -c 'a-zA-Z0-9_\n' '_'); \
+	    echo ".global profile_text_$$n"; echo "profile_text_$$n:"; echo ".incbin \"$(CURDIR)/$$f\""; echo '.byte 0'; done; \
+	  echo '.section .note.GNU-stack,"",@progbits'; } > $@
+$(BUILD)/gen/profiles.c: $(PROFILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "profile.h"'; \
+	  for f in $(PROFILES); do n=$$(basename $$f .ini | tr -c 'a-zA-Z0-9_\n' '_'); echo "extern const char profile_text_$$n[];"; done; \
+	  echo 'const struct builtin_profile builtin_profiles[] = {'; \
+	  for f in $(PROFILES); do b=$$(basename $$f .ini); n=$$(echo $$b | tr -c 'a-zA-Z0-9_\n' '_'); echo "	{ \"$$b\", profile_text_$$n },"; done; \
+	  echo '	{ 0, 0 } };'; } > $@
+$(BUILD)/gen/profiles.o: $(BUILD)/gen/profiles.c $(BUILD)/gen/profiles.S
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $(BUILD)/gen/profiles_c.o $(BUILD)/gen/profiles.c
+	$(CC) $(SAN) -c -o $(BUILD)/gen/profiles_s.o $(BUILD)/gen/profiles.S
+	ld -r -o $@ $(BUILD)/gen/profiles_c.o $(BUILD)/gen/profiles_s.o
+
+$(BUILD)/libtickready.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TICKREADY): $(BUILD)/cli/main.o $(BUILD)/libtickready.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/checktest.o: tests/unit/checktest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_SRCDIR='"$(CURDIR)"' -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(BUILD)/libtickready.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(BUILD)/libtickready.a $(LIBS) $(TEST_LIBS)
+
+# Installs exactly the Debian packages that are missing.
+deps:
+	@missing=$$(for p in $(DEPS) $(TEST_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all installed"; fi
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+e2e: all
+	@set -e; for t in $(sort $(wildcard tests/e2e/*.sh)); do echo "== $$t"; BUILD=$(BUILD) bash $$t; done
+
+lint-man:
+	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
+
+test: unit e2e lint-man $(if $(POLLER_BIN),poller-check)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build dir.
+asan:
+	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		CFLAGS='-O1 -g' POLLER_SKIP=1 unit e2e
+
+audit: deps $(TICKREADY)
+	./$(TICKREADY) audit
+
+bench: all
+	@bash bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tickready/profiles \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(TICKREADY) $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(PROFILES) $(DESTDIR)$(PREFIX)/share/tickready/profiles/
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,68 @@
+/* Shared pieces of the subcommands: option tables, the run session, exit statuses. */
+#pragma once
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "host.h"
+#include "profile.h"
+#include "sysroot.h"
+
+#define TICKREADY_VERSION "0.1.0"
+
+enum {
+	EXIT_READY = 0,		/* success; nothing failed */
+	EXIT_NOT_READY = 1,	/* a check or target failed */
+	EXIT_ERROR = 2,		/* usage, profile or internal error */
+};
+
+/* One row per option: spelling, argument name (NULL: none), key, help. --help comes from this table. */
+struct cli_opt {
+	const char *name;
+	const char *arg;
+	int key;
+	const char *help;
+};
+
+#define CLI_MAX_OPTS 40
+
+struct cli_parser {
+	const char *cmd, *synopsis, *summary;
+	const struct cli_opt *opts;
+	int argc;
+	char **argv;
+	struct option lopts[CLI_MAX_OPTS + 2];
+	char shorts[CLI_MAX_OPTS * 2 + 4];
+};
+
+#define CLI_HELP 'h'
+
+void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis, const char *summary,
+		     const struct cli_opt *opts, int argc, char **argv);
+/*
+ * The next option's key (and *arg), -1 at the end, CLI_HELP after printing --help, or '?'
+ * after printing a usage error. Callers return EXIT_READY for CLI_HELP and EXIT_ERROR for '?'.
+ */
+int cli_parser_next(struct cli_parser *p, const char **arg);
+void cli_usage(const struct cli_parser *p, FILE *out);
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A run against one root: the sysroot, the host model and the resolved profile. */
+struct session {
+	const char *root;
+	struct sysroot sr;
+	struct host host;
+	struct profile prof;
+	bool has_host, has_prof;
+};
+
+/* Opens root, loads the host and resolves the profile (NULL: the default). Prints the error; returns 0 or EXIT_ERROR. */
+int session_open(struct session *s, const char *root, const char *profile, bool record);
+void session_close(struct session *s);
+
+/* Subcommands: each in cli/cmd_NAME.c. */
+int cmd_audit(int argc, char **argv);
+int cmd_checks(int argc, char **argv);
+int cmd_capture(int argc, char **argv);

@@ -1,0 +1,98 @@
+/* tickready audit: run the checks against a profile and report; never writes to the host. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_STRICT = 256, OPT_COLOR };
+
+static const struct cli_opt audit_opts[] = {
+	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
+	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to audit against (default " PROFILE_DEFAULT ")" },
+	{ "format", "text|json", OPT_FORMAT, "report format (default text)" },
+	{ "only", "LIST", OPT_ONLY, "areas or check ids, comma-separated (e.g. cpu,irq,nic.chain)" },
+	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
+	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+int cmd_audit(int argc, char **argv)
+{
+	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *arg;
+	bool strict = false, use_color;
+	struct cli_parser p;
+	struct session s;
+	struct report r;
+	struct summary sum;
+	bool *selected;
+	char bad[64];
+	int c, rc;
+
+	cli_parser_init(&p, "audit", "tickready audit [--root DIR] [--profile NAME|PATH] [--format text|json] [--only LIST] [--strict]",
+			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
+			audit_opts, argc, argv);
+	while ((c = cli_parser_next(&p, &arg)) != -1) {
+		switch (c) {
+		case CLI_HELP:
+			return EXIT_READY;
+		case OPT_ROOT:
+			root = arg;
+			break;
+		case OPT_PROFILE:
+			profile = arg;
+			break;
+		case OPT_FORMAT:
+			format = arg;
+			break;
+		case OPT_ONLY:
+			only = arg;
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case OPT_COLOR:
+			color = arg;
+			break;
+		default:
+			return EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("audit: unexpected argument '%s'", argv[optind]);
+		return EXIT_ERROR;
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		cli_error("audit: unknown format '%s' (text or json)", format);
+		return EXIT_ERROR;
+	}
+	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+		cli_error("audit: unknown colour mode '%s' (auto, always or never)", color);
+		return EXIT_ERROR;
+	}
+	selected = calloc(checks_count, sizeof(bool));
+	if (!selected || checks_select(only, selected, bad, sizeof(bad)) < 0) {
+		cli_error("audit: unknown area or check '%s' in --only (see `tickready checks`)", bad);
+		free(selected);
+		return EXIT_ERROR;
+	}
+	rc = session_open(&s, root, profile, false);
+	if (rc) {
+		free(selected);
+		return rc;
+	}
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.sr.path };
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
+	use_color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	if (!strcmp(format, "json"))
+		report_write_json(stdout, &r);
+	else
+		report_write_text(stdout, &r, use_color);
+	report_summary(&r, &sum);
+	rc = sum.fail || (strict && sum.warn) ? EXIT_NOT_READY : EXIT_READY;
+	findings_free(r.findings, r.n);
+	free(selected);
+	session_close(&s);
+	return rc;
+}

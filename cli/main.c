@@ -1,0 +1,64 @@
+/* tickready: one table of subcommands; each parses its own options in cli/cmd_NAME.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "audit", cmd_audit, "inspect this host (or a --root tree) against a profile; read-only" },
+	{ "checks", cmd_checks, "list every check: id, area, title, what it reads" },
+	{ "capture", cmd_capture, "snapshot the files audit reads, for offline audit or support" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: tickready COMMAND [OPTIONS]\n\ncommands:\n", out);
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->help);
+	fputs("\n`tickready COMMAND --help` shows a command's options. Exit status: 0 ready, 1 not ready, 2 error.\n",
+	      out);
+}
+
+/* A report cut short by a full disk or a closed pipe must not exit 0 (git's run_builtin). */
+static int finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("write error on standard output: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+
+	if (!name) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+		usage(stdout);
+		return finish_stdout(EXIT_READY);
+	}
+	if (!strcmp(name, "--version")) {
+		printf("tickready %s\n", TICKREADY_VERSION);
+		return finish_stdout(EXIT_READY);
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return finish_stdout(c->run(argc - 1, argv + 1));
+	cli_error("unknown command '%s'", name);
+	usage(stderr);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,100 @@
+/* Option tables to getopt_long and generated --help, plus the one place that prints errors. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tickready: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tickready: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis, const char *summary,
+		     const struct cli_opt *opts, int argc, char **argv)
+{
+	size_t n = 0, s = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->cmd = cmd;
+	p->synopsis = synopsis;
+	p->summary = summary;
+	p->opts = opts;
+	p->argc = argc;
+	p->argv = argv;
+	p->shorts[s++] = '+';	/* stop at the first operand: "--" and EAL args pass through */
+	p->shorts[s++] = ':';
+	for (const struct cli_opt *o = opts; o->name && n < CLI_MAX_OPTS; o++, n++) {
+		p->lopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
+		if (o->key < 128 && o->key > ' ') {
+			p->shorts[s++] = (char)o->key;
+			if (o->arg)
+				p->shorts[s++] = ':';
+		}
+	}
+	p->lopts[n++] = (struct option){ "help", no_argument, NULL, CLI_HELP };
+	p->shorts[s++] = 'h';
+	p->shorts[s] = '\0';
+	optind = 0;
+	opterr = 0;
+}
+
+void cli_usage(const struct cli_parser *p, FILE *out)
+{
+	fprintf(out, "usage: %s\n", p->synopsis);
+	if (p->summary)
+		fprintf(out, "\n%s\n", p->summary);
+	fputs("\noptions:\n", out);
+	for (const struct cli_opt *o = p->opts; o->name; o++) {
+		char spell[64];
+
+		if (o->key < 128 && o->key > ' ')
+			snprintf(spell, sizeof(spell), "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(spell, sizeof(spell), "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", spell, o->help);
+	}
+	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+}
+
+int cli_parser_next(struct cli_parser *p, const char **arg)
+{
+	int c = getopt_long(p->argc, p->argv, p->shorts, p->lopts, NULL);
+
+	*arg = optarg;
+	if (c == CLI_HELP) {
+		cli_usage(p, stdout);
+		return CLI_HELP;
+	}
+	if (c == '?' || c == ':') {
+		const char *bad = p->argv[optind - 1 > 0 ? optind - 1 : 0];
+
+		if (c == ':')
+			cli_error("%s: option '%s' needs a value", p->cmd, bad);
+		else if (optopt && optopt < 128)
+			cli_error("%s: unknown option '-%c'", p->cmd, optopt);
+		else
+			cli_error("%s: unknown option '%s'", p->cmd, bad);
+		fprintf(stderr, "usage: %s\n", p->synopsis);
+		return '?';
+	}
+	return c;
+}

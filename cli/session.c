@@ -1,0 +1,48 @@
+/* Opening a root, loading its host model and resolving the profile: the start of most subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+int session_open(struct session *s, const char *root, const char *profile, bool record)
+{
+	struct profile_error err;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->root = root ? root : "/";
+	rc = sysroot_open(&s->sr, s->root);
+	if (rc < 0) {
+		cli_error("cannot use root '%s': %s", s->root, strerror(-rc));
+		return EXIT_ERROR;
+	}
+	if (record)
+		sysroot_record_start(&s->sr);
+	/* The profile first: a broken profile must not cost a host scan. */
+	rc = profile_load(&s->prof, profile ? profile : PROFILE_DEFAULT, &err);
+	if (rc < 0) {
+		cli_error("%s", err.msg);
+		sysroot_close(&s->sr);
+		return EXIT_ERROR;
+	}
+	s->has_prof = true;
+	host_load(&s->host, &s->sr);
+	s->has_host = true;
+	rc = profile_resolve(&s->prof, &s->host, &err);
+	if (rc < 0) {
+		cli_error("%s", err.msg);
+		session_close(s);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+void session_close(struct session *s)
+{
+	if (s->has_prof)
+		profile_free(&s->prof);
+	if (s->has_host)
+		host_free(&s->host);
+	sysroot_close(&s->sr);
+	s->has_prof = s->has_host = false;
+}

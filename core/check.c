@@ -1,0 +1,157 @@
+/* Findings and the plumbing around the check registry. */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const area_names[] = {
+#define X(e, s) s,
+	AREAS(X)
+#undef X
+};
+
+const char *area_name(enum area a)
+{
+	return (unsigned)a < AREA_COUNT ? area_names[a] : "?";
+}
+
+int area_from_name(const char *name)
+{
+	for (int i = 0; i < AREA_COUNT; i++)
+		if (!strcmp(area_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *verdict_name(enum verdict v)
+{
+	static const char *const names[] = { "pass", "warn", "fail", "skip" };
+
+	return (unsigned)v <= V_SKIP ? names[v] : "?";
+}
+
+static void set_str(char **dst, const char *fmt, va_list ap)
+{
+	free(*dst);
+	*dst = xvasprintf(fmt, ap);
+}
+
+#define FINDING_SETTER(fn, verdict_value) \
+	void fn(struct finding *f, const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		f->verdict = verdict_value; \
+		va_start(ap, fmt); \
+		set_str(&f->observed, fmt, ap); \
+		va_end(ap); \
+	}
+FINDING_SETTER(finding_pass, V_PASS)
+FINDING_SETTER(finding_fail, V_FAIL)
+FINDING_SETTER(finding_warn, V_WARN)
+FINDING_SETTER(finding_skip, V_SKIP)
+
+void finding_expected(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_str(&f->expected, fmt, ap);
+	va_end(ap);
+}
+
+void finding_remedy(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_str(&f->remedy, fmt, ap);
+	va_end(ap);
+}
+
+void finding_skip_read(struct finding *f, const char *path, int rc)
+{
+	finding_skip(f, "cannot read '%s': %s", path, strerror(rc < 0 ? -rc : rc));
+}
+
+void finding_clear(struct finding *f)
+{
+	free(f->observed);
+	free(f->expected);
+	free(f->remedy);
+	memset(f, 0, sizeof(*f));
+}
+
+void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->check = c;
+	f->verdict = V_SKIP;
+	c->run(ctx, f);
+	f->check = c;
+	if (!f->observed)
+		f->observed = xstrdup("check reported nothing");
+	if (f->verdict == V_PASS || f->verdict == V_SKIP) {
+		free(f->remedy);
+		f->remedy = NULL;
+	}
+}
+
+int checks_select(const char *only, bool *selected, char *bad, size_t size)
+{
+	bool any = only && *only;
+
+	for (size_t i = 0; i < checks_count; i++)
+		selected[i] = !any;
+	for (const char *p = only; any && *p;) {
+		size_t n = strcspn(p, ",");
+		char word[64];
+		bool hit = false;
+		int area;
+
+		if (n == 0 || n >= sizeof(word)) {
+			snprintf(bad, size, "%.*s", (int)(n < 60 ? n : 60), p);
+			return -EINVAL;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		area = area_from_name(word);
+		for (size_t i = 0; i < checks_count; i++)
+			if ((area >= 0 && (int)checks[i]->area == area) || !strcmp(checks[i]->id, word)) {
+				selected[i] = true;
+				hit = true;
+			}
+		if (!hit) {
+			snprintf(bad, size, "%s", word);
+			return -EINVAL;
+		}
+		p += n;
+		if (*p == ',' && !*++p) {
+			snprintf(bad, size, "%s", "");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n)
+{
+	struct finding *out = xcalloc(checks_count, sizeof(*out));
+
+	*n = 0;
+	for (size_t i = 0; i < checks_count; i++)
+		if (!selected || selected[i])
+			check_run(checks[i], ctx, &out[(*n)++]);
+	return out;
+}
+
+void findings_free(struct finding *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		finding_clear(&f[i]);
+	free(f);
+}

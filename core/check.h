@@ -1,0 +1,85 @@
+/* Checks and their findings: one descriptor per check, one registry table (checks/registry.c). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "host.h"
+#include "profile.h"
+
+#define AREAS(X) \
+	X(AREA_CPU, "cpu") \
+	X(AREA_MEMORY, "memory") \
+	X(AREA_IRQ, "irq") \
+	X(AREA_KERNEL, "kernel") \
+	X(AREA_NIC, "nic") \
+	X(AREA_POWER, "power") \
+	X(AREA_TASKS, "tasks")
+
+enum area {
+#define X(e, s) e,
+	AREAS(X)
+#undef X
+	AREA_COUNT
+};
+const char *area_name(enum area a);
+int area_from_name(const char *name);	/* -1 when unknown */
+
+enum verdict { V_PASS, V_WARN, V_FAIL, V_SKIP };
+const char *verdict_name(enum verdict v);
+
+struct check;
+
+struct finding {
+	const struct check *check;
+	enum verdict verdict;
+	char *observed;		/* what was seen */
+	char *expected;		/* what the profile wants */
+	char *remedy;		/* the exact command or profile key that fixes it; NULL on pass/skip */
+	bool needs_reboot;	/* the fix takes effect at the next boot */
+	bool pending_reboot;	/* the fix is staged for the next boot (apply's drop-in), the running kernel lacks it */
+};
+
+struct check_ctx {
+	const struct host *host;
+	const struct profile *prof;
+	const struct sysroot *sr;
+};
+
+struct check {
+	const char *id;		/* stable, dotted: "cpu.nohz_full" */
+	enum area area;
+	const char *title;
+	const char *reads;	/* what it reads, for `tickready checks` and capture */
+	void (*run)(const struct check_ctx *ctx, struct finding *f);
+};
+
+/*
+ * Setting a finding. Strings are copied (printf-style). A check sets the verdict with one
+ * of these and may add a remedy; observed/expected follow tuned's verify wording.
+ */
+void finding_pass(struct finding *f, const char *observed_fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_skip(struct finding *f, const char *reason_fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fail(struct finding *f, const char *observed_fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_warn(struct finding *f, const char *observed_fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_expected(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_remedy(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "cannot read '/sys/...': No such file or directory" as a skip. */
+void finding_skip_read(struct finding *f, const char *path, int rc);
+void finding_clear(struct finding *f);
+
+/* The registry: every check, in report order. */
+extern const struct check *const checks[];
+extern const size_t checks_count;
+const struct check *check_find(const char *id);
+
+/* Runs one check with a clean finding; a check that sets nothing gets a skip, not a pass. */
+void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f);
+
+/*
+ * Selects checks from "cpu,irq,nic.chain": area names or check ids. selected[] has checks_count
+ * entries. NULL or "" selects every check. Returns 0, or -EINVAL with the bad word in bad.
+ */
+int checks_select(const char *only, bool *selected, char *bad, size_t size);
+/* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
+struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);
+void findings_free(struct finding *f, size_t n);

@@ -1,0 +1,662 @@
+/* Profile loading: libinih parses, this file validates every key against PROFILE_KEYS and resolves it for a host. */
+#include "profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ini.h>
+
+#include "util.h"
+
+const struct profile_key_info profile_keys[PK_COUNT] = {
+#define X(e, s, k, t, mn, mx, ch, doc) [e] = { s, k, t, mn, mx, ch, doc },
+	PROFILE_KEYS(X)
+#undef X
+};
+
+#define PROFILE_DIR_ETC "/etc/tickready/profiles"
+#define MAX_INCLUDE_DEPTH 16
+
+static void set_error(struct profile_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct profile_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int find_key(const char *section, const char *key)
+{
+	for (int i = 0; i < PK_COUNT; i++)
+		if (!strcmp(profile_keys[i].section, section) && !strcmp(profile_keys[i].key, key))
+			return i;
+	return -1;
+}
+
+static bool known_section(const char *section)
+{
+	for (int i = 0; i < PK_COUNT; i++)
+		if (!strcmp(profile_keys[i].section, section))
+			return true;
+	return false;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool in_choices(const char *choices, const char *word, size_t len)
+{
+	for (const char *p = choices; *p;) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && !strncmp(p, word, len))
+			return true;
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+	return false;
+}
+
+/* Checks one value against its key's type. Returns NULL or a description of the problem. */
+static const char *validate(const struct profile_key_info *k, const char *v, char *why, size_t size)
+{
+	struct cpuset set;
+	long n;
+	bool b;
+
+	if (k->type != PT_STRING && !strcmp(v, "any"))
+		return NULL;
+	switch (k->type) {
+	case PT_STRING:
+		return NULL;
+	case PT_CPULIST:
+		if (!strcmp(v, "auto") || strstr(v, "${"))
+			return NULL;
+		n = cpuset_parse(&set, v);
+		if (n == -ERANGE)
+			snprintf(why, size, "cpu number out of range in '%s' (max %d)", v, CPUSET_MAX - 1);
+		else if (n < 0)
+			snprintf(why, size, "invalid cpu list '%s'", v);
+		return n < 0 ? why : NULL;
+	case PT_BOOL:
+		if (parse_bool(v, &b))
+			return NULL;
+		snprintf(why, size, "'%s' is not yes/no", v);
+		return why;
+	case PT_INT:
+		if (parse_long(v, &n) < 0) {
+			snprintf(why, size, "'%s' is not an integer", v);
+			return why;
+		}
+		if (n < k->min || n > k->max) {
+			snprintf(why, size, "%ld is out of range %ld..%ld", n, k->min, k->max);
+			return why;
+		}
+		return NULL;
+	case PT_ENUM:
+		if (in_choices(k->choices, v, strlen(v)))
+			return NULL;
+		snprintf(why, size, "'%s' is not one of %s|any", v, k->choices);
+		return why;
+	case PT_SIZE:
+		n = parse_size_kb(v);
+		if (n >= 4 && !(n & (n - 1)))
+			return NULL;
+		snprintf(why, size, "'%s' is not a hugepage size (2M, 1G, 2048kB)", v);
+		return why;
+	case PT_WORDS:
+		if (!k->choices)
+			return NULL;
+		for (const char *p = v; *p;) {
+			size_t len = strcspn(p, ",");
+
+			while (len && isspace((unsigned char)*p)) {
+				p++;
+				len--;
+			}
+			if (!len || !in_choices(k->choices, p, len)) {
+				snprintf(why, size, "'%.*s' is not one of %s", (int)len, p, k->choices);
+				return why;
+			}
+			p += len;
+			if (*p == ',')
+				p++;
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+struct parse_state {
+	struct profile *p;
+	struct profile_error *err;
+	const char *file;
+	int line;	/* counted by our reader: inih itself reports lines only on error */
+	int depth;
+	const char *const *stack;	/* sources being loaded, for include cycles */
+	int rc;
+	/* Entries of this file, applied after its include */
+	struct entry {
+		int key;
+		char *value;
+		int line;
+	} *entries;
+	size_t nentries;
+	char *include;
+	int include_line;
+};
+
+struct string_reader {
+	const char *p;
+	int *line;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct string_reader *r = stream;
+	size_t n;
+
+	if (!*r->p)
+		return NULL;
+	n = strcspn(r->p, "\n");
+	if (r->p[n] == '\n')
+		n++;
+	if (n >= (size_t)size)
+		n = (size_t)size - 1;
+	memcpy(buf, r->p, n);
+	buf[n] = '\0';
+	r->p += n;
+	(*r->line)++;
+	return buf;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	char why[256];
+	const char *bad;
+	int k;
+
+	if (!known_section(section)) {
+		set_error(st->err, "%s:%d: unknown section [%s]", st->file, st->line, section);
+		st->rc = -EINVAL;
+		return 0;
+	}
+	k = find_key(section, name);
+	if (k < 0) {
+		set_error(st->err, "%s:%d: unknown key '%s' in [%s]", st->file, st->line, name, section);
+		st->rc = -EINVAL;
+		return 0;
+	}
+	bad = validate(&profile_keys[k], value, why, sizeof(why));
+	if (bad) {
+		set_error(st->err, "%s:%d: [%s] %s: %s", st->file, st->line, section, name, bad);
+		st->rc = -EINVAL;
+		return 0;
+	}
+	if (k == PK_INCLUDE) {
+		free(st->include);
+		st->include = xstrdup(value);
+		st->include_line = st->line;
+		return 1;
+	}
+	st->entries = xrealloc(st->entries, (st->nentries + 1) * sizeof(*st->entries));
+	st->entries[st->nentries++] = (struct entry){ k, xstrdup(value), st->line };
+	return 1;
+}
+
+static int load_any(struct profile *p, const char *name_or_path, const char *from_file, int depth,
+		    const char *const *stack, struct profile_error *err);
+
+static int load_text(struct profile *p, const char *text, const char *source, int depth,
+		     const char *const *stack, struct profile_error *err)
+{
+	struct parse_state st = { .p = p, .err = err, .file = source, .depth = depth, .stack = stack };
+	struct string_reader r = { text, &st.line };
+	int rc;
+
+	rc = ini_parse_stream(read_line, &r, on_value, &st);
+	if (st.rc == 0 && rc != 0) {
+		set_error(err, "%s:%d: syntax error (expected [section] or key = value)", source, rc > 0 ? rc : st.line);
+		st.rc = -EINVAL;
+	}
+	if (st.rc == 0 && st.include) {
+		const char *chain[MAX_INCLUDE_DEPTH + 2];
+		int n = 0;
+
+		for (; stack && stack[n]; n++)
+			chain[n] = stack[n];
+		chain[n++] = source;
+		chain[n] = NULL;
+		if (depth >= MAX_INCLUDE_DEPTH) {
+			set_error(err, "%s:%d: includes nested deeper than %d", source, st.include_line, MAX_INCLUDE_DEPTH);
+			st.rc = -ELOOP;
+		} else {
+			st.rc = load_any(p, st.include, source, depth + 1, chain, err);
+		}
+	}
+	for (size_t i = 0; i < st.nentries; i++) {
+		struct profile_value *v = &p->v[st.entries[i].key];
+
+		if (st.rc == 0) {
+			free(v->raw);
+			free(v->file);
+			v->raw = st.entries[i].value;
+			v->file = xstrdup(source);
+			v->line = st.entries[i].line;
+		} else {
+			free(st.entries[i].value);
+		}
+	}
+	free(st.entries);
+	free(st.include);
+	return st.rc;
+}
+
+static const char *builtin_text(const char *name)
+{
+	for (const struct builtin_profile *b = builtin_profiles; b->name; b++)
+		if (!strcmp(b->name, name))
+			return b->text;
+	return NULL;
+}
+
+static bool is_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strchr(s, '/') || (n > 4 && !strcmp(s + n - 4, ".ini"));
+}
+
+static int read_file(const char *path, char **out)
+{
+	FILE *fp = fopen(path, "re");
+	size_t len = 0, cap = 4096;
+	char *buf;
+
+	if (!fp)
+		return -errno;
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len - 1, fp);
+
+		len += n;
+		if (n == 0)
+			break;
+		if (len + 1 == cap) {
+			if (cap >= (1u << 20)) {
+				fclose(fp);
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	if (ferror(fp)) {
+		fclose(fp);
+		free(buf);
+		return -EIO;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Profiles are the operator's own files, not host state under --root: they are read from the
+ * real filesystem. Includes by name resolve like the top profile; relative paths resolve
+ * beside the including file.
+ */
+static int load_any(struct profile *p, const char *name_or_path, const char *from_file, int depth,
+		    const char *const *stack, struct profile_error *err)
+{
+	char path[PATH_MAX], source[PATH_MAX + 16];
+	char *text = NULL;
+	const char *builtin;
+	int rc;
+
+	if (is_path(name_or_path)) {
+		if (name_or_path[0] != '/' && from_file && strchr(from_file, '/') && strncmp(from_file, "builtin:", 8))
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(strrchr(from_file, '/') - from_file), from_file,
+				 name_or_path);
+		else
+			snprintf(path, sizeof(path), "%s", name_or_path);
+		snprintf(source, sizeof(source), "%s", path);
+		rc = read_file(path, &text);
+		if (rc < 0) {
+			set_error(err, "cannot read profile '%s': %s", path, strerror(-rc));
+			return rc;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s/%s.ini", PROFILE_DIR_ETC, name_or_path);
+		if (read_file(path, &text) == 0) {
+			snprintf(source, sizeof(source), "%s", path);
+		} else if ((builtin = builtin_text(name_or_path))) {
+			text = xstrdup(builtin);
+			snprintf(source, sizeof(source), "builtin:%s", name_or_path);
+		} else {
+			set_error(err, "unknown profile '%s' (not in %s, not shipped; `tickready profile list` shows them)",
+				  name_or_path, PROFILE_DIR_ETC);
+			return -ENOENT;
+		}
+	}
+	if (depth == 0) {
+		free(p->source);
+		p->source = xstrdup(source);
+	}
+	for (int i = 0; stack && stack[i]; i++) {
+		if (!strcmp(stack[i], source)) {
+			set_error(err, "%s: include cycle: '%s' includes itself through '%s'", from_file ? from_file : source,
+				  source, stack[0]);
+			free(text);
+			return -ELOOP;
+		}
+	}
+	rc = load_text(p, text, source, depth, stack, err);
+	free(text);
+	return rc;
+}
+
+/* The name is [profile] name, else the top file's base name without ".ini". */
+static void finish_load(struct profile *p, const char *source)
+{
+	const char *base;
+
+	if (!p->source)
+		p->source = xstrdup(source);
+	if (p->v[PK_NAME].raw) {
+		p->name = xstrdup(p->v[PK_NAME].raw);
+		return;
+	}
+	base = strrchr(p->source, '/');
+	base = base ? base + 1 : (strncmp(p->source, "builtin:", 8) ? p->source : p->source + 8);
+	p->name = xstrdup(base);
+	if (strlen(p->name) > 4 && !strcmp(p->name + strlen(p->name) - 4, ".ini"))
+		p->name[strlen(p->name) - 4] = '\0';
+}
+
+int profile_load(struct profile *p, const char *name_or_path, struct profile_error *err)
+{
+	const char *stack[] = { NULL };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (err)
+		err->msg[0] = '\0';
+	rc = load_any(p, name_or_path, NULL, 0, stack, err);
+	if (rc < 0) {
+		profile_free(p);
+		return rc;
+	}
+	finish_load(p, name_or_path);
+	return 0;
+}
+
+int profile_load_string(struct profile *p, const char *text, const char *source, struct profile_error *err)
+{
+	const char *stack[] = { NULL };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (err)
+		err->msg[0] = '\0';
+	rc = load_text(p, text, source, 0, stack, err);
+	if (rc < 0) {
+		profile_free(p);
+		return rc;
+	}
+	finish_load(p, source);
+	return 0;
+}
+
+void profile_free(struct profile *p)
+{
+	for (int i = 0; i < PK_COUNT; i++) {
+		free(p->v[i].raw);
+		free(p->v[i].value);
+		free(p->v[i].file);
+	}
+	free(p->name);
+	free(p->source);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Replaces ${isolated_cores} ${housekeeping_cores} ${nic_node}; an unknown variable is an error. */
+static int expand(const struct profile *p, const char *raw, char **out, char *bad, size_t size)
+{
+	char iso[CPUSET_TEXT_MAX], hk[CPUSET_TEXT_MAX];
+	struct strbuf sb = { 0 };
+
+	cpuset_format(&p->isolated, iso, sizeof(iso));
+	cpuset_format(&p->housekeeping, hk, sizeof(hk));
+	for (const char *s = raw; *s;) {
+		const char *end;
+
+		if (s[0] != '$' || s[1] != '{' || !(end = strchr(s, '}'))) {
+			char c[2] = { *s++, 0 };
+
+			strbuf_add(&sb, c);
+			continue;
+		}
+		if (!strncmp(s, "${isolated_cores}", 17))
+			strbuf_add(&sb, iso);
+		else if (!strncmp(s, "${housekeeping_cores}", 21))
+			strbuf_add(&sb, hk);
+		else if (!strncmp(s, "${nic_node}", 11))
+			strbuf_addf(&sb, "%d", p->nic_node);
+		else {
+			snprintf(bad, size, "unknown variable '%.*s'", (int)(end - s + 1), s);
+			strbuf_free(&sb);
+			return -EINVAL;
+		}
+		s = end + 1;
+	}
+	*out = strbuf_detach(&sb);
+	return 0;
+}
+
+static int resolve_cpus(struct profile *p, const struct host *h, struct profile_error *err)
+{
+	const char *iso = p->v[PK_ISOLATED_CORES].raw, *hk = p->v[PK_HOUSEKEEPING_CORES].raw;
+	const struct cpuset *online = h->has_online ? &h->online : &h->present;
+	bool iso_auto = !iso || !strcmp(iso, "auto") || !strcmp(iso, "any");
+	bool hk_auto = !hk || !strcmp(hk, "auto") || !strcmp(hk, "any");
+	struct cpuset extra;
+	char list[CPUSET_TEXT_MAX];
+
+	if (!iso_auto && cpuset_parse(&p->isolated, iso) < 0) {
+		set_error(err, "%s:%d: [cpu] isolated_cores: invalid cpu list '%s'", p->v[PK_ISOLATED_CORES].file,
+			  p->v[PK_ISOLATED_CORES].line, iso);
+		return -EINVAL;
+	}
+	if (!hk_auto && cpuset_parse(&p->housekeeping, hk) < 0) {
+		set_error(err, "%s:%d: [cpu] housekeeping_cores: invalid cpu list '%s'", p->v[PK_HOUSEKEEPING_CORES].file,
+			  p->v[PK_HOUSEKEEPING_CORES].line, hk);
+		return -EINVAL;
+	}
+	if (hk_auto && iso_auto)
+		host_default_housekeeping(h, &p->housekeeping);
+	else if (hk_auto)
+		cpuset_andnot(&p->housekeeping, online, &p->isolated);
+	if (iso_auto)
+		cpuset_andnot(&p->isolated, online, &p->housekeeping);
+	/* A tree with no cpu information at all: nothing to say about cpus. */
+	if (!h->has_present && !h->has_online)
+		return 0;
+	cpuset_andnot(&extra, &p->isolated, &h->present);
+	if (!cpuset_empty(&extra)) {
+		set_error(err, "%s:%d: [cpu] isolated_cores names cpus not present on this host: %s",
+			  p->v[PK_ISOLATED_CORES].file, p->v[PK_ISOLATED_CORES].line,
+			  cpuset_format(&extra, list, sizeof(list)));
+		return -EINVAL;
+	}
+	cpuset_andnot(&extra, &p->housekeeping, &h->present);
+	if (!cpuset_empty(&extra)) {
+		set_error(err, "%s:%d: [cpu] housekeeping_cores names cpus not present on this host: %s",
+			  p->v[PK_HOUSEKEEPING_CORES].file, p->v[PK_HOUSEKEEPING_CORES].line,
+			  cpuset_format(&extra, list, sizeof(list)));
+		return -EINVAL;
+	}
+	if (cpuset_intersects(&p->isolated, &p->housekeeping)) {
+		cpuset_and(&extra, &p->isolated, &p->housekeeping);
+		set_error(err, "%s:%d: [cpu] cpus both isolated and housekeeping: %s",
+			  p->v[PK_ISOLATED_CORES].file ? p->v[PK_ISOLATED_CORES].file : p->source,
+			  p->v[PK_ISOLATED_CORES].line, cpuset_format(&extra, list, sizeof(list)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool bypass_driver(const char *drv)
+{
+	return !strcmp(drv, "vfio-pci") || !strcmp(drv, "uio_pci_generic") || !strcmp(drv, "igb_uio");
+}
+
+static void resolve_nic(struct profile *p, const struct host *h)
+{
+	const char *want = p->v[PK_NIC_INTERFACE].raw;
+
+	p->nic = NULL;
+	p->nic_wanted = want;
+	if (want && (!strcmp(want, "none") || !strcmp(want, "any")))
+		return;
+	if (want && strcmp(want, "auto")) {
+		p->nic = host_nic_by_name(h, want);
+		if (!p->nic)
+			p->nic = host_nic_by_pci(h, want);
+		return;
+	}
+	/* auto: a NIC already given to DPDK, else the first PCI NIC that is not the management path. */
+	for (size_t i = 0; i < h->nnics && !p->nic; i++)
+		if (bypass_driver(h->nics[i].driver))
+			p->nic = &h->nics[i];
+	for (size_t i = 0; i < h->nnics && !p->nic; i++)
+		if (h->nics[i].pci[0] && !h->nics[i].default_route)
+			p->nic = &h->nics[i];
+}
+
+int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err)
+{
+	int rc, cpu;
+
+	if (err)
+		err->msg[0] = '\0';
+	rc = resolve_cpus(p, h, err);
+	if (rc < 0)
+		return rc;
+	resolve_nic(p, h);
+	p->nic_node = 0;
+	if (p->nic && p->nic->numa_node >= 0)
+		p->nic_node = p->nic->numa_node;
+	else if ((cpu = cpuset_next(&p->isolated, 0)) >= 0 && host_cpu_node(h, cpu) >= 0)
+		p->nic_node = host_cpu_node(h, cpu);
+	else if (h->nnodes)
+		p->nic_node = h->nodes[0].id;
+	for (int k = 0; k < PK_COUNT; k++) {
+		char why[256];
+
+		free(p->v[k].value);
+		p->v[k].value = NULL;
+		if (!p->v[k].raw)
+			continue;
+		if (expand(p, p->v[k].raw, &p->v[k].value, why, sizeof(why)) < 0) {
+			set_error(err, "%s:%d: [%s] %s: %s", p->v[k].file, p->v[k].line, profile_keys[k].section,
+				  profile_keys[k].key, why);
+			return -EINVAL;
+		}
+	}
+	p->hugepage_kb = 0;
+	if (profile_wants(p, PK_HUGEPAGE_SIZE))
+		p->hugepage_kb = (unsigned long)parse_size_kb(profile_str(p, PK_HUGEPAGE_SIZE));
+	p->resolved = true;
+	return 0;
+}
+
+const char *profile_str(const struct profile *p, enum profile_key k)
+{
+	const char *v = p->v[k].value ? p->v[k].value : p->v[k].raw;
+
+	if (!v || (profile_keys[k].type != PT_STRING && !strcmp(v, "any")))
+		return NULL;
+	return v;
+}
+
+bool profile_wants(const struct profile *p, enum profile_key k)
+{
+	return profile_str(p, k) != NULL;
+}
+
+int profile_long(const struct profile *p, enum profile_key k, long *out)
+{
+	const char *v = profile_str(p, k);
+
+	if (!v)
+		return -ENOENT;
+	return parse_long(v, out);
+}
+
+int profile_bool(const struct profile *p, enum profile_key k, bool *out)
+{
+	const char *v = profile_str(p, k);
+
+	if (!v)
+		return -ENOENT;
+	return parse_bool(v, out) ? 0 : -EINVAL;
+}
+
+const char *profile_key_name(enum profile_key k, char *buf, size_t size)
+{
+	snprintf(buf, size, "[%s] %s", profile_keys[k].section, profile_keys[k].key);
+	return buf;
+}
+
+bool profile_has_word(const struct profile *p, enum profile_key k, const char *word)
+{
+	const char *v = profile_str(p, k);
+	size_t wl = strlen(word);
+
+	for (const char *s = v; s && *s;) {
+		size_t n;
+
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+		n = strcspn(s, ",");
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n == wl && !strncmp(s, word, n))
+			return true;
+		s += strcspn(s, ",");
+	}
+	return false;
+}

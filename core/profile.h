@@ -1,0 +1,148 @@
+/* Profiles: INI files (libinih) with includes and ${vars}, validated against one key table. */
+#pragma once
+#include <stdbool.h>
+
+#include "cpuset.h"
+#include "host.h"
+
+enum profile_type {
+	PT_STRING,	/* free text */
+	PT_CPULIST,	/* "auto" or a cpu list, ${vars} allowed */
+	PT_BOOL,	/* yes/no (true/false, on/off, 1/0) or any */
+	PT_INT,		/* integer within [min, max] or any */
+	PT_ENUM,	/* one of the '|'-separated choices, or any */
+	PT_SIZE,	/* hugepage size: 2M, 1G, 2048kB */
+	PT_WORDS,	/* comma-separated words */
+};
+
+/*
+ * Every key a profile may set: X(enum name, "section", "key", type, min, max, "choices", "what it means").
+ * The loader, `profile show`, the man page table and the tests come from this one list.
+ */
+#define PROFILE_KEYS(X) \
+	X(PK_NAME, "profile", "name", PT_STRING, 0, 0, NULL, "profile name shown in reports") \
+	X(PK_DESCRIPTION, "profile", "description", PT_STRING, 0, 0, NULL, "one-line description") \
+	X(PK_INCLUDE, "profile", "include", PT_STRING, 0, 0, NULL, "parent profile, by name or path") \
+	X(PK_ISOLATED_CORES, "cpu", "isolated_cores", PT_CPULIST, 0, 0, NULL, "cpus for the bypass threads; auto = all but housekeeping") \
+	X(PK_HOUSEKEEPING_CORES, "cpu", "housekeeping_cores", PT_CPULIST, 0, 0, NULL, "cpus for the OS; auto = first cpu of each node and its SMT siblings") \
+	X(PK_ISOLCPUS_FLAGS, "cpu", "isolcpus_flags", PT_WORDS, 0, 0, "managed_irq|domain|nohz|none", "isolcpus= flags wanted; none = no isolcpus=") \
+	X(PK_NOHZ_FULL, "cpu", "nohz_full", PT_BOOL, 0, 0, NULL, "nohz_full= on the isolated cores") \
+	X(PK_RCU_NOCBS, "cpu", "rcu_nocbs", PT_BOOL, 0, 0, NULL, "rcu_nocbs= on the isolated cores") \
+	X(PK_GOVERNOR, "cpu", "governor", PT_ENUM, 0, 0, "performance|powersave|schedutil|ondemand|userspace|conservative", "cpufreq governor on isolated cores") \
+	X(PK_TURBO, "cpu", "turbo", PT_ENUM, 0, 0, "on|off", "turbo/boost state") \
+	X(PK_MAX_IDLE_LATENCY_US, "cpu", "max_idle_latency_us", PT_INT, 0, 100000, NULL, "deepest C-state exit latency allowed on isolated cores") \
+	X(PK_SMT, "cpu", "smt", PT_ENUM, 0, 0, "on|off", "SMT (hyper-threading) state") \
+	X(PK_CLOCKSOURCE, "cpu", "clocksource", PT_ENUM, 0, 0, "tsc|kvm-clock|hpet|acpi_pm", "current clocksource") \
+	X(PK_INVARIANT_TSC, "cpu", "invariant_tsc", PT_BOOL, 0, 0, NULL, "require constant_tsc and nonstop_tsc") \
+	X(PK_HUGEPAGE_SIZE, "memory", "hugepage_size", PT_SIZE, 0, 0, NULL, "hugepage size for DPDK") \
+	X(PK_HUGEPAGES, "memory", "hugepages", PT_INT, 0, 1000000, NULL, "hugepages of that size on the NIC's node") \
+	X(PK_HUGETLBFS, "memory", "hugetlbfs", PT_BOOL, 0, 0, NULL, "require a hugetlbfs mount for that size") \
+	X(PK_THP, "memory", "thp", PT_ENUM, 0, 0, "never|madvise|always", "transparent hugepages") \
+	X(PK_NUMA_BALANCING, "memory", "numa_balancing", PT_INT, 0, 3, NULL, "kernel.numa_balancing") \
+	X(PK_SWAP, "memory", "swap", PT_ENUM, 0, 0, "off|on", "swap devices active") \
+	X(PK_SWAPPINESS, "memory", "swappiness", PT_INT, 0, 200, NULL, "vm.swappiness") \
+	X(PK_IRQBALANCE, "irq", "irqbalance", PT_ENUM, 0, 0, "off|banned", "irqbalance stopped, or running with the isolated cores banned") \
+	X(PK_NIC_IRQS_LOCAL, "irq", "nic_irqs_local", PT_BOOL, 0, 0, NULL, "NIC IRQs on housekeeping cores of the NIC's node") \
+	X(PK_TIMER_MIGRATION, "kernel", "timer_migration", PT_INT, 0, 1, NULL, "kernel.timer_migration") \
+	X(PK_WATCHDOG, "kernel", "watchdog", PT_ENUM, 0, 0, "off|housekeeping|on", "kernel.watchdog/nmi_watchdog: off, or only on housekeeping cores") \
+	X(PK_SCHED_RT_RUNTIME_US, "kernel", "sched_rt_runtime_us", PT_INT, -1, 1000000, NULL, "kernel.sched_rt_runtime_us") \
+	X(PK_STAT_INTERVAL, "kernel", "stat_interval", PT_INT, 1, 3600, NULL, "vm.stat_interval (seconds)") \
+	X(PK_WORKQUEUE_HOUSEKEEPING, "kernel", "workqueue_housekeeping", PT_BOOL, 0, 0, NULL, "unbound workqueues confined to housekeeping cores") \
+	X(PK_MITIGATIONS, "kernel", "mitigations", PT_ENUM, 0, 0, "off|auto|auto,nosmt", "mitigations= on the command line") \
+	X(PK_SKEW_TICK, "kernel", "skew_tick", PT_BOOL, 0, 0, NULL, "skew_tick=1") \
+	X(PK_NOSOFTLOCKUP, "kernel", "nosoftlockup", PT_BOOL, 0, 0, NULL, "nosoftlockup on the command line") \
+	X(PK_HUNG_TASK_TIMEOUT, "kernel", "hung_task_timeout_secs", PT_INT, 0, 86400, NULL, "kernel.hung_task_timeout_secs") \
+	X(PK_MCE_IGNORE_CE, "kernel", "mce_ignore_ce", PT_BOOL, 0, 0, NULL, "stop corrected machine-check polling") \
+	X(PK_BUSY_READ, "kernel", "busy_read", PT_INT, 0, 1000000, NULL, "net.core.busy_read (us)") \
+	X(PK_BUSY_POLL, "kernel", "busy_poll", PT_INT, 0, 1000000, NULL, "net.core.busy_poll (us)") \
+	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
+	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
+	X(PK_IOMMU, "nic", "iommu", PT_ENUM, 0, 0, "on|noiommu", "IOMMU state wanted for vfio-pci") \
+	X(PK_RX_USECS, "nic", "rx_usecs", PT_INT, 0, 100000, NULL, "rx-usecs coalescing") \
+	X(PK_ADAPTIVE_RX, "nic", "adaptive_rx", PT_ENUM, 0, 0, "on|off", "adaptive-rx coalescing") \
+	X(PK_RX_RING, "nic", "rx_ring", PT_STRING, 0, 0, NULL, "rx ring size: a number or max") \
+	X(PK_TX_RING, "nic", "tx_ring", PT_STRING, 0, 0, NULL, "tx ring size: a number or max") \
+	X(PK_EPB, "power", "energy_perf_bias", PT_INT, 0, 15, NULL, "energy_perf_bias (0 = performance)") \
+	X(PK_EPP, "power", "epp", PT_ENUM, 0, 0, "performance|balance_performance|default|balance_power|power", "energy_performance_preference") \
+	X(PK_MIN_PERF_PCT, "power", "min_perf_pct", PT_INT, 0, 100, NULL, "intel_pstate min_perf_pct") \
+	X(PK_CPU_DMA_LATENCY, "power", "cpu_dma_latency", PT_ENUM, 0, 0, "held|not-held", "/dev/cpu_dma_latency held open by a process") \
+	X(PK_TASKS_ALLOWED, "tasks", "allowed", PT_WORDS, 0, 0, NULL, "thread names allowed on isolated cores") \
+	X(PK_SYSTEMD_AFFINITY, "tasks", "systemd_affinity", PT_BOOL, 0, 0, NULL, "systemd CPUAffinity= confined to housekeeping cores") \
+	X(PK_T_LOOPBACK_P50, "targets", "loopback.p50_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P50 latency") \
+	X(PK_T_LOOPBACK_P99, "targets", "loopback.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99 latency") \
+	X(PK_T_LOOPBACK_P9999, "targets", "loopback.p9999_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99.99 latency") \
+	X(PK_T_LOOPBACK_MAX, "targets", "loopback.max_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback maximum latency") \
+	X(PK_T_IDLE_MAX_GAP, "targets", "idle.max_gap_us", PT_INT, 1, 10000000, NULL, "verify: longest poll-loop gap on an isolated core") \
+	X(PK_T_PORT_MIN_MPPS, "targets", "port.min_mpps", PT_INT, 0, 1000, NULL, "verify: minimum receive rate") \
+	X(PK_T_PORT_P99, "targets", "port.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: port P99 latency") \
+	X(PK_T_KVB_MIN_GAIN, "targets", "kernel_vs_bypass.min_p99_gain", PT_INT, 1, 1000, NULL, "verify: kernel P99 / bypass P99 at least this")
+
+enum profile_key {
+#define X(e, s, k, t, mn, mx, ch, doc) e,
+	PROFILE_KEYS(X)
+#undef X
+	PK_COUNT
+};
+
+struct profile_key_info {
+	const char *section, *key;
+	enum profile_type type;
+	long min, max;
+	const char *choices, *doc;
+};
+extern const struct profile_key_info profile_keys[PK_COUNT];
+
+struct profile_value {
+	char *raw;	/* as written, NULL when unset */
+	char *value;	/* after ${var} expansion (profile_resolve) */
+	char *file;	/* where it was set */
+	int line;
+};
+
+struct profile {
+	char *name;	/* [profile] name, or the file's base name */
+	char *source;	/* the top file, or "builtin:NAME" */
+	struct profile_value v[PK_COUNT];
+
+	/* Filled by profile_resolve() from the host: */
+	bool resolved;
+	struct cpuset isolated, housekeeping;
+	const struct nic *nic;	/* the bypass NIC, NULL when none */
+	const char *nic_wanted;	/* [nic] interface as written; set with nic NULL when that NIC is absent */
+	int nic_node;		/* the NIC's node, else the first isolated cpu's node, else 0 */
+	unsigned long hugepage_kb;	/* 0 when the profile names no size */
+};
+
+/* Error text for the caller to print, e.g. "profiles/x.ini:12: unknown key 'foo' in [cpu]". */
+struct profile_error {
+	char msg[512];
+};
+
+/* NAME (shipped or in /etc/tickready/profiles) or a path. Returns 0 or -errno with err filled. */
+int profile_load(struct profile *p, const char *name_or_path, struct profile_error *err);
+/* Loads from text, for tests and the built-in profiles. */
+int profile_load_string(struct profile *p, const char *text, const char *source, struct profile_error *err);
+/* Expands ${isolated_cores} ${housekeeping_cores} ${nic_node}, derives auto values, picks the NIC. */
+int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err);
+void profile_free(struct profile *p);
+
+/* The built-in default profile's name. */
+#define PROFILE_DEFAULT "hft-balanced"
+
+/* Shipped profiles compiled into the binary: name and text; NULL-terminated. */
+struct builtin_profile {
+	const char *name;
+	const char *text;
+};
+extern const struct builtin_profile builtin_profiles[];
+
+/* Value access. "any" (or unset) means the profile does not ask: the check skips. */
+const char *profile_str(const struct profile *p, enum profile_key k);	/* NULL when unset or any */
+bool profile_wants(const struct profile *p, enum profile_key k);
+/* 0, or -ENOENT when unset/any. Values were validated at load. */
+int profile_long(const struct profile *p, enum profile_key k, long *out);
+int profile_bool(const struct profile *p, enum profile_key k, bool *out);
+/* "cpu.governor" style name of a key, for remedies ("set [cpu] governor"). */
+const char *profile_key_name(enum profile_key k, char *buf, size_t size);
+/* Is word in a PT_WORDS value? */
+bool profile_has_word(const struct profile *p, enum profile_key k, const char *word);

@@ -1,0 +1,30 @@
+/* Audit reports: the findings of one run, written as text for people or JSON for tools. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "check.h"
+
+struct summary {
+	int pass, warn, fail, skip, pending;
+};
+
+struct report {
+	const struct host *host;
+	const struct profile *prof;
+	const char *root;
+	struct finding *findings;
+	size_t n;
+};
+
+/* Which verdict a finding shows: "pending-reboot" for a fail that a staged boot change fixes. */
+const char *finding_verdict_name(const struct finding *f);
+void report_summary(const struct report *r, struct summary *s);
+/* The host inventory, as under "host" in the audit JSON. */
+json_t *host_to_json(const struct host *h, const struct profile *p);
+json_t *profile_to_json(const struct profile *p);
+json_t *report_to_json(const struct report *r);
+/* Returns 0 or -errno from the stream. */
+int report_write_json(FILE *out, const struct report *r);
+int report_write_text(FILE *out, const struct report *r, bool color);

@@ -1,0 +1,71 @@
+/* The only way tickready touches the host: every path is a host path resolved under --root. */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+
+struct sysroot_record;
+
+struct sysroot {
+	int dirfd;		/* the root, O_PATH */
+	char path[PATH_MAX];	/* the root as the user named it, made absolute */
+	bool live;		/* the root is this host's "/": ioctls and CPUID may be used */
+	struct sysroot_record *rec;	/* non-NULL while capturing: every read is kept */
+};
+
+/* Largest file a plain read accepts; bigger ones need sysroot_read_alloc. */
+#define SYSROOT_SMALL 4096
+
+/* Opens root (a directory). Returns 0, -ENOENT, -ENOTDIR or another -errno. */
+int sysroot_open(struct sysroot *sr, const char *root);
+void sysroot_close(struct sysroot *sr);
+
+/* openat2(RESOLVE_IN_ROOT): neither ".." nor a symlink in a tree escapes the root. Returns fd or -errno. */
+int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode);
+
+/*
+ * Reads a regular file into buf (NUL-terminated). Returns its length, or -errno:
+ * -EFBIG when it does not fit, -EINVAL for a non-regular file (a FIFO in a tree never hangs us).
+ */
+ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* Same for files of any size up to cap; *out is malloc'd and NUL-terminated. */
+int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *len);
+/* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */
+int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* A decimal integer; -EINVAL for anything else, -ENODATA for an empty file. */
+int sysroot_read_long(const struct sysroot *sr, const char *path, long *out);
+int sysroot_read_cpuset(const struct sysroot *sr, const char *path, struct cpuset *out);
+int sysroot_read_mask(const struct sysroot *sr, const char *path, struct cpuset *out);
+/* The target of a symlink, as stored. */
+int sysroot_readlink(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* Last component of a symlink's target ("../../bus/pci/drivers/vfio-pci" -> "vfio-pci"). */
+int sysroot_readlink_base(const struct sysroot *sr, const char *path, char *buf, size_t size);
+bool sysroot_exists(const struct sysroot *sr, const char *path);
+bool sysroot_is_dir(const struct sysroot *sr, const char *path);
+
+struct dirlist {
+	size_t n;
+	char **names;	/* sorted; "." and ".." left out */
+};
+int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out);
+void dirlist_free(struct dirlist *dl);
+
+/*
+ * Writes value with one write(), as sysfs expects. A failed write whose file already
+ * holds the value counts as done. Returns 0 or -errno. Only tuners call this, through the journal.
+ */
+int sysroot_write(const struct sysroot *sr, const char *path, const char *value);
+
+/* Capture: keep every file, link and directory read from now on. */
+int sysroot_record_start(struct sysroot *sr);
+/* Keep a file that only an ioctl could tell (ethtool), so --root audits of the capture see it. */
+void sysroot_record_synthetic(const struct sysroot *sr, const char *path, const char *data, size_t len);
+/* Writes what was kept into dir, laid out like the root. */
+int sysroot_record_write(const struct sysroot *sr, const char *dir);
+void sysroot_record_stop(struct sysroot *sr);
+
+/* Where ioctl-only facts live in a tree: /.tickready/ethtool/IFNAME/{coalesce,ring,drvinfo}. */
+#define SYSROOT_ETHTOOL_DIR "/.tickready/ethtool"

@@ -1,0 +1,188 @@
+/* Allocation, string and number helpers shared by every module. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void oom(void)
+{
+	fputs("tickready: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *trim(char *s)
+{
+	size_t len = strlen(s);
+	char *start = s;
+
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	while (isspace((unsigned char)*start))
+		start++;
+	if (start != s)
+		memmove(s, start, strlen(start) + 1);
+	return s;
+}
+
+int parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end || end == s)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+long parse_size_kb(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v == 0 || v > (1UL << 40))
+		return -EINVAL;
+	if (!strcasecmp(end, "kB") || !strcasecmp(end, "k"))
+		return (long)v;
+	if (!strcasecmp(end, "M") || !strcasecmp(end, "MB"))
+		return (long)(v * 1024);
+	if (!strcasecmp(end, "G") || !strcasecmp(end, "GB"))
+		return (long)(v * 1024 * 1024);
+	return -EINVAL;
+}
+
+const char *format_size_kb(unsigned long kb, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lukB", kb);
+	return buf;
+}
+
+const char *format_size_human(unsigned long kb, char *buf, size_t size)
+{
+	if (kb % (1024 * 1024) == 0)
+		snprintf(buf, size, "%luG", kb / (1024 * 1024));
+	else if (kb % 1024 == 0)
+		snprintf(buf, size, "%luM", kb / 1024);
+	else
+		snprintf(buf, size, "%luk", kb);
+	return buf;
+}
+
+static void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	sb->cap = (sb->len + extra + 1) * 2;
+	sb->s = xrealloc(sb->s, sb->cap);
+}
+
+void strbuf_add(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+
+	strbuf_grow(sb, n);
+	memcpy(sb->s + sb->len, s, n + 1);
+	sb->len += n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	strbuf_grow(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_free(struct strbuf *sb)
+{
+	free(sb->s);
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+	char *s = sb->s ? sb->s : xstrdup("");
+
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}

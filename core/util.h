@@ -1,0 +1,34 @@
+/* Small helpers every module uses: allocation that never returns NULL, strings, numbers. */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Strips surrounding whitespace in place; returns s. */
+char *trim(char *s);
+/* Whole-string decimal integer (leading '-' allowed). -EINVAL on anything else, -ERANGE on overflow. */
+int parse_long(const char *s, long *out);
+/* Sizes as "2M", "1G", "2048kB", "1048576kB", "2MB": returns kB or -EINVAL. */
+long parse_size_kb(const char *s);
+/* "2048kB" style, as the kernel names hugepage pools. */
+const char *format_size_kb(unsigned long kb, char *buf, size_t size);
+/* Human form: "2M", "1G". */
+const char *format_size_human(unsigned long kb, char *buf, size_t size);
+
+/* A growing string. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_add(struct strbuf *sb, const char *s);
+void strbuf_free(struct strbuf *sb);
+/* Returns the string and resets sb; never NULL. */
+char *strbuf_detach(struct strbuf *sb);

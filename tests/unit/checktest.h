@@ -1,0 +1,36 @@
+/* Test harness for checks: copy a fixture tree, change files in it, run one check on it. */
+#pragma once
+#include <limits.h>
+
+#include "check.h"
+#include "host.h"
+#include "profile.h"
+#include "sysroot.h"
+
+struct fx {
+	char dir[PATH_MAX];	/* the copy under /tmp */
+	char *profile_extra;	/* INI text appended to tests/fixtures/profiles/base.ini */
+	struct sysroot sr;
+	struct host host;
+	struct profile prof;
+	struct finding f;
+	int loaded;
+};
+
+/* Copies tests/fixtures/NAME to a fresh temporary directory. */
+void fx_init(struct fx *fx, const char *name);
+/* Writes (creating directories) or removes a path inside the copy; paths are host paths ("/proc/cmdline"). */
+void fx_write(struct fx *fx, const char *path, const char *content);
+void fx_remove(struct fx *fx, const char *path);
+void fx_symlink(struct fx *fx, const char *target, const char *path);
+/* Appends INI lines to the fixture profile; later keys override earlier ones. */
+void fx_profile(struct fx *fx, const char *ini);
+/* Loads host and profile from the copy and runs check ID; the finding stays valid until the next call. */
+const struct finding *fx_check(struct fx *fx, const char *id);
+/* Full path of a host path inside the copy. */
+const char *fx_path(struct fx *fx, const char *path);
+void fx_done(struct fx *fx);
+
+/* cmocka helpers: assert a verdict and print the finding when it is wrong. */
+#define assert_verdict(fnd, v) assert_verdict_at((fnd), (v), __FILE__, __LINE__)
+void assert_verdict_at(const struct finding *f, enum verdict v, const char *file, int line);

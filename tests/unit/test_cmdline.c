@@ -1,0 +1,93 @@
+/* Kernel command line: quotes, repeated keys, "--", isolcpus flags. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cmdline.h"
+
+static void test_split_and_quotes(void **state)
+{
+	struct cmdline cl;
+
+	(void)state;
+	cmdline_parse(&cl, "BOOT_IMAGE=/vmlinuz ro quiet foo=\"a b c\" \"bar=x y\" dyndbg=\"file x.c +p\"\n");
+	assert_int_equal(cl.n, 6);
+	assert_string_equal(cmdline_get(&cl, "BOOT_IMAGE"), "/vmlinuz");
+	assert_string_equal(cmdline_get(&cl, "quiet"), "");
+	assert_string_equal(cmdline_get(&cl, "foo"), "a b c");
+	assert_string_equal(cmdline_get(&cl, "bar"), "x y");
+	assert_string_equal(cmdline_get(&cl, "dyndbg"), "file x.c +p");
+	assert_null(cmdline_get(&cl, "missing"));
+	assert_false(cmdline_has(&cl, "qui"));
+	cmdline_free(&cl);
+}
+
+static void test_repeated_and_init_args(void **state)
+{
+	struct cmdline cl;
+
+	(void)state;
+	cmdline_parse(&cl, "isolcpus=1 mitigations=auto isolcpus=2-3 -- --init-flag isolcpus=9");
+	assert_string_equal(cmdline_get(&cl, "isolcpus"), "2-3");
+	assert_int_equal(cl.n, 3);
+	cmdline_free(&cl);
+	cmdline_parse(&cl, "");
+	assert_int_equal(cl.n, 0);
+	cmdline_free(&cl);
+	cmdline_parse(&cl, "unterminated=\"abc def");
+	assert_string_equal(cmdline_get(&cl, "unterminated"), "abc def");
+	cmdline_free(&cl);
+}
+
+static void test_isolcpus(void **state)
+{
+	char buf[64];
+	struct cpuset s;
+	unsigned flags;
+
+	(void)state;
+	assert_int_equal(cmdline_parse_isolcpus("managed_irq,domain,2-7", &s, &flags), 0);
+	assert_string_equal(cpuset_format(&s, buf, sizeof(buf)), "2-7");
+	assert_int_equal(flags, ISOLCPUS_MANAGED_IRQ | ISOLCPUS_DOMAIN);
+	assert_int_equal(cmdline_parse_isolcpus("2-3,6-7", &s, &flags), 0);
+	assert_int_equal(flags, ISOLCPUS_DOMAIN);
+	assert_int_equal(cmdline_parse_isolcpus("nohz,managed_irq,1", &s, &flags), 0);
+	assert_int_equal(flags, ISOLCPUS_NOHZ | ISOLCPUS_MANAGED_IRQ);
+	assert_int_equal(cmdline_parse_isolcpus("managed_irq,3-1", &s, &flags), -EINVAL);
+	assert_int_equal(cmdline_parse_isolcpus("bogus,1", &s, &flags), -EINVAL);
+}
+
+static void test_cpu_params(void **state)
+{
+	struct cmdline cl;
+	struct cpuset s;
+	bool present;
+	char buf[64];
+
+	(void)state;
+	cmdline_parse(&cl, "nohz_full=2-7 rcu_nocbs");
+	assert_int_equal(cmdline_cpu_param(&cl, "nohz_full", &s, &present), 0);
+	assert_true(present);
+	assert_string_equal(cpuset_format(&s, buf, sizeof(buf)), "2-7");
+	assert_int_equal(cmdline_cpu_param(&cl, "rcu_nocbs", &s, &present), 0);
+	assert_true(present);
+	assert_true(cpuset_empty(&s));
+	assert_int_equal(cmdline_cpu_param(&cl, "isolcpus", &s, &present), 0);
+	assert_false(present);
+	cmdline_free(&cl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_and_quotes),
+		cmocka_unit_test(test_repeated_and_init_args),
+		cmocka_unit_test(test_isolcpus),
+		cmocka_unit_test(test_cpu_params),
+	};
+
+	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
+}
