@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmarks: tickready audit wall time against the anchor tools, measured in the same run, plus
+# the synthetic 512-cpu tree. Prints figures and ratios; a benchmark, not a test.
+set -u
+cd "$(dirname "$0")/.."
+TR=${TR:-build/tickready}
+RUNS=${RUNS:-31}
+
+# Median wall time in ms of RUNS runs of a command (its output discarded).
+median_ms() {
+	python3 - "$RUNS" "$@" <<'PY'
+import subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+t = []
+for _ in range(runs):
+    s = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t.append((time.perf_counter() - s) * 1000)
+t.sort()
+print("%.2f" % t[len(t) // 2])
+PY
+}
+
+printf '%-52s %10s\n' "command" "median ms"
+audit=$(median_ms "$TR" audit --format json)
+printf '%-52s %10s\n' "tickready audit (live, default profile)" "$audit"
+lscpu_ms=$(median_ms lscpu)
+printf '%-52s %10s\n' "lscpu" "$lscpu_ms"
+devbind=$(command -v dpdk-devbind.py || true)
+hugep=$(command -v dpdk-hugepages.py || true)
+if [ -n "$devbind" ] && [ -n "$hugep" ]; then
+	dpdk_ms=$(median_ms sh -c "$devbind --status >/dev/null; $hugep --show >/dev/null")
+	printf '%-52s %10s\n' "dpdk-devbind.py --status + dpdk-hugepages.py --show" "$dpdk_ms"
+fi
+tuned_ms=""
+if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
+	tuned_ms=$(RUNS=5 median_ms tuned-adm verify)
+	printf '%-52s %10s\n' "tuned-adm verify" "$tuned_ms"
+else
+	printf '%-52s %10s\n' "tuned-adm verify" "n/a (no tuned daemon)"
+fi
+python3 - "$audit" "$lscpu_ms" "${dpdk_ms:-}" "$tuned_ms" <<'PY'
+import sys
+a, l, d, t = sys.argv[1:5]
+a = float(a)
+print("ratios: audit/lscpu = %.1fx (goal <= 10x), audit < 20 ms: %s" % (a / float(l), "yes" if a < 20 else "NO"))
+if d:
+    print("        dpdk usertools / audit = %.1fx" % (float(d) / a))
+if t:
+    print("        tuned-adm verify / audit = %.1fx (goal >= 20x)" % (float(t) / a))
+PY
+
+SYN=${SYN:-/tmp/tickready-synth}
+[ -d "$SYN/sys" ] || bash bench/gen-synthetic-tree.sh "$SYN" >/dev/null
+syn=$(RUNS=11 median_ms "$TR" audit --root "$SYN" --format json)
+printf '%-52s %10s  (goal < 200 ms)\n' "tickready audit, synthetic 512 cpus/8 nodes/4000 IRQs" "$syn"
+rss=$( { /usr/bin/time -f '%M' "$TR" audit --root "$SYN" --format json >/dev/null; } 2>&1 | tail -1)
+printf '%-52s %10s\n' "  peak RSS (KiB)" "$rss"
+for b in bench/apply-dryrun.sh bench/poller-rxonly.sh bench/poller-callgrind.sh; do
+	[ -x "$b" ] || [ -f "$b" ] && { echo; echo "== $b"; bash "$b"; }
+done
+exit 0

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# End-to-end: tickready audit on the live host, on fixture trees and on bad input; capture round trip.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+FX=$SRC/tests/fixtures
+
+# Live host, default profile: a report, never an error.
+timeout 60 "$TR" audit --format json >"$OUT" 2>"$ERR"; rc=$?
+if [ $rc -le 1 ]; then ok "live audit exits 0 or 1 ($rc)"; else not_ok "live audit exit $rc"; cat "$ERR"; fi
+if python3 -m json.tool "$OUT" >/dev/null; then ok "live audit JSON parses"; else not_ok "live audit JSON"; fi
+[ "$(json "$OUT" 'd["schema"]')" = tickready.audit/1 ] && ok "schema tickready.audit/1" || not_ok "schema"
+[ "$(json "$OUT" 'd["host"]["cpus"]["online"]')" = "$(cat /sys/devices/system/cpu/online)" ] && ok "host.cpus.online matches sysfs" || not_ok "host.cpus.online"
+[ "$(json "$OUT" 'd["host"]["kernel"]["release"]')" = "$(uname -r)" ] && ok "kernel release" || not_ok "kernel release"
+[ "$(json "$OUT" 'len(d["checks"])')" = "$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" ] && ok "every check reported" || not_ok "check count"
+json "$OUT" 'sorted(set(c["verdict"] for c in d["checks"]) - {"pass","warn","fail","skip","pending-reboot"})' | grep -qx '\[\]' && ok "verdicts are known words" || not_ok "unknown verdict"
+json "$OUT" 'all(set(c) >= {"id","area","verdict","observed","expected","remedy","needs_reboot"} for c in d["checks"])' | grep -qx True && ok "every finding has the keys" || not_ok "finding keys"
+json "$OUT" 'all(c["remedy"] for c in d["checks"] if c["verdict"] == "fail")' | grep -qx True && ok "every failure names a remedy" || not_ok "a failure without remedy"
+json "$OUT" '[n for n in d["host"]["numa_nodes"] if "2048kB" not in n["hugepages"]]' | grep -qx '\[\]' && ok "per-node pools keyed by kernel name" || not_ok "hugepage keys"
+expect_status 0 "text report" "$TR" audit --only kernel.timer_migration --profile dev
+expect_grep "text has a summary line" '^summary: [0-9]+ pass, [0-9]+ warn, [0-9]+ fail, [0-9]+ skip' "$OUT"
+
+# The fixture host under its profile: every check passes or skips, none fails.
+expect_status 0 "base fixture passes its profile" "$TR" audit --root "$FX/base" --profile "$FX/profiles/base.ini" --format json
+[ "$(json "$OUT" 'd["summary"]["fail"]')" = 0 ] && ok "no failures on base" || { not_ok "failures on base"; json "$OUT" '[(c["id"], c["observed"]) for c in d["checks"] if c["verdict"] in ("fail","warn")]'; }
+[ "$(json "$OUT" 'd["host"]["cpus"]["isolated"]')" = "2-3,6-7" ] && ok "fixture isolated cpus" || not_ok "fixture isolated cpus"
+[ "$(json "$OUT" '[n["hugepages"]["1048576kB"] for n in d["host"]["numa_nodes"]]')" = "[4, 4]" ] && ok "per-node 1G pools" || not_ok "per-node pools"
+[ "$(json "$OUT" 'sorted(n["pci"] for n in d["host"]["nics"])')" = "['0000:18:00.0', '0000:3b:00.0', '0000:5e:00.0']" ] && ok "NICs include the vfio-bound device" || not_ok "nic inventory"
+[ "$(json "$OUT" '[n["driver"] for n in d["host"]["nics"] if n["pci"] == "0000:5e:00.0"][0]')" = vfio-pci ] && ok "vfio-pci driver seen" || not_ok "vfio driver"
+
+# A failing knob fails the audit with exit 1 and names the fix.
+T=$(mktmp); cp -a "$FX/base/." "$T/"
+echo 1 > "$T/proc/sys/kernel/timer_migration"
+expect_status 1 "one failing check gives exit 1" "$TR" audit --root "$T" --profile "$FX/profiles/base.ini"
+expect_grep "failure names the sysctl fix" 'sysctl -w kernel.timer_migration=0' "$OUT"
+
+# --only and --strict
+expect_status 0 "--only cpu,irq" "$TR" audit --root "$FX/base" --profile "$FX/profiles/base.ini" --only cpu,irq --format json
+[ "$(json "$OUT" 'sorted(set(c["area"] for c in d["checks"]))')" = "['cpu', 'irq']" ] && ok "--only selects areas" || not_ok "--only areas"
+expect_status 2 "--only unknown area is a usage error" "$TR" audit --only cpu,bogus
+expect_grep "names the bad word" "bogus" "$ERR"
+expect_status 2 "unknown option" "$TR" audit --bogus
+expect_status 2 "unknown format" "$TR" audit --format xml
+expect_status 0 "--help" "$TR" audit --help
+expect_grep "help lists --root" -- "--root DIR" "$OUT"
+
+# Bad roots.
+expect_status 2 "missing root" "$TR" audit --root /nonexistent/tree
+expect_grep "names the root" "/nonexistent/tree" "$ERR"
+F=$(mktmp)/file; echo x > "$F"
+expect_status 2 "a file as root" "$TR" audit --root "$F"
+expect_grep "not a directory" "Not a directory" "$ERR"
+E=$(mktmp)
+timeout 20 "$TR" audit --root "$E" --format json >"$OUT" 2>"$ERR"; rc=$?
+[ $rc -le 1 ] && ok "empty tree audits ($rc)" || { not_ok "empty tree exit $rc"; cat "$ERR"; }
+[ "$(json "$OUT" 'd["summary"]["skip"] > 0')" = True ] && ok "empty tree skips" || not_ok "empty tree skips"
+
+# Broken profiles.
+P=$(mktmp)/p.ini; printf '[cpu]\nisolated_cores = 3-1\n' > "$P"
+expect_status 2 "bad cpu list in profile" "$TR" audit --root "$FX/base" --profile "$P"
+expect_grep "names file:line and key" "p.ini:2: \[cpu\] isolated_cores" "$ERR"
+printf '[cpu]\nfrobnicate = 1\n' > "$P"
+expect_status 2 "unknown key in profile" "$TR" audit --profile "$P"
+expect_grep "names the unknown key" "p.ini:2: unknown key 'frobnicate'" "$ERR"
+expect_status 2 "unknown profile name" "$TR" audit --profile no-such-profile
+
+# Garbage in every kind of file: never a crash, never a hang (timeout 20 s).
+G=$(mktmp); cp -a "$FX/base/." "$G/"
+printf 'garbage\n' > "$G/sys/devices/system/cpu/online"
+: > "$G/sys/devices/system/cpu/present"
+printf '3-1\n' > "$G/sys/devices/system/cpu/isolated"
+printf '0-99999\n' > "$G/sys/devices/system/cpu/nohz_full"
+printf ',,\n' > "$G/sys/devices/system/node/node0/cpulist"
+head -c 3000000 /dev/urandom > "$G/proc/interrupts"
+head -c 100000 /dev/urandom > "$G/proc/cmdline"
+printf 'abc\n' > "$G/proc/irq/24/smp_affinity_list"
+printf '\x00\x01\x02' > "$G/proc/sys/kernel/osrelease"
+printf 'x\n' > "$G/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages"
+rm -f "$G/proc/mounts"; mkfifo "$G/proc/mounts"
+head -c 2000000 /dev/zero | tr '\0' 'x' > "$G/proc/sys/kernel/timer_migration"
+ln -sfn ../../../../../../../../../../etc "$G/sys/class/net/escape"
+ln -sfn /etc/passwd "$G/proc/sys/vm/swappiness"
+for prof in "$FX/profiles/base.ini" hft-strict hft-balanced dev; do
+	timeout 20 "$TR" audit --root "$G" --profile "$prof" --format json >"$OUT" 2>"$ERR"; rc=$?
+	if [ $rc -le 2 ] && [ $rc != 124 ]; then ok "garbage tree, profile $(basename "$prof"): exit $rc, no crash"; else not_ok "garbage tree crash/hang: exit $rc"; tail -3 "$ERR"; fi
+done
+timeout 20 "$TR" audit --root "$G" --profile dev --format json >"$OUT" 2>/dev/null
+python3 -m json.tool "$OUT" >/dev/null && ok "garbage tree still gives valid JSON" || not_ok "garbage JSON"
+
+# Capture: a directory and a tar.gz; auditing the capture agrees with the live audit
+# on every check that needs no live ioctl or CPUID.
+C=$(mktmp)
+expect_status 0 "capture into a directory" "$TR" capture "$C/cap"
+expect_status 0 "capture into a tar.gz" "$TR" capture "$C/cap.tar.gz"
+mkdir "$C/untar" && tar -xzf "$C/cap.tar.gz" -C "$C/untar" && ok "tar.gz extracts" || not_ok "tar.gz extract"
+"$TR" audit --format json --profile dev >"$C/live.json" 2>/dev/null
+"$TR" audit --format json --profile dev --root "$C/cap" >"$C/cap.json" 2>/dev/null
+"$TR" audit --format json --profile dev --root "$C/untar" >"$C/untar.json" 2>/dev/null
+LIVE_ONLY="nic.coalesce nic.rings cpu.tsc power.cpu_model power.cpu_dma_latency tasks.isolated tasks.kthreads memory.stale_hugepages irq.irqbalance"
+diffs=$(python3 - "$C/live.json" "$C/cap.json" "$LIVE_ONLY" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+skip = set(sys.argv[3].split())
+va = {c["id"]: (c["verdict"], c["observed"]) for c in a["checks"]}
+vb = {c["id"]: (c["verdict"], c["observed"]) for c in b["checks"]}
+for k in va:
+    if k not in skip and va[k][0] != vb.get(k, ("missing",))[0]:
+        print(k, va[k], vb.get(k))
+PY
+)
+[ -z "$diffs" ] && ok "capture audit agrees with live audit" || { not_ok "capture disagrees:"; echo "$diffs" | sed 's/^/    /'; }
+cmp -s <(json "$C/cap.json" 'd["host"]["cpus"]') <(json "$C/untar.json" 'd["host"]["cpus"]') && ok "tar.gz capture audits the same" || not_ok "tar.gz capture differs"
+[ "$(json "$C/cap.json" 'd["host"]["nics"][0]["name"] if d["host"]["nics"] else ""')" = "$(json "$C/live.json" 'd["host"]["nics"][0]["name"] if d["host"]["nics"] else ""')" ] && ok "capture keeps the NICs" || not_ok "capture NICs"
+[ -d "$C/cap/.tickready/ethtool" ] && ok "capture keeps ioctl facts as files" || not_ok "no ethtool facts in capture"
+expect_status 2 "capture needs an output" "$TR" capture
+
+# House rule: host files are opened only by core/sysroot.
+bad=$(grep -nE '\b(fopen|opendir|open|openat|stat|lstat|access|readlink)\s*\(' checks/*.c core/host.c core/ethtool.c 2>/dev/null | grep -v 'sysroot_' || true)
+[ -z "$bad" ] && ok "checks and host model read only through the sysroot" || { not_ok "direct host access:"; echo "$bad"; }
+finish

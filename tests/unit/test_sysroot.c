@@ -1,0 +1,215 @@
+/* sysroot: containment under the root, bounded reads, garbage, FIFOs, and capture recording. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sysroot.h"
+#include "util.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *data, size_t len)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (char *p = path + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fwrite(data, 1, len, fp);
+	fclose(fp);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(root, "/tmp/tickready-sr-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	put("/proc/sys/kernel/osrelease", "6.1.0\n", 6);
+	put("/sys/a/value", " 42 \n", 5);
+	put("/sys/a/neg", "-7\n", 3);
+	put("/sys/a/word", "abc\n", 4);
+	put("/sys/a/empty", "", 0);
+	put("/sys/a/binary", "1\0002", 3);
+	put("/sys/a/list", "0-3,8\n", 6);
+	put("/sys/a/mask", "ff\n", 3);
+	put("/sys/real/dir/file", "inside\n", 7);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static void test_reads(void **state)
+{
+	struct sysroot sr;
+	struct cpuset s;
+	char buf[64];
+	long v;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_false(sr.live);
+	assert_int_equal(sysroot_read_str(&sr, "/proc/sys/kernel/osrelease", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.1.0");
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/value", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/neg", &v), 0);
+	assert_int_equal(v, -7);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/word", &v), -EINVAL);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/empty", &v), -ENODATA);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/a/binary", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/missing", &v), -ENOENT);
+	assert_int_equal(sysroot_read_cpuset(&sr, "/sys/a/list", &s), 0);
+	assert_int_equal(cpuset_count(&s), 5);
+	assert_int_equal(sysroot_read_mask(&sr, "/sys/a/mask", &s), 0);
+	assert_int_equal(cpuset_count(&s), 8);
+	assert_int_equal(sysroot_read_str(&sr, "relative/path", buf, sizeof(buf)), -EINVAL);
+	sysroot_close(&sr);
+}
+
+static void test_bad_roots(void **state)
+{
+	struct sysroot sr;
+	char file[128];
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, "/nonexistent/root"), -ENOENT);
+	snprintf(file, sizeof(file), "%s/sys/a/value", root);
+	assert_int_equal(sysroot_open(&sr, file), -ENOTDIR);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	sysroot_close(&sr);
+}
+
+static void test_containment(void **state)
+{
+	struct sysroot sr;
+	char buf[64], link[512];
+
+	(void)state;
+	/* A tree's links and ".." never lead to the live host's files. */
+	snprintf(link, sizeof(link), "%s/sys/escape-abs", root);
+	assert_int_equal(symlink("/etc/hostname", link), 0);
+	snprintf(link, sizeof(link), "%s/sys/escape-rel", root);
+	assert_int_equal(symlink("../../../../../../../../etc/hostname", link), 0);
+	snprintf(link, sizeof(link), "%s/sys/inner", root);
+	assert_int_equal(symlink("real/dir", link), 0);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/escape-abs", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/escape-rel", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysroot_read_str(&sr, "/../../../../etc/hostname", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/inner/file", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
+	assert_int_equal(sysroot_readlink_base(&sr, "/sys/inner", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "dir");
+	sysroot_close(&sr);
+}
+
+static void test_fifo_and_huge(void **state)
+{
+	struct sysroot sr;
+	char path[512], buf[16], *big, *out;
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sys/a/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	big = malloc(200000);
+	memset(big, '1', 200000);
+	put("/sys/a/big", big, 200000);
+	free(big);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	/* A FIFO in a tree is refused at once, not read forever. */
+	assert_int_equal(sysroot_read_str(&sr, "/sys/a/fifo", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read(&sr, "/sys/a/big", buf, sizeof(buf)), -EFBIG);
+	assert_int_equal(sysroot_read_alloc(&sr, "/sys/a/big", 1000, &out, &len), -EFBIG);
+	assert_int_equal(sysroot_read_alloc(&sr, "/sys/a/big", 1 << 20, &out, &len), 0);
+	assert_int_equal(len, 200000);
+	free(out);
+	sysroot_close(&sr);
+}
+
+static void test_list_sorted(void **state)
+{
+	struct sysroot sr;
+	struct dirlist dl;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_list(&sr, "/sys/a", &dl), 0);
+	assert_true(dl.n >= 7);
+	for (size_t i = 1; i < dl.n; i++)
+		assert_true(strcmp(dl.names[i - 1], dl.names[i]) < 0);
+	dirlist_free(&dl);
+	assert_int_equal(sysroot_list(&sr, "/sys/nothing", &dl), -ENOENT);
+	sysroot_close(&sr);
+}
+
+static void test_record_roundtrip(void **state)
+{
+	struct sysroot sr, cap;
+	char out[128], buf[64];
+	long v;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	sysroot_record_start(&sr);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/a/value", &v), 0);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/inner/file", buf, sizeof(buf)), 0);
+	sysroot_record_synthetic(&sr, "/.tickready/ethtool/x/ring", "rx_pending=1\n", 13);
+	snprintf(out, sizeof(out), "%s-capture", root);
+	assert_int_equal(sysroot_record_write(&sr, out), 0);
+	sysroot_close(&sr);
+	/* The capture answers the same reads, through the same link. */
+	assert_int_equal(sysroot_open(&cap, out), 0);
+	assert_int_equal(sysroot_read_long(&cap, "/sys/a/value", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(sysroot_read_str(&cap, "/sys/inner/file", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
+	assert_int_equal(sysroot_readlink_base(&cap, "/sys/inner", buf, sizeof(buf)), 0);
+	assert_int_equal(sysroot_read_str(&cap, "/.tickready/ethtool/x/ring", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "rx_pending=1");
+	assert_int_equal(sysroot_read_long(&cap, "/sys/a/neg", &v), -ENOENT);	/* never read, not kept */
+	sysroot_close(&cap);
+	char *cmd = xasprintf("rm -rf '%s'", out);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reads),
+		cmocka_unit_test(test_bad_roots),
+		cmocka_unit_test(test_containment),
+		cmocka_unit_test(test_fifo_and_huge),
+		cmocka_unit_test(test_list_sorted),
+		cmocka_unit_test(test_record_roundtrip),
+	};
+
+	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
+}
