@@ -1,0 +1,56 @@
+/* cli.h - command line, CPU list parsing and sysfs CPU checks. */
+#ifndef TR_CLI_H
+#define TR_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TR_POLLER_VERSION	"0.1.0"
+#define CLI_MAX_CORES		128
+#define CLI_MAX_VDEV		8
+#define CLI_MAX_BURST		512
+#define CLI_MAX_EAL_ARGS	64
+
+enum poller_mode {
+	MODE_LOOPBACK,
+	MODE_IDLE,
+	MODE_PORT,
+};
+
+struct config {
+	enum poller_mode mode;
+	double duration_s;
+	uint64_t rate;
+	uint64_t threshold_ns;
+	unsigned int burst;
+	const char *port;
+	const char *vdev[CLI_MAX_VDEV];
+	unsigned int nvdev;
+	unsigned int cores[CLI_MAX_CORES];
+	unsigned int ncores;
+	char **pass;		/* EAL args after "--", unchanged */
+	int npass;
+};
+
+/* EAL argv built from the config; strings live in the struct. */
+struct eal_args {
+	int argc;
+	char *argv[CLI_MAX_EAL_ARGS + 16];
+	char lcores[CLI_MAX_CORES * 5];
+	char main_lcore[12];
+};
+
+int cli_parse(int argc, char **argv, struct config *cfg, FILE *out);
+void cli_usage(FILE *f, const char *prog);
+const char *cli_mode_name(enum poller_mode m);
+int cpulist_parse(const char *s, unsigned int *cpus, unsigned int max,
+		  unsigned int *n);
+bool cpulist_has(const unsigned int *cpus, unsigned int n, unsigned int cpu);
+int cpulist_read(const char *path, unsigned int *cpus, unsigned int max,
+		 unsigned int *n);
+int cli_check_cores(const struct config *cfg, const char *sysfs, FILE *log);
+int cli_build_eal(const struct config *cfg, const char *prog,
+		  struct eal_args *ea);
+
+#endif

@@ -1,0 +1,345 @@
+/* main.c - tickready-poller: EAL setup, run orchestration and exit codes. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "cli.h"
+#include "poller.h"
+#include "report.h"
+
+#define EXIT_USAGE	2
+#define EXIT_INTR	3
+#define NB_MBUF		8191
+#define MBUF_CACHE	256
+#define RING_SIZE	4096
+#define NB_DESC		1024
+
+volatile bool force_quit;
+
+/* Everything the control path owns; lives on main's stack. */
+struct poller {
+	struct config cfg;
+	struct run_ctl *ctl;
+	struct lcore_ctx *ctx;	/* one per core, same order as cfg.cores */
+	struct rte_mempool *pool;
+	struct rte_ring *ring;
+	uint16_t port;
+	bool hw_ts;
+	struct tsc_offset off;
+	bool off_measured;
+	uint64_t mono0, mono1, tsc0, tsc1;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	force_quit = true;
+}
+
+static uint64_t mono_raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+static int port_configure(uint16_t port, struct rte_mempool *pool, bool *hw_ts)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret)
+		return ret;
+	/* offered hardware stamps are reported, not used (clock not mapped) */
+	*hw_ts = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret)
+		return ret;
+	ret = rte_eth_rx_queue_setup(port, 0, NB_DESC,
+				     rte_eth_dev_socket_id(port), NULL, pool);
+	if (ret)
+		return ret;
+	ret = rte_eth_tx_queue_setup(port, 0, NB_DESC,
+				     rte_eth_dev_socket_id(port), NULL);
+	if (ret)
+		return ret;
+	ret = rte_eth_dev_start(port);
+	if (ret)
+		return ret;
+	rte_eth_promiscuous_enable(port);	/* vdevs may refuse; harmless */
+	return 0;
+}
+
+/* Loopback: one SP/SC ring used as both RX and TX queue of a ring port. */
+static int setup_loopback_port(struct poller *p)
+{
+	int port;
+
+	p->ring = rte_ring_create("tr_loop", RING_SIZE, (int)rte_socket_id(),
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!p->ring)
+		return -rte_errno;
+	port = rte_eth_from_rings("tr_loop", &p->ring, 1, &p->ring, 1,
+				  rte_socket_id());
+	if (port < 0)
+		return -rte_errno;
+	p->port = (uint16_t)port;
+	return port_configure(p->port, p->pool, &p->hw_ts);
+}
+
+static int setup_port(struct poller *p)
+{
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		p->port = port;
+		return port_configure(port, p->pool, &p->hw_ts);
+	}
+	return -ENODEV;
+}
+
+static enum role role_of(const struct config *cfg, unsigned int i)
+{
+	if (cfg->mode == MODE_LOOPBACK)
+		return i == 0 ? ROLE_GENERATOR : ROLE_POLLER;
+	if (cfg->mode == MODE_PORT && i == 0)
+		return ROLE_POLLER;
+	return ROLE_IDLE;
+}
+
+/* All memory the loops touch is allocated here, before any loop starts. */
+static int alloc_contexts(struct poller *p)
+{
+	unsigned int i;
+
+	p->ctl = rte_zmalloc("tr_ctl", sizeof(*p->ctl), RTE_CACHE_LINE_SIZE);
+	p->ctx = rte_zmalloc("tr_ctx", sizeof(*p->ctx) * p->cfg.ncores,
+			     RTE_CACHE_LINE_SIZE);
+	if (!p->ctl || !p->ctx)
+		return -ENOMEM;
+	p->ctl->tsc_hz = rte_get_tsc_hz();
+	for (i = 0; i < p->cfg.ncores; i++) {
+		struct lcore_ctx *c = &p->ctx[i];
+
+		c->cpu = p->cfg.cores[i];
+		c->role = role_of(&p->cfg, i);
+		c->mode = p->cfg.mode;
+		c->port = p->port;
+		c->burst = p->cfg.burst;
+		c->rate = p->cfg.rate;
+		c->pool = p->pool;
+		c->ctl = p->ctl;
+		c->ns_per_cycle = 1e9 / (double)p->ctl->tsc_hz;
+		if (c->role != ROLE_POLLER)
+			continue;
+		c->hist = rte_zmalloc_socket("tr_hist", sizeof(*c->hist),
+					     RTE_CACHE_LINE_SIZE,
+					     (int)rte_lcore_to_socket_id(c->cpu));
+		if (!c->hist)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int setup(struct poller *p)
+{
+	int ret;
+
+	if (rte_lcore_count() != p->cfg.ncores)
+		return -EINVAL;
+	p->pool = rte_pktmbuf_pool_create("tr_pool", NB_MBUF, MBUF_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (!p->pool)
+		return -rte_errno;
+	if (p->cfg.mode == MODE_LOOPBACK)
+		ret = setup_loopback_port(p);
+	else if (p->cfg.mode == MODE_PORT)
+		ret = setup_port(p);
+	else
+		ret = 0;
+	if (ret)
+		return ret;
+	return alloc_contexts(p);
+}
+
+static int measure(struct poller *p)
+{
+	uint64_t hz = p->ctl->tsc_hz;
+	unsigned int i;
+	int ret;
+
+	if (p->cfg.mode == MODE_LOOPBACK) {
+		ret = tsc_offset_measure(&p->ctx[1], &p->off);
+		if (ret)
+			return ret;
+		p->off_measured = true;
+		p->ctx[1].role = ROLE_POLLER;
+	}
+	p->mono0 = mono_raw_ns();
+	p->tsc0 = rte_rdtsc();
+	p->ctl->start_tsc = p->tsc0;
+	p->ctl->end_tsc = p->tsc0 + (uint64_t)(p->cfg.duration_s * (double)hz);
+	for (i = 0; i < p->cfg.ncores; i++)
+		gap_init(&p->ctx[i].gap, hz, p->cfg.threshold_ns, p->tsc0);
+	for (i = 1; i < p->cfg.ncores; i++) {
+		ret = rte_eal_remote_launch(lcore_run, &p->ctx[i], p->ctx[i].cpu);
+		if (ret)
+			return ret;
+	}
+	lcore_run(&p->ctx[0]);
+	rte_eal_mp_wait_lcore();
+	p->tsc1 = rte_rdtsc();
+	p->mono1 = mono_raw_ns();
+	return 0;
+}
+
+static const char *const role_names[] = { "generator", "poller", "idle", "offset" };
+
+static void fill_stream(struct poller *p, struct report *r)
+{
+	struct report_stream *s = &r->streams[r->nstreams++];
+	struct rte_eth_stats es;
+	unsigned int i;
+
+	memset(&es, 0, sizeof(es));
+	rte_eth_stats_get(p->port, &es);
+	s->name = p->cfg.mode == MODE_LOOPBACK ? "loopback" : "port-rx";
+	s->dropped = es.ierrors + es.imissed + es.rx_nombuf;
+	s->ns_per_unit = 1.0;
+	for (i = 0; i < p->cfg.ncores; i++) {
+		const struct lcore_ctx *c = &p->ctx[i];
+
+		s->sent += c->sent;
+		s->dropped += c->tx_drops;
+		if (c->role != ROLE_POLLER)
+			continue;
+		s->received = c->received;
+		s->negative = c->negative;
+		s->unstamped = c->unstamped;
+		s->hist = c->hist;
+		s->latency_measured = hist_count(c->hist) + c->negative > 0;
+		if (p->cfg.mode == MODE_LOOPBACK)
+			s->ns_per_unit = c->ns_per_cycle;
+	}
+}
+
+static void fill_report(struct poller *p, struct report *r)
+{
+	uint64_t hz = p->ctl->tsc_hz;
+	double ns_per_cycle = 1e9 / (double)hz;
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->mode = cli_mode_name(p->cfg.mode);
+	r->tsc_hz = hz;
+	r->mono_raw_ns = p->mono1 - p->mono0;
+	r->tsc_ns = (uint64_t)((double)(p->tsc1 - p->tsc0) * ns_per_cycle);
+	r->tsc_offset_measured = p->off_measured;
+	r->tsc_offset_ns = (int64_t)((double)p->off.offset * ns_per_cycle);
+	r->tsc_offset_rtt_ns = (uint64_t)((double)p->off.rtt * ns_per_cycle);
+	r->duration_s = (double)(p->tsc1 - p->tsc0) / (double)hz;
+	r->interrupted = force_quit;
+	r->hw_rx_timestamp = p->hw_ts;
+	if (p->cfg.mode != MODE_IDLE)
+		fill_stream(p, r);
+	r->ncores = p->cfg.ncores;
+	for (i = 0; i < p->cfg.ncores; i++) {
+		r->cores[i].cpu = p->ctx[i].cpu;
+		r->cores[i].role = role_names[p->ctx[i].role];
+		r->cores[i].gap = &p->ctx[i].gap;
+	}
+}
+
+static void teardown(struct poller *p)
+{
+	if (p->cfg.mode != MODE_IDLE) {
+		rte_eth_dev_stop(p->port);
+		rte_eth_dev_close(p->port);
+	}
+	rte_mempool_free(p->pool);
+	rte_ring_free(p->ring);
+	rte_eal_cleanup();
+}
+
+/* JSON goes to the original stdout; anything else printing there is diverted. */
+static FILE *claim_stdout(void)
+{
+	int fd = dup(STDOUT_FILENO);
+
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		return NULL;
+	return fdopen(fd, "w");
+}
+
+int main(int argc, char **argv)
+{
+	static struct report rep;
+	struct eal_args ea;
+	struct poller p;
+	FILE *out;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	out = claim_stdout();
+	if (!out)
+		return EXIT_USAGE;
+	ret = cli_parse(argc, argv, &p.cfg, out);
+	if (ret) {
+		if (ret > 0)
+			return fflush(out) ? EXIT_USAGE : 0;
+		cli_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (cli_check_cores(&p.cfg, "/sys", stderr))
+		return EXIT_USAGE;
+	if (cli_build_eal(&p.cfg, argv[0], &ea))
+		return EXIT_USAGE;
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(ea.argc, ea.argv) < 0)
+		rte_exit(EXIT_USAGE, "EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (install_signals())
+		rte_exit(EXIT_USAGE, "cannot install signal handlers\n");
+	ret = setup(&p);
+	if (ret)
+		rte_exit(EXIT_USAGE, "setup failed: %s\n", strerror(-ret));
+	ret = measure(&p);
+	if (ret)
+		rte_exit(EXIT_USAGE, "run failed: %s\n", strerror(-ret));
+	fill_report(&p, &rep);
+	ret = report_json(out, &rep);
+	teardown(&p);
+	if (ret)
+		return EXIT_USAGE;
+	return rep.interrupted ? EXIT_INTR : 0;
+}

@@ -1,0 +1,50 @@
+/* report.h - results of a run and their JSON rendering. */
+#ifndef TR_REPORT_H
+#define TR_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "gap.h"
+#include "hist.h"
+
+struct report_stream {
+	const char *name;
+	uint64_t sent;
+	uint64_t received;
+	uint64_t dropped;
+	uint64_t negative;
+	uint64_t unstamped;
+	bool latency_measured;
+	const struct hist *hist;
+	double ns_per_unit;	/* hist unit to ns */
+};
+
+struct report_core {
+	unsigned int cpu;
+	const char *role;
+	const struct gap_tracker *gap;
+};
+
+struct report {
+	const char *mode;
+	uint64_t tsc_hz;
+	uint64_t mono_raw_ns;
+	uint64_t tsc_ns;
+	int64_t tsc_offset_ns;
+	uint64_t tsc_offset_rtt_ns;
+	bool tsc_offset_measured;
+	double duration_s;
+	bool interrupted;
+	bool hw_rx_timestamp;
+	unsigned int nstreams;
+	struct report_stream streams[2];
+	unsigned int ncores;
+	struct report_core cores[CLI_MAX_CORES];
+};
+
+int report_json(FILE *f, const struct report *r);
+
+#endif
