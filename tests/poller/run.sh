@@ -1,0 +1,166 @@
+#!/bin/bash
+# run.sh - unit and end-to-end tests of tickready-poller; usage: run.sh [BUILD_DIR]
+set -u
+
+BUILD=${1:-build}
+BIN=$BUILD/tickready-poller
+HERE=$(cd "$(dirname "$0")" && pwd)
+CHECK="python3 $HERE/check_json.py"
+NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+PAGES=512
+PREFIX=trpoll-$$
+fails=0
+OLD_NR=
+HUGE=
+TMP=
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
+
+# Removes what a (possibly SIGKILLed) DPDK process leaves behind.
+dpdk_leftovers() {
+	[ -n "$HUGE" ] && rm -f "$HUGE"/"$PREFIX"* 2>/dev/null
+	rm -rf /var/run/dpdk/"$PREFIX"* 2>/dev/null
+}
+
+cleanup() {
+	dpdk_leftovers
+	if [ -n "$HUGE" ]; then
+		umount "$HUGE" 2>/dev/null
+		rmdir "$HUGE" 2>/dev/null
+	fi
+	[ -n "$OLD_NR" ] && echo "$OLD_NR" > $NR
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+run_units() {
+	local t
+	for t in "$BUILD"/poller/tests/test_*; do
+		[ -x "$t" ] || continue
+		if "$t" >"$TMP/unit.log" 2>&1; then
+			pass "unit $(basename "$t")"
+		else
+			cat "$TMP/unit.log"
+			fail "unit $(basename "$t")"
+		fi
+	done
+}
+
+setup_huge() {
+	OLD_NR=$(cat $NR)
+	echo $((OLD_NR + PAGES)) > $NR || return 1
+	HUGE=$(mktemp -d /tmp/trpoll-huge.XXXXXX)
+	mount -t hugetlbfs -o pagesize=2M none "$HUGE" || return 1
+	EAL=(--huge-dir "$HUGE" --file-prefix "$PREFIX")
+}
+
+# run NAME EXPECTED_RC ARGS... ; JSON lands in $TMP/NAME.json
+run() {
+	local name=$1 want=$2 rc
+	shift 2
+	timeout 60 "$BIN" "$@" >"$TMP/$name.json" 2>"$TMP/$name.err"
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		cat "$TMP/$name.err"
+		fail "$name: exit $rc, want $want"
+		return 1
+	fi
+}
+
+check() {
+	local name=$1
+	shift
+	if $CHECK "$TMP/$name.json" "$@"; then
+		pass "$name"
+	else
+		fail "$name"
+	fi
+}
+
+test_loopback() {
+	run loopback 0 --mode loopback --cores 0-1 --duration 2 -- "${EAL[@]}" &&
+	check loopback 's["sent"] > 0' 's["received"] == s["sent"]' \
+		's["latency_measured"]' 's["samples"] + s["negative_deltas"] == s["received"]' \
+		'd["tsc_offset_measured"]' '[c["role"] for c in d["cores"]] == ["generator", "poller"]'
+}
+
+test_idle() {
+	run idle 0 --mode idle --cores 1 --duration 2 -- "${EAL[@]}" &&
+	check idle 'd["cores"][0]["cpu"] == 1' 'd["cores"][0]["max_gap_ns"] > 0' \
+		'd["streams"] == []' 'd["interrupted"] is False'
+}
+
+test_port_null() {
+	run port_null 0 --mode port --vdev net_null0 --cores 1 --duration 1 -- "${EAL[@]}" &&
+	check port_null 's["mpps"] > 0' 's["received"] > 0' \
+		'not s["latency_measured"]' 's["unstamped"] == s["received"]'
+}
+
+test_usage_errors() {
+	run offline 2 --mode idle --cores 4095 -- "${EAL[@]}" &&
+		grep -q "not online" "$TMP/offline.err" && pass "offline core refused"
+	run badopt 2 --mode nosuch && pass "bad mode refused"
+	run help 0 --help && grep -q -- "--threshold-ns" "$TMP/help.json" && pass "help"
+}
+
+test_sigint() {
+	local pid rc
+	"$BIN" --mode loopback --cores 0-1 --duration 30 -- "${EAL[@]}" \
+		>"$TMP/sigint.json" 2>"$TMP/sigint.err" &
+	pid=$!
+	sleep 2
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		check sigint 'd["interrupted"] is True' 's["received"] == s["sent"]'
+	else
+		cat "$TMP/sigint.err"
+		fail "sigint: exit $rc, want 3"
+	fi
+}
+
+test_sigkill() {
+	local pid i
+	"$BIN" --mode idle --cores 1 --duration 30 -- "${EAL[@]}" \
+		>/dev/null 2>"$TMP/sigkill.err" &
+	pid=$!
+	for i in $(seq 50); do
+		ls "$HUGE" | grep -q . && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	ls "$HUGE" | grep -q . || echo "note: no hugepage files seen before kill"
+	dpdk_leftovers
+	if [ -z "$(ls -A "$HUGE")" ]; then
+		pass "sigkill leaves no hugepage files after cleanup"
+	else
+		ls -l "$HUGE"
+		fail "sigkill: files left in $HUGE"
+	fi
+}
+
+main() {
+	TMP=$(mktemp -d /tmp/trpoll-test.XXXXXX)
+	run_units
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: DPDK tests need root"
+	elif ! setup_huge; then
+		fail "cannot reserve hugepages"
+	else
+		test_usage_errors
+		test_loopback
+		test_idle
+		test_port_null
+		test_sigint
+		test_sigkill
+	fi
+	echo "poller tests: $fails failure(s)"
+	[ $fails -eq 0 ]
+}
+
+main

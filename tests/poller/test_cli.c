@@ -1,0 +1,144 @@
+/* test_cli.c - cmocka tests of option parsing, CPU lists and EAL argv. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "gap.h"
+#include "json.h"
+
+static void test_cpulist(void **state)
+{
+	unsigned int c[16], n;
+
+	(void)state;
+	assert_int_equal(cpulist_parse("0-1", c, 16, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cpulist_parse("3,1,1,5-6\n", c, 16, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(c[0], 3);
+	assert_int_equal(c[1], 1);
+	assert_int_equal(c[3], 6);
+	assert_int_equal(cpulist_parse("\n", c, 16, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cpulist_parse("2-1", c, 16, &n), -EINVAL);
+	assert_int_equal(cpulist_parse("a", c, 16, &n), -EINVAL);
+	assert_int_equal(cpulist_parse("0-", c, 16, &n), -EINVAL);
+	assert_int_equal(cpulist_parse("0-20", c, 16, &n), -E2BIG);
+}
+
+static int parse(struct config *cfg, int argc, char **argv)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	int ret = cli_parse(argc, argv, cfg, devnull);
+
+	fclose(devnull);
+	return ret;
+}
+
+static void test_parse_and_eal(void **state)
+{
+	char *argv[] = { "p", "--mode", "loopback", "--cores", "1,0", "--rate",
+			 "0", "--", "--file-prefix", "x", "--in-memory", NULL };
+	struct eal_args ea;
+	struct config cfg;
+	int i;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 11, argv), 0);
+	assert_int_equal(cfg.ncores, 2);
+	assert_int_equal(cfg.cores[0], 1);
+	assert_int_equal(cfg.rate, 0);
+	assert_int_equal(cfg.npass, 3);
+	assert_int_equal(cli_build_eal(&cfg, "p", &ea), 0);
+	assert_string_equal(ea.argv[2], "1,0");
+	assert_string_equal(ea.argv[4], "1");
+	assert_string_equal(ea.argv[ea.argc - 1], "--in-memory");
+	for (i = 0; i < ea.argc - 3; i++)
+		assert_string_not_equal(ea.argv[i], "--in-memory");
+	assert_null(ea.argv[ea.argc]);
+}
+
+static void test_parse_errors(void **state)
+{
+	char *a1[] = { "p", "--mode", "bogus", NULL };
+	char *a2[] = { "p", "--cores", "1", NULL };	/* loopback needs 2 */
+	char *a3[] = { "p", "--mode", "port", NULL };	/* no device */
+	char *a4[] = { "p", "--burst", "0", NULL };
+	char *a5[] = { "p", "--help", NULL };
+	char *a6[] = { "p", "--mode", "idle", "extra", NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 3, a1), -EINVAL);
+	assert_int_equal(parse(&cfg, 3, a2), -EINVAL);
+	assert_int_equal(parse(&cfg, 3, a3), -EINVAL);
+	assert_int_equal(parse(&cfg, 3, a4), -EINVAL);
+	assert_int_equal(parse(&cfg, 2, a5), 1);
+	assert_int_equal(parse(&cfg, 4, a6), -EINVAL);
+}
+
+static void test_gaps(void **state)
+{
+	struct gap_tracker g;
+	uint64_t t = 1000, i;
+
+	(void)state;
+	/* 1 GHz: cycles == ns */
+	assert_int_equal(gap_init(&g, 1000000000, 1000, t), 0);
+	for (i = 1; i <= 20; i++) {
+		gap_note(&g, t + i * 1500, t);
+		t += i * 1500;
+	}
+	gap_note(&g, t + 10, t);
+	assert_int_equal(g.loops, 21);
+	assert_int_equal(g.over, 20);
+	assert_int_equal(g.nworst, GAP_NWORST);
+	assert_int_equal(g.max_gap, 30000);
+	assert_int_equal(g.worst[0].gap, 30000);
+	assert_int_equal(g.worst[GAP_NWORST - 1].gap, 11 * 1500);
+	assert_int_equal(g.buckets[1], 1);	/* 1500 in 1-2us */
+}
+
+static void test_json(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct jw w;
+
+	(void)state;
+	jw_init(&w, f);
+	jw_obj(&w, NULL);
+	jw_u64(&w, "a", 1);
+	jw_i64(&w, "b", -2);
+	jw_arr(&w, "c");
+	jw_end_arr(&w);
+	jw_double(&w, "d", 0.0 / 0.0);
+	jw_str(&w, "e", "q\"");
+	jw_end_obj(&w);
+	assert_int_equal(jw_finish(&w), 0);
+	fclose(f);
+	assert_string_equal(buf, "{\n  \"a\": 1,\n  \"b\": -2,\n  \"c\": [],\n"
+			    "  \"d\": null,\n  \"e\": \"q\\\"\"\n}\n");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_parse_and_eal),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_gaps),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
