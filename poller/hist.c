@@ -22,12 +22,9 @@ uint64_t hist_count(const struct hist *h)
 
 uint64_t hist_bucket_low(unsigned int idx)
 {
-	unsigned int shift;
+	uint64_t m = HIST_SUB + (idx & (HIST_SUB - 1));
 
-	if (idx < 2 * HIST_HALF)
-		return idx;
-	shift = idx / HIST_HALF - 1;
-	return (uint64_t)(idx - shift * HIST_HALF) << shift;
+	return (m << (idx >> HIST_SUB_BITS)) - HIST_SUB;
 }
 
 uint64_t hist_bucket_high(unsigned int idx)
@@ -37,14 +34,21 @@ uint64_t hist_bucket_high(unsigned int idx)
 	return hist_bucket_low(idx + 1) - 1;
 }
 
-/*
- * Value at or below which pct percent of samples fall: the upper edge of
- * the bucket holding that rank, capped at the exact max so that
- * percentiles never exceed max.
- */
+/* Upper edge of the highest non-empty bucket (0 when empty). */
+uint64_t hist_max(const struct hist *h)
+{
+	unsigned int i = HIST_NBUCKETS;
+
+	while (i-- > 0)
+		if (h->counts[i])
+			return hist_bucket_high(i);
+	return 0;
+}
+
+/* Value at or below which pct percent of samples fall (bucket upper edge). */
 uint64_t hist_percentile(const struct hist *h, double pct)
 {
-	uint64_t total = hist_count(h), rank, seen = 0, v;
+	uint64_t total = hist_count(h), rank, seen = 0;
 	unsigned int i;
 
 	if (total == 0)
@@ -56,15 +60,12 @@ uint64_t hist_percentile(const struct hist *h, double pct)
 	rank = (uint64_t)ceil(pct / 100.0 * (double)total);
 	if (rank == 0)
 		rank = 1;
-	for (i = 0; i < HIST_NBUCKETS; i++) {
+	for (i = 0; i < HIST_NBUCKETS - 1; i++) {
 		seen += h->counts[i];
 		if (seen >= rank)
 			break;
 	}
-	if (i == HIST_NBUCKETS)
-		i = HIST_NBUCKETS - 1;
-	v = hist_bucket_high(i);
-	return v < h->max ? v : h->max;
+	return hist_bucket_high(i);
 }
 
 int hist_merge(struct hist *dst, const struct hist *src)
@@ -75,8 +76,5 @@ int hist_merge(struct hist *dst, const struct hist *src)
 		return -EINVAL;
 	for (i = 0; i < HIST_NBUCKETS; i++)
 		dst->counts[i] += src->counts[i];
-	dst->sum += src->sum;
-	if (src->max > dst->max)
-		dst->max = src->max;
 	return 0;
 }

@@ -9,12 +9,24 @@ uint64_t stats_to_ns(uint64_t units, double ns_per_unit)
 	return (uint64_t)((double)units * ns_per_unit + 0.5);
 }
 
-/* Exact: the histogram keeps the exact sum. */
+static double bucket_mid(unsigned int i)
+{
+	return ((double)hist_bucket_low(i) + (double)hist_bucket_high(i)) / 2;
+}
+
+/* From bucket midpoints: off by at most half a bucket (0.2%). */
 double stats_hist_mean(const struct hist *h)
 {
 	uint64_t n = hist_count(h);
+	double acc = 0.0;
+	unsigned int i;
 
-	return n ? (double)h->sum / (double)n : 0.0;
+	if (!n)
+		return 0.0;
+	for (i = 0; i < HIST_NBUCKETS; i++)
+		if (h->counts[i])
+			acc += bucket_mid(i) * (double)h->counts[i];
+	return acc / (double)n;
 }
 
 /* Population stdev from bucket midpoints; error bounded by bucket width. */
@@ -27,12 +39,11 @@ double stats_hist_stdev(const struct hist *h)
 	if (n < 2)
 		return 0.0;
 	for (i = 0; i < HIST_NBUCKETS; i++) {
-		double mid, d;
+		double d;
 
 		if (!h->counts[i])
 			continue;
-		mid = ((double)hist_bucket_low(i) + (double)hist_bucket_high(i)) / 2;
-		d = mid - mean;
+		d = bucket_mid(i) - mean;
 		acc += d * d * (double)h->counts[i];
 	}
 	return sqrt(acc / (double)n);
@@ -49,7 +60,7 @@ int stats_summarize(const struct hist *h, double ns_per_unit,
 	out->p99 = stats_to_ns(hist_percentile(h, 99), ns_per_unit);
 	out->p999 = stats_to_ns(hist_percentile(h, 99.9), ns_per_unit);
 	out->p9999 = stats_to_ns(hist_percentile(h, 99.99), ns_per_unit);
-	out->max = stats_to_ns(h->max, ns_per_unit);
+	out->max = stats_to_ns(hist_max(h), ns_per_unit);
 	out->mean = stats_hist_mean(h) * ns_per_unit;
 	out->stdev = stats_hist_stdev(h) * ns_per_unit;
 	return 0;

@@ -36,16 +36,16 @@ static void test_hist_mean_stdev(void **state)
 	assert_non_null(h);
 	for (v = 1000; v <= 2000; v++)
 		hist_record(h, v);
-	assert_true(fabs(stats_hist_mean(h) - 1500.0) < 1e-9);
+	assert_true(fabs(stats_hist_mean(h) - 1500.0) / 1500.0 < 0.005);
 	assert_true(fabs(stats_hist_stdev(h) - 289.0) / 289.0 < 0.01);
 	/* 2 ns per unit doubles everything */
 	assert_int_equal(stats_summarize(h, 2.0, &s), 0);
 	assert_int_equal(s.count, 1001);
-	assert_true(fabs(s.mean - 3000.0) < 1e-6);
+	assert_true(fabs(s.mean - 3000.0) / 3000.0 < 0.005);
 	assert_true(fabs(s.stdev - 578.0) / 578.0 < 0.01);
 	assert_true(s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 &&
 		    s.p999 <= s.p9999 && s.p9999 <= s.max);
-	assert_int_equal(s.max, 4000);
+	assert_true(s.max >= 4000 && s.max <= 4000 * 1.004);
 	free(h);
 }
 
