@@ -225,6 +225,9 @@ static ssize_t read_all(int fd, char *buf, size_t size)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* seq_file and sysfs split only at page boundaries: a short read of a small file is its end. */
+		if ((size_t)n < size - 1 - (len - (size_t)n) && len < 4096)
+			break;
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;

@@ -41,7 +41,7 @@ expect_grep "names the bad word" "bogus" "$ERR"
 expect_status 2 "unknown option" "$TR" audit --bogus
 expect_status 2 "unknown format" "$TR" audit --format xml
 expect_status 0 "--help" "$TR" audit --help
-expect_grep "help lists --root" -- "--root DIR" "$OUT"
+expect_grep "help lists --root" "--root DIR" "$OUT"
 
 # Bad roots.
 expect_status 2 "missing root" "$TR" audit --root /nonexistent/tree

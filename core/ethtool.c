@@ -1,0 +1,279 @@
+/* ethtool facts: SIOCETHTOOL on the live host, key=value files under a foreign root or in a capture. */
+#include "ethtool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static int real_ioctl(const char *ifname, void *cmd)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = cmd;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static ethtool_ioctl_fn do_ioctl = real_ioctl;
+
+void ethtool_set_ioctl(ethtool_ioctl_fn fn)
+{
+	do_ioctl = fn ? fn : real_ioctl;
+}
+
+static bool valid_ifname(const char *ifname)
+{
+	return ifname && *ifname && strlen(ifname) < IFNAMSIZ && !strchr(ifname, '/') && strcmp(ifname, ".") &&
+	       strcmp(ifname, "..");
+}
+
+static void copy_str(char *dst, size_t size, const char *src, size_t srclen)
+{
+	size_t n = strnlen(src, srclen);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void load_ioctl(const char *ifname, struct nic_ethtool *e)
+{
+	struct ethtool_coalesce c = { .cmd = ETHTOOL_GCOALESCE };
+	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
+	struct ethtool_drvinfo d = { .cmd = ETHTOOL_GDRVINFO };
+
+	if (do_ioctl(ifname, &c) == 0) {
+		e->has_coalesce = true;
+		e->rx_usecs = c.rx_coalesce_usecs;
+		e->tx_usecs = c.tx_coalesce_usecs;
+		e->adaptive_rx = c.use_adaptive_rx_coalesce;
+		e->adaptive_tx = c.use_adaptive_tx_coalesce;
+		e->rx_frames = c.rx_max_coalesced_frames;
+	}
+	if (do_ioctl(ifname, &r) == 0) {
+		e->has_ring = true;
+		e->rx_pending = r.rx_pending;
+		e->rx_max = r.rx_max_pending;
+		e->tx_pending = r.tx_pending;
+		e->tx_max = r.tx_max_pending;
+	}
+	if (do_ioctl(ifname, &d) == 0) {
+		e->has_drvinfo = true;
+		copy_str(e->driver, sizeof(e->driver), d.driver, sizeof(d.driver));
+		copy_str(e->version, sizeof(e->version), d.version, sizeof(d.version));
+		copy_str(e->bus_info, sizeof(e->bus_info), d.bus_info, sizeof(d.bus_info));
+		copy_str(e->firmware, sizeof(e->firmware), d.fw_version, sizeof(d.fw_version));
+	}
+	snprintf(e->source, sizeof(e->source), "ioctl");
+}
+
+/* One "key=value" line of text; returns false when absent. */
+static bool kv_get(const char *text, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, key, klen) && l[klen] == '=') {
+			copy_str(out, size, l + klen + 1, strcspn(l + klen + 1, "\n"));
+			trim(out);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* All numeric keys of a group must parse, else the group is unknown: garbage is not a value. */
+static bool kv_longs(const char *text, const char *const *keys, long *const *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char v[64];
+
+		if (!kv_get(text, keys[i], v, sizeof(v)) || parse_long(v, vals[i]) < 0 || *vals[i] < 0)
+			return false;
+	}
+	return true;
+}
+
+static char *read_group(const struct sysroot *sr, const char *ifname, const char *what)
+{
+	char path[128], *text = NULL;
+
+	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", ifname, what);
+	if (sysroot_read_alloc(sr, path, 65536, &text, NULL) < 0)
+		return NULL;
+	if (strlen(text) == 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void load_files(const struct sysroot *sr, const char *ifname, struct nic_ethtool *e)
+{
+	static const char *const ckeys[] = { "rx_usecs", "tx_usecs", "adaptive_rx", "adaptive_tx", "rx_frames" };
+	static const char *const rkeys[] = { "rx_pending", "rx_max", "tx_pending", "tx_max" };
+	long *cvals[] = { &e->rx_usecs, &e->tx_usecs, &e->adaptive_rx, &e->adaptive_tx, &e->rx_frames };
+	long *rvals[] = { &e->rx_pending, &e->rx_max, &e->tx_pending, &e->tx_max };
+	char *text;
+
+	if ((text = read_group(sr, ifname, "coalesce"))) {
+		e->has_coalesce = kv_longs(text, ckeys, cvals, 5);
+		free(text);
+	}
+	if ((text = read_group(sr, ifname, "ring"))) {
+		e->has_ring = kv_longs(text, rkeys, rvals, 4);
+		free(text);
+	}
+	if ((text = read_group(sr, ifname, "drvinfo"))) {
+		e->has_drvinfo = kv_get(text, "driver", e->driver, sizeof(e->driver));
+		kv_get(text, "version", e->version, sizeof(e->version));
+		kv_get(text, "bus_info", e->bus_info, sizeof(e->bus_info));
+		kv_get(text, "firmware", e->firmware, sizeof(e->firmware));
+		free(text);
+	}
+	snprintf(e->source, sizeof(e->source), "capture");
+}
+
+int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, size_t size)
+{
+	int n;
+
+	if (!strcmp(what, "coalesce"))
+		n = snprintf(buf, size, "rx_usecs=%ld\ntx_usecs=%ld\nadaptive_rx=%ld\nadaptive_tx=%ld\nrx_frames=%ld\n",
+			     e->rx_usecs, e->tx_usecs, e->adaptive_rx, e->adaptive_tx, e->rx_frames);
+	else if (!strcmp(what, "ring"))
+		n = snprintf(buf, size, "rx_pending=%ld\nrx_max=%ld\ntx_pending=%ld\ntx_max=%ld\n", e->rx_pending,
+			     e->rx_max, e->tx_pending, e->tx_max);
+	else if (!strcmp(what, "drvinfo"))
+		n = snprintf(buf, size, "driver=%s\nversion=%s\nbus_info=%s\nfirmware=%s\n", e->driver, e->version,
+			     e->bus_info, e->firmware);
+	else
+		return -EINVAL;
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
+
+static void record(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *e)
+{
+	static const char *const groups[] = { "coalesce", "ring", "drvinfo" };
+	const bool have[] = { e->has_coalesce, e->has_ring, e->has_drvinfo };
+	char path[128], text[512];
+
+	for (int i = 0; i < 3; i++) {
+		int n;
+
+		if (!have[i] || (n = ethtool_format(e, groups[i], text, sizeof(text))) < 0)
+			continue;
+		snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", ifname, groups[i]);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+}
+
+int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtool *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!valid_ifname(ifname))
+		return -EINVAL;
+	if (sr->live) {
+		load_ioctl(ifname, out);
+		if (sr->rec)
+			record(sr, ifname, out);
+	} else {
+		load_files(sr, ifname, out);
+	}
+	return 0;
+}
+
+static int write_group(const struct sysroot *sr, const char *ifname, const char *what, const struct nic_ethtool *e)
+{
+	char path[128], text[512];
+	int n = ethtool_format(e, what, text, sizeof(text)), fd, rc = 0;
+
+	if (n < 0)
+		return n;
+	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", ifname, what);
+	fd = sysroot_openat(sr, path, O_WRONLY | O_TRUNC, 0);
+	if (fd < 0)
+		return fd;
+	if (write(fd, text, (size_t)n) != n)
+		rc = -EIO;
+	if (fsync(fd) < 0 && !rc)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
+{
+	struct ethtool_coalesce c = { .cmd = ETHTOOL_GCOALESCE };
+	struct nic_ethtool now;
+	int rc;
+
+	if (!valid_ifname(ifname))
+		return -EINVAL;
+	if (!sr->live) {
+		load_files(sr, ifname, &now);
+		if (!now.has_coalesce)
+			return -ENOENT;
+		now.rx_usecs = want->rx_usecs;
+		now.tx_usecs = want->tx_usecs;
+		now.adaptive_rx = want->adaptive_rx;
+		now.adaptive_tx = want->adaptive_tx;
+		return write_group(sr, ifname, "coalesce", &now);
+	}
+	/* Read-modify-write: the other thirty fields stay as the driver has them. */
+	rc = do_ioctl(ifname, &c);
+	if (rc < 0)
+		return rc;
+	c.cmd = ETHTOOL_SCOALESCE;
+	c.rx_coalesce_usecs = (unsigned)want->rx_usecs;
+	c.tx_coalesce_usecs = (unsigned)want->tx_usecs;
+	c.use_adaptive_rx_coalesce = (unsigned)want->adaptive_rx;
+	c.use_adaptive_tx_coalesce = (unsigned)want->adaptive_tx;
+	return do_ioctl(ifname, &c);
+}
+
+int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
+{
+	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
+	struct nic_ethtool now;
+	int rc;
+
+	if (!valid_ifname(ifname))
+		return -EINVAL;
+	if (!sr->live) {
+		load_files(sr, ifname, &now);
+		if (!now.has_ring)
+			return -ENOENT;
+		if (want->rx_pending > now.rx_max || want->tx_pending > now.tx_max)
+			return -EINVAL;
+		now.rx_pending = want->rx_pending;
+		now.tx_pending = want->tx_pending;
+		return write_group(sr, ifname, "ring", &now);
+	}
+	rc = do_ioctl(ifname, &r);
+	if (rc < 0)
+		return rc;
+	r.cmd = ETHTOOL_SRINGPARAM;
+	r.rx_pending = (unsigned)want->rx_pending;
+	r.tx_pending = (unsigned)want->tx_pending;
+	return do_ioctl(ifname, &r);
+}

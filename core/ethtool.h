@@ -1,0 +1,22 @@
+/* NIC coalescing, rings and driver info through the SIOCETHTOOL ioctl, or the files a capture keeps. */
+#pragma once
+#include <stddef.h>
+
+#include "host.h"
+#include "sysroot.h"
+
+/*
+ * Fills out for ifname. Live root: the ioctl (never ethtool's text output, which changes between
+ * versions); foreign root: SYSROOT_ETHTOOL_DIR/IFNAME/{coalesce,ring,drvinfo}. What cannot be
+ * learnt leaves its has_* false. While capturing a live host, the facts are recorded as those files.
+ */
+int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtool *out);
+/* The key=value text of one group ("coalesce", "ring", "drvinfo"), as captures store it. */
+int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, size_t size);
+/* Writes rx_usecs/tx_usecs/adaptive_rx/adaptive_tx (read-modify-write) and rx/tx ring sizes. */
+int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want);
+int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want);
+
+/* Tests replace the ioctl with scripted answers. cmd points at the ethtool struct (first field: cmd). */
+typedef int (*ethtool_ioctl_fn)(const char *ifname, void *cmd);
+void ethtool_set_ioctl(ethtool_ioctl_fn fn);
