@@ -1,0 +1,50 @@
+#!/bin/bash
+# poller-rxonly.sh - rx-only Mpps of tickready-poller vs dpdk-testpmd on net_null0.
+# Both poll the same lcore (CPU 1; testpmd also needs a main lcore on CPU 0).
+# Reserves 2 MB hugepages and a private hugetlbfs, restored on exit.
+set -u
+
+SECS=${1:-3}
+CPU=${CPU:-1}
+cd "$(dirname "$0")/.."
+BIN=build/tickready-poller
+NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+PREFIX=trbench-$$
+OLD_NR=$(cat $NR)
+HUGE=$(mktemp -d /tmp/trbench-huge.XXXXXX)
+TMP=$(mktemp -d /tmp/trbench.XXXXXX)
+
+cleanup() {
+	rm -f "$HUGE"/"$PREFIX"* 2>/dev/null
+	rm -rf /var/run/dpdk/"$PREFIX"* 2>/dev/null
+	umount "$HUGE" 2>/dev/null
+	rmdir "$HUGE" 2>/dev/null
+	echo "$OLD_NR" > $NR
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ -x $BIN ] || make -s -f poller/poller.mk $BIN || exit 2
+echo $((OLD_NR + 512)) > $NR || exit 2
+mount -t hugetlbfs -o pagesize=2M none "$HUGE" || exit 2
+EAL=(--huge-dir "$HUGE" --file-prefix "$PREFIX")
+
+$BIN --mode port --vdev net_null0 --cores "$CPU" --duration "$SECS" -- "${EAL[@]}" \
+	>"$TMP/poller.json" 2>"$TMP/poller.err" || { cat "$TMP/poller.err"; exit 1; }
+POLLER=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["streams"][0]["mpps"])' \
+	"$TMP/poller.json")
+
+# testpmd prints per-port Rx-pps every second; keep the best steady value.
+timeout -s INT $((SECS + 3)) dpdk-testpmd -l "0,$CPU" --main-lcore 0 --no-pci \
+	--vdev net_null0 --no-telemetry "${EAL[@]}" -- --forward-mode=rxonly \
+	--nb-cores=1 --rxq=1 --txq=1 --burst=32 --stats-period=1 \
+	>"$TMP/testpmd.log" 2>&1 </dev/null
+TESTPMD=$(awk '/Rx-pps:/ { v = $2 > v ? $2 : v } END { printf "%.2f", v / 1e6 }' \
+	"$TMP/testpmd.log")
+
+echo "tickready-poller rx-only: $POLLER Mpps (cpu $CPU, burst 32, stamp parsing on)"
+echo "dpdk-testpmd rxonly:      $TESTPMD Mpps (cpu $CPU, burst 32)"
+awk -v a="$POLLER" -v b="$TESTPMD" 'BEGIN {
+	if (b > 0) printf "ratio poller/testpmd:     %.3f\n", a / b
+	else { print "testpmd gave no rate"; exit 1 }
+}'
