@@ -9,10 +9,13 @@ CHECK="python3 $HERE/check_json.py"
 NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 PAGES=512
 PREFIX=trpoll-$$
+NS_A=trpoll-a-$$
+NS_B=trpoll-b-$$
 fails=0
 OLD_NR=
 HUGE=
 TMP=
+WRAP=()		# e.g. ip netns exec NS
 
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
@@ -25,6 +28,8 @@ dpdk_leftovers() {
 
 cleanup() {
 	dpdk_leftovers
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
 	if [ -n "$HUGE" ]; then
 		umount "$HUGE" 2>/dev/null
 		rmdir "$HUGE" 2>/dev/null
@@ -60,7 +65,7 @@ setup_huge() {
 run() {
 	local name=$1 want=$2 rc
 	shift 2
-	timeout 60 "$BIN" "$@" >"$TMP/$name.json" 2>"$TMP/$name.err"
+	timeout 60 "${WRAP[@]}" "$BIN" "$@" >"$TMP/$name.json" 2>"$TMP/$name.err"
 	rc=$?
 	if [ $rc -ne "$want" ]; then
 		cat "$TMP/$name.err"
@@ -103,6 +108,33 @@ test_usage_errors() {
 		grep -q "not online" "$TMP/offline.err" && pass "offline core refused"
 	run badopt 2 --mode nosuch && pass "bad mode refused"
 	run help 0 --help && grep -q -- "--threshold-ns" "$TMP/help.json" && pass "help"
+}
+
+# Stamped UDP (CLOCK_REALTIME) over a veth pair between two private netns,
+# received by the poller through net_af_packet.
+test_port_veth() {
+	local mac
+	ip netns add "$NS_A" && ip netns add "$NS_B" &&
+	ip link add trpa0 netns "$NS_A" type veth peer name trpb0 netns "$NS_B" || {
+		fail "port_veth: cannot create netns/veth"
+		return
+	}
+	ip -n "$NS_A" addr add 198.18.0.1/30 dev trpa0
+	ip -n "$NS_A" link set trpa0 up
+	ip -n "$NS_B" link set trpb0 up
+	mac=$(ip -n "$NS_B" -o link show trpb0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	ip -n "$NS_A" neigh add 198.18.0.2 lladdr "$mac" dev trpa0
+	(sleep 1; ip netns exec "$NS_A" python3 "$HERE/udp_stamp_send.py" \
+		198.18.0.2 2000 2000) &
+	WRAP=(ip netns exec "$NS_B")
+	run port_veth 0 --mode port --vdev net_af_packet0,iface=trpb0 --cores 1 \
+		--duration 3 -- --no-huge -m 256 --file-prefix "$PREFIX-veth" &&
+	check port_veth 's["latency_measured"]' 's["samples"] >= 1900' \
+		's["p50_ns"] > 0' 's["max_ns"] < 1000000000' 's["negative_deltas"] == 0'
+	WRAP=()
+	wait
+	ip netns del "$NS_A"
+	ip netns del "$NS_B"
 }
 
 test_sigint() {
@@ -156,6 +188,7 @@ main() {
 		test_loopback
 		test_idle
 		test_port_null
+		test_port_veth
 		test_sigint
 		test_sigkill
 	fi
