@@ -30,10 +30,11 @@ MANPAGES = $(wildcard man/*.[0-9])
 TICKREADY = $(BUILD)/tickready
 POLLER_BIN ?=
 
+# The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
+-include poller/poller.mk
+
 .PHONY: all deps check test unit e2e lint-man audit install clean asan bench
 all: $(TICKREADY) $(POLLER_BIN)
-
--include poller/poller.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
