@@ -17,6 +17,10 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "inspect this host (or a --root tree) against a profile; read-only" },
 	{ "checks", cmd_checks, "list every check: id, area, title, what it reads" },
 	{ "capture", cmd_capture, "snapshot the files audit reads, for offline audit or support" },
+	{ "apply", cmd_apply, "bring this host (or a --root tree) to a profile; journaled, reversible" },
+	{ "revert", cmd_revert, "restore every value apply changed, newest first" },
+	{ "status", cmd_status, "what apply changed: wanted, staged and live values" },
+	{ "confirm", cmd_confirm, "keep a run applied with apply --confirm" },
 	{ NULL, NULL, NULL },
 };
 

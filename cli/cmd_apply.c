@@ -1,0 +1,492 @@
+/* tickready apply: plan the changes that bring a host to a profile, then make them through the journal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "journal.h"
+#include "plan.h"
+#include "tuners.h"
+#include "util.h"
+
+enum {
+	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_YES = 'y', OPT_DRY = 'n',
+	OPT_SKIP_BLOCKED = 256, OPT_FORCE, OPT_UPDATE_BOOT, OPT_CONFIRM, OPT_ONCE, OPT_REAPPLY,
+};
+
+static const struct cli_opt apply_opts[] = {
+	{ "root", "DIR", OPT_ROOT, "apply to the tree under DIR (a fixture or capture) instead of /" },
+	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to apply (default " PROFILE_DEFAULT ")" },
+	{ "dry-run", NULL, OPT_DRY, "print the plan and change nothing" },
+	{ "yes", NULL, OPT_YES, "do not ask; required when standard input is not a terminal" },
+	{ "format", "text|json", OPT_FORMAT, "plan format (default text); json is tickready.plan/1" },
+	{ "only", "LIST", OPT_ONLY, "areas or check ids, comma-separated: only their tuners run" },
+	{ "skip-blocked", NULL, OPT_SKIP_BLOCKED, "apply the rest when a change trips a safety interlock" },
+	{ "force", NULL, OPT_FORCE, "override the interlocks that can be overridden (management path, memory, node)" },
+	{ "update-bootloader", NULL, OPT_UPDATE_BOOT, "run the distribution's boot loader command after staging" },
+	{ "confirm", "SECONDS", OPT_CONFIRM, "revert by itself after SECONDS unless `tickready confirm` runs" },
+	{ "once", NULL, OPT_ONCE, "stage boot parameters for the next boot only (not supported yet)" },
+	{ "reapply", NULL, OPT_REAPPLY, "re-apply the runtime part of the last applied profile (boot unit)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+struct apply_args {
+	const char *root, *profile, *format, *only;
+	bool dry, yes, json, reapply;
+	long confirm;
+	struct plan_opts po;
+};
+
+static int parse_args(struct apply_args *a, int argc, char **argv)
+{
+	struct cli_parser p;
+	const char *arg;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->root = "/";
+	a->format = "text";
+	cli_parser_init(&p, "apply",
+			"tickready apply [--root DIR] [--profile P] [--dry-run] [--yes] [--format text|json] [--only LIST] "
+			"[--skip-blocked] [--force] [--update-bootloader] [--confirm SECONDS]",
+			"Plans the changes that make the failing checks pass, shows them, and makes them; every old value is "
+			"journaled first, so `tickready revert` restores the host exactly.",
+			apply_opts, argc, argv);
+	while ((c = cli_parser_next(&p, &arg)) != -1) {
+		switch (c) {
+		case CLI_HELP:
+			return -1;
+		case OPT_ROOT: a->root = arg; break;
+		case OPT_PROFILE: a->profile = arg; break;
+		case OPT_FORMAT: a->format = arg; break;
+		case OPT_ONLY: a->only = arg; break;
+		case OPT_DRY: a->dry = true; break;
+		case OPT_YES: a->yes = true; break;
+		case OPT_SKIP_BLOCKED: a->po.skip_blocked = true; break;
+		case OPT_FORCE: a->po.force = true; break;
+		case OPT_UPDATE_BOOT: a->po.update_bootloader = true; break;
+		case OPT_REAPPLY: a->reapply = a->yes = true; break;
+		case OPT_ONCE:
+			cli_error("apply: --once is not supported yet: stage with apply, then reboot");
+			return EXIT_ERROR;
+		case OPT_CONFIRM:
+			if (parse_long(arg, &a->confirm) < 0 || a->confirm < 10 || a->confirm > 86400) {
+				cli_error("apply: --confirm wants seconds between 10 and 86400, not '%s'", arg);
+				return EXIT_ERROR;
+			}
+			break;
+		default:
+			return EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("apply: unexpected argument '%s'", argv[optind]);
+		return EXIT_ERROR;
+	}
+	if (strcmp(a->format, "text") && strcmp(a->format, "json")) {
+		cli_error("apply: unknown format '%s' (text or json)", a->format);
+		return EXIT_ERROR;
+	}
+	a->json = !strcmp(a->format, "json");
+	return 0;
+}
+
+/* Like sudo: a profile that someone other than root could have written must not drive root's writes. */
+static int profile_trusted(const struct profile *p)
+{
+	for (int k = 0; k < PK_COUNT; k++) {
+		const char *file = p->v[k].file;
+		struct stat st;
+
+		if (!file || !strncmp(file, "builtin:", 8))
+			continue;
+		if (stat(file, &st) < 0)
+			continue;
+		if (st.st_uid != 0 || (st.st_mode & 022)) {
+			cli_error("apply: refusing profile '%s': %s (it must be owned by root and not group/world-writable)",
+				  file, st.st_uid ? "not owned by root" : "group or world writable");
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/* The profile of the newest run not reverted, for --reapply; NULL when nothing is applied. */
+static char *last_profile(const struct sysroot *sr)
+{
+	struct jlog log;
+	char *name = NULL;
+
+	if (journal_load(sr, &log) < 0)
+		return NULL;
+	for (size_t i = log.n; i-- > 0 && !name;)
+		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run) && log.v[i].target.present)
+			name = xstrdup(log.v[i].target.data);
+	jlog_free(&log);
+	return name;
+}
+
+static bool shown(const struct change *c, const struct sysroot *sr)
+{
+	return c->display || (change_runs(c, sr) && !c->tree_only);
+}
+
+/* One line per value: a file's contents are summarised, its exact bytes are in --format json. */
+static const char *one_line(const char *s, const char *none, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!s)
+		return none;
+	n = strcspn(s, "\n");
+	if (!s[n] || !s[n + 1])
+		snprintf(buf, size, "%.*s", (int)n, s);
+	else
+		snprintf(buf, size, "(%zu bytes)", strlen(s));
+	return buf;
+}
+
+static void print_change(const struct change *c)
+{
+	char a[128], b[128];
+
+	printf("  %-22s %-7s %s: %s -> %s%s\n", c->check, change_kind_name(c->kind), c->target,
+	       one_line(c->current, "(none)", a, sizeof(a)),
+	       c->kind == CK_MKDIR ? "(new directory)" : one_line(c->value, "", b, sizeof(b)),
+	       c->boot ? "  [boot]" : "");
+	if (c->shell)
+		printf("  %-22s         $ %s\n", "", c->shell);
+}
+
+static void print_plan(const struct plan *p, const struct session *s, const struct apply_args *a)
+{
+	size_t shown_n = 0, boot = 0, blocked = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct change *c = &p->v[i];
+
+		if (c->blocked && !(a->po.force && c->force_ok)) {
+			blocked++;
+		} else if (shown(c, &s->sr)) {
+			shown_n++;
+			boot += c->boot;
+		}
+	}
+	printf("tickready apply: profile %s (%s), root %s%s\n", s->prof.name, s->prof.source, s->sr.path,
+	       a->dry ? " (dry run: nothing changes)" : "");
+	printf("plan: %zu change%s (%zu at boot), %zu manual, %zu blocked\n", shown_n, shown_n == 1 ? "" : "s", boot,
+	       p->nmanual, blocked);
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->v[i].blocked || (a->po.force && p->v[i].force_ok))
+			if (shown(&p->v[i], &s->sr))
+				print_change(&p->v[i]);
+	if (blocked) {
+		puts("blocked (safety interlocks):");
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].blocked && !(a->po.force && p->v[i].force_ok))
+				printf("  %-22s %s: %s%s\n", p->v[i].check, p->v[i].target, p->v[i].blocked,
+				       p->v[i].force_ok ? " (--force overrides)" : "");
+	}
+	if (p->nmanual) {
+		puts("manual (no tuner covers these; do them by hand):");
+		for (size_t i = 0; i < p->nmanual; i++)
+			printf("  %-22s %s%s%s\n", p->manual[i].check, p->manual[i].observed ? p->manual[i].observed : "",
+			       p->manual[i].remedy ? "; fix: " : "", p->manual[i].remedy ? p->manual[i].remedy : "");
+	}
+	if (p->reboot_required) {
+		printf("reboot required: kernel command line changes are staged for the next boot (%s)\n",
+		       p->boot_tool ? p->boot_tool : "?");
+		if (p->bootloader_argv) {
+			printf("  then run:");
+			for (char **v = p->bootloader_argv; *v; v++)
+				printf(" %s", *v);
+			printf("%s\n", a->po.update_bootloader ? "  (--update-bootloader runs it)" : "  (or pass --update-bootloader)");
+		}
+	}
+}
+
+static bool ask(size_t n)
+{
+	char line[16];
+	FILE *tty = fopen("/dev/tty", "r+");
+
+	if (!tty)
+		return false;
+	fprintf(tty, "apply %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
+	fflush(tty);
+	if (!fgets(line, sizeof(line), tty))
+		line[0] = '\0';
+	fclose(tty);
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* --confirm: a detached child reverts the run after the timeout unless `tickready confirm` ran. */
+static int start_confirm_timer(const struct sysroot *sr, const char *run, long seconds)
+{
+	char exe[PATH_MAX], secs[32], *content;
+	ssize_t n;
+	pid_t pid;
+	int fd, rc;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	content = xasprintf("%s\n", run);
+	rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700);
+	fd = rc < 0 ? rc : sysroot_openat(sr, JOURNAL_DIR "/confirm-pending", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		rc = write(fd, content, strlen(content)) == (ssize_t)strlen(content) ? 0 : -EIO;
+		close(fd);
+	} else {
+		rc = fd;
+	}
+	free(content);
+	if (rc < 0)
+		return rc;
+	snprintf(secs, sizeof(secs), "%ld", seconds);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		signal(SIGHUP, SIG_IGN);
+		execl(exe, "tickready", "revert", "--root", sr->path, "--run", run, "--after", secs, "--unless-confirmed",
+		      (char *)NULL);
+		_exit(127);
+	}
+	return 0;
+}
+
+static void print_result(const struct exec_result *res, const struct plan *p, const char *run)
+{
+	printf("applied %zu change%s (run %s)", res->applied, res->applied == 1 ? "" : "s", run);
+	if (res->skipped)
+		printf(", %zu left out", res->skipped);
+	putchar('\n');
+	for (size_t i = 0; i < res->refused; i++)
+		printf("  refused by the kernel (managed or per-cpu IRQ, kept where it is): %s\n", res->refused_targets[i]);
+	if (p->reboot_required)
+		printf("reboot_required: yes%s\n", res->bootloader_ran ? " (boot loader updated)" : "");
+}
+
+static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, struct apply_args *a)
+{
+	struct exec_result res;
+	struct journal j;
+	int rc;
+
+	rc = journal_open(&j, &s->sr);
+	if (rc < 0) {
+		cli_error("apply: cannot open the journal '%s%s': %s", s->sr.live ? "" : s->sr.path, JOURNAL_PATH,
+			  strerror(-rc));
+		return EXIT_ERROR;
+	}
+	rc = journal_begin(&j, s->prof.source, s->sr.path);
+	if (rc < 0) {
+		cli_error("apply: cannot write the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
+	a->po.runid = j.run;
+	rc = plan_execute(p, ctx, &j, &a->po, &res);
+	journal_end(&j, rc);
+	if (rc < 0) {
+		cli_error("apply: cannot write '%s': %s; %zu change%s made before it are journaled: `tickready revert%s%s` "
+			  "undoes them",
+			  res.failed_path, strerror(-rc), res.applied, res.applied == 1 ? " was" : "s were",
+			  s->sr.live ? "" : " --root ", s->sr.live ? "" : s->sr.path);
+		exec_result_free(&res);
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
+	if (a->confirm && start_confirm_timer(&s->sr, j.run, a->confirm) < 0)
+		cli_warn("apply: could not start the --confirm timer: revert by hand if the host misbehaves");
+	if (a->json) {
+		json_t *doc = plan_to_json(p, &s->sr, &a->po);
+
+		json_object_set_new(doc, "applied", json_integer((json_int_t)res.applied));
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		print_result(&res, p, j.run);
+		if (a->confirm)
+			printf("confirm within %ld s with `tickready confirm`, or run %s is reverted\n", a->confirm, j.run);
+	}
+	exec_result_free(&res);
+	journal_close(&j);
+	return EXIT_READY;
+}
+
+static int lock_or_fail(const struct sysroot *sr)
+{
+	pid_t holder;
+	int fd = journal_lock(sr, &holder);
+
+	if (fd == -EWOULDBLOCK)
+		cli_error("another apply or revert holds '%s' (pid %ld): try again when it is done", JOURNAL_LOCK,
+			  (long)holder);
+	else if (fd < 0)
+		cli_error("cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-fd));
+	return fd;
+}
+
+static size_t runnable(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (change_runs(&p->v[i], sr) && (!p->v[i].blocked || (o->force && p->v[i].force_ok)))
+			n++;
+	return n;
+}
+
+static int run_plan(struct session *s, struct apply_args *a, const bool *selected)
+{
+	struct finding *findings;
+	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
+	struct tune_ctx ctx = { 0 };
+	char bad[160];
+	struct plan p;
+	size_t nf, nblocked = 0, todo;
+	int rc, lock = -1;
+
+	if (!a->dry) {
+		lock = lock_or_fail(&s->sr);
+		if (lock < 0) {
+			free(mgmt);
+			return EXIT_ERROR;
+		}
+	}
+	findings = checks_run(&(struct check_ctx){ &s->host, &s->prof, &s->sr }, selected, &nf);
+	mgmt_load(mgmt, &s->host, &s->sr, getenv("SSH_CONNECTION"));
+	ctx = (struct tune_ctx){ .host = &s->host, .prof = &s->prof, .sr = &s->sr, .findings = findings,
+				 .nfindings = nf, .mgmt = mgmt, .force = a->po.force,
+				 .cpulist_bad = tune_cpulists_bad(&s->host, &s->prof, bad, sizeof(bad)) };
+	rc = plan_build(&p, &ctx);
+	if (rc < 0) {
+		cli_error("apply: cannot plan: %s", strerror(-rc));
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (a->reapply)
+		for (size_t i = 0; i < p.n; i++)
+			if (p.v[i].boot)
+				p.v[i].display = true;	/* the boot part was staged at apply time */
+	for (size_t i = 0; i < p.n; i++)
+		nblocked += p.v[i].blocked && !(a->po.force && p.v[i].force_ok);
+	todo = runnable(&p, &s->sr, &a->po);
+	if (a->json && (a->dry || !todo || (nblocked && !a->po.skip_blocked))) {
+		json_t *doc = plan_to_json(&p, &s->sr, &a->po);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else if (!a->json) {
+		print_plan(&p, s, a);
+	}
+	rc = EXIT_READY;
+	if (a->dry)
+		goto out;
+	if (nblocked && !a->po.skip_blocked) {
+		for (size_t i = 0; i < p.n; i++)
+			if (p.v[i].blocked && !(a->po.force && p.v[i].force_ok)) {
+				cli_error("apply: blocked: %s %s: %s", p.v[i].check, p.v[i].target, p.v[i].blocked);
+				break;
+			}
+		cli_error("apply: %zu change%s blocked; nothing changed (--skip-blocked applies the rest)", nblocked,
+			  nblocked == 1 ? "" : "s");
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (!todo) {
+		if (!a->json)
+			printf("nothing to do: every covered check passes or is pending reboot%s\n",
+			       p.nmanual ? "; the manual items above remain" : "");
+		goto out;
+	}
+	if (!a->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			cli_error("apply: not a terminal, not asking: use --yes to apply (or --dry-run to look)");
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		if (!ask(todo)) {
+			fputs("tickready: nothing changed\n", stderr);
+			rc = EXIT_ERROR;
+			goto out;
+		}
+	}
+	/* A plan that did not reach its reader must not be carried out. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("apply: write error on standard output: %s; nothing changed", strerror(errno));
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	rc = execute(s, &p, &ctx, a);
+out:
+	plan_free(&p);
+	findings_free(findings, nf);
+	free(mgmt);
+	journal_unlock(lock);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct apply_args a;
+	struct session s;
+	struct sysroot probe;
+	char *last = NULL, bad[64];
+	bool *selected;
+	int rc = parse_args(&a, argc, argv);
+
+	if (rc)
+		return rc < 0 ? EXIT_READY : rc;
+	if (a.reapply) {
+		if (sysroot_open(&probe, a.root) < 0) {
+			cli_error("cannot use root '%s'", a.root);
+			return EXIT_ERROR;
+		}
+		last = last_profile(&probe);
+		sysroot_close(&probe);
+		if (!last) {
+			if (!a.json)
+				puts("nothing to re-apply: no applied run in the journal");
+			return EXIT_READY;
+		}
+		a.profile = last;
+	}
+	selected = xcalloc(checks_count, sizeof(bool));
+	if (checks_select(a.only, selected, bad, sizeof(bad)) < 0) {
+		cli_error("apply: unknown area or check '%s' in --only (see `tickready checks`)", bad);
+		free(selected);
+		free(last);
+		return EXIT_ERROR;
+	}
+	rc = session_open(&s, a.root, a.profile, false);
+	if (rc) {
+		free(selected);
+		free(last);
+		return rc;
+	}
+	if (s.sr.live && !a.dry && profile_trusted(&s.prof) < 0)
+		rc = EXIT_ERROR;
+	else
+		rc = run_plan(&s, &a, selected);
+	session_close(&s);
+	free(selected);
+	free(last);
+	return rc;
+}

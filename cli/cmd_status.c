@@ -1,0 +1,271 @@
+/* tickready status: what tickready has applied here, each knob wanted / staged / live, and its verdict. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "journal.h"
+#include "plan.h"
+#include "util.h"
+
+enum { OPT_ROOT = 'r', OPT_FORMAT = 'f' };
+
+static const struct cli_opt status_opts[] = {
+	{ "root", "DIR", OPT_ROOT, "look at the tree under DIR instead of /" },
+	{ "format", "text|json", OPT_FORMAT, "output format (default text)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+enum sverdict { SV_PASS, SV_FAIL, SV_PENDING, SV_UNSUPPORTED, SV_COUNT };
+static const char *const sverdict_names[] = { "pass", "fail", "pending-reboot", "unsupported" };
+
+struct srow {
+	char *target, *wanted, *staged, *live;
+	const char *op;
+	enum sverdict v;
+};
+
+struct sctx {
+	const struct sysroot *sr;
+	const struct host *host;
+	json_t *items;
+	int counts[SV_COUNT];
+	bool json;
+};
+
+static bool path_is(const char *path, const char *suffix)
+{
+	size_t a = strlen(path), b = strlen(suffix);
+
+	return a >= b && !strcmp(path + a - b, suffix);
+}
+
+/* sysfs shows some values differently from how they are written: "[never]", masks padded with zeros. */
+static bool same_value(const char *path, const char *live, const char *want)
+{
+	struct cpuset a, b;
+	char br[256];
+
+	if (!strcmp(live, want))
+		return true;
+	snprintf(br, sizeof(br), "[%s]", want);
+	if (strstr(live, br))
+		return true;
+	if (path_is(path, "_list") || path_is(path, "watchdog_cpumask"))
+		return cpuset_parse(&a, live) == 0 && cpuset_parse(&b, want) == 0 && cpuset_equal(&a, &b);
+	if (path_is(path, "smp_affinity") || path_is(path, "/cpumask"))
+		return cpuset_parse_mask(&a, live) == 0 && cpuset_parse_mask(&b, want) == 0 && cpuset_equal(&a, &b);
+	return false;
+}
+
+static void emit(struct sctx *sc, struct srow *r)
+{
+	sc->counts[r->v]++;
+	if (sc->json)
+		json_array_append_new(sc->items, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "target", r->target, "kind",
+							   r->op, "wanted", r->wanted, "staged", r->staged, "live",
+							   r->live, "verdict", sverdict_names[r->v]));
+	else
+		printf("  %-15s %-46s %-20s %-20s %s\n", sverdict_names[r->v], r->target, r->wanted ? r->wanted : "-",
+		       r->staged ? r->staged : "-", r->live ? r->live : "-");
+}
+
+/* One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline). */
+static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
+{
+	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text, *q2;
+	struct cmdline want;
+
+	if (grub) {
+		char *q1 = strchr(text, '"');
+
+		q2 = q1 ? strrchr(text, '"') : NULL;
+		start = q1 && q2 > q1 ? q1 + 1 : text + strlen(text);
+		if (q2 > q1)
+			*q2 = '\0';
+		for (char *s = start; (s = strchr(s, '$'));)
+			while (*s && *s != ' ')
+				*s++ = ' ';
+	}
+	cmdline_parse(&want, start);
+	for (size_t i = 0; i < want.n; i++) {
+		const char *k = want.args[i].key, *v = want.args[i].value ? want.args[i].value : "";
+		const char *live = cmdline_get(&sc->host->cmdline, k);
+		const char *staged = sc->host->has_staged ? cmdline_get(&sc->host->staged, k) : (grub ? NULL : v);
+		struct srow r = { .target = (char *)k, .wanted = (char *)v, .staged = (char *)staged,
+				  .live = (char *)live, .op = "cmdline" };
+
+		if (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd") || !strcmp(k, "root"))
+			continue;
+		r.v = live && !strcmp(live, v) ? SV_PASS : staged && !strcmp(staged, v) ? SV_PENDING : SV_FAIL;
+		emit(sc, &r);
+	}
+	cmdline_free(&want);
+	free(text);
+}
+
+static bool done(const struct jlog *log, const struct jrec *w)
+{
+	for (size_t i = 0; i < log->n; i++)
+		if (log->v[i].type == JR_DONE && log->v[i].seq == w->seq && !strcmp(log->v[i].run, w->run))
+			return true;
+	return false;
+}
+
+static void write_row(struct sctx *sc, const struct jlog *log, const struct jrec *w)
+{
+	const char *path = w->target.data;
+	struct srow r = { .target = (char *)path, .op = w->op };
+	char *text = NULL, *want = NULL;
+	size_t len;
+
+	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, "/etc/kernel/cmdline")) {
+		cmdline_rows(sc, w, !strcmp(path, HOST_GRUB_DROPIN));
+		return;
+	}
+	if (!strcmp(w->op, "write") || !strcmp(w->op, "create")) {
+		want = xstrdup(w->value.data ? w->value.data : "");
+		if (tree_read(sc->sr, path, &text, &len) < 0) {
+			r.v = SV_UNSUPPORTED;
+		} else if (strchr(trim(want), '\n')) {
+			r.v = !strcmp(text, w->value.data) ? SV_PASS : SV_FAIL;
+			r.wanted = "(file)";
+			r.live = r.v == SV_PASS ? "(same)" : "(differs)";
+		} else {
+			r.v = same_value(path, trim(text), want) ? SV_PASS : SV_FAIL;
+			r.wanted = want;
+			r.live = text;
+		}
+	} else if (!strcmp(w->op, "append")) {
+		r.wanted = "(line)";
+		r.v = tree_read(sc->sr, path, &text, &len) == 0 && memmem(text, len, w->value.data, w->value.len)
+			      ? SV_PASS : SV_FAIL;
+	} else if (!strcmp(w->op, "mkdir")) {
+		r.v = sysroot_is_dir(sc->sr, path) ? SV_PASS : SV_FAIL;
+	} else if (!strcmp(w->op, "mount")) {
+		r.wanted = w->value.data;
+		if (!sc->sr->live)
+			r.v = SV_UNSUPPORTED;
+		else
+			r.v = tree_read(sc->sr, "/proc/mounts", &text, &len) == 0 && strstr(text, path) ? SV_PASS : SV_FAIL;
+	} else {
+		r.wanted = w->value.data;
+		r.v = done(log, w) ? SV_PASS : SV_FAIL;
+	}
+	emit(sc, &r);
+	free(text);
+	free(want);
+}
+
+/* The newest write of each target wins: an older run's write of it was superseded. */
+static bool superseded(const struct jlog *log, size_t idx)
+{
+	for (size_t i = idx + 1; i < log->n; i++)
+		if (log->v[i].type == JR_WRITE && !jlog_reverted(log, log->v[i].run) &&
+		    !strcmp(log->v[i].target.data, log->v[idx].target.data) && !strcmp(log->v[i].op, log->v[idx].op))
+			return true;
+	return false;
+}
+
+static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec *b, json_t *runs)
+{
+	json_t *saved = sc->items;
+	char when[64];
+	time_t t = (time_t)b->num;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (sc->json) {
+		sc->items = json_array();
+	} else {
+		printf("run %s: profile %s, %s\n", b->run, b->target.present ? b->target.data : "?", when);
+		printf("  %-15s %-46s %-20s %-20s %s\n", "VERDICT", "TARGET", "WANTED", "STAGED", "LIVE");
+	}
+	for (size_t i = 0; i < log->n; i++)
+		if (log->v[i].type == JR_WRITE && !strcmp(log->v[i].run, b->run) && !superseded(log, i))
+			write_row(sc, log, &log->v[i]);
+	if (sc->json) {
+		json_array_append_new(runs, json_pack("{s:s, s:s?, s:s, s:o}", "run", b->run, "profile",
+						      b->target.present ? b->target.data : NULL, "started", when, "items",
+						      sc->items));
+		sc->items = saved;
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *root = "/", *format = "text", *arg;
+	struct cli_parser p;
+	struct sysroot sr;
+	struct host host;
+	struct jlog log;
+	struct sctx sc = { 0 };
+	json_t *runs = NULL;
+	size_t nruns = 0;
+	int c, rc;
+
+	cli_parser_init(&p, "status", "tickready status [--root DIR] [--format text|json]",
+			"Lists what tickready apply changed and has not reverted: for each knob the wanted value, what is "
+			"staged for the next boot and what is live now.",
+			status_opts, argc, argv);
+	while ((c = cli_parser_next(&p, &arg)) != -1) {
+		switch (c) {
+		case CLI_HELP: return EXIT_READY;
+		case OPT_ROOT: root = arg; break;
+		case OPT_FORMAT: format = arg; break;
+		default: return EXIT_ERROR;
+		}
+	}
+	if (optind < argc || (strcmp(format, "text") && strcmp(format, "json"))) {
+		cli_error("status: %s '%s'", optind < argc ? "unexpected argument" : "unknown format",
+			  optind < argc ? argv[optind] : format);
+		return EXIT_ERROR;
+	}
+	rc = sysroot_open(&sr, root);
+	if (rc < 0) {
+		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+		return EXIT_ERROR;
+	}
+	rc = journal_load(&sr, &log);
+	if (rc < 0) {
+		cli_error("status: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+		sysroot_close(&sr);
+		return EXIT_ERROR;
+	}
+	host_load(&host, &sr);
+	sc = (struct sctx){ .sr = &sr, .host = &host, .json = !strcmp(format, "json") };
+	if (sc.json)
+		runs = json_array();
+	else
+		printf("tickready status: root %s\n", sr.path);
+	for (size_t i = 0; i < log.n; i++)
+		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run)) {
+			show_run(&sc, &log, &log.v[i], runs);
+			nruns++;
+		}
+	if (sc.json) {
+		json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "schema", "tickready.status/1", "root",
+					sr.path, "runs", runs, "summary", "pass", sc.counts[SV_PASS], "fail",
+					sc.counts[SV_FAIL], "pending_reboot", sc.counts[SV_PENDING], "unsupported",
+					sc.counts[SV_UNSUPPORTED]);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else if (!nruns) {
+		puts("nothing applied: the journal holds no run that is not reverted");
+	} else {
+		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[SV_PASS],
+		       sc.counts[SV_FAIL], sc.counts[SV_PENDING], sc.counts[SV_UNSUPPORTED]);
+	}
+	if (log.nbad)
+		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
+			 JOURNAL_PATH, log.bad_lines[0]);
+	rc = sc.counts[SV_FAIL] ? EXIT_NOT_READY : EXIT_READY;
+	host_free(&host);
+	jlog_free(&log);
+	sysroot_close(&sr);
+	return rc;
+}

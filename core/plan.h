@@ -1,0 +1,176 @@
+/* The apply plan: changes that tuners derive from failing findings, and their journaled execution. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "check.h"
+#include "host.h"
+#include "profile.h"
+#include "sysroot.h"
+
+#define CHANGE_KINDS(X) \
+	X(CK_WRITE, "write") \
+	X(CK_CREATE, "create") \
+	X(CK_APPEND, "append") \
+	X(CK_MKDIR, "mkdir") \
+	X(CK_ETHTOOL, "ethtool") \
+	X(CK_CMDLINE, "cmdline") \
+	X(CK_BIND, "bind") \
+	X(CK_SERVICE, "service") \
+	X(CK_MOUNT, "mount") \
+	X(CK_EXEC, "exec")
+
+enum change_kind {
+#define X(e, s) e,
+	CHANGE_KINDS(X)
+#undef X
+	CK_COUNT
+};
+const char *change_kind_name(enum change_kind k);
+int change_kind_from_name(const char *name);
+
+/*
+ * One change. path is the host path written (CK_WRITE, CK_CREATE, CK_APPEND, CK_MKDIR, CK_MOUNT,
+ * CK_ETHTOOL under a tree); target is what a person reads in the plan ("ens1f0 rx-usecs", "isolcpus").
+ */
+struct change {
+	const char *check;	/* the check id it remedies */
+	enum change_kind kind;
+	char *target;
+	char *path;		/* NULL for display-only rows and live-only kinds */
+	char *current;		/* value now, NULL when absent; on the live host revert writes this back */
+	char *value;		/* the value written (a whole file for CK_CREATE, a line for CK_APPEND) */
+	char *emulate;		/* what a tree's file holds afterwards when it differs ("always madvise [never]") */
+	char *shell;		/* the equivalent shell command, for people */
+	char *blocked;		/* the interlock it trips, NULL when clear */
+	bool boot;		/* takes effect at the next boot */
+	bool display;		/* a row carried out by another change (cmdline parameters -> the drop-in) */
+	bool live_only;		/* needs the running kernel (mount(2), ioctl, systemctl): skipped in a tree */
+	bool tree_only;		/* emulates a kernel side effect in a tree (/proc/mounts); never on the live host */
+	bool refusable;		/* the kernel may refuse it (managed IRQs): reported, not a failure */
+	bool force_ok;		/* --force may override its interlock */
+	char *iface, *key;	/* CK_ETHTOOL: interface and setting ("rx_usecs"); CK_SERVICE: unit in iface */
+	char *argv_do, *argv_undo;	/* CK_EXEC / CK_SERVICE: NUL-separated argv, double-NUL ended */
+};
+
+struct manual {
+	const char *check;
+	char *observed, *expected, *remedy;
+};
+
+struct plan {
+	size_t n, cap;
+	struct change *v;
+	size_t *slots, nslots;	/* hash of paths, so a second change of a path is found fast */
+	size_t nmanual, capmanual;
+	struct manual *manual;
+	bool reboot_required;	/* a boot change is in the plan (or was staged by it) */
+	char *boot_tool;	/* "grub", "systemd-boot", "grubby" or NULL */
+	char **bootloader_argv;	/* the command that makes a staged change take effect, NULL-terminated */
+};
+
+struct mgmt_set;
+
+/* What a tuner sees: the host, the resolved profile, the root and the findings of this run. */
+struct tune_ctx {
+	const struct host *host;
+	const struct profile *prof;
+	const struct sysroot *sr;
+	const struct finding *findings;
+	size_t nfindings;
+	const struct mgmt_set *mgmt;	/* interfaces and PCI addresses on the management path */
+	const char *cpulist_bad;	/* why the profile's cpu lists cannot be used, NULL when fine */
+	bool force;			/* --force: interlocks marked force_ok are overridden */
+};
+
+/* A tuner: the checks it remedies and the function turning their failing findings into changes. */
+struct tuner {
+	const char *id;
+	const char *const *checks;	/* NULL-terminated */
+	/* Called once per failing finding it covers. Returns 0 or -errno. */
+	int (*plan)(const struct tune_ctx *ctx, const struct finding *f, struct plan *p);
+};
+
+extern const struct tuner *const tuners[];
+extern const size_t tuners_count;
+const struct tuner *tuner_for_check(const char *check_id);
+/* The finding of check id in this run, NULL when it did not run. */
+const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id);
+bool tune_failed(const struct tune_ctx *ctx, const char *check_id);
+
+/* Adds a change (strings copied, NULL allowed); a second change of the same path is dropped. Returns it or NULL. */
+struct change *plan_add(struct plan *p, const char *check, enum change_kind kind, const char *target,
+			const char *path, const char *current, const char *value);
+void change_set(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void plan_add_manual(struct plan *p, const struct finding *f, const char *remedy);
+/* argv from a NULL-terminated list, stored NUL-separated. */
+char *argv_pack(const char *const *argv);
+/* Unpacked into a NULL-terminated array of pointers into packed; free the array only. */
+char **argv_unpack(const char *packed);
+
+/*
+ * Builds the plan: for every failing (or warning) finding, its tuner's changes, else a manual
+ * row; then the safety interlocks. Returns 0 or -errno.
+ */
+int plan_build(struct plan *p, const struct tune_ctx *ctx);
+void plan_free(struct plan *p);
+size_t plan_count_blocked(const struct plan *p);
+/* Changes that would run: not display rows, not blocked (unless overridden), right for the root. */
+bool change_runs(const struct change *c, const struct sysroot *sr);
+
+struct plan_opts {
+	bool skip_blocked;	/* apply the rest, leave the blocked ones */
+	bool force;		/* override interlocks marked force_ok */
+	bool update_bootloader;	/* run plan->bootloader_argv after staging */
+	char *runid;		/* set by plan_execute */
+};
+
+struct journal;
+
+/* Result of one executed plan, for the report. */
+struct exec_result {
+	size_t applied, refused, skipped;
+	char *failed_path;	/* the path (or target) whose write failed, NULL on success */
+	int failed_rc;
+	char **refused_targets;	/* IRQs the kernel refused (managed, per-cpu), nrefused of them */
+	bool bootloader_ran;
+	int bootloader_status;
+};
+
+/*
+ * Carries out the plan through the journal (opened by the caller): for each change, the old value
+ * and the new one are appended and fsynced, then written. Stops at the first failure.
+ * Returns 0 or -errno (res->failed_path says where).
+ */
+int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, const struct plan_opts *o,
+		 struct exec_result *res);
+void exec_result_free(struct exec_result *res);
+
+struct jlog;
+
+struct revert_result {
+	size_t runs, restored, failed;
+	char *failed_target;	/* the first restore that failed */
+	int failed_rc;
+};
+
+/*
+ * Restores every write of every run not yet reverted (or of only_run), newest first, and marks
+ * each fully restored run reverted in the journal. Idempotent: restoring twice writes the same
+ * old values. Returns 0 or the first -errno.
+ */
+int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
+		struct revert_result *res);
+
+/* The "tickready.plan/1" document. */
+json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o);
+
+/* Write helpers shared with revert: one write() of len bytes, truncating a tree's file first. */
+int tree_write(const struct sysroot *sr, const char *path, const char *data, size_t len);
+/* Reads a whole file of any size (cap 16 MiB); -ENOENT when absent. */
+int tree_read(const struct sysroot *sr, const char *path, char **out, size_t *len);
+/* mkdir -p under the root with mode for the directories it creates. */
+int tree_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode);
+/* Runs argv (no shell) and waits; returns the exit status, or -errno. */
+int run_argv(char *const argv[]);

@@ -1,0 +1,223 @@
+/* Journal: escaping, record parsing, corrupt and torn lines, append/load, replay through plan_revert. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "journal.h"
+#include "plan.h"
+#include "util.h"
+
+static void test_escape_roundtrip(void **state)
+{
+	char all[256];
+	struct jvalue v;
+	char *e;
+
+	(void)state;
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	e = journal_escape(all, sizeof(all), true);
+	assert_null(strchr(e, ' '));
+	assert_null(strchr(e, '\n'));
+	assert_int_equal(journal_unescape(e, &v), 0);
+	assert_true(v.present);
+	assert_int_equal(v.len, 256);
+	assert_memory_equal(v.data, all, 256);
+	jvalue_free(&v);
+	free(e);
+}
+
+static void test_absent_and_empty(void **state)
+{
+	struct jvalue v;
+	char *e;
+
+	(void)state;
+	e = journal_escape(NULL, 0, false);
+	assert_string_equal(e, "-");
+	assert_int_equal(journal_unescape(e, &v), 0);
+	assert_false(v.present);
+	free(e);
+	e = journal_escape("", 0, true);
+	assert_string_equal(e, "=");
+	assert_int_equal(journal_unescape(e, &v), 0);
+	assert_true(v.present);
+	assert_int_equal(v.len, 0);
+	jvalue_free(&v);
+	free(e);
+	e = journal_escape("a%b c\n", 6, true);
+	assert_string_equal(e, "=a%25b%20c%0A");
+	free(e);
+}
+
+static void test_unescape_rejects(void **state)
+{
+	static const char *const bad[] = { "x", "=%", "=%4", "=%G0", "=a b", "" };
+	struct jvalue v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(journal_unescape(bad[i], &v), -EINVAL);
+}
+
+static void test_parse_lines(void **state)
+{
+	struct jrec r;
+
+	(void)state;
+	assert_int_equal(journal_parse_line("W run1 3 write =/proc/sys/vm/swappiness =60%0A =60 =10", &r), 0);
+	assert_int_equal(r.type, 'W');
+	assert_string_equal(r.run, "run1");
+	assert_int_equal(r.seq, 3);
+	assert_string_equal(r.op, "write");
+	assert_string_equal(r.target.data, "/proc/sys/vm/swappiness");
+	assert_string_equal(r.old.data, "60\n");
+	assert_string_equal(r.value.data, "10");
+	jrec_free(&r);
+	assert_int_equal(journal_parse_line("F run1 3 5", &r), 0);
+	assert_int_equal(r.seq, 3);
+	assert_int_equal(r.num, 5);
+	assert_int_equal(journal_parse_line("R run1 1700000000", &r), 0);
+	assert_int_equal(journal_parse_line("W run1 3 write - =a =b =c", &r), -EINVAL);	/* no target */
+	assert_int_equal(journal_parse_line("W run1 x write =/a =a =b =c", &r), -EINVAL);
+	assert_int_equal(journal_parse_line("W run1 3 write =/a =a =b", &r), -EINVAL);	/* a field short */
+	assert_int_equal(journal_parse_line("W run1 3 write =/a =a =b =c =d", &r), -EINVAL);
+	assert_int_equal(journal_parse_line("Q run1 3", &r), -EINVAL);
+	assert_int_equal(journal_parse_line("D  3", &r), -EINVAL);
+}
+
+static void test_corrupt_and_torn(void **state)
+{
+	static const char text[] = "#tickready-journal 1\n"
+				   "B r1 1 =p =/\n"
+				   "W r1 1 write =/a =old - =new\n"
+				   "garbage here\n"
+				   "D r1 1\n"
+				   "W r1 2 write =/b =o";	/* a crash mid-append */
+	struct jlog log;
+
+	(void)state;
+	journal_parse(text, sizeof(text) - 1, &log);
+	assert_int_equal(log.n, 3);
+	assert_int_equal(log.nbad, 1);
+	assert_int_equal(log.bad_lines[0], 4);
+	assert_true(log.torn_tail);
+	assert_int_equal(log.v[1].line, 3);
+	jlog_free(&log);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = xcalloc(1, 4096);
+
+	assert_non_null(fp);
+	assert_true(fread(buf, 1, 4095, fp) < 4095);
+	fclose(fp);
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Append, load and replay on a temporary root: the write is undone, the created file removed, once. */
+static void test_append_load_replay(void **state)
+{
+	char dir[] = "/tmp/tickready-journal-XXXXXX", path[PATH_MAX], *text;
+	struct jvalue old = { true, "60\n", 3 }, rs = { true, "60", 2 }, nv = { true, "10", 2 }, none = { 0 };
+	struct revert_result res;
+	struct sysroot sr;
+	struct journal j;
+	struct jlog log;
+	struct stat st;
+	long seq;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(sysroot_open(&sr, dir), 0);
+	snprintf(path, sizeof(path), "%s/swappiness", dir);
+	write_file(path, "10");
+	snprintf(path, sizeof(path), "%s/created", dir);
+	write_file(path, "new file\n");
+	assert_int_equal(journal_open(&j, &sr), 0);
+	assert_int_equal(journal_begin(&j, "p", dir), 0);
+	assert_int_equal(journal_intent(&j, "write", "/swappiness", &old, &rs, &nv, &seq), 0);
+	assert_int_equal(journal_done(&j, seq), 0);
+	assert_int_equal(journal_intent(&j, "create", "/created", &none, &none, &nv, &seq), 0);
+	assert_int_equal(journal_end(&j, 0), 0);
+	snprintf(path, sizeof(path), "%s%s", dir, JOURNAL_PATH);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(journal_load(&sr, &log), 0);
+	assert_int_equal(log.nbad, 0);
+	assert_int_equal(log.n, 5);
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(res.runs, 1);
+	assert_int_equal(res.restored, 2);
+	jlog_free(&log);
+	snprintf(path, sizeof(path), "%s/swappiness", dir);
+	text = read_file(path);
+	assert_string_equal(text, "60\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/created", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Idempotent: the run is marked reverted, a second replay restores nothing. */
+	assert_int_equal(journal_load(&sr, &log), 0);
+	assert_true(jlog_reverted(&log, j.run));
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(res.runs, 0);
+	jlog_free(&log);
+	journal_close(&j);
+	sysroot_close(&sr);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+static void test_lock(void **state)
+{
+	char dir[] = "/tmp/tickready-lock-XXXXXX", cmd[PATH_MAX];
+	struct sysroot sr;
+	pid_t holder;
+	int a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(sysroot_open(&sr, dir), 0);
+	a = journal_lock(&sr, &holder);
+	assert_true(a >= 0);
+	b = journal_lock(&sr, &holder);
+	assert_int_equal(b, -EWOULDBLOCK);
+	assert_int_equal(holder, getpid());
+	journal_unlock(a);
+	b = journal_lock(&sr, &holder);
+	assert_true(b >= 0);
+	journal_unlock(b);
+	sysroot_close(&sr);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_roundtrip), cmocka_unit_test(test_absent_and_empty),
+		cmocka_unit_test(test_unescape_rejects), cmocka_unit_test(test_parse_lines),
+		cmocka_unit_test(test_corrupt_and_torn), cmocka_unit_test(test_append_load_replay),
+		cmocka_unit_test(test_lock),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,385 @@
+/*
+ * The boot-time tuner: kernel command line parameters, staged through a drop-in the distribution's
+ * boot tooling reads (GRUB's /etc/default/grub.d, systemd-boot's /etc/kernel/cmdline, grubby).
+ */
+#include "tuners.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define KERNEL_CMDLINE "/etc/kernel/cmdline"
+
+enum boot_tool { BT_NONE, BT_GRUB, BT_SDBOOT, BT_GRUBBY };
+
+static enum boot_tool boot_detect(const struct sysroot *sr)
+{
+	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby"))
+		return BT_GRUBBY;
+	if (sysroot_exists(sr, "/etc/default/grub"))
+		return BT_GRUB;
+	if (sysroot_exists(sr, KERNEL_CMDLINE) || sysroot_exists(sr, "/boot/loader/loader.conf") ||
+	    sysroot_exists(sr, "/efi/loader/loader.conf") || sysroot_exists(sr, "/boot/efi/loader/loader.conf"))
+		return BT_SDBOOT;
+	return BT_NONE;
+}
+
+struct bparam {
+	const char *key;
+	const char *checks[3];
+	/* The wanted value into buf ("" for a bare flag); false when the profile does not ask. */
+	bool (*want)(const struct tune_ctx *ctx, char *buf, size_t size);
+};
+
+static bool want_isolcpus(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	const char *flags = profile_str(ctx->prof, PK_ISOLCPUS_FLAGS);
+	char list[CPUSET_TEXT_MAX];
+
+	if (!flags || profile_has_word(ctx->prof, PK_ISOLCPUS_FLAGS, "none") || cpuset_empty(&ctx->prof->isolated))
+		return false;
+	snprintf(buf, size, "%s,%s", flags, cpuset_format(&ctx->prof->isolated, list, sizeof(list)));
+	for (char *s = buf; *s; s++)
+		if (*s == ' ')
+			memmove(s, s + 1, strlen(s));
+	return true;
+}
+
+static bool want_cpulist(const struct tune_ctx *ctx, enum profile_key k, char *buf, size_t size)
+{
+	bool on;
+
+	if (profile_bool(ctx->prof, k, &on) < 0 || !on || cpuset_empty(&ctx->prof->isolated))
+		return false;
+	cpuset_format(&ctx->prof->isolated, buf, size);
+	return true;
+}
+
+static bool want_nohz(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	return want_cpulist(ctx, PK_NOHZ_FULL, buf, size);
+}
+
+static bool want_rcu(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	return want_cpulist(ctx, PK_RCU_NOCBS, buf, size);
+}
+
+static bool want_flag(const struct tune_ctx *ctx, enum profile_key k, const char *value, char *buf, size_t size)
+{
+	bool on;
+
+	if (profile_bool(ctx->prof, k, &on) < 0 || !on)
+		return false;
+	snprintf(buf, size, "%s", value);
+	return true;
+}
+
+static bool want_skew(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	return want_flag(ctx, PK_SKEW_TICK, "1", buf, size);
+}
+
+static bool want_nosoftlockup(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	return want_flag(ctx, PK_NOSOFTLOCKUP, "", buf, size);
+}
+
+static bool want_mitigations(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	const char *v = profile_str(ctx->prof, PK_MITIGATIONS);
+
+	if (!v)
+		return false;
+	snprintf(buf, size, "%s", v);
+	return true;
+}
+
+static bool want_intel_iommu(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	const char *v = profile_str(ctx->prof, PK_IOMMU);
+
+	if (!v || strcmp(v, "on") || !strstr(ctx->host->cpu_vendor, "Intel"))
+		return false;
+	snprintf(buf, size, "on");
+	return true;
+}
+
+static bool want_iommu_pt(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	const char *v = profile_str(ctx->prof, PK_IOMMU);
+
+	if (!v || strcmp(v, "on"))
+		return false;
+	snprintf(buf, size, "pt");
+	return true;
+}
+
+static bool want_noiommu(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	const char *v = profile_str(ctx->prof, PK_IOMMU);
+
+	if (!v || strcmp(v, "noiommu"))
+		return false;
+	snprintf(buf, size, "1");
+	return true;
+}
+
+static const struct bparam bparams[] = {
+	{ "isolcpus", { "cpu.isolated", "cpu.housekeeping", NULL }, want_isolcpus },
+	{ "nohz_full", { "cpu.isolated", "cpu.housekeeping", NULL }, want_nohz },
+	{ "rcu_nocbs", { "cpu.isolated", "cpu.housekeeping", NULL }, want_rcu },
+	{ "skew_tick", { "kernel.skew_tick", NULL }, want_skew },
+	{ "nosoftlockup", { "kernel.nosoftlockup", NULL }, want_nosoftlockup },
+	{ "mitigations", { "kernel.mitigations", NULL }, want_mitigations },
+	{ "intel_iommu", { "nic.iommu", NULL }, want_intel_iommu },
+	{ "iommu", { "nic.iommu", NULL }, want_iommu_pt },
+	{ "vfio.enable_unsafe_noiommu_mode", { "nic.iommu", NULL }, want_noiommu },
+};
+
+static bool covers(const struct bparam *b, const char *check)
+{
+	for (int i = 0; b->checks[i]; i++)
+		if (!strcmp(b->checks[i], check))
+			return true;
+	return false;
+}
+
+static const char *grub_dropin_path(void)
+{
+	return HOST_GRUB_DROPIN;
+}
+
+/* The parameters already staged by tickready: the drop-in's, or the systemd-boot file's. */
+static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct cmdline *out)
+{
+	char *text = NULL, *q1, *q2;
+
+	cmdline_parse(out, "");
+	if (bt == BT_GRUB && tree_read(ctx->sr, grub_dropin_path(), &text, NULL) == 0) {
+		q1 = strchr(text, '"');
+		q2 = q1 ? strrchr(text, '"') : NULL;
+		if (q1 && q2 > q1) {
+			*q2 = '\0';
+			/* Drop "$GRUB_CMDLINE_LINUX_DEFAULT": it is the user's, not ours. */
+			for (char *s = q1 + 1; (s = strchr(s, '$'));)
+				while (*s && *s != ' ')
+					*s++ = ' ';
+			cmdline_free(out);
+			cmdline_parse(out, q1 + 1);
+		}
+	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
+		cmdline_free(out);
+		cmdline_parse(out, text);
+	}
+	free(text);
+}
+
+static void add_param(struct strbuf *sb, const char *key, const char *value)
+{
+	if (value && *value)
+		strbuf_addf(sb, "%s%s=%s", sb->len ? " " : "", key, value);
+	else
+		strbuf_addf(sb, "%s%s", sb->len ? " " : "", key);
+}
+
+static bool planned(const struct plan *p, const char *key)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == CK_CMDLINE && !strcmp(p->v[i].target, key))
+			return true;
+	return false;
+}
+
+/* Parameters: the staged ones not replaced, then the plan's rows, in plan order. */
+static bool row_goes(const struct tune_ctx *ctx, const struct change *c)
+{
+	return !c->blocked || (ctx->force && c->force_ok);
+}
+
+static char *merged_params(const struct tune_ctx *ctx, const struct plan *p, const struct cmdline *staged,
+			   bool skip_base)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < staged->n; i++) {
+		const char *k = staged->args[i].key;
+
+		if (planned(p, k) || (skip_base && (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd"))))
+			continue;
+		add_param(&sb, k, staged->args[i].value);
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == CK_CMDLINE && row_goes(ctx, &p->v[i]))
+			add_param(&sb, p->v[i].target, p->v[i].value);
+	return strbuf_detach(&sb);
+}
+
+/* The one file change that stages every cmdline row; rebuilt as rows are added. */
+static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt)
+{
+	const char *path = bt == BT_GRUB ? grub_dropin_path() : KERNEL_CMDLINE;
+	struct cmdline staged;
+	char *old = NULL, *params, *content;
+	struct change *c = NULL;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].path && !strcmp(p->v[i].path, path) && (p->v[i].kind == CK_CREATE || p->v[i].kind == CK_WRITE))
+			c = &p->v[i];
+	staged_params(ctx, bt, &staged);
+	if (bt == BT_SDBOOT && !sysroot_exists(ctx->sr, KERNEL_CMDLINE)) {
+		/* kernel-install takes the running command line when the file is absent: start from it. */
+		cmdline_free(&staged);
+		cmdline_parse(&staged, ctx->host->cmdline_raw ? ctx->host->cmdline_raw : "");
+	}
+	params = merged_params(ctx, p, &staged, bt == BT_SDBOOT);
+	cmdline_free(&staged);
+	if (bt == BT_GRUB)
+		content = xasprintf("# Written by tickready apply (profile %s); `tickready revert` removes it.\n"
+				    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n",
+				    ctx->prof->name, params);
+	else
+		content = xasprintf("%s\n", params);
+	free(params);
+	if (c) {
+		free(c->value);
+		c->value = content;
+		return;
+	}
+	if (tree_read(ctx->sr, path, &old, NULL) == 0) {
+		c = plan_add(p, check, CK_WRITE, path, path, old, content);
+	} else {
+		tune_parent_dirs(ctx, p, check, path);
+		c = plan_add(p, check, CK_CREATE, path, path, NULL, content);
+	}
+	free(old);
+	free(content);
+	if (!c)
+		return;
+	c->boot = true;
+	change_set(&c->shell, "%s", bt == BT_GRUB ? "edit " HOST_GRUB_DROPIN : "edit " KERNEL_CMDLINE);
+}
+
+static void set_bootloader(const struct tune_ctx *ctx, struct plan *p, enum boot_tool bt)
+{
+	const char *argv[6] = { 0 };
+	char image[200];
+	int n = 0;
+
+	if (p->boot_tool)
+		return;
+	if (bt == BT_GRUB) {
+		p->boot_tool = xstrdup("grub");
+		if (sysroot_exists(ctx->sr, "/usr/sbin/update-grub")) {
+			argv[n++] = "update-grub";
+		} else {
+			argv[n++] = "grub-mkconfig";
+			argv[n++] = "-o";
+			argv[n++] = "/boot/grub/grub.cfg";
+		}
+	} else if (bt == BT_SDBOOT) {
+		p->boot_tool = xstrdup("systemd-boot");
+		snprintf(image, sizeof(image), "/boot/vmlinuz-%s", ctx->host->release);
+		argv[n++] = "kernel-install";
+		argv[n++] = "add";
+		argv[n++] = ctx->host->release;
+		argv[n++] = image;
+	} else {
+		p->boot_tool = xstrdup("grubby");
+		return;
+	}
+	p->bootloader_argv = xcalloc((size_t)n + 1, sizeof(char *));
+	for (int i = 0; i < n; i++)
+		p->bootloader_argv[i] = xstrdup(argv[i]);
+}
+
+/* grubby edits the boot entries itself: one exec per parameter, undone with the old value or a removal. */
+static void add_grubby(const struct tune_ctx *ctx, struct plan *p, struct change *row)
+{
+	const char *old = cmdline_get(&ctx->host->cmdline, row->target);
+	char *args = row->value && *row->value ? xasprintf("--args=%s=%s", row->target, row->value)
+					       : xasprintf("--args=%s", row->target);
+	char *undo = old ? (*old ? xasprintf("--args=%s=%s", row->target, old) : xasprintf("--args=%s", row->target))
+			 : xasprintf("--remove-args=%s", row->target);
+	struct change *c = plan_add(p, row->check, CK_EXEC, row->target, NULL, NULL, args + 7);
+
+	if (c) {
+		c->boot = true;
+		c->live_only = true;
+		c->argv_do = argv_pack((const char *const[]){ "grubby", "--update-kernel=ALL", args, NULL });
+		c->argv_undo = argv_pack((const char *const[]){ "grubby", "--update-kernel=ALL", undo, NULL });
+		c->shell = xasprintf("grubby --update-kernel=ALL %s", args);
+		c->blocked = row->blocked ? xstrdup(row->blocked) : NULL;
+	}
+	free(args);
+	free(undo);
+}
+
+/* Isolating every online cpu of a node leaves its memory and devices with no cpu to serve them. */
+static const char *isolation_bad(const struct tune_ctx *ctx, char *buf, size_t size)
+{
+	for (size_t i = 0; i < ctx->host->nnodes; i++) {
+		const struct numa_node *n = &ctx->host->nodes[i];
+		struct cpuset online;
+
+		cpuset_and(&online, &n->cpus, ctx->host->has_online ? &ctx->host->online : &n->cpus);
+		if (!cpuset_empty(&online) && cpuset_subset(&online, &ctx->prof->isolated)) {
+			snprintf(buf, size, "isolates every cpu of node %d", n->id);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct cmdline *now = ctx->host->has_staged ? &ctx->host->staged : &ctx->host->cmdline;
+	enum boot_tool bt = boot_detect(ctx->sr);
+	char want[CPUSET_TEXT_MAX];
+	char why[128];
+	bool added = false;
+
+	if (bt == BT_NONE) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(bparams) / sizeof(bparams[0]); i++) {
+		const struct bparam *b = &bparams[i];
+		const char *cur = cmdline_get(now, b->key);
+		struct change *c;
+
+		if (!covers(b, f->check->id) || planned(p, b->key) || !b->want(ctx, want, sizeof(want)))
+			continue;
+		if (cur && !strcmp(cur, want))
+			continue;
+		c = plan_add(p, f->check->id, CK_CMDLINE, b->key, NULL, cur, want);
+		c->boot = true;
+		c->display = bt != BT_GRUBBY;
+		c->shell = *want ? xasprintf("%s=%s", b->key, want) : xstrdup(b->key);
+		if (!strcmp(b->key, "isolcpus") || !strcmp(b->key, "nohz_full") || !strcmp(b->key, "rcu_nocbs")) {
+			tune_guard_cpus(ctx, c);
+			if (!c->blocked && isolation_bad(ctx, why, sizeof(why))) {
+				c->blocked = xstrdup(why);
+				c->force_ok = true;
+			}
+		}
+		if (bt == BT_GRUBBY) {
+			c->display = true;
+			add_grubby(ctx, p, c);
+		}
+		added |= row_goes(ctx, c);
+	}
+	if (!added)
+		return 0;
+	set_bootloader(ctx, p, bt);
+	if (bt != BT_GRUBBY)
+		stage_file(ctx, p, f->check->id, bt);
+	return 0;
+}
+
+static const char *const boot_checks[] = { "cpu.isolated", "cpu.housekeeping", "kernel.skew_tick",
+					   "kernel.nosoftlockup", "kernel.mitigations", "nic.iommu", NULL };
+const struct tuner tuner_boot_cmdline = { "boot_cmdline", boot_checks, plan_boot };
