@@ -83,10 +83,10 @@ deps:
 	else echo "deps: all installed"; fi
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@rc=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
 e2e: all
-	@set -e; for t in $(sort $(wildcard tests/e2e/*.sh)); do echo "== $$t"; BUILD=$(BUILD) bash $$t; done
+	@rc=0; for t in $(sort $(filter-out %lib.sh,$(wildcard tests/e2e/*.sh))); do echo "== $$t"; BUILD=$(BUILD) bash $$t || rc=1; done; exit $$rc
 
 lint-man:
 	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
