@@ -107,8 +107,9 @@ int cmdline_parse_isolcpus(const char *value, struct cpuset *cpus, unsigned *fla
 		if (!matched)
 			break;
 	}
-	if (!(*flags & (ISOLCPUS_DOMAIN | ISOLCPUS_NOHZ)))
-		*flags |= ISOLCPUS_DOMAIN;
+	/* Like housekeeping_isolcpus_setup(): "domain" is implied only when no flag is given. */
+	if (!*flags)
+		*flags = ISOLCPUS_DOMAIN;
 	return cpuset_parse(cpus, p);
 }
 

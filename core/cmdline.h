@@ -29,7 +29,7 @@ enum isolcpus_flag {
 };
 
 /*
- * "managed_irq,domain,2-7" -> flags and cpus. With no flag the kernel means "domain".
+ * "managed_irq,domain,2-7" -> flags and cpus. With no flag at all the kernel means "domain".
  * Returns 0 or -EINVAL / -ERANGE for a bad list.
  */
 int cmdline_parse_isolcpus(const char *value, struct cpuset *cpus, unsigned *flags);

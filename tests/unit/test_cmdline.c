@@ -56,6 +56,8 @@ static void test_isolcpus(void **state)
 	assert_int_equal(flags, ISOLCPUS_DOMAIN);
 	assert_int_equal(cmdline_parse_isolcpus("nohz,managed_irq,1", &s, &flags), 0);
 	assert_int_equal(flags, ISOLCPUS_NOHZ | ISOLCPUS_MANAGED_IRQ);
+	assert_int_equal(cmdline_parse_isolcpus("managed_irq,2-3", &s, &flags), 0);
+	assert_int_equal(flags, ISOLCPUS_MANAGED_IRQ);	/* no scheduler-domain isolation */
 	assert_int_equal(cmdline_parse_isolcpus("managed_irq,3-1", &s, &flags), -EINVAL);
 	assert_int_equal(cmdline_parse_isolcpus("bogus,1", &s, &flags), -EINVAL);
 }

@@ -1,0 +1,510 @@
+/* Power checks: SMT, CPU model and BIOS (reported), the cpu_dma_latency holder, EPB, EPP and intel_pstate. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "util.h"
+
+#define CPU_DIR "/sys/devices/system/cpu"
+#define SMT_CONTROL CPU_DIR "/smt/control"
+#define SMT_ACTIVE CPU_DIR "/smt/active"
+#define PSTATE_DIR CPU_DIR "/intel_pstate"
+#define DMI_DIR "/sys/class/dmi/id"
+#define DMA_LATENCY "/dev/cpu_dma_latency"
+/* Per-cpu mismatches named in a finding; the rest is counted. */
+#define MAX_NAMED 16
+
+/* "/sys/devices/system/cpu/cpu{2,3}/SUFFIX" for a shell; braces only around several cpus. */
+static char *cpu_files(const struct cpuset *s, const char *suffix)
+{
+	struct strbuf sb = { 0 };
+	const char *sep = "";
+	int cpu, n = cpuset_count(s);
+
+	strbuf_add(&sb, CPU_DIR "/cpu");
+	if (n > 1)
+		strbuf_add(&sb, "{");
+	cpuset_for_each(cpu, s) {
+		strbuf_addf(&sb, "%s%d", sep, cpu);
+		sep = ",";
+	}
+	if (n > 1)
+		strbuf_add(&sb, "}");
+	strbuf_addf(&sb, "/%s", suffix);
+	return strbuf_detach(&sb);
+}
+
+/* A file's text fit for a message: printable ASCII only, cut short. */
+static void shown(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 4 < size; i++)
+		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	out[i] = '\0';
+	if (in[i])
+		snprintf(out + i, size - i, "...");
+}
+
+/* Garbage is a skip that names the file and what it held; a missing file names the error. */
+static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
+{
+	char raw[SYSROOT_SMALL], txt[64];
+
+	if (rc == -ENODATA) {
+		finding_skip(f, "'%s' is empty", path);
+	} else if (rc == -EFBIG) {
+		finding_skip(f, "'%s' is too large for a sysfs value", path);
+	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
+		shown(trim(raw), txt, sizeof(txt));
+		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
+	} else {
+		finding_skip_read(f, path, rc);
+	}
+}
+
+/* A one-word value (smt control, EPP name); anything else is garbage (-EINVAL). */
+static int read_word(const struct sysroot *sr, const char *path, char *buf, size_t size)
+{
+	int rc = sysroot_read_str(sr, path, buf, size);
+
+	if (rc < 0)
+		return rc;
+	for (const char *p = buf; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
+			return -EINVAL;
+	return 0;
+}
+
+static const char *wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k)
+{
+	const char *v = profile_str(ctx->prof, k);
+	char name[64];
+
+	if (!v)
+		finding_skip(f, "profile does not ask for %s", profile_key_name(k, name, sizeof(name)));
+	return v;
+}
+
+/* ---- power.smt ---- */
+
+static const char *smt_meaning(const char *control)
+{
+	if (!strcmp(control, "forceoff"))
+		return " (forced off by 'nosmt=force' on the command line)";
+	if (!strcmp(control, "notsupported"))
+		return " (the CPU, or the BIOS, offers no SMT)";
+	if (!strcmp(control, "notimplemented"))
+		return " (the kernel cannot control SMT on this architecture)";
+	return "";
+}
+
+static void smt_remedy(const struct check_ctx *ctx, struct finding *f, const char *control, bool want_on)
+{
+	const char *staged;
+
+	if (!want_on) {
+		finding_remedy(f, "echo off > " SMT_CONTROL " (now) and add 'nosmt' to the kernel command line (at boot; "
+			       "tickready apply stages it), or disable Hyper-Threading in the BIOS (profile: [cpu] smt)");
+		staged = ctx->host->has_staged ? cmdline_get(&ctx->host->staged, "nosmt") : NULL;
+		if (staged && !cmdline_has(&ctx->host->cmdline, "nosmt"))
+			f->pending_reboot = true;
+	} else if (!strcmp(control, "forceoff")) {
+		finding_remedy(f, "remove 'nosmt=force' from the kernel command line and reboot (profile: [cpu] smt)");
+		f->needs_reboot = true;
+	} else if (!strcmp(control, "notsupported")) {
+		finding_remedy(f, "enable Hyper-Threading (SMT) in the BIOS setup (profile: [cpu] smt)");
+		f->needs_reboot = true;
+	} else if (!strcmp(control, "notimplemented")) {
+		finding_remedy(f, "none: this kernel cannot switch SMT; set [cpu] smt = any");
+	} else {
+		finding_remedy(f, "echo on > " SMT_CONTROL " and remove 'nosmt' from the kernel command line (profile: [cpu] smt)");
+	}
+}
+
+static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *want = wanted(ctx, f, PK_SMT);
+	char control[32], act[8] = "absent";
+	long active = -1;
+	bool on, want_on;
+	int rc;
+
+	if (!want)
+		return;
+	want_on = !strcmp(want, "on");
+	rc = read_word(ctx->sr, SMT_CONTROL, control, sizeof(control));
+	if (rc < 0) {
+		skip_bad(f, ctx->sr, SMT_CONTROL, rc);
+		return;
+	}
+	rc = sysroot_read_long(ctx->sr, SMT_ACTIVE, &active);
+	if (rc < 0 && rc != -ENOENT) {
+		skip_bad(f, ctx->sr, SMT_ACTIVE, rc);
+		return;
+	}
+	if (rc == 0 && active != 0 && active != 1) {
+		skip_bad(f, ctx->sr, SMT_ACTIVE, -EINVAL);
+		return;
+	}
+	if (active >= 0)
+		snprintf(act, sizeof(act), "%ld", active);
+	/* Newer kernels write a thread count ("2") into control when SMT is on. */
+	on = active >= 0 ? active == 1 : !strcmp(control, "on") || (isdigit((unsigned char)control[0]) && atoi(control) > 1);
+	finding_expected(f, "SMT %s ('smt/control' = '%s')", want, want_on ? "on" : "off");
+	if (on == want_on) {
+		finding_pass(f, "'smt/control' = '%s', 'smt/active' = '%s'%s", control, act, smt_meaning(control));
+		return;
+	}
+	finding_fail(f, "'smt/control' = '%s', 'smt/active' = '%s'%s", control, act, smt_meaning(control));
+	smt_remedy(ctx, f, control, want_on);
+}
+
+const struct check check_power_smt = {
+	.id = "power.smt",
+	.area = AREA_POWER,
+	.title = "SMT (hyper-threading) state",
+	.reads = SMT_CONTROL " " SMT_ACTIVE,
+	.run = run_power_smt,
+};
+
+/* ---- power.cpu_model ---- */
+
+static void run_power_cpu_model(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct host *h = ctx->host;
+	char vendor[64], model[128];
+
+	if (!strcmp(h->cpu_source, "unknown") || (!h->cpu_vendor[0] && !h->cpu_model[0])) {
+		finding_skip(f, "cpu model unknown ('/proc/cpuinfo' unreadable and no CPUID)");
+		return;
+	}
+	shown(h->cpu_vendor[0] ? h->cpu_vendor : "?", vendor, sizeof(vendor));
+	shown(h->cpu_model[0] ? h->cpu_model : "?", model, sizeof(model));
+	finding_expected(f, "bare metal (reported)");
+	if (h->cpu_flags & CPUF_HYPERVISOR) {
+		finding_warn(f, "%s '%s' (from %s); running in a VM: latency figures include the hypervisor's noise", vendor,
+			     model, h->cpu_source);
+		finding_remedy(f, "run on bare metal, or give the VM dedicated pinned physical cores with invtsc exposed");
+		return;
+	}
+	finding_pass(f, "%s '%s' (from %s)", vendor, model, h->cpu_source);
+}
+
+const struct check check_power_cpu_model = {
+	.id = "power.cpu_model",
+	.area = AREA_POWER,
+	.title = "CPU model, and whether this is a VM",
+	.reads = "/proc/cpuinfo, CPUID on a live host",
+	.run = run_power_cpu_model,
+};
+
+/* ---- power.bios ---- */
+
+static void run_power_bios(const struct check_ctx *ctx, struct finding *f)
+{
+	static const char *const keys[] = { "bios_vendor", "bios_version", "bios_date", "sys_vendor", "product_name" };
+	struct strbuf sb = { 0 };
+	int found = 0, first_rc = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char path[64], raw[256], txt[96];
+		int rc;
+
+		snprintf(path, sizeof(path), DMI_DIR "/%s", keys[i]);
+		rc = sysroot_read_str(ctx->sr, path, raw, sizeof(raw));
+		if (rc < 0) {
+			first_rc = first_rc ? first_rc : rc;
+			strbuf_addf(&sb, "%s%s=?", i ? " " : "", keys[i]);
+			continue;
+		}
+		found++;
+		shown(raw, txt, sizeof(txt));
+		strbuf_addf(&sb, "%s%s='%s'", i ? " " : "", keys[i], txt);
+	}
+	if (!found)
+		finding_skip_read(f, DMI_DIR "/bios_vendor", first_rc);
+	else
+		finding_pass(f, "%s", sb.s);
+	finding_expected(f, "(reported)");
+	strbuf_free(&sb);
+}
+
+const struct check check_power_bios = {
+	.id = "power.bios",
+	.area = AREA_POWER,
+	.title = "BIOS and system (reported)",
+	.reads = DMI_DIR "/{bios_vendor,bios_version,bios_date,sys_vendor,product_name}",
+	.run = run_power_bios,
+};
+
+/* ---- power.cpu_dma_latency ---- */
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Does PID hold the device open? Only readlink: fdinfo or the device itself are never read. */
+static int pid_holds(const struct sysroot *sr, const char *pid)
+{
+	struct dirlist fds;
+	char path[96], target[64];
+	int rc, held = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	rc = sysroot_list(sr, path, &fds);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < fds.n && !held; i++) {
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, fds.names[i]);
+		held = sysroot_readlink(sr, path, target, sizeof(target)) >= 0 && !strcmp(target, DMA_LATENCY);
+	}
+	dirlist_free(&fds);
+	return held;
+}
+
+/* The first holder's pid into pid (stopping there: one is enough to judge); -errno when /proc is unreadable. */
+static int find_holder(const struct sysroot *sr, char *pid, size_t size, int *unreadable)
+{
+	struct dirlist procs;
+	int rc, found = 0;
+
+	*unreadable = 0;
+	rc = sysroot_list(sr, "/proc", &procs);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < procs.n && !found; i++) {
+		if (!all_digits(procs.names[i]))
+			continue;
+		rc = pid_holds(sr, procs.names[i]);
+		if (rc == -EACCES || rc == -EPERM)
+			(*unreadable)++;
+		if (rc > 0) {
+			snprintf(pid, size, "%s", procs.names[i]);
+			found = 1;
+		}
+	}
+	dirlist_free(&procs);
+	return found;
+}
+
+static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *want = wanted(ctx, f, PK_CPU_DMA_LATENCY);
+	char pid[32], path[64], comm[64] = "?", raw[64];
+	int found, unreadable;
+	bool want_held;
+
+	if (!want)
+		return;
+	want_held = !strcmp(want, "held");
+	found = find_holder(ctx->sr, pid, sizeof(pid), &unreadable);
+	if (found < 0) {
+		finding_skip_read(f, "/proc", found);
+		return;
+	}
+	finding_expected(f, "'" DMA_LATENCY "' %s", want_held ? "held open by a process" : "not held open");
+	if (found) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+		if (sysroot_read_str(ctx->sr, path, raw, sizeof(raw)) == 0)
+			shown(raw, comm, sizeof(comm));
+		if (want_held) {
+			finding_pass(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
+		} else {
+			finding_fail(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
+			finding_remedy(f, "stop pid %s (%s) or the service that runs it, e.g. `tuned-adm off` for tuned "
+				       "(profile: [power] cpu_dma_latency)", pid, comm);
+		}
+		return;
+	}
+	if (unreadable) {
+		finding_skip(f, "no holder among readable processes; the fds of %d processes are unreadable (run as root)",
+			     unreadable);
+	} else if (want_held) {
+		finding_fail(f, "'" DMA_LATENCY "' not held by any process");
+		finding_remedy(f, "run a process that opens " DMA_LATENCY " and writes 0, keeping it open, e.g. "
+			       "`tuned-adm profile latency-performance` (profile: [power] cpu_dma_latency)");
+	} else {
+		finding_pass(f, "'" DMA_LATENCY "' not held by any process");
+	}
+}
+
+const struct check check_power_cpu_dma_latency = {
+	.id = "power.cpu_dma_latency",
+	.area = AREA_POWER,
+	.title = "/dev/cpu_dma_latency held open",
+	.reads = "/proc/PID/fd/* (links only), /proc/PID/comm",
+	.run = run_power_cpu_dma_latency,
+};
+
+/* ---- power.epb and power.epp: one value per isolated cpu ---- */
+
+struct per_cpu_knob {
+	const char *suffix;	/* under cpuN/ */
+	const char *label;
+	const char *absent;	/* why no cpu has the file */
+	const char *key;	/* profile key for remedies */
+	bool numeric;		/* 0..15 */
+};
+
+static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const struct per_cpu_knob *k,
+			  const char *want)
+{
+	struct cpuset bad;
+	struct strbuf seen = { 0 };
+	char path[128], val[64], first_path[128] = "", list[64];
+	int cpu, rc, first_rc = 0, readable = 0, named = 0;
+	long n;
+
+	cpuset_zero(&bad);
+	cpuset_format(&ctx->prof->isolated, list, sizeof(list));
+	finding_expected(f, "'%s' = '%s' on cpus %s", k->label, want, list);
+	cpuset_for_each(cpu, &ctx->prof->isolated) {
+		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/%s", cpu, k->suffix);
+		rc = k->numeric ? sysroot_read_long(ctx->sr, path, &n) : read_word(ctx->sr, path, val, sizeof(val));
+		if (!rc && k->numeric && (n < 0 || n > 15))
+			rc = -EINVAL;
+		if (rc < 0) {
+			if (!first_rc || (first_rc == -ENOENT && rc != -ENOENT)) {
+				first_rc = rc;
+				snprintf(first_path, sizeof(first_path), "%s", path);
+			}
+			continue;
+		}
+		readable++;
+		if (k->numeric)
+			snprintf(val, sizeof(val), "%ld", n);
+		if (strcmp(val, want)) {
+			cpuset_set(&bad, cpu);
+			if (named++ < MAX_NAMED)
+				strbuf_addf(&seen, "%scpu%d: '%s'", seen.len ? "; " : "", cpu, val);
+		}
+	}
+	if (!cpuset_empty(&bad)) {
+		char *files = cpu_files(&bad, k->suffix);
+
+		finding_fail(f, "'%s' %s%s", k->label, seen.s, named > MAX_NAMED ? "; ..." : "");
+		finding_remedy(f, "echo %s | tee %s (profile: %s)", want, files, k->key);
+		free(files);
+	} else if (!readable && first_rc == -ENOENT) {
+		finding_skip(f, "%s ('%s' absent)", k->absent, first_path);
+	} else if (first_rc) {
+		skip_bad(f, ctx->sr, first_path, first_rc);
+	} else {
+		finding_pass(f, "'%s' = '%s' on cpus %s", k->label, want, list);
+	}
+	strbuf_free(&seen);
+}
+
+static void run_power_epb(const struct check_ctx *ctx, struct finding *f)
+{
+	static const struct per_cpu_knob knob = {
+		"power/energy_perf_bias", "energy_perf_bias", "no energy_perf_bias (the CPU or kernel lacks EPB)",
+		"[power] energy_perf_bias", true,
+	};
+	char want[32];
+	long v;
+
+	if (!wanted(ctx, f, PK_EPB) || profile_long(ctx->prof, PK_EPB, &v) < 0)
+		return;
+	/* Compared as text in canonical decimal, as the kernel prints it. */
+	snprintf(want, sizeof(want), "%ld", v);
+	if (cpuset_empty(&ctx->prof->isolated)) {
+		finding_skip(f, "profile isolates no cpus ([cpu] isolated_cores)");
+		return;
+	}
+	per_cpu_judge(ctx, f, &knob, want);
+}
+
+const struct check check_power_epb = {
+	.id = "power.epb",
+	.area = AREA_POWER,
+	.title = "energy/performance bias on isolated cpus",
+	.reads = CPU_DIR "/cpuN/power/energy_perf_bias",
+	.run = run_power_epb,
+};
+
+static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
+{
+	static const struct per_cpu_knob knob = {
+		"cpufreq/energy_performance_preference", "energy_performance_preference",
+		"no energy_performance_preference (needs intel_pstate or amd-pstate in active mode with HWP/CPPC)",
+		"[power] epp", false,
+	};
+	const char *want = wanted(ctx, f, PK_EPP);
+
+	if (!want)
+		return;
+	if (cpuset_empty(&ctx->prof->isolated)) {
+		finding_skip(f, "profile isolates no cpus ([cpu] isolated_cores)");
+		return;
+	}
+	per_cpu_judge(ctx, f, &knob, want);
+}
+
+const struct check check_power_epp = {
+	.id = "power.epp",
+	.area = AREA_POWER,
+	.title = "energy/performance preference on isolated cpus",
+	.reads = CPU_DIR "/cpuN/cpufreq/energy_performance_preference",
+	.run = run_power_epp,
+};
+
+/* ---- power.pstate ---- */
+
+#define MIN_PERF PSTATE_DIR "/min_perf_pct"
+#define PSTATE_STATUS PSTATE_DIR "/status"
+
+static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *mode = cmdline_get(&ctx->host->cmdline, "intel_pstate");
+	char status[32];
+	long want, v;
+	int rc;
+
+	if (!wanted(ctx, f, PK_MIN_PERF_PCT) || profile_long(ctx->prof, PK_MIN_PERF_PCT, &want) < 0)
+		return;
+	finding_expected(f, "'min_perf_pct' = '%ld'", want);
+	if (mode && !strcmp(mode, "disable")) {
+		finding_pass(f, "intel_pstate disabled ('intel_pstate=disable' on the command line)");
+		return;
+	}
+	rc = sysroot_read_long(ctx->sr, MIN_PERF, &v);
+	if (rc == -ENOENT) {
+		if (!sysroot_is_dir(ctx->sr, PSTATE_DIR))
+			finding_skip(f, "intel_pstate absent ('" PSTATE_DIR "' missing)");
+		else if (read_word(ctx->sr, PSTATE_STATUS, status, sizeof(status)) == 0 && !strcmp(status, "off"))
+			finding_pass(f, "intel_pstate off ('status' = 'off')");
+		else
+			finding_skip_read(f, MIN_PERF, rc);
+		return;
+	}
+	if (rc < 0 || v < 0 || v > 100) {
+		skip_bad(f, ctx->sr, MIN_PERF, rc < 0 ? rc : -EINVAL);
+		return;
+	}
+	if (v == want) {
+		finding_pass(f, "'min_perf_pct' = '%ld'", v);
+		return;
+	}
+	finding_fail(f, "'min_perf_pct' = '%ld'", v);
+	finding_remedy(f, "echo %ld > " MIN_PERF " (profile: [power] min_perf_pct)", want);
+}
+
+const struct check check_power_pstate = {
+	.id = "power.pstate",
+	.area = AREA_POWER,
+	.title = "intel_pstate performance floor",
+	.reads = MIN_PERF " " PSTATE_STATUS " /proc/cmdline",
+	.run = run_power_pstate,
+};

@@ -1,0 +1,350 @@
+/* power.* checks on the base fixture: pass as shipped, then one mutation at a time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checktest.h"
+
+#define CPU "/sys/devices/system/cpu"
+#define DMI "/sys/class/dmi/id"
+#define CMDLINE_HEAD "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=UUID=1b7c ro quiet "
+#define DROPIN "/etc/default/grub.d/99-tickready.cfg"
+
+#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
+static void assert_has_at(const char *s, const char *needle, const char *file, int line)
+{
+	if (s && strstr(s, needle))
+		return;
+	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
+	_fail(file, line);
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx_init(fx, "base");
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_done(*state);
+	free(*state);
+	return 0;
+}
+
+/* ---- power.smt ---- */
+
+static void test_smt(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.smt");
+
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "'smt/control' = 'on', 'smt/active' = '1'");
+	fx_profile(*state, "[cpu]\nsmt = off");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->remedy, "echo off > " CPU "/smt/control");
+	assert_has(f->remedy, "'nosmt'");
+	assert_false(f->pending_reboot);
+	fx_write(*state, DROPIN, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT nosmt\"\n");
+	assert_true(fx_check(*state, "power.smt")->pending_reboot);
+}
+
+static void test_smt_states(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, CPU "/smt/control", "forceoff\n");
+	fx_write(*state, CPU "/smt/active", "0\n");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "nosmt=force");
+	assert_has(f->remedy, "remove 'nosmt=force'");
+	assert_true(f->needs_reboot);
+
+	fx_write(*state, CPU "/smt/control", "notsupported\n");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->remedy, "BIOS");
+
+	fx_profile(*state, "[cpu]\nsmt = off");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "offers no SMT");
+
+	/* Without smt/active the control file decides. */
+	fx_remove(*state, CPU "/smt/active");
+	fx_write(*state, CPU "/smt/control", "off\n");
+	assert_verdict(fx_check(*state, "power.smt"), V_PASS);
+}
+
+static void test_smt_skip(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, CPU "/smt/active", "yes\n");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "unexpected value in '" CPU "/smt/active': 'yes'");
+	fx_write(*state, CPU "/smt/active", "1\n");
+	fx_write(*state, CPU "/smt/control", "o n\n");
+	assert_verdict(fx_check(*state, "power.smt"), V_SKIP);
+	fx_write(*state, CPU "/smt/control", "");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "is empty");
+	fx_remove(*state, CPU "/smt/control");
+	f = fx_check(*state, "power.smt");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, CPU "/smt/control");
+	fx_profile(*state, "[cpu]\nsmt = any");
+	assert_verdict(fx_check(*state, "power.smt"), V_SKIP);
+}
+
+/* ---- power.cpu_model ---- */
+
+static void test_cpu_model(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.cpu_model");
+
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "GenuineIntel 'Intel(R) Xeon(R) Gold 6346 CPU @ 3.10GHz' (from cpuinfo)");
+	fx_write(*state, "/proc/cpuinfo",
+		 "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: KVM vCPU\nflags\t\t: fpu tsc hypervisor\n\n");
+	f = fx_check(*state, "power.cpu_model");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "running in a VM: latency figures include the hypervisor's noise");
+	assert_non_null(f->remedy);
+}
+
+static void test_cpu_model_skip(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, "/proc/cpuinfo", "\x01\x02 garbage");
+	assert_verdict(fx_check(*state, "power.cpu_model"), V_SKIP);
+	fx_remove(*state, "/proc/cpuinfo");
+	f = fx_check(*state, "power.cpu_model");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "cpu model unknown");
+}
+
+/* ---- power.bios ---- */
+
+static void test_bios(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.bios");
+
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "bios_vendor='Dell Inc.' bios_version='1.13.2' bios_date='12/05/2023'");
+	assert_has(f->observed, "product_name='PowerEdge R650'");
+	fx_remove(*state, DMI "/bios_date");
+	fx_write(*state, DMI "/product_name", "\x01R650\x7f\n");
+	f = fx_check(*state, "power.bios");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "bios_date=?");
+	assert_has(f->observed, "product_name='?R650?'");
+}
+
+static void test_bios_skip(void **state)
+{
+	const struct finding *f;
+
+	fx_remove(*state, DMI);
+	f = fx_check(*state, "power.bios");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, DMI "/bios_vendor");
+}
+
+/* ---- power.cpu_dma_latency ---- */
+
+static void test_dma_latency(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.cpu_dma_latency");
+
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "held by pid 4242 (tuned)");
+	fx_profile(*state, "[power]\ncpu_dma_latency = not-held");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "held by pid 4242 (tuned)");
+	assert_has(f->remedy, "stop pid 4242 (tuned)");
+}
+
+static void test_dma_latency_not_held(void **state)
+{
+	const struct finding *f;
+
+	fx_symlink(*state, "/dev/null", "/proc/4242/fd/3");
+	fx_symlink(*state, "socket:[1234]", "/proc/4242/fd/4");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "not held by any process");
+	assert_has(f->remedy, "tuned-adm profile latency-performance");
+	fx_profile(*state, "[power]\ncpu_dma_latency = not-held");
+	assert_verdict(fx_check(*state, "power.cpu_dma_latency"), V_PASS);
+}
+
+static void test_dma_latency_skip(void **state)
+{
+	const struct finding *f;
+
+	/* A holder without comm is still named; then no /proc at all. */
+	fx_remove(*state, "/proc/4242/comm");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "pid 4242 (?)");
+	fx_remove(*state, "/proc");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "/proc");
+	fx_profile(*state, "[power]\ncpu_dma_latency = any");
+	assert_verdict(fx_check(*state, "power.cpu_dma_latency"), V_SKIP);
+}
+
+/* ---- power.epb ---- */
+
+static void test_epb(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.epb");
+
+	assert_verdict(f, V_PASS);
+	fx_write(*state, CPU "/cpu6/power/energy_perf_bias", "6\n");
+	fx_write(*state, CPU "/cpu0/power/energy_perf_bias", "6\n");
+	f = fx_check(*state, "power.epb");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "cpu6: '6'");
+	assert_null(strstr(f->observed, "cpu0"));
+	assert_has(f->remedy, "echo 0 | tee " CPU "/cpu6/power/energy_perf_bias");
+}
+
+static void test_epb_skip(void **state)
+{
+	const struct finding *f;
+	char path[128];
+
+	fx_write(*state, CPU "/cpu2/power/energy_perf_bias", "performance\n");
+	f = fx_check(*state, "power.epb");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "unexpected value in '" CPU "/cpu2/power/energy_perf_bias': 'performance'");
+	fx_write(*state, CPU "/cpu2/power/energy_perf_bias", "99\n");
+	assert_verdict(fx_check(*state, "power.epb"), V_SKIP);
+	fx_write(*state, CPU "/cpu2/power/energy_perf_bias", "");
+	f = fx_check(*state, "power.epb");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "is empty");
+	for (int cpu = 0; cpu < 8; cpu++) {
+		snprintf(path, sizeof(path), CPU "/cpu%d/power", cpu);
+		fx_remove(*state, path);
+	}
+	f = fx_check(*state, "power.epb");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "no energy_perf_bias");
+	fx_profile(*state, "[power]\nenergy_perf_bias = any");
+	assert_verdict(fx_check(*state, "power.epb"), V_SKIP);
+}
+
+/* ---- power.epp ---- */
+
+static void test_epp(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.epp");
+
+	assert_verdict(f, V_PASS);
+	fx_write(*state, CPU "/cpu2/cpufreq/energy_performance_preference", "balance_power\n");
+	fx_write(*state, CPU "/cpu3/cpufreq/energy_performance_preference", "balance_power\n");
+	f = fx_check(*state, "power.epp");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "cpu2: 'balance_power'; cpu3: 'balance_power'");
+	assert_has(f->remedy, "echo performance | tee " CPU "/cpu{2,3}/cpufreq/energy_performance_preference");
+}
+
+static void test_epp_skip(void **state)
+{
+	const struct finding *f;
+	char path[128];
+
+	fx_write(*state, CPU "/cpu7/cpufreq/energy_performance_preference", "\n");
+	assert_verdict(fx_check(*state, "power.epp"), V_SKIP);
+	fx_write(*state, CPU "/cpu7/cpufreq/energy_performance_preference", "per formance\n");
+	f = fx_check(*state, "power.epp");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "'per formance'");
+	for (int cpu = 0; cpu < 8; cpu++) {
+		snprintf(path, sizeof(path), CPU "/cpu%d/cpufreq/energy_performance_preference", cpu);
+		fx_remove(*state, path);
+	}
+	f = fx_check(*state, "power.epp");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "no energy_performance_preference");
+	fx_profile(*state, "[power]\nepp = any");
+	assert_verdict(fx_check(*state, "power.epp"), V_SKIP);
+}
+
+/* ---- power.pstate ---- */
+
+static void test_pstate(void **state)
+{
+	const struct finding *f = fx_check(*state, "power.pstate");
+
+	assert_verdict(f, V_PASS);
+	fx_write(*state, CPU "/intel_pstate/min_perf_pct", "24\n");
+	f = fx_check(*state, "power.pstate");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "'min_perf_pct' = '24'");
+	assert_has(f->remedy, "echo 100 > " CPU "/intel_pstate/min_perf_pct");
+	fx_write(*state, "/proc/cmdline", CMDLINE_HEAD "intel_pstate=disable\n");
+	f = fx_check(*state, "power.pstate");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "intel_pstate disabled");
+}
+
+static void test_pstate_skip(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, CPU "/intel_pstate/min_perf_pct", "full\n");
+	f = fx_check(*state, "power.pstate");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "'full'");
+	fx_write(*state, CPU "/intel_pstate/min_perf_pct", "101\n");
+	assert_verdict(fx_check(*state, "power.pstate"), V_SKIP);
+	fx_write(*state, CPU "/intel_pstate/min_perf_pct", "");
+	assert_verdict(fx_check(*state, "power.pstate"), V_SKIP);
+	fx_remove(*state, CPU "/intel_pstate/min_perf_pct");
+	fx_write(*state, CPU "/intel_pstate/status", "off\n");
+	f = fx_check(*state, "power.pstate");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "intel_pstate off");
+	fx_remove(*state, CPU "/intel_pstate");
+	f = fx_check(*state, "power.pstate");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "intel_pstate absent");
+	fx_profile(*state, "[power]\nmin_perf_pct = any");
+	assert_verdict(fx_check(*state, "power.pstate"), V_SKIP);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_smt), T(test_smt_states), T(test_smt_skip),
+		T(test_cpu_model), T(test_cpu_model_skip),
+		T(test_bios), T(test_bios_skip),
+		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip),
+		T(test_epb), T(test_epb_skip),
+		T(test_epp), T(test_epp_skip),
+		T(test_pstate), T(test_pstate_skip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
