@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "revert", cmd_revert, "restore every value apply changed, newest first" },
 	{ "status", cmd_status, "what apply changed: wanted, staged and live values" },
 	{ "confirm", cmd_confirm, "keep a run applied with apply --confirm" },
+	{ "verify", cmd_verify, "prove with packets (DPDK poller) that the host meets its profile's latency targets" },
 	{ NULL, NULL, NULL },
 };
 

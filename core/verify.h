@@ -1,0 +1,103 @@
+/* tickready verify: what to run (cores, memory), how the poller's figures compare with the profile's targets. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+#include "host.h"
+#include "profile.h"
+
+enum verify_mode {
+	VM_LOOPBACK,
+	VM_IDLE,
+	VM_PORT,
+	VM_KVB,		/* kernel-vs-bypass */
+	VM_COUNT,
+};
+
+extern const char *const verify_mode_names[VM_COUNT];
+/* 0 and the mode, or -EINVAL. */
+int verify_mode_parse(const char *s, enum verify_mode *out);
+
+#define VERIFY_MAX_CORES 128
+#define VERIFY_NOTE_MAX 8
+
+/* Everything verify decided before starting the poller. */
+struct verify_plan {
+	enum verify_mode mode;
+	int ncores;
+	int cores[VERIFY_MAX_CORES];	/* in the poller's order: loopback = generator, poller */
+	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs, -1 = anywhere */
+	bool borrowed_housekeeping;	/* loopback generator on a housekeeping cpu: no second isolated one */
+	int node;			/* NUMA node of the poller's memory */
+	uint64_t node_mask;		/* nodes of every core (the generator's pool lives on its node) */
+	unsigned long hugepage_kb;	/* page size used */
+	long pages;			/* pages the poller needs */
+	long pages_free;		/* free on that node when verify started, -1 unknown */
+	unsigned long socket_mem_mb;
+	int nnotes;
+	char notes[VERIFY_NOTE_MAX][200];	/* said in the report ("generator on housekeeping cpu 0: ...") */
+};
+
+/* The memory the poller's pool, ring and histograms need, rounded up to whole pages. */
+#define VERIFY_MEM_MB 64
+
+/*
+ * Picks the cores (user's list when want is non-empty) and the hugepage pool from the host
+ * model and the resolved profile. Never picks a housekeeping cpu, except the loopback
+ * generator when no second isolated cpu exists (said in notes). Returns 0, or -errno with
+ * why filled (e.g. "loopback needs 2 cpus, --cores names 1").
+ */
+int verify_plan_make(const struct host *h, const struct profile *p, enum verify_mode m,
+		     const struct cpuset *want, struct verify_plan *plan, char *why, size_t whylen);
+/* "0,64" style --socket-mem for the plan's node; into buf. */
+const char *verify_socket_mem(const struct verify_plan *plan, char *buf, size_t size);
+
+/* One target of the profile's [targets], compared with what was measured. */
+enum target_verdict { TV_PASS, TV_FAIL, TV_SKIP };
+extern const char *const target_verdict_names[3];
+
+struct verify_target {
+	enum profile_key key;
+	char name[48];		/* "loopback.p99_ns" */
+	long want;		/* the profile's value */
+	bool at_least;		/* observed >= want passes (rates, gains), else observed <= want */
+	double observed;	/* in the target's unit */
+	const char *unit;	/* "ns", "us", "Mpps", "x" */
+	int cpu;		/* the core it is about (idle gaps), -1 none */
+	enum target_verdict verdict;
+	char why[160];		/* skip reason, or what was measured */
+};
+
+#define VERIFY_MAX_TARGETS 16
+
+/*
+ * Compares the poller's document (tickready.verify/1; for kernel-vs-bypass with the
+ * "kernel" stream added) with the profile's targets for mode m. Targets of other modes and
+ * unset ones are left out. Returns the number written into out, or -EINVAL when doc is not
+ * a tickready.verify/1 document.
+ */
+int verify_targets(const struct profile *p, enum verify_mode m, const json_t *doc,
+		   struct verify_target *out, size_t max);
+
+/* The stream of that name in doc, or NULL. */
+const json_t *verify_stream(const json_t *doc, const char *name);
+/* Integer value of key in obj, 0 when absent. */
+double verify_num(const json_t *obj, const char *key);
+
+/* Latency statistics of a set of samples (the kernel receiver's), as the poller reports them. */
+struct lat_summary {
+	uint64_t count, p50, p90, p99, p999, p9999, max, min;
+	double mean, stdev;
+};
+/* Sorts v in place. */
+void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s);
+/*
+ * A stream object with the poller's keys (sent, received, dropped, p50_ns..max_ns, mean_ns,
+ * stdev_ns, mpps, negative_deltas, histogram [[upper_ns, count]...] on a log-linear scale).
+ * Sorts v in place.
+ */
+json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, uint64_t sent, uint64_t negative,
+			double duration_s);

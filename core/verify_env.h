@@ -1,0 +1,70 @@
+/* What verify sets up on the live host and always takes down: a private hugetlbfs, hugepages, namespaces, child processes, the stamped UDP stream. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sysroot.h"
+
+/* mkdtemp under /tmp and a hugetlbfs of that page size on it; dir receives the path. Returns 0 or -errno. */
+int venv_huge_mount(unsigned long page_kb, char *dir, size_t size);
+/* Removes every file in dir (our own mount: only the poller's), unmounts and removes dir. */
+int venv_huge_release(const char *dir);
+/* Removes DPDK's runtime directory of prefix (/var/run/dpdk/PREFIX) and the files in it. */
+int venv_dpdk_rundir_remove(const struct sysroot *sr, const char *prefix);
+
+/* The node's pool file, /sys/devices/system/node/nodeN/hugepages/hugepages-SIZEkB/nr_hugepages. */
+void venv_pool_path(int node, unsigned long page_kb, char *buf, size_t size);
+/* Raises the node's pool so that need pages are free; *old receives the count to restore. */
+int venv_pool_raise(const struct sysroot *sr, int node, unsigned long page_kb, long need, long *old, long *now_free);
+int venv_pool_restore(const struct sysroot *sr, int node, unsigned long page_kb, long old);
+
+/* Runs argv (execvp, no shell) to completion; its stderr's first line lands in err. Returns its exit status or -errno. */
+int venv_run(char *const argv[], char *err, size_t errlen);
+
+/*
+ * Starts argv (execv when path has a '/', else execvp) with stdout/stderr on out_fd/err_fd
+ * (-1: inherit), in network namespace netns (NULL: ours), pinned to cpu (-1: not), and asks
+ * the kernel to SIGTERM it if verify dies. Returns its pid or -errno.
+ */
+pid_t venv_spawn(char *const argv[], const char *netns, int cpu, int out_fd, int err_fd);
+/* Same, but the child runs fn(arg) and exits with its return value. */
+pid_t venv_fork(int (*fn)(void *), void *arg, const char *netns, int cpu);
+/* Enters a namespace created by `ip netns add` (its file under /var/run/netns). */
+int venv_netns_enter(const char *name);
+
+/* A veth pair between two fresh namespaces, 198.18.0.1/30 (sender) <-> 198.18.0.2/30 (receiver). */
+struct venv_pair {
+	char ns_tx[32], ns_rx[32];
+	char if_tx[16], if_rx[16];
+	bool ns_tx_made, ns_rx_made;
+};
+#define VENV_TX_ADDR "198.18.0.1"
+#define VENV_RX_ADDR "198.18.0.2"
+#define VENV_UDP_PORT 9000
+/* Names from the pid (if_rx from the caller when set); err names the failing command. */
+int venv_pair_create(struct venv_pair *p, char *err, size_t errlen);
+/* Deletes both namespaces (and with them the veths); safe to call twice. */
+int venv_pair_delete(struct venv_pair *p);
+
+/* The stamped UDP stream (poller/stamp.h format, CLOCK_MONOTONIC) and the kernel socket receiving it. */
+struct kvb_shared {
+	/* sender */
+	uint64_t count, pps;
+	uint64_t sent, send_errors;
+	double send_s;
+	/* receiver */
+	int busy_poll_us;
+	double timeout_s;	/* give up this long after the first packet... or from start when none came */
+	volatile int ready;	/* socket bound: the sender may start */
+	uint64_t received, negative, bad;
+	uint64_t nlat;
+	uint64_t lat[];		/* ns, one per stamped packet */
+};
+/* MAP_SHARED anonymous memory, so a forked sender/receiver can fill it. */
+struct kvb_shared *kvb_shared_new(uint64_t count);
+void kvb_shared_free(struct kvb_shared *k);
+/* fork bodies: arg is the struct kvb_shared. */
+int kvb_sender(void *arg);
+int kvb_receiver(void *arg);

@@ -1,0 +1,331 @@
+/* verify: core and memory picking, target verdicts on canned poller output, counter parsing and deltas, latency summaries. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checktest.h"
+#include "util.h"
+#include "verify.h"
+#include "verify_cause.h"
+
+/* The fixture host and tests/fixtures/profiles/base.ini plus extra, without running any check. */
+struct world {
+	struct sysroot sr;
+	struct host host;
+	struct profile prof;
+};
+
+static void world_load(struct fx *fx, const char *extra, struct world *w)
+{
+	char path[PATH_MAX], *base, *text;
+	struct profile_error err;
+	FILE *fp;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/profiles/base.ini", TEST_SRCDIR);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	base = calloc(1, 65536);
+	len = fread(base, 1, 65535, fp);
+	base[len] = '\0';
+	fclose(fp);
+	text = xasprintf("%s\n%s", base, extra ? extra : "");
+	free(base);
+	assert_int_equal(sysroot_open(&w->sr, fx->dir), 0);
+	host_load(&w->host, &w->sr);
+	assert_int_equal(profile_load_string(&w->prof, text, "fixture-base.ini", &err), 0);
+	assert_int_equal(profile_resolve(&w->prof, &w->host, &err), 0);
+	free(text);
+}
+
+static void world_free(struct world *w)
+{
+	profile_free(&w->prof);
+	host_free(&w->host);
+	sysroot_close(&w->sr);
+}
+
+static const char *extra_ini;
+
+static const char *pick(struct fx *fx, enum verify_mode m, const char *want, struct verify_plan *pl)
+{
+	static char out[128], why[256];
+	struct world wd;
+	struct cpuset w;
+	size_t off = 0;
+	int rc;
+
+	world_load(fx, extra_ini, &wd);
+	cpuset_parse(&w, want ? want : "");
+	rc = verify_plan_make(&wd.host, &wd.prof, m, &w, pl, why, sizeof(why));
+	world_free(&wd);
+	if (rc < 0)
+		return why;
+	out[0] = '\0';
+	for (int i = 0; i < pl->ncores; i++)
+		off += (size_t)snprintf(out + off, sizeof(out) - off, "%s%d", i ? "," : "", pl->cores[i]);
+	return out;
+}
+
+/* The base fixture isolates 2-3,6-7 (node 0: 0-3, node 1: 4-7); housekeeping 0-1,4-5. */
+static void test_pick_isolated_cores(void **state)
+{
+	struct verify_plan pl;
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx, "base");
+	/* 2 and 3 are SMT siblings: the generator goes to a housekeeping cpu of the same node instead. */
+	assert_string_equal(pick(&fx, VM_LOOPBACK, NULL, &pl), "0,2");
+	assert_true(pl.borrowed_housekeeping);
+	assert_string_equal(pick(&fx, VM_IDLE, NULL, &pl), "2,3");
+	assert_string_equal(pick(&fx, VM_PORT, NULL, &pl), "2");
+	assert_int_equal(pl.node, 0);
+	assert_int_equal(pl.hugepage_kb, 1048576);
+	assert_int_equal(pl.pages, 1);
+	assert_int_equal(pl.socket_mem_mb, 1024);
+	{
+		char sm[32];
+
+		assert_string_equal(pick(&fx, VM_IDLE, "6-7", &pl), "6,7");
+		assert_int_equal(pl.node, 1);
+		assert_string_equal(verify_socket_mem(&pl, sm, sizeof(sm)), "0,1024");
+		/* Generator on node 0, poller on node 1: both nodes get memory, and it is said. */
+		assert_string_equal(pick(&fx, VM_LOOPBACK, "2,6", &pl), "2,6");
+		assert_string_equal(verify_socket_mem(&pl, sm, sizeof(sm)), "1024,1024");
+		assert_non_null(strstr(pl.notes[0], "different NUMA nodes"));
+	}
+	fx_done(&fx);
+}
+
+static void test_pick_user_errors(void **state)
+{
+	struct verify_plan pl;
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx, "base");
+	assert_non_null(strstr(pick(&fx, VM_LOOPBACK, "2", &pl), "exactly 2 cpus"));
+	assert_non_null(strstr(pick(&fx, VM_PORT, "2-3", &pl), "polls on 1 cpu"));
+	assert_non_null(strstr(pick(&fx, VM_IDLE, "2,100", &pl), "cpu 100 is not online"));
+	/* A housekeeping cpu named by the user is used, and said. */
+	assert_string_equal(pick(&fx, VM_IDLE, "0", &pl), "0");
+	assert_int_equal(pl.nnotes, 1);
+	assert_non_null(strstr(pl.notes[0], "housekeeping"));
+	fx_done(&fx);
+}
+
+/* One isolated cpu: the loopback generator borrows a housekeeping cpu, never the poller's sibling. */
+static void test_pick_borrowed_generator(void **state)
+{
+	struct verify_plan pl;
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx, "base");
+	extra_ini = "[cpu]\nisolated_cores = 3\nhousekeeping_cores = 0-2,4-7\n";
+	assert_string_equal(pick(&fx, VM_LOOPBACK, NULL, &pl), "0,3");
+	assert_true(pl.borrowed_housekeeping);
+	assert_non_null(strstr(pl.notes[0], "generator on housekeeping cpu 0"));
+	assert_string_equal(pick(&fx, VM_IDLE, NULL, &pl), "3");
+	assert_string_equal(pick(&fx, VM_KVB, NULL, &pl), "3");
+	assert_int_equal(pl.sender_cpu, 0);
+	extra_ini = NULL;
+	fx_done(&fx);
+}
+
+static const char *poller_doc =
+	"{\"schema\": \"tickready.verify/1\", \"mode\": \"loopback\", \"streams\": [{\"name\": \"loopback\","
+	" \"sent\": 100, \"received\": 100, \"dropped\": 0, \"latency_measured\": true, \"p50_ns\": 90,"
+	" \"p90_ns\": 120, \"p99_ns\": 2104, \"p999_ns\": 38000, \"p9999_ns\": 75000, \"max_ns\": 91000}],"
+	" \"cores\": [{\"cpu\": 0, \"max_gap_ns\": 2000}, {\"cpu\": 1, \"max_gap_ns\": 92160}]}";
+
+static int targets_for(const char *ini, enum verify_mode m, const char *doc_text, struct verify_target *t)
+{
+	struct profile p;
+	struct profile_error err;
+	json_t *doc = json_loads(doc_text, 0, NULL);
+	int n;
+
+	assert_int_equal(profile_load_string(&p, ini, "test", &err), 0);
+	n = verify_targets(&p, m, doc, t, VERIFY_MAX_TARGETS);
+	json_decref(doc);
+	profile_free(&p);
+	return n;
+}
+
+static void test_targets_loopback(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+
+	(void)state;
+	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 2000\nloopback.p9999_ns = 100000\nidle.max_gap_us = 20\n",
+				     VM_LOOPBACK, poller_doc, t), 2);
+	assert_string_equal(t[0].name, "loopback.p99_ns");
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_true(t[0].observed == 2104);
+	assert_int_equal(t[1].verdict, TV_PASS);
+	/* A target nobody can meet. */
+	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 1\n", VM_LOOPBACK, poller_doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+}
+
+static void test_targets_idle_and_errors(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+
+	(void)state;
+	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 100\n", VM_IDLE, poller_doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_PASS);
+	assert_int_equal(t[0].cpu, 1);
+	assert_true(t[0].observed > 92.1 && t[0].observed < 92.2);
+	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 50\n", VM_IDLE, poller_doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 50\n", VM_IDLE, "{\"schema\": \"other\"}", t), -EINVAL);
+	/* No stamped packets: the latency target is skipped, the rate target judged. */
+	assert_int_equal(targets_for("[targets]\nport.p99_ns = 100\nport.min_mpps = 1\n", VM_PORT,
+				     "{\"schema\": \"tickready.verify/1\", \"streams\": [{\"name\": \"port-rx\", \"mpps\": 3.5,"
+				     " \"latency_measured\": false}]}", t), 2);
+	assert_int_equal(t[0].verdict, TV_PASS);
+	assert_int_equal(t[1].verdict, TV_SKIP);
+}
+
+static void test_targets_gain(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *doc = "{\"schema\": \"tickready.verify/1\", \"streams\": ["
+			  "{\"name\": \"bypass\", \"latency_measured\": true, \"p99_ns\": 5000},"
+			  "{\"name\": \"kernel\", \"latency_measured\": true, \"p99_ns\": 60000}]}";
+
+	(void)state;
+	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 10\n", VM_KVB, doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_PASS);
+	assert_true(t[0].observed == 12);
+	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 13\n", VM_KVB, doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+}
+
+static const char *irq_before =
+	"           CPU0       CPU1       \n"
+	" 36:          0     218640 PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0\n"
+	" 41:       2924          0 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx\n"
+	"NMI:          0          0   Non-maskable interrupts\n"
+	"LOC:      83434      83893   Local timer interrupts\n"
+	"ERR:          0\n";
+static const char *irq_after =
+	"           CPU0       CPU1       \n"
+	" 36:          0     218640 PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0\n"
+	" 41:       2924          3 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx\n"
+	"NMI:          0          0   Non-maskable interrupts\n"
+	"LOC:      83434      85133   Local timer interrupts\n"
+	"ERR:          0\n";
+
+static void test_cause_interrupts(void **state)
+{
+	struct cause_snap a = { 0 }, b = { 0 };
+	struct cause_report r;
+	struct cause_cpu_snap ca = { .cpu = 1 }, cb = { .cpu = 1 };
+	int cpus[] = { 1 };
+	char buf[256];
+
+	(void)state;
+	a.ncpus = b.ncpus = 1;
+	a.cpus = &ca;
+	b.cpus = &cb;
+	assert_int_equal(cause_parse_counters(irq_before, false, cpus, 1, &a.irq), 0);
+	assert_int_equal(cause_parse_counters(irq_after, false, cpus, 1, &b.irq), 0);
+	a.has_irq = b.has_irq = true;
+	assert_int_equal(a.irq.n, 5);
+	assert_string_equal(a.irq.v[1].what, "IRQ 41 (virtio3-rx)");
+	assert_int_equal(cause_diff(&a, &b, NULL, &r), 0);
+	assert_int_equal(r.cpus[0].nirq, 2);
+	assert_string_equal(cause_cpu_summary(&r.cpus[0], 4, buf, sizeof(buf)),
+			    "1,240 local timer interrupts, 3 IRQ 41 (virtio3-rx)");
+	cause_report_free(&r);
+	cause_lines_free(&a.irq);
+	cause_lines_free(&b.irq);
+	assert_int_equal(cause_parse_counters("no header\n", false, cpus, 1, &a.irq), -EINVAL);
+}
+
+static void test_cause_softirqs_offline_column(void **state)
+{
+	struct cause_lines l;
+	int cpus[] = { 3, 9 };	/* cpu 9 has no column: offline */
+
+	(void)state;
+	assert_int_equal(cause_parse_counters("                    CPU0       CPU1       CPU3\n"
+					      "          HI:          1          2          3\n"
+					      "       TIMER:      27061      25329        500\n", true, cpus, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[1].what, "softirq TIMER");
+	assert_true(l.v[1].count[0] == 500);
+	assert_true(l.v[1].count[1] == 0);
+	cause_lines_free(&l);
+}
+
+static void test_thousands(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(cause_thousands(0, b, sizeof(b)), "0");
+	assert_string_equal(cause_thousands(999, b, sizeof(b)), "999");
+	assert_string_equal(cause_thousands(1240, b, sizeof(b)), "1,240");
+	assert_string_equal(cause_thousands(1234567, b, sizeof(b)), "1,234,567");
+}
+
+static void test_lat_summary(void **state)
+{
+	uint64_t v[1000];
+	struct lat_summary s;
+	json_t *o;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		v[i] = (uint64_t)(1000 - i);	/* 1..1000, reversed */
+	lat_summarize(v, 1000, &s);
+	assert_true(s.p50 == 500 && s.p90 == 900 && s.p99 == 990 && s.p999 == 999 && s.p9999 == 1000);
+	assert_true(s.max == 1000 && s.min == 1);
+	assert_true(s.mean > 500.4 && s.mean < 500.6);
+	assert_true(s.stdev > 288.6 && s.stdev < 288.7);
+	o = lat_stream_json("kernel", v, 1000, 1005, 2, 1.0);
+	assert_int_equal(json_integer_value(json_object_get(o, "received")), 1002);
+	assert_int_equal(json_integer_value(json_object_get(o, "dropped")), 3);
+	{
+		json_int_t total = 0;
+		size_t i;
+		json_t *b;
+
+		json_array_foreach(json_object_get(o, "histogram"), i, b)
+			total += json_integer_value(json_array_get(b, 1));
+		assert_int_equal(total, 1000);
+	}
+	json_decref(o);
+	lat_summarize(v, 0, &s);
+	assert_true(s.count == 0 && s.max == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pick_isolated_cores),
+		cmocka_unit_test(test_pick_user_errors),
+		cmocka_unit_test(test_pick_borrowed_generator),
+		cmocka_unit_test(test_targets_loopback),
+		cmocka_unit_test(test_targets_idle_and_errors),
+		cmocka_unit_test(test_targets_gain),
+		cmocka_unit_test(test_cause_interrupts),
+		cmocka_unit_test(test_cause_softirqs_offline_column),
+		cmocka_unit_test(test_thousands),
+		cmocka_unit_test(test_lat_summary),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
