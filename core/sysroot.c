@@ -135,13 +135,16 @@ static void record_add(struct sysroot_record *rec, enum rec_kind kind, char *pat
 	e->data[len] = '\0';
 }
 
-/* Keeps every symlink met on the way to path, each under its parent's canonical path. */
-static void record_links(const struct sysroot *sr, const char *path)
+/*
+ * Keeps every symlink met on the way to path, each under its parent's canonical path, and
+ * those inside link targets too (/proc/mounts -> self/mounts -> /proc/self -> PID).
+ */
+static void record_links_depth(const struct sysroot *sr, const char *path, int depth)
 {
 	char prefix[PATH_MAX];
 	size_t len = strlen(path);
 
-	if (len >= sizeof(prefix))
+	if (len >= sizeof(prefix) || depth > 8)
 		return;
 	for (size_t i = 1; i <= len; i++) {
 		char target[PATH_MAX], *parent_canon, *slash;
@@ -178,7 +181,20 @@ static void record_links(const struct sysroot *sr, const char *path)
 			   xasprintf("%s/%s", strcmp(parent_canon, "/") ? parent_canon : "", slash + 1),
 			   target, (size_t)n);
 		free(parent_canon);
+		/* The target's own path may pass through links: keep those as well. */
+		{
+			char *next = target[0] == '/' ? xstrdup(target) :
+				     xasprintf("%s/%s", *prefix ? prefix : "", target);
+
+			record_links_depth(sr, next, depth + 1);
+			free(next);
+		}
 	}
+}
+
+static void record_links(const struct sysroot *sr, const char *path)
+{
+	record_links_depth(sr, path, 0);
 }
 
 static void record_fd(const struct sysroot *sr, const char *path, int fd, enum rec_kind kind,

@@ -16,7 +16,7 @@ json "$OUT" 'sorted(set(c["verdict"] for c in d["checks"]) - {"pass","warn","fai
 json "$OUT" 'all(set(c) >= {"id","area","verdict","observed","expected","remedy","needs_reboot"} for c in d["checks"])' | grep -qx True && ok "every finding has the keys" || not_ok "finding keys"
 json "$OUT" 'all(c["remedy"] for c in d["checks"] if c["verdict"] == "fail")' | grep -qx True && ok "every failure names a remedy" || not_ok "a failure without remedy"
 json "$OUT" '[n for n in d["host"]["numa_nodes"] if "2048kB" not in n["hugepages"]]' | grep -qx '\[\]' && ok "per-node pools keyed by kernel name" || not_ok "hugepage keys"
-expect_status 0 "text report" "$TR" audit --only kernel.timer_migration --profile dev
+expect_status 0 "text report" "$TR" audit --only cpu.housekeeping --profile dev
 expect_grep "text has a summary line" '^summary: [0-9]+ pass, [0-9]+ warn, [0-9]+ fail, [0-9]+ skip' "$OUT"
 
 # The fixture host under its profile: every check passes or skips, none fails.

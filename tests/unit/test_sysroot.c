@@ -175,8 +175,14 @@ static void test_record_roundtrip(void **state)
 	long v;
 
 	(void)state;
+	/* A link whose target passes through another link, like /proc/mounts -> self/mounts. */
+	snprintf(out, sizeof(out), "%s/sys/self", root);
+	assert_int_equal(symlink("real", out), 0);
+	snprintf(out, sizeof(out), "%s/sys/chained", root);
+	assert_int_equal(symlink("self/dir/file", out), 0);
 	assert_int_equal(sysroot_open(&sr, root), 0);
 	sysroot_record_start(&sr);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/chained", buf, sizeof(buf)), 0);
 	assert_int_equal(sysroot_read_long(&sr, "/sys/a/value", &v), 0);
 	assert_int_equal(sysroot_read_str(&sr, "/sys/inner/file", buf, sizeof(buf)), 0);
 	sysroot_record_synthetic(&sr, "/.tickready/ethtool/x/ring", "rx_pending=1\n", 13);
@@ -192,6 +198,8 @@ static void test_record_roundtrip(void **state)
 	assert_int_equal(sysroot_readlink_base(&cap, "/sys/inner", buf, sizeof(buf)), 0);
 	assert_int_equal(sysroot_read_str(&cap, "/.tickready/ethtool/x/ring", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "rx_pending=1");
+	assert_int_equal(sysroot_read_str(&cap, "/sys/chained", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
 	assert_int_equal(sysroot_read_long(&cap, "/sys/a/neg", &v), -ENOENT);	/* never read, not kept */
 	sysroot_close(&cap);
 	char *cmd = xasprintf("rm -rf '%s'", out);
