@@ -7,7 +7,8 @@ D=$(mktmp); T=$D/tree
 
 # eno1 carries the default route: its IRQ on an isolated cpu is blocked, not moved.
 fresh_tree "$T"
-echo 0-7 >"$T/proc/irq/24/smp_affinity_list"; cp "$T/proc/irq/24/smp_affinity_list" "$T.orig/proc/irq/24/smp_affinity_list"
+echo 0-7 >"$T/proc/irq/24/smp_affinity_list"; echo 2 >"$T/proc/irq/24/effective_affinity_list"
+cp "$T/proc/irq/24/smp_affinity_list" "$T/proc/irq/24/effective_affinity_list" "$T.orig/proc/irq/24/"
 expect_status 2 "management path: apply exits 2" "$TR" apply --root "$T" --profile "$APROF" --yes
 expect_grep "names the interlock" "eno1 is on the management path \(default route\)" "$ERR"
 same_tree "$T.orig" "$T" && ok "blocked apply changes nothing" || not_ok "blocked apply changed the tree"
