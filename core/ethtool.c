@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +16,30 @@
 
 #include "util.h"
 
-static int real_ioctl(const char *ifname, void *cmd)
+static int real_ioctl(int fd, const char *ifname, void *cmd)
 {
 	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int rc = 0;
 
-	if (fd < 0)
-		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	ifr.ifr_data = cmd;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+}
+
+/* Any datagram socket carries SIOCETHTOOL; AF_UNIX serves a host built without IPv4, as in ethtool. */
+static int ethtool_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return fd;	/* -1 lets every ioctl fail with EBADF: nothing learnt, nothing broken */
+}
+
+static void ethtool_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 static ethtool_ioctl_fn do_ioctl = real_ioctl;
@@ -55,13 +65,13 @@ static void copy_str(char *dst, size_t size, const char *src, size_t srclen)
 	dst[n] = '\0';
 }
 
-static void load_ioctl(const char *ifname, struct nic_ethtool *e)
+static void load_ioctl(int fd, const char *ifname, struct nic_ethtool *e)
 {
 	struct ethtool_coalesce c = { .cmd = ETHTOOL_GCOALESCE };
 	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
 	struct ethtool_drvinfo d = { .cmd = ETHTOOL_GDRVINFO };
 
-	if (do_ioctl(ifname, &c) == 0) {
+	if (do_ioctl(fd, ifname, &c) == 0) {
 		e->has_coalesce = true;
 		e->rx_usecs = c.rx_coalesce_usecs;
 		e->tx_usecs = c.tx_coalesce_usecs;
@@ -69,14 +79,14 @@ static void load_ioctl(const char *ifname, struct nic_ethtool *e)
 		e->adaptive_tx = c.use_adaptive_tx_coalesce;
 		e->rx_frames = c.rx_max_coalesced_frames;
 	}
-	if (do_ioctl(ifname, &r) == 0) {
+	if (do_ioctl(fd, ifname, &r) == 0) {
 		e->has_ring = true;
 		e->rx_pending = r.rx_pending;
 		e->rx_max = r.rx_max_pending;
 		e->tx_pending = r.tx_pending;
 		e->tx_max = r.tx_max_pending;
 	}
-	if (do_ioctl(ifname, &d) == 0) {
+	if (do_ioctl(fd, ifname, &d) == 0) {
 		e->has_drvinfo = true;
 		copy_str(e->driver, sizeof(e->driver), d.driver, sizeof(d.driver));
 		copy_str(e->version, sizeof(e->version), d.version, sizeof(d.version));
@@ -136,7 +146,8 @@ static void load_files(const struct sysroot *sr, const char *ifname, struct nic_
 	char *text;
 
 	if ((text = read_group(sr, ifname, "coalesce"))) {
-		e->has_coalesce = kv_longs(text, ckeys, cvals, 5);
+		/* adaptive_* are flags: any other number is garbage, not a setting. */
+		e->has_coalesce = kv_longs(text, ckeys, cvals, 5) && e->adaptive_rx <= 1 && e->adaptive_tx <= 1;
 		free(text);
 	}
 	if ((text = read_group(sr, ifname, "ring"))) {
@@ -193,7 +204,10 @@ int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtoo
 	if (!valid_ifname(ifname))
 		return -EINVAL;
 	if (sr->live) {
-		load_ioctl(ifname, out);
+		int fd = ethtool_socket();
+
+		load_ioctl(fd, ifname, out);
+		ethtool_close(fd);
 		if (sr->rec)
 			record(sr, ifname, out);
 	} else {
@@ -221,13 +235,34 @@ static int write_group(const struct sysroot *sr, const char *ifname, const char 
 	return rc;
 }
 
-int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
+/* Read-modify-write: the other thirty fields stay as the driver has them. */
+static int set_coalesce_ioctl(int fd, const char *ifname, const struct nic_ethtool *want)
 {
 	struct ethtool_coalesce c = { .cmd = ETHTOOL_GCOALESCE };
-	struct nic_ethtool now;
-	int rc;
+	int rc = do_ioctl(fd, ifname, &c);
 
-	if (!valid_ifname(ifname))
+	if (rc < 0)
+		return rc;
+	c.cmd = ETHTOOL_SCOALESCE;
+	c.rx_coalesce_usecs = (unsigned)want->rx_usecs;
+	c.tx_coalesce_usecs = (unsigned)want->tx_usecs;
+	c.use_adaptive_rx_coalesce = (unsigned)want->adaptive_rx;
+	c.use_adaptive_tx_coalesce = (unsigned)want->adaptive_tx;
+	return do_ioctl(fd, ifname, &c);
+}
+
+static bool coalesce_valid(const struct nic_ethtool *w)
+{
+	return w->rx_usecs >= 0 && w->rx_usecs <= UINT32_MAX && w->tx_usecs >= 0 && w->tx_usecs <= UINT32_MAX &&
+	       (w->adaptive_rx == 0 || w->adaptive_rx == 1) && (w->adaptive_tx == 0 || w->adaptive_tx == 1);
+}
+
+int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
+{
+	struct nic_ethtool now;
+	int fd, rc;
+
+	if (!valid_ifname(ifname) || !coalesce_valid(want))
 		return -EINVAL;
 	if (!sr->live) {
 		load_files(sr, ifname, &now);
@@ -239,25 +274,34 @@ int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const str
 		now.adaptive_tx = want->adaptive_tx;
 		return write_group(sr, ifname, "coalesce", &now);
 	}
-	/* Read-modify-write: the other thirty fields stay as the driver has them. */
-	rc = do_ioctl(ifname, &c);
+	fd = ethtool_socket();
+	rc = set_coalesce_ioctl(fd, ifname, want);
+	ethtool_close(fd);
+	return rc;
+}
+
+/* The driver's own maxima bound the request; the kernel would refuse it with EINVAL anyway. */
+static int set_ring_ioctl(int fd, const char *ifname, const struct nic_ethtool *want)
+{
+	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
+	int rc = do_ioctl(fd, ifname, &r);
+
 	if (rc < 0)
 		return rc;
-	c.cmd = ETHTOOL_SCOALESCE;
-	c.rx_coalesce_usecs = (unsigned)want->rx_usecs;
-	c.tx_coalesce_usecs = (unsigned)want->tx_usecs;
-	c.use_adaptive_rx_coalesce = (unsigned)want->adaptive_rx;
-	c.use_adaptive_tx_coalesce = (unsigned)want->adaptive_tx;
-	return do_ioctl(ifname, &c);
+	if (want->rx_pending > (long)r.rx_max_pending || want->tx_pending > (long)r.tx_max_pending)
+		return -EINVAL;
+	r.cmd = ETHTOOL_SRINGPARAM;
+	r.rx_pending = (unsigned)want->rx_pending;
+	r.tx_pending = (unsigned)want->tx_pending;
+	return do_ioctl(fd, ifname, &r);
 }
 
 int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
 {
-	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
 	struct nic_ethtool now;
-	int rc;
+	int fd, rc;
 
-	if (!valid_ifname(ifname))
+	if (!valid_ifname(ifname) || want->rx_pending <= 0 || want->tx_pending <= 0)
 		return -EINVAL;
 	if (!sr->live) {
 		load_files(sr, ifname, &now);
@@ -269,11 +313,8 @@ int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct 
 		now.tx_pending = want->tx_pending;
 		return write_group(sr, ifname, "ring", &now);
 	}
-	rc = do_ioctl(ifname, &r);
-	if (rc < 0)
-		return rc;
-	r.cmd = ETHTOOL_SRINGPARAM;
-	r.rx_pending = (unsigned)want->rx_pending;
-	r.tx_pending = (unsigned)want->tx_pending;
-	return do_ioctl(ifname, &r);
+	fd = ethtool_socket();
+	rc = set_ring_ioctl(fd, ifname, want);
+	ethtool_close(fd);
+	return rc;
 }

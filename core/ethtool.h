@@ -17,6 +17,10 @@ int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, siz
 int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want);
 int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want);
 
-/* Tests replace the ioctl with scripted answers. cmd points at the ethtool struct (first field: cmd). */
-typedef int (*ethtool_ioctl_fn)(const char *ifname, void *cmd);
+/*
+ * Tests replace the ioctl with scripted answers. fd is the datagram socket (-1 if none could be
+ * made), cmd points at the ethtool struct (first field: cmd). Returns 0 or -errno. NULL restores
+ * the real ioctl.
+ */
+typedef int (*ethtool_ioctl_fn)(int fd, const char *ifname, void *cmd);
 void ethtool_set_ioctl(ethtool_ioctl_fn fn);

@@ -607,7 +607,8 @@ const char *profile_str(const struct profile *p, enum profile_key k)
 {
 	const char *v = p->v[k].value ? p->v[k].value : p->v[k].raw;
 
-	if (!v || (profile_keys[k].type != PT_STRING && !strcmp(v, "any")))
+	/* "any" means unset for every key but the descriptive ones, free-text values included. */
+	if (!v || (!strcmp(v, "any") && k != PK_NAME && k != PK_DESCRIPTION && k != PK_INCLUDE))
 		return NULL;
 	return v;
 }

@@ -1,0 +1,1025 @@
+/* NIC checks: the slot-to-core locality chain, PCIe link, driver binding, IOMMU, coalescing and rings. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "util.h"
+
+#define PCI_DEV_DIR "/sys/bus/pci/devices"
+#define IOMMU_CLASS_DIR "/sys/class/iommu"
+#define IOMMU_GROUPS_DIR "/sys/kernel/iommu_groups"
+#define VFIO_NOIOMMU "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+/* IRQ numbers named in one message; a NIC has up to a few hundred vectors. */
+#define MAX_IRQS_SHOWN 12
+
+/* ---- shared helpers ---- */
+
+/* A file's text fit for a message: printable ASCII only, cut short. */
+static void shown(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 4 < size; i++)
+		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	out[i] = '\0';
+	if (in[i])
+		snprintf(out + i, size - i, "...");
+}
+
+/* Garbage is a skip that names the file and what it held; a missing file names the error. */
+static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
+{
+	char raw[SYSROOT_SMALL], txt[64];
+
+	if (rc == -ENODATA) {
+		finding_skip(f, "'%s' is empty", path);
+	} else if (rc == -EFBIG) {
+		finding_skip(f, "'%s' is too large for a sysfs value", path);
+	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
+		shown(trim(raw), txt, sizeof(txt));
+		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
+	} else {
+		finding_skip_read(f, path, rc);
+	}
+}
+
+/* Appends one clause with a separator. */
+static void add(struct strbuf *sb, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(struct strbuf *sb, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (sb->len)
+		strbuf_add(sb, sep);
+	strbuf_add(sb, s);
+	free(s);
+}
+
+static const char *label(const struct nic *n)
+{
+	return n->name[0] ? n->name : n->pci;
+}
+
+/* Poll-mode drivers take the device from the kernel: no netdev, no kernel IRQ handling. */
+static bool userspace_driver(const char *drv)
+{
+	return !strcmp(drv, "vfio-pci") || !strcmp(drv, "uio_pci_generic") || !strcmp(drv, "igb_uio");
+}
+
+/* The bypass NIC, or a skip saying why there is none. */
+static const struct nic *bypass_nic(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *want = ctx->prof->nic_wanted;
+
+	if (ctx->prof->nic)
+		return ctx->prof->nic;
+	if (want && strcmp(want, "auto") && strcmp(want, "none") && strcmp(want, "any"))
+		finding_skip(f, "bypass NIC '%s' ([nic] interface) is not on this host", want);
+	else
+		finding_skip(f, "no bypass NIC: set [nic] interface");
+	return NULL;
+}
+
+/* A free-text [nic] key; "any" means not asked, as for typed keys (profile_str keeps it for PT_STRING). */
+static const char *nic_str(const struct profile *p, enum profile_key k)
+{
+	const char *v = profile_str(p, k);
+
+	return v && strcmp(v, "any") ? v : NULL;
+}
+
+/* The driver the profile wants; NULL (with a skip) when it asks for none. */
+static const char *driver_wanted(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *v = nic_str(ctx->prof, PK_NIC_DRIVER);
+
+	if (!v)
+		finding_skip(f, "profile does not ask for nic.driver");
+	return v;
+}
+
+static int single_node(const struct host *h)
+{
+	return h->nnodes ? h->nodes[0].id : 0;
+}
+
+/*
+ * The NIC's node. A single-node host answers -1 for every device, which means node 0 there;
+ * on a multi-node host -1 means the firmware did not say (*unknown set, no finding).
+ * Returns the node, or -1 with *unknown, or -2 with a skip set (missing file, garbage).
+ */
+static int nic_node(const struct check_ctx *ctx, const struct nic *n, struct finding *f, bool *unknown)
+{
+	char path[128];
+	long v;
+	int rc;
+
+	*unknown = false;
+	if (n->numa_node >= 0)
+		return n->numa_node;
+	if (ctx->host->nnodes <= 1)
+		return single_node(ctx->host);
+	if (!n->pci[0]) {
+		*unknown = true;
+		return -1;
+	}
+	/* Re-read: the host model folds "missing", "garbage" and "-1" into one -1. */
+	snprintf(path, sizeof(path), PCI_DEV_DIR "/%s/numa_node", n->pci);
+	rc = sysroot_read_long(ctx->sr, path, &v);
+	if (rc == 0 && v >= (1 << 16))
+		rc = -ERANGE;
+	if (rc < 0) {
+		skip_bad(f, ctx->sr, path, rc);
+		return -2;
+	}
+	*unknown = true;
+	return -1;
+}
+
+static const char *const no_node_remedy =
+	"manual: the firmware must report the slot's node (ACPI SRAT/_PXM): enable NUMA in the BIOS (no node "
+	"interleaving) or update the BIOS; until then tickready cannot place cores, memory and IRQs next to the NIC";
+
+/* The cpus of a node; the NIC's local_cpulist when the host has no node files. */
+static bool node_cpus(const struct check_ctx *ctx, const struct nic *n, int node, struct cpuset *out)
+{
+	const struct numa_node *nd = host_node(ctx->host, node);
+
+	if (nd) {
+		*out = nd->cpus;
+		return true;
+	}
+	if (n->has_local_cpus) {
+		*out = n->local_cpus;
+		return true;
+	}
+	if (ctx->host->nnodes == 0 && (ctx->host->has_online || ctx->host->has_present)) {
+		*out = ctx->host->has_online ? ctx->host->online : ctx->host->present;
+		return true;
+	}
+	return false;
+}
+
+/* Cpus of the node to suggest for isolation: all but the node's default housekeeping cpu and siblings. */
+static void isolation_candidates(const struct check_ctx *ctx, const struct cpuset *cpus, char *buf, size_t size)
+{
+	struct cpuset hk, c;
+
+	host_default_housekeeping(ctx->host, &hk);
+	cpuset_andnot(&c, cpus, &hk);
+	cpuset_format(cpuset_empty(&c) ? cpus : &c, buf, size);
+}
+
+/* "16.0 GT/s PCIe" -> 16.0; 0 for anything else ("Unknown", garbage). */
+static double gts_of(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0 || v >= 1000)
+		return 0;
+	while (*end == ' ')
+		end++;
+	return strncmp(end, "GT/s", 4) ? 0 : v;
+}
+
+static bool link_degraded(const struct nic *n)
+{
+	return (n->max_link_width > 0 && n->link_width < n->max_link_width) ||
+	       (n->max_link_gts > 0 && n->link_gts + 0.01 < n->max_link_gts);
+}
+
+static const char *pcie_remedy(const struct nic *n, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "manual: reseat %s or move it to a slot wired x%d at %.1f GT/s; check the BIOS PCIe link speed and "
+		 "bifurcation settings for that slot",
+		 n->pci, n->max_link_width > 0 ? n->max_link_width : n->link_width,
+		 n->max_link_gts > 0 ? n->max_link_gts : n->link_gts);
+	return buf;
+}
+
+/* The IRQ's cpus: effective affinity where the kernel shows it, else the mask. NULL when unknown. */
+static const struct cpuset *irq_cpus(const struct irq *ir)
+{
+	if (ir->has_effective && !cpuset_empty(&ir->effective))
+		return &ir->effective;
+	return ir->has_affinity ? &ir->affinity : NULL;
+}
+
+struct irq_scan {
+	struct cpuset all;	/* where the NIC's IRQs run */
+	struct cpuset bad_cpus;	/* of the IRQs outside the target */
+	int bad[MAX_IRQS_SHOWN];
+	size_t nbad, nknown;
+};
+
+static void scan_irqs(const struct host *h, const struct nic *n, const struct cpuset *target, struct irq_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < n->nirqs; i++) {
+		const struct irq *ir = host_irq(h, n->irqs[i]);
+		const struct cpuset *cpus = ir ? irq_cpus(ir) : NULL;
+
+		/* A vector not in /proc/interrupts is not requested: it cannot fire. */
+		if (!cpus)
+			continue;
+		s->nknown++;
+		cpuset_or(&s->all, &s->all, cpus);
+		if (cpuset_subset(cpus, target))
+			continue;
+		cpuset_or(&s->bad_cpus, &s->bad_cpus, cpus);
+		if (s->nbad < MAX_IRQS_SHOWN)
+			s->bad[s->nbad] = ir->num;
+		s->nbad++;
+	}
+}
+
+static char *irq_list(const struct irq_scan *s, const char *sep)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < s->nbad && i < MAX_IRQS_SHOWN; i++)
+		add(&sb, sep, "%d", s->bad[i]);
+	if (s->nbad > MAX_IRQS_SHOWN)
+		add(&sb, sep, "...");
+	return strbuf_detach(&sb);
+}
+
+/* "echo 0-1 > /proc/irq/28/smp_affinity_list" for one IRQ, a loop for several. */
+static char *irq_remedy(const struct irq_scan *s, const char *cpus)
+{
+	char *list = irq_list(s, " "), *out;
+
+	if (s->nbad == 1)
+		out = xasprintf("echo %s > /proc/irq/%d/smp_affinity_list (profile: [irq] nic_irqs_local = yes; "
+				"tickready apply)", cpus, s->bad[0]);
+	else if (s->nbad <= MAX_IRQS_SHOWN)
+		out = xasprintf("for i in %s; do echo %s > /proc/irq/$i/smp_affinity_list; done (profile: [irq] "
+				"nic_irqs_local = yes; tickready apply)", list, cpus);
+	else
+		out = xasprintf("tickready apply (profile: [irq] nic_irqs_local = yes) moves every IRQ of the NIC "
+				"to %s", cpus);
+	free(list);
+	return out;
+}
+
+/* The devices of an IOMMU group, space-separated. */
+static char *group_devices(const struct sysroot *sr, int group)
+{
+	struct strbuf sb = { 0 };
+	struct dirlist dl;
+	char path[96];
+
+	snprintf(path, sizeof(path), IOMMU_GROUPS_DIR "/%d/devices", group);
+	if (sysroot_list(sr, path, &dl) == 0) {
+		for (size_t i = 0; i < dl.n && i < 8; i++)
+			add(&sb, " ", "%s", dl.names[i]);
+		if (dl.n > 8)
+			add(&sb, " ", "...");
+		dirlist_free(&dl);
+	}
+	return strbuf_detach(&sb);
+}
+
+static bool amd_host(const struct host *h)
+{
+	return strstr(h->cpu_vendor, "AMD") != NULL;
+}
+
+/*
+ * How to turn the IOMMU on, from the running command line. Intel needs intel_iommu=on unless the
+ * kernel defaults to it; AMD's is on by default (amd_iommu=on is no option): only off switches it off.
+ * Sets *boot when the fix is a command-line change.
+ */
+static char *iommu_fix(const struct host *h, bool *boot)
+{
+	const char *all = cmdline_get(&h->cmdline, "iommu");
+	const char *v = cmdline_get(&h->cmdline, amd_host(h) ? "amd_iommu" : "intel_iommu");
+
+	*boot = true;
+	if (all && !strcmp(all, "off"))
+		return xstrdup("remove 'iommu=off' from the kernel command line and add 'iommu=pt'");
+	if (amd_host(h) && v && !strcmp(v, "off"))
+		return xstrdup("remove 'amd_iommu=off' from the kernel command line and add 'iommu=pt'");
+	if (!amd_host(h) && (!v || strcmp(v, "on")))
+		return xstrdup("add 'intel_iommu=on iommu=pt' to the kernel command line (tickready apply stages it)");
+	*boot = false;
+	return xasprintf("manual: enable %s in the BIOS", amd_host(h) ? "the IOMMU (AMD-Vi)" : "VT-d");
+}
+
+/* ---- nic.chain ---- */
+
+struct chain {
+	const struct check_ctx *ctx;
+	const struct nic *nic;
+	struct finding *f;
+	int node;
+	struct cpuset cpus;	/* the node's cpus */
+	bool have_cpus;
+	struct strbuf path;	/* the links that held, for the message */
+};
+
+/* The first broken link: what broke, what held before it, and that link's own fix. */
+static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	finding_fail(c->f, "broken link '%s': %s (holds: %s)", link, what, c->path.len ? c->path.s : "nothing");
+	finding_remedy(c->f, "%s", remedy);
+	free(what);
+	return false;
+}
+
+static bool chain_slot(struct chain *c)
+{
+	const struct nic *n = c->nic;
+	char fix[256];
+
+	if (!n->pci[0]) {
+		add(&c->path, " -> ", "%s", label(n));
+		return true;
+	}
+	if (!n->has_link) {
+		add(&c->path, " -> ", "%s", n->pci);
+		return true;
+	}
+	if (link_degraded(n))
+		return broken(c, "pcie", pcie_remedy(n, fix, sizeof(fix)), "%s runs x%d %gGT/s, capable x%d %gGT/s",
+			      n->pci, n->link_width, n->link_gts, n->max_link_width, n->max_link_gts);
+	add(&c->path, " -> ", "%s x%d %gGT/s", n->pci, n->link_width, n->link_gts);
+	return true;
+}
+
+static bool chain_node(struct chain *c)
+{
+	bool unknown;
+
+	c->node = nic_node(c->ctx, c->nic, c->f, &unknown);
+	if (c->node == -2)
+		return false;	/* skip already set */
+	if (unknown)
+		return broken(c, "numa", no_node_remedy, "firmware reports no NUMA node for %s (numa_node = -1) on a "
+			      "%zu-node host", label(c->nic), c->ctx->host->nnodes);
+	c->have_cpus = node_cpus(c->ctx, c->nic, c->node, &c->cpus);
+	add(&c->path, " -> ", "node %d", c->node);
+	return true;
+}
+
+static bool chain_cores(struct chain *c)
+{
+	const struct cpuset *iso = &c->ctx->prof->isolated;
+	char list[256], cand[256], *fix;
+	struct cpuset local;
+	bool ok;
+
+	/* No isolation asked, or no cpu list for the node: nothing to join here. */
+	if (cpuset_empty(iso) || !c->have_cpus)
+		return true;
+	cpuset_and(&local, iso, &c->cpus);
+	if (!cpuset_empty(&local)) {
+		add(&c->path, " -> ", "isolated %s", cpuset_format(&local, list, sizeof(list)));
+		return true;
+	}
+	isolation_candidates(c->ctx, &c->cpus, cand, sizeof(cand));
+	fix = xasprintf("set [cpu] isolated_cores to cpus of node %d (e.g. %s) and reboot, or move the NIC to a slot of "
+			"the isolated cores' node", c->node, cand);
+	cpuset_format(&c->cpus, cand, sizeof(cand));
+	ok = broken(c, "cores", fix, "no isolated cpu on node %d (isolated %s, node %d has cpus %s)", c->node,
+		    cpuset_format(iso, list, sizeof(list)), c->node, cand);
+	free(fix);
+	return ok;
+}
+
+static bool chain_hugepages(struct chain *c)
+{
+	unsigned long kb = c->ctx->prof->hugepage_kb;
+	const struct hugepool *p;
+	char size[32], pool[32], *fix;
+	long want = 1;
+	bool ok;
+
+	if (!kb)
+		return true;
+	format_size_human(kb, size, sizeof(size));
+	format_size_kb(kb, pool, sizeof(pool));
+	profile_long(c->ctx->prof, PK_HUGEPAGES, &want);
+	if (want < 1)
+		want = 1;
+	p = host_pool(c->ctx->host, c->node, kb);
+	if (!p) {
+		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line (tickready apply stages it)",
+				size, want);
+		ok = broken(c, "hugepages", fix, "node %d has no %s hugepage pool", c->node, size);
+		c->f->needs_reboot = true;
+		free(fix);
+		return ok;
+	}
+	if (p->nr < want) {
+		fix = xasprintf("echo %ld > /sys/devices/system/node/node%d/hugepages/hugepages-%s/nr_hugepages "
+				"(profile: [memory] hugepages = %ld; tickready apply)", want, c->node, pool, want);
+		if (p->nr < 0)
+			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
+				    c->node);
+		else
+			ok = broken(c, "hugepages", fix, "%ldx%s reserved on node %d, want %ld", p->nr, size, c->node,
+				    want);
+		free(fix);
+		return ok;
+	}
+	add(&c->path, " -> ", "%ldx%s on node %d", p->nr, size, c->node);
+	return true;
+}
+
+static bool chain_mount(struct chain *c)
+{
+	unsigned long kb = c->ctx->prof->hugepage_kb;
+	const struct host *h = c->ctx->host;
+	char size[32], *fix;
+	bool want, ok;
+
+	if (!kb || (profile_bool(c->ctx->prof, PK_HUGETLBFS, &want) == 0 && !want))
+		return true;
+	for (size_t i = 0; i < h->nmounts; i++)
+		if (h->mounts[i].pagesize_kb == kb) {
+			add(&c->path, ", ", "%s", h->mounts[i].path);
+			return true;
+		}
+	format_size_human(kb, size, sizeof(size));
+	fix = xasprintf("mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s "
+			"(profile: [memory] hugetlbfs = yes; tickready apply)", size, size, size);
+	ok = broken(c, "hugetlbfs", fix, "no hugetlbfs mount with pagesize %s", size);
+	free(fix);
+	return ok;
+}
+
+static bool chain_irqs(struct chain *c)
+{
+	const struct nic *n = c->nic;
+	struct cpuset target;
+	struct irq_scan s;
+	char hk[256], cpus[256], *list, *fix;
+	bool want, ok;
+
+	/* Polled by a user-space driver: its vectors are not the kernel's to place. */
+	if (userspace_driver(n->driver) || !n->nirqs || !c->have_cpus ||
+	    (profile_bool(c->ctx->prof, PK_NIC_IRQS_LOCAL, &want) == 0 && !want))
+		return true;
+	cpuset_and(&target, &c->ctx->prof->housekeeping, &c->cpus);
+	if (cpuset_empty(&target)) {
+		fix = xasprintf("add a cpu of node %d to [cpu] housekeeping_cores", c->node);
+		ok = broken(c, "irqs", fix, "no housekeeping cpu on node %d to take the IRQs of %s (housekeeping %s)",
+			    c->node, label(n), cpuset_format(&c->ctx->prof->housekeeping, hk, sizeof(hk)));
+		free(fix);
+		return ok;
+	}
+	cpuset_format(&target, hk, sizeof(hk));
+	scan_irqs(c->ctx->host, n, &target, &s);
+	if (!s.nknown)
+		return true;
+	if (s.nbad) {
+		list = irq_list(&s, ",");
+		fix = irq_remedy(&s, hk);
+		ok = broken(c, "irqs", fix, "IRQ%s %s of %s on cpu %s, outside housekeeping %s of node %d",
+			    s.nbad > 1 ? "s" : "", list, label(n), cpuset_format(&s.bad_cpus, cpus, sizeof(cpus)), hk,
+			    c->node);
+		free(list);
+		free(fix);
+		return ok;
+	}
+	add(&c->path, " -> ", "IRQs on %s", cpuset_format(&s.all, cpus, sizeof(cpus)));
+	return true;
+}
+
+/* Whether the IOMMU group matters: vfio-pci wanted, or bound with nothing asked. */
+static bool vfio_path(const struct check_ctx *ctx, const struct nic *n)
+{
+	const char *want = nic_str(ctx->prof, PK_NIC_DRIVER);
+
+	return want ? !strcmp(want, "vfio-pci") : !strcmp(n->driver, "vfio-pci");
+}
+
+static bool chain_iommu(struct chain *c)
+{
+	const struct nic *n = c->nic;
+	const char *mode = profile_str(c->ctx->prof, PK_IOMMU);
+	char *devs, *fix;
+	bool ok;
+
+	if (!vfio_path(c->ctx, n))
+		return true;
+	if (n->iommu_group < 0) {
+		bool boot;
+
+		if (mode && !strcmp(mode, "noiommu")) {
+			add(&c->path, " -> ", "vfio no-IOMMU");
+			return true;
+		}
+		fix = iommu_fix(c->ctx->host, &boot);
+		ok = broken(c, "iommu", fix, "%s is in no IOMMU group: the IOMMU is off", label(n));
+		c->f->needs_reboot = boot;
+		free(fix);
+		return ok;
+	}
+	if (n->iommu_group_devices > 1) {
+		devs = group_devices(c->ctx->sr, n->iommu_group);
+		fix = xasprintf("manual: move the NIC to a slot with its own IOMMU group (a root port with ACS), or bind "
+				"every device of group %d to vfio-pci: %s", n->iommu_group, devs);
+		ok = broken(c, "iommu", fix, "iommu group %d holds %d devices: %s", n->iommu_group,
+			    n->iommu_group_devices, devs);
+		free(devs);
+		free(fix);
+		return ok;
+	}
+	add(&c->path, " -> ", "iommu group %d alone", n->iommu_group);
+	return true;
+}
+
+static void run_chain(const struct check_ctx *ctx, struct finding *f)
+{
+	struct chain c = { .ctx = ctx, .f = f };
+	bool (*const links[])(struct chain *) = { chain_slot, chain_node, chain_cores, chain_hugepages,
+						  chain_mount, chain_irqs, chain_iommu };
+	bool ok = true;
+
+	c.nic = bypass_nic(ctx, f);
+	if (!c.nic)
+		return;
+	for (size_t i = 0; ok && i < sizeof(links) / sizeof(links[0]); i++)
+		ok = links[i](&c);
+	if (ok)
+		finding_pass(f, "%s", c.path.s);
+	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> isolated cores, hugepages and hugetlbfs "
+			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group");
+	strbuf_free(&c.path);
+}
+
+const struct check check_nic_chain = {
+	.id = "nic.chain",
+	.area = AREA_NIC,
+	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
+	.reads = PCI_DEV_DIR "/PCI/{numa_node,current_link_*,max_link_*,iommu_group,msi_irqs}, node cpulists and "
+		 "hugepages, /proc/mounts, /proc/irq/N/effective_affinity_list, " IOMMU_GROUPS_DIR "/N/devices",
+	.run = run_chain,
+};
+
+/* ---- nic.numa_isolated ---- */
+
+static void run_numa_isolated(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	char iso[256], cand[256], list[256];
+	struct cpuset cpus, local;
+	bool unknown;
+	int node;
+
+	if (!n)
+		return;
+	if (cpuset_empty(&ctx->prof->isolated)) {
+		finding_skip(f, "profile isolates no cpus ([cpu] isolated_cores)");
+		return;
+	}
+	node = nic_node(ctx, n, f, &unknown);
+	if (node == -2)
+		return;
+	if (unknown) {
+		finding_skip(f, "firmware reports no NUMA node for %s (numa_node = -1): see nic.chain", label(n));
+		return;
+	}
+	if (!node_cpus(ctx, n, node, &cpus)) {
+		finding_skip(f, "cpus of node %d unknown (no node cpulist, no local_cpulist for %s)", node, label(n));
+		return;
+	}
+	cpuset_format(&ctx->prof->isolated, iso, sizeof(iso));
+	finding_expected(f, "isolated cpus on node %d, the node of %s", node, label(n));
+	cpuset_and(&local, &ctx->prof->isolated, &cpus);
+	if (!cpuset_empty(&local)) {
+		finding_pass(f, "%s on node %d; isolated cpus %s there", label(n), node,
+			     cpuset_format(&local, list, sizeof(list)));
+		return;
+	}
+	isolation_candidates(ctx, &cpus, cand, sizeof(cand));
+	finding_fail(f, "%s is on node %d (cpus %s); isolated cpus %s are all elsewhere", label(n), node,
+		     cpuset_format(&cpus, list, sizeof(list)), iso);
+	finding_remedy(f, "set [cpu] isolated_cores to cpus of node %d (e.g. %s) and reboot, or move the NIC to a slot "
+		       "of the isolated cores' node", node, cand);
+}
+
+const struct check check_nic_numa_isolated = {
+	.id = "nic.numa_isolated",
+	.area = AREA_NIC,
+	.title = "the NIC's NUMA node has isolated cores",
+	.reads = PCI_DEV_DIR "/PCI/numa_node, /sys/devices/system/node/nodeN/cpulist",
+	.run = run_numa_isolated,
+};
+
+/* ---- nic.pcie_link ---- */
+
+/* Why the host model has no link: no files (virtual NIC) is a plain skip, garbage names the file. */
+static void skip_no_link(const struct check_ctx *ctx, const struct nic *n, struct finding *f)
+{
+	static const char *const files[] = { "current_link_speed", "current_link_width", "max_link_speed",
+					     "max_link_width" };
+	char path[128], raw[SYSROOT_SMALL], txt[64];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		bool speed = strstr(files[i], "speed") != NULL;
+		long v;
+		int rc;
+
+		snprintf(path, sizeof(path), PCI_DEV_DIR "/%s/%s", n->pci, files[i]);
+		if (i == 0 && !sysroot_exists(ctx->sr, path)) {
+			finding_skip(f, "%s has no PCIe link files ('%s' absent): virtual NIC or not PCIe", label(n), path);
+			return;
+		}
+		rc = speed ? sysroot_read_str(ctx->sr, path, raw, sizeof(raw)) : sysroot_read_long(ctx->sr, path, &v);
+		if (rc < 0) {
+			skip_bad(f, ctx->sr, path, rc);
+			return;
+		}
+		if (speed ? gts_of(raw) <= 0 : v <= 0 || v > 32) {
+			if (!speed)
+				snprintf(raw, sizeof(raw), "%ld", v);
+			shown(raw, txt, sizeof(txt));
+			finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
+			return;
+		}
+	}
+	finding_skip(f, "PCIe link of %s unknown", label(n));
+}
+
+static void run_pcie_link(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	char fix[256];
+
+	if (!n)
+		return;
+	if (!n->pci[0]) {
+		finding_skip(f, "%s is not a PCI device", label(n));
+		return;
+	}
+	if (!n->has_link || n->max_link_gts <= 0 || n->max_link_width <= 0) {
+		skip_no_link(ctx, n, f);
+		return;
+	}
+	finding_expected(f, "x%d %.1f GT/s (the device's capability)", n->max_link_width, n->max_link_gts);
+	if (!link_degraded(n)) {
+		finding_pass(f, "%s runs x%d %.1f GT/s", n->pci, n->link_width, n->link_gts);
+		return;
+	}
+	finding_fail(f, "%s runs x%d %.1f GT/s, capable x%d %.1f GT/s", n->pci, n->link_width, n->link_gts,
+		     n->max_link_width, n->max_link_gts);
+	finding_remedy(f, "%s", pcie_remedy(n, fix, sizeof(fix)));
+}
+
+const struct check check_nic_pcie_link = {
+	.id = "nic.pcie_link",
+	.area = AREA_NIC,
+	.title = "the NIC's PCIe link runs at its full width and speed",
+	.reads = PCI_DEV_DIR "/PCI/{current,max}_link_{speed,width}",
+	.run = run_pcie_link,
+};
+
+/* ---- nic.driver ---- */
+
+static void bind_remedy(struct finding *f, const struct nic *n, const char *want)
+{
+	char warn[256] = "";
+
+	if (n->default_route)
+		snprintf(warn, sizeof(warn),
+			 "WARNING: %s carries the default route: binding it to %s cuts off the management path; move "
+			 "management to another interface first. Then: ", label(n), want);
+	if (!strncmp(n->driver, "mlx", 3))
+		finding_remedy(f, "%sMellanox/NVIDIA NICs use the bifurcated mlx5 driver: set [nic] driver = kernel; or "
+			       "modprobe %s && dpdk-devbind.py -b %s %s (or tickready apply)", warn, want, want, n->pci);
+	else
+		finding_remedy(f, "%smodprobe %s && dpdk-devbind.py -b %s %s (or tickready apply; profile: [nic] driver = "
+			       "%s)", warn, want, want, n->pci, want);
+}
+
+static void run_driver(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	const char *want;
+
+	if (!n || !(want = driver_wanted(ctx, f)))
+		return;
+	if (!strcmp(want, "kernel")) {
+		finding_expected(f, "%s on a kernel network driver (AF_XDP, bifurcated mlx5)", label(n));
+		if (n->driver[0] && !userspace_driver(n->driver)) {
+			finding_pass(f, "%s bound to %s", label(n), n->driver);
+			return;
+		}
+		if (n->driver[0])
+			finding_fail(f, "%s bound to %s, a user-space driver", label(n), n->driver);
+		else
+			finding_fail(f, "%s bound to no driver", label(n));
+		if (n->pci[0])
+			finding_remedy(f, "dpdk-devbind.py -u %s && echo %s > /sys/bus/pci/drivers_probe (the kernel picks "
+				       "its driver; profile: [nic] driver = kernel)", n->pci, n->pci);
+		else
+			finding_remedy(f, "manual: load the kernel driver of %s", label(n));
+		return;
+	}
+	finding_expected(f, "%s bound to %s", label(n), want);
+	if (!strcmp(n->driver, want)) {
+		finding_pass(f, "%s bound to %s", label(n), n->driver);
+		return;
+	}
+	finding_fail(f, "%s bound to %s", label(n), n->driver[0] ? n->driver : "no driver");
+	if (!n->pci[0])
+		finding_remedy(f, "manual: %s is not a PCI device and cannot be bound to %s", label(n), want);
+	else
+		bind_remedy(f, n, want);
+}
+
+const struct check check_nic_driver = {
+	.id = "nic.driver",
+	.area = AREA_NIC,
+	.title = "the NIC is bound to the driver the profile wants",
+	.reads = PCI_DEV_DIR "/PCI/driver, /proc/net/route",
+	.run = run_driver,
+};
+
+/* ---- nic.iommu ---- */
+
+/* 1 on, 0 off, with what was seen. /sys/class/iommu lists the hardware units (dmar0, ivhd0). */
+static int iommu_on(const struct sysroot *sr, char *seen, size_t size)
+{
+	struct dirlist dl;
+	int on;
+
+	if (sysroot_list(sr, IOMMU_CLASS_DIR, &dl) == 0) {
+		on = dl.n > 0;
+		if (on)
+			snprintf(seen, size, "IOMMU on: %s has %s%s", IOMMU_CLASS_DIR, dl.names[0], dl.n > 1 ? ", ..." : "");
+		else
+			snprintf(seen, size, "IOMMU off: %s is empty", IOMMU_CLASS_DIR);
+		dirlist_free(&dl);
+		return on;
+	}
+	/* Older or stripped trees: a populated iommu_groups also means a live IOMMU. */
+	if (sysroot_list(sr, IOMMU_GROUPS_DIR, &dl) == 0) {
+		on = dl.n > 0;
+		snprintf(seen, size, "IOMMU %s: %zu groups in %s", on ? "on" : "off", dl.n, IOMMU_GROUPS_DIR);
+		dirlist_free(&dl);
+		return on;
+	}
+	snprintf(seen, size, "IOMMU off: neither %s nor %s exists", IOMMU_CLASS_DIR, IOMMU_GROUPS_DIR);
+	return 0;
+}
+
+static void iommu_off(const struct check_ctx *ctx, struct finding *f, const char *seen)
+{
+	const struct host *h = ctx->host;
+	const char *param = amd_host(h) ? "amd_iommu" : "intel_iommu", *v = cmdline_get(&h->cmdline, param);
+	const char *staged = h->has_staged ? cmdline_get(&h->staged, param) : NULL;
+	bool boot;
+	char *fix = iommu_fix(h, &boot);
+
+	finding_fail(f, "%s; command line has %s%s%s", seen, param, v ? "=" : " unset", v ? v : "");
+	finding_remedy(f, "%s%s", fix, boot ? ", or allow [nic] iommu = noiommu" : "");
+	f->needs_reboot = boot;
+	/* Only intel_iommu=on can be staged; the running kernel still lacks it. */
+	f->pending_reboot = boot && !amd_host(h) && staged && !strcmp(staged, "on") && (!v || strcmp(v, "on"));
+	free(fix);
+}
+
+static void run_iommu(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	const char *want, *mode;
+	char seen[192], flag[16];
+	int rc;
+
+	if (!n || !(want = driver_wanted(ctx, f)))
+		return;
+	if (strcmp(want, "vfio-pci")) {
+		finding_skip(f, "driver wanted is %s: no IOMMU needed", want);
+		return;
+	}
+	mode = profile_str(ctx->prof, PK_IOMMU);
+	finding_expected(f, mode && !strcmp(mode, "noiommu") ? "IOMMU on, or vfio no-IOMMU mode enabled"
+							      : "IOMMU on (vfio-pci needs it)");
+	if (iommu_on(ctx->sr, seen, sizeof(seen))) {
+		finding_pass(f, "%s", seen);
+		return;
+	}
+	if (!mode || strcmp(mode, "noiommu")) {
+		iommu_off(ctx, f, seen);
+		return;
+	}
+	rc = sysroot_read_str(ctx->sr, VFIO_NOIOMMU, flag, sizeof(flag));
+	if (rc == 0 && (!strcmp(flag, "Y") || !strcmp(flag, "1"))) {
+		finding_pass(f, "%s; vfio no-IOMMU mode on ('%s' = 'Y', unsafe, as [nic] iommu = noiommu allows)", seen,
+			     VFIO_NOIOMMU);
+		return;
+	}
+	if (rc == 0)
+		finding_fail(f, "%s; '%s' = '%s'", seen, VFIO_NOIOMMU, flag);
+	else
+		finding_fail(f, "%s; vfio not loaded ('%s': %s)", seen, VFIO_NOIOMMU, strerror(-rc));
+	finding_remedy(f, "%s", rc == 0 ? "echo Y > " VFIO_NOIOMMU " (profile: [nic] iommu = noiommu)"
+					: "modprobe vfio enable_unsafe_noiommu_mode=1 (profile: [nic] iommu = noiommu)");
+}
+
+const struct check check_nic_iommu = {
+	.id = "nic.iommu",
+	.area = AREA_NIC,
+	.title = "IOMMU on for vfio-pci (or no-IOMMU mode explicitly allowed)",
+	.reads = IOMMU_CLASS_DIR ", " IOMMU_GROUPS_DIR ", " VFIO_NOIOMMU ", /proc/cmdline",
+	.run = run_iommu,
+};
+
+/* ---- nic.coalesce and nic.rings: ethtool facts ---- */
+
+/* The kernel netdev of the NIC, or a skip: a vfio-bound device has no interrupts to coalesce. */
+static const struct nic *netdev(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+
+	if (n && !n->name[0]) {
+		finding_skip(f, "%s is not a kernel netdev (bound to %s): its poll-mode driver sets this",
+			     n->pci, n->driver[0] ? n->driver : "no driver");
+		return NULL;
+	}
+	return n;
+}
+
+/* Why a group of ethtool facts is unknown: unsupported live, or a missing or bad capture file. */
+static void skip_eth(const struct check_ctx *ctx, const struct nic *n, const char *what, const char *cmd,
+		     struct finding *f)
+{
+	char path[128], raw[SYSROOT_SMALL], txt[64];
+	ssize_t len;
+
+	if (ctx->sr->live) {
+		finding_skip(f, "the driver of %s does not report %s (%s unsupported)", n->name, what, cmd);
+		return;
+	}
+	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", n->name, what);
+	len = sysroot_read(ctx->sr, path, raw, sizeof(raw));
+	if (len < 0) {
+		finding_skip_read(f, path, (int)len);
+		return;
+	}
+	shown(trim(raw), txt, sizeof(txt));
+	if (!txt[0])
+		finding_skip(f, "'%s' is empty", path);
+	else
+		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
+}
+
+static void run_coalesce(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = netdev(ctx, f);
+	const char *adaptive = profile_str(ctx->prof, PK_ADAPTIVE_RX);
+	struct strbuf seen = { 0 }, want = { 0 }, fix = { 0 };
+	long usecs;
+	bool has_usecs, bad = false;
+
+	if (!n)
+		return;
+	has_usecs = profile_long(ctx->prof, PK_RX_USECS, &usecs) == 0;
+	if (!has_usecs && !adaptive) {
+		finding_skip(f, "profile does not ask for nic.rx_usecs or nic.adaptive_rx");
+		return;
+	}
+	if (!n->eth.has_coalesce) {
+		skip_eth(ctx, n, "coalesce", "ETHTOOL_GCOALESCE", f);
+		return;
+	}
+	/* adaptive-rx first: with it on, many drivers ignore rx-usecs. */
+	if (adaptive) {
+		bool on = !strcmp(adaptive, "on");
+
+		add(&seen, ", ", "adaptive-rx %s", n->eth.adaptive_rx ? "on" : "off");
+		add(&want, ", ", "adaptive-rx %s", adaptive);
+		add(&fix, " ", "adaptive-rx %s", adaptive);
+		bad |= (n->eth.adaptive_rx != 0) != on;
+	}
+	if (has_usecs) {
+		add(&seen, ", ", "rx-usecs %ld", n->eth.rx_usecs);
+		add(&want, ", ", "rx-usecs %ld", usecs);
+		add(&fix, " ", "rx-usecs %ld", usecs);
+		bad |= n->eth.rx_usecs != usecs;
+	}
+	finding_expected(f, "%s: %s", n->name, want.s);
+	if (bad) {
+		finding_fail(f, "%s: %s", n->name, seen.s);
+		finding_remedy(f, "ethtool -C %s %s (profile: [nic] rx_usecs, adaptive_rx; tickready apply)", n->name,
+			       fix.s);
+	} else {
+		finding_pass(f, "%s: %s (%s)", n->name, seen.s, n->eth.source);
+	}
+	strbuf_free(&seen);
+	strbuf_free(&want);
+	strbuf_free(&fix);
+}
+
+const struct check check_nic_coalesce = {
+	.id = "nic.coalesce",
+	.area = AREA_NIC,
+	.title = "interrupt coalescing as the profile asks (rx-usecs, adaptive-rx)",
+	.reads = "SIOCETHTOOL ETHTOOL_GCOALESCE, or " SYSROOT_ETHTOOL_DIR "/IF/coalesce",
+	.run = run_coalesce,
+};
+
+struct ring_want {
+	const char *key;	/* "rx", "tx" */
+	const char *raw;	/* NULL when not asked */
+	long now, max, want;
+};
+
+/* "max" or a count: -1 (with a skip) for garbage in the profile. */
+static int ring_wanted(struct ring_want *r, struct finding *f)
+{
+	if (!r->raw)
+		return 0;
+	if (!strcmp(r->raw, "max")) {
+		if (r->max <= 0) {
+			finding_skip(f, "the driver reports no %s ring maximum", r->key);
+			return -1;
+		}
+		r->want = r->max;
+		return 0;
+	}
+	if (parse_long(r->raw, &r->want) < 0 || r->want <= 0) {
+		finding_skip(f, "[nic] %s_ring = '%s' is neither a count nor max", r->key, r->raw);
+		return -1;
+	}
+	return 0;
+}
+
+static void run_rings(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = netdev(ctx, f);
+	struct ring_want r[2];
+	struct strbuf seen = { 0 }, want = { 0 }, fix = { 0 }, over = { 0 };
+	bool bad = false;
+
+	if (!n)
+		return;
+	r[0] = (struct ring_want){ "rx", nic_str(ctx->prof, PK_RX_RING), n->eth.rx_pending, n->eth.rx_max, 0 };
+	r[1] = (struct ring_want){ "tx", nic_str(ctx->prof, PK_TX_RING), n->eth.tx_pending, n->eth.tx_max, 0 };
+	if (!r[0].raw && !r[1].raw) {
+		finding_skip(f, "profile does not ask for nic.rx_ring or nic.tx_ring");
+		return;
+	}
+	if (!n->eth.has_ring) {
+		skip_eth(ctx, n, "ring", "ETHTOOL_GRINGPARAM", f);
+		return;
+	}
+	if (ring_wanted(&r[0], f) < 0 || ring_wanted(&r[1], f) < 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (!r[i].raw)
+			continue;
+		add(&seen, ", ", "%s %ld (max %ld)", r[i].key, r[i].now, r[i].max);
+		add(&want, ", ", "%s %ld%s", r[i].key, r[i].want, strcmp(r[i].raw, "max") ? "" : " (max)");
+		if (r[i].want > r[i].max)
+			add(&over, "; ", "set [nic] %s_ring = max (the hardware maximum is %ld, not %ld)", r[i].key,
+			    r[i].max, r[i].want);
+		else if (r[i].now != r[i].want)
+			add(&fix, " ", "%s %ld", r[i].key, r[i].want);
+		bad |= r[i].now != r[i].want;
+	}
+	finding_expected(f, "%s: %s", n->name, want.s);
+	if (!bad) {
+		finding_pass(f, "%s: %s (%s)", n->name, seen.s, n->eth.source);
+	} else if (over.len) {
+		finding_fail(f, "%s: %s; the profile asks for more than the hardware holds", n->name, seen.s);
+		finding_remedy(f, "%s", over.s);
+	} else {
+		finding_fail(f, "%s: %s", n->name, seen.s);
+		finding_remedy(f, "ethtool -G %s %s (profile: [nic] rx_ring, tx_ring; tickready apply)", n->name, fix.s);
+	}
+	strbuf_free(&seen);
+	strbuf_free(&want);
+	strbuf_free(&fix);
+	strbuf_free(&over);
+}
+
+const struct check check_nic_rings = {
+	.id = "nic.rings",
+	.area = AREA_NIC,
+	.title = "rx/tx ring sizes as the profile asks",
+	.reads = "SIOCETHTOOL ETHTOOL_GRINGPARAM, or " SYSROOT_ETHTOOL_DIR "/IF/ring",
+	.run = run_rings,
+};
