@@ -1,5 +1,8 @@
 /* run.c - the lcore loops: generator, poller, idle and TSC offset responder. */
+#include <endian.h>
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -12,6 +15,12 @@
 #include "stamp.h"
 
 #define OFFSET_ROUNDS	2000
+/* refcnt and nb_segs, adjacent, both 1: the same value in either byte order */
+#define MBUF_REFCNT_SEGS_ONE	0x00010001u
+
+_Static_assert(offsetof(struct rte_mbuf, nb_segs) ==
+	       offsetof(struct rte_mbuf, refcnt) + 2,
+	       "mbuf refcnt and nb_segs must be adjacent");
 
 static inline uint64_t clock_ns(clockid_t id)
 {
@@ -102,36 +111,172 @@ static inline void loop_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 	}
 }
 
-/* Port path: stamps are located and validated; clocks other than TSC are ns. */
-static void port_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
-			 uint16_t nb, uint64_t now)
+/*
+ * First 8 bytes of a raw TSC stamp (magic, version, clock), as read from a
+ * little-endian frame: one compare recognises the loopback/generator stamp.
+ */
+#define TSC_STAMP_HEAD	((uint64_t)TR_STAMP_MAGIC | \
+			 (uint64_t)TR_STAMP_VERSION << 32 | \
+			 (uint64_t)TR_CLOCK_TSC << 48)
+
+/* Latency in ns of one stamp; negative when it is later than now. */
+static inline int64_t stamp_delta_ns(const struct lcore_ctx *c,
+				     const struct tr_stamp *s, uint64_t now,
+				     uint64_t *rt, uint64_t *mono)
 {
-	uint64_t rt = 0, mono = 0;
+	if (s->clock == TR_CLOCK_TSC)
+		return (int64_t)((double)(int64_t)(now - s->t) * c->ns_per_cycle);
+	if (s->clock == TR_CLOCK_REALTIME) {
+		*rt = *rt ? *rt : clock_ns(CLOCK_REALTIME);
+		return (int64_t)(*rt - s->t);
+	}
+	*mono = *mono ? *mono : clock_ns(CLOCK_MONOTONIC);
+	return (int64_t)(*mono - s->t);
+}
+
+/*
+ * Quick reject for a frame of at least TR_STAMP_LEN bytes whose first 8
+ * bytes are not a raw TSC stamp: it can only hold a stamp if it starts
+ * with the magic or carries IPv4, IPv6 or a VLAN tag.  One branch, so
+ * foreign traffic costs a few instructions, not the full parser.
+ */
+static inline bool may_hold_stamp(const uint8_t *p, uint64_t head)
+{
+	uint16_t et;
+
+	memcpy(&et, p + 12, sizeof(et));
+	return ((uint32_t)le64toh(head) == TR_STAMP_MAGIC) |
+	       (et == htobe16(0x0800)) | (et == htobe16(0x86dd)) |
+	       (et == htobe16(0x8100));
+}
+
+/* Packet counters of one burst, kept in registers and flushed once. */
+struct burst_counts {
+	uint64_t unstamped;
+	uint64_t negative;
+	uint64_t stamped[4];
+};
+
+/* Slow path: stamps in UDP payloads, other clocks, and unstamped frames. */
+static void port_account_one(struct lcore_ctx *c, const struct rte_mbuf *m,
+			     uint64_t now, struct burst_counts *bc,
+			     uint64_t *rt, uint64_t *mono)
+{
 	struct tr_stamp s;
+	int64_t d;
+
+	if (tr_stamp_find(rte_pktmbuf_mtod(m, const void *),
+			  rte_pktmbuf_data_len(m), &s)) {
+		bc->unstamped++;
+		return;
+	}
+	bc->stamped[s.clock]++;
+	d = stamp_delta_ns(c, &s, now, rt, mono);
+	if (d < 0)
+		bc->negative++;
+	else
+		hist_record(c->hist, (uint64_t)d);
+}
+
+/*
+ * Nonzero unless m is already in the state a freed mbuf must have (sole
+ * reference, one segment, direct, from pool), so it can go back to the
+ * mempool as is.  refcnt and nb_segs share one 4-byte load; next is not
+ * read because nb_segs == 1 means the chain ends here (mbuf invariant).
+ * Branch-free so a burst costs one test.
+ */
+static inline uint64_t mbuf_not_raw(const struct rte_mbuf *m,
+				    const struct rte_mempool *pool)
+{
+	uint32_t refcnt_segs;
+
+	memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
+	return ((uintptr_t)m->pool ^ (uintptr_t)pool) |
+	       (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) |
+	       (refcnt_segs ^ MBUF_REFCNT_SEGS_ONE);
+}
+
+/*
+ * Frees a burst inside this binary.  rte_pktmbuf_free_bulk lives in
+ * librte_mbuf.so, where each call resolves the lcore id through
+ * __tls_get_addr and runs the generic per-segment free on every mbuf
+ * (testpmd's rxonly frees inline, so it pays neither).  Here the lcore's
+ * mempool cache is looked up once per run and a burst of plain mbufs
+ * (not_raw == 0, folded by the caller) goes back in one put; anything
+ * else takes the full free.
+ */
+static inline void burst_free(struct rte_mbuf **pkts, uint16_t nb,
+			      uint64_t not_raw, struct rte_mempool *pool,
+			      struct rte_mempool_cache *cache)
+{
+	uint16_t i;
+
+	if (likely(!not_raw)) {
+		rte_mempool_generic_put(pool, (void **)pkts, nb, cache);
+		return;
+	}
+	for (i = 0; i < nb; i++)
+		rte_pktmbuf_free(pkts[i]);
+}
+
+static inline uint64_t burst_not_raw(struct rte_mbuf **pkts, uint16_t nb,
+				     const struct rte_mempool *pool)
+{
+	uint64_t not_raw = 0;
+	uint16_t i;
+
+	for (i = 0; i < nb; i++)
+		not_raw |= mbuf_not_raw(pkts[i], pool);
+	return not_raw;
+}
+
+/*
+ * Port path: every packet's stamp is located and validated; a raw TSC
+ * stamp at the frame start is decided with one 8-byte compare, anything
+ * else takes the full parser.  Counters live on the stack so the loop
+ * does not store through c per packet.  The free check of each mbuf is
+ * folded in here, while its header is in registers; returns it.
+ */
+static uint64_t port_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
+			     uint16_t nb, uint64_t now)
+{
+	struct burst_counts bc = { 0 };
+	uint64_t rt = 0, mono = 0, head, t, not_raw = 0;
+	const struct rte_mbuf *m;
+	const uint8_t *p;
 	int64_t d;
 	uint16_t i;
 
 	for (i = 0; i < nb; i++) {
-		if (tr_stamp_find(rte_pktmbuf_mtod(pkts[i], const void *),
-				  rte_pktmbuf_data_len(pkts[i]), &s)) {
-			c->unstamped++;
+		m = pkts[i];
+		not_raw |= mbuf_not_raw(m, c->pool);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		if (unlikely(rte_pktmbuf_data_len(m) < TR_STAMP_LEN))
+			goto slow;
+		memcpy(&head, p, sizeof(head));
+		if (unlikely(head != htole64(TSC_STAMP_HEAD))) {
+			if (may_hold_stamp(p, head))
+				goto slow;
+			bc.unstamped++;
 			continue;
 		}
-		c->stamped[s.clock]++;
-		if (s.clock == TR_CLOCK_TSC) {
-			d = (int64_t)((double)(int64_t)(now - s.t) * c->ns_per_cycle);
-		} else if (s.clock == TR_CLOCK_REALTIME) {
-			rt = rt ? rt : clock_ns(CLOCK_REALTIME);
-			d = (int64_t)(rt - s.t);
-		} else {
-			mono = mono ? mono : clock_ns(CLOCK_MONOTONIC);
-			d = (int64_t)(mono - s.t);
-		}
-		if (d < 0)
-			c->negative++;
+		memcpy(&t, p + TR_STAMP_OFF_T, sizeof(t));
+		bc.stamped[TR_CLOCK_TSC]++;
+		d = (int64_t)((double)(int64_t)(now - le64toh(t)) *
+			      c->ns_per_cycle);
+		if (unlikely(d < 0))
+			bc.negative++;
 		else
 			hist_record(c->hist, (uint64_t)d);
+		continue;
+slow:
+		port_account_one(c, m, now, &bc, &rt, &mono);
 	}
+	c->unstamped += bc.unstamped;
+	c->negative += bc.negative;
+	for (i = 1; i < 4; i++)
+		c->stamped[i] += bc.stamped[i];
+	return not_raw;
 }
 
 /* Loopback: stop once the generator is done and the ring is drained. */
@@ -145,8 +290,10 @@ static bool poll_should_stop(const struct lcore_ctx *c, uint32_t gen_done,
 
 static int run_poller(struct lcore_ctx *c)
 {
+	struct rte_mempool_cache *cache =
+		rte_mempool_default_cache(c->pool, rte_lcore_id());
 	struct rte_mbuf *pkts[POLLER_MAX_BURST];
-	uint64_t prev = c->ctl->start_tsc, now;
+	uint64_t prev = c->ctl->start_tsc, now, not_raw;
 	uint32_t done;
 	uint16_t nb;
 
@@ -161,12 +308,14 @@ static int run_poller(struct lcore_ctx *c)
 				break;
 			continue;
 		}
-		if (c->mode == MODE_LOOPBACK)
+		if (c->mode == MODE_LOOPBACK) {
 			loop_account(c, pkts, nb, now);
-		else
-			port_account(c, pkts, nb, now);
+			not_raw = burst_not_raw(pkts, nb, c->pool);
+		} else {
+			not_raw = port_account(c, pkts, nb, now);
+		}
 		c->received += nb;
-		rte_pktmbuf_free_bulk(pkts, nb);
+		burst_free(pkts, nb, not_raw, c->pool, cache);
 		if (c->mode != MODE_LOOPBACK && poll_should_stop(c, done, now))
 			break;
 	}

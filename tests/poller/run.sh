@@ -103,6 +103,19 @@ test_port_null() {
 		'not s["latency_measured"]' 's["unstamped"] == s["received"]'
 }
 
+# Every stamp class through the port path (raw TSC fast path, negative,
+# UDP and raw non-TSC stamps, foreign and short frames), replayed by net_pcap.
+test_port_pcap() {
+	local want
+	want=$(python3 "$HERE/stamp_pcap.py" "$TMP/stamps.pcap") || {
+		fail "port_pcap: cannot write pcap"
+		return
+	}
+	run port_pcap 0 --mode port --vdev "net_pcap0,rx_pcap=$TMP/stamps.pcap" \
+		--cores 1 --duration 1 -- "${EAL[@]}" &&
+	check port_pcap "all(s[k] == v for k, v in $want.items())"
+}
+
 test_usage_errors() {
 	run offline 2 --mode idle --cores 4095 -- "${EAL[@]}" &&
 		grep -q "not online" "$TMP/offline.err" && pass "offline core refused"
@@ -188,6 +201,7 @@ main() {
 		test_loopback
 		test_idle
 		test_port_null
+		test_port_pcap
 		test_port_veth
 		test_sigint
 		test_sigkill
