@@ -30,6 +30,8 @@ MANPAGES = $(wildcard man/*.[0-9])
 TICKREADY = $(BUILD)/tickready
 POLLER_BIN ?=
 
+.DEFAULT_GOAL := all
+
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 

@@ -71,3 +71,4 @@ int cmd_revert(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
