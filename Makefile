@@ -5,9 +5,9 @@ BUILD ?= build
 CC ?= gcc
 SAN ?=
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
 CPPFLAGS += -Icore -Ichecks -Ituners -Icli
-LDFLAGS += $(SAN)
+override LDFLAGS += $(SAN)
 LIBS = -lnuma -lpci -lcpuid -ljansson -linih
 TEST_LIBS = -lcmocka
 
