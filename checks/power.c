@@ -129,7 +129,7 @@ static void smt_remedy(const struct check_ctx *ctx, struct finding *f, const cha
 static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 {
 	const char *want = wanted(ctx, f, PK_SMT);
-	char control[32], act[8] = "absent";
+	char control[32], act[24] = "absent";
 	long active = -1;
 	bool on, want_on;
 	int rc;

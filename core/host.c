@@ -449,7 +449,7 @@ static bool pci_of_path(const char *target, char *out, size_t size)
 			memcpy(comp, p, n);
 			comp[n] = '\0';
 			if (is_pci_addr(comp)) {
-				snprintf(out, size, "%s", comp);
+				snprintf(out, size, "%.12s", comp);	/* is_pci_addr: 12 characters */
 				found = true;
 			}
 		}
