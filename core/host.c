@@ -425,7 +425,8 @@ static void load_irqs(struct host *h)
 		h->irqs[h->nirqs++] = irq;
 	}
 	free(text);
-	qsort(h->irqs, h->nirqs, sizeof(*h->irqs), cmp_irq);
+	if (h->nirqs)
+		qsort(h->irqs, h->nirqs, sizeof(*h->irqs), cmp_irq);
 }
 
 static bool is_pci_addr(const char *s)

@@ -567,7 +567,8 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 		return -EINVAL;
 	if ((rc = mkdir_p(dir, "")) < 0)
 		return rc;
-	qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
+	if (rec->n)
+		qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
 	/* Directories and files first, links last: canonical paths never pass through a link. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < rec->n; i++) {
