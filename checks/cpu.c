@@ -61,57 +61,9 @@ static void note(struct strbuf *sb, const char *fmt, ...)
 	free(s);
 }
 
-/* A file's text fit for a message: printable ASCII only, cut short. */
-static void shown(const char *in, char *out, size_t size)
-{
-	size_t i;
 
-	for (i = 0; in[i] && i + 4 < size; i++)
-		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
-	out[i] = '\0';
-	if (in[i])
-		snprintf(out + i, size - i, "...");
-}
 
-/* Garbage is a skip that names the file and what it held; a missing file names the error. */
-static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
-{
-	char raw[SYSROOT_SMALL], txt[64];
 
-	if (rc == -ENODATA) {
-		finding_skip(f, "'%s' is empty", path);
-	} else if (rc == -EFBIG) {
-		finding_skip(f, "'%s' is too large for a sysfs value", path);
-	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
-		shown(trim(raw), txt, sizeof(txt));
-		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
-	} else {
-		finding_skip_read(f, path, rc);
-	}
-}
-
-/* A one-word value (governor, clocksource); anything else is garbage (-EINVAL). */
-static int read_word(const struct sysroot *sr, const char *path, char *buf, size_t size)
-{
-	int rc = sysroot_read_str(sr, path, buf, size);
-
-	if (rc < 0)
-		return rc;
-	for (const char *p = buf; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
-			return -EINVAL;
-	return 0;
-}
-
-static const char *wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k)
-{
-	const char *v = profile_str(ctx->prof, k);
-	char name[64];
-
-	if (!v)
-		finding_skip(f, "profile does not ask for %s", profile_key_name(k, name, sizeof(name)));
-	return v;
-}
 
 static bool no_isolation(const struct check_ctx *ctx, struct finding *f)
 {
@@ -565,7 +517,7 @@ static void governor_remedy(const struct check_ctx *ctx, struct finding *f, cons
 
 static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = wanted(ctx, f, PK_GOVERNOR);
+	const char *want = check_wanted(ctx, f, PK_GOVERNOR);
 	struct cpuset bad, missing;
 	struct strbuf seen = { 0 };
 	char path[128], gov[64], first_path[128] = "";
@@ -579,7 +531,7 @@ static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 			 cpuset_format(&ctx->prof->isolated, gov, sizeof(gov)));
 	cpuset_for_each(cpu, &ctx->prof->isolated) {
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpufreq/scaling_governor", cpu);
-		rc = read_word(ctx->sr, path, gov, sizeof(gov));
+		rc = check_read_word(ctx->sr, path, gov, sizeof(gov));
 		if (rc < 0) {
 			cpuset_set(&missing, cpu);
 			if (!first_rc || (first_rc == -ENOENT && rc != -ENOENT)) {
@@ -600,7 +552,7 @@ static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 	} else if (!readable && first_rc == -ENOENT) {
 		finding_skip(f, "no cpufreq driver ('%s' absent)", first_path);
 	} else if (first_rc) {
-		skip_bad(f, ctx->sr, first_path, first_rc);
+		finding_skip_bad(f, ctx->sr, first_path, first_rc);
 	} else {
 		finding_pass(f, "'scaling_governor' = '%s' on cpus %s", want,
 			     cpuset_format(&ctx->prof->isolated, gov, sizeof(gov)));
@@ -623,7 +575,7 @@ const struct check check_cpu_governor = {
 
 static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = wanted(ctx, f, PK_TURBO), *path = NO_TURBO;
+	const char *want = check_wanted(ctx, f, PK_TURBO), *path = NO_TURBO;
 	bool boost = false, on, want_on;
 	int good;
 	long v;
@@ -644,7 +596,7 @@ static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	if (rc < 0 || (v != 0 && v != 1)) {
-		skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
+		finding_skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
 		return;
 	}
 	on = boost ? v == 1 : v == 0;
@@ -688,7 +640,7 @@ static void state_name(const struct sysroot *sr, int cpu, int k, char *buf, size
 	char path[128];
 
 	snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpuidle/state%d/name", cpu, k);
-	if (read_word(sr, path, buf, size) < 0)
+	if (check_read_word(sr, path, buf, size) < 0)
 		snprintf(buf, size, "state%d", k);
 }
 
@@ -704,7 +656,7 @@ static int check_disable(const struct check_ctx *ctx, struct finding *f, int cpu
 	if (rc == -ENOENT)
 		return rc;
 	if (rc < 0 || (dis != 0 && dis != 1)) {
-		skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
+		finding_skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
 		return 1;
 	}
 	if (!dis)
@@ -725,7 +677,7 @@ static int scan_states(const struct check_ctx *ctx, struct finding *f, int cpu, 
 		if (rc == -ENOENT)
 			break;
 		if (rc < 0 || lat < 0) {
-			skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
+			finding_skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
 			return 1;
 		}
 		s->st[k].latency = lat;
@@ -769,7 +721,7 @@ static int scan_cpu(const struct check_ctx *ctx, struct finding *f, int cpu, lon
 /* current_driver, "" when unreadable. */
 static void idle_driver(const struct check_ctx *ctx, char *buf, size_t size)
 {
-	if (read_word(ctx->sr, CPU_DIR "/cpuidle/current_driver", buf, size) < 0)
+	if (check_read_word(ctx->sr, CPU_DIR "/cpuidle/current_driver", buf, size) < 0)
 		buf[0] = '\0';
 }
 
@@ -927,7 +879,7 @@ static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
 	long max;
 	int cpu, limit;
 
-	if (!wanted(ctx, f, PK_MAX_IDLE_LATENCY_US) || no_isolation(ctx, f) ||
+	if (!check_wanted(ctx, f, PK_MAX_IDLE_LATENCY_US) || no_isolation(ctx, f) ||
 	    profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0)
 		return;
 	cpuset_format(iso, list, sizeof(list));
@@ -1036,20 +988,20 @@ static bool has_word(const char *list, const char *word)
 
 static void run_cpu_clocksource(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = wanted(ctx, f, PK_CLOCKSOURCE), *boot;
+	const char *want = check_wanted(ctx, f, PK_CLOCKSOURCE), *boot;
 	char cur[64], avail[512], shown_avail[128], param[64];
 	int rc;
 
 	if (!want)
 		return;
-	rc = read_word(ctx->sr, CUR_CS, cur, sizeof(cur));
+	rc = check_read_word(ctx->sr, CUR_CS, cur, sizeof(cur));
 	if (rc < 0) {
-		skip_bad(f, ctx->sr, CUR_CS, rc);
+		finding_skip_bad(f, ctx->sr, CUR_CS, rc);
 		return;
 	}
 	if (sysroot_read_str(ctx->sr, AVAIL_CS, avail, sizeof(avail)) < 0)
 		avail[0] = '\0';
-	shown(avail, shown_avail, sizeof(shown_avail));
+	check_printable(avail, shown_avail, sizeof(shown_avail));
 	finding_expected(f, "'current_clocksource' = '%s'", want);
 	if (!strcmp(cur, want)) {
 		finding_pass(f, "'current_clocksource' = '%s' (available: '%s')", cur, shown_avail);

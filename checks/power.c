@@ -38,57 +38,9 @@ static char *cpu_files(const struct cpuset *s, const char *suffix)
 	return strbuf_detach(&sb);
 }
 
-/* A file's text fit for a message: printable ASCII only, cut short. */
-static void shown(const char *in, char *out, size_t size)
-{
-	size_t i;
 
-	for (i = 0; in[i] && i + 4 < size; i++)
-		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
-	out[i] = '\0';
-	if (in[i])
-		snprintf(out + i, size - i, "...");
-}
 
-/* Garbage is a skip that names the file and what it held; a missing file names the error. */
-static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
-{
-	char raw[SYSROOT_SMALL], txt[64];
 
-	if (rc == -ENODATA) {
-		finding_skip(f, "'%s' is empty", path);
-	} else if (rc == -EFBIG) {
-		finding_skip(f, "'%s' is too large for a sysfs value", path);
-	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
-		shown(trim(raw), txt, sizeof(txt));
-		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
-	} else {
-		finding_skip_read(f, path, rc);
-	}
-}
-
-/* A one-word value (smt control, EPP name); anything else is garbage (-EINVAL). */
-static int read_word(const struct sysroot *sr, const char *path, char *buf, size_t size)
-{
-	int rc = sysroot_read_str(sr, path, buf, size);
-
-	if (rc < 0)
-		return rc;
-	for (const char *p = buf; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
-			return -EINVAL;
-	return 0;
-}
-
-static const char *wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k)
-{
-	const char *v = profile_str(ctx->prof, k);
-	char name[64];
-
-	if (!v)
-		finding_skip(f, "profile does not ask for %s", profile_key_name(k, name, sizeof(name)));
-	return v;
-}
 
 /* ---- power.smt ---- */
 
@@ -128,7 +80,7 @@ static void smt_remedy(const struct check_ctx *ctx, struct finding *f, const cha
 
 static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = wanted(ctx, f, PK_SMT);
+	const char *want = check_wanted(ctx, f, PK_SMT);
 	char control[32], act[24] = "absent";
 	long active = -1;
 	bool on, want_on;
@@ -137,18 +89,18 @@ static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 	if (!want)
 		return;
 	want_on = !strcmp(want, "on");
-	rc = read_word(ctx->sr, SMT_CONTROL, control, sizeof(control));
+	rc = check_read_word(ctx->sr, SMT_CONTROL, control, sizeof(control));
 	if (rc < 0) {
-		skip_bad(f, ctx->sr, SMT_CONTROL, rc);
+		finding_skip_bad(f, ctx->sr, SMT_CONTROL, rc);
 		return;
 	}
 	rc = sysroot_read_long(ctx->sr, SMT_ACTIVE, &active);
 	if (rc < 0 && rc != -ENOENT) {
-		skip_bad(f, ctx->sr, SMT_ACTIVE, rc);
+		finding_skip_bad(f, ctx->sr, SMT_ACTIVE, rc);
 		return;
 	}
 	if (rc == 0 && active != 0 && active != 1) {
-		skip_bad(f, ctx->sr, SMT_ACTIVE, -EINVAL);
+		finding_skip_bad(f, ctx->sr, SMT_ACTIVE, -EINVAL);
 		return;
 	}
 	if (active >= 0)
@@ -183,8 +135,8 @@ static void run_power_cpu_model(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "cpu model unknown ('/proc/cpuinfo' unreadable and no CPUID)");
 		return;
 	}
-	shown(h->cpu_vendor[0] ? h->cpu_vendor : "?", vendor, sizeof(vendor));
-	shown(h->cpu_model[0] ? h->cpu_model : "?", model, sizeof(model));
+	check_printable(h->cpu_vendor[0] ? h->cpu_vendor : "?", vendor, sizeof(vendor));
+	check_printable(h->cpu_model[0] ? h->cpu_model : "?", model, sizeof(model));
 	finding_expected(f, "bare metal (reported)");
 	if (h->cpu_flags & CPUF_HYPERVISOR) {
 		finding_warn(f, "%s '%s' (from %s); running in a VM: latency figures include the hypervisor's noise", vendor,
@@ -223,7 +175,7 @@ static void run_power_bios(const struct check_ctx *ctx, struct finding *f)
 			continue;
 		}
 		found++;
-		shown(raw, txt, sizeof(txt));
+		check_printable(raw, txt, sizeof(txt));
 		strbuf_addf(&sb, "%s%s='%s'", i ? " " : "", keys[i], txt);
 	}
 	if (!found)
@@ -300,7 +252,7 @@ static int find_holder(const struct sysroot *sr, char *pid, size_t size, int *un
 
 static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = wanted(ctx, f, PK_CPU_DMA_LATENCY);
+	const char *want = check_wanted(ctx, f, PK_CPU_DMA_LATENCY);
 	char pid[32], path[64], comm[64] = "?", raw[64];
 	int found, unreadable;
 	bool want_held;
@@ -317,7 +269,7 @@ static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct findin
 	if (found) {
 		snprintf(path, sizeof(path), "/proc/%s/comm", pid);
 		if (sysroot_read_str(ctx->sr, path, raw, sizeof(raw)) == 0)
-			shown(raw, comm, sizeof(comm));
+			check_printable(raw, comm, sizeof(comm));
 		if (want_held) {
 			finding_pass(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
 		} else {
@@ -371,7 +323,7 @@ static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const 
 	finding_expected(f, "'%s' = '%s' on cpus %s", k->label, want, list);
 	cpuset_for_each(cpu, &ctx->prof->isolated) {
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/%s", cpu, k->suffix);
-		rc = k->numeric ? sysroot_read_long(ctx->sr, path, &n) : read_word(ctx->sr, path, val, sizeof(val));
+		rc = k->numeric ? sysroot_read_long(ctx->sr, path, &n) : check_read_word(ctx->sr, path, val, sizeof(val));
 		if (!rc && k->numeric && (n < 0 || n > 15))
 			rc = -EINVAL;
 		if (rc < 0) {
@@ -399,7 +351,7 @@ static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const 
 	} else if (!readable && first_rc == -ENOENT) {
 		finding_skip(f, "%s ('%s' absent)", k->absent, first_path);
 	} else if (first_rc) {
-		skip_bad(f, ctx->sr, first_path, first_rc);
+		finding_skip_bad(f, ctx->sr, first_path, first_rc);
 	} else {
 		finding_pass(f, "'%s' = '%s' on cpus %s", k->label, want, list);
 	}
@@ -415,7 +367,7 @@ static void run_power_epb(const struct check_ctx *ctx, struct finding *f)
 	char want[32];
 	long v;
 
-	if (!wanted(ctx, f, PK_EPB) || profile_long(ctx->prof, PK_EPB, &v) < 0)
+	if (!check_wanted(ctx, f, PK_EPB) || profile_long(ctx->prof, PK_EPB, &v) < 0)
 		return;
 	/* Compared as text in canonical decimal, as the kernel prints it. */
 	snprintf(want, sizeof(want), "%ld", v);
@@ -441,7 +393,7 @@ static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
 		"no energy_performance_preference (needs intel_pstate or amd-pstate in active mode with HWP/CPPC)",
 		"[power] epp", false,
 	};
-	const char *want = wanted(ctx, f, PK_EPP);
+	const char *want = check_wanted(ctx, f, PK_EPP);
 
 	if (!want)
 		return;
@@ -472,7 +424,7 @@ static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 	long want, v;
 	int rc;
 
-	if (!wanted(ctx, f, PK_MIN_PERF_PCT) || profile_long(ctx->prof, PK_MIN_PERF_PCT, &want) < 0)
+	if (!check_wanted(ctx, f, PK_MIN_PERF_PCT) || profile_long(ctx->prof, PK_MIN_PERF_PCT, &want) < 0)
 		return;
 	finding_expected(f, "'min_perf_pct' = '%ld'", want);
 	if (mode && !strcmp(mode, "disable")) {
@@ -483,14 +435,14 @@ static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 	if (rc == -ENOENT) {
 		if (!sysroot_is_dir(ctx->sr, PSTATE_DIR))
 			finding_skip(f, "intel_pstate absent ('" PSTATE_DIR "' missing)");
-		else if (read_word(ctx->sr, PSTATE_STATUS, status, sizeof(status)) == 0 && !strcmp(status, "off"))
+		else if (check_read_word(ctx->sr, PSTATE_STATUS, status, sizeof(status)) == 0 && !strcmp(status, "off"))
 			finding_pass(f, "intel_pstate off ('status' = 'off')");
 		else
 			finding_skip_read(f, MIN_PERF, rc);
 		return;
 	}
 	if (rc < 0 || v < 0 || v > 100) {
-		skip_bad(f, ctx->sr, MIN_PERF, rc < 0 ? rc : -EINVAL);
+		finding_skip_bad(f, ctx->sr, MIN_PERF, rc < 0 ? rc : -EINVAL);
 		return;
 	}
 	if (v == want) {

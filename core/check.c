@@ -1,10 +1,11 @@
 /* Findings and the plumbing around the check registry. */
 #include "check.h"
 
-#include <stdarg.h>
-#include <stdlib.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -154,4 +155,53 @@ void findings_free(struct finding *f, size_t n)
 	for (size_t i = 0; i < n; i++)
 		finding_clear(&f[i]);
 	free(f);
+}
+
+void check_printable(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 4 < size; i++)
+		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	out[i] = '\0';
+	if (in[i])
+		snprintf(out + i, size - i, "...");
+}
+
+void finding_skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
+{
+	char raw[SYSROOT_SMALL], txt[64];
+
+	if (rc == -ENODATA) {
+		finding_skip(f, "'%s' is empty", path);
+	} else if (rc == -EFBIG) {
+		finding_skip(f, "'%s' is too large for a sysfs value", path);
+	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
+		check_printable(trim(raw), txt, sizeof(txt));
+		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
+	} else {
+		finding_skip_read(f, path, rc);
+	}
+}
+
+int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_t size)
+{
+	int rc = sysroot_read_str(sr, path, buf, size);
+
+	if (rc < 0)
+		return rc;
+	for (const char *p = buf; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
+			return -EINVAL;
+	return 0;
+}
+
+const char *check_wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k)
+{
+	const char *v = profile_str(ctx->prof, k);
+	char name[64];
+
+	if (!v)
+		finding_skip(f, "profile does not ask for %s", profile_key_name(k, name, sizeof(name)));
+	return v;
 }

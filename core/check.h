@@ -83,3 +83,12 @@ int checks_select(const char *only, bool *selected, char *bad, size_t size);
 /* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
 struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);
 void findings_free(struct finding *f, size_t n);
+
+/* Text from a host file fit for a message: printable ASCII only, cut short with "...". */
+void check_printable(const char *in, char *out, size_t size);
+/* Garbage is a skip that names the file and what it held; a missing file names the error. */
+void finding_skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc);
+/* A one-word value (governor, clocksource, EPP); anything else is garbage (-EINVAL). */
+int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* The profile's value for k, or NULL after a skip saying the profile does not ask for it. */
+const char *check_wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k);
