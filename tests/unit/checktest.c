@@ -163,3 +163,27 @@ void assert_verdict_at(const struct finding *f, enum verdict v, const char *file
 		f->observed ? f->observed : "", f->expected ? f->expected : "", f->remedy ? f->remedy : "");
 	_fail(file, line);
 }
+
+void assert_has_at(const char *s, const char *needle, const char *file, int line)
+{
+	if (s && strstr(s, needle))
+		return;
+	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
+	_fail(file, line);
+}
+
+int fx_setup_base(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx_init(fx, "base");
+	*state = fx;
+	return 0;
+}
+
+int fx_teardown(void **state)
+{
+	fx_done(*state);
+	free(*state);
+	return 0;
+}

@@ -34,3 +34,10 @@ void fx_done(struct fx *fx);
 /* cmocka helpers: assert a verdict and print the finding when it is wrong. */
 #define assert_verdict(fnd, v) assert_verdict_at((fnd), (v), __FILE__, __LINE__)
 void assert_verdict_at(const struct finding *f, enum verdict v, const char *file, int line);
+
+/* Assert that s contains needle, printing both when it does not. */
+#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
+void assert_has_at(const char *s, const char *needle, const char *file, int line);
+/* cmocka setup/teardown: *state is a fresh copy of tests/fixtures/base per test. */
+int fx_setup_base(void **state);
+int fx_teardown(void **state);

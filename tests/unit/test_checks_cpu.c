@@ -19,31 +19,6 @@
 #define STAGE(params) "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT " params "\"\n"
 #define DROPIN "/etc/default/grub.d/99-tickready.cfg"
 
-#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
-static void assert_has_at(const char *s, const char *needle, const char *file, int line)
-{
-	if (s && strstr(s, needle))
-		return;
-	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
-	_fail(file, line);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	fx_init(fx, "base");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_done(*state);
-	free(*state);
-	return 0;
-}
-
 /* ---- cpu.isolated ---- */
 
 static void test_isolated_pass(void **state)
@@ -560,7 +535,7 @@ static void test_clocksource_skip(void **state)
 	assert_verdict(fx_check(*state, "cpu.clocksource"), V_SKIP);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 
 int main(void)
 {

@@ -18,31 +18,6 @@
 #define STAGE(params) "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT " params "\"\n"
 #define DROPIN "/etc/default/grub.d/99-tickready.cfg"
 
-#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
-static void assert_has_at(const char *s, const char *needle, const char *file, int line)
-{
-	if (s && strstr(s, needle))
-		return;
-	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
-	_fail(file, line);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	fx_init(fx, "base");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_done(*state);
-	free(*state);
-	return 0;
-}
-
 /* Writes content (NULL: removes path), runs the check, expects a skip whose reason holds why. */
 static void expect_skip(void **state, const char *id, const char *path, const char *content, const char *why)
 {
@@ -506,7 +481,7 @@ static void test_mce_no_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 		T(test_timer_migration_pass),
 		T(test_timer_migration_fail),
 		T(test_timer_migration_bad_files),

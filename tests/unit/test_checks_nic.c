@@ -20,15 +20,6 @@
 /* The vfio-bound device of the fixture as the bypass NIC. */
 #define VFIO_PROFILE "[nic]\ninterface = 0000:5e:00.0\ndriver = vfio-pci"
 
-#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
-static void assert_has_at(const char *s, const char *needle, const char *file, int line)
-{
-	if (s && strstr(s, needle))
-		return;
-	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
-	_fail(file, line);
-}
-
 #define assert_lacks(s, needle) assert_lacks_at((s), (needle), __FILE__, __LINE__)
 static void assert_lacks_at(const char *s, const char *needle, const char *file, int line)
 {
@@ -36,22 +27,6 @@ static void assert_lacks_at(const char *s, const char *needle, const char *file,
 		return;
 	fprintf(stderr, "%s:%d: '%s' unexpectedly in '%s'\n", file, line, needle, s);
 	_fail(file, line);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	fx_init(fx, "base");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_done(*state);
-	free(*state);
-	return 0;
 }
 
 /* Every nic check skips without a bypass NIC, and says why. */
@@ -663,7 +638,7 @@ static void test_rings_skip(void **state)
 	assert_has(f->observed, "not a kernel netdev");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 
 int main(void)
 {

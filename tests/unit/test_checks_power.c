@@ -15,31 +15,6 @@
 #define CMDLINE_HEAD "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=UUID=1b7c ro quiet "
 #define DROPIN "/etc/default/grub.d/99-tickready.cfg"
 
-#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
-static void assert_has_at(const char *s, const char *needle, const char *file, int line)
-{
-	if (s && strstr(s, needle))
-		return;
-	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
-	_fail(file, line);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	fx_init(fx, "base");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_done(*state);
-	free(*state);
-	return 0;
-}
-
 /* ---- power.smt ---- */
 
 static void test_smt(void **state)
@@ -332,7 +307,7 @@ static void test_pstate_skip(void **state)
 	assert_verdict(fx_check(*state, "power.pstate"), V_SKIP);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 
 int main(void)
 {

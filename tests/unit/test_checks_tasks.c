@@ -13,31 +13,6 @@
 #define SYSTEMD_CONF "/etc/systemd/system.conf"
 #define DROPIN_DIR "/etc/systemd/system.conf.d"
 
-#define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
-static void assert_has_at(const char *s, const char *needle, const char *file, int line)
-{
-	if (s && strstr(s, needle))
-		return;
-	fprintf(stderr, "%s:%d: '%s' not in '%s'\n", file, line, needle, s ? s : "(null)");
-	_fail(file, line);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	fx_init(fx, "base");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_done(*state);
-	free(*state);
-	return 0;
-}
-
 /* A thread as the kernel shows it; kthread < 0 leaves the Kthread: line out (kernels before 6.x). */
 static void add_thread(void **state, int pid, int tid, int ppid, const char *name, const char *cpus, int kthread)
 {
@@ -278,7 +253,7 @@ static void test_systemd_skips(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 		T(test_isolated_pass),
 		T(test_isolated_fail),
 		T(test_isolated_many),
