@@ -119,7 +119,8 @@ install: all
 	install -m 0755 $(TICKREADY) $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(PROFILES) $(DESTDIR)$(PREFIX)/share/tickready/profiles/
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
-	install -D -m 0644 systemd/tickready-apply.service $(DESTDIR)/lib/systemd/system/tickready-apply.service
+	install -d $(DESTDIR)/lib/systemd/system
+	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-apply.service > $(DESTDIR)/lib/systemd/system/tickready-apply.service
 
 clean:
 	rm -rf build build-asan
