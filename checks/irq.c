@@ -1,4 +1,4 @@
-/* IRQs: irqbalance's real banned set, effective affinities, default affinity, NIC IRQ placement. */
+/* IRQ checks: what irqbalance will really ban, IRQs on isolated cores, the default affinity, NIC IRQ placement. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,291 +7,659 @@
 #include "registry.h"
 #include "util.h"
 
-/* The pid of a running irqbalance, or -1. */
-static long irqbalance_pid(const struct check_ctx *ctx)
+#define IRQBALANCE_DEBIAN "/etc/default/irqbalance"
+#define IRQBALANCE_RHEL "/etc/sysconfig/irqbalance"
+#define IRQBALANCE_WANTS "/etc/systemd/system/multi-user.target.wants/irqbalance.service"
+#define DEFAULT_AFFINITY "/proc/irq/default_smp_affinity"
+#define IRQ_DEBUGFS "/sys/kernel/debug/irq/irqs"
+#define ENV_CAP (1u << 20)
+#define IRQS_SHOWN 8
+
+/* Canonical list on the heap: remedies need the whole list, never a truncated one. */
+static char *set_text(const struct cpuset *s)
+{
+	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
+
+	cpuset_format(s, buf, CPUSET_TEXT_MAX);
+	out = xstrdup(buf);
+	free(buf);
+	return out;
+}
+
+/* Where an IRQ is delivered: the effective affinity when the kernel tells it, else the requested one. */
+static const struct cpuset *irq_cpus(const struct irq *q)
+{
+	if (q->has_effective)
+		return &q->effective;
+	return q->has_affinity ? &q->affinity : NULL;
+}
+
+/* ---- irq.irqbalance ---- */
+
+/* The pid of a running irqbalance (a /proc/PID/comm of "irqbalance"), or -1. */
+static long irqbalance_pid(const struct sysroot *sr)
 {
 	struct dirlist dl;
 	long found = -1;
 
-	if (sysroot_list(ctx->sr, "/proc", &dl) < 0)
+	if (sysroot_list(sr, "/proc", &dl) < 0)
 		return -1;
 	for (size_t i = 0; i < dl.n && found < 0; i++) {
 		char path[64], comm[32];
 		long pid;
 
-		if (parse_long(dl.names[i], &pid) < 0)
+		if (parse_long(dl.names[i], &pid) < 0 || pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (sysroot_read_str(ctx->sr, path, comm, sizeof(comm)) == 0 && !strcmp(comm, "irqbalance"))
+		if (sysroot_read_str(sr, path, comm, sizeof(comm)) == 0 && !strcmp(comm, "irqbalance"))
 			found = pid;
 	}
 	dirlist_free(&dl);
 	return found;
 }
 
-/* VAR=value from shell-style text (comments, quotes, "export"); NUL-separated environ works too. */
-static bool env_value(const char *text, size_t len, const char *var, char *out, size_t size)
+enum ban_source { BAN_AUTO, BAN_CPULIST, BAN_CPUS };
+
+struct ban {
+	enum ban_source source;
+	bool bad;		/* the variable does not parse */
+	char value[256];	/* the variable as written, for messages */
+	struct cpuset cpus;
+};
+
+/*
+ * What irqbalance 1.8/1.9 bans given its environment (setup_banned_cpus() in cputree.c):
+ * a non-empty IRQBALANCE_BANNED_CPUS (hex mask, deprecated: it logs "is discarded" yet still
+ * applies it) wins, then a non-empty IRQBALANCE_BANNED_CPULIST; only with neither does it ban
+ * the kernel's isolated and nohz_full cpus by itself.
+ */
+static void ban_from_env(const struct host *h, const char *text, size_t len, struct ban *b)
 {
-	size_t vlen = strlen(var);
-	bool found = false;
-
-	for (size_t i = 0; i < len;) {
-		const char *l = text + i;
-		size_t n = 0;
-
-		while (i + n < len && text[i + n] != '\n' && text[i + n] != '\0')
-			n++;
-		i += n + 1;
-		while (n && (*l == ' ' || *l == '\t'))
-			l++, n--;
-		if (n > 7 && !strncmp(l, "export ", 7))
-			l += 7, n -= 7;
-		if (n <= vlen || strncmp(l, var, vlen) || l[vlen] != '=')
-			continue;
-		snprintf(out, size, "%.*s", (int)(n - vlen - 1), l + vlen + 1);
-		trim(out);
-		if (*out == '"' || *out == '\'') {
-			char q = *out;
-
-			memmove(out, out + 1, strlen(out));
-			if (strchr(out, q))
-				*strchr(out, q) = '\0';
-		}
-		found = true;	/* the last assignment wins */
+	memset(b, 0, sizeof(*b));
+	if (text && shell_var(text, len, "IRQBALANCE_BANNED_CPUS", b->value, sizeof(b->value)) && b->value[0]) {
+		b->source = BAN_CPUS;
+		b->bad = cpuset_parse_mask(&b->cpus, b->value) < 0;
+		return;
 	}
-	return found;
+	if (text && shell_var(text, len, "IRQBALANCE_BANNED_CPULIST", b->value, sizeof(b->value)) && b->value[0]) {
+		b->source = BAN_CPULIST;
+		b->bad = cpuset_parse(&b->cpus, b->value) < 0;
+		return;
+	}
+	b->source = BAN_AUTO;
+	cpuset_or(&b->cpus, &h->isolated, &h->nohz_full);
+}
+
+/* What the ban is and where it comes from, for the observed text (heap). */
+static char *ban_describe(const struct ban *b)
+{
+	const char *var = b->source == BAN_CPUS ? "IRQBALANCE_BANNED_CPUS" : "IRQBALANCE_BANNED_CPULIST";
+	char list[128], value[64];
+
+	cpuset_format(&b->cpus, list, sizeof(list));
+	check_printable(b->value, value, sizeof(value));
+	if (b->source == BAN_AUTO && !list[0])
+		return xasprintf("no banned-cpu setting, and the kernel isolates no cpu (isolated and nohz_full "
+				 "empty): it bans none");
+	if (b->source == BAN_AUTO)
+		return xasprintf("no banned-cpu setting: it bans the kernel's isolated and nohz_full cpus '%s'", list);
+	if (b->bad)
+		return xasprintf("%s='%s' does not parse", var, value);
+	return xasprintf("%s='%s' bans '%s'%s", var, value, list,
+			 b->source == BAN_CPUS ? " (deprecated hex mask: irqbalance logs it as discarded but still "
+			 "applies it, over IRQBALANCE_BANNED_CPULIST)" : "");
+}
+
+/* Isolated cores the ban leaves to irqbalance; everything when the setting does not parse. */
+static void ban_unbanned(const struct check_ctx *ctx, const struct ban *b, struct cpuset *out)
+{
+	if (b->bad)
+		*out = ctx->prof->isolated;
+	else
+		cpuset_andnot(out, &ctx->prof->isolated, &b->cpus);
+}
+
+/* The config file's ban, as the next (re)start will see it; false when there is no config file. */
+static bool ban_from_file(const struct check_ctx *ctx, struct ban *b, const char **cfg)
+{
+	static const char *const files[] = { IRQBALANCE_DEBIAN, IRQBALANCE_RHEL };
+	char *text;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (sysroot_read_alloc(ctx->sr, files[i], ENV_CAP, &text, &len) < 0)
+			continue;
+		*cfg = files[i];
+		ban_from_env(ctx->host, text, len, b);
+		free(text);
+		return true;
+	}
+	*cfg = IRQBALANCE_DEBIAN;
+	ban_from_env(ctx->host, NULL, 0, b);
+	return false;
+}
+
+static void irqbalance_off(const struct check_ctx *ctx, struct finding *f, long pid)
+{
+	char target[256];
+
+	finding_expected(f, "irqbalance not running");
+	if (pid >= 0) {
+		finding_fail(f, "irqbalance is running (pid %ld)", pid);
+		finding_remedy(f, "systemctl disable --now irqbalance (profile: [irq] irqbalance = off)");
+		return;
+	}
+	/* Stopped but enabled comes back at the next boot. */
+	if (sysroot_readlink(ctx->sr, IRQBALANCE_WANTS, target, sizeof(target)) >= 0) {
+		finding_warn(f, "irqbalance is not running, but enabled: '%s' starts it at boot", IRQBALANCE_WANTS);
+		finding_remedy(f, "systemctl disable irqbalance");
+		return;
+	}
+	finding_pass(f, "irqbalance is not running");
+}
+
+static void irqbalance_remedy(struct finding *f, const struct ban *b, const char *iso, const char *cfg,
+			      bool file_fixed)
+{
+	if (file_fixed) {
+		finding_remedy(f, "systemctl restart irqbalance (%s already has the right setting)", cfg);
+		return;
+	}
+	finding_remedy(f, "IRQBALANCE_BANNED_CPULIST=%s in %s%s, then systemctl restart irqbalance", iso, cfg,
+		       b->source == BAN_CPUS ? " and remove IRQBALANCE_BANNED_CPUS (it overrides the list)" : "");
+}
+
+static void irqbalance_banned(const struct check_ctx *ctx, struct finding *f, long pid)
+{
+	struct ban run, file;
+	struct cpuset left, file_left;
+	char path[64], *text, *iso = set_text(&ctx->prof->isolated), *desc = NULL, unb[128];
+	const char *cfg;
+	bool from_env, has_file;
+	size_t len;
+
+	finding_expected(f, "irqbalance stopped, or running with the isolated cores '%s' banned", iso);
+	has_file = ban_from_file(ctx, &file, &cfg);
+	ban_unbanned(ctx, &file, &file_left);
+	/* "banned" means stopped, or running with the ban (the key's documented meaning): stopped moves nothing. */
+	if (pid < 0) {
+		finding_pass(f, "irqbalance is not running: it moves no IRQ onto isolated cores");
+		goto out;
+	}
+	/* What the daemon was started with beats what the file says now. */
+	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+	from_env = sysroot_read_alloc(ctx->sr, path, ENV_CAP, &text, &len) == 0;
+	if (from_env) {
+		ban_from_env(ctx->host, text, len, &run);
+		free(text);
+	} else {
+		run = file;
+	}
+	if (run.source == BAN_AUTO && !ctx->host->has_isolated && !ctx->host->has_nohz_full) {
+		finding_skip_read(f, "/sys/devices/system/cpu/isolated", -ENOENT);
+		goto out;
+	}
+	ban_unbanned(ctx, &run, &left);
+	desc = ban_describe(&run);
+	if (cpuset_empty(&left) && cpuset_empty(&file_left)) {
+		finding_pass(f, "irqbalance (pid %ld): %s (from %s)", pid, desc,
+			     from_env ? path : has_file ? cfg : "defaults");
+	} else if (cpuset_empty(&left)) {
+		finding_warn(f, "irqbalance (pid %ld) bans them now, but %s would leave '%s' unbanned at its next restart",
+			     pid, cfg, cpuset_format(&file_left, unb, sizeof(unb)));
+		irqbalance_remedy(f, &file, iso, cfg, false);
+	} else {
+		finding_fail(f, "irqbalance (pid %ld) may move IRQs onto isolated cores '%s': %s (from %s)%s", pid,
+			     cpuset_format(&left, unb, sizeof(unb)), desc, from_env ? path : has_file ? cfg : "defaults",
+			     from_env && cpuset_empty(&file_left) ? "; the config file is fixed but not yet applied" : "");
+		irqbalance_remedy(f, &run, iso, cfg, from_env && cpuset_empty(&file_left));
+	}
+out:
+	free(desc);
+	free(iso);
 }
 
 static void run_irqbalance(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = profile_str(ctx->prof, PK_IRQBALANCE);
-	const char *cfg = "/etc/default/irqbalance";
-	char list[1024] = "", iso[256], unb[256], *text;
-	struct cpuset banned, unbanned;
-	bool explicit = false, old_var = false;
-	size_t len;
+	const char *want = check_wanted(ctx, f, PK_IRQBALANCE);
 	long pid;
 
-	if (!want) {
-		finding_skip(f, "profile does not ask for [irq] irqbalance");
+	if (!want)
+		return;
+	if (!sysroot_is_dir(ctx->sr, "/proc")) {
+		finding_skip_read(f, "/proc", -ENOENT);
 		return;
 	}
-	pid = irqbalance_pid(ctx);
-	cpuset_format(&ctx->prof->isolated, iso, sizeof(iso));
+	pid = irqbalance_pid(ctx->sr);
 	if (!strcmp(want, "off")) {
-		finding_expected(f, "irqbalance not running");
-		if (pid < 0) {
-			finding_pass(f, "irqbalance is not running");
-			return;
-		}
-		finding_fail(f, "irqbalance is running (pid %ld)", pid);
-		finding_remedy(f, "systemctl disable --now irqbalance");
+		irqbalance_off(ctx, f, pid);
 		return;
 	}
-	finding_expected(f, "irqbalance stopped, or banning the isolated cores %s", iso);
-	if (pid < 0) {
-		finding_pass(f, "irqbalance is not running");
+	if (cpuset_empty(&ctx->prof->isolated)) {
+		finding_skip(f, "profile isolates no cores");
 		return;
 	}
-	/* What it was started with beats what the file says now. */
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
-	if (sysroot_read_alloc(ctx->sr, path, 1 << 20, &text, &len) == 0 ||
-	    sysroot_read_alloc(ctx->sr, cfg, 1 << 20, &text, &len) == 0 ||
-	    sysroot_read_alloc(ctx->sr, "/etc/sysconfig/irqbalance", 1 << 20, &text, &len) == 0) {
-		char old[64];
-
-		explicit = env_value(text, len, "IRQBALANCE_BANNED_CPULIST", list, sizeof(list));
-		old_var = env_value(text, len, "IRQBALANCE_BANNED_CPUS", old, sizeof(old));
-		free(text);
-	}
-	/* irqbalance >= 1.8 bans isolcpus and nohz_full itself, unless an explicit list replaces that. */
-	if (explicit) {
-		if (cpuset_parse(&banned, list) < 0) {
-			finding_fail(f, "IRQBALANCE_BANNED_CPULIST='%s' is not a cpu list", list);
-			finding_remedy(f, "IRQBALANCE_BANNED_CPULIST=%s in %s, then systemctl restart irqbalance", iso, cfg);
-			return;
-		}
-	} else {
-		cpuset_or(&banned, &ctx->host->isolated, &ctx->host->nohz_full);
-	}
-	cpuset_andnot(&unbanned, &ctx->prof->isolated, &banned);
-	if (cpuset_empty(&unbanned)) {
-		finding_pass(f, "irqbalance (pid %ld) bans %s%s", pid, explicit ? "IRQBALANCE_BANNED_CPULIST=" : "",
-			     explicit ? list : "the kernel's isolated and nohz_full cpus, which cover the isolated cores");
-		return;
-	}
-	finding_fail(f, "irqbalance (pid %ld) may move IRQs onto isolated cores %s%s%s", pid,
-		     cpuset_format(&unbanned, unb, sizeof(unb)),
-		     explicit ? " (IRQBALANCE_BANNED_CPULIST overrides its own isolcpus ban)" : "",
-		     old_var ? "; IRQBALANCE_BANNED_CPUS is ignored by irqbalance >= 1.8: use IRQBALANCE_BANNED_CPULIST" : "");
-	finding_remedy(f, "IRQBALANCE_BANNED_CPULIST=%s in %s, then systemctl restart irqbalance", iso, cfg);
+	irqbalance_banned(ctx, f, pid);
 }
 
 const struct check check_irq_irqbalance = {
-	.id = "irq.irqbalance", .area = AREA_IRQ, .title = "irqbalance off or banning the isolated cores",
-	.reads = "/proc/*/comm, /proc/PID/environ, /etc/default/irqbalance", .run = run_irqbalance,
+	.id = "irq.irqbalance", .area = AREA_IRQ, .title = "irqbalance off, or banning the isolated cores",
+	.reads = "/proc/*/comm, /proc/PID/environ, " IRQBALANCE_DEBIAN ", " IRQBALANCE_RHEL ", " IRQBALANCE_WANTS
+		 ", /sys/devices/system/cpu/{isolated,nohz_full}",
+	.run = run_irqbalance,
 };
 
-/* Kernel-managed IRQs refuse affinity writes; debugfs says which they are. */
-static bool irq_managed(const struct check_ctx *ctx, int num)
+/* ---- irq.affinity ---- */
+
+enum irq_kind {
+	IRQK_MOVABLE,
+	IRQK_PERCPU,		/* per-cpu or no-balancing: the kernel refuses affinity writes */
+	IRQK_MANAGED,		/* debugfs says IRQD_AFFINITY_MANAGED */
+	IRQK_MANAGED_GUESS,	/* no debugfs; the device's vectors look spread by the kernel */
+};
+
+struct irq_list {
+	int n;
+	struct strbuf text, fix;
+};
+
+static void irq_list_add(struct irq_list *l, const struct irq *q, const char *hk, bool with_fix)
+{
+	char cpus[64];
+
+	if (l->n++ >= IRQS_SHOWN)
+		return;
+	cpuset_format(irq_cpus(q), cpus, sizeof(cpus));
+	strbuf_addf(&l->text, "%s%d (%s) on %s", l->text.len ? ", " : "", q->num, q->name[0] ? q->name : "no action",
+		    cpus);
+	if (with_fix)
+		strbuf_addf(&l->fix, "%secho %s > /proc/irq/%d/smp_affinity_list", l->fix.len ? "; " : "", hk, q->num);
+}
+
+static const char *irq_list_text(struct irq_list *l, char *more, size_t size)
+{
+	more[0] = '\0';
+	if (l->n > IRQS_SHOWN)
+		snprintf(more, size, " and %d more", l->n - IRQS_SHOWN);
+	return l->text.len ? l->text.s : "";
+}
+
+static void irq_list_free(struct irq_list *l)
+{
+	strbuf_free(&l->text);
+	strbuf_free(&l->fix);
+}
+
+/*
+ * The PCI device of each MSI vector, as far as /proc/interrupts and the NICs tell: newer kernels
+ * name it in the chip ("IR-PCI-MSIX-0000:3b:00.0"), else a NIC's msi_irqs may claim the vector.
+ */
+static char (*irq_devices(const struct host *h))[48]
+{
+	char (*key)[48] = xcalloc(h->nirqs ? h->nirqs : 1, sizeof(*key));
+
+	for (size_t i = 0; i < h->nirqs; i++) {
+		const char *msi = strstr(h->irqs[i].chip, "PCI-MSI");
+
+		if (msi && strchr(msi, ':'))
+			snprintf(key[i], sizeof(key[i]), "%s", msi);
+	}
+	for (size_t n = 0; n < h->nnics; n++)
+		for (size_t i = 0; i < h->nics[n].nirqs; i++) {
+			const struct irq *q = host_irq(h, h->nics[n].irqs[i]);
+
+			if (q && strstr(q->chip, "PCI-MSI") && !key[q - h->irqs][0])
+				snprintf(key[q - h->irqs], sizeof(key[0]), "nic:%s", h->nics[n].pci);
+		}
+	return key;
+}
+
+static int cmp_key(const void *a, const void *b, void *keys)
+{
+	const char (*key)[48] = keys;
+
+	return strcmp(key[*(const size_t *)a], key[*(const size_t *)b]);
+}
+
+/* One device's vectors, idx[0..n): disjoint masks, apart from whole-machine ones, covering every cpu. */
+static bool spread_by_kernel(const struct host *h, const size_t *idx, size_t n, const struct cpuset *all)
+{
+	struct cpuset seen;
+	int vectors = 0, sum = 0;
+
+	cpuset_zero(&seen);
+	for (size_t i = 0; i < n; i++) {
+		const struct irq *o = &h->irqs[idx[i]];
+
+		if (!o->has_affinity || cpuset_subset(all, &o->affinity))
+			continue;
+		vectors++;
+		sum += cpuset_count(&o->affinity);
+		cpuset_or(&seen, &seen, &o->affinity);
+	}
+	return vectors >= 2 && sum == cpuset_count(&seen) && cpuset_subset(all, &seen);
+}
+
+/*
+ * Without debugfs, the shape of kernel spreading (irq_create_affinity_masks) is the tell: a device
+ * whose vectors, apart from those on the whole machine (pre/post vectors, not managed), have
+ * pairwise disjoint masks that together cover every online cpu. A layout set by hand or by
+ * irqbalance rarely looks like that. Returns one flag per IRQ; O(n log n) over the IRQs.
+ */
+static bool *managed_guess(const struct host *h)
+{
+	char (*key)[48] = irq_devices(h);
+	size_t *idx = xmalloc((h->nirqs ? h->nirqs : 1) * sizeof(*idx));
+	bool *out = xcalloc(h->nirqs ? h->nirqs : 1, sizeof(*out));
+	struct cpuset all = h->has_online ? h->online : h->present;
+
+	for (size_t i = 0; i < h->nirqs; i++)
+		idx[i] = i;
+	qsort_r(idx, h->nirqs, sizeof(*idx), cmp_key, key);
+	for (size_t i = 0, j; i < h->nirqs; i = j) {
+		for (j = i + 1; j < h->nirqs && !strcmp(key[idx[i]], key[idx[j]]); j++)
+			;
+		if (!key[idx[i]][0] || !spread_by_kernel(h, idx + i, j - i, &all))
+			continue;
+		for (size_t k = i; k < j; k++) {
+			const struct irq *o = &h->irqs[idx[k]];
+
+			out[idx[k]] = o->has_affinity && !cpuset_subset(&all, &o->affinity);
+		}
+	}
+	free(key);
+	free(idx);
+	return out;
+}
+
+struct affinity_scan {
+	bool debugfs;		/* /sys/kernel/debug/irq is readable */
+	bool *guess;		/* managed_guess(), built on first need */
+	struct irq_list movable;	/* fail: echo fixes them */
+	struct irq_list managed_boot;	/* fail: isolcpus=managed_irq would keep them off */
+	struct irq_list managed_stuck;	/* warn: every cpu of their mask is isolated */
+	int percpu, considered;
+	bool guessed;
+};
+
+static enum irq_kind irq_kind(const struct check_ctx *ctx, const struct irq *q, struct affinity_scan *s)
 {
 	char path[64], *text;
-	bool managed;
+	enum irq_kind k = IRQK_MOVABLE;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/irq/irqs/%d", num);
+	if (!s->debugfs) {
+		if (!s->guess)
+			s->guess = managed_guess(ctx->host);
+		return s->guess[q - ctx->host->irqs] ? IRQK_MANAGED_GUESS : IRQK_MOVABLE;
+	}
+	snprintf(path, sizeof(path), IRQ_DEBUGFS "/%d", q->num);
 	if (sysroot_read_alloc(ctx->sr, path, 65536, &text, NULL) < 0)
-		return false;
-	managed = strstr(text, "IRQD_AFFINITY_MANAGED") != NULL;
+		return IRQK_MOVABLE;
+	if (strstr(text, "IRQD_PER_CPU") || strstr(text, "IRQD_NO_BALANCING"))
+		k = IRQK_PERCPU;
+	else if (strstr(text, "IRQD_AFFINITY_MANAGED"))
+		k = IRQK_MANAGED;
 	free(text);
-	return managed;
+	return k;
+}
+
+static bool managed_irq_flag(const struct cmdline *cl)
+{
+	const char *v = cmdline_get(cl, "isolcpus");
+	struct cpuset cpus;
+	unsigned flags = 0;
+
+	return v && cmdline_parse_isolcpus(v, &cpus, &flags) == 0 && (flags & ISOLCPUS_MANAGED_IRQ);
+}
+
+
+static void affinity_classify(const struct check_ctx *ctx, const struct irq *q, const char *hk, bool mirq,
+			      struct affinity_scan *s)
+{
+	enum irq_kind k = irq_kind(ctx, q, s);
+
+	if (k == IRQK_PERCPU) {
+		s->percpu++;
+		return;
+	}
+	if (k == IRQK_MOVABLE) {
+		irq_list_add(&s->movable, q, hk, true);
+		return;
+	}
+	s->guessed |= k == IRQK_MANAGED_GUESS;
+	/* managed_irq keeps a managed vector on a housekeeping cpu of its mask, when it has one. */
+	if (!q->has_affinity || cpuset_subset(&q->affinity, &ctx->prof->isolated) || mirq)
+		irq_list_add(&s->managed_stuck, q, hk, false);
+	else
+		irq_list_add(&s->managed_boot, q, hk, false);
+}
+
+static void affinity_report(const struct check_ctx *ctx, struct finding *f, struct affinity_scan *s)
+{
+	char m1[32], m2[32], m3[32], *iso = set_text(&ctx->prof->isolated);
+	const char *guess = s->guessed ? " (no debugfs: judged from the device's vector layout)" : "";
+
+	if (s->movable.n || s->managed_boot.n) {
+		struct strbuf obs = { 0 };
+
+		if (s->movable.n)
+			strbuf_addf(&obs, "%d IRQs on isolated cores: %s%s", s->movable.n,
+				    irq_list_text(&s->movable, m1, sizeof(m1)), m1);
+		if (s->managed_boot.n)
+			strbuf_addf(&obs, "%s%d kernel-managed IRQs on isolated cores although their mask has "
+				    "housekeeping cpus, and no isolcpus=managed_irq: %s%s%s", obs.len ? "; " : "",
+				    s->managed_boot.n, irq_list_text(&s->managed_boot, m2, sizeof(m2)), m2, guess);
+		finding_fail(f, "%s", obs.s);
+		strbuf_free(&obs);
+		if (s->movable.n)
+			finding_remedy(f, "%s%s", s->movable.fix.s,
+				       s->movable.n > IRQS_SHOWN ? "; ... for the others (tickready apply moves them all)" : "");
+		else {
+			finding_remedy(f, "add 'isolcpus=managed_irq,domain,%s' to the kernel command line "
+				       "(tickready apply stages it)", iso);
+			f->needs_reboot = true;
+			f->pending_reboot = ctx->host->has_staged && managed_irq_flag(&ctx->host->staged);
+		}
+	} else if (s->managed_stuck.n) {
+		finding_warn(f, "%d IRQs on isolated cores: %s%s, managed by the kernel, cannot be moved%s; "
+			     "isolcpus=managed_irq keeps them off isolated cores when possible", s->managed_stuck.n,
+			     irq_list_text(&s->managed_stuck, m3, sizeof(m3)), m3, guess);
+		finding_remedy(f, "none from userspace: they fire only for work queued from their own cpus; keep I/O to "
+			       "this device off the isolated cores");
+	} else {
+		finding_pass(f, "none of %d IRQs on isolated cores%s", s->considered,
+			     s->percpu ? " (per-cpu IRQs, which cannot move, left out)" : "");
+	}
+	free(iso);
 }
 
 static void run_affinity(const struct check_ctx *ctx, struct finding *f)
 {
-	struct strbuf bad = { 0 }, managed = { 0 }, fix = { 0 };
-	char hk[256], cpus[64];
-	int nbad = 0, nmanaged = 0;
+	const struct host *h = ctx->host;
+	struct affinity_scan s = { 0 };
+	char *hk;
+	bool mirq;
 
 	if (cpuset_empty(&ctx->prof->isolated)) {
 		finding_skip(f, "profile isolates no cores");
 		return;
 	}
-	if (!ctx->host->has_irqs) {
+	if (!h->has_irqs) {
 		finding_skip_read(f, "/proc/interrupts", -ENOENT);
 		return;
 	}
-	cpuset_format(&ctx->prof->housekeeping, hk, sizeof(hk));
-	finding_expected(f, "no IRQ's effective affinity on isolated cores");
-	for (size_t i = 0; i < ctx->host->nirqs; i++) {
-		const struct irq *q = &ctx->host->irqs[i];
-		const struct cpuset *on = q->has_effective ? &q->effective : &q->affinity;
+	hk = set_text(&ctx->prof->housekeeping);
+	mirq = managed_irq_flag(&h->cmdline);
+	s.debugfs = sysroot_is_dir(ctx->sr, IRQ_DEBUGFS);
+	finding_expected(f, "no IRQ delivered to the isolated cores (effective affinity within '%s')", hk);
+	for (size_t i = 0; i < h->nirqs; i++) {
+		const struct irq *q = &h->irqs[i];
+		const struct cpuset *on = irq_cpus(q);
 
-		if ((!q->has_effective && !q->has_affinity) || !cpuset_intersects(on, &ctx->prof->isolated))
+		if (!on)
 			continue;
-		cpuset_format(on, cpus, sizeof(cpus));
-		if (irq_managed(ctx, q->num)) {
-			if (nmanaged++ < 8)
-				strbuf_addf(&managed, "%s%d (%s) on %s", managed.len ? ", " : "", q->num, q->name, cpus);
-			continue;
-		}
-		if (nbad++ < 8) {
-			strbuf_addf(&bad, "%s%d (%s) on %s", bad.len ? ", " : "", q->num, q->name, cpus);
-			strbuf_addf(&fix, "%secho %s > /proc/irq/%d/smp_affinity_list", fix.len ? "; " : "", hk, q->num);
-		}
+		s.considered++;
+		if (cpuset_intersects(on, &ctx->prof->isolated))
+			affinity_classify(ctx, q, hk, mirq, &s);
 	}
-	if (nbad) {
-		finding_fail(f, "%d IRQs on isolated cores: %s%s%s%s", nbad, bad.s, nbad > 8 ? ", ..." : "",
-			     nmanaged ? "; managed by the kernel: " : "", nmanaged ? managed.s : "");
-		finding_remedy(f, "%s%s", fix.s, nbad > 8 ? "; ... (tickready apply moves them all)" : "");
-	} else if (nmanaged) {
-		finding_warn(f, "%d kernel-managed IRQs on isolated cores, which cannot be moved: %s%s", nmanaged,
-			     managed.s, nmanaged > 8 ? ", ..." : "");
-		finding_remedy(f, "boot with isolcpus=managed_irq,... so the kernel keeps managed IRQs off isolated cores "
-			       "when a housekeeping cpu is in their mask");
-	} else {
-		finding_pass(f, "none of %zu IRQs on isolated cores", ctx->host->nirqs);
-	}
-	strbuf_free(&bad);
-	strbuf_free(&managed);
-	strbuf_free(&fix);
+	if (!s.considered)
+		finding_skip(f, "no IRQ has a readable affinity under /proc/irq");
+	else
+		affinity_report(ctx, f, &s);
+	irq_list_free(&s.movable);
+	irq_list_free(&s.managed_boot);
+	irq_list_free(&s.managed_stuck);
+	free(s.guess);
+	free(hk);
 }
 
 const struct check check_irq_affinity = {
-	.id = "irq.affinity", .area = AREA_IRQ, .title = "no movable IRQ on isolated cores",
-	.reads = "/proc/interrupts, /proc/irq/*/effective_affinity_list, /sys/kernel/debug/irq/irqs/*",
+	.id = "irq.affinity", .area = AREA_IRQ, .title = "no movable IRQ on the isolated cores",
+	.reads = "/proc/interrupts, /proc/irq/*/{smp,effective}_affinity_list, " IRQ_DEBUGFS "/*",
 	.run = run_affinity,
 };
 
+/* ---- irq.default_affinity ---- */
+
+/* Hex mask as the kernel prints one, without its leading zero digits ("33", not "00000033"). */
+static char *mask_text(const struct cpuset *s)
+{
+	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
+	size_t skip = 0;
+
+	cpuset_format_mask(s, buf, CPUSET_TEXT_MAX);
+	while (buf[skip] == '0' && buf[skip + 1] && buf[skip + 1] != ',')
+		skip++;
+	out = xstrdup(buf + skip);
+	free(buf);
+	return out;
+}
+
 static void run_default_affinity(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *path = "/proc/irq/default_smp_affinity";
-	char have[256], hkmask[256];
-	struct cpuset mask;
+	char have[128], on[128];
+	struct cpuset mask, bad;
+	char *hk;
 	int rc;
 
 	if (cpuset_empty(&ctx->prof->isolated)) {
 		finding_skip(f, "profile isolates no cores");
 		return;
 	}
-	if ((rc = sysroot_read_mask(ctx->sr, path, &mask)) < 0) {
-		finding_skip_read(f, path, rc);
+	if ((rc = sysroot_read_mask(ctx->sr, DEFAULT_AFFINITY, &mask)) < 0) {
+		finding_skip_bad(f, ctx->sr, DEFAULT_AFFINITY, rc);
 		return;
 	}
-	cpuset_format_mask(&ctx->prof->housekeeping, hkmask, sizeof(hkmask));
-	finding_expected(f, "new IRQs start on housekeeping cores (mask %s)", hkmask);
+	hk = mask_text(&ctx->prof->housekeeping);
+	finding_expected(f, "'%s' without isolated cores (housekeeping mask '%s')", DEFAULT_AFFINITY, hk);
 	cpuset_format(&mask, have, sizeof(have));
-	if (!cpuset_intersects(&mask, &ctx->prof->isolated)) {
-		finding_pass(f, "'%s' = cpus %s", path, have);
-		return;
+	cpuset_and(&bad, &mask, &ctx->prof->isolated);
+	if (cpuset_empty(&bad)) {
+		finding_pass(f, "'%s' = cpus '%s'", DEFAULT_AFFINITY, have);
+	} else {
+		finding_fail(f, "'%s' = cpus '%s', isolated cores '%s' included", DEFAULT_AFFINITY, have,
+			     cpuset_format(&bad, on, sizeof(on)));
+		finding_remedy(f, "echo %s > %s", hk, DEFAULT_AFFINITY);
 	}
-	finding_fail(f, "'%s' = cpus %s, includes isolated cores", path, have);
-	finding_remedy(f, "echo %s > %s", hkmask, path);
+	free(hk);
 }
 
 const struct check check_irq_default_affinity = {
-	.id = "irq.default_affinity", .area = AREA_IRQ, .title = "default IRQ affinity excludes isolated cores",
-	.reads = "/proc/irq/default_smp_affinity", .run = run_default_affinity,
+	.id = "irq.default_affinity", .area = AREA_IRQ, .title = "new IRQs start off the isolated cores",
+	.reads = DEFAULT_AFFINITY, .run = run_default_affinity,
 };
 
-static bool bypass_bound(const struct nic *n)
+/* ---- irq.nic_node ---- */
+
+/* Drivers that hand the device to userspace: the kernel requests none of its IRQs for itself. */
+static bool userspace_bound(const struct nic *n)
 {
 	return !strcmp(n->driver, "vfio-pci") || !strcmp(n->driver, "uio_pci_generic") || !strcmp(n->driver, "igb_uio");
 }
 
-static void run_nic_node(const struct check_ctx *ctx, struct finding *f)
+static const char *nic_label(const struct nic *n)
+{
+	return n->name[0] ? n->name : n->pci;
+}
+
+/* Skips (and returns NULL) unless the profile asks and the NIC has kernel IRQs to judge. */
+static const struct nic *nic_node_target(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct nic *n = ctx->prof->nic;
-	const struct numa_node *node;
-	struct cpuset want, out;
-	struct strbuf bad = { 0 };
-	char wl[256], cpus[64];
 	bool asked;
-	int nbad = 0;
 
 	if (profile_bool(ctx->prof, PK_NIC_IRQS_LOCAL, &asked) < 0 || !asked) {
-		finding_skip(f, "profile does not ask for [irq] nic_irqs_local");
-		return;
+		finding_skip(f, "profile does not ask for irq.nic_irqs_local");
+		return NULL;
 	}
 	if (!n) {
-		finding_skip(f, "no bypass NIC: set [nic] interface");
-		return;
+		if (ctx->prof->nic_wanted && strcmp(ctx->prof->nic_wanted, "none"))
+			finding_skip(f, "the bypass NIC '%s' is not on this host", ctx->prof->nic_wanted);
+		else
+			finding_skip(f, "no bypass NIC (profile: [nic] interface)");
+		return NULL;
 	}
-	if (bypass_bound(n) || !n->nirqs) {
-		finding_skip(f, "%s has no kernel IRQ handlers in use (%s)", n->name[0] ? n->name : n->pci,
-			     n->nirqs ? n->driver : "no IRQs");
-		return;
+	if (userspace_bound(n)) {
+		finding_skip(f, "%s is bound to %s: no kernel IRQ handlers in use", nic_label(n), n->driver);
+		return NULL;
 	}
+	if (!n->nirqs) {
+		finding_skip(f, "%s has no IRQs", nic_label(n));
+		return NULL;
+	}
+	return n;
+}
+
+static void run_nic_node(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = nic_node_target(ctx, f);
+	const struct numa_node *node;
+	struct irq_list bad = { 0 };
+	struct cpuset want, out;
+	char more[32], *wl;
+	int active = 0;
+
+	if (!n)
+		return;
 	node = host_node(ctx->host, ctx->prof->nic_node);
 	want = ctx->prof->housekeeping;
-	if (node && ctx->host->nnodes > 1)
+	if (node)
 		cpuset_and(&want, &want, &node->cpus);
-	cpuset_format(&want, wl, sizeof(wl));
-	finding_expected(f, "%s's IRQs on housekeeping cores of node %d (%s)", n->name[0] ? n->name : n->pci,
-			 ctx->prof->nic_node, wl);
+	wl = set_text(&want);
+	finding_expected(f, "%s's IRQs on housekeeping cores of node %d ('%s')", nic_label(n), ctx->prof->nic_node, wl);
+	if (cpuset_empty(&want)) {
+		finding_fail(f, "node %d has no housekeeping cores for %s's IRQs", ctx->prof->nic_node, nic_label(n));
+		finding_remedy(f, "add a cpu of node %d to [cpu] housekeeping_cores", ctx->prof->nic_node);
+		goto out;
+	}
 	for (size_t i = 0; i < n->nirqs; i++) {
 		const struct irq *q = host_irq(ctx->host, n->irqs[i]);
-		const struct cpuset *on;
 
-		if (!q || (!q->has_effective && !q->has_affinity))
+		/* A vector in msi_irqs but not in /proc/interrupts is allocated, not requested: it never fires. */
+		if (!q || !irq_cpus(q))
 			continue;
-		on = q->has_effective ? &q->effective : &q->affinity;
-		cpuset_andnot(&out, on, &want);
-		if (!cpuset_empty(&out) && nbad++ < 8)
-			strbuf_addf(&bad, "%s%d on %s", bad.len ? ", " : "", q->num, cpuset_format(on, cpus, sizeof(cpus)));
+		active++;
+		cpuset_andnot(&out, irq_cpus(q), &want);
+		if (!cpuset_empty(&out))
+			irq_list_add(&bad, q, wl, true);
 	}
-	if (!nbad)
-		finding_pass(f, "%zu IRQs of %s on %s", n->nirqs, n->name[0] ? n->name : n->pci, wl);
+	if (!active)
+		finding_skip(f, "none of %s's %zu IRQs is requested (in /proc/interrupts with an affinity)", nic_label(n),
+			     n->nirqs);
+	else if (!bad.n)
+		finding_pass(f, "%d IRQs of %s on '%s'", active, nic_label(n), wl);
 	else {
-		finding_fail(f, "%d IRQs of %s off the NIC's housekeeping cores: %s", nbad, n->name[0] ? n->name : n->pci,
-			     bad.s);
-		finding_remedy(f, "echo %s > /proc/irq/N/smp_affinity_list for each (tickready apply does it)", wl);
+		finding_fail(f, "%d of %d IRQs of %s off the housekeeping cores of node %d: %s%s", bad.n, active,
+			     nic_label(n), ctx->prof->nic_node, irq_list_text(&bad, more, sizeof(more)), more);
+		finding_remedy(f, "%s%s", bad.fix.s, bad.n > IRQS_SHOWN ? "; ... for the others (tickready apply moves them all)" : "");
 	}
-	strbuf_free(&bad);
+out:
+	irq_list_free(&bad);
+	free(wl);
 }
 
 const struct check check_irq_nic_node = {
-	.id = "irq.nic_node", .area = AREA_IRQ, .title = "NIC IRQs on housekeeping cores of its node",
-	.reads = "/sys/bus/pci/devices/*/msi_irqs, /proc/irq/*/effective_affinity_list", .run = run_nic_node,
+	.id = "irq.nic_node", .area = AREA_IRQ, .title = "bypass NIC's IRQs on housekeeping cores of its node",
+	.reads = "/sys/bus/pci/devices/*/msi_irqs, /proc/interrupts, /proc/irq/*/effective_affinity_list",
+	.run = run_nic_node,
 };

@@ -1,4 +1,4 @@
-/* Memory: hugepages per node, hugetlbfs mounts, stale hugepage files, THP, NUMA balancing, swap. */
+/* Memory checks: hugepages on the NIC's node, hugetlbfs mounts, stale hugepage files, THP, NUMA balancing, swap. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,294 +7,507 @@
 #include "registry.h"
 #include "util.h"
 
+#define NODE_DIR "/sys/devices/system/node"
+#define POOL_DIR "/sys/kernel/mm/hugepages"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define NUMA_BALANCING "/proc/sys/kernel/numa_balancing"
+#define SWAPS "/proc/swaps"
+#define SWAPPINESS "/proc/sys/vm/swappiness"
+/* A maps file bigger than this is skipped (and counted as unread): DPDK's are far smaller. */
+#define MAPS_CAP (4u << 20)
+#define STALE_SHOWN 5
+
+/* ---- memory.hugepages ---- */
+
+/* The other pool sizes the kernel offers, for a message: "2048kB". */
+static void pool_sizes(const struct host *h, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < h->npools && len + 1 < size; i++) {
+		char s[32];
+
+		len += snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+				format_size_kb(h->pools[i].size_kb, s, sizeof(s)));
+	}
+	if (!buf[0])
+		snprintf(buf, size, "none");
+}
+
+/* The size has no pool at all: runtime writes cannot help, only the boot line (or another size). */
+static void hugepages_no_pool(const struct check_ctx *ctx, struct finding *f, const char *where, long want)
+{
+	bool gig = ctx->prof->hugepage_kb == 1048576;
+	bool no_gb = gig && !(ctx->host->cpu_flags & CPUF_PDPE1GB);
+	char size[32], human[16], offered[128];
+
+	format_size_kb(ctx->prof->hugepage_kb, size, sizeof(size));
+	format_size_human(ctx->prof->hugepage_kb, human, sizeof(human));
+	pool_sizes(ctx->host, offered, sizeof(offered));
+	finding_fail(f, "%s has no hugepages-%s pool (pools the kernel offers: %s)%s", where, size, offered,
+		     no_gb ? "; 1G pages need the pdpe1gb cpu flag, which this cpu lacks" : "");
+	if (no_gb) {
+		finding_remedy(f, "set [memory] hugepage_size = 2M (this cpu cannot map 1G pages)");
+		return;
+	}
+	finding_remedy(f, "add 'hugepagesz=%s hugepages=%d:%ld' to the kernel command line (tickready apply stages it)",
+		       human, ctx->prof->nic_node, want);
+	f->needs_reboot = true;
+}
+
 static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 {
+	const struct host *h = ctx->host;
 	const struct profile *p = ctx->prof;
 	const struct hugepool *pool, *total;
-	char size[32], human[16], other[128] = "";
+	char size[32], human[16], where[32], other[96] = "", path[160];
+	int node = p->nic_node;
 	long want;
 
 	if (!p->hugepage_kb || profile_long(p, PK_HUGEPAGES, &want) < 0) {
-		finding_skip(f, "profile does not ask for [memory] hugepage_size and hugepages");
+		finding_skip(f, "profile does not ask for memory.hugepage_size and memory.hugepages");
 		return;
 	}
 	format_size_kb(p->hugepage_kb, size, sizeof(size));
 	format_size_human(p->hugepage_kb, human, sizeof(human));
-	finding_expected(f, "at least %ld x %s hugepages on node %d (the NIC's)", want, human, p->nic_node);
-	if (!ctx->host->nnodes) {
-		finding_skip(f, "cannot read '/sys/devices/system/node': no NUMA information");
+	/* Without NUMA information (CONFIG_NUMA=n or a partial capture) the system-wide pool is the node's. */
+	if (!h->nnodes) {
+		if (!h->npools) {
+			finding_skip_read(f, NODE_DIR, -ENOENT);
+			return;
+		}
+		node = -1;
+		snprintf(where, sizeof(where), "the system");
+		snprintf(path, sizeof(path), POOL_DIR "/hugepages-%s/nr_hugepages", size);
+	} else {
+		if (!host_node(h, node)) {
+			finding_skip(f, "the NIC's node %d is not among the host's NUMA nodes", node);
+			return;
+		}
+		snprintf(where, sizeof(where), "node %d", node);
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/hugepages/hugepages-%s/nr_hugepages", node, size);
+	}
+	finding_expected(f, "at least %ld x %s hugepages reserved on %s%s", want, human, where,
+			 node < 0 ? " (no NUMA nodes known)" : " (the NIC's node)");
+	pool = host_pool(h, node, p->hugepage_kb);
+	if (!pool) {
+		hugepages_no_pool(ctx, f, where, want);
 		return;
 	}
-	pool = host_pool(ctx->host, p->nic_node, p->hugepage_kb);
-	if (!pool || pool->nr < 0) {
-		finding_fail(f, "node %d has no hugepages-%s pool%s", p->nic_node, size,
-			     p->hugepage_kb == 1048576 && !(ctx->host->cpu_flags & CPUF_PDPE1GB) ?
-			     " (1G pages need the pdpe1gb cpu flag)" : "");
-		finding_remedy(f, "boot with 'hugepagesz=%s hugepages=%ld'", human, want);
-		f->needs_reboot = true;
+	if (pool->nr < 0) {
+		long v;
+		int rc = sysroot_read_long(ctx->sr, path, &v);
+
+		finding_skip_bad(f, ctx->sr, path, rc < 0 ? rc : -EINVAL);
 		return;
 	}
-	total = host_pool(ctx->host, -1, p->hugepage_kb);
+	total = node >= 0 ? host_pool(h, -1, p->hugepage_kb) : NULL;
 	if (total && total->nr > pool->nr)
-		snprintf(other, sizeof(other), " (%ld more on other nodes, unusable for this NIC)", total->nr - pool->nr);
+		snprintf(other, sizeof(other), "; %ld more on other nodes, which DPDK cannot use for this NIC",
+			 total->nr - pool->nr);
 	if (pool->nr >= want) {
-		finding_pass(f, "node %d: %ld x %s reserved, %ld free%s", p->nic_node, pool->nr, human, pool->free, other);
+		finding_pass(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
 		return;
 	}
-	finding_fail(f, "node %d: %ld x %s reserved%s", p->nic_node, pool->nr, human, other);
-	finding_remedy(f, "echo %ld > /sys/devices/system/node/node%d/hugepages/hugepages-%s/nr_hugepages", want,
-		       p->nic_node, size);
+	finding_fail(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
+	if (p->hugepage_kb == 1048576)
+		finding_remedy(f, "echo %ld > %s (if fragmented memory leaves it short, boot with "
+			       "'hugepagesz=1G hugepages=%d:%ld' instead)", want, path, node < 0 ? 0 : node, want);
+	else
+		finding_remedy(f, "echo %ld > %s", want, path);
 }
 
 const struct check check_memory_hugepages = {
 	.id = "memory.hugepages", .area = AREA_MEMORY, .title = "hugepages reserved on the NIC's node",
-	.reads = "/sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages", .run = run_hugepages,
+	.reads = NODE_DIR "/node*/hugepages/hugepages-*/{nr,free}_hugepages, " POOL_DIR, .run = run_hugepages,
 };
 
-static const struct hugetlbfs_mount *mount_for(const struct host *h, unsigned long kb)
-{
-	for (size_t i = 0; i < h->nmounts; i++)
-		if (h->mounts[i].pagesize_kb == kb)
-			return &h->mounts[i];
-	return NULL;
-}
+/* ---- memory.hugetlbfs ---- */
 
 static void run_hugetlbfs(const struct check_ctx *ctx, struct finding *f)
 {
-	const struct hugetlbfs_mount *m;
+	const struct host *h = ctx->host;
+	struct strbuf seen = { 0 };
 	char human[16];
 	bool want;
 
 	if (!ctx->prof->hugepage_kb || profile_bool(ctx->prof, PK_HUGETLBFS, &want) < 0 || !want) {
-		finding_skip(f, "profile does not ask for a hugetlbfs mount");
+		finding_skip(f, "profile does not ask for memory.hugetlbfs");
 		return;
 	}
-	format_size_human(ctx->prof->hugepage_kb, human, sizeof(human));
-	finding_expected(f, "a hugetlbfs mount with pagesize=%s", human);
 	if (!sysroot_exists(ctx->sr, "/proc/mounts")) {
 		finding_skip_read(f, "/proc/mounts", -ENOENT);
 		return;
 	}
-	m = mount_for(ctx->host, ctx->prof->hugepage_kb);
-	if (m) {
-		finding_pass(f, "hugetlbfs pagesize=%s at %s", human, m->path);
-		return;
+	format_size_human(ctx->prof->hugepage_kb, human, sizeof(human));
+	finding_expected(f, "a hugetlbfs mount with pagesize=%s", human);
+	for (size_t i = 0; i < h->nmounts; i++) {
+		char s[16];
+
+		if (h->mounts[i].pagesize_kb == ctx->prof->hugepage_kb) {
+			finding_pass(f, "hugetlbfs pagesize=%s mounted at %s", human, h->mounts[i].path);
+			strbuf_free(&seen);
+			return;
+		}
+		strbuf_addf(&seen, "%s%s (pagesize=%s)", seen.len ? ", " : "", h->mounts[i].path,
+			    h->mounts[i].pagesize_kb ? format_size_human(h->mounts[i].pagesize_kb, s, sizeof(s)) : "?");
 	}
-	finding_fail(f, "no hugetlbfs mount with pagesize=%s (%zu hugetlbfs mounts)", human, ctx->host->nmounts);
-	finding_remedy(f, "mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s", human,
-		       human, human);
+	finding_fail(f, "no hugetlbfs mount with pagesize=%s; hugetlbfs mounts: %s", human, seen.len ? seen.s : "none");
+	finding_remedy(f, "mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s",
+		       human, human, human);
+	strbuf_free(&seen);
 }
 
 const struct check check_memory_hugetlbfs = {
-	.id = "memory.hugetlbfs", .area = AREA_MEMORY, .title = "hugetlbfs mounted for the profile's size",
+	.id = "memory.hugetlbfs", .area = AREA_MEMORY, .title = "hugetlbfs mounted for the profile's page size",
 	.reads = "/proc/mounts", .run = run_hugetlbfs,
 };
 
-/* Is "path" (a file in a hugetlbfs mount) mapped by any process? Scans every /proc/PID/maps once. */
-static char *mapped_paths(const struct check_ctx *ctx)
+/* ---- memory.stale_hugepages ---- */
+
+struct hfiles {
+	size_t n, cap;
+	char **path;	/* sorted, for bsearch */
+	bool *mapped;
+	size_t nmapped;
+	int unread;	/* maps files that exist but could not be read: their mappings are unknown */
+};
+
+static int cmp_str(const void *a, const void *b)
 {
-	struct strbuf sb = { 0 };
-	struct dirlist pids;
-
-	strbuf_add(&sb, "\n");
-	if (sysroot_list(ctx->sr, "/proc", &pids) < 0)
-		return strbuf_detach(&sb);
-	for (size_t i = 0; i < pids.n; i++) {
-		char path[64], *text;
-		long pid;
-
-		if (parse_long(pids.names[i], &pid) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
-		if (sysroot_read_alloc(ctx->sr, path, 4u << 20, &text, NULL) < 0)
-			continue;
-		for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			char *slash = strchr(l, '/');
-
-			for (size_t m = 0; slash && m < ctx->host->nmounts; m++) {
-				size_t n = strlen(ctx->host->mounts[m].path);
-
-				if (!strncmp(slash, ctx->host->mounts[m].path, n) && slash[n] == '/')
-					strbuf_addf(&sb, "%s\n", slash);
-			}
-		}
-		free(text);
-	}
-	dirlist_free(&pids);
-	return strbuf_detach(&sb);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void run_stale(const struct check_ctx *ctx, struct finding *f)
+static void hfiles_collect(const struct check_ctx *ctx, struct hfiles *hf)
 {
-	struct strbuf names = { 0 }, rm = { 0 };
-	char *mapped;
-	int stale = 0, files = 0;
-
-	if (!ctx->host->nmounts) {
-		finding_skip(f, "no hugetlbfs mount");
-		return;
-	}
-	finding_expected(f, "every file in a hugetlbfs mount mapped by a running process");
-	mapped = mapped_paths(ctx);
 	for (size_t m = 0; m < ctx->host->nmounts; m++) {
+		const char *dir = ctx->host->mounts[m].path;
 		struct dirlist dl;
 
-		if (sysroot_list(ctx->sr, ctx->host->mounts[m].path, &dl) < 0)
+		if (sysroot_list(ctx->sr, dir, &dl) < 0)
 			continue;
 		for (size_t i = 0; i < dl.n; i++) {
-			char *key = xasprintf("\n%s/%s\n", ctx->host->mounts[m].path, dl.names[i]);
+			char *p = xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", dl.names[i]);
 
-			files++;
-			if (!strstr(mapped, key)) {
-				if (stale++ < 5) {
-					strbuf_addf(&names, "%s%s/%s", names.len ? ", " : "", ctx->host->mounts[m].path,
-						    dl.names[i]);
-					strbuf_addf(&rm, " %s/%s", ctx->host->mounts[m].path, dl.names[i]);
-				}
+			/* DPDK makes plain files; a directory holds no pages by itself. */
+			if (sysroot_is_dir(ctx->sr, p)) {
+				free(p);
+				continue;
 			}
-			free(key);
+			if (hf->n == hf->cap) {
+				hf->cap = hf->cap ? hf->cap * 2 : 16;
+				hf->path = xrealloc(hf->path, hf->cap * sizeof(*hf->path));
+			}
+			hf->path[hf->n++] = p;
 		}
 		dirlist_free(&dl);
 	}
-	free(mapped);
-	if (!stale)
-		finding_pass(f, "%d hugepage files, all mapped by a process", files);
-	else {
-		finding_fail(f, "%d stale hugepage files held by no process: %s%s (they cause DPDK's \"no free hugepages\")",
-			     stale, names.s, stale > 5 ? ", ..." : "");
-		finding_remedy(f, "rm%s%s", rm.s, stale > 5 ? " ... (or dpdk-hugepages.py --clear)" : "");
+	if (hf->n)
+		qsort(hf->path, hf->n, sizeof(*hf->path), cmp_str);
+	hf->mapped = xcalloc(hf->n ? hf->n : 1, sizeof(*hf->mapped));
+}
+
+/* Marks the hugetlbfs files one maps text refers to. */
+static void hfiles_mark(struct hfiles *hf, char *text)
+{
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *path = strchr(l, '/'), **hit;
+		size_t len;
+
+		if (!path)
+			continue;
+		len = strlen(path);
+		if (len > 10 && !strcmp(path + len - 10, " (deleted)"))
+			continue;	/* unlinked: no longer in the mount, not ours to count */
+		hit = bsearch(&path, hf->path, hf->n, sizeof(*hf->path), cmp_str);
+		if (hit && !hf->mapped[hit - hf->path]) {
+			hf->mapped[hit - hf->path] = true;
+			hf->nmapped++;
+		}
 	}
+}
+
+/* Reads every process's maps once; stops early when every file is accounted for. */
+static void hfiles_scan(const struct check_ctx *ctx, struct hfiles *hf)
+{
+	struct dirlist pids;
+
+	if (sysroot_list(ctx->sr, "/proc", &pids) < 0) {
+		hf->unread = -1;
+		return;
+	}
+	for (size_t i = 0; i < pids.n && hf->nmapped < hf->n; i++) {
+		char path[64], *text;
+		long pid;
+		int rc;
+
+		if (parse_long(pids.names[i], &pid) < 0 || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
+		rc = sysroot_read_alloc(ctx->sr, path, MAPS_CAP, &text, NULL);
+		if (rc == -ENOENT || rc == -ESRCH)
+			continue;	/* the process exited meanwhile */
+		if (rc < 0) {
+			hf->unread++;
+			continue;
+		}
+		hfiles_mark(hf, text);
+		free(text);
+	}
+	dirlist_free(&pids);
+}
+
+static void hfiles_free(struct hfiles *hf)
+{
+	for (size_t i = 0; i < hf->n; i++)
+		free(hf->path[i]);
+	free(hf->path);
+	free(hf->mapped);
+}
+
+static void stale_report(struct finding *f, const struct hfiles *hf)
+{
+	struct strbuf names = { 0 }, rm = { 0 };
+	size_t stale = hf->n - hf->nmapped, shown = 0;
+
+	for (size_t i = 0; i < hf->n && shown < STALE_SHOWN; i++) {
+		if (hf->mapped[i])
+			continue;
+		strbuf_addf(&names, "%s%s", shown ? ", " : "", hf->path[i]);
+		strbuf_addf(&rm, " %s", hf->path[i]);
+		shown++;
+	}
+	if (hf->unread) {
+		finding_warn(f, "%zu of %zu hugepage files mapped by no readable process: %s%s; %d processes' maps "
+			     "could not be read (run as root to be sure)", stale, hf->n, names.s,
+			     stale > shown ? ", ..." : "", hf->unread < 0 ? 0 : hf->unread);
+	} else {
+		finding_fail(f, "%zu of %zu hugepage files mapped by no process: %s%s (they keep their pages "
+			     "reserved, and DPDK then reports no free hugepages)", stale, hf->n, names.s,
+			     stale > shown ? ", ..." : "");
+	}
+	finding_remedy(f, "rm%s%s (files no process maps; stop the DPDK app that made them first if unsure)", rm.s,
+		       stale > shown ? " ..." : "");
 	strbuf_free(&names);
 	strbuf_free(&rm);
 }
 
+static void run_stale(const struct check_ctx *ctx, struct finding *f)
+{
+	struct hfiles hf = { 0 };
+
+	if (!ctx->host->nmounts) {
+		if (!sysroot_exists(ctx->sr, "/proc/mounts"))
+			finding_skip_read(f, "/proc/mounts", -ENOENT);
+		else
+			finding_skip(f, "no hugetlbfs mount");
+		return;
+	}
+	finding_expected(f, "every file in the hugetlbfs mounts mapped by a running process");
+	hfiles_collect(ctx, &hf);
+	if (!hf.n) {
+		finding_pass(f, "no files in the %zu hugetlbfs mounts", ctx->host->nmounts);
+		hfiles_free(&hf);
+		return;
+	}
+	hfiles_scan(ctx, &hf);
+	if (hf.nmapped == hf.n)
+		finding_pass(f, "%zu hugepage files, all mapped by running processes", hf.n);
+	else
+		stale_report(f, &hf);
+	hfiles_free(&hf);
+}
+
 const struct check check_memory_stale_hugepages = {
 	.id = "memory.stale_hugepages", .area = AREA_MEMORY, .title = "no stale files in hugetlbfs mounts",
-	.reads = "hugetlbfs mounts, /proc/*/maps", .run = run_stale,
+	.reads = "/proc/mounts, hugetlbfs mount directories, /proc/*/maps", .run = run_stale,
 };
+
+/* ---- memory.thp ---- */
+
+/* The [selected] word of "always madvise [never]"; -EINVAL when there is none. */
+static int read_bracketed(const struct sysroot *sr, const char *path, char *word, size_t size)
+{
+	char buf[SYSROOT_SMALL];
+	const char *lb, *rb;
+	int rc = sysroot_read_str(sr, path, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc;
+	lb = strchr(buf, '[');
+	rb = lb ? strchr(lb, ']') : NULL;
+	if (!rb || rb == lb + 1 || (size_t)(rb - lb - 1) >= size || memchr(lb + 1, ' ', rb - lb - 1))
+		return -EINVAL;
+	snprintf(word, size, "%.*s", (int)(rb - lb - 1), lb + 1);
+	return 0;
+}
 
 static void run_thp(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *path = "/sys/kernel/mm/transparent_hugepage/enabled";
-	const char *want = profile_str(ctx->prof, PK_THP);
-	char buf[256], mode[32] = "", defrag[256] = "?";
-	char *lb, *rb;
+	const char *path = THP_DIR "/enabled";
+	const char *want = check_wanted(ctx, f, PK_THP);
+	char mode[32], defrag[32];
 	int rc;
 
-	if (!want) {
-		finding_skip(f, "profile does not ask for [memory] thp");
+	if (!want)
+		return;
+	if ((rc = read_bracketed(ctx->sr, path, mode, sizeof(mode))) < 0) {
+		finding_skip_bad(f, ctx->sr, path, rc);
 		return;
 	}
-	if ((rc = sysroot_read_str(ctx->sr, path, buf, sizeof(buf))) < 0) {
-		finding_skip_read(f, path, rc);
-		return;
-	}
-	lb = strchr(buf, '[');
-	rb = lb ? strchr(lb, ']') : NULL;
-	if (!rb || rb - lb - 1 >= (long)sizeof(mode)) {
-		finding_skip(f, "'%s' holds '%s', no [selected] mode", path, buf);
-		return;
-	}
-	snprintf(mode, sizeof(mode), "%.*s", (int)(rb - lb - 1), lb + 1);
-	if (sysroot_read_str(ctx->sr, "/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag)) < 0)
-		snprintf(defrag, sizeof(defrag), "?");
-	finding_expected(f, "'transparent_hugepage' = '%s'", want);
+	if (read_bracketed(ctx->sr, THP_DIR "/defrag", defrag, sizeof(defrag)) < 0)
+		snprintf(defrag, sizeof(defrag), "unknown");
+	finding_expected(f, "'transparent_hugepage/enabled' = '%s'", want);
 	if (!strcmp(mode, want)) {
-		finding_pass(f, "'transparent_hugepage' = '%s' (defrag: %s)", mode, defrag);
+		finding_pass(f, "'transparent_hugepage/enabled' = '%s' (defrag '%s')", mode, defrag);
 		return;
 	}
-	finding_fail(f, "'transparent_hugepage' = '%s'", mode);
-	finding_remedy(f, "echo %s > %s (and transparent_hugepage=%s on the command line)", want, path, want);
+	finding_fail(f, "'transparent_hugepage/enabled' = '%s' (defrag '%s')", mode, defrag);
+	finding_remedy(f, "echo %s > %s (at boot: add 'transparent_hugepage=%s' to the kernel command line)", want, path,
+		       want);
 }
 
 const struct check check_memory_thp = {
 	.id = "memory.thp", .area = AREA_MEMORY, .title = "transparent hugepages as the profile says",
-	.reads = "/sys/kernel/mm/transparent_hugepage/{enabled,defrag}", .run = run_thp,
+	.reads = THP_DIR "/enabled, " THP_DIR "/defrag", .run = run_thp,
 };
+
+/* ---- memory.numa_balancing ---- */
 
 static void run_numa_balancing(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *path = "/proc/sys/kernel/numa_balancing";
 	long want, have;
 	int rc;
 
 	if (profile_long(ctx->prof, PK_NUMA_BALANCING, &want) < 0) {
-		finding_skip(f, "profile does not ask for [memory] numa_balancing");
-		return;
-	}
-	rc = sysroot_read_long(ctx->sr, path, &have);
-	if (rc == -ENOENT) {
-		finding_skip(f, "'%s' is absent: kernel built without NUMA balancing", path);
-		return;
-	}
-	if (rc < 0) {
-		finding_skip(f, "cannot read '%s': %s", path, rc == -EINVAL ? "not a number" : strerror(-rc));
+		finding_skip(f, "profile does not ask for memory.numa_balancing");
 		return;
 	}
 	finding_expected(f, "'kernel.numa_balancing' = '%ld'", want);
+	rc = sysroot_read_long(ctx->sr, NUMA_BALANCING, &have);
+	if (rc == -ENOENT) {
+		/* Not a pass: we cannot tell the kernel lacks it from a tree that lacks the file. */
+		finding_skip(f, "'%s' is absent: a kernel built without CONFIG_NUMA_BALANCING has nothing to turn off",
+			     NUMA_BALANCING);
+		return;
+	}
+	if (rc < 0) {
+		finding_skip_bad(f, ctx->sr, NUMA_BALANCING, rc);
+		return;
+	}
 	if (have == want) {
 		finding_pass(f, "'kernel.numa_balancing' = '%ld'", have);
 		return;
 	}
 	finding_fail(f, "'kernel.numa_balancing' = '%ld'", have);
-	finding_remedy(f, "sysctl -w kernel.numa_balancing=%ld", want);
+	finding_remedy(f, "sysctl -w kernel.numa_balancing=%ld (profile: [memory] numa_balancing = %ld)", want, want);
 }
 
 const struct check check_memory_numa_balancing = {
-	.id = "memory.numa_balancing", .area = AREA_MEMORY, .title = "automatic NUMA balancing off",
-	.reads = "/proc/sys/kernel/numa_balancing", .run = run_numa_balancing,
+	.id = "memory.numa_balancing", .area = AREA_MEMORY, .title = "automatic NUMA balancing as the profile says",
+	.reads = NUMA_BALANCING, .run = run_numa_balancing,
 };
+
+/* ---- memory.swap ---- */
+
+/* Active swap devices from /proc/swaps: names the first few into sb; returns the count or -errno. */
+static int read_swaps(const struct sysroot *sr, struct strbuf *sb)
+{
+	char *text;
+	int rc, n = 0;
+
+	if ((rc = sysroot_read_alloc(sr, SWAPS, 1 << 20, &text, NULL)) < 0)
+		return rc;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char name[64], shown[64];
+
+		if (!strncmp(l, "Filename", 8) || !*trim(l))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(l, " \t"), l);
+		check_printable(name, shown, sizeof(shown));
+		if (n++ < 4)
+			strbuf_addf(sb, "%s%s", n > 1 ? ", " : "", shown);
+	}
+	free(text);
+	if (n > 4)
+		strbuf_add(sb, ", ...");
+	return n;
+}
+
+/* The swap devices part; returns false when the file cannot be read (f then holds the skip). */
+static bool judge_swaps(const struct check_ctx *ctx, struct finding *f, const char *want, struct strbuf *obs,
+			struct strbuf *fix)
+{
+	struct strbuf names = { 0 };
+	int n = read_swaps(ctx->sr, &names);
+
+	if (n < 0) {
+		finding_skip_read(f, SWAPS, n);
+		strbuf_free(&names);
+		return false;
+	}
+	if (n)
+		strbuf_addf(obs, "%d active swap devices (%s)", n, names.s);
+	else
+		strbuf_add(obs, "no active swap");
+	if (!strcmp(want, "off") && n)
+		strbuf_add(fix, "swapoff -a, then comment out the swap lines in /etc/fstab");
+	else if (!strcmp(want, "on") && !n)
+		strbuf_add(fix, "add a swap device to /etc/fstab, then swapon -a");
+	strbuf_free(&names);
+	return true;
+}
+
+static bool judge_swappiness(const struct check_ctx *ctx, struct finding *f, long want, struct strbuf *obs,
+			     struct strbuf *fix)
+{
+	long have;
+	int rc = sysroot_read_long(ctx->sr, SWAPPINESS, &have);
+
+	if (rc < 0) {
+		finding_skip_bad(f, ctx->sr, SWAPPINESS, rc);
+		return false;
+	}
+	strbuf_addf(obs, "%s'vm.swappiness' = '%ld'", obs->len ? ", " : "", have);
+	/* Lower swaps less: a host set lower than the profile is at least as good. */
+	if (have > want)
+		strbuf_addf(fix, "%ssysctl -w vm.swappiness=%ld", fix->len ? "; " : "", want);
+	return true;
+}
 
 static void run_swap(const struct check_ctx *ctx, struct finding *f)
 {
 	const char *want = profile_str(ctx->prof, PK_SWAP);
-	long swappiness = -1, want_sw = -1;
 	struct strbuf obs = { 0 }, fix = { 0 };
-	int devices = -1, rc;
-	bool bad = false;
-	char *text;
+	long want_sw = -1;
+	bool has_sw = profile_long(ctx->prof, PK_SWAPPINESS, &want_sw) == 0;
 
-	profile_long(ctx->prof, PK_SWAPPINESS, &want_sw);
-	if (!want && want_sw < 0) {
-		finding_skip(f, "profile asks for neither [memory] swap nor swappiness");
+	if (!want && !has_sw) {
+		finding_skip(f, "profile does not ask for memory.swap or memory.swappiness");
 		return;
 	}
-	if (want && sysroot_read_alloc(ctx->sr, "/proc/swaps", 1 << 20, &text, NULL) == 0) {
-		devices = 0;
-		for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			if (strncmp(l, "Filename", 8) && *trim(l))
-				devices++;
-		free(text);
-		strbuf_addf(&obs, "%d active swap devices", devices);
-		if (!strcmp(want, "off") && devices > 0) {
-			bad = true;
-			strbuf_add(&fix, "swapoff -a and comment the swap lines out of /etc/fstab");
-		}
-	}
-	if (want_sw >= 0 && (rc = sysroot_read_long(ctx->sr, "/proc/sys/vm/swappiness", &swappiness)) == 0) {
-		strbuf_addf(&obs, "%s'vm.swappiness' = '%ld'", obs.len ? ", " : "", swappiness);
-		if (swappiness > want_sw) {
-			bad = true;
-			strbuf_addf(&fix, "%ssysctl -w vm.swappiness=%ld", fix.len ? "; " : "", want_sw);
-		}
-	}
-	if (!obs.len)
-		finding_skip(f, "cannot read '/proc/swaps' or '/proc/sys/vm/swappiness'");
-	else if (bad)
-		finding_fail(f, "%s", obs.s);
-	else
-		finding_pass(f, "%s", obs.s);
-	if (want_sw >= 0)
-		finding_expected(f, "swap %s, 'vm.swappiness' <= '%ld'", want ? want : "any", want_sw);
-	else
+	if (want && has_sw)
+		finding_expected(f, "swap %s, 'vm.swappiness' <= '%ld'", want, want_sw);
+	else if (want)
 		finding_expected(f, "swap %s", want);
-	if (fix.len)
+	else
+		finding_expected(f, "'vm.swappiness' <= '%ld'", want_sw);
+	if ((want && !judge_swaps(ctx, f, want, &obs, &fix)) ||
+	    (has_sw && !judge_swappiness(ctx, f, want_sw, &obs, &fix)))
+		goto out;
+	if (fix.len) {
+		finding_fail(f, "%s", obs.s);
 		finding_remedy(f, "%s", fix.s);
+	} else {
+		finding_pass(f, "%s", obs.s);
+	}
+out:
 	strbuf_free(&obs);
 	strbuf_free(&fix);
 }
 
 const struct check check_memory_swap = {
-	.id = "memory.swap", .area = AREA_MEMORY, .title = "swap as the profile says",
-	.reads = "/proc/swaps, /proc/sys/vm/swappiness", .run = run_swap,
+	.id = "memory.swap", .area = AREA_MEMORY, .title = "swap and swappiness as the profile says",
+	.reads = SWAPS ", " SWAPPINESS, .run = run_swap,
 };

@@ -186,3 +186,41 @@ char *strbuf_detach(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 	return s;
 }
+
+bool shell_assigns(const char *l, size_t n, const char *var, char *value, size_t size)
+{
+	size_t vlen = strlen(var);
+
+	while (n && (*l == ' ' || *l == '\t'))
+		l++, n--;
+	if (n > 7 && !strncmp(l, "export ", 7))
+		l += 7, n -= 7;
+	if (n <= vlen || strncmp(l, var, vlen) || l[vlen] != '=')
+		return false;
+	snprintf(value, size, "%.*s", (int)(n - vlen - 1), l + vlen + 1);
+	trim(value);
+	if (*value == '"' || *value == '\'') {
+		char q = *value, *end;
+
+		memmove(value, value + 1, strlen(value));
+		end = strchr(value, q);
+		if (end)
+			*end = '\0';
+	}
+	return true;
+}
+
+bool shell_var(const char *text, size_t len, const char *var, char *value, size_t size)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+
+		while (i + n < len && text[i + n] != '\n' && text[i + n] != '\0')
+			n++;
+		found |= shell_assigns(text + i, n, var, value, size);
+		i += n + 1;
+	}
+	return found;
+}

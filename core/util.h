@@ -22,6 +22,14 @@ const char *format_size_kb(unsigned long kb, char *buf, size_t size);
 /* Human form: "2M", "1G". */
 const char *format_size_human(unsigned long kb, char *buf, size_t size);
 
+/*
+ * Does line l (n bytes, no newline) assign shell variable var, as an EnvironmentFile or a sourced
+ * /etc/default file does ("VAR=x", "  export VAR='x'")? Then copies the value, quotes removed.
+ */
+bool shell_assigns(const char *l, size_t n, const char *var, char *value, size_t size);
+/* var's last assignment in KEY=value text (newline- or NUL-separated, as /proc/PID/environ). */
+bool shell_var(const char *text, size_t len, const char *var, char *value, size_t size);
+
 /* A growing string. */
 struct strbuf {
 	char *s;

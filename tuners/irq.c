@@ -11,42 +11,58 @@
 #define IRQBALANCE_CONF "/etc/default/irqbalance"
 #define IRQBALANCE_UNIT "irqbalance.service"
 
-/* The config with IRQBALANCE_BANNED_CPULIST set: the live line replaced, else one line appended. */
+#define CPULIST_VAR "IRQBALANCE_BANNED_CPULIST"
+#define CPUS_VAR "IRQBALANCE_BANNED_CPUS"
+#define CPUS_OFF "# off by tickready: irqbalance 1.9 still applies it, over " CPULIST_VAR ": "
+
+/*
+ * The config with every IRQBALANCE_BANNED_CPULIST assignment set to list (one appended when there
+ * is none), and each non-empty IRQBALANCE_BANNED_CPUS commented out: irqbalance 1.9 logs that
+ * variable as "discarded" yet still applies it, over the list (setup_banned_cpus()).
+ */
 static char *banned_conf(const char *text, size_t len, const char *list)
 {
 	struct strbuf sb = { 0 };
 	size_t pos = 0;
-	bool done = false;
+	bool has_list = false;
 
 	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - text - pos) : len - pos;
+		const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		char value[256];
 
-		if (!done && !strncmp(text + pos, "IRQBALANCE_BANNED_CPULIST=", 26)) {
-			strbuf_addf(&sb, "IRQBALANCE_BANNED_CPULIST=%s", list);
-			done = true;
+		if (shell_assigns(l, n, CPULIST_VAR, value, sizeof(value))) {
+			strbuf_addf(&sb, CPULIST_VAR "=%s", list);
+			has_list = true;
+		} else if (shell_assigns(l, n, CPUS_VAR, value, sizeof(value)) && value[0]) {
+			strbuf_addf(&sb, CPUS_OFF "%.*s", (int)n, l);
 		} else {
-			strbuf_addf(&sb, "%.*s", (int)l, text + pos);
+			strbuf_addf(&sb, "%.*s", (int)n, l);
 		}
 		if (nl)
 			strbuf_add(&sb, "\n");
-		pos += l + (nl ? 1 : 0);
+		pos += n + (nl ? 1 : 0);
 	}
-	if (!done)
-		strbuf_addf(&sb, "%sIRQBALANCE_BANNED_CPULIST=%s\n", len && text[len - 1] != '\n' ? "\n" : "", list);
+	if (!has_list)
+		strbuf_addf(&sb, "%s" CPULIST_VAR "=%s\n", len && text[len - 1] != '\n' ? "\n" : "", list);
 	return strbuf_detach(&sb);
 }
 
-/* The list set now (the live line), NULL when none: shown as the plan's current value. */
-static const char *banned_now(const char *text, char *buf, size_t size)
+/* What the config bans now, for the plan's current value; NULL when it sets neither variable. */
+static const char *banned_now(const char *text, size_t len, char *buf, size_t size)
 {
-	const char *s = text;
+	char cpus[200], cpulist[200];
 
-	for (; s && (s = strstr(s, "IRQBALANCE_BANNED_CPULIST=")); s++)
-		if (s == text || s[-1] == '\n') {
-			snprintf(buf, size, "%.*s", (int)strcspn(s + 26, "\n"), s + 26);
-			return buf;
-		}
+	if (!text)
+		return NULL;
+	if (shell_var(text, len, CPUS_VAR, cpus, sizeof(cpus)) && cpus[0]) {
+		snprintf(buf, size, CPUS_VAR "=%s (overrides the list)", cpus);
+		return buf;
+	}
+	if (shell_var(text, len, CPULIST_VAR, cpulist, sizeof(cpulist))) {
+		snprintf(buf, size, "%s", cpulist);
+		return buf;
+	}
 	return NULL;
 }
 
@@ -95,10 +111,18 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 	if (!text || strcmp(text, next)) {
 		if (!text)
 			tune_parent_dirs(ctx, p, f->check->id, IRQBALANCE_CONF);
-		c = plan_add(p, f->check->id, text ? CK_WRITE : CK_CREATE, IRQBALANCE_CONF " IRQBALANCE_BANNED_CPULIST",
-			     IRQBALANCE_CONF, banned_now(text, now, sizeof(now)), next);
+		c = plan_add(p, f->check->id, text ? CK_WRITE : CK_CREATE, IRQBALANCE_CONF " " CPULIST_VAR,
+			     IRQBALANCE_CONF, banned_now(text, len, now, sizeof(now)), next);
 		if (c) {
-			change_set(&c->shell, "echo IRQBALANCE_BANNED_CPULIST=%s >> " IRQBALANCE_CONF, list);
+			char tmp[256];
+
+			const char *cpus_off = strstr(next, CPUS_OFF) ? "; sed -i 's/^" CPUS_VAR "=/#&/' " IRQBALANCE_CONF : "";
+
+			if (text && shell_var(text, len, CPULIST_VAR, tmp, sizeof(tmp)))
+				change_set(&c->shell, "sed -i 's/^" CPULIST_VAR "=.*/" CPULIST_VAR "=%s/' " IRQBALANCE_CONF "%s",
+					   list, cpus_off);
+			else
+				change_set(&c->shell, "echo " CPULIST_VAR "=%s >> " IRQBALANCE_CONF "%s", list, cpus_off);
 			tune_guard_cpus(ctx, c);
 		}
 		/* irqbalance reads its config at start. */
