@@ -19,7 +19,7 @@
  *   F RUN SEQ ERRNO                   the write failed
  *   E RUN STATUS                      the run ended (0 ok, else -errno)
  *   R RUN EPOCH                       the run was reverted
- * OP: write, create, append, mkdir, mount, ethtool, service, exec.
+ * OP: write, create, append, mkdir, mount, ethtool, service, exec, bind.
  */
 enum jrec_type { JR_BEGIN = 'B', JR_WRITE = 'W', JR_DONE = 'D', JR_FAIL = 'F', JR_END = 'E', JR_REVERTED = 'R' };
 

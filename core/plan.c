@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "journal.h"
 #include "tuners.h"
 #include "util.h"
@@ -602,6 +603,47 @@ static int exec_argv(struct journal *j, const struct change *c)
 	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
 }
 
+/* The bound device's former netdev names, so that audit still finds "ens1f0" once it is gone. */
+static int bind_state_path(const char *pci, char *path, size_t size)
+{
+	return snprintf(path, size, BIND_STATE_DIR "/%s", pci) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * Journal: OLD the driver link's text, RESTORE driver_override's old content, NEW the driver.
+ * Then the bind, then the netdev names for audit.
+ */
+static int exec_bind(const struct sysroot *sr, struct journal *j, const struct change *c)
+{
+	char link[PATH_MAX], override[128], names[512], state[160];
+	struct jvalue jo, jr, jn = jv(c->value);
+	long seq;
+	int rc;
+
+	if ((rc = pci_driver_link(sr, c->iface, link, sizeof(link))) < 0 ||
+	    (rc = pci_driver_override(sr, c->iface, override, sizeof(override))) < 0)
+		return rc;
+	pci_netdev_names(sr, c->iface, names, sizeof(names));
+	jo = jvn(link, strlen(link), link[0] != '\0');
+	jr = jv(override);
+	rc = journal_intent(j, "bind", c->iface, &jo, &jr, &jn, &seq);
+	if (rc < 0)
+		return rc;
+	rc = pci_bind(sr, c->iface, c->value);
+	if (rc == 0 && names[0] && (rc = tree_mkdir_p(sr, BIND_STATE_DIR, 0700)) == 0 &&
+	    (rc = bind_state_path(c->iface, state, sizeof(state))) == 0) {
+		int fd = sysroot_openat(sr, state, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+
+		if (fd < 0)
+			rc = fd;
+		else {
+			rc = write(fd, names, strlen(names)) == (ssize_t)strlen(names) ? 0 : -EIO;
+			close(fd);
+		}
+	}
+	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
+}
+
 static int exec_change(const struct sysroot *sr, struct journal *j, const struct change *c)
 {
 	const char *v;
@@ -623,8 +665,9 @@ static int exec_change(const struct sysroot *sr, struct journal *j, const struct
 	case CK_SERVICE:
 	case CK_EXEC:
 		return exec_argv(j, c);
-	case CK_CMDLINE:
 	case CK_BIND:
+		return exec_bind(sr, j, c);
+	case CK_CMDLINE:
 	default:
 		return 0;
 	}
@@ -746,8 +789,12 @@ static int undo_record(const struct sysroot *sr, const struct jrec *r)
 
 	if (!strcmp(r->op, "write")) {
 		/* The live kernel takes the value back ("madvise"), a tree gets its exact old bytes. */
-		if (sr->live && is_pseudo(path) && r->restore.present)
-			return sysroot_write(sr, path, r->restore.data);
+		if (sr->live && is_pseudo(path) && r->restore.present) {
+			int rc = sysroot_write(sr, path, r->restore.data);
+
+			/* The IRQ went away with its device (a driver bind undone before it): nothing to restore. */
+			return rc == -ENOENT && !strncmp(path, "/proc/irq/", 10) ? 0 : rc;
+		}
 		if (!r->old.present)
 			return 0;
 		return tree_write(sr, path, r->old.data, r->old.len);
@@ -772,6 +819,15 @@ static int undo_record(const struct sysroot *sr, const struct jrec *r)
 		if (!sr->live || !r->restore.present || sscanf(path, "%63s %31s", iface, key) != 2)
 			return 0;
 		return nic_ethtool_set(sr, iface, key, r->restore.data);
+	}
+	if (!strcmp(r->op, "bind")) {
+		char state[160];
+		int rc = pci_unbind_restore(sr, path, r->old.present ? r->old.data : "",
+					    r->restore.present ? r->restore.data : "");
+
+		if (rc == 0 && bind_state_path(path, state, sizeof(state)) == 0 && (rc = remove_path(sr, state, false)) == 0)
+			remove_path(sr, BIND_STATE_DIR, true);	/* fails while other devices stay bound */
+		return rc;
 	}
 	if (!strcmp(r->op, "exec")) {
 		char **argv;
@@ -836,7 +892,8 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 
 			if (r->type != JR_WRITE || strcmp(r->run, runs[k]))
 				continue;
-			if (strcmp(r->op, "write") && rec_failed(log, r))
+			/* A failed bind may have got half way (override set, old driver gone): undo it too. */
+			if (strcmp(r->op, "write") && strcmp(r->op, "bind") && rec_failed(log, r))
 				continue;
 			rc = undo_record(sr, r);
 			if (rc < 0) {

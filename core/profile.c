@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <ini.h>
 
+#include "bind.h"
 #include "util.h"
 
 const struct profile_key_info profile_keys[PK_COUNT] = {
@@ -552,9 +553,14 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	if (want && (!strcmp(want, "none") || !strcmp(want, "any")))
 		return;
 	if (want && strcmp(want, "auto")) {
+		char pci[32];
+
 		p->nic = host_nic_by_name(h, want);
 		if (!p->nic)
 			p->nic = host_nic_by_pci(h, want);
+		/* A netdev tickready bound to a user-space driver is gone; its PCI address was kept. */
+		if (!p->nic && bind_former_pci(h->sr, want, pci, sizeof(pci)) == 0)
+			p->nic = host_nic_by_pci(h, pci);
 		return;
 	}
 	/* auto: a NIC already given to DPDK, else the first PCI NIC that is not the management path. */

@@ -12,7 +12,7 @@
 	X(timer_migration) X(watchdog) X(sched_rt) X(stat_interval) X(workqueue) X(hung_task) X(mce) \
 	X(busy_poll) \
 	X(coalesce) X(rings) \
-	X(boot_cmdline) \
+	X(boot_cmdline) X(driver_bind) \
 	X(smt) X(epb) X(epp) X(pstate) X(systemd_affinity)
 
 #define X(n) extern const struct tuner tuner_##n;

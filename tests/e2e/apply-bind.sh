@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# PCI driver binding: the bind and its exact undo on a tree, and the interlocks that keep a host reachable.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+D=$(mktmp); T=$D/tree
+DEV=sys/devices/pci0000:00/0000:3b:00.0
+
+# ens1f0 on an Intel kernel driver (the fixture's mlx5 is bifurcated and never rebound).
+intel_tree() {
+	fresh_tree "$T"
+	for t in "$T" "$T.orig"; do
+		ln -sfn ../../../bus/pci/drivers/ixgbe "$t/$DEV/driver"
+		mkdir -p "$t/sys/bus/pci/drivers/ixgbe"
+	done
+}
+profile() { # profile FILE INTERFACE DRIVER
+	printf '[profile]\ninclude = %s\n[nic]\ninterface = %s\ndriver = %s\n' "$APROF" "$2" "$3" >"$1"
+}
+blocked_reasons() { json "$OUT" '[b["reason"] for b in d["blocked"] if b["kind"] == "bind"]'; }
+
+profile "$D/vfio.ini" ens1f0 vfio-pci
+intel_tree
+expect_status 0 "dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+[ "$(json "$OUT" '[(c["target"], c["current"], c["new"]) for c in d["changes"] if c["kind"] == "bind"]')" = "[('0000:3b:00.0 driver', 'ixgbe', 'vfio-pci')]" ] && ok "plan binds ens1f0 to vfio-pci" || not_ok "plan: $(json "$OUT" 'd["changes"]')"
+json "$OUT" '[c["command"] for c in d["changes"] if c["kind"] == "bind"][0]' | grep -q 'driver_override.*unbind.*drivers_probe' && ok "command: driver_override, unbind, drivers_probe" || not_ok "command"
+[ "$(json "$OUT" '[c for c in d["changes"] if c["kind"] == "ethtool"]')" = "[]" ] && ok "no ethtool changes for a NIC leaving the kernel" || not_ok "ethtool planned on a NIC being rebound"
+expect_status 0 "apply" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes
+[ "$(readlink "$T/$DEV/driver")" = ../../../bus/pci/drivers/vfio-pci ] && ok "driver link now vfio-pci" || not_ok "driver link: $(readlink "$T/$DEV/driver")"
+[ ! -e "$T/sys/class/net/ens1f0" ] && [ ! -e "$T/$DEV/net" ] && ok "the netdev is gone, as the kernel does" || not_ok "netdev still there"
+"$TR" audit --root "$T" --profile "$D/vfio.ini" --format json >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "nic.driver"][0]')" = pass ] && ok "audit finds ens1f0 by its former name: nic.driver passes" || not_ok "nic.driver: $(json "$OUT" '[c for c in d["checks"] if c["id"] == "nic.driver"]')"
+expect_status 0 "second apply" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+[ "$(json "$OUT" 'len(d["changes"])')" = 0 ] && ok "second apply plans nothing" || not_ok "replans: $(json "$OUT" 'd["changes"]')"
+expect_status 0 "revert" "$TR" revert --root "$T"
+same_tree "$T.orig" "$T" && ok "revert: driver link and netdev back, byte-identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
+[ ! -e "$T/var/lib/tickready/bound" ] && ok "bind state removed" || not_ok "bind state left"
+
+# An unbound device: bound with no unbind step; revert leaves it unbound.
+intel_tree
+rm "$T/$DEV/driver" "$T.orig/$DEV/driver"
+expect_status 0 "apply to an unbound device" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes
+[ "$(readlink "$T/$DEV/driver")" = /sys/bus/pci/drivers/vfio-pci ] && ok "unbound device bound" || not_ok "driver link: $(readlink "$T/$DEV/driver")"
+"$TR" revert --root "$T" >/dev/null
+same_tree "$T.orig" "$T" && ok "revert: unbound again" || not_ok "revert differs"
+
+# The management NIC: blocked, and --force does not override it.
+profile "$D/mgmt.ini" eno1 vfio-pci
+intel_tree
+expect_status 2 "binding eno1: exit 2" "$TR" apply --root "$T" --profile "$D/mgmt.ini" --yes
+expect_grep "names the management path" "eno1 is on the management path \(default route\): binding it to vfio-pci cuts this host off" "$ERR"
+expect_status 2 "--force does not override it" "$TR" apply --root "$T" --profile "$D/mgmt.ini" --yes --force
+same_tree "$T.orig" "$T" && ok "nothing changed" || not_ok "blocked apply changed the tree"
+expect_status 0 "--skip-blocked" "$TR" apply --root "$T" --profile "$D/mgmt.ini" --yes --skip-blocked
+[ "$(readlink "$T/sys/devices/pci0000:00/0000:18:00.0/driver")" = ../../../bus/pci/drivers/igb ] && [ -e "$T/sys/class/net/eno1" ] && ok "eno1 stays on igb" || not_ok "eno1 was rebound"
+"$TR" revert --root "$T" >/dev/null
+
+# An IOMMU group shared with the management NIC: vfio takes the whole group.
+intel_tree
+for t in "$T" "$T.orig"; do
+	ln -sfn ../../../kernel/iommu_groups/10 "$t/$DEV/iommu_group"
+	ln -s ../../../../devices/pci0000:00/0000:3b:00.0 "$t/sys/kernel/iommu_groups/10/devices/0000:3b:00.0"
+	rm "$t/sys/kernel/iommu_groups/11/devices/0000:3b:00.0"
+done
+expect_status 0 "shared group: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+blocked_reasons | grep -q "IOMMU group 10 also holds 0000:18:00.0 (eno1, on the management path" && ok "group shared with eno1: blocked" || not_ok "blocked: $(json "$OUT" 'd["blocked"]')"
+expect_status 2 "--force cannot bind it" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes --force
+same_tree "$T.orig" "$T" && ok "nothing changed" || not_ok "changed"
+
+# A route through the NIC: the kernel stack uses it; --force may override.
+intel_tree
+printf 'ens1f0\t0012A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' >>"$T/proc/net/route"
+cp "$T/proc/net/route" "$T.orig/proc/net/route"
+expect_status 0 "routed NIC: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+blocked_reasons | grep -q "ens1f0 has routes" && ok "routed NIC blocked" || not_ok "blocked: $(json "$OUT" 'd["blocked"]')"
+expect_status 0 "--force binds it" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes --force
+[ "$(readlink "$T/$DEV/driver")" = ../../../bus/pci/drivers/vfio-pci ] && ok "bound with --force" || not_ok "not bound"
+"$TR" revert --root "$T" >/dev/null
+same_tree "$T.orig" "$T" && ok "revert: identical" || not_ok "revert differs"
+
+# mlx5 (the fixture as shipped) is bifurcated: manual, never unbound.
+fresh_tree "$T"
+expect_status 0 "mlx5: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+[ "$(json "$OUT" '[c for c in d["changes"] if c["kind"] == "bind"]')" = "[]" ] && json "$OUT" '[m["remedy"] for m in d["manual"] if m["check"] == "nic.driver"][0]' | grep -q bifurcated && ok "mlx5: manual, bifurcated advice" || not_ok "mlx5: $(json "$OUT" 'd["manual"]')"
+
+# A failure inside the bind (rename refused): exit 2, and revert restores the tree.
+if command -v strace >/dev/null; then
+	intel_tree
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
+		-e inject=renameat,renameat2:error=EIO:when=2 "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes >"$OUT" 2>"$ERR"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "0000:3b:00.0 driver" "$ERR" && ok "EIO in the bind: exit 2 naming the device" || not_ok "rc $rc: $(cat "$ERR")"
+	"$TR" revert --root "$T" >/dev/null
+	same_tree "$T.orig" "$T" && ok "revert after a half-done bind: identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
+fi
+finish
