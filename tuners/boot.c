@@ -334,13 +334,72 @@ static const char *isolation_bad(const struct tune_ctx *ctx, char *buf, size_t s
 	return NULL;
 }
 
-static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+/*
+ * One parameter: a cmdline row unless the staged (or running) line already has it, staged through
+ * the drop-in, or a grubby exec. Returns the row, NULL when nothing is needed or possible.
+ */
+static struct change *add_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt,
+				  const char *key, const char *want)
 {
 	const struct cmdline *now = ctx->host->has_staged ? &ctx->host->staged : &ctx->host->cmdline;
+	const char *cur = cmdline_get(now, key);
+	struct change *c;
+
+	if (planned(p, key) || (cur && !strcmp(cur, want)))
+		return NULL;
+	c = plan_add(p, check, CK_CMDLINE, key, NULL, cur, want);
+	if (!c)
+		return NULL;
+	c->boot = true;
+	c->display = bt != BT_GRUBBY;
+	c->shell = *want ? xasprintf("%s=%s", key, want) : xstrdup(key);
+	return c;
+}
+
+/* After rows were added: the grubby execs, or the drop-in that carries them, and the boot loader command. */
+static void stage_rows(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt,
+		       struct change **rows, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (bt == BT_GRUBBY) {
+			rows[i]->display = true;
+			add_grubby(ctx, p, rows[i]);
+		}
+		any |= row_goes(ctx, rows[i]);
+	}
+	if (!any)
+		return;
+	set_bootloader(ctx, p, bt);
+	if (bt != BT_GRUBBY)
+		stage_file(ctx, p, check, bt);
+}
+
+int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
+		 const char *blocked)
+{
 	enum boot_tool bt = boot_detect(ctx->sr);
+	struct change *c;
+
+	if (bt == BT_NONE)
+		return -ENOENT;
+	c = add_cmdline(ctx, p, check, bt, key, want);
+	if (!c)
+		return 0;
+	if (blocked)
+		c->blocked = xstrdup(blocked);
+	stage_rows(ctx, p, check, bt, &c, 1);
+	return 1;
+}
+
+static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	enum boot_tool bt = boot_detect(ctx->sr);
+	struct change *rows[sizeof(bparams) / sizeof(bparams[0])];
 	char want[CPUSET_TEXT_MAX];
 	char why[128];
-	bool added = false;
+	size_t n = 0;
 
 	if (bt == BT_NONE) {
 		plan_add_manual(p, f, NULL);
@@ -348,17 +407,11 @@ static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct
 	}
 	for (size_t i = 0; i < sizeof(bparams) / sizeof(bparams[0]); i++) {
 		const struct bparam *b = &bparams[i];
-		const char *cur = cmdline_get(now, b->key);
 		struct change *c;
 
-		if (!covers(b, f->check->id) || planned(p, b->key) || !b->want(ctx, want, sizeof(want)))
+		if (!covers(b, f->check->id) || !b->want(ctx, want, sizeof(want)) ||
+		    !(c = add_cmdline(ctx, p, f->check->id, bt, b->key, want)))
 			continue;
-		if (cur && !strcmp(cur, want))
-			continue;
-		c = plan_add(p, f->check->id, CK_CMDLINE, b->key, NULL, cur, want);
-		c->boot = true;
-		c->display = bt != BT_GRUBBY;
-		c->shell = *want ? xasprintf("%s=%s", b->key, want) : xstrdup(b->key);
 		if (!strcmp(b->key, "isolcpus") || !strcmp(b->key, "nohz_full") || !strcmp(b->key, "rcu_nocbs")) {
 			tune_guard_cpus(ctx, c);
 			if (!c->blocked && isolation_bad(ctx, why, sizeof(why))) {
@@ -366,17 +419,9 @@ static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct
 				c->force_ok = true;
 			}
 		}
-		if (bt == BT_GRUBBY) {
-			c->display = true;
-			add_grubby(ctx, p, c);
-		}
-		added |= row_goes(ctx, c);
+		rows[n++] = c;
 	}
-	if (!added)
-		return 0;
-	set_bootloader(ctx, p, bt);
-	if (bt != BT_GRUBBY)
-		stage_file(ctx, p, f->check->id, bt);
+	stage_rows(ctx, p, f->check->id, bt, rows, n);
 	return 0;
 }
 

@@ -74,6 +74,17 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 		return 0;
 	change_set(&c->shell, "echo %ld > %s", nr, path);
 	guard_memory(ctx, c, node, nr - cur, kb);
+	/* 1G pages need contiguous gigabytes, which a running host's fragmented memory may lack: reserve them at boot too. */
+	if (kb == 1048576) {
+		char count[48];
+
+		if (ctx->host->nnodes > 1)
+			snprintf(count, sizeof(count), "%d:%ld", node, nr);
+		else
+			snprintf(count, sizeof(count), "%ld", nr);
+		if (tune_cmdline(ctx, p, f->check->id, "hugepagesz", "1G", c->blocked) >= 0)
+			tune_cmdline(ctx, p, f->check->id, "hugepages", count, c->blocked);
+	}
 	if (c->blocked)
 		return 0;
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/free_hugepages", node, kb);

@@ -56,5 +56,13 @@ void tune_guard_nic(const struct tune_ctx *ctx, struct change *c, const struct n
 /* Adds CK_MKDIR changes for the missing directories above path (revert removes them). */
 void tune_parent_dirs(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *path);
 
+/*
+ * A kernel command line parameter for the next boot, staged as the boot tuner stages its own
+ * (GRUB drop-in, /etc/kernel/cmdline, grubby); blocked (may be NULL) marks it like its runtime twin.
+ * Returns 1 when planned, 0 when already staged or running, -ENOENT when no boot tooling is found.
+ */
+int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
+		 const char *blocked);
+
 /* Sets one ethtool setting on a live interface (SIOCETHTOOL): rx_usecs, adaptive_rx, rx_pending, tx_pending. */
 int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value);
