@@ -49,6 +49,9 @@ void cli_usage(const struct cli_parser *p, FILE *out);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */
+int once_confirm(const struct sysroot *sr);
+
 /* A run against one root: the sysroot, the host model and the resolved profile. */
 struct session {
 	const char *root;

@@ -29,14 +29,14 @@ static const struct cli_opt apply_opts[] = {
 	{ "force", NULL, OPT_FORCE, "override the interlocks that can be overridden (management path, memory, node)" },
 	{ "update-bootloader", NULL, OPT_UPDATE_BOOT, "run the distribution's boot loader command after staging" },
 	{ "confirm", "SECONDS", OPT_CONFIRM, "revert by itself after SECONDS unless `tickready confirm` runs" },
-	{ "once", NULL, OPT_ONCE, "stage boot parameters for the next boot only (not supported yet)" },
+	{ "once", NULL, OPT_ONCE, "stage boot parameters for the next boot only (GRUB: grub-reboot); `tickready confirm` after it makes them the default" },
 	{ "reapply", NULL, OPT_REAPPLY, "re-apply the runtime part of the last applied profile (boot unit)" },
 	{ NULL, NULL, 0, NULL },
 };
 
 struct apply_args {
 	const char *root, *profile, *format, *only;
-	bool dry, yes, json, reapply;
+	bool dry, yes, json, reapply, once;
 	long confirm;
 	struct plan_opts po;
 };
@@ -70,9 +70,7 @@ static int parse_args(struct apply_args *a, int argc, char **argv)
 		case OPT_FORCE: a->po.force = true; break;
 		case OPT_UPDATE_BOOT: a->po.update_bootloader = true; break;
 		case OPT_REAPPLY: a->reapply = a->yes = true; break;
-		case OPT_ONCE:
-			cli_error("apply: --once is not supported yet: stage with apply, then reboot");
-			return EXIT_ERROR;
+		case OPT_ONCE: a->once = true; break;
 		case OPT_CONFIRM:
 			if (parse_long(arg, &a->confirm) < 0 || a->confirm < 10 || a->confirm > 86400) {
 				cli_error("apply: --confirm wants seconds between 10 and 86400, not '%s'", arg);
@@ -198,14 +196,22 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 			       p->manual[i].remedy ? "; fix: " : "", p->manual[i].remedy ? p->manual[i].remedy : "");
 	}
 	if (p->reboot_required) {
-		printf("reboot required: kernel command line changes are staged for the next boot (%s)\n",
-		       p->boot_tool ? p->boot_tool : "?");
+		printf("reboot required: kernel command line changes are staged for %s (%s)\n",
+		       p->once_argv ? "the next boot only, in a one-time entry" : "the next boot", p->boot_tool ? p->boot_tool : "?");
 		if (p->bootloader_argv) {
 			printf("  then run:");
 			for (char **v = p->bootloader_argv; *v; v++)
 				printf(" %s", *v);
+			if (p->once_argv) {
+				printf(" &&");
+				for (char **v = p->once_argv; *v; v++)
+					printf(" %s", *v);
+			}
 			printf("%s\n", a->po.update_bootloader ? "  (--update-bootloader runs it)" : "  (or pass --update-bootloader)");
 		}
+		if (p->once_argv)
+			puts("  after that boot, `tickready confirm` makes the parameters the default; a failed boot falls "
+			     "back to the old entry");
 	}
 }
 
@@ -268,6 +274,24 @@ static int start_confirm_timer(const struct sysroot *sr, const char *run, long s
 	return 0;
 }
 
+/* What `tickready confirm` needs after the one-time boot: the parameters to find in /proc/cmdline. */
+static int write_once_pending(const struct sysroot *sr, const char *run, const struct plan *p, bool updated)
+{
+	char *content = xasprintf("run=%s\nparams=%s\nupdate_bootloader=%d\n", run, p->once_params ? p->once_params : "",
+				  updated);
+	int rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700), fd;
+
+	fd = rc < 0 ? rc : sysroot_openat(sr, ONCE_PENDING, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		rc = write(fd, content, strlen(content)) == (ssize_t)strlen(content) && fsync(fd) == 0 ? 0 : -EIO;
+		close(fd);
+	} else {
+		rc = fd;
+	}
+	free(content);
+	return rc;
+}
+
 static void print_result(const struct exec_result *res, const struct plan *p, const char *run)
 {
 	printf("applied %zu change%s (run %s)", res->applied, res->applied == 1 ? "" : "s", run);
@@ -310,6 +334,9 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		journal_close(&j);
 		return EXIT_ERROR;
 	}
+	if (p->once_argv && p->reboot_required && write_once_pending(&s->sr, j.run, p, a->po.update_bootloader) < 0)
+		cli_warn("apply: could not record the one-time boot in '%s': `tickready confirm` will not promote it",
+			 ONCE_PENDING);
 	if (a->confirm && start_confirm_timer(&s->sr, j.run, a->confirm) < 0)
 		cli_warn("apply: could not start the --confirm timer: revert by hand if the host misbehaves");
 	if (a->json) {
@@ -374,9 +401,17 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 	ctx = (struct tune_ctx){ .host = &s->host, .prof = &s->prof, .sr = &s->sr, .findings = findings,
 				 .nfindings = nf, .mgmt = mgmt, .force = a->po.force,
 				 .cpulist_bad = tune_cpulists_bad(&s->host, &s->prof, bad, sizeof(bad)) };
+	ctx.once = a->once;
 	rc = plan_build(&p, &ctx);
 	if (rc < 0) {
 		cli_error("apply: cannot plan: %s", strerror(-rc));
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	/* grub-reboot is GRUB's: elsewhere a one-time boot is not offered rather than faked. */
+	if (a->once && p.reboot_required && !p.once_argv) {
+		cli_error("apply: --once needs GRUB (grub-reboot); this host boots with %s: apply without --once, "
+			  "and keep a console at hand for the reboot", p.boot_tool ? p.boot_tool : "no detected boot loader");
 		rc = EXIT_ERROR;
 		goto out;
 	}

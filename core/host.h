@@ -161,6 +161,7 @@ void host_expand_siblings(const struct host *h, const struct cpuset *set, struct
 
 /* Where apply stages boot parameters on Debian/Ubuntu; read by host_load for pending-reboot verdicts. */
 #define HOST_GRUB_DROPIN "/etc/default/grub.d/99-tickready.cfg"
+#define HOST_GRUB_ONCE "/etc/grub.d/42_tickready_once"
 
 /* Default housekeeping: the first online cpu of each node and its SMT siblings. */
 void host_default_housekeeping(const struct host *h, struct cpuset *out);

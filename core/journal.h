@@ -10,6 +10,8 @@
 #define JOURNAL_PATH "/var/lib/tickready/journal"
 #define JOURNAL_LOCK "/run/tickready.lock"
 #define JOURNAL_MAGIC "#tickready-journal 1"
+/* apply --once: the run and the parameters `tickready confirm` promotes after the one-time boot. */
+#define ONCE_PENDING JOURNAL_DIR "/once-pending"
 
 /*
  * Line formats (fields separated by one space; values escaped, "-" meaning absent):

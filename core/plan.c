@@ -241,6 +241,11 @@ void plan_free(struct plan *p)
 		for (char **a = p->bootloader_argv; *a; a++)
 			free(*a);
 	free(p->bootloader_argv);
+	if (p->once_argv)
+		for (char **a = p->once_argv; *a; a++)
+			free(*a);
+	free(p->once_argv);
+	free(p->once_params);
 	free(p->boot_tool);
 	memset(p, 0, sizeof(*p));
 }
@@ -399,9 +404,9 @@ static int remove_path(const struct sysroot *sr, const char *path, bool dir)
 	return rc;
 }
 
-static int create_file(const struct sysroot *sr, const char *path, const char *data, size_t len)
+static int create_file(const struct sysroot *sr, const char *path, const char *data, size_t len, mode_t mode)
 {
-	int fd = sysroot_openat(sr, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+	int fd = sysroot_openat(sr, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	int rc = 0;
 	ssize_t n;
 
@@ -413,6 +418,9 @@ static int create_file(const struct sysroot *sr, const char *path, const char *d
 		rc = -errno;
 	else if ((size_t)n != len)
 		rc = -EIO;
+	/* The umask may have narrowed it; a boot script must be executable. */
+	if (!rc && fchmod(fd, mode) < 0)
+		rc = -errno;
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
@@ -574,7 +582,7 @@ static int exec_simple(const struct sysroot *sr, struct journal *j, const struct
 	if (rc < 0)
 		return rc;
 	if (!strcmp(op, "create"))
-		rc = create_file(sr, c->path, value, strlen(value));
+		rc = create_file(sr, c->path, value, strlen(value), c->mode ? c->mode : 0644);
 	else if (!strcmp(op, "append"))
 		rc = append_file(sr, c->path, value, strlen(value));
 	else if (!strcmp(op, "mkdir"))
@@ -713,6 +721,21 @@ int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, 
 			res->failed_rc = -EIO;
 			return -EIO;
 		}
+		if (p->once_argv) {
+			/* grub-reboot sets next_entry in grubenv: journaled, revert unsets it. */
+			struct change once = { .check = "boot", .kind = CK_EXEC, .target = p->once_argv[0] };
+
+			once.argv_do = argv_pack((const char *const *)p->once_argv);
+			once.argv_undo = argv_pack((const char *const[]){ "grub-editenv", "-", "unset", "next_entry", NULL });
+			rc = exec_argv(j, &once);
+			free(once.argv_do);
+			free(once.argv_undo);
+			if (rc < 0) {
+				res->failed_path = xstrdup(p->once_argv[0]);
+				res->failed_rc = rc;
+				return rc;
+			}
+		}
 	}
 	return 0;
 }
@@ -776,6 +799,14 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 			json_array_append_new(boot, json_string(*a));
 	json_object_set_new(doc, "boot_tool", str_or_null(p->boot_tool));
 	json_object_set_new(doc, "bootloader_command", boot);
+	if (p->once_argv) {
+		json_t *once = json_array();
+
+		for (char **a = p->once_argv; *a; a++)
+			json_array_append_new(once, json_string(*a));
+		json_object_set_new(doc, "once_command", once);
+		json_object_set_new(doc, "once_params", str_or_null(p->once_params));
+	}
 	if (o && o->runid)
 		json_object_set_new(doc, "run", json_string(o->runid));
 	return doc;

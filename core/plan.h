@@ -52,6 +52,7 @@ struct change {
 	bool force_ok;		/* --force may override its interlock */
 	char *iface, *key;	/* CK_ETHTOOL: interface and setting ("rx_usecs"); CK_SERVICE: unit in iface */
 	char *argv_do, *argv_undo;	/* CK_EXEC / CK_SERVICE: NUL-separated argv, double-NUL ended */
+	unsigned mode;		/* CK_CREATE: file mode, 0 for 0644 */
 };
 
 struct manual {
@@ -68,6 +69,8 @@ struct plan {
 	bool reboot_required;	/* a boot change is in the plan (or was staged by it) */
 	char *boot_tool;	/* "grub", "systemd-boot", "grubby" or NULL */
 	char **bootloader_argv;	/* the command that makes a staged change take effect, NULL-terminated */
+	char **once_argv;	/* apply --once: grub-reboot, run after bootloader_argv */
+	char *once_params;	/* apply --once: the parameters of the one-time entry */
 };
 
 struct mgmt_set;
@@ -82,6 +85,7 @@ struct tune_ctx {
 	const struct mgmt_set *mgmt;	/* interfaces and PCI addresses on the management path */
 	const char *cpulist_bad;	/* why the profile's cpu lists cannot be used, NULL when fine */
 	bool force;			/* --force: interlocks marked force_ok are overridden */
+	bool once;			/* --once: boot parameters go to a one-time GRUB entry */
 };
 
 /* A tuner: the checks it remedies and the function turning their failing findings into changes. */

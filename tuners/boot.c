@@ -12,6 +12,7 @@
 #include "util.h"
 
 #define KERNEL_CMDLINE "/etc/kernel/cmdline"
+#define ONCE_ENTRY_ID "tickready-once"
 
 enum boot_tool { BT_NONE, BT_GRUB, BT_SDBOOT, BT_GRUBBY };
 
@@ -219,9 +220,30 @@ static char *merged_params(const struct tune_ctx *ctx, const struct plan *p, con
 }
 
 /* The one file change that stages every cmdline row; rebuilt as rows are added. */
+/*
+ * apply --once: a grub.d script that re-runs the distribution's own 10_linux with the parameters
+ * added, keeps its first (newest kernel) entry under the id grub-reboot names. The entry is the
+ * distribution's, so root=, initrd and the rest stay right: no hand-written entry, no grub> prompt.
+ */
+static char *once_script(const struct tune_ctx *ctx, const char *params)
+{
+	return xasprintf("#!/bin/sh\n"
+			 "# Written by tickready apply --once (profile %s): a boot entry with the parameters below, booted\n"
+			 "# once by `grub-reboot " ONCE_ENTRY_ID "`. After that boot, `tickready confirm` makes them the\n"
+			 "# default; `tickready revert` removes this file.\n"
+			 "TICKREADY_PARAMS=\"%s\"\n"
+			 "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT $TICKREADY_PARAMS\" "
+			 "GRUB_DISTRIBUTOR=" ONCE_ENTRY_ID " \\\n"
+			 "GRUB_DISABLE_SUBMENU=y GRUB_DISABLE_RECOVERY=true \\\n"
+			 "\t\"$(dirname \"$0\")/10_linux\" |\n"
+			 "\tawk '/^menuentry /{n++} n==1{print} n==1&&/^}/{n++}' |\n"
+			 "\tsed \"s/\\$menuentry_id_option '[^']*'/\\$menuentry_id_option '" ONCE_ENTRY_ID "'/\"\n",
+			 ctx->prof->name, params);
+}
+
 static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt)
 {
-	const char *path = bt == BT_GRUB ? grub_dropin_path() : KERNEL_CMDLINE;
+	const char *path = ctx->once ? HOST_GRUB_ONCE : bt == BT_GRUB ? grub_dropin_path() : KERNEL_CMDLINE;
 	struct cmdline staged;
 	char *old = NULL, *params, *content;
 	struct change *c = NULL;
@@ -235,9 +257,18 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 		cmdline_free(&staged);
 		cmdline_parse(&staged, ctx->host->cmdline_raw ? ctx->host->cmdline_raw : "");
 	}
+	if (ctx->once) {
+		/* The entry adds to the default line, which already carries the drop-in's parameters. */
+		cmdline_free(&staged);
+		cmdline_parse(&staged, "");
+	}
 	params = merged_params(ctx, p, &staged, bt == BT_SDBOOT);
 	cmdline_free(&staged);
-	if (bt == BT_GRUB)
+	if (ctx->once) {
+		free(p->once_params);
+		p->once_params = xstrdup(params);
+		content = once_script(ctx, params);
+	} else if (bt == BT_GRUB)
 		content = xasprintf("# Written by tickready apply (profile %s); `tickready revert` removes it.\n"
 				    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n",
 				    ctx->prof->name, params);
@@ -260,7 +291,8 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 	if (!c)
 		return;
 	c->boot = true;
-	change_set(&c->shell, "%s", bt == BT_GRUB ? "edit " HOST_GRUB_DROPIN : "edit " KERNEL_CMDLINE);
+	c->mode = ctx->once ? 0755 : 0;
+	change_set(&c->shell, "edit %s", path);
 }
 
 static void set_bootloader(const struct tune_ctx *ctx, struct plan *p, enum boot_tool bt)
@@ -294,6 +326,11 @@ static void set_bootloader(const struct tune_ctx *ctx, struct plan *p, enum boot
 	p->bootloader_argv = xcalloc((size_t)n + 1, sizeof(char *));
 	for (int i = 0; i < n; i++)
 		p->bootloader_argv[i] = xstrdup(argv[i]);
+	if (ctx->once && bt == BT_GRUB) {
+		p->once_argv = xcalloc(3, sizeof(char *));
+		p->once_argv[0] = xstrdup("grub-reboot");
+		p->once_argv[1] = xstrdup(ONCE_ENTRY_ID);
+	}
 }
 
 /* grubby edits the boot entries itself: one exec per parameter, undone with the old value or a removal. */
@@ -428,3 +465,38 @@ static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct
 static const char *const boot_checks[] = { "cpu.isolated", "cpu.housekeeping", "kernel.skew_tick",
 					   "kernel.nosoftlockup", "kernel.mitigations", "nic.iommu", NULL };
 const struct tuner tuner_boot_cmdline = { "boot_cmdline", boot_checks, plan_boot };
+
+int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *params)
+{
+	struct cmdline staged, add;
+	struct strbuf sb = { 0 };
+	char *old = NULL, *content;
+	struct change *c;
+
+	staged_params(ctx, BT_GRUB, &staged);
+	cmdline_parse(&add, params);
+	/* The drop-in's own parameters not replaced, then the one-time entry's. */
+	for (size_t i = 0; i < staged.n; i++)
+		if (!cmdline_has(&add, staged.args[i].key))
+			add_param(&sb, staged.args[i].key, staged.args[i].value);
+	for (size_t i = 0; i < add.n; i++)
+		add_param(&sb, add.args[i].key, add.args[i].value);
+	cmdline_free(&staged);
+	cmdline_free(&add);
+	content = xasprintf("# Written by tickready confirm (after the one-time boot of apply --once); `tickready revert` "
+			    "removes it.\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", sb.s ? sb.s : "");
+	strbuf_free(&sb);
+	if (tree_read(ctx->sr, grub_dropin_path(), &old, NULL) == 0) {
+		c = plan_add(p, "boot", CK_WRITE, grub_dropin_path(), grub_dropin_path(), old, content);
+	} else {
+		tune_parent_dirs(ctx, p, "boot", grub_dropin_path());
+		c = plan_add(p, "boot", CK_CREATE, grub_dropin_path(), grub_dropin_path(), NULL, content);
+	}
+	if (c)
+		c->boot = true;
+	free(old);
+	free(content);
+	p->reboot_required = true;
+	set_bootloader(ctx, p, BT_GRUB);
+	return c ? 0 : -ENOMEM;
+}

@@ -64,5 +64,8 @@ void tune_parent_dirs(const struct tune_ctx *ctx, struct plan *p, const char *ch
 int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
 		 const char *blocked);
 
+/* confirm after apply --once: the GRUB drop-in with params added, and the boot loader command, into p. */
+int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *params);
+
 /* Sets one ethtool setting on a live interface (SIOCETHTOOL): rx_usecs, adaptive_rx, rx_pending, tx_pending. */
 int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value);
