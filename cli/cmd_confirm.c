@@ -20,7 +20,7 @@ int cmd_confirm(int argc, char **argv)
 	struct cli_parser p;
 	struct sysroot sr;
 	char run[128];
-	int c, rc, fd;
+	int c, rc, fd, once;
 
 	cli_parser_init(&p, "confirm", "tickready confirm [--root DIR]",
 			"Confirms the run applied with `apply --confirm SECONDS`; run it from a new session to prove the "
@@ -42,10 +42,13 @@ int cmd_confirm(int argc, char **argv)
 		cli_error("cannot use root '%s': %s", root, strerror(-rc));
 		return EXIT_ERROR;
 	}
+	/* After apply --once's one-time boot: its parameters become the default. */
+	once = once_confirm(&sr);
 	if (sysroot_read_str(&sr, JOURNAL_DIR "/confirm-pending", run, sizeof(run)) < 0) {
-		puts("nothing to confirm: no run is waiting for confirmation");
+		if (once < 0)
+			puts("nothing to confirm: no run is waiting for confirmation");
 		sysroot_close(&sr);
-		return EXIT_READY;
+		return once < 0 ? EXIT_READY : once;
 	}
 	fd = sysroot_openat(&sr, JOURNAL_DIR, O_PATH | O_DIRECTORY, 0);
 	rc = fd < 0 ? fd : (unlinkat(fd, "confirm-pending", 0) < 0 ? -errno : 0);

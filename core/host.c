@@ -21,6 +21,35 @@ const char *const cpu_flag_names[] = {
 #define INTERRUPTS_CAP (64u << 20)
 #define SMALL_CAP (1u << 20)
 
+/* apply --once's one-time entry (TICKREADY_PARAMS in its grub.d script) is staged for the next boot too. */
+static void load_once_params(struct host *h)
+{
+	char *text, *params = xmalloc(65536);
+	size_t len;
+
+	if (sysroot_read_alloc(h->sr, HOST_GRUB_ONCE, SMALL_CAP, &text, &len) == 0) {
+		if (shell_var(text, len, "TICKREADY_PARAMS", params, 65536) && params[0]) {
+			struct strbuf sb = { 0 };
+
+			for (size_t i = 0; i < h->staged.n; i++) {
+				const struct cmdline_arg *a = &h->staged.args[i];
+
+				strbuf_addf(&sb, "%s%s%s%s", sb.len ? " " : "", a->key, a->value && *a->value ? "=" : "",
+					    a->value ? a->value : "");
+			}
+			if (!h->has_staged)
+				strbuf_add(&sb, h->cmdline_raw ? h->cmdline_raw : "");
+			strbuf_addf(&sb, " %s", params);
+			cmdline_free(&h->staged);
+			cmdline_parse(&h->staged, sb.s);
+			h->has_staged = true;
+			strbuf_free(&sb);
+		}
+		free(text);
+	}
+	free(params);
+}
+
 static void load_kernel(struct host *h)
 {
 	char *text = NULL, *drop = NULL;
@@ -61,6 +90,7 @@ static void load_kernel(struct host *h)
 	} else {
 		cmdline_parse(&h->staged, "");
 	}
+	load_once_params(h);
 }
 
 static void load_cpu_params(struct host *h)
