@@ -31,6 +31,7 @@ enum profile_type {
 	X(PK_GOVERNOR, "cpu", "governor", PT_ENUM, 0, 0, "performance|powersave|schedutil|ondemand|userspace|conservative", "cpufreq governor on isolated cores") \
 	X(PK_TURBO, "cpu", "turbo", PT_ENUM, 0, 0, "on|off", "turbo/boost state") \
 	X(PK_MAX_IDLE_LATENCY_US, "cpu", "max_idle_latency_us", PT_INT, 0, 100000, NULL, "deepest C-state exit latency allowed on isolated cores") \
+	X(PK_IDLE_BOOT_LIMIT, "cpu", "idle_boot_limit", PT_BOOL, 0, 0, NULL, "also limit C-states on the kernel command line (intel_idle/processor.max_cstate, or idle=poll): every cpu, from early boot") \
 	X(PK_SMT, "cpu", "smt", PT_ENUM, 0, 0, "on|off", "SMT (hyper-threading) state") \
 	X(PK_CLOCKSOURCE, "cpu", "clocksource", PT_ENUM, 0, 0, "tsc|kvm-clock|hpet|acpi_pm", "current clocksource") \
 	X(PK_INVARIANT_TSC, "cpu", "invariant_tsc", PT_BOOL, 0, 0, NULL, "require constant_tsc and nonstop_tsc") \

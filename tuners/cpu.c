@@ -46,6 +46,44 @@ static int plan_turbo(const struct tune_ctx *ctx, const struct finding *f, struc
 static const char *const turbo_checks[] = { "cpu.turbo", NULL };
 const struct tuner tuner_turbo = { "turbo", turbo_checks, plan_turbo };
 
+/*
+ * [cpu] idle_boot_limit: the same limit for every cpu from early boot, read off the first isolated
+ * cpu's states: the states after POLL no deeper than max stay (intel_idle.max_cstate=N, or
+ * processor.max_cstate=N for acpi_idle); none left means idle=poll.
+ */
+static void plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, long max)
+{
+	char dir[128], path[192], name[32], drv[32], count[16];
+	int cpu = cpuset_next(&ctx->prof->isolated, 0), first = 0, shallow = 0;
+	bool on;
+	long lat;
+
+	if (profile_bool(ctx->prof, PK_IDLE_BOOT_LIMIT, &on) < 0 || !on || cpu < 0)
+		return;
+	if (sysroot_read_str(ctx->sr, "/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)) < 0 ||
+	    (strcmp(drv, "intel_idle") && strcmp(drv, "acpi_idle"))) {
+		plan_add_manual(p, f, NULL);	/* haltpoll, none: no command line limit to set */
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
+	snprintf(path, sizeof(path), "%s/state0/name", dir);
+	if (sysroot_read_str(ctx->sr, path, name, sizeof(name)) == 0 && !strcmp(name, "POLL"))
+		first = 1;
+	for (int k = first;; k++) {
+		snprintf(path, sizeof(path), "%s/state%d/latency", dir, k);
+		if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat > max)
+			break;
+		shallow++;
+	}
+	if (!shallow) {
+		tune_cmdline(ctx, p, f->check->id, "idle", "poll", NULL);
+		return;
+	}
+	snprintf(count, sizeof(count), "%d", shallow);
+	tune_cmdline(ctx, p, f->check->id, strcmp(drv, "intel_idle") ? "processor.max_cstate" : "intel_idle.max_cstate",
+		     count, NULL);
+}
+
 /* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
 static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
@@ -75,6 +113,7 @@ static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, str
 		}
 		dirlist_free(&dl);
 	}
+	plan_idle_boot_limit(ctx, f, p, max);
 	return 0;
 }
 
