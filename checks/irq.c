@@ -571,12 +571,6 @@ const struct check check_irq_default_affinity = {
 
 /* ---- irq.nic_node ---- */
 
-/* Drivers that hand the device to userspace: the kernel requests none of its IRQs for itself. */
-static bool userspace_bound(const struct nic *n)
-{
-	return !strcmp(n->driver, "vfio-pci") || !strcmp(n->driver, "uio_pci_generic") || !strcmp(n->driver, "igb_uio");
-}
-
 static const char *nic_label(const struct nic *n)
 {
 	return n->name[0] ? n->name : n->pci;
@@ -599,7 +593,7 @@ static const struct nic *nic_node_target(const struct check_ctx *ctx, struct fin
 			finding_skip(f, "no bypass NIC (profile: [nic] interface)");
 		return NULL;
 	}
-	if (userspace_bound(n)) {
+	if (nic_userspace_driver(n->driver)) {
 		finding_skip(f, "%s is bound to %s: no kernel IRQ handlers in use", nic_label(n), n->driver);
 		return NULL;
 	}

@@ -69,11 +69,6 @@ static const char *label(const struct nic *n)
 }
 
 /* Poll-mode drivers take the device from the kernel: no netdev, no kernel IRQ handling. */
-static bool userspace_driver(const char *drv)
-{
-	return !strcmp(drv, "vfio-pci") || !strcmp(drv, "uio_pci_generic") || !strcmp(drv, "igb_uio");
-}
-
 /* The bypass NIC, or a skip saying why there is none. */
 static const struct nic *bypass_nic(const struct check_ctx *ctx, struct finding *f)
 {
@@ -476,7 +471,7 @@ static bool chain_irqs(struct chain *c)
 	bool want, ok;
 
 	/* Polled by a user-space driver: its vectors are not the kernel's to place. */
-	if (userspace_driver(n->driver) || !n->nirqs || !c->have_cpus ||
+	if (nic_userspace_driver(n->driver) || !n->nirqs || !c->have_cpus ||
 	    (profile_bool(c->ctx->prof, PK_NIC_IRQS_LOCAL, &want) == 0 && !want))
 		return true;
 	cpuset_and(&target, &c->ctx->prof->housekeeping, &c->cpus);
@@ -722,7 +717,7 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 		return;
 	if (!strcmp(want, "kernel")) {
 		finding_expected(f, "%s on a kernel network driver (AF_XDP, bifurcated mlx5)", label(n));
-		if (n->driver[0] && !userspace_driver(n->driver)) {
+		if (n->driver[0] && !nic_userspace_driver(n->driver)) {
 			finding_pass(f, "%s bound to %s", label(n), n->driver);
 			return;
 		}

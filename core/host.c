@@ -754,6 +754,11 @@ int host_cpu_node(const struct host *h, int cpu)
 	return c ? c->node : -1;
 }
 
+bool nic_userspace_driver(const char *driver)
+{
+	return !strcmp(driver, "vfio-pci") || !strcmp(driver, "uio_pci_generic") || !strcmp(driver, "igb_uio");
+}
+
 const struct nic *host_nic_by_name(const struct host *h, const char *name)
 {
 	for (size_t i = 0; i < h->nnics; i++)

@@ -151,6 +151,8 @@ void host_free(struct host *h);
 const struct host_cpu *host_cpu(const struct host *h, int cpu);
 const struct numa_node *host_node(const struct host *h, int id);
 int host_cpu_node(const struct host *h, int cpu);
+/* vfio-pci, uio_pci_generic, igb_uio: the device belongs to a user-space driver, not the kernel stack. */
+bool nic_userspace_driver(const char *driver);
 const struct nic *host_nic_by_name(const struct host *h, const char *name);
 const struct nic *host_nic_by_pci(const struct host *h, const char *pci);
 const struct irq *host_irq(const struct host *h, int num);

@@ -539,11 +539,6 @@ static int resolve_cpus(struct profile *p, const struct host *h, struct profile_
 	return 0;
 }
 
-static bool bypass_driver(const char *drv)
-{
-	return !strcmp(drv, "vfio-pci") || !strcmp(drv, "uio_pci_generic") || !strcmp(drv, "igb_uio");
-}
-
 static void resolve_nic(struct profile *p, const struct host *h)
 {
 	const char *want = p->v[PK_NIC_INTERFACE].raw;
@@ -565,7 +560,7 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	}
 	/* auto: a NIC already given to DPDK, else the first PCI NIC that is not the management path. */
 	for (size_t i = 0; i < h->nnics && !p->nic; i++)
-		if (bypass_driver(h->nics[i].driver))
+		if (nic_userspace_driver(h->nics[i].driver))
 			p->nic = &h->nics[i];
 	for (size_t i = 0; i < h->nnics && !p->nic; i++)
 		if (h->nics[i].pci[0] && !h->nics[i].default_route)

@@ -56,11 +56,6 @@ static void add_ethtool(const struct tune_ctx *ctx, struct plan *p, const char *
 	tune_guard_nic(ctx, c, n);
 }
 
-static bool userspace_driver(const char *drv)
-{
-	return !strcmp(drv, "vfio-pci") || !strcmp(drv, "uio_pci_generic") || !strcmp(drv, "igb_uio");
-}
-
 /*
  * Will the driver tuner hand n to the profile's user-space driver? Not for mlx5, whose DPDK
  * driver works through the kernel driver (bifurcated): unbinding it breaks DPDK.
@@ -70,7 +65,7 @@ static bool rebinds(const struct tune_ctx *ctx, const struct nic *n)
 	const char *want = profile_str(ctx->prof, PK_NIC_DRIVER);
 
 	return n && want && n->pci[0] && strcmp(want, "kernel") && strcmp(n->driver, want) &&
-	       !(!strncmp(n->driver, "mlx", 3) && userspace_driver(want));
+	       !(!strncmp(n->driver, "mlx", 3) && nic_userspace_driver(want));
 }
 
 static const struct nic *bypass_nic(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
@@ -78,7 +73,7 @@ static const struct nic *bypass_nic(const struct tune_ctx *ctx, const struct fin
 	const struct nic *n = ctx->prof->nic;
 
 	/* Its netdev goes away with the bind: the poll-mode driver sets coalescing and rings itself. */
-	if (rebinds(ctx, n) && userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER)))
+	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER)))
 		return NULL;
 	if (!n || !n->name[0]) {
 		/* No netdev (bound to vfio-pci): the poll-mode driver sets its own coalescing. */
