@@ -1,9 +1,11 @@
 /* tickready status: what tickready has applied here, each knob wanted / staged / live, and its verdict. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bind.h"
 #include "cli.h"
 #include "journal.h"
 #include "plan.h"
@@ -149,6 +151,19 @@ static void write_row(struct sctx *sc, const struct jlog *log, const struct jrec
 			r.v = SV_UNSUPPORTED;
 		else
 			r.v = tree_read(sc->sr, "/proc/mounts", &text, &len) == 0 && strstr(text, path) ? SV_PASS : SV_FAIL;
+	} else if (!strcmp(w->op, "bind")) {
+		char link[PATH_MAX];
+
+		r.wanted = w->value.data;
+		if (pci_driver_link(sc->sr, path, link, sizeof(link)) < 0) {
+			r.v = SV_UNSUPPORTED;
+		} else {
+			const char *drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+
+			text = xstrdup(drv[0] ? drv : "(unbound)");
+			r.live = text;
+			r.v = !strcmp(drv, w->value.data) ? SV_PASS : SV_FAIL;
+		}
 	} else {
 		r.wanted = w->value.data;
 		r.v = done(log, w) ? SV_PASS : SV_FAIL;

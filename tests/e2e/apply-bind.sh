@@ -28,6 +28,8 @@ json "$OUT" '[c["command"] for c in d["changes"] if c["kind"] == "bind"][0]' | g
 expect_status 0 "apply" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes
 [ "$(readlink "$T/$DEV/driver")" = ../../../bus/pci/drivers/vfio-pci ] && ok "driver link now vfio-pci" || not_ok "driver link: $(readlink "$T/$DEV/driver")"
 [ ! -e "$T/sys/class/net/ens1f0" ] && [ ! -e "$T/$DEV/net" ] && ok "the netdev is gone, as the kernel does" || not_ok "netdev still there"
+expect_status 0 "status" "$TR" status --root "$T"
+expect_grep "status: the bind, wanted and live" '^  pass +0000:3b:00.0 +vfio-pci +- +vfio-pci$' "$OUT"
 "$TR" audit --root "$T" --profile "$D/vfio.ini" --format json >"$OUT" 2>"$ERR"
 [ "$(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "nic.driver"][0]')" = pass ] && ok "audit finds ens1f0 by its former name: nic.driver passes" || not_ok "nic.driver: $(json "$OUT" '[c for c in d["checks"] if c["id"] == "nic.driver"]')"
 expect_status 0 "second apply" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
