@@ -21,6 +21,32 @@ const char *const cpu_flag_names[] = {
 #define INTERRUPTS_CAP (64u << 20)
 #define SMALL_CAP (1u << 20)
 
+enum host_boot host_boot_tool(const struct sysroot *sr)
+{
+	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby"))
+		return HB_GRUBBY;
+	if (sysroot_exists(sr, "/etc/default/grub"))
+		return HB_GRUB;
+	if (sysroot_exists(sr, HOST_KERNEL_CMDLINE) || sysroot_exists(sr, "/boot/loader/loader.conf") ||
+	    sysroot_exists(sr, "/efi/loader/loader.conf") || sysroot_exists(sr, "/boot/efi/loader/loader.conf"))
+		return HB_SDBOOT;
+	return HB_NONE;
+}
+
+/* systemd-boot: the next kernel entry's line is /etc/kernel/cmdline, verbatim. */
+static void load_sdboot_staged(struct host *h)
+{
+	char *text;
+
+	if (h->has_staged || host_boot_tool(h->sr) != HB_SDBOOT ||
+	    sysroot_read_alloc(h->sr, HOST_KERNEL_CMDLINE, SMALL_CAP, &text, NULL) < 0)
+		return;
+	cmdline_free(&h->staged);
+	cmdline_parse(&h->staged, trim(text));
+	h->has_staged = true;
+	free(text);
+}
+
 /* apply --once's one-time entry (TICKREADY_PARAMS in its grub.d script) is staged for the next boot too. */
 static void load_once_params(struct host *h)
 {
@@ -90,6 +116,7 @@ static void load_kernel(struct host *h)
 	} else {
 		cmdline_parse(&h->staged, "");
 	}
+	load_sdboot_staged(h);
 	load_once_params(h);
 }
 

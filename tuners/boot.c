@@ -11,21 +11,15 @@
 
 #include "util.h"
 
-#define KERNEL_CMDLINE "/etc/kernel/cmdline"
+#define KERNEL_CMDLINE HOST_KERNEL_CMDLINE
 #define ONCE_ENTRY_ID "tickready-once"
 
-enum boot_tool { BT_NONE, BT_GRUB, BT_SDBOOT, BT_GRUBBY };
+/* The host's detection, under the names this file has always used. */
+enum boot_tool { BT_NONE = HB_NONE, BT_GRUB = HB_GRUB, BT_SDBOOT = HB_SDBOOT, BT_GRUBBY = HB_GRUBBY };
 
 static enum boot_tool boot_detect(const struct sysroot *sr)
 {
-	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby"))
-		return BT_GRUBBY;
-	if (sysroot_exists(sr, "/etc/default/grub"))
-		return BT_GRUB;
-	if (sysroot_exists(sr, KERNEL_CMDLINE) || sysroot_exists(sr, "/boot/loader/loader.conf") ||
-	    sysroot_exists(sr, "/efi/loader/loader.conf") || sysroot_exists(sr, "/boot/efi/loader/loader.conf"))
-		return BT_SDBOOT;
-	return BT_NONE;
+	return (enum boot_tool)host_boot_tool(sr);
 }
 
 struct bparam {

@@ -56,4 +56,14 @@ for t in "$T" "$T.orig"; do rm "$t/etc/default/grub"; mkdir -p "$t/boot/loader";
 expect_status 2 "--once on systemd-boot: exit 2" "$TR" apply --root "$T" --profile "$APROF" --once --yes
 expect_grep "says why" "--once needs GRUB \(grub-reboot\); this host boots with systemd-boot" "$ERR"
 same_tree "$T.orig" "$T" && ok "nothing changed" || not_ok "changed"
+# Without --once, systemd-boot stages through /etc/kernel/cmdline, and audit sees it as pending.
+expect_status 0 "systemd-boot: apply" "$TR" apply --root "$T" --profile "$APROF" --yes
+grep -q "^BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=UUID=1b7c ro quiet isolcpus=managed_irq,domain,2-3,6-7 " "$T/etc/kernel/cmdline" ||
+	grep -q "^root=UUID=1b7c ro quiet isolcpus=managed_irq,domain,2-3,6-7 " "$T/etc/kernel/cmdline" &&
+	ok "/etc/kernel/cmdline: the running line plus the parameters" || not_ok "kernel/cmdline: $(cat "$T/etc/kernel/cmdline")"
+expect_grep "names kernel-install" "kernel-install add" "$OUT"
+"$TR" audit --root "$T" --profile "$APROF" --format json >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "cpu.isolated"][0]')" = pending-reboot ] && ok "systemd-boot: audit says pending-reboot" || not_ok "cpu.isolated: $(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "cpu.isolated"]')"
+"$TR" revert --root "$T" >/dev/null
+same_tree "$T.orig" "$T" && ok "systemd-boot: revert byte-identical" || not_ok "revert differs"
 finish
