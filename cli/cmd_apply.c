@@ -242,9 +242,10 @@ static int start_confirm_timer(const struct sysroot *sr, const char *run, long s
 	if (n < 0)
 		return -errno;
 	exe[n] = '\0';
-	content = xasprintf("%s\n", run);
+	/* The session id: confirm from this same session proves nothing about reachability. */
+	content = xasprintf("%s\nsid=%ld\n", run, (long)getsid(0));
 	rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700);
-	fd = rc < 0 ? rc : sysroot_openat(sr, JOURNAL_DIR "/confirm-pending", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	fd = rc < 0 ? rc : sysroot_openat(sr, CONFIRM_PENDING, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0) {
 		rc = write(fd, content, strlen(content)) == (ssize_t)strlen(content) ? 0 : -EIO;
 		close(fd);

@@ -8,17 +8,17 @@
 #include "cli.h"
 #include "journal.h"
 #include "plan.h"
+#include "tuners.h"
 #include "util.h"
 
-#define CONFIRM_PENDING JOURNAL_DIR "/confirm-pending"
-
-enum { OPT_ROOT = 'r', OPT_RUN = 256, OPT_AFTER, OPT_UNLESS_CONFIRMED };
+enum { OPT_ROOT = 'r', OPT_RUN = 256, OPT_AFTER, OPT_UNLESS_CONFIRMED, OPT_UPDATE_BOOT };
 
 static const struct cli_opt revert_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "revert in the tree under DIR instead of /" },
 	{ "run", "ID", OPT_RUN, "revert only this run (see `tickready status`)" },
 	{ "after", "SECONDS", OPT_AFTER, "wait first (used by apply --confirm)" },
 	{ "unless-confirmed", NULL, OPT_UNLESS_CONFIRMED, "do nothing if `tickready confirm` ran meanwhile" },
+	{ "update-bootloader", NULL, OPT_UPDATE_BOOT, "regenerate the boot configuration when a boot file was restored" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -26,8 +26,23 @@ static const struct cli_opt revert_opts[] = {
 static bool confirm_pending(const struct sysroot *sr, const char *run)
 {
 	char buf[128];
+	long sid;
 
-	return sysroot_read_str(sr, CONFIRM_PENDING, buf, sizeof(buf)) == 0 && !strcmp(buf, run);
+	return confirm_pending_read(sr, buf, sizeof(buf), &sid) == 0 && !strcmp(buf, run);
+}
+
+/* The timer must not give up because an apply holds the lock at its deadline: it waits (up to 10 min). */
+static int lock_waiting(const struct sysroot *sr, pid_t *holder)
+{
+	int fd;
+
+	for (int i = 0; i < 600; i++) {
+		fd = journal_lock(sr, holder);
+		if (fd != -EWOULDBLOCK)
+			return fd;
+		sleep(1);
+	}
+	return -EWOULDBLOCK;
 }
 
 static int report_log_trouble(const struct jlog *log)
@@ -43,8 +58,46 @@ static int report_log_trouble(const struct jlog *log)
 	return -EINVAL;
 }
 
-static int do_revert(const struct sysroot *sr, const char *run)
+/* Does a run about to be reverted hold a write of a file the boot tooling reads? */
+static bool touches_boot(const struct jlog *log, const char *run)
 {
+	for (size_t i = 0; i < log->n; i++) {
+		const struct jrec *r = &log->v[i];
+
+		if (r->type != JR_WRITE || (run && strcmp(r->run, run)) || jlog_reverted(log, r->run))
+			continue;
+		if (!strcmp(r->target.data, HOST_GRUB_DROPIN) || !strcmp(r->target.data, HOST_GRUB_ONCE) ||
+		    !strcmp(r->target.data, HOST_KERNEL_CMDLINE))
+			return true;
+	}
+	return false;
+}
+
+/* The boot configuration still holds the reverted parameters until it is regenerated. */
+static int regen_boot(const struct sysroot *sr, bool run_it)
+{
+	struct plan p;
+	int rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	tune_regen_command(sr, &p);
+	if (p.bootloader_argv && run_it && sr->live) {
+		rc = run_argv(p.bootloader_argv);
+		if (rc != 0)
+			cli_error("revert: '%s' failed (status %d): the boot configuration is stale", p.bootloader_argv[0], rc);
+	} else if (p.bootloader_argv) {
+		printf("boot files restored: run");
+		for (char **v = p.bootloader_argv; *v; v++)
+			printf(" %s", *v);
+		printf(" so the next boot uses them (or pass --update-bootloader)\n");
+	}
+	plan_free(&p);
+	return rc == 0 ? 0 : -EIO;
+}
+
+static int do_revert(const struct sysroot *sr, const char *run, bool update_bootloader)
+{
+	bool boot;
 	struct revert_result res;
 	struct journal j;
 	struct jlog log;
@@ -65,6 +118,7 @@ static int do_revert(const struct sysroot *sr, const char *run)
 		jlog_free(&log);
 		return EXIT_ERROR;
 	}
+	boot = touches_boot(&log, run);
 	rc = plan_revert(sr, &j, &log, run, &res);
 	journal_close(&j);
 	jlog_free(&log);
@@ -83,6 +137,8 @@ static int do_revert(const struct sysroot *sr, const char *run)
 	printf("reverted %zu run%s: %zu value%s restored\n", res.runs, res.runs == 1 ? "" : "s", res.restored,
 	       res.restored == 1 ? "" : "s");
 	free(res.failed_target);
+	if (boot && regen_boot(sr, update_bootloader) < 0)
+		return EXIT_ERROR;
 	return bad ? EXIT_ERROR : EXIT_READY;
 }
 
@@ -99,14 +155,14 @@ static void remove_pending(const struct sysroot *sr)
 int cmd_revert(int argc, char **argv)
 {
 	const char *root = "/", *run = NULL, *arg;
-	bool unless_confirmed = false;
+	bool unless_confirmed = false, update_bootloader = false;
 	struct cli_parser p;
 	struct sysroot sr;
 	long after = 0;
 	pid_t holder;
 	int c, rc, lock;
 
-	cli_parser_init(&p, "revert", "tickready revert [--root DIR] [--run ID]",
+	cli_parser_init(&p, "revert", "tickready revert [--root DIR] [--run ID] [--update-bootloader]",
 			"Restores every value tickready apply changed, newest first, from the journal. Running it twice is "
 			"harmless: the second time there is nothing to revert.",
 			revert_opts, argc, argv);
@@ -116,6 +172,7 @@ int cmd_revert(int argc, char **argv)
 		case OPT_ROOT: root = arg; break;
 		case OPT_RUN: run = arg; break;
 		case OPT_UNLESS_CONFIRMED: unless_confirmed = true; break;
+		case OPT_UPDATE_BOOT: update_bootloader = true; break;
 		case OPT_AFTER:
 			if (parse_long(arg, &after) < 0 || after < 0 || after > 86400) {
 				cli_error("revert: --after wants seconds, not '%s'", arg);
@@ -144,19 +201,28 @@ int cmd_revert(int argc, char **argv)
 		sysroot_close(&sr);
 		return EXIT_READY;
 	}
-	lock = journal_lock(&sr, &holder);
+	lock = unless_confirmed ? lock_waiting(&sr, &holder) : journal_lock(&sr, &holder);
 	if (lock < 0) {
 		if (lock == -EWOULDBLOCK)
 			cli_error("another apply or revert holds '%s' (pid %ld): try again when it is done", JOURNAL_LOCK,
 				  (long)holder);
 		else
 			cli_error("cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-lock));
+		if (unless_confirmed)
+			confirm_log(&sr, "run %s NOT reverted: the lock stayed held (pid %ld); revert it by hand", run,
+				    (long)holder);
 		sysroot_close(&sr);
 		return EXIT_ERROR;
 	}
-	rc = do_revert(&sr, run);
-	if (unless_confirmed && rc == EXIT_READY)
-		remove_pending(&sr);
+	/* The timer reverts unattended: a stale boot configuration would bring the parameters back. */
+	rc = do_revert(&sr, run, update_bootloader || unless_confirmed);
+	if (unless_confirmed) {
+		if (rc == EXIT_READY)
+			remove_pending(&sr);
+		confirm_log(&sr, rc == EXIT_READY ? "run %s reverted: not confirmed within %ld s"
+						  : "run %s: revert FAILED after %ld s unconfirmed; run `tickready revert` by hand",
+			    run, after);
+	}
 	journal_unlock(lock);
 	sysroot_close(&sr);
 	return rc;

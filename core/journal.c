@@ -2,6 +2,7 @@
 #include "journal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,4 +429,48 @@ void journal_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid)
+{
+	char buf[256], *nl, *s;
+	int rc = sysroot_read_str(sr, CONFIRM_PENDING, buf, sizeof(buf));
+
+	*sid = -1;
+	if (rc < 0)
+		return rc;
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!buf[0] || strlen(buf) >= size)
+		return -EINVAL;
+	snprintf(run, size, "%s", buf);
+	if (nl && (s = strstr(nl + 1, "sid=")) && parse_long(trim(s + 4), sid) < 0)
+		*sid = -1;
+	return 0;
+}
+
+void confirm_log(const struct sysroot *sr, const char *fmt, ...)
+{
+	char when[32], *msg, *line;
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	line = xasprintf("%s %s\n", when, msg);
+	fd = sysroot_openat(sr, CONFIRM_LOG, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0) {
+			/* Nowhere left to report it: the timer has no terminal. */
+		}
+		fsync(fd);
+		close(fd);
+	}
+	free(msg);
+	free(line);
 }

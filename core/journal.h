@@ -10,6 +10,10 @@
 #define JOURNAL_PATH "/var/lib/tickready/journal"
 #define JOURNAL_LOCK "/run/tickready.lock"
 #define JOURNAL_MAGIC "#tickready-journal 1"
+/* apply --confirm: "RUN\nsid=SID\n", the run the timer reverts unless `tickready confirm` removes it. */
+#define CONFIRM_PENDING JOURNAL_DIR "/confirm-pending"
+/* One line per timer outcome, for the operator: the detached timer has no terminal. */
+#define CONFIRM_LOG JOURNAL_DIR "/confirm.log"
 /* apply --once: the run and the parameters `tickready confirm` promotes after the one-time boot. */
 #define ONCE_PENDING JOURNAL_DIR "/once-pending"
 
@@ -84,6 +88,11 @@ void journal_parse(const char *text, size_t len, struct jlog *log);
 void jlog_free(struct jlog *log);
 /* Has run been reverted (an R record)? */
 bool jlog_reverted(const struct jlog *log, const char *run);
+
+/* The run waiting for confirmation into run, and the session id of the apply (-1 when not recorded). */
+int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid);
+/* Appends one timestamped line to CONFIRM_LOG (0600). */
+void confirm_log(const struct sysroot *sr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The lock: flock on /run/tickready.lock. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
 int journal_lock(const struct sysroot *sr, pid_t *holder);

@@ -494,3 +494,16 @@ int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *pa
 	set_bootloader(ctx, p, BT_GRUB);
 	return c ? 0 : -ENOMEM;
 }
+
+void tune_regen_command(const struct sysroot *sr, struct plan *p)
+{
+	struct host h;
+	struct tune_ctx ctx = { .sr = sr, .host = &h };
+	enum boot_tool bt = boot_detect(sr);
+
+	memset(&h, 0, sizeof(h));
+	if (sysroot_read_str(sr, "/proc/sys/kernel/osrelease", h.release, sizeof(h.release)) < 0)
+		h.release[0] = '\0';
+	if (bt != BT_NONE)
+		set_bootloader(&ctx, p, bt);
+}

@@ -67,5 +67,8 @@ int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, 
 /* confirm after apply --once: the GRUB drop-in with params added, and the boot loader command, into p. */
 int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *params);
 
+/* revert: the command that regenerates the boot configuration, into p (boot_tool, bootloader_argv). */
+void tune_regen_command(const struct sysroot *sr, struct plan *p);
+
 /* Sets one ethtool setting on a live interface (SIOCETHTOOL): rx_usecs, adaptive_rx, rx_pending, tx_pending. */
 int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value);

@@ -48,6 +48,7 @@ expect_status 0 "confirm after the boot" setsid "$TR" confirm --root "$T"
 grep -q "GRUB_CMDLINE_LINUX_DEFAULT=\"\$GRUB_CMDLINE_LINUX_DEFAULT $params\"" "$T/$DROPIN" && ok "drop-in now holds the parameters" || not_ok "drop-in: $(cat "$T/$DROPIN" 2>&1)"
 [ ! -e "$T/$ONCE" ] && [ ! -e "$T/var/lib/tickready/once-pending" ] && ok "once script and pending record removed" || not_ok "left behind"
 expect_status 0 "revert" "$TR" revert --root "$T"
+expect_grep "revert names the boot loader command" "boot files restored: run grub-mkconfig -o /boot/grub/grub.cfg" "$OUT"
 same_tree "$T.orig" "$T" && ok "revert undoes apply and promotion: byte-identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
 
 # systemd-boot has no grub-reboot: --once is refused, nothing changes.
