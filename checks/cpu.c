@@ -14,17 +14,6 @@
 /* CPUIDLE_STATE_MAX is 10; a bound keeps a strange tree from looping. */
 #define MAX_IDLE_STATES 16
 
-/* Canonical list on the heap: remedies need the whole list, never a truncated one. */
-static char *set_text(const struct cpuset *s)
-{
-	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
-
-	cpuset_format(s, buf, CPUSET_TEXT_MAX);
-	out = xstrdup(buf);
-	free(buf);
-	return out;
-}
-
 /* "/sys/devices/system/cpu/cpu{2,3}/SUFFIX" for a shell; braces only around several cpus. */
 static char *cpu_files(const struct cpuset *s, const char *suffix)
 {
@@ -60,10 +49,6 @@ static void note(struct strbuf *sb, const char *fmt, ...)
 	strbuf_add(sb, s);
 	free(s);
 }
-
-
-
-
 
 static bool no_isolation(const struct check_ctx *ctx, struct finding *f)
 {
@@ -118,7 +103,7 @@ static void iso_want_init(struct iso_want *w, const struct profile *p)
 
 	memset(w, 0, sizeof(*w));
 	w->cpus = &p->isolated;
-	w->list = set_text(&p->isolated);
+	w->list = cpuset_text(&p->isolated);
 	w->isolcpus = !v ? -1 : profile_has_word(p, PK_ISOLCPUS_FLAGS, "none") ? 0 : 1;
 	for (const char *s = v; w->isolcpus == 1 && *s;) {
 		size_t n;
@@ -190,7 +175,7 @@ static int judge_isolcpus(const struct iso_want *w, const struct cmdline *cl, st
 	} else if (parse_isolcpus(v, &cpus, &flags) < 0) {
 		note(why, "isolcpus='%s' does not parse", v);
 	} else if (!cpuset_equal(&cpus, w->cpus)) {
-		char *got = set_text(&cpus);
+		char *got = cpuset_text(&cpus);
 
 		note(why, "isolcpus= covers '%s', not the isolated cores '%s'", got, w->list);
 		free(got);
@@ -252,14 +237,14 @@ static int judge_live(const struct host *h, const struct iso_want *w, struct str
 
 	if (w->isolcpus == 1 && (w->flags & ISOLCPUS_DOMAIN) && h->has_isolated &&
 	    !cpuset_equal(&h->isolated, w->cpus)) {
-		char *got = set_text(&h->isolated);
+		char *got = cpuset_text(&h->isolated);
 
 		note(why, "the kernel isolates '%s' (" CPU_DIR "/isolated), not '%s'", got, w->list);
 		free(got);
 		bad++;
 	}
 	if (w->nohz == 1 && h->has_nohz_full && !cpuset_equal(&h->nohz_full, w->cpus)) {
-		char *got = set_text(&h->nohz_full);
+		char *got = cpuset_text(&h->nohz_full);
 
 		note(why, "the kernel runs nohz_full on '%s' (" CPU_DIR "/nohz_full), not '%s'", got, w->list);
 		free(got);
@@ -471,13 +456,13 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 	} else if (!npairs) {
 		finding_pass(f, "isolated cpus share cores only with isolated cpus");
 	} else {
-		char *a = set_text(&bad_iso), *b, *c;
+		char *a = cpuset_text(&bad_iso), *b, *c;
 		struct cpuset keep;
 
 		cpuset_andnot(&keep, iso, &bad_iso);
 		cpuset_or(&whole, iso, &bad_hk);
-		b = set_text(&keep);
-		c = set_text(&whole);
+		b = cpuset_text(&keep);
+		c = cpuset_text(&whole);
 		finding_fail(f, "isolated cpus %s share cores with non-isolated cpus: (isolated,sibling) %s%s", a, pairs.s,
 			     npairs > 16 ? " ..." : "");
 		finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on the "
@@ -501,7 +486,7 @@ const struct check check_cpu_smt_siblings = {
 
 static void governor_remedy(const struct check_ctx *ctx, struct finding *f, const struct cpuset *bad, const char *want)
 {
-	char *files = cpu_files(bad, "cpufreq/scaling_governor"), *list = set_text(bad), avail[256], path[128];
+	char *files = cpu_files(bad, "cpufreq/scaling_governor"), *list = cpuset_text(bad), avail[256], path[128];
 	int first = cpuset_next(bad, 0);
 
 	snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpufreq/scaling_available_governors", first);
@@ -811,7 +796,7 @@ static void cstates_fail(const struct check_ctx *ctx, struct finding *f, const s
 
 		if (cpuset_empty(&s->st[k].enabled))
 			continue;
-		list = set_text(&s->st[k].enabled);
+		list = cpuset_text(&s->st[k].enabled);
 		snprintf(suffix, sizeof(suffix), "cpuidle/state%d/disable", k);
 		files = cpu_files(&s->st[k].enabled, suffix);
 		note(&seen, "state%d %s (%ld us) enabled on cpus %s", k, s->st[k].name, s->st[k].latency, list);

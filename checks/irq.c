@@ -15,17 +15,6 @@
 #define ENV_CAP (1u << 20)
 #define IRQS_SHOWN 8
 
-/* Canonical list on the heap: remedies need the whole list, never a truncated one. */
-static char *set_text(const struct cpuset *s)
-{
-	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
-
-	cpuset_format(s, buf, CPUSET_TEXT_MAX);
-	out = xstrdup(buf);
-	free(buf);
-	return out;
-}
-
 /* Where an IRQ is delivered: the effective affinity when the kernel tells it, else the requested one. */
 static const struct cpuset *irq_cpus(const struct irq *q)
 {
@@ -173,7 +162,7 @@ static void irqbalance_banned(const struct check_ctx *ctx, struct finding *f, lo
 {
 	struct ban run, file;
 	struct cpuset left, file_left;
-	char path[64], *text, *iso = set_text(&ctx->prof->isolated), *desc = NULL, unb[128];
+	char path[64], *text, *iso = cpuset_text(&ctx->prof->isolated), *desc = NULL, unb[128];
 	const char *cfg;
 	bool from_env, has_file;
 	size_t len;
@@ -412,7 +401,6 @@ static bool managed_irq_flag(const struct cmdline *cl)
 	return v && cmdline_parse_isolcpus(v, &cpus, &flags) == 0 && (flags & ISOLCPUS_MANAGED_IRQ);
 }
 
-
 static void affinity_classify(const struct check_ctx *ctx, const struct irq *q, const char *hk, bool mirq,
 			      struct affinity_scan *s)
 {
@@ -436,7 +424,7 @@ static void affinity_classify(const struct check_ctx *ctx, const struct irq *q, 
 
 static void affinity_report(const struct check_ctx *ctx, struct finding *f, struct affinity_scan *s)
 {
-	char m1[32], m2[32], m3[32], *iso = set_text(&ctx->prof->isolated);
+	char m1[32], m2[32], m3[32], *iso = cpuset_text(&ctx->prof->isolated);
 	const char *guess = s->guessed ? " (no debugfs: judged from the device's vector layout)" : "";
 
 	if (s->movable.n || s->managed_boot.n) {
@@ -488,7 +476,7 @@ static void run_affinity(const struct check_ctx *ctx, struct finding *f)
 		finding_skip_read(f, "/proc/interrupts", -ENOENT);
 		return;
 	}
-	hk = set_text(&ctx->prof->housekeeping);
+	hk = cpuset_text(&ctx->prof->housekeeping);
 	mirq = managed_irq_flag(&h->cmdline);
 	s.debugfs = sysroot_is_dir(ctx->sr, IRQ_DEBUGFS);
 	finding_expected(f, "no IRQ delivered to the isolated cores (effective affinity within '%s')", hk);
@@ -619,7 +607,7 @@ static void run_nic_node(const struct check_ctx *ctx, struct finding *f)
 	want = ctx->prof->housekeeping;
 	if (node)
 		cpuset_and(&want, &want, &node->cpus);
-	wl = set_text(&want);
+	wl = cpuset_text(&want);
 	finding_expected(f, "%s's IRQs on housekeeping cores of node %d ('%s')", nic_label(n), ctx->prof->nic_node, wl);
 	if (cpuset_empty(&want)) {
 		finding_fail(f, "node %d has no housekeeping cores for %s's IRQs", ctx->prof->nic_node, nic_label(n));

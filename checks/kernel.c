@@ -21,17 +21,6 @@
 
 /* ---- shared helpers ---- */
 
-/* Canonical list on the heap: remedies need the whole list, never a truncated one. */
-static char *set_text(const struct cpuset *s)
-{
-	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
-
-	cpuset_format(s, buf, CPUSET_TEXT_MAX);
-	out = xstrdup(buf);
-	free(buf);
-	return out;
-}
-
 /* Hex mask as the kernel prints one: no leading zeros ("33", not "00000033"). */
 static char *mask_text(const struct cpuset *s, char *buf, size_t size)
 {
@@ -335,7 +324,7 @@ static void watchdog_housekeeping(const struct check_ctx *ctx, struct finding *f
 	}
 	finding_fail(f, "lockup detectors run on isolated cores %s: %s, 'kernel.watchdog_cpumask' = '%s'",
 		     cpuset_format(&bad, hit, sizeof(hit)), w->seen, seen);
-	hk = set_text(&ctx->prof->housekeeping);
+	hk = cpuset_text(&ctx->prof->housekeeping);
 	finding_remedy(f, "sysctl -w kernel.watchdog_cpumask=%s (profile: [kernel] watchdog = housekeeping); "
 		       "or turn them off: " WATCHDOG_OFF "; " WATCHDOG_BOOT, hk);
 	free(hk);

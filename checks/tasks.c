@@ -35,17 +35,6 @@ struct task_scan {
 	struct task_class kernel;	/* unbound kernel threads on isolated cores */
 };
 
-/* Canonical list on the heap: remedies need the whole list, never a truncated one. */
-static char *set_text(const struct cpuset *s)
-{
-	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
-
-	cpuset_format(s, buf, CPUSET_TEXT_MAX);
-	out = xstrdup(buf);
-	free(buf);
-	return out;
-}
-
 static bool no_isolation(const struct check_ctx *ctx, struct finding *f)
 {
 	if (!cpuset_empty(&ctx->prof->isolated))
@@ -237,7 +226,7 @@ static char *offenders_text(const struct task_class *c)
 }
 
 /* "taskset -pc 0-1,4-5 TID" for the named threads: per thread, so a process's allowed poller stays put. */
-static char *taskset_text(const struct task_class *c, const char *hk)
+static char *taskcpuset_text(const struct task_class *c, const char *hk)
 {
 	struct strbuf sb = { 0 };
 	size_t shown = c->n < TASKS_NAMED ? c->n : TASKS_NAMED;
@@ -277,8 +266,8 @@ static void run_tasks_isolated(const struct check_ctx *ctx, struct finding *f)
 	}
 	who = offenders_text(&s.user);
 	finding_fail(f, "%zu user threads may run on isolated cores %s: %s", s.user.n, iso, who);
-	hk = set_text(&ctx->prof->housekeeping);
-	fix = taskset_text(&s.user, hk);
+	hk = cpuset_text(&ctx->prof->housekeeping);
+	fix = taskcpuset_text(&s.user, hk);
 	finding_remedy(f, "%s; for services: CPUAffinity=%s in %s (systemctl daemon-reexec) or the unit; "
 		       "or name the thread in [tasks] allowed", fix, hk, SYSTEMD_DROPIN);
 	free(fix);
@@ -314,9 +303,9 @@ static void run_tasks_kthreads(const struct check_ctx *ctx, struct finding *f)
 	/* Mostly idle, and some cannot move: a warning, with the boot parameters that keep new ones away. */
 	who = offenders_text(&s.kernel);
 	finding_warn(f, "%zu unbound kernel threads may run on isolated cores %s: %s", s.kernel.n, iso, who);
-	hk = set_text(&ctx->prof->housekeeping);
-	isol = set_text(&ctx->prof->isolated);
-	fix = taskset_text(&s.kernel, hk);
+	hk = cpuset_text(&ctx->prof->housekeeping);
+	isol = cpuset_text(&ctx->prof->isolated);
+	fix = taskcpuset_text(&s.kernel, hk);
 	finding_remedy(f, "add 'nohz_full=%s' (kthreadd then starts kernel threads on housekeeping cores) and "
 		       "'isolcpus=domain,%s' to the kernel command line (tickready apply stages it); "
 		       "movable ones now: %s", isol, isol, fix);
@@ -497,7 +486,7 @@ static void run_tasks_systemd_affinity(const struct check_ctx *ctx, struct findi
 		finding_skip(f, "unexpected CPUAffinity= value in '%s': '%s'", a.bad, a.bad_value);
 		return;
 	}
-	hk = set_text(&ctx->prof->housekeeping);
+	hk = cpuset_text(&ctx->prof->housekeeping);
 	finding_expected(f, "CPUAffinity=%s (within the housekeeping cores)", hk);
 	cpuset_and(&bad, &a.cpus, &ctx->prof->isolated);
 	if (a.set && !cpuset_empty(&a.cpus) && cpuset_empty(&bad)) {

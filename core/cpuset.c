@@ -4,7 +4,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 void cpuset_zero(struct cpuset *s)
 {
@@ -265,4 +268,14 @@ char *cpuset_format_mask(const struct cpuset *s, char *buf, size_t size)
 		len += (size_t)n;
 	}
 	return buf;
+}
+
+char *cpuset_text(const struct cpuset *s)
+{
+	char *buf = xmalloc(CPUSET_TEXT_MAX), *out;
+
+	cpuset_format(s, buf, CPUSET_TEXT_MAX);
+	out = xstrdup(buf);
+	free(buf);
+	return out;
 }

@@ -41,5 +41,7 @@ int cpuset_parse(struct cpuset *out, const char *text);
 int cpuset_parse_mask(struct cpuset *out, const char *text);
 /* Canonical kernel list form into buf; returns buf ("" for empty). Truncates safely. */
 char *cpuset_format(const struct cpuset *s, char *buf, size_t size);
+/* The whole canonical list on the heap (free it): remedies need it untruncated. */
+char *cpuset_text(const struct cpuset *s);
 /* Hex mask form ("ff,00000001"), as the kernel prints smp_affinity. */
 char *cpuset_format_mask(const struct cpuset *s, char *buf, size_t size);
