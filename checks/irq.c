@@ -575,10 +575,12 @@ static const struct nic *nic_node_target(const struct check_ctx *ctx, struct fin
 		return NULL;
 	}
 	if (!n) {
-		if (ctx->prof->nic_wanted && strcmp(ctx->prof->nic_wanted, "none"))
-			finding_skip(f, "the bypass NIC '%s' is not on this host", ctx->prof->nic_wanted);
+		const char *w = ctx->prof->nic_wanted;
+
+		if (w && strcmp(w, "none") && strcmp(w, "auto") && strcmp(w, "any"))
+			finding_skip(f, "the bypass NIC '%s' is not on this host", w);
 		else
-			finding_skip(f, "no bypass NIC (profile: [nic] interface)");
+			finding_skip(f, "no bypass NIC found (auto picks a PCI NIC off the management path; set [nic] interface)");
 		return NULL;
 	}
 	if (nic_userspace_driver(n->driver)) {
