@@ -191,7 +191,9 @@ static int live_restore(const struct sysroot *sr, const char *pci, const char *o
 	if (!old || bound_to(sr, pci, old))
 		return 0;
 	snprintf(path, sizeof(path), PCI_DRIVERS "/%s/bind", old);
-	if (poke(sr, path, pci) < 0 && !bound_to(sr, pci, old))
+	/* The old driver's bind file first; if the device is still loose, let the kernel match it. */
+	poke(sr, path, pci);
+	if (!bound_to(sr, pci, old))
 		poke(sr, PCI_DRIVERS "_probe", pci);
 	return bound_to(sr, pci, old) ? 0 : -ENODEV;
 }
