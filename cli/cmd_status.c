@@ -79,7 +79,15 @@ static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
 	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text, *q2;
 	struct cmdline want;
 
-	if (grub) {
+	if (!strcmp(w->target.data, HOST_GRUB_ONCE)) {
+		/* The one-time entry's script: its parameters are in TICKREADY_PARAMS. */
+		char *params = xmalloc(strlen(text) + 1);
+
+		if (!shell_var(text, strlen(text), "TICKREADY_PARAMS", params, strlen(text) + 1))
+			params[0] = '\0';
+		free(text);
+		text = start = params;
+	} else if (grub) {
 		char *q1 = strchr(text, '"');
 
 		q2 = q1 ? strrchr(text, '"') : NULL;
@@ -122,7 +130,7 @@ static void write_row(struct sctx *sc, const struct jlog *log, const struct jrec
 	char *text = NULL, *want = NULL;
 	size_t len;
 
-	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, "/etc/kernel/cmdline")) {
+	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, HOST_KERNEL_CMDLINE) || !strcmp(path, HOST_GRUB_ONCE)) {
 		cmdline_rows(sc, w, !strcmp(path, HOST_GRUB_DROPIN));
 		return;
 	}
@@ -219,6 +227,9 @@ int cmd_status(int argc, char **argv)
 	struct sctx sc = { 0 };
 	json_t *runs = NULL;
 	size_t nruns = 0;
+	char confirm_run[128], once_run[128] = "", *once_text = NULL;
+	bool has_confirm, has_once;
+	long sid;
 	int c, rc;
 
 	cli_parser_init(&p, "status", "tickready status [--root DIR] [--format text|json]",
@@ -260,11 +271,23 @@ int cmd_status(int argc, char **argv)
 			show_run(&sc, &log, &log.v[i], runs);
 			nruns++;
 		}
+	/* What still waits on the operator: a confirmation, or the one-time boot. */
+	has_confirm = confirm_pending_read(&sr, confirm_run, sizeof(confirm_run), &sid) == 0;
+	has_once = sysroot_read_alloc(&sr, ONCE_PENDING, 1u << 16, &once_text, NULL) == 0;
+	if (has_once) {
+		for (char *save = NULL, *l = strtok_r(once_text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if (!strncmp(l, "run=", 4))
+				snprintf(once_run, sizeof(once_run), "%s", l + 4);
+		free(once_text);
+	}
 	if (sc.json) {
 		json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "schema", "tickready.status/1", "root",
 					sr.path, "runs", runs, "summary", "pass", sc.counts[SV_PASS], "fail",
 					sc.counts[SV_FAIL], "pending_reboot", sc.counts[SV_PENDING], "unsupported",
 					sc.counts[SV_UNSUPPORTED]);
+
+		json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
+		json_object_set_new(doc, "once_pending", has_once ? json_string(once_run) : json_null());
 
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -275,6 +298,12 @@ int cmd_status(int argc, char **argv)
 		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[SV_PASS],
 		       sc.counts[SV_FAIL], sc.counts[SV_PENDING], sc.counts[SV_UNSUPPORTED]);
 	}
+	if (!sc.json && has_confirm)
+		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
+		       "(from a new session)\n", confirm_run);
+	if (!sc.json && has_once)
+		printf("one-time boot staged: run %s; after that boot, `tickready confirm` makes its parameters the "
+		       "default\n", once_run);
 	if (log.nbad)
 		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
 			 JOURNAL_PATH, log.bad_lines[0]);

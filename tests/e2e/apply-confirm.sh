@@ -21,6 +21,9 @@ expect_status 0 "B: apply --confirm 10" setsid "$TR" apply --root "$B" --profile
 grep -q '^sid=[0-9]' "$B/$PENDING" && ok "the applying session is recorded" || not_ok "pending: $(cat "$B/$PENDING")"
 [ "$(cat "$A/proc/sys/kernel/timer_migration")" = 0 ] && ok "A applied" || not_ok "A not applied"
 
+expect_status 0 "status while waiting" "$TR" status --root "$A" --format json
+[ "$(json "$OUT" 'd["confirm_pending"] is not None')" = True ] && ok "status names the run waiting for confirmation" || not_ok "status: $(json "$OUT" 'd.get("confirm_pending")')"
+
 # The same session cannot confirm (it proves nothing); a new one can.
 sid=$(sed -n 's/^sid=//p' "$B/$PENDING")
 sed -i "s/^sid=.*/sid=$(ps -o sid= $$ | tr -d ' ')/" "$B/$PENDING"

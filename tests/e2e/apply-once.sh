@@ -35,6 +35,10 @@ grep -q "root=UUID=1b7c ro  quiet isolcpus=managed_irq,domain,2-3,6-7 nohz_full=
 "$TR" audit --root "$T" --profile "$APROF" --format json >"$OUT" 2>"$ERR"
 [ "$(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "cpu.isolated"][0]')" = pending-reboot ] && ok "audit: pending-reboot while the one-time boot is staged" || not_ok "cpu.isolated: $(json "$OUT" '[c for c in d["checks"] if c["id"] == "cpu.isolated"]')"
 
+expect_status 0 "status" "$TR" status --root "$T"
+expect_grep "status: the once parameters are pending-reboot" '^  pending-reboot +isolcpus +managed_irq,domain,2-3,6-7' "$OUT"
+expect_grep "status: the one-time boot is waiting" '^one-time boot staged: run ' "$OUT"
+
 # No boot yet: confirm says so and changes nothing.
 cp -a "$T" "$D/before-confirm"
 expect_status 1 "confirm before the boot: exit 1" setsid "$TR" confirm --root "$T"
