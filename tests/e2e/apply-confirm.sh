@@ -38,7 +38,8 @@ wait_gone "$A/$PENDING" 30 && ok "A: the timer ran" || not_ok "A: still pending 
 for _ in $(seq 60); do grep -q "reverted" "$A/$LOG" 2>/dev/null && break; sleep 0.5; done
 same_tree "$A.orig" "$A" && ok "A: unconfirmed, reverted byte-identical" || not_ok "A differs: $(diff -r --no-dereference "$A.orig" "$A" | head -3)"
 grep -q "reverted: not confirmed within 10 s" "$A/$LOG" && ok "A: the outcome is logged" || not_ok "A log: $(cat "$A/$LOG" 2>&1)"
-sleep 1
+# B's deadline is a moment after A's: wait for its timer to have woken and done nothing.
+for _ in $(seq 40); do pgrep -f "revert --root $B " >/dev/null || break; sleep 0.5; done
 [ "$(cat "$B/proc/sys/kernel/timer_migration")" = 0 ] && ok "B: confirmed, still applied after the deadline" || not_ok "B was reverted"
 grep -q "confirmed: it stays applied" "$B/$LOG" && ok "B: confirmation logged" || not_ok "B log: $(cat "$B/$LOG" 2>&1)"
 "$TR" revert --root "$B" >/dev/null
@@ -48,6 +49,7 @@ expect_status 0 "confirm with nothing pending" "$TR" confirm --root "$B"
 expect_grep "says so" "nothing to confirm" "$OUT"
 expect_status 2 "confirm: bad option" "$TR" confirm --root "$B" --bogus
 expect_status 2 "apply --confirm 5: below the minimum" "$TR" apply --root "$B" --profile "$APROF" --yes --confirm 5
-# No timer may outlive the test.
+# No timer may outlive the test: B's wakes at its own deadline, finds nothing pending and exits.
+for _ in $(seq 40); do pgrep -f "revert --root $D/" >/dev/null || break; sleep 0.5; done
 pgrep -f "revert --root $D/" >/dev/null && not_ok "a timer process is still running" || ok "no timer left running"
 finish
