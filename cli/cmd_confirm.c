@@ -15,6 +15,40 @@ static const struct cli_opt confirm_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/* The timer may be reverting right now: wait for it (or an apply) rather than race it. */
+static int lock_waiting(const struct sysroot *sr, pid_t *holder)
+{
+	int fd;
+
+	for (int i = 0; i < 60; i++) {
+		fd = journal_lock(sr, holder);
+		if (fd != -EWOULDBLOCK)
+			return fd;
+		sleep(1);
+	}
+	return -EWOULDBLOCK;
+}
+
+/* The run was pending before we waited for the lock, and no longer is: say what became of it. */
+static int gone_meanwhile(const struct sysroot *sr, const char *run)
+{
+	struct jlog log;
+	bool reverted;
+
+	if (journal_load(sr, &log) < 0) {
+		printf("run %s is no longer waiting for confirmation; see %s\n", run, CONFIRM_LOG);
+		return EXIT_NOT_READY;
+	}
+	reverted = jlog_reverted(&log, run);
+	jlog_free(&log);
+	if (reverted) {
+		printf("not confirmed: run %s was reverted at its deadline, while this confirm waited\n", run);
+		return EXIT_NOT_READY;
+	}
+	printf("run %s is already confirmed: it stays applied\n", run);
+	return EXIT_READY;
+}
+
 int cmd_confirm(int argc, char **argv)
 {
 	const char *root = "/", *arg;
@@ -22,12 +56,13 @@ int cmd_confirm(int argc, char **argv)
 	long sid;
 	struct cli_parser p;
 	struct sysroot sr;
-	char run[128];
-	int c, rc, fd, once;
+	char run[128] = "", run2[128];
+	pid_t holder;
+	int c, rc, fd, once, lock, pending;
 
 	cli_parser_init(&p, "confirm", "tickready confirm [--root DIR] [--force]",
 			"Confirms the run applied with `apply --confirm SECONDS`; run it from a new session to prove the "
-			"host is still reachable.",
+			"host is still reachable. After `apply --once`'s boot, makes its parameters the default.",
 			confirm_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		if (c == CLI_HELP)
@@ -48,33 +83,63 @@ int cmd_confirm(int argc, char **argv)
 		cli_error("cannot use root '%s': %s", root, strerror(-rc));
 		return EXIT_ERROR;
 	}
-	/* After apply --once's one-time boot: its parameters become the default. */
-	once = once_confirm(&sr);
-	if (confirm_pending_read(&sr, run, sizeof(run), &sid) < 0) {
-		if (once < 0)
-			puts("nothing to confirm: no run is waiting for confirmation");
+	/* Nothing waiting: say so without touching the lock (works unprivileged too). */
+	if (!sysroot_exists(&sr, ONCE_PENDING) && !sysroot_exists(&sr, CONFIRM_PENDING)) {
+		puts("nothing to confirm: no run is waiting for confirmation");
 		sysroot_close(&sr);
-		return once < 0 ? EXIT_READY : once;
+		return EXIT_READY;
 	}
-	if (sid >= 0 && sid == (long)getsid(0) && !force) {
+	/* Noted before waiting for the lock, to tell what became of it if the timer wins. */
+	if (confirm_pending_read(&sr, run, sizeof(run), &sid) < 0)
+		run[0] = '\0';
+	/* Only a --confirm run races its timer; the once check alone leaves the tree as it is. */
+	lock = sysroot_exists(&sr, CONFIRM_PENDING) ? lock_waiting(&sr, &holder) : -ENOENT;
+	if (lock < 0 && lock != -ENOENT) {
+		if (lock == -EWOULDBLOCK)
+			cli_error("confirm: another apply or revert holds '%s' (pid %ld): try again when it is done",
+				  JOURNAL_LOCK, (long)holder);
+		else
+			cli_error("confirm: cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-lock));
+		sysroot_close(&sr);
+		return EXIT_ERROR;
+	}
+	pending = confirm_pending_read(&sr, run2, sizeof(run2), &sid);
+	if (pending < 0 && pending != -ENOENT) {
+		cli_error("confirm: cannot read '%s': %s; remove it, and `tickready revert` if the host misbehaves",
+			  CONFIRM_PENDING, strerror(-pending));
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (pending == 0 && sid >= 0 && sid == (long)getsid(0) && !force) {
 		cli_error("confirm: run it from a new login session (ssh in again): that is what proves the host is still "
 			  "reachable; --force confirms from this one");
-		sysroot_close(&sr);
-		return EXIT_ERROR;
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	/* After apply --once's one-time boot: its parameters become the default. */
+	once = once_confirm(&sr);
+	rc = once < 0 ? EXIT_READY : once;
+	if (pending == -ENOENT) {
+		if (run[0]) {
+			int gone = gone_meanwhile(&sr, run);
+
+			rc = gone > rc ? gone : rc;
+		}
+		goto out;
 	}
 	fd = sysroot_openat(&sr, JOURNAL_DIR, O_PATH | O_DIRECTORY, 0);
-	rc = fd < 0 ? fd : (unlinkat(fd, "confirm-pending", 0) < 0 ? -errno : 0);
+	pending = fd < 0 ? fd : (unlinkat(fd, "confirm-pending", 0) < 0 ? -errno : 0);
 	if (fd >= 0)
 		close(fd);
+	if (pending < 0) {
+		cli_error("confirm: cannot remove '%s/confirm-pending': %s", JOURNAL_DIR, strerror(-pending));
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	printf("confirmed run %s: it stays applied\n", run2);
+	confirm_log(&sr, "run %s confirmed: it stays applied", run2);
+out:
+	journal_unlock(lock);
 	sysroot_close(&sr);
-	if (rc < 0) {
-		cli_error("confirm: cannot remove '%s/confirm-pending': %s", JOURNAL_DIR, strerror(-rc));
-		return EXIT_ERROR;
-	}
-	printf("confirmed run %s: it stays applied\n", run);
-	if (sysroot_open(&sr, root) == 0) {
-		confirm_log(&sr, "run %s confirmed: it stays applied", run);
-		sysroot_close(&sr);
-	}
-	return EXIT_READY;
+	return rc;
 }

@@ -214,6 +214,12 @@ int cmd_revert(int argc, char **argv)
 		sysroot_close(&sr);
 		return EXIT_ERROR;
 	}
+	/* Confirmed (or superseded) while the timer waited for the lock: keep it. */
+	if (unless_confirmed && !confirm_pending(&sr, run)) {
+		journal_unlock(lock);
+		sysroot_close(&sr);
+		return EXIT_READY;
+	}
 	/* The timer reverts unattended: a stale boot configuration would bring the parameters back. */
 	rc = do_revert(&sr, run, update_bootloader || unless_confirmed);
 	if (unless_confirmed) {
