@@ -100,7 +100,10 @@ struct host {
 	char release[128];
 	char *cmdline_raw;	/* NULL when /proc/cmdline could not be read */
 	struct cmdline cmdline;
-	/* The command line staged for the next boot by tickready apply: the running one plus the drop-in's parameters. */
+	/*
+	 * The command line staged for the next boot: the running one plus the GRUB drop-in's parameters, or on
+	 * systemd-boot (host_boot_tool) /etc/kernel/cmdline as it is; apply --once's parameters added.
+	 */
 	bool has_staged;
 	struct cmdline staged;
 
