@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -355,12 +356,37 @@ out:
 	strbuf_free(&seen);
 }
 
+/* isolcpus= with the profile's flags in its order, nohz_full= and rcu_nocbs= on the isolated cores. */
+static int plan_cpu_isolated(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	struct boot_param b[3];
+	struct iso_want w;
+	size_t n = 0;
+
+	iso_want_init(&w, ctx->prof);
+	if (w.isolcpus == 1) {
+		b[n] = (struct boot_param){ .key = "isolcpus", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s%s", w.flags_text, w.list);
+	}
+	if (w.nohz == 1) {
+		b[n] = (struct boot_param){ .key = "nohz_full", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
+	}
+	if (w.rcu == 1) {
+		b[n] = (struct boot_param){ .key = "rcu_nocbs", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
+	}
+	free(w.list);
+	return plan_boot_params(ctx, f, p, b, n);
+}
+
 const struct check check_cpu_isolated = {
 	.id = "cpu.isolated",
 	.area = AREA_CPU,
 	.title = "isolated cores match isolcpus=, nohz_full= and rcu_nocbs=",
 	.reads = "/proc/cmdline " CPU_DIR "/isolated " CPU_DIR "/nohz_full",
 	.run = run_cpu_isolated,
+	.plan = plan_cpu_isolated,
 };
 
 /* ---- cpu.housekeeping ---- */
@@ -545,12 +571,27 @@ static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 	strbuf_free(&seen);
 }
 
+static int plan_governor(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_GOVERNOR);
+	char path[128];
+	int cpu;
+
+	if (!want)
+		return 0;
+	cpuset_for_each(cpu, &ctx->prof->isolated) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
+		tune_value(ctx, p, f->check->id, path, want);
+	}
+	return 0;
+}
+
 const struct check check_cpu_governor = {
 	.id = "cpu.governor",
 	.area = AREA_CPU,
 	.title = "cpufreq governor on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpufreq/scaling_governor",
-	.run = run_cpu_governor,
+	.run = run_cpu_governor, .plan = plan_governor,
 };
 
 /* ---- cpu.turbo ---- */
@@ -596,12 +637,30 @@ static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 		       want_on && !boost ? "; if it reads back 1, turbo is disabled in the BIOS" : "");
 }
 
+static int plan_turbo(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_TURBO);
+	bool on;
+
+	if (!want)
+		return 0;
+	on = !strcmp(want, "on");
+	/* intel_pstate says it backwards (no_turbo); acpi-cpufreq and amd-pstate use boost. */
+	if (sysroot_exists(ctx->sr, "/sys/devices/system/cpu/intel_pstate/no_turbo")) {
+		tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/intel_pstate/no_turbo", on ? "0" : "1");
+		return 0;
+	}
+	if (tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/cpufreq/boost", on ? "1" : "0") == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
+
 const struct check check_cpu_turbo = {
 	.id = "cpu.turbo",
 	.area = AREA_CPU,
 	.title = "turbo/boost state",
 	.reads = NO_TURBO " " BOOST,
-	.run = run_cpu_turbo,
+	.run = run_cpu_turbo, .plan = plan_turbo,
 };
 
 /* ---- cpu.cstates ---- */
@@ -905,13 +964,84 @@ out:
 	free(s);
 }
 
+/*
+ * [cpu] idle_boot_limit: the same limit for every cpu from early boot, read off the first isolated
+ * cpu's states: the states after POLL no deeper than max stay (intel_idle.max_cstate=N, or
+ * processor.max_cstate=N for acpi_idle); none left means idle=poll.
+ */
+static void plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, long max)
+{
+	char dir[128], path[192], name[32], drv[32], count[16];
+	int cpu = cpuset_next(&ctx->prof->isolated, 0), first = 0, shallow = 0;
+	bool on;
+	long lat;
+
+	if (profile_bool(ctx->prof, PK_IDLE_BOOT_LIMIT, &on) < 0 || !on || cpu < 0)
+		return;
+	if (sysroot_read_str(ctx->sr, "/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)) < 0 ||
+	    (strcmp(drv, "intel_idle") && strcmp(drv, "acpi_idle"))) {
+		plan_add_manual(p, f, NULL);	/* haltpoll, none: no command line limit to set */
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
+	snprintf(path, sizeof(path), "%s/state0/name", dir);
+	if (sysroot_read_str(ctx->sr, path, name, sizeof(name)) == 0 && !strcmp(name, "POLL"))
+		first = 1;
+	for (int k = first;; k++) {
+		snprintf(path, sizeof(path), "%s/state%d/latency", dir, k);
+		if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat > max)
+			break;
+		shallow++;
+	}
+	if (!shallow) {
+		tune_cmdline(ctx, p, f->check->id, "idle", "poll", NULL);
+		return;
+	}
+	snprintf(count, sizeof(count), "%d", shallow);
+	tune_cmdline(ctx, p, f->check->id, strcmp(drv, "intel_idle") ? "processor.max_cstate" : "intel_idle.max_cstate",
+		     count, NULL);
+}
+
+/* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
+static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	long max;
+	int cpu;
+
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0)
+		return 0;
+	cpuset_for_each(cpu, &ctx->prof->isolated) {
+		char dir[128];
+		struct dirlist dl;
+
+		snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
+		if (sysroot_list(ctx->sr, dir, &dl) < 0)
+			continue;
+		for (size_t i = 0; i < dl.n; i++) {
+			char path[192];
+			long lat;
+
+			if (strncmp(dl.names[i], "state", 5) || !strcmp(dl.names[i], "state0"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/latency", dir, dl.names[i]);
+			if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat <= max)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/disable", dir, dl.names[i]);
+			tune_value(ctx, p, f->check->id, path, "1");
+		}
+		dirlist_free(&dl);
+	}
+	plan_idle_boot_limit(ctx, f, p, max);
+	return 0;
+}
+
 const struct check check_cpu_cstates = {
 	.id = "cpu.cstates",
 	.area = AREA_CPU,
 	.title = "deep idle states disabled on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpuidle/stateK/{name,latency,disable} " CPU_DIR "/cpuidle/current_driver /proc/cmdline "
 		 "/proc/PID/fd/* (links only)",
-	.run = run_cpu_cstates,
+	.run = run_cpu_cstates, .plan = plan_cstates,
 };
 
 /* ---- cpu.tsc ---- */
@@ -1008,10 +1138,28 @@ static void run_cpu_clocksource(const struct check_ctx *ctx, struct finding *f)
 		       "command line", want, param);
 }
 
+static int plan_clocksource(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_CLOCKSOURCE);
+	char avail[512];
+
+	if (!want)
+		return 0;
+	/* The kernel only switches to a clocksource it still trusts; tsc marked unstable needs a reboot. */
+	if (sysroot_read_str(ctx->sr, "/sys/devices/system/clocksource/clocksource0/available_clocksource", avail,
+			     sizeof(avail)) < 0 ||
+	    !strstr(avail, want)) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	tune_value(ctx, p, f->check->id, "/sys/devices/system/clocksource/clocksource0/current_clocksource", want);
+	return 0;
+}
+
 const struct check check_cpu_clocksource = {
 	.id = "cpu.clocksource",
 	.area = AREA_CPU,
 	.title = "current clocksource",
 	.reads = CUR_CS " " AVAIL_CS,
-	.run = run_cpu_clocksource,
+	.run = run_cpu_clocksource, .plan = plan_clocksource,
 };

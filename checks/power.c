@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -116,12 +117,27 @@ static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 	smt_remedy(ctx, f, control, want_on);
 }
 
+/* SMT can be switched at runtime unless firmware or the kernel decided ("forceoff", "notsupported"). */
+static int plan_smt(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_SMT);
+	char now[32];
+
+	if (!want || sysroot_read_str(ctx->sr, SMT_CONTROL, now, sizeof(now)) < 0 ||
+	    (strcmp(now, "on") && strcmp(now, "off"))) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	tune_value(ctx, p, f->check->id, SMT_CONTROL, want);
+	return 0;
+}
+
 const struct check check_power_smt = {
 	.id = "power.smt",
 	.area = AREA_POWER,
 	.title = "SMT (hyper-threading) state",
 	.reads = SMT_CONTROL " " SMT_ACTIVE,
-	.run = run_power_smt,
+	.run = run_power_smt, .plan = plan_smt,
 };
 
 /* ---- power.cpu_model ---- */
@@ -378,12 +394,38 @@ static void run_power_epb(const struct check_ctx *ctx, struct finding *f)
 	per_cpu_judge(ctx, f, &knob, want);
 }
 
+/* One per-cpu file on every present cpu; manual when no cpu has it (the driver lacks the knob). */
+static void per_cpu(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const char *fmt,
+		    const char *want)
+{
+	int cpu, found = 0;
+
+	cpuset_for_each(cpu, &ctx->host->present) {
+		char path[128];
+
+		snprintf(path, sizeof(path), fmt, cpu);
+		if (tune_value(ctx, p, f->check->id, path, want) != -ENOENT)
+			found++;
+	}
+	if (!found)
+		plan_add_manual(p, f, NULL);
+}
+
+static int plan_epb(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_EPB);
+
+	if (want)
+		per_cpu(ctx, f, p, "/sys/devices/system/cpu/cpu%d/power/energy_perf_bias", want);
+	return 0;
+}
+
 const struct check check_power_epb = {
 	.id = "power.epb",
 	.area = AREA_POWER,
 	.title = "energy/performance bias on isolated cpus",
 	.reads = CPU_DIR "/cpuN/power/energy_perf_bias",
-	.run = run_power_epb,
+	.run = run_power_epb, .plan = plan_epb,
 };
 
 static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
@@ -404,12 +446,21 @@ static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
 	per_cpu_judge(ctx, f, &knob, want);
 }
 
+static int plan_epp(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_EPP);
+
+	if (want)
+		per_cpu(ctx, f, p, "/sys/devices/system/cpu/cpu%d/cpufreq/energy_performance_preference", want);
+	return 0;
+}
+
 const struct check check_power_epp = {
 	.id = "power.epp",
 	.area = AREA_POWER,
 	.title = "energy/performance preference on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpufreq/energy_performance_preference",
-	.run = run_power_epp,
+	.run = run_power_epp, .plan = plan_epp,
 };
 
 /* ---- power.pstate ---- */
@@ -453,10 +504,19 @@ static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 	finding_remedy(f, "echo %ld > " MIN_PERF " (profile: [power] min_perf_pct)", want);
 }
 
+static int plan_pstate(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_MIN_PERF_PCT);
+
+	if (want && tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/intel_pstate/min_perf_pct", want) == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
+
 const struct check check_power_pstate = {
 	.id = "power.pstate",
 	.area = AREA_POWER,
 	.title = "intel_pstate performance floor",
 	.reads = MIN_PERF " " PSTATE_STATUS " /proc/cmdline",
-	.run = run_power_pstate,
+	.run = run_power_pstate, .plan = plan_pstate,
 };

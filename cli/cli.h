@@ -7,6 +7,8 @@
 #include "host.h"
 #include "profile.h"
 #include "sysroot.h"
+#include "registry.h"
+#include "tuners.h"
 
 #define TICKREADY_VERSION "0.1.0"
 

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <ini.h>
 
-#include "bind.h"
+#include "pci.h"
 #include "util.h"
 
 const struct profile_key_info profile_keys[PK_COUNT] = {

@@ -22,127 +22,6 @@ static enum boot_tool boot_detect(const struct sysroot *sr)
 	return (enum boot_tool)host_boot_tool(sr);
 }
 
-struct bparam {
-	const char *key;
-	const char *checks[3];
-	/* The wanted value into buf ("" for a bare flag); false when the profile does not ask. */
-	bool (*want)(const struct tune_ctx *ctx, char *buf, size_t size);
-};
-
-static bool want_isolcpus(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *flags = profile_str(ctx->prof, PK_ISOLCPUS_FLAGS);
-	char list[CPUSET_TEXT_MAX];
-
-	if (!flags || profile_has_word(ctx->prof, PK_ISOLCPUS_FLAGS, "none") || cpuset_empty(&ctx->prof->isolated))
-		return false;
-	snprintf(buf, size, "%s,%s", flags, cpuset_format(&ctx->prof->isolated, list, sizeof(list)));
-	for (char *s = buf; *s; s++)
-		if (*s == ' ')
-			memmove(s, s + 1, strlen(s));
-	return true;
-}
-
-static bool want_cpulist(const struct tune_ctx *ctx, enum profile_key k, char *buf, size_t size)
-{
-	bool on;
-
-	if (profile_bool(ctx->prof, k, &on) < 0 || !on || cpuset_empty(&ctx->prof->isolated))
-		return false;
-	cpuset_format(&ctx->prof->isolated, buf, size);
-	return true;
-}
-
-static bool want_nohz(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_cpulist(ctx, PK_NOHZ_FULL, buf, size);
-}
-
-static bool want_rcu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_cpulist(ctx, PK_RCU_NOCBS, buf, size);
-}
-
-static bool want_flag(const struct tune_ctx *ctx, enum profile_key k, const char *value, char *buf, size_t size)
-{
-	bool on;
-
-	if (profile_bool(ctx->prof, k, &on) < 0 || !on)
-		return false;
-	snprintf(buf, size, "%s", value);
-	return true;
-}
-
-static bool want_skew(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_flag(ctx, PK_SKEW_TICK, "1", buf, size);
-}
-
-static bool want_nosoftlockup(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_flag(ctx, PK_NOSOFTLOCKUP, "", buf, size);
-}
-
-static bool want_mitigations(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_MITIGATIONS);
-
-	if (!v)
-		return false;
-	snprintf(buf, size, "%s", v);
-	return true;
-}
-
-static bool want_intel_iommu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "on") || !strstr(ctx->host->cpu_vendor, "Intel"))
-		return false;
-	snprintf(buf, size, "on");
-	return true;
-}
-
-static bool want_iommu_pt(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "on"))
-		return false;
-	snprintf(buf, size, "pt");
-	return true;
-}
-
-static bool want_noiommu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "noiommu"))
-		return false;
-	snprintf(buf, size, "1");
-	return true;
-}
-
-static const struct bparam bparams[] = {
-	{ "isolcpus", { "cpu.isolated", "cpu.housekeeping", NULL }, want_isolcpus },
-	{ "nohz_full", { "cpu.isolated", "cpu.housekeeping", NULL }, want_nohz },
-	{ "rcu_nocbs", { "cpu.isolated", "cpu.housekeeping", NULL }, want_rcu },
-	{ "skew_tick", { "kernel.skew_tick", NULL }, want_skew },
-	{ "nosoftlockup", { "kernel.nosoftlockup", NULL }, want_nosoftlockup },
-	{ "mitigations", { "kernel.mitigations", NULL }, want_mitigations },
-	{ "intel_iommu", { "nic.iommu", NULL }, want_intel_iommu },
-	{ "iommu", { "nic.iommu", NULL }, want_iommu_pt },
-	{ "vfio.enable_unsafe_noiommu_mode", { "nic.iommu", NULL }, want_noiommu },
-};
-
-static bool covers(const struct bparam *b, const char *check)
-{
-	for (int i = 0; b->checks[i]; i++)
-		if (!strcmp(b->checks[i], check))
-			return true;
-	return false;
-}
-
 static const char *grub_dropin_path(void)
 {
 	return HOST_GRUB_DROPIN;
@@ -407,58 +286,52 @@ static void stage_rows(const struct tune_ctx *ctx, struct plan *p, const char *c
 		stage_file(ctx, p, check, bt);
 }
 
-int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
-		 const char *blocked)
+int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct boot_param *v,
+		     size_t n)
 {
 	enum boot_tool bt = boot_detect(ctx->sr);
-	struct change *c;
+	struct change *rows[BOOT_PARAMS_MAX];
+	char why[128];
+	size_t nrows = 0;
 
 	if (bt == BT_NONE)
 		return -ENOENT;
-	c = add_cmdline(ctx, p, check, bt, key, want);
-	if (!c)
-		return 0;
-	if (blocked)
-		c->blocked = xstrdup(blocked);
-	stage_rows(ctx, p, check, bt, &c, 1);
-	return 1;
-}
+	for (size_t i = 0; i < n && nrows < BOOT_PARAMS_MAX; i++) {
+		struct change *c = add_cmdline(ctx, p, check, bt, v[i].key, v[i].value);
 
-static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
-{
-	enum boot_tool bt = boot_detect(ctx->sr);
-	struct change *rows[sizeof(bparams) / sizeof(bparams[0])];
-	char want[CPUSET_TEXT_MAX];
-	char why[128];
-	size_t n = 0;
-
-	if (bt == BT_NONE) {
-		plan_add_manual(p, f, NULL);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(bparams) / sizeof(bparams[0]); i++) {
-		const struct bparam *b = &bparams[i];
-		struct change *c;
-
-		if (!covers(b, f->check->id) || !b->want(ctx, want, sizeof(want)) ||
-		    !(c = add_cmdline(ctx, p, f->check->id, bt, b->key, want)))
+		if (!c)
 			continue;
-		if (!strcmp(b->key, "isolcpus") || !strcmp(b->key, "nohz_full") || !strcmp(b->key, "rcu_nocbs")) {
+		if (v[i].blocked)
+			c->blocked = xstrdup(v[i].blocked);
+		if (v[i].isolates) {
 			tune_guard_cpus(ctx, c);
 			if (!c->blocked && isolation_bad(ctx, why, sizeof(why))) {
 				c->blocked = xstrdup(why);
 				c->force_ok = true;
 			}
 		}
-		rows[n++] = c;
+		rows[nrows++] = c;
 	}
-	stage_rows(ctx, p, f->check->id, bt, rows, n);
-	return 0;
+	stage_rows(ctx, p, check, bt, rows, nrows);
+	return nrows > 0;
 }
 
-static const char *const boot_checks[] = { "cpu.isolated", "cpu.housekeeping", "kernel.skew_tick",
-					   "kernel.nosoftlockup", "kernel.mitigations", "nic.iommu", NULL };
-const struct tuner tuner_boot_cmdline = { "boot_cmdline", boot_checks, plan_boot };
+int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
+		 const char *blocked)
+{
+	struct boot_param b = { .key = key, .blocked = blocked };
+
+	snprintf(b.value, sizeof(b.value), "%s", want);
+	return tune_boot_params(ctx, p, check, &b, 1);
+}
+
+int plan_boot_params(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const struct boot_param *v,
+		     size_t n)
+{
+	if (tune_boot_params(ctx, p, f->check->id, v, n) == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
 
 int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *params)
 {

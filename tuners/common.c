@@ -1,4 +1,4 @@
-/* The tuner registry and what every tuner uses: value comparison, interlocks, the management path. */
+/* What every plan function uses: value comparison, interlocks, the management path. */
 #include "tuners.h"
 
 #include <arpa/inet.h>
@@ -10,13 +10,6 @@
 #include <string.h>
 
 #include "util.h"
-
-const struct tuner *const tuners[] = {
-#define X(n) &tuner_##n,
-	TUNER_LIST(X)
-#undef X
-};
-const size_t tuners_count = sizeof(tuners) / sizeof(tuners[0]);
 
 int tune_value(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *path, const char *want)
 {

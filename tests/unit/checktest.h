@@ -2,7 +2,7 @@
 #pragma once
 #include <limits.h>
 
-#include "check.h"
+#include "registry.h"
 #include "host.h"
 #include "profile.h"
 #include "sysroot.h"

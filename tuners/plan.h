@@ -88,17 +88,6 @@ struct tune_ctx {
 	bool once;			/* --once: boot parameters go to a one-time GRUB entry */
 };
 
-/* A tuner: the checks it remedies and the function turning their failing findings into changes. */
-struct tuner {
-	const char *id;
-	const char *const *checks;	/* NULL-terminated */
-	/* Called once per failing finding it covers. Returns 0 or -errno. */
-	int (*plan)(const struct tune_ctx *ctx, const struct finding *f, struct plan *p);
-};
-
-extern const struct tuner *const tuners[];
-extern const size_t tuners_count;
-const struct tuner *tuner_for_check(const char *check_id);
 /* The finding of check id in this run, NULL when it did not run. */
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id);
 bool tune_failed(const struct tune_ctx *ctx, const char *check_id);

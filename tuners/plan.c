@@ -15,6 +15,7 @@
 #include "bind.h"
 #include "journal.h"
 #include "tuners.h"
+#include "ethtool.h"
 #include "util.h"
 
 static const char *const kind_names[] = {
@@ -34,15 +35,6 @@ int change_kind_from_name(const char *name)
 		if (!strcmp(kind_names[k], name))
 			return k;
 	return -1;
-}
-
-const struct tuner *tuner_for_check(const char *check_id)
-{
-	for (size_t i = 0; i < tuners_count; i++)
-		for (const char *const *c = tuners[i]->checks; *c; c++)
-			if (!strcmp(*c, check_id))
-				return tuners[i];
-	return NULL;
 }
 
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id)
@@ -255,17 +247,15 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < ctx->nfindings; i++) {
 		const struct finding *f = &ctx->findings[i];
-		const struct tuner *t;
 		int rc;
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
-		t = tuner_for_check(f->check->id);
-		if (!t) {
+		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
 			continue;
 		}
-		rc = t->plan(ctx, f, p);
+		rc = f->check->plan(ctx, f, p);
 		if (rc < 0)
 			return rc;
 	}
