@@ -298,7 +298,7 @@ static void cmdline_remedy(struct finding *f, struct strbuf *fix, struct strbuf 
 		strbuf_addf(&sb, "add '%s' to the kernel command line", fix->s + 1);
 	if (drop->len)
 		strbuf_addf(&sb, "%sremove%s from the kernel command line", sb.len ? " and " : "", drop->s);
-	finding_remedy(f, "%s (tickready apply stages it)", sb.s);
+	finding_remedy(f, "%s", sb.s);
 	strbuf_free(&sb);
 	f->needs_reboot = true;
 }
@@ -1126,7 +1126,7 @@ static void run_cpu_clocksource(const struct check_ctx *ctx, struct finding *f)
 	snprintf(param, sizeof(param), "clocksource=%s%s", want, strcmp(want, "tsc") ? "" : " tsc=reliable");
 	if (avail[0] && !has_word(avail, want)) {
 		/* The kernel dropped it (tsc marked unstable by the watchdog): only a boot can bring it back. */
-		finding_remedy(f, "'%s' is not available now: add '%s' to the kernel command line (tickready apply stages it)",
+		finding_remedy(f, "'%s' is not available now: add '%s' to the kernel command line",
 			       want, param);
 		f->needs_reboot = true;
 		boot = ctx->host->has_staged ? cmdline_get(&ctx->host->staged, "clocksource") : NULL;
@@ -1143,16 +1143,20 @@ static int plan_clocksource(const struct tune_ctx *ctx, const struct finding *f,
 	const char *want = profile_str(ctx->prof, PK_CLOCKSOURCE);
 	char avail[512];
 
+	struct boot_param b[2] = { { .key = "clocksource" }, { .key = "tsc", .value = "reliable" } };
+	bool now;
+
 	if (!want)
 		return 0;
+	snprintf(b[0].value, sizeof(b[0].value), "%s", want);
 	/* The kernel only switches to a clocksource it still trusts; tsc marked unstable needs a reboot. */
-	if (sysroot_read_str(ctx->sr, "/sys/devices/system/clocksource/clocksource0/available_clocksource", avail,
-			     sizeof(avail)) < 0 ||
-	    !strstr(avail, want)) {
-		plan_add_manual(p, f, NULL);
-		return 0;
-	}
-	tune_value(ctx, p, f->check->id, "/sys/devices/system/clocksource/clocksource0/current_clocksource", want);
+	now = sysroot_read_str(ctx->sr, "/sys/devices/system/clocksource/clocksource0/available_clocksource", avail,
+			       sizeof(avail)) == 0 &&
+	      has_word(avail, want);
+	if (now)
+		tune_value(ctx, p, f->check->id, "/sys/devices/system/clocksource/clocksource0/current_clocksource", want);
+	if (tune_boot_params(ctx, p, f->check->id, b, strcmp(want, "tsc") ? 1 : 2) == -ENOENT && !now)
+		plan_add_manual(p, f, "the clocksource is not available now and no boot loader tool is found on this root");
 	return 0;
 }
 

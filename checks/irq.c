@@ -318,7 +318,8 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 		return 0;
 	if (!strcmp(want, "off")) {
 		if (!ctx->sr->live) {
-			plan_add_manual(p, f, "systemctl disable --now " IRQBALANCE_UNIT);
+			plan_add_manual(p, f, "irqbalance is stopped with systemctl, which only the live host has: "
+					"`systemctl disable --now " IRQBALANCE_UNIT "` there");
 			return 0;
 		}
 		add_systemctl(ctx, p, f->check->id,
@@ -570,10 +571,9 @@ static void affinity_report(const struct check_ctx *ctx, struct finding *f, stru
 		strbuf_free(&obs);
 		if (s->movable.n)
 			finding_remedy(f, "%s%s", s->movable.fix.s,
-				       s->movable.n > IRQS_SHOWN ? "; ... for the others (tickready apply moves them all)" : "");
+				       s->movable.n > IRQS_SHOWN ? "; ... and the same for the others" : "");
 		else {
-			finding_remedy(f, "add 'isolcpus=managed_irq,domain,%s' to the kernel command line "
-				       "(tickready apply stages it)", iso);
+			finding_remedy(f, "add 'isolcpus=managed_irq,domain,%s' to the kernel command line", iso);
 			f->needs_reboot = true;
 			f->pending_reboot = ctx->host->has_staged && managed_irq_flag(&ctx->host->staged);
 		}
@@ -867,7 +867,7 @@ static void run_nic_node(const struct check_ctx *ctx, struct finding *f)
 	else {
 		finding_fail(f, "%d of %d IRQs of %s off the housekeeping cores of node %d: %s%s", bad.n, active,
 			     nic_label(n), ctx->prof->nic_node, irq_list_text(&bad, more, sizeof(more)), more);
-		finding_remedy(f, "%s%s", bad.fix.s, bad.n > IRQS_SHOWN ? "; ... for the others (tickready apply moves them all)" : "");
+		finding_remedy(f, "%s%s", bad.fix.s, bad.n > IRQS_SHOWN ? "; ... and the same for the others" : "");
 	}
 out:
 	irq_list_free(&bad);

@@ -18,7 +18,7 @@
 #define MCE_DIR "/sys/devices/system/machinecheck"
 /* A hex mask of CPUSET_MAX cpus: 2048 digits and a comma per 8. */
 #define MASK_TEXT_MAX 2400
-#define BOOT_STAGED "to the kernel command line (tickready apply stages it)"
+#define BOOT_STAGED "to the kernel command line"
 
 /* ---- shared helpers ---- */
 
@@ -442,8 +442,12 @@ static int plan_watchdog(const struct tune_ctx *ctx, const struct finding *f, st
 	if (!want)
 		return 0;
 	if (!strcmp(want, "off")) {
+		struct boot_param b[2] = { { .key = "nowatchdog" }, { .key = "nmi_watchdog", .value = "0" } };
+
 		tune_sysctl(ctx, p, f->check->id, "kernel.watchdog", "0");
 		tune_sysctl(ctx, p, f->check->id, "kernel.nmi_watchdog", "0");
+		/* And from the next boot on, where a boot loader tool is found. */
+		tune_boot_params(ctx, p, f->check->id, b, 2);
 		return 0;
 	}
 	tune_sysctl(ctx, p, f->check->id, "kernel.watchdog", "1");
@@ -766,8 +770,10 @@ static int plan_mce(const struct tune_ctx *ctx, const struct finding *f, struct 
 		if (tune_value(ctx, p, f->check->id, path, want ? "1" : "0") != -ENOENT)
 			found++;
 	}
+	if (want && tune_cmdline(ctx, p, f->check->id, "mce", "ignore_ce", NULL) > 0)
+		found++;
 	if (!found)
-		plan_add_manual(p, f, NULL);
+		plan_add_manual(p, f, "no machinecheck ignore_ce file and no boot loader tool found on this root");
 	return 0;
 }
 

@@ -52,7 +52,7 @@ static void hugepages_no_pool(const struct check_ctx *ctx, struct finding *f, co
 		finding_remedy(f, "set [memory] hugepage_size = 2M (this cpu cannot map 1G pages)");
 		return;
 	}
-	finding_remedy(f, "add 'hugepagesz=%s hugepages=%d:%ld' to the kernel command line (tickready apply stages it)",
+	finding_remedy(f, "add 'hugepagesz=%s hugepages=%d:%ld' to the kernel command line",
 		       human, ctx->prof->nic_node, want);
 	f->needs_reboot = true;
 }
@@ -549,6 +549,7 @@ static int plan_thp(const struct tune_ctx *ctx, const struct finding *f, struct 
 		change_set(&c->shell, "echo %s > %s", want, path);
 		c->emulate = rebracket(text, want);
 	}
+	tune_cmdline(ctx, p, f->check->id, "transparent_hugepage", want, NULL);
 	return 0;
 }
 

@@ -256,14 +256,13 @@ static char *irq_remedy(const struct irq_scan *s, const char *cpus)
 	char *list = irq_list(s, " "), *out;
 
 	if (s->nbad == 1)
-		out = xasprintf("echo %s > /proc/irq/%d/smp_affinity_list (profile: [irq] nic_irqs_local = yes; "
-				"tickready apply)", cpus, s->bad[0]);
+		out = xasprintf("echo %s > /proc/irq/%d/smp_affinity_list (profile: [irq] nic_irqs_local = yes)", cpus, s->bad[0]);
 	else if (s->nbad <= MAX_IRQS_SHOWN)
 		out = xasprintf("for i in %s; do echo %s > /proc/irq/$i/smp_affinity_list; done (profile: [irq] "
-				"nic_irqs_local = yes; tickready apply)", list, cpus);
+				"nic_irqs_local = yes)", list, cpus);
 	else
-		out = xasprintf("tickready apply (profile: [irq] nic_irqs_local = yes) moves every IRQ of the NIC "
-				"to %s", cpus);
+		out = xasprintf("for i in %s; do echo %s > /proc/irq/$i/smp_affinity_list; done (profile: [irq] "
+				"nic_irqs_local = yes)", list, cpus);
 	free(list);
 	return out;
 }
@@ -307,7 +306,7 @@ static char *iommu_fix(const struct host *h, bool *boot)
 	if (amd_host(h) && v && !strcmp(v, "off"))
 		return xstrdup("remove 'amd_iommu=off' from the kernel command line and add 'iommu=pt'");
 	if (!amd_host(h) && (!v || strcmp(v, "on")))
-		return xstrdup("add 'intel_iommu=on iommu=pt' to the kernel command line (tickready apply stages it)");
+		return xstrdup("add 'intel_iommu=on iommu=pt' to the kernel command line");
 	*boot = false;
 	return xasprintf("manual: enable %s in the BIOS", amd_host(h) ? "the IOMMU (AMD-Vi)" : "VT-d");
 }
@@ -418,7 +417,7 @@ static bool chain_hugepages(struct chain *c)
 		want = 1;
 	p = host_pool(c->ctx->host, c->node, kb);
 	if (!p) {
-		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line (tickready apply stages it)",
+		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line",
 				size, want);
 		ok = broken(c, "hugepages", fix, "node %d has no %s hugepage pool", c->node, size);
 		c->f->needs_reboot = true;
@@ -427,7 +426,7 @@ static bool chain_hugepages(struct chain *c)
 	}
 	if (p->nr < want) {
 		fix = xasprintf("echo %ld > /sys/devices/system/node/node%d/hugepages/hugepages-%s/nr_hugepages "
-				"(profile: [memory] hugepages = %ld; tickready apply)", want, c->node, pool, want);
+				"(profile: [memory] hugepages = %ld)", want, c->node, pool, want);
 		if (p->nr < 0)
 			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
 				    c->node);
@@ -457,7 +456,7 @@ static bool chain_mount(struct chain *c)
 		}
 	format_size_human(kb, size, sizeof(size));
 	fix = xasprintf("mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s "
-			"(profile: [memory] hugetlbfs = yes; tickready apply)", size, size, size);
+			"(profile: [memory] hugetlbfs = yes)", size, size, size);
 	ok = broken(c, "hugetlbfs", fix, "no hugetlbfs mount with pagesize %s", size);
 	free(fix);
 	return ok;
@@ -703,9 +702,9 @@ static void bind_remedy(struct finding *f, const struct nic *n, const char *want
 			 "management to another interface first. Then: ", label(n), want);
 	if (!strncmp(n->driver, "mlx", 3))
 		finding_remedy(f, "%sMellanox/NVIDIA NICs use the bifurcated mlx5 driver: set [nic] driver = kernel; or "
-			       "modprobe %s && dpdk-devbind.py -b %s %s (or tickready apply)", warn, want, want, n->pci);
+			       "modprobe %s && dpdk-devbind.py -b %s %s", warn, want, want, n->pci);
 	else
-		finding_remedy(f, "%smodprobe %s && dpdk-devbind.py -b %s %s (or tickready apply; profile: [nic] driver = "
+		finding_remedy(f, "%smodprobe %s && dpdk-devbind.py -b %s %s (profile: [nic] driver = "
 			       "%s)", warn, want, want, n->pci, want);
 }
 
@@ -1086,7 +1085,7 @@ static void run_coalesce(const struct check_ctx *ctx, struct finding *f)
 	finding_expected(f, "%s: %s", n->name, want.s);
 	if (bad) {
 		finding_fail(f, "%s: %s", n->name, seen.s);
-		finding_remedy(f, "ethtool -C %s %s (profile: [nic] rx_usecs, adaptive_rx; tickready apply)", n->name,
+		finding_remedy(f, "ethtool -C %s %s (profile: [nic] rx_usecs, adaptive_rx)", n->name,
 			       fix.s);
 	} else {
 		finding_pass(f, "%s: %s (%s)", n->name, seen.s, n->eth.source);
@@ -1217,7 +1216,7 @@ static void run_rings(const struct check_ctx *ctx, struct finding *f)
 		finding_remedy(f, "%s", over.s);
 	} else {
 		finding_fail(f, "%s: %s", n->name, seen.s);
-		finding_remedy(f, "ethtool -G %s %s (profile: [nic] rx_ring, tx_ring; tickready apply)", n->name, fix.s);
+		finding_remedy(f, "ethtool -G %s %s (profile: [nic] rx_ring, tx_ring)", n->name, fix.s);
 	}
 	strbuf_free(&seen);
 	strbuf_free(&want);

@@ -61,8 +61,8 @@ static void smt_remedy(const struct check_ctx *ctx, struct finding *f, const cha
 	const char *staged;
 
 	if (!want_on) {
-		finding_remedy(f, "echo off > " SMT_CONTROL " (now) and add 'nosmt' to the kernel command line (at boot; "
-			       "tickready apply stages it), or disable Hyper-Threading in the BIOS (profile: [cpu] smt)");
+		finding_remedy(f, "echo off > " SMT_CONTROL " (now) and add 'nosmt' to the kernel command line (at boot), "
+			       "or disable Hyper-Threading in the BIOS (profile: [cpu] smt)");
 		staged = ctx->host->has_staged ? cmdline_get(&ctx->host->staged, "nosmt") : NULL;
 		if (staged && !cmdline_has(&ctx->host->cmdline, "nosmt"))
 			f->pending_reboot = true;
@@ -129,6 +129,8 @@ static int plan_smt(const struct tune_ctx *ctx, const struct finding *f, struct 
 		return 0;
 	}
 	tune_value(ctx, p, f->check->id, SMT_CONTROL, want);
+	if (!strcmp(want, "off"))
+		tune_cmdline(ctx, p, f->check->id, "nosmt", "", NULL);
 	return 0;
 }
 

@@ -309,7 +309,7 @@ static void run_tasks_kthreads(const struct check_ctx *ctx, struct finding *f)
 	isol = cpuset_text(&ctx->prof->isolated);
 	fix = taskcpuset_text(&s.kernel, hk);
 	finding_remedy(f, "add 'nohz_full=%s' (kthreadd then starts kernel threads on housekeeping cores) and "
-		       "'isolcpus=domain,%s' to the kernel command line (tickready apply stages it); "
+		       "'isolcpus=domain,%s' to the kernel command line; "
 		       "movable ones now: %s", isol, isol, fix);
 	free(fix);
 	free(isol);

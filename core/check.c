@@ -29,6 +29,21 @@ int area_from_name(const char *name)
 	return -1;
 }
 
+const char *fix_by_name(unsigned fix_by)
+{
+	if (fix_by & FIX_MANUAL)
+		return "manual";
+	if (fix_by & FIX_BLOCKED)
+		return "blocked";
+	if ((fix_by & FIX_NOW) && (fix_by & FIX_BOOT))
+		return "apply now and at boot";
+	if (fix_by & FIX_BOOT)
+		return "apply at boot";
+	if (fix_by & FIX_NOW)
+		return "apply now";
+	return NULL;
+}
+
 const char *verdict_name(enum verdict v)
 {
 	static const char *const names[] = { "pass", "warn", "fail", "skip" };
@@ -84,6 +99,7 @@ void finding_clear(struct finding *f)
 	free(f->observed);
 	free(f->expected);
 	free(f->remedy);
+	free(f->fix_note);
 	memset(f, 0, sizeof(*f));
 }
 

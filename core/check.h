@@ -37,7 +37,19 @@ struct finding {
 	char *remedy;		/* the exact command or profile key that fixes it; NULL on pass/skip */
 	bool needs_reboot;	/* the fix takes effect at the next boot */
 	bool pending_reboot;	/* the fix is staged for the next boot (apply's drop-in), the running kernel lacks it */
+	unsigned fix_by;	/* enum fix_by, from the plan apply would make on this host; 0 when no plan was built */
+	char *fix_note;		/* FIX_MANUAL: why apply cannot; FIX_BLOCKED: the interlock */
 };
+
+/* What `tickready apply` does about a failing finding on this host: only what its plan holds. */
+enum fix_by {
+	FIX_NOW = 1u << 0,	/* a runtime change */
+	FIX_BOOT = 1u << 1,	/* staged for the next boot */
+	FIX_BLOCKED = 1u << 2,	/* planned, but an interlock stops it (--force where allowed) */
+	FIX_MANUAL = 1u << 3,	/* no change apply can make here: by hand */
+};
+/* "apply now", "apply at boot", "apply now and at boot", "blocked", "manual"; NULL for 0. */
+const char *fix_by_name(unsigned fix_by);
 
 struct check_ctx {
 	const struct host *host;

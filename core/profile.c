@@ -604,9 +604,15 @@ int profile_resolve(struct profile *p, const struct host *h, struct profile_erro
 	return 0;
 }
 
+bool *profile_key_reads;
+
 const char *profile_str(const struct profile *p, enum profile_key k)
 {
-	const char *v = p->v[k].value ? p->v[k].value : p->v[k].raw;
+	const char *v;
+
+	if (profile_key_reads)
+		profile_key_reads[k] = true;
+	v = p->v[k].value ? p->v[k].value : p->v[k].raw;
 
 	/* "any" means unset for every key but the descriptive ones, free-text values included. */
 	if (!v || (!strcmp(v, "any") && k != PK_NAME && k != PK_DESCRIPTION && k != PK_INCLUDE))

@@ -329,7 +329,8 @@ int plan_boot_params(const struct tune_ctx *ctx, const struct finding *f, struct
 		     size_t n)
 {
 	if (tune_boot_params(ctx, p, f->check->id, v, n) == -ENOENT)
-		plan_add_manual(p, f, NULL);
+		plan_add_manual(p, f, "no boot loader tool found on this root (/etc/default/grub, /etc/kernel/cmdline, a "
+				      "loader.conf or grubby): add the parameters to the kernel command line by hand");
 	return 0;
 }
 
