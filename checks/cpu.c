@@ -381,6 +381,8 @@ static int plan_cpu_isolated(const struct tune_ctx *ctx, const struct finding *f
 }
 
 const struct check check_cpu_isolated = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_ISOLCPUS_FLAGS, PK_NOHZ_FULL, PK_RCU_NOCBS),
+	.flags = CF_BOOT,
 	.id = "cpu.isolated",
 	.area = AREA_CPU,
 	.title = "isolated cores match isolcpus=, nohz_full= and rcu_nocbs=",
@@ -438,6 +440,7 @@ static void run_cpu_housekeeping(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_housekeeping = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "cpu.housekeeping",
 	.area = AREA_CPU,
 	.title = "a housekeeping cpu remains on every NUMA node",
@@ -501,6 +504,7 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_smt_siblings = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_SMT),
 	.id = "cpu.smt_siblings",
 	.area = AREA_CPU,
 	.title = "isolated cpus do not share a core with housekeeping cpus",
@@ -587,6 +591,8 @@ static int plan_governor(const struct tune_ctx *ctx, const struct finding *f, st
 }
 
 const struct check check_cpu_governor = {
+	.keys = KEYS(PK_GOVERNOR, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "cpu.governor",
 	.area = AREA_CPU,
 	.title = "cpufreq governor on isolated cpus",
@@ -656,6 +662,8 @@ static int plan_turbo(const struct tune_ctx *ctx, const struct finding *f, struc
 }
 
 const struct check check_cpu_turbo = {
+	.keys = KEYS(PK_TURBO),
+	.flags = CF_RUNTIME,
 	.id = "cpu.turbo",
 	.area = AREA_CPU,
 	.title = "turbo/boost state",
@@ -1036,6 +1044,8 @@ static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, str
 }
 
 const struct check check_cpu_cstates = {
+	.keys = KEYS(PK_MAX_IDLE_LATENCY_US, PK_IDLE_BOOT_LIMIT, PK_CPU_DMA_LATENCY, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "cpu.cstates",
 	.area = AREA_CPU,
 	.title = "deep idle states disabled on isolated cpus",
@@ -1079,6 +1089,7 @@ static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_tsc = {
+	.keys = KEYS(PK_INVARIANT_TSC),
 	.id = "cpu.tsc",
 	.area = AREA_CPU,
 	.title = "invariant TSC",
@@ -1161,6 +1172,8 @@ static int plan_clocksource(const struct tune_ctx *ctx, const struct finding *f,
 }
 
 const struct check check_cpu_clocksource = {
+	.keys = KEYS(PK_CLOCKSOURCE),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "cpu.clocksource",
 	.area = AREA_CPU,
 	.title = "current clocksource",

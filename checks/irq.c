@@ -109,24 +109,33 @@ static void ban_unbanned(const struct check_ctx *ctx, const struct ban *b, struc
 		cpuset_andnot(out, &ctx->prof->isolated, &b->cpus);
 }
 
+/*
+ * The environment file irqbalance's unit reads: Debian's or RHEL's, whichever exists; with neither, the
+ * distribution's own place (/etc/sysconfig on RHEL-family hosts). Check and plan both use this one.
+ */
+static const char *irqbalance_config(const struct sysroot *sr)
+{
+	if (sysroot_exists(sr, IRQBALANCE_DEBIAN))
+		return IRQBALANCE_DEBIAN;
+	if (sysroot_exists(sr, IRQBALANCE_RHEL) || sysroot_exists(sr, "/etc/sysconfig"))
+		return IRQBALANCE_RHEL;
+	return IRQBALANCE_DEBIAN;
+}
+
 /* The config file's ban, as the next (re)start will see it; false when there is no config file. */
 static bool ban_from_file(const struct check_ctx *ctx, struct ban *b, const char **cfg)
 {
-	static const char *const files[] = { IRQBALANCE_DEBIAN, IRQBALANCE_RHEL };
 	char *text;
 	size_t len;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (sysroot_read_alloc(ctx->sr, files[i], ENV_CAP, &text, &len) < 0)
-			continue;
-		*cfg = files[i];
-		ban_from_env(ctx->host, text, len, b);
-		free(text);
-		return true;
+	*cfg = irqbalance_config(ctx->sr);
+	if (sysroot_read_alloc(ctx->sr, *cfg, ENV_CAP, &text, &len) < 0) {
+		ban_from_env(ctx->host, NULL, 0, b);
+		return false;
 	}
-	*cfg = IRQBALANCE_DEBIAN;
-	ban_from_env(ctx->host, NULL, 0, b);
-	return false;
+	ban_from_env(ctx->host, text, len, b);
+	free(text);
+	return true;
 }
 
 static void irqbalance_off(const struct check_ctx *ctx, struct finding *f, long pid)
@@ -232,7 +241,6 @@ static void run_irqbalance(const struct check_ctx *ctx, struct finding *f)
 	irqbalance_banned(ctx, f, pid);
 }
 
-#define IRQBALANCE_CONF "/etc/default/irqbalance"
 #define IRQBALANCE_UNIT "irqbalance.service"
 
 #define CPULIST_VAR "IRQBALANCE_BANNED_CPULIST"
@@ -309,7 +317,8 @@ static void add_systemctl(const struct tune_ctx *ctx, struct plan *p, const char
 static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
 	const char *want = profile_str(ctx->prof, PK_IRQBALANCE);
-	char list[CPUSET_TEXT_MAX], now[256], *text = NULL, *next;
+	char list[CPUSET_TEXT_MAX], now[256], target[96], *text = NULL, *next;
+	const char *conf;
 	struct change *c;
 	size_t len = 0;
 	int rc;
@@ -329,25 +338,27 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 		return 0;
 	}
 	cpuset_format(&ctx->prof->isolated, list, sizeof(list));
-	rc = tree_read(ctx->sr, IRQBALANCE_CONF, &text, &len);
+	conf = irqbalance_config(ctx->sr);
+	rc = tree_read(ctx->sr, conf, &text, &len);
 	if (rc < 0 && rc != -ENOENT)
 		return 0;
 	next = banned_conf(text ? text : "", len, list);
 	if (!text || strcmp(text, next)) {
 		if (!text)
-			tune_parent_dirs(ctx, p, f->check->id, IRQBALANCE_CONF);
-		c = plan_add(p, f->check->id, text ? CK_WRITE : CK_CREATE, IRQBALANCE_CONF " " CPULIST_VAR,
-			     IRQBALANCE_CONF, banned_now(text, len, now, sizeof(now)), next);
+			tune_parent_dirs(ctx, p, f->check->id, conf);
+		snprintf(target, sizeof(target), "%s " CPULIST_VAR, conf);
+		c = plan_add(p, f->check->id, text ? CK_WRITE : CK_CREATE, target, conf,
+			     banned_now(text, len, now, sizeof(now)), next);
 		if (c) {
+			const char *cpus_off = strstr(next, CPUS_OFF) ? "; sed -i 's/^" CPUS_VAR "=/#&/' " : "";
 			char tmp[256];
 
-			const char *cpus_off = strstr(next, CPUS_OFF) ? "; sed -i 's/^" CPUS_VAR "=/#&/' " IRQBALANCE_CONF : "";
-
 			if (text && shell_var(text, len, CPULIST_VAR, tmp, sizeof(tmp)))
-				change_set(&c->shell, "sed -i 's/^" CPULIST_VAR "=.*/" CPULIST_VAR "=%s/' " IRQBALANCE_CONF "%s",
-					   list, cpus_off);
+				change_set(&c->shell, "sed -i 's/^" CPULIST_VAR "=.*/" CPULIST_VAR "=%s/' %s%s%s", list,
+					   conf, cpus_off, *cpus_off ? conf : "");
 			else
-				change_set(&c->shell, "echo " CPULIST_VAR "=%s >> " IRQBALANCE_CONF "%s", list, cpus_off);
+				change_set(&c->shell, "echo " CPULIST_VAR "=%s >> %s%s%s", list, conf, cpus_off,
+					   *cpus_off ? conf : "");
 			tune_guard_cpus(ctx, c);
 		}
 		/* irqbalance reads its config at start. */
@@ -362,6 +373,8 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 }
 
 const struct check check_irq_irqbalance = {
+	.keys = KEYS(PK_IRQBALANCE, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "irq.irqbalance", .area = AREA_IRQ, .title = "irqbalance off, or banning the isolated cores",
 	.reads = "/proc/*/comm, /proc/PID/environ, " IRQBALANCE_DEBIAN ", " IRQBALANCE_RHEL ", " IRQBALANCE_WANTS
 		 ", /sys/devices/system/cpu/{isolated,nohz_full}",
@@ -715,6 +728,8 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 }
 
 const struct check check_irq_affinity = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME,
 	.id = "irq.affinity", .area = AREA_IRQ, .title = "no movable IRQ on the isolated cores",
 	.reads = "/proc/interrupts, /proc/irq/*/{smp,effective}_affinity_list, " IRQ_DEBUGFS "/*",
 	.run = run_affinity, .plan = plan_irq_affinity,
@@ -785,6 +800,8 @@ static int plan_default_affinity(const struct tune_ctx *ctx, const struct findin
 }
 
 const struct check check_irq_default_affinity = {
+	.keys = KEYS(PK_HOUSEKEEPING_CORES, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "irq.default_affinity", .area = AREA_IRQ, .title = "new IRQs start off the isolated cores",
 	.reads = DEFAULT_AFFINITY, .run = run_default_affinity, .plan = plan_default_affinity,
 };
@@ -875,6 +892,8 @@ out:
 }
 
 const struct check check_irq_nic_node = {
+	.keys = KEYS(PK_NIC_IRQS_LOCAL, PK_NIC_INTERFACE, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME,
 	.id = "irq.nic_node", .area = AREA_IRQ, .title = "bypass NIC's IRQs on housekeeping cores of its node",
 	.reads = "/sys/bus/pci/devices/*/msi_irqs, /proc/interrupts, /proc/irq/*/effective_affinity_list",
 	.run = run_nic_node, .plan = plan_irq_affinity,

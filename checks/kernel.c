@@ -458,6 +458,8 @@ static int plan_watchdog(const struct tune_ctx *ctx, const struct finding *f, st
 }
 
 const struct check check_kernel_watchdog = {
+	.keys = KEYS(PK_WATCHDOG, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "kernel.watchdog",
 	.area = AREA_KERNEL,
 	.title = "lockup detectors off, or kept off the isolated cores",
@@ -512,6 +514,8 @@ static int plan_workqueue(const struct tune_ctx *ctx, const struct finding *f, s
 }
 
 const struct check check_kernel_workqueue = {
+	.keys = KEYS(PK_WORKQUEUE_HOUSEKEEPING, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME,
 	.id = "kernel.workqueue",
 	.area = AREA_KERNEL,
 	.title = "unbound workqueues kept off the isolated cores",
@@ -564,6 +568,8 @@ static int plan_mitigations(const struct tune_ctx *ctx, const struct finding *f,
 }
 
 const struct check check_kernel_mitigations = {
+	.keys = KEYS(PK_MITIGATIONS),
+	.flags = CF_BOOT,
 	.id = "kernel.mitigations",
 	.area = AREA_KERNEL,
 	.title = "CPU vulnerability mitigations as the profile wants",
@@ -609,6 +615,8 @@ static int plan_skew_tick(const struct tune_ctx *ctx, const struct finding *f, s
 }
 
 const struct check check_kernel_skew_tick = {
+	.keys = KEYS(PK_SKEW_TICK),
+	.flags = CF_BOOT,
 	.id = "kernel.skew_tick",
 	.area = AREA_KERNEL,
 	.title = "per-cpu ticks skewed apart (skew_tick=1)",
@@ -660,6 +668,8 @@ static int plan_nosoftlockup(const struct tune_ctx *ctx, const struct finding *f
 }
 
 const struct check check_kernel_nosoftlockup = {
+	.keys = KEYS(PK_NOSOFTLOCKUP),
+	.flags = CF_BOOT,
 	.id = "kernel.nosoftlockup",
 	.area = AREA_KERNEL,
 	.title = "soft lockup detector off (nosoftlockup)",
@@ -778,6 +788,8 @@ static int plan_mce(const struct tune_ctx *ctx, const struct finding *f, struct 
 }
 
 const struct check check_kernel_mce = {
+	.keys = KEYS(PK_MCE_IGNORE_CE, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "kernel.mce",
 	.area = AREA_KERNEL,
 	.title = "no corrected machine-check polling on the isolated cores",

@@ -208,6 +208,8 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 }
 
 const struct check check_memory_hugepages = {
+	.keys = KEYS(PK_HUGEPAGE_SIZE, PK_HUGEPAGES, PK_NIC_INTERFACE),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "memory.hugepages", .area = AREA_MEMORY, .title = "hugepages reserved on the NIC's node",
 	.reads = NODE_DIR "/node*/hugepages/hugepages-*/{nr,free}_hugepages, " POOL_DIR, .run = run_hugepages, .plan = plan_hugepages,
 };
@@ -303,6 +305,8 @@ static int plan_hugetlbfs(const struct tune_ctx *ctx, const struct finding *f, s
 }
 
 const struct check check_memory_hugetlbfs = {
+	.keys = KEYS(PK_HUGETLBFS, PK_HUGEPAGE_SIZE),
+	.flags = CF_RUNTIME,
 	.id = "memory.hugetlbfs", .area = AREA_MEMORY, .title = "hugetlbfs mounted for the profile's page size",
 	.reads = "/proc/mounts", .run = run_hugetlbfs, .plan = plan_hugetlbfs,
 };
@@ -463,6 +467,7 @@ static void run_stale(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_memory_stale_hugepages = {
+	.keys = KEYS(PK_HUGEPAGE_SIZE),
 	.id = "memory.stale_hugepages", .area = AREA_MEMORY, .title = "no stale files in hugetlbfs mounts",
 	.reads = "/proc/mounts, hugetlbfs mount directories, /proc/*/maps", .run = run_stale,
 };
@@ -554,6 +559,8 @@ static int plan_thp(const struct tune_ctx *ctx, const struct finding *f, struct 
 }
 
 const struct check check_memory_thp = {
+	.keys = KEYS(PK_THP),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "memory.thp", .area = AREA_MEMORY, .title = "transparent hugepages as the profile says",
 	.reads = THP_DIR "/enabled, " THP_DIR "/defrag", .run = run_thp, .plan = plan_thp,
 };
@@ -599,6 +606,8 @@ static int plan_numa_balancing(const struct tune_ctx *ctx, const struct finding 
 }
 
 const struct check check_memory_numa_balancing = {
+	.keys = KEYS(PK_NUMA_BALANCING),
+	.flags = CF_RUNTIME,
 	.id = "memory.numa_balancing", .area = AREA_MEMORY, .title = "automatic NUMA balancing as the profile says",
 	.reads = NUMA_BALANCING, .run = run_numa_balancing, .plan = plan_numa_balancing,
 };
@@ -712,6 +721,8 @@ static int plan_swappiness(const struct tune_ctx *ctx, const struct finding *f, 
 }
 
 const struct check check_memory_swap = {
+	.keys = KEYS(PK_SWAP, PK_SWAPPINESS),
+	.flags = CF_RUNTIME,
 	.id = "memory.swap", .area = AREA_MEMORY, .title = "swap and swappiness as the profile says",
 	.reads = SWAPS ", " SWAPPINESS, .run = run_swap, .plan = plan_swappiness,
 };

@@ -564,6 +564,7 @@ static void run_chain(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_chain = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE),
 	.id = "nic.chain",
 	.area = AREA_NIC,
 	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
@@ -615,6 +616,7 @@ static void run_numa_isolated(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_numa_isolated = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_ISOLATED_CORES),
 	.id = "nic.numa_isolated",
 	.area = AREA_NIC,
 	.title = "the NIC's NUMA node has isolated cores",
@@ -683,6 +685,7 @@ static void run_pcie_link(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_pcie_link = {
+	.keys = KEYS(PK_NIC_INTERFACE),
 	.id = "nic.pcie_link",
 	.area = AREA_NIC,
 	.title = "the NIC's PCIe link runs at its full width and speed",
@@ -888,6 +891,8 @@ static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, stru
 }
 
 const struct check check_nic_driver = {
+	.keys = KEYS(PK_NIC_DRIVER, PK_NIC_INTERFACE),
+	.flags = CF_RUNTIME,
 	.id = "nic.driver",
 	.area = AREA_NIC,
 	.title = "the NIC is bound to the driver the profile wants",
@@ -1001,6 +1006,8 @@ static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struc
 }
 
 const struct check check_nic_iommu = {
+	.keys = KEYS(PK_IOMMU, PK_NIC_DRIVER),
+	.flags = CF_BOOT,
 	.id = "nic.iommu",
 	.area = AREA_NIC,
 	.title = "IOMMU on for vfio-pci (or no-IOMMU mode explicitly allowed)",
@@ -1142,6 +1149,8 @@ static int plan_coalesce(const struct tune_ctx *ctx, const struct finding *f, st
 }
 
 const struct check check_nic_coalesce = {
+	.keys = KEYS(PK_RX_USECS, PK_ADAPTIVE_RX, PK_NIC_INTERFACE, PK_NIC_DRIVER),
+	.flags = CF_RUNTIME,
 	.id = "nic.coalesce",
 	.area = AREA_NIC,
 	.title = "interrupt coalescing as the profile asks (rx-usecs, adaptive-rx)",
@@ -1266,6 +1275,8 @@ static int plan_rings(const struct tune_ctx *ctx, const struct finding *f, struc
 }
 
 const struct check check_nic_rings = {
+	.keys = KEYS(PK_RX_RING, PK_TX_RING, PK_NIC_INTERFACE, PK_NIC_DRIVER),
+	.flags = CF_RUNTIME,
 	.id = "nic.rings",
 	.area = AREA_NIC,
 	.title = "rx/tx ring sizes as the profile asks",

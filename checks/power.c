@@ -128,13 +128,25 @@ static int plan_smt(const struct tune_ctx *ctx, const struct finding *f, struct 
 		plan_add_manual(p, f, NULL);
 		return 0;
 	}
-	tune_value(ctx, p, f->check->id, SMT_CONTROL, want);
+	if (tune_value(ctx, p, f->check->id, SMT_CONTROL, want) > 0 && !ctx->sr->live &&
+	    sysroot_read_str(ctx->sr, SMT_ACTIVE, now, sizeof(now)) == 0) {
+		/* The kernel takes the siblings down (or up) with the write: a tree shows it in smt/active. */
+		const char *active = strcmp(want, "off") ? "1" : "0";
+		struct change *c = strcmp(now, active) ? plan_add(p, f->check->id, CK_WRITE, SMT_ACTIVE, SMT_ACTIVE, now,
+								  active)
+						       : NULL;
+
+		if (c)
+			c->tree_only = true;
+	}
 	if (!strcmp(want, "off"))
 		tune_cmdline(ctx, p, f->check->id, "nosmt", "", NULL);
 	return 0;
 }
 
 const struct check check_power_smt = {
+	.keys = KEYS(PK_SMT),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "power.smt",
 	.area = AREA_POWER,
 	.title = "SMT (hyper-threading) state",
@@ -310,6 +322,7 @@ static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct findin
 }
 
 const struct check check_power_cpu_dma_latency = {
+	.keys = KEYS(PK_CPU_DMA_LATENCY),
 	.id = "power.cpu_dma_latency",
 	.area = AREA_POWER,
 	.title = "/dev/cpu_dma_latency held open",
@@ -423,6 +436,8 @@ static int plan_epb(const struct tune_ctx *ctx, const struct finding *f, struct 
 }
 
 const struct check check_power_epb = {
+	.keys = KEYS(PK_EPB, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "power.epb",
 	.area = AREA_POWER,
 	.title = "energy/performance bias on isolated cpus",
@@ -458,6 +473,8 @@ static int plan_epp(const struct tune_ctx *ctx, const struct finding *f, struct 
 }
 
 const struct check check_power_epp = {
+	.keys = KEYS(PK_EPP, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "power.epp",
 	.area = AREA_POWER,
 	.title = "energy/performance preference on isolated cpus",
@@ -516,6 +533,8 @@ static int plan_pstate(const struct tune_ctx *ctx, const struct finding *f, stru
 }
 
 const struct check check_power_pstate = {
+	.keys = KEYS(PK_MIN_PERF_PCT),
+	.flags = CF_RUNTIME,
 	.id = "power.pstate",
 	.area = AREA_POWER,
 	.title = "intel_pstate performance floor",

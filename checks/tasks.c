@@ -278,6 +278,7 @@ static void run_tasks_isolated(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_tasks_isolated = {
+	.keys = KEYS(PK_TASKS_ALLOWED, PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "tasks.isolated",
 	.area = AREA_TASKS,
 	.title = "only the allowed user threads may run on the isolated cores",
@@ -318,6 +319,7 @@ static void run_tasks_kthreads(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_tasks_kthreads = {
+	.keys = KEYS(PK_TASKS_ALLOWED, PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "tasks.kthreads",
 	.area = AREA_TASKS,
 	.title = "no unbound kernel thread may run on the isolated cores",
@@ -537,6 +539,8 @@ static int plan_systemd_affinity(const struct tune_ctx *ctx, const struct findin
 }
 
 const struct check check_tasks_systemd_affinity = {
+	.keys = KEYS(PK_SYSTEMD_AFFINITY, PK_HOUSEKEEPING_CORES, PK_ISOLATED_CORES),
+	.flags = CF_BOOT,
 	.id = "tasks.systemd_affinity",
 	.area = AREA_TASKS,
 	.title = "systemd keeps services on the housekeeping cores (CPUAffinity=)",

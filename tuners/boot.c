@@ -30,21 +30,16 @@ static const char *grub_dropin_path(void)
 /* The parameters already staged by tickready: the drop-in's, or the systemd-boot file's. */
 static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct cmdline *out)
 {
-	char *text = NULL, *q1, *q2;
+	char *text = NULL;
 
 	cmdline_parse(out, "");
 	if (bt == BT_GRUB && tree_read(ctx->sr, grub_dropin_path(), &text, NULL) == 0) {
-		q1 = strchr(text, '"');
-		q2 = q1 ? strrchr(text, '"') : NULL;
-		if (q1 && q2 > q1) {
-			*q2 = '\0';
-			/* Drop "$GRUB_CMDLINE_LINUX_DEFAULT": it is the user's, not ours. */
-			for (char *s = q1 + 1; (s = strchr(s, '$'));)
-				while (*s && *s != ' ')
-					*s++ = ' ';
-			cmdline_free(out);
-			cmdline_parse(out, q1 + 1);
-		}
+		struct strbuf sb = { 0 };
+
+		boot_grub_dropin_params(text, &sb);
+		cmdline_free(out);
+		cmdline_parse(out, sb.s ? sb.s : "");
+		strbuf_free(&sb);
 	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
 		cmdline_free(out);
 		cmdline_parse(out, text);
@@ -141,11 +136,12 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 		free(p->once_params);
 		p->once_params = xstrdup(params);
 		content = once_script(ctx, params);
-	} else if (bt == BT_GRUB)
-		content = xasprintf("# Written by tickready apply (profile %s); `tickready revert` removes it.\n"
-				    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n",
-				    ctx->prof->name, params);
-	else
+	} else if (bt == BT_GRUB) {
+		char *who = xasprintf("tickready apply (profile %s)", ctx->prof->name);
+
+		content = boot_grub_dropin_format(who, params);
+		free(who);
+	} else
 		content = xasprintf("%s\n", params);
 	free(params);
 	if (c) {
@@ -228,6 +224,46 @@ static void add_grubby(const struct tune_ctx *ctx, struct plan *p, struct change
 	free(undo);
 }
 
+/*
+ * grubby --update-kernel=ALL edits the options line of every BLS entry; a tree has no grubby to run, so
+ * the same edit is emulated there (revert restores the files), and the host model reads it back.
+ */
+static void stage_bls(const struct tune_ctx *ctx, struct plan *p, const char *check)
+{
+	char **v = boot_bls_entries(ctx->sr);
+
+	for (char **e = v; e && *e; e++) {
+		char *text = NULL, *opts, *params, *content;
+		struct cmdline now;
+		struct change *c = NULL;
+
+		if (tree_read(ctx->sr, *e, &text, NULL) < 0)
+			continue;
+		opts = boot_bls_options(text);
+		cmdline_parse(&now, opts ? opts : "");
+		params = merged_params(ctx, p, &now, false);
+		content = boot_bls_with_options(text, params);
+		for (size_t i = 0; i < p->n && !c; i++)
+			if (p->v[i].path && !strcmp(p->v[i].path, *e) && p->v[i].kind == CK_WRITE)
+				c = &p->v[i];
+		if (c) {
+			free(c->value);
+			c->value = content;
+			content = NULL;
+		} else if ((c = plan_add(p, check, CK_WRITE, *e, *e, text, content))) {
+			c->boot = true;
+			c->tree_only = true;
+			change_set(&c->shell, "grubby --update-kernel=ALL (edits %s)", *e);
+		}
+		free(content);
+		free(params);
+		free(opts);
+		cmdline_free(&now);
+		free(text);
+	}
+	boot_bls_free(v);
+}
+
 /* Isolating every online cpu of a node leaves its memory and devices with no cpu to serve them. */
 static const char *isolation_bad(const struct tune_ctx *ctx, char *buf, size_t size)
 {
@@ -284,6 +320,8 @@ static void stage_rows(const struct tune_ctx *ctx, struct plan *p, const char *c
 	set_bootloader(ctx, p, bt);
 	if (bt != BT_GRUBBY)
 		stage_file(ctx, p, check, bt);
+	else if (!ctx->sr->live)
+		stage_bls(ctx, p, check);
 }
 
 int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct boot_param *v,
@@ -351,8 +389,7 @@ int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *pa
 		add_param(&sb, add.args[i].key, add.args[i].value);
 	cmdline_free(&staged);
 	cmdline_free(&add);
-	content = xasprintf("# Written by tickready confirm (after the one-time boot of apply --once); `tickready revert` "
-			    "removes it.\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", sb.s ? sb.s : "");
+	content = boot_grub_dropin_format("tickready confirm (after the one-time boot of apply --once)", sb.s ? sb.s : "");
 	strbuf_free(&sb);
 	if (tree_read(ctx->sr, grub_dropin_path(), &old, NULL) == 0) {
 		c = plan_add(p, "boot", CK_WRITE, grub_dropin_path(), grub_dropin_path(), old, content);

@@ -833,7 +833,7 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 		}
 	}
 	for (size_t i = 0; i < p->nmanual; i++)
-		json_array_append_new(manual, json_pack("{s:s, s:o, s:o, s:o}", "check", p->manual[i].check,
+		json_array_append_new(manual, json_pack("{s:s, s:o, s:o, s:o, s:o}", "check", p->manual[i].check, "why", str_or_null(p->manual[i].why),
 							"observed", str_or_null(p->manual[i].observed), "expected",
 							str_or_null(p->manual[i].expected), "remedy",
 							str_or_null(p->manual[i].remedy)));
