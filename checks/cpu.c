@@ -977,38 +977,6 @@ out:
  * cpu's states: the states after POLL no deeper than max stay (intel_idle.max_cstate=N, or
  * processor.max_cstate=N for acpi_idle); none left means idle=poll.
  */
-static void plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, long max)
-{
-	char dir[128], path[192], name[32], drv[32], count[16];
-	int cpu = cpuset_next(&ctx->prof->isolated, 0), first = 0, shallow = 0;
-	bool on;
-	long lat;
-
-	if (profile_bool(ctx->prof, PK_IDLE_BOOT_LIMIT, &on) < 0 || !on || cpu < 0)
-		return;
-	if (sysroot_read_str(ctx->sr, "/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)) < 0 ||
-	    (strcmp(drv, "intel_idle") && strcmp(drv, "acpi_idle"))) {
-		plan_add_manual(p, f, NULL);	/* haltpoll, none: no command line limit to set */
-		return;
-	}
-	snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
-	snprintf(path, sizeof(path), "%s/state0/name", dir);
-	if (sysroot_read_str(ctx->sr, path, name, sizeof(name)) == 0 && !strcmp(name, "POLL"))
-		first = 1;
-	for (int k = first;; k++) {
-		snprintf(path, sizeof(path), "%s/state%d/latency", dir, k);
-		if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat > max)
-			break;
-		shallow++;
-	}
-	if (!shallow) {
-		tune_cmdline(ctx, p, f->check->id, "idle", "poll", NULL);
-		return;
-	}
-	snprintf(count, sizeof(count), "%d", shallow);
-	tune_cmdline(ctx, p, f->check->id, strcmp(drv, "intel_idle") ? "processor.max_cstate" : "intel_idle.max_cstate",
-		     count, NULL);
-}
 
 /* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
 static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
@@ -1039,19 +1007,130 @@ static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, str
 		}
 		dirlist_free(&dl);
 	}
-	plan_idle_boot_limit(ctx, f, p, max);
 	return 0;
 }
 
 const struct check check_cpu_cstates = {
-	.keys = KEYS(PK_MAX_IDLE_LATENCY_US, PK_IDLE_BOOT_LIMIT, PK_CPU_DMA_LATENCY, PK_ISOLATED_CORES),
-	.flags = CF_RUNTIME | CF_BOOT,
+	.keys = KEYS(PK_MAX_IDLE_LATENCY_US, PK_CPU_DMA_LATENCY, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "cpu.cstates",
 	.area = AREA_CPU,
 	.title = "deep idle states disabled on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpuidle/stateK/{name,latency,disable} " CPU_DIR "/cpuidle/current_driver /proc/cmdline "
 		 "/proc/PID/fd/* (links only)",
 	.run = run_cpu_cstates, .plan = plan_cstates,
+};
+
+
+/* ---- cpu.idle_boot_limit ---- */
+
+/*
+ * The command line limit that keeps every cpu, from early boot, out of states slower than max: the
+ * driver's max_cstate counting the shallow states of the first isolated cpu, or idle=poll when none is
+ * shallow enough. -ENOENT when the driver takes no such limit (haltpoll, none), -ENODATA with no cpu.
+ */
+static int boot_limit_want(const struct sysroot *sr, const struct profile *prof, long max, char *key, size_t ksize,
+			   char *val, size_t vsize, char *drv, size_t dsize)
+{
+	char dir[128], path[192], name[32];
+	int cpu = cpuset_next(&prof->isolated, 0), first = 0, shallow = 0;
+	long lat;
+
+	if (cpu < 0)
+		return -ENODATA;
+	if (sysroot_read_str(sr, CPU_DIR "/cpuidle/current_driver", drv, dsize) < 0)
+		snprintf(drv, dsize, "none");
+	if (strcmp(drv, "intel_idle") && strcmp(drv, "acpi_idle"))
+		return -ENOENT;
+	snprintf(dir, sizeof(dir), CPU_DIR "/cpu%d/cpuidle", cpu);
+	snprintf(path, sizeof(path), "%s/state0/name", dir);
+	if (sysroot_read_str(sr, path, name, sizeof(name)) == 0 && !strcmp(name, "POLL"))
+		first = 1;
+	for (int k = first;; k++) {
+		snprintf(path, sizeof(path), "%s/state%d/latency", dir, k);
+		if (sysroot_read_long(sr, path, &lat) < 0 || lat > max)
+			break;
+		shallow++;
+	}
+	if (!shallow) {
+		snprintf(key, ksize, "idle");
+		snprintf(val, vsize, "poll");
+	} else {
+		snprintf(key, ksize, "%s", strcmp(drv, "intel_idle") ? "processor.max_cstate" : "intel_idle.max_cstate");
+		snprintf(val, vsize, "%d", shallow);
+	}
+	return 0;
+}
+
+static bool limit_on(const struct cmdline *cl, const char *key, const char *val)
+{
+	const char *v = cmdline_get(cl, key), *idle = cmdline_get(cl, "idle");
+
+	return (v && !strcmp(v, val)) || (idle && !strcmp(idle, "poll"));
+}
+
+static void run_cpu_idle_boot_limit(const struct check_ctx *ctx, struct finding *f)
+{
+	char key[32], val[16], drv[32];
+	bool on;
+	long max;
+	int rc;
+
+	if (profile_bool(ctx->prof, PK_IDLE_BOOT_LIMIT, &on) < 0 || !on) {
+		finding_skip(f, "profile does not ask for [cpu] idle_boot_limit");
+		return;
+	}
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0) {
+		finding_skip(f, "profile does not ask for [cpu] max_idle_latency_us");
+		return;
+	}
+	if (!ctx->host->cmdline_raw) {
+		finding_skip_read(f, "/proc/cmdline", -ENOENT);
+		return;
+	}
+	rc = boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), val, sizeof(val), drv, sizeof(drv));
+	if (rc == -ENODATA) {
+		finding_skip(f, "profile isolates no cpus ([cpu] isolated_cores)");
+		return;
+	}
+	if (rc == -ENOENT) {
+		finding_skip(f, "cpuidle driver '%s' takes no command line C-state limit", drv);
+		return;
+	}
+	finding_expected(f, "%s=%s on the kernel command line (no state slower than %ld us, from boot; %s)", key, val, max,
+			 drv);
+	if (limit_on(&ctx->host->cmdline, key, val)) {
+		finding_pass(f, "%s=%s on the kernel command line", key, val);
+		return;
+	}
+	finding_fail(f, "no %s=%s on the kernel command line: until the cpuidle sysfs writes happen at runtime, every "
+		     "cpu may enter deeper states", key, val);
+	finding_remedy(f, "add '%s=%s' to the kernel command line", key, val);
+	f->needs_reboot = true;
+	f->pending_reboot = ctx->host->has_staged && limit_on(&ctx->host->staged, key, val);
+}
+
+static int plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	char key[32], drv[32];
+	struct boot_param b = { .key = key };
+	long max;
+
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0 ||
+	    boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), b.value, sizeof(b.value), drv, sizeof(drv)) < 0)
+		return 0;
+	return plan_boot_params(ctx, f, p, &b, 1);
+}
+
+const struct check check_cpu_idle_boot_limit = {
+	.id = "cpu.idle_boot_limit",
+	.area = AREA_CPU,
+	.title = "C-states limited on the kernel command line too (every cpu, from early boot)",
+	.reads = CPU_DIR "/cpuidle/current_driver " CPU_DIR "/cpuN/cpuidle/stateK/{name,latency} /proc/cmdline",
+	.keys = KEYS(PK_IDLE_BOOT_LIMIT, PK_MAX_IDLE_LATENCY_US, PK_ISOLATED_CORES),
+	.flags = CF_BOOT,
+	.run = run_cpu_idle_boot_limit,
+	.plan = plan_idle_boot_limit,
 };
 
 /* ---- cpu.tsc ---- */

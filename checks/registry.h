@@ -4,7 +4,7 @@
 
 #define CHECK_LIST(X) \
 	X(cpu_isolated) X(cpu_housekeeping) X(cpu_smt_siblings) X(cpu_governor) X(cpu_turbo) \
-	X(cpu_cstates) X(cpu_tsc) X(cpu_clocksource) \
+	X(cpu_cstates) X(cpu_idle_boot_limit) X(cpu_tsc) X(cpu_clocksource) \
 	X(memory_hugepages) X(memory_hugetlbfs) X(memory_stale_hugepages) X(memory_thp) \
 	X(memory_numa_balancing) X(memory_swap) \
 	X(irq_irqbalance) X(irq_affinity) X(irq_default_affinity) X(irq_nic_node) \
