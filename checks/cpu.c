@@ -494,8 +494,16 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 		c = cpuset_text(&whole);
 		finding_fail(f, "isolated cpus %s share cores with non-isolated cpus: (isolated,sibling) %s%s", a, pairs.s,
 			     npairs > 16 ? " ..." : "");
-		finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on the "
-			       "kernel command line, [cpu] smt = off)", c, b[0] ? b : "fewer cpus");
+		/* Adding the siblings is a fix only while every node keeps a housekeeping cpu. */
+		if (host_bare_node(h, &whole) < 0)
+			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on "
+				       "the kernel command line, [cpu] smt = off)", c, b[0] ? b : "fewer cpus");
+		else if (b[0])
+			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (adding the siblings would leave no "
+				       "housekeeping cpu), or turn SMT off ('nosmt' on the kernel command line, [cpu] smt = off)", b);
+		else
+			finding_remedy(f, "turn SMT off ('nosmt' on the kernel command line, [cpu] smt = off): whole cores "
+				       "would leave no housekeeping cpu");
 		free(a);
 		free(b);
 		free(c);

@@ -321,9 +321,11 @@ struct chain {
 	struct cpuset cpus;	/* the node's cpus */
 	bool have_cpus;
 	struct strbuf path;	/* the links that held, for the message */
+	struct strbuf broke, fixes;	/* every broken link and its own fix */
+	bool node_known;
 };
 
-/* The first broken link: what broke, what held before it, and that link's own fix. */
+/* A broken link: what broke and that link's own fix; the walk goes on, so one audit names them all. */
 static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
@@ -334,8 +336,8 @@ static bool broken(struct chain *c, const char *link, const char *remedy, const 
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
-	finding_fail(c->f, "broken link '%s': %s (holds: %s)", link, what, c->path.len ? c->path.s : "nothing");
-	finding_remedy(c->f, "%s", remedy);
+	add(&c->broke, "; ", "'%s': %s", link, what);
+	add(&c->fixes, "; ", "%s", remedy);
 	free(what);
 	return false;
 }
@@ -370,6 +372,7 @@ static bool chain_node(struct chain *c)
 	if (unknown)
 		return broken(c, "numa", no_node_remedy, "firmware reports no NUMA node for %s (numa_node = -1) on a "
 			      "%zu-node host", label(c->nic), c->ctx->host->nnodes);
+	c->node_known = true;
 	c->have_cpus = node_cpus(c->ctx, c->nic, c->node, &c->cpus);
 	add(&c->path, " -> ", "node %d", c->node);
 	return true;
@@ -547,20 +550,35 @@ static bool chain_iommu(struct chain *c)
 static void run_chain(const struct check_ctx *ctx, struct finding *f)
 {
 	struct chain c = { .ctx = ctx, .f = f };
-	bool (*const links[])(struct chain *) = { chain_slot, chain_node, chain_cores, chain_hugepages,
-						  chain_mount, chain_irqs, chain_iommu };
-	bool ok = true;
+	static const struct {
+		bool (*judge)(struct chain *);
+		bool on_node;	/* judged on the NIC's node: meaningless while the node is unknown */
+	} links[] = { { chain_slot, false }, { chain_node, false }, { chain_cores, true }, { chain_hugepages, true },
+		      { chain_mount, false }, { chain_irqs, true }, { chain_iommu, false } };
 
 	c.nic = bypass_nic(ctx, f);
 	if (!c.nic)
 		return;
-	for (size_t i = 0; ok && i < sizeof(links) / sizeof(links[0]); i++)
-		ok = links[i](&c);
-	if (ok)
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (links[i].on_node && !c.node_known)
+			continue;
+		links[i].judge(&c);
+		if (c.node == -2)
+			goto out;	/* the node lookup skipped the check */
+	}
+	if (!c.broke.len) {
 		finding_pass(f, "%s", c.path.s);
+	} else {
+		finding_fail(f, "broken link%s %s (holds: %s)", strchr(c.broke.s, ';') ? "s" : "", c.broke.s,
+			     c.path.len ? c.path.s : "nothing");
+		finding_remedy(f, "%s", c.fixes.s);
+	}
 	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> isolated cores, hugepages and hugetlbfs "
 			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group");
+out:
 	strbuf_free(&c.path);
+	strbuf_free(&c.broke);
+	strbuf_free(&c.fixes);
 }
 
 const struct check check_nic_chain = {

@@ -860,3 +860,21 @@ void host_default_housekeeping(const struct host *h, struct cpuset *out)
 	host_expand_siblings(h, &first, out);
 	cpuset_and(out, out, online);
 }
+
+int host_bare_node(const struct host *h, const struct cpuset *isolated)
+{
+	const struct cpuset *online = h->has_online ? &h->online : &h->present;
+	struct cpuset left;
+
+	for (size_t i = 0; i < h->nnodes; i++) {
+		struct cpuset on;
+
+		cpuset_and(&on, &h->nodes[i].cpus, online);
+		cpuset_andnot(&left, &on, isolated);
+		if (!cpuset_empty(&on) && cpuset_empty(&left))
+			return h->nodes[i].id;
+	}
+	/* No NUMA information: the machine is one node. */
+	cpuset_andnot(&left, online, isolated);
+	return !cpuset_empty(online) && cpuset_empty(&left) ? (h->nnodes ? h->nodes[0].id : 0) : -1;
+}

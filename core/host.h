@@ -166,5 +166,7 @@ const struct hugepool *host_pool(const struct host *h, int node, unsigned long s
 void host_expand_siblings(const struct host *h, const struct cpuset *set, struct cpuset *out);
 
 
+/* The first node whose online cpus isolated would take all (no housekeeping cpu left), -1 when none. */
+int host_bare_node(const struct host *h, const struct cpuset *isolated);
 /* Default housekeeping: the first online cpu of each node and its SMT siblings. */
 void host_default_housekeeping(const struct host *h, struct cpuset *out);

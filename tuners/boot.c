@@ -267,17 +267,12 @@ static void stage_bls(const struct tune_ctx *ctx, struct plan *p, const char *ch
 /* Isolating every online cpu of a node leaves its memory and devices with no cpu to serve them. */
 static const char *isolation_bad(const struct tune_ctx *ctx, char *buf, size_t size)
 {
-	for (size_t i = 0; i < ctx->host->nnodes; i++) {
-		const struct numa_node *n = &ctx->host->nodes[i];
-		struct cpuset online;
+	int node = host_bare_node(ctx->host, &ctx->prof->isolated);
 
-		cpuset_and(&online, &n->cpus, ctx->host->has_online ? &ctx->host->online : &n->cpus);
-		if (!cpuset_empty(&online) && cpuset_subset(&online, &ctx->prof->isolated)) {
-			snprintf(buf, size, "isolates every cpu of node %d", n->id);
-			return buf;
-		}
-	}
-	return NULL;
+	if (node < 0)
+		return NULL;
+	snprintf(buf, size, "isolates every cpu of node %d", node);
+	return buf;
 }
 
 /*

@@ -2,26 +2,9 @@
 #pragma once
 #include <stdbool.h>
 
+#include "mgmt.h"
 #include "plan.h"
 
-/* Interfaces and PCI functions on the management path: never rebound, re-IRQ'd or re-tuned. */
-struct mgmt_set {
-	size_t n;
-	struct {
-		char name[32];
-		char pci[32];
-		char why[96];
-	} v[64];
-};
-
-/*
- * Collects the default-route interfaces (IPv4 and IPv6), the interface of $SSH_CONNECTION's local
- * address (live host only), and with them their bond/team members, VLAN parents, bridge ports
- * and SR-IOV PFs.
- */
-void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection);
-/* Why nic is on the management path, NULL when it is not. */
-const char *mgmt_reason(const struct mgmt_set *m, const struct nic *n);
 
 /* Why the profile's cpu lists cannot be used (cpus not present, no housekeeping), NULL when fine. */
 const char *tune_cpulists_bad(const struct host *h, const struct profile *p, char *buf, size_t size);

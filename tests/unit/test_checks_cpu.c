@@ -194,6 +194,12 @@ static void test_smt_siblings(void **state)
 	assert_has(f->observed, "(2,3) (6,7)");
 	assert_has(f->remedy, "isolated_cores = 2-3,6-7");
 	assert_has(f->remedy, "nosmt");
+	/* Adding the siblings would isolate every cpu: the fix offered is dropping the split cores instead. */
+	fx_profile(*state, "[cpu]\nisolated_cores = 1-3,5-7\nhousekeeping_cores = 0,4");
+	f = fx_check(*state, "cpu.smt_siblings");
+	assert_verdict(f, V_FAIL);
+	assert_lacks(f->remedy, "0-7");
+	assert_has(f->remedy, "isolated_cores = 2-3,6-7 (adding the siblings would leave no housekeeping cpu)");
 }
 
 static void test_smt_siblings_skip(void **state)
