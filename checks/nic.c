@@ -887,7 +887,11 @@ static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, stru
 
 	/* "kernel" needs the device's own driver, which only revert (or the kernel at boot) knows. */
 	if (!rebinds(ctx, n)) {
-		plan_add_manual(p, f, NULL);
+		plan_add_manual(p, f, !n || !n->pci[0] ? "no PCI device to bind"
+				      : want && !strcmp(want, "kernel") ? "only `tickready revert` knows the device's own driver"
+				      : !strncmp(n->driver, "mlx", 3) ? "mlx5 NICs stay on their kernel driver (DPDK's mlx5 driver is "
+									"bifurcated): set [nic] driver = kernel"
+								      : NULL);
 		return 0;
 	}
 	add_modprobe(ctx, p, f->check->id, want);
