@@ -254,9 +254,8 @@ static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/sy
  * re-applies them. Where systemd runs and the unit is installed but not enabled, the plan enables it
  * (journaled, so revert disables it); otherwise p->persist says what to run.
  */
-static void plan_boot_unit(struct plan *p, const struct tune_ctx *ctx)
+void plan_boot_unit(struct plan *p, const struct sysroot *sr)
 {
-	const struct sysroot *sr = ctx->sr;
 	bool runtime = false, installed = false;
 	struct change *c;
 	char path[128];
@@ -362,7 +361,7 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 		if (p->v[i].boot && !p->v[i].blocked)
 			p->reboot_required = true;
 	if (!ctx->reapply)
-		plan_boot_unit(p, ctx);
+		plan_boot_unit(p, ctx->sr);
 	return 0;
 }
 

@@ -117,6 +117,11 @@ char **argv_unpack(const char *packed);
 int plan_build(struct plan *p, const struct tune_ctx *ctx);
 void plan_free(struct plan *p);
 /*
+ * When the plan has runtime changes: enables tickready-apply.service (a CK_SERVICE change) where systemd
+ * runs and the unit is installed but not enabled, else sets p->persist to what the operator must run.
+ */
+void plan_boot_unit(struct plan *p, const struct sysroot *sr);
+/*
  * Each failing finding's fix_by and fix_note from the plan: which changes apply would make for it on this
  * root (now, at boot, blocked) or, when none, that it is manual and why.
  */
