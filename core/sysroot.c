@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -22,11 +24,16 @@ struct rec_entry {
 	char *path;	/* canonical, relative to the root, starting with '/' */
 	char *data;	/* file contents or link target */
 	size_t len;
+	bool placeholder;	/* only seen in a listing or tested for: a real read of the path wins */
+	size_t seq;		/* then the first read wins: it is what the first check saw */
+	bool listing;		/* a REC_DIR that was listed: data holds its names, each NUL-ended */
 };
 
 struct sysroot_record {
 	struct rec_entry *v;
 	size_t n, cap;
+	struct sysroot_record_stats written;
+	size_t *lists, nlists, lcap;	/* open-addressing hash of the listings: index + 1 into v, 0 when free */
 };
 
 int sysroot_open(struct sysroot *sr, const char *root)
@@ -67,6 +74,7 @@ static void record_free(struct sysroot_record *rec)
 		free(rec->v[i].data);
 	}
 	free(rec->v);
+	free(rec->lists);
 	free(rec);
 }
 
@@ -117,7 +125,43 @@ static char *canonical_of_fd(const struct sysroot *sr, int fd)
 	return xstrdup(real[rootlen] ? real + rootlen : "/");
 }
 
-static void record_add(struct sysroot_record *rec, enum rec_kind kind, char *path, const char *data, size_t len)
+static size_t hash_str(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of the listing of path: its index + 1 in v, or the free slot to put it in. */
+static size_t *listing_slot(struct sysroot_record *rec, const char *path)
+{
+	size_t i = hash_str(path) & (rec->lcap - 1);
+
+	while (rec->lists[i] && strcmp(rec->v[rec->lists[i] - 1].path, path))
+		i = (i + 1) & (rec->lcap - 1);
+	return &rec->lists[i];
+}
+
+static void listing_add(struct sysroot_record *rec, size_t idx)
+{
+	if (2 * (rec->nlists + 1) > rec->lcap) {
+		size_t *old = rec->lists, oldcap = rec->lcap;
+
+		rec->lcap = rec->lcap ? rec->lcap * 2 : 256;
+		rec->lists = xcalloc(rec->lcap, sizeof(*rec->lists));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				*listing_slot(rec, rec->v[old[i] - 1].path) = old[i];
+		free(old);
+	}
+	*listing_slot(rec, rec->v[idx].path) = idx + 1;
+	rec->nlists++;
+}
+
+static struct rec_entry *record_add(struct sysroot_record *rec, enum rec_kind kind, char *path, const char *data,
+				    size_t len)
 {
 	struct rec_entry *e;
 
@@ -133,6 +177,64 @@ static void record_add(struct sysroot_record *rec, enum rec_kind kind, char *pat
 	if (len)
 		memcpy(e->data, data, len);
 	e->data[len] = '\0';
+	e->placeholder = false;
+	e->listing = false;
+	e->seq = rec->n;
+	return e;
+}
+
+static bool on_procfs(int fd)
+{
+	struct statfs st;
+
+	return fstatfs(fd, &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
+/* path without "//" and "/./"; NULL when it holds ".." (only the kernel can say where that leads). */
+static char *clean_path(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+
+	for (const char *p = path; *p;) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		n = (size_t)(end - p);
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			free(out);
+			return NULL;
+		}
+		if (n && !(n == 1 && *p == '.')) {
+			*o++ = '/';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Where the capture keeps what fd is: its canonical path, except on a live procfs, where the
+ * kernel's own links (/proc/self -> PID, /proc/mounts -> self/mounts, /proc/net -> self/net)
+ * lead to the capturing process: there the path as asked is kept, so the capture holds plain
+ * files and directories that audit reads and apply appends to (a hugetlbfs mount in a tree).
+ */
+static char *record_path_of(const struct sysroot *sr, const char *path, int fd)
+{
+	if (path && !strncmp(path, "/proc/", 6) && on_procfs(fd)) {
+		char *clean = clean_path(path);
+
+		if (clean)
+			return clean;
+	}
+	return canonical_of_fd(sr, fd);
 }
 
 /*
@@ -174,6 +276,12 @@ static void record_links_depth(const struct sysroot *sr, const char *path, int d
 		if (pfd < 0)
 			return;
 		parent_canon = canonical_of_fd(sr, pfd);
+		/* The kernel's links in /proc itself become what they lead to (record_path_of). */
+		if (parent_canon && !strcmp(parent_canon, "/proc") && on_procfs(pfd)) {
+			free(parent_canon);
+			close(pfd);
+			continue;
+		}
 		close(pfd);
 		if (!parent_canon)
 			return;
@@ -204,11 +312,108 @@ static void record_fd(const struct sysroot *sr, const char *path, int fd, enum r
 
 	if (!sr->rec)
 		return;
-	canon = canonical_of_fd(sr, fd);
+	canon = record_path_of(sr, path, fd);
 	if (!canon)
 		return;
 	record_links(sr, path);
 	record_add(sr->rec, kind, canon, data, len);
+}
+
+/* A path only tested for (exists, is_dir): kept as an empty directory or an empty file. */
+static void record_seen(const struct sysroot *sr, const char *path, int fd)
+{
+	struct stat st;
+	char *canon;
+
+	if (!sr->rec || fstat(fd, &st) < 0)
+		return;
+	canon = record_path_of(sr, path, fd);
+	if (!canon)
+		return;
+	record_links(sr, path);
+	record_add(sr->rec, S_ISDIR(st.st_mode) ? REC_DIR : REC_FILE, canon, "", 0)->placeholder = true;
+}
+
+static void record_entries(const struct sysroot *sr, const char *path, int dfd, const struct dirlist *dl);
+
+/*
+ * While capturing, each directory is listed once: a later listing gets the first one's names,
+ * so every check sees the one snapshot the capture keeps (processes come and go between checks).
+ */
+static void record_listing(const struct sysroot *sr, const char *path, int dfd, struct dirlist *dl)
+{
+	struct sysroot_record *rec = sr->rec;
+	char *where = record_path_of(sr, path, dfd), *names;
+	struct rec_entry *e;
+	size_t len = 0;
+
+	if (!where)
+		return;
+	if (rec->lcap && *listing_slot(rec, where)) {
+		const struct rec_entry *first = &rec->v[*listing_slot(rec, where) - 1];
+
+		dirlist_free(dl);
+		for (size_t off = 0; off < first->len; off += strlen(first->data + off) + 1)
+			dl->n++;
+		dl->names = xmalloc((dl->n ? dl->n : 1) * sizeof(char *));
+		dl->n = 0;
+		for (size_t off = 0; off < first->len; off += strlen(first->data + off) + 1)
+			dl->names[dl->n++] = xstrdup(first->data + off);
+		free(where);
+		return;
+	}
+	for (size_t i = 0; i < dl->n; i++)
+		len += strlen(dl->names[i]) + 1;
+	names = xmalloc(len + 1);
+	for (size_t i = 0, off = 0; i < dl->n; i++) {
+		size_t n = strlen(dl->names[i]) + 1;
+
+		memcpy(names + off, dl->names[i], n);
+		off += n;
+	}
+	record_links(sr, path);
+	e = record_add(rec, REC_DIR, where, names, len);
+	e->listing = true;
+	listing_add(rec, (size_t)(e - rec->v));
+	free(names);
+	record_entries(sr, path, dfd, dl);
+}
+
+/*
+ * A listing's entries, so that audit of the capture lists the same names: links as links,
+ * directories and other files as empty placeholders (filled when the file itself was read).
+ */
+static void record_entries(const struct sysroot *sr, const char *path, int dfd, const struct dirlist *dl)
+{
+	char *base = record_path_of(sr, path, dfd);
+	bool proc_top = base && !strcmp(base, "/proc") && on_procfs(dfd);
+
+	if (!base)
+		return;
+	for (size_t i = 0; i < dl->n; i++) {
+		const char *name = dl->names[i];
+		char *where = xasprintf("%s/%s", strcmp(base, "/") ? base : "", name);
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (S_ISLNK(st.st_mode) && proc_top && fstatat(dfd, name, &st, 0) < 0)) {
+			free(where);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(dfd, name, target, sizeof(target) - 1);
+			if (n < 0) {
+				free(where);
+				continue;
+			}
+			record_add(sr->rec, REC_LINK, where, target, (size_t)n);
+			continue;
+		}
+		record_add(sr->rec, S_ISDIR(st.st_mode) ? REC_DIR : REC_FILE, where, "", 0)->placeholder = true;
+	}
+	free(base);
 }
 
 static int open_regular(const struct sysroot *sr, const char *path)
@@ -406,6 +611,7 @@ bool sysroot_exists(const struct sysroot *sr, const char *path)
 
 	if (fd < 0)
 		return false;
+	record_seen(sr, path, fd);
 	close(fd);
 	return true;
 }
@@ -414,8 +620,15 @@ bool sysroot_is_dir(const struct sysroot *sr, const char *path)
 {
 	int fd = sysroot_openat(sr, path, O_PATH | O_DIRECTORY, 0);
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* Not a directory, yet there: the capture must not turn it into one. */
+		if (fd == -ENOTDIR && sr->rec && (fd = sysroot_openat(sr, path, O_PATH, 0)) >= 0) {
+			record_seen(sr, path, fd);
+			close(fd);
+		}
 		return false;
+	}
+	record_seen(sr, path, fd);
 	close(fd);
 	return true;
 }
@@ -453,7 +666,7 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 	if (out->n)
 		qsort(out->names, out->n, sizeof(char *), cmp_str);
 	if (sr->rec)
-		record_fd(sr, path, dirfd(d), REC_DIR, "", 0);
+		record_listing(sr, path, dirfd(d), out);
 	closedir(d);
 	return 0;
 }
@@ -555,7 +768,11 @@ static int cmp_entry(const void *a, const void *b)
 	const struct rec_entry *x = a, *y = b;
 	int c = strcmp(x->path, y->path);
 
-	return c ? c : (int)x->kind - (int)y->kind;
+	if (!c)
+		c = (int)x->kind - (int)y->kind;
+	if (!c)
+		c = (int)x->placeholder - (int)y->placeholder;	/* what was read before what was only seen */
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 int sysroot_record_write(const struct sysroot *sr, const char *dir)
@@ -567,6 +784,7 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 		return -EINVAL;
 	if ((rc = mkdir_p(dir, "")) < 0)
 		return rc;
+	memset(&rec->written, 0, sizeof(rec->written));
 	if (rec->n)
 		qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
 	/* Directories and files first, links last: canonical paths never pass through a link. */
@@ -583,6 +801,7 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 			if (e->kind == REC_DIR) {
 				if ((rc = mkdir_p(dir, e->path)) < 0)
 					return rc;
+				rec->written.dirs++;
 				continue;
 			}
 			if ((rc = parent_of(e->path, parent, sizeof(parent))) < 0 ||
@@ -593,6 +812,7 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 			if (e->kind == REC_LINK) {
 				if (symlink(e->data, full) < 0 && errno != EEXIST)
 					return -errno;
+				rec->written.links++;
 				continue;
 			}
 			fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -604,9 +824,17 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 			if (e->len && write(fd, e->data, e->len) != (ssize_t)e->len)
 				rc = -EIO;
 			close(fd);
+			rec->written.files++;
 			if (rc)
 				return rc;
 		}
 	}
 	return 0;
+}
+
+void sysroot_record_stats(const struct sysroot *sr, struct sysroot_record_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sr->rec)
+		*out = sr->rec->written;
 }
