@@ -180,7 +180,7 @@ static unsigned probe_all(struct session *s, struct report *first)
 	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
 	unsigned variants = probe_variants(), fitted = 0;
 
-	mgmt_load(mgmt, &s->host, &s->sr, NULL);
+	mgmt_load(mgmt, &s->host, &s->sr, getenv("SSH_CONNECTION"));	/* as apply does */
 	fitted += probe_with(s, &s->prof, mgmt, first) == 0;
 	for (const struct builtin_profile *b = builtin_profiles; b->name; b++) {
 		struct profile other;
@@ -202,6 +202,9 @@ static unsigned probe_all(struct session *s, struct report *first)
 		if (profile_load_string(&probe, text, "capture-probe", &err) == 0) {
 			fitted += probe_with(s, &probe, mgmt, NULL) == 0;
 			profile_free(&probe);
+		} else {
+			/* The probes come from the key table: one that does not load is our bug, said aloud. */
+			cli_error("capture: probe profile %zu does not load: %s", i, err.msg);
 		}
 		free(text);
 	}
@@ -209,14 +212,10 @@ static unsigned probe_all(struct session *s, struct report *first)
 	return fitted;
 }
 
-static int write_report(const char *path, const struct report *r)
+static int write_report(FILE *f, const struct report *r)
 {
-	FILE *f = fopen(path, "w");
-	int rc;
+	int rc = report_write_json(f, r);
 
-	if (!f)
-		return -1;
-	rc = report_write_json(f, r);
 	if (fclose(f) != 0 || rc < 0)
 		return -1;
 	return 0;
@@ -260,12 +259,13 @@ int cmd_capture(int argc, char **argv)
 	struct session s;
 	struct sysroot_record_stats rs;
 	struct report first = { 0 };
+	FILE *report_fp = NULL;
 	unsigned probed;
 	struct stat st;
 	int c, rc;
 
 	cli_parser_init(&p, "capture", "tickready capture [--root DIR] [--profile NAME|PATH] [--report FILE] OUT[.tar.gz]",
-			"Writes the files audit reads, laid out like the root (a directory, or a tar.gz when OUT ends in .tar.gz).",
+			"Writes the files, directories and links audit and apply read under every profile, laid out like the root (a directory, or a tar.gz when OUT ends in .tar.gz).",
 			capture_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		if (c == CLI_HELP)
@@ -289,13 +289,23 @@ int cmd_capture(int argc, char **argv)
 		cli_error("capture: '%s' exists and is not an empty directory", out);
 		return EXIT_ERROR;
 	}
+	/* Opened first: a report that cannot be written must not cost a capture. */
+	if (report && !(report_fp = fopen(report, "w"))) {
+		cli_error("capture: cannot write the report '%s': %s", report, strerror(errno));
+		return EXIT_ERROR;
+	}
 	rc = session_open(&s, root, profile, true);
-	if (rc)
+	if (rc) {
+		if (report_fp)
+			fclose(report_fp);
 		return rc;
+	}
 	/* Checks read only what their profile asks about: read for every profile and every value. */
 	probed = probe_all(&s, &first);
 	if (tarball && !mkdtemp(tmp)) {
 		cli_error("capture: cannot create a temporary directory: %s", strerror(errno));
+		if (report_fp)
+			fclose(report_fp);
 		findings_free(first.findings, first.n);
 		session_close(&s);
 		return EXIT_ERROR;
@@ -306,13 +316,13 @@ int cmd_capture(int argc, char **argv)
 		rc = run_tar(out, tmp);
 	if (tarball)
 		remove_tree(tmp);
-	if (rc < 0) {
+	if (rc < 0)
 		cli_error("capture: cannot write '%s': %s", out, strerror(-rc));
-	} else if (report) {
+	if (report_fp) {
 		first.host = &s.host;
 		first.prof = &s.prof;
 		first.root = s.sr.path;
-		if (write_report(report, &first) < 0) {
+		if (write_report(report_fp, &first) < 0 && rc >= 0) {
 			cli_error("capture: cannot write the report '%s': %s", report, strerror(errno));
 			rc = -1;
 		}

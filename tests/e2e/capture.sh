@@ -45,6 +45,7 @@ for fx in "$SRC"/tests/fixtures/*/; do
 	name=$(basename "$fx")
 	expect_status 0 "capture of fixture $name" "$TR" capture --root "$fx" "$W/$name"
 	expect_grep "capture of $name counts what it kept" "captured .* [1-9][0-9]* files, [0-9]+ directories, [0-9]+ links" "$ERR"
+	grep -q 'probe profile' "$ERR" && not_ok "capture of $name: $(grep 'probe profile' "$ERR")" || ok "capture of $name: every probe profile loads"
 	for p in $PROFILES; do
 		"$TR" audit --root "$fx" --profile "$p" --format json >"$W/src.json" 2>/dev/null
 		"$TR" audit --root "$W/$name" --profile "$p" --format json >"$W/cap.json" 2>/dev/null
@@ -53,6 +54,8 @@ for fx in "$SRC"/tests/fixtures/*/; do
 			{ not_ok "fixture $name, $p: capture differs"; echo "$d" | sed 's/^/    /'; }
 	done
 done
+expect_status 2 "capture: a report that cannot be written is refused" "$TR" capture --root "$SRC/tests/fixtures/base" --report "$W/no/such/dir/r.json" "$W/refused"
+[ ! -e "$W/refused" ] && ok "a refused capture writes nothing" || not_ok "a refused capture wrote '$W/refused'"
 # The two findings issue 8 saw lost: the IOMMU class listing and hugetlbfs file counts.
 "$TR" audit --root "$W/base" --profile hft-strict --format json >"$W/cap.json" 2>/dev/null
 [ "$(json "$W/cap.json" '[c["verdict"] for c in d["checks"] if c["id"] == "nic.iommu"][0]')" = pass ] &&
