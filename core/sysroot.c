@@ -787,6 +787,13 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 	memset(&rec->written, 0, sizeof(rec->written));
 	if (rec->n)
 		qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
+	/* The listings moved: index them again, for a capture that goes on reading. */
+	if (rec->lcap)
+		memset(rec->lists, 0, rec->lcap * sizeof(*rec->lists));
+	rec->nlists = 0;
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->v[i].listing && (!rec->nlists || !*listing_slot(rec, rec->v[i].path)))
+			listing_add(rec, i);
 	/* Directories and files first, links last: canonical paths never pass through a link. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < rec->n; i++) {

@@ -249,6 +249,9 @@ static void test_record_listing_and_tests(void **state)
 	assert_int_equal(sysroot_record_write(&sr, out), 0);
 	sysroot_record_stats(&sr, &st);
 	assert_true(st.files >= 3 && st.dirs >= 2);
+	assert_int_equal(sysroot_list(&sr, "/sys/list", &again), 0);	/* still the first listing after a write */
+	assert_int_equal(again.n, dl.n);
+	dirlist_free(&again);
 	sysroot_close(&sr);
 
 	assert_int_equal(sysroot_open(&cap, out), 0);
