@@ -29,11 +29,21 @@ struct rec_entry {
 	bool listing;		/* a REC_DIR that was listed: data holds its names, each NUL-ended */
 };
 
+/* Open-addressing hash from a path to an entry of the record. */
+struct rec_index {
+	struct {
+		char *key;	/* NULL when free */
+		size_t idx;
+	} *slot;
+	size_t n, cap;
+};
+
 struct sysroot_record {
 	struct rec_entry *v;
 	size_t n, cap;
 	struct sysroot_record_stats written;
-	size_t *lists, nlists, lcap;	/* open-addressing hash of the listings: index + 1 into v, 0 when free */
+	struct rec_index lists;	/* listed directories, by the path kept */
+	struct rec_index reads;	/* files read, by the path asked for */
 };
 
 int sysroot_open(struct sysroot *sr, const char *root)
@@ -74,7 +84,12 @@ static void record_free(struct sysroot_record *rec)
 		free(rec->v[i].data);
 	}
 	free(rec->v);
-	free(rec->lists);
+	for (size_t i = 0; i < rec->lists.cap; i++)
+		free(rec->lists.slot[i].key);
+	for (size_t i = 0; i < rec->reads.cap; i++)
+		free(rec->reads.slot[i].key);
+	free(rec->lists.slot);
+	free(rec->reads.slot);
 	free(rec);
 }
 
@@ -134,30 +149,48 @@ static size_t hash_str(const char *s)
 	return h;
 }
 
-/* The slot of the listing of path: its index + 1 in v, or the free slot to put it in. */
-static size_t *listing_slot(struct sysroot_record *rec, const char *path)
+/* The slot of key: the one holding it, or the free one to put it in. */
+static size_t index_slot(const struct rec_index *ix, const char *key)
 {
-	size_t i = hash_str(path) & (rec->lcap - 1);
+	size_t i = hash_str(key) & (ix->cap - 1);
 
-	while (rec->lists[i] && strcmp(rec->v[rec->lists[i] - 1].path, path))
-		i = (i + 1) & (rec->lcap - 1);
-	return &rec->lists[i];
+	while (ix->slot[i].key && strcmp(ix->slot[i].key, key))
+		i = (i + 1) & (ix->cap - 1);
+	return i;
 }
 
-static void listing_add(struct sysroot_record *rec, size_t idx)
+/* The entry kept for key, or NULL. */
+static const struct rec_entry *index_get(const struct sysroot_record *rec, const struct rec_index *ix, const char *key)
 {
-	if (2 * (rec->nlists + 1) > rec->lcap) {
-		size_t *old = rec->lists, oldcap = rec->lcap;
+	size_t i;
 
-		rec->lcap = rec->lcap ? rec->lcap * 2 : 256;
-		rec->lists = xcalloc(rec->lcap, sizeof(*rec->lists));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i])
-				*listing_slot(rec, rec->v[old[i] - 1].path) = old[i];
-		free(old);
+	if (!ix->cap)
+		return NULL;
+	i = index_slot(ix, key);
+	return ix->slot[i].key ? &rec->v[ix->slot[i].idx] : NULL;
+}
+
+/* Keeps the first entry for key: later ones are not what the first reader saw. */
+static void index_put(struct rec_index *ix, const char *key, size_t idx)
+{
+	size_t i;
+
+	if (2 * (ix->n + 1) > ix->cap) {
+		struct rec_index old = *ix;
+
+		ix->cap = ix->cap ? ix->cap * 2 : 256;
+		ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+		for (size_t j = 0; j < old.cap; j++)
+			if (old.slot[j].key)
+				ix->slot[index_slot(ix, old.slot[j].key)] = old.slot[j];
+		free(old.slot);
 	}
-	*listing_slot(rec, rec->v[idx].path) = idx + 1;
-	rec->nlists++;
+	i = index_slot(ix, key);
+	if (ix->slot[i].key)
+		return;
+	ix->slot[i].key = xstrdup(key);
+	ix->slot[i].idx = idx;
+	ix->n++;
 }
 
 static struct rec_entry *record_add(struct sysroot_record *rec, enum rec_kind kind, char *path, const char *data,
@@ -317,6 +350,20 @@ static void record_fd(const struct sysroot *sr, const char *path, int fd, enum r
 		return;
 	record_links(sr, path);
 	record_add(sr->rec, kind, canon, data, len);
+	if (kind == REC_FILE)
+		index_put(&sr->rec->reads, path, sr->rec->n - 1);
+}
+
+/*
+ * While capturing, each file is read once: a later read of the same path gets the first
+ * answer (what the capture keeps), so every check sees one snapshot. NULL when not read yet,
+ * or when what was kept does not fit below limit (the read then tells, as it would have).
+ */
+static const struct rec_entry *record_replay(const struct sysroot *sr, const char *path, size_t limit)
+{
+	const struct rec_entry *e = sr->rec ? index_get(sr->rec, &sr->rec->reads, path) : NULL;
+
+	return e && e->len < limit ? e : NULL;
 }
 
 /* A path only tested for (exists, is_dir): kept as an empty directory or an empty file. */
@@ -344,14 +391,13 @@ static void record_listing(const struct sysroot *sr, const char *path, int dfd, 
 {
 	struct sysroot_record *rec = sr->rec;
 	char *where = record_path_of(sr, path, dfd), *names;
+	const struct rec_entry *first;
 	struct rec_entry *e;
 	size_t len = 0;
 
 	if (!where)
 		return;
-	if (rec->lcap && *listing_slot(rec, where)) {
-		const struct rec_entry *first = &rec->v[*listing_slot(rec, where) - 1];
-
+	if ((first = index_get(rec, &rec->lists, where))) {
 		dirlist_free(dl);
 		for (size_t off = 0; off < first->len; off += strlen(first->data + off) + 1)
 			dl->n++;
@@ -374,7 +420,7 @@ static void record_listing(const struct sysroot *sr, const char *path, int dfd, 
 	record_links(sr, path);
 	e = record_add(rec, REC_DIR, where, names, len);
 	e->listing = true;
-	listing_add(rec, (size_t)(e - rec->v));
+	index_put(&rec->lists, where, (size_t)(e - rec->v));
 	free(names);
 	record_entries(sr, path, dfd, dl);
 }
@@ -456,12 +502,17 @@ static ssize_t read_all(int fd, char *buf, size_t size)
 
 ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size_t size)
 {
+	const struct rec_entry *kept;
 	ssize_t len;
 	char extra;
 	int fd;
 
 	if (size < 2)
 		return -EINVAL;
+	if ((kept = record_replay(sr, path, size - 1))) {
+		memcpy(buf, kept->data, kept->len + 1);
+		return (ssize_t)kept->len;
+	}
 	fd = open_regular(sr, path);
 	if (fd < 0)
 		return fd;
@@ -477,10 +528,19 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
 {
 	size_t size = 65536, len = 0;
+	const struct rec_entry *kept = record_replay(sr, path, cap - 1);
 	char *buf;
-	int fd = open_regular(sr, path);
+	int fd;
 
 	*out = NULL;
+	if (kept) {
+		*out = xmalloc(kept->len + 1);
+		memcpy(*out, kept->data, kept->len + 1);
+		if (lenp)
+			*lenp = kept->len;
+		return 0;
+	}
+	fd = open_regular(sr, path);
 	if (fd < 0)
 		return fd;
 	buf = xmalloc(size);
@@ -765,7 +825,7 @@ static int parent_of(const char *path, char *buf, size_t size)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	const struct rec_entry *x = a, *y = b;
+	const struct rec_entry *x = *(const struct rec_entry *const *)a, *y = *(const struct rec_entry *const *)b;
 	int c = strcmp(x->path, y->path);
 
 	if (!c)
@@ -775,33 +835,19 @@ static int cmp_entry(const void *a, const void *b)
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-int sysroot_record_write(const struct sysroot *sr, const char *dir)
+/* Writes the entries in order (sorted by path), the first of each path and kind only. */
+static int write_entries(struct sysroot_record *rec, struct rec_entry *const *order, const char *dir)
 {
-	struct sysroot_record *rec = sr->rec;
-	int rc;
+	int rc = 0;
 
-	if (!rec)
-		return -EINVAL;
-	if ((rc = mkdir_p(dir, "")) < 0)
-		return rc;
-	memset(&rec->written, 0, sizeof(rec->written));
-	if (rec->n)
-		qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
-	/* The listings moved: index them again, for a capture that goes on reading. */
-	if (rec->lcap)
-		memset(rec->lists, 0, rec->lcap * sizeof(*rec->lists));
-	rec->nlists = 0;
-	for (size_t i = 0; i < rec->n; i++)
-		if (rec->v[i].listing && (!rec->nlists || !*listing_slot(rec, rec->v[i].path)))
-			listing_add(rec, i);
 	/* Directories and files first, links last: canonical paths never pass through a link. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < rec->n; i++) {
-			struct rec_entry *e = &rec->v[i];
+			const struct rec_entry *e = order[i];
 			char parent[PATH_MAX], full[PATH_MAX];
 			int fd;
 
-			if (i && !strcmp(e->path, rec->v[i - 1].path) && e->kind == rec->v[i - 1].kind)
+			if (i && !strcmp(e->path, order[i - 1]->path) && e->kind == order[i - 1]->kind)
 				continue;
 			if ((pass == 1) != (e->kind == REC_LINK))
 				continue;
@@ -837,6 +883,28 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 		}
 	}
 	return 0;
+}
+
+int sysroot_record_write(const struct sysroot *sr, const char *dir)
+{
+	struct sysroot_record *rec = sr->rec;
+	struct rec_entry **order;
+	int rc;
+
+	if (!rec)
+		return -EINVAL;
+	if ((rc = mkdir_p(dir, "")) < 0)
+		return rc;
+	memset(&rec->written, 0, sizeof(rec->written));
+	/* Sorted by reference: the indexes keep pointing into v for a capture that goes on reading. */
+	order = xmalloc((rec->n ? rec->n : 1) * sizeof(*order));
+	for (size_t i = 0; i < rec->n; i++)
+		order[i] = &rec->v[i];
+	if (rec->n)
+		qsort(order, rec->n, sizeof(*order), cmp_entry);
+	rc = write_entries(rec, order, dir);
+	free(order);
+	return rc;
 }
 
 void sysroot_record_stats(const struct sysroot *sr, struct sysroot_record_stats *out)
