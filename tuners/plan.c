@@ -319,8 +319,9 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		}
 		free(fd->fix_note);
 		fd->fix_note = NULL;
-		if (!by && blocked) {
-			by = FIX_BLOCKED;
+		/* Blocked in part is blocked: after apply the check would still fail. */
+		if (blocked) {
+			by |= FIX_BLOCKED;
 			fd->fix_note = xstrdup(blocked);
 		}
 		if (!by) {
