@@ -884,33 +884,14 @@ static void cstates_fail(const struct check_ctx *ctx, struct finding *f, const s
 
 /*
  * Whether some process holds /dev/cpu_dma_latency open, found by its fd links alone (the device is
- * never read: power.cpu_dma_latency owns that question). The first holder is enough.
+ * never read: power.cpu_dma_latency owns that question, and shares the host model's one walk).
  */
-static bool dma_latency_held(const struct sysroot *sr, char *who, size_t size)
+static bool dma_latency_held(const struct host *h, char *who, size_t size)
 {
-	struct dirlist procs, fds;
-	char path[96], target[64];
-	bool held = false;
+	const struct host_dma_holder *d = host_dma_holder(h);
 
-	if (sysroot_list(sr, "/proc", &procs) < 0)
-		return false;
-	for (size_t i = 0; i < procs.n && !held; i++) {
-		if (strspn(procs.names[i], "0123456789") != strlen(procs.names[i]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", procs.names[i]);
-		if (sysroot_list(sr, path, &fds) < 0)
-			continue;
-		for (size_t j = 0; j < fds.n && !held; j++) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s", procs.names[i], fds.names[j]);
-			held = sysroot_readlink(sr, path, target, sizeof(target)) >= 0 &&
-			       !strcmp(target, "/dev/cpu_dma_latency");
-		}
-		dirlist_free(&fds);
-		if (held)
-			snprintf(who, size, "%s", procs.names[i]);
-	}
-	dirlist_free(&procs);
-	return held;
+	snprintf(who, size, "%s", d->pid);
+	return d->pid[0];
 }
 
 static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
@@ -954,7 +935,7 @@ static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
 		finding_pass(f, "every state deeper than %ld us disabled on cpus %s (%s)", max, list, seen.s);
 	else if (limit_covers(s, limit))
 		finding_pass(f, "deeper states limited by '%s' on the command line (%s)", why, seen.s);
-	else if (dma && !strcmp(dma, "held") && dma_latency_held(ctx->sr, pid, sizeof(pid)))
+	else if (dma && !strcmp(dma, "held") && dma_latency_held(ctx->host, pid, sizeof(pid)))
 		finding_pass(f, "deeper states enabled but left to pid %s holding /dev/cpu_dma_latency (its value is "
 			     "power.cpu_dma_latency's concern) (%s)", pid, seen.s);
 	else
