@@ -983,34 +983,43 @@ static void plan_idle_boot_limit(const struct tune_ctx *ctx, const struct findin
 		     count, NULL);
 }
 
+/* A cpu's state latencies until the first missing state (-1: unreadable); returns how many states. */
+static int idle_latencies(const struct sysroot *sr, int cpu, long lat[MAX_IDLE_STATES])
+{
+	char path[128];
+	int k, rc;
+
+	for (k = 0; k < MAX_IDLE_STATES; k++) {
+		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpuidle/state%d/latency", cpu, k);
+		rc = sysroot_read_long(sr, path, &lat[k]);
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0)
+			lat[k] = -1;
+	}
+	return k;
+}
+
 /* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
 static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
-	long max;
-	int cpu;
+	long max, lat[MAX_IDLE_STATES];
+	int cpu, k, nstates = 0;
 
 	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0)
 		return 0;
+	/* The table the check judged (scan_cpu): the driver's, read once; each cpu's disable files after that. */
 	cpuset_for_each(cpu, &ctx->prof->isolated) {
-		char dir[128];
-		struct dirlist dl;
+		if (!nstates)
+			nstates = idle_latencies(ctx->sr, cpu, lat);
+		for (k = 1; k < nstates; k++) {
+			char path[128];
 
-		snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
-		if (sysroot_list(ctx->sr, dir, &dl) < 0)
-			continue;
-		for (size_t i = 0; i < dl.n; i++) {
-			char path[192];
-			long lat;
-
-			if (strncmp(dl.names[i], "state", 5) || !strcmp(dl.names[i], "state0"))
+			if (lat[k] <= max)
 				continue;
-			snprintf(path, sizeof(path), "%s/%s/latency", dir, dl.names[i]);
-			if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat <= max)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/disable", dir, dl.names[i]);
+			snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpuidle/state%d/disable", cpu, k);
 			tune_value(ctx, p, f->check->id, path, "1");
 		}
-		dirlist_free(&dl);
 	}
 	plan_idle_boot_limit(ctx, f, p, max);
 	return 0;
