@@ -1,4 +1,4 @@
-/* host_load on a host with many IRQs: the affinity files (read by two threads unless capturing) land on the right IRQ. */
+/* host_load on a big host: IRQ affinity files (read by two threads unless capturing) and thread statuses land in the right place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,11 +103,80 @@ static void test_irq_counts(void **state)
 	sysroot_close(&sr);
 }
 
+/* 150 processes of 1-3 threads, one of them without a usable status. */
+#define NPROC 150
+
+static void write_tasks(struct fx *fx)
+{
+	char path[96], text[256];
+
+	fx_remove(fx, "/proc/1");
+	fx_remove(fx, "/proc/2");
+	fx_remove(fx, "/proc/24");
+	fx_remove(fx, "/proc/4242");
+	fx_remove(fx, "/proc/4243");
+	for (int pid = 1000; pid < 1000 + NPROC; pid++)
+		for (int k = 0; k <= pid % 3; k++) {
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, pid + k);
+			snprintf(text, sizeof(text), "Name:\tp%d\nPPid:\t%d\nKthread:\t%d\nCpus_allowed_list:\t%d\n",
+				 pid + k, pid % 7, pid % 2, k);
+			fx_write(fx, path, text);
+		}
+	fx_write(fx, "/proc/1075/task/1075/status", "Name:\tbroken\n");
+}
+
+static void check_tasks(const struct host *h)
+{
+	const struct host_tasks *ts = host_tasks(h);
+	size_t i = 0;
+
+	assert_int_equal(ts->rc, 0);
+	assert_int_equal(ts->unreadable, 1);
+	/* Name order of /proc, then of each task directory. */
+	for (int pid = 1000; pid < 1000 + NPROC; pid++)
+		for (int k = 0; k <= pid % 3; k++) {
+			char name[16];
+
+			if (pid == 1075 && k == 0)
+				continue;
+			assert_true(i < ts->n);
+			snprintf(name, sizeof(name), "p%d", pid + k);
+			assert_int_equal(ts->v[i].pid, pid);
+			assert_int_equal(ts->v[i].tid, pid + k);
+			assert_string_equal(ts->v[i].comm, name);
+			assert_int_equal(ts->v[i].ppid, pid % 7);
+			assert_int_equal(ts->v[i].kthread, pid % 2);
+			assert_int_equal(cpuset_count(&ts->v[i].cpus), 1);
+			assert_true(cpuset_has(&ts->v[i].cpus, k));
+			i++;
+		}
+	assert_int_equal(ts->n, i);
+}
+
+static void test_many_tasks(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+
+	write_tasks(fx);
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	check_tasks(&h);
+	host_free(&h);
+	assert_int_equal(sysroot_record_start(&sr), 0);
+	host_load(&h, &sr);
+	check_tasks(&h);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_irqs, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_irq_counts, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);
