@@ -12,7 +12,7 @@
 #include "util.h"
 
 /* Above host.c's IRQ_SPLIT_MIN, so the second thread takes part. */
-#define NIRQ 1000
+#define NIRQ 520
 #define FIRST 100
 
 /* IRQ n: affinity cpu n % 8, effective cpu (n + 1) % 8, counts n and 1; every 97th has no effective file. */
@@ -103,8 +103,8 @@ static void test_irq_counts(void **state)
 	sysroot_close(&sr);
 }
 
-/* 150 processes of 1-3 threads, one of them without a usable status. */
-#define NPROC 150
+/* 40 processes of 1-3 threads, one of them without a usable status. */
+#define NPROC 40
 
 static void write_tasks(struct fx *fx)
 {
@@ -122,7 +122,7 @@ static void write_tasks(struct fx *fx)
 				 pid + k, pid % 7, pid % 2, k);
 			fx_write(fx, path, text);
 		}
-	fx_write(fx, "/proc/1075/task/1075/status", "Name:\tbroken\n");
+	fx_write(fx, "/proc/1025/task/1025/status", "Name:\tbroken\n");
 }
 
 static void check_tasks(const struct host *h)
@@ -137,7 +137,7 @@ static void check_tasks(const struct host *h)
 		for (int k = 0; k <= pid % 3; k++) {
 			char name[16];
 
-			if (pid == 1075 && k == 0)
+			if (pid == 1025 && k == 0)
 				continue;
 			assert_true(i < ts->n);
 			snprintf(name, sizeof(name), "p%d", pid + k);
