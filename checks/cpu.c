@@ -900,33 +900,14 @@ static void cstates_fail(const struct check_ctx *ctx, struct finding *f, const s
 
 /*
  * Whether some process holds /dev/cpu_dma_latency open, found by its fd links alone (the device is
- * never read: power.cpu_dma_latency owns that question). The first holder is enough.
+ * never read: power.cpu_dma_latency owns that question, and shares the host model's one walk).
  */
-static bool dma_latency_held(const struct sysroot *sr, char *who, size_t size)
+static bool dma_latency_held(const struct host *h, char *who, size_t size)
 {
-	struct dirlist procs, fds;
-	char path[96], target[64];
-	bool held = false;
+	const struct host_dma_holder *d = host_dma_holder(h);
 
-	if (sysroot_list(sr, "/proc", &procs) < 0)
-		return false;
-	for (size_t i = 0; i < procs.n && !held; i++) {
-		if (strspn(procs.names[i], "0123456789") != strlen(procs.names[i]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", procs.names[i]);
-		if (sysroot_list(sr, path, &fds) < 0)
-			continue;
-		for (size_t j = 0; j < fds.n && !held; j++) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s", procs.names[i], fds.names[j]);
-			held = sysroot_readlink(sr, path, target, sizeof(target)) >= 0 &&
-			       !strcmp(target, "/dev/cpu_dma_latency");
-		}
-		dirlist_free(&fds);
-		if (held)
-			snprintf(who, size, "%s", procs.names[i]);
-	}
-	dirlist_free(&procs);
-	return held;
+	snprintf(who, size, "%s", d->pid);
+	return d->pid[0];
 }
 
 static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
@@ -970,7 +951,7 @@ static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
 		finding_pass(f, "every state deeper than %ld us disabled on cpus %s (%s)", max, list, seen.s);
 	else if (limit_covers(s, limit))
 		finding_pass(f, "deeper states limited by '%s' on the command line (%s)", why, seen.s);
-	else if (dma && !strcmp(dma, "held") && dma_latency_held(ctx->sr, pid, sizeof(pid)))
+	else if (dma && !strcmp(dma, "held") && dma_latency_held(ctx->host, pid, sizeof(pid)))
 		finding_pass(f, "deeper states enabled but left to pid %s holding /dev/cpu_dma_latency (its value is "
 			     "power.cpu_dma_latency's concern) (%s)", pid, seen.s);
 	else
@@ -986,34 +967,43 @@ out:
  * processor.max_cstate=N for acpi_idle); none left means idle=poll.
  */
 
+/* A cpu's state latencies until the first missing state (-1: unreadable); returns how many states. */
+static int idle_latencies(const struct sysroot *sr, int cpu, long lat[MAX_IDLE_STATES])
+{
+	char path[128];
+	int k, rc;
+
+	for (k = 0; k < MAX_IDLE_STATES; k++) {
+		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpuidle/state%d/latency", cpu, k);
+		rc = sysroot_read_long(sr, path, &lat[k]);
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0)
+			lat[k] = -1;
+	}
+	return k;
+}
+
 /* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
 static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
-	long max;
-	int cpu;
+	long max, lat[MAX_IDLE_STATES];
+	int cpu, k, nstates = 0;
 
 	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0)
 		return 0;
+	/* The table the check judged (scan_cpu): the driver's, read once; each cpu's disable files after that. */
 	cpuset_for_each(cpu, &ctx->prof->isolated) {
-		char dir[128];
-		struct dirlist dl;
+		if (!nstates)
+			nstates = idle_latencies(ctx->sr, cpu, lat);
+		for (k = 1; k < nstates; k++) {
+			char path[128];
 
-		snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
-		if (sysroot_list(ctx->sr, dir, &dl) < 0)
-			continue;
-		for (size_t i = 0; i < dl.n; i++) {
-			char path[192];
-			long lat;
-
-			if (strncmp(dl.names[i], "state", 5) || !strcmp(dl.names[i], "state0"))
+			if (lat[k] <= max)
 				continue;
-			snprintf(path, sizeof(path), "%s/%s/latency", dir, dl.names[i]);
-			if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat <= max)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/disable", dir, dl.names[i]);
+			snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpuidle/state%d/disable", cpu, k);
 			tune_value(ctx, p, f->check->id, path, "1");
 		}
-		dirlist_free(&dl);
 	}
 	return 0;
 }

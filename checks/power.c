@@ -226,75 +226,27 @@ const struct check check_power_bios = {
 
 /* ---- power.cpu_dma_latency ---- */
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* Does PID hold the device open? Only readlink: fdinfo or the device itself are never read. */
-static int pid_holds(const struct sysroot *sr, const char *pid)
-{
-	struct dirlist fds;
-	char path[96], target[64];
-	int rc, held = 0;
-
-	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
-	rc = sysroot_list(sr, path, &fds);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < fds.n && !held; i++) {
-		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, fds.names[i]);
-		held = sysroot_readlink(sr, path, target, sizeof(target)) >= 0 && !strcmp(target, DMA_LATENCY);
-	}
-	dirlist_free(&fds);
-	return held;
-}
-
-/* The first holder's pid into pid (stopping there: one is enough to judge); -errno when /proc is unreadable. */
-static int find_holder(const struct sysroot *sr, char *pid, size_t size, int *unreadable)
-{
-	struct dirlist procs;
-	int rc, found = 0;
-
-	*unreadable = 0;
-	rc = sysroot_list(sr, "/proc", &procs);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < procs.n && !found; i++) {
-		if (!all_digits(procs.names[i]))
-			continue;
-		rc = pid_holds(sr, procs.names[i]);
-		if (rc == -EACCES || rc == -EPERM)
-			(*unreadable)++;
-		if (rc > 0) {
-			snprintf(pid, size, "%s", procs.names[i]);
-			found = 1;
-		}
-	}
-	dirlist_free(&procs);
-	return found;
-}
-
 static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct finding *f)
 {
 	const char *want = check_wanted(ctx, f, PK_CPU_DMA_LATENCY);
-	char pid[32], path[64], comm[64] = "?", raw[64];
+	const struct host_dma_holder *d;
+	char path[64], comm[64] = "?", raw[64];
+	const char *pid;
 	int found, unreadable;
 	bool want_held;
 
 	if (!want)
 		return;
 	want_held = !strcmp(want, "held");
-	found = find_holder(ctx->sr, pid, sizeof(pid), &unreadable);
-	if (found < 0) {
-		finding_skip_read(f, "/proc", found);
+	/* The host model walks the fds once, for this check and cpu.cstates. */
+	d = host_dma_holder(ctx->host);
+	if (d->rc < 0) {
+		finding_skip_read(f, "/proc", d->rc);
 		return;
 	}
+	pid = d->pid;
+	found = pid[0] != '\0';
+	unreadable = d->unreadable;
 	finding_expected(f, "'" DMA_LATENCY "' %s", want_held ? "held open by a process" : "not held open");
 	if (found) {
 		snprintf(path, sizeof(path), "/proc/%s/comm", pid);

@@ -12,8 +12,6 @@
 
 /* Offenders named in a finding; the rest are counted. */
 #define TASKS_NAMED 8
-/* A status line beyond this is not a kernel's: the thread is counted unreadable. */
-#define STATUS_MAX (1 << 20)
 #define SYSTEMD_CONF "/etc/systemd/system.conf"
 /* Late in name order, so its CPUAffinity= comes after every other drop-in's. */
 #define SYSTEMD_DROPIN "/etc/systemd/system.conf.d/99-tickready.conf"
@@ -45,16 +43,6 @@ static bool no_isolation(const struct check_ctx *ctx, struct finding *f)
 	return true;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* [tasks] allowed: comma-separated thread names, shell patterns allowed ("lcore-worker-*"). */
 static bool name_allowed(const char *words, const char *comm)
 {
@@ -79,45 +67,7 @@ static bool name_allowed(const char *words, const char *comm)
 	return false;
 }
 
-/* The fields of a status file the checks use; false when Cpus_allowed_list is missing or bad. */
-struct status {
-	char comm[64];
-	long ppid;
-	int kthread;		/* -1 when the kernel has no Kthread: line (before 6.x) */
-	struct cpuset cpus;
-};
-
-static bool parse_status(char *text, struct status *st)
-{
-	bool have_cpus = false;
-
-	st->comm[0] = '\0';
-	st->ppid = -1;
-	st->kthread = -1;
-	for (char *line = text, *next; line && *line; line = next) {
-		char *v;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		v = strchr(line, ':');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		v += strspn(v, " \t");
-		if (!strcmp(line, "Name"))
-			snprintf(st->comm, sizeof(st->comm), "%s", v);
-		else if (!strcmp(line, "PPid"))
-			parse_long(v, &st->ppid);
-		else if (!strcmp(line, "Kthread"))
-			st->kthread = !strcmp(v, "1");
-		else if (!strcmp(line, "Cpus_allowed_list"))
-			have_cpus = cpuset_parse(&st->cpus, v) == 0;
-	}
-	return have_cpus;
-}
-
-static void add_offender(struct task_class *c, const struct status *st, int pid, int tid)
+static void add_offender(struct task_class *c, const struct host_thread *st, int pid, int tid)
 {
 	struct offender *o;
 
@@ -130,24 +80,7 @@ static void add_offender(struct task_class *c, const struct status *st, int pid,
 	cpuset_format(&st->cpus, o->cpus, sizeof(o->cpus));
 }
 
-/* One status file, read into a stack buffer; the rare oversized one goes to the heap. */
-static bool read_status(const struct sysroot *sr, const char *path, struct status *st)
-{
-	char buf[8192], *big = NULL;
-	ssize_t n = sysroot_read(sr, path, buf, sizeof(buf));
-	bool ok;
-
-	if (n == -EFBIG) {
-		if (sysroot_read_alloc(sr, path, STATUS_MAX, &big, NULL))
-			return false;
-		ok = parse_status(big, st);
-		free(big);
-		return ok;
-	}
-	return n >= 0 && parse_status(buf, st);
-}
-
-static void judge_thread(const struct check_ctx *ctx, struct task_scan *s, const struct status *st, int pid, int tid)
+static void judge_thread(const struct check_ctx *ctx, struct task_scan *s, const struct host_thread *st, int pid, int tid)
 {
 	/* Kthread: says it outright; older kernels: kthreadd is pid 2 and the parent of every other kernel thread. */
 	bool kernel = st->kthread >= 0 ? st->kthread == 1 : pid == 2 || st->ppid == 2;
@@ -165,47 +98,24 @@ static void judge_thread(const struct check_ctx *ctx, struct task_scan *s, const
 	}
 }
 
-static void scan_process(const struct check_ctx *ctx, struct task_scan *s, const char *pid)
-{
-	struct dirlist tasks;
-	struct status st;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	if (sysroot_list(ctx->sr, path, &tasks))
-		return;	/* it exited meanwhile */
-	for (size_t i = 0; i < tasks.n; i++) {
-		if (!all_digits(tasks.names[i]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tasks.names[i]);
-		if (!read_status(ctx->sr, path, &st)) {
-			s->unreadable++;
-			continue;
-		}
-		s->threads++;
-		judge_thread(ctx, s, &st, atoi(pid), atoi(tasks.names[i]));
-	}
-	dirlist_free(&tasks);
-}
-
 /*
- * One pass over /proc: every thread's status, once. Both task checks call it and take
- * their class. False leaves a skip on f.
+ * Every thread's status, read once by the host model for both task checks; each takes its class.
+ * False leaves a skip on f.
  */
 static bool scan_tasks(const struct check_ctx *ctx, struct finding *f, struct task_scan *s)
 {
-	struct dirlist procs;
-	int rc = sysroot_list(ctx->sr, "/proc", &procs);
+	const struct host_tasks *ts = host_tasks(ctx->host);
 
 	memset(s, 0, sizeof(*s));
-	if (rc) {
-		finding_skip_read(f, "/proc", rc);
+	if (ts->rc) {
+		finding_skip_read(f, "/proc", ts->rc);
 		return false;
 	}
-	for (size_t i = 0; i < procs.n; i++)
-		if (all_digits(procs.names[i]))
-			scan_process(ctx, s, procs.names[i]);
-	dirlist_free(&procs);
+	s->unreadable = ts->unreadable;
+	for (size_t i = 0; i < ts->n; i++) {
+		s->threads++;
+		judge_thread(ctx, s, &ts->v[i], ts->v[i].pid, ts->v[i].tid);
+	}
 	if (!s->threads) {
 		finding_skip(f, "no readable thread status under '/proc/PID/task' (%zu unreadable)", s->unreadable);
 		return false;

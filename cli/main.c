@@ -1,6 +1,7 @@
 /* tickready: one table of subcommands; each parses its own options in cli/cmd_NAME.c. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +50,9 @@ int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
 
+	/* Only this thread prints (host_load's helper only reads files): a report's many small writes take no lock. */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	__fsetlocking(stderr, FSETLOCKING_BYCALLER);
 	if (!name) {
 		usage(stderr);
 		return EXIT_ERROR;

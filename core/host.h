@@ -96,8 +96,36 @@ struct nic {
 	struct nic_ethtool eth;
 };
 
+/* One thread's /proc/PID/task/TID/status: the fields the task checks judge. */
+struct host_thread {
+	int pid, tid;
+	char comm[64];		/* Name:, as /proc escapes it */
+	long ppid;		/* -1 when absent */
+	int kthread;		/* Kthread: 1 or 0; -1 when the kernel has no such line (before 6.x) */
+	struct cpuset cpus;	/* Cpus_allowed_list */
+};
+
+struct host_tasks {
+	int rc;			/* 0, or -errno when /proc cannot be listed */
+	size_t n;
+	struct host_thread *v;	/* threads with a usable status, in name order of /proc and of each task dir */
+	size_t unreadable;	/* statuses unreadable or without a usable Cpus_allowed_list */
+};
+
+/* The first process (in name order) holding HOST_DMA_LATENCY open, found by its fd links alone. */
+struct host_dma_holder {
+	int rc;			/* 0, or -errno when /proc cannot be listed */
+	char pid[16];		/* "" when no readable process holds it */
+	int unreadable;		/* processes looked at whose fds could not be listed (EACCES/EPERM) */
+};
+
+#define HOST_DMA_LATENCY "/dev/cpu_dma_latency"
+
+struct host_proc;
+
 struct host {
 	const struct sysroot *sr;
+	struct host_proc *proc;	/* /proc's processes: read on first use (host_tasks, host_dma_holder), then kept */
 	char release[128];
 	char *cmdline_raw;	/* NULL when /proc/cmdline could not be read */
 	struct cmdline cmdline;
@@ -160,6 +188,13 @@ bool nic_userspace_driver(const char *driver);
 const struct nic *host_nic_by_name(const struct host *h, const char *name);
 const struct nic *host_nic_by_pci(const struct host *h, const char *pci);
 const struct irq *host_irq(const struct host *h, int num);
+/*
+ * Every thread's status, and the holder of HOST_DMA_LATENCY: each read on its first call and the
+ * same answer after, so the checks that ask share one pass over /proc (the walks cost more than the
+ * rest of a live audit). Not thread-safe; h->sr must still be open.
+ */
+const struct host_tasks *host_tasks(const struct host *h);
+const struct host_dma_holder *host_dma_holder(const struct host *h);
 /* Pool of a size on a node (node -1: system-wide); NULL when the kernel has no such pool. */
 const struct hugepool *host_pool(const struct host *h, int node, unsigned long size_kb);
 /* The SMT siblings of every cpu in set, set included. */

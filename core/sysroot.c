@@ -604,28 +604,26 @@ int sysroot_read_long(const struct sysroot *sr, const char *path, long *out)
 	return parse_long(buf, out);
 }
 
-int sysroot_read_cpuset(const struct sysroot *sr, const char *path, struct cpuset *out)
+/* One value file read as sysroot_read does (a short read of a small file is its end: one read, not two). */
+static int read_set(const struct sysroot *sr, const char *path, struct cpuset *out,
+		    int (*parse)(struct cpuset *, const char *))
 {
-	char *buf;
-	int rc = sysroot_read_alloc(sr, path, CPUSET_TEXT_MAX, &buf, NULL);
+	char *buf = xmalloc(CPUSET_TEXT_MAX);
+	ssize_t len = sysroot_read(sr, path, buf, CPUSET_TEXT_MAX);
+	int rc = len < 0 ? (int)len : parse(out, buf);
 
-	if (rc)
-		return rc;
-	rc = cpuset_parse(out, buf);
 	free(buf);
 	return rc;
 }
 
+int sysroot_read_cpuset(const struct sysroot *sr, const char *path, struct cpuset *out)
+{
+	return read_set(sr, path, out, cpuset_parse);
+}
+
 int sysroot_read_mask(const struct sysroot *sr, const char *path, struct cpuset *out)
 {
-	char *buf;
-	int rc = sysroot_read_alloc(sr, path, CPUSET_TEXT_MAX, &buf, NULL);
-
-	if (rc)
-		return rc;
-	rc = cpuset_parse_mask(out, buf);
-	free(buf);
-	return rc;
+	return read_set(sr, path, out, cpuset_parse_mask);
 }
 
 int sysroot_readlink(const struct sysroot *sr, const char *path, char *buf, size_t size)

@@ -1,4 +1,4 @@
-/* Test harness for checks: copy a fixture tree, change files in it, run one check on it. */
+/* Test harness for checks: a fixture tree per case, change files in it, run one check on it. */
 #pragma once
 #include <limits.h>
 
@@ -7,8 +7,11 @@
 #include "profile.h"
 #include "sysroot.h"
 
+struct fx_copy;
+
 struct fx {
 	char dir[PATH_MAX];	/* the copy under /tmp */
+	struct fx_copy *copy;	/* the reusable copy dir belongs to */
 	char *profile_extra;	/* INI text appended to tests/fixtures/profiles/base.ini */
 	struct sysroot sr;
 	struct host host;
@@ -17,7 +20,9 @@ struct fx {
 	int loaded;
 };
 
-/* Copies tests/fixtures/NAME to a fresh temporary directory. */
+/* Gives fx a copy of tests/fixtures/NAME under /tmp, byte for byte as in the source: the first
+ * call copies it, later calls take back a copy a finished case used and undo that case's changes
+ * (every entry compared with the source read once into memory). Copies go at exit. */
 void fx_init(struct fx *fx, const char *name);
 /* Writes (creating directories) or removes a path inside the copy; paths are host paths ("/proc/cmdline"). */
 void fx_write(struct fx *fx, const char *path, const char *content);

@@ -185,6 +185,22 @@ static void test_dma_latency_skip(void **state)
 	assert_verdict(fx_check(*state, "power.cpu_dma_latency"), V_SKIP);
 }
 
+/* The holder is found once per host load and kept: cpu.cstates asks the same walk. */
+static void test_dma_latency_read_once(void **state)
+{
+	struct fx *fx = *state;
+	const struct host_dma_holder *d;
+
+	assert_verdict(fx_check(fx, "power.cpu_dma_latency"), V_PASS);
+	d = host_dma_holder(&fx->host);
+	assert_string_equal(d->pid, "4242");
+	fx_remove(fx, "/proc/4242/fd/3");
+	assert_ptr_equal(host_dma_holder(&fx->host), d);
+	assert_string_equal(d->pid, "4242");
+	assert_verdict(fx_check(fx, "power.cpu_dma_latency"), V_FAIL);
+	assert_string_equal(host_dma_holder(&fx->host)->pid, "");
+}
+
 /* ---- power.epb ---- */
 
 static void test_epb(void **state)
@@ -315,7 +331,7 @@ int main(void)
 		T(test_smt), T(test_smt_states), T(test_smt_skip),
 		T(test_cpu_model), T(test_cpu_model_skip),
 		T(test_bios), T(test_bios_skip),
-		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip),
+		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip), T(test_dma_latency_read_once),
 		T(test_epb), T(test_epb_skip),
 		T(test_epp), T(test_epp_skip),
 		T(test_pstate), T(test_pstate_skip),

@@ -250,6 +250,25 @@ static void test_systemd_skips(void **state)
 	assert_has(f->observed, "profile does not ask for [tasks] systemd_affinity");
 }
 
+/* The host model reads /proc once: both task checks judge the same pass; a fresh load sees new threads. */
+static void test_scan_read_once(void **state)
+{
+	struct fx *fx = *state;
+	const struct host_tasks *a, *b;
+	size_t n;
+
+	assert_verdict(fx_check(fx, "tasks.isolated"), V_PASS);
+	a = host_tasks(&fx->host);
+	n = a->n;
+	assert_int_equal(n, 6);
+	add_thread(state, 5000, 5000, 1, "late", "0-7", 0);
+	b = host_tasks(&fx->host);
+	assert_ptr_equal(a, b);
+	assert_int_equal(b->n, n);
+	assert_verdict(fx_check(fx, "tasks.isolated"), V_FAIL);
+	assert_int_equal(host_tasks(&fx->host)->n, n + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +288,7 @@ int main(void)
 		T(test_systemd_fail),
 		T(test_systemd_dropins),
 		T(test_systemd_skips),
+		T(test_scan_read_once),
 #undef T
 	};
 

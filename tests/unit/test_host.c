@@ -1,0 +1,183 @@
+/* host_load on a big host: IRQ affinity files (read by two threads unless capturing) and thread statuses land in the right place. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checktest.h"
+#include "util.h"
+
+/* Above host.c's IRQ_SPLIT_MIN, so the second thread takes part. */
+#define NIRQ 520
+#define FIRST 100
+
+/* IRQ n: affinity cpu n % 8, effective cpu (n + 1) % 8, counts n and 1; every 97th has no effective file. */
+static void write_irqs(struct fx *fx)
+{
+	struct strbuf sb = { 0 };
+	char path[96], val[16];
+
+	strbuf_add(&sb, "            CPU0       CPU1\n");
+	for (int n = FIRST; n < FIRST + NIRQ; n++) {
+		strbuf_addf(&sb, "%4d: %10d %10d  PCI-MSIX-0000:3b:00.0 %d-edge      ens1f0-TxRx-%d\n", n, n, 1, n, n);
+		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", n);
+		snprintf(val, sizeof(val), "%d\n", n % 8);
+		fx_write(fx, path, val);
+		if (n % 97 == 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", n);
+		snprintf(val, sizeof(val), "%d\n", (n + 1) % 8);
+		fx_write(fx, path, val);
+	}
+	fx_write(fx, "/proc/interrupts", sb.s);
+	strbuf_free(&sb);
+}
+
+static void check_irqs(const struct host *h)
+{
+	assert_true(h->has_irqs);
+	assert_int_equal(h->nirqs, NIRQ);
+	for (size_t i = 0; i < h->nirqs; i++) {
+		const struct irq *q = &h->irqs[i];
+		int n = FIRST + (int)i;
+
+		assert_int_equal(q->num, n);
+		assert_int_equal(q->count, (unsigned long long)n + 1);
+		assert_true(q->has_affinity);
+		assert_int_equal(cpuset_count(&q->affinity), 1);
+		assert_true(cpuset_has(&q->affinity, n % 8));
+		assert_int_equal(q->has_effective, n % 97 != 0);
+		if (q->has_effective) {
+			assert_int_equal(cpuset_count(&q->effective), 1);
+			assert_true(cpuset_has(&q->effective, (n + 1) % 8));
+		}
+	}
+}
+
+static void test_many_irqs(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+
+	write_irqs(fx);
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	check_irqs(&h);
+	host_free(&h);
+	/* While capturing one thread reads, and records every file. */
+	assert_int_equal(sysroot_record_start(&sr), 0);
+	host_load(&h, &sr);
+	check_irqs(&h);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+/* Counts over many cpus are summed; a count too big for 64 bits saturates instead of wrapping. */
+static void test_irq_counts(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+	const struct irq *q;
+
+	fx_write(fx, "/proc/interrupts",
+		 "      CPU0 CPU1 CPU2\n"
+		 " 24:  7 11 1000000   IR-PCI-MSI 9437184-edge      eno1-TxRx-0\n"
+		 " 25:  99999999999999999999999 0 0   IR-PCI-MSI 9437185-edge      eno1-TxRx-1\n");
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	q = host_irq(&h, 24);
+	assert_non_null(q);
+	assert_int_equal(q->count, 1000018);
+	assert_string_equal(q->name, "eno1-TxRx-0");
+	assert_string_equal(q->chip, "IR-PCI-MSI");
+	q = host_irq(&h, 25);
+	assert_non_null(q);
+	assert_true(q->count == ~0ULL);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+/* 40 processes of 1-3 threads, one of them without a usable status. */
+#define NPROC 40
+
+static void write_tasks(struct fx *fx)
+{
+	char path[96], text[256];
+
+	fx_remove(fx, "/proc/1");
+	fx_remove(fx, "/proc/2");
+	fx_remove(fx, "/proc/24");
+	fx_remove(fx, "/proc/4242");
+	fx_remove(fx, "/proc/4243");
+	for (int pid = 1000; pid < 1000 + NPROC; pid++)
+		for (int k = 0; k <= pid % 3; k++) {
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, pid + k);
+			snprintf(text, sizeof(text), "Name:\tp%d\nPPid:\t%d\nKthread:\t%d\nCpus_allowed_list:\t%d\n",
+				 pid + k, pid % 7, pid % 2, k);
+			fx_write(fx, path, text);
+		}
+	fx_write(fx, "/proc/1025/task/1025/status", "Name:\tbroken\n");
+}
+
+static void check_tasks(const struct host *h)
+{
+	const struct host_tasks *ts = host_tasks(h);
+	size_t i = 0;
+
+	assert_int_equal(ts->rc, 0);
+	assert_int_equal(ts->unreadable, 1);
+	/* Name order of /proc, then of each task directory. */
+	for (int pid = 1000; pid < 1000 + NPROC; pid++)
+		for (int k = 0; k <= pid % 3; k++) {
+			char name[16];
+
+			if (pid == 1025 && k == 0)
+				continue;
+			assert_true(i < ts->n);
+			snprintf(name, sizeof(name), "p%d", pid + k);
+			assert_int_equal(ts->v[i].pid, pid);
+			assert_int_equal(ts->v[i].tid, pid + k);
+			assert_string_equal(ts->v[i].comm, name);
+			assert_int_equal(ts->v[i].ppid, pid % 7);
+			assert_int_equal(ts->v[i].kthread, pid % 2);
+			assert_int_equal(cpuset_count(&ts->v[i].cpus), 1);
+			assert_true(cpuset_has(&ts->v[i].cpus, k));
+			i++;
+		}
+	assert_int_equal(ts->n, i);
+}
+
+static void test_many_tasks(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+
+	write_tasks(fx);
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	check_tasks(&h);
+	host_free(&h);
+	assert_int_equal(sysroot_record_start(&sr), 0);
+	host_load(&h, &sr);
+	check_tasks(&h);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_many_irqs, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_irq_counts, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
+	};
+
+	return cmocka_run_group_tests_name("host", tests, NULL, NULL);
+}
