@@ -6,7 +6,7 @@ CC ?= gcc
 SAN ?=
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
-CPPFLAGS += -Icore -Ichecks -Ituners -Icli
+CPPFLAGS += -Icore -Ichecks -Ituners -Icli -Iverify
 override LDFLAGS += $(SAN)
 LIBS = -lnuma -lpci -lcpuid -ljansson -linih
 TEST_LIBS = -lcmocka
@@ -17,11 +17,12 @@ DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev li
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests
 
 CORE_SRC = $(wildcard core/*.c)
+VERIFY_SRC = $(wildcard verify/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
 TUNER_SRC = $(wildcard tuners/*.c)
 CLI_SRC = $(filter-out cli/main.c,$(wildcard cli/*.c))
 PROFILES = $(sort $(wildcard profiles/*.ini))
-LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(CHECK_SRC) $(TUNER_SRC) $(CLI_SRC)) $(BUILD)/gen/profiles.o
+LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(VERIFY_SRC) $(CHECK_SRC) $(TUNER_SRC) $(CLI_SRC)) $(BUILD)/gen/profiles.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_HELPERS = $(BUILD)/tests/checktest.o

@@ -1,0 +1,275 @@
+/* verify's report: one text layout and one JSON document for every mode, one histogram rendering for all. */
+#include "render.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+
+void verify_fmt_ns(double ns, char *buf, size_t size)
+{
+	if (ns < 10000)
+		snprintf(buf, size, "%.0f ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.1f us", ns / 1000);
+	else
+		snprintf(buf, size, "%.2f ms", ns / 1e6);
+}
+
+static int bits(double v)
+{
+	int b = 0;
+
+	for (unsigned long long x = (unsigned long long)v; x; x >>= 1)
+		b++;
+	return b;
+}
+
+/* Buckets of the poller's histogram merged on a 1-2-5 scale; bars on a log scale so the tail shows. */
+void verify_print_histogram(FILE *f, const json_t *hist)
+{
+	static const double edges[] = { 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6,
+					1e7, 2e7, 5e7, 1e8, 1e9, 1e10, 1e18 };
+	enum { NE = sizeof(edges) / sizeof(edges[0]) };
+	double counts[NE] = { 0 }, top = 0;
+	const json_t *b;
+	int first = NE, last = -1;
+	size_t i;
+
+	json_array_foreach(hist, i, b) {
+		double hi = json_number_value(json_array_get(b, 0)), n = json_number_value(json_array_get(b, 1));
+		int e = 0;
+
+		while (e < NE - 1 && hi > edges[e])
+			e++;
+		counts[e] += n;
+	}
+	for (int e = 0; e < NE; e++) {
+		if (!counts[e])
+			continue;
+		first = e < first ? e : first;
+		last = e;
+		top = counts[e] > top ? counts[e] : top;
+	}
+	for (int e = first; e <= last; e++) {
+		char lab[24], bar[41];
+		int len = counts[e] ? 1 + (bits(counts[e]) - 1) * 39 / (bits(top) > 1 ? bits(top) - 1 : 1) : 0;
+
+		verify_fmt_ns(edges[e], lab, sizeof(lab));
+		memset(bar, '#', (size_t)len);
+		bar[len] = '\0';
+		fprintf(f, "    <= %-9s |%-40s %.0f\n", e == NE - 1 ? "more" : lab, bar, counts[e]);
+	}
+}
+
+static void print_stream(FILE *f, const json_t *s)
+{
+	static const char *const keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "mean_ns", "stdev_ns" };
+	static const char *const labels[] = { "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean", "stdev" };
+	char num[3][48], v[32];
+
+	fprintf(f, "stream %s: sent %s, received %s, dropped %s, %.3f Mpps\n",
+		json_string_value(json_object_get(s, "name")),
+		cause_thousands((unsigned long long)verify_num(s, "sent"), num[0], sizeof(num[0])),
+		cause_thousands((unsigned long long)verify_num(s, "received"), num[1], sizeof(num[1])),
+		cause_thousands((unsigned long long)verify_num(s, "dropped"), num[2], sizeof(num[2])), verify_num(s, "mpps"));
+	if (!json_is_true(json_object_get(s, "latency_measured"))) {
+		fputs("  latency: not measured (no stamped packets)\n", f);
+		return;
+	}
+	fputs(" ", f);
+	for (size_t i = 0; i < 8; i++) {
+		verify_fmt_ns(verify_num(s, keys[i]), v, sizeof(v));
+		fprintf(f, " %s %s", labels[i], v);
+	}
+	fputc('\n', f);
+	if (verify_num(s, "negative_deltas") > 0)
+		fprintf(f, "  %.0f negative deltas (receive clock behind the send stamp: cross-core TSC skew), not in the percentiles\n",
+			verify_num(s, "negative_deltas"));
+	fputs("  histogram (log scale):\n", f);
+	verify_print_histogram(f, json_object_get(s, "histogram"));
+}
+
+/* kernel-vs-bypass: the comparison users read about, side by side. */
+static void print_kvb(FILE *f, const json_t *doc)
+{
+	static const char *const keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "stdev_ns" };
+	static const char *const labels[] = { "P50", "P90", "P99", "P99.9", "max", "stdev" };
+	const json_t *k = verify_stream(doc, "kernel"), *b = verify_stream(doc, "bypass");
+	char a[32], c[32];
+
+	if (!k || !b)
+		return;
+	fprintf(f, "%-8s %14s %14s\n", "", "kernel recvmsg", "DPDK bypass");
+	for (int i = 0; i < 6; i++) {
+		verify_fmt_ns(verify_num(k, keys[i]), a, sizeof(a));
+		verify_fmt_ns(verify_num(b, keys[i]), c, sizeof(c));
+		fprintf(f, "%-8s %14s %14s\n", labels[i], a, c);
+	}
+	fprintf(f, "%-8s %14.0f %14.0f\n", "drops", verify_num(k, "dropped"), verify_num(b, "dropped"));
+}
+
+static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "cores"), i, c) {
+		char g[32];
+
+		verify_fmt_ns(verify_num(c, "max_gap_ns"), g, sizeof(g));
+		fprintf(f, "cpu%.0f (%s): longest loop gap %s, %.0f gaps over the threshold\n", verify_num(c, "cpu"),
+			json_string_value(json_object_get(c, "role")), g, verify_num(c, "gaps_over_threshold"));
+		if (m == VM_IDLE) {
+			const char *name;
+			const json_t *v;
+
+			json_object_foreach((json_t *)json_object_get(c, "gap_buckets"), name, v)
+				if (json_number_value(v) > 0)
+					fprintf(f, "    %-11s %.0f\n", name, json_number_value(v));
+		}
+	}
+}
+
+static void print_causes(FILE *f, const struct window *w, bool kvb)
+{
+	char line[1024], num[2][48];
+
+	for (int i = 0; w->has_causes && i < w->causes.n; i++) {
+		const struct cause_cpu *c = &w->causes.cpus[i];
+		struct strbuf sb = { 0 };
+		char *s;
+
+		strbuf_addf(&sb, "  cpu%d (%s%s%s): %s", c->cpu, c->role, kvb ? ", " : "", kvb ? w->name : "",
+			    cause_cpu_summary(c, 4, line, sizeof(line)));
+		for (size_t j = 0; j < c->nsoft && j < 3; j++)
+			strbuf_addf(&sb, "%s%s %s", j ? ", " : "; ", cause_thousands(c->soft[j].count, num[0], sizeof(num[0])),
+				    c->soft[j].what);
+		if (c->has_ctx)
+			strbuf_addf(&sb, "; %s %s voluntary + %s involuntary context switches", c->thread,
+				    cause_thousands(c->ctx_vol, num[0], sizeof(num[0])),
+				    cause_thousands(c->ctx_invol, num[1], sizeof(num[1])));
+		for (size_t j = 0; j < c->nidle; j++)
+			strbuf_addf(&sb, "%sidle %s entered %s times", j ? ", " : "; ", c->idle[j].what,
+				    cause_thousands(c->idle[j].count, num[0], sizeof(num[0])));
+		if (c->has_smi)
+			strbuf_addf(&sb, "; %llu SMIs", c->smi);
+		if (c->has_aperf)
+			strbuf_addf(&sb, "; APERF/MPERF %.2f", c->aperf_mperf);
+		if (c->msr_err)
+			strbuf_addf(&sb, "; SMI/APERF unknown (/dev/cpu/%d/msr: %s)", c->cpu, strerror(-c->msr_err));
+		s = strbuf_detach(&sb);
+		fprintf(f, "%s\n", s);
+		free(s);
+	}
+}
+
+static void print_target(FILE *f, const struct verify_target *t)
+{
+	static const char *const tag[] = { "PASS", "FAIL", "skip" };
+	char obs[48], want[48];
+
+	if (!strcmp(t->unit, "ns")) {
+		verify_fmt_ns(t->observed, obs, sizeof(obs));
+		verify_fmt_ns((double)t->want, want, sizeof(want));
+	} else {
+		snprintf(obs, sizeof(obs), "%.2f %s", t->observed, t->unit);
+		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);
+	}
+	if (t->verdict == TV_SKIP)
+		fprintf(f, "  %s %s: %s\n", tag[t->verdict], t->name, t->why);
+	else
+		fprintf(f, "  %s %s: observed %s, target %s %s (%s)\n", tag[t->verdict], t->name, obs,
+			t->at_least ? ">=" : "<=", want, t->why);
+}
+
+const char *verify_failed_names(const struct verify_target *t, int n, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++)
+		if (t[i].verdict == TV_FAIL && off < size)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "", t[i].name);
+	return buf;
+}
+
+void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt, bool ready)
+{
+	const json_t *s, *doc = r->doc;
+	char size[16], failed[256];
+	size_t i;
+
+	fprintf(f, "tickready verify: %s, profile %s, %.1f s, cpus", verify_mode_names[r->o.mode], r->prof->name,
+		verify_num(doc, "duration_s"));
+	for (int c = 0; c < r->plan.ncores; c++)
+		fprintf(f, " %d (%s)", r->plan.cores[c], verify_role_of(&r->plan, c));
+	if (r->o.no_huge)
+		fputs(", no hugepages\n", f);
+	else
+		fprintf(f, ", %ld x %s hugepages on node %d\n", r->plan.pages,
+			format_size_human(r->plan.hugepage_kb, size, sizeof(size)), r->plan.node);
+	json_array_foreach(json_object_get(doc, "streams"), i, s)
+		print_stream(f, s);
+	if (r->o.mode == VM_KVB)
+		print_kvb(f, doc);
+	print_cores(f, doc, r->o.mode);
+	fputs("targets:\n", f);
+	for (int k = 0; k < nt; k++)
+		print_target(f, &t[k]);
+	if (!nt)
+		fprintf(f, "  none: profile '%s' sets no [targets] for %s mode\n", r->prof->name, verify_mode_names[r->o.mode]);
+	fputs("causes (same window):\n", f);
+	for (int k = 0; k < r->nw; k++)
+		print_causes(f, &r->w[k], r->o.mode == VM_KVB);
+	if (r->nnotes)
+		fputs("notes:\n", f);
+	for (int k = 0; k < r->nnotes; k++)
+		fprintf(f, "  %s\n", r->notes[k]);
+	if (ready)
+		fprintf(f, "verdict: READY%s\n", r->representative ? "" : " (not representative)");
+	else
+		fprintf(f, "verdict: NOT READY (failed: %s)%s\n", verify_failed_names(t, nt, failed, sizeof(failed)),
+			r->representative ? "" : " (not representative)");
+}
+
+static json_t *targets_json(const struct verify_target *t, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:I, s:s, s:f, s:s, s:s, s:s}", "name", t[i].name, "target", (json_int_t)t[i].want,
+				      "comparison", t[i].at_least ? ">=" : "<=", "observed", t[i].observed, "unit", t[i].unit,
+				      "verdict", target_verdict_names[t[i].verdict], "detail", t[i].why);
+
+		json_object_set_new(o, "cpu", t[i].cpu >= 0 ? json_integer(t[i].cpu) : json_null());
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target *t, int nt, bool ready, const char *tool)
+{
+	json_t *notes = json_array(), *doc = r->doc;
+	char failed[256];
+
+	for (int i = 0; i < r->nnotes; i++)
+		json_array_append_new(notes, json_string(r->notes[i]));
+	json_object_set_new(doc, "tool", json_string(tool));
+	json_object_set_new(doc, "profile", json_string(r->prof->name));
+	json_object_set_new(doc, "targets", targets_json(t, nt));
+	json_object_set_new(doc, "causes", verify_windows_json(r->w, r->nw));
+	json_object_set_new(doc, "representative", json_boolean(r->representative));
+	json_object_set_new(doc, "hugepages", r->o.no_huge ? json_null() :
+			    json_pack("{s:I, s:I, s:i}", "page_kb", (json_int_t)r->plan.hugepage_kb, "pages",
+				      (json_int_t)r->plan.pages, "node", r->plan.node));
+	json_object_set_new(doc, "notes", notes);
+	json_object_set_new(doc, "ready", json_boolean(ready));
+	json_object_set_new(doc, "failed", json_string(verify_failed_names(t, nt, failed, sizeof(failed))));
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		return -EIO;
+	return fputc('\n', f) == EOF ? -EIO : 0;
+}
+
