@@ -207,6 +207,7 @@ int cmd_verify(int argc, char **argv)
 	struct verify_target t[VERIFY_MAX_TARGETS];
 	struct sigaction old[3];
 	struct session s;
+	char why[256];
 	int rc, nt = 0;
 	bool ready = false;
 
@@ -231,6 +232,10 @@ int cmd_verify(int argc, char **argv)
 	if (verify_run_cleanup(r) < 0)
 		rc = EXIT_ERROR;
 	print_errors(r);
+	if (rc == EXIT_READY && verify_check_counts(r->doc, why, sizeof(why)) < 0) {
+		cli_error("verify: the poller's figures do not add up: %s", why);
+		rc = EXIT_ERROR;
+	}
 	if (rc == EXIT_READY) {
 		nt = verify_targets(&s.prof, r->o.mode, r->doc, t, VERIFY_MAX_TARGETS);
 		if (nt < 0) {

@@ -20,9 +20,10 @@
 #include "cli.h"
 #include "poller.h"
 #include "report.h"
+#include "schema.h"
 
-#define EXIT_USAGE	2
-#define EXIT_INTR	3
+#define EXIT_USAGE	VS_EXIT_USAGE
+#define EXIT_INTR	VS_EXIT_INTERRUPTED
 #define NB_MBUF		8191
 #define MBUF_CACHE	256
 #define RING_SIZE	4096
@@ -165,7 +166,10 @@ static int alloc_contexts(struct poller *p)
 		c->hist = rte_zmalloc_socket("tr_hist", sizeof(*c->hist),
 					     RTE_CACHE_LINE_SIZE,
 					     (int)rte_lcore_to_socket_id(c->cpu));
-		if (!c->hist)
+		c->seq = rte_zmalloc_socket("tr_seq", sizeof(*c->seq),
+					    RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(c->cpu));
+		if (!c->hist || !c->seq)
 			return -ENOMEM;
 	}
 	return 0;
@@ -235,15 +239,16 @@ static void fill_stream(struct poller *p, struct report *r)
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(p->port, &es);
 	s->name = p->cfg.mode == MODE_LOOPBACK ? "loopback" : "port-rx";
-	s->dropped = es.ierrors + es.imissed + es.rx_nombuf;
+	s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
 	s->ns_per_unit = 1.0;
 	for (i = 0; i < p->cfg.ncores; i++) {
 		const struct lcore_ctx *c = &p->ctx[i];
 
 		s->sent += c->sent;
-		s->dropped += c->tx_drops;
+		s->send_failed += c->tx_drops + c->tx_nombuf;
 		if (c->role != ROLE_POLLER)
 			continue;
+		s->seq = c->seq;
 		s->received = c->received;
 		s->negative = c->negative;
 		s->unstamped = c->unstamped;
@@ -252,6 +257,9 @@ static void fill_stream(struct poller *p, struct report *r)
 		if (p->cfg.mode == MODE_LOOPBACK)
 			s->ns_per_unit = c->ns_per_cycle;
 	}
+	/* Port mode has no generator: the stamps' sequence span is what was sent at least. */
+	if (p->cfg.mode == MODE_PORT)
+		s->sent = seq_span(s->seq);
 }
 
 static void fill_report(struct poller *p, struct report *r)

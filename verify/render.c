@@ -64,71 +64,97 @@ void verify_print_histogram(FILE *f, const json_t *hist)
 	}
 }
 
+static const char *count(const json_t *o, enum vs_key k, char *buf, size_t size)
+{
+	return cause_thousands((unsigned long long)verify_num(o, vs_key(k)), buf, size);
+}
+
 static void print_stream(FILE *f, const json_t *s)
 {
-	static const char *const keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "mean_ns", "stdev_ns" };
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_P9999_NS, VK_MAX_NS, VK_MEAN_NS,
+					    VK_STDEV_NS };
 	static const char *const labels[] = { "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean", "stdev" };
-	char num[3][48], v[32];
+	char num[6][48], v[32];
 
-	fprintf(f, "stream %s: sent %s, received %s, dropped %s, %.3f Mpps\n",
-		json_string_value(json_object_get(s, "name")),
-		cause_thousands((unsigned long long)verify_num(s, "sent"), num[0], sizeof(num[0])),
-		cause_thousands((unsigned long long)verify_num(s, "received"), num[1], sizeof(num[1])),
-		cause_thousands((unsigned long long)verify_num(s, "dropped"), num[2], sizeof(num[2])), verify_num(s, "mpps"));
-	if (!json_is_true(json_object_get(s, "latency_measured"))) {
+	fprintf(f, "stream %s: sent %s, received %s, dropped %s, duplicated %s, reordered %s, foreign %s, %.3f Mpps\n",
+		json_string_value(json_object_get(s, vs_key(VK_NAME))), count(s, VK_SENT, num[0], sizeof(num[0])),
+		count(s, VK_RECEIVED, num[1], sizeof(num[1])), count(s, VK_DROPPED, num[2], sizeof(num[2])),
+		count(s, VK_DUPLICATED, num[3], sizeof(num[3])), count(s, VK_REORDERED, num[4], sizeof(num[4])),
+		count(s, VK_FOREIGN, num[5], sizeof(num[5])), verify_num(s, vs_key(VK_MPPS)));
+	if (verify_num(s, vs_key(VK_SEND_FAILED)) > 0)
+		fprintf(f, "  %s not sent (generator queue full or out of buffers)\n", count(s, VK_SEND_FAILED, num[0], sizeof(num[0])));
+	if (!json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED)))) {
 		fputs("  latency: not measured (no stamped packets)\n", f);
 		return;
 	}
 	fputs(" ", f);
 	for (size_t i = 0; i < 8; i++) {
-		verify_fmt_ns(verify_num(s, keys[i]), v, sizeof(v));
+		verify_fmt_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
 		fprintf(f, " %s %s", labels[i], v);
 	}
 	fputc('\n', f);
-	if (verify_num(s, "negative_deltas") > 0)
-		fprintf(f, "  %.0f negative deltas (receive clock behind the send stamp: cross-core TSC skew), not in the percentiles\n",
-			verify_num(s, "negative_deltas"));
-	fputs("  histogram (log scale):\n", f);
-	verify_print_histogram(f, json_object_get(s, "histogram"));
+	if (verify_num(s, vs_key(VK_NEGATIVE_DELTAS)) > 0)
+		fprintf(f, "  %s negative deltas (receive clock behind the send stamp), counted apart, not in the percentiles\n",
+			count(s, VK_NEGATIVE_DELTAS, num[0], sizeof(num[0])));
+	fputs("  latency histogram (log scale):\n", f);
+	verify_print_histogram(f, json_object_get(s, vs_key(VK_HISTOGRAM)));
 }
 
 /* kernel-vs-bypass: the comparison users read about, side by side. */
 static void print_kvb(FILE *f, const json_t *doc)
 {
-	static const char *const keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "stdev_ns" };
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
 	static const char *const labels[] = { "P50", "P90", "P99", "P99.9", "max", "stdev" };
 	const json_t *k = verify_stream(doc, "kernel"), *b = verify_stream(doc, "bypass");
 	char a[32], c[32];
 
 	if (!k || !b)
 		return;
-	fprintf(f, "%-8s %14s %14s\n", "", "kernel recvmsg", "DPDK bypass");
+	fprintf(f, "%-8s %14s %14s %9s\n", "", "kernel recvmsg", "DPDK bypass", "kernel/DPDK");
 	for (int i = 0; i < 6; i++) {
-		verify_fmt_ns(verify_num(k, keys[i]), a, sizeof(a));
-		verify_fmt_ns(verify_num(b, keys[i]), c, sizeof(c));
-		fprintf(f, "%-8s %14s %14s\n", labels[i], a, c);
+		double kv = verify_num(k, vs_key(keys[i])), bv = verify_num(b, vs_key(keys[i]));
+
+		verify_fmt_ns(kv, a, sizeof(a));
+		verify_fmt_ns(bv, c, sizeof(c));
+		if (bv > 0)
+			fprintf(f, "%-8s %14s %14s %8.2fx\n", labels[i], a, c, kv / bv);
+		else
+			fprintf(f, "%-8s %14s %14s %9s\n", labels[i], a, c, "-");
 	}
-	fprintf(f, "%-8s %14.0f %14.0f\n", "drops", verify_num(k, "dropped"), verify_num(b, "dropped"));
+	fprintf(f, "%-8s %14.0f %14.0f\n", "dropped", verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)));
+}
+
+/* The cross-core TSC offset: one-way figures between two cores are only as good as it. */
+static void print_clock(FILE *f, const json_t *doc)
+{
+	double off, rtt = 0;
+
+	if (!json_is_true(json_object_get(doc, vs_key(VK_TSC_OFFSET_MEASURED))) ||
+	    verify_field(doc, VK_TSC_OFFSET_NS, &off) < 0)
+		return;
+	verify_field(doc, VK_TSC_OFFSET_RTT_NS, &rtt);
+	fprintf(f, "clock: cross-core TSC offset %+.0f ns (poller core minus generator core, +-%.0f ns)\n", off, rtt / 2);
 }
 
 static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
 {
-	const json_t *c;
-	size_t i;
+	const json_t *c, *ticks = json_object_get(doc, "ticks");
+	size_t i, j;
 
-	json_array_foreach(json_object_get(doc, "cores"), i, c) {
+	json_array_foreach(json_object_get(doc, vs_key(VK_CORES)), i, c) {
+		const json_t *tk;
 		char g[32];
 
-		verify_fmt_ns(verify_num(c, "max_gap_ns"), g, sizeof(g));
-		fprintf(f, "cpu%.0f (%s): longest loop gap %s, %.0f gaps over the threshold\n", verify_num(c, "cpu"),
-			json_string_value(json_object_get(c, "role")), g, verify_num(c, "gaps_over_threshold"));
-		if (m == VM_IDLE) {
-			const char *name;
-			const json_t *v;
-
-			json_object_foreach((json_t *)json_object_get(c, "gap_buckets"), name, v)
-				if (json_number_value(v) > 0)
-					fprintf(f, "    %-11s %.0f\n", name, json_number_value(v));
+		verify_fmt_ns(verify_num(c, vs_key(VK_MAX_GAP_NS)), g, sizeof(g));
+		fprintf(f, "cpu%.0f (%s): longest loop gap %s, %.0f gaps over the threshold", verify_num(c, vs_key(VK_CPU)),
+			json_string_value(json_object_get(c, vs_key(VK_ROLE))), g, verify_num(c, vs_key(VK_GAPS_OVER)));
+		json_array_foreach(ticks, j, tk)
+			if (verify_num(tk, "cpu") == verify_num(c, vs_key(VK_CPU)))
+				fprintf(f, ", %.0f timer interrupts/s", verify_num(tk, "per_s"));
+		fputc('\n', f);
+		if (m == VM_IDLE && json_array_size(json_object_get(c, vs_key(VK_HISTOGRAM)))) {
+			fputs("  loop gaps over the threshold (log scale):\n", f);
+			verify_print_histogram(f, json_object_get(c, vs_key(VK_HISTOGRAM)));
 		}
 	}
 }
@@ -178,7 +204,9 @@ static void print_target(FILE *f, const struct verify_target *t)
 		snprintf(obs, sizeof(obs), "%.2f %s", t->observed, t->unit);
 		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);
 	}
-	if (t->verdict == TV_SKIP)
+	if (t->missing)
+		fprintf(f, "  %s %s: not measured: %s\n", tag[t->verdict], t->name, t->why);
+	else if (t->verdict == TV_SKIP)
 		fprintf(f, "  %s %s: %s\n", tag[t->verdict], t->name, t->why);
 	else
 		fprintf(f, "  %s %s: observed %s, target %s %s (%s)\n", tag[t->verdict], t->name, obs,
@@ -199,7 +227,8 @@ const char *verify_failed_names(const struct verify_target *t, int n, char *buf,
 void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt, bool ready)
 {
 	const json_t *s, *doc = r->doc;
-	char size[16], failed[256];
+	char size[16], failed[512];
+	bool soft;
 	size_t i;
 
 	fprintf(f, "tickready verify: %s, profile %s, %.1f s, cpus", verify_mode_names[r->o.mode], r->prof->name,
@@ -215,6 +244,7 @@ void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_
 		print_stream(f, s);
 	if (r->o.mode == VM_KVB)
 		print_kvb(f, doc);
+	print_clock(f, doc);
 	print_cores(f, doc, r->o.mode);
 	fputs("targets:\n", f);
 	for (int k = 0; k < nt; k++)
@@ -228,8 +258,10 @@ void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_
 		fputs("notes:\n", f);
 	for (int k = 0; k < r->nnotes; k++)
 		fprintf(f, "  %s\n", r->notes[k]);
+	soft = json_is_true(json_object_get(json_object_get(doc, "bypass_path"), "software_only"));
 	if (ready)
-		fprintf(f, "verdict: READY%s\n", r->representative ? "" : " (not representative)");
+		fprintf(f, "verdict: READY%s%s\n", r->representative ? "" : " (not representative)",
+			soft ? " (software-only bypass: the code path, not the NIC)" : "");
 	else
 		fprintf(f, "verdict: NOT READY (failed: %s)%s\n", verify_failed_names(t, nt, failed, sizeof(failed)),
 			r->representative ? "" : " (not representative)");
@@ -245,6 +277,9 @@ static json_t *targets_json(const struct verify_target *t, int n)
 				      "verdict", target_verdict_names[t[i].verdict], "detail", t[i].why);
 
 		json_object_set_new(o, "cpu", t[i].cpu >= 0 ? json_integer(t[i].cpu) : json_null());
+		json_object_set_new(o, "missing", json_boolean(t[i].missing));
+		if (t[i].missing)
+			json_object_set_new(o, "observed", json_null());
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -253,7 +288,7 @@ static json_t *targets_json(const struct verify_target *t, int n)
 int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target *t, int nt, bool ready, const char *tool)
 {
 	json_t *notes = json_array(), *doc = r->doc;
-	char failed[256];
+	char failed[512];
 
 	for (int i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));

@@ -327,12 +327,14 @@ static void window_start(struct verify_run *r, struct window *w)
 		cause_snap_free(&w->before);
 	cause_snap_take(r->sr, w->cpus, w->ncpus, &w->before);
 	w->has_before = true;
+	w->t0 = now_s();
 	cause_tasks_poll(r->sr, &w->tasks, true);
 }
 
 static void window_end(struct verify_run *r, struct window *w)
 {
 	cause_snap_take(r->sr, w->cpus, w->ncpus, &w->after);
+	w->t1 = now_s();
 	if (cause_diff(&w->before, &w->after, &w->tasks, &w->causes) == 0) {
 		w->has_causes = true;
 		for (int i = 0; i < w->causes.n; i++)
@@ -627,7 +629,10 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 		waitpid(tx, NULL, 0);
 		child_forget(r, tx);
 	}
-	kernel = lat_stream_json("kernel", k->lat, k->nlat, k->sent, k->negative, k->send_s);
+	kernel = lat_stream_json("kernel", k->lat, k->nlat,
+				 &(struct stream_counts){ .sent = k->sent, .received = k->received, .duplicated = k->seq.duplicated,
+							  .reordered = k->seq.reordered, .foreign = k->foreign,
+							  .negative = k->negative }, k->send_s);
 	json_object_set_new(kernel, "busy_poll_us", json_integer(r->o.busy_poll));
 
 	/* Bypass: the poller on the same veth through net_af_packet, the same stream once it polls. */
@@ -646,13 +651,17 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 	*doc = res.doc;
 	bypass = (json_t *)verify_stream(*doc, "port-rx");
 	if (bypass) {
-		uint64_t got = (uint64_t)(verify_num(bypass, "samples") + verify_num(bypass, "negative_deltas"));
+		/* The poller knows only the sequence span it saw; the sender knows what it sent. */
+		double got = verify_num(bypass, vs_key(VK_RECEIVED)) - verify_num(bypass, vs_key(VK_DUPLICATED));
 
-		json_object_set_new(bypass, "name", json_string("bypass"));
-		json_object_set_new(bypass, "sent", json_integer((json_int_t)k->sent));
-		if (k->sent > got && verify_num(bypass, "dropped") < (double)(k->sent - got))
-			json_object_set_new(bypass, "dropped", json_integer((json_int_t)(k->sent - got)));
+		json_object_set_new(bypass, vs_key(VK_NAME), json_string("bypass"));
+		json_object_set_new(bypass, vs_key(VK_SENT), json_integer((json_int_t)k->sent));
+		json_object_set_new(bypass, vs_key(VK_DROPPED),
+				    json_integer((json_int_t)((double)k->sent > got ? (double)k->sent - got : 0)));
 	}
+	json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", "net_af_packet", "iface", r->pair.if_rx,
+							   "software_only", 1, "shows", VERIFY_SOFTWARE_NOTE));
+	verify_run_note(r, "bypass is DPDK net_af_packet on veth %s: %s", r->pair.if_rx, VERIFY_SOFTWARE_NOTE);
 	json_array_append_new(json_object_get(*doc, "streams"), kernel);
 	json_object_set_new(*doc, "mode", json_string("kernel-vs-bypass"));
 	json_object_set_new(*doc, "interrupted", json_false());
@@ -668,6 +677,7 @@ static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *
 	struct poll_result res;
 	char **av = poller_argv(r, verify_mode_names[r->o.mode], r->plan.cores, r->plan.ncores, r->o.duration, NULL);
 	int rc = run_poller(r, av, NULL, w, NULL, &res);
+	char iface[32];
 
 	argv_free(av);
 	if (rc < 0) {
@@ -675,7 +685,36 @@ static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *
 		return -1;
 	}
 	*doc = res.doc;
+	for (int i = 0; r->o.mode == VM_PORT && i < r->o.nvdev; i++) {
+		if (!verify_software_path(r->host, r->o.vdev[i], iface, sizeof(iface)))
+			continue;
+		json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", r->o.vdev[i], "iface", iface,
+								   "software_only", 1, "shows", VERIFY_SOFTWARE_NOTE));
+		verify_run_note(r, "%s: %s", r->o.vdev[i], VERIFY_SOFTWARE_NOTE);
+	}
 	return 0;
+}
+
+/* Local timer interrupts per second on each measured cpu of the first window: the tick a nohz_full core should not see. */
+static void add_ticks(struct verify_run *r)
+{
+	const struct window *w = &r->w[0];
+	json_t *a = json_array();
+
+	for (int i = 0; w->has_causes && i < w->causes.n && w->t1 > w->t0; i++) {
+		const struct cause_cpu *c = &w->causes.cpus[i];
+		unsigned long long loc = 0;
+
+		if (!c->has_irq)
+			continue;
+		for (size_t j = 0; j < c->nirq; j++)
+			if (!strcmp(c->irq[j].what, "local timer interrupts"))
+				loc = c->irq[j].count;
+		json_array_append_new(a, json_pack("{s:i, s:s, s:I, s:f, s:f}", "cpu", c->cpu, "role", c->role ? c->role : "",
+						   "timer_irqs", (json_int_t)loc, "seconds", w->t1 - w->t0,
+						   "per_s", (double)loc / (w->t1 - w->t0)));
+	}
+	json_object_set_new(r->doc, "ticks", a);
 }
 
 int verify_run_measure(struct verify_run *r)
@@ -695,6 +734,8 @@ int verify_run_measure(struct verify_run *r)
 	rc = r->o.mode == VM_KVB ? run_kvb(r, w, &r->doc, err, sizeof(err)) : run_once(r, w, &r->doc, err, sizeof(err));
 	if (rc < 0)
 		run_error(r, "%s", err);
+	else
+		add_ticks(r);
 	return rc;
 }
 

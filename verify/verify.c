@@ -219,13 +219,32 @@ const char *verify_socket_mem(const struct verify_plan *plan, char *buf, size_t 
 	return buf;
 }
 
+bool verify_software_path(const struct host *h, const char *vdev, char *iface, size_t size)
+{
+	const char *p = strstr(vdev, "iface="), *e;
+	const struct nic *n;
+
+	iface[0] = '\0';
+	if (p) {
+		p += 6;
+		e = strchr(p, ',');
+		snprintf(iface, size, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
+	}
+	if (!strncmp(vdev, "net_af_packet", 13))
+		return true;
+	if (strncmp(vdev, "net_af_xdp", 10) || !iface[0])
+		return false;
+	n = host_nic_by_name(h, iface);
+	return n && (!strcmp(n->driver, "veth") || !n->pci[0]);
+}
+
 const json_t *verify_stream(const json_t *doc, const char *name)
 {
 	const json_t *s;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "streams"), i, s) {
-		const char *n = json_string_value(json_object_get(s, "name"));
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
+		const char *n = json_string_value(json_object_get(s, vs_key(VK_NAME)));
 
 		if (n && !strcmp(n, name))
 			return s;
@@ -240,117 +259,298 @@ double verify_num(const json_t *obj, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
-/* Which stream and field a latency target reads. */
+int verify_field(const json_t *obj, enum vs_key k, double *out)
+{
+	const json_t *v = json_object_get(obj, vs_key(k));
+
+	if (!json_is_number(v))
+		return -ENOENT;
+	*out = json_number_value(v);
+	return 0;
+}
+
+int verify_check_counts(const json_t *doc, char *why, size_t whylen)
+{
+	static const enum vs_key need[] = { VK_SENT, VK_RECEIVED, VK_DROPPED, VK_DUPLICATED, VK_FOREIGN };
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
+		const char *name = json_string_value(json_object_get(s, vs_key(VK_NAME)));
+		double v[5];
+
+		for (size_t k = 0; k < 5; k++) {
+			if (verify_field(s, need[k], &v[k]) < 0) {
+				snprintf(why, whylen, "stream '%s' has no '%s'", name ? name : "?", vs_key(need[k]));
+				return -EPROTO;
+			}
+		}
+		if (v[1] > v[0] + v[3]) {
+			snprintf(why, whylen, "stream '%s': received %.0f > sent %.0f + duplicated %.0f", name ? name : "?",
+				 v[1], v[0], v[3]);
+			return -EPROTO;
+		}
+		if (v[2] != v[0] - (v[1] - v[3])) {
+			snprintf(why, whylen, "stream '%s': dropped %.0f != sent %.0f - (received %.0f - duplicated %.0f)",
+				 name ? name : "?", v[2], v[0], v[1], v[3]);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+/* How a target is judged. */
+enum target_kind {
+	TK_STREAM,	/* one field of one stream */
+	TK_IDLE_GAP,	/* the longest loop gap over every core */
+	TK_GAIN,	/* kernel P99 / bypass P99 */
+	TK_DROPS,	/* per stream: dropped / sent in ppm */
+	TK_SKEW,	/* |cross-core TSC offset| */
+	TK_TICKS,	/* per core: local timer interrupts per second */
+};
+
+/* Which figure a target reads; def >= 0 is judged even when the profile leaves the key unset. */
 struct target_src {
 	enum profile_key key;
 	enum verify_mode mode;
-	const char *stream, *field;
+	enum target_kind kind;
+	const char *stream;
+	enum vs_key field;
 	bool at_least;
 	const char *unit;
+	long def;
 };
 
 static const struct target_src target_srcs[] = {
-	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, "loopback", "p50_ns", false, "ns" },
-	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, "loopback", "p99_ns", false, "ns" },
-	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, "loopback", "p9999_ns", false, "ns" },
-	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, "loopback", "max_ns", false, "ns" },
-	{ PK_T_IDLE_MAX_GAP, VM_IDLE, NULL, "max_gap_ns", false, "us" },
-	{ PK_T_PORT_MIN_MPPS, VM_PORT, "port-rx", "mpps", true, "Mpps" },
-	{ PK_T_PORT_P99, VM_PORT, "port-rx", "p99_ns", false, "ns" },
-	{ PK_T_KVB_MIN_GAIN, VM_KVB, NULL, "p99_ns", true, "x" },
+	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, TK_STREAM, "loopback", VK_P50_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, TK_STREAM, "loopback", VK_P99_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, TK_STREAM, "loopback", VK_P9999_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, TK_STREAM, "loopback", VK_MAX_NS, false, "ns", -1 },
+	{ PK_T_MAX_DROP_PPM, VM_LOOPBACK, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
+	{ PK_T_MAX_TSC_SKEW, VM_LOOPBACK, TK_SKEW, NULL, VK_TSC_OFFSET_NS, false, "ns", -1 },
+	{ PK_T_IDLE_MAX_GAP, VM_IDLE, TK_IDLE_GAP, NULL, VK_MAX_GAP_NS, false, "us", -1 },
+	{ PK_T_IDLE_MAX_TICKS, VM_IDLE, TK_TICKS, NULL, VK_COUNT, false, "/s", -1 },
+	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, "port-rx", VK_MPPS, true, "Mpps", -1 },
+	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, "port-rx", VK_P99_NS, false, "ns", -1 },
+	{ PK_T_MAX_DROP_PPM, VM_PORT, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
+	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, NULL, VK_P99_NS, true, "x", 1 },
+	{ PK_T_MAX_DROP_PPM, VM_KVB, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 };
+
+static void missing(struct verify_target *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void missing(struct verify_target *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->verdict = TV_FAIL;
+	t->missing = true;
+	va_start(ap, fmt);
+	vsnprintf(t->why, sizeof(t->why), fmt, ap);
+	va_end(ap);
+}
 
 /* Idle: the longest gap over every measured core, in us. */
 static void eval_idle(const json_t *doc, struct verify_target *t)
 {
 	const json_t *c;
-	double worst = -1;
+	double worst = -1, g;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "cores"), i, c) {
-		double g = verify_num(c, "max_gap_ns");
-
+	json_array_foreach(json_object_get(doc, vs_key(VK_CORES)), i, c) {
+		if (verify_field(c, VK_MAX_GAP_NS, &g) < 0) {
+			missing(t, "no '%s' for core %zu in the poller's document", vs_key(VK_MAX_GAP_NS), i);
+			return;
+		}
 		if (g > worst) {
 			worst = g;
-			t->cpu = (int)verify_num(c, "cpu");
+			t->cpu = (int)verify_num(c, vs_key(VK_CPU));
 		}
 	}
 	if (worst < 0) {
-		t->verdict = TV_SKIP;
-		snprintf(t->why, sizeof(t->why), "no core measured");
+		missing(t, "no core measured");
 		return;
 	}
 	t->observed = worst / 1000.0;
 	snprintf(t->why, sizeof(t->why), "longest loop gap on cpu %d", t->cpu);
 }
 
+/* A stream's latency figure, or why there is none. */
+static int stream_latency(const json_t *doc, const char *name, enum vs_key k, double *out, struct verify_target *t)
+{
+	const json_t *s = verify_stream(doc, name);
+
+	if (!s) {
+		missing(t, "no '%s' stream in the poller's document", name);
+		return -1;
+	}
+	if (k != VK_MPPS && !json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED)))) {
+		missing(t, "stream '%s': no stamped packet timed, latency not measured", name);
+		return -1;
+	}
+	if (verify_field(s, k, out) < 0) {
+		missing(t, "stream '%s' has no '%s' in the poller's document", name, vs_key(k));
+		return -1;
+	}
+	return 0;
+}
+
 static void eval_gain(const json_t *doc, struct verify_target *t)
 {
-	const json_t *k = verify_stream(doc, "kernel"), *b = verify_stream(doc, "bypass");
 	double kp, bp;
 
-	if (!k || !b || !json_is_true(json_object_get(b, "latency_measured")) ||
-	    !json_is_true(json_object_get(k, "latency_measured"))) {
-		t->verdict = TV_SKIP;
-		snprintf(t->why, sizeof(t->why), "no latency measured on %s", !k ? "the kernel socket" : "the bypass path");
+	if (stream_latency(doc, "kernel", VK_P99_NS, &kp, t) < 0 || stream_latency(doc, "bypass", VK_P99_NS, &bp, t) < 0)
 		return;
-	}
-	kp = verify_num(k, "p99_ns");
-	bp = verify_num(b, "p99_ns");
 	t->observed = bp > 0 ? kp / bp : 0;
-	snprintf(t->why, sizeof(t->why), "kernel P99 %.0f ns / bypass P99 %.0f ns", kp, bp);
+	snprintf(t->why, sizeof(t->why), "kernel P99 %.0f ns / bypass P99 %.0f ns%s", kp, bp,
+		 kp < bp ? ": the bypass path is slower" : "");
 }
 
 static void eval_stream(const json_t *doc, const struct target_src *src, struct verify_target *t)
 {
-	const json_t *s = verify_stream(doc, src->stream);
+	if (stream_latency(doc, src->stream, src->field, &t->observed, t) < 0)
+		return;
+	snprintf(t->why, sizeof(t->why), "%s of stream '%s'", vs_key(src->field), src->stream);
+}
 
-	if (!s) {
-		t->verdict = TV_SKIP;
-		snprintf(t->why, sizeof(t->why), "no '%s' stream in the poller's output", src->stream);
+static void eval_skew(const json_t *doc, struct verify_target *t)
+{
+	double off, rtt = 0;
+
+	if (!json_is_true(json_object_get(doc, vs_key(VK_TSC_OFFSET_MEASURED))) ||
+	    verify_field(doc, VK_TSC_OFFSET_NS, &off) < 0) {
+		missing(t, "the cross-core TSC offset was not measured ('%s')", vs_key(VK_TSC_OFFSET_NS));
 		return;
 	}
-	if (strcmp(src->unit, "Mpps") && !json_is_true(json_object_get(s, "latency_measured"))) {
-		t->verdict = TV_SKIP;
-		snprintf(t->why, sizeof(t->why), "no stamped packets received: latency not measured");
+	verify_field(doc, VK_TSC_OFFSET_RTT_NS, &rtt);
+	t->observed = off < 0 ? -off : off;
+	snprintf(t->why, sizeof(t->why), "poller core's TSC minus the generator's: %+.0f ns, +-%.0f ns", off, rtt / 2);
+}
+
+static struct verify_target *target_new(const struct target_src *src, long want, struct verify_target *out,
+					 size_t max, size_t *n, const char *suffix)
+{
+	struct verify_target *t;
+
+	if (*n >= max)
+		return NULL;
+	t = &out[(*n)++];
+	memset(t, 0, sizeof(*t));
+	t->key = src->key;
+	snprintf(t->name, sizeof(t->name), "%s%s%s%s", profile_keys[src->key].key, suffix ? "[" : "",
+		 suffix ? suffix : "", suffix ? "]" : "");
+	t->want = want;
+	t->at_least = src->at_least;
+	t->unit = src->unit;
+	t->cpu = -1;
+	t->verdict = TV_PASS;
+	return t;
+}
+
+/* One target per stream that had something sent. */
+static void eval_drops(const json_t *doc, const struct target_src *src, long want, struct verify_target *out,
+		       size_t max, size_t *n)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
+		const char *name = json_string_value(json_object_get(s, vs_key(VK_NAME)));
+		struct verify_target *t = target_new(src, want, out, max, n, name ? name : "?");
+		double sent, dropped;
+
+		if (!t)
+			return;
+		if (verify_field(s, VK_SENT, &sent) < 0 || verify_field(s, VK_DROPPED, &dropped) < 0) {
+			missing(t, "stream '%s' has no '%s' or '%s'", name, vs_key(VK_SENT), vs_key(VK_DROPPED));
+			continue;
+		}
+		if (sent <= 0) {
+			missing(t, "stream '%s': nothing sent, so nothing to judge drops against", name);
+			continue;
+		}
+		t->observed = dropped * 1e6 / sent;
+		snprintf(t->why, sizeof(t->why), "stream '%s': %.0f of %.0f sent never received", name, dropped, sent);
+	}
+}
+
+/* One target per measured core, from the "ticks" verify adds (local timer interrupts over the window). */
+static void eval_ticks(const json_t *doc, const struct target_src *src, long want, struct verify_target *out,
+		       size_t max, size_t *n)
+{
+	const json_t *c, *ticks = json_object_get(doc, "ticks");
+	size_t i;
+
+	if (!json_array_size(ticks)) {
+		struct verify_target *t = target_new(src, want, out, max, n, NULL);
+
+		if (t)
+			missing(t, "no timer interrupt count ('/proc/interrupts' LOC) over the measured window");
 		return;
 	}
-	t->observed = verify_num(s, src->field);
-	snprintf(t->why, sizeof(t->why), "%s of stream '%s'", src->field, src->stream);
+	json_array_foreach(ticks, i, c) {
+		char cpu[16];
+		struct verify_target *t;
+		double per_s;
+
+		snprintf(cpu, sizeof(cpu), "cpu%.0f", verify_num(c, "cpu"));
+		t = target_new(src, want, out, max, n, cpu);
+		if (!t)
+			return;
+		t->cpu = (int)verify_num(c, "cpu");
+		if (!json_is_number(json_object_get(c, "per_s"))) {
+			missing(t, "no local timer interrupt count for %s", cpu);
+			continue;
+		}
+		per_s = verify_num(c, "per_s");
+		t->observed = per_s;
+		snprintf(t->why, sizeof(t->why), "%s: %.0f local timer interrupts in %.2f s", cpu, verify_num(c, "timer_irqs"),
+			 verify_num(c, "seconds"));
+	}
 }
 
 int verify_targets(const struct profile *p, enum verify_mode m, const json_t *doc,
 		   struct verify_target *out, size_t max)
 {
-	const char *schema = json_string_value(json_object_get(doc, "schema"));
+	const char *schema = json_string_value(json_object_get(doc, vs_key(VK_SCHEMA)));
 	size_t n = 0;
 
-	if (!json_is_object(doc) || !schema || strcmp(schema, "tickready.verify/1"))
+	if (!json_is_object(doc) || !schema || strcmp(schema, VS_SCHEMA))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(target_srcs) / sizeof(target_srcs[0]) && n < max; i++) {
 		const struct target_src *src = &target_srcs[i];
-		struct verify_target *t = &out[n];
+		size_t first = n;
 		long want;
 
-		if (src->mode != m || profile_long(p, src->key, &want) < 0)
+		if (src->mode != m)
 			continue;
-		memset(t, 0, sizeof(*t));
-		t->key = src->key;
-		snprintf(t->name, sizeof(t->name), "%s", profile_keys[src->key].key);
-		t->want = want;
-		t->at_least = src->at_least;
-		t->unit = src->unit;
-		t->cpu = -1;
-		t->verdict = TV_PASS;
-		if (m == VM_IDLE)
-			eval_idle(doc, t);
-		else if (m == VM_KVB)
-			eval_gain(doc, t);
-		else
-			eval_stream(doc, src, t);
-		if (t->verdict != TV_SKIP)
-			t->verdict = (t->at_least ? t->observed >= (double)want : t->observed <= (double)want) ? TV_PASS : TV_FAIL;
-		n++;
+		if (profile_long(p, src->key, &want) < 0) {
+			if (src->def < 0)
+				continue;
+			want = src->def;
+		}
+		if (src->kind == TK_DROPS) {
+			eval_drops(doc, src, want, out, max, &n);
+		} else if (src->kind == TK_TICKS) {
+			eval_ticks(doc, src, want, out, max, &n);
+		} else {
+			struct verify_target *t = target_new(src, want, out, max, &n, NULL);
+
+			if (src->kind == TK_IDLE_GAP)
+				eval_idle(doc, t);
+			else if (src->kind == TK_GAIN)
+				eval_gain(doc, t);
+			else if (src->kind == TK_SKEW)
+				eval_skew(doc, t);
+			else
+				eval_stream(doc, src, t);
+		}
+		for (size_t k = first; k < n; k++) {
+			struct verify_target *t = &out[k];
+
+			if (t->verdict == TV_PASS)
+				t->verdict = (t->at_least ? t->observed >= (double)t->want : t->observed <= (double)t->want) ?
+					     TV_PASS : TV_FAIL;
+		}
 	}
 	return (int)n;
 }
@@ -424,31 +624,34 @@ static uint64_t bucket_high(uint64_t v)
 	return (v / step + 1) * step - 1;
 }
 
-json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, uint64_t sent, uint64_t negative,
-			double duration_s)
+json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, const struct stream_counts *c, double duration_s)
 {
 	struct lat_summary s;
 	json_t *o = json_object(), *hist = json_array();
-	uint64_t recv = n + negative;
+	uint64_t uniq = c->received - (c->duplicated < c->received ? c->duplicated : c->received);
 
 	lat_summarize(v, n, &s);
-	json_object_set_new(o, "name", json_string(name));
-	json_object_set_new(o, "sent", json_integer((json_int_t)sent));
-	json_object_set_new(o, "received", json_integer((json_int_t)recv));
-	json_object_set_new(o, "dropped", json_integer((json_int_t)(sent > recv ? sent - recv : 0)));
-	json_object_set_new(o, "latency_measured", json_boolean(n > 0));
-	json_object_set_new(o, "samples", json_integer((json_int_t)n));
-	json_object_set_new(o, "unstamped", json_integer(0));
-	json_object_set_new(o, "p50_ns", json_integer((json_int_t)s.p50));
-	json_object_set_new(o, "p90_ns", json_integer((json_int_t)s.p90));
-	json_object_set_new(o, "p99_ns", json_integer((json_int_t)s.p99));
-	json_object_set_new(o, "p999_ns", json_integer((json_int_t)s.p999));
-	json_object_set_new(o, "p9999_ns", json_integer((json_int_t)s.p9999));
-	json_object_set_new(o, "max_ns", json_integer((json_int_t)s.max));
-	json_object_set_new(o, "mean_ns", json_real(s.mean));
-	json_object_set_new(o, "stdev_ns", json_real(s.stdev));
-	json_object_set_new(o, "mpps", json_real(duration_s > 0 ? (double)recv / duration_s / 1e6 : 0.0));
-	json_object_set_new(o, "negative_deltas", json_integer((json_int_t)negative));
+#define SET(k, v) json_object_set_new(o, vs_key(k), v)
+	SET(VK_NAME, json_string(name));
+	SET(VK_SENT, json_integer((json_int_t)c->sent));
+	SET(VK_RECEIVED, json_integer((json_int_t)c->received));
+	SET(VK_DROPPED, json_integer((json_int_t)(c->sent > uniq ? c->sent - uniq : 0)));
+	SET(VK_DUPLICATED, json_integer((json_int_t)c->duplicated));
+	SET(VK_REORDERED, json_integer((json_int_t)c->reordered));
+	SET(VK_FOREIGN, json_integer((json_int_t)c->foreign));
+	SET(VK_SEND_FAILED, json_integer(0));
+	SET(VK_LATENCY_MEASURED, json_boolean(n > 0));
+	SET(VK_SAMPLES, json_integer((json_int_t)n));
+	SET(VK_P50_NS, json_integer((json_int_t)s.p50));
+	SET(VK_P90_NS, json_integer((json_int_t)s.p90));
+	SET(VK_P99_NS, json_integer((json_int_t)s.p99));
+	SET(VK_P999_NS, json_integer((json_int_t)s.p999));
+	SET(VK_P9999_NS, json_integer((json_int_t)s.p9999));
+	SET(VK_MAX_NS, json_integer((json_int_t)s.max));
+	SET(VK_MEAN_NS, json_real(s.mean));
+	SET(VK_STDEV_NS, json_real(s.stdev));
+	SET(VK_MPPS, json_real(duration_s > 0 ? (double)(c->received + c->foreign) / duration_s / 1e6 : 0.0));
+	SET(VK_NEGATIVE_DELTAS, json_integer((json_int_t)c->negative));
 	for (size_t i = 0; i < n;) {
 		uint64_t hi = bucket_high(v[i]);
 		size_t j = i;
@@ -458,6 +661,7 @@ json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, uint64_t sent, 
 		json_array_append_new(hist, json_pack("[II]", (json_int_t)hi, (json_int_t)(j - i)));
 		i = j;
 	}
-	json_object_set_new(o, "histogram", hist);
+	SET(VK_HISTOGRAM, hist);
+#undef SET
 	return o;
 }

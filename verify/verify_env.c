@@ -423,18 +423,19 @@ int kvb_receiver(void *arg)
 	__atomic_store_n(&k->ready, 1, __ATOMIC_RELEASE);
 	start = mono_ns();
 	deadline = start + (uint64_t)(k->timeout_s * 1e9);
-	while (k->received < k->count && mono_ns() < deadline) {
+	while (k->seq.unique < k->count && mono_ns() < deadline) {
 		struct tr_stamp s;
 		ssize_t n = recvmsg(fd, &mh, 0);
 		uint64_t now = mono_ns();
 
 		if (n < 0)
 			continue;
-		k->received++;
 		if (tr_stamp_decode(buf, (size_t)n, &s) < 0 || s.clock != TR_CLOCK_MONOTONIC) {
-			k->bad++;
+			k->foreign++;
 			continue;
 		}
+		k->received++;
+		seq_note(&k->seq, s.seq);
 		if (now < s.t)
 			k->negative++;
 		else if (k->nlat < k->count)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../poller/seq.h"
 #include "sysroot.h"
 
 /* mkdtemp under /tmp and a hugetlbfs of that page size on it; dir receives the path. Returns 0 or -errno. */
@@ -58,7 +59,8 @@ struct kvb_shared {
 	int busy_poll_us;
 	double timeout_s;	/* give up this long after the first packet... or from start when none came */
 	volatile int ready;	/* socket bound: the sender may start */
-	uint64_t received, negative, bad;
+	uint64_t received, negative, foreign;	/* received: own stamps, duplicates included */
+	struct seq_track seq;
 	uint64_t nlat;
 	uint64_t lat[];		/* ns, one per stamped packet */
 };
