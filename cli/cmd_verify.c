@@ -17,8 +17,8 @@ enum {
 
 static const struct cli_opt verify_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile whose cores, memory and [targets] to use (default " PROFILE_DEFAULT ")" },
-	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port or kernel-vs-bypass" },
-	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10)" },
+	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass or pingpong" },
+	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10; pingpong: per path)" },
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
 	{ "vdev", "DEVARGS", OPT_VDEV, "port mode: a DPDK virtual device, e.g. net_af_xdp0,iface=ens1f0" },
@@ -28,13 +28,13 @@ static const struct cli_opt verify_opts[] = {
 	{ "format", "text|json", OPT_FORMAT, "report format (default text)" },
 	{ "poller", "PATH", OPT_POLLER, "tickready-poller to run (default: next to tickready, else $PATH)" },
 	{ "rate", "PPS", OPT_RATE, "packets per second: loopback (default 1000000), kernel-vs-bypass (default 10000)" },
-	{ "busy-poll", "US", OPT_BUSY_POLL, "kernel-vs-bypass: SO_BUSY_POLL on the kernel socket" },
+	{ "busy-poll", "US", OPT_BUSY_POLL, "kernel-vs-bypass: SO_BUSY_POLL on the kernel socket; pingpong: on the busy-polled one (default 50)" },
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
 	{ NULL, NULL, 0, NULL },
 };
 
 #define SYNOPSIS \
-	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass] [--duration S] [--cores LIST]\n" \
+	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong] [--duration S] [--cores LIST]\n" \
 	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
 	"                        [--poller PATH] [--eal EAL-ARGS...]"
 
@@ -119,7 +119,7 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 static int check_opts(struct verify_opts *o)
 {
 	if (verify_mode_parse(o->mode_name, &o->mode) < 0) {
-		cli_error("verify: unknown mode '%s' (loopback, idle, port or kernel-vs-bypass)", o->mode_name);
+		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass or pingpong)", o->mode_name);
 		return -1;
 	}
 	if (strcmp(o->format, "text") && strcmp(o->format, "json")) {

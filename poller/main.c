@@ -133,7 +133,7 @@ static enum role role_of(const struct config *cfg, unsigned int i)
 {
 	if (cfg->mode == MODE_LOOPBACK)
 		return i == 0 ? ROLE_GENERATOR : ROLE_POLLER;
-	if (cfg->mode == MODE_PORT && i == 0)
+	if (mode_uses_port(cfg->mode) && i == 0)
 		return ROLE_POLLER;
 	return ROLE_IDLE;
 }
@@ -161,6 +161,9 @@ static int alloc_contexts(struct poller *p)
 		c->pool = p->pool;
 		c->ctl = p->ctl;
 		c->ns_per_cycle = 1e9 / (double)p->ctl->tsc_hz;
+		c->pp = p->cfg.pp;
+		if (mode_uses_port(c->mode))
+			rte_eth_macaddr_get(c->port, &c->own_mac);
 		if (c->role != ROLE_POLLER)
 			continue;
 		c->hist = rte_zmalloc_socket("tr_hist", sizeof(*c->hist),
@@ -188,7 +191,7 @@ static int setup(struct poller *p)
 		return -rte_errno;
 	if (p->cfg.mode == MODE_LOOPBACK)
 		ret = setup_loopback_port(p);
-	else if (p->cfg.mode == MODE_PORT)
+	else if (mode_uses_port(p->cfg.mode))
 		ret = setup_port(p);
 	else
 		ret = 0;
@@ -238,7 +241,9 @@ static void fill_stream(struct poller *p, struct report *r)
 
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(p->port, &es);
-	s->name = p->cfg.mode == MODE_LOOPBACK ? "loopback" : "port-rx";
+	static const char *const names[] = { "loopback", "idle", "port-rx", "reflect", "pingpong" };
+
+	s->name = names[p->cfg.mode];
 	s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
 	s->ns_per_unit = 1.0;
 	for (i = 0; i < p->cfg.ncores; i++) {
@@ -258,7 +263,7 @@ static void fill_stream(struct poller *p, struct report *r)
 			s->ns_per_unit = c->ns_per_cycle;
 	}
 	/* Port mode has no generator: the stamps' sequence span is what was sent at least. */
-	if (p->cfg.mode == MODE_PORT)
+	if (p->cfg.mode == MODE_PORT || p->cfg.mode == MODE_REFLECT)
 		s->sent = seq_span(s->seq);
 }
 

@@ -52,6 +52,8 @@ struct lcore_ctx {
 	struct seq_track *seq;	/* poller only: sequence numbers of the stamps */
 	double ns_per_cycle;
 	struct gap_tracker gap;
+	struct pp_addr pp;		/* pingpong */
+	struct rte_ether_addr own_mac;	/* reflect, pingpong */
 	uint64_t sent;
 	uint64_t tx_drops;	/* ring/queue full on tx_burst */
 	uint64_t tx_nombuf;
@@ -67,6 +69,8 @@ struct tsc_offset {
 };
 
 int lcore_run(void *arg);
+int run_reflect(struct lcore_ctx *c);
+int run_pingpong(struct lcore_ctx *c);
 int tsc_offset_measure(struct lcore_ctx *worker, struct tsc_offset *out);
 
 #endif

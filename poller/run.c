@@ -371,6 +371,10 @@ int lcore_run(void *arg)
 	case ROLE_GENERATOR:
 		return run_generator(c);
 	case ROLE_POLLER:
+		if (c->mode == MODE_REFLECT)
+			return run_reflect(c);
+		if (c->mode == MODE_PINGPONG)
+			return run_pingpong(c);
 		return run_poller(c);
 	case ROLE_IDLE:
 		return run_idle(c);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pingpong.h"
 #include "util.h"
 
 
@@ -122,6 +123,60 @@ static void print_kvb(FILE *f, const json_t *doc)
 			fprintf(f, "%-8s %14s %14s %9s\n", labels[i], a, c, "-");
 	}
 	fprintf(f, "%-8s %14.0f %14.0f\n", "dropped", verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)));
+}
+
+/* CPU use of one path: user/system/softirq percent on each cpu involved. */
+static void cpu_cell(const json_t *s, char *buf, size_t size)
+{
+	const json_t *c;
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(s, "cpu"), i, c)
+		off += (size_t)snprintf(buf + off, size > off ? size - off : 0, "%scpu%.0f %.0f/%.0f/%.0f", i ? " " : "",
+					verify_num(c, "cpu"), verify_num(c, "user_pct"), verify_num(c, "system_pct"),
+					verify_num(c, "softirq_pct"));
+}
+
+/* pingpong: the one table (half round trip per path, CPU use, drops) and the improvement ratios. */
+static void print_pingpong(FILE *f, const json_t *doc)
+{
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
+	const json_t *pp = json_object_get(doc, "pingpong");
+	char v[32], cpu[160];
+
+	fprintf(f, "half round trip to the reflector on cpu %.0f (%s), %.1f s per path, pinger on cpu %.0f\n",
+		verify_num(pp, "reflector_cpu"), json_string_value(json_object_get(pp, "reflector")),
+		verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
+	fprintf(f, "%-17s %9s %9s %9s %9s %9s %9s %9s %7s  %s\n", "path", "P50", "P90", "P99", "P99.9", "max", "stdev",
+		"pings", "lost", "cpu usr/sys/softirq %");
+	for (int p = 0; p < VERIFY_PP_PATHS; p++) {
+		const json_t *s = verify_stream(doc, verify_pp_paths[p]);
+
+		if (!s)
+			continue;
+		fprintf(f, "%-17s", verify_pp_paths[p]);
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			verify_fmt_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
+			fprintf(f, " %9s", v);
+		}
+		cpu_cell(s, cpu, sizeof(cpu));
+		fprintf(f, " %9.0f %7.0f  %s\n", verify_num(s, vs_key(VK_SENT)), verify_num(s, vs_key(VK_DROPPED)), cpu);
+	}
+	for (int p = 0; p < 2; p++) {
+		const json_t *x = json_object_get(json_object_get(doc, "ratios"), p ? "busy_poll_over_dpdk" : "kernel_over_dpdk");
+
+		fprintf(f, "%-17s", p ? "busy-poll / dpdk" : "kernel / dpdk");
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const json_t *r = json_object_get(x, vs_key(keys[i]));
+
+			if (json_is_number(r))
+				fprintf(f, " %8.2fx", json_number_value(r));
+			else
+				fprintf(f, " %9s", "-");
+		}
+		fputc('\n', f);
+	}
 }
 
 /* The cross-core TSC offset: one-way figures between two cores are only as good as it. */
@@ -244,6 +299,8 @@ void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_
 		print_stream(f, s);
 	if (r->o.mode == VM_KVB)
 		print_kvb(f, doc);
+	if (r->o.mode == VM_PINGPONG)
+		print_pingpong(f, doc);
 	print_clock(f, doc);
 	print_cores(f, doc, r->o.mode);
 	fputs("targets:\n", f);

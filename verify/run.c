@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pingpong.h"
 #include "util.h"
 
 #define KVB_MAX_PACKETS 1000000
@@ -42,7 +43,7 @@ void verify_run_note(struct verify_run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double now_s(void)
+double verify_now_s(void)
 {
 	struct timespec ts;
 
@@ -50,13 +51,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void child_add(struct verify_run *r, pid_t pid)
+void verify_child_add(struct verify_run *r, pid_t pid)
 {
 	if (r->nchildren < 4)
 		r->children[r->nchildren++] = pid;
 }
 
-static void child_forget(struct verify_run *r, pid_t pid)
+void verify_child_forget(struct verify_run *r, pid_t pid)
 {
 	for (int i = 0; i < r->nchildren; i++)
 		if (r->children[i] == pid)
@@ -106,6 +107,12 @@ int verify_run_cleanup(struct verify_run *r)
 	}
 	if (r->prefix[0]) {
 		venv_dpdk_rundir_remove(r->sr, r->prefix);
+		for (const char *const *sfx = (const char *const[]){ VERIFY_PREFIX_REFLECT, VERIFY_PREFIX_CLIENT, NULL }; *sfx; sfx++) {
+			char p[80];
+
+			snprintf(p, sizeof(p), "%s%s", r->prefix, *sfx);
+			venv_dpdk_rundir_remove(r->sr, p);
+		}
 		r->prefix[0] = '\0';
 	}
 	if (r->raised) {
@@ -259,10 +266,10 @@ int verify_run_prepare(struct verify_run *r)
 }
 
 /* The poller's argv: its options, then "--" and the EAL's (ours first, the user's last so they win). */
-static char **poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
-			  const char *vdev)
+char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
+			  const char *vdev, const char *const *extra, const char *suffix)
 {
-	char **av = xcalloc((size_t)(40 + 2 * VERIFY_MAX_VDEV + r->o.neal), sizeof(char *));
+	char **av = xcalloc((size_t)(56 + 2 * VERIFY_MAX_VDEV + r->o.neal), sizeof(char *));
 	struct strbuf sb = { 0 };
 	char sm[64];
 	int n = 0;
@@ -295,9 +302,11 @@ static char **poller_argv(struct verify_run *r, const char *mode, const int *cor
 			av[n++] = xstrdup(r->o.port);
 		}
 	}
+	for (int i = 0; extra && extra[i] && i < 16; i++)
+		av[n++] = xstrdup(extra[i]);
 	av[n++] = xstrdup("--");
 	av[n++] = xstrdup("--file-prefix");
-	av[n++] = xstrdup(r->prefix);
+	av[n++] = xasprintf("%s%s", r->prefix, suffix ? suffix : "");
 	if (r->o.no_huge) {
 		av[n++] = xstrdup("--no-huge");
 		av[n++] = xstrdup("-m");
@@ -313,7 +322,7 @@ static char **poller_argv(struct verify_run *r, const char *mode, const int *cor
 	return av;
 }
 
-static void argv_free(char **av)
+void verify_argv_free(char **av)
 {
 	for (char **p = av; p && *p; p++)
 		free(*p);
@@ -327,14 +336,14 @@ static void window_start(struct verify_run *r, struct window *w)
 		cause_snap_free(&w->before);
 	cause_snap_take(r->sr, w->cpus, w->ncpus, &w->before);
 	w->has_before = true;
-	w->t0 = now_s();
+	w->t0 = verify_now_s();
 	cause_tasks_poll(r->sr, &w->tasks, true);
 }
 
 static void window_end(struct verify_run *r, struct window *w)
 {
 	cause_snap_take(r->sr, w->cpus, w->ncpus, &w->after);
-	w->t1 = now_s();
+	w->t1 = verify_now_s();
 	if (cause_diff(&w->before, &w->after, &w->tasks, &w->causes) == 0) {
 		w->has_causes = true;
 		for (int i = 0; i < w->causes.n; i++)
@@ -388,43 +397,32 @@ static bool main_thread_polling(const struct sysroot *sr, pid_t pid, unsigned lo
 	return *streak >= 2;
 }
 
-/* What the wait loop should do besides waiting: kernel-vs-bypass starts its sender once the poller polls. */
-struct hooks {
-	struct kvb_shared *k;
-	const char *tx_ns;
-	int sender_cpu;
-	pid_t sender;
-	double sender_done;
-	bool stopped;		/* we sent the poller SIGINT on purpose */
-};
-
 static void hooks_tick(struct verify_run *r, struct hooks *hk, pid_t poller, bool polling)
 {
 	int st;
 
+	if (hk && hk->tick) {
+		hk->tick(r, hk, poller, polling);
+		return;
+	}
 	if (!hk || !hk->k)
 		return;
 	if (!hk->sender && polling) {
 		hk->sender = venv_fork(kvb_sender, hk->k, hk->tx_ns, hk->sender_cpu);
 		if (hk->sender > 0)
-			child_add(r, hk->sender);
+			verify_child_add(r, hk->sender);
 	}
 	if (hk->sender > 0 && !hk->sender_done && waitpid(hk->sender, &st, WNOHANG) == hk->sender) {
-		child_forget(r, hk->sender);
-		hk->sender_done = now_s();
+		verify_child_forget(r, hk->sender);
+		hk->sender_done = verify_now_s();
 	}
 	/* The stream is bounded: once it is over (and the veth drained), stop the poller. */
-	if (hk->sender_done && !hk->stopped && now_s() - hk->sender_done > 0.3) {
+	if (hk->sender_done && !hk->stopped && verify_now_s() - hk->sender_done > 0.3) {
 		kill(poller, SIGINT);
 		hk->stopped = true;
 	}
 }
 
-struct poll_result {
-	json_t *doc;
-	int status;
-	char err[512];
-};
 
 static void last_lines(const char *text, char *out, size_t size)
 {
@@ -447,7 +445,7 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 {
 	struct pollfd fds[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
 	unsigned long long lu = 0, ls = 0;
-	double killed_at = 0, started = now_s(), sampled = 0;
+	double killed_at = 0, started = verify_now_s(), sampled = 0;
 	bool based = false, polling = false;
 	int status = 0, streak = 0;
 	pid_t done = 0;
@@ -463,7 +461,7 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 			continue;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			done = pid;
-			child_forget(r, pid);
+			verify_child_forget(r, pid);
 			continue;
 		}
 		cause_tasks_poll(r->sr, &w->tasks, false);
@@ -471,8 +469,8 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 			window_start(r, w);
 			based = true;
 		}
-		if (based && !polling && now_s() - sampled >= 0.1) {
-			sampled = now_s();
+		if (based && !polling && verify_now_s() - sampled >= 0.1) {
+			sampled = verify_now_s();
 			polling = main_thread_polling(r->sr, pid, &lu, &ls, &streak) || sampled - started > 20;
 			/* The window proper starts with the loop, past the EAL's page faults and setup. */
 			if (polling)
@@ -481,8 +479,8 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 		hooks_tick(r, hk, pid, polling);
 		if ((*r->stop) && !killed_at) {
 			kill(pid, SIGINT);
-			killed_at = now_s();
-		} else if (killed_at && now_s() - killed_at > 3) {
+			killed_at = verify_now_s();
+		} else if (killed_at && verify_now_s() - killed_at > 3) {
 			kill(pid, SIGKILL);
 		}
 	}
@@ -492,7 +490,7 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 }
 
 /* Runs the poller once; its JSON in res->doc, or res->err says why not. */
-static int run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
+int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
 		      struct poll_result *res)
 {
 	int opipe[2], epipe[2], status;
@@ -518,7 +516,7 @@ static int run_poller(struct verify_run *r, char **av, const char *netns, struct
 		snprintf(res->err, sizeof(res->err), "cannot start '%s': %s", av[0], strerror(-pid));
 		return -1;
 	}
-	child_add(r, pid);
+	verify_child_add(r, pid);
 	memset(&w->tasks, 0, sizeof(w->tasks));
 	w->tasks.pid = pid;
 	status = wait_poller(r, pid, opipe[0], epipe[0], w, hk, &out, &err);
@@ -547,6 +545,8 @@ const char *verify_role_of(const struct verify_plan *pl, int i)
 {
 	if (pl->mode == VM_LOOPBACK)
 		return i == 0 ? "generator" : "poller";
+	if (pl->mode == VM_PINGPONG)
+		return "pinger";
 	return pl->mode == VM_IDLE ? "idle" : "poller";
 }
 
@@ -600,25 +600,25 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 		kvb_shared_free(k);
 		return -1;
 	}
-	child_add(r, rx);
-	for (t0 = now_s(); !__atomic_load_n(&k->ready, __ATOMIC_ACQUIRE) && now_s() - t0 < 5 && !(*r->stop);)
+	verify_child_add(r, rx);
+	for (t0 = verify_now_s(); !__atomic_load_n(&k->ready, __ATOMIC_ACQUIRE) && verify_now_s() - t0 < 5 && !(*r->stop);)
 		usleep(1000);
 	memset(&w[0].tasks, 0, sizeof(w[0].tasks));
 	w[0].tasks.pid = rx;
 	window_start(r, &w[0]);
 	tx = venv_fork(kvb_sender, k, r->pair.ns_tx, r->plan.sender_cpu);
 	if (tx > 0)
-		child_add(r, tx);
+		verify_child_add(r, tx);
 	while (!(*r->stop) && waitpid(rx, &st, WNOHANG) != rx) {
 		cause_tasks_poll(r->sr, &w[0].tasks, false);
 		if (tx > 0 && waitpid(tx, NULL, WNOHANG) == tx) {
-			child_forget(r, tx);
+			verify_child_forget(r, tx);
 			tx = 0;
-			k->timeout_s = now_s() - t0 + 1;	/* stream over: one more second to drain */
+			k->timeout_s = verify_now_s() - t0 + 1;	/* stream over: one more second to drain */
 		}
 		usleep(20000);
 	}
-	child_forget(r, rx);
+	verify_child_forget(r, rx);
 	window_end(r, &w[0]);
 	if ((*r->stop)) {
 		snprintf(err, errlen, "interrupted by signal %d (%s)", (int)(*r->stop), strsignal((*r->stop)));
@@ -627,7 +627,7 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 	}
 	if (tx > 0) {
 		waitpid(tx, NULL, 0);
-		child_forget(r, tx);
+		verify_child_forget(r, tx);
 	}
 	kernel = lat_stream_json("kernel", k->lat, k->nlat,
 				 &(struct stream_counts){ .sent = k->sent, .received = k->received, .duplicated = k->seq.duplicated,
@@ -638,10 +638,10 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 	/* Bypass: the poller on the same veth through net_af_packet, the same stream once it polls. */
 	memset((char *)k + offsetof(struct kvb_shared, sent), 0, sizeof(*k) - offsetof(struct kvb_shared, sent));
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
-	av = poller_argv(r, "port", r->plan.cores, 1, r->o.duration + 60, vdev);
+	av = verify_poller_argv(r, "port", r->plan.cores, 1, r->o.duration + 60, vdev, NULL, NULL);
 	hk = (struct hooks){ .k = k, .tx_ns = r->pair.ns_tx, .sender_cpu = r->plan.sender_cpu };
-	rc = run_poller(r, av, r->pair.ns_rx, &w[1], &hk, &res);
-	argv_free(av);
+	rc = verify_run_poller(r, av, r->pair.ns_rx, &w[1], &hk, &res);
+	verify_argv_free(av);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", res.err);
 		json_decref(kernel);
@@ -675,11 +675,11 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
 {
 	struct poll_result res;
-	char **av = poller_argv(r, verify_mode_names[r->o.mode], r->plan.cores, r->plan.ncores, r->o.duration, NULL);
-	int rc = run_poller(r, av, NULL, w, NULL, &res);
+	char **av = verify_poller_argv(r, verify_mode_names[r->o.mode], r->plan.cores, r->plan.ncores, r->o.duration, NULL, NULL, NULL);
+	int rc = verify_run_poller(r, av, NULL, w, NULL, &res);
 	char iface[32];
 
-	argv_free(av);
+	verify_argv_free(av);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", res.err);
 		return -1;
@@ -731,7 +731,12 @@ int verify_run_measure(struct verify_run *r)
 				.roles = r->o.mode == VM_KVB ? kvb_roles : rl, .ncpus = r->o.mode == VM_KVB ? 1 : r->plan.ncores };
 	w[1] = (struct window){ .name = "bypass", .cpus = r->plan.cores, .roles = rl, .ncpus = 1 };
 	r->nw = r->o.mode == VM_KVB ? 2 : 1;
-	rc = r->o.mode == VM_KVB ? run_kvb(r, w, &r->doc, err, sizeof(err)) : run_once(r, w, &r->doc, err, sizeof(err));
+	if (r->o.mode == VM_KVB)
+		rc = run_kvb(r, w, &r->doc, err, sizeof(err));
+	else if (r->o.mode == VM_PINGPONG)
+		rc = verify_run_pingpong(r, w, &r->doc, err, sizeof(err));
+	else
+		rc = run_once(r, w, &r->doc, err, sizeof(err));
 	if (rc < 0)
 		run_error(r, "%s", err);
 	else

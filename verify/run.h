@@ -67,6 +67,7 @@ struct verify_run {
 	int nchildren;
 	bool representative;
 	const char *roles[VERIFY_MAX_CORES];
+	int pp_cpus[2];		/* pingpong: pinger, reflector */
 	struct window w[2];
 	int nw;
 	json_t *doc;		/* the poller's document, with verify's additions */
@@ -89,3 +90,41 @@ const char *verify_role_of(const struct verify_plan *pl, int i);
 void verify_run_note(struct verify_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The causes of every window that has them, as [{"run": NAME, "cpus": [...]}]. */
 json_t *verify_windows_json(const struct window *w, int n);
+
+/* The pieces a mode's orchestration (run.c, pingpong.c) is built from. */
+struct hooks;
+typedef void (*verify_tick_fn)(struct verify_run *r, struct hooks *hk, pid_t poller, bool polling);
+/* What the wait loop does besides waiting, every 20 ms: kernel-vs-bypass starts its sender once the poller polls. */
+struct hooks {
+	struct kvb_shared *k;
+	const char *tx_ns;
+	int sender_cpu;
+	pid_t sender;
+	double sender_done;
+	bool stopped;		/* we sent the poller SIGINT on purpose */
+	verify_tick_fn tick;	/* instead of the kernel-vs-bypass sender */
+	void *arg;
+};
+
+struct poll_result {
+	json_t *doc;
+	int status;
+	char err[512];
+};
+
+double verify_now_s(void);
+void verify_child_add(struct verify_run *r, pid_t pid);
+void verify_child_forget(struct verify_run *r, pid_t pid);
+/*
+ * The poller's argv for mode on cores: vdev replaces the user's devices (NULL keeps them), extra adds poller
+ * options (NULL-terminated), suffix goes after the run's --file-prefix (a second DPDK process beside the first).
+ */
+char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
+			  const char *vdev, const char *const *extra, const char *suffix);
+/* --file-prefix suffixes of pingpong's two DPDK processes (cleanup removes their runtime dirs). */
+#define VERIFY_PREFIX_REFLECT "-r"
+#define VERIFY_PREFIX_CLIENT "-c"
+void verify_argv_free(char **av);
+/* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
+int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
+		      struct poll_result *res);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const verify_mode_names[VM_COUNT] = { "loopback", "idle", "port", "kernel-vs-bypass" };
+const char *const verify_mode_names[VM_COUNT] = { "loopback", "idle", "port", "kernel-vs-bypass", "pingpong" };
 const char *const target_verdict_names[3] = { "pass", "fail", "skip" };
 
 int verify_mode_parse(const char *s, enum verify_mode *out)
@@ -176,6 +176,8 @@ static int plan_memory(const struct host *h, const struct profile *p, struct ver
 	plan->hugepage_kb = p->hugepage_kb ? p->hugepage_kb : h->default_hugepage_kb ? h->default_hugepage_kb : 2048;
 	plan->pages = (long)((VERIFY_MEM_MB * 1024UL + plan->hugepage_kb - 1) / plan->hugepage_kb);
 	plan->socket_mem_mb = (unsigned long)plan->pages * plan->hugepage_kb / 1024;
+	if (plan->mode == VM_PINGPONG)	/* reflector and DPDK client side by side, socket_mem each */
+		plan->pages *= 2;
 	pool = host_pool(h, plan->node, plan->hugepage_kb);
 	if (!pool && h->nnodes <= 1)	/* no per-node pools (no NUMA in the kernel): the system-wide one */
 		pool = host_pool(h, -1, plan->hugepage_kb);
@@ -201,7 +203,7 @@ int verify_plan_make(const struct host *h, const struct profile *p, enum verify_
 	for (int i = 1; i < plan->ncores; i++)
 		if (host_cpu_node(h, plan->cores[i]) != host_cpu_node(h, plan->cores[0]))
 			plan_note(plan, "cpus %d and %d are on different NUMA nodes", plan->cores[0], plan->cores[i]);
-	if (m == VM_KVB)
+	if (m == VM_KVB || m == VM_PINGPONG)
 		plan->sender_cpu = pick_housekeeping(h, p, plan->cores[0]);
 	return plan_memory(h, p, plan);
 }
@@ -333,7 +335,9 @@ static const struct target_src target_srcs[] = {
 	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, "port-rx", VK_MPPS, true, "Mpps", -1 },
 	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, "port-rx", VK_P99_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_PORT, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
-	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, NULL, VK_P99_NS, true, "x", 1 },
+	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, "bypass", VK_P99_NS, true, "x", 1 },
+	{ PK_T_KVB_MIN_GAIN, VM_PINGPONG, TK_GAIN, "dpdk", VK_P99_NS, true, "x", 1 },
+	{ PK_T_MAX_DROP_PPM, VM_PINGPONG, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_DROP_PPM, VM_KVB, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 };
 
@@ -394,14 +398,14 @@ static int stream_latency(const json_t *doc, const char *name, enum vs_key k, do
 	return 0;
 }
 
-static void eval_gain(const json_t *doc, struct verify_target *t)
+static void eval_gain(const json_t *doc, const char *bypass, struct verify_target *t)
 {
 	double kp, bp;
 
-	if (stream_latency(doc, "kernel", VK_P99_NS, &kp, t) < 0 || stream_latency(doc, "bypass", VK_P99_NS, &bp, t) < 0)
+	if (stream_latency(doc, "kernel", VK_P99_NS, &kp, t) < 0 || stream_latency(doc, bypass, VK_P99_NS, &bp, t) < 0)
 		return;
 	t->observed = bp > 0 ? kp / bp : 0;
-	snprintf(t->why, sizeof(t->why), "kernel P99 %.0f ns / bypass P99 %.0f ns%s", kp, bp,
+	snprintf(t->why, sizeof(t->why), "kernel P99 %.0f ns / %s P99 %.0f ns%s", kp, bypass, bp,
 		 kp < bp ? ": the bypass path is slower" : "");
 }
 
@@ -538,7 +542,7 @@ int verify_targets(const struct profile *p, enum verify_mode m, const json_t *do
 			if (src->kind == TK_IDLE_GAP)
 				eval_idle(doc, t);
 			else if (src->kind == TK_GAIN)
-				eval_gain(doc, t);
+				eval_gain(doc, src->stream, t);
 			else if (src->kind == TK_SKEW)
 				eval_skew(doc, t);
 			else

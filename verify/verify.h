@@ -15,6 +15,7 @@ enum verify_mode {
 	VM_IDLE,
 	VM_PORT,
 	VM_KVB,		/* kernel-vs-bypass */
+	VM_PINGPONG,	/* half round trip to a reflector: kernel UDP, busy-polled UDP, DPDK */
 	VM_COUNT,
 };
 
@@ -32,12 +33,12 @@ struct verify_plan {
 	enum verify_mode mode;
 	int ncores;
 	int cores[VERIFY_MAX_CORES];	/* in the poller's order: loopback = generator, poller */
-	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs, -1 = anywhere */
+	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs; pingpong: the reflector; -1 = anywhere */
 	bool borrowed_housekeeping;	/* loopback generator on a housekeeping cpu: no second isolated one */
 	int node;			/* NUMA node of the poller's memory */
 	uint64_t node_mask;		/* nodes of every core (the generator's pool lives on its node) */
 	unsigned long hugepage_kb;	/* page size used */
-	long pages;			/* pages the poller needs */
+	long pages;			/* pages the poller needs (pingpong: both DPDK processes) */
 	long pages_free;		/* free on that node when verify started, -1 unknown */
 	unsigned long socket_mem_mb;
 	int nnotes;
