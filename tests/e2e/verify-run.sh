@@ -110,6 +110,22 @@ expect_grep "P99.9 row" '^P99\.9 ' "$OUT"
 expect_grep "text says the veth shows the code path" 'shows the code path, not the NIC' "$OUT"
 expect_grep "text verdict" '^verdict: (READY|NOT READY \(failed: .*\))' "$OUT"
 
+# Pingpong: the reflector in a namespace verify builds, three paths pinging it; structure, counts, cleanup.
+expect_status_in "0 1" "pingpong on a veth pair" "$TR" verify --profile "$P2M" --mode pingpong --duration 1 --format json
+cp "$OUT" "$T/pp.json"
+[ "$(json "$T/pp.json" '[s["name"] for s in d["streams"]]')" = "['kernel', 'kernel-busy-poll', 'dpdk']" ] && ok "pingpong: one stream per path" || not_ok "pingpong streams: $(json "$T/pp.json" '[s["name"] for s in d["streams"]]')"
+[ "$(json "$T/pp.json" "$COUNTS_OK and all(s['sent'] > 0 and s['latency_measured'] and s['p50_ns'] <= s['p90_ns'] <= s['p99_ns'] <= s['p999_ns'] <= s['max_ns'] for s in d['streams'])")" = True ] && ok "pingpong: every path measured, counts add up" || not_ok "pingpong counts: $(json "$T/pp.json" '[(s["name"], s["sent"], s["received"], s["dropped"]) for s in d["streams"]]')"
+[ "$(json "$T/pp.json" 'all(sorted(c["role"] for c in s["cpu"]) == ["pinger", "reflector"] and all(0 <= c["user_pct"] + c["system_pct"] + c["softirq_pct"] <= 100.5 for c in s["cpu"]) for s in d["streams"])')" = True ] && ok "pingpong: CPU use of pinger and reflector per path" || not_ok "pingpong cpu: $(json "$T/pp.json" '[s["cpu"] for s in d["streams"]]')"
+[ "$(json "$T/pp.json" 'sorted(d["ratios"]) == ["busy_poll_over_dpdk", "kernel_over_dpdk"] and d["bypass_path"]["software_only"] and d["reflector"]["received"] > 0')" = True ] && ok "pingpong: ratios, software-only label, reflector counts" || not_ok "pingpong doc"
+[ "$(json "$T/pp.json" "$VERDICT_OK and [t['name'] for t in d['targets']] == ['kernel_vs_bypass.min_p99_gain', 'max_drop_ppm[kernel]', 'max_drop_ppm[kernel-busy-poll]', 'max_drop_ppm[dpdk]']")" = True ] && ok "pingpong: gain and drop targets judged" || not_ok "pingpong targets: $(json "$T/pp.json" 'd["targets"]')"
+leftovers "pingpong" $RESERVED
+pgrep -x tickready-polle >/dev/null && not_ok "pingpong: a poller still runs" || ok "pingpong: no poller left running"
+expect_status_in "0 1" "pingpong text" "$TR" verify --profile "$P2M" --mode pingpong --duration 0.5
+expect_grep "pingpong table header" '^path +P50 +P90 +P99 +P99\.9 +max +stdev +pings +lost +cpu usr/sys/softirq' "$OUT"
+expect_grep "pingpong dpdk row" '^dpdk +[0-9.]+ [nmu]s' "$OUT"
+expect_grep "pingpong ratio row" '^kernel / dpdk +[0-9.]+x' "$OUT"
+leftovers "pingpong text" $RESERVED
+
 # A poller whose document lacks a judged key, or whose counts do not add up: never a pass.
 cat > "$T/fake-poller" <<'SH'
 #!/bin/sh
@@ -167,6 +183,7 @@ kill_poller() { # kill_poller DESC ARGS...
 }
 kill_poller "loopback" --duration 30
 kill_poller "kernel-vs-bypass" --mode kernel-vs-bypass --duration 3 --rate 1000
+kill_poller "pingpong" --mode pingpong --duration 5
 
 # SIGTERM to verify itself: the poller stopped, everything removed, exit 2.
 "$TR" verify --profile "$P2M" --reserve --mode idle --duration 30 >"$T/term.out" 2>"$T/term.err" &
