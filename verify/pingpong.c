@@ -235,6 +235,8 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 	}
 	*doc = res.doc;
 	refl = (json_t *)verify_stream(*doc, "reflect");
+	json_object_set_new(json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0), vs_key(VK_ROLE),
+			    json_string("reflector"));
 	json_object_set(*doc, "reflector", refl ? refl : json_null());
 	streams = json_array();
 	for (int p = 0; p < PP_PATHS; p++)
@@ -244,7 +246,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 	json_object_set_new(*doc, vs_key(VK_MODE), json_string("pingpong"));
 	json_object_set_new(*doc, vs_key(VK_INTERRUPTED), json_false());
 	json_object_set_new(*doc, "pingpong", json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:s}", "figure", "half round trip",
-							"reflector", "tickready-poller --mode reflect (DPDK net_af_packet)",
+							"reflector", "tickready-poller --mode reflect, DPDK net_af_packet",
 							"namespace", r->pair.ns_rx, "pinger_cpu", r->pp_cpus[0],
 							"reflector_cpu", r->pp_cpus[1], "seconds_per_path", r->o.duration,
 							"veth", r->pair.if_tx));
