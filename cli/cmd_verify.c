@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "render.h"
@@ -194,6 +195,19 @@ static void restore_signals(const struct sigaction *old)
 	sigaction(SIGHUP, &old[2], NULL);
 }
 
+/* One line on the terminal, redrawn at most 4 times a second; wiped before the report. */
+static void progress_line(void *ctx, double elapsed, double total, const char *what)
+{
+	double *last = ctx;
+
+	if (elapsed - *last < 0.25 && elapsed > 0)
+		return;
+	*last = elapsed;
+	fprintf(stderr, "\r\033[K  %.1f s elapsed, about %.0f s left: %s", elapsed,
+		total > elapsed ? total - elapsed : 0, what);
+	fflush(stderr);
+}
+
 static void print_errors(struct verify_run *r)
 {
 	for (int i = 0; i < r->nerrors; i++)
@@ -208,6 +222,7 @@ int cmd_verify(int argc, char **argv)
 	struct sigaction old[3];
 	struct session s;
 	char why[256];
+	double last_progress = -1;
 	int rc, nt = 0;
 	bool ready = false;
 
@@ -225,9 +240,16 @@ int cmd_verify(int argc, char **argv)
 	r->prof = &s.prof;
 	r->stop = &got_signal;
 	r->representative = true;
+	/* Only when a person watches: stdout and stderr both on a terminal. */
+	if (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) {
+		r->progress = progress_line;
+		r->progress_ctx = &last_progress;
+	}
 	got_signal = 0;
 	install_signals(old);
 	rc = verify_run_prepare(r) < 0 || verify_run_measure(r) < 0 ? EXIT_ERROR : EXIT_READY;
+	if (r->progress)
+		fputs("\r\033[K", stderr);
 	print_errors(r);
 	if (verify_run_cleanup(r) < 0)
 		rc = EXIT_ERROR;

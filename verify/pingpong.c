@@ -156,6 +156,11 @@ static void pp_tick(struct verify_run *r, struct hooks *hk, pid_t reflector, boo
 
 	if (!polling)
 		return;
+	if (st->started && st->k)
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s: %llu pings answered", verify_pp_paths[st->phase],
+			 (unsigned long long)st->k->received);
+	else if (st->phase < PP_PATHS)
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s", verify_pp_paths[st->phase]);
 	if (st->phase < PP_PATHS && !st->started && start_path(r, st) < 0)
 		st->phase = PP_PATHS;
 	else if (st->started && waitpid(st->child, &status, WNOHANG) == st->child)

@@ -477,6 +477,7 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 				window_start(r, w);
 		}
 		hooks_tick(r, hk, pid, polling);
+		verify_progress(r);
 		if ((*r->stop) && !killed_at) {
 			kill(pid, SIGINT);
 			killed_at = verify_now_s();
@@ -616,6 +617,9 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 			tx = 0;
 			k->timeout_s = verify_now_s() - t0 + 1;	/* stream over: one more second to drain */
 		}
+		snprintf(r->progress_what, sizeof(r->progress_what), "kernel socket: %llu of %llu received",
+			 (unsigned long long)k->received, (unsigned long long)k->count);
+		verify_progress(r);
 		usleep(20000);
 	}
 	verify_child_forget(r, rx);
@@ -640,6 +644,7 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
 	av = verify_poller_argv(r, "port", r->plan.cores, 1, r->o.duration + 60, vdev, NULL, NULL);
 	hk = (struct hooks){ .k = k, .tx_ns = r->pair.ns_tx, .sender_cpu = r->plan.sender_cpu };
+	snprintf(r->progress_what, sizeof(r->progress_what), "DPDK poller on the same stream");
 	rc = verify_run_poller(r, av, r->pair.ns_rx, &w[1], &hk, &res);
 	verify_argv_free(av);
 	if (rc < 0) {
@@ -717,6 +722,14 @@ static void add_ticks(struct verify_run *r)
 	json_object_set_new(r->doc, "ticks", a);
 }
 
+void verify_progress(struct verify_run *r)
+{
+	double total = r->o.duration * (r->o.mode == VM_PINGPONG ? 3 : r->o.mode == VM_KVB ? 2 : 1);
+
+	if (r->progress)
+		r->progress(r->progress_ctx, verify_now_s() - r->t_start, total, r->progress_what);
+}
+
 int verify_run_measure(struct verify_run *r)
 {
 	static const char *const kvb_roles[] = { "receiver" };
@@ -731,6 +744,8 @@ int verify_run_measure(struct verify_run *r)
 				.roles = r->o.mode == VM_KVB ? kvb_roles : rl, .ncpus = r->o.mode == VM_KVB ? 1 : r->plan.ncores };
 	w[1] = (struct window){ .name = "bypass", .cpus = r->plan.cores, .roles = rl, .ncpus = 1 };
 	r->nw = r->o.mode == VM_KVB ? 2 : 1;
+	r->t_start = verify_now_s();
+	snprintf(r->progress_what, sizeof(r->progress_what), "%s", verify_mode_names[r->o.mode]);
 	if (r->o.mode == VM_KVB)
 		rc = run_kvb(r, w, &r->doc, err, sizeof(err));
 	else if (r->o.mode == VM_PINGPONG)

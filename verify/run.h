@@ -75,7 +75,14 @@ struct verify_run {
 	char notes[VERIFY_RUN_NOTES][240];
 	int nerrors;
 	char errors[VERIFY_RUN_ERRORS][600];	/* for the caller to print, one line each */
+	/* Called every 20 ms while measuring when set (cli/ sets it on a tty): seconds so far, expected, what runs. */
+	void (*progress)(void *ctx, double elapsed, double total, const char *what);
+	void *progress_ctx;
+	double t_start;
+	char progress_what[96];
 };
+/* Reports progress (when a callback is set). */
+void verify_progress(struct verify_run *r);
 
 /* Plans cores and memory, finds the poller, reserves and mounts hugepages. 0 or -1 (errors filled). */
 int verify_run_prepare(struct verify_run *r);

@@ -72,6 +72,7 @@ expect_status 0 "loopback text report" "$TR" verify --profile "$P2M" --duration 
 expect_grep "text verdict line" '^verdict: READY' "$OUT"
 expect_grep "text names the generator's housekeeping cpu" 'generator on housekeeping cpu 0' "$OUT"
 expect_grep "text histogram" 'latency histogram \(log scale\)' "$OUT"
+grep -q $'\033' "$OUT" "$ERR" && not_ok "escape sequences in output that is not a terminal" || ok "no progress line when stdout is not a terminal"
 expect_grep "text clock line" '^clock: cross-core TSC offset [-+][0-9]+ ns' "$OUT"
 expect_grep "text drop target" '^  PASS max_drop_ppm\[loopback\]: observed 0\.00 ppm' "$OUT"
 expect_grep "text causes" '^  cpu1 \(poller\): .*local timer interrupts' "$OUT"
