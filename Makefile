@@ -6,7 +6,17 @@ CC ?= gcc
 SAN ?=
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
-CPPFLAGS += -Icore -Ichecks -Ituners -Icli -Iverify
+# Each folder sees only itself and the folders below it (core < tuners < checks < cli); `make layering` checks the objects.
+INC_core = -Icore
+INC_tuners = $(INC_core) -Ituners
+INC_checks = $(INC_tuners) -Ichecks
+INC_verify = $(INC_core) -Iverify
+INC_all = $(INC_checks) -Icli -Iverify
+INC = $(INC_all)
+$(BUILD)/core/%.o: INC = $(INC_core)
+$(BUILD)/tuners/%.o: INC = $(INC_tuners)
+$(BUILD)/checks/%.o: INC = $(INC_checks)
+$(BUILD)/verify/%.o: INC = $(INC_verify)
 override LDFLAGS += $(SAN)
 LIBS = -lnuma -lpci -lcpuid -ljansson -linih
 TEST_LIBS = -lcmocka
@@ -36,12 +46,12 @@ POLLER_BIN ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(INC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Shipped profiles are compiled in, so `tickready audit` works with nothing installed.
 $(BUILD)/gen/profiles.S: $(PROFILES) Makefile
@@ -58,7 +68,7 @@ $(BUILD)/gen/profiles.c: $(PROFILES) Makefile
 	  for f in $(PROFILES); do b=$$(basename $$f .ini); n=$$(echo $$b | tr -c 'a-zA-Z0-9_\n' '_'); echo "	{ \"$$b\", profile_text_$$n },"; done; \
 	  echo '	{ 0, 0 } };'; } > $@
 $(BUILD)/gen/profiles.o: $(BUILD)/gen/profiles.c $(BUILD)/gen/profiles.S
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $(BUILD)/gen/profiles_c.o $(BUILD)/gen/profiles.c
+	$(CC) $(INC_core) $(CPPFLAGS) $(CFLAGS) -c -o $(BUILD)/gen/profiles_c.o $(BUILD)/gen/profiles.c
 	$(CC) $(SAN) -c -o $(BUILD)/gen/profiles_s.o $(BUILD)/gen/profiles.S
 	ld -r -o $@ $(BUILD)/gen/profiles_c.o $(BUILD)/gen/profiles_s.o
 
@@ -71,11 +81,11 @@ $(TICKREADY): $(BUILD)/cli/main.o $(BUILD)/libtickready.a
 
 $(BUILD)/tests/checktest.o: tests/unit/checktest.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_SRCDIR='"$(CURDIR)"' -MMD -MP -c -o $@ $<
+	$(CC) $(INC_all) $(CPPFLAGS) $(CFLAGS) -DTEST_SRCDIR='"$(CURDIR)"' -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(BUILD)/libtickready.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(BUILD)/libtickready.a $(LIBS) $(TEST_LIBS)
+	$(CC) $(INC_all) $(CPPFLAGS) $(CFLAGS) -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(BUILD)/libtickready.a $(LIBS) $(TEST_LIBS)
 
 # Installs exactly the Debian packages that are missing.
 deps:
@@ -94,7 +104,11 @@ e2e: all
 lint-man:
 	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
 
-test: unit e2e lint-man $(if $(POLLER_BIN),poller-check)
+# No folder takes a symbol from a higher one (core < tuners < checks < cli; verify on core only).
+layering: all
+	@BUILD=$(BUILD) bash tests/layering.sh
+
+test: layering unit e2e lint-man $(if $(POLLER_BIN),poller-check)
 
 check: deps
 	$(MAKE) all

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -297,7 +298,7 @@ static void cmdline_remedy(struct finding *f, struct strbuf *fix, struct strbuf 
 		strbuf_addf(&sb, "add '%s' to the kernel command line", fix->s + 1);
 	if (drop->len)
 		strbuf_addf(&sb, "%sremove%s from the kernel command line", sb.len ? " and " : "", drop->s);
-	finding_remedy(f, "%s (tickready apply stages it)", sb.s);
+	finding_remedy(f, "%s", sb.s);
 	strbuf_free(&sb);
 	f->needs_reboot = true;
 }
@@ -355,12 +356,39 @@ out:
 	strbuf_free(&seen);
 }
 
+/* isolcpus= with the profile's flags in its order, nohz_full= and rcu_nocbs= on the isolated cores. */
+static int plan_cpu_isolated(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	struct boot_param b[3];
+	struct iso_want w;
+	size_t n = 0;
+
+	iso_want_init(&w, ctx->prof);
+	if (w.isolcpus == 1) {
+		b[n] = (struct boot_param){ .key = "isolcpus", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s%s", w.flags_text, w.list);
+	}
+	if (w.nohz == 1) {
+		b[n] = (struct boot_param){ .key = "nohz_full", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
+	}
+	if (w.rcu == 1) {
+		b[n] = (struct boot_param){ .key = "rcu_nocbs", .isolates = true };
+		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
+	}
+	free(w.list);
+	return plan_boot_params(ctx, f, p, b, n);
+}
+
 const struct check check_cpu_isolated = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_ISOLCPUS_FLAGS, PK_NOHZ_FULL, PK_RCU_NOCBS),
+	.flags = CF_BOOT,
 	.id = "cpu.isolated",
 	.area = AREA_CPU,
 	.title = "isolated cores match isolcpus=, nohz_full= and rcu_nocbs=",
 	.reads = "/proc/cmdline " CPU_DIR "/isolated " CPU_DIR "/nohz_full",
 	.run = run_cpu_isolated,
+	.plan = plan_cpu_isolated,
 };
 
 /* ---- cpu.housekeeping ---- */
@@ -412,6 +440,7 @@ static void run_cpu_housekeeping(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_housekeeping = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "cpu.housekeeping",
 	.area = AREA_CPU,
 	.title = "a housekeeping cpu remains on every NUMA node",
@@ -465,8 +494,16 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 		c = cpuset_text(&whole);
 		finding_fail(f, "isolated cpus %s share cores with non-isolated cpus: (isolated,sibling) %s%s", a, pairs.s,
 			     npairs > 16 ? " ..." : "");
-		finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on the "
-			       "kernel command line, [cpu] smt = off)", c, b[0] ? b : "fewer cpus");
+		/* Adding the siblings is a fix only while every node keeps a housekeeping cpu. */
+		if (host_bare_node(h, &whole) < 0)
+			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on "
+				       "the kernel command line, [cpu] smt = off)", c, b[0] ? b : "fewer cpus");
+		else if (b[0])
+			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (adding the siblings would leave no "
+				       "housekeeping cpu), or turn SMT off ('nosmt' on the kernel command line, [cpu] smt = off)", b);
+		else
+			finding_remedy(f, "turn SMT off ('nosmt' on the kernel command line, [cpu] smt = off): whole cores "
+				       "would leave no housekeeping cpu");
 		free(a);
 		free(b);
 		free(c);
@@ -475,6 +512,7 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_smt_siblings = {
+	.keys = KEYS(PK_ISOLATED_CORES, PK_SMT),
 	.id = "cpu.smt_siblings",
 	.area = AREA_CPU,
 	.title = "isolated cpus do not share a core with housekeeping cpus",
@@ -545,12 +583,29 @@ static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 	strbuf_free(&seen);
 }
 
+static int plan_governor(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_GOVERNOR);
+	char path[128];
+	int cpu;
+
+	if (!want)
+		return 0;
+	cpuset_for_each(cpu, &ctx->prof->isolated) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
+		tune_value(ctx, p, f->check->id, path, want);
+	}
+	return 0;
+}
+
 const struct check check_cpu_governor = {
+	.keys = KEYS(PK_GOVERNOR, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "cpu.governor",
 	.area = AREA_CPU,
 	.title = "cpufreq governor on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpufreq/scaling_governor",
-	.run = run_cpu_governor,
+	.run = run_cpu_governor, .plan = plan_governor,
 };
 
 /* ---- cpu.turbo ---- */
@@ -596,12 +651,32 @@ static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 		       want_on && !boost ? "; if it reads back 1, turbo is disabled in the BIOS" : "");
 }
 
+static int plan_turbo(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_TURBO);
+	bool on;
+
+	if (!want)
+		return 0;
+	on = !strcmp(want, "on");
+	/* intel_pstate says it backwards (no_turbo); acpi-cpufreq and amd-pstate use boost. */
+	if (sysroot_exists(ctx->sr, "/sys/devices/system/cpu/intel_pstate/no_turbo")) {
+		tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/intel_pstate/no_turbo", on ? "0" : "1");
+		return 0;
+	}
+	if (tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/cpufreq/boost", on ? "1" : "0") == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
+
 const struct check check_cpu_turbo = {
+	.keys = KEYS(PK_TURBO),
+	.flags = CF_RUNTIME,
 	.id = "cpu.turbo",
 	.area = AREA_CPU,
 	.title = "turbo/boost state",
 	.reads = NO_TURBO " " BOOST,
-	.run = run_cpu_turbo,
+	.run = run_cpu_turbo, .plan = plan_turbo,
 };
 
 /* ---- cpu.cstates ---- */
@@ -905,13 +980,165 @@ out:
 	free(s);
 }
 
+/*
+ * [cpu] idle_boot_limit: the same limit for every cpu from early boot, read off the first isolated
+ * cpu's states: the states after POLL no deeper than max stay (intel_idle.max_cstate=N, or
+ * processor.max_cstate=N for acpi_idle); none left means idle=poll.
+ */
+
+/* Disables every idle state deeper than max_idle_latency_us on the isolated cores (state0, poll, stays). */
+static int plan_cstates(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	long max;
+	int cpu;
+
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0)
+		return 0;
+	cpuset_for_each(cpu, &ctx->prof->isolated) {
+		char dir[128];
+		struct dirlist dl;
+
+		snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cpuidle", cpu);
+		if (sysroot_list(ctx->sr, dir, &dl) < 0)
+			continue;
+		for (size_t i = 0; i < dl.n; i++) {
+			char path[192];
+			long lat;
+
+			if (strncmp(dl.names[i], "state", 5) || !strcmp(dl.names[i], "state0"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/latency", dir, dl.names[i]);
+			if (sysroot_read_long(ctx->sr, path, &lat) < 0 || lat <= max)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/disable", dir, dl.names[i]);
+			tune_value(ctx, p, f->check->id, path, "1");
+		}
+		dirlist_free(&dl);
+	}
+	return 0;
+}
+
 const struct check check_cpu_cstates = {
+	.keys = KEYS(PK_MAX_IDLE_LATENCY_US, PK_CPU_DMA_LATENCY, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "cpu.cstates",
 	.area = AREA_CPU,
 	.title = "deep idle states disabled on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpuidle/stateK/{name,latency,disable} " CPU_DIR "/cpuidle/current_driver /proc/cmdline "
 		 "/proc/PID/fd/* (links only)",
-	.run = run_cpu_cstates,
+	.run = run_cpu_cstates, .plan = plan_cstates,
+};
+
+
+/* ---- cpu.idle_boot_limit ---- */
+
+/*
+ * The command line limit that keeps every cpu, from early boot, out of states slower than max: the
+ * driver's max_cstate counting the shallow states of the first isolated cpu, or idle=poll when none is
+ * shallow enough. -ENOENT when the driver takes no such limit (haltpoll, none), -ENODATA with no cpu.
+ */
+static int boot_limit_want(const struct sysroot *sr, const struct profile *prof, long max, char *key, size_t ksize,
+			   char *val, size_t vsize, char *drv, size_t dsize)
+{
+	char dir[128], path[192], name[32];
+	int cpu = cpuset_next(&prof->isolated, 0), first = 0, shallow = 0;
+	long lat;
+
+	if (cpu < 0)
+		return -ENODATA;
+	if (sysroot_read_str(sr, CPU_DIR "/cpuidle/current_driver", drv, dsize) < 0)
+		snprintf(drv, dsize, "none");
+	if (strcmp(drv, "intel_idle") && strcmp(drv, "acpi_idle"))
+		return -ENOENT;
+	snprintf(dir, sizeof(dir), CPU_DIR "/cpu%d/cpuidle", cpu);
+	snprintf(path, sizeof(path), "%s/state0/name", dir);
+	if (sysroot_read_str(sr, path, name, sizeof(name)) == 0 && !strcmp(name, "POLL"))
+		first = 1;
+	for (int k = first;; k++) {
+		snprintf(path, sizeof(path), "%s/state%d/latency", dir, k);
+		if (sysroot_read_long(sr, path, &lat) < 0 || lat > max)
+			break;
+		shallow++;
+	}
+	if (!shallow) {
+		snprintf(key, ksize, "idle");
+		snprintf(val, vsize, "poll");
+	} else {
+		snprintf(key, ksize, "%s", strcmp(drv, "intel_idle") ? "processor.max_cstate" : "intel_idle.max_cstate");
+		snprintf(val, vsize, "%d", shallow);
+	}
+	return 0;
+}
+
+static bool limit_on(const struct cmdline *cl, const char *key, const char *val)
+{
+	const char *v = cmdline_get(cl, key), *idle = cmdline_get(cl, "idle");
+
+	return (v && !strcmp(v, val)) || (idle && !strcmp(idle, "poll"));
+}
+
+static void run_cpu_idle_boot_limit(const struct check_ctx *ctx, struct finding *f)
+{
+	char key[32], val[16], drv[32];
+	bool on;
+	long max;
+	int rc;
+
+	if (profile_bool(ctx->prof, PK_IDLE_BOOT_LIMIT, &on) < 0 || !on) {
+		finding_skip(f, "profile does not ask for [cpu] idle_boot_limit");
+		return;
+	}
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0) {
+		finding_skip(f, "profile does not ask for [cpu] max_idle_latency_us");
+		return;
+	}
+	if (!ctx->host->cmdline_raw) {
+		finding_skip_read(f, "/proc/cmdline", -ENOENT);
+		return;
+	}
+	rc = boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), val, sizeof(val), drv, sizeof(drv));
+	if (rc == -ENODATA) {
+		finding_skip(f, "profile isolates no cpus ([cpu] isolated_cores)");
+		return;
+	}
+	if (rc == -ENOENT) {
+		finding_skip(f, "cpuidle driver '%s' takes no command line C-state limit", drv);
+		return;
+	}
+	finding_expected(f, "%s=%s on the kernel command line (no state slower than %ld us, from boot; %s)", key, val, max,
+			 drv);
+	if (limit_on(&ctx->host->cmdline, key, val)) {
+		finding_pass(f, "%s=%s on the kernel command line", key, val);
+		return;
+	}
+	finding_fail(f, "no %s=%s on the kernel command line: until the cpuidle sysfs writes happen at runtime, every "
+		     "cpu may enter deeper states", key, val);
+	finding_remedy(f, "add '%s=%s' to the kernel command line", key, val);
+	f->needs_reboot = true;
+	f->pending_reboot = ctx->host->has_staged && limit_on(&ctx->host->staged, key, val);
+}
+
+static int plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	char key[32], drv[32];
+	struct boot_param b = { .key = key };
+	long max;
+
+	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0 ||
+	    boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), b.value, sizeof(b.value), drv, sizeof(drv)) < 0)
+		return 0;
+	return plan_boot_params(ctx, f, p, &b, 1);
+}
+
+const struct check check_cpu_idle_boot_limit = {
+	.id = "cpu.idle_boot_limit",
+	.area = AREA_CPU,
+	.title = "C-states limited on the kernel command line too (every cpu, from early boot)",
+	.reads = CPU_DIR "/cpuidle/current_driver " CPU_DIR "/cpuN/cpuidle/stateK/{name,latency} /proc/cmdline",
+	.keys = KEYS(PK_IDLE_BOOT_LIMIT, PK_MAX_IDLE_LATENCY_US, PK_ISOLATED_CORES),
+	.flags = CF_BOOT,
+	.run = run_cpu_idle_boot_limit,
+	.plan = plan_idle_boot_limit,
 };
 
 /* ---- cpu.tsc ---- */
@@ -949,6 +1176,7 @@ static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_cpu_tsc = {
+	.keys = KEYS(PK_INVARIANT_TSC),
 	.id = "cpu.tsc",
 	.area = AREA_CPU,
 	.title = "invariant TSC",
@@ -996,7 +1224,7 @@ static void run_cpu_clocksource(const struct check_ctx *ctx, struct finding *f)
 	snprintf(param, sizeof(param), "clocksource=%s%s", want, strcmp(want, "tsc") ? "" : " tsc=reliable");
 	if (avail[0] && !has_word(avail, want)) {
 		/* The kernel dropped it (tsc marked unstable by the watchdog): only a boot can bring it back. */
-		finding_remedy(f, "'%s' is not available now: add '%s' to the kernel command line (tickready apply stages it)",
+		finding_remedy(f, "'%s' is not available now: add '%s' to the kernel command line",
 			       want, param);
 		f->needs_reboot = true;
 		boot = ctx->host->has_staged ? cmdline_get(&ctx->host->staged, "clocksource") : NULL;
@@ -1008,10 +1236,34 @@ static void run_cpu_clocksource(const struct check_ctx *ctx, struct finding *f)
 		       "command line", want, param);
 }
 
+static int plan_clocksource(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_CLOCKSOURCE);
+	char avail[512];
+
+	struct boot_param b[2] = { { .key = "clocksource" }, { .key = "tsc", .value = "reliable" } };
+	bool now;
+
+	if (!want)
+		return 0;
+	snprintf(b[0].value, sizeof(b[0].value), "%s", want);
+	/* The kernel only switches to a clocksource it still trusts; tsc marked unstable needs a reboot. */
+	now = sysroot_read_str(ctx->sr, "/sys/devices/system/clocksource/clocksource0/available_clocksource", avail,
+			       sizeof(avail)) == 0 &&
+	      has_word(avail, want);
+	if (now)
+		tune_value(ctx, p, f->check->id, "/sys/devices/system/clocksource/clocksource0/current_clocksource", want);
+	if (tune_boot_params(ctx, p, f->check->id, b, strcmp(want, "tsc") ? 1 : 2) == -ENOENT && !now)
+		plan_add_manual(p, f, "the clocksource is not available now and no boot loader tool is found on this root");
+	return 0;
+}
+
 const struct check check_cpu_clocksource = {
+	.keys = KEYS(PK_CLOCKSOURCE),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "cpu.clocksource",
 	.area = AREA_CPU,
 	.title = "current clocksource",
 	.reads = CUR_CS " " AVAIL_CS,
-	.run = run_cpu_clocksource,
+	.run = run_cpu_clocksource, .plan = plan_clocksource,
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define SYSCTL_DIR "/proc/sys"
@@ -17,7 +18,7 @@
 #define MCE_DIR "/sys/devices/system/machinecheck"
 /* A hex mask of CPUSET_MAX cpus: 2048 digits and a comma per 8. */
 #define MASK_TEXT_MAX 2400
-#define BOOT_STAGED "to the kernel command line (tickready apply stages it)"
+#define BOOT_STAGED "to the kernel command line"
 
 /* ---- shared helpers ---- */
 
@@ -111,6 +112,16 @@ static void boot_fail(const struct check_ctx *ctx, struct finding *f, bool (*ok)
 	f->needs_reboot = true;
 	f->pending_reboot = ctx->host->has_staged && ok(&ctx->host->staged, arg);
 	finding_remedy(f, "add '%s' " BOOT_STAGED, param);
+}
+
+/* A knob that is one kernel command line parameter: staged for the next boot. */
+static int plan_one_param(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const char *key,
+			  const char *value)
+{
+	struct boot_param b = { .key = key };
+
+	snprintf(b.value, sizeof(b.value), "%s", value);
+	return plan_boot_params(ctx, f, p, &b, 1);
 }
 
 /* ---- sysctls: one table row per knob, one judge for all of them ---- */
@@ -221,36 +232,64 @@ static void judge_sysctls(const struct check_ctx *ctx, struct finding *f, const 
 	strbuf_free(&unasked);
 }
 
-#define SYSCTL_CHECK(sym, check_id, what, files, ...)                                          \
-	static const struct knob sym##_knobs[] = { __VA_ARGS__ };                              \
-	static void run_##sym(const struct check_ctx *ctx, struct finding *f)                  \
-	{                                                                                      \
-		judge_sysctls(ctx, f, sym##_knobs, sizeof(sym##_knobs) / sizeof(sym##_knobs[0])); \
-	}                                                                                      \
-	const struct check check_##sym = {                                                     \
-		.id = check_id, .area = AREA_KERNEL, .title = what, .reads = files, .run = run_##sym, \
+/* The knobs whose value is wrong, each set with `sysctl -w`; a missing file leaves a manual row. */
+static int plan_sysctls(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const struct knob *knobs,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct knob *k = &knobs[i];
+		char path[128], want[32];
+		long w, have;
+
+		knob_path(k, path, sizeof(path));
+		if (profile_long(ctx->prof, k->key, &w) < 0 ||
+		    (sysroot_read_long(ctx->sr, path, &have) == 0 && knob_ok(k, have, w)))
+			continue;
+		snprintf(want, sizeof(want), "%ld", w);
+		if (tune_sysctl(ctx, p, f->check->id, k->name, want) == -ENOENT) {
+			plan_add_manual(p, f, NULL);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+#define KNOB_COUNT(sym) (sizeof(sym##_knobs) / sizeof(sym##_knobs[0]))
+#define SYSCTL_CHECK(sym, check_id, what, files, keys_, ...)                                     \
+	static const struct knob sym##_knobs[] = { __VA_ARGS__ };                                \
+	static void run_##sym(const struct check_ctx *ctx, struct finding *f)                    \
+	{                                                                                        \
+		judge_sysctls(ctx, f, sym##_knobs, KNOB_COUNT(sym));                             \
+	}                                                                                        \
+	static int plan_##sym(const struct tune_ctx *ctx, const struct finding *f, struct plan *p) \
+	{                                                                                        \
+		return plan_sysctls(ctx, f, p, sym##_knobs, KNOB_COUNT(sym));                    \
+	}                                                                                        \
+	const struct check check_##sym = {                                                       \
+		.id = check_id, .area = AREA_KERNEL, .title = what, .reads = files, .keys = keys_, \
+		.flags = CF_RUNTIME, .run = run_##sym, .plan = plan_##sym,                        \
 	};
 
 SYSCTL_CHECK(kernel_timer_migration, "kernel.timer_migration", "timers stay on the cpu that armed them",
-	     SYSCTL_DIR "/kernel/timer_migration",
+	     SYSCTL_DIR "/kernel/timer_migration", KEYS(PK_TIMER_MIGRATION),
 	     { "kernel.timer_migration", PK_TIMER_MIGRATION, CMP_EQUAL, NULL })
 
 SYSCTL_CHECK(kernel_sched_rt_runtime, "kernel.sched_rt_runtime", "real-time throttling as the profile wants",
-	     SYSCTL_DIR "/kernel/sched_rt_runtime_us",
+	     SYSCTL_DIR "/kernel/sched_rt_runtime_us", KEYS(PK_SCHED_RT_RUNTIME_US),
 	     { "kernel.sched_rt_runtime_us", PK_SCHED_RT_RUNTIME_US, CMP_EQUAL, NULL })
 
 /* vmstat refresh runs every stat_interval seconds on each cpu with dirty counters: rarer is better. */
 SYSCTL_CHECK(kernel_stat_interval, "kernel.stat_interval", "vmstat refresh no more often than the profile allows",
-	     SYSCTL_DIR "/vm/stat_interval",
+	     SYSCTL_DIR "/vm/stat_interval", KEYS(PK_STAT_INTERVAL),
 	     { "vm.stat_interval", PK_STAT_INTERVAL, CMP_AT_LEAST, NULL })
 
 /* khungtaskd wakes every timeout seconds and walks every task: rarer or never is better. */
 SYSCTL_CHECK(kernel_hung_task, "kernel.hung_task", "hung-task scans no more often than the profile allows",
-	     SYSCTL_DIR "/kernel/hung_task_timeout_secs",
+	     SYSCTL_DIR "/kernel/hung_task_timeout_secs", KEYS(PK_HUNG_TASK_TIMEOUT),
 	     { "kernel.hung_task_timeout_secs", PK_HUNG_TASK_TIMEOUT, CMP_AT_LEAST_OR_OFF, "CONFIG_DETECT_HUNG_TASK" })
 
 SYSCTL_CHECK(kernel_busy_poll, "kernel.busy_poll", "socket busy polling as the profile wants",
-	     SYSCTL_DIR "/net/core/busy_read " SYSCTL_DIR "/net/core/busy_poll",
+	     SYSCTL_DIR "/net/core/busy_read " SYSCTL_DIR "/net/core/busy_poll", KEYS(PK_BUSY_READ, PK_BUSY_POLL),
 	     { "net.core.busy_read", PK_BUSY_READ, CMP_EQUAL, NULL },
 	     { "net.core.busy_poll", PK_BUSY_POLL, CMP_EQUAL, NULL })
 
@@ -369,12 +408,63 @@ static void run_kernel_watchdog(const struct check_ctx *ctx, struct finding *f)
 	finding_remedy(f, WATCHDOG_OFF " (profile: [kernel] watchdog = off); " WATCHDOG_BOOT);
 }
 
+/* A cpu list or mask file compared as a set, written in the file's own form. */
+static int tune_cpus(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *target,
+		     const char *path, const struct cpuset *want, bool mask, const char *shell_fmt)
+{
+	char text[CPUSET_TEXT_MAX], next[CPUSET_TEXT_MAX];
+	struct cpuset now;
+	struct change *c;
+	int rc = sysroot_read_str(ctx->sr, path, text, sizeof(text));
+
+	if (rc == -ENODATA)
+		text[0] = '\0';
+	else if (rc < 0)
+		return rc;
+	if ((mask ? cpuset_parse_mask(&now, text) : cpuset_parse(&now, text)) == 0 && cpuset_equal(&now, want))
+		return 0;
+	if (mask)
+		cpuset_format_mask(want, next, sizeof(next));
+	else
+		cpuset_format(want, next, sizeof(next));
+	c = plan_add(p, check, CK_WRITE, target, path, text, next);
+	if (c) {
+		change_set(&c->shell, shell_fmt, next);
+		tune_guard_cpus(ctx, c);
+	}
+	return 1;
+}
+
+static int plan_watchdog(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_WATCHDOG);
+
+	if (!want)
+		return 0;
+	if (!strcmp(want, "off")) {
+		struct boot_param b[2] = { { .key = "nowatchdog" }, { .key = "nmi_watchdog", .value = "0" } };
+
+		tune_sysctl(ctx, p, f->check->id, "kernel.watchdog", "0");
+		tune_sysctl(ctx, p, f->check->id, "kernel.nmi_watchdog", "0");
+		/* And from the next boot on, where a boot loader tool is found. */
+		tune_boot_params(ctx, p, f->check->id, b, 2);
+		return 0;
+	}
+	tune_sysctl(ctx, p, f->check->id, "kernel.watchdog", "1");
+	if (!strcmp(want, "housekeeping") && !cpuset_empty(&ctx->prof->housekeeping))
+		tune_cpus(ctx, p, f->check->id, "kernel.watchdog_cpumask", "/proc/sys/kernel/watchdog_cpumask",
+			  &ctx->prof->housekeeping, false, "sysctl -w kernel.watchdog_cpumask=%s");
+	return 0;
+}
+
 const struct check check_kernel_watchdog = {
+	.keys = KEYS(PK_WATCHDOG, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "kernel.watchdog",
 	.area = AREA_KERNEL,
 	.title = "lockup detectors off, or kept off the isolated cores",
 	.reads = WATCHDOG " " NMI_WATCHDOG " " SOFT_WATCHDOG " " WATCHDOG_CPUMASK,
-	.run = run_kernel_watchdog,
+	.run = run_kernel_watchdog, .plan = plan_watchdog,
 };
 
 /* ---- kernel.workqueue ---- */
@@ -410,12 +500,27 @@ static void run_kernel_workqueue(const struct check_ctx *ctx, struct finding *f)
 	finding_remedy(f, "echo %s > %s (profile: [kernel] workqueue_housekeeping = yes)", hk, WORKQUEUE_MASK);
 }
 
+static int plan_workqueue(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	static const char path[] = "/sys/devices/virtual/workqueue/cpumask";
+	bool want;
+
+	if (profile_bool(ctx->prof, PK_WORKQUEUE_HOUSEKEEPING, &want) < 0 || !want ||
+	    cpuset_empty(&ctx->prof->housekeeping))
+		return 0;
+	if (tune_cpus(ctx, p, f->check->id, path, path, &ctx->prof->housekeeping, true, "echo %s > " "/sys/devices/virtual/workqueue/cpumask") == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
+
 const struct check check_kernel_workqueue = {
+	.keys = KEYS(PK_WORKQUEUE_HOUSEKEEPING, PK_HOUSEKEEPING_CORES),
+	.flags = CF_RUNTIME,
 	.id = "kernel.workqueue",
 	.area = AREA_KERNEL,
 	.title = "unbound workqueues kept off the isolated cores",
 	.reads = WORKQUEUE_MASK,
-	.run = run_kernel_workqueue,
+	.run = run_kernel_workqueue, .plan = plan_workqueue,
 };
 
 /* ---- kernel.mitigations ---- */
@@ -455,12 +560,22 @@ static void run_kernel_mitigations(const struct check_ctx *ctx, struct finding *
 	boot_fail(ctx, f, mitigations_are, want, param);
 }
 
+static int plan_mitigations(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *v = profile_str(ctx->prof, PK_MITIGATIONS);
+
+	return v ? plan_one_param(ctx, f, p, "mitigations", v) : 0;
+}
+
 const struct check check_kernel_mitigations = {
+	.keys = KEYS(PK_MITIGATIONS),
+	.flags = CF_BOOT,
 	.id = "kernel.mitigations",
 	.area = AREA_KERNEL,
 	.title = "CPU vulnerability mitigations as the profile wants",
 	.reads = "/proc/cmdline",
 	.run = run_kernel_mitigations,
+	.plan = plan_mitigations,
 };
 
 /* ---- kernel.skew_tick ---- */
@@ -494,12 +609,20 @@ static void run_kernel_skew_tick(const struct check_ctx *ctx, struct finding *f)
 	boot_fail(ctx, f, skew_tick_on, NULL, "skew_tick=1");
 }
 
+static int plan_skew_tick(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	return plan_one_param(ctx, f, p, "skew_tick", "1");
+}
+
 const struct check check_kernel_skew_tick = {
+	.keys = KEYS(PK_SKEW_TICK),
+	.flags = CF_BOOT,
 	.id = "kernel.skew_tick",
 	.area = AREA_KERNEL,
 	.title = "per-cpu ticks skewed apart (skew_tick=1)",
 	.reads = "/proc/cmdline",
 	.run = run_kernel_skew_tick,
+	.plan = plan_skew_tick,
 };
 
 /* ---- kernel.nosoftlockup ---- */
@@ -539,12 +662,20 @@ static void run_kernel_nosoftlockup(const struct check_ctx *ctx, struct finding 
 	finding_remedy(f, "add 'nosoftlockup' " BOOT_STAGED "; until then: sysctl -w kernel.soft_watchdog=0");
 }
 
+static int plan_nosoftlockup(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	return plan_one_param(ctx, f, p, "nosoftlockup", "");
+}
+
 const struct check check_kernel_nosoftlockup = {
+	.keys = KEYS(PK_NOSOFTLOCKUP),
+	.flags = CF_BOOT,
 	.id = "kernel.nosoftlockup",
 	.area = AREA_KERNEL,
 	.title = "soft lockup detector off (nosoftlockup)",
 	.reads = "/proc/cmdline " SOFT_WATCHDOG,
 	.run = run_kernel_nosoftlockup,
+	.plan = plan_nosoftlockup,
 };
 
 /* ---- kernel.mce ---- */
@@ -634,10 +765,34 @@ static void run_kernel_mce(const struct check_ctx *ctx, struct finding *f)
 		       s.first);
 }
 
+/* Corrected machine-check polling runs on every cpu; ignore_ce stops it (per machinecheck device). */
+static int plan_mce(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	bool want;
+	int cpu, found = 0;
+
+	if (profile_bool(ctx->prof, PK_MCE_IGNORE_CE, &want) < 0)
+		return 0;
+	cpuset_for_each(cpu, &ctx->host->present) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/machinecheck/machinecheck%d/ignore_ce", cpu);
+		if (tune_value(ctx, p, f->check->id, path, want ? "1" : "0") != -ENOENT)
+			found++;
+	}
+	if (want && tune_cmdline(ctx, p, f->check->id, "mce", "ignore_ce", NULL) > 0)
+		found++;
+	if (!found)
+		plan_add_manual(p, f, "no machinecheck ignore_ce file and no boot loader tool found on this root");
+	return 0;
+}
+
 const struct check check_kernel_mce = {
+	.keys = KEYS(PK_MCE_IGNORE_CE, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "kernel.mce",
 	.area = AREA_KERNEL,
 	.title = "no corrected machine-check polling on the isolated cores",
 	.reads = "/proc/cmdline " MCE_DIR "/machinecheckN/ignore_ce",
-	.run = run_kernel_mce,
+	.run = run_kernel_mce, .plan = plan_mce,
 };

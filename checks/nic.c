@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define PCI_DEV_DIR "/sys/bus/pci/devices"
@@ -255,14 +256,13 @@ static char *irq_remedy(const struct irq_scan *s, const char *cpus)
 	char *list = irq_list(s, " "), *out;
 
 	if (s->nbad == 1)
-		out = xasprintf("echo %s > /proc/irq/%d/smp_affinity_list (profile: [irq] nic_irqs_local = yes; "
-				"tickready apply)", cpus, s->bad[0]);
+		out = xasprintf("echo %s > /proc/irq/%d/smp_affinity_list (profile: [irq] nic_irqs_local = yes)", cpus, s->bad[0]);
 	else if (s->nbad <= MAX_IRQS_SHOWN)
 		out = xasprintf("for i in %s; do echo %s > /proc/irq/$i/smp_affinity_list; done (profile: [irq] "
-				"nic_irqs_local = yes; tickready apply)", list, cpus);
+				"nic_irqs_local = yes)", list, cpus);
 	else
-		out = xasprintf("tickready apply (profile: [irq] nic_irqs_local = yes) moves every IRQ of the NIC "
-				"to %s", cpus);
+		out = xasprintf("for i in %s; do echo %s > /proc/irq/$i/smp_affinity_list; done (profile: [irq] "
+				"nic_irqs_local = yes)", list, cpus);
 	free(list);
 	return out;
 }
@@ -306,7 +306,7 @@ static char *iommu_fix(const struct host *h, bool *boot)
 	if (amd_host(h) && v && !strcmp(v, "off"))
 		return xstrdup("remove 'amd_iommu=off' from the kernel command line and add 'iommu=pt'");
 	if (!amd_host(h) && (!v || strcmp(v, "on")))
-		return xstrdup("add 'intel_iommu=on iommu=pt' to the kernel command line (tickready apply stages it)");
+		return xstrdup("add 'intel_iommu=on iommu=pt' to the kernel command line");
 	*boot = false;
 	return xasprintf("manual: enable %s in the BIOS", amd_host(h) ? "the IOMMU (AMD-Vi)" : "VT-d");
 }
@@ -321,9 +321,11 @@ struct chain {
 	struct cpuset cpus;	/* the node's cpus */
 	bool have_cpus;
 	struct strbuf path;	/* the links that held, for the message */
+	struct strbuf broke, fixes;	/* every broken link and its own fix */
+	bool node_known;
 };
 
-/* The first broken link: what broke, what held before it, and that link's own fix. */
+/* A broken link: what broke and that link's own fix; the walk goes on, so one audit names them all. */
 static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
@@ -334,8 +336,8 @@ static bool broken(struct chain *c, const char *link, const char *remedy, const 
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
-	finding_fail(c->f, "broken link '%s': %s (holds: %s)", link, what, c->path.len ? c->path.s : "nothing");
-	finding_remedy(c->f, "%s", remedy);
+	add(&c->broke, "; ", "'%s': %s", link, what);
+	add(&c->fixes, "; ", "%s", remedy);
 	free(what);
 	return false;
 }
@@ -370,6 +372,7 @@ static bool chain_node(struct chain *c)
 	if (unknown)
 		return broken(c, "numa", no_node_remedy, "firmware reports no NUMA node for %s (numa_node = -1) on a "
 			      "%zu-node host", label(c->nic), c->ctx->host->nnodes);
+	c->node_known = true;
 	c->have_cpus = node_cpus(c->ctx, c->nic, c->node, &c->cpus);
 	add(&c->path, " -> ", "node %d", c->node);
 	return true;
@@ -417,7 +420,7 @@ static bool chain_hugepages(struct chain *c)
 		want = 1;
 	p = host_pool(c->ctx->host, c->node, kb);
 	if (!p) {
-		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line (tickready apply stages it)",
+		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line",
 				size, want);
 		ok = broken(c, "hugepages", fix, "node %d has no %s hugepage pool", c->node, size);
 		c->f->needs_reboot = true;
@@ -426,7 +429,7 @@ static bool chain_hugepages(struct chain *c)
 	}
 	if (p->nr < want) {
 		fix = xasprintf("echo %ld > /sys/devices/system/node/node%d/hugepages/hugepages-%s/nr_hugepages "
-				"(profile: [memory] hugepages = %ld; tickready apply)", want, c->node, pool, want);
+				"(profile: [memory] hugepages = %ld)", want, c->node, pool, want);
 		if (p->nr < 0)
 			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
 				    c->node);
@@ -456,7 +459,7 @@ static bool chain_mount(struct chain *c)
 		}
 	format_size_human(kb, size, sizeof(size));
 	fix = xasprintf("mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s "
-			"(profile: [memory] hugetlbfs = yes; tickready apply)", size, size, size);
+			"(profile: [memory] hugetlbfs = yes)", size, size, size);
 	ok = broken(c, "hugetlbfs", fix, "no hugetlbfs mount with pagesize %s", size);
 	free(fix);
 	return ok;
@@ -547,23 +550,39 @@ static bool chain_iommu(struct chain *c)
 static void run_chain(const struct check_ctx *ctx, struct finding *f)
 {
 	struct chain c = { .ctx = ctx, .f = f };
-	bool (*const links[])(struct chain *) = { chain_slot, chain_node, chain_cores, chain_hugepages,
-						  chain_mount, chain_irqs, chain_iommu };
-	bool ok = true;
+	static const struct {
+		bool (*judge)(struct chain *);
+		bool on_node;	/* judged on the NIC's node: meaningless while the node is unknown */
+	} links[] = { { chain_slot, false }, { chain_node, false }, { chain_cores, true }, { chain_hugepages, true },
+		      { chain_mount, false }, { chain_irqs, true }, { chain_iommu, false } };
 
 	c.nic = bypass_nic(ctx, f);
 	if (!c.nic)
 		return;
-	for (size_t i = 0; ok && i < sizeof(links) / sizeof(links[0]); i++)
-		ok = links[i](&c);
-	if (ok)
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (links[i].on_node && !c.node_known)
+			continue;
+		links[i].judge(&c);
+		if (c.node == -2)
+			goto out;	/* the node lookup skipped the check */
+	}
+	if (!c.broke.len) {
 		finding_pass(f, "%s", c.path.s);
+	} else {
+		finding_fail(f, "broken link%s %s (holds: %s)", strchr(c.broke.s, ';') ? "s" : "", c.broke.s,
+			     c.path.len ? c.path.s : "nothing");
+		finding_remedy(f, "%s", c.fixes.s);
+	}
 	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> isolated cores, hugepages and hugetlbfs "
 			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group");
+out:
 	strbuf_free(&c.path);
+	strbuf_free(&c.broke);
+	strbuf_free(&c.fixes);
 }
 
 const struct check check_nic_chain = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE),
 	.id = "nic.chain",
 	.area = AREA_NIC,
 	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
@@ -615,6 +634,7 @@ static void run_numa_isolated(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_numa_isolated = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_ISOLATED_CORES),
 	.id = "nic.numa_isolated",
 	.area = AREA_NIC,
 	.title = "the NIC's NUMA node has isolated cores",
@@ -683,6 +703,7 @@ static void run_pcie_link(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_pcie_link = {
+	.keys = KEYS(PK_NIC_INTERFACE),
 	.id = "nic.pcie_link",
 	.area = AREA_NIC,
 	.title = "the NIC's PCIe link runs at its full width and speed",
@@ -702,9 +723,9 @@ static void bind_remedy(struct finding *f, const struct nic *n, const char *want
 			 "management to another interface first. Then: ", label(n), want);
 	if (!strncmp(n->driver, "mlx", 3))
 		finding_remedy(f, "%sMellanox/NVIDIA NICs use the bifurcated mlx5 driver: set [nic] driver = kernel; or "
-			       "modprobe %s && dpdk-devbind.py -b %s %s (or tickready apply)", warn, want, want, n->pci);
+			       "modprobe %s && dpdk-devbind.py -b %s %s", warn, want, want, n->pci);
 	else
-		finding_remedy(f, "%smodprobe %s && dpdk-devbind.py -b %s %s (or tickready apply; profile: [nic] driver = "
+		finding_remedy(f, "%smodprobe %s && dpdk-devbind.py -b %s %s (profile: [nic] driver = "
 			       "%s)", warn, want, want, n->pci, want);
 }
 
@@ -744,12 +765,157 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 		bind_remedy(f, n, want);
 }
 
+/* ---- driver binding ---- */
+
+/* A kernel route through ifname other than the default one: the kernel stack is using it. */
+static bool has_routes(const struct sysroot *sr, const char *ifname)
+{
+	char *text = NULL;
+	bool found = false;
+
+	if (!ifname[0] || sysroot_read_alloc(sr, "/proc/net/route", 1u << 20, &text, NULL) < 0)
+		return false;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+		char ifn[32];
+
+		found = sscanf(l, "%31s", ifn) == 1 && !strcmp(ifn, ifname);
+	}
+	free(text);
+	return found;
+}
+
+/*
+ * Will the driver tuner hand n to the profile's user-space driver? Not for mlx5, whose DPDK
+ * driver works through the kernel driver (bifurcated): unbinding it breaks DPDK.
+ */
+static bool rebinds(const struct tune_ctx *ctx, const struct nic *n)
+{
+	const char *want = profile_str(ctx->prof, PK_NIC_DRIVER);
+
+	return n && want && n->pci[0] && strcmp(want, "kernel") && strcmp(n->driver, want) &&
+	       !(!strncmp(n->driver, "mlx", 3) && nic_userspace_driver(want));
+}
+
+static const struct nic *tunable_nic(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct nic *n = ctx->prof->nic;
+
+	/* Its netdev goes away with the bind: the poll-mode driver sets coalescing and rings itself. */
+	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER)))
+		return NULL;
+	if (!n || !n->name[0]) {
+		/* No netdev (bound to vfio-pci): the poll-mode driver sets its own coalescing. */
+		plan_add_manual(p, f, NULL);
+		return NULL;
+	}
+	return n;
+}
+
+/* Why binding n must not happen; *force_ok says whether --force may override. NULL when clear. */
+static char *bind_blocked(const struct tune_ctx *ctx, const struct nic *n, const char *want, bool *force_ok)
+{
+	const char *why = ctx->mgmt ? mgmt_reason(ctx->mgmt, n) : NULL;
+	char path[128];
+	struct dirlist dl;
+	char *out = NULL;
+
+	*force_ok = false;
+	/* Never overridable: rebinding the management NIC cuts the operator off. */
+	if (why)
+		return xasprintf("%s is on the management path (%s): binding it to %s cuts this host off",
+				 n->name[0] ? n->name : n->pci, why, want);
+	if (n->iommu_group >= 0) {
+		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", n->iommu_group);
+		if (sysroot_list(ctx->sr, path, &dl) == 0) {
+			for (size_t i = 0; i < dl.n && !out; i++) {
+				const struct nic *peer = host_nic_by_pci(ctx->host, dl.names[i]);
+
+				if (!strcmp(dl.names[i], n->pci))
+					continue;
+				if (peer && ctx->mgmt && (why = mgmt_reason(ctx->mgmt, peer)))
+					out = xasprintf("IOMMU group %d also holds %s (%s, on the management path: %s), and vfio "
+							"takes the whole group", n->iommu_group, peer->pci,
+							peer->name[0] ? peer->name : "no netdev", why);
+				else if (!strcmp(want, "vfio-pci") && peer && peer->driver[0] && strcmp(peer->driver, want)) {
+					out = xasprintf("IOMMU group %d also holds %s on %s: vfio-pci needs every device of the "
+							"group on vfio-pci or unbound", n->iommu_group, peer->pci, peer->driver);
+					*force_ok = true;
+				}
+			}
+			dirlist_free(&dl);
+		}
+		if (out)
+			return out;
+	}
+	if (has_routes(ctx->sr, n->name)) {
+		*force_ok = true;
+		return xasprintf("%s has routes in /proc/net/route: the kernel's network stack is using it", n->name);
+	}
+	return NULL;
+}
+
+static void add_modprobe(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *driver)
+{
+	char path[128], module[64];
+	struct change *c;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
+	if (sysroot_is_dir(ctx->sr, path) || !ctx->sr->live)
+		return;
+	/* The module name uses '_' where the driver name may use '-' (vfio-pci is vfio_pci). */
+	snprintf(module, sizeof(module), "%s", driver);
+	for (char *s = module; *s; s++)
+		if (*s == '-')
+			*s = '_';
+	c = plan_add(p, check, CK_EXEC, module, NULL, NULL, "modprobe");
+	if (!c)
+		return;
+	c->live_only = true;
+	c->argv_do = argv_pack((const char *const[]){ "modprobe", module, NULL });
+	/* Unloading could take other devices with it: revert leaves the module loaded. */
+	c->argv_undo = NULL;
+	c->shell = xasprintf("modprobe %s", module);
+}
+
+static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct nic *n = ctx->prof->nic;
+	const char *want = profile_str(ctx->prof, PK_NIC_DRIVER);
+	char target[96];
+	struct change *c;
+	bool force_ok;
+
+	/* "kernel" needs the device's own driver, which only revert (or the kernel at boot) knows. */
+	if (!rebinds(ctx, n)) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	add_modprobe(ctx, p, f->check->id, want);
+	snprintf(target, sizeof(target), "%s driver", n->pci);
+	c = plan_add(p, f->check->id, CK_BIND, target, NULL, n->driver[0] ? n->driver : NULL, want);
+	if (!c)
+		return 0;
+	c->iface = xstrdup(n->pci);
+	if (n->driver[0])
+		c->shell = xasprintf("echo %s > /sys/bus/pci/devices/%s/driver_override; echo %s > "
+				     "/sys/bus/pci/devices/%s/driver/unbind; echo %s > /sys/bus/pci/drivers_probe",
+				     want, n->pci, n->pci, n->pci, n->pci);
+	else
+		c->shell = xasprintf("echo %s > /sys/bus/pci/devices/%s/driver_override; echo %s > "
+				     "/sys/bus/pci/drivers_probe", want, n->pci, n->pci);
+	c->blocked = bind_blocked(ctx, n, want, &force_ok);
+	c->force_ok = force_ok;
+	return 0;
+}
+
 const struct check check_nic_driver = {
+	.keys = KEYS(PK_NIC_DRIVER, PK_NIC_INTERFACE),
+	.flags = CF_RUNTIME,
 	.id = "nic.driver",
 	.area = AREA_NIC,
 	.title = "the NIC is bound to the driver the profile wants",
 	.reads = PCI_DEV_DIR "/PCI/driver, /proc/net/route",
-	.run = run_driver,
+	.run = run_driver, .plan = plan_driver,
 };
 
 /* ---- nic.iommu ---- */
@@ -834,12 +1000,38 @@ static void run_iommu(const struct check_ctx *ctx, struct finding *f)
 					: "modprobe vfio enable_unsafe_noiommu_mode=1 (profile: [nic] iommu = noiommu)");
 }
 
+/* iommu=pt (and intel_iommu=on on Intel) for vfio-pci, or vfio's no-IOMMU mode when the profile allows it. */
+static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *v = profile_str(ctx->prof, PK_IOMMU);
+	struct boot_param b[2];
+	size_t n = 0;
+
+	if (!v)
+		return 0;
+	if (!strcmp(v, "on")) {
+		if (strstr(ctx->host->cpu_vendor, "Intel")) {
+			b[n] = (struct boot_param){ .key = "intel_iommu" };
+			snprintf(b[n++].value, sizeof(b[0].value), "on");
+		}
+		b[n] = (struct boot_param){ .key = "iommu" };
+		snprintf(b[n++].value, sizeof(b[0].value), "pt");
+	} else if (!strcmp(v, "noiommu")) {
+		b[n] = (struct boot_param){ .key = "vfio.enable_unsafe_noiommu_mode" };
+		snprintf(b[n++].value, sizeof(b[0].value), "1");
+	}
+	return plan_boot_params(ctx, f, p, b, n);
+}
+
 const struct check check_nic_iommu = {
+	.keys = KEYS(PK_IOMMU, PK_NIC_DRIVER),
+	.flags = CF_BOOT,
 	.id = "nic.iommu",
 	.area = AREA_NIC,
 	.title = "IOMMU on for vfio-pci (or no-IOMMU mode explicitly allowed)",
 	.reads = IOMMU_CLASS_DIR ", " IOMMU_GROUPS_DIR ", " VFIO_NOIOMMU ", /proc/cmdline",
 	.run = run_iommu,
+	.plan = plan_iommu,
 };
 
 /* ---- nic.coalesce and nic.rings: ethtool facts ---- */
@@ -918,7 +1110,7 @@ static void run_coalesce(const struct check_ctx *ctx, struct finding *f)
 	finding_expected(f, "%s: %s", n->name, want.s);
 	if (bad) {
 		finding_fail(f, "%s: %s", n->name, seen.s);
-		finding_remedy(f, "ethtool -C %s %s (profile: [nic] rx_usecs, adaptive_rx; tickready apply)", n->name,
+		finding_remedy(f, "ethtool -C %s %s (profile: [nic] rx_usecs, adaptive_rx)", n->name,
 			       fix.s);
 	} else {
 		finding_pass(f, "%s: %s (%s)", n->name, seen.s, n->eth.source);
@@ -928,12 +1120,60 @@ static void run_coalesce(const struct check_ctx *ctx, struct finding *f)
 	strbuf_free(&fix);
 }
 
+static void add_ethtool(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct nic *n,
+			const char *file, const char *key, long now, long want, const char *shell)
+{
+	char target[96], path[160], cur[32], next[32];
+	struct change *c;
+
+	if (now == want)
+		return;
+	snprintf(target, sizeof(target), "%s %s", n->name, key);
+	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", n->name, file);
+	snprintf(cur, sizeof(cur), "%ld", now);
+	snprintf(next, sizeof(next), "%ld", want);
+	c = plan_add(p, check, CK_ETHTOOL, target, ctx->sr->live ? NULL : path, now < 0 ? NULL : cur, next);
+	if (!c)
+		return;
+	c->iface = xstrdup(n->name);
+	c->key = xstrdup(key);
+	c->shell = xstrdup(shell);
+	tune_guard_nic(ctx, c, n);
+}
+
+static int plan_coalesce(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct nic *n = tunable_nic(ctx, f, p);
+	const char *adaptive = profile_str(ctx->prof, PK_ADAPTIVE_RX);
+	char shell[128];
+	long usecs;
+
+	if (!n)
+		return 0;
+	if (!n->eth.has_coalesce) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	if (profile_long(ctx->prof, PK_RX_USECS, &usecs) == 0) {
+		snprintf(shell, sizeof(shell), "ethtool -C %s rx-usecs %ld", n->name, usecs);
+		add_ethtool(ctx, p, f->check->id, n, "coalesce", "rx_usecs", n->eth.rx_usecs, usecs, shell);
+	}
+	if (adaptive) {
+		snprintf(shell, sizeof(shell), "ethtool -C %s adaptive-rx %s", n->name, adaptive);
+		add_ethtool(ctx, p, f->check->id, n, "coalesce", "adaptive_rx", n->eth.adaptive_rx,
+			    !strcmp(adaptive, "on"), shell);
+	}
+	return 0;
+}
+
 const struct check check_nic_coalesce = {
+	.keys = KEYS(PK_RX_USECS, PK_ADAPTIVE_RX, PK_NIC_INTERFACE, PK_NIC_DRIVER),
+	.flags = CF_RUNTIME,
 	.id = "nic.coalesce",
 	.area = AREA_NIC,
 	.title = "interrupt coalescing as the profile asks (rx-usecs, adaptive-rx)",
 	.reads = "SIOCETHTOOL ETHTOOL_GCOALESCE, or " SYSROOT_ETHTOOL_DIR "/IF/coalesce",
-	.run = run_coalesce,
+	.run = run_coalesce, .plan = plan_coalesce,
 };
 
 struct ring_want {
@@ -1003,7 +1243,7 @@ static void run_rings(const struct check_ctx *ctx, struct finding *f)
 		finding_remedy(f, "%s", over.s);
 	} else {
 		finding_fail(f, "%s: %s", n->name, seen.s);
-		finding_remedy(f, "ethtool -G %s %s (profile: [nic] rx_ring, tx_ring; tickready apply)", n->name, fix.s);
+		finding_remedy(f, "ethtool -G %s %s (profile: [nic] rx_ring, tx_ring)", n->name, fix.s);
 	}
 	strbuf_free(&seen);
 	strbuf_free(&want);
@@ -1011,10 +1251,53 @@ static void run_rings(const struct check_ctx *ctx, struct finding *f)
 	strbuf_free(&over);
 }
 
+/* "max" or a count; 0 (unset or bad) means no change. A count above the hardware maximum is manual. */
+static long ring_want(const char *v, long max)
+{
+	long n;
+
+	if (!v)
+		return 0;
+	if (!strcmp(v, "max"))
+		return max;
+	return parse_long(v, &n) == 0 && n > 0 && n <= max ? n : -1;
+}
+
+static int plan_rings(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct nic *n = tunable_nic(ctx, f, p);
+	char shell[128];
+	long rx, tx;
+
+	if (!n)
+		return 0;
+	if (!n->eth.has_ring) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	rx = ring_want(profile_str(ctx->prof, PK_RX_RING), n->eth.rx_max);
+	tx = ring_want(profile_str(ctx->prof, PK_TX_RING), n->eth.tx_max);
+	if (rx < 0 || tx < 0) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	if (rx) {
+		snprintf(shell, sizeof(shell), "ethtool -G %s rx %ld", n->name, rx);
+		add_ethtool(ctx, p, f->check->id, n, "ring", "rx_pending", n->eth.rx_pending, rx, shell);
+	}
+	if (tx) {
+		snprintf(shell, sizeof(shell), "ethtool -G %s tx %ld", n->name, tx);
+		add_ethtool(ctx, p, f->check->id, n, "ring", "tx_pending", n->eth.tx_pending, tx, shell);
+	}
+	return 0;
+}
+
 const struct check check_nic_rings = {
+	.keys = KEYS(PK_RX_RING, PK_TX_RING, PK_NIC_INTERFACE, PK_NIC_DRIVER),
+	.flags = CF_RUNTIME,
 	.id = "nic.rings",
 	.area = AREA_NIC,
 	.title = "rx/tx ring sizes as the profile asks",
 	.reads = "SIOCETHTOOL ETHTOOL_GRINGPARAM, or " SYSROOT_ETHTOOL_DIR "/IF/ring",
-	.run = run_rings,
+	.run = run_rings, .plan = plan_rings,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -60,8 +61,8 @@ static void smt_remedy(const struct check_ctx *ctx, struct finding *f, const cha
 	const char *staged;
 
 	if (!want_on) {
-		finding_remedy(f, "echo off > " SMT_CONTROL " (now) and add 'nosmt' to the kernel command line (at boot; "
-			       "tickready apply stages it), or disable Hyper-Threading in the BIOS (profile: [cpu] smt)");
+		finding_remedy(f, "echo off > " SMT_CONTROL " (now) and add 'nosmt' to the kernel command line (at boot), "
+			       "or disable Hyper-Threading in the BIOS (profile: [cpu] smt)");
 		staged = ctx->host->has_staged ? cmdline_get(&ctx->host->staged, "nosmt") : NULL;
 		if (staged && !cmdline_has(&ctx->host->cmdline, "nosmt"))
 			f->pending_reboot = true;
@@ -116,12 +117,41 @@ static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 	smt_remedy(ctx, f, control, want_on);
 }
 
+/* SMT can be switched at runtime unless firmware or the kernel decided ("forceoff", "notsupported"). */
+static int plan_smt(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_SMT);
+	char now[32];
+
+	if (!want || sysroot_read_str(ctx->sr, SMT_CONTROL, now, sizeof(now)) < 0 ||
+	    (strcmp(now, "on") && strcmp(now, "off"))) {
+		plan_add_manual(p, f, NULL);
+		return 0;
+	}
+	if (tune_value(ctx, p, f->check->id, SMT_CONTROL, want) > 0 && !ctx->sr->live &&
+	    sysroot_read_str(ctx->sr, SMT_ACTIVE, now, sizeof(now)) == 0) {
+		/* The kernel takes the siblings down (or up) with the write: a tree shows it in smt/active. */
+		const char *active = strcmp(want, "off") ? "1" : "0";
+		struct change *c = strcmp(now, active) ? plan_add(p, f->check->id, CK_WRITE, SMT_ACTIVE, SMT_ACTIVE, now,
+								  active)
+						       : NULL;
+
+		if (c)
+			c->tree_only = true;
+	}
+	if (!strcmp(want, "off"))
+		tune_cmdline(ctx, p, f->check->id, "nosmt", "", NULL);
+	return 0;
+}
+
 const struct check check_power_smt = {
+	.keys = KEYS(PK_SMT),
+	.flags = CF_RUNTIME | CF_BOOT,
 	.id = "power.smt",
 	.area = AREA_POWER,
 	.title = "SMT (hyper-threading) state",
 	.reads = SMT_CONTROL " " SMT_ACTIVE,
-	.run = run_power_smt,
+	.run = run_power_smt, .plan = plan_smt,
 };
 
 /* ---- power.cpu_model ---- */
@@ -292,6 +322,7 @@ static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct findin
 }
 
 const struct check check_power_cpu_dma_latency = {
+	.keys = KEYS(PK_CPU_DMA_LATENCY),
 	.id = "power.cpu_dma_latency",
 	.area = AREA_POWER,
 	.title = "/dev/cpu_dma_latency held open",
@@ -378,12 +409,40 @@ static void run_power_epb(const struct check_ctx *ctx, struct finding *f)
 	per_cpu_judge(ctx, f, &knob, want);
 }
 
+/* One per-cpu file on every present cpu; manual when no cpu has it (the driver lacks the knob). */
+static void per_cpu(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const char *fmt,
+		    const char *want)
+{
+	int cpu, found = 0;
+
+	cpuset_for_each(cpu, &ctx->host->present) {
+		char path[128];
+
+		snprintf(path, sizeof(path), fmt, cpu);
+		if (tune_value(ctx, p, f->check->id, path, want) != -ENOENT)
+			found++;
+	}
+	if (!found)
+		plan_add_manual(p, f, NULL);
+}
+
+static int plan_epb(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_EPB);
+
+	if (want)
+		per_cpu(ctx, f, p, "/sys/devices/system/cpu/cpu%d/power/energy_perf_bias", want);
+	return 0;
+}
+
 const struct check check_power_epb = {
+	.keys = KEYS(PK_EPB, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "power.epb",
 	.area = AREA_POWER,
 	.title = "energy/performance bias on isolated cpus",
 	.reads = CPU_DIR "/cpuN/power/energy_perf_bias",
-	.run = run_power_epb,
+	.run = run_power_epb, .plan = plan_epb,
 };
 
 static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
@@ -404,12 +463,23 @@ static void run_power_epp(const struct check_ctx *ctx, struct finding *f)
 	per_cpu_judge(ctx, f, &knob, want);
 }
 
+static int plan_epp(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_EPP);
+
+	if (want)
+		per_cpu(ctx, f, p, "/sys/devices/system/cpu/cpu%d/cpufreq/energy_performance_preference", want);
+	return 0;
+}
+
 const struct check check_power_epp = {
+	.keys = KEYS(PK_EPP, PK_ISOLATED_CORES),
+	.flags = CF_RUNTIME,
 	.id = "power.epp",
 	.area = AREA_POWER,
 	.title = "energy/performance preference on isolated cpus",
 	.reads = CPU_DIR "/cpuN/cpufreq/energy_performance_preference",
-	.run = run_power_epp,
+	.run = run_power_epp, .plan = plan_epp,
 };
 
 /* ---- power.pstate ---- */
@@ -453,10 +523,21 @@ static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 	finding_remedy(f, "echo %ld > " MIN_PERF " (profile: [power] min_perf_pct)", want);
 }
 
+static int plan_pstate(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const char *want = profile_str(ctx->prof, PK_MIN_PERF_PCT);
+
+	if (want && tune_value(ctx, p, f->check->id, "/sys/devices/system/cpu/intel_pstate/min_perf_pct", want) == -ENOENT)
+		plan_add_manual(p, f, NULL);
+	return 0;
+}
+
 const struct check check_power_pstate = {
+	.keys = KEYS(PK_MIN_PERF_PCT),
+	.flags = CF_RUNTIME,
 	.id = "power.pstate",
 	.area = AREA_POWER,
 	.title = "intel_pstate performance floor",
 	.reads = MIN_PERF " " PSTATE_STATUS " /proc/cmdline",
-	.run = run_power_pstate,
+	.run = run_power_pstate, .plan = plan_pstate,
 };

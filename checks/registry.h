@@ -4,7 +4,7 @@
 
 #define CHECK_LIST(X) \
 	X(cpu_isolated) X(cpu_housekeeping) X(cpu_smt_siblings) X(cpu_governor) X(cpu_turbo) \
-	X(cpu_cstates) X(cpu_tsc) X(cpu_clocksource) \
+	X(cpu_cstates) X(cpu_idle_boot_limit) X(cpu_tsc) X(cpu_clocksource) \
 	X(memory_hugepages) X(memory_hugetlbfs) X(memory_stale_hugepages) X(memory_thp) \
 	X(memory_numa_balancing) X(memory_swap) \
 	X(irq_irqbalance) X(irq_affinity) X(irq_default_affinity) X(irq_nic_node) \
@@ -20,3 +20,19 @@
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)
 #undef X
+
+/* The registry: every check, in report order. */
+extern const struct check *const checks[];
+extern const size_t checks_count;
+const struct check *check_find(const char *id);
+
+/* Runs one check with a clean finding; a check that sets nothing gets a skip, not a pass. */
+void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f);
+
+/*
+ * Selects checks from "cpu,irq,nic.chain": area names or check ids. selected[] has checks_count
+ * entries. NULL or "" selects every check. Returns 0, or -EINVAL with the bad word in bad.
+ */
+int checks_select(const char *only, bool *selected, char *bad, size_t size);
+/* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
+struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tuners.h"
 #include "util.h"
 
 /* Offenders named in a finding; the rest are counted. */
@@ -14,7 +15,8 @@
 /* A status line beyond this is not a kernel's: the thread is counted unreadable. */
 #define STATUS_MAX (1 << 20)
 #define SYSTEMD_CONF "/etc/systemd/system.conf"
-#define SYSTEMD_DROPIN "/etc/systemd/system.conf.d/tickready.conf"
+/* Late in name order, so its CPUAffinity= comes after every other drop-in's. */
+#define SYSTEMD_DROPIN "/etc/systemd/system.conf.d/99-tickready.conf"
 
 struct offender {
 	char comm[64];		/* as /proc escapes it */
@@ -276,6 +278,7 @@ static void run_tasks_isolated(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_tasks_isolated = {
+	.keys = KEYS(PK_TASKS_ALLOWED, PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "tasks.isolated",
 	.area = AREA_TASKS,
 	.title = "only the allowed user threads may run on the isolated cores",
@@ -307,7 +310,7 @@ static void run_tasks_kthreads(const struct check_ctx *ctx, struct finding *f)
 	isol = cpuset_text(&ctx->prof->isolated);
 	fix = taskcpuset_text(&s.kernel, hk);
 	finding_remedy(f, "add 'nohz_full=%s' (kthreadd then starts kernel threads on housekeeping cores) and "
-		       "'isolcpus=domain,%s' to the kernel command line (tickready apply stages it); "
+		       "'isolcpus=domain,%s' to the kernel command line; "
 		       "movable ones now: %s", isol, isol, fix);
 	free(fix);
 	free(isol);
@@ -316,6 +319,7 @@ static void run_tasks_kthreads(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_tasks_kthreads = {
+	.keys = KEYS(PK_TASKS_ALLOWED, PK_ISOLATED_CORES, PK_HOUSEKEEPING_CORES),
 	.id = "tasks.kthreads",
 	.area = AREA_TASKS,
 	.title = "no unbound kernel thread may run on the isolated cores",
@@ -505,10 +509,41 @@ static void run_tasks_systemd_affinity(const struct check_ctx *ctx, struct findi
 	free(hk);
 }
 
+/* systemd starts every service with CPUAffinity= from system.conf: a drop-in confines them at the next boot. */
+static int plan_systemd_affinity(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	char list[CPUSET_TEXT_MAX], *content, *old = NULL;
+	struct change *c;
+	bool want;
+
+	if (profile_bool(ctx->prof, PK_SYSTEMD_AFFINITY, &want) < 0 || !want || cpuset_empty(&ctx->prof->housekeeping))
+		return 0;
+	/* The empty assignment first: systemd merges CPUAffinity= lines across files. */
+	content = xasprintf("# Written by tickready apply; `tickready revert` removes it.\n[Manager]\nCPUAffinity=\nCPUAffinity=%s\n",
+			    cpuset_format(&ctx->prof->housekeeping, list, sizeof(list)));
+	if (tree_read(ctx->sr, SYSTEMD_DROPIN, &old, NULL) == 0) {
+		c = strcmp(old, content) ? plan_add(p, f->check->id, CK_WRITE, SYSTEMD_DROPIN, SYSTEMD_DROPIN, old, content)
+					 : NULL;
+	} else {
+		tune_parent_dirs(ctx, p, f->check->id, SYSTEMD_DROPIN);
+		c = plan_add(p, f->check->id, CK_CREATE, SYSTEMD_DROPIN, SYSTEMD_DROPIN, NULL, content);
+	}
+	if (c) {
+		c->boot = true;
+		change_set(&c->shell, "printf '[Manager]\\nCPUAffinity=\\nCPUAffinity=%s\\n' > " SYSTEMD_DROPIN, list);
+		tune_guard_cpus(ctx, c);
+	}
+	free(old);
+	free(content);
+	return 0;
+}
+
 const struct check check_tasks_systemd_affinity = {
+	.keys = KEYS(PK_SYSTEMD_AFFINITY, PK_HOUSEKEEPING_CORES, PK_ISOLATED_CORES),
+	.flags = CF_BOOT,
 	.id = "tasks.systemd_affinity",
 	.area = AREA_TASKS,
 	.title = "systemd keeps services on the housekeeping cores (CPUAffinity=)",
 	.reads = SYSTEMD_CONF " /etc/systemd/system.conf.d/*.conf",
-	.run = run_tasks_systemd_affinity,
+	.run = run_tasks_systemd_affinity, .plan = plan_systemd_affinity,
 };

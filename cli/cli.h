@@ -7,6 +7,8 @@
 #include "host.h"
 #include "profile.h"
 #include "sysroot.h"
+#include "registry.h"
+#include "tuners.h"
 
 #define TICKREADY_VERSION "0.1.0"
 
@@ -64,6 +66,8 @@ struct session {
 /* Opens root, loads the host and resolves the profile (NULL: the default). Prints the error; returns 0 or EXIT_ERROR. */
 int session_open(struct session *s, const char *root, const char *profile, bool record);
 void session_close(struct session *s);
+/* Marks each failing finding with what apply would do about it on this root (fix_by, fix_note). */
+void audit_mark_fixes(struct session *s, struct finding *f, size_t n);
 
 /* Subcommands: each in cli/cmd_NAME.c. */
 int cmd_audit(int argc, char **argv);

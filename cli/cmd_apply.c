@@ -190,14 +190,16 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 				       p->v[i].force_ok ? " (--force overrides)" : "");
 	}
 	if (p->nmanual) {
-		puts("manual (no tuner covers these; do them by hand):");
-		for (size_t i = 0; i < p->nmanual; i++)
+		puts("manual (apply makes no change for these here; do them by hand):");
+		for (size_t i = 0; i < p->nmanual; i++) {
 			printf("  %-22s %s%s%s\n", p->manual[i].check, p->manual[i].observed ? p->manual[i].observed : "",
 			       p->manual[i].remedy ? "; fix: " : "", p->manual[i].remedy ? p->manual[i].remedy : "");
+			printf("  %-22s (%s)\n", "", p->manual[i].why);
+		}
 	}
-	if (p->reboot_required) {
+	if (p->reboot_required && p->boot_tool) {
 		printf("reboot required: kernel command line changes are staged for %s (%s)\n",
-		       p->once_argv ? "the next boot only, in a one-time entry" : "the next boot", p->boot_tool ? p->boot_tool : "?");
+		       p->once_argv ? "the next boot only, in a one-time entry" : "the next boot", p->boot_tool);
 		if (p->bootloader_argv) {
 			printf("  then run:");
 			for (char **v = p->bootloader_argv; *v; v++)
@@ -212,6 +214,8 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 		if (p->once_argv)
 			puts("  after that boot, `tickready confirm` makes the parameters the default; a failed boot falls "
 			     "back to the old entry");
+	} else if (p->reboot_required) {
+		puts("reboot required: the changes marked [boot] take effect at the next boot");
 	}
 }
 
@@ -383,25 +387,19 @@ static size_t runnable(const struct plan *p, const struct sysroot *sr, const str
 static int run_plan(struct session *s, struct apply_args *a, const bool *selected)
 {
 	struct finding *findings;
-	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
 	struct tune_ctx ctx = { 0 };
-	char bad[160];
 	struct plan p;
 	size_t nf, nblocked = 0, todo;
 	int rc, lock = -1;
 
 	if (!a->dry) {
 		lock = lock_or_fail(&s->sr);
-		if (lock < 0) {
-			free(mgmt);
+		if (lock < 0)
 			return EXIT_ERROR;
-		}
 	}
 	findings = checks_run(&(struct check_ctx){ &s->host, &s->prof, &s->sr }, selected, &nf);
-	mgmt_load(mgmt, &s->host, &s->sr, getenv("SSH_CONNECTION"));
-	ctx = (struct tune_ctx){ .host = &s->host, .prof = &s->prof, .sr = &s->sr, .findings = findings,
-				 .nfindings = nf, .mgmt = mgmt, .force = a->po.force,
-				 .cpulist_bad = tune_cpulists_bad(&s->host, &s->prof, bad, sizeof(bad)) };
+	tune_ctx_init(&ctx, &s->host, &s->prof, &s->sr, findings, nf);
+	ctx.force = a->po.force;
 	ctx.once = a->once;
 	rc = plan_build(&p, &ctx);
 	if (rc < 0) {
@@ -474,7 +472,7 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 out:
 	plan_free(&p);
 	findings_free(findings, nf);
-	free(mgmt);
+	tune_ctx_free(&ctx);
 	journal_unlock(lock);
 	return rc;
 }

@@ -18,6 +18,19 @@ static const struct cli_opt audit_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/* Each failing finding says what apply would do about it here, from the plan apply would build (a finding names apply only then). */
+void audit_mark_fixes(struct session *s, struct finding *f, size_t n)
+{
+	struct tune_ctx ctx;
+	struct plan p;
+
+	tune_ctx_init(&ctx, &s->host, &s->prof, &s->sr, f, n);
+	if (plan_build(&p, &ctx) == 0)
+		plan_mark_findings(&p, &s->sr, f, n);
+	plan_free(&p);
+	tune_ctx_free(&ctx);
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *arg;
@@ -84,6 +97,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.sr.path };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
+	audit_mark_fixes(&s, r.findings, r.n);
 	use_color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	if (!strcmp(format, "json"))
 		report_write_json(stdout, &r);

@@ -134,6 +134,29 @@ static int list_keys(void)
 	return EXIT_READY;
 }
 
+/* What apply would block the profile for on this host (cpus not present, a node left without housekeeping). */
+static int check_usable(const struct session *s)
+{
+	const struct profile_value *v = &s->prof.v[PK_ISOLATED_CORES];
+	const char *why;
+	char bad[160];
+	int node;
+
+	why = tune_cpulists_bad(&s->host, &s->prof, bad, sizeof(bad));
+	if (!why && (node = host_bare_node(&s->host, &s->prof.isolated)) >= 0) {
+		snprintf(bad, sizeof(bad), "it isolates every cpu of node %d: no housekeeping cpu is left there", node);
+		why = bad;
+	}
+	if (!why)
+		return EXIT_READY;
+	if (v->file)
+		cli_error("profile check: %s:%d: [cpu] isolated_cores = %s: %s (apply would refuse it)", v->file, v->line,
+			  v->raw ? v->raw : "auto", why);
+	else
+		cli_error("profile check: %s: [cpu] isolated_cores: %s (apply would refuse it)", s->prof.source, why);
+	return EXIT_ERROR;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	const char *root = "/", *format = "ini", *arg, *verb, *name = NULL;
@@ -199,10 +222,14 @@ int cmd_profile(int argc, char **argv)
 	rc = session_open(&s, root, name, false);
 	if (rc)
 		return rc;
-	if (!strcmp(verb, "check"))
-		printf("%s: ok (isolated %d cpus, housekeeping %d)\n", s.prof.source, cpuset_count(&s.prof.isolated),
-		       cpuset_count(&s.prof.housekeeping));
-	else if (!strcmp(format, "json"))
+	if (!strcmp(verb, "check")) {
+		rc = check_usable(&s);
+		if (rc == EXIT_READY)
+			printf("%s: ok (isolated %d cpus, housekeeping %d)\n", s.prof.source, cpuset_count(&s.prof.isolated),
+			       cpuset_count(&s.prof.housekeeping));
+		session_close(&s);
+		return rc;
+	} else if (!strcmp(format, "json"))
 		show_json(&s);
 	else
 		show_ini(&s);

@@ -76,27 +76,23 @@ static void emit(struct sctx *sc, struct srow *r)
 /* One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline). */
 static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
 {
-	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text, *q2;
+	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text;
 	struct cmdline want;
 
 	if (!strcmp(w->target.data, HOST_GRUB_ONCE)) {
 		/* The one-time entry's script: its parameters are in TICKREADY_PARAMS. */
 		char *params = xmalloc(strlen(text) + 1);
 
-		if (!shell_var(text, strlen(text), "TICKREADY_PARAMS", params, strlen(text) + 1))
+		if (!boot_once_params(text, strlen(text), params, strlen(text) + 1))
 			params[0] = '\0';
 		free(text);
 		text = start = params;
 	} else if (grub) {
-		char *q1 = strchr(text, '"');
+		struct strbuf sb = { 0 };
 
-		q2 = q1 ? strrchr(text, '"') : NULL;
-		start = q1 && q2 > q1 ? q1 + 1 : text + strlen(text);
-		if (q2 > q1)
-			*q2 = '\0';
-		for (char *s = start; (s = strchr(s, '$'));)
-			while (*s && *s != ' ')
-				*s++ = ' ';
+		boot_grub_dropin_params(text, &sb);
+		free(text);
+		text = start = sb.s ? strbuf_detach(&sb) : xstrdup("");
 	}
 	cmdline_parse(&want, start);
 	for (size_t i = 0; i < want.n; i++) {

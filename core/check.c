@@ -29,6 +29,21 @@ int area_from_name(const char *name)
 	return -1;
 }
 
+const char *fix_by_name(unsigned fix_by)
+{
+	if (fix_by & FIX_MANUAL)
+		return "manual";
+	if (fix_by & FIX_BLOCKED)
+		return "blocked";
+	if ((fix_by & FIX_NOW) && (fix_by & FIX_BOOT))
+		return "apply now and at boot";
+	if (fix_by & FIX_BOOT)
+		return "apply at boot";
+	if (fix_by & FIX_NOW)
+		return "apply now";
+	return NULL;
+}
+
 const char *verdict_name(enum verdict v)
 {
 	static const char *const names[] = { "pass", "warn", "fail", "skip" };
@@ -84,70 +99,8 @@ void finding_clear(struct finding *f)
 	free(f->observed);
 	free(f->expected);
 	free(f->remedy);
+	free(f->fix_note);
 	memset(f, 0, sizeof(*f));
-}
-
-void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->check = c;
-	f->verdict = V_SKIP;
-	c->run(ctx, f);
-	f->check = c;
-	if (!f->observed)
-		f->observed = xstrdup("check reported nothing");
-	if (f->verdict == V_PASS || f->verdict == V_SKIP) {
-		free(f->remedy);
-		f->remedy = NULL;
-	}
-}
-
-int checks_select(const char *only, bool *selected, char *bad, size_t size)
-{
-	bool any = only && *only;
-
-	for (size_t i = 0; i < checks_count; i++)
-		selected[i] = !any;
-	for (const char *p = only; any && *p;) {
-		size_t n = strcspn(p, ",");
-		char word[64];
-		bool hit = false;
-		int area;
-
-		if (n == 0 || n >= sizeof(word)) {
-			snprintf(bad, size, "%.*s", (int)(n < 60 ? n : 60), p);
-			return -EINVAL;
-		}
-		memcpy(word, p, n);
-		word[n] = '\0';
-		area = area_from_name(word);
-		for (size_t i = 0; i < checks_count; i++)
-			if ((area >= 0 && (int)checks[i]->area == area) || !strcmp(checks[i]->id, word)) {
-				selected[i] = true;
-				hit = true;
-			}
-		if (!hit) {
-			snprintf(bad, size, "%s", word);
-			return -EINVAL;
-		}
-		p += n;
-		if (*p == ',' && !*++p) {
-			snprintf(bad, size, "%s", "");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n)
-{
-	struct finding *out = xcalloc(checks_count, sizeof(*out));
-
-	*n = 0;
-	for (size_t i = 0; i < checks_count; i++)
-		if (!selected || selected[i])
-			check_run(checks[i], ctx, &out[(*n)++]);
-	return out;
 }
 
 void findings_free(struct finding *f, size_t n)

@@ -37,7 +37,19 @@ struct finding {
 	char *remedy;		/* the exact command or profile key that fixes it; NULL on pass/skip */
 	bool needs_reboot;	/* the fix takes effect at the next boot */
 	bool pending_reboot;	/* the fix is staged for the next boot (apply's drop-in), the running kernel lacks it */
+	unsigned fix_by;	/* enum fix_by, from the plan apply would make on this host; 0 when no plan was built */
+	char *fix_note;		/* FIX_MANUAL: why apply cannot; FIX_BLOCKED: the interlock */
 };
+
+/* What `tickready apply` does about a failing finding on this host: only what its plan holds. */
+enum fix_by {
+	FIX_NOW = 1u << 0,	/* a runtime change */
+	FIX_BOOT = 1u << 1,	/* staged for the next boot */
+	FIX_BLOCKED = 1u << 2,	/* planned, but an interlock stops it (--force where allowed) */
+	FIX_MANUAL = 1u << 3,	/* no change apply can make here: by hand */
+};
+/* "apply now", "apply at boot", "apply now and at boot", "blocked", "manual"; NULL for 0. */
+const char *fix_by_name(unsigned fix_by);
 
 struct check_ctx {
 	const struct host *host;
@@ -45,12 +57,31 @@ struct check_ctx {
 	const struct sysroot *sr;
 };
 
+struct tune_ctx;
+struct plan;
+
+/* What a knob's plan does, for `tickready checks` and the manual list. */
+enum check_flags {
+	CF_RUNTIME = 1u << 0,	/* its plan writes the running system */
+	CF_BOOT = 1u << 1,	/* its plan stages kernel command line parameters for the next boot */
+};
+
+/* Ends a check's key list: KEYS(PK_A, PK_B). */
+#define KEYS(...) ((const enum profile_key[]){ __VA_ARGS__, PK_COUNT })
+
 struct check {
 	const char *id;		/* stable, dotted: "cpu.nohz_full" */
 	enum area area;
 	const char *title;
 	const char *reads;	/* what it reads, for `tickready checks` and capture */
+	const enum profile_key *keys;	/* the profile keys it judges (and its plan reads), PK_COUNT-ended; NULL: none */
+	unsigned flags;		/* enum check_flags */
 	void (*run)(const struct check_ctx *ctx, struct finding *f);
+	/*
+	 * Turns a failing (or warning) finding into changes; NULL means the fix is manual. Adds nothing
+	 * (or a manual row with plan_add_manual) when this host leaves apply no safe change.
+	 */
+	int (*plan)(const struct tune_ctx *ctx, const struct finding *f, struct plan *p);
 };
 
 /*
@@ -67,21 +98,6 @@ void finding_remedy(struct finding *f, const char *fmt, ...) __attribute__((form
 void finding_skip_read(struct finding *f, const char *path, int rc);
 void finding_clear(struct finding *f);
 
-/* The registry: every check, in report order. */
-extern const struct check *const checks[];
-extern const size_t checks_count;
-const struct check *check_find(const char *id);
-
-/* Runs one check with a clean finding; a check that sets nothing gets a skip, not a pass. */
-void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f);
-
-/*
- * Selects checks from "cpu,irq,nic.chain": area names or check ids. selected[] has checks_count
- * entries. NULL or "" selects every check. Returns 0, or -EINVAL with the bad word in bad.
- */
-int checks_select(const char *only, bool *selected, char *bad, size_t size);
-/* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
-struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);
 void findings_free(struct finding *f, size_t n);
 
 /* Text from a host file fit for a message: printable ASCII only, cut short with "...". */

@@ -318,3 +318,29 @@ int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct 
 	ethtool_close(fd);
 	return rc;
 }
+
+int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value)
+{
+	struct nic_ethtool e;
+	long v;
+	int rc;
+
+	if (parse_long(value, &v) < 0 || v < 0)
+		return -EINVAL;
+	rc = ethtool_load(sr, ifname, &e);
+	if (rc < 0)
+		return rc;
+	if (!strcmp(key, "rx_usecs") || !strcmp(key, "adaptive_rx")) {
+		if (!e.has_coalesce)
+			return -EOPNOTSUPP;
+		*(strcmp(key, "rx_usecs") ? &e.adaptive_rx : &e.rx_usecs) = v;
+		return ethtool_set_coalesce(sr, ifname, &e);
+	}
+	if (!strcmp(key, "rx_pending") || !strcmp(key, "tx_pending")) {
+		if (!e.has_ring)
+			return -EOPNOTSUPP;
+		*(strcmp(key, "rx_pending") ? &e.tx_pending : &e.rx_pending) = v;
+		return ethtool_set_ring(sr, ifname, &e);
+	}
+	return -EINVAL;
+}

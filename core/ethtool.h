@@ -24,3 +24,6 @@ int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct 
  */
 typedef int (*ethtool_ioctl_fn)(int fd, const char *ifname, void *cmd);
 void ethtool_set_ioctl(ethtool_ioctl_fn fn);
+
+/* Sets one ethtool setting on a live interface (SIOCETHTOOL): rx_usecs, adaptive_rx, rx_pending, tx_pending. */
+int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value);

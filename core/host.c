@@ -21,18 +21,6 @@ const char *const cpu_flag_names[] = {
 #define INTERRUPTS_CAP (64u << 20)
 #define SMALL_CAP (1u << 20)
 
-enum host_boot host_boot_tool(const struct sysroot *sr)
-{
-	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby"))
-		return HB_GRUBBY;
-	if (sysroot_exists(sr, "/etc/default/grub"))
-		return HB_GRUB;
-	if (sysroot_exists(sr, HOST_KERNEL_CMDLINE) || sysroot_exists(sr, "/boot/loader/loader.conf") ||
-	    sysroot_exists(sr, "/efi/loader/loader.conf") || sysroot_exists(sr, "/boot/efi/loader/loader.conf"))
-		return HB_SDBOOT;
-	return HB_NONE;
-}
-
 /* systemd-boot: the next kernel entry's line is /etc/kernel/cmdline, verbatim. */
 static void load_sdboot_staged(struct host *h)
 {
@@ -47,6 +35,19 @@ static void load_sdboot_staged(struct host *h)
 	free(text);
 }
 
+/* grubby: what it staged is the options line of the BLS entry the next boot takes. */
+static void load_grubby_staged(struct host *h)
+{
+	char *opts;
+
+	if (h->has_staged || host_boot_tool(h->sr) != HB_GRUBBY || !(opts = boot_bls_staged(h->sr, h->release)))
+		return;
+	cmdline_free(&h->staged);
+	cmdline_parse(&h->staged, opts);
+	h->has_staged = true;
+	free(opts);
+}
+
 /* apply --once's one-time entry (TICKREADY_PARAMS in its grub.d script) is staged for the next boot too. */
 static void load_once_params(struct host *h)
 {
@@ -54,7 +55,7 @@ static void load_once_params(struct host *h)
 	size_t len;
 
 	if (sysroot_read_alloc(h->sr, HOST_GRUB_ONCE, SMALL_CAP, &text, &len) == 0) {
-		if (shell_var(text, len, "TICKREADY_PARAMS", params, 65536) && params[0]) {
+		if (boot_once_params(text, len, params, 65536)) {
 			struct strbuf sb = { 0 };
 
 			for (size_t i = 0; i < h->staged.n; i++) {
@@ -91,24 +92,9 @@ static void load_kernel(struct host *h)
 	/* The drop-in holds GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT params": take the params. */
 	if (sysroot_read_alloc(h->sr, HOST_GRUB_DROPIN, SMALL_CAP, &drop, NULL) == 0) {
 		struct strbuf sb = { 0 };
-		char *save = NULL;
 
 		strbuf_add(&sb, h->cmdline_raw ? h->cmdline_raw : "");
-		for (char *line = strtok_r(drop, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *q1 = strchr(line, '"'), *q2 = q1 ? strrchr(line, '"') : NULL;
-
-			if (*trim(line) == '#' || !q1 || q2 == q1 || strncmp(line, "GRUB_CMDLINE_LINUX", 18))
-				continue;
-			*q2 = '\0';
-			for (char *p = q1 + 1; *p; p++)
-				if (*p == '$') {	/* skip "$VAR" references */
-					while (*p && !isspace((unsigned char)*p))
-						*p++ = ' ';
-					if (!*p)
-						break;
-				}
-			strbuf_addf(&sb, " %s", q1 + 1);
-		}
+		boot_grub_dropin_params(drop, &sb);
 		cmdline_parse(&h->staged, sb.s ? sb.s : "");
 		h->has_staged = true;
 		strbuf_free(&sb);
@@ -116,6 +102,7 @@ static void load_kernel(struct host *h)
 	} else {
 		cmdline_parse(&h->staged, "");
 	}
+	load_grubby_staged(h);
 	load_sdboot_staged(h);
 	load_once_params(h);
 }
@@ -872,4 +859,22 @@ void host_default_housekeeping(const struct host *h, struct cpuset *out)
 		cpuset_set(&first, cpuset_next(online, 0));
 	host_expand_siblings(h, &first, out);
 	cpuset_and(out, out, online);
+}
+
+int host_bare_node(const struct host *h, const struct cpuset *isolated)
+{
+	const struct cpuset *online = h->has_online ? &h->online : &h->present;
+	struct cpuset left;
+
+	for (size_t i = 0; i < h->nnodes; i++) {
+		struct cpuset on;
+
+		cpuset_and(&on, &h->nodes[i].cpus, online);
+		cpuset_andnot(&left, &on, isolated);
+		if (!cpuset_empty(&on) && cpuset_empty(&left))
+			return h->nodes[i].id;
+	}
+	/* No NUMA information: the machine is one node. */
+	cpuset_andnot(&left, online, isolated);
+	return !cpuset_empty(online) && cpuset_empty(&left) ? (h->nnodes ? h->nodes[0].id : 0) : -1;
 }

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "boot.h"
 #include "cmdline.h"
 #include "cpuset.h"
 #include "sysroot.h"
@@ -164,15 +165,8 @@ const struct hugepool *host_pool(const struct host *h, int node, unsigned long s
 /* The SMT siblings of every cpu in set, set included. */
 void host_expand_siblings(const struct host *h, const struct cpuset *set, struct cpuset *out);
 
-/* Where apply stages boot parameters on Debian/Ubuntu; read by host_load for pending-reboot verdicts. */
-#define HOST_GRUB_DROPIN "/etc/default/grub.d/99-tickready.cfg"
-#define HOST_GRUB_ONCE "/etc/grub.d/42_tickready_once"
-/* systemd-boot: kernel-install copies this file into the next kernel's entry. */
-#define HOST_KERNEL_CMDLINE "/etc/kernel/cmdline"
 
-/* The distribution's boot tooling, detected from files, in this order. */
-enum host_boot { HB_NONE, HB_GRUB, HB_SDBOOT, HB_GRUBBY };
-enum host_boot host_boot_tool(const struct sysroot *sr);
-
+/* The first node whose online cpus isolated would take all (no housekeeping cpu left), -1 when none. */
+int host_bare_node(const struct host *h, const struct cpuset *isolated);
 /* Default housekeeping: the first online cpu of each node and its SMT siblings. */
 void host_default_housekeeping(const struct host *h, struct cpuset *out);

@@ -11,7 +11,8 @@
 #include <strings.h>
 #include <ini.h>
 
-#include "bind.h"
+#include "mgmt.h"
+#include "pci.h"
 #include "util.h"
 
 const struct profile_key_info profile_keys[PK_COUNT] = {
@@ -558,13 +559,22 @@ static void resolve_nic(struct profile *p, const struct host *h)
 			p->nic = host_nic_by_pci(h, pci);
 		return;
 	}
-	/* auto: a NIC already given to DPDK, else the first PCI NIC that is not the management path. */
+	/*
+	 * auto: a NIC already given to DPDK, else the first PCI NIC off the management path (the same set
+	 * apply's interlocks use: default routes, the SSH session, their bond members, VLAN parents, bridges).
+	 */
 	for (size_t i = 0; i < h->nnics && !p->nic; i++)
 		if (nic_userspace_driver(h->nics[i].driver))
 			p->nic = &h->nics[i];
-	for (size_t i = 0; i < h->nnics && !p->nic; i++)
-		if (h->nics[i].pci[0] && !h->nics[i].default_route)
-			p->nic = &h->nics[i];
+	if (!p->nic) {
+		struct mgmt_set *m = xcalloc(1, sizeof(*m));
+
+		mgmt_load(m, h, h->sr, h->sr->live ? getenv("SSH_CONNECTION") : NULL);
+		for (size_t i = 0; i < h->nnics && !p->nic; i++)
+			if (h->nics[i].pci[0] && !h->nics[i].default_route && !mgmt_reason(m, &h->nics[i]))
+				p->nic = &h->nics[i];
+		free(m);
+	}
 }
 
 int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err)
@@ -604,9 +614,15 @@ int profile_resolve(struct profile *p, const struct host *h, struct profile_erro
 	return 0;
 }
 
+bool *profile_key_reads;
+
 const char *profile_str(const struct profile *p, enum profile_key k)
 {
-	const char *v = p->v[k].value ? p->v[k].value : p->v[k].raw;
+	const char *v;
+
+	if (profile_key_reads)
+		profile_key_reads[k] = true;
+	v = p->v[k].value ? p->v[k].value : p->v[k].raw;
 
 	/* "any" means unset for every key but the descriptive ones, free-text values included. */
 	if (!v || (!strcmp(v, "any") && k != PK_NAME && k != PK_DESCRIPTION && k != PK_INCLUDE))

@@ -140,6 +140,9 @@ struct builtin_profile {
 };
 extern const struct builtin_profile builtin_profiles[];
 
+/* When set (tests), every key read through profile_str() and the accessors below is marked, PK_COUNT entries. */
+extern bool *profile_key_reads;
+
 /* Value access. "any" (or unset) means the profile does not ask: the check skips. */
 const char *profile_str(const struct profile *p, enum profile_key k);	/* NULL when unset or any */
 bool profile_wants(const struct profile *p, enum profile_key k);

@@ -171,13 +171,17 @@ json_t *report_to_json(const struct report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
-		json_array_append_new(checks_json,
-				      json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b}", "id", f->check->id, "area",
-						area_name(f->check->area), "title", f->check->title, "verdict",
-						finding_verdict_name(f), "observed", json_str_or_null(f->observed),
-						"expected", json_str_or_null(f->expected), "remedy",
-						json_str_or_null(f->remedy), "needs_reboot", f->needs_reboot,
-						"pending_reboot", f->pending_reboot));
+		json_t *c = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b}", "id", f->check->id, "area",
+				      area_name(f->check->area), "title", f->check->title, "verdict",
+				      finding_verdict_name(f), "observed", json_str_or_null(f->observed), "expected",
+				      json_str_or_null(f->expected), "remedy", json_str_or_null(f->remedy),
+				      "needs_reboot", f->needs_reboot, "pending_reboot", f->pending_reboot);
+
+		if (f->fix_by) {
+			json_object_set_new(c, "fixed_by", json_string(fix_by_name(f->fix_by)));
+			json_object_set_new(c, "fix_note", json_str_or_null(f->fix_note));
+		}
+		json_array_append_new(checks_json, c);
 	}
 	json_object_set_new(o, "checks", checks_json);
 	report_summary(r, &s);
@@ -223,6 +227,24 @@ static const char *verdict_label(const struct finding *f)
 	return (unsigned)f->verdict <= V_SKIP ? labels[f->verdict] : "?";
 }
 
+/* The line under a fix saying what `tickready apply` does about it here. */
+static const char *fix_by_text(unsigned by, const char *note)
+{
+	static char buf[512];
+
+	if (by & FIX_MANUAL)
+		snprintf(buf, sizeof(buf), "by hand: %s", note ? note : "apply makes no change for it here");
+	else if (by & FIX_BLOCKED)
+		snprintf(buf, sizeof(buf), "tickready apply plans it but is blocked: %s", note ? note : "?");
+	else if ((by & FIX_NOW) && (by & FIX_BOOT))
+		snprintf(buf, sizeof(buf), "tickready apply does it: now, and stages the rest for the next boot");
+	else if (by & FIX_BOOT)
+		snprintf(buf, sizeof(buf), "tickready apply stages it for the next boot");
+	else
+		snprintf(buf, sizeof(buf), "tickready apply does it now");
+	return buf;
+}
+
 int report_write_text(FILE *out, const struct report *r, bool color)
 {
 	const char *reset = color ? "\033[0m" : "";
@@ -254,6 +276,8 @@ int report_write_text(FILE *out, const struct report *r, bool color)
 			else if (f->remedy)
 				fprintf(out, "  %-7s %-24s fix: %s%s\n", "", "", f->remedy,
 					f->needs_reboot ? " (then reboot)" : "");
+			if (!f->pending_reboot && f->fix_by)
+				fprintf(out, "  %-7s %-24s %s\n", "", "", fix_by_text(f->fix_by, f->fix_note));
 		}
 	}
 	report_summary(r, &s);

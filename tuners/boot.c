@@ -22,127 +22,6 @@ static enum boot_tool boot_detect(const struct sysroot *sr)
 	return (enum boot_tool)host_boot_tool(sr);
 }
 
-struct bparam {
-	const char *key;
-	const char *checks[3];
-	/* The wanted value into buf ("" for a bare flag); false when the profile does not ask. */
-	bool (*want)(const struct tune_ctx *ctx, char *buf, size_t size);
-};
-
-static bool want_isolcpus(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *flags = profile_str(ctx->prof, PK_ISOLCPUS_FLAGS);
-	char list[CPUSET_TEXT_MAX];
-
-	if (!flags || profile_has_word(ctx->prof, PK_ISOLCPUS_FLAGS, "none") || cpuset_empty(&ctx->prof->isolated))
-		return false;
-	snprintf(buf, size, "%s,%s", flags, cpuset_format(&ctx->prof->isolated, list, sizeof(list)));
-	for (char *s = buf; *s; s++)
-		if (*s == ' ')
-			memmove(s, s + 1, strlen(s));
-	return true;
-}
-
-static bool want_cpulist(const struct tune_ctx *ctx, enum profile_key k, char *buf, size_t size)
-{
-	bool on;
-
-	if (profile_bool(ctx->prof, k, &on) < 0 || !on || cpuset_empty(&ctx->prof->isolated))
-		return false;
-	cpuset_format(&ctx->prof->isolated, buf, size);
-	return true;
-}
-
-static bool want_nohz(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_cpulist(ctx, PK_NOHZ_FULL, buf, size);
-}
-
-static bool want_rcu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_cpulist(ctx, PK_RCU_NOCBS, buf, size);
-}
-
-static bool want_flag(const struct tune_ctx *ctx, enum profile_key k, const char *value, char *buf, size_t size)
-{
-	bool on;
-
-	if (profile_bool(ctx->prof, k, &on) < 0 || !on)
-		return false;
-	snprintf(buf, size, "%s", value);
-	return true;
-}
-
-static bool want_skew(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_flag(ctx, PK_SKEW_TICK, "1", buf, size);
-}
-
-static bool want_nosoftlockup(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	return want_flag(ctx, PK_NOSOFTLOCKUP, "", buf, size);
-}
-
-static bool want_mitigations(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_MITIGATIONS);
-
-	if (!v)
-		return false;
-	snprintf(buf, size, "%s", v);
-	return true;
-}
-
-static bool want_intel_iommu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "on") || !strstr(ctx->host->cpu_vendor, "Intel"))
-		return false;
-	snprintf(buf, size, "on");
-	return true;
-}
-
-static bool want_iommu_pt(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "on"))
-		return false;
-	snprintf(buf, size, "pt");
-	return true;
-}
-
-static bool want_noiommu(const struct tune_ctx *ctx, char *buf, size_t size)
-{
-	const char *v = profile_str(ctx->prof, PK_IOMMU);
-
-	if (!v || strcmp(v, "noiommu"))
-		return false;
-	snprintf(buf, size, "1");
-	return true;
-}
-
-static const struct bparam bparams[] = {
-	{ "isolcpus", { "cpu.isolated", "cpu.housekeeping", NULL }, want_isolcpus },
-	{ "nohz_full", { "cpu.isolated", "cpu.housekeeping", NULL }, want_nohz },
-	{ "rcu_nocbs", { "cpu.isolated", "cpu.housekeeping", NULL }, want_rcu },
-	{ "skew_tick", { "kernel.skew_tick", NULL }, want_skew },
-	{ "nosoftlockup", { "kernel.nosoftlockup", NULL }, want_nosoftlockup },
-	{ "mitigations", { "kernel.mitigations", NULL }, want_mitigations },
-	{ "intel_iommu", { "nic.iommu", NULL }, want_intel_iommu },
-	{ "iommu", { "nic.iommu", NULL }, want_iommu_pt },
-	{ "vfio.enable_unsafe_noiommu_mode", { "nic.iommu", NULL }, want_noiommu },
-};
-
-static bool covers(const struct bparam *b, const char *check)
-{
-	for (int i = 0; b->checks[i]; i++)
-		if (!strcmp(b->checks[i], check))
-			return true;
-	return false;
-}
-
 static const char *grub_dropin_path(void)
 {
 	return HOST_GRUB_DROPIN;
@@ -151,21 +30,16 @@ static const char *grub_dropin_path(void)
 /* The parameters already staged by tickready: the drop-in's, or the systemd-boot file's. */
 static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct cmdline *out)
 {
-	char *text = NULL, *q1, *q2;
+	char *text = NULL;
 
 	cmdline_parse(out, "");
 	if (bt == BT_GRUB && tree_read(ctx->sr, grub_dropin_path(), &text, NULL) == 0) {
-		q1 = strchr(text, '"');
-		q2 = q1 ? strrchr(text, '"') : NULL;
-		if (q1 && q2 > q1) {
-			*q2 = '\0';
-			/* Drop "$GRUB_CMDLINE_LINUX_DEFAULT": it is the user's, not ours. */
-			for (char *s = q1 + 1; (s = strchr(s, '$'));)
-				while (*s && *s != ' ')
-					*s++ = ' ';
-			cmdline_free(out);
-			cmdline_parse(out, q1 + 1);
-		}
+		struct strbuf sb = { 0 };
+
+		boot_grub_dropin_params(text, &sb);
+		cmdline_free(out);
+		cmdline_parse(out, sb.s ? sb.s : "");
+		strbuf_free(&sb);
 	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
 		cmdline_free(out);
 		cmdline_parse(out, text);
@@ -262,11 +136,12 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 		free(p->once_params);
 		p->once_params = xstrdup(params);
 		content = once_script(ctx, params);
-	} else if (bt == BT_GRUB)
-		content = xasprintf("# Written by tickready apply (profile %s); `tickready revert` removes it.\n"
-				    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n",
-				    ctx->prof->name, params);
-	else
+	} else if (bt == BT_GRUB) {
+		char *who = xasprintf("tickready apply (profile %s)", ctx->prof->name);
+
+		content = boot_grub_dropin_format(who, params);
+		free(who);
+	} else
 		content = xasprintf("%s\n", params);
 	free(params);
 	if (c) {
@@ -349,20 +224,55 @@ static void add_grubby(const struct tune_ctx *ctx, struct plan *p, struct change
 	free(undo);
 }
 
+/*
+ * grubby --update-kernel=ALL edits the options line of every BLS entry; a tree has no grubby to run, so
+ * the same edit is emulated there (revert restores the files), and the host model reads it back.
+ */
+static void stage_bls(const struct tune_ctx *ctx, struct plan *p, const char *check)
+{
+	char **v = boot_bls_entries(ctx->sr);
+
+	for (char **e = v; e && *e; e++) {
+		char *text = NULL, *opts, *params, *content;
+		struct cmdline now;
+		struct change *c = NULL;
+
+		if (tree_read(ctx->sr, *e, &text, NULL) < 0)
+			continue;
+		opts = boot_bls_options(text);
+		cmdline_parse(&now, opts ? opts : "");
+		params = merged_params(ctx, p, &now, false);
+		content = boot_bls_with_options(text, params);
+		for (size_t i = 0; i < p->n && !c; i++)
+			if (p->v[i].path && !strcmp(p->v[i].path, *e) && p->v[i].kind == CK_WRITE)
+				c = &p->v[i];
+		if (c) {
+			free(c->value);
+			c->value = content;
+			content = NULL;
+		} else if ((c = plan_add(p, check, CK_WRITE, *e, *e, text, content))) {
+			c->boot = true;
+			c->tree_only = true;
+			change_set(&c->shell, "grubby --update-kernel=ALL (edits %s)", *e);
+		}
+		free(content);
+		free(params);
+		free(opts);
+		cmdline_free(&now);
+		free(text);
+	}
+	boot_bls_free(v);
+}
+
 /* Isolating every online cpu of a node leaves its memory and devices with no cpu to serve them. */
 static const char *isolation_bad(const struct tune_ctx *ctx, char *buf, size_t size)
 {
-	for (size_t i = 0; i < ctx->host->nnodes; i++) {
-		const struct numa_node *n = &ctx->host->nodes[i];
-		struct cpuset online;
+	int node = host_bare_node(ctx->host, &ctx->prof->isolated);
 
-		cpuset_and(&online, &n->cpus, ctx->host->has_online ? &ctx->host->online : &n->cpus);
-		if (!cpuset_empty(&online) && cpuset_subset(&online, &ctx->prof->isolated)) {
-			snprintf(buf, size, "isolates every cpu of node %d", n->id);
-			return buf;
-		}
-	}
-	return NULL;
+	if (node < 0)
+		return NULL;
+	snprintf(buf, size, "isolates every cpu of node %d", node);
+	return buf;
 }
 
 /*
@@ -405,60 +315,57 @@ static void stage_rows(const struct tune_ctx *ctx, struct plan *p, const char *c
 	set_bootloader(ctx, p, bt);
 	if (bt != BT_GRUBBY)
 		stage_file(ctx, p, check, bt);
+	else if (!ctx->sr->live)
+		stage_bls(ctx, p, check);
 }
 
-int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
-		 const char *blocked)
+int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct boot_param *v,
+		     size_t n)
 {
 	enum boot_tool bt = boot_detect(ctx->sr);
-	struct change *c;
+	struct change *rows[BOOT_PARAMS_MAX];
+	char why[128];
+	size_t nrows = 0;
 
 	if (bt == BT_NONE)
 		return -ENOENT;
-	c = add_cmdline(ctx, p, check, bt, key, want);
-	if (!c)
-		return 0;
-	if (blocked)
-		c->blocked = xstrdup(blocked);
-	stage_rows(ctx, p, check, bt, &c, 1);
-	return 1;
-}
+	for (size_t i = 0; i < n && nrows < BOOT_PARAMS_MAX; i++) {
+		struct change *c = add_cmdline(ctx, p, check, bt, v[i].key, v[i].value);
 
-static int plan_boot(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
-{
-	enum boot_tool bt = boot_detect(ctx->sr);
-	struct change *rows[sizeof(bparams) / sizeof(bparams[0])];
-	char want[CPUSET_TEXT_MAX];
-	char why[128];
-	size_t n = 0;
-
-	if (bt == BT_NONE) {
-		plan_add_manual(p, f, NULL);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(bparams) / sizeof(bparams[0]); i++) {
-		const struct bparam *b = &bparams[i];
-		struct change *c;
-
-		if (!covers(b, f->check->id) || !b->want(ctx, want, sizeof(want)) ||
-		    !(c = add_cmdline(ctx, p, f->check->id, bt, b->key, want)))
+		if (!c)
 			continue;
-		if (!strcmp(b->key, "isolcpus") || !strcmp(b->key, "nohz_full") || !strcmp(b->key, "rcu_nocbs")) {
+		if (v[i].blocked)
+			c->blocked = xstrdup(v[i].blocked);
+		if (v[i].isolates) {
 			tune_guard_cpus(ctx, c);
 			if (!c->blocked && isolation_bad(ctx, why, sizeof(why))) {
 				c->blocked = xstrdup(why);
 				c->force_ok = true;
 			}
 		}
-		rows[n++] = c;
+		rows[nrows++] = c;
 	}
-	stage_rows(ctx, p, f->check->id, bt, rows, n);
-	return 0;
+	stage_rows(ctx, p, check, bt, rows, nrows);
+	return nrows > 0;
 }
 
-static const char *const boot_checks[] = { "cpu.isolated", "cpu.housekeeping", "kernel.skew_tick",
-					   "kernel.nosoftlockup", "kernel.mitigations", "nic.iommu", NULL };
-const struct tuner tuner_boot_cmdline = { "boot_cmdline", boot_checks, plan_boot };
+int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
+		 const char *blocked)
+{
+	struct boot_param b = { .key = key, .blocked = blocked };
+
+	snprintf(b.value, sizeof(b.value), "%s", want);
+	return tune_boot_params(ctx, p, check, &b, 1);
+}
+
+int plan_boot_params(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const struct boot_param *v,
+		     size_t n)
+{
+	if (tune_boot_params(ctx, p, f->check->id, v, n) == -ENOENT)
+		plan_add_manual(p, f, "no boot loader tool found on this root (/etc/default/grub, /etc/kernel/cmdline, a "
+				      "loader.conf or grubby): add the parameters to the kernel command line by hand");
+	return 0;
+}
 
 int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *params)
 {
@@ -477,8 +384,7 @@ int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *pa
 		add_param(&sb, add.args[i].key, add.args[i].value);
 	cmdline_free(&staged);
 	cmdline_free(&add);
-	content = xasprintf("# Written by tickready confirm (after the one-time boot of apply --once); `tickready revert` "
-			    "removes it.\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", sb.s ? sb.s : "");
+	content = boot_grub_dropin_format("tickready confirm (after the one-time boot of apply --once)", sb.s ? sb.s : "");
 	strbuf_free(&sb);
 	if (tree_read(ctx->sr, grub_dropin_path(), &old, NULL) == 0) {
 		c = plan_add(p, "boot", CK_WRITE, grub_dropin_path(), grub_dropin_path(), old, content);

@@ -1,4 +1,4 @@
-/* The tuner registry and what every tuner uses: value comparison, interlocks, the management path. */
+/* What every plan function uses: value comparison, interlocks, the management path. */
 #include "tuners.h"
 
 #include <arpa/inet.h>
@@ -10,13 +10,6 @@
 #include <string.h>
 
 #include "util.h"
-
-const struct tuner *const tuners[] = {
-#define X(n) &tuner_##n,
-	TUNER_LIST(X)
-#undef X
-};
-const size_t tuners_count = sizeof(tuners) / sizeof(tuners[0]);
 
 int tune_value(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *path, const char *want)
 {
@@ -119,146 +112,21 @@ void tune_parent_dirs(const struct tune_ctx *ctx, struct plan *p, const char *ch
 
 /* ---- the management path ---- */
 
-static int mgmt_find(const struct mgmt_set *m, const char *name)
+void tune_ctx_init(struct tune_ctx *ctx, const struct host *h, const struct profile *prof, const struct sysroot *sr,
+		   const struct finding *f, size_t n)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i].name, name))
-			return (int)i;
-	return -1;
+	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
+	char bad[160];
+	const char *why = tune_cpulists_bad(h, prof, bad, sizeof(bad));
+
+	mgmt_load(mgmt, h, sr, getenv("SSH_CONNECTION"));
+	*ctx = (struct tune_ctx){ .host = h, .prof = prof, .sr = sr, .findings = f, .nfindings = n, .mgmt = mgmt,
+				  .cpulist_bad = why ? xstrdup(why) : NULL };
 }
 
-static void mgmt_add(struct mgmt_set *m, const struct sysroot *sr, const char *name, const char *why)
+void tune_ctx_free(struct tune_ctx *ctx)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-
-	if (!name[0] || strlen(name) >= sizeof(m->v[0].name) || mgmt_find(m, name) >= 0 ||
-	    m->n == sizeof(m->v) / sizeof(m->v[0]))
-		return;
-	snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", name);
-	snprintf(m->v[m->n].why, sizeof(m->v[0].why), "%s", why);
-	m->v[m->n].pci[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
-	if (sysroot_readlink_base(sr, path, target, sizeof(target)) == 0)
-		snprintf(m->v[m->n].pci, sizeof(m->v[0].pci), "%.31s", target);
-	m->n++;
-}
-
-/* Bond/team members, VLAN parents and bridge ports appear as lower_* links; brif/ lists bridge ports. */
-static void mgmt_expand(struct mgmt_set *m, const struct sysroot *sr)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		char path[PATH_MAX], why[96], pf[64], name[32];
-		struct dirlist dl;
-
-		snprintf(name, sizeof(name), "%s", m->v[i].name);
-		snprintf(path, sizeof(path), "/sys/class/net/%s", name);
-		if (sysroot_list(sr, path, &dl) == 0) {
-			for (size_t k = 0; k < dl.n; k++)
-				if (!strncmp(dl.names[k], "lower_", 6)) {
-					snprintf(why, sizeof(why), "under %s", name);
-					mgmt_add(m, sr, dl.names[k] + 6, why);
-				}
-			dirlist_free(&dl);
-		}
-		snprintf(path, sizeof(path), "/sys/class/net/%s/brif", name);
-		if (sysroot_list(sr, path, &dl) == 0) {
-			for (size_t k = 0; k < dl.n; k++) {
-				snprintf(why, sizeof(why), "port of bridge %s", name);
-				mgmt_add(m, sr, dl.names[k], why);
-			}
-			dirlist_free(&dl);
-		}
-		/* An SR-IOV VF: its PF carries it; the PF's netdevs are the path too. */
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device/physfn", name);
-		if (sysroot_readlink_base(sr, path, pf, sizeof(pf)) == 0) {
-			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", pf);
-			if (sysroot_list(sr, path, &dl) == 0) {
-				for (size_t k = 0; k < dl.n; k++) {
-					snprintf(why, sizeof(why), "PF of %s", name);
-					mgmt_add(m, sr, dl.names[k], why);
-				}
-				dirlist_free(&dl);
-			}
-			if (m->n < sizeof(m->v) / sizeof(m->v[0]) && mgmt_find(m, pf) < 0) {
-				snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%.31s", pf);
-				snprintf(m->v[m->n].pci, sizeof(m->v[0].pci), "%.31s", pf);
-				snprintf(m->v[m->n].why, sizeof(m->v[0].why), "PF of %s", name);
-				m->n++;
-			}
-		}
-	}
-}
-
-/* The interface holding $SSH_CONNECTION's server address (third field); live host only. */
-static void mgmt_ssh(struct mgmt_set *m, const struct sysroot *sr, const char *conn)
-{
-	char client[64], server[64];
-	struct ifaddrs *ifa, *i;
-	unsigned char want[16];
-	int fam;
-
-	if (!conn || !sr->live || sscanf(conn, "%63s %*s %63s", client, server) != 2)
-		return;
-	fam = strchr(server, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(fam, server, want) != 1 || getifaddrs(&ifa) < 0)
-		return;
-	for (i = ifa; i; i = i->ifa_next) {
-		const void *addr;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != fam)
-			continue;
-		addr = fam == AF_INET ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-				      : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (!memcmp(addr, want, fam == AF_INET ? 4 : 16))
-			mgmt_add(m, sr, i->ifa_name, "carries this SSH session");
-	}
-	freeifaddrs(ifa);
-}
-
-void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection)
-{
-	m->n = 0;
-	for (size_t i = 0; i < h->nnics; i++)
-		if (h->nics[i].default_route)
-			mgmt_add(m, sr, h->nics[i].name, "default route");
-	/* A default route on a bond, bridge or VLAN: host->nics only lists devices, so read the route files. */
-	{
-		struct dirlist dl;
-
-		if (sysroot_list(sr, "/sys/class/net", &dl) == 0) {
-			char *text = NULL;
-
-			if (sysroot_read_alloc(sr, "/proc/net/route", 1u << 20, &text, NULL) == 0) {
-				for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-					char ifn[32], dst[16], mask[16];
-
-					if (sscanf(line, "%31s %15s %*s %*s %*s %*s %*s %15s", ifn, dst, mask) == 3 &&
-					    !strcmp(dst, "00000000") && !strcmp(mask, "00000000"))
-						mgmt_add(m, sr, ifn, "default route");
-				}
-				free(text);
-			}
-			if (sysroot_read_alloc(sr, "/proc/net/ipv6_route", 1u << 20, &text, NULL) == 0) {
-				for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-					char dst[40], plen[4], ifn[32];
-
-					if (sscanf(line, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %31s", dst, plen, ifn) == 3 &&
-					    !strcmp(plen, "00") && strspn(dst, "0") == 32 && strcmp(ifn, "lo"))
-						mgmt_add(m, sr, ifn, "default route (IPv6)");
-				}
-				free(text);
-			}
-			dirlist_free(&dl);
-		}
-	}
-	mgmt_ssh(m, sr, ssh_connection);
-	mgmt_expand(m, sr);
-}
-
-const char *mgmt_reason(const struct mgmt_set *m, const struct nic *n)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if ((n->name[0] && !strcmp(m->v[i].name, n->name)) || (n->pci[0] && !strcmp(m->v[i].pci, n->pci)))
-			return m->v[i].why;
-	return NULL;
+	free((void *)ctx->mgmt);
+	free((void *)ctx->cpulist_bad);
+	memset(ctx, 0, sizeof(*ctx));
 }

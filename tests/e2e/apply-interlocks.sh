@@ -29,6 +29,17 @@ mkdir -p "$T/sys/devices/virtual/net/bond0"; ln -s ../../devices/virtual/net/bon
 ln -s ../../../pci0000:00/0000:3b:00.0/net/ens1f0 "$T/sys/devices/virtual/net/bond0/lower_ens1f0"
 expect_status 0 "bond member: dry run" "$TR" apply --root "$T" --profile "$APROF" --dry-run --format json
 json "$OUT" '[b["reason"] for b in d["blocked"] if b["target"].startswith("ens1f0")]' | grep -q "management path (under bond0)" && ok "bond member's ethtool change blocked" || not_ok "bond member not blocked: $(json "$OUT" 'd["blocked"]')"
+# interface = auto never picks a bond member that carries the management path (eno1 under bond0 here,
+# with no NIC on a user-space driver), so audit never advises binding it.
+fresh_tree "$T"
+sed -i 's/^eno1/bond0/' "$T/proc/net/route"
+mkdir -p "$T/sys/devices/virtual/net/bond0"; ln -s ../../devices/virtual/net/bond0 "$T/sys/class/net/bond0"
+ln -s ../../../pci0000:00/0000:18:00.0/net/eno1 "$T/sys/devices/virtual/net/bond0/lower_eno1"
+rm "$T/sys/bus/pci/devices/0000:5e:00.0"
+printf '[profile]\ninclude = hft-strict\n[nic]\ninterface = auto\n' >"$D/auto.ini"
+"$TR" audit --root "$T" --profile "$D/auto.ini" >"$D/auto.txt"
+grep -q 'bypass NIC ens1f0' "$D/auto.txt" && ! grep -q 'dpdk-devbind.py -b vfio-pci 0000:18:00.0' "$D/auto.txt" &&
+	ok "auto skips the bond member on the management path" || not_ok "auto: $(grep -o 'bypass NIC [^ ]*' "$D/auto.txt")"
 
 # Hugepages beyond the node's free memory.
 fresh_tree "$T"

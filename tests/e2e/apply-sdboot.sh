@@ -26,7 +26,7 @@ expect_status 1 "audit before: not ready" "$TR" audit --root "$T" --profile "$AP
 expect_status 0 "apply" "$TR" apply --root "$T" --profile "$APROF" --yes
 expect_grep "plans the write of /etc/kernel/cmdline" "write +/etc/kernel/cmdline: root=UUID=1b7c ro quiet -> root=UUID=1b7c ro quiet isolcpus=" "$OUT"
 expect_grep "names kernel-install" "then run: kernel-install add 6.1.0-28-amd64 /boot/vmlinuz-6.1.0-28-amd64" "$OUT"
-want="root=UUID=1b7c ro quiet isolcpus=managed_irq,domain,2-3,6-7 nohz_full=2-3,6-7 rcu_nocbs=2-3,6-7 skew_tick=1 nosoftlockup"
+want="root=UUID=1b7c ro quiet isolcpus=managed_irq,domain,2-3,6-7 nohz_full=2-3,6-7 rcu_nocbs=2-3,6-7 clocksource=tsc tsc=reliable transparent_hugepage=never skew_tick=1 nosoftlockup"
 [ "$(cat "$T/$KCMD")" = "$want" ] && ok "/etc/kernel/cmdline: the user's line plus the parameters" || not_ok "kernel/cmdline: $(cat "$T/$KCMD")"
 [ ! -e "$T/etc/default/grub.d" ] && ok "no GRUB drop-in on a systemd-boot host" || not_ok "a GRUB drop-in was written"
 

@@ -57,6 +57,10 @@ bad "bad size" '[memory]\nhugepage_size = 3M\n' "bad.ini:2: \[memory\] hugepage_
 bad "unknown variable" '[tasks]\nallowed = ${bogus}\n' "bad.ini:2: \[tasks\] allowed: unknown variable"
 bad "cpus not present" '[cpu]\nisolated_cores = 2-15\n' "isolated_cores names cpus not present on this host: 8-15"
 bad "syntax" '[cpu\n' "bad.ini:1: syntax error"
+# A profile apply would refuse on this host is no "ok": every cpu of a node isolated.
+printf '[profile]\ninclude = hft-balanced\n[cpu]\nisolated_cores = 2-7\nhousekeeping_cores = 0-1\n' >"$T/bare.ini"
+expect_status 2 "profile check: a node with no housekeeping cpu" "$TR" profile check --root tests/fixtures/base "$T/bare.ini"
+expect_grep "names the file, line and why" "bare.ini:4: \[cpu\] isolated_cores = 2-7: it isolates every cpu of node 1" "$ERR"
 expect_status 2 "unknown profile name" "$TR" profile check no-such-profile
 expect_status 2 "unknown action" "$TR" profile frob
 expect_status 0 "keys" "$TR" profile keys

@@ -172,6 +172,14 @@ void assert_has_at(const char *s, const char *needle, const char *file, int line
 	_fail(file, line);
 }
 
+void assert_lacks_at(const char *s, const char *needle, const char *file, int line)
+{
+	if (!s || !strstr(s, needle))
+		return;
+	fprintf(stderr, "%s:%d: '%s' unexpectedly in '%s'\n", file, line, needle, s);
+	_fail(file, line);
+}
+
 int fx_setup_base(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));

@@ -2,7 +2,7 @@
 #pragma once
 #include <limits.h>
 
-#include "check.h"
+#include "registry.h"
 #include "host.h"
 #include "profile.h"
 #include "sysroot.h"
@@ -38,6 +38,9 @@ void assert_verdict_at(const struct finding *f, enum verdict v, const char *file
 /* Assert that s contains needle, printing both when it does not. */
 #define assert_has(s, needle) assert_has_at((s), (needle), __FILE__, __LINE__)
 void assert_has_at(const char *s, const char *needle, const char *file, int line);
+/* Assert that s (NULL allowed) does not contain needle. */
+#define assert_lacks(s, needle) assert_lacks_at((s), (needle), __FILE__, __LINE__)
+void assert_lacks_at(const char *s, const char *needle, const char *file, int line);
 /* cmocka setup/teardown: *state is a fresh copy of tests/fixtures/base per test. */
 int fx_setup_base(void **state);
 int fx_teardown(void **state);

@@ -194,6 +194,12 @@ static void test_smt_siblings(void **state)
 	assert_has(f->observed, "(2,3) (6,7)");
 	assert_has(f->remedy, "isolated_cores = 2-3,6-7");
 	assert_has(f->remedy, "nosmt");
+	/* Adding the siblings would isolate every cpu: the fix offered is dropping the split cores instead. */
+	fx_profile(*state, "[cpu]\nisolated_cores = 1-3,5-7\nhousekeeping_cores = 0,4");
+	f = fx_check(*state, "cpu.smt_siblings");
+	assert_verdict(f, V_FAIL);
+	assert_lacks(f->remedy, "0-7");
+	assert_has(f->remedy, "isolated_cores = 2-3,6-7 (adding the siblings would leave no housekeeping cpu)");
 }
 
 static void test_smt_siblings_skip(void **state)
@@ -535,6 +541,37 @@ static void test_clocksource_skip(void **state)
 	assert_verdict(fx_check(*state, "cpu.clocksource"), V_SKIP);
 }
 
+/* cpu.idle_boot_limit: the command line limit the runtime writes cannot give (early boot, every cpu). */
+static void test_idle_boot_limit(void **state)
+{
+	const struct finding *f;
+
+	assert_verdict(fx_check(*state, "cpu.idle_boot_limit"), V_SKIP);
+	fx_profile(*state, "[cpu]\nidle_boot_limit = yes");
+	fx_write(*state, "/proc/cmdline", CMDLINE_NO_IDLE);
+	f = fx_check(*state, "cpu.idle_boot_limit");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "no intel_idle.max_cstate=1 on the kernel command line");
+	assert_string_equal(f->remedy, "add 'intel_idle.max_cstate=1' to the kernel command line");
+	assert_true(f->needs_reboot);
+	assert_false(f->pending_reboot);
+	fx_write(*state, DROPIN, STAGE("intel_idle.max_cstate=1"));
+	assert_true(fx_check(*state, "cpu.idle_boot_limit")->pending_reboot);
+	fx_write(*state, "/proc/cmdline", CMDLINE_HEAD "intel_idle.max_cstate=1\n");
+	assert_verdict(fx_check(*state, "cpu.idle_boot_limit"), V_PASS);
+	fx_write(*state, "/proc/cmdline", CMDLINE_HEAD "idle=poll\n");
+	assert_verdict(fx_check(*state, "cpu.idle_boot_limit"), V_PASS);
+	/* No state shallow enough: only idle=poll keeps the limit. */
+	fx_profile(*state, "[cpu]\nmax_idle_latency_us = 0");
+	fx_write(*state, "/proc/cmdline", CMDLINE_NO_IDLE);
+	assert_has(fx_check(*state, "cpu.idle_boot_limit")->remedy, "idle=poll");
+	/* haltpoll takes no command line limit. */
+	fx_write(*state, CPU "/cpuidle/current_driver", "haltpoll\n");
+	f = fx_check(*state, "cpu.idle_boot_limit");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "'haltpoll' takes no command line C-state limit");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 
 int main(void)
@@ -549,7 +586,7 @@ int main(void)
 		T(test_governor), T(test_governor_unavailable), T(test_governor_skip),
 		T(test_turbo), T(test_turbo_boost), T(test_turbo_skip),
 		T(test_cstates_pass), T(test_cstates_cmdline_limit), T(test_cstates_fail), T(test_cstates_zero_latency),
-		T(test_cstates_skip),
+		T(test_cstates_skip), T(test_idle_boot_limit),
 		T(test_tsc), T(test_tsc_skip),
 		T(test_clocksource), T(test_clocksource_unavailable), T(test_clocksource_skip),
 	};

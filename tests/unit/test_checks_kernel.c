@@ -338,7 +338,7 @@ static void test_mitigations(void **state)
 	f = fx_check(*state, "kernel.mitigations");
 	assert_verdict(f, V_FAIL);
 	assert_string_equal(f->observed, "mitigations='off'");
-	assert_string_equal(f->remedy, "add 'mitigations=auto' to the kernel command line (tickready apply stages it)");
+	assert_string_equal(f->remedy, "add 'mitigations=auto' to the kernel command line");
 	assert_true(f->needs_reboot);
 	assert_false(f->pending_reboot);
 	fx_write(*state, DROPIN, STAGE("mitigations=auto"));
@@ -374,7 +374,7 @@ static void test_skew_tick(void **state)
 	f = fx_check(*state, "kernel.skew_tick");
 	assert_verdict(f, V_FAIL);
 	assert_has(f->observed, "no skew_tick=");
-	assert_string_equal(f->remedy, "add 'skew_tick=1' to the kernel command line (tickready apply stages it)");
+	assert_string_equal(f->remedy, "add 'skew_tick=1' to the kernel command line");
 	assert_true(f->needs_reboot);
 	fx_write(*state, "/proc/cmdline", CMDLINE_HEAD "skew_tick=0\n");
 	assert_verdict(fx_check(*state, "kernel.skew_tick"), V_FAIL);

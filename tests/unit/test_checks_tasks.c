@@ -50,7 +50,7 @@ static void test_isolated_fail(void **state)
 	assert_verdict(f, V_FAIL);
 	assert_string_equal(f->observed, "1 user threads may run on isolated cores 2-3,6-7: java[5000/5000] on 0-7");
 	assert_has(f->remedy, "taskset -pc 0-1,4-5 5000;");
-	assert_has(f->remedy, "CPUAffinity=0-1,4-5 in /etc/systemd/system.conf.d/tickready.conf");
+	assert_has(f->remedy, "CPUAffinity=0-1,4-5 in /etc/systemd/system.conf.d/99-tickready.conf");
 }
 
 static void test_isolated_many(void **state)
@@ -196,7 +196,7 @@ static void test_systemd_fail(void **state)
 	assert_verdict(f, V_FAIL);
 	assert_string_equal(f->observed, "CPUAffinity=0-7 in '/etc/systemd/system.conf' includes isolated cores 2-3,6-7");
 	assert_has(f->remedy, "CPUAffinity=0-1,4-5");
-	assert_has(f->remedy, "/etc/systemd/system.conf.d/tickready.conf");
+	assert_has(f->remedy, "/etc/systemd/system.conf.d/99-tickready.conf");
 	assert_has(f->remedy, "systemctl daemon-reexec");
 	fx_write(*state, SYSTEMD_CONF, "[Manager]\n#CPUAffinity=0-1\n[Other]\nCPUAffinity=0\n");
 	f = fx_check(*state, "tasks.systemd_affinity");

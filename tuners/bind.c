@@ -9,10 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pci.h"
 #include "util.h"
 
-#define PCI_DEVICES "/sys/bus/pci/devices"
-#define PCI_DRIVERS "/sys/bus/pci/drivers"
 /* Inside the device directory, so a tree's stash travels with the device and nothing else lists it. */
 #define STASH ".tickready-unbound"
 
@@ -28,48 +27,8 @@ static const char *base(const char *link)
 	return s ? s + 1 : link;
 }
 
-int pci_driver_link(const struct sysroot *sr, const char *pci, char *buf, size_t size)
-{
-	char path[128];
-	int rc;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", pci);
-	rc = sysroot_readlink(sr, path, buf, size);
-	if (rc == -ENOENT) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return rc < 0 ? rc : 0;
-}
 
-int pci_driver_override(const struct sysroot *sr, const char *pci, char *buf, size_t size)
-{
-	char path[128];
-	int rc;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", pci);
-	rc = sysroot_read_str(sr, path, buf, size);
-	if (rc == -ENOENT || (rc == 0 && !strcmp(buf, "(null)"))) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return rc;
-}
-
-void pci_netdev_names(const struct sysroot *sr, const char *pci, char *buf, size_t size)
-{
-	struct dirlist dl;
-	char path[128];
-	size_t len = 0;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/net", pci);
-	if (sysroot_list(sr, path, &dl) < 0)
-		return;
-	for (size_t i = 0; i < dl.n && len + 1 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "", dl.names[i]);
-	dirlist_free(&dl);
-}
 
 /* Writes pci into a bus file (unbind, bind, drivers_probe). */
 static int poke(const struct sysroot *sr, const char *path, const char *pci)
@@ -237,25 +196,3 @@ int pci_unbind_restore(const struct sysroot *sr, const char *pci, const char *ol
 	return sr->live ? live_restore(sr, pci, old_link, old_override) : tree_restore(sr, pci, old_link);
 }
 
-int bind_former_pci(const struct sysroot *sr, const char *name, char *pci, size_t size)
-{
-	struct dirlist dl;
-	int rc = -ENOENT;
-
-	if (sysroot_list(sr, BIND_STATE_DIR, &dl) < 0)
-		return -ENOENT;
-	for (size_t i = 0; i < dl.n && rc; i++) {
-		char path[160], names[512];
-
-		snprintf(path, sizeof(path), BIND_STATE_DIR "/%s", dl.names[i]);
-		if (sysroot_read_str(sr, path, names, sizeof(names)) < 0)
-			continue;
-		for (char *save = NULL, *n = strtok_r(names, " ", &save); n && rc; n = strtok_r(NULL, " ", &save))
-			if (!strcmp(n, name) && strlen(dl.names[i]) < size) {
-				snprintf(pci, size, "%s", dl.names[i]);
-				rc = 0;
-			}
-	}
-	dirlist_free(&dl);
-	return rc;
-}

@@ -58,6 +58,7 @@ struct change {
 struct manual {
 	const char *check;
 	char *observed, *expected, *remedy;
+	char *why;		/* why apply makes no change for it on this host */
 };
 
 struct plan {
@@ -88,17 +89,6 @@ struct tune_ctx {
 	bool once;			/* --once: boot parameters go to a one-time GRUB entry */
 };
 
-/* A tuner: the checks it remedies and the function turning their failing findings into changes. */
-struct tuner {
-	const char *id;
-	const char *const *checks;	/* NULL-terminated */
-	/* Called once per failing finding it covers. Returns 0 or -errno. */
-	int (*plan)(const struct tune_ctx *ctx, const struct finding *f, struct plan *p);
-};
-
-extern const struct tuner *const tuners[];
-extern const size_t tuners_count;
-const struct tuner *tuner_for_check(const char *check_id);
 /* The finding of check id in this run, NULL when it did not run. */
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id);
 bool tune_failed(const struct tune_ctx *ctx, const char *check_id);
@@ -107,7 +97,8 @@ bool tune_failed(const struct tune_ctx *ctx, const char *check_id);
 struct change *plan_add(struct plan *p, const char *check, enum change_kind kind, const char *target,
 			const char *path, const char *current, const char *value);
 void change_set(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void plan_add_manual(struct plan *p, const struct finding *f, const char *remedy);
+/* A failing finding apply leaves to the operator; why says what stops apply here (NULL: no plan for the knob). */
+void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
 /* argv from a NULL-terminated list, stored NUL-separated. */
 char *argv_pack(const char *const *argv);
 /* Unpacked into a NULL-terminated array of pointers into packed; free the array only. */
@@ -119,6 +110,15 @@ char **argv_unpack(const char *packed);
  */
 int plan_build(struct plan *p, const struct tune_ctx *ctx);
 void plan_free(struct plan *p);
+/*
+ * Each failing finding's fix_by and fix_note from the plan: which changes apply would make for it on this
+ * root (now, at boot, blocked) or, when none, that it is manual and why.
+ */
+void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n);
+/* What apply sees: the management path loaded, the profile's cpu lists judged. Free with tune_ctx_free. */
+void tune_ctx_init(struct tune_ctx *ctx, const struct host *h, const struct profile *prof, const struct sysroot *sr,
+		   const struct finding *f, size_t n);
+void tune_ctx_free(struct tune_ctx *ctx);
 size_t plan_count_blocked(const struct plan *p);
 /* Changes that would run: not display rows, not blocked (unless overridden), right for the root. */
 bool change_runs(const struct change *c, const struct sysroot *sr);

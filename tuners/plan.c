@@ -15,6 +15,7 @@
 #include "bind.h"
 #include "journal.h"
 #include "tuners.h"
+#include "ethtool.h"
 #include "util.h"
 
 static const char *const kind_names[] = {
@@ -34,15 +35,6 @@ int change_kind_from_name(const char *name)
 		if (!strcmp(kind_names[k], name))
 			return k;
 	return -1;
-}
-
-const struct tuner *tuner_for_check(const char *check_id)
-{
-	for (size_t i = 0; i < tuners_count; i++)
-		for (const char *const *c = tuners[i]->checks; *c; c++)
-			if (!strcmp(*c, check_id))
-				return tuners[i];
-	return NULL;
 }
 
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id)
@@ -153,7 +145,7 @@ void change_set(char **field, const char *fmt, ...)
 	va_end(ap);
 }
 
-void plan_add_manual(struct plan *p, const struct finding *f, const char *remedy)
+void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 {
 	struct manual *m;
 
@@ -168,7 +160,9 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *remedy
 	m->check = f->check->id;
 	m->observed = dup_or_null(f->observed);
 	m->expected = dup_or_null(f->expected);
-	m->remedy = dup_or_null(remedy ? remedy : f->remedy);
+	m->remedy = dup_or_null(f->remedy);
+	m->why = xstrdup(why ? why : f->check->plan ? "apply found no change to make for it on this host"
+						  : "tickready has no safe change for this knob");
 }
 
 char *argv_pack(const char *const *argv)
@@ -234,6 +228,7 @@ void plan_free(struct plan *p)
 		free(p->manual[i].observed);
 		free(p->manual[i].expected);
 		free(p->manual[i].remedy);
+		free(p->manual[i].why);
 	}
 	free(p->manual);
 	free(p->slots);
@@ -250,24 +245,75 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Does the plan, from index from on, hold a change for check? (A drop-in carries rows of several checks.) */
+static bool plan_has_check(const struct plan *p, size_t from, const char *check)
+{
+	for (size_t i = from; i < p->n; i++)
+		if (!strcmp(p->v[i].check, check))
+			return true;
+	return false;
+}
+
+void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct finding *fd = &f[i];
+		unsigned by = 0;
+		const char *blocked = NULL;
+
+		if (!fd->check || (fd->verdict != V_FAIL && fd->verdict != V_WARN) || fd->pending_reboot)
+			continue;
+		for (size_t k = 0; k < p->n; k++) {
+			const struct change *c = &p->v[k];
+
+			/* Directories are made for a file change of the same check: they say nothing of when. */
+			if (strcmp(c->check, fd->check->id) || c->kind == CK_MKDIR || (!c->display && !change_runs(c, sr)))
+				continue;
+			if (c->blocked) {
+				blocked = blocked ? blocked : c->blocked;
+				continue;
+			}
+			by |= c->boot ? FIX_BOOT : FIX_NOW;
+		}
+		free(fd->fix_note);
+		fd->fix_note = NULL;
+		if (!by && blocked) {
+			by = FIX_BLOCKED;
+			fd->fix_note = xstrdup(blocked);
+		}
+		if (!by) {
+			by = FIX_MANUAL;
+			for (size_t k = 0; k < p->nmanual; k++)
+				if (!strcmp(p->manual[k].check, fd->check->id) && p->manual[k].why)
+					fd->fix_note = xstrdup(p->manual[k].why);
+			if (!fd->fix_note)
+				fd->fix_note = xstrdup("apply makes no change for it on this root");
+		}
+		fd->fix_by = by;
+	}
+}
+
 int plan_build(struct plan *p, const struct tune_ctx *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < ctx->nfindings; i++) {
 		const struct finding *f = &ctx->findings[i];
-		const struct tuner *t;
 		int rc;
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
-		t = tuner_for_check(f->check->id);
-		if (!t) {
+		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
 			continue;
 		}
-		rc = t->plan(ctx, f, p);
+		size_t before = p->n, manual_before = p->nmanual;
+
+		rc = f->check->plan(ctx, f, p);
 		if (rc < 0)
 			return rc;
+		/* Nothing planned and nothing said: the operator still has a failing knob, so list it. */
+		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before)
+			plan_add_manual(p, f, NULL);
 	}
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].boot && !p->v[i].blocked)
@@ -787,7 +833,7 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 		}
 	}
 	for (size_t i = 0; i < p->nmanual; i++)
-		json_array_append_new(manual, json_pack("{s:s, s:o, s:o, s:o}", "check", p->manual[i].check,
+		json_array_append_new(manual, json_pack("{s:s, s:o, s:o, s:o, s:o}", "check", p->manual[i].check, "why", str_or_null(p->manual[i].why),
 							"observed", str_or_null(p->manual[i].observed), "expected",
 							str_or_null(p->manual[i].expected), "remedy",
 							str_or_null(p->manual[i].remedy)));

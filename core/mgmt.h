@@ -1,0 +1,25 @@
+/* The management path, from the host model: default routes, the SSH session, and what they stand on. */
+#pragma once
+#include <stddef.h>
+
+#include "host.h"
+#include "sysroot.h"
+
+/* Interfaces and PCI functions on the management path: never rebound, re-IRQ'd or re-tuned. */
+struct mgmt_set {
+	size_t n;
+	struct {
+		char name[32];
+		char pci[32];
+		char why[96];
+	} v[64];
+};
+
+/*
+ * Collects the default-route interfaces (IPv4 and IPv6), the interface of $SSH_CONNECTION's local
+ * address (live host only), and with them their bond/team members, VLAN parents, bridge ports
+ * and SR-IOV PFs.
+ */
+void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection);
+/* Why nic is on the management path, NULL when it is not. */
+const char *mgmt_reason(const struct mgmt_set *m, const struct nic *n);

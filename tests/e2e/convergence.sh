@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The convergence invariant, for every shipped profile on a matrix of trees:
+#  (1) each failing finding that says apply fixes it has a change in the plan;
+#  (2) after apply, each such check passes or is pending-reboot;
+#  (3) a second plan is empty;
+#  (4) revert leaves the tree byte-identical;
+#  (5) the manual list holds exactly the failing checks that say they are by hand.
+# The checks and their plans come from the registry: nothing here names a check.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+trap cleanup_tmps EXIT
+W=$(mktmp)
+
+# variant NAME: builds $W/NAME.src from the untuned fixture (or another source) with one change of layout.
+variant() {
+	local d=$W/$1.src
+	case $1 in
+	capture-live) "$TR" capture "$d" >/dev/null 2>&1 || return 1 ;;
+	tuned) cp -a "$FX/base" "$d" ;;
+	*) cp -a "$FX/untuned" "$d" ;;
+	esac
+	case $1 in
+	grub | tuned | capture-live) ;;
+	sdboot)
+		rm "$d/etc/default/grub"
+		mkdir -p "$d/etc/kernel" && printf 'root=UUID=1b7c ro quiet\n' >"$d/etc/kernel/cmdline"
+		;;
+	grubby)
+		rm "$d/etc/default/grub"
+		mkdir -p "$d/usr/sbin" "$d/boot/loader/entries"
+		printf '#!/bin/sh\nexit 0\n' >"$d/usr/sbin/grubby"
+		chmod 755 "$d/usr/sbin/grubby"
+		rel=$(cat "$d/proc/sys/kernel/osrelease")
+		printf 'title Linux %s\nversion %s\nlinux /vmlinuz-%s\ninitrd /initramfs-%s.img\noptions root=UUID=1b7c ro quiet\n' \
+			"$rel" "$rel" "$rel" "$rel" >"$d/boot/loader/entries/0123abcd-$rel.conf"
+		;;
+	no-boot-tool) rm "$d/etc/default/grub" ;;
+	rhel-sysconfig)
+		rm "$d/etc/default/irqbalance"
+		mkdir -p "$d/etc/sysconfig"
+		printf 'IRQBALANCE_ARGS=\nIRQBALANCE_BANNED_CPUS=00000001\n' >"$d/etc/sysconfig/irqbalance"
+		;;
+	systemd-affinity)
+		mkdir -p "$d/etc/systemd"
+		printf '[Manager]\nCPUAffinity=0-7\n' >"$d/etc/systemd/system.conf"
+		;;
+	esac
+}
+
+# judge_before AUDIT PLAN: prints one line per broken promise (1) and (5); nothing when all hold.
+judge_before() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
+planned = {c["check"] for c in p["changes"]} | {c["check"] for c in p["blocked"]}
+manual = {m["check"] for m in p["manual"]}
+failing = [c for c in a["checks"] if c["verdict"] in ("fail", "warn")]
+for c in failing:
+    by = c.get("fixed_by")
+    if by is None:
+        print("%s fails with no fixed_by" % c["id"])
+    elif by.startswith("apply") and c["id"] not in planned:
+        print("%s says '%s' but the plan has no change for it" % (c["id"], by))
+    elif by == "blocked" and c["id"] not in planned:
+        print("%s says blocked but the plan has no blocked change for it" % c["id"])
+    elif by == "manual" and c["id"] not in manual:
+        print("%s says manual but is not in the plan's manual list" % c["id"])
+    if c.get("fix_note") is None and by in ("manual", "blocked"):
+        print("%s is %s with no reason" % (c["id"], by))
+by_hand = {c["id"] for c in failing if c.get("fixed_by") == "manual"}
+if manual != by_hand:
+    print("manual list %s != failing checks by hand %s" % (sorted(manual), sorted(by_hand)))
+PY
+}
+
+# judge_after BEFORE AFTER: checks that said apply fixes them now pass or are pending reboot (2).
+judge_after() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1])); a = {c["id"]: c for c in json.load(open(sys.argv[2]))["checks"]}
+for c in b["checks"]:
+    if c["verdict"] in ("fail", "warn") and (c.get("fixed_by") or "").startswith("apply"):
+        v = a[c["id"]]["verdict"]
+        if v not in ("pass", "pending-reboot"):
+            print("%s: %s after apply (%s)" % (c["id"], v, a[c["id"]]["observed"]))
+PY
+}
+
+cells=0
+checks=$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+profiles="$(for f in profiles/*.ini; do basename "$f" .ini; done) $APROF"
+for v in grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity capture-live; do
+	if ! variant "$v"; then
+		not_ok "$v: cannot build the tree"
+		continue
+	fi
+	for prof in $profiles; do
+		pn=$(basename "$prof" .ini)
+		T=$W/$v-$pn
+		cp -a "$W/$v.src" "$T"
+		cells=$((cells + 1))
+		"$TR" audit --root "$T" --profile "$prof" --format json >"$T.a1" 2>"$T.err"
+		st=$?
+		if [ "$st" -gt 1 ]; then
+			not_ok "$v/$pn: audit exits $st: $(head -c 300 "$T.err")"
+			continue
+		fi
+		if ! "$TR" apply --root "$T" --profile "$prof" --dry-run --format json >"$T.p1" 2>"$T.err"; then
+			not_ok "$v/$pn: dry run fails: $(head -c 300 "$T.err")"
+			continue
+		fi
+		bad=$(judge_before "$T.a1" "$T.p1")
+		[ -z "$bad" ] && ok "$v/$pn: findings and plan agree (1, 5)" || not_ok "$v/$pn: $bad"
+		if ! "$TR" apply --root "$T" --profile "$prof" --yes --skip-blocked >"$T.out" 2>"$T.err"; then
+			not_ok "$v/$pn: apply fails: $(head -c 300 "$T.err")"
+			continue
+		fi
+		"$TR" audit --root "$T" --profile "$prof" --format json >"$T.a2" 2>/dev/null
+		# The layout's own file is the one changed, never a new one beside it.
+		case $v in
+		rhel-sysconfig) [ ! -e "$T/etc/default/irqbalance" ] && ok "$v/$pn: no unused /etc/default/irqbalance" ||
+			not_ok "$v/$pn: apply created /etc/default/irqbalance" ;;
+		grubby | sdboot | no-boot-tool) [ ! -e "$T/etc/default/grub.d" ] && ok "$v/$pn: no GRUB drop-in without GRUB" ||
+			not_ok "$v/$pn: a GRUB drop-in on a $v tree" ;;
+		esac
+		bad=$(judge_after "$T.a1" "$T.a2")
+		[ -z "$bad" ] && ok "$v/$pn: every check apply fixes passes or is pending reboot (2)" || not_ok "$v/$pn: $bad"
+		"$TR" apply --root "$T" --profile "$prof" --dry-run --format json --skip-blocked >"$T.p2" 2>/dev/null
+		n=$(json "$T.p2" 'len(d["changes"])')
+		[ "$n" = 0 ] && ok "$v/$pn: second plan is empty (3)" ||
+			not_ok "$v/$pn: second plan has $n changes: $(json "$T.p2" '[c["check"] + " " + c["target"] for c in d["changes"]]')"
+		if "$TR" revert --root "$T" >"$T.out" 2>"$T.err" && same_tree "$W/$v.src" "$T"; then
+			ok "$v/$pn: revert leaves the tree byte-identical (4)"
+		else
+			not_ok "$v/$pn: revert: $(head -c 300 "$T.err") $(diff -r --no-dereference -x tickready -x run -x var "$W/$v.src" "$T" | head -5)"
+		fi
+		rm -rf "$T"
+	done
+done
+echo "matrix: $cells cells ($(echo $profiles | wc -w) profiles x 8 trees) x $checks checks"
+finish

@@ -1,0 +1,138 @@
+/*
+ * The registry holds each knob's two halves together: ids unique, every profile key judged by some check,
+ * and every key a check or its plan reads declared in its .keys (tracked through profile_key_reads while
+ * each check and plan runs, on the fixture trees, with every shipped profile).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checktest.h"
+#include "tuners.h"
+#include "util.h"
+
+static const char *const trees[] = { "base", "untuned" };
+
+static bool declared(const struct check *c, enum profile_key k)
+{
+	for (const enum profile_key *p = c->keys; p && *p != PK_COUNT; p++)
+		if (*p == k)
+			return true;
+	return false;
+}
+
+static void test_ids_unique(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < checks_count; i++) {
+		assert_non_null(checks[i]->run);
+		assert_true((unsigned)checks[i]->area < AREA_COUNT);
+		assert_ptr_equal(check_find(checks[i]->id), checks[i]);
+		for (size_t j = i + 1; j < checks_count; j++)
+			assert_string_not_equal(checks[i]->id, checks[j]->id);
+		/* A plan says when it acts; a check without one claims neither. */
+		if (checks[i]->plan)
+			assert_true(checks[i]->flags & (CF_RUNTIME | CF_BOOT));
+		else
+			assert_int_equal(checks[i]->flags & (CF_RUNTIME | CF_BOOT), 0);
+	}
+}
+
+static void test_every_key_judged(void **state)
+{
+	int missing = 0;
+
+	(void)state;
+	for (int k = 0; k < PK_COUNT; k++) {
+		bool hit = false;
+
+		if (!strcmp(profile_keys[k].section, "profile") || !strcmp(profile_keys[k].section, "targets"))
+			continue;
+		for (size_t i = 0; i < checks_count && !hit; i++)
+			hit = declared(checks[i], (enum profile_key)k);
+		if (!hit) {
+			fprintf(stderr, "registry: [%s] %s is judged by no check's .keys\n", profile_keys[k].section,
+				profile_keys[k].key);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
+/* Runs every check (and the plan of each failing one) on root with profile text, tracking key reads. */
+static int keys_on(const char *root, const char *name, const char *text)
+{
+	bool reads[PK_COUNT];
+	struct sysroot sr;
+	struct host h;
+	struct profile prof;
+	struct profile_error err;
+	int bad = 0;
+
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	host_load(&h, &sr);
+	if (profile_load_string(&prof, text, name, &err) < 0 || profile_resolve(&prof, &h, &err) < 0) {
+		fprintf(stderr, "registry: profile %s: %s\n", name, err.msg);
+		fail();
+	}
+	for (size_t i = 0; i < checks_count; i++) {
+		const struct check *c = checks[i];
+		struct finding f;
+
+		memset(reads, 0, sizeof(reads));
+		profile_key_reads = reads;
+		check_run(c, &(struct check_ctx){ &h, &prof, &sr }, &f);
+		if (c->plan && (f.verdict == V_FAIL || f.verdict == V_WARN)) {
+			struct tune_ctx ctx;
+			struct plan p = { 0 };
+
+			tune_ctx_init(&ctx, &h, &prof, &sr, &f, 1);
+			c->plan(&ctx, &f, &p);
+			plan_free(&p);
+			tune_ctx_free(&ctx);
+		}
+		profile_key_reads = NULL;
+		for (int k = 0; k < PK_COUNT; k++)
+			if (reads[k] && !declared(c, (enum profile_key)k)) {
+				fprintf(stderr, "registry: %s reads [%s] %s (profile %s, tree %s) but does not declare it\n",
+					c->id, profile_keys[k].section, profile_keys[k].key, name, root);
+				bad++;
+			}
+		finding_clear(&f);
+	}
+	profile_free(&prof);
+	host_free(&h);
+	sysroot_close(&sr);
+	return bad;
+}
+
+static void test_keys_declared(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
+		char root[512];
+
+		snprintf(root, sizeof(root), "%s/tests/fixtures/%s", TEST_SRCDIR, trees[t]);
+		for (const struct builtin_profile *b = builtin_profiles; b->name; b++)
+			bad += keys_on(root, b->name, b->text);
+	}
+	assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids_unique),
+		cmocka_unit_test(test_every_key_judged),
+		cmocka_unit_test(test_keys_declared),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
