@@ -25,7 +25,7 @@ int verify_mode_parse(const char *s, enum verify_mode *out);
 
 #define VERIFY_MAX_CORES 128
 /* Said wherever the bypass path is software only (af_packet, or af_xdp on a veth). */
-#define VERIFY_SOFTWARE_NOTE "software-only path (the kernel's packet socket on a veth): shows the code path, not the NIC"
+#define VERIFY_SOFTWARE_NOTE "software-only path (packets pass through the kernel, no NIC queue of its own): shows the code path, not the NIC"
 #define VERIFY_NOTE_MAX 8
 
 /* Everything verify decided before starting the poller. */
