@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ethtool.h"
 #include "registry.h"
 #include "tuners.h"
 #include "util.h"
@@ -887,7 +888,11 @@ static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, stru
 
 	/* "kernel" needs the device's own driver, which only revert (or the kernel at boot) knows. */
 	if (!rebinds(ctx, n)) {
-		plan_add_manual(p, f, NULL);
+		plan_add_manual(p, f, !n || !n->pci[0] ? "no PCI device to bind"
+				      : want && !strcmp(want, "kernel") ? "only `tickready revert` knows the device's own driver"
+				      : !strncmp(n->driver, "mlx", 3) ? "mlx5 NICs stay on their kernel driver (DPDK's mlx5 driver is "
+									"bifurcated): set [nic] driver = kernel"
+								      : NULL);
 		return 0;
 	}
 	add_modprobe(ctx, p, f->check->id, want);
@@ -1056,12 +1061,13 @@ static void skip_eth(const struct check_ctx *ctx, const struct nic *n, const cha
 	char path[128], raw[SYSROOT_SMALL], txt[64];
 	ssize_t len;
 
-	if (ctx->sr->live) {
+	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", n->name, what);
+	len = ctx->sr->live ? 0 : sysroot_read(ctx->sr, path, raw, sizeof(raw));
+	/* A capture keeps the ioctl's refusal as a word: its audit says what the live one said. */
+	if (ctx->sr->live || (len >= 0 && !strcmp(trim(raw), ETHTOOL_UNSUPPORTED))) {
 		finding_skip(f, "the driver of %s does not report %s (%s unsupported)", n->name, what, cmd);
 		return;
 	}
-	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", n->name, what);
-	len = sysroot_read(ctx->sr, path, raw, sizeof(raw));
 	if (len < 0) {
 		finding_skip_read(f, path, (int)len);
 		return;

@@ -217,6 +217,8 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 	} else if (p->reboot_required) {
 		puts("reboot required: the changes marked [boot] take effect at the next boot");
 	}
+	if (p->persist)
+		printf("at boot: %s\n", p->persist);
 }
 
 static bool ask(size_t n)
@@ -401,6 +403,7 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 	tune_ctx_init(&ctx, &s->host, &s->prof, &s->sr, findings, nf);
 	ctx.force = a->po.force;
 	ctx.once = a->once;
+	ctx.reapply = a->reapply;
 	rc = plan_build(&p, &ctx);
 	if (rc < 0) {
 		cli_error("apply: cannot plan: %s", strerror(-rc));

@@ -45,7 +45,7 @@ struct finding {
 enum fix_by {
 	FIX_NOW = 1u << 0,	/* a runtime change */
 	FIX_BOOT = 1u << 1,	/* staged for the next boot */
-	FIX_BLOCKED = 1u << 2,	/* planned, but an interlock stops it (--force where allowed) */
+	FIX_BLOCKED = 1u << 2,	/* planned, but an interlock stops it, or part of it (--force where allowed) */
 	FIX_MANUAL = 1u << 3,	/* no change apply can make here: by hand */
 };
 /* "apply now", "apply at boot", "apply now and at boot", "blocked", "manual"; NULL for 0. */

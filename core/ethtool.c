@@ -143,25 +143,30 @@ static void load_files(const struct sysroot *sr, const char *ifname, struct nic_
 	static const char *const rkeys[] = { "rx_pending", "rx_max", "tx_pending", "tx_max" };
 	long *cvals[] = { &e->rx_usecs, &e->tx_usecs, &e->adaptive_rx, &e->adaptive_tx, &e->rx_frames };
 	long *rvals[] = { &e->rx_pending, &e->rx_max, &e->tx_pending, &e->tx_max };
-	char *text;
+	bool ioctl = false;
+	char *text, v[16];
 
 	if ((text = read_group(sr, ifname, "coalesce"))) {
+		ioctl |= kv_get(text, "source", v, sizeof(v)) && !strcmp(v, "ioctl");
 		/* adaptive_* are flags: any other number is garbage, not a setting. */
 		e->has_coalesce = kv_longs(text, ckeys, cvals, 5) && e->adaptive_rx <= 1 && e->adaptive_tx <= 1;
 		free(text);
 	}
 	if ((text = read_group(sr, ifname, "ring"))) {
+		ioctl |= kv_get(text, "source", v, sizeof(v)) && !strcmp(v, "ioctl");
 		e->has_ring = kv_longs(text, rkeys, rvals, 4);
 		free(text);
 	}
 	if ((text = read_group(sr, ifname, "drvinfo"))) {
+		ioctl |= kv_get(text, "source", v, sizeof(v)) && !strcmp(v, "ioctl");
 		e->has_drvinfo = kv_get(text, "driver", e->driver, sizeof(e->driver));
 		kv_get(text, "version", e->version, sizeof(e->version));
 		kv_get(text, "bus_info", e->bus_info, sizeof(e->bus_info));
 		kv_get(text, "firmware", e->firmware, sizeof(e->firmware));
 		free(text);
 	}
-	snprintf(e->source, sizeof(e->source), "capture");
+	/* A capture of a live host says where its facts came from; a hand-made tree does not. */
+	snprintf(e->source, sizeof(e->source), "%s", ioctl ? "ioctl" : "capture");
 }
 
 int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, size_t size)
@@ -191,7 +196,11 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 	for (int i = 0; i < 3; i++) {
 		int n;
 
-		if (!have[i] || (n = ethtool_format(e, groups[i], text, sizeof(text))) < 0)
+		/* A group the driver does not report is kept as that, so audit of the capture says so too. */
+		if (!have[i])
+			n = snprintf(text, sizeof(text), ETHTOOL_UNSUPPORTED "\n");
+		else if ((n = ethtool_format(e, groups[i], text, sizeof(text))) < 0 ||
+			 (n += snprintf(text + n, sizeof(text) - (size_t)n, "source=ioctl\n")) >= (int)sizeof(text))
 			continue;
 		snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", ifname, groups[i]);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);

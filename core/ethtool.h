@@ -11,6 +11,8 @@
  * learnt leaves its has_* false. While capturing a live host, the facts are recorded as those files.
  */
 int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtool *out);
+/* A capture's whole file for a group the live driver did not report. */
+#define ETHTOOL_UNSUPPORTED "unsupported"
 /* The key=value text of one group ("coalesce", "ring", "drvinfo"), as captures store it. */
 int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, size_t size);
 /* Writes rx_usecs/tx_usecs/adaptive_rx/adaptive_tx (read-modify-write) and rx/tx ring sizes. */

@@ -243,7 +243,25 @@ static void load_cpu_identity(struct host *h)
 			if (raw.ext_cpuid[7][3] & (1u << 8))
 				h->cpu_flags |= CPUF_INVTSC_CPUID;
 			h->cpu_source = "cpuid";
+			if (h->sr->rec) {
+				char *facts = xasprintf("vendor_id\t: %s\nmodel name\t: %s\ninvtsc\t: %d\n", h->cpu_vendor,
+							h->cpu_model, !!(h->cpu_flags & CPUF_INVTSC_CPUID));
+
+				sysroot_record_synthetic(h->sr, SYSROOT_CPUID_FILE, facts, strlen(facts));
+				free(facts);
+			}
 		}
+	} else if (sysroot_read_alloc(h->sr, SYSROOT_CPUID_FILE, SYSROOT_SMALL, &text, NULL) == 0) {
+		/* A capture keeps what CPUID told, in cpuinfo's "key : value" form. */
+		char v[8];
+
+		if (cpuinfo_field(text, "vendor_id", h->cpu_vendor, sizeof(h->cpu_vendor)) &&
+		    cpuinfo_field(text, "model name", h->cpu_model, sizeof(h->cpu_model))) {
+			if (cpuinfo_field(text, "invtsc", v, sizeof(v)) && !strcmp(v, "1"))
+				h->cpu_flags |= CPUF_INVTSC_CPUID;
+			h->cpu_source = "cpuid";
+		}
+		free(text);
 	}
 }
 

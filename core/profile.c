@@ -354,12 +354,18 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 				 name_or_path);
 		else
 			snprintf(path, sizeof(path), "%s", name_or_path);
-		snprintf(source, sizeof(source), "%s", path);
+		/* Absolute, so the journal's record loads again from anywhere (the boot unit runs in /). */
+		if (!realpath(path, source))
+			snprintf(source, sizeof(source), "%s", path);
 		rc = read_file(path, &text);
 		if (rc < 0) {
 			set_error(err, "cannot read profile '%s': %s", path, strerror(-rc));
 			return rc;
 		}
+	} else if (!strncmp(name_or_path, "builtin:", 8) && (builtin = builtin_text(name_or_path + 8))) {
+		/* A source as the journal records it (apply --reapply): exactly the shipped text. */
+		text = xstrdup(builtin);
+		snprintf(source, sizeof(source), "%s", name_or_path);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s.ini", PROFILE_DIR_ETC, name_or_path);
 		if (read_file(path, &text) == 0) {

@@ -234,6 +234,8 @@ static const char *fix_by_text(unsigned by, const char *note)
 
 	if (by & FIX_MANUAL)
 		snprintf(buf, sizeof(buf), "by hand: %s", note ? note : "apply makes no change for it here");
+	else if ((by & FIX_BLOCKED) && (by & (FIX_NOW | FIX_BOOT)))
+		snprintf(buf, sizeof(buf), "tickready apply does part of it; the rest is blocked: %s", note ? note : "?");
 	else if (by & FIX_BLOCKED)
 		snprintf(buf, sizeof(buf), "tickready apply plans it but is blocked: %s", note ? note : "?");
 	else if ((by & FIX_NOW) && (by & FIX_BOOT))

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -22,11 +24,26 @@ struct rec_entry {
 	char *path;	/* canonical, relative to the root, starting with '/' */
 	char *data;	/* file contents or link target */
 	size_t len;
+	bool placeholder;	/* only seen in a listing or tested for: a real read of the path wins */
+	size_t seq;		/* then the first read wins: it is what the first check saw */
+	bool listing;		/* a REC_DIR that was listed: data holds its names, each NUL-ended */
+};
+
+/* Open-addressing hash from a path to an entry of the record. */
+struct rec_index {
+	struct {
+		char *key;	/* NULL when free */
+		size_t idx;
+	} *slot;
+	size_t n, cap;
 };
 
 struct sysroot_record {
 	struct rec_entry *v;
 	size_t n, cap;
+	struct sysroot_record_stats written;
+	struct rec_index lists;	/* listed directories, by the path kept */
+	struct rec_index reads;	/* files read, by the path asked for */
 };
 
 int sysroot_open(struct sysroot *sr, const char *root)
@@ -67,6 +84,12 @@ static void record_free(struct sysroot_record *rec)
 		free(rec->v[i].data);
 	}
 	free(rec->v);
+	for (size_t i = 0; i < rec->lists.cap; i++)
+		free(rec->lists.slot[i].key);
+	for (size_t i = 0; i < rec->reads.cap; i++)
+		free(rec->reads.slot[i].key);
+	free(rec->lists.slot);
+	free(rec->reads.slot);
 	free(rec);
 }
 
@@ -117,7 +140,61 @@ static char *canonical_of_fd(const struct sysroot *sr, int fd)
 	return xstrdup(real[rootlen] ? real + rootlen : "/");
 }
 
-static void record_add(struct sysroot_record *rec, enum rec_kind kind, char *path, const char *data, size_t len)
+static size_t hash_str(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of key: the one holding it, or the free one to put it in. */
+static size_t index_slot(const struct rec_index *ix, const char *key)
+{
+	size_t i = hash_str(key) & (ix->cap - 1);
+
+	while (ix->slot[i].key && strcmp(ix->slot[i].key, key))
+		i = (i + 1) & (ix->cap - 1);
+	return i;
+}
+
+/* The entry kept for key, or NULL. */
+static const struct rec_entry *index_get(const struct sysroot_record *rec, const struct rec_index *ix, const char *key)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	i = index_slot(ix, key);
+	return ix->slot[i].key ? &rec->v[ix->slot[i].idx] : NULL;
+}
+
+/* Keeps the first entry for key: later ones are not what the first reader saw. */
+static void index_put(struct rec_index *ix, const char *key, size_t idx)
+{
+	size_t i;
+
+	if (2 * (ix->n + 1) > ix->cap) {
+		struct rec_index old = *ix;
+
+		ix->cap = ix->cap ? ix->cap * 2 : 256;
+		ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+		for (size_t j = 0; j < old.cap; j++)
+			if (old.slot[j].key)
+				ix->slot[index_slot(ix, old.slot[j].key)] = old.slot[j];
+		free(old.slot);
+	}
+	i = index_slot(ix, key);
+	if (ix->slot[i].key)
+		return;
+	ix->slot[i].key = xstrdup(key);
+	ix->slot[i].idx = idx;
+	ix->n++;
+}
+
+static struct rec_entry *record_add(struct sysroot_record *rec, enum rec_kind kind, char *path, const char *data,
+				    size_t len)
 {
 	struct rec_entry *e;
 
@@ -133,6 +210,64 @@ static void record_add(struct sysroot_record *rec, enum rec_kind kind, char *pat
 	if (len)
 		memcpy(e->data, data, len);
 	e->data[len] = '\0';
+	e->placeholder = false;
+	e->listing = false;
+	e->seq = rec->n;
+	return e;
+}
+
+static bool on_procfs(int fd)
+{
+	struct statfs st;
+
+	return fstatfs(fd, &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
+/* path without "//" and "/./"; NULL when it holds ".." (only the kernel can say where that leads). */
+static char *clean_path(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+
+	for (const char *p = path; *p;) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		n = (size_t)(end - p);
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			free(out);
+			return NULL;
+		}
+		if (n && !(n == 1 && *p == '.')) {
+			*o++ = '/';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Where the capture keeps what fd is: its canonical path, except on a live procfs, where the
+ * kernel's own links (/proc/self -> PID, /proc/mounts -> self/mounts, /proc/net -> self/net)
+ * lead to the capturing process: there the path as asked is kept, so the capture holds plain
+ * files and directories that audit reads and apply appends to (a hugetlbfs mount in a tree).
+ */
+static char *record_path_of(const struct sysroot *sr, const char *path, int fd)
+{
+	if (path && !strncmp(path, "/proc/", 6) && on_procfs(fd)) {
+		char *clean = clean_path(path);
+
+		if (clean)
+			return clean;
+	}
+	return canonical_of_fd(sr, fd);
 }
 
 /*
@@ -174,6 +309,12 @@ static void record_links_depth(const struct sysroot *sr, const char *path, int d
 		if (pfd < 0)
 			return;
 		parent_canon = canonical_of_fd(sr, pfd);
+		/* The kernel's links in /proc itself become what they lead to (record_path_of). */
+		if (parent_canon && !strcmp(parent_canon, "/proc") && on_procfs(pfd)) {
+			free(parent_canon);
+			close(pfd);
+			continue;
+		}
 		close(pfd);
 		if (!parent_canon)
 			return;
@@ -204,11 +345,121 @@ static void record_fd(const struct sysroot *sr, const char *path, int fd, enum r
 
 	if (!sr->rec)
 		return;
-	canon = canonical_of_fd(sr, fd);
+	canon = record_path_of(sr, path, fd);
 	if (!canon)
 		return;
 	record_links(sr, path);
 	record_add(sr->rec, kind, canon, data, len);
+	if (kind == REC_FILE)
+		index_put(&sr->rec->reads, path, sr->rec->n - 1);
+}
+
+/*
+ * While capturing, each file is read once: a later read of the same path gets the first
+ * answer (what the capture keeps), so every check sees one snapshot. NULL when not read yet,
+ * or when what was kept does not fit below limit (the read then tells, as it would have).
+ */
+static const struct rec_entry *record_replay(const struct sysroot *sr, const char *path, size_t limit)
+{
+	const struct rec_entry *e = sr->rec ? index_get(sr->rec, &sr->rec->reads, path) : NULL;
+
+	return e && e->len < limit ? e : NULL;
+}
+
+/* A path only tested for (exists, is_dir): kept as an empty directory or an empty file. */
+static void record_seen(const struct sysroot *sr, const char *path, int fd)
+{
+	struct stat st;
+	char *canon;
+
+	if (!sr->rec || fstat(fd, &st) < 0)
+		return;
+	canon = record_path_of(sr, path, fd);
+	if (!canon)
+		return;
+	record_links(sr, path);
+	record_add(sr->rec, S_ISDIR(st.st_mode) ? REC_DIR : REC_FILE, canon, "", 0)->placeholder = true;
+}
+
+static void record_entries(const struct sysroot *sr, const char *path, int dfd, const struct dirlist *dl);
+
+/*
+ * While capturing, each directory is listed once: a later listing gets the first one's names,
+ * so every check sees the one snapshot the capture keeps (processes come and go between checks).
+ */
+static void record_listing(const struct sysroot *sr, const char *path, int dfd, struct dirlist *dl)
+{
+	struct sysroot_record *rec = sr->rec;
+	char *where = record_path_of(sr, path, dfd), *names;
+	const struct rec_entry *first;
+	struct rec_entry *e;
+	size_t len = 0;
+
+	if (!where)
+		return;
+	if ((first = index_get(rec, &rec->lists, where))) {
+		dirlist_free(dl);
+		for (size_t off = 0; off < first->len; off += strlen(first->data + off) + 1)
+			dl->n++;
+		dl->names = xmalloc((dl->n ? dl->n : 1) * sizeof(char *));
+		dl->n = 0;
+		for (size_t off = 0; off < first->len; off += strlen(first->data + off) + 1)
+			dl->names[dl->n++] = xstrdup(first->data + off);
+		free(where);
+		return;
+	}
+	for (size_t i = 0; i < dl->n; i++)
+		len += strlen(dl->names[i]) + 1;
+	names = xmalloc(len + 1);
+	for (size_t i = 0, off = 0; i < dl->n; i++) {
+		size_t n = strlen(dl->names[i]) + 1;
+
+		memcpy(names + off, dl->names[i], n);
+		off += n;
+	}
+	record_links(sr, path);
+	e = record_add(rec, REC_DIR, where, names, len);
+	e->listing = true;
+	index_put(&rec->lists, where, (size_t)(e - rec->v));
+	free(names);
+	record_entries(sr, path, dfd, dl);
+}
+
+/*
+ * A listing's entries, so that audit of the capture lists the same names: links as links,
+ * directories and other files as empty placeholders (filled when the file itself was read).
+ */
+static void record_entries(const struct sysroot *sr, const char *path, int dfd, const struct dirlist *dl)
+{
+	char *base = record_path_of(sr, path, dfd);
+	bool proc_top = base && !strcmp(base, "/proc") && on_procfs(dfd);
+
+	if (!base)
+		return;
+	for (size_t i = 0; i < dl->n; i++) {
+		const char *name = dl->names[i];
+		char *where = xasprintf("%s/%s", strcmp(base, "/") ? base : "", name);
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (S_ISLNK(st.st_mode) && proc_top && fstatat(dfd, name, &st, 0) < 0)) {
+			free(where);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(dfd, name, target, sizeof(target) - 1);
+			if (n < 0) {
+				free(where);
+				continue;
+			}
+			record_add(sr->rec, REC_LINK, where, target, (size_t)n);
+			continue;
+		}
+		record_add(sr->rec, S_ISDIR(st.st_mode) ? REC_DIR : REC_FILE, where, "", 0)->placeholder = true;
+	}
+	free(base);
 }
 
 static int open_regular(const struct sysroot *sr, const char *path)
@@ -251,12 +502,17 @@ static ssize_t read_all(int fd, char *buf, size_t size)
 
 ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size_t size)
 {
+	const struct rec_entry *kept;
 	ssize_t len;
 	char extra;
 	int fd;
 
 	if (size < 2)
 		return -EINVAL;
+	if ((kept = record_replay(sr, path, size - 1))) {
+		memcpy(buf, kept->data, kept->len + 1);
+		return (ssize_t)kept->len;
+	}
 	fd = open_regular(sr, path);
 	if (fd < 0)
 		return fd;
@@ -272,10 +528,19 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
 {
 	size_t size = 65536, len = 0;
+	const struct rec_entry *kept = record_replay(sr, path, cap - 1);
 	char *buf;
-	int fd = open_regular(sr, path);
+	int fd;
 
 	*out = NULL;
+	if (kept) {
+		*out = xmalloc(kept->len + 1);
+		memcpy(*out, kept->data, kept->len + 1);
+		if (lenp)
+			*lenp = kept->len;
+		return 0;
+	}
+	fd = open_regular(sr, path);
 	if (fd < 0)
 		return fd;
 	buf = xmalloc(size);
@@ -406,6 +671,7 @@ bool sysroot_exists(const struct sysroot *sr, const char *path)
 
 	if (fd < 0)
 		return false;
+	record_seen(sr, path, fd);
 	close(fd);
 	return true;
 }
@@ -414,8 +680,15 @@ bool sysroot_is_dir(const struct sysroot *sr, const char *path)
 {
 	int fd = sysroot_openat(sr, path, O_PATH | O_DIRECTORY, 0);
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* Not a directory, yet there: the capture must not turn it into one. */
+		if (fd == -ENOTDIR && sr->rec && (fd = sysroot_openat(sr, path, O_PATH, 0)) >= 0) {
+			record_seen(sr, path, fd);
+			close(fd);
+		}
 		return false;
+	}
+	record_seen(sr, path, fd);
 	close(fd);
 	return true;
 }
@@ -453,7 +726,7 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 	if (out->n)
 		qsort(out->names, out->n, sizeof(char *), cmp_str);
 	if (sr->rec)
-		record_fd(sr, path, dirfd(d), REC_DIR, "", 0);
+		record_listing(sr, path, dirfd(d), out);
 	closedir(d);
 	return 0;
 }
@@ -552,37 +825,36 @@ static int parent_of(const char *path, char *buf, size_t size)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	const struct rec_entry *x = a, *y = b;
+	const struct rec_entry *x = *(const struct rec_entry *const *)a, *y = *(const struct rec_entry *const *)b;
 	int c = strcmp(x->path, y->path);
 
-	return c ? c : (int)x->kind - (int)y->kind;
+	if (!c)
+		c = (int)x->kind - (int)y->kind;
+	if (!c)
+		c = (int)x->placeholder - (int)y->placeholder;	/* what was read before what was only seen */
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-int sysroot_record_write(const struct sysroot *sr, const char *dir)
+/* Writes the entries in order (sorted by path), the first of each path and kind only. */
+static int write_entries(struct sysroot_record *rec, struct rec_entry *const *order, const char *dir)
 {
-	struct sysroot_record *rec = sr->rec;
-	int rc;
+	int rc = 0;
 
-	if (!rec)
-		return -EINVAL;
-	if ((rc = mkdir_p(dir, "")) < 0)
-		return rc;
-	if (rec->n)
-		qsort(rec->v, rec->n, sizeof(*rec->v), cmp_entry);
 	/* Directories and files first, links last: canonical paths never pass through a link. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < rec->n; i++) {
-			struct rec_entry *e = &rec->v[i];
+			const struct rec_entry *e = order[i];
 			char parent[PATH_MAX], full[PATH_MAX];
 			int fd;
 
-			if (i && !strcmp(e->path, rec->v[i - 1].path) && e->kind == rec->v[i - 1].kind)
+			if (i && !strcmp(e->path, order[i - 1]->path) && e->kind == order[i - 1]->kind)
 				continue;
 			if ((pass == 1) != (e->kind == REC_LINK))
 				continue;
 			if (e->kind == REC_DIR) {
 				if ((rc = mkdir_p(dir, e->path)) < 0)
 					return rc;
+				rec->written.dirs++;
 				continue;
 			}
 			if ((rc = parent_of(e->path, parent, sizeof(parent))) < 0 ||
@@ -593,6 +865,7 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 			if (e->kind == REC_LINK) {
 				if (symlink(e->data, full) < 0 && errno != EEXIST)
 					return -errno;
+				rec->written.links++;
 				continue;
 			}
 			fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -604,9 +877,39 @@ int sysroot_record_write(const struct sysroot *sr, const char *dir)
 			if (e->len && write(fd, e->data, e->len) != (ssize_t)e->len)
 				rc = -EIO;
 			close(fd);
+			rec->written.files++;
 			if (rc)
 				return rc;
 		}
 	}
 	return 0;
+}
+
+int sysroot_record_write(const struct sysroot *sr, const char *dir)
+{
+	struct sysroot_record *rec = sr->rec;
+	struct rec_entry **order;
+	int rc;
+
+	if (!rec)
+		return -EINVAL;
+	if ((rc = mkdir_p(dir, "")) < 0)
+		return rc;
+	memset(&rec->written, 0, sizeof(rec->written));
+	/* Sorted by reference: the indexes keep pointing into v for a capture that goes on reading. */
+	order = xmalloc((rec->n ? rec->n : 1) * sizeof(*order));
+	for (size_t i = 0; i < rec->n; i++)
+		order[i] = &rec->v[i];
+	if (rec->n)
+		qsort(order, rec->n, sizeof(*order), cmp_entry);
+	rc = write_entries(rec, order, dir);
+	free(order);
+	return rc;
+}
+
+void sysroot_record_stats(const struct sysroot *sr, struct sysroot_record_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sr->rec)
+		*out = sr->rec->written;
 }

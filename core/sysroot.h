@@ -59,13 +59,23 @@ void dirlist_free(struct dirlist *dl);
  */
 int sysroot_write(const struct sysroot *sr, const char *path, const char *value);
 
-/* Capture: keep every file, link and directory read from now on. */
+/*
+ * Capture: keep every file read, every directory listed (its entries as empty placeholders
+ * unless read too) and every path tested for, from now on.
+ */
 int sysroot_record_start(struct sysroot *sr);
 /* Keep a file that only an ioctl could tell (ethtool), so --root audits of the capture see it. */
 void sysroot_record_synthetic(const struct sysroot *sr, const char *path, const char *data, size_t len);
 /* Writes what was kept into dir, laid out like the root. */
 int sysroot_record_write(const struct sysroot *sr, const char *dir);
+/* What the last sysroot_record_write wrote: one per path. */
+struct sysroot_record_stats {
+	size_t files, dirs, links;
+};
+void sysroot_record_stats(const struct sysroot *sr, struct sysroot_record_stats *out);
 void sysroot_record_stop(struct sysroot *sr);
 
 /* Where ioctl-only facts live in a tree: /.tickready/ethtool/IFNAME/{coalesce,ring,drvinfo}. */
 #define SYSROOT_ETHTOOL_DIR "/.tickready/ethtool"
+/* CPUID's answers (vendor, model, invariant TSC) in a capture, as "key : value" lines. */
+#define SYSROOT_CPUID_FILE "/.tickready/cpuid"

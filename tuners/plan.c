@@ -241,8 +241,50 @@ void plan_free(struct plan *p)
 			free(*a);
 	free(p->once_argv);
 	free(p->once_params);
+	free(p->persist);
 	free(p->boot_tool);
 	memset(p, 0, sizeof(*p));
+}
+
+static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system",
+					 "/usr/local/lib/systemd/system" };
+
+/*
+ * Runtime values (sysctls, sysfs, IRQs, NIC settings) are gone after a reboot; tickready-apply.service
+ * re-applies them. Where systemd runs and the unit is installed but not enabled, the plan enables it
+ * (journaled, so revert disables it); otherwise p->persist says what to run.
+ */
+void plan_boot_unit(struct plan *p, const struct sysroot *sr)
+{
+	bool runtime = false, installed = false;
+	struct change *c;
+	char path[128];
+
+	for (size_t i = 0; i < p->n; i++)
+		runtime |= !p->v[i].boot && !p->v[i].display && !p->v[i].blocked && change_runs(&p->v[i], sr);
+	if (!runtime)
+		return;
+	if (sysroot_exists(sr, BOOT_UNIT_WANTS))
+		return;
+	for (size_t i = 0; i < sizeof(unit_dirs) / sizeof(unit_dirs[0]) && !installed; i++) {
+		snprintf(path, sizeof(path), "%s/" BOOT_UNIT, unit_dirs[i]);
+		installed = sysroot_exists(sr, path);
+	}
+	if (!sr->live || !installed || !sysroot_exists(sr, "/run/systemd/system")) {
+		free(p->persist);
+		p->persist = xasprintf("the runtime changes are lost at reboot unless " BOOT_UNIT " re-applies them: %s",
+				       !sr->live ? "on the host, run `systemctl enable " BOOT_UNIT "`"
+				       : !installed ? "install it (`make install`, or the package) and run `systemctl enable " BOOT_UNIT "`"
+						    : "systemd is not running here: run `tickready apply --reapply` at boot");
+		return;
+	}
+	c = plan_add(p, "boot-unit", CK_SERVICE, BOOT_UNIT, NULL, NULL, "enable");
+	if (!c)
+		return;
+	c->live_only = true;
+	c->argv_do = argv_pack((const char *const[]){ "systemctl", "enable", BOOT_UNIT, NULL });
+	c->argv_undo = argv_pack((const char *const[]){ "systemctl", "disable", BOOT_UNIT, NULL });
+	c->shell = xstrdup("systemctl enable " BOOT_UNIT);
 }
 
 /* Does the plan, from index from on, hold a change for check? (A drop-in carries rows of several checks.) */
@@ -277,8 +319,9 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		}
 		free(fd->fix_note);
 		fd->fix_note = NULL;
-		if (!by && blocked) {
-			by = FIX_BLOCKED;
+		/* Blocked in part is blocked: after apply the check would still fail. */
+		if (blocked) {
+			by |= FIX_BLOCKED;
 			fd->fix_note = xstrdup(blocked);
 		}
 		if (!by) {
@@ -302,12 +345,12 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
+		size_t before = p->n, manual_before = p->nmanual;
+
 		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
 			continue;
 		}
-		size_t before = p->n, manual_before = p->nmanual;
-
 		rc = f->check->plan(ctx, f, p);
 		if (rc < 0)
 			return rc;
@@ -318,6 +361,8 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].boot && !p->v[i].blocked)
 			p->reboot_required = true;
+	if (!ctx->reapply)
+		plan_boot_unit(p, ctx->sr);
 	return 0;
 }
 
@@ -844,6 +889,7 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 		for (char **a = p->bootloader_argv; *a; a++)
 			json_array_append_new(boot, json_string(*a));
 	json_object_set_new(doc, "boot_tool", str_or_null(p->boot_tool));
+	json_object_set_new(doc, "persist", str_or_null(p->persist));
 	json_object_set_new(doc, "bootloader_command", boot);
 	if (p->once_argv) {
 		json_t *once = json_array();

@@ -9,6 +9,10 @@
 #include "profile.h"
 #include "sysroot.h"
 
+/* The boot unit that re-applies the runtime part of the last profile. */
+#define BOOT_UNIT "tickready-apply.service"
+#define BOOT_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/" BOOT_UNIT
+
 #define CHANGE_KINDS(X) \
 	X(CK_WRITE, "write") \
 	X(CK_CREATE, "create") \
@@ -72,6 +76,7 @@ struct plan {
 	char **bootloader_argv;	/* the command that makes a staged change take effect, NULL-terminated */
 	char **once_argv;	/* apply --once: grub-reboot, run after bootloader_argv */
 	char *once_params;	/* apply --once: the parameters of the one-time entry */
+	char *persist;		/* how the runtime changes survive a reboot when the plan cannot arrange it */
 };
 
 struct mgmt_set;
@@ -87,6 +92,7 @@ struct tune_ctx {
 	const char *cpulist_bad;	/* why the profile's cpu lists cannot be used, NULL when fine */
 	bool force;			/* --force: interlocks marked force_ok are overridden */
 	bool once;			/* --once: boot parameters go to a one-time GRUB entry */
+	bool reapply;			/* --reapply (the boot unit itself): the unit is not planned */
 };
 
 /* The finding of check id in this run, NULL when it did not run. */
@@ -110,6 +116,11 @@ char **argv_unpack(const char *packed);
  */
 int plan_build(struct plan *p, const struct tune_ctx *ctx);
 void plan_free(struct plan *p);
+/*
+ * When the plan has runtime changes: enables tickready-apply.service (a CK_SERVICE change) where systemd
+ * runs and the unit is installed but not enabled, else sets p->persist to what the operator must run.
+ */
+void plan_boot_unit(struct plan *p, const struct sysroot *sr);
 /*
  * Each failing finding's fix_by and fix_note from the plan: which changes apply would make for it on this
  * root (now, at boot, blocked) or, when none, that it is manual and why.

@@ -556,6 +556,14 @@ static void test_coalesce_skip(void **state)
 	f = fx_check(*state, "nic.coalesce");
 	assert_verdict(f, V_SKIP);
 	assert_has(f->observed, "'" ETH "/coalesce' is empty");
+	/* A live capture keeps the driver's refusal: the same skip as on the live host. */
+	fx_write(*state, ETH "/coalesce", "unsupported\n");
+	f = fx_check(*state, "nic.coalesce");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "the driver of ens1f0 does not report coalesce (ETHTOOL_GCOALESCE unsupported)");
+	/* And a capture of a live host says the facts came from the ioctl. */
+	fx_write(*state, ETH "/coalesce", "rx_usecs=0\ntx_usecs=0\nadaptive_rx=0\nadaptive_tx=0\nrx_frames=0\nsource=ioctl\n");
+	assert_has(fx_check(*state, "nic.coalesce")->observed, "rx-usecs 0 (ioctl)");
 	fx_remove(*state, ETH "/coalesce");
 	f = fx_check(*state, "nic.coalesce");
 	assert_verdict(f, V_SKIP);

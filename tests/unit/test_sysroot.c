@@ -208,6 +208,114 @@ static void test_record_roundtrip(void **state)
 	free(cmd);
 }
 
+static void rm_rf(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* Listed entries and tested paths are kept: a capture lists and tests like its source. */
+static void test_record_listing_and_tests(void **state)
+{
+	struct sysroot sr, cap;
+	struct sysroot_record_stats st;
+	struct dirlist dl, again;
+	char out[128], path[160];
+	long v;
+
+	(void)state;
+	put("/sys/list/only-listed", "never read\n", 11);
+	put("/sys/list/read", "7\n", 2);
+	put("/sys/list/sub/deep", "x\n", 2);
+	put("/sys/tested/file", "present\n", 8);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	sysroot_record_start(&sr);
+	assert_int_equal(sysroot_list(&sr, "/sys/list", &dl), 0);
+	assert_int_equal(sysroot_read_long(&sr, "/sys/list/read", &v), 0);
+	assert_true(sysroot_exists(&sr, "/sys/tested/file"));
+	assert_true(sysroot_is_dir(&sr, "/sys/tested"));
+	assert_false(sysroot_is_dir(&sr, "/sys/tested/file"));
+	assert_false(sysroot_exists(&sr, "/sys/tested/absent"));
+	/* A name that appears after the first listing is not seen by later listings of the capture. */
+	put("/sys/list/later", "new\n", 4);
+	assert_int_equal(sysroot_list(&sr, "/sys/list", &again), 0);
+	assert_int_equal(again.n, dl.n);
+	for (size_t i = 0; i < dl.n; i++)
+		assert_string_equal(again.names[i], dl.names[i]);
+	dirlist_free(&again);
+	snprintf(out, sizeof(out), "%s-capture", root);
+	assert_int_equal(sysroot_record_write(&sr, out), 0);
+	sysroot_record_stats(&sr, &st);
+	assert_true(st.files >= 3 && st.dirs >= 2);
+	assert_int_equal(sysroot_list(&sr, "/sys/list", &again), 0);	/* still the first listing after a write */
+	assert_int_equal(again.n, dl.n);
+	dirlist_free(&again);
+	sysroot_close(&sr);
+
+	assert_int_equal(sysroot_open(&cap, out), 0);
+	assert_int_equal(sysroot_list(&cap, "/sys/list", &again), 0);
+	assert_int_equal(again.n, dl.n);
+	for (size_t i = 0; i < dl.n; i++)
+		assert_string_equal(again.names[i], dl.names[i]);
+	dirlist_free(&again);
+	dirlist_free(&dl);
+	assert_int_equal(sysroot_read_long(&cap, "/sys/list/read", &v), 0);	/* the read wins over the placeholder */
+	assert_int_equal(v, 7);
+	assert_int_equal(sysroot_read_str(&cap, "/sys/list/only-listed", path, sizeof(path)), -ENODATA);
+	assert_true(sysroot_is_dir(&cap, "/sys/list/sub"));
+	assert_false(sysroot_exists(&cap, "/sys/list/sub/deep"));	/* inside an unlisted directory */
+	assert_true(sysroot_exists(&cap, "/sys/tested/file"));
+	assert_false(sysroot_is_dir(&cap, "/sys/tested/file"));
+	assert_false(sysroot_exists(&cap, "/sys/tested/absent"));
+	sysroot_close(&cap);
+	rm_rf(out);
+}
+
+/* The live /proc: its own links (mounts -> self/mounts, self -> PID, net -> self/net) become plain files and dirs. */
+static void test_record_live_proc(void **state)
+{
+	struct sysroot sr;
+	struct dirlist dl;
+	char out[128], path[192], *text;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	sysroot_record_start(&sr);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/mounts", 1u << 20, &text, NULL), 0);
+	free(text);
+	assert_int_equal(sysroot_list(&sr, "/proc", &dl), 0);
+	dirlist_free(&dl);
+	assert_true(sysroot_exists(&sr, "/proc/self/status"));
+	if (sysroot_exists(&sr, "/proc/net/dev"))
+		assert_true(sysroot_is_dir(&sr, "/proc/net"));
+	snprintf(out, sizeof(out), "%s-live", root);
+	assert_int_equal(sysroot_record_write(&sr, out), 0);
+	sysroot_close(&sr);
+	snprintf(path, sizeof(path), "%s/proc/mounts", out);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(st.st_size > 0);
+	snprintf(path, sizeof(path), "%s/proc/self", out);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/proc/self/status", out);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	snprintf(path, sizeof(path), "%s/proc/net", out);
+	if (lstat(path, &st) == 0)
+		assert_true(S_ISDIR(st.st_mode));
+	/* Appending a mount line, as apply does in a tree, works on the capture. */
+	snprintf(path, sizeof(path), "%s/proc/mounts", out);
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW);
+
+	assert_true(fd >= 0);
+	close(fd);
+	rm_rf(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +325,8 @@ int main(void)
 		cmocka_unit_test(test_fifo_and_huge),
 		cmocka_unit_test(test_list_sorted),
 		cmocka_unit_test(test_record_roundtrip),
+		cmocka_unit_test(test_record_listing_and_tests),
+		cmocka_unit_test(test_record_live_proc),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# apply --reapply, as tickready-apply.service runs it at boot: for every shipped profile and a file profile,
+# after a "reboot" (the tree's /proc and /sys back to the untuned kernel's) the runtime part comes back.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+trap cleanup_tmps EXIT
+W=$(mktmp)
+cp "$APROF" "$W/mine.ini"
+for prof in $(for f in profiles/*.ini; do basename "$f" .ini; done) "$W/mine.ini"; do
+	pn=$(basename "$prof" .ini)
+	T=$W/$pn
+	fresh_tree "$T"
+	# From another directory with a relative path for the file profile: the journal must keep where it is.
+	if [ "$prof" = "$W/mine.ini" ]; then
+		(cd "$W" && "$TR" apply --root "$T" --profile mine.ini --yes) >"$T.out" 2>&1
+	else
+		"$TR" apply --root "$T" --profile "$prof" --yes >"$T.out" 2>&1
+	fi || { not_ok "$pn: apply: $(tail -2 "$T.out")"; continue; }
+	grep -q "^at boot: .*systemctl enable tickready-apply.service" "$T.out" &&
+		ok "$pn: apply says how the runtime part survives a reboot" || not_ok "$pn: no boot-unit line: $(tail -3 "$T.out")"
+	"$TR" audit --root "$T" --profile "$prof" --format json >"$T.a1" 2>/dev/null
+	# The reboot: the kernel's files as before apply, the staged files (/etc, journal) kept.
+	rm -rf "$T/proc" "$T/sys" && cp -a "$T.orig/proc" "$T.orig/sys" "$T/"
+	(cd / && "$TR" apply --root "$T" --reapply) >"$T.out" 2>&1 && ok "$pn: --reapply exits 0" ||
+		{ not_ok "$pn: --reapply: $(tail -2 "$T.out")"; continue; }
+	"$TR" audit --root "$T" --profile "$prof" --format json >"$T.a2" 2>/dev/null
+	bad=$(python3 - "$T.a1" "$T.a2" <<'PY'
+import json, sys
+a = {c["id"]: c["verdict"] for c in json.load(open(sys.argv[1]))["checks"]}
+b = {c["id"]: c["verdict"] for c in json.load(open(sys.argv[2]))["checks"]}
+print(" ".join("%s:%s->%s" % (k, a[k], b[k]) for k in a if a[k] == "pass" and b[k] not in ("pass", "pending-reboot")))
+PY
+)
+	[ -z "$bad" ] && ok "$pn: after --reapply every check that passed after apply passes again" || not_ok "$pn: $bad"
+	"$TR" apply --root "$T" --reapply >"$T.out" 2>&1
+	grep -q "^nothing to do" "$T.out" && ok "$pn: a second --reapply plans nothing" || not_ok "$pn: second reapply: $(tail -3 "$T.out")"
+done
+finish
