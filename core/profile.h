@@ -76,7 +76,10 @@ enum profile_type {
 	X(PK_T_IDLE_MAX_GAP, "targets", "idle.max_gap_us", PT_INT, 1, 10000000, NULL, "verify: longest poll-loop gap on an isolated core") \
 	X(PK_T_PORT_MIN_MPPS, "targets", "port.min_mpps", PT_INT, 0, 1000, NULL, "verify: minimum receive rate") \
 	X(PK_T_PORT_P99, "targets", "port.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: port P99 latency") \
-	X(PK_T_KVB_MIN_GAIN, "targets", "kernel_vs_bypass.min_p99_gain", PT_INT, 1, 1000, NULL, "verify: kernel P99 / bypass P99 at least this")
+	X(PK_T_KVB_MIN_GAIN, "targets", "kernel_vs_bypass.min_p99_gain", PT_INT, 1, 1000, NULL, "verify: kernel P99 / bypass P99 at least this (default 1: bypass not slower)") \
+	X(PK_T_MAX_DROP_PPM, "targets", "max_drop_ppm", PT_INT, 0, 1000000, NULL, "verify: packets sent and never received, per million, every stream (default 0)") \
+	X(PK_T_MAX_TSC_SKEW, "targets", "max_tsc_skew_ns", PT_INT, 0, 1000000000, NULL, "verify: cross-core TSC offset between generator and poller cores (loopback)") \
+	X(PK_T_IDLE_MAX_TICKS, "targets", "idle.max_timer_irqs_per_s", PT_INT, 0, 1000000, NULL, "verify: local timer interrupts per second on each measured core (nohz_full: ~0)")
 
 enum profile_key {
 #define X(e, s, k, t, mn, mx, ch, doc) e,

@@ -1,4 +1,5 @@
 /* cli.c - option table, argument parsing and CPU sanity checks. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@ struct opt_desc {
 
 /* The single source of both getopt_long's table and --help. */
 static const struct opt_desc opt_table[] = {
-	{ "mode", 1, 'm', "MODE", "loopback, idle or port (default loopback)" },
+	{ "mode", 1, 'm', "MODE", "loopback, idle, port, reflect or pingpong (default loopback)" },
 	{ "duration", 1, 'd', "SECONDS", "measurement time (default 2)" },
 	{ "cores", 1, 'c', "LIST",
 	  "CPUs, e.g. 0-1; loopback: generator,poller (default 0-1, idle/port: 1)" },
@@ -26,13 +27,17 @@ static const struct opt_desc opt_table[] = {
 	{ "vdev", 1, 'V', "DEVARGS", "port mode: virtual device, e.g. net_null0 (repeatable)" },
 	{ "port", 1, 'p', "PCI", "port mode: PCI address of the NIC" },
 	{ "burst", 1, 'b', "N", "rx/tx burst size, 1-512 (default 32)" },
+	{ "peer-mac", 1, 'M', "MAC", "pingpong: the reflector's MAC (default ff:ff:ff:ff:ff:ff)" },
+	{ "src-ip", 1, 'S', "IPV4", "pingpong: source address of the pings (default 198.18.0.1)" },
+	{ "dst-ip", 1, 'D', "IPV4", "pingpong: the reflector's address (required)" },
+	{ "udp-port", 1, 'u', "PORT", "pingpong: UDP port both ways (default 9000)" },
 	{ "help", 0, 'h', NULL, "show this help and exit" },
 	{ "version", 0, 'v', NULL, "show the version and exit" },
 };
 
 #define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))
 
-static const char *const mode_names[] = { "loopback", "idle", "port" };
+static const char *const mode_names[] = { "loopback", "idle", "port", "reflect", "pingpong" };
 
 const char *cli_mode_name(enum poller_mode m)
 {
@@ -202,6 +207,26 @@ static int apply_opt(struct config *cfg, int c, const char *arg, FILE *out,
 			return -EINVAL;
 		cfg->burst = (unsigned int)v;
 		return 0;
+	case 'M': {
+		unsigned int b[6];
+		char tail;
+
+		if (sscanf(arg, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+			return -EINVAL;
+		for (int i = 0; i < 6; i++)
+			cfg->pp.peer_mac[i] = (uint8_t)b[i];
+		return 0;
+	}
+	case 'S':
+		return inet_pton(AF_INET, arg, &cfg->pp.src_ip) == 1 ? 0 : -EINVAL;
+	case 'D':
+		cfg->has_dst_ip = true;
+		return inet_pton(AF_INET, arg, &cfg->pp.dst_ip) == 1 ? 0 : -EINVAL;
+	case 'u':
+		if (parse_u64(arg, 65535, &v) || v == 0)
+			return -EINVAL;
+		cfg->pp.udp_port = (uint16_t)v;
+		return 0;
 	case 'h':
 		cli_usage(out, prog);
 		return 1;
@@ -220,6 +245,9 @@ static void set_defaults(struct config *cfg)
 	cfg->rate = 1000000;
 	cfg->threshold_ns = 1000;
 	cfg->burst = 32;
+	memset(cfg->pp.peer_mac, 0xff, sizeof(cfg->pp.peer_mac));
+	inet_pton(AF_INET, "198.18.0.1", &cfg->pp.src_ip);
+	cfg->pp.udp_port = 9000;
 }
 
 static int check_config(struct config *cfg)
@@ -234,12 +262,20 @@ static int check_config(struct config *cfg)
 		fprintf(stderr, "loopback needs exactly 2 cores (generator,poller)\n");
 		return -EINVAL;
 	}
-	if (cfg->mode == MODE_PORT && !cfg->port && !cfg->nvdev) {
-		fprintf(stderr, "port mode needs --port or --vdev\n");
+	if (mode_uses_port(cfg->mode) && !cfg->port && !cfg->nvdev) {
+		fprintf(stderr, "%s mode needs --port or --vdev\n", mode_names[cfg->mode]);
 		return -EINVAL;
 	}
-	if (cfg->mode != MODE_PORT && (cfg->port || cfg->nvdev)) {
-		fprintf(stderr, "--port/--vdev only apply to port mode\n");
+	if (!mode_uses_port(cfg->mode) && (cfg->port || cfg->nvdev)) {
+		fprintf(stderr, "--port/--vdev only apply to port, reflect and pingpong modes\n");
+		return -EINVAL;
+	}
+	if (cfg->mode == MODE_PINGPONG && !cfg->has_dst_ip) {
+		fprintf(stderr, "pingpong mode needs --dst-ip (the reflector's address)\n");
+		return -EINVAL;
+	}
+	if ((cfg->mode == MODE_REFLECT || cfg->mode == MODE_PINGPONG) && cfg->ncores != 1) {
+		fprintf(stderr, "%s mode polls on exactly 1 core\n", mode_names[cfg->mode]);
 		return -EINVAL;
 	}
 	return 0;

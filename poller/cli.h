@@ -16,6 +16,21 @@ enum poller_mode {
 	MODE_LOOPBACK,
 	MODE_IDLE,
 	MODE_PORT,
+	MODE_REFLECT,	/* echo stamped UDP back to its sender */
+	MODE_PINGPONG,	/* send one stamped UDP packet, wait for its echo, time it */
+};
+
+/* Modes that receive from a port (--port or --vdev). */
+static inline bool mode_uses_port(enum poller_mode m)
+{
+	return m == MODE_PORT || m == MODE_REFLECT || m == MODE_PINGPONG;
+}
+
+/* Pingpong addressing: frames from src to peer, UDP port both ways. */
+struct pp_addr {
+	uint8_t peer_mac[6];
+	uint32_t src_ip, dst_ip;	/* network byte order */
+	uint16_t udp_port;		/* host byte order */
 };
 
 struct config {
@@ -25,6 +40,8 @@ struct config {
 	uint64_t threshold_ns;
 	unsigned int burst;
 	const char *port;
+	struct pp_addr pp;
+	bool has_dst_ip;
 	const char *vdev[CLI_MAX_VDEV];
 	unsigned int nvdev;
 	unsigned int cores[CLI_MAX_CORES];

@@ -9,7 +9,7 @@ const char *const gap_bucket_names[GAP_NBUCKETS] = {
 	"50-100us", "100-1000us", ">1ms",
 };
 
-static const uint64_t gap_bound_ns[GAP_NBUCKETS - 1] = {
+const uint64_t gap_bound_ns[GAP_NBUCKETS - 1] = {
 	1000, 2000, 5000, 10000, 20000, 50000, 100000, 1000000,
 };
 

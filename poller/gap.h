@@ -26,6 +26,7 @@ struct gap_tracker {
 };
 
 extern const char *const gap_bucket_names[GAP_NBUCKETS];
+extern const uint64_t gap_bound_ns[GAP_NBUCKETS - 1];	/* upper edges, ns */
 
 int gap_init(struct gap_tracker *g, uint64_t tsc_hz, uint64_t threshold_ns,
 	     uint64_t start);

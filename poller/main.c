@@ -20,9 +20,10 @@
 #include "cli.h"
 #include "poller.h"
 #include "report.h"
+#include "schema.h"
 
-#define EXIT_USAGE	2
-#define EXIT_INTR	3
+#define EXIT_USAGE	VS_EXIT_USAGE
+#define EXIT_INTR	VS_EXIT_INTERRUPTED
 #define NB_MBUF		8191
 #define MBUF_CACHE	256
 #define RING_SIZE	4096
@@ -132,7 +133,7 @@ static enum role role_of(const struct config *cfg, unsigned int i)
 {
 	if (cfg->mode == MODE_LOOPBACK)
 		return i == 0 ? ROLE_GENERATOR : ROLE_POLLER;
-	if (cfg->mode == MODE_PORT && i == 0)
+	if (mode_uses_port(cfg->mode) && i == 0)
 		return ROLE_POLLER;
 	return ROLE_IDLE;
 }
@@ -160,12 +161,18 @@ static int alloc_contexts(struct poller *p)
 		c->pool = p->pool;
 		c->ctl = p->ctl;
 		c->ns_per_cycle = 1e9 / (double)p->ctl->tsc_hz;
+		c->pp = p->cfg.pp;
+		if (mode_uses_port(c->mode))
+			rte_eth_macaddr_get(c->port, &c->own_mac);
 		if (c->role != ROLE_POLLER)
 			continue;
 		c->hist = rte_zmalloc_socket("tr_hist", sizeof(*c->hist),
 					     RTE_CACHE_LINE_SIZE,
 					     (int)rte_lcore_to_socket_id(c->cpu));
-		if (!c->hist)
+		c->seq = rte_zmalloc_socket("tr_seq", sizeof(*c->seq),
+					    RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(c->cpu));
+		if (!c->hist || !c->seq)
 			return -ENOMEM;
 	}
 	return 0;
@@ -184,7 +191,7 @@ static int setup(struct poller *p)
 		return -rte_errno;
 	if (p->cfg.mode == MODE_LOOPBACK)
 		ret = setup_loopback_port(p);
-	else if (p->cfg.mode == MODE_PORT)
+	else if (mode_uses_port(p->cfg.mode))
 		ret = setup_port(p);
 	else
 		ret = 0;
@@ -234,16 +241,19 @@ static void fill_stream(struct poller *p, struct report *r)
 
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(p->port, &es);
-	s->name = p->cfg.mode == MODE_LOOPBACK ? "loopback" : "port-rx";
-	s->dropped = es.ierrors + es.imissed + es.rx_nombuf;
+	static const char *const names[] = { "loopback", "idle", "port-rx", "reflect", "pingpong" };
+
+	s->name = names[p->cfg.mode];
+	s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
 	s->ns_per_unit = 1.0;
 	for (i = 0; i < p->cfg.ncores; i++) {
 		const struct lcore_ctx *c = &p->ctx[i];
 
 		s->sent += c->sent;
-		s->dropped += c->tx_drops;
+		s->send_failed += c->tx_drops + c->tx_nombuf;
 		if (c->role != ROLE_POLLER)
 			continue;
+		s->seq = c->seq;
 		s->received = c->received;
 		s->negative = c->negative;
 		s->unstamped = c->unstamped;
@@ -252,6 +262,9 @@ static void fill_stream(struct poller *p, struct report *r)
 		if (p->cfg.mode == MODE_LOOPBACK)
 			s->ns_per_unit = c->ns_per_cycle;
 	}
+	/* Port mode has no generator: the stamps' sequence span is what was sent at least. */
+	if (p->cfg.mode == MODE_PORT || p->cfg.mode == MODE_REFLECT)
+		s->sent = seq_span(s->seq);
 }
 
 static void fill_report(struct poller *p, struct report *r)

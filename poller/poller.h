@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "gap.h"
 #include "hist.h"
+#include "seq.h"
 
 #define POLLER_MAX_BURST	CLI_MAX_BURST
 #define LOOP_PKT_LEN		64
@@ -48,14 +49,17 @@ struct lcore_ctx {
 	struct rte_mempool *pool;
 	struct run_ctl *ctl;
 	struct hist *hist;	/* poller only; cycles (loopback) or ns (port) */
+	struct seq_track *seq;	/* poller only: sequence numbers of the stamps */
 	double ns_per_cycle;
 	struct gap_tracker gap;
+	struct pp_addr pp;		/* pingpong */
+	struct rte_ether_addr own_mac;	/* reflect, pingpong */
 	uint64_t sent;
 	uint64_t tx_drops;	/* ring/queue full on tx_burst */
 	uint64_t tx_nombuf;
-	uint64_t received;
+	uint64_t received;	/* own stamped packets */
 	uint64_t negative;
-	uint64_t unstamped;
+	uint64_t unstamped;	/* foreign frames */
 	uint64_t stamped[4];	/* by enum tr_clock */
 } __rte_cache_aligned;
 
@@ -65,6 +69,8 @@ struct tsc_offset {
 };
 
 int lcore_run(void *arg);
+int run_reflect(struct lcore_ctx *c);
+int run_pingpong(struct lcore_ctx *c);
 int tsc_offset_measure(struct lcore_ctx *worker, struct tsc_offset *out);
 
 #endif

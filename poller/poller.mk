@@ -4,12 +4,14 @@
 
 CC ?= cc
 POLLER_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
+# The document schema is verify's (verify/schema.h), shared with its reader.
+override POLLER_CFLAGS += -Iverify
 POLLER_DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk)
 # rte_eth_from_rings lives in the ring PMD, which libdpdk.pc does not list
 POLLER_DPDK_LIBS := $(shell pkg-config --libs libdpdk) -lrte_net_ring -lm
 
 POLLER_CORE := hist stats gap cli json report
-POLLER_DPDK := main run
+POLLER_DPDK := main run pingpong
 POLLER_CORE_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_CORE))
 POLLER_DPDK_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_DPDK))
 POLLER_TESTS := $(patsubst tests/poller/%.c,build/poller/tests/%,\

@@ -1,6 +1,7 @@
 /* report.c - renders a finished run as the tickready.verify/1 JSON document. */
 #include "json.h"
 #include "report.h"
+#include "schema.h"
 #include "stats.h"
 
 static uint64_t cyc_ns(uint64_t cyc, uint64_t hz)
@@ -12,7 +13,7 @@ static void emit_hist(struct jw *w, const struct report_stream *s)
 {
 	unsigned int i;
 
-	jw_arr(w, "histogram");
+	jw_arr(w, vs_key(VK_HISTOGRAM));
 	for (i = 0; s->latency_measured && i < HIST_NBUCKETS; i++) {
 		if (!s->hist->counts[i])
 			continue;
@@ -24,32 +25,52 @@ static void emit_hist(struct jw *w, const struct report_stream *s)
 	jw_end_arr(w);
 }
 
+/* Unique stamps received; every counter follows from it so that received <= sent + duplicated holds. */
+static void stream_counts(const struct report_stream *s, uint64_t *dup, uint64_t *reord, uint64_t *dropped)
+{
+	uint64_t uniq = s->received;
+
+	*dup = *reord = 0;
+	if (s->seq) {
+		*dup = s->seq->duplicated;
+		*reord = s->seq->reordered;
+		uniq = s->seq->unique;
+	}
+	*dropped = s->sent > uniq ? s->sent - uniq : 0;
+}
+
 static void emit_stream(struct jw *w, const struct report_stream *s,
 			double duration_s)
 {
 	struct stats_summary st = { 0 };
+	uint64_t dup, reord, dropped;
 
 	if (s->latency_measured)
 		stats_summarize(s->hist, s->ns_per_unit, &st);
+	stream_counts(s, &dup, &reord, &dropped);
 	jw_obj(w, NULL);
-	jw_str(w, "name", s->name);
-	jw_u64(w, "sent", s->sent);
-	jw_u64(w, "received", s->received);
-	jw_u64(w, "dropped", s->dropped);
-	jw_bool(w, "latency_measured", s->latency_measured);
-	jw_u64(w, "samples", st.count);
-	jw_u64(w, "unstamped", s->unstamped);
-	jw_u64(w, "p50_ns", st.p50);
-	jw_u64(w, "p90_ns", st.p90);
-	jw_u64(w, "p99_ns", st.p99);
-	jw_u64(w, "p999_ns", st.p999);
-	jw_u64(w, "p9999_ns", st.p9999);
-	jw_u64(w, "max_ns", st.max);
-	jw_double(w, "mean_ns", st.mean);
-	jw_double(w, "stdev_ns", st.stdev);
-	jw_double(w, "mpps", duration_s > 0 ?
-		  (double)s->received / duration_s / 1e6 : 0.0);
-	jw_u64(w, "negative_deltas", s->negative);
+	jw_str(w, vs_key(VK_NAME), s->name);
+	jw_u64(w, vs_key(VK_SENT), s->sent);
+	jw_u64(w, vs_key(VK_RECEIVED), s->received);
+	jw_u64(w, vs_key(VK_DROPPED), dropped);
+	jw_u64(w, vs_key(VK_DUPLICATED), dup);
+	jw_u64(w, vs_key(VK_REORDERED), reord);
+	jw_u64(w, vs_key(VK_FOREIGN), s->unstamped);
+	jw_u64(w, vs_key(VK_SEND_FAILED), s->send_failed);
+	jw_u64(w, vs_key(VK_PORT_DROPPED), s->port_dropped);
+	jw_bool(w, vs_key(VK_LATENCY_MEASURED), s->latency_measured);
+	jw_u64(w, vs_key(VK_SAMPLES), st.count);
+	jw_u64(w, vs_key(VK_P50_NS), st.p50);
+	jw_u64(w, vs_key(VK_P90_NS), st.p90);
+	jw_u64(w, vs_key(VK_P99_NS), st.p99);
+	jw_u64(w, vs_key(VK_P999_NS), st.p999);
+	jw_u64(w, vs_key(VK_P9999_NS), st.p9999);
+	jw_u64(w, vs_key(VK_MAX_NS), st.max);
+	jw_double(w, vs_key(VK_MEAN_NS), st.mean);
+	jw_double(w, vs_key(VK_STDEV_NS), st.stdev);
+	jw_double(w, vs_key(VK_MPPS), duration_s > 0 ?
+		  (double)(s->received + s->unstamped) / duration_s / 1e6 : 0.0);
+	jw_u64(w, vs_key(VK_NEGATIVE_DELTAS), s->negative);
 	emit_hist(w, s);
 	jw_end_obj(w);
 }
@@ -60,20 +81,31 @@ static void emit_core(struct jw *w, const struct report_core *c, uint64_t hz)
 	unsigned int i;
 
 	jw_obj(w, NULL);
-	jw_u64(w, "cpu", c->cpu);
-	jw_str(w, "role", c->role);
-	jw_u64(w, "loops", g->loops);
-	jw_u64(w, "max_gap_ns", cyc_ns(g->max_gap, hz));
-	jw_u64(w, "gaps_over_threshold", g->over);
-	jw_obj(w, "gap_buckets");
+	jw_u64(w, vs_key(VK_CPU), c->cpu);
+	jw_str(w, vs_key(VK_ROLE), c->role);
+	jw_u64(w, vs_key(VK_LOOPS), g->loops);
+	jw_u64(w, vs_key(VK_MAX_GAP_NS), cyc_ns(g->max_gap, hz));
+	jw_u64(w, vs_key(VK_GAPS_OVER), g->over);
+	jw_obj(w, vs_key(VK_GAP_BUCKETS));
 	for (i = 0; i < GAP_NBUCKETS; i++)
 		jw_u64(w, gap_bucket_names[i], g->buckets[i]);
 	jw_end_obj(w);
-	jw_arr(w, "worst_gaps");
+	/* The same [[upper_ns, count]] form as a stream's, so one renderer draws both. */
+	jw_arr(w, vs_key(VK_HISTOGRAM));
+	for (i = 0; i < GAP_NBUCKETS; i++) {
+		if (!g->buckets[i])
+			continue;
+		jw_arr(w, NULL);
+		jw_u64(w, NULL, i < GAP_NBUCKETS - 1 ? gap_bound_ns[i] : cyc_ns(g->max_gap, hz));
+		jw_u64(w, NULL, g->buckets[i]);
+		jw_end_arr(w);
+	}
+	jw_end_arr(w);
+	jw_arr(w, vs_key(VK_WORST_GAPS));
 	for (i = 0; i < g->nworst; i++) {
 		jw_obj(w, NULL);
-		jw_u64(w, "t_ns", cyc_ns(g->worst[i].t, hz));
-		jw_u64(w, "gap_ns", cyc_ns(g->worst[i].gap, hz));
+		jw_u64(w, vs_key(VK_T_NS), cyc_ns(g->worst[i].t, hz));
+		jw_u64(w, vs_key(VK_GAP_NS), cyc_ns(g->worst[i].gap, hz));
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
@@ -85,15 +117,15 @@ static void emit_tsc(struct jw *w, const struct report *r)
 	double rel = r->mono_raw_ns ? ((double)r->tsc_ns - (double)r->mono_raw_ns) /
 				      (double)r->mono_raw_ns : 0.0;
 
-	jw_u64(w, "tsc_hz", r->tsc_hz);
-	jw_obj(w, "tsc_check");
-	jw_u64(w, "monotonic_raw_ns", r->mono_raw_ns);
-	jw_u64(w, "tsc_ns", r->tsc_ns);
-	jw_double(w, "rel_error", rel);
+	jw_u64(w, vs_key(VK_TSC_HZ), r->tsc_hz);
+	jw_obj(w, vs_key(VK_TSC_CHECK));
+	jw_u64(w, vs_key(VK_MONO_RAW_NS), r->mono_raw_ns);
+	jw_u64(w, vs_key(VK_TSC_NS), r->tsc_ns);
+	jw_double(w, vs_key(VK_REL_ERROR), rel);
 	jw_end_obj(w);
-	jw_i64(w, "tsc_offset_ns", r->tsc_offset_ns);
-	jw_bool(w, "tsc_offset_measured", r->tsc_offset_measured);
-	jw_u64(w, "tsc_offset_rtt_ns", r->tsc_offset_rtt_ns);
+	jw_i64(w, vs_key(VK_TSC_OFFSET_NS), r->tsc_offset_ns);
+	jw_bool(w, vs_key(VK_TSC_OFFSET_MEASURED), r->tsc_offset_measured);
+	jw_u64(w, vs_key(VK_TSC_OFFSET_RTT_NS), r->tsc_offset_rtt_ns);
 }
 
 int report_json(FILE *f, const struct report *r)
@@ -103,17 +135,17 @@ int report_json(FILE *f, const struct report *r)
 
 	jw_init(&w, f);
 	jw_obj(&w, NULL);
-	jw_str(&w, "schema", "tickready.verify/1");
-	jw_str(&w, "mode", r->mode);
+	jw_str(&w, vs_key(VK_SCHEMA), VS_SCHEMA);
+	jw_str(&w, vs_key(VK_MODE), r->mode);
 	emit_tsc(&w, r);
-	jw_double(&w, "duration_s", r->duration_s);
-	jw_bool(&w, "interrupted", r->interrupted);
-	jw_bool(&w, "hw_rx_timestamp", r->hw_rx_timestamp);
-	jw_arr(&w, "streams");
+	jw_double(&w, vs_key(VK_DURATION_S), r->duration_s);
+	jw_bool(&w, vs_key(VK_INTERRUPTED), r->interrupted);
+	jw_bool(&w, vs_key(VK_HW_RX_TIMESTAMP), r->hw_rx_timestamp);
+	jw_arr(&w, vs_key(VK_STREAMS));
 	for (i = 0; i < r->nstreams; i++)
 		emit_stream(&w, &r->streams[i], r->duration_s);
 	jw_end_arr(&w);
-	jw_arr(&w, "cores");
+	jw_arr(&w, vs_key(VK_CORES));
 	for (i = 0; i < r->ncores; i++)
 		emit_core(&w, &r->cores[i], r->tsc_hz);
 	jw_end_arr(&w);

@@ -9,14 +9,17 @@
 #include "cli.h"
 #include "gap.h"
 #include "hist.h"
+#include "seq.h"
 
 struct report_stream {
 	const char *name;
 	uint64_t sent;
-	uint64_t received;
-	uint64_t dropped;
+	uint64_t received;	/* own stamped packets, duplicates included */
+	uint64_t port_dropped;	/* the port's own counters (missed, errors, no mbuf) */
+	uint64_t send_failed;
 	uint64_t negative;
-	uint64_t unstamped;
+	uint64_t unstamped;	/* foreign */
+	const struct seq_track *seq;	/* NULL: no sequence numbers seen */
 	bool latency_measured;
 	const struct hist *hist;
 	double ns_per_unit;	/* hist unit to ns */

@@ -106,8 +106,11 @@ static inline void loop_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 	for (i = 0; i < nb; i++) {
 		const uint64_t *t = rte_pktmbuf_mtod_offset(pkts[i],
 				const uint64_t *, TR_STAMP_OFF_T);
+		const uint64_t *q = rte_pktmbuf_mtod_offset(pkts[i],
+				const uint64_t *, TR_STAMP_OFF_SEQ);
 
 		hist_record_delta(h, now, *t, &c->negative);
+		seq_note(c->seq, le64toh(*q));
 	}
 }
 
@@ -171,6 +174,7 @@ static void port_account_one(struct lcore_ctx *c, const struct rte_mbuf *m,
 		return;
 	}
 	bc->stamped[s.clock]++;
+	seq_note(c->seq, s.seq);
 	d = stamp_delta_ns(c, &s, now, rt, mono);
 	if (d < 0)
 		bc->negative++;
@@ -241,7 +245,7 @@ static uint64_t port_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 			     uint16_t nb, uint64_t now)
 {
 	struct burst_counts bc = { 0 };
-	uint64_t rt = 0, mono = 0, head, t, not_raw = 0;
+	uint64_t rt = 0, mono = 0, head, t, seq, not_raw = 0;
 	const struct rte_mbuf *m;
 	const uint8_t *p;
 	int64_t d;
@@ -261,6 +265,8 @@ static uint64_t port_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 			continue;
 		}
 		memcpy(&t, p + TR_STAMP_OFF_T, sizeof(t));
+		memcpy(&seq, p + TR_STAMP_OFF_SEQ, sizeof(seq));
+		seq_note(c->seq, le64toh(seq));
 		bc.stamped[TR_CLOCK_TSC]++;
 		d = (int64_t)((double)(int64_t)(now - le64toh(t)) *
 			      c->ns_per_cycle);
@@ -274,8 +280,10 @@ slow:
 	}
 	c->unstamped += bc.unstamped;
 	c->negative += bc.negative;
-	for (i = 1; i < 4; i++)
+	for (i = 1; i < 4; i++) {
 		c->stamped[i] += bc.stamped[i];
+		c->received += bc.stamped[i];
+	}
 	return not_raw;
 }
 
@@ -311,10 +319,10 @@ static int run_poller(struct lcore_ctx *c)
 		if (c->mode == MODE_LOOPBACK) {
 			loop_account(c, pkts, nb, now);
 			not_raw = burst_not_raw(pkts, nb, c->pool);
+			c->received += nb;	/* the ring carries only our stamps */
 		} else {
 			not_raw = port_account(c, pkts, nb, now);
 		}
-		c->received += nb;
 		burst_free(pkts, nb, not_raw, c->pool, cache);
 		if (c->mode != MODE_LOOPBACK && poll_should_stop(c, done, now))
 			break;
@@ -363,6 +371,10 @@ int lcore_run(void *arg)
 	case ROLE_GENERATOR:
 		return run_generator(c);
 	case ROLE_POLLER:
+		if (c->mode == MODE_REFLECT)
+			return run_reflect(c);
+		if (c->mode == MODE_PINGPONG)
+			return run_pingpong(c);
 		return run_poller(c);
 	case ROLE_IDLE:
 		return run_idle(c);

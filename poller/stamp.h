@@ -32,6 +32,7 @@
 #define TR_STAMP_MAGIC		0x4b535254u
 #define TR_STAMP_VERSION	1
 #define TR_STAMP_LEN		24
+#define TR_STAMP_OFF_SEQ	8
 #define TR_STAMP_OFF_T		16
 
 enum tr_clock {

@@ -99,8 +99,8 @@ test_idle() {
 
 test_port_null() {
 	run port_null 0 --mode port --vdev net_null0 --cores 1 --duration 1 -- "${EAL[@]}" &&
-	check port_null 's["mpps"] > 0' 's["received"] > 0' \
-		'not s["latency_measured"]' 's["unstamped"] == s["received"]'
+	check port_null 's["mpps"] > 0' 's["received"] == 0' 's["foreign"] > 0' \
+		'not s["latency_measured"]' 's["sent"] == 0' 's["dropped"] == 0'
 }
 
 # Every stamp class through the port path (raw TSC fast path, negative,
@@ -146,6 +146,42 @@ test_port_veth() {
 		's["p50_ns"] > 0' 's["max_ns"] < 1000000000' 's["negative_deltas"] == 0'
 	WRAP=()
 	wait
+	ip netns del "$NS_A"
+	ip netns del "$NS_B"
+}
+
+# The reflector in one namespace, the pinger in the other: every ping answered, own frames not counted.
+test_pingpong() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" &&
+	ip link add trpa0 netns "$NS_A" address 02:00:c6:12:00:01 type veth peer name trpb0 netns "$NS_B" address 02:00:c6:12:00:02 || {
+		fail "pingpong: cannot create netns/veth"
+		return
+	}
+	ip -n "$NS_A" link set trpa0 up
+	ip -n "$NS_B" link set trpb0 up
+	ip netns exec "$NS_B" "$BIN" --mode reflect --vdev net_af_packet0,iface=trpb0 --cores 0 --duration 20 \
+		-- --no-huge -m 256 --file-prefix "$PREFIX-refl" >"$TMP/reflect.json" 2>"$TMP/reflect.err" &
+	local refl=$!
+	sleep 2
+	WRAP=(ip netns exec "$NS_A")
+	run pingpong 0 --mode pingpong --vdev net_af_packet0,iface=trpa0 --cores 1 --duration 1 \
+		--peer-mac 02:00:c6:12:00:02 --dst-ip 198.18.0.2 --src-ip 198.18.0.5 \
+		-- --no-huge -m 256 --file-prefix "$PREFIX-ping" &&
+	check pingpong 's["name"] == "pingpong"' 's["sent"] > 100' 's["received"] <= s["sent"] + s["duplicated"]' \
+		's["dropped"] == s["sent"] - (s["received"] - s["duplicated"])' 's["latency_measured"]' \
+		's["samples"] > 0' 's["p50_ns"] <= s["p99_ns"] <= s["max_ns"]'
+	WRAP=()
+	kill -INT $refl
+	wait $refl
+	if [ $? -eq 3 ]; then
+		check reflect 's["name"] == "reflect"' 's["received"] > 100' 's["foreign"] >= 0' \
+			'd["mode"] == "reflect"'
+	else
+		cat "$TMP/reflect.err"
+		fail "reflect: want exit 3 after SIGINT"
+	fi
+	run pingpong_noip 2 --mode pingpong --vdev net_null0 --cores 1 -- --no-huge -m 256 &&
+		grep -q "needs --dst-ip" "$TMP/pingpong_noip.err" && pass "pingpong without --dst-ip refused"
 	ip netns del "$NS_A"
 	ip netns del "$NS_B"
 }
@@ -203,6 +239,7 @@ main() {
 		test_port_null
 		test_port_pcap
 		test_port_veth
+		test_pingpong
 		test_sigint
 		test_sigkill
 	fi

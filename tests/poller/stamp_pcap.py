@@ -42,8 +42,9 @@ def main():
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for fr in frames:
             f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
-    print(json.dumps({"received": len(frames), "samples": 85,
-                      "negative_deltas": 100, "unstamped": 30}))
+    # One tracker for every stamp: seq 0..99 once each, the other 85 stamps repeat one.
+    print(json.dumps({"received": 185, "samples": 85, "negative_deltas": 100,
+                      "foreign": 30, "duplicated": 85, "sent": 100, "dropped": 0}))
 
 
 main()

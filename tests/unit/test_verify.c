@@ -143,7 +143,7 @@ static void test_pick_borrowed_generator(void **state)
 
 static const char *poller_doc =
 	"{\"schema\": \"tickready.verify/1\", \"mode\": \"loopback\", \"streams\": [{\"name\": \"loopback\","
-	" \"sent\": 100, \"received\": 100, \"dropped\": 0, \"latency_measured\": true, \"p50_ns\": 90,"
+	" \"sent\": 100, \"received\": 100, \"dropped\": 0, \"duplicated\": 0, \"foreign\": 0, \"latency_measured\": true, \"p50_ns\": 90,"
 	" \"p90_ns\": 120, \"p99_ns\": 2104, \"p999_ns\": 38000, \"p9999_ns\": 75000, \"max_ns\": 91000}],"
 	" \"cores\": [{\"cpu\": 0, \"max_gap_ns\": 2000}, {\"cpu\": 1, \"max_gap_ns\": 92160}]}";
 
@@ -167,13 +167,16 @@ static void test_targets_loopback(void **state)
 
 	(void)state;
 	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 2000\nloopback.p9999_ns = 100000\nidle.max_gap_us = 20\n",
-				     VM_LOOPBACK, poller_doc, t), 2);
+				     VM_LOOPBACK, poller_doc, t), 3);
 	assert_string_equal(t[0].name, "loopback.p99_ns");
 	assert_int_equal(t[0].verdict, TV_FAIL);
 	assert_true(t[0].observed == 2104);
 	assert_int_equal(t[1].verdict, TV_PASS);
+	/* Drops are judged with no key set: max_drop_ppm defaults to 0. */
+	assert_string_equal(t[2].name, "max_drop_ppm[loopback]");
+	assert_int_equal(t[2].verdict, TV_PASS);
 	/* A target nobody can meet. */
-	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 1\n", VM_LOOPBACK, poller_doc, t), 1);
+	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 1\n", VM_LOOPBACK, poller_doc, t), 2);
 	assert_int_equal(t[0].verdict, TV_FAIL);
 }
 
@@ -189,12 +192,17 @@ static void test_targets_idle_and_errors(void **state)
 	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 50\n", VM_IDLE, poller_doc, t), 1);
 	assert_int_equal(t[0].verdict, TV_FAIL);
 	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 50\n", VM_IDLE, "{\"schema\": \"other\"}", t), -EINVAL);
-	/* No stamped packets: the latency target is skipped, the rate target judged. */
+	/* No stamped packets: the latency target fails as not measured, the rate target is judged; nothing
+	 * sent fails the drop target (nothing to judge is not a pass). */
 	assert_int_equal(targets_for("[targets]\nport.p99_ns = 100\nport.min_mpps = 1\n", VM_PORT,
 				     "{\"schema\": \"tickready.verify/1\", \"streams\": [{\"name\": \"port-rx\", \"mpps\": 3.5,"
-				     " \"latency_measured\": false}]}", t), 2);
+				     " \"latency_measured\": false, \"sent\": 0, \"dropped\": 0}]}", t), 3);
 	assert_int_equal(t[0].verdict, TV_PASS);
-	assert_int_equal(t[1].verdict, TV_SKIP);
+	assert_int_equal(t[1].verdict, TV_FAIL);
+	assert_true(t[1].missing);
+	assert_non_null(strstr(t[1].why, "not measured"));
+	assert_int_equal(t[2].verdict, TV_FAIL);
+	assert_true(t[2].missing);
 }
 
 static void test_targets_gain(void **state)
@@ -205,11 +213,121 @@ static void test_targets_gain(void **state)
 			  "{\"name\": \"kernel\", \"latency_measured\": true, \"p99_ns\": 60000}]}";
 
 	(void)state;
-	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 10\n", VM_KVB, doc, t), 1);
+	/* Plus one drop target per stream (failing here: the streams carry no counts). */
+	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 10\n", VM_KVB, doc, t), 3);
+	assert_true(t[1].missing && t[2].missing);
 	assert_int_equal(t[0].verdict, TV_PASS);
 	assert_true(t[0].observed == 12);
-	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 13\n", VM_KVB, doc, t), 1);
+	assert_int_equal(targets_for("[targets]\nkernel_vs_bypass.min_p99_gain = 13\n", VM_KVB, doc, t), 3);
 	assert_int_equal(t[0].verdict, TV_FAIL);
+}
+
+/* The bypass path slower than the kernel is NOT READY even when the profile names no gain. */
+static void test_targets_bypass_slower(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *doc = "{\"schema\": \"tickready.verify/1\", \"streams\": ["
+			  "{\"name\": \"bypass\", \"latency_measured\": true, \"p99_ns\": 81790000, \"sent\": 30000,"
+			  " \"received\": 30000, \"dropped\": 0, \"duplicated\": 0, \"foreign\": 13},"
+			  "{\"name\": \"kernel\", \"latency_measured\": true, \"p99_ns\": 6450000, \"sent\": 30000,"
+			  " \"received\": 30000, \"dropped\": 0, \"duplicated\": 0, \"foreign\": 0}]}";
+
+	(void)state;
+	assert_int_equal(targets_for("[profile]\nname = x\n", VM_KVB, doc, t), 3);
+	assert_string_equal(t[0].name, "kernel_vs_bypass.min_p99_gain");
+	assert_int_equal(t[0].want, 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_non_null(strstr(t[0].why, "the bypass path is slower"));
+	assert_int_equal(t[1].verdict, TV_PASS);
+	assert_int_equal(t[2].verdict, TV_PASS);
+}
+
+/*
+ * A target whose key the poller did not write fails naming the key. The old reader took a
+ * missing key for 0, so a renamed p99_ns passed with "observed 0".
+ */
+static void test_targets_missing_key(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *renamed = "{\"schema\": \"tickready.verify/1\", \"streams\": [{\"name\": \"loopback\","
+			      " \"sent\": 10, \"received\": 10, \"dropped\": 0, \"duplicated\": 0, \"foreign\": 0,"
+			      " \"latency_measured\": true, \"p99\": 90}], \"cores\": [{\"cpu\": 1}]}";
+
+	(void)state;
+	assert_int_equal(targets_for("[targets]\nloopback.p99_ns = 2000\n", VM_LOOPBACK, renamed, t), 2);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_true(t[0].missing);
+	assert_non_null(strstr(t[0].why, "'p99_ns'"));
+	/* Idle: a core without max_gap_ns. */
+	assert_int_equal(targets_for("[targets]\nidle.max_gap_us = 20\n", VM_IDLE, renamed, t), 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_non_null(strstr(t[0].why, "'max_gap_ns'"));
+	/* No stream at all. */
+	assert_int_equal(targets_for("[targets]\nport.p99_ns = 100\n", VM_PORT, renamed, t), 2);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_non_null(strstr(t[0].why, "'port-rx'"));
+	/* The TSC offset target with no offset measured. */
+	assert_int_equal(targets_for("[targets]\nmax_tsc_skew_ns = 100\n", VM_LOOPBACK, renamed, t), 2);
+	assert_string_equal(t[1].name, "max_tsc_skew_ns");
+	assert_int_equal(t[1].verdict, TV_FAIL);
+	assert_true(t[1].missing);
+}
+
+static void test_targets_drops_skew_ticks(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *doc = "{\"schema\": \"tickready.verify/1\", \"tsc_offset_measured\": true, \"tsc_offset_ns\": -340,"
+			  " \"tsc_offset_rtt_ns\": 60, \"streams\": [{\"name\": \"loopback\", \"sent\": 1000000,"
+			  " \"received\": 999990, \"dropped\": 12, \"duplicated\": 2, \"foreign\": 0, \"latency_measured\": true,"
+			  " \"p99_ns\": 100}], \"ticks\": [{\"cpu\": 2, \"timer_irqs\": 4, \"seconds\": 2.0, \"per_s\": 2.0},"
+			  " {\"cpu\": 3, \"timer_irqs\": 2000, \"seconds\": 2.0, \"per_s\": 1000.0}]}";
+
+	(void)state;
+	/* 12 per million dropped: fails the default 0, passes 20. */
+	assert_int_equal(targets_for("[profile]\nname = x\n", VM_LOOPBACK, doc, t), 1);
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_true(t[0].observed == 12);
+	assert_int_equal(targets_for("[targets]\nmax_drop_ppm = 20\nmax_tsc_skew_ns = 300\n", VM_LOOPBACK, doc, t), 2);
+	assert_int_equal(t[0].verdict, TV_PASS);
+	/* |-340| > 300. */
+	assert_string_equal(t[1].name, "max_tsc_skew_ns");
+	assert_true(t[1].observed == 340);
+	assert_int_equal(t[1].verdict, TV_FAIL);
+	/* Ticks per isolated core: the deadline-server core at 1000/s fails, the quiet one passes. */
+	assert_int_equal(targets_for("[targets]\nidle.max_timer_irqs_per_s = 10\n", VM_IDLE, doc, t), 2);
+	assert_string_equal(t[0].name, "idle.max_timer_irqs_per_s[cpu2]");
+	assert_int_equal(t[0].verdict, TV_PASS);
+	assert_int_equal(t[1].cpu, 3);
+	assert_int_equal(t[1].verdict, TV_FAIL);
+}
+
+static int counts_ok(const char *text, char *why, size_t len)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	int rc = verify_check_counts(doc, why, len);
+
+	json_decref(doc);
+	return rc;
+}
+
+/* received <= sent + duplicated, dropped = sent - (received - duplicated), and every count present. */
+static void test_check_counts(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(counts_ok("{\"streams\": [{\"name\": \"k\", \"sent\": 30000, \"received\": 30002, \"dropped\": 0,"
+				   " \"duplicated\": 2, \"foreign\": 13}]}", why, sizeof(why)), 0);
+	/* The reported "sent 30,000, received 30,013" with no duplicates. */
+	assert_int_equal(counts_ok("{\"streams\": [{\"name\": \"bypass\", \"sent\": 30000, \"received\": 30013,"
+				   " \"dropped\": 0, \"duplicated\": 0, \"foreign\": 0}]}", why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "received 30013 > sent 30000"));
+	assert_int_equal(counts_ok("{\"streams\": [{\"name\": \"k\", \"sent\": 100, \"received\": 90, \"dropped\": 0,"
+				   " \"duplicated\": 0, \"foreign\": 0}]}", why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "dropped 0"));
+	assert_int_equal(counts_ok("{\"streams\": [{\"name\": \"k\", \"sent\": 100, \"received\": 100, \"dropped\": 0}]}",
+				   why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "'duplicated'"));
 }
 
 static const char *irq_before =
@@ -295,9 +413,14 @@ static void test_lat_summary(void **state)
 	assert_true(s.max == 1000 && s.min == 1);
 	assert_true(s.mean > 500.4 && s.mean < 500.6);
 	assert_true(s.stdev > 288.6 && s.stdev < 288.7);
-	o = lat_stream_json("kernel", v, 1000, 1005, 2, 1.0);
+	/* 1,002 of ours (2 duplicated, 2 negative), 7 foreign, 1,005 sent: 5 never came. */
+	o = lat_stream_json("kernel", v, 1000,
+			    &(struct stream_counts){ .sent = 1005, .received = 1002, .duplicated = 2, .foreign = 7, .negative = 2 },
+			    1.0);
 	assert_int_equal(json_integer_value(json_object_get(o, "received")), 1002);
-	assert_int_equal(json_integer_value(json_object_get(o, "dropped")), 3);
+	assert_int_equal(json_integer_value(json_object_get(o, "dropped")), 5);
+	assert_int_equal(json_integer_value(json_object_get(o, "duplicated")), 2);
+	assert_int_equal(json_integer_value(json_object_get(o, "foreign")), 7);
 	{
 		json_int_t total = 0;
 		size_t i;
@@ -321,6 +444,10 @@ int main(void)
 		cmocka_unit_test(test_targets_loopback),
 		cmocka_unit_test(test_targets_idle_and_errors),
 		cmocka_unit_test(test_targets_gain),
+		cmocka_unit_test(test_targets_bypass_slower),
+		cmocka_unit_test(test_targets_missing_key),
+		cmocka_unit_test(test_targets_drops_skew_ticks),
+		cmocka_unit_test(test_check_counts),
 		cmocka_unit_test(test_cause_interrupts),
 		cmocka_unit_test(test_cause_softirqs_offline_column),
 		cmocka_unit_test(test_thousands),

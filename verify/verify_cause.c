@@ -459,3 +459,48 @@ const char *cause_cpu_summary(const struct cause_cpu *c, int max_items, char *bu
 	free(s);
 	return buf;
 }
+
+int cause_cpu_times(const struct sysroot *sr, const int *cpus, int ncpus, struct cpu_times *out)
+{
+	char *text = NULL, *line, *save = NULL;
+	int rc = sysroot_read_alloc(sr, "/proc/stat", COUNTERS_CAP, &text, NULL);
+
+	for (int i = 0; i < ncpus; i++)
+		out[i] = (struct cpu_times){ .cpu = cpus[i] };
+	if (rc < 0)
+		return rc;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct cpu_times t = { 0 };
+
+		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9' ||
+		    sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &t.cpu, &t.user, &t.nice, &t.system,
+			   &t.idle, &t.iowait, &t.irq, &t.softirq, &t.steal) != 9)
+			continue;
+		t.ok = true;
+		for (int i = 0; i < ncpus; i++)
+			if (cpus[i] == t.cpu)
+				out[i] = t;
+	}
+	free(text);
+	return 0;
+}
+
+json_t *cause_cpu_use_json(const struct cpu_times *a, const struct cpu_times *b, int ncpus, const char *const *roles)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < ncpus; i++) {
+		unsigned long long u = b[i].user + b[i].nice - a[i].user - a[i].nice, s = b[i].system - a[i].system;
+		unsigned long long si = b[i].softirq + b[i].irq - a[i].softirq - a[i].irq;
+		unsigned long long idle = b[i].idle + b[i].iowait - a[i].idle - a[i].iowait;
+		double total = (double)(u + s + si + idle + (b[i].steal - a[i].steal));
+
+		if (!a[i].ok || !b[i].ok || total <= 0)
+			continue;
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f}", "cpu", a[i].cpu, "role",
+						     roles && roles[i] ? roles[i] : "", "user_pct", 100.0 * (double)u / total,
+						     "system_pct", 100.0 * (double)s / total, "softirq_pct",
+						     100.0 * (double)si / total, "idle_pct", 100.0 * (double)idle / total));
+	}
+	return arr;
+}

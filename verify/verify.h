@@ -8,12 +8,14 @@
 #include "cpuset.h"
 #include "host.h"
 #include "profile.h"
+#include "schema.h"
 
 enum verify_mode {
 	VM_LOOPBACK,
 	VM_IDLE,
 	VM_PORT,
 	VM_KVB,		/* kernel-vs-bypass */
+	VM_PINGPONG,	/* half round trip to a reflector: kernel UDP, busy-polled UDP, DPDK */
 	VM_COUNT,
 };
 
@@ -22,6 +24,8 @@ extern const char *const verify_mode_names[VM_COUNT];
 int verify_mode_parse(const char *s, enum verify_mode *out);
 
 #define VERIFY_MAX_CORES 128
+/* Said wherever the bypass path is software only (af_packet, or af_xdp on a veth). */
+#define VERIFY_SOFTWARE_NOTE "software-only path (packets pass through the kernel, no NIC queue of its own): shows the code path, not the NIC"
 #define VERIFY_NOTE_MAX 8
 
 /* Everything verify decided before starting the poller. */
@@ -29,12 +33,12 @@ struct verify_plan {
 	enum verify_mode mode;
 	int ncores;
 	int cores[VERIFY_MAX_CORES];	/* in the poller's order: loopback = generator, poller */
-	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs, -1 = anywhere */
+	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs; pingpong: the reflector; -1 = anywhere */
 	bool borrowed_housekeeping;	/* loopback generator on a housekeeping cpu: no second isolated one */
 	int node;			/* NUMA node of the poller's memory */
 	uint64_t node_mask;		/* nodes of every core (the generator's pool lives on its node) */
 	unsigned long hugepage_kb;	/* page size used */
-	long pages;			/* pages the poller needs */
+	long pages;			/* pages the poller needs (pingpong: both DPDK processes) */
 	long pages_free;		/* free on that node when verify started, -1 unknown */
 	unsigned long socket_mem_mb;
 	int nnotes;
@@ -68,24 +72,34 @@ struct verify_target {
 	const char *unit;	/* "ns", "us", "Mpps", "x" */
 	int cpu;		/* the core it is about (idle gaps), -1 none */
 	enum target_verdict verdict;
-	char why[160];		/* skip reason, or what was measured */
+	bool missing;		/* no figure to judge: a failure, never a pass */
+	char why[160];		/* what was measured, or which figure is missing */
 };
 
-#define VERIFY_MAX_TARGETS 16
+#define VERIFY_MAX_TARGETS 32
 
 /*
  * Compares the poller's document (tickready.verify/1; for kernel-vs-bypass with the
  * "kernel" stream added) with the profile's targets for mode m. Targets of other modes and
- * unset ones are left out. Returns the number written into out, or -EINVAL when doc is not
- * a tickready.verify/1 document.
+ * unset ones are left out, except those with a default (max_drop_ppm 0, min_p99_gain 1).
+ * A target whose figure is missing fails (missing set, why naming the key). Returns the
+ * number written into out, or -EINVAL when doc is not a tickready.verify/1 document.
  */
 int verify_targets(const struct profile *p, enum verify_mode m, const json_t *doc,
 		   struct verify_target *out, size_t max);
 
+/* Does this DPDK vdev reach packets through the kernel only (net_af_packet anywhere; net_af_xdp on a veth or
+ * other non-PCI device)? Its iface= into iface. */
+bool verify_software_path(const struct host *h, const char *vdev, char *iface, size_t size);
 /* The stream of that name in doc, or NULL. */
 const json_t *verify_stream(const json_t *doc, const char *name);
-/* Integer value of key in obj, 0 when absent. */
+/* Value of key in obj, 0 when absent: for display only, never for a verdict. */
 double verify_num(const json_t *obj, const char *key);
+/* 0 and the value, or -ENOENT when obj has no number under that key. */
+int verify_field(const json_t *obj, enum vs_key k, double *out);
+/* Every stream has sent, received, dropped, duplicated, foreign with received <= sent + duplicated
+ * and dropped = sent - (received - duplicated). 0, or -EPROTO with why naming the stream. */
+int verify_check_counts(const json_t *doc, char *why, size_t whylen);
 
 /* Latency statistics of a set of samples (the kernel receiver's), as the poller reports them. */
 struct lat_summary {
@@ -94,10 +108,12 @@ struct lat_summary {
 };
 /* Sorts v in place. */
 void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s);
+/* A stream's packet counts (schema.h: received <= sent + duplicated). */
+struct stream_counts {
+	uint64_t sent, received, duplicated, reordered, foreign, negative;
+};
 /*
- * A stream object with the poller's keys (sent, received, dropped, p50_ns..max_ns, mean_ns,
- * stdev_ns, mpps, negative_deltas, histogram [[upper_ns, count]...] on a log-linear scale).
- * Sorts v in place.
+ * A stream object with the poller's keys (schema.h; histogram [[upper_ns, count]...] on a
+ * log-linear scale) from the latencies v of the stamps received. Sorts v in place.
  */
-json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, uint64_t sent, uint64_t negative,
-			double duration_s);
+json_t *lat_stream_json(const char *name, uint64_t *v, size_t n, const struct stream_counts *c, double duration_s);

@@ -102,3 +102,14 @@ json_t *cause_report_json(const struct cause_report *r);
 const char *cause_cpu_summary(const struct cause_cpu *c, int max_items, char *buf, size_t size);
 /* 1240 -> "1,240". */
 const char *cause_thousands(unsigned long long v, char *buf, size_t size);
+
+/* One cpu's line of /proc/stat (USER_HZ ticks). */
+struct cpu_times {
+	int cpu;
+	bool ok;
+	unsigned long long user, nice, system, idle, iowait, irq, softirq, steal;
+};
+/* Reads /proc/stat for cpus; a cpu without a line is left ok = false. Returns 0 or -errno. */
+int cause_cpu_times(const struct sysroot *sr, const int *cpus, int ncpus, struct cpu_times *out);
+/* [{"cpu", "role", "user_pct", "system_pct", "softirq_pct", "idle_pct"}] of b - a, per cpu. */
+json_t *cause_cpu_use_json(const struct cpu_times *a, const struct cpu_times *b, int ncpus, const char *const *roles);

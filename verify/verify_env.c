@@ -294,13 +294,13 @@ int venv_pair_create(struct venv_pair *p, char *err, size_t errlen)
 		return -EIO;
 	p->ns_rx_made = true;
 	/* Fixed MACs (locally administered) so the sender needs no ARP round trip. */
-	if (IP("link", "add", p->if_tx, "netns", p->ns_tx, "address", "02:00:c6:12:00:01", "type", "veth",
-	       "peer", "name", p->if_rx, "netns", p->ns_rx, "address", "02:00:c6:12:00:02") ||
+	if (IP("link", "add", p->if_tx, "netns", p->ns_tx, "address", VENV_TX_MAC, "type", "veth",
+	       "peer", "name", p->if_rx, "netns", p->ns_rx, "address", VENV_RX_MAC) ||
 	    IP("-n", p->ns_tx, "addr", "add", VENV_TX_ADDR "/30", "dev", p->if_tx) ||
-	    IP("-n", p->ns_rx, "addr", "add", VENV_RX_ADDR "/30", "dev", p->if_rx) ||
+	    (!p->rx_no_addr && IP("-n", p->ns_rx, "addr", "add", VENV_RX_ADDR "/30", "dev", p->if_rx)) ||
 	    IP("-n", p->ns_tx, "link", "set", p->if_tx, "up") ||
 	    IP("-n", p->ns_rx, "link", "set", p->if_rx, "up") ||
-	    IP("-n", p->ns_tx, "neigh", "replace", VENV_RX_ADDR, "lladdr", "02:00:c6:12:00:02", "dev", p->if_tx,
+	    IP("-n", p->ns_tx, "neigh", "replace", VENV_RX_ADDR, "lladdr", VENV_RX_MAC, "dev", p->if_tx,
 	       "nud", "permanent"))
 		return -EIO;
 	return 0;
@@ -423,23 +423,107 @@ int kvb_receiver(void *arg)
 	__atomic_store_n(&k->ready, 1, __ATOMIC_RELEASE);
 	start = mono_ns();
 	deadline = start + (uint64_t)(k->timeout_s * 1e9);
-	while (k->received < k->count && mono_ns() < deadline) {
+	while (k->seq.unique < k->count && mono_ns() < deadline) {
 		struct tr_stamp s;
 		ssize_t n = recvmsg(fd, &mh, 0);
 		uint64_t now = mono_ns();
 
 		if (n < 0)
 			continue;
-		k->received++;
 		if (tr_stamp_decode(buf, (size_t)n, &s) < 0 || s.clock != TR_CLOCK_MONOTONIC) {
-			k->bad++;
+			k->foreign++;
 			continue;
 		}
+		k->received++;
+		seq_note(&k->seq, s.seq);
 		if (now < s.t)
 			k->negative++;
 		else if (k->nlat < k->count)
 			k->lat[k->nlat++] = now - s.t;
 	}
+	close(fd);
+	return 0;
+}
+
+static int pp_socket(const struct kvb_shared *k)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 20000 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	inet_pton(AF_INET, VENV_TX_ADDR, &me.sin_addr);
+	inet_pton(AF_INET, VENV_RX_ADDR, &peer.sin_addr);
+	/* A lost echo must not stall the run: 20 ms and the ping counts as dropped. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (k->busy_poll_us > 0)
+		setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &k->busy_poll_us, sizeof(k->busy_poll_us));
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 || connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* The echo of seq, or a timeout; other packets are counted (late echoes, foreign). */
+static void pp_wait(struct kvb_shared *k, int fd, uint64_t seq, uint64_t t0)
+{
+	uint8_t buf[2048];
+	int flags = k->busy_poll_us > 0 ? MSG_DONTWAIT : 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), flags);
+		uint64_t now = mono_ns();
+		struct tr_stamp s;
+
+		if (n < 0) {
+			if ((errno == EAGAIN || errno == EINTR) && now - t0 < 20000000ULL)
+				continue;
+			return;
+		}
+		if (tr_stamp_decode(buf, (size_t)n, &s) < 0 || s.clock != TR_CLOCK_MONOTONIC) {
+			k->foreign++;
+			continue;
+		}
+		k->received++;
+		seq_note(&k->seq, s.seq);
+		if (s.seq != seq)
+			continue;
+		if (now < s.t)
+			k->negative++;
+		else if (k->nlat < k->count)
+			k->lat[k->nlat++] = (now - s.t) / 2;
+		return;
+	}
+}
+
+int pp_kernel_client(void *arg)
+{
+	struct kvb_shared *k = arg;
+	uint8_t payload[64] = { 0 };
+	uint64_t start, end;
+	int fd = pp_socket(k);
+
+	if (fd < 0)
+		return 1;
+	start = mono_ns();
+	end = start + (uint64_t)(k->timeout_s * 1e9);
+	for (uint64_t seq = 0; seq < k->count && mono_ns() < end; seq++) {
+		struct tr_stamp s = { .clock = TR_CLOCK_MONOTONIC, .seq = seq, .t = mono_ns() };
+
+		tr_stamp_encode(payload, sizeof(payload), &s);
+		if (send(fd, payload, sizeof(payload), 0) < 0) {
+			k->send_errors++;
+			continue;
+		}
+		k->sent++;
+		pp_wait(k, fd, seq, s.t);
+	}
+	k->send_s = (double)(mono_ns() - start) / 1e9;
 	close(fd);
 	return 0;
 }

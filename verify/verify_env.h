@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../poller/seq.h"
 #include "sysroot.h"
 
 /* mkdtemp under /tmp and a hugetlbfs of that page size on it; dir receives the path. Returns 0 or -errno. */
@@ -39,10 +40,15 @@ struct venv_pair {
 	char ns_tx[32], ns_rx[32];
 	char if_tx[16], if_rx[16];
 	bool ns_tx_made, ns_rx_made;
+	bool rx_no_addr;	/* pingpong: the reflector side has no address, so its kernel drops (never answers) the pings */
 };
 #define VENV_TX_ADDR "198.18.0.1"
 #define VENV_RX_ADDR "198.18.0.2"
 #define VENV_UDP_PORT 9000
+#define VENV_TX_MAC "02:00:c6:12:00:01"
+#define VENV_RX_MAC "02:00:c6:12:00:02"
+/* The DPDK pinger's source: off the sender's /30, so its kernel drops the echoes instead of answering them. */
+#define VENV_PING_ADDR "198.18.0.5"
 /* Names from the pid (if_rx from the caller when set); err names the failing command. */
 int venv_pair_create(struct venv_pair *p, char *err, size_t errlen);
 /* Deletes both namespaces (and with them the veths); safe to call twice. */
@@ -58,7 +64,8 @@ struct kvb_shared {
 	int busy_poll_us;
 	double timeout_s;	/* give up this long after the first packet... or from start when none came */
 	volatile int ready;	/* socket bound: the sender may start */
-	uint64_t received, negative, bad;
+	uint64_t received, negative, foreign;	/* received: own stamps, duplicates included */
+	struct seq_track seq;
 	uint64_t nlat;
 	uint64_t lat[];		/* ns, one per stamped packet */
 };
@@ -68,3 +75,9 @@ void kvb_shared_free(struct kvb_shared *k);
 /* fork bodies: arg is the struct kvb_shared. */
 int kvb_sender(void *arg);
 int kvb_receiver(void *arg);
+/*
+ * Pingpong over a kernel UDP socket (VENV_TX_ADDR to VENV_RX_ADDR): one stamped packet, wait for its echo, half
+ * the round trip into lat[]. busy_poll_us 0: blocking recv; > 0: SO_BUSY_POLL and a non-blocking spin. Runs
+ * for timeout_s or count pings.
+ */
+int pp_kernel_client(void *arg);

@@ -1,0 +1,74 @@
+/* test_report.c - the poller's document carries every key of verify/schema.h that its reader judges, and its counts add up. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "report.h"
+#include "schema.h"
+
+static char *render(struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report_json(f, r), 0);
+	fclose(f);
+	return buf;
+}
+
+static bool has_key(const char *doc, enum vs_key k)
+{
+	char pat[64];
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", vs_key(k));
+	return strstr(doc, pat) != NULL;
+}
+
+static void test_every_key_written(void **state)
+{
+	static struct hist h;
+	static struct seq_track seq;
+	struct gap_tracker g;
+	struct report r = { .mode = "loopback", .tsc_hz = 1000000000, .tsc_offset_measured = true, .duration_s = 1 };
+	char *doc;
+
+	(void)state;
+	assert_int_equal(gap_init(&g, 1000000000, 1000, 0), 0);
+	gap_record_slow(&g, 5000, 3000);
+	seq_reset(&seq);
+	for (uint64_t s = 0; s < 100; s++)
+		if (s != 40)
+			seq_note(&seq, s);
+	seq_note(&seq, 7);
+	for (int i = 0; i < 99; i++)
+		hist_record(&h, 100);
+	r.nstreams = 1;
+	r.streams[0] = (struct report_stream){ .name = "loopback", .sent = 100, .received = 100, .hist = &h,
+					       .latency_measured = true, .ns_per_unit = 1, .seq = &seq };
+	r.ncores = 1;
+	r.cores[0] = (struct report_core){ .cpu = 1, .role = "poller", .gap = &g };
+	doc = render(&r);
+	for (int k = 0; k < VK_COUNT; k++)
+		if (!has_key(doc, (enum vs_key)k))
+			fail_msg("the poller's document lacks '%s':\n%s", vs_key((enum vs_key)k), doc);
+	/* 99 unique + 1 duplicate of 100 sent: 1 dropped. */
+	assert_non_null(strstr(doc, "\"dropped\": 1,"));
+	assert_non_null(strstr(doc, "\"duplicated\": 1,"));
+	free(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_key_written),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

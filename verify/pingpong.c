@@ -1,0 +1,264 @@
+/* pingpong mode: a DPDK reflector in a namespace of its own, then three pingers on the isolated core (kernel UDP blocking, kernel UDP busy-polled, DPDK), each timing half the round trip on one clock. */
+#include "pingpong.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define PP_MAX_SAMPLES 2000000
+#define PP_BUSY_POLL_US 50	/* SO_BUSY_POLL when --busy-poll is not given */
+
+enum { PP_KERNEL, PP_BUSY, PP_DPDK, PP_PATHS };
+const char *const verify_pp_paths[VERIFY_PP_PATHS] = { "kernel", "kernel-busy-poll", "dpdk" };
+static const char *const pp_roles[2] = { "pinger", "reflector" };
+
+struct pp_state {
+	int phase;		/* the path running; PP_PATHS: all done */
+	bool started;
+	pid_t child;
+	double t0;
+	struct kvb_shared *k;
+	int out_fd, err_fd;	/* the DPDK pinger's stdout and stderr (memfds) */
+	struct cpu_times before[2], after[2];
+	json_t *streams[PP_PATHS];
+	char err[512];
+};
+
+static int start_path(struct verify_run *r, struct pp_state *st)
+{
+	static const char *const extra[] = { "--peer-mac", VENV_RX_MAC, "--src-ip", VENV_PING_ADDR, "--dst-ip",
+					     VENV_RX_ADDR, NULL };
+	char vdev[64], **av;
+
+	cause_cpu_times(r->sr, r->pp_cpus, 2, st->before);
+	st->t0 = verify_now_s();
+	if (st->phase != PP_DPDK) {
+		st->k = kvb_shared_new(PP_MAX_SAMPLES);
+		if (!st->k) {
+			snprintf(st->err, sizeof(st->err), "cannot allocate %d samples", PP_MAX_SAMPLES);
+			return -1;
+		}
+		st->k->busy_poll_us = st->phase == PP_BUSY ? (int)(r->o.busy_poll ? r->o.busy_poll : PP_BUSY_POLL_US) : 0;
+		st->k->timeout_s = r->o.duration;
+		st->child = venv_fork(pp_kernel_client, st->k, r->pair.ns_tx, r->pp_cpus[0]);
+	} else {
+		st->out_fd = memfd_create("tickready-pinger-out", MFD_CLOEXEC);
+		st->err_fd = memfd_create("tickready-pinger-err", MFD_CLOEXEC);
+		if (st->out_fd < 0 || st->err_fd < 0) {
+			snprintf(st->err, sizeof(st->err), "memfd_create: %s", strerror(errno));
+			return -1;
+		}
+		snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_tx);
+		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, vdev, extra, VERIFY_PREFIX_CLIENT);
+		st->child = venv_spawn(av, r->pair.ns_tx, -1, st->out_fd, st->err_fd);
+		verify_argv_free(av);
+	}
+	if (st->child < 0) {
+		snprintf(st->err, sizeof(st->err), "cannot start the %s pinger: %s", verify_pp_paths[st->phase],
+			 strerror((int)-st->child));
+		return -1;
+	}
+	verify_child_add(r, st->child);
+	st->started = true;
+	return 0;
+}
+
+/* All of an fd (a memfd we wrote through) into a string. */
+static char *slurp(int fd)
+{
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	ssize_t n;
+	off_t off = 0;
+
+	while ((n = pread(fd, buf, sizeof(buf) - 1, off)) > 0) {
+		buf[n] = '\0';
+		strbuf_add(&sb, buf);
+		off += n;
+	}
+	return sb.s ? strbuf_detach(&sb) : xstrdup("");
+}
+
+static json_t *dpdk_stream(struct pp_state *st, int status)
+{
+	char *out = slurp(st->out_fd), *err = slurp(st->err_fd), *nl;
+	json_t *doc = NULL, *s = NULL;
+
+	close(st->out_fd);
+	close(st->err_fd);
+	st->out_fd = st->err_fd = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != VS_EXIT_OK) {
+		nl = strrchr(err, '\n');
+		if (nl && !nl[1]) {
+			*nl = '\0';
+			nl = strrchr(err, '\n');
+		}
+		snprintf(st->err, sizeof(st->err), "the DPDK pinger failed (status %d): %s", status, nl ? nl + 1 : err);
+	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, "pingpong"))) {
+		snprintf(st->err, sizeof(st->err), "the DPDK pinger's output is not a tickready.verify/1 document");
+	} else {
+		json_incref(s);
+		json_object_set_new(s, vs_key(VK_NAME), json_string("dpdk"));
+	}
+	json_decref(doc);
+	free(out);
+	free(err);
+	return s;
+}
+
+static void finish_path(struct verify_run *r, struct pp_state *st, int status)
+{
+	json_t *s;
+
+	cause_cpu_times(r->sr, r->pp_cpus, 2, st->after);
+	verify_child_forget(r, st->child);
+	st->started = false;
+	if (st->phase == PP_DPDK) {
+		s = dpdk_stream(st, status);
+	} else {
+		struct kvb_shared *k = st->k;
+
+		s = NULL;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d", verify_pp_paths[st->phase],
+				 VENV_TX_ADDR, VENV_UDP_PORT);
+		else
+			s = lat_stream_json(verify_pp_paths[st->phase], k->lat, k->nlat,
+					    &(struct stream_counts){ .sent = k->sent, .received = k->received,
+								     .duplicated = k->seq.duplicated,
+								     .reordered = k->seq.reordered, .foreign = k->foreign,
+								     .negative = k->negative }, k->send_s);
+		if (s)
+			json_object_set_new(s, "busy_poll_us", json_integer(k->busy_poll_us));
+		kvb_shared_free(k);
+		st->k = NULL;
+	}
+	if (s) {
+		json_object_set_new(s, "seconds", json_real(verify_now_s() - st->t0));
+		json_object_set_new(s, "cpu", cause_cpu_use_json(st->before, st->after, 2, pp_roles));
+	}
+	st->streams[st->phase] = s;
+	st->phase = s ? st->phase + 1 : PP_PATHS;
+}
+
+/* Called every 20 ms while the reflector runs: one path after the other, then stop the reflector. */
+static void pp_tick(struct verify_run *r, struct hooks *hk, pid_t reflector, bool polling)
+{
+	struct pp_state *st = hk->arg;
+	int status;
+
+	if (!polling)
+		return;
+	if (st->started && st->k)
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s: %llu pings answered", verify_pp_paths[st->phase],
+			 (unsigned long long)st->k->received);
+	else if (st->phase < PP_PATHS)
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s", verify_pp_paths[st->phase]);
+	if (st->phase < PP_PATHS && !st->started && start_path(r, st) < 0)
+		st->phase = PP_PATHS;
+	else if (st->started && waitpid(st->child, &status, WNOHANG) == st->child)
+		finish_path(r, st, status);
+	else if (st->started && verify_now_s() - st->t0 > r->o.duration + 30)
+		kill(st->child, SIGKILL);	/* reaped above on the next tick */
+	if (st->phase >= PP_PATHS && !st->started && !hk->stopped) {
+		kill(reflector, SIGINT);
+		hk->stopped = true;
+	}
+}
+
+/* kernel / DPDK for each figure the table shows. */
+static json_t *ratios(json_t *const *s)
+{
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
+	json_t *o = json_object();
+
+	for (int p = PP_KERNEL; p < PP_DPDK; p++) {
+		json_t *x = json_object();
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			double a = verify_num(s[p], vs_key(keys[i])), b = verify_num(s[PP_DPDK], vs_key(keys[i]));
+
+			json_object_set_new(x, vs_key(keys[i]), b > 0 ? json_real(a / b) : json_null());
+		}
+		json_object_set_new(o, p == PP_KERNEL ? "kernel_over_dpdk" : "busy_poll_over_dpdk", x);
+	}
+	return o;
+}
+
+int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
+{
+	struct pp_state st = { .out_fd = -1, .err_fd = -1 };
+	struct hooks hk = { .tick = pp_tick, .arg = &st };
+	struct poll_result res;
+	json_t *streams, *refl;
+	char vdev[64], **av;
+	int rc;
+
+	if (r->plan.sender_cpu < 0) {
+		snprintf(err, errlen, "pingpong needs a second cpu for the reflector: the profile has no housekeeping cpu "
+			 "beside %d", r->plan.cores[0]);
+		return -1;
+	}
+	r->pp_cpus[0] = r->plan.cores[0];
+	r->pp_cpus[1] = r->plan.sender_cpu;
+	w->cpus = r->pp_cpus;
+	w->roles = pp_roles;
+	w->ncpus = 2;
+	r->pair.rx_no_addr = true;
+	r->pair_made = true;
+	if (venv_pair_create(&r->pair, err, errlen) < 0)
+		return -1;
+	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
+	/* The reflector outlives the three paths; pp_tick stops it. */
+	av = verify_poller_argv(r, "reflect", &r->pp_cpus[1], 1, 3 * r->o.duration + 120, vdev, NULL,
+				VERIFY_PREFIX_REFLECT);
+	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
+	verify_argv_free(av);
+	if (st.k)
+		kvb_shared_free(st.k);
+	if (st.out_fd >= 0)
+		close(st.out_fd);
+	if (st.err_fd >= 0)
+		close(st.err_fd);
+	if (rc == 0 && (st.err[0] || st.phase < PP_PATHS || !hk.stopped)) {
+		snprintf(res.err, sizeof(res.err), "%s", st.err[0] ? st.err : "the reflector stopped before the pingers were done");
+		json_decref(res.doc);
+		rc = -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", res.err);
+		for (int p = 0; p < PP_PATHS; p++)
+			json_decref(st.streams[p]);
+		return -1;
+	}
+	*doc = res.doc;
+	refl = (json_t *)verify_stream(*doc, "reflect");
+	json_object_set_new(json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0), vs_key(VK_ROLE),
+			    json_string("reflector"));
+	json_object_set(*doc, "reflector", refl ? refl : json_null());
+	streams = json_array();
+	for (int p = 0; p < PP_PATHS; p++)
+		json_array_append_new(streams, st.streams[p]);
+	json_object_set_new(*doc, "ratios", ratios(st.streams));
+	json_object_set_new(*doc, vs_key(VK_STREAMS), streams);
+	json_object_set_new(*doc, vs_key(VK_MODE), json_string("pingpong"));
+	json_object_set_new(*doc, vs_key(VK_INTERRUPTED), json_false());
+	json_object_set_new(*doc, "pingpong", json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:s}", "figure", "half round trip",
+							"reflector", "tickready-poller --mode reflect, DPDK net_af_packet",
+							"namespace", r->pair.ns_rx, "pinger_cpu", r->pp_cpus[0],
+							"reflector_cpu", r->pp_cpus[1], "seconds_per_path", r->o.duration,
+							"veth", r->pair.if_tx));
+	json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", "net_af_packet", "iface",
+							   r->pair.if_tx, "software_only", 1, "shows", VERIFY_SOFTWARE_NOTE));
+	verify_run_note(r, "DPDK is net_af_packet on veth %s: %s", r->pair.if_tx, VERIFY_SOFTWARE_NOTE);
+	verify_run_note(r, "every path pings the same DPDK reflector on cpu %d in namespace %s; half round trips need no "
+			"clock sync", r->pp_cpus[1], r->pair.ns_rx);
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* verify's report: text and JSON of a finished run; the one histogram rendering every mode uses. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "run.h"
+#include "verify.h"
+
+/* "70 ns", "71.4 us", "2.34 ms". */
+void verify_fmt_ns(double ns, char *buf, size_t size);
+/* A [[upper_ns, count]...] histogram on the shared 1-2-5 scale, bars on a log scale. */
+void verify_print_histogram(FILE *f, const json_t *hist);
+/* "a, b" of the failed targets' names, into buf. */
+const char *verify_failed_names(const struct verify_target *t, int n, char *buf, size_t size);
+void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt, bool ready);
+/* Adds verify's verdict to r->doc and prints it. 0 or -EIO. */
+int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target *t, int nt, bool ready, const char *tool);

@@ -1,0 +1,137 @@
+/* One verify run: sets up the host (hugepages, hugetlbfs, namespaces), runs the poller and the kernel receiver, and takes it all down again. */
+#pragma once
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "host.h"
+#include "profile.h"
+#include "sysroot.h"
+#include "verify.h"
+#include "verify_cause.h"
+#include "verify_env.h"
+
+#define VERIFY_MAX_VDEV 4
+
+/* What the user asked for (cli/ fills it from the command line). */
+struct verify_opts {
+	const char *profile, *mode_name, *format, *poller, *port, *iface;
+	const char *vdev[VERIFY_MAX_VDEV];
+	int nvdev;
+	double duration;
+	struct cpuset cores;
+	bool no_huge, reserve;
+	long rate, busy_poll, threshold;
+	char **eal;
+	int neal;
+	enum verify_mode mode;
+};
+
+/* One measurement window: the poller (or the kernel receiver) and the counters around it. */
+struct window {
+	const char *name;
+	const int *cpus;
+	const char *const *roles;
+	int ncpus;
+	struct cause_snap before, after;
+	bool has_before;
+	struct cause_tasks tasks;
+	struct cause_report causes;
+	bool has_causes;
+	double t0, t1;		/* CLOCK_MONOTONIC seconds of the window */
+};
+
+#define VERIFY_RUN_NOTES 16
+#define VERIFY_RUN_ERRORS 4
+
+/* Everything set up on the host, so that verify_run_cleanup() can take all of it down again. */
+struct verify_run {
+	const struct sysroot *sr;
+	const struct host *host;
+	const struct profile *prof;
+	volatile sig_atomic_t *stop;	/* set by the caller's signal handler: the signal number */
+	struct verify_opts o;
+	struct verify_plan plan;
+	char poller[PATH_MAX];
+	char prefix[64];
+	char huge_dir[PATH_MAX];
+	bool mounted;
+	bool raised;
+	long pool_old;
+	struct venv_pair pair;
+	bool pair_made;
+	pid_t children[4];
+	int nchildren;
+	bool representative;
+	const char *roles[VERIFY_MAX_CORES];
+	int pp_cpus[2];		/* pingpong: pinger, reflector */
+	struct window w[2];
+	int nw;
+	json_t *doc;		/* the poller's document, with verify's additions */
+	int nnotes;
+	char notes[VERIFY_RUN_NOTES][240];
+	int nerrors;
+	char errors[VERIFY_RUN_ERRORS][600];	/* for the caller to print, one line each */
+	/* Called every 20 ms while measuring when set (cli/ sets it on a tty): seconds so far, expected, what runs. */
+	void (*progress)(void *ctx, double elapsed, double total, const char *what);
+	void *progress_ctx;
+	double t_start;
+	char progress_what[96];
+};
+/* Reports progress (when a callback is set). */
+void verify_progress(struct verify_run *r);
+
+/* Plans cores and memory, finds the poller, reserves and mounts hugepages. 0 or -1 (errors filled). */
+int verify_run_prepare(struct verify_run *r);
+/* Runs the mode's measurement; r->doc and r->w filled. 0 or -1 (errors filled). */
+int verify_run_measure(struct verify_run *r);
+/* Undoes everything prepare and measure set up, in reverse order; 0 or -1 (errors filled). */
+int verify_run_cleanup(struct verify_run *r);
+/* Frees windows and the document. */
+void verify_run_free(struct verify_run *r);
+/* "poller", "generator", "idle" for the i-th planned core. */
+const char *verify_role_of(const struct verify_plan *pl, int i);
+void verify_run_note(struct verify_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The causes of every window that has them, as [{"run": NAME, "cpus": [...]}]. */
+json_t *verify_windows_json(const struct window *w, int n);
+
+/* The pieces a mode's orchestration (run.c, pingpong.c) is built from. */
+struct hooks;
+typedef void (*verify_tick_fn)(struct verify_run *r, struct hooks *hk, pid_t poller, bool polling);
+/* What the wait loop does besides waiting, every 20 ms: kernel-vs-bypass starts its sender once the poller polls. */
+struct hooks {
+	struct kvb_shared *k;
+	const char *tx_ns;
+	int sender_cpu;
+	pid_t sender;
+	double sender_done;
+	bool stopped;		/* we sent the poller SIGINT on purpose */
+	verify_tick_fn tick;	/* instead of the kernel-vs-bypass sender */
+	void *arg;
+};
+
+struct poll_result {
+	json_t *doc;
+	int status;
+	char err[512];
+};
+
+double verify_now_s(void);
+void verify_child_add(struct verify_run *r, pid_t pid);
+void verify_child_forget(struct verify_run *r, pid_t pid);
+/*
+ * The poller's argv for mode on cores: vdev replaces the user's devices (NULL keeps them), extra adds poller
+ * options (NULL-terminated), suffix goes after the run's --file-prefix (a second DPDK process beside the first).
+ */
+char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
+			  const char *vdev, const char *const *extra, const char *suffix);
+/* --file-prefix suffixes of pingpong's two DPDK processes (cleanup removes their runtime dirs). */
+#define VERIFY_PREFIX_REFLECT "-r"
+#define VERIFY_PREFIX_CLIENT "-c"
+void verify_argv_free(char **av);
+/* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
+int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
+		      struct poll_result *res);
