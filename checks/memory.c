@@ -73,7 +73,7 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 	format_size_kb(p->hugepage_kb, size, sizeof(size));
 	format_size_human(p->hugepage_kb, human, sizeof(human));
 	/* Without NUMA information (CONFIG_NUMA=n or a partial capture) the system-wide pool is the node's. */
-	if (!h->nnodes) {
+	if (!h->nnodes || h->nodes_implicit) {
 		if (!h->npools) {
 			finding_skip_read(f, NODE_DIR, -ENOENT);
 			return;

@@ -490,12 +490,15 @@ static int expand(const struct profile *p, const char *raw, char **out, char *ba
 static int resolve_cpus(struct profile *p, const struct host *h, struct profile_error *err)
 {
 	const char *iso = p->v[PK_ISOLATED_CORES].raw, *hk = p->v[PK_HOUSEKEEPING_CORES].raw;
-	const struct cpuset *online = h->has_online ? &h->online : &h->present;
+	struct cpuset usable;
+	const struct cpuset *online = &usable;
 	bool iso_auto = !iso || !strcmp(iso, "auto") || !strcmp(iso, "any");
 	bool hk_auto = !hk || !strcmp(hk, "auto") || !strcmp(hk, "any");
 	struct cpuset extra;
 	char list[CPUSET_TEXT_MAX];
 
+	/* auto takes only cpus the cgroup lets the application use */
+	host_usable(h, &usable);
 	if (!iso_auto && cpuset_parse(&p->isolated, iso) < 0) {
 		set_error(err, "%s:%d: [cpu] isolated_cores: invalid cpu list '%s'", p->v[PK_ISOLATED_CORES].file,
 			  p->v[PK_ISOLATED_CORES].line, iso);

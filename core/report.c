@@ -57,12 +57,27 @@ static json_t *pools_json(const struct hugepool *pools, int n)
 	return o;
 }
 
+static json_t *l3_json(const struct host *h)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < h->nl3; i++)
+		json_array_append_new(a, json_cpus(&h->l3[i]));
+	return a;
+}
+
 static json_t *cpus_json(const struct host *h)
 {
 	json_t *o = json_object(), *flags = json_array();
 
 	json_object_set_new(o, "present", h->has_present ? json_cpus(&h->present) : json_null());
 	json_object_set_new(o, "online", h->has_online ? json_cpus(&h->online) : json_null());
+	json_object_set_new(o, "allowed", h->has_allowed ? json_cpus(&h->allowed) : json_null());
+	json_object_set_new(o, "allowed_source", h->has_allowed ? json_string(h->allowed_source) : json_null());
+	json_object_set_new(o, "source", json_string(h->cpus_from_dirs ? "cpu directories" : "cpu lists"));
+	json_object_set_new(o, "packages", h->npackages ? json_integer(h->npackages) : json_null());
+	json_object_set_new(o, "cores", h->ncores ? json_integer(h->ncores) : json_null());
+	json_object_set_new(o, "l3_groups", l3_json(h));
 	json_object_set_new(o, "isolated", h->has_isolated ? json_cpus(&h->isolated) :
 			    h->has_isolcpus_param ? json_cpus(&h->isolcpus_param) : json_null());
 	json_object_set_new(o, "nohz_full", h->has_nohz_full ? json_cpus(&h->nohz_full) :
@@ -120,6 +135,8 @@ json_t *host_to_json(const struct host *h, const struct profile *p)
 						       "hugepages", pools_json(n->pools, n->npools)));
 	}
 	json_object_set_new(o, "numa_nodes", nodes);
+	json_object_set_new(o, "numa_implicit", json_boolean(h->nodes_implicit));
+	json_object_set_new(o, "numa_overlap", json_cpus(&h->node_overlap));
 	json_object_set_new(o, "hugepages", pools_json(h->pools, h->npools));
 	for (size_t i = 0; i < h->nmounts; i++) {
 		char size[32];
