@@ -1,5 +1,6 @@
 /* Text and JSON writers for audit findings and the host inventory. */
 #include "report.h"
+#include "stack.h"
 
 #include <errno.h>
 #include <string.h>
@@ -168,12 +169,14 @@ json_t *profile_to_json(const struct profile *p)
 {
 	char size[32];
 
-	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:o}", "name", p->name ? p->name : "", "source",
+	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:o,s:{s:s,s:b,s:s}}", "name", p->name ? p->name : "", "source",
 			 p->source ? p->source : "", "isolated_cores", json_cpus(&p->isolated), "housekeeping_cores",
 			 json_cpus(&p->housekeeping), "nic",
 			 p->nic ? json_string(p->nic->name[0] ? p->nic->name : p->nic->pci) : json_null(), "nic_node",
 			 p->nic_node, "hugepage_size",
-			 p->hugepage_kb ? json_string(format_size_kb(p->hugepage_kb, size, sizeof(size))) : json_null());
+			 p->hugepage_kb ? json_string(format_size_kb(p->hugepage_kb, size, sizeof(size))) : json_null(),
+			 "stack", "name", stack_info((enum nic_stack)p->stack)->name, "detected", p->stack_auto, "why",
+			 p->stack_why);
 }
 
 json_t *report_to_json(const struct report *r)
@@ -254,6 +257,8 @@ int report_write_text(FILE *out, const struct report *r, bool color)
 		cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
 		cpuset_format(&r->prof->housekeeping, hk, sizeof(hk)),
 		r->prof->nic ? (r->prof->nic->name[0] ? r->prof->nic->name : r->prof->nic->pci) : "none");
+	fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
+		r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
