@@ -920,6 +920,7 @@ static void load_netdevs(struct host *h, size_t *cap)
 		count_queues(h, n);
 		n->default_route = has_default_route(h, n->name);
 		ethtool_load(h->sr, n->name, &n->eth);
+		netdev_load(h->sr, n->name, &n->np);
 	}
 	dirlist_free(&dl);
 }

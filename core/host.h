@@ -6,6 +6,7 @@
 #include "cmdline.h"
 #include "cpuset.h"
 #include "sysroot.h"
+#include "netdev.h"
 
 #define HOST_MAX_POOLS 4
 
@@ -94,6 +95,7 @@ struct nic {
 	size_t nirqs;
 	int *irqs;		/* IRQ numbers (msi_irqs, or the legacy irq) */
 	struct nic_ethtool eth;
+	struct nic_netpath np;	/* offloads, pause, channels, XDP features */
 };
 
 struct host {
