@@ -15,7 +15,7 @@
 	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) \
 	X(nic_stack) X(nic_stack_needs) X(nic_xdp) X(nic_rdma) \
-	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) \
+	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
 	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners)

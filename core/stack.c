@@ -147,6 +147,12 @@ enum nic_stack stack_detect(const struct sysroot *sr, const struct nic *n, const
 			snprintf(why, size, "%s on %s and the onload module", n->driver, n->pci);
 			return STACK_ONLOAD;
 		}
+		/* ef_vi needs only the driver package's sfc_char and its library, not onload.ko. */
+		if ((stack_has_module(sr, "sfc_char") || sysroot_exists(sr, "/dev/sfc_char")) &&
+		    stack_has_library(sr, "libciul", lib, sizeof(lib))) {
+			snprintf(why, size, "%s on %s, sfc_char and %s", n->driver, n->pci, lib);
+			return STACK_EF_VI;
+		}
 	}
 	if (n && !strncmp(n->driver, "ib_", 3) && stack_rdma_device(sr, NULL, dev, sizeof(dev))) {
 		snprintf(why, size, "%s (%s) and RDMA device %s", n->name, n->driver, dev);
