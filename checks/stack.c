@@ -356,6 +356,13 @@ static void port_facts(const struct sysroot *sr, const char *dev, const char *po
 		    ndev[0] ? " on " : "", ndev);
 }
 
+static bool isolated_on(const struct check_ctx *ctx, int node)
+{
+	const struct numa_node *nd = host_node(ctx->host, node);
+
+	return !nd || cpuset_intersects(&nd->cpus, &ctx->prof->isolated);
+}
+
 static void run_rdma(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct nic *n = ctx->prof->nic;
@@ -364,14 +371,13 @@ static void run_rdma(const struct check_ctx *ctx, struct finding *f)
 	char dev[64], path[192], layer[32] = "", ndev[32] = "";
 	bool down = false;
 	long node = -1;
-	int want_node = ctx->prof->nic_node;
 
 	if (!prof_stack(ctx)->rdma_core) {
 		finding_skip(f, "stack %s does not use RDMA", prof_stack(ctx)->name);
 		return;
 	}
-	finding_expected(f, "an RDMA device%s%s with every port ACTIVE, on node %d", n ? " on " : "", n ? nic_label(n) : "",
-			 want_node);
+	finding_expected(f, "an RDMA device%s%s with every port ACTIVE, on a node with isolated cores", n ? " on " : "",
+			 n ? nic_label(n) : "");
 	if (!stack_rdma_device(ctx->sr, n, dev, sizeof(dev))) {
 		finding_fail(f, "no RDMA device in %s%s%s", IB_DIR, n ? " for " : "", n ? n->pci : "");
 		finding_remedy(f, "modprobe ib_uverbs; modprobe %s (the NIC's RDMA driver); install rdma-core",
@@ -392,9 +398,9 @@ static void run_rdma(const struct check_ctx *ctx, struct finding *f)
 	if (down) {
 		finding_fail(f, "%s: %s", dev, obs.s);
 		finding_remedy(f, "bring the link up (cable, switch port, subnet manager for InfiniBand: systemctl start opensm)");
-	} else if (node >= 0 && node != want_node) {
-		finding_fail(f, "%s: %s: the isolated cores' node is %d", dev, obs.s, want_node);
-		finding_remedy(f, "run the RDMA threads on cores of node %ld, or use the HCA of node %d", node, want_node);
+	} else if (node >= 0 && !isolated_on(ctx, (int)node)) {
+		finding_fail(f, "%s: %s: no isolated core on node %ld", dev, obs.s, node);
+		finding_remedy(f, "isolate cores of node %ld for the RDMA threads, or use an HCA on the isolated cores' node", node);
 	} else if (n && n->name[0] && ndev[0] && strcmp(ndev, n->name) && !strcmp(layer, "Ethernet")) {
 		finding_warn(f, "%s: %s: RoCE runs on %s, not %s", dev, obs.s, ndev, n->name);
 		finding_remedy(f, "set [nic] interface = %s", ndev);

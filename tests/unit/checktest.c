@@ -82,6 +82,22 @@ void fx_write(struct fx *fx, const char *path, const char *content)
 	fclose(fp);
 }
 
+void fx_write_bin(struct fx *fx, const char *path, const void *data, size_t len)
+{
+	char full[PATH_MAX], dir[PATH_MAX];
+	FILE *fp;
+
+	snprintf(full, sizeof(full), "%s%s", fx->dir, path);
+	snprintf(dir, sizeof(dir), "%s", full);
+	*strrchr(dir, '/') = '\0';
+	run_argv((char *const[]){ "mkdir", "-p", dir, NULL });
+	unlink(full);
+	fp = fopen(full, "wb");
+	if (!fp || fwrite(data, 1, len, fp) != len)
+		abort();
+	fclose(fp);
+}
+
 void fx_remove(struct fx *fx, const char *path)
 {
 	char full[PATH_MAX];
