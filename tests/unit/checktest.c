@@ -65,23 +65,6 @@ const char *fx_path(struct fx *fx, const char *path)
 	return buf;
 }
 
-void fx_write(struct fx *fx, const char *path, const char *content)
-{
-	char full[PATH_MAX], dir[PATH_MAX];
-	FILE *fp;
-
-	snprintf(full, sizeof(full), "%s%s", fx->dir, path);
-	snprintf(dir, sizeof(dir), "%s", full);
-	*strrchr(dir, '/') = '\0';
-	run_argv((char *const[]){ "mkdir", "-p", dir, NULL });
-	unlink(full);
-	fp = fopen(full, "w");
-	if (!fp)
-		abort();
-	fputs(content, fp);
-	fclose(fp);
-}
-
 void fx_write_bin(struct fx *fx, const char *path, const void *data, size_t len)
 {
 	char full[PATH_MAX], dir[PATH_MAX];
@@ -96,6 +79,11 @@ void fx_write_bin(struct fx *fx, const char *path, const void *data, size_t len)
 	if (!fp || fwrite(data, 1, len, fp) != len)
 		abort();
 	fclose(fp);
+}
+
+void fx_write(struct fx *fx, const char *path, const char *content)
+{
+	fx_write_bin(fx, path, content, strlen(content));
 }
 
 void fx_remove(struct fx *fx, const char *path)
