@@ -4,9 +4,16 @@ TR=${TR:-$PWD/$BUILD/tickready}
 SRC=$PWD
 PASSED=0 FAILED=0
 TMPS=()
-cleanup_tmps() { for d in "${TMPS[@]}"; do rm -rf --one-file-system "$d"; done; }
+# mktmp runs in $(...) subshells, whose TMPS+= the parent never sees: the list lives in a file.
+TMPLIST=$(mktemp /tmp/tickready-e2e-list.XXXXXX)
+cleanup_tmps() {
+	local d
+	while read -r d; do rm -rf --one-file-system "$d"; done <"$TMPLIST"
+	for d in "${TMPS[@]}"; do rm -rf --one-file-system "$d"; done
+	rm -f "$TMPLIST"
+}
 trap cleanup_tmps EXIT
-mktmp() { local d; d=$(mktemp -d /tmp/tickready-e2e-XXXXXX); TMPS+=("$d"); echo "$d"; }
+mktmp() { local d; d=$(mktemp -d /tmp/tickready-e2e-XXXXXX); echo "$d" >>"$TMPLIST"; echo "$d"; }
 ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
 not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
 # expect_status WANT DESC CMD...: runs CMD (stdout to $OUT, stderr to $ERR), checks its exit status.
