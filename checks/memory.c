@@ -73,7 +73,7 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 	format_size_kb(p->hugepage_kb, size, sizeof(size));
 	format_size_human(p->hugepage_kb, human, sizeof(human));
 	/* Without NUMA information (CONFIG_NUMA=n or a partial capture) the system-wide pool is the node's. */
-	if (!h->nnodes) {
+	if (!h->nnodes || h->nodes_implicit) {
 		if (!h->npools) {
 			finding_skip_read(f, NODE_DIR, -ENOENT);
 			return;
@@ -665,16 +665,24 @@ static bool judge_swaps(const struct check_ctx *ctx, struct finding *f, const ch
 static bool judge_swappiness(const struct check_ctx *ctx, struct finding *f, long want, struct strbuf *obs,
 			     struct strbuf *fix)
 {
+	struct strbuf names = { 0 };
 	long have;
-	int rc = sysroot_read_long(ctx->sr, SWAPPINESS, &have);
+	int rc = sysroot_read_long(ctx->sr, SWAPPINESS, &have), active;
 
 	if (rc < 0) {
 		finding_skip_bad(f, ctx->sr, SWAPPINESS, rc);
 		return false;
 	}
+	active = read_swaps(ctx->sr, &names);
+	strbuf_free(&names);
 	strbuf_addf(obs, "%s'vm.swappiness' = '%ld'", obs->len ? ", " : "", have);
 	/* Lower swaps less: a host set lower than the profile is at least as good. */
-	if (have > want)
+	if (have <= want)
+		return true;
+	/* With no swap device the kernel has nowhere to swap anonymous pages: swappiness has no effect. */
+	if (active == 0)
+		strbuf_add(obs, " (no active swap: swappiness has no effect)");
+	else
 		strbuf_addf(fix, "%ssysctl -w vm.swappiness=%ld", fix->len ? "; " : "", want);
 	return true;
 }

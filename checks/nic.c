@@ -74,15 +74,7 @@ static const char *label(const struct nic *n)
 /* The bypass NIC, or a skip saying why there is none. */
 static const struct nic *bypass_nic(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *want = ctx->prof->nic_wanted;
-
-	if (ctx->prof->nic)
-		return ctx->prof->nic;
-	if (want && strcmp(want, "auto") && strcmp(want, "none") && strcmp(want, "any"))
-		finding_skip(f, "bypass NIC '%s' ([nic] interface) is not on this host", want);
-	else
-		finding_skip(f, "no bypass NIC: set [nic] interface");
-	return NULL;
+	return check_nic(ctx, f);
 }
 
 /* A free-text [nic] key; "any" means not asked, as for typed keys (profile_str keeps it for PT_STRING). */
@@ -858,7 +850,6 @@ static char *bind_blocked(const struct tune_ctx *ctx, const struct nic *n, const
 static void add_modprobe(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *driver)
 {
 	char path[128], module[64];
-	struct change *c;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
 	if (sysroot_is_dir(ctx->sr, path) || !ctx->sr->live)
@@ -868,14 +859,7 @@ static void add_modprobe(const struct tune_ctx *ctx, struct plan *p, const char 
 	for (char *s = module; *s; s++)
 		if (*s == '-')
 			*s = '_';
-	c = plan_add(p, check, CK_EXEC, module, NULL, NULL, "modprobe");
-	if (!c)
-		return;
-	c->live_only = true;
-	c->argv_do = argv_pack((const char *const[]){ "modprobe", module, NULL });
-	/* Unloading could take other devices with it: revert leaves the module loaded. */
-	c->argv_undo = NULL;
-	c->shell = xasprintf("modprobe %s", module);
+	tune_modprobe(ctx, p, check, module);
 }
 
 static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
@@ -1129,22 +1113,10 @@ static void run_coalesce(const struct check_ctx *ctx, struct finding *f)
 static void add_ethtool(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct nic *n,
 			const char *file, const char *key, long now, long want, const char *shell)
 {
-	char target[96], path[160], cur[32], next[32];
-	struct change *c;
+	char path[160];
 
-	if (now == want)
-		return;
-	snprintf(target, sizeof(target), "%s %s", n->name, key);
 	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", n->name, file);
-	snprintf(cur, sizeof(cur), "%ld", now);
-	snprintf(next, sizeof(next), "%ld", want);
-	c = plan_add(p, check, CK_ETHTOOL, target, ctx->sr->live ? NULL : path, now < 0 ? NULL : cur, next);
-	if (!c)
-		return;
-	c->iface = xstrdup(n->name);
-	c->key = xstrdup(key);
-	c->shell = xstrdup(shell);
-	tune_guard_nic(ctx, c, n);
+	tune_ethtool(ctx, p, check, n, path, key, now, want, shell);
 }
 
 static int plan_coalesce(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)

@@ -4,18 +4,21 @@
 
 #define CHECK_LIST(X) \
 	X(cpu_isolated) X(cpu_housekeeping) X(cpu_smt_siblings) X(cpu_governor) X(cpu_turbo) \
-	X(cpu_cstates) X(cpu_idle_boot_limit) X(cpu_tsc) X(cpu_clocksource) \
+	X(cpu_cstates) X(cpu_idle_boot_limit) X(cpu_tsc) X(cpu_clocksource) X(cpu_l3_shared) X(cpu_numa_nodes) X(cpu_allowed) \
 	X(memory_hugepages) X(memory_hugetlbfs) X(memory_stale_hugepages) X(memory_thp) \
-	X(memory_numa_balancing) X(memory_swap) \
-	X(irq_irqbalance) X(irq_affinity) X(irq_default_affinity) X(irq_nic_node) \
+	X(memory_numa_balancing) X(memory_swap) X(memory_memlock) X(memory_thp_boot) X(memory_ksm) \
+	X(irq_irqbalance) X(irq_affinity) X(irq_default_affinity) X(irq_nic_node) X(irq_irqaffinity) \
 	X(kernel_timer_migration) X(kernel_watchdog) X(kernel_sched_rt_runtime) X(kernel_stat_interval) \
 	X(kernel_workqueue) X(kernel_mitigations) X(kernel_skew_tick) X(kernel_nosoftlockup) \
-	X(kernel_hung_task) X(kernel_mce) X(kernel_busy_poll) \
+	X(kernel_hung_task) X(kernel_mce) X(kernel_busy_poll) X(kernel_io_uring) \
+	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) X(kernel_timesync) \
 	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) \
+	X(nic_stack) X(nic_stack_needs) X(nic_xdp) X(nic_rdma) \
+	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
-	X(power_epp) X(power_pstate) \
-	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity)
+	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
+	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners)
 
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)

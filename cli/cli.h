@@ -65,6 +65,8 @@ struct session {
 
 /* Opens root, loads the host and resolves the profile (NULL: the default). Prints the error; returns 0 or EXIT_ERROR. */
 int session_open(struct session *s, const char *root, const char *profile, bool record);
+/* The same, with the cpus of cgroup (a cgroup path, NULL: the process's own) as the allowed ones. */
+int session_open_cgroup(struct session *s, const char *root, const char *profile, bool record, const char *cgroup);
 void session_close(struct session *s);
 /* Marks each failing finding with what apply would do about it on this root (fix_by, fix_note). */
 void audit_mark_fixes(struct session *s, struct finding *f, size_t n);

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "report.h"
 
-enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_STRICT = 256, OPT_COLOR };
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
@@ -15,6 +15,7 @@ static const struct cli_opt audit_opts[] = {
 	{ "only", "LIST", OPT_ONLY, "areas or check ids, comma-separated (e.g. cpu,irq,nic.chain)" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
+	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -33,7 +34,7 @@ void audit_mark_fixes(struct session *s, struct finding *f, size_t n)
 
 int cmd_audit(int argc, char **argv)
 {
-	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *arg;
+	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *cgroup = NULL, *arg;
 	bool strict = false, use_color;
 	struct cli_parser p;
 	struct session s;
@@ -43,7 +44,7 @@ int cmd_audit(int argc, char **argv)
 	char bad[64];
 	int c, rc;
 
-	cli_parser_init(&p, "audit", "tickready audit [--root DIR] [--profile NAME|PATH] [--format text|json] [--only LIST] [--strict]",
+	cli_parser_init(&p, "audit", "tickready audit [--root DIR] [--profile NAME|PATH] [--format text|json] [--only LIST] [--strict] [--cgroup PATH]",
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			audit_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
@@ -68,6 +69,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_COLOR:
 			color = arg;
 			break;
+		case OPT_CGROUP:
+			cgroup = arg;
+			break;
 		default:
 			return EXIT_ERROR;
 		}
@@ -90,7 +94,7 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
-	rc = session_open(&s, root, profile, false);
+	rc = session_open_cgroup(&s, root, profile, false, cgroup);
 	if (rc) {
 		free(selected);
 		return rc;

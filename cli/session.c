@@ -6,6 +6,11 @@
 
 int session_open(struct session *s, const char *root, const char *profile, bool record)
 {
+	return session_open_cgroup(s, root, profile, record, NULL);
+}
+
+int session_open_cgroup(struct session *s, const char *root, const char *profile, bool record, const char *cgroup)
+{
 	struct profile_error err;
 	int rc;
 
@@ -28,6 +33,13 @@ int session_open(struct session *s, const char *root, const char *profile, bool 
 	s->has_prof = true;
 	host_load(&s->host, &s->sr);
 	s->has_host = true;
+	if (cgroup && (rc = host_load_allowed(&s->host, cgroup)) < 0) {
+		cli_error("--cgroup '%s': %s", cgroup,
+			  rc == -EINVAL ? "not an absolute cgroup path without '..'" : "no cpuset.cpus.effective (v2) or "
+			  "cpuset.effective_cpus (v1) found for it under /sys/fs/cgroup");
+		session_close(s);
+		return EXIT_ERROR;
+	}
 	rc = profile_resolve(&s->prof, &s->host, &err);
 	if (rc < 0) {
 		cli_error("%s", err.msg);

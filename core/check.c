@@ -158,3 +158,28 @@ const char *check_wanted(const struct check_ctx *ctx, struct finding *f, enum pr
 		finding_skip(f, "profile does not ask for %s", profile_key_name(k, name, sizeof(name)));
 	return v;
 }
+
+const struct nic *check_nic(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *want = ctx->prof->nic_wanted;
+
+	if (ctx->prof->nic)
+		return ctx->prof->nic;
+	if (want && strcmp(want, "auto") && strcmp(want, "none") && strcmp(want, "any"))
+		finding_skip(f, "bypass NIC '%s' ([nic] interface) is not on this host", want);
+	else
+		finding_skip(f, "no bypass NIC: set [nic] interface");
+	return NULL;
+}
+
+const struct nic *check_netdev(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = check_nic(ctx, f);
+
+	if (n && !n->name[0]) {
+		finding_skip(f, "%s is not a kernel netdev (bound to %s): its poll-mode driver sets this", n->pci,
+			     n->driver[0] ? n->driver : "no driver");
+		return NULL;
+	}
+	return n;
+}

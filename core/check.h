@@ -108,3 +108,7 @@ void finding_skip_bad(struct finding *f, const struct sysroot *sr, const char *p
 int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_t size);
 /* The profile's value for k, or NULL after a skip saying the profile does not ask for it. */
 const char *check_wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k);
+/* The profile's bypass NIC, or NULL after a skip saying why there is none (as nic.* checks word it). */
+const struct nic *check_nic(const struct check_ctx *ctx, struct finding *f);
+/* The NIC's netdev name, or NULL after a skip (a NIC on a user-space driver has none). */
+const struct nic *check_netdev(const struct check_ctx *ctx, struct finding *f);

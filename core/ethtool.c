@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netdev.h"
 #include "util.h"
 
 static int real_ioctl(int fd, const char *ifname, void *cmd)
@@ -336,6 +337,8 @@ int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *ke
 
 	if (parse_long(value, &v) < 0 || v < 0)
 		return -EINVAL;
+	if (netdev_key(key))
+		return sr->live ? netdev_set(ifname, key, v) : -EINVAL;
 	rc = ethtool_load(sr, ifname, &e);
 	if (rc < 0)
 		return rc;

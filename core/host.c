@@ -126,6 +126,102 @@ static void load_cpu_params(struct host *h)
 		h->rcu_nocbs = h->present;
 }
 
+/* cpuN/online says 0 or 1; a cpu without the file (cpu0 on most kernels) cannot go offline. */
+static bool cpu_dir_online(const struct host *h, int cpu)
+{
+	char path[96];
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return sysroot_read_long(h->sr, path, &v) < 0 || v != 0;
+}
+
+/* The cpuN directories, as lscpu falls back to them on kernels without present/online. */
+static void cpus_from_dirs(struct host *h)
+{
+	struct dirlist dl;
+
+	if (sysroot_list(h->sr, "/sys/devices/system/cpu", &dl) < 0)
+		return;
+	for (size_t i = 0; i < dl.n; i++) {
+		char *end;
+		long cpu;
+
+		if (strncmp(dl.names[i], "cpu", 3) || !isdigit((unsigned char)dl.names[i][3]))
+			continue;
+		cpu = strtol(dl.names[i] + 3, &end, 10);
+		if (*end || cpu >= CPUSET_MAX)
+			continue;
+		cpuset_set(&h->present, (int)cpu);
+		if (cpu_dir_online(h, (int)cpu))
+			cpuset_set(&h->online, (int)cpu);
+	}
+	dirlist_free(&dl);
+	if (!cpuset_empty(&h->present))
+		h->has_present = h->has_online = h->cpus_from_dirs = true;
+}
+
+static void online_from_dirs(struct host *h)
+{
+	int cpu;
+
+	cpuset_zero(&h->online);
+	cpuset_for_each(cpu, &h->present)
+		if (cpu_dir_online(h, cpu))
+			cpuset_set(&h->online, cpu);
+	h->has_online = true;
+	h->cpus_from_dirs = true;
+}
+
+/* The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. */
+static bool cpu_l3(const struct host *h, int cpu, struct cpuset *out)
+{
+	for (int i = 0; i < 8; i++) {
+		char path[128];
+		long level;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, i);
+		if (sysroot_read_long(h->sr, path, &level) < 0)
+			return false;
+		if (level != 3)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
+		return sysroot_read_cpuset(h->sr, path, out) == 0 && !cpuset_empty(out);
+	}
+	return false;
+}
+
+/* L3 groups (an AMD CCX, an Intel die), packages and cores. */
+static void load_caches(struct host *h)
+{
+	for (size_t i = 0; i < h->ncpus; i++) {
+		struct host_cpu *c = &h->cpus[i];
+		struct cpuset set;
+		bool seen_pkg = false, seen_core = false;
+
+		c->l3 = -1;
+		for (size_t j = 0; j < i; j++) {
+			seen_pkg |= h->cpus[j].package_id == c->package_id;
+			seen_core |= h->cpus[j].package_id == c->package_id && h->cpus[j].core_id == c->core_id;
+		}
+		if (c->package_id >= 0 && !seen_pkg)
+			h->npackages++;
+		if (c->core_id >= 0 && !seen_core)
+			h->ncores++;
+		if (!cpu_l3(h, c->id, &set))
+			continue;
+		cpuset_set(&set, c->id);
+		for (size_t g = 0; g < h->nl3 && c->l3 < 0; g++)
+			if (cpuset_equal(&h->l3[g], &set))
+				c->l3 = (int)g;
+		if (c->l3 < 0) {
+			h->l3 = xrealloc(h->l3, (h->nl3 + 1) * sizeof(*h->l3));
+			h->l3[h->nl3] = set;
+			c->l3 = (int)h->nl3++;
+		}
+	}
+}
+
 static void load_topology(struct host *h)
 {
 	const char *base = "/sys/devices/system/cpu";
@@ -136,6 +232,10 @@ static void load_topology(struct host *h)
 	h->has_online = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/online", &h->online) == 0;
 	if (!h->has_present && h->has_online)
 		h->present = h->online;
+	if (!h->has_present && !h->has_online)
+		cpus_from_dirs(h);
+	else if (!h->has_online)
+		online_from_dirs(h);
 	h->has_isolated = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/isolated", &h->isolated) == 0;
 	h->has_nohz_full = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/nohz_full", &h->nohz_full) == 0;
 	if (sysroot_read_str(h->sr, "/sys/devices/system/cpu/smt/control", h->smt_control, sizeof(h->smt_control)) < 0)
@@ -164,6 +264,7 @@ static void load_topology(struct host *h)
 		if (n > h->smt_threads_per_core)
 			h->smt_threads_per_core = n;
 	}
+	load_caches(h);
 }
 
 static unsigned cpuinfo_flags(const char *flags)
@@ -347,8 +448,14 @@ static void load_nodes(struct host *h)
 			n->id = (int)id;
 			n->memory_mib = n->free_mib = -1;
 			snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/cpulist", id);
-			if (sysroot_read_cpuset(h->sr, path, &n->cpus) < 0)
-				cpuset_zero(&n->cpus);
+			if (sysroot_read_cpuset(h->sr, path, &n->cpus) < 0) {
+				/* Older kernels have only the mask. */
+				snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/cpumap", id);
+				if (sysroot_read_mask(h->sr, path, &n->cpus) == 0)
+					h->nodes_from_cpumap = true;
+				else
+					cpuset_zero(&n->cpus);
+			}
 			snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/meminfo", id);
 			if (sysroot_read_alloc(h->sr, path, SMALL_CAP, &text, NULL) == 0) {
 				n->memory_mib = meminfo_mib(text, "MemTotal");
@@ -362,27 +469,151 @@ static void load_nodes(struct host *h)
 		dirlist_free(&dl);
 		qsort(h->nodes, h->nnodes, sizeof(*h->nodes), cmp_node);
 	}
+	h->npools = load_pools(h, "/sys/kernel/mm/hugepages", h->pools);
+	if (sysroot_read_alloc(h->sr, "/proc/meminfo", SMALL_CAP, &text, NULL) == 0) {
+		const char *p = strstr(text, "Hugepagesize:");
+		unsigned long kb;
+
+		if (p && sscanf(p + 13, "%lu", &kb) == 1)
+			h->default_hugepage_kb = kb;
+		/* A kernel without CONFIG_NUMA is one node: 0, with every cpu and all of memory. */
+		if (!h->nnodes && h->ncpus) {
+			free(h->nodes);
+			h->nodes = xcalloc(1, sizeof(*h->nodes));
+			h->nodes[0].cpus = h->present;
+			h->nodes[0].memory_mib = meminfo_mib(text, "MemTotal");
+			h->nodes[0].free_mib = meminfo_mib(text, "MemFree");
+			h->nodes[0].npools = h->npools;
+			memcpy(h->nodes[0].pools, h->pools, sizeof(h->pools));
+			h->nnodes = 1;
+			h->nodes_implicit = true;
+		}
+		free(text);
+	}
+	if (!h->nnodes && h->ncpus) {
+		free(h->nodes);
+		h->nodes = xcalloc(1, sizeof(*h->nodes));
+		h->nodes[0].cpus = h->present;
+		h->nodes[0].memory_mib = h->nodes[0].free_mib = -1;
+		h->nnodes = 1;
+		h->nodes_implicit = true;
+	}
+	/* The lowest node listing a cpu keeps it; the others' claims are recorded as overlap. */
 	for (size_t i = 0; i < h->nnodes; i++) {
 		int cpu;
 
 		cpuset_for_each(cpu, &h->nodes[i].cpus) {
 			struct host_cpu *c = (struct host_cpu *)host_cpu(h, cpu);
 
-			if (c)
+			if (c && c->node >= 0)
+				cpuset_set(&h->node_overlap, cpu);
+			else if (c)
 				c->node = h->nodes[i].id;
 		}
 	}
-	h->npools = load_pools(h, "/sys/kernel/mm/hugepages", h->pools);
-	if (sysroot_read_alloc(h->sr, "/proc/meminfo", SMALL_CAP, &text, NULL) == 0) {
-		long mib = meminfo_mib(text, "Hugepagesize");
-		const char *p = strstr(text, "Hugepagesize:");
-		unsigned long kb;
+}
 
-		(void)mib;
-		if (p && sscanf(p + 13, "%lu", &kb) == 1)
-			h->default_hugepage_kb = kb;
-		free(text);
+/* An absolute cgroup path with no ".." component. */
+static bool cgroup_path_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	return p[0] == '/' && !strstr(p, "/../") && !(n >= 3 && !strcmp(p + n - 3, "/.."));
+}
+
+/* The cpuset file of cgroup dir (a path under /sys/fs/cgroup), walking up to the nearest ancestor that has one. */
+static int read_cpuset_up(struct host *h, char *dir, const char *file)
+{
+	for (;;) {
+		char path[sizeof(h->allowed_source)];
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		rc = sysroot_read_cpuset(h->sr, path, &h->allowed);
+		if (rc == 0) {
+			snprintf(h->allowed_source, sizeof(h->allowed_source), "%s", path);
+			return 0;
+		}
+		if (rc != -ENOENT && rc != -ENODATA)
+			return rc;
+		char *slash = strrchr(dir, '/');
+
+		if (!slash || slash == dir || !strcmp(dir, "/sys/fs/cgroup") || !strcmp(dir, "/sys/fs/cgroup/cpuset"))
+			return -ENOENT;
+		*slash = '\0';
 	}
+}
+
+int host_load_allowed(struct host *h, const char *cgroup)
+{
+	char rel[256] = "", dir[300];
+	bool v1 = false;
+	int rc;
+
+	h->has_allowed = false;
+	h->allowed_source[0] = '\0';
+	cpuset_zero(&h->allowed);
+	if (cgroup) {
+		if (!cgroup_path_ok(cgroup) || strlen(cgroup) >= sizeof(rel))
+			return -EINVAL;
+		if (!strncmp(cgroup, "/sys/fs/cgroup", 14) && (!cgroup[14] || cgroup[14] == '/'))
+			cgroup += 14;
+		snprintf(rel, sizeof(rel), "%s", cgroup);
+	} else {
+		char *text, *save = NULL;
+
+		if (sysroot_read_alloc(h->sr, "/proc/self/cgroup", SMALL_CAP, &text, NULL) < 0)
+			return -ENOENT;
+		/* "0::/user.slice/x" (v2) or "4:cpuset:/docker/x" (v1; it wins, the v2 line then holds no cpuset) */
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+			if (!c2 || !cgroup_path_ok(c2 + 1) || strlen(c2 + 1) >= sizeof(rel))
+				continue;
+			if (!strncmp(c1, "::", 2) && !v1)
+				snprintf(rel, sizeof(rel), "%s", c2 + 1);
+			else if (strstr(c1, "cpuset") && c2 - c1 > 1) {
+				snprintf(rel, sizeof(rel), "%s", c2 + 1);
+				v1 = true;
+			}
+		}
+		free(text);
+		if (!rel[0])
+			return -ENOENT;
+	}
+	if (!strcmp(rel, "/"))
+		rel[0] = '\0';
+	/* A named cgroup must exist: walking up from a typo would report the root's cpus. */
+	if (cgroup) {
+		char v2dir[300], v1dir[300];
+
+		snprintf(v2dir, sizeof(v2dir), "/sys/fs/cgroup%s", rel);
+		snprintf(v1dir, sizeof(v1dir), "/sys/fs/cgroup/cpuset%s", rel);
+		if (!sysroot_is_dir(h->sr, v2dir) && !sysroot_is_dir(h->sr, v1dir))
+			return -ENOENT;
+	}
+	if (!v1) {
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", rel);
+		rc = read_cpuset_up(h, dir, "cpuset.cpus.effective");
+		if (rc != -ENOENT)
+			goto out;
+	}
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/cpuset%s", rel);
+	rc = read_cpuset_up(h, dir, "cpuset.effective_cpus");
+	if (rc == -ENOENT) {
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/cpuset%s", rel);
+		rc = read_cpuset_up(h, dir, "cpuset.cpus");
+	}
+out:
+	h->has_allowed = rc == 0;
+	return rc;
+}
+
+void host_usable(const struct host *h, struct cpuset *out)
+{
+	*out = h->has_online ? h->online : h->present;
+	if (h->has_allowed)
+		cpuset_and(out, out, &h->allowed);
 }
 
 static void load_mounts(struct host *h)
@@ -738,6 +969,7 @@ static void load_netdevs(struct host *h, size_t *cap)
 		count_queues(h, n);
 		n->default_route = has_default_route(h, n->name);
 		ethtool_load(h->sr, n->name, &n->eth);
+		netdev_load(h->sr, n->name, &n->np);
 	}
 	dirlist_free(&dl);
 }
@@ -781,6 +1013,7 @@ int host_load(struct host *h, const struct sysroot *sr)
 	load_irqs(h);
 	load_netdevs(h, &cap);
 	load_pci_nics(h, &cap);
+	host_load_allowed(h, NULL);
 	return 0;
 }
 
@@ -790,6 +1023,7 @@ void host_free(struct host *h)
 	cmdline_free(&h->cmdline);
 	cmdline_free(&h->staged);
 	free(h->cpus);
+	free(h->l3);
 	free(h->nodes);
 	free(h->mounts);
 	free(h->irqs);
@@ -905,9 +1139,10 @@ void host_expand_siblings(const struct host *h, const struct cpuset *set, struct
 
 void host_default_housekeeping(const struct host *h, struct cpuset *out)
 {
-	const struct cpuset *online = h->has_online ? &h->online : &h->present;
-	struct cpuset first;
+	struct cpuset usable, first;
+	const struct cpuset *online = &usable;
 
+	host_usable(h, &usable);
 	cpuset_zero(&first);
 	for (size_t i = 0; i < h->nnodes; i++) {
 		struct cpuset on;

@@ -7,6 +7,7 @@
 #include "cmdline.h"
 #include "cpuset.h"
 #include "sysroot.h"
+#include "netdev.h"
 
 #define HOST_MAX_POOLS 4
 
@@ -30,6 +31,7 @@ struct host_cpu {
 	int node;		/* -1 when unknown */
 	int core_id;
 	int package_id;
+	int l3;			/* index into host.l3, -1 when the cache topology is unknown */
 	struct cpuset siblings;	/* thread_siblings_list, includes the cpu itself */
 };
 
@@ -94,6 +96,7 @@ struct nic {
 	size_t nirqs;
 	int *irqs;		/* IRQ numbers (msi_irqs, or the legacy irq) */
 	struct nic_ethtool eth;
+	struct nic_netpath np;	/* offloads, pause, channels, XDP features */
 };
 
 /* One thread's /proc/PID/task/TID/status: the fields the task checks judge. */
@@ -148,8 +151,17 @@ struct host {
 	int smt_threads_per_core;	/* 0 when unknown */
 	char smt_control[32];		/* /sys/devices/system/cpu/smt/control, "" when absent */
 
+	bool cpus_from_dirs;	/* no present/online files: cpus from the cpuN directories and their online files */
+	/* cpus the cgroup cpuset lets this process (or the --cgroup given) use; has_allowed false when unknown */
+	bool has_allowed;
+	struct cpuset allowed;
+	char allowed_source[320];	/* the cpuset file read */
+
 	size_t ncpus;
 	struct host_cpu *cpus;	/* one per present cpu, by ascending id */
+	int npackages, ncores;	/* distinct physical_package_id and (package, core_id) pairs, 0 when unknown */
+	size_t nl3;
+	struct cpuset *l3;	/* L3 cache groups (shared_cpu_list of the level-3 cache), by first cpu */
 
 	char cpu_vendor[64];
 	char cpu_model[128];
@@ -158,6 +170,9 @@ struct host {
 
 	size_t nnodes;
 	struct numa_node *nodes;	/* sorted by id */
+	bool nodes_implicit;	/* no NUMA directories: one node 0 holding every cpu, as the kernel sees it */
+	bool nodes_from_cpumap;	/* a node gave only cpumap (no cpulist) */
+	struct cpuset node_overlap;	/* cpus more than one node lists (firmware SRAT trouble); each keeps its first node */
 	unsigned long default_hugepage_kb;	/* Hugepagesize in /proc/meminfo, 0 when unknown */
 	int npools;
 	struct hugepool pools[HOST_MAX_POOLS];	/* system-wide */
@@ -179,6 +194,15 @@ struct host {
  */
 int host_load(struct host *h, const struct sysroot *sr);
 void host_free(struct host *h);
+/*
+ * The cpus a cgroup's cpuset allows: cgroup NULL reads the audit's own (/proc/self/cgroup), else a
+ * cgroup path ("/kubepods.slice/x" or "/sys/fs/cgroup/x"). v2 cpuset.cpus.effective (nearest ancestor
+ * that has one), else v1's cpuset.effective_cpus. Returns 0, or -ENOENT when no cpuset file is found
+ * (-EINVAL for a path with "..").
+ */
+int host_load_allowed(struct host *h, const char *cgroup);
+/* Online cpus the cgroup allows (online alone when the cgroup is unknown). */
+void host_usable(const struct host *h, struct cpuset *out);
 
 const struct host_cpu *host_cpu(const struct host *h, int cpu);
 const struct numa_node *host_node(const struct host *h, int id);

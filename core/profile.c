@@ -1,5 +1,6 @@
 /* Profile loading: libinih parses, this file validates every key against PROFILE_KEYS and resolves it for a host. */
 #include "profile.h"
+#include "stack.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -497,12 +498,15 @@ static int expand(const struct profile *p, const char *raw, char **out, char *ba
 static int resolve_cpus(struct profile *p, const struct host *h, struct profile_error *err)
 {
 	const char *iso = p->v[PK_ISOLATED_CORES].raw, *hk = p->v[PK_HOUSEKEEPING_CORES].raw;
-	const struct cpuset *online = h->has_online ? &h->online : &h->present;
+	struct cpuset usable;
+	const struct cpuset *online = &usable;
 	bool iso_auto = !iso || !strcmp(iso, "auto") || !strcmp(iso, "any");
 	bool hk_auto = !hk || !strcmp(hk, "auto") || !strcmp(hk, "any");
 	struct cpuset extra;
 	char list[CPUSET_TEXT_MAX];
 
+	/* auto takes only cpus the cgroup lets the application use */
+	host_usable(h, &usable);
 	if (!iso_auto && cpuset_parse(&p->isolated, iso) < 0) {
 		set_error(err, "%s:%d: [cpu] isolated_cores: invalid cpu list '%s'", p->v[PK_ISOLATED_CORES].file,
 			  p->v[PK_ISOLATED_CORES].line, iso);
@@ -583,6 +587,32 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	}
 }
 
+/* The stack decides the driver: one that keeps the kernel driver is never handed vfio-pci or uio. */
+static void resolve_stack(struct profile *p, const struct host *h)
+{
+	const char *named = profile_str(p, PK_NIC_STACK), *drv = profile_str(p, PK_NIC_DRIVER);
+	int s = named && strcmp(named, "auto") ? stack_from_name(named) : -1;
+
+	p->stack_auto = s < 0;
+	p->driver_follows_stack = false;
+	if (s < 0)
+		s = (int)stack_detect(h->sr, p->nic, drv, p->stack_why, sizeof(p->stack_why));
+	else
+		snprintf(p->stack_why, sizeof(p->stack_why), "named by [nic] stack");
+	/* DPDK on mlx5 always runs on the kernel driver. */
+	if (s == STACK_DPDK && p->nic && stack_mlx_driver(p->nic->driver)) {
+		s = STACK_DPDK_BIFURCATED;
+		snprintf(p->stack_why, sizeof(p->stack_why), "dpdk named, and %s on %s is bifurcated", p->nic->driver,
+			 p->nic->pci);
+	}
+	p->stack = s;
+	if (stack_info((enum nic_stack)s)->kernel_driver && drv && nic_userspace_driver(drv)) {
+		free(p->v[PK_NIC_DRIVER].value);
+		p->v[PK_NIC_DRIVER].value = xstrdup("kernel");
+		p->driver_follows_stack = true;
+	}
+}
+
 int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err)
 {
 	int rc, cpu;
@@ -613,6 +643,7 @@ int profile_resolve(struct profile *p, const struct host *h, struct profile_erro
 			return -EINVAL;
 		}
 	}
+	resolve_stack(p, h);
 	p->hugepage_kb = 0;
 	if (profile_wants(p, PK_HUGEPAGE_SIZE))
 		p->hugepage_kb = (unsigned long)parse_size_kb(profile_str(p, PK_HUGEPAGE_SIZE));

@@ -42,8 +42,12 @@ enum profile_type {
 	X(PK_NUMA_BALANCING, "memory", "numa_balancing", PT_INT, 0, 3, NULL, "kernel.numa_balancing") \
 	X(PK_SWAP, "memory", "swap", PT_ENUM, 0, 0, "off|on", "swap devices active") \
 	X(PK_SWAPPINESS, "memory", "swappiness", PT_INT, 0, 200, NULL, "vm.swappiness") \
+	X(PK_KSM, "memory", "ksm", PT_ENUM, 0, 0, "off|on", "kernel same-page merging (ksmd scans memory)") \
+	X(PK_MEMLOCK, "memory", "memlock", PT_STRING, 0, 0, NULL, "locked-memory limit the application needs: unlimited or a size (64M)") \
+	X(PK_THP_BOOT, "memory", "thp_boot", PT_BOOL, 0, 0, NULL, "transparent_hugepage=never on the command line, from early boot") \
 	X(PK_IRQBALANCE, "irq", "irqbalance", PT_ENUM, 0, 0, "off|banned", "irqbalance stopped, or running with the isolated cores banned") \
 	X(PK_NIC_IRQS_LOCAL, "irq", "nic_irqs_local", PT_BOOL, 0, 0, NULL, "NIC IRQs on housekeeping cores of the NIC's node") \
+	X(PK_IRQAFFINITY, "irq", "irqaffinity", PT_BOOL, 0, 0, NULL, "irqaffinity= housekeeping cores on the command line (IRQs set up at boot)") \
 	X(PK_TIMER_MIGRATION, "kernel", "timer_migration", PT_INT, 0, 1, NULL, "kernel.timer_migration") \
 	X(PK_WATCHDOG, "kernel", "watchdog", PT_ENUM, 0, 0, "off|housekeeping|on", "kernel.watchdog/nmi_watchdog: off, or only on housekeeping cores") \
 	X(PK_SCHED_RT_RUNTIME_US, "kernel", "sched_rt_runtime_us", PT_INT, -1, 1000000, NULL, "kernel.sched_rt_runtime_us") \
@@ -56,19 +60,38 @@ enum profile_type {
 	X(PK_MCE_IGNORE_CE, "kernel", "mce_ignore_ce", PT_BOOL, 0, 0, NULL, "stop corrected machine-check polling") \
 	X(PK_BUSY_READ, "kernel", "busy_read", PT_INT, 0, 1000000, NULL, "net.core.busy_read (us)") \
 	X(PK_BUSY_POLL, "kernel", "busy_poll", PT_INT, 0, 1000000, NULL, "net.core.busy_poll (us)") \
+	X(PK_RCU_NOCB_POLL, "kernel", "rcu_nocb_poll", PT_BOOL, 0, 0, NULL, "rcu_nocb_poll: RCU callback threads poll instead of being woken from the isolated cores") \
+	X(PK_KTHREAD_CPUS, "kernel", "kthread_cpus", PT_BOOL, 0, 0, NULL, "kthread_cpus= housekeeping cores on the command line") \
+	X(PK_PREEMPT_RT, "kernel", "preempt_rt", PT_BOOL, 0, 0, NULL, "a PREEMPT_RT kernel (yes) or not (no)") \
+	X(PK_TIMESYNC, "kernel", "timesync", PT_ENUM, 0, 0, "required|warn", "a time sync daemon (chrony, ntpd, ptp4l with phc2sys) running") \
 	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
 	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
+	X(PK_NIC_STACK, "nic", "stack", PT_ENUM, 0, 0, "auto|dpdk|dpdk-bifurcated|af_xdp|onload|ef_vi|tcpdirect|vma|rdma|netmap|pf_ring|kernel", "packet path of the application; auto detects it (drivers, modules, device nodes, libraries)") \
 	X(PK_IOMMU, "nic", "iommu", PT_ENUM, 0, 0, "on|noiommu", "IOMMU state wanted for vfio-pci") \
 	X(PK_RX_USECS, "nic", "rx_usecs", PT_INT, 0, 100000, NULL, "rx-usecs coalescing") \
 	X(PK_ADAPTIVE_RX, "nic", "adaptive_rx", PT_ENUM, 0, 0, "on|off", "adaptive-rx coalescing") \
 	X(PK_RX_RING, "nic", "rx_ring", PT_STRING, 0, 0, NULL, "rx ring size: a number or max") \
 	X(PK_TX_RING, "nic", "tx_ring", PT_STRING, 0, 0, NULL, "tx ring size: a number or max") \
+	X(PK_QUEUES, "nic", "queues", PT_INT, 1, 4096, NULL, "combined (or rx) channels of the NIC") \
+	X(PK_GRO, "nic", "gro", PT_ENUM, 0, 0, "on|off", "generic receive offload") \
+	X(PK_LRO, "nic", "lro", PT_ENUM, 0, 0, "on|off", "large receive offload") \
+	X(PK_PAUSE, "nic", "pause", PT_ENUM, 0, 0, "on|off", "Ethernet pause frames (rx and tx flow control)") \
+	X(PK_NTUPLE, "nic", "ntuple", PT_ENUM, 0, 0, "on|off", "ntuple filters (flow steering to a queue)") \
+	X(PK_RPS, "nic", "rps", PT_ENUM, 0, 0, "off|housekeeping", "RPS/XPS/RFS steering: off, or only onto housekeeping cores") \
+	X(PK_NAPI_DEFER, "nic", "napi_defer_hard_irqs", PT_INT, 0, 1000000, NULL, "napi_defer_hard_irqs of the NIC (NAPI busy polling)") \
+	X(PK_GRO_FLUSH, "nic", "gro_flush_timeout", PT_INT, 0, 1000000000, NULL, "gro_flush_timeout of the NIC in ns (NAPI busy polling)") \
+	X(PK_XDP, "nic", "xdp", PT_ENUM, 0, 0, "native|zerocopy", "XDP support the driver must have: native, or AF_XDP zero-copy") \
+	X(PK_ASPM, "nic", "aspm", PT_ENUM, 0, 0, "off", "PCIe ASPM disabled on the NIC's link") \
+	X(PK_MAX_READ_REQ, "nic", "max_read_req", PT_INT, 128, 4096, NULL, "PCIe MaxReadReq of the NIC at least this (bytes)") \
 	X(PK_EPB, "power", "energy_perf_bias", PT_INT, 0, 15, NULL, "energy_perf_bias (0 = performance)") \
 	X(PK_EPP, "power", "epp", PT_ENUM, 0, 0, "performance|balance_performance|default|balance_power|power", "energy_performance_preference") \
 	X(PK_MIN_PERF_PCT, "power", "min_perf_pct", PT_INT, 0, 100, NULL, "intel_pstate min_perf_pct") \
 	X(PK_CPU_DMA_LATENCY, "power", "cpu_dma_latency", PT_ENUM, 0, 0, "held|not-held", "/dev/cpu_dma_latency held open by a process") \
+	X(PK_DMA_LATENCY_MAX, "power", "cpu_dma_latency_max_us", PT_INT, 0, 100000, NULL, "the value held on /dev/cpu_dma_latency at most this") \
 	X(PK_TASKS_ALLOWED, "tasks", "allowed", PT_WORDS, 0, 0, NULL, "thread names allowed on isolated cores") \
 	X(PK_SYSTEMD_AFFINITY, "tasks", "systemd_affinity", PT_BOOL, 0, 0, NULL, "systemd CPUAffinity= confined to housekeeping cores") \
+	X(PK_SERVICE, "tasks", "service", PT_STRING, 0, 0, NULL, "systemd unit of the trading application (memlock is judged on it)") \
+	X(PK_OTHER_TUNERS, "tasks", "other_tuners", PT_ENUM, 0, 0, "off|warn", "competing tuners (tuned, bpftune, a second irqbalance profile): off fails, warn warns") \
 	X(PK_T_LOOPBACK_P50, "targets", "loopback.p50_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P50 latency") \
 	X(PK_T_LOOPBACK_P99, "targets", "loopback.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99 latency") \
 	X(PK_T_LOOPBACK_P9999, "targets", "loopback.p9999_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99.99 latency") \
@@ -114,6 +137,10 @@ struct profile {
 	const struct nic *nic;	/* the bypass NIC, NULL when none */
 	const char *nic_wanted;	/* [nic] interface as written; set with nic NULL when that NIC is absent */
 	int nic_node;		/* the NIC's node, else the first isolated cpu's node, else 0 */
+	int stack;		/* enum nic_stack: [nic] stack, or what auto detected */
+	bool stack_auto;	/* detected, not named */
+	char stack_why[320];	/* what decided it */
+	bool driver_follows_stack;	/* [nic] driver asked for a user-space driver the stack does not use: "kernel" instead */
 	unsigned long hugepage_kb;	/* 0 when the profile names no size */
 };
 

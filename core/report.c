@@ -1,5 +1,6 @@
 /* Text and JSON writers for audit findings and the host inventory. */
 #include "report.h"
+#include "stack.h"
 
 #include <errno.h>
 #include <string.h>
@@ -57,12 +58,27 @@ static json_t *pools_json(const struct hugepool *pools, int n)
 	return o;
 }
 
+static json_t *l3_json(const struct host *h)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < h->nl3; i++)
+		json_array_append_new(a, json_cpus(&h->l3[i]));
+	return a;
+}
+
 static json_t *cpus_json(const struct host *h)
 {
 	json_t *o = json_object(), *flags = json_array();
 
 	json_object_set_new(o, "present", h->has_present ? json_cpus(&h->present) : json_null());
 	json_object_set_new(o, "online", h->has_online ? json_cpus(&h->online) : json_null());
+	json_object_set_new(o, "allowed", h->has_allowed ? json_cpus(&h->allowed) : json_null());
+	json_object_set_new(o, "allowed_source", h->has_allowed ? json_string(h->allowed_source) : json_null());
+	json_object_set_new(o, "source", json_string(h->cpus_from_dirs ? "cpu directories" : "cpu lists"));
+	json_object_set_new(o, "packages", h->npackages ? json_integer(h->npackages) : json_null());
+	json_object_set_new(o, "cores", h->ncores ? json_integer(h->ncores) : json_null());
+	json_object_set_new(o, "l3_groups", l3_json(h));
 	json_object_set_new(o, "isolated", h->has_isolated ? json_cpus(&h->isolated) :
 			    h->has_isolcpus_param ? json_cpus(&h->isolcpus_param) : json_null());
 	json_object_set_new(o, "nohz_full", h->has_nohz_full ? json_cpus(&h->nohz_full) :
@@ -120,6 +136,8 @@ json_t *host_to_json(const struct host *h, const struct profile *p)
 						       "hugepages", pools_json(n->pools, n->npools)));
 	}
 	json_object_set_new(o, "numa_nodes", nodes);
+	json_object_set_new(o, "numa_implicit", json_boolean(h->nodes_implicit));
+	json_object_set_new(o, "numa_overlap", json_cpus(&h->node_overlap));
 	json_object_set_new(o, "hugepages", pools_json(h->pools, h->npools));
 	for (size_t i = 0; i < h->nmounts; i++) {
 		char size[32];
@@ -151,12 +169,14 @@ json_t *profile_to_json(const struct profile *p)
 {
 	char size[32];
 
-	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:o}", "name", p->name ? p->name : "", "source",
+	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:o,s:{s:s,s:b,s:s}}", "name", p->name ? p->name : "", "source",
 			 p->source ? p->source : "", "isolated_cores", json_cpus(&p->isolated), "housekeeping_cores",
 			 json_cpus(&p->housekeeping), "nic",
 			 p->nic ? json_string(p->nic->name[0] ? p->nic->name : p->nic->pci) : json_null(), "nic_node",
 			 p->nic_node, "hugepage_size",
-			 p->hugepage_kb ? json_string(format_size_kb(p->hugepage_kb, size, sizeof(size))) : json_null());
+			 p->hugepage_kb ? json_string(format_size_kb(p->hugepage_kb, size, sizeof(size))) : json_null(),
+			 "stack", "name", stack_info((enum nic_stack)p->stack)->name, "detected", p->stack_auto, "why",
+			 p->stack_why);
 }
 
 json_t *report_to_json(const struct report *r)
@@ -261,6 +281,8 @@ int report_write_text(FILE *out, const struct report *r, bool color)
 		cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
 		cpuset_format(&r->prof->housekeeping, hk, sizeof(hk)),
 		r->prof->nic ? (r->prof->nic->name[0] ? r->prof->nic->name : r->prof->nic->pci) : "none");
+	fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
+		r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 

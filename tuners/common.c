@@ -130,3 +130,42 @@ void tune_ctx_free(struct tune_ctx *ctx)
 	free((void *)ctx->cpulist_bad);
 	memset(ctx, 0, sizeof(*ctx));
 }
+
+void tune_ethtool(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct nic *n, const char *file,
+		  const char *key, long now, long want, const char *shell)
+{
+	char target[96], cur[32], next[32];
+	struct change *c;
+
+	if (now == want)
+		return;
+	snprintf(target, sizeof(target), "%s %s", n->name, key);
+	snprintf(cur, sizeof(cur), "%ld", now);
+	snprintf(next, sizeof(next), "%ld", want);
+	c = plan_add(p, check, CK_ETHTOOL, target, ctx->sr->live ? NULL : file, now < 0 ? NULL : cur, next);
+	if (!c)
+		return;
+	c->iface = xstrdup(n->name);
+	c->key = xstrdup(key);
+	c->shell = xstrdup(shell);
+	tune_guard_nic(ctx, c, n);
+}
+
+int tune_modprobe(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *module)
+{
+	char path[128];
+	struct change *c;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	if (!ctx->sr->live || sysroot_is_dir(ctx->sr, path))
+		return 0;
+	c = plan_add(p, check, CK_EXEC, module, NULL, NULL, "modprobe");
+	if (!c)
+		return 0;
+	c->live_only = true;
+	c->argv_do = argv_pack((const char *const[]){ "modprobe", module, NULL });
+	/* Unloading could take other devices with it: revert leaves the module loaded. */
+	c->argv_undo = NULL;
+	c->shell = xasprintf("modprobe %s", module);
+	return 1;
+}

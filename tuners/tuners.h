@@ -55,3 +55,12 @@ int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *pa
 
 /* revert: the command that regenerates the boot configuration, into p (boot_tool, bootloader_argv). */
 void tune_regen_command(const struct sysroot *sr, struct plan *p);
+
+/*
+ * An ethtool setting of n (file: the tree's key=value file under SYSROOT_ETHTOOL_DIR or SYSROOT_NETDEV_DIR),
+ * guarded like every change of the NIC. Adds nothing when now == want.
+ */
+void tune_ethtool(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct nic *n, const char *file,
+		  const char *key, long now, long want, const char *shell);
+/* modprobe module on the live host (revert leaves it loaded). Returns 1 when planned, 0 when loaded or in a tree. */
+int tune_modprobe(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *module);

@@ -80,10 +80,13 @@ expect_status 0 "--force binds it" "$TR" apply --root "$T" --profile "$D/vfio.in
 "$TR" revert --root "$T" >/dev/null
 same_tree "$T.orig" "$T" && ok "revert: identical" || not_ok "revert differs"
 
-# mlx5 (the fixture as shipped) is bifurcated: manual, never unbound.
+# mlx5 (the fixture as shipped) is bifurcated: the stack keeps mlx5_core, so nothing is unbound and nic.driver passes.
 fresh_tree "$T"
 expect_status 0 "mlx5: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
-[ "$(json "$OUT" '[c for c in d["changes"] if c["kind"] == "bind"]')" = "[]" ] && json "$OUT" '[m["remedy"] for m in d["manual"] if m["check"] == "nic.driver"][0]' | grep -q bifurcated && ok "mlx5: manual, bifurcated advice" || not_ok "mlx5: $(json "$OUT" 'd["manual"]')"
+[ "$(json "$OUT" '[c for c in d["changes"] if c["kind"] == "bind"]')" = "[]" ] && ok "mlx5: never unbound" || not_ok "mlx5: a bind planned"
+[ "$(json "$OUT" '[m for m in d["manual"] if m["check"] == "nic.driver"]')" = "[]" ] && ok "mlx5: no manual driver change" || not_ok "mlx5: $(json "$OUT" 'd["manual"]')"
+expect_status 0 "mlx5: audit nic.driver" "$TR" audit --root "$T" --profile "$D/vfio.ini" --only nic.driver,nic.stack
+expect_grep "mlx5: the stack is dpdk-bifurcated" '^stack: dpdk-bifurcated' "$OUT"
 
 # A failure inside the bind (rename refused): exit 2, and revert restores the tree.
 if command -v strace >/dev/null; then

@@ -369,7 +369,7 @@ static void mkdir_parents(const char *full)
 	}
 }
 
-void fx_write(struct fx *fx, const char *path, const char *content)
+void fx_write_bin(struct fx *fx, const char *path, const void *data, size_t len)
 {
 	char full[PATH_MAX];
 	FILE *fp;
@@ -377,11 +377,15 @@ void fx_write(struct fx *fx, const char *path, const char *content)
 	snprintf(full, sizeof(full), "%s%s", fx->dir, path);
 	mkdir_parents(full);
 	unlink(full);
-	fp = fopen(full, "w");
-	if (!fp)
+	fp = fopen(full, "wb");
+	if (!fp || fwrite(data, 1, len, fp) != len)
 		abort();
-	fputs(content, fp);
 	fclose(fp);
+}
+
+void fx_write(struct fx *fx, const char *path, const char *content)
+{
+	fx_write_bin(fx, path, content, strlen(content));
 }
 
 void fx_remove(struct fx *fx, const char *path)

@@ -27,6 +27,8 @@ void fx_init(struct fx *fx, const char *name);
 /* Writes (creating directories) or removes a path inside the copy; paths are host paths ("/proc/cmdline"). */
 void fx_write(struct fx *fx, const char *path, const char *content);
 void fx_remove(struct fx *fx, const char *path);
+/* Writes len bytes (binary: a PCI config space). */
+void fx_write_bin(struct fx *fx, const char *path, const void *data, size_t len);
 void fx_symlink(struct fx *fx, const char *target, const char *path);
 /* Appends INI lines to the fixture profile; later keys override earlier ones. */
 void fx_profile(struct fx *fx, const char *ini);

@@ -320,6 +320,12 @@ static void test_swappiness(void **state)
 	const struct finding *f;
 
 	fx_write(fx, "/proc/sys/vm/swappiness", "60\n");
+	/* No active swap: swappiness does not matter, so it must not fail. */
+	f = fx_check(fx, "memory.swap");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "'vm.swappiness' = '60' (no active swap: swappiness has no effect)");
+	fx_profile(fx, "[memory]\nswap = on");
+	fx_write(fx, "/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n/dev/sda2   partition\t8388604\t0\t-2\n");
 	f = fx_check(fx, "memory.swap");
 	assert_verdict(f, V_FAIL);
 	assert_has(f->observed, "'vm.swappiness' = '60'");
@@ -332,6 +338,8 @@ static void test_swappiness(void **state)
 	f = fx_check(fx, "memory.swap");
 	assert_verdict(f, V_FAIL);
 	assert_null(strstr(f->observed, "swap devices"));
+	fx_write(fx, "/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+	assert_verdict(fx_check(fx, "memory.swap"), V_PASS);
 }
 
 static void test_swap_skip(void **state)

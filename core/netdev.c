@@ -1,0 +1,353 @@
+/* Offloads, pause and channels through SIOCETHTOOL; XDP features through the netdev genetlink family (kernel >= 6.3). */
+#include "netdev.h"
+
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* include/uapi/linux/netdev.h */
+#define NETDEV_FAMILY "netdev"
+#define NETDEV_CMD_DEV_GET 1
+#define NETDEV_A_DEV_IFINDEX 1
+#define NETDEV_A_DEV_XDP_FEATURES 3
+
+static int eth_ioctl(const char *ifname, void *cmd)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (fd < 0)
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = cmd;
+	rc = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* One netlink request, one answer into buf; returns its length or -errno. */
+static ssize_t nl_roundtrip(int fd, const void *req, size_t len, char *buf, size_t size)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	n = recv(fd, buf, size, 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(struct nlmsghdr))
+		return -EIO;
+	const struct nlmsghdr *h = (const void *)buf;
+
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+
+		return e->error ? e->error : -EIO;
+	}
+	return n;
+}
+
+/* Walks the attributes after the genl header; returns the one of type, NULL when absent. */
+static const struct nlattr *genl_attr(const char *buf, ssize_t len, int type)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	const char *p = (const char *)NLMSG_DATA(h) + GENL_HDRLEN, *end = buf + (h->nlmsg_len < len ? h->nlmsg_len : len);
+
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const void *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+struct genl_req {
+	struct nlmsghdr n;
+	struct genlmsghdr g;
+	char attrs[64];
+};
+
+static size_t put_attr(struct genl_req *r, size_t off, int type, const void *data, size_t len)
+{
+	struct nlattr *a = (void *)(r->attrs + off);
+
+	a->nla_type = (unsigned short)type;
+	a->nla_len = (unsigned short)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	return off + NLA_ALIGN(a->nla_len);
+}
+
+int netdev_xdp_query(int ifindex, uint64_t *features)
+{
+	struct genl_req r;
+	char buf[8192];
+	const struct nlattr *a;
+	uint32_t idx = (uint32_t)ifindex;
+	uint16_t family;
+	ssize_t n;
+	size_t off;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&r, 0, sizeof(r));
+	off = put_attr(&r, 0, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY, sizeof(NETDEV_FAMILY));
+	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = GENL_ID_CTRL,
+				 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 };
+	r.g = (struct genlmsghdr){ .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	/* No such family: a kernel before 6.3. */
+	if (n < 0 || !(a = genl_attr(buf, n, CTRL_ATTR_FAMILY_ID)) || a->nla_len < NLA_HDRLEN + 2) {
+		rc = n < 0 && n != -ENOENT ? (int)n : -ENOENT;
+		goto out;
+	}
+	memcpy(&family, (const char *)a + NLA_HDRLEN, sizeof(family));
+	memset(&r, 0, sizeof(r));
+	off = put_attr(&r, 0, NETDEV_A_DEV_IFINDEX, &idx, sizeof(idx));
+	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = family,
+				 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 2 };
+	r.g = (struct genlmsghdr){ .cmd = NETDEV_CMD_DEV_GET, .version = 1 };
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	if (n < 0) {
+		rc = (int)n;
+		goto out;
+	}
+	a = genl_attr(buf, n, NETDEV_A_DEV_XDP_FEATURES);
+	if (!a || a->nla_len < NLA_HDRLEN + 8) {
+		rc = -ENODATA;
+		goto out;
+	}
+	memcpy(features, (const char *)a + NLA_HDRLEN, sizeof(*features));
+out:
+	close(fd);
+	return rc;
+}
+
+static const char *const xdp_names[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg",
+					 "ndo-xmit-sg" };
+
+const char *xdp_features_text(uint64_t f, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(xdp_names) / sizeof(xdp_names[0]); i++)
+		if (f & (1ull << i) && len + 1 < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", xdp_names[i]);
+	if (!len)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+static uint64_t xdp_parse(const char *s)
+{
+	uint64_t f = 0;
+
+	for (size_t i = 0; i < sizeof(xdp_names) / sizeof(xdp_names[0]); i++) {
+		size_t n = strlen(xdp_names[i]);
+
+		for (const char *p = s; (p = strstr(p, xdp_names[i])); p += n)
+			if ((p == s || p[-1] == ',') && (!p[n] || p[n] == ',' || p[n] == '\n'))
+				f |= 1ull << i;
+	}
+	return f;
+}
+
+static void load_live(const char *ifname, struct nic_netpath *o)
+{
+	struct ethtool_value gro = { .cmd = ETHTOOL_GGRO }, flags = { .cmd = ETHTOOL_GFLAGS };
+	struct ethtool_pauseparam pp = { .cmd = ETHTOOL_GPAUSEPARAM };
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	unsigned idx = if_nametoindex(ifname);
+
+	o->gro = o->lro = o->ntuple = -1;
+	if (eth_ioctl(ifname, &gro) == 0) {
+		o->has_features = true;
+		o->gro = gro.data != 0;
+	}
+	if (eth_ioctl(ifname, &flags) == 0) {
+		o->has_features = true;
+		o->lro = (flags.data & ETH_FLAG_LRO) != 0;
+		o->ntuple = (flags.data & ETH_FLAG_NTUPLE) != 0;
+	}
+	if (eth_ioctl(ifname, &pp) == 0) {
+		o->has_pause = true;
+		o->pause_autoneg = pp.autoneg;
+		o->rx_pause = pp.rx_pause;
+		o->tx_pause = pp.tx_pause;
+	}
+	if (eth_ioctl(ifname, &ch) == 0) {
+		o->has_channels = true;
+		o->combined = ch.combined_count;
+		o->combined_max = ch.max_combined;
+		o->rx_channels = ch.rx_count;
+		o->tx_channels = ch.tx_count;
+	}
+	if (idx && netdev_xdp_query((int)idx, &o->xdp_features) == 0) {
+		o->has_xdp = true;
+		snprintf(o->xdp_source, sizeof(o->xdp_source), "netlink");
+	}
+}
+
+static bool kv(const char *text, const char *key, long *out)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, klen) && l[klen] == '=') {
+			char v[32];
+
+			snprintf(v, sizeof(v), "%.*s", (int)strcspn(l + klen + 1, "\n"), l + klen + 1);
+			return parse_long(trim(v), out) == 0 && *out >= 0;
+		}
+	return false;
+}
+
+static char *read_file(const struct sysroot *sr, const char *ifname, const char *what)
+{
+	char path[160], *text = NULL;
+
+	snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/%s", ifname, what);
+	return sysroot_read_alloc(sr, path, 65536, &text, NULL) == 0 ? text : NULL;
+}
+
+static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_netpath *o)
+{
+	char *t;
+
+	o->gro = o->lro = o->ntuple = -1;
+	if ((t = read_file(sr, ifname, "features"))) {
+		/* A flag is 0 or 1; anything else leaves it unknown. */
+		o->has_features = true;
+		if (!kv(t, "gro", &o->gro) || o->gro > 1)
+			o->gro = -1;
+		if (!kv(t, "lro", &o->lro) || o->lro > 1)
+			o->lro = -1;
+		if (!kv(t, "ntuple", &o->ntuple) || o->ntuple > 1)
+			o->ntuple = -1;
+		free(t);
+	}
+	if ((t = read_file(sr, ifname, "pause"))) {
+		o->has_pause = kv(t, "autoneg", &o->pause_autoneg) && kv(t, "rx_pause", &o->rx_pause) &&
+			       kv(t, "tx_pause", &o->tx_pause);
+		free(t);
+	}
+	if ((t = read_file(sr, ifname, "channels"))) {
+		o->has_channels = kv(t, "combined", &o->combined) && kv(t, "combined_max", &o->combined_max) &&
+				  kv(t, "rx_channels", &o->rx_channels) && kv(t, "tx_channels", &o->tx_channels);
+		free(t);
+	}
+	if ((t = read_file(sr, ifname, "xdp"))) {
+		const char *f = strstr(t, "features=");
+
+		if (f && (f == t || f[-1] == '\n')) {
+			o->has_xdp = true;
+			o->xdp_features = xdp_parse(f + 9);
+			snprintf(o->xdp_source, sizeof(o->xdp_source), "capture");
+		}
+		free(t);
+	}
+}
+
+static void record(const struct sysroot *sr, const char *ifname, const struct nic_netpath *o)
+{
+	char path[160], text[512], x[160];
+	int n;
+
+	if (o->has_features) {
+		n = snprintf(text, sizeof(text), "gro=%ld\nlro=%ld\nntuple=%ld\n", o->gro, o->lro, o->ntuple);
+		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/features", ifname);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+	if (o->has_pause) {
+		n = snprintf(text, sizeof(text), "autoneg=%ld\nrx_pause=%ld\ntx_pause=%ld\n", o->pause_autoneg, o->rx_pause,
+			     o->tx_pause);
+		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/pause", ifname);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+	if (o->has_channels) {
+		n = snprintf(text, sizeof(text), "combined=%ld\ncombined_max=%ld\nrx_channels=%ld\ntx_channels=%ld\n",
+			     o->combined, o->combined_max, o->rx_channels, o->tx_channels);
+		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/channels", ifname);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+	if (o->has_xdp) {
+		n = snprintf(text, sizeof(text), "features=%s\n", xdp_features_text(o->xdp_features, x, sizeof(x)));
+		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/xdp", ifname);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+}
+
+void netdev_load(const struct sysroot *sr, const char *ifname, struct nic_netpath *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!ifname[0] || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/'))
+		return;
+	if (sr->live) {
+		load_live(ifname, out);
+		if (sr->rec)
+			record(sr, ifname, out);
+	} else {
+		load_tree(sr, ifname, out);
+	}
+}
+
+bool netdev_key(const char *key)
+{
+	return !strcmp(key, "gro") || !strcmp(key, "lro") || !strcmp(key, "ntuple") || !strcmp(key, "rx_pause") ||
+	       !strcmp(key, "tx_pause");
+}
+
+int netdev_set(const char *ifname, const char *key, long value)
+{
+	int rc;
+
+	if (value != 0 && value != 1)
+		return -EINVAL;
+	if (!strcmp(key, "gro")) {
+		struct ethtool_value v = { .cmd = ETHTOOL_SGRO, .data = (uint32_t)value };
+
+		return eth_ioctl(ifname, &v);
+	}
+	if (!strcmp(key, "lro") || !strcmp(key, "ntuple")) {
+		struct ethtool_value v = { .cmd = ETHTOOL_GFLAGS };
+		uint32_t bit = !strcmp(key, "lro") ? ETH_FLAG_LRO : ETH_FLAG_NTUPLE;
+
+		if ((rc = eth_ioctl(ifname, &v)) < 0)
+			return rc;
+		v.cmd = ETHTOOL_SFLAGS;
+		v.data = value ? v.data | bit : v.data & ~bit;
+		return eth_ioctl(ifname, &v);
+	}
+	if (!strcmp(key, "rx_pause") || !strcmp(key, "tx_pause")) {
+		struct ethtool_pauseparam pp = { .cmd = ETHTOOL_GPAUSEPARAM };
+
+		if ((rc = eth_ioctl(ifname, &pp)) < 0)
+			return rc;
+		pp.cmd = ETHTOOL_SPAUSEPARAM;
+		/* Pause set by hand: autonegotiation of it would undo the setting at the next link-up. */
+		pp.autoneg = 0;
+		*(!strcmp(key, "rx_pause") ? &pp.rx_pause : &pp.tx_pause) = (uint32_t)value;
+		return eth_ioctl(ifname, &pp);
+	}
+	return -EINVAL;
+}
