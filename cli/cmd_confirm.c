@@ -1,6 +1,5 @@
 /* tickready confirm: keep a run applied with --confirm; without it the run is reverted at the deadline. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,7 +57,7 @@ int cmd_confirm(int argc, char **argv)
 	struct sysroot sr;
 	char run[128] = "", run2[128];
 	pid_t holder;
-	int c, rc, fd, once, lock, pending;
+	int c, rc, once, lock, pending;
 
 	cli_parser_init(&p, "confirm", "tickready confirm [--root DIR] [--force]",
 			"Confirms the run applied with `apply --confirm SECONDS`; run it from a new session to prove the "
@@ -127,12 +126,9 @@ int cmd_confirm(int argc, char **argv)
 		}
 		goto out;
 	}
-	fd = sysroot_openat(&sr, JOURNAL_DIR, O_PATH | O_DIRECTORY, 0);
-	pending = fd < 0 ? fd : (unlinkat(fd, "confirm-pending", 0) < 0 ? -errno : 0);
-	if (fd >= 0)
-		close(fd);
+	pending = confirm_pending_remove(&sr);
 	if (pending < 0) {
-		cli_error("confirm: cannot remove '%s/confirm-pending': %s", JOURNAL_DIR, strerror(-pending));
+		cli_error("confirm: cannot remove '%s': %s", CONFIRM_PENDING, strerror(-pending));
 		rc = EXIT_ERROR;
 		goto out;
 	}

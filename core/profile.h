@@ -1,4 +1,4 @@
-/* Profiles: INI files (libinih) with includes and ${vars}, validated against one key table. */
+/* Profiles: INI files (inih's syntax, lines of any length) with includes and ${vars}, validated against one key table. */
 #pragma once
 #include <stdbool.h>
 
@@ -112,6 +112,12 @@ struct profile {
 	const char *nic_wanted;	/* [nic] interface as written; set with nic NULL when that NIC is absent */
 	int nic_node;		/* the NIC's node, else the first isolated cpu's node, else 0 */
 	unsigned long hugepage_kb;	/* 0 when the profile names no size */
+	/*
+	 * Why a file of it (the top one or an include) must not drive root's writes, NULL when none:
+	 * checked on the open descriptor it was read from (owner root or the invoking user, not
+	 * group/other-writable). apply refuses such a profile.
+	 */
+	char *untrusted;
 };
 
 /* Error text for the caller to print, e.g. "profiles/x.ini:12: unknown key 'foo' in [cpu]". */
