@@ -471,10 +471,8 @@ int cmd_apply(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_READY : rc;
 	if (a.reapply) {
-		if (sysroot_open(&probe, a.root) < 0) {
-			cli_error("cannot use root '%s'", a.root);
+		if (cli_open_root(&probe, a.root) < 0)
 			return EXIT_ERROR;
-		}
 		last = last_profile(&probe);
 		sysroot_close(&probe);
 		if (!last) {

@@ -77,11 +77,8 @@ int cmd_confirm(int argc, char **argv)
 		cli_error("confirm: unexpected argument '%s'", argv[optind]);
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	/* Nothing waiting: say so without touching the lock (works unprivileged too). */
 	if (!sysroot_exists(&sr, ONCE_PENDING) && !sysroot_exists(&sr, CONFIRM_PENDING)) {
 		puts("nothing to confirm: no run is waiting for confirmation");

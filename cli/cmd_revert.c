@@ -147,11 +147,8 @@ int cmd_revert(int argc, char **argv)
 		cli_error("revert: --unless-confirmed needs --run");
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	if (after)
 		sleep((unsigned)after);
 	if (unless_confirmed && !confirm_pending(&sr, run)) {

@@ -164,11 +164,8 @@ int cmd_status(int argc, char **argv)
 			  optind < argc ? argv[optind] : format);
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	rc = journal_load(&sr, &log);
 	if (rc < 0) {
 		cli_error("status: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));

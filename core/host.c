@@ -91,24 +91,11 @@ static void load_kernel(struct host *h)
 	/* The drop-in holds GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT params": take the params. */
 	if (sysroot_read_alloc(h->sr, HOST_GRUB_DROPIN, SMALL_CAP, &drop, NULL) == 0) {
 		struct strbuf sb = { 0 };
-		char *save = NULL;
+		char *params = host_grub_dropin_params(drop);
 
 		strbuf_add(&sb, h->cmdline_raw ? h->cmdline_raw : "");
-		for (char *line = strtok_r(drop, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *q1 = strchr(line, '"'), *q2 = q1 ? strrchr(line, '"') : NULL;
-
-			if (*trim(line) == '#' || !q1 || q2 == q1 || strncmp(line, "GRUB_CMDLINE_LINUX", 18))
-				continue;
-			*q2 = '\0';
-			for (char *p = q1 + 1; *p; p++)
-				if (*p == '$') {	/* skip "$VAR" references */
-					while (*p && !isspace((unsigned char)*p))
-						*p++ = ' ';
-					if (!*p)
-						break;
-				}
-			strbuf_addf(&sb, " %s", q1 + 1);
-		}
+		strbuf_addf(&sb, " %s", params);
+		free(params);
 		cmdline_parse(&h->staged, sb.s ? sb.s : "");
 		h->has_staged = true;
 		strbuf_free(&sb);
@@ -714,6 +701,26 @@ static void load_pci_nics(struct host *h, size_t *cap)
 		load_pci(h, n);
 	}
 	dirlist_free(&dl);
+}
+
+char *host_grub_dropin_params(const char *text)
+{
+	struct strbuf sb = { 0 };
+	char *copy = xstrdup(text), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *l = trim(line), *q1 = strchr(l, '"'), *q2 = q1 ? strrchr(l, '"') : NULL;
+
+		if (*l == '#' || !q1 || q2 == q1 || strncmp(l, "GRUB_CMDLINE_LINUX", 18))
+			continue;
+		*q2 = '\0';
+		/* One space between words; "$VAR" references are left out. */
+		for (char *save2 = NULL, *w = strtok_r(q1 + 1, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2))
+			if (*w != '$')
+				strbuf_addf(&sb, "%s%s", sb.len ? " " : "", w);
+	}
+	free(copy);
+	return sb.s ? strbuf_detach(&sb) : xstrdup("");
 }
 
 int host_load(struct host *h, const struct sysroot *sr)

@@ -166,6 +166,11 @@ void host_expand_siblings(const struct host *h, const struct cpuset *set, struct
 
 /* Where apply stages boot parameters on Debian/Ubuntu; read by host_load for pending-reboot verdicts. */
 #define HOST_GRUB_DROPIN "/etc/default/grub.d/99-tickready.cfg"
+/*
+ * The parameters a GRUB drop-in sets: each GRUB_CMDLINE_LINUX[_DEFAULT]="..." line (leading
+ * whitespace allowed, comments skipped), "$VAR" references left out. malloc'd, space-separated.
+ */
+char *host_grub_dropin_params(const char *text);
 #define HOST_GRUB_ONCE "/etc/grub.d/42_tickready_once"
 /* systemd-boot: kernel-install copies this file into the next kernel's entry. */
 #define HOST_KERNEL_CMDLINE "/etc/kernel/cmdline"

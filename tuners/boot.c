@@ -30,21 +30,16 @@ static const char *grub_dropin_path(void)
 /* The parameters already staged by tickready: the drop-in's, or the systemd-boot file's. */
 static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct cmdline *out)
 {
-	char *text = NULL, *q1, *q2;
+	char *text = NULL;
 
 	cmdline_parse(out, "");
 	if (bt == BT_GRUB && tree_read(ctx->sr, grub_dropin_path(), &text, NULL) == 0) {
-		q1 = strchr(text, '"');
-		q2 = q1 ? strrchr(text, '"') : NULL;
-		if (q1 && q2 > q1) {
-			*q2 = '\0';
-			/* Drop "$GRUB_CMDLINE_LINUX_DEFAULT": it is the user's, not ours. */
-			for (char *s = q1 + 1; (s = strchr(s, '$'));)
-				while (*s && *s != ' ')
-					*s++ = ' ';
-			cmdline_free(out);
-			cmdline_parse(out, q1 + 1);
-		}
+		/* The drop-in's own lines; "$GRUB_CMDLINE_LINUX_DEFAULT" is the user's, not ours. */
+		char *params = host_grub_dropin_params(text);
+
+		cmdline_free(out);
+		cmdline_parse(out, params);
+		free(params);
 	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
 		cmdline_free(out);
 		cmdline_parse(out, text);
