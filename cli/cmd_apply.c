@@ -318,8 +318,14 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 	if (p->once_argv && p->reboot_required && once_pending_write(&s->sr, j.run, p->once_params, a->po.update_bootloader) < 0)
 		cli_warn("apply: could not record the one-time boot in '%s': `tickready confirm` will not promote it",
 			 ONCE_PENDING);
-	if (a->confirm && start_confirm_timer(&s->sr, j.run, a->confirm) < 0)
-		cli_warn("apply: could not start the --confirm timer: revert by hand if the host misbehaves");
+	/* The safety net asked for is not there: the changes stay, but that is no success. */
+	if (a->confirm && (erc = start_confirm_timer(&s->sr, j.run, a->confirm)) < 0) {
+		cli_error("apply: could not start the --confirm timer (%s): nothing reverts run %s by itself; "
+			  "`tickready revert` undoes it", strerror(-erc), j.run);
+		exec_result_free(&res);
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
 	if (a->json) {
 		json_t *doc = plan_to_json(p, &s->sr, &a->po);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pci.h"
+#include "sysroot.h"
 #include "util.h"
 
 const struct profile_key_info profile_keys[PK_COUNT] = {
@@ -365,10 +366,10 @@ static bool is_path(const char *s)
  */
 static int read_file(struct profile *p, const char *path, char **out)
 {
-	size_t len = 0, cap = 4096;
+	size_t len = 0;
 	struct stat st;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int rc, fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -381,34 +382,10 @@ static int read_file(struct profile *p, const char *path, char **out)
 		p->untrusted = xasprintf("'%s' is owned by uid %u, neither root nor you", path, (unsigned)st.st_uid);
 	else if (!p->untrusted && (st.st_mode & 022))
 		p->untrusted = xasprintf("'%s' is %s-writable", path, st.st_mode & 002 ? "world" : "group");
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int rc = -errno;
-
-			close(fd);
-			free(buf);
-			return rc;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			if (cap >= (1u << 24)) {
-				close(fd);
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-	}
+	rc = sysroot_read_fd(fd, 1u << 24, &buf, &len);
 	close(fd);
-	buf[len] = '\0';
+	if (rc < 0)
+		return rc;
 	if (memchr(buf, '\0', len)) {
 		free(buf);
 		return -EINVAL;

@@ -276,23 +276,18 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 	return len;
 }
 
-int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
+int sysroot_read_fd(int fd, size_t cap, char **out, size_t *lenp)
 {
-	size_t size = 65536, len = 0;
-	char *buf;
-	int fd = open_regular(sr, path);
+	size_t size = cap < 65536 ? cap : 65536, len = 0;
+	char *buf = xmalloc(size);
 
 	*out = NULL;
-	if (fd < 0)
-		return fd;
-	buf = xmalloc(size);
 	for (;;) {
 		ssize_t n;
 
 		if (len + 1 >= size) {
 			if (size >= cap) {
 				free(buf);
-				close(fd);
 				return -EFBIG;
 			}
 			size = size * 2 > cap ? cap : size * 2;
@@ -305,7 +300,6 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 			int rc = -errno;
 
 			free(buf);
-			close(fd);
 			return rc;
 		}
 		if (n == 0)
@@ -313,12 +307,28 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	record_fd(sr, path, fd, REC_FILE, buf, len);
-	close(fd);
 	*out = buf;
 	if (lenp)
 		*lenp = len;
 	return 0;
+}
+
+int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
+{
+	size_t len;
+	int rc, fd = open_regular(sr, path);
+
+	*out = NULL;
+	if (fd < 0)
+		return fd;
+	rc = sysroot_read_fd(fd, cap, out, &len);
+	if (rc == 0) {
+		record_fd(sr, path, fd, REC_FILE, *out, len);
+		if (lenp)
+			*lenp = len;
+	}
+	close(fd);
+	return rc;
 }
 
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size)

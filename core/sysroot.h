@@ -32,6 +32,8 @@ int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t
  * -EFBIG when it does not fit, -EINVAL for a non-regular file (a FIFO in a tree never hangs us).
  */
 ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* Reads an open fd to its end (less than cap bytes, else -EFBIG); *out is malloc'd and NUL-terminated. */
+int sysroot_read_fd(int fd, size_t cap, char **out, size_t *len);
 /* Same for files of any size up to cap; *out is malloc'd and NUL-terminated. */
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *len);
 /* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */

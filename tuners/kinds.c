@@ -122,6 +122,19 @@ static int append_file(const struct sysroot *sr, const char *path, const char *d
 	return sysroot_write_file(sr, path, data, len, SW_APPEND | (is_pseudo(path) ? 0 : SW_FSYNC), 0);
 }
 
+static int tree_truncate(const struct sysroot *sr, const char *path, off_t size)
+{
+	int fd = sysroot_open_write(sr, path, 0, 0), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ftruncate(fd, size) < 0 ? -errno : 0;
+	if (!rc && !is_pseudo(path) && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /*
  * Takes out what an append added: the bytes at the old end of the file when they are (a prefix of)
  * the line, else the suffix, else its last occurrence; nothing when it is gone. oldsize < 0: unknown.
@@ -146,7 +159,10 @@ static int unappend_file(const struct sysroot *sr, const char *path, const char 
 		for (char *s = text; (s = memmem(s, tlen - (size_t)(s - text), data, len)); s++)
 			hit = s;
 	}
-	if (hit) {
+	if (hit && (size_t)(hit - text) + cut == tlen) {
+		/* At the end: one ftruncate, so a kill never leaves the file half rewritten. */
+		rc = tree_truncate(sr, path, (off_t)(tlen - cut));
+	} else if (hit) {
 		memmove(hit, hit + cut, tlen - (size_t)(hit - text) - cut);
 		rc = tree_write(sr, path, text, tlen - cut);
 	}

@@ -77,12 +77,25 @@ static int open_parent(const struct sysroot *sr, const char *path, int *dfd, con
 	return *dfd < 0 ? *dfd : 0;
 }
 
+/* One write() of the record, then fsync. */
+static int write_sync(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = write(fd, data, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
 int state_write(const struct sysroot *sr, const char *path, const char *data, size_t len)
 {
 	const char *name;
 	char tmp[NAME_MAX + 1];
 	int dfd, fd, rc = open_parent(sr, path, &dfd, &name);
-	ssize_t n;
 
 	if (rc < 0)
 		return rc;
@@ -101,11 +114,7 @@ int state_write(const struct sysroot *sr, const char *path, const char *data, si
 		close(dfd);
 		return fd;
 	}
-	errno = 0;
-	n = write(fd, data, len);
-	rc = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
+	rc = write_sync(fd, data, len);
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	/* rename replaces a link or a FIFO at path itself, never what it points to. */
@@ -150,15 +159,10 @@ int state_open_append(const struct sysroot *sr, const char *path)
 int state_append(const struct sysroot *sr, const char *path, const char *data, size_t len)
 {
 	int fd = state_open_append(sr, path), rc;
-	ssize_t n;
 
 	if (fd < 0)
 		return fd;
-	errno = 0;
-	n = write(fd, data, len);
-	rc = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
+	rc = write_sync(fd, data, len);
 	close(fd);
 	return rc;
 }
@@ -208,50 +212,14 @@ int state_open_read(const struct sysroot *sr, const char *path)
 
 int state_read(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
 {
-	size_t len = 0, size = 4096;
-	int fd = state_open_read(sr, path);
-	char *buf;
+	int fd = state_open_read(sr, path), rc;
 
 	*out = NULL;
 	if (fd < 0)
 		return fd;
-	buf = xmalloc(size);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= size) {
-			if (size > cap) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			size *= 2;
-			buf = xrealloc(buf, size);
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int rc = -errno;
-
-			free(buf);
-			close(fd);
-			return rc;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	rc = sysroot_read_fd(fd, cap, out, lenp);
 	close(fd);
-	if (len > cap) {
-		free(buf);
-		return -EFBIG;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	if (lenp)
-		*lenp = len;
-	return 0;
+	return rc;
 }
 
 int state_remove(const struct sysroot *sr, const char *path, int dir)
