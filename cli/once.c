@@ -53,10 +53,19 @@ static int promote(const struct sysroot *sr, const struct once_pending *o)
 		goto out;
 	snprintf(label, sizeof(label), "confirm-once:%s", o->run);
 	if ((rc = journal_begin(&j, label, sr->path)) == 0) {
+		int erc;
+
 		rc = plan_execute(&p, &ctx, &j, &po, &res);
-		journal_end(&j, rc);
-		if (rc < 0)
-			cli_error("confirm: cannot write '%s': %s", res.failed_path ? res.failed_path : "?", strerror(-rc));
+		erc = journal_end(&j, rc);
+		if (rc < 0) {
+			cli_error("confirm: cannot write '%s': %s", res.failed_path ? res.failed_path : "?",
+				  sysroot_strerror(rc));
+		} else if (erc < 0 || res.journal_rc) {
+			/* The promotion must be undoable: a journal record that is not durable is a failure. */
+			rc = erc < 0 ? erc : res.journal_rc;
+			cli_error("confirm: cannot make the journal durable in '%s': %s; `tickready revert` restores what "
+				  "was journaled", JOURNAL_PATH, strerror(-rc));
+		}
 		exec_result_free(&res);
 	}
 	journal_close(&j);

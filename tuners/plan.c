@@ -18,21 +18,15 @@
 #include "tuners.h"
 #include "util.h"
 
-static const char *const kind_names[] = {
-#define X(e, s) s,
-	CHANGE_KINDS(X)
-#undef X
-};
-
 const char *change_kind_name(enum change_kind k)
 {
-	return (unsigned)k < CK_COUNT ? kind_names[k] : "?";
+	return (unsigned)k < CK_COUNT ? change_kinds[k].name : "?";
 }
 
 int change_kind_from_name(const char *name)
 {
 	for (int k = 0; k < CK_COUNT; k++)
-		if (!strcmp(kind_names[k], name))
+		if (!strcmp(change_kinds[k].name, name))
 			return k;
 	return -1;
 }

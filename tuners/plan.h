@@ -9,24 +9,9 @@
 #include "profile.h"
 #include "sysroot.h"
 
-#define CHANGE_KINDS(X) \
-	X(CK_WRITE, "write") \
-	X(CK_CREATE, "create") \
-	X(CK_APPEND, "append") \
-	X(CK_MKDIR, "mkdir") \
-	X(CK_ETHTOOL, "ethtool") \
-	X(CK_CMDLINE, "cmdline") \
-	X(CK_BIND, "bind") \
-	X(CK_SERVICE, "service") \
-	X(CK_MOUNT, "mount") \
-	X(CK_EXEC, "exec")
-
-enum change_kind {
-#define X(e, s) e,
-	CHANGE_KINDS(X)
-#undef X
-	CK_COUNT
-};
+/* The change kinds; what each one does is its row in change_kinds[] (tuners/kinds.h). */
+enum change_kind { CK_WRITE, CK_CREATE, CK_APPEND, CK_MKDIR, CK_ETHTOOL, CK_CMDLINE, CK_BIND, CK_SERVICE, CK_MOUNT,
+		   CK_EXEC, CK_COUNT };
 const char *change_kind_name(enum change_kind k);
 int change_kind_from_name(const char *name);
 
