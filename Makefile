@@ -46,7 +46,7 @@ POLLER_BIN ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering faults faults-short
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
@@ -108,7 +108,13 @@ lint-man:
 layering: all
 	@BUILD=$(BUILD) bash tests/layering.sh
 
-test: layering unit e2e lint-man $(if $(POLLER_BIN),poller-check)
+# Faults injected into apply and revert (strace), each followed by a revert that must restore the tree exactly.
+faults: all
+	@BUILD=$(BUILD) bash tests/faults.sh
+faults-short: all
+	@BUILD=$(BUILD) bash tests/faults.sh --short
+
+test: layering unit e2e faults-short lint-man $(if $(POLLER_BIN),poller-check)
 
 check: deps
 	$(MAKE) all

@@ -54,6 +54,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */
 int once_confirm(const struct sysroot *sr);
 
+/* sysroot_open, printing its error, and a note when the root is the live host under another name. 0 or -errno. */
+int cli_open_root(struct sysroot *sr, const char *root);
+
 /* A run against one root: the sysroot, the host model and the resolved profile. */
 struct session {
 	const char *root;

@@ -93,26 +93,6 @@ static int parse_args(struct apply_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* Like sudo: a profile that someone other than root could have written must not drive root's writes. */
-static int profile_trusted(const struct profile *p)
-{
-	for (int k = 0; k < PK_COUNT; k++) {
-		const char *file = p->v[k].file;
-		struct stat st;
-
-		if (!file || !strncmp(file, "builtin:", 8))
-			continue;
-		if (stat(file, &st) < 0)
-			continue;
-		if (st.st_uid != 0 || (st.st_mode & 022)) {
-			cli_error("apply: refusing profile '%s': %s (it must be owned by root and not group/world-writable)",
-				  file, st.st_uid ? "not owned by root" : "group or world writable");
-			return -EPERM;
-		}
-	}
-	return 0;
-}
-
 /* The profile of the newest run not reverted, for --reapply; NULL when nothing is applied. */
 static char *last_profile(const struct sysroot *sr)
 {
@@ -239,26 +219,17 @@ static bool ask(size_t n)
 /* --confirm: a detached child reverts the run after the timeout unless `tickready confirm` ran. */
 static int start_confirm_timer(const struct sysroot *sr, const char *run, long seconds)
 {
-	char exe[PATH_MAX], secs[32], *content;
+	char exe[PATH_MAX], secs[32];
 	ssize_t n;
 	pid_t pid;
-	int fd, rc;
+	int rc;
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return -errno;
 	exe[n] = '\0';
 	/* The session id: confirm from this same session proves nothing about reachability. */
-	content = xasprintf("%s\nsid=%ld\n", run, (long)getsid(0));
-	rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700);
-	fd = rc < 0 ? rc : sysroot_openat(sr, CONFIRM_PENDING, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		rc = write(fd, content, strlen(content)) == (ssize_t)strlen(content) ? 0 : -EIO;
-		close(fd);
-	} else {
-		rc = fd;
-	}
-	free(content);
+	rc = confirm_pending_write(sr, run, (long)getsid(0));
 	if (rc < 0)
 		return rc;
 	snprintf(secs, sizeof(secs), "%ld", seconds);
@@ -281,24 +252,6 @@ static int start_confirm_timer(const struct sysroot *sr, const char *run, long s
 	return 0;
 }
 
-/* What `tickready confirm` needs after the one-time boot: the parameters to find in /proc/cmdline. */
-static int write_once_pending(const struct sysroot *sr, const char *run, const struct plan *p, bool updated)
-{
-	char *content = xasprintf("run=%s\nparams=%s\nupdate_bootloader=%d\n", run, p->once_params ? p->once_params : "",
-				  updated);
-	int rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700), fd;
-
-	fd = rc < 0 ? rc : sysroot_openat(sr, ONCE_PENDING, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		rc = write(fd, content, strlen(content)) == (ssize_t)strlen(content) && fsync(fd) == 0 ? 0 : -EIO;
-		close(fd);
-	} else {
-		rc = fd;
-	}
-	free(content);
-	return rc;
-}
-
 static void print_result(const struct exec_result *res, const struct plan *p, const char *run)
 {
 	printf("applied %zu change%s (run %s)", res->applied, res->applied == 1 ? "" : "s", run);
@@ -311,11 +264,28 @@ static void print_result(const struct exec_result *res, const struct plan *p, co
 		printf("reboot_required: yes%s\n", res->bootloader_ran ? " (boot loader updated)" : "");
 }
 
+/* A journal record that is not durable: say what revert will and will not restore. */
+static void journal_trouble(const struct session *s, const struct exec_result *res)
+{
+	const char *how = s->sr.live ? "" : " --root ", *root = s->sr.live ? "" : s->sr.path;
+
+	if (!strcmp(res->journal_what, "intent"))
+		cli_error("apply: cannot make a journal record durable in '%s': %s; stopped before the next change: "
+			  "`tickready revert%s%s` restores the %zu change%s journaled before it; nothing after it was made",
+			  JOURNAL_PATH, strerror(-res->journal_rc), how, root, res->journaled, res->journaled == 1 ? "" : "s");
+	else
+		cli_error("apply: cannot make the journal's %s record durable in '%s': %s; `tickready revert%s%s` restores "
+			  "all %zu change%s made (each one's intent record was fsynced before it); after a crash before the "
+			  "journal reaches the disk, revert may not know the last of them",
+			  res->journal_what, JOURNAL_PATH, strerror(-res->journal_rc), how, root, res->journaled,
+			  res->journaled == 1 ? "" : "s");
+}
+
 static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, struct apply_args *a)
 {
 	struct exec_result res;
 	struct journal j;
-	int rc;
+	int rc, erc;
 
 	rc = journal_open(&j, &s->sr);
 	if (rc < 0) {
@@ -331,21 +301,37 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 	}
 	a->po.runid = j.run;
 	rc = plan_execute(p, ctx, &j, &a->po, &res);
-	journal_end(&j, rc);
+	erc = journal_end(&j, rc);
+	if (erc < 0 && !res.journal_rc) {
+		res.journal_rc = erc;
+		res.journal_what = "end";
+	}
+	if (res.journal_rc) {
+		journal_trouble(s, &res);
+		exec_result_free(&res);
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
 	if (rc < 0) {
 		cli_error("apply: cannot write '%s': %s; %zu change%s made before it are journaled: `tickready revert%s%s` "
 			  "undoes them",
-			  res.failed_path, strerror(-rc), res.applied, res.applied == 1 ? " was" : "s were",
+			  res.failed_path, sysroot_strerror(rc), res.applied, res.applied == 1 ? " was" : "s were",
 			  s->sr.live ? "" : " --root ", s->sr.live ? "" : s->sr.path);
 		exec_result_free(&res);
 		journal_close(&j);
 		return EXIT_ERROR;
 	}
-	if (p->once_argv && p->reboot_required && write_once_pending(&s->sr, j.run, p, a->po.update_bootloader) < 0)
+	if (p->once_argv && p->reboot_required && once_pending_write(&s->sr, j.run, p->once_params, a->po.update_bootloader) < 0)
 		cli_warn("apply: could not record the one-time boot in '%s': `tickready confirm` will not promote it",
 			 ONCE_PENDING);
-	if (a->confirm && start_confirm_timer(&s->sr, j.run, a->confirm) < 0)
-		cli_warn("apply: could not start the --confirm timer: revert by hand if the host misbehaves");
+	/* The safety net asked for is not there: the changes stay, but that is no success. */
+	if (a->confirm && (erc = start_confirm_timer(&s->sr, j.run, a->confirm)) < 0) {
+		cli_error("apply: could not start the --confirm timer (%s): nothing reverts run %s by itself; "
+			  "`tickready revert` undoes it", strerror(-erc), j.run);
+		exec_result_free(&res);
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
 	if (a->json) {
 		json_t *doc = plan_to_json(p, &s->sr, &a->po);
 
@@ -492,10 +478,8 @@ int cmd_apply(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_READY : rc;
 	if (a.reapply) {
-		if (sysroot_open(&probe, a.root) < 0) {
-			cli_error("cannot use root '%s'", a.root);
+		if (cli_open_root(&probe, a.root) < 0)
 			return EXIT_ERROR;
-		}
 		last = last_profile(&probe);
 		sysroot_close(&probe);
 		if (!last) {
@@ -518,10 +502,13 @@ int cmd_apply(int argc, char **argv)
 		free(last);
 		return rc;
 	}
-	if (s.sr.live && !a.dry && profile_trusted(&s.prof) < 0)
+	if (!a.dry && s.prof.untrusted) {
+		cli_error("apply: refusing profile: %s (every file of it, includes too, must be owned by root or you and "
+			  "not group/world-writable)", s.prof.untrusted);
 		rc = EXIT_ERROR;
-	else
+	} else {
 		rc = run_plan(&s, &a, selected);
+	}
 	session_close(&s);
 	free(selected);
 	free(last);

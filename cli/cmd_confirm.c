@@ -1,6 +1,5 @@
 /* tickready confirm: keep a run applied with --confirm; without it the run is reverted at the deadline. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,7 +57,7 @@ int cmd_confirm(int argc, char **argv)
 	struct sysroot sr;
 	char run[128] = "", run2[128];
 	pid_t holder;
-	int c, rc, fd, once, lock, pending;
+	int c, rc, once, lock, pending;
 
 	cli_parser_init(&p, "confirm", "tickready confirm [--root DIR] [--force]",
 			"Confirms the run applied with `apply --confirm SECONDS`; run it from a new session to prove the "
@@ -78,11 +77,8 @@ int cmd_confirm(int argc, char **argv)
 		cli_error("confirm: unexpected argument '%s'", argv[optind]);
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	/* Nothing waiting: say so without touching the lock (works unprivileged too). */
 	if (!sysroot_exists(&sr, ONCE_PENDING) && !sysroot_exists(&sr, CONFIRM_PENDING)) {
 		puts("nothing to confirm: no run is waiting for confirmation");
@@ -127,12 +123,9 @@ int cmd_confirm(int argc, char **argv)
 		}
 		goto out;
 	}
-	fd = sysroot_openat(&sr, JOURNAL_DIR, O_PATH | O_DIRECTORY, 0);
-	pending = fd < 0 ? fd : (unlinkat(fd, "confirm-pending", 0) < 0 ? -errno : 0);
-	if (fd >= 0)
-		close(fd);
+	pending = confirm_pending_remove(&sr);
 	if (pending < 0) {
-		cli_error("confirm: cannot remove '%s/confirm-pending': %s", JOURNAL_DIR, strerror(-pending));
+		cli_error("confirm: cannot remove '%s': %s", CONFIRM_PENDING, strerror(-pending));
 		rc = EXIT_ERROR;
 		goto out;
 	}

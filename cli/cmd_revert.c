@@ -1,6 +1,5 @@
 /* tickready revert: replay the journal newest first, restoring every value apply changed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,32 +44,17 @@ static int lock_waiting(const struct sysroot *sr, pid_t *holder)
 	return -EWOULDBLOCK;
 }
 
-static int report_log_trouble(const struct jlog *log)
+static int report_log_trouble(const struct revert_result *res)
 {
-	if (log->torn_tail)
+	if (res->torn_tail)
 		cli_warn("revert: the journal's last line is incomplete (apply was killed while journaling); its write "
 			 "never started, ignoring it");
-	if (!log->nbad)
+	if (!res->nbad)
 		return 0;
-	for (size_t i = 0; i < log->nbad && i < sizeof(log->bad_lines) / sizeof(log->bad_lines[0]); i++)
+	for (size_t i = 0; i < res->nbad && i < sizeof(res->bad_lines) / sizeof(res->bad_lines[0]); i++)
 		cli_error("revert: corrupt record at '%s' line %d: skipped; check that value by hand", JOURNAL_PATH,
-			  log->bad_lines[i]);
+			  res->bad_lines[i]);
 	return -EINVAL;
-}
-
-/* Does a run about to be reverted hold a write of a file the boot tooling reads? */
-static bool touches_boot(const struct jlog *log, const char *run)
-{
-	for (size_t i = 0; i < log->n; i++) {
-		const struct jrec *r = &log->v[i];
-
-		if (r->type != JR_WRITE || (run && strcmp(r->run, run)) || jlog_reverted(log, r->run))
-			continue;
-		if (!strcmp(r->target.data, HOST_GRUB_DROPIN) || !strcmp(r->target.data, HOST_GRUB_ONCE) ||
-		    !strcmp(r->target.data, HOST_KERNEL_CMDLINE))
-			return true;
-	}
-	return false;
 }
 
 /* The boot configuration still holds the reverted parameters until it is regenerated. */
@@ -97,59 +81,32 @@ static int regen_boot(const struct sysroot *sr, bool run_it)
 
 static int do_revert(const struct sysroot *sr, const char *run, bool update_bootloader)
 {
-	bool boot;
 	struct revert_result res;
-	struct journal j;
-	struct jlog log;
-	bool log_had_writes = false;
-	int rc, bad;
+	int rc = tuners_revert(sr, run, &res), bad;
 
-	rc = journal_load(sr, &log);
-	if (rc < 0) {
-		cli_error("revert: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+	if (rc < 0 && strcmp(res.stage, "restore")) {
+		cli_error("revert: cannot %s the journal '%s': %s", res.stage, JOURNAL_PATH, strerror(-rc));
 		return EXIT_ERROR;
 	}
-	bad = report_log_trouble(&log);
-	for (size_t i = 0; i < log.n; i++)
-		log_had_writes |= log.v[i].type == JR_WRITE;
-	rc = journal_open(&j, sr);
-	if (rc < 0) {
-		cli_error("revert: cannot open the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
-		jlog_free(&log);
-		return EXIT_ERROR;
-	}
-	boot = touches_boot(&log, run);
-	rc = plan_revert(sr, &j, &log, run, &res);
-	journal_close(&j);
-	jlog_free(&log);
+	bad = report_log_trouble(&res);
 	if (!res.runs && !rc) {
 		printf("nothing to revert: %s\n", run ? "that run is reverted or not in the journal"
-						    : log_had_writes ? "every run in the journal is already reverted"
+						    : res.had_writes ? "every run in the journal is already reverted"
 								     : "the journal records no change");
 		return bad ? EXIT_ERROR : EXIT_READY;
 	}
 	if (rc < 0) {
 		cli_error("revert: cannot restore '%s': %s; %zu restored, %zu failed: the run stays in the journal, "
-			  "run revert again once fixed", res.failed_target, strerror(-rc), res.restored, res.failed);
+			  "run revert again once fixed", res.failed_target, sysroot_strerror(rc), res.restored, res.failed);
 		free(res.failed_target);
 		return EXIT_ERROR;
 	}
 	printf("reverted %zu run%s: %zu value%s restored\n", res.runs, res.runs == 1 ? "" : "s", res.restored,
 	       res.restored == 1 ? "" : "s");
 	free(res.failed_target);
-	if (boot && regen_boot(sr, update_bootloader) < 0)
+	if (res.boot_touched && regen_boot(sr, update_bootloader) < 0)
 		return EXIT_ERROR;
 	return bad ? EXIT_ERROR : EXIT_READY;
-}
-
-static void remove_pending(const struct sysroot *sr)
-{
-	int fd = sysroot_openat(sr, JOURNAL_DIR, O_PATH | O_DIRECTORY, 0);
-
-	if (fd >= 0) {
-		unlinkat(fd, "confirm-pending", 0);
-		close(fd);
-	}
 }
 
 int cmd_revert(int argc, char **argv)
@@ -190,11 +147,8 @@ int cmd_revert(int argc, char **argv)
 		cli_error("revert: --unless-confirmed needs --run");
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	if (after)
 		sleep((unsigned)after);
 	if (unless_confirmed && !confirm_pending(&sr, run)) {
@@ -224,7 +178,7 @@ int cmd_revert(int argc, char **argv)
 	rc = do_revert(&sr, run, update_bootloader || unless_confirmed);
 	if (unless_confirmed) {
 		if (rc == EXIT_READY)
-			remove_pending(&sr);
+			confirm_pending_remove(&sr);
 		confirm_log(&sr, rc == EXIT_READY ? "run %s reverted: not confirmed within %ld s"
 						  : "run %s: revert FAILED after %ld s unconfirmed; run `tickready revert` by hand",
 			    run, after);

@@ -8,6 +8,7 @@
 #include "bind.h"
 #include "cli.h"
 #include "journal.h"
+#include "kinds.h"
 #include "plan.h"
 #include "util.h"
 
@@ -19,47 +20,18 @@ static const struct cli_opt status_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-enum sverdict { SV_PASS, SV_FAIL, SV_PENDING, SV_UNSUPPORTED, SV_COUNT };
-static const char *const sverdict_names[] = { "pass", "fail", "pending-reboot", "unsupported" };
-
 struct srow {
-	char *target, *wanted, *staged, *live;
-	const char *op;
-	enum sverdict v;
+	const char *target, *wanted, *staged, *live, *op;
+	enum change_verdict v;
 };
 
 struct sctx {
 	const struct sysroot *sr;
 	const struct host *host;
 	json_t *items;
-	int counts[SV_COUNT];
+	int counts[CV_COUNT];
 	bool json;
 };
-
-static bool path_is(const char *path, const char *suffix)
-{
-	size_t a = strlen(path), b = strlen(suffix);
-
-	return a >= b && !strcmp(path + a - b, suffix);
-}
-
-/* sysfs shows some values differently from how they are written: "[never]", masks padded with zeros. */
-static bool same_value(const char *path, const char *live, const char *want)
-{
-	struct cpuset a, b;
-	char br[256];
-
-	if (!strcmp(live, want))
-		return true;
-	snprintf(br, sizeof(br), "[%s]", want);
-	if (strstr(live, br))
-		return true;
-	if (path_is(path, "_list") || path_is(path, "watchdog_cpumask"))
-		return cpuset_parse(&a, live) == 0 && cpuset_parse(&b, want) == 0 && cpuset_equal(&a, &b);
-	if (path_is(path, "smp_affinity") || path_is(path, "/cpumask"))
-		return cpuset_parse_mask(&a, live) == 0 && cpuset_parse_mask(&b, want) == 0 && cpuset_equal(&a, &b);
-	return false;
-}
 
 static void emit(struct sctx *sc, struct srow *r)
 {
@@ -67,9 +39,9 @@ static void emit(struct sctx *sc, struct srow *r)
 	if (sc->json)
 		json_array_append_new(sc->items, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "target", r->target, "kind",
 							   r->op, "wanted", r->wanted, "staged", r->staged, "live",
-							   r->live, "verdict", sverdict_names[r->v]));
+							   r->live, "verdict", change_verdict_names[r->v]));
 	else
-		printf("  %-15s %-46s %-20s %-20s %s\n", sverdict_names[r->v], r->target, r->wanted ? r->wanted : "-",
+		printf("  %-15s %-46s %-20s %-20s %s\n", change_verdict_names[r->v], r->target, r->wanted ? r->wanted : "-",
 		       r->staged ? r->staged : "-", r->live ? r->live : "-");
 }
 
@@ -99,92 +71,34 @@ static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
 		const char *k = want.args[i].key, *v = want.args[i].value ? want.args[i].value : "";
 		const char *live = cmdline_get(&sc->host->cmdline, k);
 		const char *staged = sc->host->has_staged ? cmdline_get(&sc->host->staged, k) : (grub ? NULL : v);
-		struct srow r = { .target = (char *)k, .wanted = (char *)v, .staged = (char *)staged,
-				  .live = (char *)live, .op = "cmdline" };
+		struct srow r = { .target = k, .wanted = v, .staged = staged, .live = live, .op = "cmdline" };
 
 		if (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd") || !strcmp(k, "root"))
 			continue;
-		r.v = live && !strcmp(live, v) ? SV_PASS : staged && !strcmp(staged, v) ? SV_PENDING : SV_FAIL;
+		r.v = live && !strcmp(live, v) ? CV_PASS : staged && !strcmp(staged, v) ? CV_PENDING : CV_FAIL;
 		emit(sc, &r);
 	}
 	cmdline_free(&want);
 	free(text);
 }
 
-static bool done(const struct jlog *log, const struct jrec *w)
-{
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_DONE && log->v[i].seq == w->seq && !strcmp(log->v[i].run, w->run))
-			return true;
-	return false;
-}
-
-static void write_row(struct sctx *sc, const struct jlog *log, const struct jrec *w)
+/* One journaled write: its kind says whether it is still in place. */
+static void write_row(struct sctx *sc, const struct jrec *w)
 {
 	const char *path = w->target.data;
-	struct srow r = { .target = (char *)path, .op = w->op };
-	char *text = NULL, *want = NULL;
-	size_t len;
+	struct change_status st;
+	struct srow r = { .target = path, .op = w->op };
 
 	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, HOST_KERNEL_CMDLINE) || !strcmp(path, HOST_GRUB_ONCE)) {
 		cmdline_rows(sc, w, !strcmp(path, HOST_GRUB_DROPIN));
 		return;
 	}
-	if (!strcmp(w->op, "write") || !strcmp(w->op, "create")) {
-		want = xstrdup(w->value.data ? w->value.data : "");
-		if (tree_read(sc->sr, path, &text, &len) < 0) {
-			r.v = SV_UNSUPPORTED;
-		} else if (strchr(trim(want), '\n')) {
-			r.v = !strcmp(text, w->value.data) ? SV_PASS : SV_FAIL;
-			r.wanted = "(file)";
-			r.live = r.v == SV_PASS ? "(same)" : "(differs)";
-		} else {
-			r.v = same_value(path, trim(text), want) ? SV_PASS : SV_FAIL;
-			r.wanted = want;
-			r.live = text;
-		}
-	} else if (!strcmp(w->op, "append")) {
-		r.wanted = "(line)";
-		r.v = tree_read(sc->sr, path, &text, &len) == 0 && memmem(text, len, w->value.data, w->value.len)
-			      ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "mkdir")) {
-		r.v = sysroot_is_dir(sc->sr, path) ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "mount")) {
-		r.wanted = w->value.data;
-		if (!sc->sr->live)
-			r.v = SV_UNSUPPORTED;
-		else
-			r.v = tree_read(sc->sr, "/proc/mounts", &text, &len) == 0 && strstr(text, path) ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "bind")) {
-		char link[PATH_MAX];
-
-		r.wanted = w->value.data;
-		if (pci_driver_link(sc->sr, path, link, sizeof(link)) < 0) {
-			r.v = SV_UNSUPPORTED;
-		} else {
-			const char *drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-
-			text = xstrdup(drv[0] ? drv : "(unbound)");
-			r.live = text;
-			r.v = !strcmp(drv, w->value.data) ? SV_PASS : SV_FAIL;
-		}
-	} else {
-		r.wanted = w->value.data;
-		r.v = done(log, w) ? SV_PASS : SV_FAIL;
-	}
+	change_status(sc->sr, w, &st);
+	r.v = st.v;
+	r.wanted = st.wanted;
+	r.live = st.live;
 	emit(sc, &r);
-	free(text);
-	free(want);
-}
-
-/* The newest write of each target wins: an older run's write of it was superseded. */
-static bool superseded(const struct jlog *log, size_t idx)
-{
-	for (size_t i = idx + 1; i < log->n; i++)
-		if (log->v[i].type == JR_WRITE && !jlog_reverted(log, log->v[i].run) &&
-		    !strcmp(log->v[i].target.data, log->v[idx].target.data) && !strcmp(log->v[i].op, log->v[idx].op))
-			return true;
-	return false;
+	change_status_free(&st);
 }
 
 static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec *b, json_t *runs)
@@ -202,9 +116,9 @@ static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec 
 		printf("run %s: profile %s, %s\n", b->run, b->target.present ? b->target.data : "?", when);
 		printf("  %-15s %-46s %-20s %-20s %s\n", "VERDICT", "TARGET", "WANTED", "STAGED", "LIVE");
 	}
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_WRITE && !strcmp(log->v[i].run, b->run) && !superseded(log, i))
-			write_row(sc, log, &log->v[i]);
+	for (size_t i = log->runs[b->run_idx].first_w; i != JLOG_NONE; i = log->v[i].next)
+		if (!log->v[i].superseded)
+			write_row(sc, &log->v[i]);
 	if (sc->json) {
 		json_array_append_new(runs, json_pack("{s:s, s:s?, s:s, s:o}", "run", b->run, "profile",
 						      b->target.present ? b->target.data : NULL, "started", when, "items",
@@ -223,7 +137,8 @@ int cmd_status(int argc, char **argv)
 	struct sctx sc = { 0 };
 	json_t *runs = NULL;
 	size_t nruns = 0;
-	char confirm_run[128], once_run[128] = "", *once_text = NULL;
+	char confirm_run[128], once_run[128] = "";
+	struct once_pending once;
 	bool has_confirm, has_once;
 	long sid;
 	int c, rc;
@@ -245,11 +160,8 @@ int cmd_status(int argc, char **argv)
 			  optind < argc ? argv[optind] : format);
 		return EXIT_ERROR;
 	}
-	rc = sysroot_open(&sr, root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
-	}
 	rc = journal_load(&sr, &log);
 	if (rc < 0) {
 		cli_error("status: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
@@ -262,25 +174,23 @@ int cmd_status(int argc, char **argv)
 		runs = json_array();
 	else
 		printf("tickready status: root %s\n", sr.path);
-	for (size_t i = 0; i < log.n; i++)
-		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run)) {
-			show_run(&sc, &log, &log.v[i], runs);
+	for (size_t k = 0; k < log.nruns; k++)
+		if (log.runs[k].begin != JLOG_NONE && !log.runs[k].reverted) {
+			show_run(&sc, &log, &log.v[log.runs[k].begin], runs);
 			nruns++;
 		}
 	/* What still waits on the operator: a confirmation, or the one-time boot. */
 	has_confirm = confirm_pending_read(&sr, confirm_run, sizeof(confirm_run), &sid) == 0;
-	has_once = sysroot_read_alloc(&sr, ONCE_PENDING, 1u << 16, &once_text, NULL) == 0;
+	has_once = once_pending_read(&sr, &once) == 0;
 	if (has_once) {
-		for (char *save = NULL, *l = strtok_r(once_text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			if (!strncmp(l, "run=", 4))
-				snprintf(once_run, sizeof(once_run), "%s", l + 4);
-		free(once_text);
+		snprintf(once_run, sizeof(once_run), "%s", once.run);
+		free(once.params);
 	}
 	if (sc.json) {
 		json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "schema", "tickready.status/1", "root",
-					sr.path, "runs", runs, "summary", "pass", sc.counts[SV_PASS], "fail",
-					sc.counts[SV_FAIL], "pending_reboot", sc.counts[SV_PENDING], "unsupported",
-					sc.counts[SV_UNSUPPORTED]);
+					sr.path, "runs", runs, "summary", "pass", sc.counts[CV_PASS], "fail",
+					sc.counts[CV_FAIL], "pending_reboot", sc.counts[CV_PENDING], "unsupported",
+					sc.counts[CV_UNSUPPORTED]);
 
 		json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
 		json_object_set_new(doc, "once_pending", has_once ? json_string(once_run) : json_null());
@@ -291,8 +201,8 @@ int cmd_status(int argc, char **argv)
 	} else if (!nruns) {
 		puts("nothing applied: the journal holds no run that is not reverted");
 	} else {
-		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[SV_PASS],
-		       sc.counts[SV_FAIL], sc.counts[SV_PENDING], sc.counts[SV_UNSUPPORTED]);
+		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[CV_PASS],
+		       sc.counts[CV_FAIL], sc.counts[CV_PENDING], sc.counts[CV_UNSUPPORTED]);
 	}
 	if (!sc.json && has_confirm)
 		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
@@ -303,7 +213,7 @@ int cmd_status(int argc, char **argv)
 	if (log.nbad)
 		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
 			 JOURNAL_PATH, log.bad_lines[0]);
-	rc = sc.counts[SV_FAIL] ? EXIT_NOT_READY : EXIT_READY;
+	rc = sc.counts[CV_FAIL] ? EXIT_NOT_READY : EXIT_READY;
 	host_free(&host);
 	jlog_free(&log);
 	sysroot_close(&sr);

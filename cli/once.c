@@ -2,46 +2,15 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmdline.h"
 #include "journal.h"
 #include "plan.h"
+#include "state.h"
 #include "tuners.h"
 #include "util.h"
-
-struct once_pending {
-	char run[64];
-	char *params;
-	bool update_bootloader;
-};
-
-static int once_load(const struct sysroot *sr, struct once_pending *o)
-{
-	char *text, *save = NULL;
-	int rc = sysroot_read_alloc(sr, ONCE_PENDING, 1u << 16, &text, NULL);
-
-	memset(o, 0, sizeof(*o));
-	if (rc < 0)
-		return rc;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(l, "run=", 4))
-			snprintf(o->run, sizeof(o->run), "%s", l + 4);
-		else if (!strncmp(l, "params=", 7))
-			o->params = xstrdup(l + 7);
-		else if (!strcmp(l, "update_bootloader=1"))
-			o->update_bootloader = true;
-	}
-	free(text);
-	if (!o->run[0] || !o->params) {
-		free(o->params);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* The parameters the running kernel lacks (or has with another value), space-separated; "" when none. */
 static char *missing_params(const struct sysroot *sr, const char *params)
@@ -66,20 +35,6 @@ static char *missing_params(const struct sysroot *sr, const char *params)
 	return strbuf_detach(&sb);
 }
 
-static int remove_in_root(const struct sysroot *sr, const char *dir, const char *name)
-{
-	int fd = sysroot_openat(sr, dir, O_PATH | O_DIRECTORY, 0), rc = 0;
-
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 /* Journals the drop-in under a run of its own, so `tickready revert` undoes the promotion too. */
 static int promote(const struct sysroot *sr, const struct once_pending *o)
 {
@@ -98,16 +53,25 @@ static int promote(const struct sysroot *sr, const struct once_pending *o)
 		goto out;
 	snprintf(label, sizeof(label), "confirm-once:%s", o->run);
 	if ((rc = journal_begin(&j, label, sr->path)) == 0) {
+		int erc;
+
 		rc = plan_execute(&p, &ctx, &j, &po, &res);
-		journal_end(&j, rc);
-		if (rc < 0)
-			cli_error("confirm: cannot write '%s': %s", res.failed_path ? res.failed_path : "?", strerror(-rc));
+		erc = journal_end(&j, rc);
+		if (rc < 0) {
+			cli_error("confirm: cannot write '%s': %s", res.failed_path ? res.failed_path : "?",
+				  sysroot_strerror(rc));
+		} else if (erc < 0 || res.journal_rc) {
+			/* The promotion must be undoable: a journal record that is not durable is a failure. */
+			rc = erc < 0 ? erc : res.journal_rc;
+			cli_error("confirm: cannot make the journal durable in '%s': %s; `tickready revert` restores what "
+				  "was journaled", JOURNAL_PATH, strerror(-rc));
+		}
 		exec_result_free(&res);
 	}
 	journal_close(&j);
 	if (rc == 0) {
 		/* Its job is done; left in place, the next update-grub would keep offering the entry. */
-		rc = remove_in_root(sr, "/etc/grub.d", strrchr(HOST_GRUB_ONCE, '/') + 1);
+		rc = state_remove(sr, HOST_GRUB_ONCE, 0);
 		printf("the one-time boot worked: its parameters are now the default (%s)\n", HOST_GRUB_DROPIN);
 		if (p.bootloader_argv && !(po.update_bootloader && sr->live)) {
 			printf("  then run:");
@@ -125,7 +89,7 @@ int once_confirm(const struct sysroot *sr)
 {
 	struct once_pending o;
 	char *missing;
-	int rc = once_load(sr, &o);
+	int rc = once_pending_read(sr, &o);
 
 	if (rc == -ENOENT)
 		return -1;
@@ -142,7 +106,7 @@ int once_confirm(const struct sysroot *sr)
 	} else if ((rc = promote(sr, &o)) < 0) {
 		rc = EXIT_ERROR;
 	} else {
-		rc = remove_in_root(sr, JOURNAL_DIR, strrchr(ONCE_PENDING, '/') + 1) < 0 ? EXIT_ERROR : EXIT_READY;
+		rc = once_pending_remove(sr) < 0 ? EXIT_ERROR : EXIT_READY;
 	}
 	free(missing);
 	free(o.params);

@@ -4,6 +4,20 @@
 #include <errno.h>
 #include <string.h>
 
+int cli_open_root(struct sysroot *sr, const char *root)
+{
+	int rc = sysroot_open(sr, root);
+
+	if (rc < 0) {
+		cli_error("cannot use root '%s': %s", root, strerror(-rc));
+		return rc;
+	}
+	/* Resolved once, by the fd: a root that is "/" after its links is the live host, and we say so. */
+	if (sr->aliased)
+		cli_warn("root '%s' is '/' once its links are resolved: this is the live host", root);
+	return 0;
+}
+
 int session_open(struct session *s, const char *root, const char *profile, bool record)
 {
 	return session_open_cgroup(s, root, profile, record, NULL);
@@ -16,11 +30,8 @@ int session_open_cgroup(struct session *s, const char *root, const char *profile
 
 	memset(s, 0, sizeof(*s));
 	s->root = root ? root : "/";
-	rc = sysroot_open(&s->sr, s->root);
-	if (rc < 0) {
-		cli_error("cannot use root '%s': %s", s->root, strerror(-rc));
+	if (cli_open_root(&s->sr, s->root) < 0)
 		return EXIT_ERROR;
-	}
 	if (record)
 		sysroot_record_start(&s->sr);
 	/* The profile first: a broken profile must not cost a host scan. */

@@ -37,14 +37,10 @@ void boot_grub_dropin_params(const char *text, struct strbuf *out)
 		if (!q1 || q2 == q1)
 			continue;
 		*q2 = '\0';
-		for (char *p = q1 + 1; *p; p++)
-			if (*p == '$') {	/* "$VAR" is the user's line, not a parameter */
-				while (*p && !isspace((unsigned char)*p))
-					*p++ = ' ';
-				if (!*p)
-					break;
-			}
-		strbuf_addf(out, "%s%s", out->len ? " " : "", q1 + 1);
+		/* One space between words; "$VAR" is the user's line, not a parameter. */
+		for (char *save2 = NULL, *w = strtok_r(q1 + 1, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2))
+			if (*w != '$')
+				strbuf_addf(out, "%s%s", out->len ? " " : "", w);
 	}
 	free(copy);
 }

@@ -229,20 +229,12 @@ int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtoo
 static int write_group(const struct sysroot *sr, const char *ifname, const char *what, const struct nic_ethtool *e)
 {
 	char path[128], text[512];
-	int n = ethtool_format(e, what, text, sizeof(text)), fd, rc = 0;
+	int n = ethtool_format(e, what, text, sizeof(text));
 
 	if (n < 0)
 		return n;
 	snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/%s", ifname, what);
-	fd = sysroot_openat(sr, path, O_WRONLY | O_TRUNC, 0);
-	if (fd < 0)
-		return fd;
-	if (write(fd, text, (size_t)n) != n)
-		rc = -EIO;
-	if (fsync(fd) < 0 && !rc)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return sysroot_write_file(sr, path, text, (size_t)n, SW_TRUNC | SW_FSYNC, 0);
 }
 
 /* Read-modify-write: the other thirty fields stay as the driver has them. */

@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <ini.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mgmt.h"
 #include "pci.h"
+#include "sysroot.h"
 #include "util.h"
 
 const struct profile_key_info profile_keys[PK_COUNT] = {
@@ -174,28 +177,92 @@ struct parse_state {
 	int include_line;
 };
 
-struct string_reader {
-	const char *p;
-	int *line;
-};
 
-static char *read_line(char *buf, int size, void *stream)
+/* inih's syntax without its 200-byte line limit: [section], key = value (or key: value), ";"/"#" comments. */
+typedef int (*ini_handler_fn)(void *user, const char *section, const char *name, const char *value);
+
+static char *rstrip(char *s)
 {
-	struct string_reader *r = stream;
-	size_t n;
+	char *e = s + strlen(s);
 
-	if (!*r->p)
-		return NULL;
-	n = strcspn(r->p, "\n");
-	if (r->p[n] == '\n')
-		n++;
-	if (n >= (size_t)size)
-		n = (size_t)size - 1;
-	memcpy(buf, r->p, n);
-	buf[n] = '\0';
-	r->p += n;
-	(*r->line)++;
-	return buf;
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static char *lskip(char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* An inline comment: ";" at the start or after whitespace. */
+static void strip_inline_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == ';' && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+}
+
+/* Returns 0, or the first line with a syntax error; *lineno counts every line. */
+static int parse_ini(const char *text, ini_handler_fn handler, void *user, int *lineno)
+{
+	char section[128] = "", prev[128] = "";
+	const char *p = text;
+	int first_error = 0;
+
+	if (!strncmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char *line = xmalloc(n + 1), *start, *end;
+
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (p[n] == '\n');
+		(*lineno)++;
+		start = lskip(rstrip(line));
+		if (!*start || *start == ';' || *start == '#') {
+			/* blank or comment */
+		} else if (*prev && start > line) {
+			strip_inline_comment(start);
+			/* An indented line continues the previous key, as inih reads it. */
+			if (!handler(user, section, prev, rstrip(start)) && !first_error)
+				first_error = *lineno;
+		} else if (*start == '[') {
+			end = strchr(start + 1, ']');
+			if (end && (size_t)(end - start - 1) < sizeof(section)) {
+				*end = '\0';
+				snprintf(section, sizeof(section), "%s", start + 1);
+				prev[0] = '\0';
+			} else if (!first_error) {
+				first_error = *lineno;
+			}
+		} else {
+			char *name = start, *value;
+
+			end = start + strcspn(start, "=:");
+			if (!*end) {
+				if (!first_error)
+					first_error = *lineno;
+				free(line);
+				continue;
+			}
+			*end = '\0';
+			value = lskip(end + 1);
+			strip_inline_comment(value);
+			rstrip(value);
+			rstrip(name);
+			snprintf(prev, sizeof(prev), "%s", name);
+			if (!handler(user, section, name, value) && !first_error)
+				first_error = *lineno;
+		}
+		free(line);
+	}
+	return first_error;
 }
 
 static int on_value(void *user, const char *section, const char *name, const char *value)
@@ -240,10 +307,9 @@ static int load_text(struct profile *p, const char *text, const char *source, in
 		     const char *const *stack, struct profile_error *err)
 {
 	struct parse_state st = { .p = p, .err = err, .file = source, .depth = depth, .stack = stack };
-	struct string_reader r = { text, &st.line };
 	int rc;
 
-	rc = ini_parse_stream(read_line, &r, on_value, &st);
+	rc = parse_ini(text, on_value, &st, &st.line);
 	if (st.rc == 0 && rc != 0) {
 		set_error(err, "%s:%d: syntax error (expected [section] or key = value)", source, rc > 0 ? rc : st.line);
 		st.rc = -EINVAL;
@@ -296,44 +362,43 @@ static bool is_path(const char *s)
 	return strchr(s, '/') || (n > 4 && !strcmp(s + n - 4, ".ini"));
 }
 
-static int read_file(const char *path, char **out)
+/*
+ * Opened once, judged on that descriptor, read from it: no name can be swapped between the check
+ * and the read. Non-blocking, so a FIFO is refused rather than waited on.
+ */
+static int read_file(struct profile *p, const char *path, char **out)
 {
-	FILE *fp = fopen(path, "re");
-	size_t len = 0, cap = 4096;
+	size_t len = 0;
+	struct stat st;
 	char *buf;
+	int rc, fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
-	if (!fp)
+	if (fd < 0)
 		return -errno;
-	buf = xmalloc(cap);
-	for (;;) {
-		size_t n = fread(buf + len, 1, cap - len - 1, fp);
-
-		len += n;
-		if (n == 0)
-			break;
-		if (len + 1 == cap) {
-			if (cap >= (1u << 20)) {
-				fclose(fp);
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EMEDIUMTYPE;	/* "not a regular file", said by the caller */
 	}
-	if (ferror(fp)) {
-		fclose(fp);
-		free(buf);
-		return -EIO;
-	}
-	fclose(fp);
-	buf[len] = '\0';
+	/* Like sudo: a file someone else could have written must not drive root's writes. */
+	if (!p->untrusted && (st.st_uid != 0 && st.st_uid != getuid()))
+		p->untrusted = xasprintf("'%s' is owned by uid %u, neither root nor you", path, (unsigned)st.st_uid);
+	else if (!p->untrusted && (st.st_mode & 022))
+		p->untrusted = xasprintf("'%s' is %s-writable", path, st.st_mode & 002 ? "world" : "group");
+	rc = sysroot_read_fd(fd, 1u << 24, &buf, &len);
+	close(fd);
+	if (rc < 0)
+		return rc;
 	if (memchr(buf, '\0', len)) {
 		free(buf);
 		return -EINVAL;
 	}
 	*out = buf;
 	return 0;
+}
+
+static const char *read_error(int rc)
+{
+	return rc == -EMEDIUMTYPE ? "not a regular file" : strerror(-rc);
 }
 
 /*
@@ -358,9 +423,9 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 		/* Absolute, so the journal's record loads again from anywhere (the boot unit runs in /). */
 		if (!realpath(path, source))
 			snprintf(source, sizeof(source), "%s", path);
-		rc = read_file(path, &text);
+		rc = read_file(p, path, &text);
 		if (rc < 0) {
-			set_error(err, "cannot read profile '%s': %s", path, strerror(-rc));
+			set_error(err, "cannot read profile '%s': %s", path, read_error(rc));
 			return rc;
 		}
 	} else if (!strncmp(name_or_path, "builtin:", 8) && (builtin = builtin_text(name_or_path + 8))) {
@@ -369,8 +434,12 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 		snprintf(source, sizeof(source), "%s", name_or_path);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s.ini", PROFILE_DIR_ETC, name_or_path);
-		if (read_file(path, &text) == 0) {
+		rc = read_file(p, path, &text);
+		if (rc == 0) {
 			snprintf(source, sizeof(source), "%s", path);
+		} else if (rc != -ENOENT) {
+			set_error(err, "cannot read profile '%s': %s", path, read_error(rc));
+			return rc;
 		} else if ((builtin = builtin_text(name_or_path))) {
 			text = xstrdup(builtin);
 			snprintf(source, sizeof(source), "builtin:%s", name_or_path);
@@ -458,6 +527,7 @@ void profile_free(struct profile *p)
 	}
 	free(p->name);
 	free(p->source);
+	free(p->untrusted);
 	memset(p, 0, sizeof(*p));
 }
 

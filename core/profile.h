@@ -1,4 +1,4 @@
-/* Profiles: INI files (libinih) with includes and ${vars}, validated against one key table. */
+/* Profiles: INI files (inih's syntax, lines of any length) with includes and ${vars}, validated against one key table. */
 #pragma once
 #include <stdbool.h>
 
@@ -142,6 +142,12 @@ struct profile {
 	char stack_why[320];	/* what decided it */
 	bool driver_follows_stack;	/* [nic] driver asked for a user-space driver the stack does not use: "kernel" instead */
 	unsigned long hugepage_kb;	/* 0 when the profile names no size */
+	/*
+	 * Why a file of it (the top one or an include) must not drive root's writes, NULL when none:
+	 * checked on the open descriptor it was read from (owner root or the invoking user, not
+	 * group/other-writable). apply refuses such a profile.
+	 */
+	char *untrusted;
 };
 
 /* Error text for the caller to print, e.g. "profiles/x.ini:12: unknown key 'foo' in [cpu]". */

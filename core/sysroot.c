@@ -49,29 +49,36 @@ struct sysroot_record {
 int sysroot_open(struct sysroot *sr, const char *root)
 {
 	struct stat st, rootst;
-	char *real;
+	char link[64];
+	ssize_t n;
 
 	memset(sr, 0, sizeof(*sr));
 	sr->dirfd = -1;
 	if (!root || !*root)
 		root = "/";
-	real = realpath(root, NULL);
-	if (!real)
-		return -errno;
-	if (strlen(real) >= sizeof(sr->path)) {
-		free(real);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sr->path, real);
-	free(real);
-	if (stat(sr->path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	sr->dirfd = open(sr->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Resolved once: the fd is the root from here on; its name is read back from the fd, not re-resolved. */
+	sr->dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sr->dirfd < 0)
 		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", sr->dirfd);
+	n = readlink(link, sr->path, sizeof(sr->path) - 1);
+	if (n < 0 || fstat(sr->dirfd, &st) < 0) {
+		int rc = -errno;
+
+		close(sr->dirfd);
+		sr->dirfd = -1;
+		return rc;
+	}
+	sr->path[n] = '\0';
+	if (!S_ISDIR(st.st_mode)) {
+		close(sr->dirfd);
+		sr->dirfd = -1;
+		return -ENOTDIR;
+	}
 	sr->live = stat("/", &rootst) == 0 && rootst.st_dev == st.st_dev && rootst.st_ino == st.st_ino;
+	sr->aliased = sr->live && strcmp(root, "/") != 0;
+	if (sr->live)
+		strcpy(sr->path, "/");
 	return 0;
 }
 
@@ -465,7 +472,7 @@ static void record_entries(const struct sysroot *sr, const char *path, int dfd, 
 static int open_regular(const struct sysroot *sr, const char *path)
 {
 	struct stat st;
-	int fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK, 0);
+	int fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 
 	if (fd < 0)
 		return fd;
@@ -525,32 +532,18 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 	return len;
 }
 
-int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
+int sysroot_read_fd(int fd, size_t cap, char **out, size_t *lenp)
 {
-	size_t size = 65536, len = 0;
-	const struct rec_entry *kept = record_replay(sr, path, cap - 1);
-	char *buf;
-	int fd;
+	size_t size = cap < 65536 ? cap : 65536, len = 0;
+	char *buf = xmalloc(size);
 
 	*out = NULL;
-	if (kept) {
-		*out = xmalloc(kept->len + 1);
-		memcpy(*out, kept->data, kept->len + 1);
-		if (lenp)
-			*lenp = kept->len;
-		return 0;
-	}
-	fd = open_regular(sr, path);
-	if (fd < 0)
-		return fd;
-	buf = xmalloc(size);
 	for (;;) {
 		ssize_t n;
 
 		if (len + 1 >= size) {
 			if (size >= cap) {
 				free(buf);
-				close(fd);
 				return -EFBIG;
 			}
 			size = size * 2 > cap ? cap : size * 2;
@@ -563,7 +556,6 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 			int rc = -errno;
 
 			free(buf);
-			close(fd);
 			return rc;
 		}
 		if (n == 0)
@@ -571,12 +563,37 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	record_fd(sr, path, fd, REC_FILE, buf, len);
-	close(fd);
 	*out = buf;
 	if (lenp)
 		*lenp = len;
 	return 0;
+}
+
+int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
+{
+	const struct rec_entry *kept = record_replay(sr, path, cap - 1);
+	size_t len;
+	int rc, fd;
+
+	*out = NULL;
+	if (kept) {
+		*out = xmalloc(kept->len + 1);
+		memcpy(*out, kept->data, kept->len + 1);
+		if (lenp)
+			*lenp = kept->len;
+		return 0;
+	}
+	fd = open_regular(sr, path);
+	if (fd < 0)
+		return fd;
+	rc = sysroot_read_fd(fd, cap, out, &len);
+	if (rc == 0) {
+		record_fd(sr, path, fd, REC_FILE, *out, len);
+		if (lenp)
+			*lenp = len;
+	}
+	close(fd);
+	return rc;
 }
 
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size)
@@ -738,23 +755,135 @@ void dirlist_free(struct dirlist *dl)
 	dl->n = 0;
 }
 
-int sysroot_write(const struct sysroot *sr, const char *path, const char *value)
+static int open_flags(unsigned flags)
 {
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd = sysroot_openat(sr, path, O_WRONLY | O_NOCTTY, 0);
-	int rc = 0;
+	int f = (flags & SW_READ ? O_RDWR : O_WRONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+
+	if (flags & SW_CREATE)
+		f |= O_CREAT | (flags & SW_EXCL ? O_EXCL : 0);
+	if (flags & SW_APPEND)
+		f |= O_APPEND;
+	return f;
+}
+
+/* Refused unless a regular file; O_TRUNC only after that check, so a device never loses a byte. */
+static int checked_write_fd(int fd, unsigned flags, mode_t mode, bool created)
+{
+	struct stat st;
 
 	if (fd < 0)
 		return fd;
-	n = write(fd, value, len);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -SYSROOT_ENOTREG;
+	}
+	/* The umask may have narrowed a new file's mode (a boot script must be executable). */
+	if (created && fchmod(fd, mode) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	if ((flags & SW_TRUNC) && st.st_size > 0 && ftruncate(fd, 0) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Before a write-mode open: a device, FIFO or socket is refused without being opened at all. */
+static int pre_check(int fd)
+{
+	struct stat st;
+	int rc = 0;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		rc = -errno;
+	else if (S_ISLNK(st.st_mode))
+		rc = -ELOOP;
+	else if (!S_ISREG(st.st_mode))
+		rc = -SYSROOT_ENOTREG;
+	close(fd);
+	return rc;
+}
+
+int sysroot_check_write(const struct sysroot *sr, const char *path)
+{
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	return pre_check(openat2_in_root(sr->dirfd, path, O_PATH | O_NOFOLLOW, 0));
+}
+
+int sysroot_open_write(const struct sysroot *sr, const char *path, unsigned flags, mode_t mode)
+{
+	int rc, fd;
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	rc = pre_check(openat2_in_root(sr->dirfd, path, O_PATH | O_NOFOLLOW, 0));
+	if (rc < 0)
+		return rc;
+	fd = openat2_in_root(sr->dirfd, path, open_flags(flags), mode);
+	/* Created by this open: with SW_EXCL certain, otherwise when the pre-check found nothing. */
+	return checked_write_fd(fd, flags, mode, (flags & SW_CREATE) && (flags & SW_EXCL));
+}
+
+int sysroot_open_write_at(int dirfd, const char *name, unsigned flags, mode_t mode)
+{
+	int rc, fd;
+
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	rc = pre_check(fd < 0 ? -errno : fd);
+	if (rc < 0)
+		return rc;
+	fd = openat(dirfd, name, open_flags(flags), mode);
+	return checked_write_fd(fd < 0 ? -errno : fd, flags, mode, (flags & SW_CREATE) && (flags & SW_EXCL));
+}
+
+int sysroot_write_file(const struct sysroot *sr, const char *path, const char *data, size_t len, unsigned flags,
+		       mode_t mode)
+{
+	int fd = sysroot_open_write(sr, path, flags, mode), rc = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	errno = 0;
+	n = write(fd, data, len);
 	if (n < 0)
 		rc = -errno;
 	else if ((size_t)n != len)
 		rc = -EIO;
+	if (!rc && (flags & SW_FSYNC) && fsync(fd) < 0)
+		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
-	if (rc) {
+	return rc;
+}
+
+const char *sysroot_strerror(int rc)
+{
+	if (rc == -SYSROOT_ENOTREG)
+		return "not a regular file (a device, FIFO or socket): tickready never writes one";
+	if (rc == -ELOOP)
+		return "a symbolic link: tickready never writes through a link";
+	return strerror(rc < 0 ? -rc : rc);
+}
+
+int sysroot_write(const struct sysroot *sr, const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	int rc = sysroot_write_file(sr, path, value, len, 0, 0);
+
+	if (rc && rc != -ELOOP && rc != -SYSROOT_ENOTREG) {
 		char now[SYSROOT_SMALL];
 
 		/* sysfs refuses rewriting some values it already holds; that is success. */

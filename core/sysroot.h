@@ -13,6 +13,7 @@ struct sysroot {
 	int dirfd;		/* the root, O_PATH */
 	char path[PATH_MAX];	/* the root as the user named it, made absolute */
 	bool live;		/* the root is this host's "/": ioctls and CPUID may be used */
+	bool aliased;		/* live, though named otherwise ("--root /mnt/x" that resolves to "/") */
 	struct sysroot_record *rec;	/* non-NULL while capturing: every read is kept */
 };
 
@@ -31,6 +32,8 @@ int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t
  * -EFBIG when it does not fit, -EINVAL for a non-regular file (a FIFO in a tree never hangs us).
  */
 ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size_t size);
+/* Reads an open fd to its end (less than cap bytes, else -EFBIG); *out is malloc'd and NUL-terminated. */
+int sysroot_read_fd(int fd, size_t cap, char **out, size_t *len);
 /* Same for files of any size up to cap; *out is malloc'd and NUL-terminated. */
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *len);
 /* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */
@@ -54,8 +57,36 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 void dirlist_free(struct dirlist *dl);
 
 /*
- * Writes value with one write(), as sysfs expects. A failed write whose file already
- * holds the value counts as done. Returns 0 or -errno. Only tuners call this, through the journal.
+ * The one writer. Every file tickready writes is opened here: O_NOFOLLOW (the last component is
+ * never a link: -ELOOP), O_NONBLOCK (a FIFO never hangs us), and refused unless fstat says a
+ * regular file (-SYSROOT_ENOTREG: never into a device, FIFO or socket). sysfs and procfs
+ * attributes are regular files on a live host. The policy is in the flags at each call site.
+ */
+enum sysroot_wflags {
+	SW_CREATE = 1 << 0,	/* create when absent (mode) */
+	SW_EXCL = 1 << 1,	/* with SW_CREATE: fail with -EEXIST when present */
+	SW_TRUNC = 1 << 2,	/* drop the old bytes first */
+	SW_APPEND = 1 << 3,
+	SW_FSYNC = 1 << 4,	/* fsync before returning */
+	SW_READ = 1 << 5,	/* open read-write (the lock) */
+};
+/* errno for "not a regular file": tickready refuses it, whatever the path says. */
+#define SYSROOT_ENOTREG EMEDIUMTYPE
+/* Would the writer accept path? 0 when it is a regular file or absent, -ELOOP, -SYSROOT_ENOTREG. */
+int sysroot_check_write(const struct sysroot *sr, const char *path);
+/* Opens path for writing under those rules. Returns the fd or -errno. */
+int sysroot_open_write(const struct sysroot *sr, const char *path, unsigned flags, mode_t mode);
+/* The same under an open directory (state files): name is one component. */
+int sysroot_open_write_at(int dirfd, const char *name, unsigned flags, mode_t mode);
+/* Opens, writes len bytes with one write() (as sysfs wants), fsyncs when asked, closes. 0 or -errno. */
+int sysroot_write_file(const struct sysroot *sr, const char *path, const char *data, size_t len, unsigned flags,
+		       mode_t mode);
+/* Why a write was refused, for messages: strerror, or the refusal said plainly. */
+const char *sysroot_strerror(int rc);
+
+/*
+ * Writes value with one write(), as sysfs expects, through the one writer. A failed write whose file
+ * already holds the value counts as done. Returns 0 or -errno. Only tuners call this, through the journal.
  */
 int sysroot_write(const struct sysroot *sr, const char *path, const char *value);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "state.h"
 #include "util.h"
 
 static const char hexd[] = "0123456789ABCDEF";
@@ -184,6 +185,160 @@ static void log_add(struct jlog *log, const struct jrec *r)
 	log->v[log->n++] = *r;
 }
 
+/* One line without its newline; corrupt ones are counted. */
+static void parse_one(struct jlog *log, const char *line, size_t l, int lineno)
+{
+	struct jrec r;
+
+	if (line[0] == '#' || !l)
+		return;
+	if (memchr(line, '\0', l) || journal_parse_line(line, &r) < 0) {
+		if (log->nbad < sizeof(log->bad_lines) / sizeof(log->bad_lines[0]))
+			log->bad_lines[log->nbad] = lineno;
+		log->nbad++;
+		return;
+	}
+	r.line = lineno;
+	log_add(log, &r);
+}
+
+static size_t hash_run(const char *run, long seq)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (; *run; run++)
+		h = (h ^ (unsigned char)*run) * 1099511628211ull;
+	return (h ^ (size_t)seq) * 1099511628211ull;
+}
+
+static size_t hash_text(const char *a, size_t len, const char *b)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)a[i]) * 1099511628211ull;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ull;
+	return h;
+}
+
+static size_t slots_for(size_t n)
+{
+	size_t s = 16;
+
+	while (s < n * 2 + 1)
+		s *= 2;
+	return s;
+}
+
+const struct jrun *jlog_run(const struct jlog *log, const char *run)
+{
+	if (!log->nrun_slots)
+		return NULL;
+	for (size_t h = hash_run(run, 0) & (log->nrun_slots - 1); log->run_slots[h];
+	     h = (h + 1) & (log->nrun_slots - 1))
+		if (!strcmp(log->runs[log->run_slots[h] - 1].run, run))
+			return &log->runs[log->run_slots[h] - 1];
+	return NULL;
+}
+
+static size_t run_of(struct jlog *log, const char *run)
+{
+	const struct jrun *found = jlog_run(log, run);
+	struct jrun *r;
+	size_t h;
+
+	if (found)
+		return (size_t)(found - log->runs);
+	/* The run table is sized for every record up front: no rehash. */
+	r = &log->runs[log->nruns++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->run, sizeof(r->run), "%s", run);
+	r->begin = r->first_w = r->last_w = JLOG_NONE;
+	for (h = hash_run(run, 0) & (log->nrun_slots - 1); log->run_slots[h]; h = (h + 1) & (log->nrun_slots - 1))
+		;
+	log->run_slots[h] = log->nruns;
+	return log->nruns - 1;
+}
+
+/* One pass for runs, one for D/F by (run, seq), one backwards for superseded writes: linear. */
+static void jlog_index(struct jlog *log)
+{
+	size_t nw = 0, nslots, *wslots;
+
+	log->nrun_slots = slots_for(log->n);
+	log->run_slots = xcalloc(log->nrun_slots, sizeof(size_t));
+	log->runs = xcalloc(log->n ? log->n : 1, sizeof(*log->runs));
+	for (size_t i = 0; i < log->n; i++) {
+		struct jrec *r = &log->v[i];
+		struct jrun *run;
+
+		r->run_idx = run_of(log, r->run);
+		r->next = JLOG_NONE;
+		run = &log->runs[r->run_idx];
+		if (r->type == JR_BEGIN && run->begin == JLOG_NONE)
+			run->begin = i;
+		else if (r->type == JR_REVERTED)
+			run->reverted = true;
+		else if (r->type == JR_END)
+			run->ended = true;
+		else if (r->type == JR_WRITE) {
+			if (run->last_w == JLOG_NONE)
+				run->first_w = i;
+			else
+				log->v[run->last_w].next = i;
+			run->last_w = i;
+			run->nwrites++;
+			nw++;
+		}
+	}
+	nslots = slots_for(nw);
+	wslots = xcalloc(nslots, sizeof(size_t));
+	for (size_t i = 0; i < log->n; i++) {
+		struct jrec *r = &log->v[i];
+		size_t h = hash_run(r->run, r->seq) & (nslots - 1);
+
+		if (r->type == JR_WRITE) {
+			while (wslots[h])
+				h = (h + 1) & (nslots - 1);
+			wslots[h] = i + 1;
+		} else if (r->type == JR_DONE || r->type == JR_FAIL) {
+			for (; wslots[h]; h = (h + 1) & (nslots - 1)) {
+				struct jrec *w = &log->v[wslots[h] - 1];
+
+				if (w->seq == r->seq && w->run_idx == r->run_idx) {
+					w->done |= r->type == JR_DONE;
+					w->failed |= r->type == JR_FAIL;
+					if (r->type == JR_FAIL)
+						w->fail_errno = (int)r->num;
+				}
+			}
+		}
+	}
+	/* The newest write of a target, among runs not reverted, wins; older ones are superseded. */
+	memset(wslots, 0, nslots * sizeof(size_t));
+	for (size_t i = log->n; i-- > 0;) {
+		struct jrec *r = &log->v[i];
+		size_t h;
+
+		if (r->type != JR_WRITE || log->runs[r->run_idx].reverted)
+			continue;
+		h = hash_text(r->target.data, r->target.len, r->op) & (nslots - 1);
+		for (; wslots[h]; h = (h + 1) & (nslots - 1)) {
+			const struct jrec *o = &log->v[wslots[h] - 1];
+
+			if (o->target.len == r->target.len && !memcmp(o->target.data, r->target.data, r->target.len) &&
+			    !strcmp(o->op, r->op))
+				break;
+		}
+		if (wslots[h])
+			r->superseded = true;
+		else
+			wslots[h] = i + 1;
+	}
+	free(wslots);
+}
+
 void journal_parse(const char *text, size_t len, struct jlog *log)
 {
 	size_t pos = 0;
@@ -194,7 +349,6 @@ void journal_parse(const char *text, size_t len, struct jlog *log)
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		char *line;
-		struct jrec r;
 
 		lineno++;
 		if (!nl) {
@@ -206,36 +360,51 @@ void journal_parse(const char *text, size_t len, struct jlog *log)
 		memcpy(line, text + pos, l);
 		line[l] = '\0';
 		pos += l + 1;
-		if (line[0] == '#' || !line[0]) {
-			free(line);
-			continue;
-		}
-		if (memchr(text + pos - l - 1, '\0', l) || journal_parse_line(line, &r) < 0) {
-			if (log->nbad < sizeof(log->bad_lines) / sizeof(log->bad_lines[0]))
-				log->bad_lines[log->nbad] = lineno;
-			log->nbad++;
-		} else {
-			r.line = lineno;
-			log_add(log, &r);
-		}
+		parse_one(log, line, l, lineno);
 		free(line);
 	}
+	jlog_index(log);
 }
 
 int journal_load(const struct sysroot *sr, struct jlog *log)
 {
-	char *text;
-	size_t len;
-	int rc = tree_read(sr, JOURNAL_PATH, &text, &len);
+	int fd = state_open_read(sr, JOURNAL_PATH), lineno = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t l;
+	FILE *fp;
 
-	if (rc == -ENOENT) {
-		memset(log, 0, sizeof(*log));
+	memset(log, 0, sizeof(*log));
+	if (fd == -ENOENT) {
+		jlog_index(log);
 		return 0;
 	}
-	if (rc < 0)
+	if (fd < 0)
+		return fd;
+	fp = fdopen(fd, "r");
+	if (!fp) {
+		close(fd);
+		return -errno;
+	}
+	while ((l = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (line[l - 1] != '\n') {
+			log->torn_tail = true;	/* a crash while appending: its write never started */
+			break;
+		}
+		line[--l] = '\0';
+		parse_one(log, line, (size_t)l, lineno);
+	}
+	free(line);
+	if (ferror(fp)) {
+		int rc = errno ? -errno : -EIO;
+
+		fclose(fp);
+		jlog_free(log);
 		return rc;
-	journal_parse(text, len, log);
-	free(text);
+	}
+	fclose(fp);
+	jlog_index(log);
 	return 0;
 }
 
@@ -244,28 +413,82 @@ void jlog_free(struct jlog *log)
 	for (size_t i = 0; i < log->n; i++)
 		jrec_free(&log->v[i]);
 	free(log->v);
+	free(log->runs);
+	free(log->run_slots);
 	memset(log, 0, sizeof(*log));
 }
 
 bool jlog_reverted(const struct jlog *log, const char *run)
 {
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_REVERTED && !strcmp(log->v[i].run, run))
-			return true;
-	return false;
+	const struct jrun *r = jlog_run(log, run);
+
+	return r && r->reverted;
 }
 
-static int fsync_dir(const struct sysroot *sr, const char *dir)
+/* A record as journal_begin and friends wrote it. */
+static char *format_rec(const struct jrec *r)
 {
-	int fd = sysroot_openat(sr, dir, O_RDONLY | O_DIRECTORY, 0);
-	int rc = 0;
+	char *a, *b, *c, *d, *line;
 
-	if (fd < 0)
-		return fd;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	switch (r->type) {
+	case JR_BEGIN:
+		a = journal_escape(r->target.data, r->target.len, r->target.present);
+		b = journal_escape(r->old.data, r->old.len, r->old.present);
+		line = xasprintf("B %s %ld %s %s\n", r->run, r->num, a, b);
+		free(a);
+		free(b);
+		return line;
+	case JR_WRITE:
+		a = journal_escape(r->target.data, r->target.len, true);
+		b = journal_escape(r->old.data, r->old.len, r->old.present);
+		c = journal_escape(r->restore.data, r->restore.len, r->restore.present);
+		d = journal_escape(r->value.data, r->value.len, r->value.present);
+		line = xasprintf("W %s %ld %s %s %s %s %s\n", r->run, r->seq, r->op, a, b, c, d);
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+		return line;
+	case JR_DONE:
+		return xasprintf("D %s %ld\n", r->run, r->seq);
+	case JR_FAIL:
+		return xasprintf("F %s %ld %ld\n", r->run, r->seq, r->num);
+	default:
+		return xasprintf("%c %s %ld\n", r->type, r->run, r->num);
+	}
+}
+
+/* A reverted run keeps its B and R records only: confirm and status still tell it was reverted. */
+static bool compacted_away(const struct jlog *log, const struct jrec *r)
+{
+	return log->runs[r->run_idx].reverted && r->type != JR_BEGIN && r->type != JR_REVERTED;
+}
+
+long journal_compact(const struct sysroot *sr, const struct jlog *log)
+{
+	struct strbuf sb = { 0 };
+	long dropped = 0;
+	int rc;
+
+	if (log->nbad)
+		return 0;
+	for (size_t i = 0; i < log->n; i++)
+		dropped += compacted_away(log, &log->v[i]);
+	if (!dropped)
+		return 0;
+	strbuf_add(&sb, JOURNAL_MAGIC "\n");
+	for (size_t i = 0; i < log->n; i++) {
+		char *line;
+
+		if (compacted_away(log, &log->v[i]))
+			continue;
+		line = format_rec(&log->v[i]);
+		strbuf_add(&sb, line);
+		free(line);
+	}
+	rc = state_write(sr, JOURNAL_PATH, sb.s, sb.len);
+	strbuf_free(&sb);
+	return rc < 0 ? rc : dropped;
 }
 
 int journal_open(struct journal *j, const struct sysroot *sr)
@@ -274,32 +497,21 @@ int journal_open(struct journal *j, const struct sysroot *sr)
 	int rc;
 
 	memset(j, 0, sizeof(*j));
-	j->fd = -1;
-	rc = tree_mkdir_p(sr, JOURNAL_DIR, 0700);
-	if (rc < 0)
-		return rc;
-	j->fd = sysroot_openat(sr, JOURNAL_PATH, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600);
+	j->fd = state_open_append(sr, JOURNAL_PATH);
 	if (j->fd < 0)
 		return j->fd;
-	/* An old journal made with a looser umask, or by hand, still must not be readable by others. */
-	if (fstat(j->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		goto fail;
-	}
-	if ((st.st_mode & 0777) != 0600 && fchmod(j->fd, 0600) < 0) {
+	if (fstat(j->fd, &st) < 0) {
 		rc = -errno;
 		goto fail;
 	}
 	if (st.st_size == 0) {
 		static const char magic[] = JOURNAL_MAGIC "\n";
 
+		errno = 0;
 		if (write(j->fd, magic, sizeof(magic) - 1) != (ssize_t)sizeof(magic) - 1 || fsync(j->fd) < 0) {
 			rc = errno ? -errno : -EIO;
 			goto fail;
 		}
-		rc = fsync_dir(sr, JOURNAL_DIR);
-		if (rc < 0)
-			goto fail;
 	}
 	return 0;
 fail:
@@ -393,14 +605,17 @@ int journal_reverted(struct journal *j, const char *run)
 int journal_lock(const struct sysroot *sr, pid_t *holder)
 {
 	char buf[32];
-	int fd, rc;
+	int dfd, fd, rc;
 	ssize_t n;
 
 	*holder = 0;
-	rc = tree_mkdir_p(sr, "/run", 0755);
-	if (rc < 0)
-		return rc;
-	fd = sysroot_openat(sr, JOURNAL_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	dfd = state_dir_open(sr, JOURNAL_LOCK_DIR);
+	if (dfd < 0)
+		return dfd;
+	fd = sysroot_open_write_at(dfd, "lock", SW_CREATE | SW_EXCL | SW_READ, 0600);
+	if (fd == -EEXIST)
+		fd = sysroot_open_write_at(dfd, "lock", SW_READ, 0);
+	close(dfd);
 	if (fd < 0)
 		return fd;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -433,21 +648,40 @@ void journal_unlock(int fd)
 
 int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid)
 {
-	char buf[256], *nl, *s;
-	int rc = sysroot_read_str(sr, CONFIRM_PENDING, buf, sizeof(buf));
+	char *buf, *nl, *s;
+	int rc = state_read(sr, CONFIRM_PENDING, 4096, &buf, NULL);
 
 	*sid = -1;
 	if (rc < 0)
 		return rc;
-	nl = strchr(buf, '\n');
+	nl = strchr(trim(buf), '\n');
 	if (nl)
 		*nl = '\0';
-	if (!buf[0] || strlen(buf) >= size)
+	if (!buf[0] || strlen(trim(buf)) >= size) {
+		free(buf);
 		return -EINVAL;
-	snprintf(run, size, "%s", buf);
+	}
+	snprintf(run, size, "%s", trim(buf));
 	if (nl && (s = strstr(nl + 1, "sid=")) && parse_long(trim(s + 4), sid) < 0)
 		*sid = -1;
+	free(buf);
 	return 0;
+}
+
+int confirm_pending_write(const struct sysroot *sr, const char *run, long sid)
+{
+	char *content = xasprintf("%s\nsid=%ld\n", run, sid);
+	int rc = state_write(sr, CONFIRM_PENDING, content, strlen(content));
+
+	free(content);
+	return rc;
+}
+
+int confirm_pending_remove(const struct sysroot *sr)
+{
+	int rc = state_remove(sr, CONFIRM_PENDING, 0);
+
+	return rc < 0 ? rc : state_sync_dir(sr, CONFIRM_PENDING);
 }
 
 void confirm_log(const struct sysroot *sr, const char *fmt, ...)
@@ -456,21 +690,53 @@ void confirm_log(const struct sysroot *sr, const char *fmt, ...)
 	time_t now = time(NULL);
 	struct tm tm;
 	va_list ap;
-	int fd;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	line = xasprintf("%s %s\n", when, msg);
-	fd = sysroot_openat(sr, CONFIRM_LOG, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		if (write(fd, line, strlen(line)) < 0) {
-			/* Nowhere left to report it: the timer has no terminal. */
-		}
-		fsync(fd);
-		close(fd);
-	}
+	/* Nowhere left to report a failure: the timer has no terminal. */
+	(void)state_append(sr, CONFIRM_LOG, line, strlen(line));
 	free(msg);
 	free(line);
+}
+
+int once_pending_write(const struct sysroot *sr, const char *run, const char *params, bool updated)
+{
+	char *content = xasprintf("run=%s\nparams=%s\nupdate_bootloader=%d\n", run, params ? params : "", updated);
+	int rc = state_write(sr, ONCE_PENDING, content, strlen(content));
+
+	free(content);
+	return rc;
+}
+
+int once_pending_read(const struct sysroot *sr, struct once_pending *o)
+{
+	char *text, *save = NULL;
+	int rc = state_read(sr, ONCE_PENDING, 1u << 16, &text, NULL);
+
+	memset(o, 0, sizeof(*o));
+	if (rc < 0)
+		return rc;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "run=", 4))
+			snprintf(o->run, sizeof(o->run), "%s", l + 4);
+		else if (!strncmp(l, "params=", 7) && !o->params)
+			o->params = xstrdup(l + 7);
+		else if (!strcmp(l, "update_bootloader=1"))
+			o->update_bootloader = true;
+	}
+	free(text);
+	if (!o->run[0] || !o->params) {
+		free(o->params);
+		o->params = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int once_pending_remove(const struct sysroot *sr)
+{
+	return state_remove(sr, ONCE_PENDING, 0);
 }

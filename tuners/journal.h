@@ -8,7 +8,9 @@
 
 #define JOURNAL_DIR "/var/lib/tickready"
 #define JOURNAL_PATH "/var/lib/tickready/journal"
-#define JOURNAL_LOCK "/run/tickready.lock"
+/* In a 0700 directory of its own, like every state file: /run itself is not ours to tighten. */
+#define JOURNAL_LOCK_DIR "/run/tickready"
+#define JOURNAL_LOCK JOURNAL_LOCK_DIR "/lock"
 #define JOURNAL_MAGIC "#tickready-journal 1"
 /* apply --confirm: "RUN\nsid=SID\n", the run the timer reverts unless `tickready confirm` removes it. */
 #define CONFIRM_PENDING JOURNAL_DIR "/confirm-pending"
@@ -38,6 +40,11 @@ struct jvalue {
 struct jrec {
 	char type;
 	int line;		/* line number in the file */
+	/* Filled by the index (W records): its D or F record, and the newest write of its target. */
+	bool done, failed, superseded;
+	int fail_errno;
+	size_t run_idx;		/* into jlog.runs */
+	size_t next;		/* the run's next W record, or JLOG_NONE */
 	char run[48];
 	long seq;		/* W D F; the errno for F, the status for E, the epoch for B R */
 	long num;
@@ -45,9 +52,23 @@ struct jrec {
 	struct jvalue target, old, restore, value;	/* W; B keeps profile in target, root in old */
 };
 
+#define JLOG_NONE ((size_t)-1)
+
+/* One run of the journal, from the index. */
+struct jrun {
+	char run[48];
+	size_t begin;		/* its B record, or JLOG_NONE */
+	size_t first_w, last_w;	/* its W records, linked by jrec.next */
+	size_t nwrites;
+	bool reverted, ended;
+};
+
 struct jlog {
 	size_t n, cap;
 	struct jrec *v;
+	size_t nruns;
+	struct jrun *runs;	/* in journal order */
+	size_t *run_slots, nrun_slots;	/* hash of run ids: index + 1 */
 	size_t nbad;
 	int bad_lines[16];	/* the first corrupt lines */
 	bool torn_tail;		/* the last line lacks its newline: a crash while appending; ignored */
@@ -81,19 +102,46 @@ int journal_fail(struct journal *j, long seq, int err);
 int journal_end(struct journal *j, int status);
 int journal_reverted(struct journal *j, const char *run);
 
-/* Reads every record; a missing journal is an empty log. Corrupt lines are counted, not fatal. */
+/*
+ * Reads every record, streamed line by line (lines of any length, no size cap), and indexes them:
+ * runs, D/F per W, superseded writes; all linear in the journal's size. A missing journal is an
+ * empty log. Corrupt lines are counted, not fatal.
+ */
 int journal_load(const struct sysroot *sr, struct jlog *log);
-/* Parses journal text (for tests and journal_load). */
+/* Parses journal text (for tests), indexed like journal_load. */
 void journal_parse(const char *text, size_t len, struct jlog *log);
 void jlog_free(struct jlog *log);
+/* The run's index entry, NULL when the journal has no such run. */
+const struct jrun *jlog_run(const struct jlog *log, const char *run);
 /* Has run been reverted (an R record)? */
 bool jlog_reverted(const struct jlog *log, const char *run);
 
+/*
+ * Rewrites the journal without the records of runs that are fully reverted (nothing left for revert
+ * or status; their B and R lines stay, two per run, so that confirm can tell what became of a run), atomically (a new file renamed over it). Not done while corrupt lines are in it: they stay for a person.
+ * Returns the number of records dropped, or -errno.
+ */
+long journal_compact(const struct sysroot *sr, const struct jlog *log);
+
 /* The run waiting for confirmation into run, and the session id of the apply (-1 when not recorded). */
 int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid);
+/* Records run (and the session id of the apply) as waiting for `tickready confirm`. */
+int confirm_pending_write(const struct sysroot *sr, const char *run, long sid);
+int confirm_pending_remove(const struct sysroot *sr);
 /* Appends one timestamped line to CONFIRM_LOG (0600). */
 void confirm_log(const struct sysroot *sr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The lock: flock on /run/tickready.lock. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
+/* apply --once: the run, its one-time parameters, and whether the boot loader command ran. */
+struct once_pending {
+	char run[64];
+	char *params;
+	bool update_bootloader;
+};
+int once_pending_write(const struct sysroot *sr, const char *run, const char *params, bool updated);
+/* -ENOENT when nothing is pending, -EINVAL when the file is not ours. */
+int once_pending_read(const struct sysroot *sr, struct once_pending *o);
+int once_pending_remove(const struct sysroot *sr);
+
+/* The lock: flock on JOURNAL_LOCK. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
 int journal_lock(const struct sysroot *sr, pid_t *holder);
 void journal_unlock(int fd);

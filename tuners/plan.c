@@ -12,27 +12,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bind.h"
 #include "journal.h"
+#include "kinds.h"
+#include "state.h"
 #include "tuners.h"
-#include "ethtool.h"
 #include "util.h"
-
-static const char *const kind_names[] = {
-#define X(e, s) s,
-	CHANGE_KINDS(X)
-#undef X
-};
 
 const char *change_kind_name(enum change_kind k)
 {
-	return (unsigned)k < CK_COUNT ? kind_names[k] : "?";
+	return (unsigned)k < CK_COUNT ? change_kinds[k].name : "?";
 }
 
 int change_kind_from_name(const char *name)
 {
 	for (int k = 0; k < CK_COUNT; k++)
-		if (!strcmp(kind_names[k], name))
+		if (!strcmp(change_kinds[k].name, name))
 			return k;
 	return -1;
 }
@@ -195,7 +189,7 @@ char **argv_unpack(const char *packed)
 	return argv;
 }
 
-static size_t packed_len(const char *packed)
+size_t argv_packed_len(const char *packed)
 {
 	const char *a = packed;
 
@@ -388,399 +382,43 @@ static bool overridden(const struct change *c, const struct plan_opts *o)
 	return c->blocked && o->force && c->force_ok;
 }
 
-/* ---- writing under the root ---- */
-
-static bool is_pseudo(const char *path)
-{
-	return !strncmp(path, "/sys/", 5) || !strncmp(path, "/proc/", 6);
-}
-
-int tree_read(const struct sysroot *sr, const char *path, char **out, size_t *len)
-{
-	return sysroot_read_alloc(sr, path, 16u << 20, out, len);
-}
-
-int tree_write(const struct sysroot *sr, const char *path, const char *data, size_t len)
-{
-	int fd, rc = 0;
-	ssize_t n;
-
-	/* sysfs wants one write() of the value; a tree's regular file must lose its old bytes. */
-	fd = sysroot_openat(sr, path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | (sr->live && is_pseudo(path) ? 0 : O_TRUNC), 0);
-	if (fd < 0)
-		return fd;
-	errno = 0;
-	n = write(fd, data, len);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	if (!rc && !is_pseudo(path) && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	return rc;
-}
-
-int tree_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf) || path[0] != '/')
-		return -EINVAL;
-	memcpy(buf, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		int fd;
-
-		if (i != len && buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		if (!sysroot_is_dir(sr, buf)) {
-			char *slash = strrchr(buf, '/');
-			char parent[PATH_MAX];
-
-			snprintf(parent, sizeof(parent), "%.*s", (int)(slash - buf) ? (int)(slash - buf) : 1, buf);
-			fd = sysroot_openat(sr, parent, O_PATH | O_DIRECTORY, 0);
-			if (fd < 0)
-				return fd;
-			if (mkdirat(fd, slash + 1, mode) < 0 && errno != EEXIST) {
-				int rc = -errno;
-
-				close(fd);
-				return rc;
-			}
-			close(fd);
-		}
-		if (i != len)
-			buf[i] = '/';
-	}
-	return 0;
-}
-
-int run_argv(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int remove_path(const struct sysroot *sr, const char *path, bool dir)
-{
-	char parent[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, rc = 0;
-
-	if (!slash || strlen(path) >= sizeof(parent))
-		return -EINVAL;
-	snprintf(parent, sizeof(parent), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	fd = sysroot_openat(sr, parent, O_PATH | O_DIRECTORY, 0);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (unlinkat(fd, slash + 1, dir ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-static int create_file(const struct sysroot *sr, const char *path, const char *data, size_t len, mode_t mode)
-{
-	int fd = sysroot_openat(sr, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
-	int rc = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	errno = 0;
-	n = write(fd, data, len);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	/* The umask may have narrowed it; a boot script must be executable. */
-	if (!rc && fchmod(fd, mode) < 0)
-		rc = -errno;
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	if (rc < 0)
-		remove_path(sr, path, false);
-	return rc;
-}
-
-static int append_file(const struct sysroot *sr, const char *path, const char *data, size_t len)
-{
-	int fd = sysroot_openat(sr, path, O_WRONLY | O_APPEND | O_NOFOLLOW, 0);
-	int rc = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	errno = 0;
-	n = write(fd, data, len);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	if (!rc && !is_pseudo(path) && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* Takes out what an append added: the suffix, or else its last occurrence; nothing when it is gone. */
-static int unappend_file(const struct sysroot *sr, const char *path, const char *data, size_t len)
-{
-	char *text, *hit = NULL;
-	size_t tlen;
-	int rc = tree_read(sr, path, &text, &tlen);
-
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	if (tlen >= len && !memcmp(text + tlen - len, data, len)) {
-		hit = text + tlen - len;
-	} else {
-		for (char *s = text; (s = memmem(s, tlen - (size_t)(s - text), data, len)); s++)
-			hit = s;
-	}
-	if (hit) {
-		memmove(hit, hit + len, tlen - (size_t)(hit - text) - len);
-		rc = tree_write(sr, path, text, tlen - len);
-	}
-	free(text);
-	return rc;
-}
-
-/* A mount point as a host path under a live root ("/" only: mount(2) never runs in a tree). */
-static int do_mount(const char *target, const char *opts)
-{
-	return mount("hugetlbfs", target, "hugetlbfs", MS_NOSUID | MS_NODEV, opts) < 0 ? -errno : 0;
-}
-
-/* ---- ethtool settings in a tree: the key=value files a capture keeps ---- */
-
-static char *kv_replace(const char *text, size_t len, const char *key, const char *value)
-{
-	struct strbuf sb = { 0 };
-	size_t klen = strlen(key), pos = 0;
-	bool done = false;
-
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - text - pos) : len - pos;
-
-		if (l > klen && !strncmp(text + pos, key, klen) && text[pos + klen] == '=') {
-			strbuf_addf(&sb, "%s=%s\n", key, value);
-			done = true;
-		} else {
-			strbuf_addf(&sb, "%.*s\n", (int)l, text + pos);
-		}
-		pos += l + 1;
-	}
-	if (!done)
-		strbuf_addf(&sb, "%s=%s\n", key, value);
-	return strbuf_detach(&sb);
-}
-
-/* ---- executing one change ---- */
-
-static struct jvalue jv(const char *s)
-{
-	return (struct jvalue){ .present = s != NULL, .data = (char *)s, .len = s ? strlen(s) : 0 };
-}
-
-static struct jvalue jvn(const char *s, size_t len, bool present)
-{
-	return (struct jvalue){ .present = present, .data = (char *)s, .len = len };
-}
-
-/* Journal first (fsynced), then the write; D or F after. */
-static int exec_write(const struct sysroot *sr, struct journal *j, const char *path, const char *restore,
-		      const char *value, size_t vlen)
-{
-	struct jvalue jo, jr = jv(restore), jn = jvn(value, vlen, true);
-	char *old = NULL;
-	size_t olen = 0;
-	long seq;
-	int rc = tree_read(sr, path, &old, &olen);
-
-	/* A write-only sysfs file (unbind) has no old value to keep. */
-	if (rc < 0 && rc != -EACCES && rc != -EINVAL)
-		return rc;
-	jo = jvn(old, olen, old != NULL);
-	rc = journal_intent(j, "write", path, &jo, &jr, &jn, &seq);
-	free(old);
-	if (rc < 0)
-		return rc;
-	rc = sr->live && is_pseudo(path) ? sysroot_write(sr, path, value) : tree_write(sr, path, value, vlen);
-	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
-}
-
-static int exec_ethtool_tree(const struct sysroot *sr, struct journal *j, const struct change *c)
-{
-	char *text, *next;
-	size_t len;
-	int rc = tree_read(sr, c->path, &text, &len);
-
-	if (rc < 0)
-		return rc;
-	next = kv_replace(text, len, c->key, c->value);
-	free(text);
-	rc = exec_write(sr, j, c->path, NULL, next, strlen(next));
-	free(next);
-	return rc;
-}
-
-static int exec_ethtool_live(const struct sysroot *sr, struct journal *j, const struct change *c)
-{
-	struct jvalue jo, jn;
-	char target[96];
-	long seq;
-	int rc;
-
-	snprintf(target, sizeof(target), "%s %s", c->iface, c->key);
-	jo = jv(c->current);
-	jn = jv(c->value);
-	rc = journal_intent(j, "ethtool", target, &jo, &jo, &jn, &seq);
-	if (rc < 0)
-		return rc;
-	rc = nic_ethtool_set(sr, c->iface, c->key, c->value);
-	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
-}
-
-static int exec_simple(const struct sysroot *sr, struct journal *j, const struct change *c, const char *op)
-{
-	const char *value = c->value ? c->value : "";
-	struct jvalue none = { 0 }, jn = jv(value);
-	long seq;
-	int rc;
-
-	rc = journal_intent(j, op, c->path, &none, &none, &jn, &seq);
-	if (rc < 0)
-		return rc;
-	if (!strcmp(op, "create"))
-		rc = create_file(sr, c->path, value, strlen(value), c->mode ? c->mode : 0644);
-	else if (!strcmp(op, "append"))
-		rc = append_file(sr, c->path, value, strlen(value));
-	else if (!strcmp(op, "mkdir"))
-		rc = tree_mkdir_p(sr, c->path, 0755);
-	else
-		rc = do_mount(c->path, value);
-	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
-}
-
-static int exec_argv(struct journal *j, const struct change *c)
-{
-	struct jvalue undo = jvn(c->argv_undo, c->argv_undo ? packed_len(c->argv_undo) : 0, c->argv_undo != NULL);
-	struct jvalue none = { 0 }, jn = jvn(c->argv_do, packed_len(c->argv_do), true);
-	char **argv;
-	long seq;
-	int rc;
-
-	rc = journal_intent(j, "exec", c->target, &undo, &none, &jn, &seq);
-	if (rc < 0)
-		return rc;
-	argv = argv_unpack(c->argv_do);
-	rc = run_argv(argv);
-	free(argv);
-	if (rc > 0)
-		rc = -EIO;
-	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
-}
-
-/* The bound device's former netdev names, so that audit still finds "ens1f0" once it is gone. */
-static int bind_state_path(const char *pci, char *path, size_t size)
-{
-	return snprintf(path, size, BIND_STATE_DIR "/%s", pci) < (int)size ? 0 : -ENAMETOOLONG;
-}
-
-/*
- * Journal: OLD the driver link's text, RESTORE driver_override's old content, NEW the driver.
- * Then the bind, then the netdev names for audit.
- */
-static int exec_bind(const struct sysroot *sr, struct journal *j, const struct change *c)
-{
-	char link[PATH_MAX], override[128], names[512], state[160];
-	struct jvalue jo, jr, jn = jv(c->value);
-	long seq;
-	int rc;
-
-	if ((rc = pci_driver_link(sr, c->iface, link, sizeof(link))) < 0 ||
-	    (rc = pci_driver_override(sr, c->iface, override, sizeof(override))) < 0)
-		return rc;
-	pci_netdev_names(sr, c->iface, names, sizeof(names));
-	jo = jvn(link, strlen(link), link[0] != '\0');
-	jr = jv(override);
-	rc = journal_intent(j, "bind", c->iface, &jo, &jr, &jn, &seq);
-	if (rc < 0)
-		return rc;
-	rc = pci_bind(sr, c->iface, c->value);
-	if (rc == 0 && names[0] && (rc = tree_mkdir_p(sr, BIND_STATE_DIR, 0700)) == 0 &&
-	    (rc = bind_state_path(c->iface, state, sizeof(state))) == 0) {
-		int fd = sysroot_openat(sr, state, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-
-		if (fd < 0)
-			rc = fd;
-		else {
-			rc = write(fd, names, strlen(names)) == (ssize_t)strlen(names) ? 0 : -EIO;
-			close(fd);
-		}
-	}
-	return rc < 0 ? (journal_fail(j, seq, -rc), rc) : journal_done(j, seq);
-}
-
-static int exec_change(const struct sysroot *sr, struct journal *j, const struct change *c)
-{
-	const char *v;
-
-	switch (c->kind) {
-	case CK_WRITE:
-		v = !sr->live && c->emulate ? c->emulate : c->value;
-		return exec_write(sr, j, c->path, c->current, v, strlen(v));
-	case CK_CREATE:
-		return exec_simple(sr, j, c, "create");
-	case CK_APPEND:
-		return exec_simple(sr, j, c, "append");
-	case CK_MKDIR:
-		return exec_simple(sr, j, c, "mkdir");
-	case CK_MOUNT:
-		return exec_simple(sr, j, c, "mount");
-	case CK_ETHTOOL:
-		return sr->live ? exec_ethtool_live(sr, j, c) : exec_ethtool_tree(sr, j, c);
-	case CK_SERVICE:
-	case CK_EXEC:
-		return exec_argv(j, c);
-	case CK_BIND:
-		return exec_bind(sr, j, c);
-	case CK_CMDLINE:
-	default:
-		return 0;
-	}
-}
-
 static void add_refused(struct exec_result *res, const char *target)
 {
 	res->refused_targets = xrealloc(res->refused_targets, (res->refused + 1) * sizeof(char *));
 	res->refused_targets[res->refused++] = xstrdup(target);
 }
 
+/* Runs one change through its kind: W record, the change, then D or F. Journal trouble goes to res. */
+static int exec_one(struct exec_ctx *x, const struct change *c, struct exec_result *res)
+{
+	int rc, jrc;
+
+	x->seq = 0;
+	x->journal_rc = 0;
+	rc = change_kinds[c->kind].exec(x, c);
+	if (x->journal_rc) {
+		/* The W record never became durable: this change was not made. */
+		res->journal_rc = x->journal_rc;
+		res->journal_what = "intent";
+		return x->journal_rc;
+	}
+	if (!x->seq)
+		return rc;	/* refused or unreadable before anything was journaled */
+	res->journaled++;
+	jrc = rc < 0 ? journal_fail(x->j, x->seq, -rc) : journal_done(x->j, x->seq);
+	if (jrc < 0 && !res->journal_rc) {
+		res->journal_rc = jrc;
+		res->journal_what = rc < 0 ? "failure" : "completion";
+		if (rc == 0)
+			rc = jrc;
+	}
+	return rc;
+}
+
 int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, const struct plan_opts *o,
 		 struct exec_result *res)
 {
+	struct exec_ctx x = { .sr = ctx->sr, .j = j };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -791,14 +429,14 @@ int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, 
 			res->skipped += !c->display;
 			continue;
 		}
-		rc = exec_change(ctx->sr, j, c);
-		if (rc < 0 && c->refusable && ctx->sr->live) {
+		rc = exec_one(&x, c, res);
+		if (rc < 0 && c->refusable && ctx->sr->live && !res->journal_rc) {
 			/* Managed and per-cpu IRQs refuse a new affinity; the kernel keeps them where they must be. */
 			add_refused(res, c->target);
 			continue;
 		}
 		if (rc < 0) {
-			res->failed_path = xstrdup(c->path ? c->path : c->target);
+			res->failed_path = xstrdup(res->journal_rc ? JOURNAL_PATH : c->path ? c->path : c->target);
 			res->failed_rc = rc;
 			return rc;
 		}
@@ -818,11 +456,11 @@ int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, 
 
 			once.argv_do = argv_pack((const char *const *)p->once_argv);
 			once.argv_undo = argv_pack((const char *const[]){ "grub-editenv", "-", "unset", "next_entry", NULL });
-			rc = exec_argv(j, &once);
+			rc = exec_one(&x, &once, res);
 			free(once.argv_do);
 			free(once.argv_undo);
 			if (rc < 0) {
-				res->failed_path = xstrdup(p->once_argv[0]);
+				res->failed_path = xstrdup(res->journal_rc ? JOURNAL_PATH : p->once_argv[0]);
 				res->failed_rc = rc;
 				return rc;
 			}
@@ -906,119 +544,36 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 
 /* ---- revert ---- */
 
-static int undo_record(const struct sysroot *sr, const struct jrec *r)
+/* Does W record r write a file the boot tooling reads? */
+static bool boot_file(const struct jrec *r)
 {
-	const char *path = r->target.data;
-
-	if (!strcmp(r->op, "write")) {
-		/* The live kernel takes the value back ("madvise"), a tree gets its exact old bytes. */
-		if (sr->live && is_pseudo(path) && r->restore.present) {
-			int rc = sysroot_write(sr, path, r->restore.data);
-
-			/* The IRQ went away with its device (a driver bind undone before it): nothing to restore. */
-			return rc == -ENOENT && !strncmp(path, "/proc/irq/", 10) ? 0 : rc;
-		}
-		if (!r->old.present)
-			return 0;
-		return tree_write(sr, path, r->old.data, r->old.len);
-	}
-	if (!strcmp(r->op, "create"))
-		return remove_path(sr, path, false);
-	if (!strcmp(r->op, "mkdir")) {
-		int rc = remove_path(sr, path, true);
-
-		return rc == -ENOTEMPTY || rc == -EEXIST ? 0 : rc;
-	}
-	if (!strcmp(r->op, "append"))
-		return unappend_file(sr, path, r->value.data, r->value.len);
-	if (!strcmp(r->op, "mount")) {
-		if (!sr->live)
-			return 0;
-		return umount2(path, 0) < 0 && errno != EINVAL && errno != ENOENT ? -errno : 0;
-	}
-	if (!strcmp(r->op, "ethtool")) {
-		char iface[64], key[32];
-
-		if (!sr->live || !r->restore.present || sscanf(path, "%63s %31s", iface, key) != 2)
-			return 0;
-		return nic_ethtool_set(sr, iface, key, r->restore.data);
-	}
-	if (!strcmp(r->op, "bind")) {
-		char state[160];
-		int rc = pci_unbind_restore(sr, path, r->old.present ? r->old.data : "",
-					    r->restore.present ? r->restore.data : "");
-
-		if (rc == 0 && bind_state_path(path, state, sizeof(state)) == 0 && (rc = remove_path(sr, state, false)) == 0)
-			remove_path(sr, BIND_STATE_DIR, true);	/* fails while other devices stay bound */
-		return rc;
-	}
-	if (!strcmp(r->op, "exec")) {
-		char **argv;
-		int rc;
-
-		if (!r->old.present || !sr->live)
-			return 0;
-		argv = argv_unpack(r->old.data);
-		rc = run_argv(argv);
-		free(argv);
-		return rc > 0 ? -EIO : rc;
-	}
-	return -EINVAL;
-}
-
-/* Did the write announced by seq fail (an F record)? Then a create or append never took effect. */
-static bool rec_failed(const struct jlog *log, const struct jrec *w)
-{
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_FAIL && log->v[i].seq == w->seq && !strcmp(log->v[i].run, w->run))
-			return true;
-	return false;
-}
-
-static void runs_newest_first(const struct jlog *log, const char ***out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	for (size_t i = log->n; i-- > 0;) {
-		const struct jrec *r = &log->v[i];
-		bool seen = false;
-
-		if (r->type != JR_WRITE)
-			continue;
-		for (size_t k = 0; k < *n; k++)
-			seen |= !strcmp((*out)[k], r->run);
-		if (seen)
-			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof(char *));
-		(*out)[(*n)++] = r->run;
-	}
+	return !strcmp(r->target.data, HOST_GRUB_DROPIN) || !strcmp(r->target.data, HOST_GRUB_ONCE) ||
+	       !strcmp(r->target.data, HOST_KERNEL_CMDLINE);
 }
 
 int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
 		struct revert_result *res)
 {
-	const char **runs;
-	size_t nruns;
+	size_t *ws = xmalloc((log->n ? log->n : 1) * sizeof(size_t));
 	int first = 0;
 
 	memset(res, 0, sizeof(*res));
-	runs_newest_first(log, &runs, &nruns);
-	for (size_t k = 0; k < nruns; k++) {
-		size_t failed = 0;
+	/* Newest run first; within a run, newest write first. */
+	for (size_t k = log->nruns; k-- > 0;) {
+		const struct jrun *run = &log->runs[k];
+		size_t failed = 0, nw = 0;
 
-		if ((only_run && strcmp(only_run, runs[k])) || jlog_reverted(log, runs[k]))
+		if (!run->nwrites || run->reverted || (only_run && strcmp(only_run, run->run)))
 			continue;
 		res->runs++;
-		for (size_t i = log->n; i-- > 0;) {
-			const struct jrec *r = &log->v[i];
-			int rc;
+		for (size_t i = run->first_w; i != JLOG_NONE; i = log->v[i].next)
+			ws[nw++] = i;
+		while (nw-- > 0) {
+			const struct jrec *r = &log->v[ws[nw]];
+			const struct change_kind_ops *kind = change_kind_by_op(r->op);
+			int rc = kind ? kind->undo(sr, r) : -EINVAL;
 
-			if (r->type != JR_WRITE || strcmp(r->run, runs[k]))
-				continue;
-			/* A failed bind may have got half way (override set, old driver gone): undo it too. */
-			if (strcmp(r->op, "write") && strcmp(r->op, "bind") && rec_failed(log, r))
-				continue;
-			rc = undo_record(sr, r);
+			res->boot_touched |= boot_file(r);
 			if (rc < 0) {
 				failed++;
 				if (!res->failed_target) {
@@ -1033,7 +588,7 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 		res->failed += failed;
 		/* A run with a failed restore stays unreverted, so the next revert tries again. */
 		if (!failed) {
-			int rc = journal_reverted(j, runs[k]);
+			int rc = journal_reverted(j, run->run);
 
 			if (rc < 0 && !first) {
 				res->failed_target = xstrdup(JOURNAL_PATH);
@@ -1041,6 +596,43 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 			}
 		}
 	}
-	free(runs);
+	free(ws);
 	return first;
+}
+
+int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_result *res)
+{
+	struct journal j;
+	struct jlog log;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = journal_load(sr, &log);
+	if (rc < 0) {
+		res->stage = "read";
+		return rc;
+	}
+	rc = journal_open(&j, sr);
+	if (rc < 0) {
+		res->stage = "open";
+		jlog_free(&log);
+		return rc;
+	}
+	rc = plan_revert(sr, &j, &log, only_run, res);
+	res->stage = rc < 0 ? "restore" : NULL;
+	res->torn_tail = log.torn_tail;
+	res->nbad = log.nbad;
+	memcpy(res->bad_lines, log.bad_lines, sizeof(res->bad_lines));
+	for (size_t i = 0; i < log.n; i++)
+		res->had_writes |= log.v[i].type == JR_WRITE;
+	journal_close(&j);
+	jlog_free(&log);
+	/* Fully reverted runs are dropped: the journal only grows with what revert still needs. */
+	if (rc == 0 && res->runs && journal_load(sr, &log) == 0) {
+		long dropped = journal_compact(sr, &log);
+
+		res->compacted = dropped > 0 ? (size_t)dropped : 0;
+		jlog_free(&log);
+	}
+	return rc;
 }

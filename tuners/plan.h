@@ -13,24 +13,10 @@
 #define BOOT_UNIT "tickready-apply.service"
 #define BOOT_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/" BOOT_UNIT
 
-#define CHANGE_KINDS(X) \
-	X(CK_WRITE, "write") \
-	X(CK_CREATE, "create") \
-	X(CK_APPEND, "append") \
-	X(CK_MKDIR, "mkdir") \
-	X(CK_ETHTOOL, "ethtool") \
-	X(CK_CMDLINE, "cmdline") \
-	X(CK_BIND, "bind") \
-	X(CK_SERVICE, "service") \
-	X(CK_MOUNT, "mount") \
-	X(CK_EXEC, "exec")
+/* The change kinds; what each one does is its row in change_kinds[] (tuners/kinds.h). */
+enum change_kind { CK_WRITE, CK_CREATE, CK_APPEND, CK_MKDIR, CK_ETHTOOL, CK_CMDLINE, CK_BIND, CK_SERVICE, CK_MOUNT,
+		   CK_EXEC, CK_COUNT };
 
-enum change_kind {
-#define X(e, s) e,
-	CHANGE_KINDS(X)
-#undef X
-	CK_COUNT
-};
 const char *change_kind_name(enum change_kind k);
 int change_kind_from_name(const char *name);
 
@@ -109,6 +95,8 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
 char *argv_pack(const char *const *argv);
 /* Unpacked into a NULL-terminated array of pointers into packed; free the array only. */
 char **argv_unpack(const char *packed);
+/* Bytes of a packed argv, its final NUL included. */
+size_t argv_packed_len(const char *packed);
 
 /*
  * Builds the plan: for every failing (or warning) finding, its tuner's changes, else a manual
@@ -151,6 +139,9 @@ struct exec_result {
 	char **refused_targets;	/* IRQs the kernel refused (managed, per-cpu), nrefused of them */
 	bool bootloader_ran;
 	int bootloader_status;
+	size_t journaled;	/* W records made durable: what revert will restore */
+	int journal_rc;		/* a journal record could not be made durable (0: all were) */
+	const char *journal_what;	/* which: "intent", "completion", "failure" or "end" */
 };
 
 /*
@@ -168,6 +159,12 @@ struct revert_result {
 	size_t runs, restored, failed;
 	char *failed_target;	/* the first restore that failed */
 	int failed_rc;
+	bool boot_touched;	/* a restored write was a boot file: the boot configuration needs regenerating */
+	/* tuners_revert: what it found in the journal and what it did with it */
+	const char *stage;	/* where it stopped: "read", "open", "restore"; NULL when it did not */
+	bool torn_tail, had_writes;
+	size_t nbad, compacted;
+	int bad_lines[16];
 };
 
 /*
@@ -178,12 +175,20 @@ struct revert_result {
 int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
 		struct revert_result *res);
 
+/*
+ * revert as a whole: loads the journal, restores (plan_revert), and compacts away the runs now fully
+ * reverted. The caller holds the lock. Returns 0 or -errno (res->stage says where).
+ */
+int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_result *res);
+
 /* The "tickready.plan/1" document. */
 json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o);
 
 /* Write helpers shared with revert: one write() of len bytes, truncating a tree's file first. */
 int tree_write(const struct sysroot *sr, const char *path, const char *data, size_t len);
-/* Reads a whole file of any size (cap 16 MiB); -ENOENT when absent. */
+/* Largest file apply reads whole (an old value it journals); a bigger one is an error before any write. */
+#define TREE_READ_MAX (64u << 20)
+/* Reads a whole file (cap TREE_READ_MAX) through sysroot's bounded, non-blocking reader; -ENOENT when absent. */
 int tree_read(const struct sysroot *sr, const char *path, char **out, size_t *len);
 /* mkdir -p under the root with mode for the directories it creates. */
 int tree_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode);

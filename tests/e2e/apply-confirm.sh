@@ -7,7 +7,7 @@ D=$(mktmp); A=$D/a; B=$D/b; C=$D/c; F=$D/f
 PENDING=var/lib/tickready/confirm-pending
 LOG=var/lib/tickready/confirm.log
 JOURNAL=var/lib/tickready/journal
-LOCK=run/tickready.lock
+LOCK=run/tickready/lock
 HOLDER=
 
 # Whatever happens, no process this test started outlives it: the lock holder, and the timers of its trees.
@@ -35,7 +35,7 @@ expect_grep "says how to keep it" "confirm within 10 s with .tickready confirm."
 expect_status 0 "B: apply --confirm 10" "$TR" apply --root "$B" --profile "$APROF" --yes --confirm 10
 expect_status 0 "C: apply --confirm 10" setsid "$TR" apply --root "$C" --profile "$APROF" --yes --confirm 10
 # C: an apply (here flock(1)) holds the lock across the deadline; the timer must wait, not give up.
-flock "$C/$LOCK" sleep 12 & HOLDER=$!
+mkdir -p -m 700 "$C/run/tickready"; flock "$C/$LOCK" sleep 12 & HOLDER=$!
 [ "$(sed -n 2p "$B/$PENDING")" = "sid=$(mysid)" ] && ok "the applying session is recorded (sid=N)" || not_ok "pending: $(cat "$B/$PENDING")"
 [ "$(cat "$A/proc/sys/kernel/timer_migration")" = 0 ] && ok "A applied" || not_ok "A not applied"
 
@@ -68,20 +68,20 @@ rm "$F/$PENDING"
 expect_status 0 "F: apply" "$TR" apply --root "$F" --profile "$APROF" --yes
 run=$(first_run "$F")
 printf '%s\n' "$run" >"$F/$PENDING"
-flock "$F/$LOCK" sleep 1 &
+mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sleep 1 &
 sleep 0.2
 expect_status 0 "confirm waits for a held lock" "$TR" confirm --root "$F"
 expect_grep "then confirms" "confirmed run $run" "$OUT"
 wait $!
 printf '%s\n' "$run" >"$F/$PENDING"
-flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
+mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
 sleep 0.2
 expect_status 0 "confirmed by another while waiting: exit 0" "$TR" confirm --root "$F"
 expect_grep "says so" "run $run is already confirmed" "$OUT"
 wait $!
 "$TR" revert --root "$F" >/dev/null
 printf '%s\n' "$run" >"$F/$PENDING"
-flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
+mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
 sleep 0.2
 expect_status 1 "reverted while waiting: exit 1" "$TR" confirm --root "$F"
 expect_grep "says it was reverted" "not confirmed: run $run was reverted at its deadline" "$OUT"

@@ -52,8 +52,8 @@ done
 
 # One apply at a time: the lock names its holder.
 fresh_tree "$T"
-mkdir -p "$T/run"
-python3 -c 'import fcntl, os, sys, time; f = open(sys.argv[1], "a+"); fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write("%d\n" % os.getpid()); f.flush(); time.sleep(5)' "$T/run/tickready.lock" &
+mkdir -p -m 700 "$T/run/tickready"
+python3 -c 'import fcntl, os, sys, time; f = open(sys.argv[1], "a+"); fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write("%d\n" % os.getpid()); f.flush(); time.sleep(5)' "$T/run/tickready/lock" &
 holder=$!
 sleep 0.5
 expect_status 2 "second apply while locked exits 2" "$TR" "${APPLY[@]}" --root "$T"

@@ -3,21 +3,15 @@ BUILD=${BUILD:-build}
 TR=${TR:-$PWD/$BUILD/tickready}
 SRC=$PWD
 PASSED=0 FAILED=0
-TMPS=()
-# mktmp runs in $(...), a subshell: it lists its dirs in a file the EXIT trap reads.
-TMPLIST=$(mktemp /tmp/tickready-e2e-list.XXXXXX)
-cleanup_tmps() {
-	local d
-	while read -r d; do TMPS+=("$d"); done <"$TMPLIST"
-	for d in "${TMPS[@]}"; do rm -rf --one-file-system "$d"; done
-	rm -f "$TMPLIST"
-}
+# One directory per script, made here: D=$(mktmp) runs in a subshell, so mktmp cannot record what it makes.
+TMPROOT=$(mktemp -d /tmp/tickready-e2e-XXXXXX)
+cleanup_tmps() { rm -rf --one-file-system "$TMPROOT"; }
 trap cleanup_tmps EXIT
-mktmp() { local d; d=$(mktemp -d /tmp/tickready-e2e-XXXXXX); echo "$d" >>"$TMPLIST"; echo "$d"; }
+mktmp() { mktemp -d "$TMPROOT/d-XXXXXX"; }
 ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
 not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
 # expect_status WANT DESC CMD...: runs CMD (stdout to $OUT, stderr to $ERR), checks its exit status.
-OUT=$(mktemp /tmp/tickready-e2e-out.XXXXXX); ERR=$(mktemp /tmp/tickready-e2e-err.XXXXXX); TMPS+=("$OUT" "$ERR")
+OUT=$(mktemp "$TMPROOT/out.XXXXXX"); ERR=$(mktemp "$TMPROOT/err.XXXXXX")
 expect_status() {
 	local want=$1 desc=$2; shift 2
 	timeout 60 "$@" >"$OUT" 2>"$ERR"; local rc=$?

@@ -111,6 +111,30 @@ static void test_dropin_first(void **state)
 	assert_null(cmdline_get(&h->staged, "nohz_full"));
 }
 
+
+static char *host_grub_dropin_params(const char *text)
+{
+	struct strbuf sb = { 0 };
+
+	boot_grub_dropin_params(text, &sb);
+	return sb.s ? strbuf_detach(&sb) : xstrdup("");
+}
+
+/* Drop-in lines may be indented; comments, other variables and "$VAR" references stay out. */
+static void test_dropin_indented(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = host_grub_dropin_params("# tickready\n  GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT isolcpus=2-7\"\n"
+				    "\t# GRUB_CMDLINE_LINUX=\"quiet\"\nGRUB_TIMEOUT=\"5\"\n");
+	assert_string_equal(p, "isolcpus=2-7");
+	free(p);
+	p = host_grub_dropin_params("\tGRUB_CMDLINE_LINUX=\"nohz_full=2-7\"\n");
+	assert_string_equal(p, "nohz_full=2-7");
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +143,7 @@ int main(void)
 		T(test_sdboot_staged),
 		T(test_sdboot_file_ignored),
 		T(test_dropin_first),
+		cmocka_unit_test(test_dropin_indented),
 #undef T
 	};
 

@@ -12,6 +12,7 @@
 
 #include "journal.h"
 #include "plan.h"
+#include "state.h"
 #include "util.h"
 
 static void test_escape_roundtrip(void **state)
@@ -210,13 +211,184 @@ static void test_lock(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+
+static char *tmp_root(struct sysroot *sr, char *dir)
+{
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(sysroot_open(sr, dir), 0);
+	return dir;
+}
+
+static void rm_root(struct sysroot *sr, const char *dir)
+{
+	char cmd[PATH_MAX];
+
+	sysroot_close(sr);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* An append whose fsync failed (an F record) is still taken out; one refused at open is not touched. */
+static void test_failed_append_undone(void **state)
+{
+	char dir[] = "/tmp/tickready-journal-XXXXXX", path[PATH_MAX], *text;
+	struct jvalue size = { true, "5", 1 }, line = { true, "added\n", 6 }, none = { 0 };
+	struct revert_result res;
+	struct sysroot sr;
+	struct journal j;
+	struct jlog log;
+	long seq;
+
+	(void)state;
+	tmp_root(&sr, dir);
+	snprintf(path, sizeof(path), "%s/fstab", dir);
+	write_file(path, "keep\nadded\n");
+	assert_int_equal(journal_open(&j, &sr), 0);
+	assert_int_equal(journal_begin(&j, "p", dir), 0);
+	assert_int_equal(journal_intent(&j, "append", "/fstab", &size, &none, &line, &seq), 0);
+	assert_int_equal(journal_fail(&j, seq, EIO), 0);
+	assert_int_equal(journal_end(&j, -EIO), 0);
+	assert_int_equal(journal_load(&sr, &log), 0);
+	assert_true(log.v[1].failed);
+	assert_int_equal(log.v[1].fail_errno, EIO);
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(res.restored, 1);
+	jlog_free(&log);
+	text = read_file(path);
+	assert_string_equal(text, "keep\n");
+	free(text);
+	journal_close(&j);
+	rm_root(&sr, dir);
+}
+
+/* The index: D/F per write, superseded writes, runs; and compaction keeps only B and R of a reverted run. */
+static void test_index_and_compact(void **state)
+{
+	char dir[] = "/tmp/tickready-journal-XXXXXX", path[PATH_MAX], run1[48], *text;
+	struct jvalue old = { true, "1", 1 }, v2 = { true, "2", 1 }, v3 = { true, "3", 1 }, none = { 0 };
+	struct revert_result res;
+	struct sysroot sr;
+	struct journal j;
+	struct jlog log;
+	long seq;
+
+	(void)state;
+	tmp_root(&sr, dir);
+	snprintf(path, sizeof(path), "%s/v", dir);
+	write_file(path, "3");
+	assert_int_equal(journal_open(&j, &sr), 0);
+	assert_int_equal(journal_begin(&j, "p", dir), 0);
+	assert_int_equal(journal_intent(&j, "write", "/v", &old, &none, &v2, &seq), 0);
+	assert_int_equal(journal_done(&j, seq), 0);
+	assert_int_equal(journal_end(&j, 0), 0);
+	snprintf(run1, sizeof(run1), "%s", j.run);
+	j.run[0] = 'X';	/* a second run id */
+	assert_int_equal(journal_intent(&j, "write", "/v", &v2, &none, &v3, &seq), 0);
+	assert_int_equal(journal_done(&j, seq), 0);
+	assert_int_equal(journal_load(&sr, &log), 0);
+	assert_int_equal(log.nruns, 2);
+	assert_true(log.v[1].done);
+	assert_true(log.v[1].superseded);
+	assert_false(log.v[4].superseded);
+	assert_int_equal(log.runs[0].nwrites, 1);
+	assert_non_null(jlog_run(&log, run1));
+	assert_null(jlog_run(&log, "nope"));
+	jlog_free(&log);
+	journal_close(&j);
+	assert_int_equal(tuners_revert(&sr, NULL, &res), 0);
+	assert_int_equal(res.runs, 2);
+	assert_int_equal(res.restored, 2);
+	assert_true(res.compacted > 0);
+	free(res.failed_target);
+	text = read_file(path);
+	assert_string_equal(text, "1");
+	free(text);
+	/* What is left: the magic line, and B and R of the one run that had a B. */
+	assert_int_equal(journal_load(&sr, &log), 0);
+	for (size_t i = 0; i < log.n; i++)
+		assert_true(log.v[i].type == JR_BEGIN || log.v[i].type == JR_REVERTED);
+	assert_true(jlog_reverted(&log, run1));
+	jlog_free(&log);
+	rm_root(&sr, dir);
+}
+
+/* State files: a planted link is replaced, never followed, and never read through; a linked state dir is refused. */
+static void test_state_files(void **state)
+{
+	char dir[] = "/tmp/tickready-journal-XXXXXX", path[256], target[2 * PATH_MAX], run[64], *text;
+	struct sysroot sr;
+	struct stat st;
+	long sid;
+
+	(void)state;
+	tmp_root(&sr, dir);
+	snprintf(path, sizeof(path), "%s/var/lib/tickready", dir);
+	assert_int_equal(system((snprintf(target, sizeof(target), "mkdir -p -m 755 '%s' '%s/etc'", path, dir), target)), 0);
+	snprintf(target, sizeof(target), "%s/etc/passwd", dir);
+	write_file(target, "root:x:0:0\n");
+	snprintf(path, sizeof(path), "%s%s", dir, CONFIRM_PENDING);
+	assert_int_equal(symlink("../../../etc/passwd", path), 0);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ELOOP);
+	assert_int_equal(confirm_pending_write(&sr, "RUN1", 42), 0);
+	text = read_file(target);
+	assert_string_equal(text, "root:x:0:0\n");
+	free(text);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), 0);
+	assert_string_equal(run, "RUN1");
+	assert_int_equal(sid, 42);
+	/* The directory was 0755: tightened to 0700. */
+	snprintf(path, sizeof(path), "%s%s", dir, JOURNAL_DIR);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(confirm_pending_remove(&sr), 0);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ENOENT);
+	/* A state directory that is a link (to "/") is refused. */
+	assert_int_equal(system((snprintf(target, sizeof(target), "rm -rf '%s' && ln -s / '%s'", path, path), target)), 0);
+	assert_int_equal(confirm_pending_write(&sr, "RUN2", 1), -ELOOP);
+	assert_int_equal(state_open_read(&sr, CONFIRM_PENDING), -ELOOP);
+	rm_root(&sr, dir);
+}
+
+/* No size cap: a journal past 16 MiB loads, streamed line by line. */
+static void test_big_journal(void **state)
+{
+	char dir[] = "/tmp/tickready-journal-XXXXXX";
+	struct sysroot sr;
+	struct journal j;
+	struct jlog log;
+	char *big = xmalloc(1u << 20);
+	struct jvalue v = { true, big, 1u << 20 }, none = { 0 };
+	long seq;
+
+	(void)state;
+	memset(big, 'a', 1u << 20);
+	tmp_root(&sr, dir);
+	assert_int_equal(journal_open(&j, &sr), 0);
+	assert_int_equal(journal_begin(&j, "p", dir), 0);
+	for (int i = 0; i < 18; i++)
+		assert_int_equal(journal_intent(&j, "write", "/v", &v, &none, &v, &seq), 0);
+	journal_close(&j);
+	assert_int_equal(journal_load(&sr, &log), 0);
+	assert_int_equal(log.nbad, 0);
+	assert_int_equal(log.n, 19);
+	assert_int_equal(log.v[18].old.len, 1u << 20);
+	jlog_free(&log);
+	free(big);
+	rm_root(&sr, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_roundtrip), cmocka_unit_test(test_absent_and_empty),
 		cmocka_unit_test(test_unescape_rejects), cmocka_unit_test(test_parse_lines),
 		cmocka_unit_test(test_corrupt_and_torn), cmocka_unit_test(test_append_load_replay),
-		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_lock), cmocka_unit_test(test_failed_append_undone),
+		cmocka_unit_test(test_index_and_compact), cmocka_unit_test(test_state_files),
+		cmocka_unit_test(test_big_journal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

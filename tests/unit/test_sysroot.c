@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -316,6 +319,93 @@ static void test_record_live_proc(void **state)
 	rm_rf(out);
 }
 
+/* The one writer: never into a device, FIFO, socket or through a link; a device is not even truncated. */
+static void test_writer_refuses(void **state)
+{
+	char path[512], outside[] = "/tmp/tickready-out-XXXXXX", victim[600], buf[64];
+	struct sysroot sr;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(outside));
+	snprintf(victim, sizeof(victim), "%s/victim", outside);
+	fd = open(victim, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "keep\n", 5), 5);
+	close(fd);
+	put("/sys/w/regular", "old\n", 4);
+	snprintf(path, sizeof(path), "%s/sys/w/null", root);
+	assert_int_equal(mknod(path, S_IFCHR | 0666, makedev(1, 3)), 0);
+	snprintf(path, sizeof(path), "%s/sys/w/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/sys/w/link-out", root);
+	assert_int_equal(symlink(victim, path), 0);
+	snprintf(path, sizeof(path), "%s/sys/w/link-in", root);
+	assert_int_equal(symlink("regular", path), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sys/w/sock", root);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/null", "x", 1, SW_TRUNC, 0), -SYSROOT_ENOTREG);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/fifo", "x", 1, 0, 0), -SYSROOT_ENOTREG);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/sock", "x", 1, 0, 0), -SYSROOT_ENOTREG);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/link-out", "x", 1, SW_TRUNC, 0), -ELOOP);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/link-in", "x", 1, SW_TRUNC, 0), -ELOOP);
+	assert_int_equal(sysroot_write(&sr, "/sys/w/fifo", "1"), -SYSROOT_ENOTREG);
+	assert_int_equal(sysroot_check_write(&sr, "/sys/w/null"), -SYSROOT_ENOTREG);
+	assert_int_equal(sysroot_check_write(&sr, "/sys/w/absent"), 0);
+	assert_int_equal(sysroot_check_write(&sr, "/sys/w/regular"), 0);
+	/* The victim outside the root kept its bytes; the regular file takes the write. */
+	fd = open(victim, O_RDONLY);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+	close(fd);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/regular", "new\n", 4, SW_TRUNC | SW_FSYNC, 0), 0);
+	assert_int_equal(sysroot_read(&sr, "/sys/w/regular", buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "new\n");
+	/* Create-exclusive: a second create fails, the first sets the mode despite the umask. */
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/made", "x", 1, SW_CREATE | SW_EXCL, 0750), 0);
+	assert_int_equal(sysroot_write_file(&sr, "/sys/w/made", "x", 1, SW_CREATE | SW_EXCL, 0750), -EEXIST);
+	{
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/sys/w/made", root);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0750);
+	}
+	assert_string_equal(sysroot_strerror(-ELOOP), "a symbolic link: tickready never writes through a link");
+	sysroot_close(&sr);
+	close(s);
+	snprintf(path, sizeof(path), "rm -rf '%s'", outside);
+	assert_int_equal(system(path), 0);
+}
+
+/* A root that is "/" under another name is the live host, and says so. */
+static void test_root_alias(void **state)
+{
+	char link[600];
+	struct sysroot sr;
+
+	(void)state;
+	snprintf(link, sizeof(link), "%s/to-slash", root);
+	assert_int_equal(symlink("/", link), 0);
+	assert_int_equal(sysroot_open(&sr, link), 0);
+	assert_true(sr.live);
+	assert_true(sr.aliased);
+	assert_string_equal(sr.path, "/");
+	sysroot_close(&sr);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	assert_false(sr.aliased);
+	sysroot_close(&sr);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_false(sr.live);
+	sysroot_close(&sr);
+	unlink(link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +417,8 @@ int main(void)
 		cmocka_unit_test(test_record_roundtrip),
 		cmocka_unit_test(test_record_listing_and_tests),
 		cmocka_unit_test(test_record_live_proc),
+		cmocka_unit_test(test_writer_refuses),
+		cmocka_unit_test(test_root_alias),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
