@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <jansson.h>
 
 #include "host.h"
 #include "profile.h"
@@ -51,6 +52,10 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */
 int once_confirm(const struct sysroot *sr);
+
+struct jlog;
+/* The tickready.status/1 document: every journaled run not reverted, wanted / staged / live (cli/status.c). */
+json_t *status_collect(const struct sysroot *sr, const struct host *host, const struct jlog *log);
 
 /* A run against one root: the sysroot, the host model and the resolved profile. */
 struct session {

@@ -1,15 +1,8 @@
 /* tickready status: what tickready has applied here, each knob wanted / staged / live, and its verdict. */
-#include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "bind.h"
 #include "cli.h"
 #include "journal.h"
-#include "plan.h"
-#include "util.h"
 
 enum { OPT_ROOT = 'r', OPT_FORMAT = 'f' };
 
@@ -19,202 +12,43 @@ static const struct cli_opt status_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-enum sverdict { SV_PASS, SV_FAIL, SV_PENDING, SV_UNSUPPORTED, SV_COUNT };
-static const char *const sverdict_names[] = { "pass", "fail", "pending-reboot", "unsupported" };
-
-struct srow {
-	char *target, *wanted, *staged, *live;
-	const char *op;
-	enum sverdict v;
-};
-
-struct sctx {
-	const struct sysroot *sr;
-	const struct host *host;
-	json_t *items;
-	int counts[SV_COUNT];
-	bool json;
-};
-
-static bool path_is(const char *path, const char *suffix)
+static const char *or_dash(const json_t *o, const char *key)
 {
-	size_t a = strlen(path), b = strlen(suffix);
+	const char *s = json_string_value(json_object_get(o, key));
 
-	return a >= b && !strcmp(path + a - b, suffix);
+	return s ? s : "-";
 }
 
-/* sysfs shows some values differently from how they are written: "[never]", masks padded with zeros. */
-static bool same_value(const char *path, const char *live, const char *want)
+/* The text view of a tickready.status/1 document. */
+static void print_text(const json_t *doc)
 {
-	struct cpuset a, b;
-	char br[256];
+	const json_t *runs = json_object_get(doc, "runs"), *run, *it, *sum = json_object_get(doc, "summary");
+	const char *confirm = json_string_value(json_object_get(doc, "confirm_pending"));
+	const char *once = json_string_value(json_object_get(doc, "once_pending"));
+	size_t i, j;
 
-	if (!strcmp(live, want))
-		return true;
-	snprintf(br, sizeof(br), "[%s]", want);
-	if (strstr(live, br))
-		return true;
-	if (path_is(path, "_list") || path_is(path, "watchdog_cpumask"))
-		return cpuset_parse(&a, live) == 0 && cpuset_parse(&b, want) == 0 && cpuset_equal(&a, &b);
-	if (path_is(path, "smp_affinity") || path_is(path, "/cpumask"))
-		return cpuset_parse_mask(&a, live) == 0 && cpuset_parse_mask(&b, want) == 0 && cpuset_equal(&a, &b);
-	return false;
-}
-
-static void emit(struct sctx *sc, struct srow *r)
-{
-	sc->counts[r->v]++;
-	if (sc->json)
-		json_array_append_new(sc->items, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "target", r->target, "kind",
-							   r->op, "wanted", r->wanted, "staged", r->staged, "live",
-							   r->live, "verdict", sverdict_names[r->v]));
-	else
-		printf("  %-15s %-46s %-20s %-20s %s\n", sverdict_names[r->v], r->target, r->wanted ? r->wanted : "-",
-		       r->staged ? r->staged : "-", r->live ? r->live : "-");
-}
-
-/* One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline). */
-static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
-{
-	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text, *q2;
-	struct cmdline want;
-
-	if (!strcmp(w->target.data, HOST_GRUB_ONCE)) {
-		/* The one-time entry's script: its parameters are in TICKREADY_PARAMS. */
-		char *params = xmalloc(strlen(text) + 1);
-
-		if (!shell_var(text, strlen(text), "TICKREADY_PARAMS", params, strlen(text) + 1))
-			params[0] = '\0';
-		free(text);
-		text = start = params;
-	} else if (grub) {
-		char *q1 = strchr(text, '"');
-
-		q2 = q1 ? strrchr(text, '"') : NULL;
-		start = q1 && q2 > q1 ? q1 + 1 : text + strlen(text);
-		if (q2 > q1)
-			*q2 = '\0';
-		for (char *s = start; (s = strchr(s, '$'));)
-			while (*s && *s != ' ')
-				*s++ = ' ';
-	}
-	cmdline_parse(&want, start);
-	for (size_t i = 0; i < want.n; i++) {
-		const char *k = want.args[i].key, *v = want.args[i].value ? want.args[i].value : "";
-		const char *live = cmdline_get(&sc->host->cmdline, k);
-		const char *staged = sc->host->has_staged ? cmdline_get(&sc->host->staged, k) : (grub ? NULL : v);
-		struct srow r = { .target = (char *)k, .wanted = (char *)v, .staged = (char *)staged,
-				  .live = (char *)live, .op = "cmdline" };
-
-		if (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd") || !strcmp(k, "root"))
-			continue;
-		r.v = live && !strcmp(live, v) ? SV_PASS : staged && !strcmp(staged, v) ? SV_PENDING : SV_FAIL;
-		emit(sc, &r);
-	}
-	cmdline_free(&want);
-	free(text);
-}
-
-static bool done(const struct jlog *log, const struct jrec *w)
-{
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_DONE && log->v[i].seq == w->seq && !strcmp(log->v[i].run, w->run))
-			return true;
-	return false;
-}
-
-static void write_row(struct sctx *sc, const struct jlog *log, const struct jrec *w)
-{
-	const char *path = w->target.data;
-	struct srow r = { .target = (char *)path, .op = w->op };
-	char *text = NULL, *want = NULL;
-	size_t len;
-
-	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, HOST_KERNEL_CMDLINE) || !strcmp(path, HOST_GRUB_ONCE)) {
-		cmdline_rows(sc, w, !strcmp(path, HOST_GRUB_DROPIN));
-		return;
-	}
-	if (!strcmp(w->op, "write") || !strcmp(w->op, "create")) {
-		want = xstrdup(w->value.data ? w->value.data : "");
-		if (tree_read(sc->sr, path, &text, &len) < 0) {
-			r.v = SV_UNSUPPORTED;
-		} else if (strchr(trim(want), '\n')) {
-			r.v = !strcmp(text, w->value.data) ? SV_PASS : SV_FAIL;
-			r.wanted = "(file)";
-			r.live = r.v == SV_PASS ? "(same)" : "(differs)";
-		} else {
-			r.v = same_value(path, trim(text), want) ? SV_PASS : SV_FAIL;
-			r.wanted = want;
-			r.live = text;
-		}
-	} else if (!strcmp(w->op, "append")) {
-		r.wanted = "(line)";
-		r.v = tree_read(sc->sr, path, &text, &len) == 0 && memmem(text, len, w->value.data, w->value.len)
-			      ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "mkdir")) {
-		r.v = sysroot_is_dir(sc->sr, path) ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "mount")) {
-		r.wanted = w->value.data;
-		if (!sc->sr->live)
-			r.v = SV_UNSUPPORTED;
-		else
-			r.v = tree_read(sc->sr, "/proc/mounts", &text, &len) == 0 && strstr(text, path) ? SV_PASS : SV_FAIL;
-	} else if (!strcmp(w->op, "bind")) {
-		char link[PATH_MAX];
-
-		r.wanted = w->value.data;
-		if (pci_driver_link(sc->sr, path, link, sizeof(link)) < 0) {
-			r.v = SV_UNSUPPORTED;
-		} else {
-			const char *drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-
-			text = xstrdup(drv[0] ? drv : "(unbound)");
-			r.live = text;
-			r.v = !strcmp(drv, w->value.data) ? SV_PASS : SV_FAIL;
-		}
-	} else {
-		r.wanted = w->value.data;
-		r.v = done(log, w) ? SV_PASS : SV_FAIL;
-	}
-	emit(sc, &r);
-	free(text);
-	free(want);
-}
-
-/* The newest write of each target wins: an older run's write of it was superseded. */
-static bool superseded(const struct jlog *log, size_t idx)
-{
-	for (size_t i = idx + 1; i < log->n; i++)
-		if (log->v[i].type == JR_WRITE && !jlog_reverted(log, log->v[i].run) &&
-		    !strcmp(log->v[i].target.data, log->v[idx].target.data) && !strcmp(log->v[i].op, log->v[idx].op))
-			return true;
-	return false;
-}
-
-static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec *b, json_t *runs)
-{
-	json_t *saved = sc->items;
-	char when[64];
-	time_t t = (time_t)b->num;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (sc->json) {
-		sc->items = json_array();
-	} else {
-		printf("run %s: profile %s, %s\n", b->run, b->target.present ? b->target.data : "?", when);
+	printf("tickready status: root %s\n", or_dash(doc, "root"));
+	json_array_foreach(runs, i, run) {
+		printf("run %s: profile %s, %s\n", or_dash(run, "run"),
+		       json_is_string(json_object_get(run, "profile")) ? or_dash(run, "profile") : "?", or_dash(run, "started"));
 		printf("  %-15s %-46s %-20s %-20s %s\n", "VERDICT", "TARGET", "WANTED", "STAGED", "LIVE");
+		json_array_foreach(json_object_get(run, "items"), j, it)
+			printf("  %-15s %-46s %-20s %-20s %s\n", or_dash(it, "verdict"), or_dash(it, "target"),
+			       or_dash(it, "wanted"), or_dash(it, "staged"), or_dash(it, "live"));
 	}
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].type == JR_WRITE && !strcmp(log->v[i].run, b->run) && !superseded(log, i))
-			write_row(sc, log, &log->v[i]);
-	if (sc->json) {
-		json_array_append_new(runs, json_pack("{s:s, s:s?, s:s, s:o}", "run", b->run, "profile",
-						      b->target.present ? b->target.data : NULL, "started", when, "items",
-						      sc->items));
-		sc->items = saved;
-	}
+	if (!json_array_size(runs))
+		puts("nothing applied: the journal holds no run that is not reverted");
+	else
+		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n",
+		       (int)json_integer_value(json_object_get(sum, "pass")), (int)json_integer_value(json_object_get(sum, "fail")),
+		       (int)json_integer_value(json_object_get(sum, "pending_reboot")),
+		       (int)json_integer_value(json_object_get(sum, "unsupported")));
+	if (confirm)
+		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
+		       "(from a new session)\n", confirm);
+	if (once)
+		printf("one-time boot staged: run %s; after that boot, `tickready confirm` makes its parameters the "
+		       "default\n", once);
 }
 
 int cmd_status(int argc, char **argv)
@@ -224,12 +58,7 @@ int cmd_status(int argc, char **argv)
 	struct sysroot sr;
 	struct host host;
 	struct jlog log;
-	struct sctx sc = { 0 };
-	json_t *runs = NULL;
-	size_t nruns = 0;
-	char confirm_run[128], once_run[128] = "", *once_text = NULL;
-	bool has_confirm, has_once;
-	long sid;
+	json_t *doc;
 	int c, rc;
 
 	cli_parser_init(&p, "status", "tickready status [--root DIR] [--format text|json]",
@@ -261,53 +90,18 @@ int cmd_status(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	host_load(&host, &sr);
-	sc = (struct sctx){ .sr = &sr, .host = &host, .json = !strcmp(format, "json") };
-	if (sc.json)
-		runs = json_array();
-	else
-		printf("tickready status: root %s\n", sr.path);
-	for (size_t i = 0; i < log.n; i++)
-		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run)) {
-			show_run(&sc, &log, &log.v[i], runs);
-			nruns++;
-		}
-	/* What still waits on the operator: a confirmation, or the one-time boot. */
-	has_confirm = confirm_pending_read(&sr, confirm_run, sizeof(confirm_run), &sid) == 0;
-	has_once = sysroot_read_alloc(&sr, ONCE_PENDING, 1u << 16, &once_text, NULL) == 0;
-	if (has_once) {
-		for (char *save = NULL, *l = strtok_r(once_text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			if (!strncmp(l, "run=", 4))
-				snprintf(once_run, sizeof(once_run), "%s", l + 4);
-		free(once_text);
-	}
-	if (sc.json) {
-		json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "schema", "tickready.status/1", "root",
-					sr.path, "runs", runs, "summary", "pass", sc.counts[SV_PASS], "fail",
-					sc.counts[SV_FAIL], "pending_reboot", sc.counts[SV_PENDING], "unsupported",
-					sc.counts[SV_UNSUPPORTED]);
-
-		json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
-		json_object_set_new(doc, "once_pending", has_once ? json_string(once_run) : json_null());
-
+	doc = status_collect(&sr, &host, &log);
+	if (!strcmp(format, "json")) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(doc);
-	} else if (!nruns) {
-		puts("nothing applied: the journal holds no run that is not reverted");
 	} else {
-		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[SV_PASS],
-		       sc.counts[SV_FAIL], sc.counts[SV_PENDING], sc.counts[SV_UNSUPPORTED]);
+		print_text(doc);
 	}
-	if (!sc.json && has_confirm)
-		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
-		       "(from a new session)\n", confirm_run);
-	if (!sc.json && has_once)
-		printf("one-time boot staged: run %s; after that boot, `tickready confirm` makes its parameters the "
-		       "default\n", once_run);
 	if (log.nbad)
 		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
 			 JOURNAL_PATH, log.bad_lines[0]);
-	rc = sc.counts[SV_FAIL] ? EXIT_NOT_READY : EXIT_READY;
+	rc = json_integer_value(json_object_get(json_object_get(doc, "summary"), "fail")) ? EXIT_NOT_READY : EXIT_READY;
+	json_decref(doc);
 	host_free(&host);
 	jlog_free(&log);
 	sysroot_close(&sr);
