@@ -8,13 +8,14 @@ CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
 CPPFLAGS += -Icore -Ichecks -Ituners -Icli
 override LDFLAGS += $(SAN)
-LIBS = -lnuma -lpci -lcpuid -ljansson -linih
+LIBS = -lnuma -lpci -lcpuid -ljansson -linih -lm
 TEST_LIBS = -lcmocka
 
 # Debian packages: build and run, then tests only.
 DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
        dpdk dpdk-dev libdpdk-dev
-TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests
+TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
+            prometheus
 
 CORE_SRC = $(wildcard core/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
