@@ -30,6 +30,9 @@ MANPAGES = $(wildcard man/*.[0-9])
 
 TICKREADY = $(BUILD)/tickready
 POLLER_BIN ?=
+# The scheduled report (tickready-audit.timer): when it runs, and whether `make install` enables it.
+AUDIT_CALENDAR ?= Mon..Fri 06:30
+ENABLE_AUDIT_TIMER ?=
 
 .DEFAULT_GOAL := all
 
@@ -122,6 +125,10 @@ install: all
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -d $(DESTDIR)/lib/systemd/system
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-apply.service > $(DESTDIR)/lib/systemd/system/tickready-apply.service
+	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-audit.service > $(DESTDIR)/lib/systemd/system/tickready-audit.service
+	sed "s|^OnCalendar=.*|OnCalendar=$(AUDIT_CALENDAR)|" systemd/tickready-audit.timer > $(DESTDIR)/lib/systemd/system/tickready-audit.timer
+	@if [ "$(ENABLE_AUDIT_TIMER)" = 1 ]; then systemctl $(if $(DESTDIR),--root=$(DESTDIR)) enable tickready-audit.timer; \
+	else echo "tickready-audit.timer installed, not enabled (make install ENABLE_AUDIT_TIMER=1, or systemctl enable --now tickready-audit.timer)"; fi
 
 clean:
 	rm -rf build build-asan

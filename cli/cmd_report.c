@@ -14,7 +14,7 @@
 
 enum {
 	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_STRICT = 256, OPT_HTML, OPT_PROM, OPT_JUNIT, OPT_VERIFY,
-	OPT_VERIFY_FROM, OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE,
+	OPT_VERIFY_FROM, OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE, OPT_JSON,
 };
 
 static const struct cli_opt report_opts[] = {
@@ -22,6 +22,7 @@ static const struct cli_opt report_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to judge against (default " PROFILE_DEFAULT ")" },
 	{ "format", "text|json|none", OPT_FORMAT, "what goes to standard output (default text: a summary)" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures" },
+	{ "json", "FILE", OPT_JSON, "write the JSON document to FILE" },
 	{ "html", "FILE", OPT_HTML, "write the self-contained HTML page to FILE" },
 	{ "prom", "DIR", OPT_PROM, "write DIR/tickready.prom for node_exporter's textfile collector" },
 	{ "junit", "FILE", OPT_JUNIT, "write JUnit XML to FILE: one testcase per check and verify target" },
@@ -36,7 +37,7 @@ static const struct cli_opt report_opts[] = {
 };
 
 struct outputs {
-	const char *format, *html, *prom, *junit;
+	const char *format, *json, *html, *prom, *junit;
 };
 
 /* Every destination is checked before anything is gathered or written. */
@@ -80,6 +81,13 @@ static int write_file(const char *what, const char *path, int (*fn)(FILE *, cons
 	return 0;
 }
 
+static int w_json(FILE *f, const void *d)
+{
+	int rc = json_dumpf(d, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fputc('\n', f);
+	return rc < 0 || ferror(f) ? -EIO : 0;
+}
 static int w_html(FILE *f, const void *d) { return rdoc_write_html(f, d); }
 static int w_prom(FILE *f, const void *d) { return rdoc_write_prom(f, d); }
 static int w_junit(FILE *f, const void *d) { return rdoc_write_junit(f, d); }
@@ -90,6 +98,8 @@ static int emit_report(const json_t *doc, const struct outputs *o)
 	char *prom = o->prom ? xasprintf("%s/tickready.prom", o->prom) : NULL;
 	int bad = 0;
 
+	if (o->json)
+		bad |= write_file("JSON", o->json, w_json, doc);
 	if (o->html)
 		bad |= write_file("HTML", o->html, w_html, doc);
 	if (prom)
@@ -119,7 +129,8 @@ static int run_fleet(const char *dir, double stale_hours, const struct outputs *
 		cli_error("report: %s", err);
 		return EXIT_ERROR;
 	}
-	rc = o->html && write_file("fleet HTML", o->html, w_fleet, fleet) < 0 ? EXIT_ERROR : EXIT_READY;
+	rc = (o->html && write_file("fleet HTML", o->html, w_fleet, fleet) < 0) ||
+	     (o->json && write_file("fleet JSON", o->json, w_json, fleet) < 0) ? EXIT_ERROR : EXIT_READY;
 	if (!strcmp(o->format, "json")) {
 		json_dumpf(fleet, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -145,7 +156,7 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	cli_parser_init(&p, "report",
-			"tickready report [--root DIR] [--profile P] [--format text|json|none] [--html FILE] [--prom DIR] "
+			"tickready report [--root DIR] [--profile P] [--format text|json|none] [--json FILE] [--html FILE] [--prom DIR] "
 			"[--junit FILE] [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]",
 			"Gathers audit, apply status, the plan and optionally verify into one tickready.report/1 document and "
 			"writes it as text, JSON, HTML, a Prometheus textfile or JUnit XML.",
@@ -157,6 +168,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_PROFILE: a.profile = arg; break;
 		case OPT_FORMAT: o.format = arg; break;
 		case OPT_STRICT: a.strict = true; break;
+		case OPT_JSON: o.json = arg; break;
 		case OPT_HTML: o.html = arg; break;
 		case OPT_PROM: o.prom = arg; break;
 		case OPT_JUNIT: o.junit = arg; break;
@@ -197,7 +209,7 @@ int cmd_report(int argc, char **argv)
 								: "--verify and --verify-from gather; --from and --fleet read saved reports");
 		return EXIT_ERROR;
 	}
-	if ((o.html && check_file("--html", o.html)) || (o.junit && check_file("--junit", o.junit)) ||
+	if ((o.json && check_file("--json", o.json)) || (o.html && check_file("--html", o.html)) || (o.junit && check_file("--junit", o.junit)) ||
 	    (o.prom && check_dir("--prom", o.prom)))
 		return EXIT_ERROR;
 	if (fleet)
