@@ -15,7 +15,7 @@ TEST_LIBS = -lcmocka
 DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
        dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus
+            prometheus ansible-core
 
 CORE_SRC = $(wildcard core/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
