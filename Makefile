@@ -15,7 +15,7 @@ TEST_LIBS = -lcmocka
 DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
        dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus ansible-core
+            prometheus ansible-core chromium
 
 CORE_SRC = $(wildcard core/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
@@ -39,7 +39,7 @@ ENABLE_AUDIT_TIMER ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench docs-screenshot
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
@@ -116,6 +116,18 @@ audit: deps $(TICKREADY)
 
 bench: all
 	@bash bench/run.sh
+
+# README's picture: this host's report (with the verify result recorded on this VM) in headless Chromium.
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+	--disable-component-update --disable-sync --hide-scrollbars
+docs-screenshot: $(TICKREADY)
+	@mkdir -p docs $(BUILD)/docs
+	./$(TICKREADY) report --verify-from tests/fixtures/report/verify-loopback.json --html $(BUILD)/docs/report.html --format none || [ $$? = 1 ]
+	rm -rf $(BUILD)/docs/chromium
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$(CURDIR)/$(BUILD)/docs/chromium --window-size=900,1500 \
+		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/$(BUILD)/docs/report.html
+	rm -rf $(BUILD)/docs/chromium
+	@echo "docs/report.png: $$(stat -c %s docs/report.png) bytes, from $$(stat -c %s $(BUILD)/docs/report.html) bytes of HTML"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tickready/profiles \
