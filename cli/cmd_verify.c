@@ -887,16 +887,6 @@ static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *
 
 /* ---- output ---- */
 
-static void fmt_ns(double ns, char *buf, size_t size)
-{
-	if (ns < 10000)
-		snprintf(buf, size, "%.0f ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.1f us", ns / 1000);
-	else
-		snprintf(buf, size, "%.2f ms", ns / 1e6);
-}
-
 static int bits(double v)
 {
 	int b = 0;
@@ -936,7 +926,7 @@ static void print_histogram(FILE *f, const json_t *hist)
 		char lab[24], bar[41];
 		int len = counts[e] ? 1 + (bits(counts[e]) - 1) * 39 / (bits(top) > 1 ? bits(top) - 1 : 1) : 0;
 
-		fmt_ns(edges[e], lab, sizeof(lab));
+		format_ns(edges[e], lab, sizeof(lab));
 		memset(bar, '#', (size_t)len);
 		bar[len] = '\0';
 		fprintf(f, "    <= %-9s |%-40s %.0f\n", e == NE - 1 ? "more" : lab, bar, counts[e]);
@@ -960,7 +950,7 @@ static void print_stream(FILE *f, const json_t *s)
 	}
 	fputs(" ", f);
 	for (size_t i = 0; i < 8; i++) {
-		fmt_ns(verify_num(s, keys[i]), v, sizeof(v));
+		format_ns(verify_num(s, keys[i]), v, sizeof(v));
 		fprintf(f, " %s %s", labels[i], v);
 	}
 	fputc('\n', f);
@@ -983,8 +973,8 @@ static void print_kvb(FILE *f, const json_t *doc)
 		return;
 	fprintf(f, "%-8s %14s %14s\n", "", "kernel recvmsg", "DPDK bypass");
 	for (int i = 0; i < 6; i++) {
-		fmt_ns(verify_num(k, keys[i]), a, sizeof(a));
-		fmt_ns(verify_num(b, keys[i]), c, sizeof(c));
+		format_ns(verify_num(k, keys[i]), a, sizeof(a));
+		format_ns(verify_num(b, keys[i]), c, sizeof(c));
 		fprintf(f, "%-8s %14s %14s\n", labels[i], a, c);
 	}
 	fprintf(f, "%-8s %14.0f %14.0f\n", "drops", verify_num(k, "dropped"), verify_num(b, "dropped"));
@@ -998,7 +988,7 @@ static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
 	json_array_foreach(json_object_get(doc, "cores"), i, c) {
 		char g[32];
 
-		fmt_ns(verify_num(c, "max_gap_ns"), g, sizeof(g));
+		format_ns(verify_num(c, "max_gap_ns"), g, sizeof(g));
 		fprintf(f, "cpu%.0f (%s): longest loop gap %s, %.0f gaps over the threshold\n", verify_num(c, "cpu"),
 			json_string_value(json_object_get(c, "role")), g, verify_num(c, "gaps_over_threshold"));
 		if (m == VM_IDLE) {
@@ -1051,8 +1041,8 @@ static void print_target(FILE *f, const struct verify_target *t)
 	char obs[48], want[48];
 
 	if (!strcmp(t->unit, "ns")) {
-		fmt_ns(t->observed, obs, sizeof(obs));
-		fmt_ns((double)t->want, want, sizeof(want));
+		format_ns(t->observed, obs, sizeof(obs));
+		format_ns((double)t->want, want, sizeof(want));
 	} else {
 		snprintf(obs, sizeof(obs), "%.2f %s", t->observed, t->unit);
 		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);

@@ -1,6 +1,7 @@
 /* The HTML shared by the report, diff and fleet pages: escaping, one inline style sheet, sortable tables. */
 #include "html.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 void html_esc(FILE *out, const char *s)
@@ -28,6 +29,22 @@ void html_cell(FILE *out, const char *s)
 		html_esc(out, s);
 	else
 		fputs("&mdash;", out);
+}
+
+void html_row(FILE *out, int ncode, ...)
+{
+	const char *cell;
+	va_list ap;
+
+	va_start(ap, ncode);
+	fputs("<tr>", out);
+	for (int i = 0; (cell = va_arg(ap, const char *)); i++) {
+		fputs(i < ncode ? "<td><code>" : "<td>", out);
+		html_cell(out, cell);
+		fputs(i < ncode ? "</code></td>" : "</td>", out);
+	}
+	fputs("</tr>\n", out);
+	va_end(ap);
 }
 
 static const char style[] =

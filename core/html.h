@@ -7,6 +7,8 @@
 void html_esc(FILE *out, const char *s);
 /* s escaped, or an em dash when NULL or empty. */
 void html_cell(FILE *out, const char *s);
+/* One table row of escaped cells, NULL-terminated; the first ncode cells in <code>; empty ones show a dash. */
+void html_row(FILE *out, int ncode, ...) __attribute__((sentinel));
 /* Doctype, head (title escaped, viewport, inline CSS: no network, no font, printable) and <body>. */
 void html_begin(FILE *out, const char *title);
 /* Closes the page; sortable adds the inline script that sorts tables of class "sortable" by a clicked header. */

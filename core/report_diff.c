@@ -272,15 +272,8 @@ int diff_write_html(FILE *out, const json_t *d)
 	}
 	fputs("</tbody></table></div></section>\n<section id=\"inventory\"><h2>Inventory</h2><div class=\"scroll\">"
 	      "<table class=\"sortable\"><thead><tr><th>key</th><th>A</th><th>B</th></tr></thead><tbody>\n", out);
-	json_array_foreach(json_object_get(d, "inventory"), i, x) {
-		fputs("<tr><td><code>", out);
-		html_esc(out, rj_str(x, "key"));
-		fputs("</code></td><td>", out);
-		html_cell(out, rj_str(x, "a"));
-		fputs("</td><td>", out);
-		html_cell(out, rj_str(x, "b"));
-		fputs("</td></tr>\n", out);
-	}
+	json_array_foreach(json_object_get(d, "inventory"), i, x)
+		html_row(out, 1, rj_str(x, "key"), rj_str(x, "a"), rj_str(x, "b"), NULL);
 	fputs("</tbody></table></div></section>\n<section id=\"verify\"><h2>Verify</h2><div class=\"scroll\"><table>"
 	      "<thead><tr><th>stream</th><th>figure</th><th>A</th><th>B</th><th>B / A</th></tr></thead><tbody>\n", out);
 	json_array_foreach(json_object_get(d, "verify"), i, x) {

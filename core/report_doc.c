@@ -45,17 +45,6 @@ const json_t *rj_get(const json_t *o, ...)
 	return o;
 }
 
-const char *format_ns(double ns, char *buf, size_t size)
-{
-	if (ns < 10000)
-		snprintf(buf, size, "%.0f ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.1f us", ns / 1000);
-	else
-		snprintf(buf, size, "%.2f ms", ns / 1e6);
-	return buf;
-}
-
 int rdoc_histogram(const json_t *hist, struct rdoc_bucket *out, int max)
 {
 	/* 1-2-5 per decade, as verify's text histogram: equal widths make the x axis a log scale. */

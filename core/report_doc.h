@@ -9,6 +9,8 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "util.h"
+
 #define REPORT_SCHEMA "tickready.report/1"
 
 /* The parts of one report; rdoc_build takes over the references (NULL: absent). */
@@ -42,9 +44,6 @@ bool rj_num(const json_t *o, const char *key, double *out);
 long rj_int(const json_t *o, const char *key, long dflt);
 /* A path of object keys: rj_get(doc, "audit", "summary", NULL). */
 const json_t *rj_get(const json_t *o, ...) __attribute__((sentinel));
-
-/* "1.34 ms", "6523 ns": a latency in ns for people. */
-const char *format_ns(double ns, char *buf, size_t size);
 
 /*
  * Writes path atomically: fn renders into a temporary file in the same directory, which is

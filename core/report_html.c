@@ -261,15 +261,8 @@ static void plan_section(FILE *out, const json_t *doc)
 		if (json_array_size(json_object_get(plan, "manual"))) {
 			fputs("<h3>Manual (no tuner covers these)</h3><div class=\"scroll\"><table><thead><tr><th>check</th>"
 			      "<th>observed</th><th>remedy</th></tr></thead><tbody>", out);
-			json_array_foreach(json_object_get(plan, "manual"), i, c) {
-				fputs("<tr><td><code>", out);
-				html_esc(out, rj_str(c, "check"));
-				fputs("</code></td><td>", out);
-				html_cell(out, rj_str(c, "observed"));
-				fputs("</td><td>", out);
-				html_cell(out, rj_str(c, "remedy"));
-				fputs("</td></tr>\n", out);
-			}
+			json_array_foreach(json_object_get(plan, "manual"), i, c)
+				html_row(out, 1, rj_str(c, "check"), rj_str(c, "observed"), rj_str(c, "remedy"), NULL);
 			fputs("</tbody></table></div>", out);
 		}
 		if (json_array_size(json_object_get(plan, "blocked"))) {

@@ -1,24 +1,12 @@
-/* A tickready.report/1 document as JUnit XML: one testcase per check and per verify target. */
+/*
+ * A tickready.report/1 document as JUnit XML: one testcase per check and per verify target.
+ * Text goes through html_esc: its escapes (&amp; &lt; &gt; &quot; &#39;, control bytes replaced) are valid XML 1.0.
+ */
 #include <errno.h>
 #include <string.h>
 
+#include "html.h"
 #include "report_doc.h"
-
-/* XML text and attribute values; control bytes other than tab and newline are not allowed in XML 1.0. */
-static void xml(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		default:
-			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, out);
-		}
-	}
-}
 
 static bool is(const char *a, const char *b)
 {
@@ -27,14 +15,14 @@ static bool is(const char *a, const char *b)
 
 static void finding_text(FILE *out, const json_t *c)
 {
-	xml(out, rj_str(c, "observed"));
+	html_esc(out, rj_str(c, "observed"));
 	if (rj_str(c, "expected")) {
 		fputs("\nexpected: ", out);
-		xml(out, rj_str(c, "expected"));
+		html_esc(out, rj_str(c, "expected"));
 	}
 	if (rj_str(c, "remedy")) {
 		fputs("\nfix: ", out);
-		xml(out, rj_str(c, "remedy"));
+		html_esc(out, rj_str(c, "remedy"));
 	}
 }
 
@@ -63,21 +51,21 @@ static void checks_suite(FILE *out, const json_t *doc)
 	count(checks, "fail", &fail, &skip);
 	fprintf(out, "  <testsuite name=\"tickready.audit\" tests=\"%zu\" failures=\"%ld\" errors=\"0\" skipped=\"%ld\" "
 		"timestamp=\"", json_array_size(checks), fail, skip);
-	xml(out, rj_str(doc, "generated"));
+	html_esc(out, rj_str(doc, "generated"));
 	fputs("\" hostname=\"", out);
-	xml(out, rj_str(doc, "hostname"));
+	html_esc(out, rj_str(doc, "hostname"));
 	fputs("\">\n", out);
 	json_array_foreach(checks, i, c) {
 		const char *v = rj_str(c, "verdict");
 
 		fputs("    <testcase classname=\"tickready.", out);
-		xml(out, rj_str(c, "area"));
+		html_esc(out, rj_str(c, "area"));
 		fputs("\" name=\"", out);
-		xml(out, rj_str(c, "id"));
+		html_esc(out, rj_str(c, "id"));
 		fputs("\">", out);
 		if (is(v, "fail")) {
 			fputs("<failure type=\"fail\" message=\"", out);
-			xml(out, rj_str(c, "observed"));
+			html_esc(out, rj_str(c, "observed"));
 			fputs("\">", out);
 			finding_text(out, c);
 			fputs("</failure>", out);
@@ -85,12 +73,12 @@ static void checks_suite(FILE *out, const json_t *doc)
 			fputs("<skipped message=\"", out);
 			if (is(v, "pending-reboot"))
 				fputs("pending reboot: ", out);
-			xml(out, rj_str(c, "observed"));
+			html_esc(out, rj_str(c, "observed"));
 			fputs("\"/>", out);
 		} else if (!is(v, "pass")) {
 			/* A warning passes the suite but keeps its text for the reader. */
 			fputs("<system-out>", out);
-			xml(out, v);
+			html_esc(out, v);
 			fputs(": ", out);
 			finding_text(out, c);
 			fputs("</system-out>", out);
@@ -119,16 +107,16 @@ static void verify_suite(FILE *out, const json_t *doc)
 				 rj_str(t, "comparison") ? rj_str(t, "comparison") : "", want,
 				 rj_str(t, "unit") ? rj_str(t, "unit") : "");
 		fputs("    <testcase classname=\"tickready.verify\" name=\"", out);
-		xml(out, rj_str(t, "name"));
+		html_esc(out, rj_str(t, "name"));
 		fputs("\">", out);
 		if (is(v, "fail") || is(v, "skip")) {
 			fputs(is(v, "fail") ? "<failure type=\"fail\" message=\"" : "<skipped message=\"", out);
-			xml(out, text[0] ? text : rj_str(t, "detail"));
+			html_esc(out, text[0] ? text : rj_str(t, "detail"));
 			if (is(v, "fail")) {
 				fputs("\">", out);
-				xml(out, text);
+				html_esc(out, text);
 				fputs(" (", out);
-				xml(out, rj_str(t, "detail"));
+				html_esc(out, rj_str(t, "detail"));
 				fputs(")</failure>", out);
 			} else {
 				fputs("\"/>", out);
@@ -142,7 +130,7 @@ static void verify_suite(FILE *out, const json_t *doc)
 int rdoc_write_junit(FILE *out, const json_t *doc)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tickready report ", out);
-	xml(out, rj_str(doc, "hostname"));
+	html_esc(out, rj_str(doc, "hostname"));
 	fputs("\">\n", out);
 	checks_suite(out, doc);
 	if (json_is_object(json_object_get(doc, "verify")))
