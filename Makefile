@@ -15,7 +15,7 @@ TEST_LIBS = -lcmocka
 DEPS = gcc make pkg-config libnuma-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
        dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus ansible-core chromium
+            prometheus ansible-core chromium debhelper lintian build-essential dpkg-dev
 
 CORE_SRC = $(wildcard core/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
@@ -39,7 +39,7 @@ ENABLE_AUDIT_TIMER ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench docs-screenshot
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench docs-screenshot deb
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
@@ -116,6 +116,16 @@ audit: deps $(TICKREADY)
 
 bench: all
 	@bash bench/run.sh
+
+# Debian packages tickready and tickready-poller (debian/, debhelper), built in a clean copy of the tree
+# (git's files, committed or not) under $(BUILD)/deb, then checked with lintian.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/tickready-$(DEB_VERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -a -t $(BUILD)/deb/tickready-$(DEB_VERSION)
+	cd $(BUILD)/deb/tickready-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(BUILD)/deb/tickready_$(DEB_VERSION)_amd64.changes
+	@ls -l $(BUILD)/deb/*.deb
 
 # README's picture: this host's report (with the verify result recorded on this VM) in headless Chromium.
 CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
