@@ -123,7 +123,8 @@ DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
 deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/tickready-$(DEB_VERSION)
 	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -a -t $(BUILD)/deb/tickready-$(DEB_VERSION)
-	cd $(BUILD)/deb/tickready-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
+	# The package is built as a distribution would: none of this make's variables (BUILD, SAN, -j) leak in.
+	cd $(BUILD)/deb/tickready-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning $(BUILD)/deb/tickready_$(DEB_VERSION)_amd64.changes
 	@ls -l $(BUILD)/deb/*.deb
 
