@@ -106,7 +106,9 @@ static void test_histogram_fold(void **state)
 			assert_true(b[i].upper_ns > b[i - 1].upper_ns);
 	}
 	assert_true(total == 21);
-	assert_int_equal(rdoc_histogram(json_array(), b, RDOC_BUCKETS), 0);
+	json_decref(h);
+	h = json_array();
+	assert_int_equal(rdoc_histogram(h, b, RDOC_BUCKETS), 0);
 	json_decref(h);
 }
 
