@@ -87,7 +87,8 @@ static int list_dir(const char *dir, char ***names, size_t *n, char *err, size_t
 		(*names)[(*n)++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(char *), by_name);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), by_name);
 	return 0;
 }
 
