@@ -18,13 +18,14 @@ $(BUILD)/tuners/%.o: INC = $(INC_tuners)
 $(BUILD)/checks/%.o: INC = $(INC_checks)
 $(BUILD)/verify/%.o: INC = $(INC_verify)
 override LDFLAGS += $(SAN)
-LIBS = -lpci -lcpuid -ljansson -linih -lz
+LIBS = -lpci -lcpuid -ljansson -lz -lm
 TEST_LIBS = -lcmocka
 
 # Debian packages: build and run, then tests only.
-DEPS = gcc make pkg-config zlib1g-dev libpci-dev libcpuid-dev libjansson-dev libinih-dev \
+DEPS = gcc make pkg-config zlib1g-dev libpci-dev libcpuid-dev libjansson-dev \
        dpdk dpdk-dev libdpdk-dev
-TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests
+TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
+            prometheus ansible-core chromium debhelper lintian build-essential dpkg-dev
 
 CORE_SRC = $(wildcard core/*.c)
 VERIFY_SRC = $(wildcard verify/*.c)
@@ -40,13 +41,16 @@ MANPAGES = $(wildcard man/*.[0-9])
 
 TICKREADY = $(BUILD)/tickready
 POLLER_BIN ?=
+# The scheduled report (tickready-audit.timer): when it runs, and whether `make install` enables it.
+AUDIT_CALENDAR ?= Mon..Fri 06:30
+ENABLE_AUDIT_TIMER ?=
 
 .DEFAULT_GOAL := all
 
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering faults faults-short
+.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering faults faults-short docs-screenshot deb
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
@@ -134,6 +138,29 @@ audit: deps $(TICKREADY)
 bench: all
 	@bash bench/run.sh
 
+# Debian packages tickready and tickready-poller (debian/, debhelper), built in a clean copy of the tree
+# (git's files, committed or not) under $(BUILD)/deb, then checked with lintian.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/tickready-$(DEB_VERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -a -t $(BUILD)/deb/tickready-$(DEB_VERSION)
+	# The package is built as a distribution would: none of this make's variables (BUILD, SAN, -j) leak in.
+	cd $(BUILD)/deb/tickready-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(BUILD)/deb/tickready_$(DEB_VERSION)_amd64.changes
+	@ls -l $(BUILD)/deb/*.deb
+
+# README's picture: this host's report (with the verify result recorded on this VM) in headless Chromium.
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+	--disable-component-update --disable-sync --hide-scrollbars
+docs-screenshot: $(TICKREADY)
+	@mkdir -p docs $(BUILD)/docs
+	./$(TICKREADY) report --verify-from tests/fixtures/report/verify-loopback.json --html $(BUILD)/docs/report.html --format none || [ $$? = 1 ]
+	rm -rf $(BUILD)/docs/chromium
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$(CURDIR)/$(BUILD)/docs/chromium --window-size=900,1500 \
+		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/$(BUILD)/docs/report.html
+	rm -rf $(BUILD)/docs/chromium
+	@echo "docs/report.png: $$(stat -c %s docs/report.png) bytes, from $$(stat -c %s $(BUILD)/docs/report.html) bytes of HTML"
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tickready/profiles \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
@@ -142,6 +169,10 @@ install: all
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -d $(DESTDIR)/lib/systemd/system
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-apply.service > $(DESTDIR)/lib/systemd/system/tickready-apply.service
+	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-audit.service > $(DESTDIR)/lib/systemd/system/tickready-audit.service
+	sed "s|^OnCalendar=.*|OnCalendar=$(AUDIT_CALENDAR)|" systemd/tickready-audit.timer > $(DESTDIR)/lib/systemd/system/tickready-audit.timer
+	@if [ "$(ENABLE_AUDIT_TIMER)" = 1 ]; then systemctl $(if $(DESTDIR),--root=$(DESTDIR)) enable tickready-audit.timer; \
+	else echo "tickready-audit.timer installed, not enabled (make install ENABLE_AUDIT_TIMER=1, or systemctl enable --now tickready-audit.timer)"; fi
 
 clean:
 	rm -rf build build-asan

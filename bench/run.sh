@@ -59,7 +59,7 @@ syn=$(RUNS=11 median_ms "$TR" audit --root "$SYN" --format json)
 printf '%-52s %10s  (goal <= 100 ms)\n' "tickready audit, synthetic 512 cpus/8 nodes/4000 IRQs" "$syn"
 rss=$( { /usr/bin/time -f '%M' "$TR" audit --root "$SYN" --format json >/dev/null; } 2>&1 | tail -1)
 printf '%-52s %10s\n' "  peak RSS (KiB)" "$rss"
-for b in bench/apply-dryrun.sh bench/journal.sh bench/poller-rxonly.sh bench/poller-callgrind.sh bench/poller-loopback.sh bench/poller-vs-oslat.sh; do
+for b in bench/apply-dryrun.sh bench/journal.sh bench/report.sh bench/poller-rxonly.sh bench/poller-callgrind.sh bench/poller-loopback.sh bench/poller-vs-oslat.sh; do
 	[ -x "$b" ] || [ -f "$b" ] && { echo; echo "== $b"; bash "$b"; }
 done
 exit 0

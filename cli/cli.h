@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <jansson.h>
 
 #include "host.h"
 #include "profile.h"
@@ -56,6 +57,9 @@ int once_confirm(const struct sysroot *sr);
 
 /* sysroot_open, printing its error, and a note when the root is the live host under another name. 0 or -errno. */
 int cli_open_root(struct sysroot *sr, const char *root);
+struct jlog;
+/* The tickready.status/1 document: every journaled run not reverted, wanted / staged / live (cli/status.c). */
+json_t *status_collect(const struct sysroot *sr, const struct host *host, const struct jlog *log);
 
 /* A run against one root: the sysroot, the host model and the resolved profile. */
 struct session {
@@ -84,3 +88,5 @@ int cmd_status(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);

@@ -1,16 +1,8 @@
 /* tickready status: what tickready has applied here, each knob wanted / staged / live, and its verdict. */
-#include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "bind.h"
 #include "cli.h"
 #include "journal.h"
-#include "kinds.h"
-#include "plan.h"
-#include "util.h"
 
 enum { OPT_ROOT = 'r', OPT_FORMAT = 'f' };
 
@@ -20,111 +12,43 @@ static const struct cli_opt status_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-struct srow {
-	const char *target, *wanted, *staged, *live, *op;
-	enum change_verdict v;
-};
-
-struct sctx {
-	const struct sysroot *sr;
-	const struct host *host;
-	json_t *items;
-	int counts[CV_COUNT];
-	bool json;
-};
-
-static void emit(struct sctx *sc, struct srow *r)
+static const char *or_dash(const json_t *o, const char *key)
 {
-	sc->counts[r->v]++;
-	if (sc->json)
-		json_array_append_new(sc->items, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "target", r->target, "kind",
-							   r->op, "wanted", r->wanted, "staged", r->staged, "live",
-							   r->live, "verdict", change_verdict_names[r->v]));
-	else
-		printf("  %-15s %-46s %-20s %-20s %s\n", change_verdict_names[r->v], r->target, r->wanted ? r->wanted : "-",
-		       r->staged ? r->staged : "-", r->live ? r->live : "-");
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
 }
 
-/* One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline). */
-static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
+/* The text view of a tickready.status/1 document. */
+static void print_text(const json_t *doc)
 {
-	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text;
-	struct cmdline want;
+	const json_t *runs = json_object_get(doc, "runs"), *run, *it, *sum = json_object_get(doc, "summary");
+	const char *confirm = json_string_value(json_object_get(doc, "confirm_pending"));
+	const char *once = json_string_value(json_object_get(doc, "once_pending"));
+	size_t i, j;
 
-	if (!strcmp(w->target.data, HOST_GRUB_ONCE)) {
-		/* The one-time entry's script: its parameters are in TICKREADY_PARAMS. */
-		char *params = xmalloc(strlen(text) + 1);
-
-		if (!boot_once_params(text, strlen(text), params, strlen(text) + 1))
-			params[0] = '\0';
-		free(text);
-		text = start = params;
-	} else if (grub) {
-		struct strbuf sb = { 0 };
-
-		boot_grub_dropin_params(text, &sb);
-		free(text);
-		text = start = sb.s ? strbuf_detach(&sb) : xstrdup("");
-	}
-	cmdline_parse(&want, start);
-	for (size_t i = 0; i < want.n; i++) {
-		const char *k = want.args[i].key, *v = want.args[i].value ? want.args[i].value : "";
-		const char *live = cmdline_get(&sc->host->cmdline, k);
-		const char *staged = sc->host->has_staged ? cmdline_get(&sc->host->staged, k) : (grub ? NULL : v);
-		struct srow r = { .target = k, .wanted = v, .staged = staged, .live = live, .op = "cmdline" };
-
-		if (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd") || !strcmp(k, "root"))
-			continue;
-		r.v = live && !strcmp(live, v) ? CV_PASS : staged && !strcmp(staged, v) ? CV_PENDING : CV_FAIL;
-		emit(sc, &r);
-	}
-	cmdline_free(&want);
-	free(text);
-}
-
-/* One journaled write: its kind says whether it is still in place. */
-static void write_row(struct sctx *sc, const struct jrec *w)
-{
-	const char *path = w->target.data;
-	struct change_status st;
-	struct srow r = { .target = path, .op = w->op };
-
-	if (!strcmp(path, HOST_GRUB_DROPIN) || !strcmp(path, HOST_KERNEL_CMDLINE) || !strcmp(path, HOST_GRUB_ONCE)) {
-		cmdline_rows(sc, w, !strcmp(path, HOST_GRUB_DROPIN));
-		return;
-	}
-	change_status(sc->sr, w, &st);
-	r.v = st.v;
-	r.wanted = st.wanted;
-	r.live = st.live;
-	emit(sc, &r);
-	change_status_free(&st);
-}
-
-static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec *b, json_t *runs)
-{
-	json_t *saved = sc->items;
-	char when[64];
-	time_t t = (time_t)b->num;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (sc->json) {
-		sc->items = json_array();
-	} else {
-		printf("run %s: profile %s, %s\n", b->run, b->target.present ? b->target.data : "?", when);
+	printf("tickready status: root %s\n", or_dash(doc, "root"));
+	json_array_foreach(runs, i, run) {
+		printf("run %s: profile %s, %s\n", or_dash(run, "run"),
+		       json_is_string(json_object_get(run, "profile")) ? or_dash(run, "profile") : "?", or_dash(run, "started"));
 		printf("  %-15s %-46s %-20s %-20s %s\n", "VERDICT", "TARGET", "WANTED", "STAGED", "LIVE");
+		json_array_foreach(json_object_get(run, "items"), j, it)
+			printf("  %-15s %-46s %-20s %-20s %s\n", or_dash(it, "verdict"), or_dash(it, "target"),
+			       or_dash(it, "wanted"), or_dash(it, "staged"), or_dash(it, "live"));
 	}
-	for (size_t i = log->runs[b->run_idx].first_w; i != JLOG_NONE; i = log->v[i].next)
-		if (!log->v[i].superseded)
-			write_row(sc, &log->v[i]);
-	if (sc->json) {
-		json_array_append_new(runs, json_pack("{s:s, s:s?, s:s, s:o}", "run", b->run, "profile",
-						      b->target.present ? b->target.data : NULL, "started", when, "items",
-						      sc->items));
-		sc->items = saved;
-	}
+	if (!json_array_size(runs))
+		puts("nothing applied: the journal holds no run that is not reverted");
+	else
+		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n",
+		       (int)json_integer_value(json_object_get(sum, "pass")), (int)json_integer_value(json_object_get(sum, "fail")),
+		       (int)json_integer_value(json_object_get(sum, "pending_reboot")),
+		       (int)json_integer_value(json_object_get(sum, "unsupported")));
+	if (confirm)
+		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
+		       "(from a new session)\n", confirm);
+	if (once)
+		printf("one-time boot staged: run %s; after that boot, `tickready confirm` makes its parameters the "
+		       "default\n", once);
 }
 
 int cmd_status(int argc, char **argv)
@@ -134,13 +58,7 @@ int cmd_status(int argc, char **argv)
 	struct sysroot sr;
 	struct host host;
 	struct jlog log;
-	struct sctx sc = { 0 };
-	json_t *runs = NULL;
-	size_t nruns = 0;
-	char confirm_run[128], once_run[128] = "";
-	struct once_pending once;
-	bool has_confirm, has_once;
-	long sid;
+	json_t *doc;
 	int c, rc;
 
 	cli_parser_init(&p, "status", "tickready status [--root DIR] [--format text|json]",
@@ -169,51 +87,18 @@ int cmd_status(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	host_load(&host, &sr);
-	sc = (struct sctx){ .sr = &sr, .host = &host, .json = !strcmp(format, "json") };
-	if (sc.json)
-		runs = json_array();
-	else
-		printf("tickready status: root %s\n", sr.path);
-	for (size_t k = 0; k < log.nruns; k++)
-		if (log.runs[k].begin != JLOG_NONE && !log.runs[k].reverted) {
-			show_run(&sc, &log, &log.v[log.runs[k].begin], runs);
-			nruns++;
-		}
-	/* What still waits on the operator: a confirmation, or the one-time boot. */
-	has_confirm = confirm_pending_read(&sr, confirm_run, sizeof(confirm_run), &sid) == 0;
-	has_once = once_pending_read(&sr, &once) == 0;
-	if (has_once) {
-		snprintf(once_run, sizeof(once_run), "%s", once.run);
-		free(once.params);
-	}
-	if (sc.json) {
-		json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "schema", "tickready.status/1", "root",
-					sr.path, "runs", runs, "summary", "pass", sc.counts[CV_PASS], "fail",
-					sc.counts[CV_FAIL], "pending_reboot", sc.counts[CV_PENDING], "unsupported",
-					sc.counts[CV_UNSUPPORTED]);
-
-		json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
-		json_object_set_new(doc, "once_pending", has_once ? json_string(once_run) : json_null());
-
+	doc = status_collect(&sr, &host, &log);
+	if (!strcmp(format, "json")) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(doc);
-	} else if (!nruns) {
-		puts("nothing applied: the journal holds no run that is not reverted");
 	} else {
-		printf("summary: %d pass, %d fail, %d pending-reboot, %d unsupported\n", sc.counts[CV_PASS],
-		       sc.counts[CV_FAIL], sc.counts[CV_PENDING], sc.counts[CV_UNSUPPORTED]);
+		print_text(doc);
 	}
-	if (!sc.json && has_confirm)
-		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
-		       "(from a new session)\n", confirm_run);
-	if (!sc.json && has_once)
-		printf("one-time boot staged: run %s; after that boot, `tickready confirm` makes its parameters the "
-		       "default\n", once_run);
 	if (log.nbad)
 		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
 			 JOURNAL_PATH, log.bad_lines[0]);
-	rc = sc.counts[CV_FAIL] ? EXIT_NOT_READY : EXIT_READY;
+	rc = json_integer_value(json_object_get(json_object_get(doc, "summary"), "fail")) ? EXIT_NOT_READY : EXIT_READY;
+	json_decref(doc);
 	host_free(&host);
 	jlog_free(&log);
 	sysroot_close(&sr);

@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "what apply changed: wanted, staged and live values" },
 	{ "confirm", cmd_confirm, "keep a run applied with apply --confirm" },
 	{ "verify", cmd_verify, "prove with packets (DPDK poller) that the host meets its profile's latency targets" },
+	{ "report", cmd_report, "one readiness report (audit, status, plan, verify) as text, JSON, HTML, Prometheus, JUnit" },
+	{ "diff", cmd_diff, "what differs between two reports or capture trees: findings, inventory, verify" },
 	{ "profile", cmd_profile, "list, show (resolved for a host), check profiles; list their keys" },
 	{ NULL, NULL, NULL },
 };

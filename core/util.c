@@ -224,3 +224,14 @@ bool shell_var(const char *text, size_t len, const char *var, char *value, size_
 	}
 	return found;
 }
+
+const char *format_ns(double ns, char *buf, size_t size)
+{
+	if (ns < 10000)
+		snprintf(buf, size, "%.0f ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.1f us", ns / 1000);
+	else
+		snprintf(buf, size, "%.2f ms", ns / 1e6);
+	return buf;
+}

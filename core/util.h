@@ -21,6 +21,8 @@ long parse_size_kb(const char *s);
 const char *format_size_kb(unsigned long kb, char *buf, size_t size);
 /* Human form: "2M", "1G". */
 const char *format_size_human(unsigned long kb, char *buf, size_t size);
+/* A latency for people: "6523 ns", "20.0 us", "1.34 ms". */
+const char *format_ns(double ns, char *buf, size_t size);
 
 /*
  * Does line l (n bytes, no newline) assign shell variable var, as an EnvironmentFile or a sourced

@@ -3,11 +3,12 @@ BUILD=${BUILD:-build}
 TR=${TR:-$PWD/$BUILD/tickready}
 SRC=$PWD
 PASSED=0 FAILED=0
-# One directory per script, made here: D=$(mktmp) runs in a subshell, so mktmp cannot record what it makes.
+TMPS=()
+# mktmp runs in $(...), a subshell, so its dirs live under one root made here, removed on exit.
 TMPROOT=$(mktemp -d /tmp/tickready-e2e-XXXXXX)
-cleanup_tmps() { rm -rf --one-file-system "$TMPROOT"; }
+cleanup_tmps() { for d in "${TMPS[@]}" "$TMPROOT"; do rm -rf --one-file-system "$d"; done; }
 trap cleanup_tmps EXIT
-mktmp() { mktemp -d "$TMPROOT/d-XXXXXX"; }
+mktmp() { mktemp -d "$TMPROOT/XXXXXX"; }
 ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
 not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
 # expect_status WANT DESC CMD...: runs CMD (stdout to $OUT, stderr to $ERR), checks its exit status.

@@ -1,0 +1,265 @@
+/* The fleet summary: one row per host's report (verdict, failing checks, worst P99, drops, age), as JSON and HTML. */
+#include "report_fleet.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "html.h"
+#include "report_doc.h"
+#include "util.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The worst P99 over the verify streams and their drops: absent, never zero, when verify gave none. */
+static void verify_figures(const json_t *v, json_t *row)
+{
+	const json_t *s;
+	double p99, d, worst = -1, drops = 0;
+	bool any_drops = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, "streams"), i, s) {
+		if (!json_is_false(json_object_get(s, "latency_measured")) && rj_num(s, "p99_ns", &p99) && p99 > worst)
+			worst = p99;
+		if (rj_num(s, "dropped", &d)) {
+			drops += d;
+			any_drops = true;
+		}
+	}
+	json_object_set_new(row, "p99_ns", worst >= 0 ? json_real(worst) : json_null());
+	json_object_set_new(row, "drops", any_drops ? json_real(drops) : json_null());
+}
+
+static json_t *host_row(const json_t *doc, const char *file, const char *html, long stale_s, time_t now)
+{
+	json_t *failing = json_array(), *row;
+	const json_t *c;
+	long age = (long)now - rj_int(doc, "generated_unix", 0);
+	size_t i;
+
+	json_array_foreach(rj_get(doc, "audit", "checks", NULL), i, c)
+		if (rj_str(c, "verdict") && !strcmp(rj_str(c, "verdict"), "fail") && rj_str(c, "id"))
+			json_array_append_new(failing, json_string(rj_str(c, "id")));
+	row = json_pack("{s:s, s:s, s:o, s:s, s:b, s:b, s:o, s:I, s:b, s:s?}", "hostname", rj_str(doc, "hostname"), "file",
+			file, "html", html ? json_string(html) : json_null(), "verdict", rj_str(doc, "verdict"), "ready",
+			json_is_true(json_object_get(doc, "ready")), "pending_reboot",
+			json_is_true(json_object_get(doc, "pending_reboot")), "failing", failing, "age_s", (json_int_t)age,
+			"stale", age > stale_s, "generated", rj_str(doc, "generated"));
+	json_object_set_new(row, "profile", json_string(rj_str(rj_get(doc, "audit", "profile", NULL), "name") ?
+							rj_str(rj_get(doc, "audit", "profile", NULL), "name") : "?"));
+	verify_figures(json_object_get(doc, "verify"), row);
+	return row;
+}
+
+static int list_dir(const char *dir, char ***names, size_t *n, char *err, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		int rc = -errno;
+
+		snprintf(err, size, "cannot read fleet directory '%s': %s", dir, strerror(-rc));
+		return rc;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap)
+			*names = xrealloc(*names, (cap = cap ? cap * 2 : 16) * sizeof(char *));
+		(*names)[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), by_name);
+	return 0;
+}
+
+int fleet_load(const char *dir, long stale_s, time_t now, json_t **out, char *err, size_t size)
+{
+	json_t *hosts = json_array(), *fleet;
+	long ready = 0, not_ready = 0, pending = 0, stale = 0;
+	char **names, why[300];
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	rc = list_dir(dir, &names, &n, err, size);
+	if (rc < 0) {
+		json_decref(hosts);
+		return rc;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]), *html = NULL;
+		const char *schema;
+		struct stat st;
+		json_t *doc;
+
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, size, "'%s' in the fleet directory is %s", path,
+				 errno == EACCES ? "unreadable" : "not a regular file");
+			rc = -EINVAL;
+		} else if (ends_with(names[i], ".html")) {
+			/* A host's page: linked from its row. */
+		} else if (!ends_with(names[i], ".json")) {
+			snprintf(err, size, "'%s' is a foreign file in the fleet directory (only HOST.json reports and "
+				 "HOST.html pages belong there)", path);
+			rc = -EINVAL;
+		} else if (!(doc = json_load_file(path, JSON_REJECT_DUPLICATES, &(json_error_t){ 0 }))) {
+			snprintf(err, size, "'%s': %s", path, access(path, R_OK) ? strerror(errno) : "not valid JSON (truncated?)");
+			rc = -EINVAL;
+		} else if ((schema = rj_str(doc, "schema")) && !strcmp(schema, FLEET_SCHEMA)) {
+			json_decref(doc);
+		} else if (rdoc_validate(doc, why, sizeof(why)) < 0) {
+			snprintf(err, size, "'%s': %s", path, why);
+			json_decref(doc);
+			rc = -EINVAL;
+		} else {
+			char *base = xasprintf("%.*s.html", (int)(strlen(names[i]) - 5), names[i]), *hp = xasprintf("%s/%s", dir, base);
+			json_t *row;
+
+			if (access(hp, R_OK) == 0)
+				html = base;
+			row = host_row(doc, names[i], html, stale_s, now);
+			if (json_is_true(json_object_get(row, "stale")))
+				stale++;
+			if (!strcmp(rj_str(row, "verdict"), "ready"))
+				ready++;
+			else if (!strcmp(rj_str(row, "verdict"), "pending-reboot"))
+				pending++;
+			else
+				not_ready++;
+			json_array_append_new(hosts, row);
+			free(base);
+			free(hp);
+			json_decref(doc);
+		}
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc < 0) {
+		json_decref(hosts);
+		return rc;
+	}
+	if (!json_array_size(hosts)) {
+		snprintf(err, size, "no report (*.json) in the fleet directory '%s'", dir);
+		json_decref(hosts);
+		return -ENOENT;
+	}
+	fleet = json_pack("{s:s, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "schema", FLEET_SCHEMA, "generated_unix",
+			  (json_int_t)now, "stale_after_s", (json_int_t)stale_s, "hosts", hosts, "summary", "hosts",
+			  (json_int_t)json_array_size(hosts), "ready", (json_int_t)ready, "not_ready", (json_int_t)not_ready,
+			  "pending_reboot", (json_int_t)pending, "stale", (json_int_t)stale);
+	*out = fleet;
+	return 0;
+}
+
+static const char *age_text(long s, char *buf, size_t size)
+{
+	if (s < 3600)
+		snprintf(buf, size, "%ld min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, size, "%.1f h", s / 3600.0);
+	else
+		snprintf(buf, size, "%ld d", s / 86400);
+	return buf;
+}
+
+int fleet_write_html(FILE *out, const json_t *fleet)
+{
+	const json_t *sum = json_object_get(fleet, "summary"), *h, *f;
+	size_t i, j;
+	char buf[32];
+
+	html_begin(out, "tickready fleet");
+	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>Fleet: %ld of %ld hosts ready</h1><p>%ld not ready, "
+		"%ld pending reboot, %ld stale (older than %s)</p></header>\n",
+		rj_int(sum, "not_ready", 0) ? "v-not-ready" : rj_int(sum, "pending_reboot", 0) ? "v-pending-reboot" : "v-ready",
+		rj_int(sum, "ready", 0), rj_int(sum, "hosts", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
+		rj_int(sum, "stale", 0), age_text(rj_int(fleet, "stale_after_s", 0), buf, sizeof(buf)));
+	fputs("<section id=\"hosts\"><div class=\"scroll\"><table class=\"sortable fleet\"><thead><tr><th>host</th>"
+	      "<th>verdict</th><th>failing checks</th><th>P99</th><th>drops</th><th>profile</th><th>age</th></tr></thead>"
+	      "<tbody>\n", out);
+	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
+		double v;
+
+		fprintf(out, "<tr class=\"%s%s\"><td>", html_verdict_class(rj_str(h, "verdict")),
+			json_is_true(json_object_get(h, "stale")) ? " stale" : "");
+		if (rj_str(h, "html")) {
+			fputs("<a href=\"", out);
+			html_esc(out, rj_str(h, "html"));
+			fputs("\">", out);
+			html_esc(out, rj_str(h, "hostname"));
+			fputs("</a>", out);
+		} else {
+			html_esc(out, rj_str(h, "hostname"));
+		}
+		fprintf(out, "</td><td data-sort=\"%s\"><span class=\"badge %s\">", rj_str(h, "verdict"),
+			html_verdict_class(rj_str(h, "verdict")));
+		html_esc(out, rj_str(h, "verdict"));
+		fputs("</span>", out);
+		if (json_is_true(json_object_get(h, "stale")))
+			fputs(" <span class=\"badge v-stale\">stale</span>", out);
+		fprintf(out, "</td><td data-sort=\"%zu\">", json_array_size(json_object_get(h, "failing")));
+		json_array_foreach(json_object_get(h, "failing"), j, f) {
+			fputs(j ? ", <code>" : "<code>", out);
+			html_esc(out, json_string_value(f));
+			fputs("</code>", out);
+		}
+		fputs("</td>", out);
+		if (rj_num(h, "p99_ns", &v))
+			fprintf(out, "<td class=\"num\" data-sort=\"%.0f\">%s</td>", v, format_ns(v, buf, sizeof(buf)));
+		else
+			fputs("<td class=\"num\" data-sort=\"-1\">&mdash;</td>", out);
+		if (rj_num(h, "drops", &v))
+			fprintf(out, "<td class=\"num\">%.0f</td>", v);
+		else
+			fputs("<td class=\"num\" data-sort=\"-1\">&mdash;</td>", out);
+		fputs("<td>", out);
+		html_cell(out, rj_str(h, "profile"));
+		fprintf(out, "</td><td class=\"num\" data-sort=\"%ld\">%s</td></tr>\n", rj_int(h, "age_s", 0),
+			age_text(rj_int(h, "age_s", 0), buf, sizeof(buf)));
+	}
+	fputs("</tbody></table></div></section>\n", out);
+	html_end(out, true);
+	return ferror(out) ? -EIO : 0;
+}
+
+int fleet_write_text(FILE *out, const json_t *fleet)
+{
+	const json_t *sum = json_object_get(fleet, "summary"), *h;
+	size_t i;
+	char buf[32], age[32];
+
+	fprintf(out, "tickready fleet: %ld hosts, %ld ready, %ld not ready, %ld pending reboot, %ld stale\n",
+		rj_int(sum, "hosts", 0), rj_int(sum, "ready", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
+		rj_int(sum, "stale", 0));
+	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
+		double v;
+
+		fprintf(out, "  %-24s %-15s %3zu failing  P99 %-10s age %s%s\n", rj_str(h, "hostname"), rj_str(h, "verdict"),
+			json_array_size(json_object_get(h, "failing")),
+			rj_num(h, "p99_ns", &v) ? format_ns(v, buf, sizeof(buf)) : "-",
+			age_text(rj_int(h, "age_s", 0), age, sizeof(age)), json_is_true(json_object_get(h, "stale")) ? " STALE" : "");
+	}
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,105 @@
+/* The text summary of a tickready.report/1 document: verdict, failures, pending reboot, plan, verify. */
+#include <errno.h>
+#include <string.h>
+
+#include "report_doc.h"
+
+static const char *or_q(const char *s)
+{
+	return s ? s : "?";
+}
+
+static const char *verdict_upper(const char *v)
+{
+	return !v ? "?" : !strcmp(v, "ready") ? "READY" : !strcmp(v, "pending-reboot") ? "PENDING REBOOT" : "NOT READY";
+}
+
+static void text_verify(FILE *out, const json_t *v, const char *source)
+{
+	const json_t *s, *t;
+	size_t i;
+	double d;
+	char a[24], b[24], c[24], m[24];
+
+	fprintf(out, "verify: mode %s", or_q(rj_str(v, "mode")));
+	if (rj_num(v, "duration_s", &d))
+		fprintf(out, ", %.1f s", d);
+	fprintf(out, " (%s)\n", source ? source : "?");
+	json_array_foreach(json_object_get(v, "streams"), i, s) {
+		double p50, p99, p999, max, x;
+
+		fprintf(out, "  stream %s:", or_q(rj_str(s, "name")));
+		if (rj_num(s, "sent", &x))
+			fprintf(out, " sent %.0f", x);
+		if (rj_num(s, "received", &x))
+			fprintf(out, " received %.0f", x);
+		if (rj_num(s, "dropped", &x))
+			fprintf(out, " dropped %.0f", x);
+		if (rj_num(s, "duplicated", &x))
+			fprintf(out, " duplicated %.0f", x);
+		if (!json_is_false(json_object_get(s, "latency_measured")) && rj_num(s, "p50_ns", &p50) &&
+		    rj_num(s, "p99_ns", &p99) && rj_num(s, "p999_ns", &p999) && rj_num(s, "max_ns", &max))
+			fprintf(out, "; p50 %s p99 %s p99.9 %s max %s", format_ns(p50, a, sizeof(a)),
+				format_ns(p99, b, sizeof(b)), format_ns(p999, c, sizeof(c)), format_ns(max, m, sizeof(m)));
+		fputc('\n', out);
+	}
+	json_array_foreach(json_object_get(v, "targets"), i, t) {
+		double obs, want;
+
+		fprintf(out, "  %-4s %s", rj_str(t, "verdict") && !strcmp(rj_str(t, "verdict"), "fail") ? "FAIL" :
+			rj_str(t, "verdict") && !strcmp(rj_str(t, "verdict"), "pass") ? "PASS" : "SKIP", or_q(rj_str(t, "name")));
+		if (rj_num(t, "observed", &obs) && rj_num(t, "target", &want))
+			fprintf(out, ": observed %.12g %s, target %s %.12g %s", obs, or_q(rj_str(t, "unit")),
+				or_q(rj_str(t, "comparison")), want, or_q(rj_str(t, "unit")));
+		fputc('\n', out);
+	}
+}
+
+int rdoc_write_text(FILE *out, const json_t *doc)
+{
+	const json_t *audit = json_object_get(doc, "audit"), *c, *r, *plan = json_object_get(doc, "plan");
+	const json_t *sum = rj_get(doc, "summary", "checks", NULL), *applied = rj_get(doc, "summary", "applied", NULL);
+	const json_t *pend = json_object_get(doc, "pending");
+	size_t i, nshown = 0;
+
+	fprintf(out, "tickready report: host %s, %s, profile %s, root %s\n", or_q(rj_str(doc, "hostname")),
+		or_q(rj_str(doc, "generated")), or_q(rj_str(json_object_get(audit, "profile"), "name")),
+		or_q(rj_str(doc, "root")));
+	fprintf(out, "verdict: %s\n", verdict_upper(rj_str(doc, "verdict")));
+	json_array_foreach(json_object_get(doc, "reasons"), i, r)
+		fprintf(out, "  %s\n", json_string_value(r));
+	fprintf(out, "checks: %ld pass, %ld warn, %ld fail, %ld skip, %ld pending reboot\n", rj_int(sum, "pass", 0),
+		rj_int(sum, "warn", 0), rj_int(sum, "fail", 0), rj_int(sum, "skip", 0), rj_int(sum, "pending_reboot", 0));
+	json_array_foreach(json_object_get(audit, "checks"), i, c) {
+		const char *v = rj_str(c, "verdict");
+
+		if (!v || (strcmp(v, "fail") && strcmp(v, "warn")))
+			continue;
+		if (!nshown++)
+			fputs("failing and warning:\n", out);
+		fprintf(out, "  %-4s %-24s %s\n", !strcmp(v, "fail") ? "FAIL" : "WARN", or_q(rj_str(c, "id")),
+			or_q(rj_str(c, "observed")));
+		if (rj_str(c, "remedy"))
+			fprintf(out, "       %-24s fix: %s\n", "", rj_str(c, "remedy"));
+	}
+	if (json_array_size(json_object_get(pend, "checks")) || json_array_size(json_object_get(pend, "applied"))) {
+		fputs("pending reboot:", out);
+		json_array_foreach(json_object_get(pend, "checks"), i, c)
+			fprintf(out, " %s", json_string_value(c));
+		json_array_foreach(json_object_get(pend, "applied"), i, c)
+			fprintf(out, " %s", json_string_value(c));
+		fputc('\n', out);
+	}
+	if (json_is_object(applied))
+		fprintf(out, "applied: %ld pass, %ld fail, %ld pending reboot, %ld unsupported\n", rj_int(applied, "pass", 0),
+			rj_int(applied, "fail", 0), rj_int(applied, "pending_reboot", 0), rj_int(applied, "unsupported", 0));
+	if (json_is_object(plan))
+		fprintf(out, "plan: %zu change%s, %zu manual, %zu blocked; undo: %s\n",
+			json_array_size(json_object_get(plan, "changes")),
+			json_array_size(json_object_get(plan, "changes")) == 1 ? "" : "s",
+			json_array_size(json_object_get(plan, "manual")), json_array_size(json_object_get(plan, "blocked")),
+			or_q(rj_str(doc, "undo")));
+	if (json_is_object(json_object_get(doc, "verify")))
+		text_verify(out, json_object_get(doc, "verify"), rj_str(doc, "verify_source"));
+	return ferror(out) ? -EIO : 0;
+}

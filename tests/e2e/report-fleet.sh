@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end: tickready diff (reports and trees) and report --fleet (many reports, stale marking, bad files).
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+VJ=$FX/report/verify-loopback.json
+D=$(mktmp)
+
+# diff of two trees: one knob changed is one finding, and the inventory agrees.
+A=$D/a; B=$D/b
+fresh_tree "$A"; fresh_tree "$B"
+echo 0 >"$B/proc/sys/kernel/timer_migration"
+expect_status 1 "diff of two trees that differ: exit 1" "$TR" diff --profile "$APROF" --format json "$A" "$B"
+[ "$(json "$OUT" '[(f["id"], f["a"]["verdict"], f["b"]["verdict"]) for f in d["findings"]]')" = "[('kernel.timer_migration', 'fail', 'pass')]" ] && ok "diff names the one changed check" || not_ok "diff findings $(json "$OUT" 'd["findings"]')"
+[ "$(json "$OUT" 'd["inventory"]')" = "[]" ] && ok "same inventory" || not_ok "inventory differs"
+expect_status 0 "diff of a tree with itself: exit 0" "$TR" diff --profile "$APROF" "$A" "$A"
+expect_grep "says no difference" '^no difference' "$OUT"
+
+# diff of two reports: inventory (command line, isolated cpus), verify side by side with ratios.
+"$TR" report --root "$A" --profile "$APROF" --verify-from "$VJ" --format json >"$D/ra.json"
+python3 - "$VJ" "$D/v2.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d["streams"][0]["p99_ns"] *= 2; del d["streams"][0]["dropped"]
+d["targets"] = []; d["ready"] = True
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$TR" report --root "$FX/base" --profile "$FX/profiles/base.ini" --verify-from "$D/v2.json" --format json >"$D/rb.json"
+expect_status 1 "diff of two reports" "$TR" diff --format json --html "$D/d.html" "$D/ra.json" "$D/rb.json"
+cp "$OUT" "$D/d.json"
+json "$D/d.json" '{x["key"] for x in d["inventory"]} >= {"kernel.cmdline", "cpus.isolated"}' | grep -qx True && ok "inventory: command line and isolated cpus" || not_ok "inventory keys"
+[ "$(json "$D/d.json" '[x["ratio"] for x in d["verify"] if x["figure"] == "p99_ns"]')" = "[2.0]" ] && ok "verify p99 ratio B/A" || not_ok "p99 ratio"
+[ "$(json "$D/d.json" '[(x["a"], x["b"]) for x in d["verify"] if x["figure"] == "dropped"]')" = "[(1120.0, None)]" ] && ok "a figure B lacks is absent, not 0" || not_ok "dropped"
+expect_grep "diff HTML has the findings table" '<section id="findings">' "$D/d.html"
+expect_status 1 "diff text" "$TR" diff "$D/ra.json" "$D/rb.json"
+expect_grep "text: B/A column" 'p99_ns +[0-9.]+ +[0-9.]+ +2.00' "$OUT"
+head -c 100 "$D/ra.json" >"$D/cut.json"
+expect_status 2 "diff of a truncated report" "$TR" diff "$D/cut.json" "$D/rb.json"
+expect_grep "names it" 'cut.json' "$ERR"
+expect_status 2 "diff of one argument" "$TR" diff "$D/ra.json"
+
+# Fleet: three hosts, one stale; a host page linked; sortable.
+F=$D/fleet; mkdir "$F"
+cp "$D/ra.json" "$F/nyc4-07.json"; echo '<html></html>' >"$F/nyc4-07.html"
+cp "$D/rb.json" "$F/nyc4-08.json"
+python3 - "$D/rb.json" "$F/ldn1-01.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d["hostname"] = "ldn1-01"; d["generated_unix"] -= 3 * 86400
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+expect_status 1 "fleet: one host not ready, exit 1" "$TR" report --fleet "$F" --stale-after 48 --format json --html "$F/index.html"
+cp "$OUT" "$D/fleet.json"
+[ "$(json "$D/fleet.json" 'd["schema"], d["summary"]["hosts"], d["summary"]["not_ready"], d["summary"]["stale"]')" = "('tickready.fleet/1', 3, 1, 1)" ] && ok "fleet summary: 3 hosts, 1 not ready, 1 stale" || not_ok "fleet summary $(json "$D/fleet.json" 'd["summary"]')"
+[ "$(json "$D/fleet.json" '[h["html"] for h in d["hosts"] if h["file"] == "nyc4-07.json"][0]')" = nyc4-07.html ] && ok "host page linked" || not_ok "host page"
+[ "$(json "$D/fleet.json" '[h["stale"] for h in d["hosts"] if h["file"] == "ldn1-01.json"][0]')" = True ] && ok "old report marked stale" || not_ok "stale"
+[ "$(json "$D/fleet.json" '[h["p99_ns"] for h in d["hosts"] if h["file"] == "nyc4-07.json"][0]')" = 28553.0 ] && ok "fleet P99 from verify" || not_ok "fleet p99"
+expect_grep "fleet HTML sortable" '<table class="sortable fleet">' "$F/index.html"
+expect_grep "fleet HTML links the host page" '<a href="nyc4-07.html">' "$F/index.html"
+expect_grep "fleet HTML marks stale" 'badge v-stale' "$F/index.html"
+expect_status 1 "fleet text" "$TR" report --fleet "$F"
+expect_grep "text: one line per host" 'ldn1-01 .* STALE$' "$OUT"
+"$TR" report --fleet "$F" --format json >"$D/f.json"; mv "$D/f.json" "$F/fleet.json"
+expect_status 1 "a fleet summary in the directory is passed over" "$TR" report --fleet "$F" --format json
+[ "$(json "$OUT" 'd["summary"]["hosts"]')" = 3 ] && ok "still 3 hosts" || not_ok "fleet.json counted"
+
+# Bad fleet directories: a foreign file, a report of another schema, a truncated one, an empty directory.
+for bad in foreign trunc schema; do
+	G=$D/bad-$bad; mkdir "$G"; cp "$D/ra.json" "$G/ok.json"
+	case $bad in
+	foreign) echo x >"$G/notes.txt"; want=notes.txt ;;
+	trunc) head -c 200 "$D/ra.json" >"$G/cut.json"; want=cut.json ;;
+	schema) echo '{"schema": "tickready.audit/1"}' >"$G/audit.json"; want='audit.json.*tickready.audit/1' ;;
+	esac
+	expect_status 2 "fleet with a $bad file: exit 2" "$TR" report --fleet "$G" --html "$G/index.html"
+	expect_grep "names the $bad file" "$want" "$ERR"
+	[ ! -e "$G/index.html" ] && ok "nothing written ($bad)" || not_ok "index written ($bad)"
+done
+mkdir "$D/empty"
+expect_status 2 "empty fleet directory" "$TR" report --fleet "$D/empty"
+expect_status 2 "--stale-after garbage" "$TR" report --fleet "$F" --stale-after soon
+expect_status 2 "--fleet with --prom" "$TR" report --fleet "$F" --prom "$D"
+
+finish

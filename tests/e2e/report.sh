@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# End-to-end: tickready report on fixture trees: JSON, text, HTML, Prometheus textfile, JUnit; bad input.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+VJ=$FX/report/verify-loopback.json
+D=$(mktmp)
+
+# An untuned tree whose host-controlled strings try to break out of the HTML.
+T=$D/tree
+fresh_tree "$T"
+printf '<script>alert(1)</script>&"x\n' > "$T/etc/hostname"
+
+expect_status 1 "untuned tree: not ready, exit 1" "$TR" report --root "$T" --profile "$APROF" --format json \
+	--verify-from "$VJ" --html "$D/r.html" --prom "$D" --junit "$D/r.xml"
+cp "$OUT" "$D/r.json"
+[ "$(json "$D/r.json" 'd["schema"]')" = tickready.report/1 ] && ok "schema tickready.report/1" || not_ok "schema"
+[ "$(json "$D/r.json" 'd["verdict"], d["ready"]')" = "('not-ready', False)" ] && ok "verdict not-ready" || not_ok "verdict"
+json "$D/r.json" 'set(d) >= {"generated","generated_unix","hostname","root","reasons","summary","pending","undo","audit","status","plan","verify","verify_source"}' | grep -qx True && ok "every top-level key" || not_ok "top-level keys"
+[ "$(json "$D/r.json" 'd["audit"]["schema"], d["status"]["schema"], d["plan"]["schema"], d["verify"]["schema"]')" = "('tickready.audit/1', 'tickready.status/1', 'tickready.plan/1', 'tickready.verify/1')" ] && ok "parts keep their schemas" || not_ok "part schemas"
+[ "$(json "$D/r.json" 'd["summary"]["checks"]["fail"] == sum(c["verdict"] == "fail" for c in d["audit"]["checks"]) > 0')" = True ] && ok "summary counts the failures" || not_ok "summary"
+json "$D/r.json" 'any(r.startswith("verify: 2 targets failed") for r in d["reasons"])' | grep -qx True && ok "reasons name the verify failures" || not_ok "verify reason"
+[ "$(json "$D/r.json" 'd["undo"]')" = "tickready revert --root '$T'" ] && ok "undo names the root" || not_ok "undo"
+[ "$(json "$D/r.json" 'd["verify_source"]')" = "$VJ" ] && ok "verify source is the file" || not_ok "verify_source"
+
+# HTML: self-contained, escaped, verdict first, one table per area, one SVG per histogram.
+H=$D/r.html
+grep -q '<script>alert' "$H" && not_ok "host text unescaped in HTML" || ok "host text escaped"
+expect_grep "hostname shown escaped" '&lt;script&gt;alert\(1\)&lt;/script&gt;&amp;&quot;x' "$H"
+grep -Eiq '(src|href)="?(https?:)?//' "$H" && not_ok "HTML references the network" || ok "HTML needs no network"
+grep -Eq '<(link|img|iframe)' "$H" && not_ok "external resources" || ok "no external resources"
+[ "$(grep -o '<header id="verdict"' "$H" | wc -l)" = 1 ] && ok "one verdict header" || not_ok "verdict header"
+[ "$(grep -bo '<header id="verdict"' "$H" | cut -d: -f1)" -lt "$(grep -bo '<section' "$H" | head -1 | cut -d: -f1)" ] && ok "verdict before every section" || not_ok "verdict not first"
+areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"]))')
+[ "$(grep -o '<section class="area"' "$H" | wc -l)" = "$areas" ] && ok "one table per area ($areas)" || not_ok "area tables"
+rows=$(grep -o '<tr class="v-[a-z-]*" data-check=' "$H" | wc -l)
+[ "$rows" = "$(json "$D/r.json" 'len(d["audit"]["checks"])')" ] && ok "every check in a table row" || not_ok "check rows $rows"
+[ "$(grep -o '<svg class="histogram"' "$H" | wc -l)" = 1 ] && ok "one SVG histogram for the one stream" || not_ok "histogram count"
+expect_grep "target line drawn" '<line class="target"' "$H"
+expect_grep "per-core cause bars" '<svg class="causes" data-cpu="1"' "$H"
+expect_grep "plan commands shown" 'sysctl -w kernel.timer_migration=0' "$H"
+expect_grep "undo command shown" '<pre id="undo">tickready revert' "$H"
+
+# Prometheus textfile: promtool's lint, the metrics the issue names, nothing left half-written.
+P=$D/tickready.prom
+if promtool check metrics <"$P" >"$D/lint" 2>&1; then ok "promtool check metrics passes"; else not_ok "promtool: $(head -3 "$D/lint")"; fi
+for m in 'tickready_ready 0' 'tickready_pending_reboot 0' 'tickready_check_status\{check="cpu.isolated",area="cpu",verdict="fail"\} 1' \
+	'tickready_verify_latency_seconds\{stream="loopback",quantile="0.99"\} 2.8553e-05' 'tickready_verify_drops_total\{stream="loopback"\} 1120' \
+	'tickready_report_timestamp_seconds [0-9]+'; do
+	expect_grep "prom has /$m/" "^$m$" "$P"
+done
+[ "$(grep -c '^tickready_check_status{check="cpu.isolated"' "$P")" = 5 ] && ok "one series per verdict" || not_ok "verdict series"
+[ -z "$(find "$D" -maxdepth 1 -name '.*' ! -name . )" ] && ok "no temporary file left" || not_ok "temporary files left"
+
+# JUnit: one testcase per check and per verify target; failures carry the finding.
+python3 - "$D/r.xml" "$D/r.json" <<'EOF' >"$D/junit" 2>&1 && ok "JUnit: testcases, failures, skips match the report" || { not_ok "JUnit"; cat "$D/junit"; }
+import json, sys, xml.etree.ElementTree as ET
+root, d = ET.parse(sys.argv[1]).getroot(), json.load(open(sys.argv[2]))
+cases = root.findall(".//testcase")
+assert len(cases) == len(d["audit"]["checks"]) + len(d["verify"]["targets"]), len(cases)
+fails = [c for c in cases if c.find("failure") is not None]
+assert len(fails) == d["summary"]["checks"]["fail"] + d["summary"]["verify"]["targets_failed"], len(fails)
+iso = [c for c in cases if c.get("name") == "cpu.isolated"][0].find("failure")
+assert "fix:" in iso.text and "isolcpus" in iso.text, iso.text
+assert root.find("testsuite").get("hostname").startswith("<script>")
+EOF
+
+# Text summary; --from renders a saved report exactly as it was written.
+expect_status 1 "text summary" "$TR" report --from "$D/r.json"
+expect_grep "text: verdict line" '^verdict: NOT READY$' "$OUT"
+expect_grep "text: the plan and undo" '^plan: [0-9]+ changes.*undo: tickready revert' "$OUT"
+expect_status 1 "--from re-renders HTML" "$TR" report --from "$D/r.json" --html "$D/again.html" --format none
+cmp -s "$H" "$D/again.html" && ok "HTML from the saved JSON is byte-identical" || not_ok "re-rendered HTML differs"
+
+# The base fixture passes its profile: ready; apply on the untuned tree gives pending-reboot items.
+expect_status 0 "base fixture: ready" "$TR" report --root "$FX/base" --profile "$FX/profiles/base.ini" --format json --prom "$D"
+[ "$(json "$OUT" 'd["verdict"], d["verify"]')" = "('ready', None)" ] && ok "ready, no verify" || not_ok "base verdict $(json "$OUT" 'd["reasons"]')"
+expect_grep "prom: ready 1" '^tickready_ready 1$' "$D/tickready.prom"
+grep -q tickready_verify "$D/tickready.prom" && not_ok "verify metrics without verify" || ok "no verify metrics without verify"
+A=$D/applied; fresh_tree "$A"
+"$TR" apply --root "$A" --profile "$APROF" --yes >/dev/null 2>&1
+timeout 60 "$TR" report --root "$A" --profile "$APROF" --format json --html "$D/a.html" >"$OUT" 2>"$ERR"
+json "$OUT" 'd["pending_reboot"] and "isolcpus" in d["pending"]["applied"] and "cpu.isolated" in d["pending"]["checks"]' | grep -qx True && ok "after apply: pending reboot apart" || not_ok "pending $(json "$OUT" 'd["pending"]')"
+[ "$(json "$OUT" 'len(d["status"]["runs"])')" = 1 ] && ok "status run in the report" || not_ok "status runs"
+expect_grep "HTML: pending-reboot table row" '<section id="pending-reboot"><h2>Pending reboot</h2><div class="scroll"><table class="checks">' "$D/a.html"
+
+# A verify result with keys missing: absent, never zero.
+python3 - "$VJ" "$D/v-missing.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("p99_ns", "dropped", "histogram"):
+    del d["streams"][0][k]
+del d["targets"]; del d["ready"]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+expect_status 1 "verify JSON with keys missing" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/v-missing.json" --prom "$D" --html "$D/m.html" --format json
+grep -q 'quantile="0.99"}' "$D/tickready.prom" && not_ok "missing p99 exported" || ok "missing p99 not exported"
+grep -q '^tickready_verify_drops_total' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
+promtool check metrics <"$D/tickready.prom" >/dev/null 2>&1 && ok "promtool passes with keys missing" || not_ok "promtool with keys missing"
+grep -q '<svg class="histogram"' "$D/m.html" && not_ok "histogram drawn without one" || ok "no histogram without data"
+
+# Bad input: exit 2 naming the file, nothing written.
+N=$D/none; mkdir "$N"
+expect_status 2 "--verify-from missing file" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/nope.json" --html "$N/x.html" --prom "$N"
+expect_grep "names the file" "$D/nope.json" "$ERR"
+echo '{"schema": "tickready.audit/1"}' >"$D/foreign.json"
+expect_status 2 "--verify-from of another schema" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/foreign.json" --html "$N/x.html"
+expect_grep "names file and schema" "foreign.json.*tickready.audit/1" "$ERR"
+head -c 300 "$D/r.json" >"$D/trunc.json"
+expect_status 2 "--from a truncated report" "$TR" report --from "$D/trunc.json" --html "$N/x.html"
+expect_grep "names the truncated file" "trunc.json.*not valid JSON" "$ERR"
+sed 's#"tickready.report/1"#"tickready.report/2"#' "$D/r.json" >"$D/v2.json"
+expect_status 2 "--from a report of another version" "$TR" report --from "$D/v2.json" --junit "$N/x.xml"
+expect_grep "says the version" "v2.json.*tickready.report/2.*version" "$ERR"
+expect_status 2 "--from an audit document" "$TR" report --from "$D/foreign.json"
+expect_status 2 "--prom into a missing directory" "$TR" report --root "$T" --profile "$APROF" --prom "$D/missing"
+expect_grep "names the directory" "$D/missing" "$ERR"
+expect_status 2 "--verify with --root" "$TR" report --root "$T" --verify loopback
+expect_status 2 "unknown format" "$TR" report --format xml
+[ -z "$(ls -A "$N")" ] && ok "nothing written on bad input" || not_ok "files written: $(ls -A "$N")"
+expect_status 0 "--help" "$TR" report --help
+expect_grep "help lists --prom" "--prom DIR" "$OUT"
+
+finish
