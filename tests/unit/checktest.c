@@ -43,7 +43,7 @@ struct fx_copy {
 };
 
 /* Test-binary state: each fixture is read once and copied once per case that runs at the same time. */
-static struct fx_image images[4];
+static struct fx_image images[16];	/* one per fixture a test binary uses */
 static size_t nimages;
 static struct fx_copy copies[8];
 static size_t ncopies;
