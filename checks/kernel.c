@@ -137,6 +137,7 @@ struct knob {
 	enum profile_key key;
 	enum knob_cmp cmp;
 	const char *absent;	/* the kernel option without which the file is missing; NULL: a plain read error */
+	const char *anchors;	/* where the anchor tools disagree on it, NULL when they agree */
 };
 
 static void knob_path(const struct knob *k, char *buf, size_t size)
@@ -225,6 +226,9 @@ static void judge_sysctls(const struct check_ctx *ctx, struct finding *f, const 
 	}
 	if (asked)
 		finding_expected(f, "%s", want.s);
+	for (size_t i = 0; asked && i < n; i++)
+		if (knobs[i].anchors && profile_wants(ctx->prof, knobs[i].key))
+			finding_anchors(f, knobs[i].anchors);
 	strbuf_free(&seen);
 	strbuf_free(&want);
 	strbuf_free(&fix);
@@ -272,26 +276,28 @@ static int plan_sysctls(const struct tune_ctx *ctx, const struct finding *f, str
 
 SYSCTL_CHECK(kernel_timer_migration, "kernel.timer_migration", "timers stay on the cpu that armed them",
 	     SYSCTL_DIR "/kernel/timer_migration", KEYS(PK_TIMER_MIGRATION),
-	     { "kernel.timer_migration", PK_TIMER_MIGRATION, CMP_EQUAL, NULL })
+	     { "kernel.timer_migration", PK_TIMER_MIGRATION, CMP_EQUAL, NULL,
+	       "TuneD cpu-partitioning sets 0, so no timer migrates onto an isolated core; OpenShift's "
+	       "PerformanceProfile keeps 1, so idle cpus' timers move to busy housekeeping ones" })
 
 SYSCTL_CHECK(kernel_sched_rt_runtime, "kernel.sched_rt_runtime", "real-time throttling as the profile wants",
 	     SYSCTL_DIR "/kernel/sched_rt_runtime_us", KEYS(PK_SCHED_RT_RUNTIME_US),
-	     { "kernel.sched_rt_runtime_us", PK_SCHED_RT_RUNTIME_US, CMP_EQUAL, NULL })
+	     { "kernel.sched_rt_runtime_us", PK_SCHED_RT_RUNTIME_US, CMP_EQUAL, NULL, NULL })
 
 /* vmstat refresh runs every stat_interval seconds on each cpu with dirty counters: rarer is better. */
 SYSCTL_CHECK(kernel_stat_interval, "kernel.stat_interval", "vmstat refresh no more often than the profile allows",
 	     SYSCTL_DIR "/vm/stat_interval", KEYS(PK_STAT_INTERVAL),
-	     { "vm.stat_interval", PK_STAT_INTERVAL, CMP_AT_LEAST, NULL })
+	     { "vm.stat_interval", PK_STAT_INTERVAL, CMP_AT_LEAST, NULL, NULL })
 
 /* khungtaskd wakes every timeout seconds and walks every task: rarer or never is better. */
 SYSCTL_CHECK(kernel_hung_task, "kernel.hung_task", "hung-task scans no more often than the profile allows",
 	     SYSCTL_DIR "/kernel/hung_task_timeout_secs", KEYS(PK_HUNG_TASK_TIMEOUT),
-	     { "kernel.hung_task_timeout_secs", PK_HUNG_TASK_TIMEOUT, CMP_AT_LEAST_OR_OFF, "CONFIG_DETECT_HUNG_TASK" })
+	     { "kernel.hung_task_timeout_secs", PK_HUNG_TASK_TIMEOUT, CMP_AT_LEAST_OR_OFF, "CONFIG_DETECT_HUNG_TASK", NULL })
 
 SYSCTL_CHECK(kernel_busy_poll, "kernel.busy_poll", "socket busy polling as the profile wants",
 	     SYSCTL_DIR "/net/core/busy_read " SYSCTL_DIR "/net/core/busy_poll", KEYS(PK_BUSY_READ, PK_BUSY_POLL),
-	     { "net.core.busy_read", PK_BUSY_READ, CMP_EQUAL, NULL },
-	     { "net.core.busy_poll", PK_BUSY_POLL, CMP_EQUAL, NULL })
+	     { "net.core.busy_read", PK_BUSY_READ, CMP_EQUAL, NULL, NULL },
+	     { "net.core.busy_poll", PK_BUSY_POLL, CMP_EQUAL, NULL, NULL })
 
 /* ---- kernel.watchdog ---- */
 
@@ -739,6 +745,9 @@ static void run_kernel_mce(const struct check_ctx *ctx, struct finding *f)
 	if (!wants_yes(ctx, f, PK_MCE_IGNORE_CE))
 		return;
 	finding_expected(f, "'ignore_ce' = '1' on the isolated cores, or mce=ignore_ce on the kernel command line");
+	finding_anchors(f, "TuneD's realtime profiles use mce=ignore_ce (no corrected-error polling timer, errors still "
+			   "reported); some trading guides use mce=off (no machine-check handling: a real error goes unseen), "
+			   "which tickready does not stage");
 	if (ctx->host->cmdline_raw && mce_ignore_ce(&ctx->host->cmdline, NULL)) {
 		finding_pass(f, "mce=ignore_ce on the kernel command line");
 		return;

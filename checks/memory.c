@@ -577,6 +577,8 @@ static void run_numa_balancing(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	finding_expected(f, "'kernel.numa_balancing' = '%ld'", want);
+	finding_anchors(f, "TuneD cpu-partitioning and OpenShift set 0 (no page migrations or hinting faults under pinned "
+			   "threads); the kernel's default 1 suits unpinned workloads");
 	rc = sysroot_read_long(ctx->sr, NUMA_BALANCING, &have);
 	if (rc == -ENOENT) {
 		/* Not a pass: we cannot tell the kernel lacks it from a tree that lacks the file. */

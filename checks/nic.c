@@ -967,6 +967,9 @@ static void run_iommu(const struct check_ctx *ctx, struct finding *f)
 	mode = profile_str(ctx->prof, PK_IOMMU);
 	finding_expected(f, mode && !strcmp(mode, "noiommu") ? "IOMMU on, or vfio no-IOMMU mode enabled"
 							      : "IOMMU on (vfio-pci needs it)");
+	finding_anchors(f, "DPDK's guide and OpenShift keep the IOMMU on in passthrough (iommu=pt: vfio-pci isolates the "
+			   "device, host DMA stays untranslated); some latency guides turn it off (no IOTLB misses), which "
+			   "leaves vfio-pci only its unsafe no-IOMMU mode");
 	if (iommu_on(ctx->sr, seen, sizeof(seen))) {
 		finding_pass(f, "%s", seen);
 		return;

@@ -109,6 +109,8 @@ static void run_power_smt(const struct check_ctx *ctx, struct finding *f)
 	/* Newer kernels write a thread count ("2") into control when SMT is on. */
 	on = active >= 0 ? active == 1 : !strcmp(control, "on") || (isdigit((unsigned char)control[0]) && atoi(control) > 1);
 	finding_expected(f, "SMT %s ('smt/control' = '%s')", want, want_on ? "on" : "off");
+	finding_anchors(f, "the RHEL real-time guide and mlnx_tune's latency profile turn SMT off (a sibling shares the "
+			   "core's caches and ports); TuneD cpu-partitioning and OpenShift leave it on and isolate whole cores");
 	if (on == want_on) {
 		finding_pass(f, "'smt/control' = '%s', 'smt/active' = '%s'%s", control, act, smt_meaning(control));
 		return;

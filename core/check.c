@@ -89,6 +89,14 @@ void finding_remedy(struct finding *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+void finding_anchors(struct finding *f, const char *note)
+{
+	char *e = xasprintf("%s (anchors differ: %s; the profile decides)", f->expected ? f->expected : "", note);
+
+	free(f->expected);
+	f->expected = e;
+}
+
 void finding_skip_read(struct finding *f, const char *path, int rc)
 {
 	finding_skip(f, "cannot read '%s': %s", path, strerror(rc < 0 ? -rc : rc));

@@ -94,6 +94,11 @@ void finding_fail(struct finding *f, const char *observed_fmt, ...) __attribute_
 void finding_warn(struct finding *f, const char *observed_fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_expected(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_remedy(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Where the anchor tools disagree on a knob, the finding says which way each goes and why, after what
+ * the profile expects: " (anchors differ: NOTE; the profile decides)". Call after finding_expected.
+ */
+void finding_anchors(struct finding *f, const char *note);
 /* "cannot read '/sys/...': No such file or directory" as a skip. */
 void finding_skip_read(struct finding *f, const char *path, int rc);
 void finding_clear(struct finding *f);
