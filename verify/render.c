@@ -9,16 +9,6 @@
 #include "util.h"
 
 
-void verify_fmt_ns(double ns, char *buf, size_t size)
-{
-	if (ns < 10000)
-		snprintf(buf, size, "%.0f ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.1f us", ns / 1000);
-	else
-		snprintf(buf, size, "%.2f ms", ns / 1e6);
-}
-
 static int bits(double v)
 {
 	int b = 0;
@@ -58,7 +48,7 @@ void verify_print_histogram(FILE *f, const json_t *hist)
 		char lab[24], bar[41];
 		int len = counts[e] ? 1 + (bits(counts[e]) - 1) * 39 / (bits(top) > 1 ? bits(top) - 1 : 1) : 0;
 
-		verify_fmt_ns(edges[e], lab, sizeof(lab));
+		format_ns(edges[e], lab, sizeof(lab));
 		memset(bar, '#', (size_t)len);
 		bar[len] = '\0';
 		fprintf(f, "    <= %-9s |%-40s %.0f\n", e == NE - 1 ? "more" : lab, bar, counts[e]);
@@ -90,7 +80,7 @@ static void print_stream(FILE *f, const json_t *s)
 	}
 	fputs(" ", f);
 	for (size_t i = 0; i < 8; i++) {
-		verify_fmt_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
+		format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
 		fprintf(f, " %s %s", labels[i], v);
 	}
 	fputc('\n', f);
@@ -115,8 +105,8 @@ static void print_kvb(FILE *f, const json_t *doc)
 	for (int i = 0; i < 6; i++) {
 		double kv = verify_num(k, vs_key(keys[i])), bv = verify_num(b, vs_key(keys[i]));
 
-		verify_fmt_ns(kv, a, sizeof(a));
-		verify_fmt_ns(bv, c, sizeof(c));
+		format_ns(kv, a, sizeof(a));
+		format_ns(bv, c, sizeof(c));
 		if (bv > 0)
 			fprintf(f, "%-8s %14s %14s %8.2fx\n", labels[i], a, c, kv / bv);
 		else
@@ -157,7 +147,7 @@ static void print_pingpong(FILE *f, const json_t *doc)
 			continue;
 		fprintf(f, "%-17s", verify_pp_paths[p]);
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			verify_fmt_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
+			format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
 			fprintf(f, " %9s", v);
 		}
 		cpu_cell(s, cpu, sizeof(cpu));
@@ -200,7 +190,7 @@ static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
 		const json_t *tk;
 		char g[32];
 
-		verify_fmt_ns(verify_num(c, vs_key(VK_MAX_GAP_NS)), g, sizeof(g));
+		format_ns(verify_num(c, vs_key(VK_MAX_GAP_NS)), g, sizeof(g));
 		fprintf(f, "cpu%.0f (%s): longest loop gap %s, %.0f gaps over the threshold", verify_num(c, vs_key(VK_CPU)),
 			json_string_value(json_object_get(c, vs_key(VK_ROLE))), g, verify_num(c, vs_key(VK_GAPS_OVER)));
 		json_array_foreach(ticks, j, tk)
@@ -253,8 +243,8 @@ static void print_target(FILE *f, const struct verify_target *t)
 	char obs[48], want[48];
 
 	if (!strcmp(t->unit, "ns")) {
-		verify_fmt_ns(t->observed, obs, sizeof(obs));
-		verify_fmt_ns((double)t->want, want, sizeof(want));
+		format_ns(t->observed, obs, sizeof(obs));
+		format_ns((double)t->want, want, sizeof(want));
 	} else {
 		snprintf(obs, sizeof(obs), "%.2f %s", t->observed, t->unit);
 		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);

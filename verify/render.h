@@ -7,8 +7,6 @@
 #include "run.h"
 #include "verify.h"
 
-/* "70 ns", "71.4 us", "2.34 ms". */
-void verify_fmt_ns(double ns, char *buf, size_t size);
 /* A [[upper_ns, count]...] histogram on the shared 1-2-5 scale, bars on a log scale. */
 void verify_print_histogram(FILE *f, const json_t *hist);
 /* "a, b" of the failed targets' names, into buf. */
