@@ -19,25 +19,20 @@
 /* The plan apply would make now, as tickready.plan/1; NULL when it cannot be made (said on stderr). */
 static json_t *dry_plan(struct session *s, const struct finding *findings, size_t nf)
 {
-	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
 	struct plan_opts po = { 0 };
 	struct tune_ctx ctx;
 	struct plan p;
-	char bad[160];
 	json_t *doc = NULL;
 	int rc;
 
-	mgmt_load(mgmt, &s->host, &s->sr, getenv("SSH_CONNECTION"));
-	ctx = (struct tune_ctx){ .host = &s->host, .prof = &s->prof, .sr = &s->sr, .findings = findings, .nfindings = nf,
-				 .mgmt = mgmt, .cpulist_bad = tune_cpulists_bad(&s->host, &s->prof, bad, sizeof(bad)) };
+	tune_ctx_init(&ctx, &s->host, &s->prof, &s->sr, findings, nf);
 	rc = plan_build(&p, &ctx);
 	if (rc < 0)
 		cli_warn("report: no plan: %s", strerror(-rc));
 	else
 		doc = plan_to_json(&p, &s->sr, &po);
-	if (rc >= 0)
-		plan_free(&p);
-	free(mgmt);
+	plan_free(&p);
+	tune_ctx_free(&ctx);
 	return doc;
 }
 
