@@ -298,22 +298,6 @@ static const char *banned_now(const char *text, size_t len, char *buf, size_t si
 	return NULL;
 }
 
-static void add_systemctl(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *const *argv_do,
-			  const char *const *argv_undo, const char *shell)
-{
-	struct change *c;
-
-	if (!ctx->sr->live)
-		return;
-	c = plan_add(p, check, CK_SERVICE, IRQBALANCE_UNIT, NULL, NULL, argv_do[1]);
-	if (!c)
-		return;
-	c->live_only = true;
-	c->argv_do = argv_pack(argv_do);
-	c->argv_undo = argv_undo ? argv_pack(argv_undo) : NULL;
-	c->shell = xstrdup(shell);
-}
-
 static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
 	const char *want = profile_str(ctx->prof, PK_IRQBALANCE);
@@ -331,10 +315,9 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 					"`systemctl disable --now " IRQBALANCE_UNIT "` there");
 			return 0;
 		}
-		add_systemctl(ctx, p, f->check->id,
-			      (const char *const[]){ "systemctl", "disable", "--now", IRQBALANCE_UNIT, NULL },
-			      (const char *const[]){ "systemctl", "enable", "--now", IRQBALANCE_UNIT, NULL },
-			      "systemctl disable --now " IRQBALANCE_UNIT);
+		plan_add_service(p, f->check->id, IRQBALANCE_UNIT,
+				 (const char *const[]){ "systemctl", "disable", "--now", IRQBALANCE_UNIT, NULL },
+				 (const char *const[]){ "systemctl", "enable", "--now", IRQBALANCE_UNIT, NULL });
 		return 0;
 	}
 	cpuset_format(&ctx->prof->isolated, list, sizeof(list));
@@ -361,11 +344,11 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 					   *cpus_off ? conf : "");
 			tune_guard_cpus(ctx, c);
 		}
-		/* irqbalance reads its config at start. */
-		add_systemctl(ctx, p, f->check->id,
-			      (const char *const[]){ "systemctl", "try-restart", IRQBALANCE_UNIT, NULL },
-			      (const char *const[]){ "systemctl", "try-restart", IRQBALANCE_UNIT, NULL },
-			      "systemctl try-restart " IRQBALANCE_UNIT);
+		/* irqbalance reads its config at start; only the live host has it running. */
+		if (ctx->sr->live)
+			plan_add_service(p, f->check->id, IRQBALANCE_UNIT,
+					 (const char *const[]){ "systemctl", "try-restart", IRQBALANCE_UNIT, NULL },
+					 (const char *const[]){ "systemctl", "try-restart", IRQBALANCE_UNIT, NULL });
 	}
 	free(text);
 	free(next);

@@ -129,6 +129,23 @@ struct change *plan_add(struct plan *p, const char *check, enum change_kind kind
 	return c;
 }
 
+struct change *plan_add_service(struct plan *p, const char *check, const char *unit, const char *const *argv_do,
+			       const char *const *argv_undo)
+{
+	struct change *c = plan_add(p, check, CK_SERVICE, unit, NULL, NULL, argv_do[1]);
+	struct strbuf sb = { 0 };
+
+	if (!c)
+		return NULL;
+	c->live_only = true;
+	c->argv_do = argv_pack(argv_do);
+	c->argv_undo = argv_undo ? argv_pack(argv_undo) : NULL;
+	for (const char *const *a = argv_do; *a; a++)
+		strbuf_addf(&sb, "%s%s", sb.len ? " " : "", *a);
+	c->shell = strbuf_detach(&sb);
+	return c;
+}
+
 void change_set(char **field, const char *fmt, ...)
 {
 	va_list ap;
@@ -251,7 +268,6 @@ static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/sy
 void plan_boot_unit(struct plan *p, const struct sysroot *sr)
 {
 	bool runtime = false, installed = false;
-	struct change *c;
 	char path[128];
 
 	for (size_t i = 0; i < p->n; i++)
@@ -272,13 +288,8 @@ void plan_boot_unit(struct plan *p, const struct sysroot *sr)
 						    : "systemd is not running here: run `tickready apply --reapply` at boot");
 		return;
 	}
-	c = plan_add(p, "boot-unit", CK_SERVICE, BOOT_UNIT, NULL, NULL, "enable");
-	if (!c)
-		return;
-	c->live_only = true;
-	c->argv_do = argv_pack((const char *const[]){ "systemctl", "enable", BOOT_UNIT, NULL });
-	c->argv_undo = argv_pack((const char *const[]){ "systemctl", "disable", BOOT_UNIT, NULL });
-	c->shell = xstrdup("systemctl enable " BOOT_UNIT);
+	plan_add_service(p, "boot-unit", BOOT_UNIT, (const char *const[]){ "systemctl", "enable", BOOT_UNIT, NULL },
+			 (const char *const[]){ "systemctl", "disable", BOOT_UNIT, NULL });
 }
 
 /* Does the plan, from index from on, hold a change for check? (A drop-in carries rows of several checks.) */

@@ -88,6 +88,9 @@ bool tune_failed(const struct tune_ctx *ctx, const char *check_id);
 /* Adds a change (strings copied, NULL allowed); a second change of the same path is dropped. Returns it or NULL. */
 struct change *plan_add(struct plan *p, const char *check, enum change_kind kind, const char *target,
 			const char *path, const char *current, const char *value);
+/* A systemctl change of unit, live host only: argv_do now, argv_undo (NULL: none) on revert; shown as argv_do. */
+struct change *plan_add_service(struct plan *p, const char *check, const char *unit, const char *const *argv_do,
+			       const char *const *argv_undo);
 void change_set(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A failing finding apply leaves to the operator; why says what stops apply here (NULL: no plan for the knob). */
 void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
