@@ -17,7 +17,8 @@
 #include "util.h"
 
 /* The plan apply would make now, as tickready.plan/1; NULL when it cannot be made (said on stderr). */
-static json_t *dry_plan(struct session *s, const struct finding *findings, size_t nf)
+/* The plan apply would make; it also marks each finding with what apply does about it (fixed_by). */
+static json_t *dry_plan(struct session *s, struct finding *findings, size_t nf)
 {
 	struct plan_opts po = { 0 };
 	struct tune_ctx ctx;
@@ -29,8 +30,10 @@ static json_t *dry_plan(struct session *s, const struct finding *findings, size_
 	rc = plan_build(&p, &ctx);
 	if (rc < 0)
 		cli_warn("report: no plan: %s", strerror(-rc));
-	else
+	else {
+		plan_mark_findings(&p, &s->sr, findings, nf);
 		doc = plan_to_json(&p, &s->sr, &po);
+	}
 	plan_free(&p);
 	tune_ctx_free(&ctx);
 	return doc;
@@ -147,7 +150,7 @@ int report_gather(const struct report_args *a, json_t **out)
 	struct jlog log;
 	struct rdoc_parts parts = { 0 };
 	char host[256], *undo, *q;
-	json_t *verify = NULL;
+	json_t *verify = NULL, *plan;
 	int rc;
 
 	*out = NULL;
@@ -177,8 +180,9 @@ int report_gather(const struct report_args *a, json_t **out)
 	q = shell_quote(s.sr.path);
 	undo = strcmp(s.sr.path, "/") ? xasprintf("tickready revert --root %s", q) : xstrdup("tickready revert");
 	free(q);
+	plan = dry_plan(&s, r.findings, r.n);
 	parts = (struct rdoc_parts){ .audit = report_to_json(&r), .status = status_collect(&s.sr, &s.host, &log),
-				     .plan = dry_plan(&s, r.findings, r.n), .verify = verify,
+				     .plan = plan, .verify = verify,
 				     .verify_source = a->verify_from ? a->verify_from : "run", .hostname = host,
 				     .root = s.sr.path, .undo = undo, .generated = time(NULL), .strict = a->strict };
 	*out = rdoc_build(&parts);

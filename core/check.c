@@ -33,6 +33,8 @@ const char *fix_by_name(unsigned fix_by)
 {
 	if (fix_by & FIX_MANUAL)
 		return "manual";
+	if ((fix_by & FIX_BLOCKED) && (fix_by & (FIX_NOW | FIX_BOOT)))
+		return "partly blocked";
 	if (fix_by & FIX_BLOCKED)
 		return "blocked";
 	if ((fix_by & FIX_NOW) && (fix_by & FIX_BOOT))
@@ -42,6 +44,39 @@ const char *fix_by_name(unsigned fix_by)
 	if (fix_by & FIX_NOW)
 		return "apply now";
 	return NULL;
+}
+
+unsigned fix_by_parse(const char *name)
+{
+	static const struct { const char *name; unsigned by; } names[] = {
+		{ "manual", FIX_MANUAL }, { "partly blocked", FIX_BLOCKED | FIX_NOW }, { "blocked", FIX_BLOCKED },
+		{ "apply now and at boot", FIX_NOW | FIX_BOOT }, { "apply at boot", FIX_BOOT }, { "apply now", FIX_NOW },
+	};
+
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i].name))
+			return names[i].by;
+	return 0;
+}
+
+/* The line under a fix saying what `tickready apply` does about it here. */
+const char *fix_by_line(unsigned by, const char *note)
+{
+	static char buf[512];
+
+	if (by & FIX_MANUAL)
+		snprintf(buf, sizeof(buf), "by hand: %s", note ? note : "apply makes no change for it here");
+	else if ((by & FIX_BLOCKED) && (by & (FIX_NOW | FIX_BOOT)))
+		snprintf(buf, sizeof(buf), "tickready apply does part of it; the rest is blocked: %s", note ? note : "?");
+	else if (by & FIX_BLOCKED)
+		snprintf(buf, sizeof(buf), "tickready apply plans it but is blocked: %s", note ? note : "?");
+	else if ((by & FIX_NOW) && (by & FIX_BOOT))
+		snprintf(buf, sizeof(buf), "tickready apply does it: now, and stages the rest for the next boot");
+	else if (by & FIX_BOOT)
+		snprintf(buf, sizeof(buf), "tickready apply stages it for the next boot");
+	else
+		snprintf(buf, sizeof(buf), "tickready apply does it now");
+	return buf;
 }
 
 const char *verdict_name(enum verdict v)

@@ -48,8 +48,12 @@ enum fix_by {
 	FIX_BLOCKED = 1u << 2,	/* planned, but an interlock stops it, or part of it (--force where allowed) */
 	FIX_MANUAL = 1u << 3,	/* no change apply can make here: by hand */
 };
-/* "apply now", "apply at boot", "apply now and at boot", "blocked", "manual"; NULL for 0. */
+/* "apply now", "apply at boot", "apply now and at boot", "partly blocked", "blocked", "manual"; NULL for 0. */
 const char *fix_by_name(unsigned fix_by);
+/* fix_by_name's inverse (0 for NULL or an unknown name). */
+unsigned fix_by_parse(const char *name);
+/* The line under a fix saying what `tickready apply` does about it here (a static buffer). */
+const char *fix_by_line(unsigned fix_by, const char *note);
 
 struct check_ctx {
 	const struct host *host;

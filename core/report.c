@@ -247,26 +247,6 @@ static const char *verdict_label(const struct finding *f)
 	return (unsigned)f->verdict <= V_SKIP ? labels[f->verdict] : "?";
 }
 
-/* The line under a fix saying what `tickready apply` does about it here. */
-static const char *fix_by_text(unsigned by, const char *note)
-{
-	static char buf[512];
-
-	if (by & FIX_MANUAL)
-		snprintf(buf, sizeof(buf), "by hand: %s", note ? note : "apply makes no change for it here");
-	else if ((by & FIX_BLOCKED) && (by & (FIX_NOW | FIX_BOOT)))
-		snprintf(buf, sizeof(buf), "tickready apply does part of it; the rest is blocked: %s", note ? note : "?");
-	else if (by & FIX_BLOCKED)
-		snprintf(buf, sizeof(buf), "tickready apply plans it but is blocked: %s", note ? note : "?");
-	else if ((by & FIX_NOW) && (by & FIX_BOOT))
-		snprintf(buf, sizeof(buf), "tickready apply does it: now, and stages the rest for the next boot");
-	else if (by & FIX_BOOT)
-		snprintf(buf, sizeof(buf), "tickready apply stages it for the next boot");
-	else
-		snprintf(buf, sizeof(buf), "tickready apply does it now");
-	return buf;
-}
-
 int report_write_text(FILE *out, const struct report *r, bool color)
 {
 	const char *reset = color ? "\033[0m" : "";
@@ -301,7 +281,7 @@ int report_write_text(FILE *out, const struct report *r, bool color)
 				fprintf(out, "  %-7s %-24s fix: %s%s\n", "", "", f->remedy,
 					f->needs_reboot ? " (then reboot)" : "");
 			if (!f->pending_reboot && f->fix_by)
-				fprintf(out, "  %-7s %-24s %s\n", "", "", fix_by_text(f->fix_by, f->fix_note));
+				fprintf(out, "  %-7s %-24s %s\n", "", "", fix_by_line(f->fix_by, f->fix_note));
 		}
 	}
 	report_summary(r, &s);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "check.h"
 #include "html.h"
 #include "report_doc.h"
 
@@ -95,6 +96,11 @@ static void check_row(FILE *out, const json_t *c, bool with_fix)
 		fputs("</code>", out);
 		if (json_is_true(json_object_get(c, "needs_reboot")))
 			fputs(" <span class=\"mute\">(then reboot)</span>", out);
+		if (fix_by_parse(rj_str(c, "fixed_by"))) {
+			fputs("<br><span class=\"fixed-by\">", out);
+			html_esc(out, fix_by_line(fix_by_parse(rj_str(c, "fixed_by")), rj_str(c, "fix_note")));
+			fputs("</span>", out);
+		}
 	} else {
 		fputs("&mdash;", out);
 	}

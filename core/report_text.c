@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "check.h"
 #include "report_doc.h"
 
 static const char *or_q(const char *s)
@@ -81,6 +82,8 @@ int rdoc_write_text(FILE *out, const json_t *doc)
 			or_q(rj_str(c, "observed")));
 		if (rj_str(c, "remedy"))
 			fprintf(out, "       %-24s fix: %s\n", "", rj_str(c, "remedy"));
+		if (fix_by_parse(rj_str(c, "fixed_by")))
+			fprintf(out, "       %-24s %s\n", "", fix_by_line(fix_by_parse(rj_str(c, "fixed_by")), rj_str(c, "fix_note")));
 	}
 	if (json_array_size(json_object_get(pend, "checks")) || json_array_size(json_object_get(pend, "applied"))) {
 		fputs("pending reboot:", out);

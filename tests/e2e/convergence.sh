@@ -62,11 +62,11 @@ for c in failing:
         print("%s fails with no fixed_by" % c["id"])
     elif by.startswith("apply") and c["id"] not in planned:
         print("%s says '%s' but the plan has no change for it" % (c["id"], by))
-    elif by == "blocked" and c["id"] not in planned:
+    elif by in ("blocked", "partly blocked") and c["id"] not in planned:
         print("%s says blocked but the plan has no blocked change for it" % c["id"])
     elif by == "manual" and c["id"] not in manual:
         print("%s says manual but is not in the plan's manual list" % c["id"])
-    if c.get("fix_note") is None and by in ("manual", "blocked"):
+    if c.get("fix_note") is None and by in ("manual", "blocked", "partly blocked"):
         print("%s is %s with no reason" % (c["id"], by))
 by_hand = {c["id"] for c in failing if c.get("fixed_by") == "manual"}
 if manual != by_hand:

@@ -23,6 +23,13 @@ json "$D/r.json" 'any(r.startswith("verify: 2 targets failed") for r in d["reaso
 [ "$(json "$D/r.json" 'd["undo"]')" = "tickready revert --root '$T'" ] && ok "undo names the root" || not_ok "undo"
 [ "$(json "$D/r.json" 'd["verify_source"]')" = "$VJ" ] && ok "verify source is the file" || not_ok "verify_source"
 
+# What apply does about each finding is the same in the report as in audit (both from the plan apply would make).
+"$TR" audit --root "$T" --profile "$APROF" --format json >"$D/audit.json" 2>/dev/null
+[ "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2]))["audit"]; f=lambda d: {c["id"]: (c.get("fixed_by"), c.get("fix_note")) for c in d["checks"]}; print(f(a) == f(r) and any(v[0] for v in f(r).values()))' "$D/audit.json" "$D/r.json")" = True ] && ok "report's fixed_by equals audit's" || not_ok "fixed_by differs between report and audit"
+"$TR" report --root "$T" --profile "$APROF" --verify-from "$VJ" >"$D/r.txt" 2>/dev/null
+expect_grep "text report says what apply does" '^ +tickready apply does it now$' "$D/r.txt"
+expect_grep "text report names what is by hand" '^ +by hand: ' "$D/r.txt"
+
 # HTML: self-contained, escaped, verdict first, one table per area, one SVG per histogram.
 H=$D/r.html
 grep -q '<script>alert' "$H" && not_ok "host text unescaped in HTML" || ok "host text escaped"
@@ -36,6 +43,7 @@ areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"]))')
 rows=$(grep -o '<tr class="v-[a-z-]*" data-check=' "$H" | wc -l)
 [ "$rows" = "$(json "$D/r.json" 'len(d["audit"]["checks"])')" ] && ok "every check in a table row" || not_ok "check rows $rows"
 [ "$(grep -o '<svg class="histogram"' "$H" | wc -l)" = 1 ] && ok "one SVG histogram for the one stream" || not_ok "histogram count"
+expect_grep "HTML says what apply does" '<span class="fixed-by">tickready apply does it now</span>' "$H"
 expect_grep "target line drawn" '<line class="target"' "$H"
 expect_grep "per-core cause bars" '<svg class="causes" data-cpu="1"' "$H"
 expect_grep "plan commands shown" 'sysctl -w kernel.timer_migration=0' "$H"

@@ -126,12 +126,33 @@ static void test_keys_declared(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* Every fix_by combination apply can report survives the JSON name (what report and fleets read back). */
+static void test_fix_by_names_round_trip(void **state)
+{
+	static const unsigned combos[] = { FIX_NOW, FIX_BOOT, FIX_NOW | FIX_BOOT, FIX_BLOCKED, FIX_BLOCKED | FIX_NOW,
+					   FIX_BLOCKED | FIX_BOOT, FIX_MANUAL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
+		char line[512];
+		const char *name = fix_by_name(combos[i]);
+
+		assert_non_null(name);
+		snprintf(line, sizeof(line), "%s", fix_by_line(combos[i], "why"));
+		assert_string_equal(fix_by_line(fix_by_parse(name), "why"), line);
+	}
+	assert_int_equal(fix_by_parse(NULL), 0);
+	assert_int_equal(fix_by_parse("apply someday"), 0);
+	assert_null(fix_by_name(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_unique),
 		cmocka_unit_test(test_every_key_judged),
 		cmocka_unit_test(test_keys_declared),
+		cmocka_unit_test(test_fix_by_names_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
