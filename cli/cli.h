@@ -61,9 +61,20 @@ struct jlog;
 /* The tickready.status/1 document: every journaled run not reverted, wanted / staged / live (cli/status.c). */
 json_t *status_collect(const struct sysroot *sr, const struct host *host, const struct jlog *log);
 
+/* A file ending in .tar.gz or .tgz (a capture archive): read-only commands unpack it and read the tree. */
+bool cli_root_is_archive(const char *root);
+/* Says so and returns true when root is an archive: cmd writes to its root, and an unpacked copy would be thrown away. */
+bool cli_refuse_archive(const char *root, const char *cmd);	/* cmd: NULL for no prefix */
+/* Unpacks archive into a fresh /tmp/tickready-root-XXXXXX (dir receives it). 0, -EINVAL when tar fails, -ENOENT when it holds no /proc or /sys, or -errno. */
+int cli_archive_unpack(const char *archive, char *dir, size_t size);
+/* rm -rf --one-file-system, exec'd. */
+void cli_remove_tree(const char *dir);
+
 /* A run against one root: the sysroot, the host model and the resolved profile. */
 struct session {
 	const char *root;
+	const char *shown_root;	/* what reports name: the archive for an archive root, else sr.path */
+	char unpacked[PATH_MAX];	/* the archive's private tree, removed by session_close; "" when none */
 	struct sysroot sr;
 	struct host host;
 	struct profile prof;

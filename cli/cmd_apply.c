@@ -477,6 +477,8 @@ int cmd_apply(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_READY : rc;
+	if (cli_refuse_archive(a.root, "apply"))
+		return EXIT_ERROR;
 	if (a.reapply) {
 		if (cli_open_root(&probe, a.root) < 0)
 			return EXIT_ERROR;

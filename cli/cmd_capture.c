@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -21,13 +20,6 @@ static const struct cli_opt capture_opts[] = {
 	{ "report", "FILE", OPT_REPORT, "also write audit's JSON report of the root under that profile, made from the reads the capture keeps" },
 	{ NULL, NULL, 0, NULL },
 };
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
 
 /* Free-text keys whose values lead checks and plans down different reads. */
 static const char *probe_string(enum profile_key k, unsigned i)
@@ -224,30 +216,10 @@ static int write_report(FILE *f, const struct report *r)
 /* exec, never a shell: the output name is the user's text. */
 static int run_tar(const char *out, const char *dir)
 {
-	pid_t pid = fork();
-	int status;
+	char *argv[] = { "tar", "--numeric-owner", "-czf", (char *)out, "-C", (char *)dir, ".", NULL };
+	int rc = run_argv(argv);
 
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execlp("tar", "tar", "--numeric-owner", "-czf", out, "-C", dir, ".", (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-static void remove_tree(const char *dir)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--one-file-system", dir, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
 }
 
 int cmd_capture(int argc, char **argv)
@@ -284,7 +256,7 @@ int cmd_capture(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	out = argv[optind];
-	tarball = ends_with(out, ".tar.gz") || ends_with(out, ".tgz");
+	tarball = str_ends_with(out, ".tar.gz") || str_ends_with(out, ".tgz");
 	if (!tarball && stat(out, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(out) < 0)) {
 		cli_error("capture: '%s' exists and is not an empty directory", out);
 		return EXIT_ERROR;
@@ -315,13 +287,13 @@ int cmd_capture(int argc, char **argv)
 	if (rc == 0 && tarball)
 		rc = run_tar(out, tmp);
 	if (tarball)
-		remove_tree(tmp);
+		cli_remove_tree(tmp);
 	if (rc < 0)
 		cli_error("capture: cannot write '%s': %s", out, strerror(-rc));
 	if (report_fp) {
 		first.host = &s.host;
 		first.prof = &s.prof;
-		first.root = s.sr.path;
+		first.root = s.shown_root;
 		if (write_report(report_fp, &first) < 0 && rc >= 0) {
 			cli_error("capture: cannot write the report '%s': %s", report, strerror(errno));
 			rc = -1;

@@ -17,14 +17,14 @@ static const struct cli_opt diff_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-/* A directory is a capture (or fixture) tree, audited now; anything else must be a report file. */
+/* A directory or a capture archive is a tree, audited now; anything else must be a report file. */
 static int load_side(const char *path, const char *profile, json_t **doc)
 {
 	struct report_args a = { .root = path, .profile = profile };
 	struct stat st;
 	char err[512];
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	if ((stat(path, &st) == 0 && S_ISDIR(st.st_mode)) || cli_root_is_archive(path))
 		return report_gather(&a, doc);
 	if (rdoc_load(path, doc, err, sizeof(err)) < 0) {
 		cli_error("diff: %s", err);
@@ -43,7 +43,7 @@ int cmd_diff(int argc, char **argv)
 	int c, rc;
 
 	cli_parser_init(&p, "diff", "tickready diff [--profile P] [--format text|json|none] [--html FILE] A B",
-			"Compares two reports (tickready report --format json) or two capture trees: findings, inventory and "
+			"Compares two reports (tickready report --format json) or two capture trees or archives: findings, inventory and "
 			"verify figures. Exit 0 when they agree, 1 when they differ, 2 on error.",
 			diff_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {

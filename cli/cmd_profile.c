@@ -72,7 +72,7 @@ static void show_ini(const struct session *s)
 	const char *section = "";
 	char list[CPUSET_TEXT_MAX];
 
-	printf("; profile %s (%s), resolved for root %s\n", p->name, p->source, s->sr.path);
+	printf("; profile %s (%s), resolved for root %s\n", p->name, p->source, s->shown_root);
 	printf("; isolated %s, housekeeping %s, bypass NIC %s on node %d\n",
 	       cpuset_format(&p->isolated, list, sizeof(list)),
 	       cpuset_format(&p->housekeeping, list + CPUSET_TEXT_MAX / 2, CPUSET_TEXT_MAX / 2),

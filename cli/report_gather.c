@@ -174,17 +174,20 @@ int report_gather(const struct report_args *a, json_t **out)
 		session_close(&s);
 		return EXIT_ERROR;
 	}
-	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.sr.path };
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);
-	undo = strcmp(s.sr.path, "/") ? xasprintf("tickready revert --root %s", q) : xstrdup("tickready revert");
+	if (s.unpacked[0])
+		undo = xstrdup("none: the root is a capture archive, which nothing applies to");
+	else
+		undo = strcmp(s.sr.path, "/") ? xasprintf("tickready revert --root %s", q) : xstrdup("tickready revert");
 	free(q);
 	plan = dry_plan(&s, r.findings, r.n);
 	parts = (struct rdoc_parts){ .audit = report_to_json(&r), .status = status_collect(&s.sr, &s.host, &log),
 				     .plan = plan, .verify = verify,
 				     .verify_source = a->verify_from ? a->verify_from : "run", .hostname = host,
-				     .root = s.sr.path, .undo = undo, .generated = time(NULL), .strict = a->strict };
+				     .root = s.shown_root, .undo = undo, .generated = time(NULL), .strict = a->strict };
 	*out = rdoc_build(&parts);
 	free(undo);
 	findings_free(r.findings, r.n);

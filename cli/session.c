@@ -6,8 +6,11 @@
 
 int cli_open_root(struct sysroot *sr, const char *root)
 {
-	int rc = sysroot_open(sr, root);
+	int rc;
 
+	if (cli_refuse_archive(root, NULL))
+		return -EINVAL;
+	rc = sysroot_open(sr, root);
 	if (rc < 0) {
 		cli_error("cannot use root '%s': %s", root, strerror(-rc));
 		return rc;
@@ -30,15 +33,31 @@ int session_open_cgroup(struct session *s, const char *root, const char *profile
 
 	memset(s, 0, sizeof(*s));
 	s->root = root ? root : "/";
-	if (cli_open_root(&s->sr, s->root) < 0)
+	if (cli_root_is_archive(s->root)) {
+		if ((rc = cli_archive_unpack(s->root, s->unpacked, sizeof(s->unpacked))) < 0) {
+			cli_error("cannot unpack the capture archive '%s': %s", s->root,
+				  rc == -EINVAL ? "tar failed (not a gzip'd tar?)" :
+				  rc == -ENOENT ? "it holds no /proc or /sys (not a tickready capture)" : strerror(-rc));
+			return EXIT_ERROR;
+		}
+		if ((rc = sysroot_open(&s->sr, s->unpacked)) < 0) {
+			cli_error("cannot use the capture archive '%s': %s", s->root, strerror(-rc));
+			cli_remove_tree(s->unpacked);
+			return EXIT_ERROR;
+		}
+		s->shown_root = s->root;
+	} else if (cli_open_root(&s->sr, s->root) < 0) {
 		return EXIT_ERROR;
+	} else {
+		s->shown_root = s->sr.path;
+	}
 	if (record)
 		sysroot_record_start(&s->sr);
 	/* The profile first: a broken profile must not cost a host scan. */
 	rc = profile_load(&s->prof, profile ? profile : PROFILE_DEFAULT, &err);
 	if (rc < 0) {
 		cli_error("%s", err.msg);
-		sysroot_close(&s->sr);
+		session_close(s);
 		return EXIT_ERROR;
 	}
 	s->has_prof = true;
@@ -68,4 +87,7 @@ void session_close(struct session *s)
 		host_free(&s->host);
 	sysroot_close(&s->sr);
 	s->has_prof = s->has_host = false;
+	if (s->unpacked[0])
+		cli_remove_tree(s->unpacked);
+	s->unpacked[0] = '\0';
 }

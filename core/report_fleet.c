@@ -12,13 +12,6 @@
 #include "report_doc.h"
 #include "util.h"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -116,9 +109,9 @@ int fleet_load(const char *dir, long stale_s, time_t now, json_t **out, char *er
 			snprintf(err, size, "'%s' in the fleet directory is %s", path,
 				 errno == EACCES ? "unreadable" : "not a regular file");
 			rc = -EINVAL;
-		} else if (ends_with(names[i], ".html")) {
+		} else if (str_ends_with(names[i], ".html")) {
 			/* A host's page: linked from its row. */
-		} else if (!ends_with(names[i], ".json")) {
+		} else if (!str_ends_with(names[i], ".json")) {
 			snprintf(err, size, "'%s' is a foreign file in the fleet directory (only HOST.json reports and "
 				 "HOST.html pages belong there)", path);
 			rc = -EINVAL;

@@ -69,6 +69,13 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+bool str_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 char *trim(char *s)
 {
 	size_t len = strlen(s);

@@ -13,6 +13,8 @@ char *xvasprintf(const char *fmt, va_list ap);
 
 /* Strips surrounding whitespace in place; returns s. */
 char *trim(char *s);
+/* s ends with suffix. */
+bool str_ends_with(const char *s, const char *suffix);
 /* Whole-string decimal integer (leading '-' allowed). -EINVAL on anything else, -ERANGE on overflow. */
 int parse_long(const char *s, long *out);
 /* Sizes as "2M", "1G", "2048kB", "1048576kB", "2MB": returns kB or -EINVAL. */

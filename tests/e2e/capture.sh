@@ -114,6 +114,34 @@ for p in $PROFILES; do
 	rm -rf "$C" "$C.orig"
 done
 
+# (d) A capture archive is a read-only root: audit, report and diff read it like the tree; commands that write refuse it.
+A=$W/untuned.tar.gz
+expect_status 0 "capture to an archive" "$TR" capture --root "$SRC/tests/fixtures/untuned" "$A"
+"$TR" capture --root "$SRC/tests/fixtures/untuned" "$W/untuned-tree" >/dev/null 2>&1
+sum_before=$(sha256sum <"$A")
+leftover_before=$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)
+"$TR" audit --root "$W/untuned-tree" --format json >"$W/tree.json" 2>/dev/null
+expect_status 1 "audit of the archive" "$TR" audit --root "$A" --format json
+cp "$OUT" "$W/arch.json"
+d=$(same_report "$W/tree.json" "$W/arch.json")
+[ -z "$d" ] && ok "the archive audits like the tree it holds" || { not_ok "archive differs"; echo "$d" | sed 's/^/    /'; }
+[ "$(json "$W/arch.json" 'd["root"]')" = "$A" ] && ok "audit names the archive as its root" || not_ok "root: $(json "$W/arch.json" 'd["root"]')"
+expect_status 0 "diff of the archive and the tree agrees" "$TR" diff --format none "$A" "$W/untuned-tree"
+expect_status 1 "report of the archive" "$TR" report --root "$A" --format json
+[ "$(json "$OUT" 'd["root"], d["undo"].startswith("none:")')" = "('$A', True)" ] && ok "report: the archive as root, no revert offered" || not_ok "report root/undo: $(json "$OUT" 'd["root"], d["undo"]')"
+for c in "apply --yes" "apply --dry-run" revert status confirm; do
+	expect_status 2 "$c refuses an archive" "$TR" $c --root "$A"
+	expect_grep "$c says why" "is a capture archive: .*need a directory" "$ERR"
+done
+[ "$(sha256sum <"$A")" = "$sum_before" ] && ok "the archive is unchanged" || not_ok "the archive changed"
+printf 'not a capture\n' >"$W/notes.txt"
+tar -czf "$W/other.tar.gz" -C "$W" notes.txt
+expect_status 2 "an archive of something else" "$TR" audit --root "$W/other.tar.gz"
+expect_grep "names why" "holds no /proc or /sys" "$ERR"
+printf 'junk' | gzip >"$W/junk.tgz"
+expect_status 2 "a gzip that is no tar" "$TR" audit --root "$W/junk.tgz"
+[ "$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)" = "$leftover_before" ] && ok "no unpacked tree left in /tmp" || not_ok "unpacked trees left: $(ls -d /tmp/tickready-root-*)"
+
 [ "$(grep -c ' hugetlbfs ' /proc/mounts)" = "$hugetlbfs_before" ] && ok "no hugetlbfs mount left on the live host" ||
 	not_ok "hugetlbfs mounts changed on the live host"
 finish
