@@ -138,8 +138,8 @@ static const char *mgmt_why(const struct mgmt_set *m, const char *name, const ch
 
 static int check_iface(const struct sysroot *sr, const char *iface, char *err, size_t errlen)
 {
-	char path[96];
-	long flags;
+	char path[96], text[32];
+	unsigned long flags;
 
 	if (!*iface || strlen(iface) >= IF_NAMESIZE || strpbrk(iface, "/ ,=:") || !strcmp(iface, ".") ||
 	    !strcmp(iface, "..")) {
@@ -151,7 +151,8 @@ static int check_iface(const struct sysroot *sr, const char *iface, char *err, s
 		snprintf(err, errlen, "no interface '%s' on this host (`ip link` lists them)", iface);
 		return -1;
 	}
-	if (sysroot_read_long(sr, path, &flags) == 0 && !(flags & IFF_UP)) {
+	/* flags is hex ("0x1003") */
+	if (sysroot_read_str(sr, path, text, sizeof(text)) >= 0 && (flags = strtoul(text, NULL, 16), !(flags & IFF_UP))) {
 		snprintf(err, errlen, "interface '%s' is down (`ip link set %s up`)", iface, iface);
 		return -1;
 	}
