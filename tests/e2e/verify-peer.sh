@@ -70,7 +70,7 @@ def csum(b):
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
     return ~s & 0xffff
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.settimeout(0.5)
-h = struct.pack('!BBHHH', 8, 0, 0, 0x7472, 1) + b'tickready'
+h = struct.pack('!BBHHH', 8, 0, 0, 0x7472, 1) + b'tickrdy!'
 s.sendto(h[:2] + struct.pack('!H', csum(h)) + h[4:], (sys.argv[1], 0))
 try:
     while True:
