@@ -24,7 +24,7 @@ static const struct cli_opt verify_opts[] = {
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
 	{ "vdev", "DEVARGS", OPT_VDEV, "port mode: a DPDK virtual device, e.g. net_af_xdp0,iface=ens1f0" },
-	{ "iface", "IF", OPT_IFACE, "port mode: net_af_packet on IF; kernel-vs-bypass: name of the receiving veth" },
+	{ "iface", "IF", OPT_IFACE, "port mode: net_af_packet on IF; kernel-vs-bypass: name of the receiving veth; pingpong --peer: the local interface to the peer (DPDK: net_af_packet on it unless --port/--vdev)" },
 	{ "no-huge", NULL, OPT_NO_HUGE, "run without hugepages; the result is marked not representative" },
 	{ "reserve", NULL, OPT_RESERVE, "raise the node's hugepage pool for the run when too few are free, then restore it" },
 	{ "format", "text|json", OPT_FORMAT, "report format (default text)" },

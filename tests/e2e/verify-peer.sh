@@ -95,12 +95,6 @@ RPID=$!
 for _ in $(seq 50); do "${HUT[@]}" python3 "$T/icmp.py" "$PEER_IP" && break; sleep 0.2; done
 "${HUT[@]}" python3 "$T/icmp.py" "$PEER_IP" && ok "the reflector answers ping for --src-ip" || { not_ok "no ICMP echo from the reflector"; cat "$T/refl.err"; }
 
-expect_status_in() {
-	local want=$1 desc=$2; shift 2
-	timeout 90 "$@" >"$OUT" 2>"$ERR"; local rc=$?
-	case " $want " in *" $rc "*) ok "$desc (exit $rc)" ;; *) not_ok "$desc (exit $rc, wanted one of $want)"; sed 's/^/    /' "$ERR" | head -5 ;; esac
-}
-
 # Against the peer through the interface; the DPDK path's MAC learned from the kernel's ARP (which the reflector answered).
 expect_status_in "0 1" "pingpong --peer" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 1 --format json
 cp "$OUT" "$T/peer.json"
