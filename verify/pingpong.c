@@ -276,9 +276,10 @@ static void unreachable(struct verify_run *r, int rc, char *err, size_t errlen)
 	if (sysroot_read_alloc(r->sr, "/proc/net/arp", 1u << 20, &arp, NULL) == 0 &&
 	    peer_arp_find(arp, p->peer, p->iface, mac) == 0) {
 		peer_format_mac(mac, m, sizeof(m));
-		snprintf(err, errlen, "peer %s answers ARP on '%s' (%s) but echoed no stamped UDP to port %d within %d s: "
-			 "is `tickready-poller --mode reflect --src-ip %s` running there?", p->peer_s, p->iface, m,
-			 VENV_UDP_PORT, PP_PROBE_S, p->peer_s);
+		/* A neighbour entry may be stale: it says something answered ARP once, not that it answers now. */
+		snprintf(err, errlen, "peer %s echoed no stamped UDP to port %d through '%s' within %d s (the kernel knows "
+			 "its MAC, %s: something answered ARP for it): is `tickready-poller --mode reflect --src-ip %s` "
+			 "running there?", p->peer_s, VENV_UDP_PORT, p->iface, PP_PROBE_S, m, p->peer_s);
 	} else {
 		snprintf(err, errlen, "peer %s is unreachable on '%s': no ARP reply and no echo within %d s (start "
 			 "`tickready-poller --mode reflect --src-ip %s` on it, or check the link)", p->peer_s, p->iface,

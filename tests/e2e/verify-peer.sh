@@ -125,16 +125,20 @@ wait "$R" 2>/dev/null
 GOT=$(python3 -c 'import json,sys; print(sum(s["received"] - s["duplicated"] for f in sys.argv[1:] for s in json.load(open(f))["streams"]))' "$T/peer.json")
 [ "$(json "$T/refl.json" "d['streams'][0]['received'] >= $GOT")" = True ] && ok "the reflector echoed at least what the pingers received" || not_ok "reflector received $(json "$T/refl.json" 'd["streams"][0]["received"]') < $GOT"
 
-# No reflector: a bounded probe, then exit 2 saying so.
+# The reflector stopped: a bounded probe, then exit 2 saying what to start there.
 S=$SECONDS
-expect_status 2 "unreachable peer: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 1
-expect_grep "says the peer is unreachable and what to start there" "peer $PEER_IP is unreachable on '$HIF': no ARP reply and no echo within 3 s .*--mode reflect --src-ip $PEER_IP" "$ERR"
+expect_status 2 "reflector gone: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 1
+expect_grep "says no echo came and what to start there" "peer $PEER_IP (is unreachable on|echoed no stamped UDP to port 9000 through) '$HIF'.*--mode reflect --src-ip $PEER_IP" "$ERR"
 [ $((SECONDS - S)) -lt 30 ] && ok "gives up in bounded time ($((SECONDS - S)) s)" || not_ok "took $((SECONDS - S)) s"
+leftovers "reflector gone" "$RESERVED"
+# An address nothing answers for: no ARP reply either.
+expect_status 2 "unreachable peer: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer 198.19.77.3 --iface "$HIF" --duration 1
+expect_grep "says the peer is unreachable" "peer 198.19.77.3 is unreachable on '$HIF': no ARP reply and no echo within 3 s" "$ERR"
 leftovers "unreachable" "$RESERVED"
 # A kernel that answers ARP but no reflector: said apart.
 ip -n "$PNS" addr add "$PEER_IP/29" dev "$PIF"
 expect_status 2 "ARP but no echo: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 1
-expect_grep "says ARP answered but nothing echoed" "peer $PEER_IP answers ARP on '$HIF' \\($PEER_MAC\\) but echoed no stamped UDP" "$ERR"
+expect_grep "says the kernel knows the MAC but nothing echoed" "peer $PEER_IP echoed no stamped UDP to port 9000 through '$HIF' within 3 s \\(the kernel knows its MAC, $PEER_MAC" "$ERR"
 ip -n "$PNS" addr del "$PEER_IP/29" dev "$PIF"
 leftovers "no echo" "$RESERVED"
 
