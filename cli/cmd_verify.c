@@ -7,13 +7,14 @@
 
 #include "cli.h"
 #include "render.h"
+#include "peer.h"
 #include "run.h"
 #include "util.h"
 
 enum {
 	OPT_PROFILE = 'p', OPT_MODE = 'm', OPT_DURATION = 'd', OPT_CORES = 'c', OPT_FORMAT = 'f',
 	OPT_PORT = 256, OPT_VDEV, OPT_IFACE, OPT_NO_HUGE, OPT_RESERVE, OPT_POLLER, OPT_RATE, OPT_BUSY_POLL,
-	OPT_THRESHOLD, OPT_KEEP_ORDER,
+	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC,
 };
 
 static const struct cli_opt verify_opts[] = {
@@ -23,7 +24,7 @@ static const struct cli_opt verify_opts[] = {
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
 	{ "vdev", "DEVARGS", OPT_VDEV, "port mode: a DPDK virtual device, e.g. net_af_xdp0,iface=ens1f0" },
-	{ "iface", "IF", OPT_IFACE, "port mode: net_af_packet on IF; kernel-vs-bypass: name of the receiving veth" },
+	{ "iface", "IF", OPT_IFACE, "port mode: net_af_packet on IF; kernel-vs-bypass: name of the receiving veth; pingpong --peer: the local interface to the peer (DPDK: net_af_packet on it unless --port/--vdev)" },
 	{ "no-huge", NULL, OPT_NO_HUGE, "run without hugepages; the result is marked not representative" },
 	{ "reserve", NULL, OPT_RESERVE, "raise the node's hugepage pool for the run when too few are free, then restore it" },
 	{ "format", "text|json", OPT_FORMAT, "report format (default text)" },
@@ -31,13 +32,15 @@ static const struct cli_opt verify_opts[] = {
 	{ "rate", "PPS", OPT_RATE, "packets per second: loopback (default 1000000), kernel-vs-bypass (default 10000)" },
 	{ "busy-poll", "US", OPT_BUSY_POLL, "kernel-vs-bypass: SO_BUSY_POLL on the kernel socket; pingpong: on the busy-polled one (default 50)" },
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
+	{ "peer", "IPV4", OPT_PEER, "pingpong: ping `tickready-poller --mode reflect --src-ip IPV4` on another host through --iface" },
+	{ "peer-mac", "MAC", OPT_PEER_MAC, "pingpong --peer: the reflector's MAC for the DPDK path (default: learned by ARP)" },
 	{ NULL, NULL, 0, NULL },
 };
 
 #define SYNOPSIS \
 	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong] [--duration S] [--cores LIST]\n" \
 	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
-	"                        [--poller PATH] [--eal EAL-ARGS...]"
+	"                        [--peer IPV4 --iface IF [--peer-mac MAC]] [--poller PATH] [--eal EAL-ARGS...]"
 
 
 /* The only state a signal handler may touch: verify notices it in its wait loops. */
@@ -93,6 +96,8 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_POLLER: o->poller = arg; return 0;
 	case OPT_PORT: o->port = arg; return 0;
 	case OPT_IFACE: o->iface = arg; return 0;
+	case OPT_PEER: o->peer = arg; return 0;
+	case OPT_PEER_MAC: o->peer_mac = arg; return 0;
 	case OPT_NO_HUGE: o->no_huge = true; return 0;
 	case OPT_RESERVE: o->reserve = true; return 0;
 	case OPT_DURATION: return parse_duration(arg, &o->duration);
@@ -116,6 +121,44 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	return -1;
 }
 
+/* --peer's values: well formed here (exit 2 before anything runs); the interface itself is checked by verify/. */
+static int check_peer(const struct verify_opts *o)
+{
+	uint32_t ip;
+	uint8_t mac[6];
+	int rc;
+
+	if (o->peer_mac && !o->peer) {
+		cli_error("verify: --peer-mac only applies with --peer");
+		return -1;
+	}
+	if (!o->peer)
+		return 0;
+	if (o->mode != VM_PINGPONG) {
+		cli_error("verify: --peer only applies to --mode pingpong");
+		return -1;
+	}
+	if ((rc = peer_parse_ipv4(o->peer, &ip)) < 0) {
+		cli_error("verify: invalid --peer '%s' (%s)", o->peer, rc == -EDOM ? "not a unicast host address" : "an IPv4 address");
+		return -1;
+	}
+	if (o->peer_mac && (rc = peer_parse_mac(o->peer_mac, mac)) < 0) {
+		cli_error("verify: invalid --peer-mac '%s' (%s)", o->peer_mac,
+			  rc == -EDOM ? "multicast, broadcast or zero: the reflector's own MAC" : "six hex bytes, aa:bb:cc:dd:ee:ff");
+		return -1;
+	}
+	if (!o->iface) {
+		cli_error("verify: --peer needs --iface IF, the local interface on the peer's subnet (the kernel paths' and, "
+			  "unless --port or --vdev names another device, DPDK's through net_af_packet)");
+		return -1;
+	}
+	if ((o->port && o->nvdev) || o->nvdev > 1) {
+		cli_error("verify: --peer takes one DPDK device: --port or one --vdev");
+		return -1;
+	}
+	return 0;
+}
+
 /* Option values that only make sense together. */
 static int check_opts(struct verify_opts *o)
 {
@@ -127,12 +170,14 @@ static int check_opts(struct verify_opts *o)
 		cli_error("verify: unknown format '%s' (text or json)", o->format);
 		return -1;
 	}
-	if ((o->port || o->nvdev) && o->mode != VM_PORT) {
-		cli_error("verify: --port and --vdev only apply to --mode port");
+	if (check_peer(o) < 0)
+		return -1;
+	if ((o->port || o->nvdev) && o->mode != VM_PORT && !o->peer) {
+		cli_error("verify: --port and --vdev only apply to --mode port (and pingpong --peer)");
 		return -1;
 	}
-	if (o->iface && o->mode != VM_PORT && o->mode != VM_KVB) {
-		cli_error("verify: --iface only applies to --mode port or kernel-vs-bypass");
+	if (o->iface && o->mode != VM_PORT && o->mode != VM_KVB && !o->peer) {
+		cli_error("verify: --iface only applies to --mode port, kernel-vs-bypass or pingpong --peer");
 		return -1;
 	}
 	if (o->iface && (strlen(o->iface) >= 16 || strpbrk(o->iface, "/ ,=") || !*o->iface)) {

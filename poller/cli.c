@@ -19,7 +19,7 @@ struct opt_desc {
 /* The single source of both getopt_long's table and --help. */
 static const struct opt_desc opt_table[] = {
 	{ "mode", 1, 'm', "MODE", "loopback, idle, port, reflect or pingpong (default loopback)" },
-	{ "duration", 1, 'd', "SECONDS", "measurement time (default 2)" },
+	{ "duration", 1, 'd', "SECONDS", "measurement time (default 2; reflect: 0 = until SIGINT/SIGTERM)" },
 	{ "cores", 1, 'c', "LIST",
 	  "CPUs, e.g. 0-1; loopback: generator,poller (default 0-1, idle/port: 1)" },
 	{ "rate", 1, 'r', "PPS", "loopback send rate, 0 = flat out (default 1000000)" },
@@ -28,7 +28,8 @@ static const struct opt_desc opt_table[] = {
 	{ "port", 1, 'p', "PCI", "port mode: PCI address of the NIC" },
 	{ "burst", 1, 'b', "N", "rx/tx burst size, 1-512 (default 32)" },
 	{ "peer-mac", 1, 'M', "MAC", "pingpong: the reflector's MAC (default ff:ff:ff:ff:ff:ff)" },
-	{ "src-ip", 1, 'S', "IPV4", "pingpong: source address of the pings (default 198.18.0.1)" },
+	{ "src-ip", 1, 'S', "IPV4", "pingpong: source address of the pings (default 198.18.0.1); reflect: its own "
+	  "address (answers ARP and ping for it, echoes only what is sent to it)" },
 	{ "dst-ip", 1, 'D', "IPV4", "pingpong: the reflector's address (required)" },
 	{ "udp-port", 1, 'u', "PORT", "pingpong: UDP port both ways (default 9000)" },
 	{ "help", 0, 'h', NULL, "show this help and exit" },
@@ -184,6 +185,10 @@ static int apply_opt(struct config *cfg, int c, const char *arg, FILE *out,
 	case 'm':
 		return parse_mode(arg, &cfg->mode);
 	case 'd':
+		if (!strcmp(arg, "0")) {
+			cfg->duration_s = 0;	/* check_config: reflect only */
+			return 0;
+		}
 		return parse_duration(arg, &cfg->duration_s);
 	case 'c':
 		if (cpulist_parse(arg, cfg->cores, CLI_MAX_CORES, &cfg->ncores) ||
@@ -218,6 +223,7 @@ static int apply_opt(struct config *cfg, int c, const char *arg, FILE *out,
 		return 0;
 	}
 	case 'S':
+		cfg->has_src_ip = true;
 		return inet_pton(AF_INET, arg, &cfg->pp.src_ip) == 1 ? 0 : -EINVAL;
 	case 'D':
 		cfg->has_dst_ip = true;
@@ -273,6 +279,17 @@ static int check_config(struct config *cfg)
 	if (cfg->mode == MODE_PINGPONG && !cfg->has_dst_ip) {
 		fprintf(stderr, "pingpong mode needs --dst-ip (the reflector's address)\n");
 		return -EINVAL;
+	}
+	if (cfg->duration_s == 0 && cfg->mode != MODE_REFLECT) {
+		fprintf(stderr, "--duration 0 (until interrupted) only applies to reflect mode\n");
+		return -EINVAL;
+	}
+	if (cfg->mode == MODE_REFLECT && cfg->has_src_ip) {
+		if (!cfg->pp.src_ip) {
+			fprintf(stderr, "reflect mode: --src-ip 0.0.0.0 is not an address to answer for\n");
+			return -EINVAL;
+		}
+		cfg->pp.own_ip = cfg->pp.src_ip;
 	}
 	if ((cfg->mode == MODE_REFLECT || cfg->mode == MODE_PINGPONG) && cfg->ncores != 1) {
 		fprintf(stderr, "%s mode polls on exactly 1 core\n", mode_names[cfg->mode]);

@@ -30,6 +30,7 @@ static inline bool mode_uses_port(enum poller_mode m)
 struct pp_addr {
 	uint8_t peer_mac[6];
 	uint32_t src_ip, dst_ip;	/* network byte order */
+	uint32_t own_ip;		/* reflect: answers ARP and ICMP echo for it, echoes only to it; 0: every stamp */
 	uint16_t udp_port;		/* host byte order */
 };
 
@@ -41,7 +42,7 @@ struct config {
 	unsigned int burst;
 	const char *port;
 	struct pp_addr pp;
-	bool has_dst_ip;
+	bool has_dst_ip, has_src_ip;
 	const char *vdev[CLI_MAX_VDEV];
 	unsigned int nvdev;
 	unsigned int cores[CLI_MAX_CORES];

@@ -71,7 +71,7 @@ static int install_signals(void)
 	return 0;
 }
 
-static int port_configure(uint16_t port, struct rte_mempool *pool, bool *hw_ts)
+static int port_configure(uint16_t port, struct rte_mempool *pool, bool promisc, bool *hw_ts)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -97,7 +97,9 @@ static int port_configure(uint16_t port, struct rte_mempool *pool, bool *hw_ts)
 	ret = rte_eth_dev_start(port);
 	if (ret)
 		return ret;
-	rte_eth_promiscuous_enable(port);	/* vdevs may refuse; harmless */
+	/* The pinger's echoes come to its own MAC: it leaves the interface (often the kernel's) as it found it. */
+	if (promisc)
+		rte_eth_promiscuous_enable(port);	/* vdevs may refuse; harmless */
 	return 0;
 }
 
@@ -115,7 +117,7 @@ static int setup_loopback_port(struct poller *p)
 	if (port < 0)
 		return -rte_errno;
 	p->port = (uint16_t)port;
-	return port_configure(p->port, p->pool, &p->hw_ts);
+	return port_configure(p->port, p->pool, true, &p->hw_ts);
 }
 
 static int setup_port(struct poller *p)
@@ -124,7 +126,7 @@ static int setup_port(struct poller *p)
 
 	RTE_ETH_FOREACH_DEV(port) {
 		p->port = port;
-		return port_configure(port, p->pool, &p->hw_ts);
+		return port_configure(port, p->pool, p->cfg.mode != MODE_PINGPONG, &p->hw_ts);
 	}
 	return -ENODEV;
 }
@@ -216,7 +218,8 @@ static int measure(struct poller *p)
 	p->mono0 = mono_raw_ns();
 	p->tsc0 = rte_rdtsc();
 	p->ctl->start_tsc = p->tsc0;
-	p->ctl->end_tsc = p->tsc0 + (uint64_t)(p->cfg.duration_s * (double)hz);
+	/* --duration 0 (reflect): until a signal sets force_quit */
+	p->ctl->end_tsc = p->cfg.duration_s > 0 ? p->tsc0 + (uint64_t)(p->cfg.duration_s * (double)hz) : UINT64_MAX;
 	for (i = 0; i < p->cfg.ncores; i++)
 		gap_init(&p->ctx[i].gap, hz, p->cfg.threshold_ns, p->tsc0);
 	for (i = 1; i < p->cfg.ncores; i++) {

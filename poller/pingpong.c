@@ -6,6 +6,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "answer.h"
 #include "poller.h"
 #include "stamp.h"
 
@@ -78,8 +79,12 @@ int run_reflect(struct lcore_ctx *c)
 				rte_pktmbuf_free(m);
 				continue;
 			}
+			if (answer_for_self(p, len, c->own_mac.addr_bytes, c->pp.own_ip)) {
+				out[n++] = m;
+				continue;
+			}
 			off = tr_stamp_udp_offset(p, len);
-			if (off < 0 || tr_stamp_decode(p + off, len - (size_t)off, &s)) {
+			if (off < 0 || tr_stamp_decode(p + off, len - (size_t)off, &s) || !frame_to_ip(p, len, c->pp.own_ip)) {
 				c->unstamped++;
 				rte_pktmbuf_free(m);
 				continue;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "peer.h"
 #include "util.h"
 
 #define PP_MAX_SAMPLES 2000000
@@ -18,10 +19,18 @@
 enum { PP_KERNEL, PP_BUSY, PP_DPDK, PP_PATHS };
 const char *const verify_pp_paths[VERIFY_PP_PATHS] = { "kernel", "kernel-busy-poll", "dpdk" };
 static const char *const pp_roles[2] = { "pinger", "reflector" };
+static const char *const pp_peer_roles[2] = { "pinger", "housekeeping" };
+#define PP_PROBE_S 3	/* --peer: how long to wait for a first echo before calling the peer unreachable */
 
 struct pp_state {
 	int phase;		/* the path running; PP_PATHS: all done */
 	bool started;
+	bool peer;		/* --peer: the reflector is on another host */
+	int ncpus;		/* of r->pp_cpus measured */
+	const char *const *roles;
+	int sink;		/* --peer, DPDK path: the kernel's end of the echoes (pp_sink) */
+	json_t *dpdk_doc;	/* --peer: the DPDK pinger's document, the run's base */
+	char peer_mac[18];
 	pid_t child;
 	double t0;
 	struct kvb_shared *k;
@@ -33,11 +42,12 @@ struct pp_state {
 
 static int start_path(struct verify_run *r, struct pp_state *st)
 {
-	static const char *const extra[] = { "--peer-mac", VENV_RX_MAC, "--src-ip", VENV_PING_ADDR, "--dst-ip",
-					     VENV_RX_ADDR, NULL };
+	const char *extra[] = { "--peer-mac", VENV_RX_MAC, "--src-ip", VENV_PING_ADDR, "--dst-ip", VENV_RX_ADDR, NULL, NULL,
+				NULL };
 	char vdev[64], **av;
+	const char *dev = vdev;
 
-	cause_cpu_times(r->sr, r->pp_cpus, 2, st->before);
+	cause_cpu_times(r->sr, r->pp_cpus, st->ncpus, st->before);
 	st->t0 = verify_now_s();
 	if (st->phase != PP_DPDK) {
 		st->k = kvb_shared_new(PP_MAX_SAMPLES);
@@ -47,7 +57,12 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 		}
 		st->k->busy_poll_us = st->phase == PP_BUSY ? (int)(r->o.busy_poll ? r->o.busy_poll : PP_BUSY_POLL_US) : 0;
 		st->k->timeout_s = r->o.duration;
-		st->child = venv_fork(pp_kernel_client, st->k, r->pair.ns_tx, r->pp_cpus[0]);
+		if (st->peer) {
+			st->k->pp_src = r->peer.src;
+			st->k->pp_dst = r->peer.peer;
+			snprintf(st->k->pp_ifname, sizeof(st->k->pp_ifname), "%s", r->peer.iface);
+		}
+		st->child = venv_fork(pp_kernel_client, st->k, st->peer ? NULL : r->pair.ns_tx, r->pp_cpus[0]);
 	} else {
 		st->out_fd = memfd_create("tickready-pinger-out", MFD_CLOEXEC);
 		st->err_fd = memfd_create("tickready-pinger-err", MFD_CLOEXEC);
@@ -55,9 +70,22 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 			snprintf(st->err, sizeof(st->err), "memfd_create: %s", strerror(errno));
 			return -1;
 		}
-		snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_tx);
-		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, vdev, extra, VERIFY_PREFIX_CLIENT);
-		st->child = venv_spawn(av, r->pair.ns_tx, -1, st->out_fd, st->err_fd);
+		snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", st->peer ? r->peer.iface : r->pair.if_tx);
+		if (st->peer) {
+			extra[1] = st->peer_mac;
+			extra[3] = r->peer.src_s;
+			extra[5] = r->peer.peer_s;
+			if (r->o.port) {
+				extra[6] = "--port";
+				extra[7] = r->o.port;
+				dev = NULL;
+			} else if (r->o.nvdev) {
+				dev = r->o.vdev[0];
+			}
+			st->sink = pp_sink(r->peer.src, r->peer.iface);
+		}
+		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
+		st->child = venv_spawn(av, st->peer ? NULL : r->pair.ns_tx, -1, st->out_fd, st->err_fd);
 		verify_argv_free(av);
 	}
 	if (st->child < 0) {
@@ -106,6 +134,8 @@ static json_t *dpdk_stream(struct pp_state *st, int status)
 	} else {
 		json_incref(s);
 		json_object_set_new(s, vs_key(VK_NAME), json_string("dpdk"));
+		if (st->peer)
+			st->dpdk_doc = json_incref(doc);
 	}
 	json_decref(doc);
 	free(out);
@@ -117,9 +147,13 @@ static void finish_path(struct verify_run *r, struct pp_state *st, int status)
 {
 	json_t *s;
 
-	cause_cpu_times(r->sr, r->pp_cpus, 2, st->after);
+	cause_cpu_times(r->sr, r->pp_cpus, st->ncpus, st->after);
 	verify_child_forget(r, st->child);
 	st->started = false;
+	if (st->sink >= 0) {
+		close(st->sink);
+		st->sink = -1;
+	}
 	if (st->phase == PP_DPDK) {
 		s = dpdk_stream(st, status);
 	} else {
@@ -127,8 +161,9 @@ static void finish_path(struct verify_run *r, struct pp_state *st, int status)
 
 		s = NULL;
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d", verify_pp_paths[st->phase],
-				 VENV_TX_ADDR, VENV_UDP_PORT);
+			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d%s%s", verify_pp_paths[st->phase],
+				 st->peer ? r->peer.src_s : VENV_TX_ADDR, VENV_UDP_PORT, st->peer ? " on " : "",
+				 st->peer ? r->peer.iface : "");
 		else
 			s = lat_stream_json(verify_pp_paths[st->phase], k->lat, k->nlat,
 					    &(struct stream_counts){ .sent = k->sent, .received = k->received,
@@ -142,20 +177,17 @@ static void finish_path(struct verify_run *r, struct pp_state *st, int status)
 	}
 	if (s) {
 		json_object_set_new(s, "seconds", json_real(verify_now_s() - st->t0));
-		json_object_set_new(s, "cpu", cause_cpu_use_json(st->before, st->after, 2, pp_roles));
+		json_object_set_new(s, "cpu", cause_cpu_use_json(st->before, st->after, st->ncpus, st->roles));
 	}
 	st->streams[st->phase] = s;
 	st->phase = s ? st->phase + 1 : PP_PATHS;
 }
 
-/* Called every 20 ms while the reflector runs: one path after the other, then stop the reflector. */
-static void pp_tick(struct verify_run *r, struct hooks *hk, pid_t reflector, bool polling)
+/* One step of the three paths, one after the other: start the next, reap the one running, or kill it when overdue. */
+static void pp_step(struct verify_run *r, struct pp_state *st)
 {
-	struct pp_state *st = hk->arg;
 	int status;
 
-	if (!polling)
-		return;
 	if (st->started && st->k)
 		snprintf(r->progress_what, sizeof(r->progress_what), "%s: %llu pings answered", verify_pp_paths[st->phase],
 			 (unsigned long long)st->k->received);
@@ -166,7 +198,17 @@ static void pp_tick(struct verify_run *r, struct hooks *hk, pid_t reflector, boo
 	else if (st->started && waitpid(st->child, &status, WNOHANG) == st->child)
 		finish_path(r, st, status);
 	else if (st->started && verify_now_s() - st->t0 > r->o.duration + 30)
-		kill(st->child, SIGKILL);	/* reaped above on the next tick */
+		kill(st->child, SIGKILL);	/* reaped above on the next step */
+}
+
+/* Called every 20 ms while the reflector runs: the paths, then stop the reflector. */
+static void pp_tick(struct verify_run *r, struct hooks *hk, pid_t reflector, bool polling)
+{
+	struct pp_state *st = hk->arg;
+
+	if (!polling)
+		return;
+	pp_step(r, st);
 	if (st->phase >= PP_PATHS && !st->started && !hk->stopped) {
 		kill(reflector, SIGINT);
 		hk->stopped = true;
@@ -192,15 +234,178 @@ static json_t *ratios(json_t *const *s)
 	return o;
 }
 
+/* The paths' streams (taken over), the ratios, the mode: what both pingpong forms put in the document. */
+static void pp_doc_streams(json_t *doc, json_t *const *s)
+{
+	json_t *streams = json_array();
+
+	for (int p = 0; p < PP_PATHS; p++)
+		json_array_append_new(streams, s[p]);
+	json_object_set_new(doc, "ratios", ratios(s));
+	json_object_set_new(doc, vs_key(VK_STREAMS), streams);
+	json_object_set_new(doc, vs_key(VK_MODE), json_string("pingpong"));
+	json_object_set_new(doc, vs_key(VK_INTERRUPTED), json_false());
+}
+
+static void pp_state_free(struct pp_state *st)
+{
+	if (st->k)
+		kvb_shared_free(st->k);
+	if (st->out_fd >= 0)
+		close(st->out_fd);
+	if (st->err_fd >= 0)
+		close(st->err_fd);
+	if (st->sink >= 0)
+		close(st->sink);
+	st->k = NULL;
+	st->out_fd = st->err_fd = st->sink = -1;
+}
+
+/* No echo within PP_PROBE_S: say whether the peer answered ARP at all, and what to start there. */
+static void unreachable(struct verify_run *r, int rc, char *err, size_t errlen)
+{
+	const struct peer_plan *p = &r->peer;
+	uint8_t mac[6];
+	char *arp = NULL, m[18];
+
+	if (rc != -ETIMEDOUT) {
+		snprintf(err, errlen, "cannot ping %s from %s:%d on '%s': %s", p->peer_s, p->src_s, VENV_UDP_PORT, p->iface,
+			 strerror(-rc));
+		return;
+	}
+	if (sysroot_read_alloc(r->sr, "/proc/net/arp", 1u << 20, &arp, NULL) == 0 &&
+	    peer_arp_find(arp, p->peer, p->iface, mac) == 0) {
+		peer_format_mac(mac, m, sizeof(m));
+		/* A neighbour entry may be stale: it says something answered ARP once, not that it answers now. */
+		snprintf(err, errlen, "peer %s echoed no stamped UDP to port %d through '%s' within %d s (the kernel knows "
+			 "its MAC, %s: something answered ARP for it): is `tickready-poller --mode reflect --src-ip %s` "
+			 "running there?", p->peer_s, VENV_UDP_PORT, p->iface, PP_PROBE_S, m, p->peer_s);
+	} else {
+		snprintf(err, errlen, "peer %s is unreachable on '%s': no ARP reply and no echo within %d s (start "
+			 "`tickready-poller --mode reflect --src-ip %s` on it, or check the link)", p->peer_s, p->iface,
+			 PP_PROBE_S, p->peer_s);
+	}
+	free(arp);
+}
+
+/* The reflector's MAC for the DPDK pinger: --peer-mac, else what the kernel's ARP learned while it pinged. */
+static int peer_mac(struct verify_run *r, struct pp_state *st, char *err, size_t errlen)
+{
+	uint8_t mac[6];
+	char *arp = NULL;
+	int rc;
+
+	if (r->peer.has_mac) {
+		peer_format_mac(r->peer.mac, st->peer_mac, sizeof(st->peer_mac));
+		return 0;
+	}
+	rc = sysroot_read_alloc(r->sr, "/proc/net/arp", 1u << 20, &arp, NULL);
+	if (rc == 0)
+		rc = peer_arp_find(arp, r->peer.peer, r->peer.iface, mac);
+	free(arp);
+	if (rc < 0) {
+		snprintf(err, errlen, "the kernel has no MAC for %s on '%s' in /proc/net/arp although it echoed: give --peer-mac",
+			 r->peer.peer_s, r->peer.iface);
+		return -1;
+	}
+	peer_format_mac(mac, st->peer_mac, sizeof(st->peer_mac));
+	return 0;
+}
+
+/*
+ * --peer: the reflector runs on another host; the three paths ping it through the local interface, one after
+ * the other. The DPDK pinger's document is the run's; only local cpus are measured.
+ */
+static int run_peer(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
+{
+	struct pp_state st = { .out_fd = -1, .err_fd = -1, .sink = -1, .peer = true, .ncpus = 1, .roles = pp_peer_roles };
+	const char *dev = r->o.port ? r->o.port : r->o.nvdev ? r->o.vdev[0] : NULL;
+	char afp[64], ifb[32];
+	struct kvb_shared *probe;
+	json_t *core;
+	bool soft;
+	int rc;
+
+	r->pp_cpus[0] = r->plan.cores[0];
+	if (r->plan.sender_cpu >= 0) {
+		r->pp_cpus[1] = r->plan.sender_cpu;
+		st.ncpus = 2;
+	}
+	w->cpus = r->pp_cpus;
+	w->roles = pp_peer_roles;
+	w->ncpus = st.ncpus;
+	probe = kvb_shared_new(1);
+	if (!probe) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	probe->pp_src = r->peer.src;
+	probe->pp_dst = r->peer.peer;
+	snprintf(probe->pp_ifname, sizeof(probe->pp_ifname), "%s", r->peer.iface);
+	snprintf(r->progress_what, sizeof(r->progress_what), "is %s echoing?", r->peer.peer_s);
+	verify_progress(r);
+	rc = pp_probe(probe, PP_PROBE_S);
+	kvb_shared_free(probe);
+	if (rc < 0) {
+		unreachable(r, rc, err, errlen);
+		return -1;
+	}
+	if (peer_mac(r, &st, err, errlen) < 0)
+		return -1;
+	memset(&w->tasks, 0, sizeof(w->tasks));
+	verify_window_begin(r, w);
+	while ((st.phase < PP_PATHS || st.started) && !*r->stop) {
+		pp_step(r, &st);
+		verify_progress(r);
+		usleep(20000);
+	}
+	verify_window_finish(r, w);
+	pp_state_free(&st);
+	if (*r->stop || st.err[0]) {
+		if (*r->stop)
+			snprintf(err, errlen, "interrupted by signal %d (%s)", (int)*r->stop, strsignal(*r->stop));
+		else
+			snprintf(err, errlen, "%s", st.err);
+		for (int p = 0; p < PP_PATHS; p++)
+			json_decref(st.streams[p]);
+		json_decref(st.dpdk_doc);
+		return -1;
+	}
+	*doc = st.dpdk_doc;
+	core = json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0);
+	json_object_set_new(core, vs_key(VK_ROLE), json_string("pinger"));
+	pp_doc_streams(*doc, st.streams);
+	snprintf(afp, sizeof(afp), "net_af_packet0,iface=%s", r->peer.iface);
+	json_object_set_new(*doc, "pingpong", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:s}",
+							"figure", "half round trip", "peer", r->peer.peer_s,
+							"peer_mac", st.peer_mac, "peer_mac_from",
+							r->peer.has_mac ? "--peer-mac" : "the kernel's ARP table",
+							"iface", r->peer.iface, "source", r->peer.src_s, "dpdk_device",
+							dev ? dev : afp, "udp_port", VENV_UDP_PORT, "pinger_cpu",
+							r->pp_cpus[0], "seconds_per_path", r->o.duration, "reflector",
+							"tickready-poller --mode reflect on the peer (its cpu is not measured here)"));
+	soft = !r->o.port && verify_software_path(r->host, dev ? dev : afp, ifb, sizeof(ifb));
+	json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", r->o.port ? "pci" : dev ? dev : afp,
+							   "iface", r->o.port ? r->o.port : ifb, "software_only", soft,
+							   "shows", soft ? VERIFY_SOFTWARE_NOTE : "the NIC's queues"));
+	if (soft)
+		verify_run_note(r, "DPDK is %s: %s", dev ? dev : afp, VERIFY_SOFTWARE_NOTE);
+	verify_run_note(r, "every path pings the reflector at %s through '%s' from %s; half round trips need no clock "
+			"sync; the peer's cpu use is not measured here", r->peer.peer_s, r->peer.iface, r->peer.src_s);
+	return 0;
+}
+
 int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
 {
-	struct pp_state st = { .out_fd = -1, .err_fd = -1 };
+	struct pp_state st = { .out_fd = -1, .err_fd = -1, .sink = -1, .ncpus = 2, .roles = pp_roles };
 	struct hooks hk = { .tick = pp_tick, .arg = &st };
 	struct poll_result res;
-	json_t *streams, *refl;
+	json_t *refl;
 	char vdev[64], **av;
 	int rc;
 
+	if (r->o.peer)
+		return run_peer(r, w, doc, err, errlen);
 	if (r->plan.sender_cpu < 0) {
 		snprintf(err, errlen, "pingpong needs a second cpu for the reflector: the profile has no housekeeping cpu "
 			 "beside %d", r->plan.cores[0]);
@@ -221,12 +426,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 				VERIFY_PREFIX_REFLECT);
 	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
 	verify_argv_free(av);
-	if (st.k)
-		kvb_shared_free(st.k);
-	if (st.out_fd >= 0)
-		close(st.out_fd);
-	if (st.err_fd >= 0)
-		close(st.err_fd);
+	pp_state_free(&st);
 	if (rc == 0 && (st.err[0] || st.phase < PP_PATHS || !hk.stopped)) {
 		snprintf(res.err, sizeof(res.err), "%s", st.err[0] ? st.err : "the reflector stopped before the pingers were done");
 		json_decref(res.doc);
@@ -243,13 +443,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 	json_object_set_new(json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0), vs_key(VK_ROLE),
 			    json_string("reflector"));
 	json_object_set(*doc, "reflector", refl ? refl : json_null());
-	streams = json_array();
-	for (int p = 0; p < PP_PATHS; p++)
-		json_array_append_new(streams, st.streams[p]);
-	json_object_set_new(*doc, "ratios", ratios(st.streams));
-	json_object_set_new(*doc, vs_key(VK_STREAMS), streams);
-	json_object_set_new(*doc, vs_key(VK_MODE), json_string("pingpong"));
-	json_object_set_new(*doc, vs_key(VK_INTERRUPTED), json_false());
+	pp_doc_streams(*doc, st.streams);
 	json_object_set_new(*doc, "pingpong", json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:s}", "figure", "half round trip",
 							"reflector", "tickready-poller --mode reflect, DPDK net_af_packet",
 							"namespace", r->pair.ns_rx, "pinger_cpu", r->pp_cpus[0],

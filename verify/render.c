@@ -135,9 +135,16 @@ static void print_pingpong(FILE *f, const json_t *doc)
 	const json_t *pp = json_object_get(doc, "pingpong");
 	char v[32], cpu[160];
 
-	fprintf(f, "half round trip to the reflector on cpu %.0f (%s), %.1f s per path, pinger on cpu %.0f\n",
-		verify_num(pp, "reflector_cpu"), json_string_value(json_object_get(pp, "reflector")),
-		verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
+	if (json_object_get(pp, "peer"))
+		fprintf(f, "half round trip to peer %s (%s) through %s from %s, DPDK on %s, %.1f s per path, pinger on cpu %.0f; "
+			"the peer's cpu is not measured here\n", json_string_value(json_object_get(pp, "peer")),
+			json_string_value(json_object_get(pp, "peer_mac")), json_string_value(json_object_get(pp, "iface")),
+			json_string_value(json_object_get(pp, "source")), json_string_value(json_object_get(pp, "dpdk_device")),
+			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
+	else
+		fprintf(f, "half round trip to the reflector on cpu %.0f (%s), %.1f s per path, pinger on cpu %.0f\n",
+			verify_num(pp, "reflector_cpu"), json_string_value(json_object_get(pp, "reflector")),
+			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
 	fprintf(f, "%-17s %9s %9s %9s %9s %9s %9s %9s %7s  %s\n", "path", "P50", "P90", "P99", "P99.9", "max", "stdev",
 		"pings", "lost", "cpu usr/sys/softirq %");
 	for (int p = 0; p < VERIFY_PP_PATHS; p++) {

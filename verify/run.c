@@ -232,6 +232,12 @@ int verify_run_prepare(struct verify_run *r)
 	char why[256], size[16];
 	int rc;
 
+	/* Where --peer sends is checked first: a bad value changes nothing on the host. */
+	if (r->o.peer && peer_plan_make(r->sr, r->host, getenv("SSH_CONNECTION"), r->o.iface, r->o.peer, r->o.peer_mac,
+					r->o.nvdev ? r->o.vdev[0] : NULL, r->o.port, &r->peer, why, sizeof(why)) < 0) {
+		run_error(r, "%s", why);
+		return -1;
+	}
 	if (geteuid() != 0) {
 		run_error(r, "needs root (it mounts a hugetlbfs and runs DPDK)");
 		return -1;
@@ -757,6 +763,16 @@ int verify_run_measure(struct verify_run *r)
 	else
 		add_ticks(r);
 	return rc;
+}
+
+void verify_window_begin(struct verify_run *r, struct window *w)
+{
+	window_start(r, w);
+}
+
+void verify_window_finish(struct verify_run *r, struct window *w)
+{
+	window_end(r, w);
 }
 
 void verify_run_free(struct verify_run *r)

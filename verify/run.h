@@ -13,12 +13,14 @@
 #include "verify.h"
 #include "verify_cause.h"
 #include "verify_env.h"
+#include "peer.h"
 
 #define VERIFY_MAX_VDEV 4
 
 /* What the user asked for (cli/ fills it from the command line). */
 struct verify_opts {
 	const char *profile, *mode_name, *format, *poller, *port, *iface;
+	const char *peer, *peer_mac;	/* pingpong against a reflector on another host */
 	const char *vdev[VERIFY_MAX_VDEV];
 	int nvdev;
 	double duration;
@@ -67,7 +69,8 @@ struct verify_run {
 	int nchildren;
 	bool representative;
 	const char *roles[VERIFY_MAX_CORES];
-	int pp_cpus[2];		/* pingpong: pinger, reflector */
+	int pp_cpus[2];		/* pingpong: pinger, reflector (--peer: pinger, a housekeeping cpu) */
+	struct peer_plan peer;	/* --peer: checked by prepare before anything is touched */
 	struct window w[2];
 	int nw;
 	json_t *doc;		/* the poller's document, with verify's additions */
@@ -132,6 +135,9 @@ char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cor
 #define VERIFY_PREFIX_REFLECT "-r"
 #define VERIFY_PREFIX_CLIENT "-c"
 void verify_argv_free(char **av);
+/* A measurement window around what a mode runs itself: counters of w->cpus before, and after with the causes. */
+void verify_window_begin(struct verify_run *r, struct window *w);
+void verify_window_finish(struct verify_run *r, struct window *w);
 /* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
 int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
 		      struct poll_result *res);

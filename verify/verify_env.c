@@ -445,28 +445,79 @@ int kvb_receiver(void *arg)
 	return 0;
 }
 
-static int pp_socket(const struct kvb_shared *k)
+/* UDP from src to dst on VENV_UDP_PORT, both ends, tied to ifname when one is named. */
+static int pp_bind(uint32_t src, uint32_t dst, const char *ifname, int rcvbuf)
 {
-	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
-	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 20000 };
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT), .sin_addr.s_addr = src };
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT), .sin_addr.s_addr = dst };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
-	inet_pton(AF_INET, VENV_TX_ADDR, &me.sin_addr);
-	inet_pton(AF_INET, VENV_RX_ADDR, &peer.sin_addr);
-	/* A lost echo must not stall the run: 20 ms and the ping counts as dropped. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (k->busy_poll_us > 0)
-		setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &k->busy_poll_us, sizeof(k->busy_poll_us));
-	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 || connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0) {
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if ((ifname && *ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0) ||
+	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 || (dst && connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0)) {
 		int rc = -errno;
 
 		close(fd);
 		return rc;
 	}
 	return fd;
+}
+
+static int pp_socket(const struct kvb_shared *k)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 20000 };
+	uint32_t src = k->pp_src, dst = k->pp_dst;
+	int fd;
+
+	if (!dst) {
+		inet_pton(AF_INET, VENV_TX_ADDR, &src);
+		inet_pton(AF_INET, VENV_RX_ADDR, &dst);
+	}
+	fd = pp_bind(src, dst, k->pp_ifname, 0);
+	if (fd < 0)
+		return fd;
+	/* A lost echo must not stall the run: 20 ms and the ping counts as dropped. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (k->busy_poll_us > 0)
+		setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &k->busy_poll_us, sizeof(k->busy_poll_us));
+	return fd;
+}
+
+int pp_sink(uint32_t src, const char *ifname)
+{
+	return pp_bind(src, 0, ifname, 1);
+}
+
+int pp_probe(struct kvb_shared *k, double seconds)
+{
+	uint8_t payload[64] = { 0 }, buf[2048];
+	uint64_t end = mono_ns() + (uint64_t)(seconds * 1e9);
+	int fd = pp_socket(k);
+
+	if (fd < 0)
+		return fd;
+	for (uint64_t seq = 0; mono_ns() < end; seq++) {
+		struct tr_stamp s = { .clock = TR_CLOCK_MONOTONIC, .seq = seq, .t = mono_ns() };
+		uint64_t wait_end = s.t + 100000000ULL;
+
+		tr_stamp_encode(payload, sizeof(payload), &s);
+		send(fd, payload, sizeof(payload), 0);	/* an unresolved neighbour fails later sends: keep trying */
+		while (mono_ns() < wait_end) {
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+			if (n >= 0 && tr_stamp_decode(buf, (size_t)n, &s) == 0 && s.clock == TR_CLOCK_MONOTONIC) {
+				close(fd);
+				return 0;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				usleep(20000);	/* ICMP errors (host unreachable) come back on a connected socket */
+		}
+	}
+	close(fd);
+	return -ETIMEDOUT;
 }
 
 /* The echo of seq, or a timeout; other packets are counted (late echoes, foreign). */

@@ -64,6 +64,9 @@ struct kvb_shared {
 	int busy_poll_us;
 	double timeout_s;	/* give up this long after the first packet... or from start when none came */
 	volatile int ready;	/* socket bound: the sender may start */
+	/* pingpong --peer: from src to dst (network byte order) on ifname; 0: VENV_TX_ADDR to VENV_RX_ADDR */
+	uint32_t pp_src, pp_dst;
+	char pp_ifname[16];
 	uint64_t received, negative, foreign;	/* received: own stamps, duplicates included */
 	struct seq_track seq;
 	uint64_t nlat;
@@ -81,3 +84,11 @@ int kvb_receiver(void *arg);
  * for timeout_s or count pings.
  */
 int pp_kernel_client(void *arg);
+/*
+ * Is anyone echoing? Stamped pings from k's addresses every 100 ms for up to seconds: 0 at the first echo,
+ * -ETIMEDOUT when none came, -errno when the socket cannot be made.
+ */
+int pp_probe(struct kvb_shared *k, double seconds);
+/* A socket bound to src:port that is never read: the kernel queues (then drops) the echoes the DPDK pinger takes,
+ * instead of answering each with ICMP port unreachable. Returns the fd or -errno. */
+int pp_sink(uint32_t src, const char *ifname);

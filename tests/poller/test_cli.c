@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 
 #include "cli.h"
 #include "gap.h"
@@ -84,6 +85,27 @@ static void test_parse_errors(void **state)
 	assert_int_equal(parse(&cfg, 4, a6), -EINVAL);
 }
 
+/* reflect: --src-ip is its own address; --duration 0 (until a signal) is reflect's alone. */
+static void test_reflect_address(void **state)
+{
+	char *a1[] = { "p", "--mode", "reflect", "--vdev", "net_null0", "--src-ip", "198.19.0.2", "--duration", "0", NULL };
+	char *a2[] = { "p", "--mode", "reflect", "--vdev", "net_null0", NULL };
+	char *a3[] = { "p", "--mode", "pingpong", "--vdev", "net_null0", "--dst-ip", "198.19.0.2", "--duration", "0", NULL };
+	char *a4[] = { "p", "--mode", "reflect", "--vdev", "net_null0", "--src-ip", "0.0.0.0", NULL };
+	char *a5[] = { "p", "--mode", "reflect", "--vdev", "net_null0", "--src-ip", "198.19.0.256", NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 9, a1), 0);
+	assert_int_equal(cfg.pp.own_ip, htonl(0xc6130002));
+	assert_true(cfg.duration_s == 0);
+	assert_int_equal(parse(&cfg, 5, a2), 0);
+	assert_int_equal(cfg.pp.own_ip, 0);	/* no address: echoes every stamp, answers nothing */
+	assert_int_equal(parse(&cfg, 9, a3), -EINVAL);
+	assert_int_equal(parse(&cfg, 7, a4), -EINVAL);
+	assert_int_equal(parse(&cfg, 7, a5), -EINVAL);
+}
+
 static void test_gaps(void **state)
 {
 	struct gap_tracker g;
@@ -136,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_parse_and_eal),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_reflect_address),
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_json),
 	};
