@@ -1,4 +1,6 @@
 /* report.c - renders a finished run as the tickready.verify/1 JSON document. */
+#include <arpa/inet.h>
+
 #include "json.h"
 #include "report.h"
 #include "schema.h"
@@ -50,6 +52,13 @@ static void emit_stream(struct jw *w, const struct report_stream *s,
 	stream_counts(s, &dup, &reord, &dropped);
 	jw_obj(w, NULL);
 	jw_str(w, vs_key(VK_NAME), s->name);
+	if (s->feed >= 0) {
+		char g[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &s->group, g, sizeof(g));
+		jw_u64(w, vs_key(VK_FEED), (uint64_t)s->feed);
+		jw_str(w, vs_key(VK_GROUP), g);
+	}
 	jw_u64(w, vs_key(VK_SENT), s->sent);
 	jw_u64(w, vs_key(VK_RECEIVED), s->received);
 	jw_u64(w, vs_key(VK_DROPPED), dropped);
@@ -141,6 +150,13 @@ int report_json(FILE *f, const struct report *r)
 	jw_double(&w, vs_key(VK_DURATION_S), r->duration_s);
 	jw_bool(&w, vs_key(VK_INTERRUPTED), r->interrupted);
 	jw_bool(&w, vs_key(VK_HW_RX_TIMESTAMP), r->hw_rx_timestamp);
+	if (r->feeds) {
+		jw_u64(&w, vs_key(VK_DST_PORT), r->dst_port);
+		jw_bool(&w, vs_key(VK_FILTER_IN_NIC), r->filter_in_nic);
+		jw_str(&w, vs_key(VK_FILTER_WHY), r->filter_why ? r->filter_why : "");
+		jw_double(&w, vs_key(VK_CPU_USER_S), r->cpu_user_s);
+		jw_double(&w, vs_key(VK_CPU_SYSTEM_S), r->cpu_system_s);
+	}
 	jw_arr(&w, vs_key(VK_STREAMS));
 	for (i = 0; i < r->nstreams; i++)
 		emit_stream(&w, &r->streams[i], r->duration_s);

@@ -23,6 +23,8 @@ struct report_stream {
 	bool latency_measured;
 	const struct hist *hist;
 	double ns_per_unit;	/* hist unit to ns */
+	int feed;		/* gen, feeds: the feed's index; -1 otherwise */
+	uint32_t group;		/* its group, network byte order */
 };
 
 struct report_core {
@@ -42,8 +44,13 @@ struct report {
 	double duration_s;
 	bool interrupted;
 	bool hw_rx_timestamp;
+	bool feeds;		/* gen, feeds: the keys below are written */
+	uint16_t dst_port;
+	bool filter_in_nic;	/* feeds */
+	const char *filter_why;
+	double cpu_user_s, cpu_system_s;	/* this process over the run */
 	unsigned int nstreams;
-	struct report_stream streams[2];
+	struct report_stream streams[CLI_MAX_FEEDS];
 	unsigned int ncores;
 	struct report_core cores[CLI_MAX_CORES];
 };

@@ -11,7 +11,7 @@
  */
 #define VS_KEYS(X) \
 	X(VK_SCHEMA, "schema", "", "always " VS_SCHEMA) \
-	X(VK_MODE, "mode", "", "loopback, idle or port") \
+	X(VK_MODE, "mode", "", "loopback, idle, port, reflect, pingpong, gen or feeds") \
 	X(VK_TSC_HZ, "tsc_hz", "Hz", "TSC frequency used for conversions") \
 	X(VK_TSC_CHECK, "tsc_check", "", "TSC against CLOCK_MONOTONIC_RAW over the run") \
 	X(VK_MONO_RAW_NS, "monotonic_raw_ns", "ns", "run length by CLOCK_MONOTONIC_RAW") \
@@ -24,6 +24,13 @@
 	X(VK_INTERRUPTED, "interrupted", "", "stopped by a signal") \
 	X(VK_HW_RX_TIMESTAMP, "hw_rx_timestamp", "", "the port offers hardware receive stamps") \
 	X(VK_STREAMS, "streams", "", "one object per stream") \
+	X(VK_DST_PORT, "dst_port", "", "gen, feeds: UDP port of every feed") \
+	X(VK_FILTER_IN_NIC, "filter_in_nic", "", "feeds: rte_flow rules keep all but the feeds off the queue") \
+	X(VK_FILTER_WHY, "filter_why", "", "feeds: the rules installed, or the PMD's refusal") \
+	X(VK_CPU_USER_S, "cpu_user_s", "s", "gen, feeds: user CPU time of the process over the run") \
+	X(VK_CPU_SYSTEM_S, "cpu_system_s", "s", "gen, feeds: system CPU time of the process over the run") \
+	X(VK_FEED, "feed", "", "gen, feeds: the stream's feed id (the stamp's)") \
+	X(VK_GROUP, "group", "", "gen, feeds: the feed's multicast group") \
 	X(VK_CORES, "cores", "", "one object per measured core") \
 	X(VK_NAME, "name", "", "stream name") \
 	X(VK_SENT, "sent", "packets", "sent by the generator (port mode: the stamps' sequence span)") \
