@@ -259,7 +259,6 @@ static void fill_stream(struct poller *p, struct report *r)
 	static const char *const names[] = { "loopback", "idle", "port-rx", "reflect", "pingpong" };
 
 	s->name = names[p->cfg.mode];
-	s->feed = -1;
 	s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
 	s->ns_per_unit = 1.0;
 	for (i = 0; i < p->cfg.ncores; i++) {
@@ -288,6 +287,40 @@ static double tv_s(struct timeval a, struct timeval b)
 	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
 }
 
+/* Every feed together: the histograms merged, the counts summed. */
+static void fill_total(struct report *r)
+{
+	static struct hist all;
+	static struct seq_track sum;
+	struct report_stream *t = &r->total;
+
+	hist_reset(&all);
+	seq_reset(&sum);
+	memset(t, 0, sizeof(*t));
+	t->name = "all";
+	t->ns_per_unit = 1.0;
+	t->hist = &all;
+	t->seq = &sum;
+	t->has_gaps = true;
+	sum.any = true;
+	for (unsigned int f = 0; f < r->nstreams; f++) {
+		const struct report_stream *s = &r->streams[f];
+
+		hist_merge(&all, s->hist);
+		sum.unique += s->seq->unique;
+		sum.duplicated += s->seq->duplicated;
+		sum.reordered += s->seq->reordered;
+		t->sent += s->sent;
+		t->received += s->received;
+		t->negative += s->negative;
+		t->unstamped += s->unstamped;
+		t->port_dropped += s->port_dropped;
+		t->gaps += s->gaps;
+		t->latency_measured |= s->latency_measured;
+	}
+	r->has_total = true;
+}
+
 /* gen, feeds: one stream per feed; the generator's count what it sent, the receiver's what it got. */
 static void fill_feeds(struct poller *p, struct report *r)
 {
@@ -309,7 +342,8 @@ static void fill_feeds(struct poller *p, struct report *r)
 
 		snprintf(names[f], sizeof(names[f]), "feed%u", f);
 		s->name = names[f];
-		s->feed = (int)f;
+		s->has_feed = true;
+		s->feed = f;
 		s->group = fc->groups[f];
 		s->ns_per_unit = 1.0;
 		if (p->cfg.mode == MODE_GEN) {
@@ -327,7 +361,11 @@ static void fill_feeds(struct poller *p, struct report *r)
 		s->hist = &c->frx[f].hist;
 		s->latency_measured = hist_count(s->hist) + s->negative > 0;
 		s->sent = seq_span(s->seq);	/* at least; verify knows the generator's count */
+		s->has_gaps = true;
+		s->gaps = seq_missing(s->seq);
 	}
+	if (p->cfg.mode == MODE_FEEDS)
+		fill_total(r);
 	if (p->cfg.mode == MODE_GEN && r->nstreams)
 		r->streams[0].send_failed = c->tx_drops + c->tx_nombuf;
 }

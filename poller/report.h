@@ -23,7 +23,10 @@ struct report_stream {
 	bool latency_measured;
 	const struct hist *hist;
 	double ns_per_unit;	/* hist unit to ns */
-	int feed;		/* gen, feeds: the feed's index; -1 otherwise */
+	bool has_feed;		/* gen, feeds: feed and group below are written */
+	unsigned int feed;
+	bool has_gaps;		/* feeds: gaps below is written */
+	uint64_t gaps;
 	uint32_t group;		/* its group, network byte order */
 };
 
@@ -49,6 +52,8 @@ struct report {
 	bool filter_in_nic;	/* feeds */
 	const char *filter_why;
 	double cpu_user_s, cpu_system_s;	/* this process over the run */
+	bool has_total;		/* feeds: every feed together, outside streams (drops are judged per feed) */
+	struct report_stream total;
 	unsigned int nstreams;
 	struct report_stream streams[CLI_MAX_FEEDS];
 	unsigned int ncores;

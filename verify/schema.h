@@ -38,6 +38,9 @@
 	X(VK_DROPPED, "dropped", "packets", "sent and never received") \
 	X(VK_DUPLICATED, "duplicated", "packets", "received again (sequence number already seen)") \
 	X(VK_REORDERED, "reordered", "packets", "received after a later sequence number") \
+	X(VK_GAPS, "gaps", "packets", "feeds: sequence numbers missing between the first and the highest received") \
+	X(VK_TOTAL, "total", "", "feeds: every feed of a path together, a stream object outside streams") \
+	X(VK_PATH, "path", "", "feeds: kernel (UDP socket) or dpdk") \
 	X(VK_FOREIGN, "foreign", "packets", "frames without a valid stamp") \
 	X(VK_SEND_FAILED, "send_failed", "packets", "the generator could not send (queue full, no buffer)") \
 	X(VK_PORT_DROPPED, "port_dropped", "packets", "the port's own drop counters (missed, errors, no buffer)") \
