@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "feeds.h"
 #include "render.h"
 #include "run.h"
 #include "util.h"
@@ -13,12 +14,12 @@
 enum {
 	OPT_PROFILE = 'p', OPT_MODE = 'm', OPT_DURATION = 'd', OPT_CORES = 'c', OPT_FORMAT = 'f',
 	OPT_PORT = 256, OPT_VDEV, OPT_IFACE, OPT_NO_HUGE, OPT_RESERVE, OPT_POLLER, OPT_RATE, OPT_BUSY_POLL,
-	OPT_THRESHOLD, OPT_KEEP_ORDER,
+	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_SCENARIO,
 };
 
 static const struct cli_opt verify_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile whose cores, memory and [targets] to use (default " PROFILE_DEFAULT ")" },
-	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass or pingpong" },
+	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass, pingpong or feeds" },
 	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10; pingpong: per path)" },
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
@@ -31,13 +32,14 @@ static const struct cli_opt verify_opts[] = {
 	{ "rate", "PPS", OPT_RATE, "packets per second: loopback (default 1000000), kernel-vs-bypass (default 10000)" },
 	{ "busy-poll", "US", OPT_BUSY_POLL, "kernel-vs-bypass: SO_BUSY_POLL on the kernel socket; pingpong: on the busy-polled one (default 50)" },
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
+	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group at 50k msg/s (single, default) or 4 groups at 200k msg/s, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
 
 #define SYNOPSIS \
-	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong] [--duration S] [--cores LIST]\n" \
+	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong|feeds] [--duration S] [--cores LIST]\n" \
 	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
-	"                        [--poller PATH] [--eal EAL-ARGS...]"
+	"                        [--scenario single|multi] [--poller PATH] [--eal EAL-ARGS...]"
 
 
 /* The only state a signal handler may touch: verify notices it in its wait loops. */
@@ -93,6 +95,7 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_POLLER: o->poller = arg; return 0;
 	case OPT_PORT: o->port = arg; return 0;
 	case OPT_IFACE: o->iface = arg; return 0;
+	case OPT_SCENARIO: o->scenario = arg; return 0;
 	case OPT_NO_HUGE: o->no_huge = true; return 0;
 	case OPT_RESERVE: o->reserve = true; return 0;
 	case OPT_DURATION: return parse_duration(arg, &o->duration);
@@ -120,7 +123,17 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 static int check_opts(struct verify_opts *o)
 {
 	if (verify_mode_parse(o->mode_name, &o->mode) < 0) {
-		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass or pingpong)", o->mode_name);
+		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass, pingpong or feeds)", o->mode_name);
+		return -1;
+	}
+	if (o->scenario && o->mode != VM_FEEDS) {
+		cli_error("verify: --scenario only applies to --mode feeds");
+		return -1;
+	}
+	if (o->mode == VM_FEEDS && !o->scenario)
+		o->scenario = "single";
+	if (o->mode == VM_FEEDS && !feed_scenario_find(o->scenario)) {
+		cli_error("verify: unknown scenario '%s' (single or multi)", o->scenario);
 		return -1;
 	}
 	if (strcmp(o->format, "text") && strcmp(o->format, "json")) {

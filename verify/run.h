@@ -19,6 +19,7 @@
 /* What the user asked for (cli/ fills it from the command line). */
 struct verify_opts {
 	const char *profile, *mode_name, *format, *poller, *port, *iface;
+	const char *scenario;	/* feeds: a preset of verify/feeds.c */
 	const char *vdev[VERIFY_MAX_VDEV];
 	int nvdev;
 	double duration;
@@ -68,6 +69,7 @@ struct verify_run {
 	bool representative;
 	const char *roles[VERIFY_MAX_CORES];
 	int pp_cpus[2];		/* pingpong: pinger, reflector */
+	int feed_cpus[2];	/* feeds: DPDK receiver, generator */
 	struct window w[2];
 	int nw;
 	json_t *doc;		/* the poller's document, with verify's additions */
@@ -131,6 +133,7 @@ char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cor
 /* --file-prefix suffixes of pingpong's two DPDK processes (cleanup removes their runtime dirs). */
 #define VERIFY_PREFIX_REFLECT "-r"
 #define VERIFY_PREFIX_CLIENT "-c"
+#define VERIFY_PREFIX_GEN "-g"	/* feeds' generator */
 void verify_argv_free(char **av);
 /* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
 int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
