@@ -143,7 +143,8 @@ static void feed_account(struct lcore_ctx *c, const struct rte_mbuf *m, uint64_t
 
 	f = len >= 14 ? feed_of_frame(c->feed, p, len, &off) : -1;
 	/* the feed id in the stamp must be the group's: anything else is someone else's traffic */
-	if (f < 0 || tr_stamp_decode(p + off, len - (size_t)off, &s) || s.feed != (uint32_t)f) {
+	if (f < 0 || tr_stamp_decode(p + off, len - (size_t)off, &s) || s.version != TR_STAMP_VERSION_FEED ||
+	    s.feed != (uint32_t)f) {
 		c->unstamped++;
 		return;
 	}

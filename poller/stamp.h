@@ -55,6 +55,7 @@ struct tr_stamp {
 	uint64_t seq;
 	uint64_t t;
 	uint32_t feed;	/* version 2 only; 0 for a version 1 stamp */
+	uint16_t version;	/* set by decode, not read by encode */
 };
 
 static inline int tr_stamp_encode(void *buf, size_t len,
@@ -109,6 +110,7 @@ static inline int tr_stamp_decode(const void *buf, size_t len,
 	    (ver != TR_STAMP_VERSION && ver != TR_STAMP_VERSION_FEED))
 		return -EBADMSG;
 	s->feed = 0;
+	s->version = ver;
 	if (ver == TR_STAMP_VERSION_FEED) {
 		uint32_t feed;
 

@@ -80,7 +80,8 @@ void feed_note(struct feed_shared *k, const void *buf, size_t n, uint32_t dst, u
 	struct tr_stamp s;
 
 	/* the same software filter as the DPDK receiver's: our stamp, on the feed's own group */
-	if (tr_stamp_decode(buf, n, &s) < 0 || s.clock != TR_CLOCK_TSC || s.feed >= k->ngroups ||
+	if (tr_stamp_decode(buf, n, &s) < 0 || s.version != TR_STAMP_VERSION_FEED || s.clock != TR_CLOCK_TSC ||
+	    s.feed >= k->ngroups ||
 	    k->groups[s.feed] != dst) {
 		k->foreign++;
 		return;
