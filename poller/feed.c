@@ -67,8 +67,9 @@ static void feed_build(const struct lcore_ctx *c, struct rte_mbuf *m, unsigned i
 /*
  * Feeds in turn (round robin), each numbering its own packets; the total
  * rate is kept as the loopback generator keeps it.  Packets the queue
- * refused give their sequence numbers back, so a gap at the receiver is
- * always a packet that was sent and lost.
+ * refused give their sequence numbers and their turn back, so a gap at
+ * the receiver is always a packet that was sent and lost, and the feeds'
+ * counts never differ by more than one.
  */
 int run_feed_gen(struct lcore_ctx *c)
 {
@@ -107,6 +108,7 @@ int run_feed_gen(struct lcore_ctx *c)
 			c->tx_drops += n - tx;
 			for (i = n; i-- > tx;)
 				c->feed_sent[feed_of[i]]--;	/* the latest of their feeds */
+			rr -= n - tx;	/* and the turn goes back to the first unsent */
 			rte_pktmbuf_free_bulk(pkts + tx, n - tx);
 		}
 		c->sent += tx;
