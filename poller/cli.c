@@ -28,7 +28,7 @@ static const struct opt_desc opt_table[] = {
 	{ "port", 1, 'p', "PCI", "port mode: PCI address of the NIC" },
 	{ "burst", 1, 'b', "N", "rx/tx burst size, 1-512 (default 32)" },
 	{ "peer-mac", 1, 'M', "MAC", "pingpong: the reflector's MAC (default ff:ff:ff:ff:ff:ff)" },
-	{ "src-ip", 1, 'S', "IPV4", "pingpong: source address of the pings (default 198.18.0.1)" },
+	{ "src-ip", 1, 'S', "IPV4", "pingpong, gen: source address of the pings or feeds (default 198.18.0.1)" },
 	{ "dst-ip", 1, 'D', "IPV4", "pingpong: the reflector's address (required)" },
 	{ "udp-port", 1, 'u', "PORT", "pingpong: UDP port both ways (default 9000)" },
 	{ "groups", 1, 'g', "GROUPS", "gen, feeds: multicast groups, e.g. 239.1.1.1-4, one feed each (repeatable; default 239.1.1.1)" },
