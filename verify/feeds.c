@@ -257,33 +257,15 @@ static void feeds_tick(struct verify_run *r, struct hooks *hk, pid_t poller, boo
 	}
 }
 
-/* All of a memfd we wrote through into a string. */
-static char *memfd_text(int fd)
-{
-	struct strbuf sb = { 0 };
-	char buf[65536];
-	ssize_t n;
-	off_t off = 0;
-
-	while ((n = pread(fd, buf, sizeof(buf) - 1, off)) > 0) {
-		buf[n] = '\0';
-		strbuf_add(&sb, buf);
-		off += n;
-	}
-	return sb.s ? strbuf_detach(&sb) : xstrdup("");
-}
-
 /* The generator's document, or NULL with st->err saying why. */
 static json_t *gen_doc(struct feeds_state *st)
 {
-	char *out = memfd_text(st->out_fd), *err = memfd_text(st->err_fd), *nl;
+	char *out = venv_fd_text(st->out_fd), *err = venv_fd_text(st->err_fd);
 	json_t *doc = NULL;
 
 	if (!WIFEXITED(st->gen_status) || WEXITSTATUS(st->gen_status) != VS_EXIT_OK) {
-		while ((nl = strrchr(err, '\n')) && !nl[1])
-			*nl = '\0';
 		snprintf(st->err, sizeof(st->err), "the generator failed (status %d): %s", st->gen_status,
-			 (nl = strrchr(err, '\n')) ? nl + 1 : err);
+			 venv_last_line(err));
 	} else if (!(doc = json_loads(out, 0, NULL)) || json_array_size(json_object_get(doc, vs_key(VK_STREAMS))) != st->sc->ngroups) {
 		snprintf(st->err, sizeof(st->err), "the generator's output is not a tickready.verify/1 document with %u feeds",
 			 st->sc->ngroups);
@@ -305,10 +287,14 @@ static void set_feed_keys(json_t *s, const char *path, unsigned int f, uint32_t 
 	json_object_set_new(s, vs_key(VK_GROUP), json_string(g));
 }
 
-/* The DPDK receiver saw only a sequence span; the generator's count is what was sent. */
-static void set_sent(json_t *s, double sent)
+/* The DPDK receiver saw only a sequence span; the generator's count is what was sent, over its time. */
+static void set_sent(json_t *s, double sent, double secs)
 {
 	double got = verify_num(s, vs_key(VK_RECEIVED)) - verify_num(s, vs_key(VK_DUPLICATED));
+
+	if (secs > 0)
+		json_object_set_new(s, vs_key(VK_MPPS), json_real((verify_num(s, vs_key(VK_RECEIVED)) +
+								   verify_num(s, vs_key(VK_FOREIGN))) / secs / 1e6));
 
 	json_object_set_new(s, vs_key(VK_SENT), json_integer((json_int_t)sent));
 	json_object_set_new(s, vs_key(VK_DROPPED), json_integer((json_int_t)(sent > got ? sent - got : 0)));
@@ -333,7 +319,8 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 {
 	struct feed_shared *k = st->k;
 	json_t *streams = json_array(), *totals = json_array(), *dtotal;
-	double hz = verify_num(gen, vs_key(VK_TSC_HZ)), all_sent = 0;
+	/* rates over the generator's sending time, the same for both paths */
+	double hz = verify_num(gen, vs_key(VK_TSC_HZ)), secs = verify_num(gen, vs_key(VK_DURATION_S)), all_sent = 0;
 	uint64_t nall = 0, *all;
 	struct stream_counts kc = { 0 };
 	json_t *kt;
@@ -370,14 +357,14 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 		memcpy(all + nall, lat, kf->nlat * sizeof(*lat));
 		nall += kf->nlat;
 		snprintf(name, sizeof(name), "kernel-feed%u", f);
-		ks = lat_stream_json(name, lat, kf->nlat, &c, k->seconds);
+		ks = lat_stream_json(name, lat, kf->nlat, &c, secs);
 		json_object_set_new(ks, vs_key(VK_GAPS), json_integer((json_int_t)seq_missing(&kf->seq)));
 		set_feed_keys(ks, "kernel", f, k->groups[f]);
 		json_array_append_new(streams, ks);
 		d = json_deep_copy(d);
 		snprintf(name, sizeof(name), "dpdk-feed%u", f);
 		json_object_set_new(d, vs_key(VK_NAME), json_string(name));
-		set_sent(d, sent);
+		set_sent(d, sent, secs);
 		set_feed_keys(d, "dpdk", f, k->groups[f]);
 		json_array_append_new(streams, d);
 		kc.sent += c.sent;
@@ -388,7 +375,7 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 		all_sent += sent;
 	}
 	kc.foreign = k->foreign;
-	kt = lat_stream_json("kernel", all, nall, &kc, k->seconds);
+	kt = lat_stream_json("kernel", all, nall, &kc, secs);
 	free(all);
 	{
 		uint64_t gaps = 0;
@@ -404,7 +391,7 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 	dtotal = dtotal ? json_deep_copy(dtotal) : json_object();
 	json_object_set_new(dtotal, vs_key(VK_NAME), json_string("dpdk"));
 	json_object_set_new(dtotal, vs_key(VK_PATH), json_string("dpdk"));
-	set_sent(dtotal, all_sent);
+	set_sent(dtotal, all_sent, secs);
 	set_cpu(dtotal, verify_num(doc, vs_key(VK_CPU_USER_S)), verify_num(doc, vs_key(VK_CPU_SYSTEM_S)),
 		verify_num(doc, vs_key(VK_DURATION_S)));
 	json_array_append_new(totals, dtotal);

@@ -3,18 +3,7 @@
 # the poller's rte_flow attempt on net_tap. Structure, count invariants and cleanup only: which path is faster is the VM's.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
-POLLER=$PWD/$BUILD/tickready-poller
-if [ ! -x "$POLLER" ]; then
-	echo "SKIP: $POLLER not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: verify needs root"
-	exit 0
-fi
-
-NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-OLD_NR=$(cat $NR)
+. tests/e2e/verify-lib.sh
 NS=trfeeds-$$
 restore() {
 	echo "$OLD_NR" > $NR
@@ -27,7 +16,6 @@ T=$(mktmp)
 P2M="$T/p2m.ini"
 # 2 MB pages, drops allowed (a 2-vCPU VM at 200k msg/s loses packets): the verdict's logic is checked, not the VM.
 printf '[profile]\nname = e2e-2m\ninclude = hft-balanced\n[memory]\nhugepage_size = 2M\n[targets]\nmax_drop_ppm = 1000000\n' > "$P2M"
-. tests/e2e/verify-lib.sh
 
 expect_status 2 "an unknown scenario is a usage error" "$TR" verify --mode feeds --scenario bogus
 expect_grep "names the scenarios" "unknown scenario 'bogus' \(single or multi\)" "$ERR"

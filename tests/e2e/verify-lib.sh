@@ -1,5 +1,18 @@
 # verify-lib.sh - what the verify e2e tests share: verdicts either way, count invariants, leftovers, a poller killed mid-run.
-# Sourced after lib.sh; uses NR, TR, T, P2M and OUT/ERR of the sourcing test.
+# Sourced right after lib.sh: skips unless the poller is built and we are root; the functions use TR, T, P2M, OUT and ERR.
+POLLER=$PWD/$BUILD/tickready-poller
+if [ ! -x "$POLLER" ]; then
+	echo "SKIP: $POLLER not built"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: verify needs root"
+	exit 0
+fi
+
+NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+OLD_NR=$(cat $NR)
+
 # expect_status_in "0 1" DESC CMD...: a verdict either way is fine where the VM's noise decides it.
 expect_status_in() {
 	local want=$1 desc=$2; shift 2

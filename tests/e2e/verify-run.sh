@@ -2,18 +2,7 @@
 # End-to-end: tickready verify runs the DPDK poller (loopback, idle, kernel-vs-bypass), judges targets, cleans up after a crash.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
-POLLER=$PWD/$BUILD/tickready-poller
-if [ ! -x "$POLLER" ]; then
-	echo "SKIP: $POLLER not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: verify needs root"
-	exit 0
-fi
-
-NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-OLD_NR=$(cat $NR)
+. tests/e2e/verify-lib.sh
 PAGES=64
 restore() {
 	echo "$OLD_NR" > $NR
@@ -24,8 +13,6 @@ T=$(mktmp)
 P2M="$T/p2m.ini"
 # The default profile with 2 MB pages (the test reserves them) and loose targets on a shared VM.
 printf '[profile]\nname = e2e-2m\ninclude = hft-balanced\n[memory]\nhugepage_size = 2M\n[targets]\nloopback.p99_ns = 1000000000\nloopback.p9999_ns = 1000000000\nidle.max_gap_us = 10000000\nidle.max_timer_irqs_per_s = 1000000\nmax_tsc_skew_ns = 1000000000\nmax_drop_ppm = 1000000\n' > "$P2M"
-
-. tests/e2e/verify-lib.sh
 
 RESERVED=$((OLD_NR + PAGES))
 echo $RESERVED > $NR
