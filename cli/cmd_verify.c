@@ -32,7 +32,7 @@ static const struct cli_opt verify_opts[] = {
 	{ "rate", "PPS", OPT_RATE, "packets per second: loopback (default 1000000), kernel-vs-bypass (default 10000)" },
 	{ "busy-poll", "US", OPT_BUSY_POLL, "kernel-vs-bypass: SO_BUSY_POLL on the kernel socket; pingpong: on the busy-polled one (default 50)" },
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
-	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group at 50k msg/s (single, default) or 4 groups at 200k msg/s, 100-500 B (multi)" },
+	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group, 50k msg/s, 64 B (single, default) or 4 groups, 200k msg/s in all, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
 
