@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "feeds.h"
 #include "render.h"
 #include "peer.h"
 #include "run.h"
@@ -14,12 +15,12 @@
 enum {
 	OPT_PROFILE = 'p', OPT_MODE = 'm', OPT_DURATION = 'd', OPT_CORES = 'c', OPT_FORMAT = 'f',
 	OPT_PORT = 256, OPT_VDEV, OPT_IFACE, OPT_NO_HUGE, OPT_RESERVE, OPT_POLLER, OPT_RATE, OPT_BUSY_POLL,
-	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC,
+	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO,
 };
 
 static const struct cli_opt verify_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile whose cores, memory and [targets] to use (default " PROFILE_DEFAULT ")" },
-	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass or pingpong" },
+	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass, pingpong or feeds" },
 	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10; pingpong: per path)" },
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
@@ -34,13 +35,15 @@ static const struct cli_opt verify_opts[] = {
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
 	{ "peer", "IPV4", OPT_PEER, "pingpong: ping `tickready-poller --mode reflect --src-ip IPV4` on another host through --iface" },
 	{ "peer-mac", "MAC", OPT_PEER_MAC, "pingpong --peer: the reflector's MAC for the DPDK path (default: learned by ARP)" },
+	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group, 50k msg/s, 64 B (single, default) or 4 groups, 200k msg/s in all, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
 
 #define SYNOPSIS \
-	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong] [--duration S] [--cores LIST]\n" \
+	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong|feeds] [--duration S] [--cores LIST]\n" \
 	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
-	"                        [--peer IPV4 --iface IF [--peer-mac MAC]] [--poller PATH] [--eal EAL-ARGS...]"
+	"                        [--peer IPV4 --iface IF [--peer-mac MAC]] [--scenario single|multi]\n" \
+	"                        [--poller PATH] [--eal EAL-ARGS...]"
 
 
 /* The only state a signal handler may touch: verify notices it in its wait loops. */
@@ -98,6 +101,7 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_IFACE: o->iface = arg; return 0;
 	case OPT_PEER: o->peer = arg; return 0;
 	case OPT_PEER_MAC: o->peer_mac = arg; return 0;
+	case OPT_SCENARIO: o->scenario = arg; return 0;
 	case OPT_NO_HUGE: o->no_huge = true; return 0;
 	case OPT_RESERVE: o->reserve = true; return 0;
 	case OPT_DURATION: return parse_duration(arg, &o->duration);
@@ -163,7 +167,17 @@ static int check_peer(const struct verify_opts *o)
 static int check_opts(struct verify_opts *o)
 {
 	if (verify_mode_parse(o->mode_name, &o->mode) < 0) {
-		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass or pingpong)", o->mode_name);
+		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass, pingpong or feeds)", o->mode_name);
+		return -1;
+	}
+	if (o->scenario && o->mode != VM_FEEDS) {
+		cli_error("verify: --scenario only applies to --mode feeds");
+		return -1;
+	}
+	if (o->mode == VM_FEEDS && !o->scenario)
+		o->scenario = "single";
+	if (o->mode == VM_FEEDS && !feed_scenario_find(o->scenario)) {
+		cli_error("verify: unknown scenario '%s' (single or multi)", o->scenario);
 		return -1;
 	}
 	if (strcmp(o->format, "text") && strcmp(o->format, "json")) {

@@ -18,27 +18,31 @@ struct opt_desc {
 
 /* The single source of both getopt_long's table and --help. */
 static const struct opt_desc opt_table[] = {
-	{ "mode", 1, 'm', "MODE", "loopback, idle, port, reflect or pingpong (default loopback)" },
+	{ "mode", 1, 'm', "MODE", "loopback, idle, port, reflect, pingpong, gen or feeds (default loopback)" },
 	{ "duration", 1, 'd', "SECONDS", "measurement time (default 2; reflect: 0 = until SIGINT/SIGTERM)" },
 	{ "cores", 1, 'c', "LIST",
 	  "CPUs, e.g. 0-1; loopback: generator,poller (default 0-1, idle/port: 1)" },
-	{ "rate", 1, 'r', "PPS", "loopback send rate, 0 = flat out (default 1000000)" },
+	{ "rate", 1, 'r', "PPS", "loopback, gen: send rate (gen: all feeds), 0 = flat out (default 1000000, gen 50000)" },
 	{ "threshold-ns", 1, 't', "NS", "record loop gaps above NS (default 1000)" },
 	{ "vdev", 1, 'V', "DEVARGS", "port mode: virtual device, e.g. net_null0 (repeatable)" },
 	{ "port", 1, 'p', "PCI", "port mode: PCI address of the NIC" },
 	{ "burst", 1, 'b', "N", "rx/tx burst size, 1-512 (default 32)" },
 	{ "peer-mac", 1, 'M', "MAC", "pingpong: the reflector's MAC (default ff:ff:ff:ff:ff:ff)" },
-	{ "src-ip", 1, 'S', "IPV4", "pingpong: source address of the pings (default 198.18.0.1); reflect: its own "
+	{ "src-ip", 1, 'S', "IPV4", "pingpong, gen: source address of the pings or feeds (default 198.18.0.1); reflect: its own "
 	  "address (answers ARP and ping for it, echoes only what is sent to it)" },
 	{ "dst-ip", 1, 'D', "IPV4", "pingpong: the reflector's address (required)" },
 	{ "udp-port", 1, 'u', "PORT", "pingpong: UDP port both ways (default 9000)" },
+	{ "groups", 1, 'g', "GROUPS", "gen, feeds: multicast groups, e.g. 239.1.1.1-4, one feed each (repeatable; default 239.1.1.1)" },
+	{ "dst-port", 1, 'P', "PORT", "gen, feeds: UDP port of every feed (default 30001)" },
+	{ "size", 1, 'z', "MIN-MAX", "gen: UDP payload bytes, uniform in [MIN,MAX], 32-1472 (default 64)" },
+	{ "count", 1, 'n', "N", "gen: stop after N packets (default: --duration only)" },
 	{ "help", 0, 'h', NULL, "show this help and exit" },
 	{ "version", 0, 'v', NULL, "show the version and exit" },
 };
 
 #define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))
 
-static const char *const mode_names[] = { "loopback", "idle", "port", "reflect", "pingpong" };
+static const char *const mode_names[] = { "loopback", "idle", "port", "reflect", "pingpong", "gen", "feeds" };
 
 const char *cli_mode_name(enum poller_mode m)
 {
@@ -196,7 +200,19 @@ static int apply_opt(struct config *cfg, int c, const char *arg, FILE *out,
 			return -EINVAL;
 		return 0;
 	case 'r':
+		cfg->has_rate = true;
 		return parse_u64(arg, 1000000000000ULL, &cfg->rate);
+	case 'g':
+		return feed_groups_parse(arg, cfg->feed.groups, CLI_MAX_FEEDS, &cfg->feed.ngroups);
+	case 'P':
+		if (parse_u64(arg, 65535, &v) || v == 0)
+			return -EINVAL;
+		cfg->feed.dst_port = (uint16_t)v;
+		return 0;
+	case 'z':
+		return feed_size_parse(arg, &cfg->feed.size_min, &cfg->feed.size_max);
+	case 'n':
+		return parse_u64(arg, UINT64_MAX, &cfg->feed.count);
 	case 't':
 		return parse_u64(arg, 10000000000ULL, &cfg->threshold_ns);
 	case 'V':
@@ -254,6 +270,83 @@ static void set_defaults(struct config *cfg)
 	memset(cfg->pp.peer_mac, 0xff, sizeof(cfg->pp.peer_mac));
 	inet_pton(AF_INET, "198.18.0.1", &cfg->pp.src_ip);
 	cfg->pp.udp_port = 9000;
+	cfg->feed.dst_port = 30001;
+	cfg->feed.size_min = cfg->feed.size_max = 64;
+}
+
+int feed_index(const struct feed_cfg *f, uint32_t group)
+{
+	for (unsigned int i = 0; i < f->ngroups; i++)
+		if (f->groups[i] == group)
+			return (int)i;
+	return -1;
+}
+
+int feed_groups_parse(const char *s, uint32_t *groups, unsigned int max, unsigned int *n)
+{
+	char buf[32], *dash;
+	unsigned long last;
+	uint32_t first;
+	unsigned int lo;
+	struct feed_cfg seen;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (inet_pton(AF_INET, buf, &first) != 1)
+		return -EINVAL;
+	first = ntohl(first);
+	if ((first >> 28) != 0xe)	/* 224.0.0.0/4 */
+		return -EINVAL;
+	lo = first & 0xff;
+	last = lo;
+	if (dash) {
+		char *end;
+
+		if (!isdigit((unsigned char)dash[1]))
+			return -EINVAL;
+		last = strtoul(dash + 1, &end, 10);
+		if (*end || last > 255 || last < lo)
+			return -EINVAL;
+	}
+	memcpy(seen.groups, groups, sizeof(*groups) * *n);
+	seen.ngroups = *n;
+	for (unsigned long o = lo; o <= last; o++) {
+		uint32_t g = htonl((first & ~0xffu) | (uint32_t)o);
+
+		if (*n >= max)
+			return -E2BIG;
+		if (feed_index(&seen, g) >= 0)
+			return -EINVAL;
+		groups[(*n)++] = g;
+		seen.groups[seen.ngroups++] = g;
+	}
+	return 0;
+}
+
+int feed_size_parse(const char *s, unsigned int *min, unsigned int *max)
+{
+	uint64_t a, b;
+	char buf[32], *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_u64(buf, FEED_MAX_SIZE, &a) || (dash && parse_u64(dash + 1, FEED_MAX_SIZE, &b)))
+		return -EINVAL;
+	if (!dash)
+		b = a;
+	if (a < FEED_MIN_SIZE || b < a)
+		return -EINVAL;
+	*min = (unsigned int)a;
+	*max = (unsigned int)b;
+	return 0;
 }
 
 static int check_config(struct config *cfg)
@@ -273,7 +366,15 @@ static int check_config(struct config *cfg)
 		return -EINVAL;
 	}
 	if (!mode_uses_port(cfg->mode) && (cfg->port || cfg->nvdev)) {
-		fprintf(stderr, "--port/--vdev only apply to port, reflect and pingpong modes\n");
+		fprintf(stderr, "--port/--vdev only apply to port, reflect, pingpong, gen and feeds modes\n");
+		return -EINVAL;
+	}
+	if ((cfg->mode == MODE_GEN || cfg->mode == MODE_FEEDS) && !cfg->feed.ngroups)
+		cfg->feed.groups[cfg->feed.ngroups++] = htonl(0xef010101);	/* 239.1.1.1 */
+	if (cfg->mode == MODE_GEN && !cfg->has_rate)
+		cfg->rate = 50000;
+	if ((cfg->mode == MODE_GEN || cfg->mode == MODE_FEEDS) && cfg->ncores != 1) {
+		fprintf(stderr, "%s mode runs on exactly 1 core\n", mode_names[cfg->mode]);
 		return -EINVAL;
 	}
 	if (cfg->mode == MODE_PINGPONG && !cfg->has_dst_ip) {

@@ -18,13 +18,29 @@ enum poller_mode {
 	MODE_PORT,
 	MODE_REFLECT,	/* echo stamped UDP back to its sender */
 	MODE_PINGPONG,	/* send one stamped UDP packet, wait for its echo, time it */
+	MODE_GEN,	/* send stamped UDP multicast feeds at a rate */
+	MODE_FEEDS,	/* receive those feeds: per-feed latency, gaps, reorders */
 };
+
+#define CLI_MAX_FEEDS	16	/* = TR_FEED_MAX of stamp.h */
+#define FEED_MIN_SIZE	32	/* the version 2 stamp */
+#define FEED_MAX_SIZE	1472	/* UDP payload in a 1500-byte MTU */
 
 /* Modes that receive from a port (--port or --vdev). */
 static inline bool mode_uses_port(enum poller_mode m)
 {
-	return m == MODE_PORT || m == MODE_REFLECT || m == MODE_PINGPONG;
+	return m == MODE_PORT || m == MODE_REFLECT || m == MODE_PINGPONG ||
+	       m == MODE_GEN || m == MODE_FEEDS;
 }
+
+/* Feeds (gen, feeds): multicast groups, one feed each, on one UDP port. */
+struct feed_cfg {
+	uint32_t groups[CLI_MAX_FEEDS];	/* network byte order */
+	unsigned int ngroups;
+	uint16_t dst_port;		/* host byte order */
+	unsigned int size_min, size_max;	/* UDP payload bytes */
+	uint64_t count;			/* gen: stop after this many packets, 0 = duration only */
+};
 
 /* Pingpong addressing: frames from src to peer, UDP port both ways. */
 struct pp_addr {
@@ -43,6 +59,8 @@ struct config {
 	const char *port;
 	struct pp_addr pp;
 	bool has_dst_ip, has_src_ip;
+	bool has_rate;
+	struct feed_cfg feed;
 	const char *vdev[CLI_MAX_VDEV];
 	unsigned int nvdev;
 	unsigned int cores[CLI_MAX_CORES];
@@ -68,6 +86,12 @@ bool cpulist_has(const unsigned int *cpus, unsigned int n, unsigned int cpu);
 int cpulist_read(const char *path, unsigned int *cpus, unsigned int max,
 		 unsigned int *n);
 int cli_check_cores(const struct config *cfg, const char *sysfs, FILE *log);
+/* "239.1.1.1-4" (last octet range) or one address, appended to groups; multicast only, no repeats. */
+int feed_groups_parse(const char *s, uint32_t *groups, unsigned int max, unsigned int *n);
+/* "100-500" or "64": UDP payload bytes, FEED_MIN_SIZE to FEED_MAX_SIZE. */
+int feed_size_parse(const char *s, unsigned int *min, unsigned int *max);
+/* Index of a group (network byte order) in cfg, or -1. */
+int feed_index(const struct feed_cfg *f, uint32_t group);
 int cli_build_eal(const struct config *cfg, const char *prog,
 		  struct eal_args *ea);
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ struct poller {
 	struct tsc_offset off;
 	bool off_measured;
 	uint64_t mono0, mono1, tsc0, tsc1;
+	struct rusage ru0, ru1;
+	bool filter_in_nic;
+	char filter_why[256];
 };
 
 static void on_signal(int sig)
@@ -164,6 +168,7 @@ static int alloc_contexts(struct poller *p)
 		c->ctl = p->ctl;
 		c->ns_per_cycle = 1e9 / (double)p->ctl->tsc_hz;
 		c->pp = p->cfg.pp;
+		c->feed = &p->cfg.feed;
 		if (mode_uses_port(c->mode))
 			rte_eth_macaddr_get(c->port, &c->own_mac);
 		if (c->role != ROLE_POLLER)
@@ -176,6 +181,12 @@ static int alloc_contexts(struct poller *p)
 					    (int)rte_lcore_to_socket_id(c->cpu));
 		if (!c->hist || !c->seq)
 			return -ENOMEM;
+		if (c->mode == MODE_FEEDS) {
+			c->frx = rte_zmalloc_socket("tr_feeds", sizeof(*c->frx) * p->cfg.feed.ngroups,
+						    RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(c->cpu));
+			if (!c->frx)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -199,6 +210,8 @@ static int setup(struct poller *p)
 		ret = 0;
 	if (ret)
 		return ret;
+	if (p->cfg.mode == MODE_FEEDS)
+		p->filter_in_nic = feed_flow_install(p->port, &p->cfg.feed, p->filter_why, sizeof(p->filter_why));
 	return alloc_contexts(p);
 }
 
@@ -215,6 +228,7 @@ static int measure(struct poller *p)
 		p->off_measured = true;
 		p->ctx[1].role = ROLE_POLLER;
 	}
+	getrusage(RUSAGE_SELF, &p->ru0);
 	p->mono0 = mono_raw_ns();
 	p->tsc0 = rte_rdtsc();
 	p->ctl->start_tsc = p->tsc0;
@@ -231,6 +245,7 @@ static int measure(struct poller *p)
 	rte_eal_mp_wait_lcore();
 	p->tsc1 = rte_rdtsc();
 	p->mono1 = mono_raw_ns();
+	getrusage(RUSAGE_SELF, &p->ru1);
 	return 0;
 }
 
@@ -270,6 +285,94 @@ static void fill_stream(struct poller *p, struct report *r)
 		s->sent = seq_span(s->seq);
 }
 
+static double tv_s(struct timeval a, struct timeval b)
+{
+	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
+}
+
+/* Every feed together: the histograms merged, the counts summed. */
+static void fill_total(struct report *r)
+{
+	static struct hist all;
+	static struct seq_track sum;
+	struct report_stream *t = &r->total;
+
+	hist_reset(&all);
+	seq_reset(&sum);
+	memset(t, 0, sizeof(*t));
+	t->name = "all";
+	t->ns_per_unit = 1.0;
+	t->hist = &all;
+	t->seq = &sum;
+	t->has_gaps = true;
+	sum.any = true;
+	for (unsigned int f = 0; f < r->nstreams; f++) {
+		const struct report_stream *s = &r->streams[f];
+
+		hist_merge(&all, s->hist);
+		sum.unique += s->seq->unique;
+		sum.duplicated += s->seq->duplicated;
+		sum.reordered += s->seq->reordered;
+		t->sent += s->sent;
+		t->received += s->received;
+		t->negative += s->negative;
+		t->unstamped += s->unstamped;
+		t->port_dropped += s->port_dropped;
+		t->gaps += s->gaps;
+		t->latency_measured |= s->latency_measured;
+	}
+	r->has_total = true;
+}
+
+/* gen, feeds: one stream per feed; the generator's count what it sent, the receiver's what it got. */
+static void fill_feeds(struct poller *p, struct report *r)
+{
+	static char names[CLI_MAX_FEEDS][16];
+	const struct lcore_ctx *c = &p->ctx[0];
+	const struct feed_cfg *fc = &p->cfg.feed;
+	struct rte_eth_stats es;
+
+	memset(&es, 0, sizeof(es));
+	rte_eth_stats_get(p->port, &es);
+	r->feeds = true;
+	r->dst_port = fc->dst_port;
+	r->filter_in_nic = p->filter_in_nic;
+	r->filter_why = p->cfg.mode == MODE_FEEDS ? p->filter_why : NULL;
+	r->cpu_user_s = tv_s(p->ru0.ru_utime, p->ru1.ru_utime);
+	r->cpu_system_s = tv_s(p->ru0.ru_stime, p->ru1.ru_stime);
+	for (unsigned int f = 0; f < fc->ngroups; f++) {
+		struct report_stream *s = &r->streams[r->nstreams++];
+
+		snprintf(names[f], sizeof(names[f]), "feed%u", f);
+		s->name = names[f];
+		s->has_feed = true;
+		s->feed = f;
+		s->group = fc->groups[f];
+		s->ns_per_unit = 1.0;
+		if (p->cfg.mode == MODE_GEN) {
+			s->sent = c->feed_sent[f];
+			continue;
+		}
+		/* Foreign frames and the port's drops belong to no feed: the first carries them. */
+		if (f == 0) {
+			s->unstamped = c->unstamped;
+			s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
+		}
+		s->seq = &c->frx[f].seq;
+		s->received = c->frx[f].received;
+		s->negative = c->frx[f].negative;
+		s->hist = &c->frx[f].hist;
+		s->latency_measured = hist_count(s->hist) + s->negative > 0;
+		s->sent = seq_span(s->seq);	/* at least; verify knows the generator's count */
+		s->has_gaps = true;
+		s->gaps = seq_missing(s->seq);
+	}
+	if (p->cfg.mode == MODE_FEEDS)
+		fill_total(r);
+	if (p->cfg.mode == MODE_GEN && r->nstreams)
+		r->streams[0].send_failed = c->tx_drops + c->tx_nombuf;
+}
+
 static void fill_report(struct poller *p, struct report *r)
 {
 	uint64_t hz = p->ctl->tsc_hz;
@@ -287,7 +390,9 @@ static void fill_report(struct poller *p, struct report *r)
 	r->duration_s = (double)(p->tsc1 - p->tsc0) / (double)hz;
 	r->interrupted = force_quit;
 	r->hw_rx_timestamp = p->hw_ts;
-	if (p->cfg.mode != MODE_IDLE)
+	if (p->cfg.mode == MODE_GEN || p->cfg.mode == MODE_FEEDS)
+		fill_feeds(p, r);
+	else if (p->cfg.mode != MODE_IDLE)
 		fill_stream(p, r);
 	r->ncores = p->cfg.ncores;
 	for (i = 0; i < p->cfg.ncores; i++) {

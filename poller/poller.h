@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
@@ -13,6 +14,7 @@
 #include "gap.h"
 #include "hist.h"
 #include "seq.h"
+#include "stamp.h"
 
 #define POLLER_MAX_BURST	CLI_MAX_BURST
 #define LOOP_PKT_LEN		64
@@ -61,14 +63,67 @@ struct lcore_ctx {
 	uint64_t negative;
 	uint64_t unstamped;	/* foreign frames */
 	uint64_t stamped[4];	/* by enum tr_clock */
+	const struct feed_cfg *feed;	/* gen, feeds */
+	struct feed_rx *frx;		/* feeds: one per group */
+	uint64_t feed_sent[CLI_MAX_FEEDS];	/* gen: also the next sequence number of each feed */
 } __rte_cache_aligned;
+
+/* One feed as the feeds receiver sees it. */
+struct feed_rx {
+	struct seq_track seq;
+	struct hist hist;	/* ns */
+	uint64_t received;	/* own stamps, duplicates included */
+	uint64_t negative;
+};
 
 struct tsc_offset {
 	int64_t offset;	/* worker TSC minus main TSC, cycles */
 	uint64_t rtt;	/* of the best sample, cycles */
 };
 
+static inline uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Number of packets a generator may send now to keep to the rate. */
+static inline unsigned int gen_due(const struct lcore_ctx *c, uint64_t now,
+				   double pkts_per_cycle, uint64_t attempted)
+{
+	uint64_t want;
+
+	if (!c->rate)
+		return c->burst;
+	want = (uint64_t)((double)(now - c->ctl->start_tsc) * pkts_per_cycle);
+	if (want <= attempted)
+		return 0;
+	return want - attempted < c->burst ? (unsigned int)(want - attempted) :
+					     c->burst;
+}
+
+/* Latency in ns of one stamp; negative when it is later than now (TSC). */
+static inline int64_t stamp_delta_ns(const struct lcore_ctx *c,
+				     const struct tr_stamp *s, uint64_t now,
+				     uint64_t *rt, uint64_t *mono)
+{
+	if (s->clock == TR_CLOCK_TSC)
+		return (int64_t)((double)(int64_t)(now - s->t) * c->ns_per_cycle);
+	if (s->clock == TR_CLOCK_REALTIME) {
+		*rt = *rt ? *rt : clock_ns(CLOCK_REALTIME);
+		return (int64_t)(*rt - s->t);
+	}
+	*mono = *mono ? *mono : clock_ns(CLOCK_MONOTONIC);
+	return (int64_t)(*mono - s->t);
+}
+
 int lcore_run(void *arg);
+int run_feed_gen(struct lcore_ctx *c);
+int run_feeds(struct lcore_ctx *c);
+/* Steers the feeds' groups and port to queue 0 and drops the rest in the NIC (rte_flow); false and why when the PMD cannot. */
+bool feed_flow_install(uint16_t port, const struct feed_cfg *f, char *why, size_t size);
 int run_reflect(struct lcore_ctx *c);
 int run_pingpong(struct lcore_ctx *c);
 int tsc_offset_measure(struct lcore_ctx *worker, struct tsc_offset *out);

@@ -11,7 +11,7 @@ POLLER_DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk)
 POLLER_DPDK_LIBS := $(shell pkg-config --libs libdpdk) -lrte_net_ring -lm
 
 POLLER_CORE := hist stats gap cli json report answer
-POLLER_DPDK := main run pingpong
+POLLER_DPDK := main run pingpong feed
 POLLER_CORE_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_CORE))
 POLLER_DPDK_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_DPDK))
 POLLER_TESTS := $(patsubst tests/poller/%.c,build/poller/tests/%,\

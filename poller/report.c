@@ -1,4 +1,6 @@
 /* report.c - renders a finished run as the tickready.verify/1 JSON document. */
+#include <arpa/inet.h>
+
 #include "json.h"
 #include "report.h"
 #include "schema.h"
@@ -39,7 +41,7 @@ static void stream_counts(const struct report_stream *s, uint64_t *dup, uint64_t
 	*dropped = s->sent > uniq ? s->sent - uniq : 0;
 }
 
-static void emit_stream(struct jw *w, const struct report_stream *s,
+static void emit_stream(struct jw *w, const char *key, const struct report_stream *s,
 			double duration_s)
 {
 	struct stats_summary st = { 0 };
@@ -48,13 +50,22 @@ static void emit_stream(struct jw *w, const struct report_stream *s,
 	if (s->latency_measured)
 		stats_summarize(s->hist, s->ns_per_unit, &st);
 	stream_counts(s, &dup, &reord, &dropped);
-	jw_obj(w, NULL);
+	jw_obj(w, key);
 	jw_str(w, vs_key(VK_NAME), s->name);
+	if (s->has_feed) {
+		char g[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &s->group, g, sizeof(g));
+		jw_u64(w, vs_key(VK_FEED), s->feed);
+		jw_str(w, vs_key(VK_GROUP), g);
+	}
 	jw_u64(w, vs_key(VK_SENT), s->sent);
 	jw_u64(w, vs_key(VK_RECEIVED), s->received);
 	jw_u64(w, vs_key(VK_DROPPED), dropped);
 	jw_u64(w, vs_key(VK_DUPLICATED), dup);
 	jw_u64(w, vs_key(VK_REORDERED), reord);
+	if (s->has_gaps)
+		jw_u64(w, vs_key(VK_GAPS), s->gaps);
 	jw_u64(w, vs_key(VK_FOREIGN), s->unstamped);
 	jw_u64(w, vs_key(VK_SEND_FAILED), s->send_failed);
 	jw_u64(w, vs_key(VK_PORT_DROPPED), s->port_dropped);
@@ -141,10 +152,19 @@ int report_json(FILE *f, const struct report *r)
 	jw_double(&w, vs_key(VK_DURATION_S), r->duration_s);
 	jw_bool(&w, vs_key(VK_INTERRUPTED), r->interrupted);
 	jw_bool(&w, vs_key(VK_HW_RX_TIMESTAMP), r->hw_rx_timestamp);
+	if (r->feeds) {
+		jw_u64(&w, vs_key(VK_DST_PORT), r->dst_port);
+		jw_bool(&w, vs_key(VK_FILTER_IN_NIC), r->filter_in_nic);
+		jw_str(&w, vs_key(VK_FILTER_WHY), r->filter_why ? r->filter_why : "");
+		jw_double(&w, vs_key(VK_CPU_USER_S), r->cpu_user_s);
+		jw_double(&w, vs_key(VK_CPU_SYSTEM_S), r->cpu_system_s);
+	}
 	jw_arr(&w, vs_key(VK_STREAMS));
 	for (i = 0; i < r->nstreams; i++)
-		emit_stream(&w, &r->streams[i], r->duration_s);
+		emit_stream(&w, NULL, &r->streams[i], r->duration_s);
 	jw_end_arr(&w);
+	if (r->has_total)
+		emit_stream(&w, vs_key(VK_TOTAL), &r->total, r->duration_s);
 	jw_arr(&w, vs_key(VK_CORES));
 	for (i = 0; i < r->ncores; i++)
 		emit_core(&w, &r->cores[i], r->tsc_hz);

@@ -23,6 +23,11 @@ struct report_stream {
 	bool latency_measured;
 	const struct hist *hist;
 	double ns_per_unit;	/* hist unit to ns */
+	bool has_feed;		/* gen, feeds: feed and group below are written */
+	unsigned int feed;
+	bool has_gaps;		/* feeds: gaps below is written */
+	uint64_t gaps;
+	uint32_t group;		/* its group, network byte order */
 };
 
 struct report_core {
@@ -42,8 +47,15 @@ struct report {
 	double duration_s;
 	bool interrupted;
 	bool hw_rx_timestamp;
+	bool feeds;		/* gen, feeds: the keys below are written */
+	uint16_t dst_port;
+	bool filter_in_nic;	/* feeds */
+	const char *filter_why;
+	double cpu_user_s, cpu_system_s;	/* this process over the run */
+	bool has_total;		/* feeds: every feed together, outside streams (drops are judged per feed) */
+	struct report_stream total;
 	unsigned int nstreams;
-	struct report_stream streams[2];
+	struct report_stream streams[CLI_MAX_FEEDS];
 	unsigned int ncores;
 	struct report_core cores[CLI_MAX_CORES];
 };

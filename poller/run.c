@@ -22,29 +22,6 @@ _Static_assert(offsetof(struct rte_mbuf, nb_segs) ==
 	       offsetof(struct rte_mbuf, refcnt) + 2,
 	       "mbuf refcnt and nb_segs must be adjacent");
 
-static inline uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* Number of packets the generator may send now to keep to the rate. */
-static inline unsigned int gen_due(const struct lcore_ctx *c, uint64_t now,
-				   double pkts_per_cycle, uint64_t attempted)
-{
-	uint64_t want;
-
-	if (!c->rate)
-		return c->burst;
-	want = (uint64_t)((double)(now - c->ctl->start_tsc) * pkts_per_cycle);
-	if (want <= attempted)
-		return 0;
-	return want - attempted < c->burst ? (unsigned int)(want - attempted) :
-					     c->burst;
-}
-
 static void gen_fill(struct rte_mbuf **pkts, unsigned int n, uint64_t seq,
 		     uint64_t tsc)
 {
@@ -121,21 +98,6 @@ static inline void loop_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 #define TSC_STAMP_HEAD	((uint64_t)TR_STAMP_MAGIC | \
 			 (uint64_t)TR_STAMP_VERSION << 32 | \
 			 (uint64_t)TR_CLOCK_TSC << 48)
-
-/* Latency in ns of one stamp; negative when it is later than now. */
-static inline int64_t stamp_delta_ns(const struct lcore_ctx *c,
-				     const struct tr_stamp *s, uint64_t now,
-				     uint64_t *rt, uint64_t *mono)
-{
-	if (s->clock == TR_CLOCK_TSC)
-		return (int64_t)((double)(int64_t)(now - s->t) * c->ns_per_cycle);
-	if (s->clock == TR_CLOCK_REALTIME) {
-		*rt = *rt ? *rt : clock_ns(CLOCK_REALTIME);
-		return (int64_t)(*rt - s->t);
-	}
-	*mono = *mono ? *mono : clock_ns(CLOCK_MONOTONIC);
-	return (int64_t)(*mono - s->t);
-}
 
 /*
  * Quick reject for a frame of at least TR_STAMP_LEN bytes whose first 8
@@ -375,6 +337,10 @@ int lcore_run(void *arg)
 			return run_reflect(c);
 		if (c->mode == MODE_PINGPONG)
 			return run_pingpong(c);
+		if (c->mode == MODE_GEN)
+			return run_feed_gen(c);
+		if (c->mode == MODE_FEEDS)
+			return run_feeds(c);
 		return run_poller(c);
 	case ROLE_IDLE:
 		return run_idle(c);

@@ -90,4 +90,12 @@ static inline uint64_t seq_span(const struct seq_track *t)
 	return t->any ? t->hi - t->first + 1 : 0;
 }
 
+/* Sequence numbers inside the span never seen: the gaps a feed handler would report (tail losses are not in it). */
+static inline uint64_t seq_missing(const struct seq_track *t)
+{
+	uint64_t span = seq_span(t);
+
+	return span > t->unique ? span - t->unique : 0;
+}
+
 #endif

@@ -19,6 +19,11 @@
  *        8     8  seq      sender sequence number, starting at 0
  *       16     8  t        send time in the unit of 'clock'
  *
+ * Version 2 (market-data feeds, 32 bytes) appends, each feed numbering its
+ * own packets from 0 in seq:
+ *       24     4  feed     feed id, 0 to TR_FEED_MAX - 1
+ *       28     4  reserved 0
+ *
  * The receiver computes latency = its clock at receive - t; a stamp
  * taken later than the receive time counts as a negative delta.
  */
@@ -31,7 +36,11 @@
 
 #define TR_STAMP_MAGIC		0x4b535254u
 #define TR_STAMP_VERSION	1
+#define TR_STAMP_VERSION_FEED	2
 #define TR_STAMP_LEN		24
+#define TR_STAMP_FEED_LEN	32
+#define TR_STAMP_OFF_FEED	24
+#define TR_FEED_MAX		16
 #define TR_STAMP_OFF_SEQ	8
 #define TR_STAMP_OFF_T		16
 
@@ -45,6 +54,8 @@ struct tr_stamp {
 	uint16_t clock;
 	uint64_t seq;
 	uint64_t t;
+	uint32_t feed;	/* version 2 only; 0 for a version 1 stamp */
+	uint16_t version;	/* set by decode, not read by encode */
 };
 
 static inline int tr_stamp_encode(void *buf, size_t len,
@@ -65,6 +76,23 @@ static inline int tr_stamp_encode(void *buf, size_t len,
 	return 0;
 }
 
+/* A version 2 stamp: the version 1 fields, then the feed id. */
+static inline int tr_stamp_encode_feed(void *buf, size_t len,
+				       const struct tr_stamp *s)
+{
+	uint8_t *p = buf;
+	uint16_t ver = htole16(TR_STAMP_VERSION_FEED);
+	uint32_t feed = htole32(s->feed), zero = 0;
+
+	if (len < TR_STAMP_FEED_LEN || s->feed >= TR_FEED_MAX)
+		return -EINVAL;
+	tr_stamp_encode(p, len, s);
+	memcpy(p + 4, &ver, 2);
+	memcpy(p + 24, &feed, 4);
+	memcpy(p + 28, &zero, 4);
+	return 0;
+}
+
 static inline int tr_stamp_decode(const void *buf, size_t len,
 				  struct tr_stamp *s)
 {
@@ -77,8 +105,22 @@ static inline int tr_stamp_decode(const void *buf, size_t len,
 	memcpy(&magic, p, 4);
 	memcpy(&ver, p + 4, 2);
 	memcpy(&clk, p + 6, 2);
-	if (le32toh(magic) != TR_STAMP_MAGIC || le16toh(ver) != TR_STAMP_VERSION)
+	ver = le16toh(ver);
+	if (le32toh(magic) != TR_STAMP_MAGIC ||
+	    (ver != TR_STAMP_VERSION && ver != TR_STAMP_VERSION_FEED))
 		return -EBADMSG;
+	s->feed = 0;
+	s->version = ver;
+	if (ver == TR_STAMP_VERSION_FEED) {
+		uint32_t feed;
+
+		if (len < TR_STAMP_FEED_LEN)
+			return -EINVAL;
+		memcpy(&feed, p + 24, 4);
+		s->feed = le32toh(feed);
+		if (s->feed >= TR_FEED_MAX)
+			return -EBADMSG;
+	}
 	s->clock = le16toh(clk);
 	if (s->clock < TR_CLOCK_TSC || s->clock > TR_CLOCK_MONOTONIC)
 		return -EBADMSG;

@@ -98,37 +98,16 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 	return 0;
 }
 
-/* All of an fd (a memfd we wrote through) into a string. */
-static char *slurp(int fd)
-{
-	struct strbuf sb = { 0 };
-	char buf[65536];
-	ssize_t n;
-	off_t off = 0;
-
-	while ((n = pread(fd, buf, sizeof(buf) - 1, off)) > 0) {
-		buf[n] = '\0';
-		strbuf_add(&sb, buf);
-		off += n;
-	}
-	return sb.s ? strbuf_detach(&sb) : xstrdup("");
-}
-
 static json_t *dpdk_stream(struct pp_state *st, int status)
 {
-	char *out = slurp(st->out_fd), *err = slurp(st->err_fd), *nl;
+	char *out = venv_fd_text(st->out_fd), *err = venv_fd_text(st->err_fd);
 	json_t *doc = NULL, *s = NULL;
 
 	close(st->out_fd);
 	close(st->err_fd);
 	st->out_fd = st->err_fd = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != VS_EXIT_OK) {
-		nl = strrchr(err, '\n');
-		if (nl && !nl[1]) {
-			*nl = '\0';
-			nl = strrchr(err, '\n');
-		}
-		snprintf(st->err, sizeof(st->err), "the DPDK pinger failed (status %d): %s", status, nl ? nl + 1 : err);
+		snprintf(st->err, sizeof(st->err), "the DPDK pinger failed (status %d): %s", status, venv_last_line(err));
 	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, "pingpong"))) {
 		snprintf(st->err, sizeof(st->err), "the DPDK pinger's output is not a tickready.verify/1 document");
 	} else {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "feeds.h"
 #include "pingpong.h"
 #include "util.h"
 
@@ -107,7 +108,7 @@ int verify_run_cleanup(struct verify_run *r)
 	}
 	if (r->prefix[0]) {
 		venv_dpdk_rundir_remove(r->sr, r->prefix);
-		for (const char *const *sfx = (const char *const[]){ VERIFY_PREFIX_REFLECT, VERIFY_PREFIX_CLIENT, NULL }; *sfx; sfx++) {
+		for (const char *const *sfx = (const char *const[]){ VERIFY_PREFIX_REFLECT, VERIFY_PREFIX_CLIENT, VERIFY_PREFIX_GEN, NULL }; *sfx; sfx++) {
 			char p[80];
 
 			snprintf(p, sizeof(p), "%s%s", r->prefix, *sfx);
@@ -554,6 +555,8 @@ const char *verify_role_of(const struct verify_plan *pl, int i)
 		return i == 0 ? "generator" : "poller";
 	if (pl->mode == VM_PINGPONG)
 		return "pinger";
+	if (pl->mode == VM_FEEDS)
+		return "receiver";
 	return pl->mode == VM_IDLE ? "idle" : "poller";
 }
 
@@ -756,6 +759,8 @@ int verify_run_measure(struct verify_run *r)
 		rc = run_kvb(r, w, &r->doc, err, sizeof(err));
 	else if (r->o.mode == VM_PINGPONG)
 		rc = verify_run_pingpong(r, w, &r->doc, err, sizeof(err));
+	else if (r->o.mode == VM_FEEDS)
+		rc = verify_run_feeds(r, w, &r->doc, err, sizeof(err));
 	else
 		rc = run_once(r, w, &r->doc, err, sizeof(err));
 	if (rc < 0)

@@ -21,6 +21,7 @@
 struct verify_opts {
 	const char *profile, *mode_name, *format, *poller, *port, *iface;
 	const char *peer, *peer_mac;	/* pingpong against a reflector on another host */
+	const char *scenario;	/* feeds: a preset of verify/feeds.c */
 	const char *vdev[VERIFY_MAX_VDEV];
 	int nvdev;
 	double duration;
@@ -71,6 +72,7 @@ struct verify_run {
 	const char *roles[VERIFY_MAX_CORES];
 	int pp_cpus[2];		/* pingpong: pinger, reflector (--peer: pinger, a housekeeping cpu) */
 	struct peer_plan peer;	/* --peer: checked by prepare before anything is touched */
+	int feed_cpus[2];	/* feeds: DPDK receiver, generator */
 	struct window w[2];
 	int nw;
 	json_t *doc;		/* the poller's document, with verify's additions */
@@ -134,6 +136,7 @@ char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cor
 /* --file-prefix suffixes of pingpong's two DPDK processes (cleanup removes their runtime dirs). */
 #define VERIFY_PREFIX_REFLECT "-r"
 #define VERIFY_PREFIX_CLIENT "-c"
+#define VERIFY_PREFIX_GEN "-g"	/* feeds' generator */
 void verify_argv_free(char **av);
 /* A measurement window around what a mode runs itself: counters of w->cpus before, and after with the causes. */
 void verify_window_begin(struct verify_run *r, struct window *w);

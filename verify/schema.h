@@ -11,7 +11,7 @@
  */
 #define VS_KEYS(X) \
 	X(VK_SCHEMA, "schema", "", "always " VS_SCHEMA) \
-	X(VK_MODE, "mode", "", "loopback, idle or port") \
+	X(VK_MODE, "mode", "", "loopback, idle, port, reflect, pingpong, gen or feeds") \
 	X(VK_TSC_HZ, "tsc_hz", "Hz", "TSC frequency used for conversions") \
 	X(VK_TSC_CHECK, "tsc_check", "", "TSC against CLOCK_MONOTONIC_RAW over the run") \
 	X(VK_MONO_RAW_NS, "monotonic_raw_ns", "ns", "run length by CLOCK_MONOTONIC_RAW") \
@@ -24,6 +24,13 @@
 	X(VK_INTERRUPTED, "interrupted", "", "stopped by a signal") \
 	X(VK_HW_RX_TIMESTAMP, "hw_rx_timestamp", "", "the port offers hardware receive stamps") \
 	X(VK_STREAMS, "streams", "", "one object per stream") \
+	X(VK_DST_PORT, "dst_port", "", "gen, feeds: UDP port of every feed") \
+	X(VK_FILTER_IN_NIC, "filter_in_nic", "", "feeds: rte_flow rules keep all but the feeds off the queue") \
+	X(VK_FILTER_WHY, "filter_why", "", "feeds: the rules installed, or the PMD's refusal") \
+	X(VK_CPU_USER_S, "cpu_user_s", "s", "gen, feeds: user CPU time of the process over the run") \
+	X(VK_CPU_SYSTEM_S, "cpu_system_s", "s", "gen, feeds: system CPU time of the process over the run") \
+	X(VK_FEED, "feed", "", "gen, feeds: the stream's feed id (the stamp's)") \
+	X(VK_GROUP, "group", "", "gen, feeds: the feed's multicast group") \
 	X(VK_CORES, "cores", "", "one object per measured core") \
 	X(VK_NAME, "name", "", "stream name") \
 	X(VK_SENT, "sent", "packets", "sent by the generator (port mode: the stamps' sequence span)") \
@@ -31,6 +38,9 @@
 	X(VK_DROPPED, "dropped", "packets", "sent and never received") \
 	X(VK_DUPLICATED, "duplicated", "packets", "received again (sequence number already seen)") \
 	X(VK_REORDERED, "reordered", "packets", "received after a later sequence number") \
+	X(VK_GAPS, "gaps", "packets", "feeds: sequence numbers missing between the first and the highest received") \
+	X(VK_TOTAL, "total", "", "feeds: every feed of a path together, a stream object outside streams") \
+	X(VK_PATH, "path", "", "feeds: kernel (UDP socket) or dpdk") \
 	X(VK_FOREIGN, "foreign", "packets", "frames without a valid stamp") \
 	X(VK_SEND_FAILED, "send_failed", "packets", "the generator could not send (queue full, no buffer)") \
 	X(VK_PORT_DROPPED, "port_dropped", "packets", "the port's own drop counters (missed, errors, no buffer)") \

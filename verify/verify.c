@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const verify_mode_names[VM_COUNT] = { "loopback", "idle", "port", "kernel-vs-bypass", "pingpong" };
+const char *const verify_mode_names[VM_COUNT] = { "loopback", "idle", "port", "kernel-vs-bypass", "pingpong", "feeds" };
 const char *const target_verdict_names[3] = { "pass", "fail", "skip" };
 
 int verify_mode_parse(const char *s, enum verify_mode *out)
@@ -176,7 +176,7 @@ static int plan_memory(const struct host *h, const struct profile *p, struct ver
 	plan->hugepage_kb = p->hugepage_kb ? p->hugepage_kb : h->default_hugepage_kb ? h->default_hugepage_kb : 2048;
 	plan->pages = (long)((VERIFY_MEM_MB * 1024UL + plan->hugepage_kb - 1) / plan->hugepage_kb);
 	plan->socket_mem_mb = (unsigned long)plan->pages * plan->hugepage_kb / 1024;
-	if (plan->mode == VM_PINGPONG)	/* reflector and DPDK client side by side, socket_mem each */
+	if (plan->mode == VM_PINGPONG || plan->mode == VM_FEEDS)	/* two DPDK processes side by side, socket_mem each */
 		plan->pages *= 2;
 	pool = host_pool(h, plan->node, plan->hugepage_kb);
 	if (!pool && h->nnodes <= 1)	/* no per-node pools (no NUMA in the kernel): the system-wide one */
@@ -203,7 +203,7 @@ int verify_plan_make(const struct host *h, const struct profile *p, enum verify_
 	for (int i = 1; i < plan->ncores; i++)
 		if (host_cpu_node(h, plan->cores[i]) != host_cpu_node(h, plan->cores[0]))
 			plan_note(plan, "cpus %d and %d are on different NUMA nodes", plan->cores[0], plan->cores[i]);
-	if (m == VM_KVB || m == VM_PINGPONG)
+	if (m == VM_KVB || m == VM_PINGPONG || m == VM_FEEDS)
 		plan->sender_cpu = pick_housekeeping(h, p, plan->cores[0]);
 	return plan_memory(h, p, plan);
 }
@@ -339,6 +339,7 @@ static const struct target_src target_srcs[] = {
 	{ PK_T_KVB_MIN_GAIN, VM_PINGPONG, TK_GAIN, "dpdk", VK_P99_NS, true, "x", 1 },
 	{ PK_T_MAX_DROP_PPM, VM_PINGPONG, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_DROP_PPM, VM_KVB, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
+	{ PK_T_MAX_DROP_PPM, VM_FEEDS, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 };
 
 static void missing(struct verify_target *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

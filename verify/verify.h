@@ -16,6 +16,7 @@ enum verify_mode {
 	VM_PORT,
 	VM_KVB,		/* kernel-vs-bypass */
 	VM_PINGPONG,	/* half round trip to a reflector: kernel UDP, busy-polled UDP, DPDK */
+	VM_FEEDS,	/* multicast feeds received by a kernel socket and DPDK at once */
 	VM_COUNT,
 };
 

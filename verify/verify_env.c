@@ -211,6 +211,32 @@ pid_t venv_fork(int (*fn)(void *), void *arg, const char *netns, int cpu)
 	_exit(fn(arg) ? 1 : 0);
 }
 
+char *venv_fd_text(int fd)
+{
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	ssize_t n;
+	off_t off = 0;
+
+	while ((n = pread(fd, buf, sizeof(buf) - 1, off)) > 0) {
+		buf[n] = '\0';
+		strbuf_add(&sb, buf);
+		off += n;
+	}
+	return sb.s ? strbuf_detach(&sb) : xstrdup("");
+}
+
+const char *venv_last_line(char *text)
+{
+	size_t len = strlen(text);
+	char *nl;
+
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	nl = strrchr(text, '\n');
+	return nl ? nl + 1 : text;
+}
+
 int venv_netns_enter(const char *name)
 {
 	char path[128];

@@ -32,6 +32,10 @@ int venv_run(char *const argv[], char *err, size_t errlen);
 pid_t venv_spawn(char *const argv[], const char *netns, int cpu, int out_fd, int err_fd);
 /* Same, but the child runs fn(arg) and exits with its return value. */
 pid_t venv_fork(int (*fn)(void *), void *arg, const char *netns, int cpu);
+/* All of an fd we wrote through (a memfd: read from offset 0), as a string to free. */
+char *venv_fd_text(int fd);
+/* The last non-empty line of text (trailing newlines cut off in place): a child's error for a one-line message. */
+const char *venv_last_line(char *text);
 /* Enters a namespace created by `ip netns add` (its file under /var/run/netns). */
 int venv_netns_enter(const char *name);
 

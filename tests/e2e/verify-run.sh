@@ -2,18 +2,7 @@
 # End-to-end: tickready verify runs the DPDK poller (loopback, idle, kernel-vs-bypass), judges targets, cleans up after a crash.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
-POLLER=$PWD/$BUILD/tickready-poller
-if [ ! -x "$POLLER" ]; then
-	echo "SKIP: $POLLER not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: verify needs root"
-	exit 0
-fi
-
-NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-OLD_NR=$(cat $NR)
+. tests/e2e/verify-lib.sh
 PAGES=64
 restore() {
 	echo "$OLD_NR" > $NR
@@ -24,23 +13,6 @@ T=$(mktmp)
 P2M="$T/p2m.ini"
 # The default profile with 2 MB pages (the test reserves them) and loose targets on a shared VM.
 printf '[profile]\nname = e2e-2m\ninclude = hft-balanced\n[memory]\nhugepage_size = 2M\n[targets]\nloopback.p99_ns = 1000000000\nloopback.p9999_ns = 1000000000\nidle.max_gap_us = 10000000\nidle.max_timer_irqs_per_s = 1000000\nmax_tsc_skew_ns = 1000000000\nmax_drop_ppm = 1000000\n' > "$P2M"
-
-# Every stream's counts add up: received <= sent + duplicated, dropped = sent - (received - duplicated).
-COUNTS_OK='all(s["received"] <= s["sent"] + s["duplicated"] and s["dropped"] == s["sent"] - (s["received"] - s["duplicated"]) and s["foreign"] >= 0 for s in d["streams"])'
-# ready is exactly "no target failed", and a failed target is named in "failed".
-VERDICT_OK='d["ready"] == all(t["verdict"] != "fail" for t in d["targets"]) and all(t["name"] in d["failed"] for t in d["targets"] if t["verdict"] == "fail")'
-
-# Nothing left behind: no hugetlbfs mount or dir of ours, no DPDK runtime dir, no namespace, pool count as before.
-leftovers() { # leftovers DESC WANT_NR
-	local bad=""
-	grep -q tickready-verify-huge /proc/mounts && bad="$bad mount"
-	ls -d /tmp/tickready-verify-huge.* >/dev/null 2>&1 && bad="$bad huge-dir"
-	ls -d /var/run/dpdk/tickready-verify-* >/dev/null 2>&1 && bad="$bad dpdk-rundir"
-	ls /dev/hugepages 2>/dev/null | grep -q tickready-verify && bad="$bad dev-hugepages-files"
-	ip netns list | grep -q tickready-verify && bad="$bad netns"
-	[ "$(cat $NR)" = "$2" ] || bad="$bad nr_hugepages=$(cat $NR)"
-	if [ -z "$bad" ]; then ok "$1: nothing left behind"; else not_ok "$1: left behind:$bad"; fi
-}
 
 RESERVED=$((OLD_NR + PAGES))
 echo $RESERVED > $NR
@@ -149,33 +121,7 @@ fi
 expect_status 0 "--no-huge runs" "$TR" verify --profile "$P2M" --duration 1 --no-huge --format json
 [ "$(json "$OUT" 'd["representative"]')" = False ] && ok "--no-huge marked not representative" || not_ok "--no-huge representative"
 
-# The poller killed mid-run: exit 2, nothing left behind, the pool restored.
-kill_poller() { # kill_poller DESC ARGS...
-	local desc=$1 pid vpid rc i
-	shift
-	"$TR" verify --profile "$P2M" --reserve "$@" >"$T/kill.out" 2>"$T/kill.err" &
-	vpid=$!
-	pid=
-	for i in $(seq 100); do
-		pid=$(pgrep -P $vpid -x tickready-polle | head -1)
-		[ -n "$pid" ] && grep -q "rte-worker\|eal-intr" /proc/"$pid"/task/*/comm 2>/dev/null && break
-		pid=
-		sleep 0.1
-	done
-	if [ -z "$pid" ]; then
-		not_ok "$desc: no poller seen"
-		kill $vpid
-		wait $vpid
-		return
-	fi
-	sleep 0.5
-	kill -KILL "$pid"
-	wait $vpid
-	rc=$?
-	[ $rc = 2 ] && ok "$desc: killed poller gives exit 2" || { not_ok "$desc: exit $rc"; cat "$T/kill.err"; }
-	grep -q "killed by signal 9" "$T/kill.err" && ok "$desc: says the poller was killed" || not_ok "$desc: message"
-	leftovers "$desc" "$OLD_NR"
-}
+# The poller killed mid-run: exit 2, nothing left behind, the pool restored (kill_poller: verify-lib.sh).
 kill_poller "loopback" --duration 30
 kill_poller "kernel-vs-bypass" --mode kernel-vs-bypass --duration 3 --rate 1000
 kill_poller "pingpong" --mode pingpong --duration 5

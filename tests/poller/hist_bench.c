@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	if (!h)
 		return 1;
 	for (i = 0; i < BURST; i++) {
-		struct tr_stamp s = { TR_CLOCK_TSC, i, now - (50ULL << (i % 12)) };
+		struct tr_stamp s = { TR_CLOCK_TSC, i, now - (50ULL << (i % 12)), 0, 0 };
 
 		mb[i].buf_addr = data[i];
 		mb[i].data_off = 64;

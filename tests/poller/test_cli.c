@@ -106,6 +106,63 @@ static void test_reflect_address(void **state)
 	assert_int_equal(parse(&cfg, 7, a5), -EINVAL);
 }
 
+static void test_feed_groups(void **state)
+{
+	uint32_t g[CLI_MAX_FEEDS];
+	unsigned int n = 0, lo, hi;
+
+	(void)state;
+	assert_int_equal(feed_groups_parse("239.1.1.1-4", g, CLI_MAX_FEEDS, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(ntohl(g[0]), 0xef010101);
+	assert_int_equal(ntohl(g[3]), 0xef010104);
+	assert_int_equal(feed_groups_parse("239.2.0.9", g, CLI_MAX_FEEDS, &n), 0);
+	assert_int_equal(n, 5);
+	/* a repeat, a unicast address, a backwards range, garbage: refused */
+	assert_int_equal(feed_groups_parse("239.1.1.2", g, CLI_MAX_FEEDS, &n), -EINVAL);
+	assert_int_equal(feed_groups_parse("198.18.0.1", g, CLI_MAX_FEEDS, &n), -EINVAL);
+	assert_int_equal(feed_groups_parse("239.1.1.5-3", g, CLI_MAX_FEEDS, &n), -EINVAL);
+	assert_int_equal(feed_groups_parse("239.1.1.5-", g, CLI_MAX_FEEDS, &n), -EINVAL);
+	assert_int_equal(feed_groups_parse("239.1.1.5-256", g, CLI_MAX_FEEDS, &n), -EINVAL);
+	assert_int_equal(feed_groups_parse("239.3.0.0-200", g, CLI_MAX_FEEDS, &n), -E2BIG);
+	assert_int_equal(feed_size_parse("100-500", &lo, &hi), 0);
+	assert_int_equal(lo, 100);
+	assert_int_equal(hi, 500);
+	assert_int_equal(feed_size_parse("64", &lo, &hi), 0);
+	assert_int_equal(lo, 64);
+	assert_int_equal(hi, 64);
+	assert_int_equal(feed_size_parse("31", &lo, &hi), -EINVAL);	/* shorter than the stamp */
+	assert_int_equal(feed_size_parse("500-100", &lo, &hi), -EINVAL);
+	assert_int_equal(feed_size_parse("100-1473", &lo, &hi), -EINVAL);
+}
+
+static void test_parse_feeds(void **state)
+{
+	char *a1[] = { "p", "--mode", "gen", "--vdev", "net_null0", "--groups", "239.1.1.1-2", "--groups",
+		       "239.1.1.9", "--size", "100-500", "--dst-port", "4000", "--count", "10", NULL };
+	char *a2[] = { "p", "--mode", "feeds", "--vdev", "net_null0", NULL };
+	char *a3[] = { "p", "--mode", "gen", NULL };	/* no device */
+	char *a4[] = { "p", "--mode", "feeds", "--vdev", "net_null0", "--cores", "0-1", NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 15, a1), 0);
+	assert_int_equal(cfg.feed.ngroups, 3);
+	assert_int_equal(ntohl(cfg.feed.groups[2]), 0xef010109);
+	assert_int_equal(cfg.feed.size_min, 100);
+	assert_int_equal(cfg.feed.size_max, 500);
+	assert_int_equal(cfg.feed.dst_port, 4000);
+	assert_int_equal(cfg.feed.count, 10);
+	assert_int_equal(cfg.rate, 50000);	/* gen's own default */
+	assert_int_equal(parse(&cfg, 5, a2), 0);
+	assert_int_equal(cfg.feed.ngroups, 1);	/* 239.1.1.1 */
+	assert_int_equal(ntohl(cfg.feed.groups[0]), 0xef010101);
+	assert_int_equal(feed_index(&cfg.feed, htonl(0xef010101)), 0);
+	assert_int_equal(feed_index(&cfg.feed, htonl(0xef010102)), -1);
+	assert_int_equal(parse(&cfg, 3, a3), -EINVAL);
+	assert_int_equal(parse(&cfg, 7, a4), -EINVAL);
+}
+
 static void test_gaps(void **state)
 {
 	struct gap_tracker g;
@@ -159,6 +216,8 @@ int main(void)
 		cmocka_unit_test(test_parse_and_eal),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_reflect_address),
+		cmocka_unit_test(test_feed_groups),
+		cmocka_unit_test(test_parse_feeds),
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_json),
 	};

@@ -37,7 +37,7 @@ static void test_every_key_written(void **state)
 	static struct seq_track seq;
 	struct gap_tracker g;
 	struct report r = { .mode = "loopback", .tsc_hz = 1000000000, .tsc_offset_measured = true, .duration_s = 1 };
-	char *doc;
+	char *doc, *feeds;
 
 	(void)state;
 	assert_int_equal(gap_init(&g, 1000000000, 1000, 0), 0);
@@ -55,13 +55,27 @@ static void test_every_key_written(void **state)
 	r.ncores = 1;
 	r.cores[0] = (struct report_core){ .cpu = 1, .role = "poller", .gap = &g };
 	doc = render(&r);
-	for (int k = 0; k < VK_COUNT; k++)
-		if (!has_key(doc, (enum vs_key)k))
-			fail_msg("the poller's document lacks '%s':\n%s", vs_key((enum vs_key)k), doc);
 	/* 99 unique + 1 duplicate of 100 sent: 1 dropped. */
 	assert_non_null(strstr(doc, "\"dropped\": 1,"));
 	assert_non_null(strstr(doc, "\"duplicated\": 1,"));
+	/* The feeds receiver's document carries the feed keys; verify alone writes "path". */
+	r.mode = "feeds";
+	r.feeds = true;
+	r.filter_why = "rule for 239.1.1.1:30001: Function not implemented";
+	r.streams[0].has_feed = true;
+	r.streams[0].has_gaps = true;
+	r.streams[0].gaps = 1;
+	r.has_total = true;
+	r.total = r.streams[0];
+	r.total.has_feed = false;
+	feeds = render(&r);
+	assert_non_null(strstr(feeds, "\"gaps\": 1,"));
+	assert_non_null(strstr(feeds, "\"group\": \"0.0.0.0\""));
+	for (int k = 0; k < VK_COUNT; k++)
+		if (k != VK_PATH && !has_key(doc, (enum vs_key)k) && !has_key(feeds, (enum vs_key)k))
+			fail_msg("the poller's documents lack '%s':\n%s", vs_key((enum vs_key)k), feeds);
 	free(doc);
+	free(feeds);
 }
 
 int main(void)

@@ -50,6 +50,28 @@ static void test_gap_late_duplicate(void **state)
 }
 
 /* A jump longer than the window clears it: old numbers neither count as new nor wrap around. */
+/* Per feed: gaps are the holes inside the span; a late packet fills one and counts as reordered. */
+static void test_feed_gaps(void **state)
+{
+	static struct seq_track a, b;
+	uint64_t sa[] = { 0, 1, 2, 5, 6, 3, 9 }, sb[] = { 4, 5, 5, 6 };
+
+	(void)state;
+	seq_reset(&a);
+	seq_reset(&b);
+	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		seq_note(&a, sa[i]);
+	for (size_t i = 0; i < sizeof(sb) / sizeof(sb[0]); i++)
+		seq_note(&b, sb[i]);
+	assert_int_equal(seq_missing(&a), 3);	/* 4, 7, 8 */
+	assert_int_equal(a.reordered, 1);	/* 3 */
+	assert_int_equal(a.unique, 7);
+	assert_int_equal(seq_missing(&b), 0);	/* starts late at 4: no hole inside */
+	assert_int_equal(b.duplicated, 1);
+	seq_reset(&b);
+	assert_int_equal(seq_missing(&b), 0);
+}
+
 static void test_jump_past_window(void **state)
 {
 	struct seq_track *t = fresh();
@@ -80,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_gap_late_duplicate),
 		cmocka_unit_test(test_jump_past_window),
+		cmocka_unit_test(test_feed_gaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,7 @@
 
 static void test_roundtrip(void **state)
 {
-	struct tr_stamp in = { TR_CLOCK_REALTIME, 42, 0x0123456789abcdefULL }, out;
+	struct tr_stamp in = { TR_CLOCK_REALTIME, 42, 0x0123456789abcdefULL, 0, 0 }, out;
 	uint8_t buf[TR_STAMP_LEN];
 
 	(void)state;
@@ -26,7 +26,7 @@ static void test_roundtrip(void **state)
 /* The documented byte layout, independent of host byte order. */
 static void test_wire_layout(void **state)
 {
-	struct tr_stamp in = { TR_CLOCK_TSC, 1, 0x0102 };
+	struct tr_stamp in = { TR_CLOCK_TSC, 1, 0x0102, 0, 0 };
 	const uint8_t want[TR_STAMP_LEN] = {
 		'T', 'R', 'S', 'K', 1, 0, 1, 0,
 		1, 0, 0, 0, 0, 0, 0, 0,
@@ -42,7 +42,7 @@ static void test_wire_layout(void **state)
 
 static void test_rejects(void **state)
 {
-	struct tr_stamp in = { TR_CLOCK_MONOTONIC, 1, 2 }, out;
+	struct tr_stamp in = { TR_CLOCK_MONOTONIC, 1, 2, 0, 0 }, out;
 	uint8_t buf[TR_STAMP_LEN];
 
 	(void)state;
@@ -56,6 +56,35 @@ static void test_rejects(void **state)
 	assert_int_equal(tr_stamp_decode(buf, sizeof(buf), &out), -EBADMSG);
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(tr_stamp_decode(buf, sizeof(buf), &out), -EBADMSG);
+}
+
+/* Version 2 carries the feed id after the version 1 fields; version 1 decodes as feed 0. */
+static void test_feed_stamp(void **state)
+{
+	struct tr_stamp in = { TR_CLOCK_TSC, 77, 5, 3, 0 }, out;
+	uint8_t buf[TR_STAMP_FEED_LEN + 8];
+
+	(void)state;
+	assert_int_equal(tr_stamp_encode_feed(buf, TR_STAMP_FEED_LEN - 1, &in), -EINVAL);
+	assert_int_equal(tr_stamp_encode_feed(buf, sizeof(buf), &in), 0);
+	assert_int_equal(buf[4], TR_STAMP_VERSION_FEED);
+	assert_int_equal(buf[TR_STAMP_OFF_FEED], 3);
+	assert_int_equal(tr_stamp_decode(buf, sizeof(buf), &out), 0);
+	assert_int_equal(out.seq, 77);
+	assert_int_equal(out.t, 5);
+	assert_int_equal(out.feed, 3);
+	assert_int_equal(out.version, TR_STAMP_VERSION_FEED);
+	/* a version 2 stamp cut short, or with a feed id out of range, is not a stamp */
+	assert_int_equal(tr_stamp_decode(buf, TR_STAMP_FEED_LEN - 1, &out), -EINVAL);
+	buf[TR_STAMP_OFF_FEED] = TR_FEED_MAX;
+	assert_int_equal(tr_stamp_decode(buf, sizeof(buf), &out), -EBADMSG);
+	in.feed = TR_FEED_MAX;
+	assert_int_equal(tr_stamp_encode_feed(buf, sizeof(buf), &in), -EINVAL);
+	in.feed = 9;
+	assert_int_equal(tr_stamp_encode(buf, sizeof(buf), &in), 0);
+	assert_int_equal(tr_stamp_decode(buf, sizeof(buf), &out), 0);
+	assert_int_equal(out.feed, 0);
+	assert_int_equal(out.version, TR_STAMP_VERSION);
 }
 
 static size_t build_udp4(uint8_t *f, bool vlan, const struct tr_stamp *s)
@@ -77,7 +106,7 @@ static size_t build_udp4(uint8_t *f, bool vlan, const struct tr_stamp *s)
 
 static void test_find_udp(void **state)
 {
-	struct tr_stamp in = { TR_CLOCK_REALTIME, 7, 99 }, out;
+	struct tr_stamp in = { TR_CLOCK_REALTIME, 7, 99, 0, 0 }, out;
 	uint8_t f[128];
 	size_t len;
 
@@ -96,7 +125,7 @@ static void test_find_udp(void **state)
 
 static void test_find_raw_and_ipv6(void **state)
 {
-	struct tr_stamp in = { TR_CLOCK_TSC, 3, 4 }, out;
+	struct tr_stamp in = { TR_CLOCK_TSC, 3, 4, 0, 0 }, out;
 	uint8_t f[128];
 
 	(void)state;
@@ -118,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_wire_layout),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_feed_stamp),
 		cmocka_unit_test(test_find_udp),
 		cmocka_unit_test(test_find_raw_and_ipv6),
 	};
