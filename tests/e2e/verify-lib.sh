@@ -18,7 +18,8 @@ COUNTS_OK='all(s["received"] <= s["sent"] + s["duplicated"] and s["dropped"] == 
 # ready is exactly "no target failed", and a failed target is named in "failed".
 VERDICT_OK='d["ready"] == all(t["verdict"] != "fail" for t in d["targets"]) and all(t["name"] in d["failed"] for t in d["targets"] if t["verdict"] == "fail")'
 
-# Nothing left behind: no hugetlbfs mount or dir of ours, no DPDK runtime dir, no namespace, pool count as before.
+# Nothing left behind: no hugetlbfs mount or dir of ours, no DPDK runtime dir, no namespace, no poller (but
+# KEEP_POLLER_PID, a reflector the test runs as an operator would), pool count as before.
 leftovers() { # leftovers DESC WANT_NR
 	local bad=""
 	grep -q tickready-verify-huge /proc/mounts && bad="$bad mount"
@@ -27,6 +28,7 @@ leftovers() { # leftovers DESC WANT_NR
 	ls /dev/hugepages 2>/dev/null | grep -q tickready-verify && bad="$bad dev-hugepages-files"
 	ip netns list | grep -q tickready-verify && bad="$bad netns"
 	[ "$(cat $NR)" = "$2" ] || bad="$bad nr_hugepages=$(cat $NR)"
+	pgrep -x tickready-polle | grep -qvx "${KEEP_POLLER_PID:-none}" && bad="$bad poller"
 	if [ -z "$bad" ]; then ok "$1: nothing left behind"; else not_ok "$1: left behind:$bad"; fi
 }
 

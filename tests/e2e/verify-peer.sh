@@ -5,15 +5,7 @@
 # refusals and cleanup are checked, never timing or which path is faster.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
-POLLER=$PWD/$BUILD/tickready-poller
-if [ ! -x "$POLLER" ]; then
-	echo "SKIP: $POLLER not built"
-	exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: verify needs root"
-	exit 0
-fi
+. tests/e2e/verify-lib.sh
 
 # 198.19.77.0/29: inside 198.18.0.0/15, apart from verify's own 198.18.0.0/30.
 HUT_IP=198.19.77.1
@@ -23,8 +15,6 @@ PNS=tickready-e2e-peer-$$-peer
 HIF=trpe$$h
 PIF=trpe$$p
 RPREFIX=tickready-e2e-peer-$$
-NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-OLD_NR=$(cat $NR)
 PAGES=64
 RPID=
 
@@ -48,20 +38,7 @@ trap teardown EXIT
 T=$(mktmp)
 P2M="$T/p2m.ini"
 printf '[profile]\nname = e2e-2m\ninclude = hft-balanced\n[memory]\nhugepage_size = 2M\n' > "$P2M"
-COUNTS_OK='all(s["received"] <= s["sent"] + s["duplicated"] and s["dropped"] == s["sent"] - (s["received"] - s["duplicated"]) and s["foreign"] >= 0 for s in d["streams"])'
-VERDICT_OK='d["ready"] == all(t["verdict"] != "fail" for t in d["targets"]) and all(t["name"] in d["failed"] for t in d["targets"] if t["verdict"] == "fail")'
 HUT=(ip netns exec "$HNS")
-
-# Nothing of verify's left behind, and no pinger running (the reflector, the operator's, may run on).
-leftovers() { # leftovers DESC WANT_NR
-	local bad=""
-	ls -d /tmp/tickready-verify-huge.* >/dev/null 2>&1 && bad="$bad huge-dir"
-	ls -d /var/run/dpdk/tickready-verify-* >/dev/null 2>&1 && bad="$bad dpdk-rundir"
-	ip netns list | grep -q tickready-verify && bad="$bad netns"
-	[ "$(cat $NR)" = "$2" ] || bad="$bad nr_hugepages=$(cat $NR)"
-	pgrep -x tickready-polle | grep -qvx "${RPID:-none}" && bad="$bad poller"
-	if [ -z "$bad" ]; then ok "$1: nothing left behind"; else not_ok "$1: left behind:$bad"; fi
-}
 
 # An ICMP echo from the host under test's namespace: the reflector answers ping for its address.
 cat > "$T/icmp.py" <<'PY'
@@ -92,6 +69,7 @@ RESERVED=$(cat $NR)
 ip netns exec "$PNS" "$POLLER" --mode reflect --src-ip "$PEER_IP" --cores 0 --duration 0 --vdev "net_af_packet0,iface=$PIF" \
 	-- --no-huge -m 256 --file-prefix "$RPREFIX" >"$T/refl.json" 2>"$T/refl.err" &
 RPID=$!
+KEEP_POLLER_PID=$RPID	# the operator's reflector runs on; leftovers checks no other poller does
 for _ in $(seq 50); do "${HUT[@]}" python3 "$T/icmp.py" "$PEER_IP" && break; sleep 0.2; done
 "${HUT[@]}" python3 "$T/icmp.py" "$PEER_IP" && ok "the reflector answers ping for --src-ip" || { not_ok "no ICMP echo from the reflector"; cat "$T/refl.err"; }
 
