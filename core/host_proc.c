@@ -1,4 +1,7 @@
-/* The host's processes: /proc listed once, each thread's status and the cpu_dma_latency holder read on first use. */
+/*
+ * The host's processes: /proc listed once; each process's status (its name, and its one thread when it
+ * has one), every thread's status and the cpu_dma_latency holder read on first use.
+ */
 #include "host.h"
 #include "host_proc.h"
 
@@ -13,10 +16,20 @@
 /* A status line beyond this is not a kernel's: the thread is counted unreadable. */
 #define STATUS_MAX (1 << 20)
 
+/* What /proc/PID/status (or /proc/PID/comm) told of one process. */
+struct proc_entry {
+	char comm[64];
+	bool has_comm;
+	bool single;		/* "Threads: 1" and a usable status: it is the process's only thread */
+	bool has_leader;	/* leader holds the status parsed (usable Cpus_allowed_list) */
+	struct host_thread leader;
+};
+
 struct host_proc {
 	int pids_rc;		/* 1 until /proc is listed, then 0 or -errno */
 	struct dirlist pids;	/* numeric entries of /proc, in name order */
-	bool has_tasks, has_holder;
+	bool has_entries, has_tasks, has_holder;
+	struct proc_entry *entries;	/* one per pids.names[i] */
 	struct host_tasks tasks;
 	struct host_dma_holder holder;
 };
@@ -34,6 +47,7 @@ void host_proc_free(struct host_proc *p)
 	if (!p)
 		return;
 	dirlist_free(&p->pids);
+	free(p->entries);
 	free(p->tasks.v);
 	free(p);
 }
@@ -70,14 +84,22 @@ static int list_pids(const struct host *h)
 	return 0;
 }
 
+/* What a status file says beyond the thread's fields. */
+struct status_extra {
+	bool has_name;
+	long threads;		/* Threads:, 0 when absent */
+};
+
 /* The fields of a status file the checks use; false when Cpus_allowed_list is missing or bad. */
-static bool parse_status(char *text, struct host_thread *t)
+static bool parse_status(char *text, struct host_thread *t, struct status_extra *x)
 {
 	bool have_cpus = false;
 
 	t->comm[0] = '\0';
 	t->ppid = -1;
 	t->kthread = -1;
+	x->has_name = false;
+	x->threads = 0;
 	for (char *line = text, *next; line && *line; line = next) {
 		char *v;
 
@@ -89,36 +111,106 @@ static bool parse_status(char *text, struct host_thread *t)
 			continue;
 		*v++ = '\0';
 		v += strspn(v, " \t");
-		if (!strcmp(line, "Name"))
+		if (!strcmp(line, "Name")) {
 			snprintf(t->comm, sizeof(t->comm), "%s", v);
-		else if (!strcmp(line, "PPid"))
+			x->has_name = true;
+		} else if (!strcmp(line, "PPid")) {
 			parse_long(v, &t->ppid);
-		else if (!strcmp(line, "Kthread"))
+		} else if (!strcmp(line, "Kthread")) {
 			t->kthread = !strcmp(v, "1");
-		else if (!strcmp(line, "Cpus_allowed_list"))
+		} else if (!strcmp(line, "Threads")) {
+			parse_long(v, &x->threads);
+		} else if (!strcmp(line, "Cpus_allowed_list")) {
 			have_cpus = cpuset_parse(&t->cpus, v) == 0;
+		}
 	}
 	return have_cpus;
 }
 
-/* One status file, read into a stack buffer; the rare oversized one goes to the heap. */
-static bool read_status(const struct sysroot *sr, const char *path, struct host_thread *t)
+/* One status file, read into a stack buffer; the rare oversized one goes to the heap. -errno when unreadable. */
+static int read_status(const struct sysroot *sr, const char *path, struct host_thread *t, struct status_extra *x)
 {
 	char buf[8192], *big = NULL;
 	ssize_t n = sysroot_read(sr, path, buf, sizeof(buf));
 	bool ok;
 
 	if (n == -EFBIG) {
-		if (sysroot_read_alloc(sr, path, STATUS_MAX, &big, NULL))
-			return false;
-		ok = parse_status(big, t);
+		int rc = sysroot_read_alloc(sr, path, STATUS_MAX, &big, NULL);
+
+		if (rc)
+			return rc;
+		ok = parse_status(big, t, x);
 		free(big);
 		return ok;
 	}
-	return n >= 0 && parse_status(buf, t);
+	if (n < 0)
+		return (int)n;
+	return parse_status(buf, t, x);
 }
 
-static void read_process(const struct host *h, const char *pid, size_t *cap)
+/*
+ * Each process's /proc/PID/status: its name (the kernel's comm, as status escapes it; /proc/PID/comm
+ * where there is no status) and, for a process of one thread, that thread's status, which is the
+ * same file as /proc/PID/task/PID/status: the task directory need not be listed for it.
+ */
+static void load_entries(const struct host *h)
+{
+	struct host_proc *p = h->proc;
+
+	if (p->has_entries)
+		return;
+	p->has_entries = true;
+	if (list_pids(h))
+		return;
+	p->entries = xcalloc(p->pids.n ? p->pids.n : 1, sizeof(*p->entries));
+	for (size_t i = 0; i < p->pids.n; i++) {
+		struct proc_entry *e = &p->entries[i];
+		struct status_extra x = { 0 };
+		char path[64];
+		int rc;
+
+		snprintf(path, sizeof(path), "/proc/%s/status", p->pids.names[i]);
+		rc = read_status(h->sr, path, &e->leader, &x);
+		e->has_leader = rc > 0;
+		e->single = e->has_leader && x.threads == 1;
+		if (rc >= 0 && x.has_name) {
+			/* Trimmed as a read of /proc/PID/comm is; the thread keeps its Name as written. */
+			snprintf(e->comm, sizeof(e->comm), "%s", e->leader.comm);
+			trim(e->comm);
+			e->has_comm = true;
+		} else {
+			snprintf(path, sizeof(path), "/proc/%s/comm", p->pids.names[i]);
+			e->has_comm = sysroot_read_str(h->sr, path, e->comm, sizeof(e->comm)) == 0;
+		}
+		if (e->has_leader) {
+			e->leader.pid = atoi(p->pids.names[i]);
+			e->leader.tid = e->leader.pid;
+		}
+	}
+}
+
+long host_process_named(const struct host *h, const char *comm)
+{
+	const struct host_proc *p = h->proc;
+
+	load_entries(h);
+	for (size_t i = 0; p->entries && i < p->pids.n; i++)
+		if (p->entries[i].has_comm && !strcmp(p->entries[i].comm, comm))
+			return atol(p->pids.names[i]);
+	return -1;
+}
+
+static struct host_thread *next_thread(struct host_tasks *ts, size_t *cap)
+{
+	if (ts->n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		ts->v = xrealloc(ts->v, *cap * sizeof(*ts->v));
+	}
+	return &ts->v[ts->n];
+}
+
+/* A process of several threads (or whose status did not say): its task directory, a status per thread. */
+static void read_process(const struct host *h, const char *pid, const struct proc_entry *e, size_t *cap)
 {
 	struct host_tasks *ts = &h->proc->tasks;
 	struct dirlist tids;
@@ -128,17 +220,20 @@ static void read_process(const struct host *h, const char *pid, size_t *cap)
 	if (sysroot_list(h->sr, path, &tids))
 		return;	/* it exited meanwhile */
 	for (size_t i = 0; i < tids.n; i++) {
+		struct status_extra x;
 		struct host_thread *t;
 
 		if (!all_digits(tids.names[i]))
 			continue;
-		if (ts->n == *cap) {
-			*cap = *cap ? *cap * 2 : 256;
-			ts->v = xrealloc(ts->v, *cap * sizeof(*ts->v));
+		t = next_thread(ts, cap);
+		/* The leader's status was read already: /proc/PID/status is its file. */
+		if (e->has_leader && !strcmp(tids.names[i], pid)) {
+			*t = e->leader;
+			ts->n++;
+			continue;
 		}
-		t = &ts->v[ts->n];
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tids.names[i]);
-		if (!read_status(h->sr, path, t)) {
+		if (read_status(h->sr, path, t, &x) <= 0) {
 			ts->unreadable++;
 			continue;
 		}
@@ -157,9 +252,18 @@ const struct host_tasks *host_tasks(const struct host *h)
 	if (p->has_tasks)
 		return &p->tasks;
 	p->has_tasks = true;
-	p->tasks.rc = list_pids(h);
-	for (size_t i = 0; !p->tasks.rc && i < p->pids.n; i++)
-		read_process(h, p->pids.names[i], &cap);
+	load_entries(h);
+	p->tasks.rc = p->pids_rc;
+	for (size_t i = 0; !p->tasks.rc && i < p->pids.n; i++) {
+		const struct proc_entry *e = &p->entries[i];
+
+		if (e->single) {
+			*next_thread(&p->tasks, &cap) = e->leader;
+			p->tasks.n++;
+		} else {
+			read_process(h, p->pids.names[i], e, &cap);
+		}
+	}
 	return &p->tasks;
 }
 
