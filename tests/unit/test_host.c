@@ -247,6 +247,37 @@ static void test_process_named(void **state)
 	sysroot_close(&sr);
 }
 
+/* The live host's CPUID answer is the kernel's own: vendor_id and model name of /proc/cpuinfo come from the same leaves. */
+static void test_live_cpuid(void **state)
+{
+	struct sysroot sr;
+	struct host h;
+	char *text = NULL, *line;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	host_load(&h, &sr);
+	if (strcmp(h.cpu_source, "cpuid") || sysroot_read_alloc(&sr, "/proc/cpuinfo", 16u << 20, &text, NULL)) {
+		host_free(&h);
+		sysroot_close(&sr);
+		skip();
+	}
+	line = strstr(text, "\nvendor_id");
+	assert_non_null(line);
+	line = strchr(line, ':') + 2;
+	assert_memory_equal(line, h.cpu_vendor, strlen(h.cpu_vendor));
+	assert_true(line[strlen(h.cpu_vendor)] == '\n');
+	line = strstr(text, "\nmodel name");
+	assert_non_null(line);
+	line = strchr(line, ':') + 2;
+	assert_memory_equal(line, h.cpu_model, strlen(h.cpu_model));
+	assert_true(line[strlen(h.cpu_model)] == '\n');
+	free(text);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_single_thread_status, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_process_named, fx_setup_base, fx_teardown),
+		cmocka_unit_test(test_live_cpuid),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);
