@@ -16,13 +16,12 @@
 /* A status line beyond this is not a kernel's: the thread is counted unreadable. */
 #define STATUS_MAX (1 << 20)
 
-/* What /proc/PID/status (or /proc/PID/comm) told of one process. */
+/* One process of /proc: its name and its threads. */
 struct proc_entry {
 	char comm[64];
 	bool has_comm;
-	bool single;		/* "Threads: 1" and a usable status: it is the process's only thread */
-	bool has_leader;	/* leader holds the status parsed (usable Cpus_allowed_list) */
-	struct host_thread leader;
+	size_t n, unreadable;	/* threads kept, and those whose status was unusable */
+	struct host_thread *v;	/* in name order of its task directory */
 };
 
 struct host_proc {
@@ -46,8 +45,10 @@ void host_proc_free(struct host_proc *p)
 {
 	if (!p)
 		return;
-	dirlist_free(&p->pids);
+	for (size_t i = 0; p->entries && i < p->pids.n; i++)
+		free(p->entries[i].v);
 	free(p->entries);
+	dirlist_free(&p->pids);
 	free(p->tasks.v);
 	free(p);
 }
@@ -148,11 +149,69 @@ static int read_status(const struct sysroot *sr, const char *path, struct host_t
 	return parse_status(buf, t, x);
 }
 
+static void keep_thread(struct proc_entry *e, const struct host_thread *t)
+{
+	e->v = xrealloc(e->v, (e->n + 1) * sizeof(*e->v));
+	e->v[e->n++] = *t;
+}
+
 /*
- * Each process's /proc/PID/status: its name (the kernel's comm, as status escapes it; /proc/PID/comm
- * where there is no status) and, for a process of one thread, that thread's status, which is the
- * same file as /proc/PID/task/PID/status: the task directory need not be listed for it.
+ * One process: /proc/PID/status gives its name (the kernel's comm as status escapes it; /proc/PID/comm
+ * where there is no status) and, with "Threads: 1", its only thread: the same file as
+ * task/PID/status, so the task directory need not be listed. Otherwise every task's status is read,
+ * the leader's from the file already read.
  */
+static void load_process(const struct sysroot *sr, const char *pid, struct proc_entry *e)
+{
+	struct status_extra x = { 0 };
+	struct host_thread leader;
+	struct dirlist tids;
+	char path[64];
+	bool has_leader;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	rc = read_status(sr, path, &leader, &x);
+	has_leader = rc > 0;
+	if (rc >= 0 && x.has_name) {
+		/* Trimmed as a read of /proc/PID/comm is; the thread keeps its Name as written. */
+		snprintf(e->comm, sizeof(e->comm), "%s", leader.comm);
+		trim(e->comm);
+		e->has_comm = true;
+	} else {
+		snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+		e->has_comm = sysroot_read_str(sr, path, e->comm, sizeof(e->comm)) == 0;
+	}
+	if (has_leader)
+		leader.pid = leader.tid = atoi(pid);
+	if (has_leader && x.threads == 1) {
+		keep_thread(e, &leader);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%s/task", pid);
+	if (sysroot_list(sr, path, &tids))
+		return;	/* it exited meanwhile */
+	for (size_t i = 0; i < tids.n; i++) {
+		struct host_thread t;
+
+		if (!all_digits(tids.names[i]))
+			continue;
+		if (has_leader && !strcmp(tids.names[i], pid)) {
+			keep_thread(e, &leader);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tids.names[i]);
+		if (read_status(sr, path, &t, &x) <= 0) {
+			e->unreadable++;
+			continue;
+		}
+		t.pid = atoi(pid);
+		t.tid = atoi(tids.names[i]);
+		keep_thread(e, &t);
+	}
+	dirlist_free(&tids);
+}
+
 static void load_entries(const struct host *h)
 {
 	struct host_proc *p = h->proc;
@@ -163,30 +222,8 @@ static void load_entries(const struct host *h)
 	if (list_pids(h))
 		return;
 	p->entries = xcalloc(p->pids.n ? p->pids.n : 1, sizeof(*p->entries));
-	for (size_t i = 0; i < p->pids.n; i++) {
-		struct proc_entry *e = &p->entries[i];
-		struct status_extra x = { 0 };
-		char path[64];
-		int rc;
-
-		snprintf(path, sizeof(path), "/proc/%s/status", p->pids.names[i]);
-		rc = read_status(h->sr, path, &e->leader, &x);
-		e->has_leader = rc > 0;
-		e->single = e->has_leader && x.threads == 1;
-		if (rc >= 0 && x.has_name) {
-			/* Trimmed as a read of /proc/PID/comm is; the thread keeps its Name as written. */
-			snprintf(e->comm, sizeof(e->comm), "%s", e->leader.comm);
-			trim(e->comm);
-			e->has_comm = true;
-		} else {
-			snprintf(path, sizeof(path), "/proc/%s/comm", p->pids.names[i]);
-			e->has_comm = sysroot_read_str(h->sr, path, e->comm, sizeof(e->comm)) == 0;
-		}
-		if (e->has_leader) {
-			e->leader.pid = atoi(p->pids.names[i]);
-			e->leader.tid = e->leader.pid;
-		}
-	}
+	for (size_t i = 0; i < p->pids.n; i++)
+		load_process(h->sr, p->pids.names[i], &p->entries[i]);
 }
 
 long host_process_named(const struct host *h, const char *comm)
@@ -200,71 +237,28 @@ long host_process_named(const struct host *h, const char *comm)
 	return -1;
 }
 
-static struct host_thread *next_thread(struct host_tasks *ts, size_t *cap)
-{
-	if (ts->n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		ts->v = xrealloc(ts->v, *cap * sizeof(*ts->v));
-	}
-	return &ts->v[ts->n];
-}
-
-/* A process of several threads (or whose status did not say): its task directory, a status per thread. */
-static void read_process(const struct host *h, const char *pid, const struct proc_entry *e, size_t *cap)
-{
-	struct host_tasks *ts = &h->proc->tasks;
-	struct dirlist tids;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	if (sysroot_list(h->sr, path, &tids))
-		return;	/* it exited meanwhile */
-	for (size_t i = 0; i < tids.n; i++) {
-		struct status_extra x;
-		struct host_thread *t;
-
-		if (!all_digits(tids.names[i]))
-			continue;
-		t = next_thread(ts, cap);
-		/* The leader's status was read already: /proc/PID/status is its file. */
-		if (e->has_leader && !strcmp(tids.names[i], pid)) {
-			*t = e->leader;
-			ts->n++;
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tids.names[i]);
-		if (read_status(h->sr, path, t, &x) <= 0) {
-			ts->unreadable++;
-			continue;
-		}
-		t->pid = atoi(pid);
-		t->tid = atoi(tids.names[i]);
-		ts->n++;
-	}
-	dirlist_free(&tids);
-}
-
 const struct host_tasks *host_tasks(const struct host *h)
 {
 	struct host_proc *p = h->proc;
-	size_t cap = 0;
+	struct host_tasks *ts = &p->tasks;
+	size_t n = 0;
 
 	if (p->has_tasks)
-		return &p->tasks;
+		return ts;
 	p->has_tasks = true;
 	load_entries(h);
-	p->tasks.rc = p->pids_rc;
-	for (size_t i = 0; !p->tasks.rc && i < p->pids.n; i++) {
-		const struct proc_entry *e = &p->entries[i];
-
-		if (e->single) {
-			*next_thread(&p->tasks, &cap) = e->leader;
-			p->tasks.n++;
-		} else {
-			read_process(h, p->pids.names[i], e, &cap);
-		}
+	ts->rc = p->pids_rc;
+	if (ts->rc)
+		return ts;
+	for (size_t i = 0; i < p->pids.n; i++)
+		n += p->entries[i].n;
+	ts->v = xmalloc((n ? n : 1) * sizeof(*ts->v));
+	for (size_t i = 0; i < p->pids.n; i++) {
+		memcpy(ts->v + ts->n, p->entries[i].v, p->entries[i].n * sizeof(*ts->v));
+		ts->n += p->entries[i].n;
+		ts->unreadable += p->entries[i].unreadable;
 	}
-	return &p->tasks;
+	return ts;
 }
 
 /* Does PID hold the device open? 1, 0, or -errno when its fds cannot be listed. Only links are read. */
