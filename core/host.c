@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,10 +703,28 @@ static void load_mounts(struct host *h)
 	free(text);
 }
 
+/* Past a run of blanks, eight at a time: a 512-cpu line is mostly the padding of its counts. */
+static char *skip_blanks(char *p, const char *end)
+{
+	static const uint64_t blanks = 0x2020202020202020ull;
+	uint64_t w;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		if (w != blanks)
+			break;
+		p += 8;
+	}
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
 /* One /proc/interrupts line: "  24:  1  0  IR-PCI-MSI 9437184-edge  eno1-TxRx-0". */
 static bool parse_irq_line(char *line, int ncols, struct irq *irq)
 {
 	char *p = line, *end;
+	const char *lim = line + strlen(line);
 	long num;
 
 	while (*p == ' ')
@@ -722,11 +741,10 @@ static bool parse_irq_line(char *line, int ncols, struct irq *irq)
 	for (int i = 0; i < ncols; i++) {
 		unsigned long long v = 0;
 
-		while (*p == ' ')
-			p++;
-		if (!isdigit((unsigned char)*p))
+		p = skip_blanks(p, lim);
+		if ((unsigned)(*p - '0') > 9)
 			break;
-		for (; isdigit((unsigned char)*p); p++)
+		for (; (unsigned)(*p - '0') <= 9; p++)
 			v = v > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX : v * 10 + (unsigned)(*p - '0');
 		irq->count += v;
 	}
@@ -791,27 +809,45 @@ static void load_irq_affinities(struct host *h)
 		pthread_join(t, NULL);
 }
 
+struct irq_lines {
+	struct host *h;
+	size_t cap;
+	int ncols;		/* -1 until the header line */
+};
+
+/* The header names the cpu columns; every later line that parses is an IRQ. */
+static void irq_line(void *arg, char *line)
+{
+	struct irq_lines *l = arg;
+	struct host *h = l->h;
+
+	if (!*line)
+		return;
+	if (l->ncols < 0) {
+		l->ncols = 0;
+		for (char *p = strstr(line, "CPU"); p; p = strstr(p + 3, "CPU"))
+			l->ncols++;
+		return;
+	}
+	if (h->nirqs == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		h->irqs = xrealloc(h->irqs, l->cap * sizeof(*h->irqs));
+	}
+	if (parse_irq_line(line, l->ncols, &h->irqs[h->nirqs]))
+		h->nirqs++;
+}
+
 static void load_irqs(struct host *h)
 {
-	char *text, *save = NULL, *line;
-	size_t cap = 0;
-	int ncols = 0;
+	struct irq_lines l = { h, 0, -1 };
 
-	if (sysroot_read_alloc(h->sr, "/proc/interrupts", INTERRUPTS_CAP, &text, NULL) < 0)
+	if (sysroot_read_lines(h->sr, "/proc/interrupts", INTERRUPTS_CAP, irq_line, &l) < 0) {
+		free(h->irqs);
+		h->irqs = NULL;
+		h->nirqs = 0;
 		return;
-	h->has_irqs = true;
-	line = strtok_r(text, "\n", &save);
-	for (char *p = line ? strstr(line, "CPU") : NULL; p; p = strstr(p + 3, "CPU"))
-		ncols++;
-	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (h->nirqs == cap) {
-			cap = cap ? cap * 2 : 64;
-			h->irqs = xrealloc(h->irqs, cap * sizeof(*h->irqs));
-		}
-		if (parse_irq_line(line, ncols, &h->irqs[h->nirqs]))
-			h->nirqs++;
 	}
-	free(text);
+	h->has_irqs = true;
 	load_irq_affinities(h);
 	if (h->nirqs)
 		qsort(h->irqs, h->nirqs, sizeof(*h->irqs), cmp_irq);
