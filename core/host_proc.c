@@ -254,7 +254,8 @@ const struct host_tasks *host_tasks(const struct host *h)
 		n += p->entries[i].n;
 	ts->v = xmalloc((n ? n : 1) * sizeof(*ts->v));
 	for (size_t i = 0; i < p->pids.n; i++) {
-		memcpy(ts->v + ts->n, p->entries[i].v, p->entries[i].n * sizeof(*ts->v));
+		if (p->entries[i].n)
+			memcpy(ts->v + ts->n, p->entries[i].v, p->entries[i].n * sizeof(*ts->v));
 		ts->n += p->entries[i].n;
 		ts->unreadable += p->entries[i].unreadable;
 	}
