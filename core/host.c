@@ -33,7 +33,7 @@ static void load_sdboot_staged(struct host *h)
 {
 	char *text;
 
-	if (h->has_staged || host_boot_tool(h->sr) != HB_SDBOOT ||
+	if (h->has_staged || h->boot != HB_SDBOOT ||
 	    sysroot_read_alloc(h->sr, HOST_KERNEL_CMDLINE, SMALL_CAP, &text, NULL) < 0)
 		return;
 	cmdline_free(&h->staged);
@@ -47,7 +47,7 @@ static void load_grubby_staged(struct host *h)
 {
 	char *opts;
 
-	if (h->has_staged || host_boot_tool(h->sr) != HB_GRUBBY || !(opts = boot_bls_staged(h->sr, h->release)))
+	if (h->has_staged || h->boot != HB_GRUBBY || !(opts = boot_bls_staged(h->sr, h->release)))
 		return;
 	cmdline_free(&h->staged);
 	cmdline_parse(&h->staged, opts);
@@ -1091,6 +1091,7 @@ int host_load(struct host *h, const struct sysroot *sr)
 	memset(h, 0, sizeof(*h));
 	h->sr = sr;
 	h->proc = host_proc_new();
+	h->boot = host_boot_tool(sr);
 	load_kernel(h);
 	load_topology(h);
 	load_cpu_params(h);

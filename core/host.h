@@ -138,6 +138,7 @@ struct host {
 	 */
 	bool has_staged;
 	struct cmdline staged;
+	enum host_boot boot;	/* host_boot_tool(sr), detected once for the run */
 
 	bool has_present, has_online;
 	struct cpuset present, online;
