@@ -239,12 +239,16 @@ static void test_kernel_config_gz(void **state)
 	write_config_gz(fx, text, 0);
 	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_FAIL);
 	free(text);
-	/* A line past the 64 KiB window is no line, even where its tail looks like one. */
+	/* A line longer than the inflate window is none of ours, even where its tail looks like one. */
 	big = xmalloc(70000);
 	memset(big, 'x', 65536);
 	strcpy(big + 65536, "CONFIG_NO_HZ_FULL=y\n");
 	write_config_gz(fx, big, 0);
 	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_FAIL);
+	/* And the line after a long one (a CONFIG_CMDLINE) is read. */
+	strcpy(big + 65536, "\nCONFIG_NO_HZ_FULL=y\n");
+	write_config_gz(fx, big, 0);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_PASS);
 	free(big);
 	/* kernel.preempt_rt reads the same way where /sys/kernel/realtime is absent. */
 	text = config_text("# CONFIG_PREEMPT_RT is not set\n", "CONFIG_PREEMPT_RT=y\n");
