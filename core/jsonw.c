@@ -187,3 +187,21 @@ void jw_null(struct jsonw *w)
 	element(w);
 	put(w, "null", 4);
 }
+
+json_t *jw_tree(void (*write)(struct jsonw *w, const void *arg), const void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *doc = NULL;
+	struct jsonw w;
+
+	if (f) {
+		jw_init(&w, f);
+		write(&w, arg);
+		if (fclose(f) == 0)
+			doc = json_loadb(text, len, 0, NULL);
+	}
+	free(text);
+	return doc;
+}

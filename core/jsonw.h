@@ -4,6 +4,7 @@
  * plan of thousands of changes is written as it is walked.
  */
 #pragma once
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -29,3 +30,5 @@ void jw_str(struct jsonw *w, const char *s);
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, bool b);
 void jw_null(struct jsonw *w);
+/* The tree of what write(w, arg) writes, read back: a document that embeds a part keeps one source for both. NULL on failure. */
+json_t *jw_tree(void (*write)(struct jsonw *w, const void *arg), const void *arg);

@@ -291,25 +291,6 @@ void profile_write_json(struct jsonw *w, const struct profile *p)
 	jw_end(w);
 }
 
-/* The tree of what a writer wrote: the documents that embed a part load it back, one source for both. */
-static json_t *tree_of(void (*write)(struct jsonw *, const void *), const void *arg)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_t *doc = NULL;
-	struct jsonw w;
-
-	if (f) {
-		jw_init(&w, f);
-		write(&w, arg);
-		if (fclose(f) == 0)
-			doc = json_loadb(text, len, 0, NULL);
-	}
-	free(text);
-	return doc;
-}
-
 static void profile_write_any(struct jsonw *w, const void *p)
 {
 	profile_write_json(w, p);
@@ -317,7 +298,7 @@ static void profile_write_any(struct jsonw *w, const void *p)
 
 json_t *profile_to_json(const struct profile *p)
 {
-	return tree_of(profile_write_any, p);
+	return jw_tree(profile_write_any, p);
 }
 
 static void report_write(struct jsonw *w, const void *arg)
@@ -386,7 +367,7 @@ static void report_write(struct jsonw *w, const void *arg)
 
 json_t *report_to_json(const struct report *r)
 {
-	return tree_of(report_write, r);
+	return jw_tree(report_write, r);
 }
 
 int report_write_json(FILE *out, const struct report *r)

@@ -604,20 +604,22 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 	jw_end(&w);
 }
 
+struct plan_doc {
+	const struct plan *p;
+	const struct sysroot *sr;
+	const struct plan_opts *o;
+};
+
+static void plan_write_doc(struct jsonw *w, const void *arg)
+{
+	const struct plan_doc *d = arg;
+
+	plan_write_json(w->f, d->p, d->sr, d->o, NULL);
+}
+
 json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_t *doc = NULL;
-
-	if (f) {
-		plan_write_json(f, p, sr, o, NULL);
-		if (fclose(f) == 0)
-			doc = json_loadb(text, len, 0, NULL);
-	}
-	free(text);
-	return doc;
+	return jw_tree(plan_write_doc, &(struct plan_doc){ p, sr, o });
 }
 
 /* ---- revert ---- */
