@@ -18,29 +18,15 @@
 #define DMA_LATENCY_TREE "/.tickready/cpu_dma_latency"
 
 /* Running processes whose comm is one of names[]: a bit per name found, pid of the first kept. */
-static unsigned procs_named(const struct sysroot *sr, const char *const *names, size_t n, long *pids)
+static unsigned procs_named(const struct host *h, const char *const *names, size_t n, long *pids)
 {
-	struct dirlist dl;
 	unsigned found = 0;
 
-	if (sysroot_list(sr, "/proc", &dl) < 0)
-		return 0;
-	for (size_t i = 0; i < dl.n; i++) {
-		char path[64], comm[32];
-		long pid;
-
-		if (!isdigit((unsigned char)dl.names[i][0]) || parse_long(dl.names[i], &pid) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (sysroot_read_str(sr, path, comm, sizeof(comm)) < 0)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			if (!strcmp(comm, names[k]) && !(found & (1u << k))) {
-				found |= 1u << k;
-				pids[k] = pid;
-			}
-	}
-	dirlist_free(&dl);
+	for (size_t k = 0; k < n; k++)
+		if ((pids[k] = host_process_named(h, names[k])) >= 0)
+			found |= 1u << k;
+		else
+			pids[k] = 0;
 	return found;
 }
 
@@ -65,7 +51,7 @@ static void run_other_tuners(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	finding_expected(f, "no other tuner rewriting the same knobs (tuned, bpftune, power-profiles-daemon)");
-	found = procs_named(ctx->sr, tuner_names, 4, pids);
+	found = procs_named(ctx->host, tuner_names, 4, pids);
 	for (size_t k = 0; k < 4; k++) {
 		if (!(found & (1u << k)))
 			continue;
@@ -89,7 +75,7 @@ static void run_other_tuners(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_tasks_other_tuners = {
 	.id = "tasks.other_tuners", .area = AREA_TASKS, .title = "no competing tuner (tuned, bpftune) rewrites the same knobs",
-	.reads = "/proc/PID/comm, /etc/tuned/active_profile", .keys = KEYS(PK_OTHER_TUNERS), .run = run_other_tuners,
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /etc/tuned/active_profile", .keys = KEYS(PK_OTHER_TUNERS), .run = run_other_tuners,
 };
 
 /* ---- kernel.timesync ---- */
@@ -112,7 +98,7 @@ static void run_timesync(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	finding_expected(f, "a time sync daemon running (chronyd or ntpd; ptp4l with phc2sys for PTP)");
-	found = procs_named(ctx->sr, sync_names, 6, pids);
+	found = procs_named(ctx->host, sync_names, 6, pids);
 	for (size_t k = 0; k < 6; k++)
 		if (found & (1u << k))
 			strbuf_addf(&obs, "%s%s (pid %ld)", obs.len ? ", " : "", sync_names[k], pids[k]);
@@ -134,7 +120,7 @@ static void run_timesync(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_kernel_timesync = {
 	.id = "kernel.timesync", .area = AREA_KERNEL, .title = "a time sync daemon keeps the clocks right",
-	.reads = "/proc/PID/comm", .keys = KEYS(PK_TIMESYNC), .run = run_timesync,
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one)", .keys = KEYS(PK_TIMESYNC), .run = run_timesync,
 };
 
 /* ---- memory.ksm ---- */

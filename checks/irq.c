@@ -26,28 +26,6 @@ static const struct cpuset *irq_cpus(const struct irq *q)
 
 /* ---- irq.irqbalance ---- */
 
-/* The pid of a running irqbalance (a /proc/PID/comm of "irqbalance"), or -1. */
-static long irqbalance_pid(const struct sysroot *sr)
-{
-	struct dirlist dl;
-	long found = -1;
-
-	if (sysroot_list(sr, "/proc", &dl) < 0)
-		return -1;
-	for (size_t i = 0; i < dl.n && found < 0; i++) {
-		char path[64], comm[32];
-		long pid;
-
-		if (parse_long(dl.names[i], &pid) < 0 || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (sysroot_read_str(sr, path, comm, sizeof(comm)) == 0 && !strcmp(comm, "irqbalance"))
-			found = pid;
-	}
-	dirlist_free(&dl);
-	return found;
-}
-
 enum ban_source { BAN_AUTO, BAN_CPULIST, BAN_CPUS };
 
 struct ban {
@@ -229,7 +207,7 @@ static void run_irqbalance(const struct check_ctx *ctx, struct finding *f)
 		finding_skip_read(f, "/proc", -ENOENT);
 		return;
 	}
-	pid = irqbalance_pid(ctx->sr);
+	pid = host_process_named(ctx->host, "irqbalance");
 	if (!strcmp(want, "off")) {
 		irqbalance_off(ctx, f, pid);
 		return;
@@ -359,7 +337,7 @@ const struct check check_irq_irqbalance = {
 	.keys = KEYS(PK_IRQBALANCE, PK_ISOLATED_CORES),
 	.flags = CF_RUNTIME,
 	.id = "irq.irqbalance", .area = AREA_IRQ, .title = "irqbalance off, or banning the isolated cores",
-	.reads = "/proc/*/comm, /proc/PID/environ, " IRQBALANCE_DEBIAN ", " IRQBALANCE_RHEL ", " IRQBALANCE_WANTS
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /proc/PID/environ, " IRQBALANCE_DEBIAN ", " IRQBALANCE_RHEL ", " IRQBALANCE_WANTS
 		 ", /sys/devices/system/cpu/{isolated,nohz_full}",
 	.run = run_irqbalance, .plan = plan_irqbalance,
 };

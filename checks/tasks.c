@@ -192,7 +192,7 @@ const struct check check_tasks_isolated = {
 	.id = "tasks.isolated",
 	.area = AREA_TASKS,
 	.title = "only the allowed user threads may run on the isolated cores",
-	.reads = "/proc/PID/task/TID/status",
+	.reads = "/proc/PID/status, /proc/PID/task/TID/status (processes of several threads)",
 	.run = run_tasks_isolated,
 };
 
@@ -233,7 +233,7 @@ const struct check check_tasks_kthreads = {
 	.id = "tasks.kthreads",
 	.area = AREA_TASKS,
 	.title = "no unbound kernel thread may run on the isolated cores",
-	.reads = "/proc/PID/task/TID/status",
+	.reads = "/proc/PID/status, /proc/PID/task/TID/status (processes of several threads)",
 	.run = run_tasks_kthreads,
 };
 

@@ -333,12 +333,10 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		return EXIT_ERROR;
 	}
 	if (a->json) {
-		json_t *doc = plan_to_json(p, &s->sr, &a->po);
+		size_t applied = res.applied;
 
-		json_object_set_new(doc, "applied", json_integer((json_int_t)res.applied));
-		json_dumpf(doc, stdout, JSON_INDENT(2));
+		plan_write_json(stdout, p, &s->sr, &a->po, &applied);
 		putchar('\n');
-		json_decref(doc);
 	} else {
 		print_result(&res, p, j.run);
 		if (a->confirm)
@@ -411,11 +409,8 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 		nblocked += p.v[i].blocked && !(a->po.force && p.v[i].force_ok);
 	todo = runnable(&p, &s->sr, &a->po);
 	if (a->json && (a->dry || !todo || (nblocked && !a->po.skip_blocked))) {
-		json_t *doc = plan_to_json(&p, &s->sr, &a->po);
-
-		json_dumpf(doc, stdout, JSON_INDENT(2));
+		plan_write_json(stdout, &p, &s->sr, &a->po, NULL);
 		putchar('\n');
-		json_decref(doc);
 	} else if (!a->json) {
 		print_plan(&p, s, a);
 	}

@@ -27,20 +27,20 @@ static int real_ioctl(int fd, const char *ifname, void *cmd)
 	return ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
 }
 
-/* Any datagram socket carries SIOCETHTOOL; AF_UNIX serves a host built without IPv4, as in ethtool. */
-static int ethtool_socket(void)
+/*
+ * Any datagram socket carries SIOCETHTOOL; AF_UNIX serves a host built without IPv4, as in ethtool.
+ * One for the process, opened on first use: a socket per query was a tenth of a NIC's load time.
+ */
+int ethtool_socket(void)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	static int fd = -2;
 
-	if (fd < 0)
-		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -2) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
 	return fd;	/* -1 lets every ioctl fail with EBADF: nothing learnt, nothing broken */
-}
-
-static void ethtool_close(int fd)
-{
-	if (fd >= 0)
-		close(fd);
 }
 
 static ethtool_ioctl_fn do_ioctl = real_ioctl;
@@ -214,10 +214,7 @@ int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtoo
 	if (!valid_ifname(ifname))
 		return -EINVAL;
 	if (sr->live) {
-		int fd = ethtool_socket();
-
-		load_ioctl(fd, ifname, out);
-		ethtool_close(fd);
+		load_ioctl(ethtool_socket(), ifname, out);
 		if (sr->rec)
 			record(sr, ifname, out);
 	} else {
@@ -262,7 +259,6 @@ static bool coalesce_valid(const struct nic_ethtool *w)
 int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
 {
 	struct nic_ethtool now;
-	int fd, rc;
 
 	if (!valid_ifname(ifname) || !coalesce_valid(want))
 		return -EINVAL;
@@ -276,10 +272,7 @@ int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const str
 		now.adaptive_tx = want->adaptive_tx;
 		return write_group(sr, ifname, "coalesce", &now);
 	}
-	fd = ethtool_socket();
-	rc = set_coalesce_ioctl(fd, ifname, want);
-	ethtool_close(fd);
-	return rc;
+	return set_coalesce_ioctl(ethtool_socket(), ifname, want);
 }
 
 /* The driver's own maxima bound the request; the kernel would refuse it with EINVAL anyway. */
@@ -301,7 +294,6 @@ static int set_ring_ioctl(int fd, const char *ifname, const struct nic_ethtool *
 int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want)
 {
 	struct nic_ethtool now;
-	int fd, rc;
 
 	if (!valid_ifname(ifname) || want->rx_pending <= 0 || want->tx_pending <= 0)
 		return -EINVAL;
@@ -315,10 +307,7 @@ int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct 
 		now.tx_pending = want->tx_pending;
 		return write_group(sr, ifname, "ring", &now);
 	}
-	fd = ethtool_socket();
-	rc = set_ring_ioctl(fd, ifname, want);
-	ethtool_close(fd);
-	return rc;
+	return set_ring_ioctl(ethtool_socket(), ifname, want);
 }
 
 int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value)

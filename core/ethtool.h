@@ -24,6 +24,8 @@ int ethtool_set_ring(const struct sysroot *sr, const char *ifname, const struct 
  * made), cmd points at the ethtool struct (first field: cmd). Returns 0 or -errno. NULL restores
  * the real ioctl.
  */
+/* The process's socket for SIOCETHTOOL (opened once; -1 when none can be). */
+int ethtool_socket(void);
 typedef int (*ethtool_ioctl_fn)(int fd, const char *ifname, void *cmd);
 void ethtool_set_ioctl(ethtool_ioctl_fn fn);
 

@@ -138,6 +138,7 @@ struct host {
 	 */
 	bool has_staged;
 	struct cmdline staged;
+	enum host_boot boot;	/* host_boot_tool(sr), detected once for the run */
 
 	bool has_present, has_online;
 	struct cpuset present, online;
@@ -219,6 +220,12 @@ const struct irq *host_irq(const struct host *h, int num);
  */
 const struct host_tasks *host_tasks(const struct host *h);
 const struct host_dma_holder *host_dma_holder(const struct host *h);
+/*
+ * The first process (in name order of /proc) whose name is comm, from the same pass: the Name of
+ * /proc/PID/status (trimmed, as a read of /proc/PID/comm is), or /proc/PID/comm where there is no
+ * status. -1 when none, or when /proc cannot be listed.
+ */
+long host_process_named(const struct host *h, const char *comm);
 /* Pool of a size on a node (node -1: system-wide); NULL when the kernel has no such pool. */
 const struct hugepool *host_pool(const struct host *h, int node, unsigned long size_kb);
 /* The SMT siblings of every cpu in set, set included. */

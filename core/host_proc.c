@@ -1,4 +1,7 @@
-/* The host's processes: /proc listed once, each thread's status and the cpu_dma_latency holder read on first use. */
+/*
+ * The host's processes: /proc listed once; each process's status (its name, and its one thread when it
+ * has one), every thread's status and the cpu_dma_latency holder read on first use.
+ */
 #include "host.h"
 #include "host_proc.h"
 
@@ -13,10 +16,19 @@
 /* A status line beyond this is not a kernel's: the thread is counted unreadable. */
 #define STATUS_MAX (1 << 20)
 
+/* One process of /proc: its name and its threads. */
+struct proc_entry {
+	char comm[64];
+	bool has_comm;
+	size_t n, unreadable;	/* threads kept, and those whose status was unusable */
+	struct host_thread *v;	/* in name order of its task directory */
+};
+
 struct host_proc {
 	int pids_rc;		/* 1 until /proc is listed, then 0 or -errno */
 	struct dirlist pids;	/* numeric entries of /proc, in name order */
-	bool has_tasks, has_holder;
+	bool has_entries, has_tasks, has_holder;
+	struct proc_entry *entries;	/* one per pids.names[i] */
 	struct host_tasks tasks;
 	struct host_dma_holder holder;
 };
@@ -33,6 +45,9 @@ void host_proc_free(struct host_proc *p)
 {
 	if (!p)
 		return;
+	for (size_t i = 0; p->entries && i < p->pids.n; i++)
+		free(p->entries[i].v);
+	free(p->entries);
 	dirlist_free(&p->pids);
 	free(p->tasks.v);
 	free(p);
@@ -70,97 +85,200 @@ static int list_pids(const struct host *h)
 	return 0;
 }
 
-/* The fields of a status file the checks use; false when Cpus_allowed_list is missing or bad. */
-static bool parse_status(char *text, struct host_thread *t)
+/* What a status file says beyond the thread's fields. */
+struct status_extra {
+	bool has_name;
+	long threads;		/* Threads:, 0 when absent */
+};
+
+/* The value of line when its key (the text before its first ':') is key, blanks after the ':' skipped; else NULL. */
+static char *value_of(char *line, const char *key, size_t n)
+{
+	if (strncmp(line, key, n) || line[n] != ':')
+		return NULL;
+	line += n + 1;
+	return line + strspn(line, " \t");
+}
+
+/*
+ * The fields of a status file the checks use; false when Cpus_allowed_list is missing or bad. Lines
+ * go by their first letter: five keys of some sixty, in the file the kernel is slowest to make.
+ */
+static bool parse_status(char *text, struct host_thread *t, struct status_extra *x)
 {
 	bool have_cpus = false;
 
 	t->comm[0] = '\0';
 	t->ppid = -1;
 	t->kthread = -1;
+	x->has_name = false;
+	x->threads = 0;
 	for (char *line = text, *next; line && *line; line = next) {
-		char *v;
+		char *v = NULL;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		v = strchr(line, ':');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		v += strspn(v, " \t");
-		if (!strcmp(line, "Name"))
-			snprintf(t->comm, sizeof(t->comm), "%s", v);
-		else if (!strcmp(line, "PPid"))
-			parse_long(v, &t->ppid);
-		else if (!strcmp(line, "Kthread"))
-			t->kthread = !strcmp(v, "1");
-		else if (!strcmp(line, "Cpus_allowed_list"))
-			have_cpus = cpuset_parse(&t->cpus, v) == 0;
+		switch (line[0]) {
+		case 'N':
+			if ((v = value_of(line, "Name", 4))) {
+				snprintf(t->comm, sizeof(t->comm), "%s", v);
+				x->has_name = true;
+			}
+			break;
+		case 'P':
+			if ((v = value_of(line, "PPid", 4)))
+				parse_long(v, &t->ppid);
+			break;
+		case 'K':
+			if ((v = value_of(line, "Kthread", 7)))
+				t->kthread = !strcmp(v, "1");
+			break;
+		case 'T':
+			if ((v = value_of(line, "Threads", 7)))
+				parse_long(v, &x->threads);
+			break;
+		case 'C':
+			if ((v = value_of(line, "Cpus_allowed_list", 17)))
+				have_cpus = cpuset_parse(&t->cpus, v) == 0;
+			break;
+		}
 	}
 	return have_cpus;
 }
 
-/* One status file, read into a stack buffer; the rare oversized one goes to the heap. */
-static bool read_status(const struct sysroot *sr, const char *path, struct host_thread *t)
+/* One status file, read into a stack buffer; the rare oversized one goes to the heap. -errno when unreadable. */
+static int read_status(const struct sysroot *sr, const char *path, struct host_thread *t, struct status_extra *x)
 {
 	char buf[8192], *big = NULL;
 	ssize_t n = sysroot_read(sr, path, buf, sizeof(buf));
 	bool ok;
 
 	if (n == -EFBIG) {
-		if (sysroot_read_alloc(sr, path, STATUS_MAX, &big, NULL))
-			return false;
-		ok = parse_status(big, t);
+		int rc = sysroot_read_alloc(sr, path, STATUS_MAX, &big, NULL);
+
+		if (rc)
+			return rc;
+		ok = parse_status(big, t, x);
 		free(big);
 		return ok;
 	}
-	return n >= 0 && parse_status(buf, t);
+	if (n < 0)
+		return (int)n;
+	return parse_status(buf, t, x);
 }
 
-static void read_process(const struct host *h, const char *pid, size_t *cap)
+static void keep_thread(struct proc_entry *e, const struct host_thread *t)
 {
-	struct host_tasks *ts = &h->proc->tasks;
+	e->v = xrealloc(e->v, (e->n + 1) * sizeof(*e->v));
+	e->v[e->n++] = *t;
+}
+
+/*
+ * One process: /proc/PID/status gives its name (the kernel's comm as status escapes it; /proc/PID/comm
+ * where there is no status) and, with "Threads: 1", its only thread: the same file as
+ * task/PID/status, so the task directory need not be listed. Otherwise every task's status is read,
+ * the leader's from the file already read.
+ */
+static void load_process(const struct sysroot *sr, const char *pid, struct proc_entry *e)
+{
+	struct status_extra x = { 0 };
+	struct host_thread leader;
 	struct dirlist tids;
 	char path[64];
+	bool has_leader;
+	int rc;
 
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	rc = read_status(sr, path, &leader, &x);
+	has_leader = rc > 0;
+	if (rc >= 0 && x.has_name) {
+		/* Trimmed as a read of /proc/PID/comm is; the thread keeps its Name as written. */
+		snprintf(e->comm, sizeof(e->comm), "%s", leader.comm);
+		trim(e->comm);
+		e->has_comm = true;
+	} else {
+		snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+		e->has_comm = sysroot_read_str(sr, path, e->comm, sizeof(e->comm)) == 0;
+	}
+	if (has_leader)
+		leader.pid = leader.tid = atoi(pid);
+	if (has_leader && x.threads == 1) {
+		keep_thread(e, &leader);
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	if (sysroot_list(h->sr, path, &tids))
+	if (sysroot_list(sr, path, &tids))
 		return;	/* it exited meanwhile */
 	for (size_t i = 0; i < tids.n; i++) {
-		struct host_thread *t;
+		struct host_thread t;
 
 		if (!all_digits(tids.names[i]))
 			continue;
-		if (ts->n == *cap) {
-			*cap = *cap ? *cap * 2 : 256;
-			ts->v = xrealloc(ts->v, *cap * sizeof(*ts->v));
-		}
-		t = &ts->v[ts->n];
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tids.names[i]);
-		if (!read_status(h->sr, path, t)) {
-			ts->unreadable++;
+		if (has_leader && !strcmp(tids.names[i], pid)) {
+			keep_thread(e, &leader);
 			continue;
 		}
-		t->pid = atoi(pid);
-		t->tid = atoi(tids.names[i]);
-		ts->n++;
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/status", pid, tids.names[i]);
+		if (read_status(sr, path, &t, &x) <= 0) {
+			e->unreadable++;
+			continue;
+		}
+		t.pid = atoi(pid);
+		t.tid = atoi(tids.names[i]);
+		keep_thread(e, &t);
 	}
 	dirlist_free(&tids);
+}
+
+static void load_entries(const struct host *h)
+{
+	struct host_proc *p = h->proc;
+
+	if (p->has_entries)
+		return;
+	p->has_entries = true;
+	if (list_pids(h))
+		return;
+	p->entries = xcalloc(p->pids.n ? p->pids.n : 1, sizeof(*p->entries));
+	for (size_t i = 0; i < p->pids.n; i++)
+		load_process(h->sr, p->pids.names[i], &p->entries[i]);
+}
+
+long host_process_named(const struct host *h, const char *comm)
+{
+	const struct host_proc *p = h->proc;
+
+	load_entries(h);
+	for (size_t i = 0; p->entries && i < p->pids.n; i++)
+		if (p->entries[i].has_comm && !strcmp(p->entries[i].comm, comm))
+			return atol(p->pids.names[i]);
+	return -1;
 }
 
 const struct host_tasks *host_tasks(const struct host *h)
 {
 	struct host_proc *p = h->proc;
-	size_t cap = 0;
+	struct host_tasks *ts = &p->tasks;
+	size_t n = 0;
 
 	if (p->has_tasks)
-		return &p->tasks;
+		return ts;
 	p->has_tasks = true;
-	p->tasks.rc = list_pids(h);
-	for (size_t i = 0; !p->tasks.rc && i < p->pids.n; i++)
-		read_process(h, p->pids.names[i], &cap);
-	return &p->tasks;
+	load_entries(h);
+	ts->rc = p->pids_rc;
+	if (ts->rc)
+		return ts;
+	for (size_t i = 0; i < p->pids.n; i++)
+		n += p->entries[i].n;
+	ts->v = xmalloc((n ? n : 1) * sizeof(*ts->v));
+	for (size_t i = 0; i < p->pids.n; i++) {
+		if (p->entries[i].n)
+			memcpy(ts->v + ts->n, p->entries[i].v, p->entries[i].n * sizeof(*ts->v));
+		ts->n += p->entries[i].n;
+		ts->unreadable += p->entries[i].unreadable;
+	}
+	return ts;
 }
 
 /* Does PID hold the device open? 1, 0, or -errno when its fds cannot be listed. Only links are read. */

@@ -1,5 +1,6 @@
 /* Offloads, pause and channels through SIOCETHTOOL; XDP features through the netdev genetlink family (kernel >= 6.3). */
 #include "netdev.h"
+#include "ethtool.h"
 
 #include <errno.h>
 #include <linux/ethtool.h>
@@ -25,18 +26,14 @@
 static int eth_ioctl(const char *ifname, void *cmd)
 {
 	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+	int fd = ethtool_socket();
 
 	if (fd < 0)
-		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
+		return -EBADF;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	ifr.ifr_data = cmd;
-	rc = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
+	return ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
 }
 
 /* One netlink request, one answer into buf; returns its length or -errno. */

@@ -1,7 +1,9 @@
-/* PCI Express capability parsing with libpci's register layout (pci/header.h), and libpci's pci.ids lookup. */
+/* PCI Express capability parsing with libpci's register layout (pci/header.h), and libpci's pci.ids lookup (opened when first asked). */
 #include "pcie.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +66,51 @@ out:
 	return rc;
 }
 
+/*
+ * libpci, for names alone, opened on first use: linked, it and the libudev it needs cost every run
+ * their loading (~0.15 ms of a 5 ms live audit here), and only nic.pcie_caps asks for a name.
+ */
+/* pciutils 3's soname: the ABI pci/pci.h describes. */
+#define LIBPCI_SONAME "libpci.so.3"
+
+struct libpci {
+	bool tried;
+	struct pci_access *(*alloc)(void);
+	void (*cleanup)(struct pci_access *);
+	char *(*lookup_name)(struct pci_access *, char *, int, int, ...);
+};
+
+static const struct libpci *libpci(void)
+{
+	static struct libpci lp;
+	void *h;
+
+	if (lp.tried)
+		return lp.alloc ? &lp : NULL;
+	lp.tried = true;
+	h = dlopen(LIBPCI_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return NULL;
+	*(void **)&lp.alloc = dlsym(h, "pci_alloc");
+	*(void **)&lp.cleanup = dlsym(h, "pci_cleanup");
+	*(void **)&lp.lookup_name = dlsym(h, "pci_lookup_name");
+	if (!lp.alloc || !lp.cleanup || !lp.lookup_name) {
+		lp.alloc = NULL;
+		dlclose(h);
+		return NULL;
+	}
+	return &lp;	/* kept open: the process is short */
+}
+
+static void pci_quiet(char *msg, ...)
+{
+	(void)msg;
+}
+
 const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t size)
 {
-	struct pci_access *pa = pci_alloc();
+	const struct libpci *lp = libpci();
+	struct pci_access *pa = lp ? lp->alloc() : NULL;
 	char name[256];
 
 	snprintf(buf, size, "%04x:%04x", vendor, device);
@@ -74,10 +118,12 @@ const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t
 		return buf;
 	/* Names only: no access method is initialised, nothing of the live host is read but pci.ids. */
 	pa->numeric_ids = 0;
-	if (pci_lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
+	/* pci_init would set these; without them a device pci.ids lacks calls a NULL debug hook (SIGSEGV). */
+	pa->warning = pa->debug = pci_quiet;
+	if (lp->lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
 			    device))
 		snprintf(buf, size, "%s", name);
-	pci_cleanup(pa);
+	lp->cleanup(pa);
 	return buf;
 }
 

@@ -15,7 +15,7 @@ struct pcie_caps {
 
 /* 0, -ENOENT (no config file), -ENODATA (no PCI Express capability: config short or not PCIe), -EINVAL (garbage). */
 int pcie_caps_read(const struct sysroot *sr, const char *pci, struct pcie_caps *out);
-/* "Mellanox Technologies MT28800 Family [ConnectX-5 Ex]" from pci.ids through libpci; "vvvv:dddd" when unknown. */
+/* "Mellanox Technologies MT28800 Family [ConnectX-5 Ex]" from pci.ids through libpci; "vvvv:dddd" when unknown or libpci is absent. */
 const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t size);
 /* "L0s L1", "disabled" */
 const char *pcie_aspm_text(unsigned bits, char *buf, size_t size);

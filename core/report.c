@@ -3,8 +3,10 @@
 #include "stack.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "util.h"
 
 const char *finding_verdict_name(const struct finding *f)
@@ -33,122 +35,207 @@ void report_summary(const struct report *r, struct summary *s)
 	}
 }
 
-static json_t *json_cpus(const struct cpuset *s)
+/* A cpu list as its text; the buffer is big enough for any set. */
+static void w_cpus(struct jsonw *w, const struct cpuset *s)
 {
 	char buf[CPUSET_TEXT_MAX];
 
-	return json_string(cpuset_format(s, buf, sizeof(buf)));
+	jw_str(w, cpuset_format(s, buf, sizeof(buf)));
 }
 
-static json_t *json_str_or_null(const char *s)
+static void w_cpus_if(struct jsonw *w, bool has, const struct cpuset *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	if (has)
+		w_cpus(w, s);
+	else
+		jw_null(w);
 }
 
-static json_t *pools_json(const struct hugepool *pools, int n)
+/* "" is no value: null. */
+static void w_str_or_null(struct jsonw *w, const char *s)
 {
-	json_t *o = json_object();
+	jw_str(w, s && *s ? s : NULL);
+}
 
+static void w_int_or_null(struct jsonw *w, bool has, long long v)
+{
+	if (has)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
+static void w_pools(struct jsonw *w, const struct hugepool *pools, int n)
+{
+	jw_obj(w);
 	for (int i = 0; i < n; i++) {
 		char key[32];
 
-		json_object_set_new(o, format_size_kb(pools[i].size_kb, key, sizeof(key)),
-				    pools[i].nr >= 0 ? json_integer(pools[i].nr) : json_null());
+		jw_key(w, format_size_kb(pools[i].size_kb, key, sizeof(key)));
+		w_int_or_null(w, pools[i].nr >= 0, pools[i].nr);
 	}
-	return o;
+	jw_end(w);
 }
 
-static json_t *l3_json(const struct host *h)
+static void w_cpus_section(struct jsonw *w, const struct host *h)
 {
-	json_t *a = json_array();
-
+	jw_obj(w);
+	jw_key(w, "present");
+	w_cpus_if(w, h->has_present, &h->present);
+	jw_key(w, "online");
+	w_cpus_if(w, h->has_online, &h->online);
+	jw_key(w, "allowed");
+	w_cpus_if(w, h->has_allowed, &h->allowed);
+	jw_key(w, "allowed_source");
+	jw_str(w, h->has_allowed ? h->allowed_source : NULL);
+	jw_key(w, "source");
+	jw_str(w, h->cpus_from_dirs ? "cpu directories" : "cpu lists");
+	jw_key(w, "packages");
+	w_int_or_null(w, h->npackages, h->npackages);
+	jw_key(w, "cores");
+	w_int_or_null(w, h->ncores, h->ncores);
+	jw_key(w, "l3_groups");
+	jw_arr(w);
 	for (size_t i = 0; i < h->nl3; i++)
-		json_array_append_new(a, json_cpus(&h->l3[i]));
-	return a;
-}
-
-static json_t *cpus_json(const struct host *h)
-{
-	json_t *o = json_object(), *flags = json_array();
-
-	json_object_set_new(o, "present", h->has_present ? json_cpus(&h->present) : json_null());
-	json_object_set_new(o, "online", h->has_online ? json_cpus(&h->online) : json_null());
-	json_object_set_new(o, "allowed", h->has_allowed ? json_cpus(&h->allowed) : json_null());
-	json_object_set_new(o, "allowed_source", h->has_allowed ? json_string(h->allowed_source) : json_null());
-	json_object_set_new(o, "source", json_string(h->cpus_from_dirs ? "cpu directories" : "cpu lists"));
-	json_object_set_new(o, "packages", h->npackages ? json_integer(h->npackages) : json_null());
-	json_object_set_new(o, "cores", h->ncores ? json_integer(h->ncores) : json_null());
-	json_object_set_new(o, "l3_groups", l3_json(h));
-	json_object_set_new(o, "isolated", h->has_isolated ? json_cpus(&h->isolated) :
-			    h->has_isolcpus_param ? json_cpus(&h->isolcpus_param) : json_null());
-	json_object_set_new(o, "nohz_full", h->has_nohz_full ? json_cpus(&h->nohz_full) :
-			    h->has_nohz_param ? json_cpus(&h->nohz_param) : json_null());
-	json_object_set_new(o, "rcu_nocbs", h->has_rcu_nocbs_param ? json_cpus(&h->rcu_nocbs) : json_null());
-	json_object_set_new(o, "smt_threads_per_core",
-			    h->smt_threads_per_core ? json_integer(h->smt_threads_per_core) : json_null());
-	json_object_set_new(o, "vendor", json_str_or_null(h->cpu_vendor));
-	json_object_set_new(o, "model", json_str_or_null(h->cpu_model));
-	json_object_set_new(o, "identity_source", json_string(h->cpu_source ? h->cpu_source : "unknown"));
+		w_cpus(w, &h->l3[i]);
+	jw_end(w);
+	jw_key(w, "isolated");
+	if (h->has_isolated)
+		w_cpus(w, &h->isolated);
+	else
+		w_cpus_if(w, h->has_isolcpus_param, &h->isolcpus_param);
+	jw_key(w, "nohz_full");
+	if (h->has_nohz_full)
+		w_cpus(w, &h->nohz_full);
+	else
+		w_cpus_if(w, h->has_nohz_param, &h->nohz_param);
+	jw_key(w, "rcu_nocbs");
+	w_cpus_if(w, h->has_rcu_nocbs_param, &h->rcu_nocbs);
+	jw_key(w, "smt_threads_per_core");
+	w_int_or_null(w, h->smt_threads_per_core, h->smt_threads_per_core);
+	jw_key(w, "vendor");
+	w_str_or_null(w, h->cpu_vendor);
+	jw_key(w, "model");
+	w_str_or_null(w, h->cpu_model);
+	jw_key(w, "identity_source");
+	jw_str(w, h->cpu_source ? h->cpu_source : "unknown");
+	jw_key(w, "flags");
+	jw_arr(w);
 	for (int b = 0; b < CPU_FLAG_COUNT; b++)
 		if (h->cpu_flags & (1u << b))
-			json_array_append_new(flags, json_string(cpu_flag_names[b]));
-	json_object_set_new(o, "flags", flags);
-	return o;
+			jw_str(w, cpu_flag_names[b]);
+	jw_end(w);
+	jw_end(w);
 }
 
-static json_t *nic_json(const struct nic *n)
+static void w_nic(struct jsonw *w, const struct nic *n)
 {
-	json_t *o = json_object(), *irqs = json_array();
-
-	json_object_set_new(o, "name", json_str_or_null(n->name));
-	json_object_set_new(o, "pci", json_str_or_null(n->pci));
-	json_object_set_new(o, "driver", json_str_or_null(n->driver));
-	json_object_set_new(o, "numa_node", json_integer(n->numa_node));
-	json_object_set_new(o, "local_cpus", n->has_local_cpus ? json_cpus(&n->local_cpus) : json_null());
-	json_object_set_new(o, "speed_mbps", n->speed_mbps >= 0 ? json_integer(n->speed_mbps) : json_null());
-	json_object_set_new(o, "queues", json_pack("{s:i,s:i}", "rx", n->rx_queues, "tx", n->tx_queues));
+	jw_obj(w);
+	jw_key(w, "name");
+	w_str_or_null(w, n->name);
+	jw_key(w, "pci");
+	w_str_or_null(w, n->pci);
+	jw_key(w, "driver");
+	w_str_or_null(w, n->driver);
+	jw_key(w, "numa_node");
+	jw_int(w, n->numa_node);
+	jw_key(w, "local_cpus");
+	w_cpus_if(w, n->has_local_cpus, &n->local_cpus);
+	jw_key(w, "speed_mbps");
+	w_int_or_null(w, n->speed_mbps >= 0, n->speed_mbps);
+	jw_key(w, "queues");
+	jw_obj(w);
+	jw_key(w, "rx");
+	jw_int(w, n->rx_queues);
+	jw_key(w, "tx");
+	jw_int(w, n->tx_queues);
+	jw_end(w);
+	jw_key(w, "irqs");
+	jw_arr(w);
 	for (size_t i = 0; i < n->nirqs; i++)
-		json_array_append_new(irqs, json_integer(n->irqs[i]));
-	json_object_set_new(o, "irqs", irqs);
-	json_object_set_new(o, "default_route", json_boolean(n->default_route));
-	if (n->has_link)
-		json_object_set_new(o, "pcie", json_pack("{s:s,s:s,s:i,s:i}", "speed", n->link_speed, "max_speed",
-							 n->max_link_speed, "width", n->link_width, "max_width",
-							 n->max_link_width));
-	json_object_set_new(o, "iommu_group", n->iommu_group >= 0 ? json_integer(n->iommu_group) : json_null());
-	return o;
+		jw_int(w, n->irqs[i]);
+	jw_end(w);
+	jw_key(w, "default_route");
+	jw_bool(w, n->default_route);
+	if (n->has_link) {
+		jw_key(w, "pcie");
+		jw_obj(w);
+		jw_key(w, "speed");
+		jw_str(w, n->link_speed);
+		jw_key(w, "max_speed");
+		jw_str(w, n->max_link_speed);
+		jw_key(w, "width");
+		jw_int(w, n->link_width);
+		jw_key(w, "max_width");
+		jw_int(w, n->max_link_width);
+		jw_end(w);
+	}
+	jw_key(w, "iommu_group");
+	w_int_or_null(w, n->iommu_group >= 0, n->iommu_group);
+	jw_end(w);
 }
 
-json_t *host_to_json(const struct host *h, const struct profile *p)
+static void w_host(struct jsonw *w, const struct host *h, const struct profile *p)
 {
-	json_t *o = json_object(), *nodes = json_array(), *mounts = json_array(), *nics = json_array();
-	json_t *on_iso = json_array();
 	const struct cpuset *iso = p ? &p->isolated : &h->isolated;
 
-	json_object_set_new(o, "kernel", json_pack("{s:o,s:o}", "release", json_str_or_null(h->release), "cmdline",
-						   json_str_or_null(h->cmdline_raw)));
-	json_object_set_new(o, "cpus", cpus_json(h));
+	jw_obj(w);
+	jw_key(w, "kernel");
+	jw_obj(w);
+	jw_key(w, "release");
+	w_str_or_null(w, h->release);
+	jw_key(w, "cmdline");
+	w_str_or_null(w, h->cmdline_raw);
+	jw_end(w);
+	jw_key(w, "cpus");
+	w_cpus_section(w, h);
+	jw_key(w, "numa_nodes");
+	jw_arr(w);
 	for (size_t i = 0; i < h->nnodes; i++) {
 		const struct numa_node *n = &h->nodes[i];
 
-		json_array_append_new(nodes, json_pack("{s:i,s:o,s:o,s:o}", "id", n->id, "cpus", json_cpus(&n->cpus),
-						       "memory_mib", n->memory_mib >= 0 ? json_integer(n->memory_mib) : json_null(),
-						       "hugepages", pools_json(n->pools, n->npools)));
+		jw_obj(w);
+		jw_key(w, "id");
+		jw_int(w, n->id);
+		jw_key(w, "cpus");
+		w_cpus(w, &n->cpus);
+		jw_key(w, "memory_mib");
+		w_int_or_null(w, n->memory_mib >= 0, n->memory_mib);
+		jw_key(w, "hugepages");
+		w_pools(w, n->pools, n->npools);
+		jw_end(w);
 	}
-	json_object_set_new(o, "numa_nodes", nodes);
-	json_object_set_new(o, "numa_implicit", json_boolean(h->nodes_implicit));
-	json_object_set_new(o, "numa_overlap", json_cpus(&h->node_overlap));
-	json_object_set_new(o, "hugepages", pools_json(h->pools, h->npools));
+	jw_end(w);
+	jw_key(w, "numa_implicit");
+	jw_bool(w, h->nodes_implicit);
+	jw_key(w, "numa_overlap");
+	w_cpus(w, &h->node_overlap);
+	jw_key(w, "hugepages");
+	w_pools(w, h->pools, h->npools);
+	jw_key(w, "hugetlbfs_mounts");
+	jw_arr(w);
 	for (size_t i = 0; i < h->nmounts; i++) {
 		char size[32];
 
-		json_array_append_new(mounts, json_pack("{s:s,s:s}", "path", h->mounts[i].path, "pagesize",
-							format_size_kb(h->mounts[i].pagesize_kb, size, sizeof(size))));
+		jw_obj(w);
+		jw_key(w, "path");
+		jw_str(w, h->mounts[i].path);
+		jw_key(w, "pagesize");
+		jw_str(w, format_size_kb(h->mounts[i].pagesize_kb, size, sizeof(size)));
+		jw_end(w);
 	}
-	json_object_set_new(o, "hugetlbfs_mounts", mounts);
+	jw_end(w);
+	jw_key(w, "nics");
+	jw_arr(w);
 	for (size_t i = 0; i < h->nnics; i++)
-		json_array_append_new(nics, nic_json(&h->nics[i]));
-	json_object_set_new(o, "nics", nics);
+		w_nic(w, &h->nics[i]);
+	jw_end(w);
+	jw_key(w, "irqs");
+	jw_obj(w);
+	jw_key(w, "count");
+	jw_int(w, (int)h->nirqs);
+	jw_key(w, "on_isolated");
+	jw_arr(w);
 	for (size_t i = 0; i < h->nirqs; i++) {
 		const struct irq *q = &h->irqs[i];
 		const struct cpuset *on = q->has_effective ? &q->effective : &q->affinity;
@@ -157,67 +244,140 @@ json_t *host_to_json(const struct host *h, const struct profile *p)
 		if (!q->has_effective && !q->has_affinity)
 			continue;
 		cpuset_and(&hit, on, iso);
-		if (!cpuset_empty(&hit))
-			json_array_append_new(on_iso, json_pack("{s:i,s:s,s:o}", "irq", q->num, "name", q->name, "cpus",
-								json_cpus(on)));
+		if (cpuset_empty(&hit))
+			continue;
+		jw_obj(w);
+		jw_key(w, "irq");
+		jw_int(w, q->num);
+		jw_key(w, "name");
+		jw_str(w, q->name);
+		jw_key(w, "cpus");
+		w_cpus(w, on);
+		jw_end(w);
 	}
-	json_object_set_new(o, "irqs", json_pack("{s:i,s:o}", "count", (int)h->nirqs, "on_isolated", on_iso));
-	return o;
+	jw_end(w);
+	jw_end(w);
+	jw_end(w);
+}
+
+void profile_write_json(struct jsonw *w, const struct profile *p)
+{
+	char size[32];
+
+	jw_obj(w);
+	jw_key(w, "name");
+	jw_str(w, p->name ? p->name : "");
+	jw_key(w, "source");
+	jw_str(w, p->source ? p->source : "");
+	jw_key(w, "isolated_cores");
+	w_cpus(w, &p->isolated);
+	jw_key(w, "housekeeping_cores");
+	w_cpus(w, &p->housekeeping);
+	jw_key(w, "nic");
+	jw_str(w, p->nic ? (p->nic->name[0] ? p->nic->name : p->nic->pci) : NULL);
+	jw_key(w, "nic_node");
+	jw_int(w, p->nic_node);
+	jw_key(w, "hugepage_size");
+	jw_str(w, p->hugepage_kb ? format_size_kb(p->hugepage_kb, size, sizeof(size)) : NULL);
+	jw_key(w, "stack");
+	jw_obj(w);
+	jw_key(w, "name");
+	jw_str(w, stack_info((enum nic_stack)p->stack)->name);
+	jw_key(w, "detected");
+	jw_bool(w, p->stack_auto);
+	jw_key(w, "why");
+	jw_str(w, p->stack_why);
+	jw_end(w);
+	jw_end(w);
+}
+
+static void profile_write_any(struct jsonw *w, const void *p)
+{
+	profile_write_json(w, p);
 }
 
 json_t *profile_to_json(const struct profile *p)
 {
-	char size[32];
+	return jw_tree(profile_write_any, p);
+}
 
-	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i,s:o,s:{s:s,s:b,s:s}}", "name", p->name ? p->name : "", "source",
-			 p->source ? p->source : "", "isolated_cores", json_cpus(&p->isolated), "housekeeping_cores",
-			 json_cpus(&p->housekeeping), "nic",
-			 p->nic ? json_string(p->nic->name[0] ? p->nic->name : p->nic->pci) : json_null(), "nic_node",
-			 p->nic_node, "hugepage_size",
-			 p->hugepage_kb ? json_string(format_size_kb(p->hugepage_kb, size, sizeof(size))) : json_null(),
-			 "stack", "name", stack_info((enum nic_stack)p->stack)->name, "detected", p->stack_auto, "why",
-			 p->stack_why);
+static void report_write(struct jsonw *w, const void *arg)
+{
+	const struct report *r = arg;
+	struct summary s;
+
+	jw_obj(w);
+	jw_key(w, "schema");
+	jw_str(w, "tickready.audit/1");
+	jw_key(w, "root");
+	jw_str(w, r->root ? r->root : "/");
+	jw_key(w, "host");
+	w_host(w, r->host, r->prof);
+	jw_key(w, "profile");
+	profile_write_json(w, r->prof);
+	jw_key(w, "checks");
+	jw_arr(w);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct finding *f = &r->findings[i];
+
+		jw_obj(w);
+		jw_key(w, "id");
+		jw_str(w, f->check->id);
+		jw_key(w, "area");
+		jw_str(w, area_name(f->check->area));
+		jw_key(w, "title");
+		jw_str(w, f->check->title);
+		jw_key(w, "verdict");
+		jw_str(w, finding_verdict_name(f));
+		jw_key(w, "observed");
+		w_str_or_null(w, f->observed);
+		jw_key(w, "expected");
+		w_str_or_null(w, f->expected);
+		jw_key(w, "remedy");
+		w_str_or_null(w, f->remedy);
+		jw_key(w, "needs_reboot");
+		jw_bool(w, f->needs_reboot);
+		jw_key(w, "pending_reboot");
+		jw_bool(w, f->pending_reboot);
+		if (f->fix_by) {
+			jw_key(w, "fixed_by");
+			jw_str(w, fix_by_name(f->fix_by));
+			jw_key(w, "fix_note");
+			w_str_or_null(w, f->fix_note);
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+	report_summary(r, &s);
+	jw_key(w, "summary");
+	jw_obj(w);
+	jw_key(w, "pass");
+	jw_int(w, s.pass);
+	jw_key(w, "warn");
+	jw_int(w, s.warn);
+	jw_key(w, "fail");
+	jw_int(w, s.fail);
+	jw_key(w, "skip");
+	jw_int(w, s.skip);
+	jw_key(w, "pending_reboot");
+	jw_int(w, s.pending);
+	jw_end(w);
+	jw_end(w);
 }
 
 json_t *report_to_json(const struct report *r)
 {
-	json_t *o = json_object(), *checks_json = json_array();
-	struct summary s;
-
-	json_object_set_new(o, "schema", json_string("tickready.audit/1"));
-	json_object_set_new(o, "root", json_string(r->root ? r->root : "/"));
-	json_object_set_new(o, "host", host_to_json(r->host, r->prof));
-	json_object_set_new(o, "profile", profile_to_json(r->prof));
-	for (size_t i = 0; i < r->n; i++) {
-		const struct finding *f = &r->findings[i];
-
-		json_t *c = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b}", "id", f->check->id, "area",
-				      area_name(f->check->area), "title", f->check->title, "verdict",
-				      finding_verdict_name(f), "observed", json_str_or_null(f->observed), "expected",
-				      json_str_or_null(f->expected), "remedy", json_str_or_null(f->remedy),
-				      "needs_reboot", f->needs_reboot, "pending_reboot", f->pending_reboot);
-
-		if (f->fix_by) {
-			json_object_set_new(c, "fixed_by", json_string(fix_by_name(f->fix_by)));
-			json_object_set_new(c, "fix_note", json_str_or_null(f->fix_note));
-		}
-		json_array_append_new(checks_json, c);
-	}
-	json_object_set_new(o, "checks", checks_json);
-	report_summary(r, &s);
-	json_object_set_new(o, "summary", json_pack("{s:i,s:i,s:i,s:i,s:i}", "pass", s.pass, "warn", s.warn, "fail",
-						    s.fail, "skip", s.skip, "pending_reboot", s.pending));
-	return o;
+	return jw_tree(report_write, r);
 }
 
 int report_write_json(FILE *out, const struct report *r)
 {
-	json_t *o = report_to_json(r);
-	int rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct jsonw w;
 
-	json_decref(o);
+	jw_init(&w, out);
+	report_write(&w, r);
 	fputc('\n', out);
-	return rc < 0 ? -EIO : 0;
+	return ferror(out) ? -EIO : 0;
 }
 
 static const char *colour_of(const struct finding *f, bool color)

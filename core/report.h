@@ -21,10 +21,12 @@ struct report {
 /* Which verdict a finding shows: "pending-reboot" for a fail that a staged boot change fixes. */
 const char *finding_verdict_name(const struct finding *f);
 void report_summary(const struct report *r, struct summary *s);
-/* The host inventory, as under "host" in the audit JSON. */
-json_t *host_to_json(const struct host *h, const struct profile *p);
+struct jsonw;
+/* The profile as under "profile" in the audit JSON, as the writer's next value. */
+void profile_write_json(struct jsonw *w, const struct profile *p);
+/* The same, and the whole audit document, as trees read back from what the writers write: one source for both. */
 json_t *profile_to_json(const struct profile *p);
 json_t *report_to_json(const struct report *r);
-/* Returns 0 or -errno from the stream. */
+/* The "tickready.audit/1" document, written as it is walked, and a newline. Returns 0 or -EIO from the stream. */
 int report_write_json(FILE *out, const struct report *r);
 int report_write_text(FILE *out, const struct report *r, bool color);

@@ -596,6 +596,87 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 	return rc;
 }
 
+/* Lines of buf[0..len) up to a NUL byte; the rest (an unfinished line) is left. Returns the bytes used; *nul when one was met. */
+static size_t give_lines(char *buf, size_t len, bool last, bool *nul, void (*fn)(void *, char *), void *arg)
+{
+	char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *z = memchr(p, '\0', n);
+
+		if (z || (!nl && last)) {
+			fn(arg, p);	/* NUL-terminated: at z, or at end (buf[len] is NUL) */
+			*nul = z != NULL;
+			return len;
+		}
+		if (!nl)
+			break;
+		*nl = '\0';
+		fn(arg, p);
+		p = nl + 1;
+	}
+	return (size_t)(p - buf);
+}
+
+int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, void (*fn)(void *arg, char *line),
+		       void *arg)
+{
+	size_t size = 256u << 10, have = 0, total = 0;
+	bool nul = false;
+	char *buf;
+	int fd, rc = 0;
+
+	if (sr->rec) {
+		char *text;
+		size_t len;
+
+		if ((rc = sysroot_read_alloc(sr, path, cap, &text, &len)) == 0)
+			give_lines(text, strlen(text), true, &nul, fn, arg);
+		free(text);
+		return rc;
+	}
+	if ((fd = open_regular(sr, path)) < 0)
+		return fd;
+	buf = xmalloc(size + 1);
+	for (;;) {
+		ssize_t n;
+		size_t used;
+
+		if (have == size) {
+			size *= 2;
+			buf = xrealloc(buf, size + 1);
+		}
+		n = read(fd, buf + have, size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		total += (size_t)n;
+		if (total + 1 >= cap) {
+			rc = -EFBIG;
+			break;
+		}
+		have += (size_t)n;
+		if (nul) {
+			have = 0;	/* past a NUL: read on only to know the size */
+		} else {
+			buf[have] = '\0';
+			used = give_lines(buf, have, n == 0, &nul, fn, arg);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+		}
+		if (n == 0)
+			break;
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}
+
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size)
 {
 	ssize_t len = sysroot_read(sr, path, buf, size);

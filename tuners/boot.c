@@ -22,6 +22,12 @@ static enum boot_tool boot_detect(const struct sysroot *sr)
 	return (enum boot_tool)host_boot_tool(sr);
 }
 
+/* The host model's detection, made once in host_load. */
+static enum boot_tool host_boot(const struct tune_ctx *ctx)
+{
+	return (enum boot_tool)ctx->host->boot;
+}
+
 static const char *grub_dropin_path(void)
 {
 	return HOST_GRUB_DROPIN;
@@ -322,7 +328,7 @@ static void stage_rows(const struct tune_ctx *ctx, struct plan *p, const char *c
 int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct boot_param *v,
 		     size_t n)
 {
-	enum boot_tool bt = boot_detect(ctx->sr);
+	enum boot_tool bt = host_boot(ctx);
 	struct change *rows[BOOT_PARAMS_MAX];
 	char why[128];
 	size_t nrows = 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "jsonw.h"
 #include "kinds.h"
 #include "state.h"
 #include "tuners.h"
@@ -491,66 +492,134 @@ void exec_result_free(struct exec_result *res)
 
 /* ---- JSON ---- */
 
-static json_t *str_or_null(const char *s)
+/* A change as an object left open: a blocked one adds its reason before the caller closes it. */
+static void change_json(struct jsonw *w, const struct change *c)
 {
-	return s ? json_string(s) : json_null();
+	jw_obj(w);
+	jw_key(w, "check");
+	jw_str(w, c->check);
+	jw_key(w, "kind");
+	jw_str(w, change_kind_name(c->kind));
+	jw_key(w, "target");
+	jw_str(w, c->target);
+	jw_key(w, "current");
+	jw_str(w, c->current);
+	jw_key(w, "new");
+	jw_str(w, c->value);
+	jw_key(w, "when");
+	jw_str(w, c->boot ? "boot" : "runtime");
+	jw_key(w, "command");
+	jw_str(w, c->shell);
+	if (c->path) {
+		jw_key(w, "path");
+		jw_str(w, c->path);
+	}
+	if (c->display) {
+		jw_key(w, "staged_by");
+		jw_str(w, "boot drop-in");
+	}
 }
 
-static json_t *change_to_json(const struct change *c)
+static void argv_json(struct jsonw *w, const char *key, char **argv)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "check", c->check, "kind",
-			      change_kind_name(c->kind), "target", c->target, "current", str_or_null(c->current),
-			      "new", str_or_null(c->value), "when", c->boot ? "boot" : "runtime", "command",
-			      str_or_null(c->shell));
-
-	if (c->path)
-		json_object_set_new(o, "path", json_string(c->path));
-	if (c->display)
-		json_object_set_new(o, "staged_by", json_string("boot drop-in"));
-	return o;
+	jw_key(w, key);
+	jw_arr(w);
+	for (char **a = argv; a && *a; a++)
+		jw_str(w, *a);
+	jw_end(w);
 }
 
-json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o)
+void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, const struct plan_opts *o,
+		     const size_t *applied)
 {
-	json_t *changes = json_array(), *manual = json_array(), *blocked = json_array(), *doc, *boot;
+	struct jsonw w;
 
+	jw_init(&w, f);
+	jw_obj(&w);
+	jw_key(&w, "schema");
+	jw_str(&w, "tickready.plan/1");
+	jw_key(&w, "root");
+	jw_str(&w, sr->path);
+	jw_key(&w, "changes");
+	jw_arr(&w);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct change *c = &p->v[i];
+
+		if (!(c->blocked && !overridden(c, o)) && (change_runs(c, sr) || c->display)) {
+			change_json(&w, c);
+			jw_end(&w);
+		}
+	}
+	jw_end(&w);
+	jw_key(&w, "manual");
+	jw_arr(&w);
+	for (size_t i = 0; i < p->nmanual; i++) {
+		jw_obj(&w);
+		jw_key(&w, "check");
+		jw_str(&w, p->manual[i].check);
+		jw_key(&w, "why");
+		jw_str(&w, p->manual[i].why);
+		jw_key(&w, "observed");
+		jw_str(&w, p->manual[i].observed);
+		jw_key(&w, "expected");
+		jw_str(&w, p->manual[i].expected);
+		jw_key(&w, "remedy");
+		jw_str(&w, p->manual[i].remedy);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_key(&w, "blocked");
+	jw_arr(&w);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct change *c = &p->v[i];
 
 		if (c->blocked && !overridden(c, o)) {
-			json_t *b = change_to_json(c);
-
-			json_object_set_new(b, "reason", json_string(c->blocked));
-			json_array_append_new(blocked, b);
-		} else if (change_runs(c, sr) || c->display) {
-			json_array_append_new(changes, change_to_json(c));
+			change_json(&w, c);
+			jw_key(&w, "reason");
+			jw_str(&w, c->blocked);
+			jw_end(&w);
 		}
 	}
-	for (size_t i = 0; i < p->nmanual; i++)
-		json_array_append_new(manual, json_pack("{s:s, s:o, s:o, s:o, s:o}", "check", p->manual[i].check, "why", str_or_null(p->manual[i].why),
-							"observed", str_or_null(p->manual[i].observed), "expected",
-							str_or_null(p->manual[i].expected), "remedy",
-							str_or_null(p->manual[i].remedy)));
-	doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "schema", "tickready.plan/1", "root", sr->path, "changes",
-			changes, "manual", manual, "blocked", blocked, "reboot_required", p->reboot_required);
-	boot = json_array();
-	if (p->bootloader_argv)
-		for (char **a = p->bootloader_argv; *a; a++)
-			json_array_append_new(boot, json_string(*a));
-	json_object_set_new(doc, "boot_tool", str_or_null(p->boot_tool));
-	json_object_set_new(doc, "persist", str_or_null(p->persist));
-	json_object_set_new(doc, "bootloader_command", boot);
+	jw_end(&w);
+	jw_key(&w, "reboot_required");
+	jw_bool(&w, p->reboot_required);
+	jw_key(&w, "boot_tool");
+	jw_str(&w, p->boot_tool);
+	jw_key(&w, "persist");
+	jw_str(&w, p->persist);
+	argv_json(&w, "bootloader_command", p->bootloader_argv);
 	if (p->once_argv) {
-		json_t *once = json_array();
-
-		for (char **a = p->once_argv; *a; a++)
-			json_array_append_new(once, json_string(*a));
-		json_object_set_new(doc, "once_command", once);
-		json_object_set_new(doc, "once_params", str_or_null(p->once_params));
+		argv_json(&w, "once_command", p->once_argv);
+		jw_key(&w, "once_params");
+		jw_str(&w, p->once_params);
 	}
-	if (o && o->runid)
-		json_object_set_new(doc, "run", json_string(o->runid));
-	return doc;
+	if (o && o->runid) {
+		jw_key(&w, "run");
+		jw_str(&w, o->runid);
+	}
+	if (applied) {
+		jw_key(&w, "applied");
+		jw_int(&w, (long long)*applied);
+	}
+	jw_end(&w);
+}
+
+struct plan_doc {
+	const struct plan *p;
+	const struct sysroot *sr;
+	const struct plan_opts *o;
+};
+
+static void plan_write_doc(struct jsonw *w, const void *arg)
+{
+	const struct plan_doc *d = arg;
+
+	plan_write_json(w->f, d->p, d->sr, d->o, NULL);
+}
+
+json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o)
+{
+	return jw_tree(plan_write_doc, &(struct plan_doc){ p, sr, o });
 }
 
 /* ---- revert ---- */

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "host.h"
@@ -184,7 +185,13 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
  */
 int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_result *res);
 
-/* The "tickready.plan/1" document. */
+/*
+ * The "tickready.plan/1" document, written as the plan is walked (a plan of thousands of changes
+ * costs no tree); with applied, the count of changes made. No newline after it.
+ */
+void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, const struct plan_opts *o,
+		     const size_t *applied);
+/* The same document as a tree, read back from what plan_write_json writes: one source for both. */
 json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o);
 
 /* Write helpers shared with revert: one write() of len bytes, truncating a tree's file first. */

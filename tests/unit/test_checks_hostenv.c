@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "checktest.h"
+#include "util.h"
 
 #define CPU "/sys/devices/system/cpu"
 #define CMDLINE "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=UUID=1b7c ro quiet "
@@ -178,6 +180,86 @@ static void test_kernel_config(void **state)
 	assert_has(f->observed, "/sys/kernel/realtime");
 }
 
+/* text gzipped as the kernel's /proc/config.gz is; cut > 0 keeps only that many compressed bytes. */
+static void write_config_gz(struct fx *fx, const char *text, size_t cut)
+{
+	size_t len = strlen(text), cap = compressBound((uLong)len) + 64;
+	unsigned char *out = xmalloc(cap);
+	z_stream z = { .next_in = (unsigned char *)text, .avail_in = (unsigned)len, .next_out = out,
+		       .avail_out = (unsigned)cap };
+
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	fx_write_bin(fx, "/proc/config.gz", out, cut ? cut : z.total_out);
+	free(out);
+}
+
+/* Many config lines before the one asked for, as a real config has (thousands of symbols). */
+static char *config_text(const char *line, const char *after)
+{
+	struct strbuf sb = { 0 };
+
+	for (int i = 0; i < 6000; i++)
+		strbuf_addf(&sb, "CONFIG_FILLER_%d=y\n# CONFIG_NOT_%d is not set\n", i, i);
+	strbuf_addf(&sb, "%s%s", line, after);
+	return strbuf_detach(&sb);
+}
+
+/* /proc/config.gz: the first line naming the symbol decides (Kconfig writes each once); a stream broken before it is unreadable. */
+static void test_kernel_config_gz(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+	char *text, *big;
+
+	fx_remove(fx, CPU "/nohz_full");
+	text = config_text("CONFIG_NO_HZ_FULL=y\n", "CONFIG_AFTER=y\n");
+	write_config_gz(fx, text, 0);
+	f = fx_check(fx, "kernel.nohz_full_config");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "CONFIG_NO_HZ_FULL=y (/proc/config.gz)");
+	/* Broken in the middle, before the line: no answer. */
+	write_config_gz(fx, text, 2000);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_SKIP);
+	free(text);
+	/* The last line, without a newline. */
+	text = config_text("CONFIG_NO_HZ_FULL=y", "");
+	write_config_gz(fx, text, 0);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_PASS);
+	free(text);
+	text = config_text("# CONFIG_NO_HZ_FULL is not set\n", "");
+	write_config_gz(fx, text, 0);
+	f = fx_check(fx, "kernel.nohz_full_config");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "CONFIG_NO_HZ_FULL not set (/proc/config.gz)");
+	free(text);
+	/* Never named, and a longer name is another symbol. */
+	text = config_text("CONFIG_NO_HZ_FULL_EXTRA=y\n", "");
+	write_config_gz(fx, text, 0);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_FAIL);
+	free(text);
+	/* A line longer than the inflate window is none of ours, even where its tail looks like one. */
+	big = xmalloc(70000);
+	memset(big, 'x', 65536);
+	strcpy(big + 65536, "CONFIG_NO_HZ_FULL=y\n");
+	write_config_gz(fx, big, 0);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_FAIL);
+	/* And the line after a long one (a CONFIG_CMDLINE) is read. */
+	strcpy(big + 65536, "\nCONFIG_NO_HZ_FULL=y\n");
+	write_config_gz(fx, big, 0);
+	assert_verdict(fx_check(fx, "kernel.nohz_full_config"), V_PASS);
+	free(big);
+	/* kernel.preempt_rt reads the same way where /sys/kernel/realtime is absent. */
+	text = config_text("# CONFIG_PREEMPT_RT is not set\n", "CONFIG_PREEMPT_RT=y\n");
+	write_config_gz(fx, text, 0);
+	fx_profile(fx, "[kernel]\npreempt_rt = no");
+	f = fx_check(fx, "kernel.preempt_rt");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "not PREEMPT_RT (/proc/config.gz)");
+	free(text);
+}
+
 static void test_boot_rows(void **state)
 {
 	struct fx *fx = *state;
@@ -217,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numa_nodes, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_allowed, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_config, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_config_gz, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_boot_rows, fx_setup_base, fx_teardown),
 	};
 

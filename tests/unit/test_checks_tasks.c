@@ -155,8 +155,9 @@ static void test_kthreads_warn(void **state)
 	assert_has(f->remedy, "nohz_full=2-3,6-7");
 	assert_has(f->remedy, "isolcpus=domain,2-3,6-7");
 	assert_has(f->remedy, "taskset -pc 0-1,4-5 90");
-	/* kthreadd itself, spotted by pid on kernels without Kthread:. */
-	fx_write(*state, "/proc/2/task/2/status", "Name:\tkthreadd\nPPid:\t0\nCpus_allowed_list:\t0-7\n");
+	/* kthreadd itself, spotted by pid on kernels without Kthread:; the kernel shows its status in both files. */
+	fx_write(*state, "/proc/2/status", "Name:\tkthreadd\nPPid:\t0\nThreads:\t1\nCpus_allowed_list:\t0-7\n");
+	fx_write(*state, "/proc/2/task/2/status", "Name:\tkthreadd\nPPid:\t0\nThreads:\t1\nCpus_allowed_list:\t0-7\n");
 	f = fx_check(*state, "tasks.kthreads");
 	assert_has(f->observed, "kthreadd[2/2] on 0-7");
 	/* User threads are tasks.isolated's business. */

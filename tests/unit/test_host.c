@@ -1,4 +1,4 @@
-/* host_load on a big host: IRQ affinity files (read by two threads unless capturing) and thread statuses land in the right place. */
+/* host_load on a big host: IRQ affinity files (read by two threads unless capturing) thread statuses and process names land in the right place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,12 +171,122 @@ static void test_many_tasks(void **state)
 	sysroot_close(&sr);
 }
 
+/*
+ * A process of one thread is read from /proc/PID/status alone (the same file as task/PID/status on a
+ * live kernel): its task directory is not listed. With several threads, or no "Threads:" line, every
+ * task is read, the leader from /proc/PID/status.
+ */
+static void test_single_thread_status(void **state)
+{
+	struct fx *fx = *state;
+	const struct host_tasks *ts;
+	struct sysroot sr;
+	struct host h;
+
+	fx_remove(fx, "/proc");
+	/* 10: one thread, and no task directory at all: still counted, from its status. */
+	fx_write(fx, "/proc/10/status", "Name:\tsolo\nPPid:\t1\nThreads:\t1\nCpus_allowed_list:\t3\n");
+	/* 20: two threads: the task directory is listed; the leader comes from /proc/20/status. */
+	fx_write(fx, "/proc/20/status", "Name:\tmain\nPPid:\t1\nThreads:\t2\nCpus_allowed_list:\t1\n");
+	fx_write(fx, "/proc/20/task/20/status", "Name:\tstale\nPPid:\t1\nThreads:\t2\nCpus_allowed_list:\t7\n");
+	fx_write(fx, "/proc/20/task/21/status", "Name:\tworker\nPPid:\t1\nThreads:\t2\nCpus_allowed_list:\t2\n");
+	/* 30: a status without Threads: the task directory decides, as before. */
+	fx_write(fx, "/proc/30/status", "Name:\told\nPPid:\t1\nCpus_allowed_list:\t4\n");
+	fx_write(fx, "/proc/30/task/30/status", "Name:\told\nPPid:\t1\nCpus_allowed_list:\t4\n");
+	fx_write(fx, "/proc/30/task/31/status", "Name:\told-2\nPPid:\t1\nCpus_allowed_list:\t5\n");
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	ts = host_tasks(&h);
+	assert_int_equal(ts->rc, 0);
+	assert_int_equal(ts->unreadable, 0);
+	assert_int_equal(ts->n, 5);
+	assert_int_equal(ts->v[0].tid, 10);
+	assert_string_equal(ts->v[0].comm, "solo");
+	assert_true(cpuset_has(&ts->v[0].cpus, 3));
+	assert_int_equal(ts->v[1].tid, 20);
+	assert_string_equal(ts->v[1].comm, "main");
+	assert_true(cpuset_has(&ts->v[1].cpus, 1));
+	assert_int_equal(ts->v[2].tid, 21);
+	assert_string_equal(ts->v[2].comm, "worker");
+	assert_int_equal(ts->v[3].tid, 30);
+	assert_int_equal(ts->v[4].tid, 31);
+	assert_string_equal(ts->v[4].comm, "old-2");
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+/* Processes found by name: status Name first (trimmed like a comm read), /proc/PID/comm without a status, name order. */
+static void test_process_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+
+	fx_remove(fx, "/proc");
+	fx_write(fx, "/proc/100/status", "Name:\tchronyd \nThreads:\t1\nCpus_allowed_list:\t0\n");
+	fx_write(fx, "/proc/100/comm", "other\n");
+	fx_write(fx, "/proc/20/comm", "irqbalance\n");
+	fx_write(fx, "/proc/3/comm", "irqbalance\n");
+	fx_write(fx, "/proc/4/status", "Threads:\t1\nCpus_allowed_list:\t0\n");
+	fx_write(fx, "/proc/4/comm", "ptp4l\n");
+	fx_write(fx, "/proc/self/comm", "chronyd\n");
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	assert_int_equal(host_process_named(&h, "chronyd"), 100);
+	assert_int_equal(host_process_named(&h, "other"), -1);
+	/* "20" sorts before "3" in /proc's name order, as the walks always took it. */
+	assert_int_equal(host_process_named(&h, "irqbalance"), 20);
+	/* A status without Name: the comm file tells. */
+	assert_int_equal(host_process_named(&h, "ptp4l"), 4);
+	assert_int_equal(host_process_named(&h, "tuned"), -1);
+	host_free(&h);
+	fx_remove(fx, "/proc");
+	host_load(&h, &sr);
+	assert_int_equal(host_process_named(&h, "chronyd"), -1);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+/* The live host's CPUID answer is the kernel's own: vendor_id and model name of /proc/cpuinfo come from the same leaves. */
+static void test_live_cpuid(void **state)
+{
+	struct sysroot sr;
+	struct host h;
+	char *text = NULL, *line;
+
+	(void)state;
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	host_load(&h, &sr);
+	if (strcmp(h.cpu_source, "cpuid") || sysroot_read_alloc(&sr, "/proc/cpuinfo", 16u << 20, &text, NULL)) {
+		host_free(&h);
+		sysroot_close(&sr);
+		skip();
+	}
+	line = strstr(text, "\nvendor_id");
+	assert_non_null(line);
+	line = strchr(line, ':') + 2;
+	assert_memory_equal(line, h.cpu_vendor, strlen(h.cpu_vendor));
+	assert_true(line[strlen(h.cpu_vendor)] == '\n');
+	line = strstr(text, "\nmodel name");
+	assert_non_null(line);
+	line = strchr(line, ':') + 2;
+	assert_memory_equal(line, h.cpu_model, strlen(h.cpu_model));
+	assert_true(line[strlen(h.cpu_model)] == '\n');
+	free(text);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_irqs, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_irq_counts, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_single_thread_status, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_process_named, fx_setup_base, fx_teardown),
+		cmocka_unit_test(test_live_cpuid),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

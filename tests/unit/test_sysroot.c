@@ -155,6 +155,73 @@ static void test_fifo_and_huge(void **state)
 	sysroot_close(&sr);
 }
 
+struct lines {
+	struct strbuf sb;	/* each line given, then "|" */
+	size_t n;
+};
+
+static void collect(void *arg, char *line)
+{
+	struct lines *l = arg;
+
+	strbuf_addf(&l->sb, "%s|", line);
+	l->n++;
+}
+
+/* Lines read in pieces are the lines of the whole file: across the read size, past a NUL, the last without a newline. */
+static void test_read_lines(void **state)
+{
+	struct sysroot sr;
+	struct lines l = { { 0 }, 0 };
+	struct strbuf want = { 0 }, text = { 0 };
+	char *whole;
+	size_t len;
+
+	(void)state;
+	/* 100,000 lines, one of 300 kB (longer than a read), an empty one, no newline at the end. */
+	for (int i = 0; i < 100000; i++)
+		strbuf_addf(&text, "line %d\n", i);
+	strbuf_add(&text, "\n");
+	for (int i = 0; i < 30000; i++)
+		strbuf_add(&text, "0123456789");
+	strbuf_add(&text, "\nlast");
+	put("/proc/lines", text.s, text.len);
+	put("/proc/nul", "a\nb\0c\nd\n", 8);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/lines", 64u << 20, collect, &l), 0);
+	assert_int_equal(l.n, 100003);
+	for (char *p = text.s; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		strbuf_addf(&want, "%.*s|", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	assert_string_equal(l.sb.s, want.s);
+	strbuf_free(&l.sb);
+	/* Too big: said so. */
+	l.n = 0;
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/lines", 1000, collect, &l), -EFBIG);
+	strbuf_free(&l.sb);
+	/* A NUL ends the text, as for a whole read into a C string. */
+	l.n = 0;
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/nul", 1 << 20, collect, &l), 0);
+	assert_string_equal(l.sb.s, "a|b|");
+	strbuf_free(&l.sb);
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/absent", 1 << 20, collect, &l), -ENOENT);
+	/* Capturing: the whole file is kept, the lines the same. */
+	assert_int_equal(sysroot_record_start(&sr), 0);
+	l.n = 0;
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/lines", 64u << 20, collect, &l), 0);
+	assert_string_equal(l.sb.s, want.s);
+	strbuf_free(&l.sb);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/lines", 64u << 20, &whole, &len), 0);
+	assert_int_equal(len, text.len);
+	free(whole);
+	sysroot_close(&sr);
+	strbuf_free(&want);
+	strbuf_free(&text);
+}
+
 static void test_list_sorted(void **state)
 {
 	struct sysroot sr;
@@ -413,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_bad_roots),
 		cmocka_unit_test(test_containment),
 		cmocka_unit_test(test_fifo_and_huge),
+		cmocka_unit_test(test_read_lines),
 		cmocka_unit_test(test_list_sorted),
 		cmocka_unit_test(test_record_roundtrip),
 		cmocka_unit_test(test_record_listing_and_tests),
