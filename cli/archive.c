@@ -2,11 +2,15 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 bool cli_root_is_archive(const char *root)
 {
@@ -42,7 +46,66 @@ void cli_remove_tree(const char *dir)
 	run_argv(argv);
 }
 
-int cli_archive_unpack(const char *archive, char *dir, size_t size)
+/*
+ * A child that removes dir once the write end of its pipe closes: at session_close, or when this process
+ * dies in any way (a signal, a crash), so an interrupted run leaves no unpacked tree behind. It ignores the
+ * terminal's signals (Ctrl-C reaches the whole process group) and holds no descriptor of ours.
+ */
+static int reaper_start(const char *dir, pid_t *pid)
+{
+	int fds[2], null;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	*pid = fork();
+	if (*pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (*pid == 0) {
+		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)dir, NULL };
+		char c;
+
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		if (fds[0] != 3 && dup2(fds[0], 3) < 0)
+			_exit(1);
+		close_range(4, ~0u, 0);
+		while (read(3, &c, 1) != 0 && errno == EINTR)
+			;
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	return fds[1];
+}
+
+void cli_archive_release(struct cli_unpacked *u)
+{
+	if (!u->dir[0])
+		return;
+	if (u->reaper_fd >= 0) {
+		close(u->reaper_fd);
+		while (waitpid(u->reaper, NULL, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		cli_remove_tree(u->dir);
+	}
+	u->dir[0] = '\0';
+	u->reaper_fd = -1;
+}
+
+int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 {
 	char tmpl[] = "/tmp/tickready-root-XXXXXX";
 	/* GNU tar strips a leading '/' and refuses members with '..'; links stay links, and sysroot never follows one out. */
@@ -50,18 +113,24 @@ int cli_archive_unpack(const char *archive, char *dir, size_t size)
 			 (char *)archive, "-C", tmpl, NULL };
 	int rc;
 
+	u->dir[0] = '\0';
+	u->reaper_fd = -1;
 	if (!mkdtemp(tmpl))
 		return -errno;
+	snprintf(u->dir, sizeof(u->dir), "%s", tmpl);
+	/* Before tar runs, so that even a run killed while unpacking leaves nothing. */
+	u->reaper_fd = reaper_start(u->dir, &u->reaper);
+	if (u->reaper_fd < 0) {
+		rc = u->reaper_fd;
+		cli_archive_release(u);
+		return rc;
+	}
 	rc = run_argv(argv);
 	if (rc == 0 && !has_dir(tmpl, "proc") && !has_dir(tmpl, "sys"))
 		rc = -ENOENT;	/* a tar, but not of a host: capture always records /proc or /sys */
 	if (rc != 0) {
-		cli_remove_tree(tmpl);
+		cli_archive_release(u);
 		return rc == -ENOENT ? rc : rc < 0 ? rc : -EINVAL;
-	}
-	if ((size_t)snprintf(dir, size, "%s", tmpl) >= size) {
-		cli_remove_tree(tmpl);
-		return -ENAMETOOLONG;
 	}
 	return 0;
 }

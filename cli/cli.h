@@ -65,8 +65,16 @@ json_t *status_collect(const struct sysroot *sr, const struct host *host, const 
 bool cli_root_is_archive(const char *root);
 /* Says so and returns true when root is an archive: cmd writes to its root, and an unpacked copy would be thrown away. */
 bool cli_refuse_archive(const char *root, const char *cmd);	/* cmd: NULL for no prefix */
-/* Unpacks archive into a fresh /tmp/tickready-root-XXXXXX (dir receives it). 0, -EINVAL when tar fails, -ENOENT when it holds no /proc or /sys, or -errno. */
-int cli_archive_unpack(const char *archive, char *dir, size_t size);
+/* An unpacked capture archive: its private tree and the child that removes it even if we are killed. */
+struct cli_unpacked {
+	char dir[PATH_MAX];	/* "" when none */
+	int reaper_fd;		/* closing it lets the child remove dir */
+	pid_t reaper;
+};
+/* Unpacks archive into a fresh /tmp/tickready-root-XXXXXX. 0, -EINVAL when tar fails, -ENOENT when it holds no /proc or /sys, or -errno. */
+int cli_archive_unpack(const char *archive, struct cli_unpacked *u);
+/* Removes the unpacked tree (and waits for it to be gone); safe to call twice. */
+void cli_archive_release(struct cli_unpacked *u);
 /* rm -rf --one-file-system, exec'd. */
 void cli_remove_tree(const char *dir);
 
@@ -74,7 +82,7 @@ void cli_remove_tree(const char *dir);
 struct session {
 	const char *root;
 	const char *shown_root;	/* what reports name: the archive for an archive root, else sr.path */
-	char unpacked[PATH_MAX];	/* the archive's private tree, removed by session_close; "" when none */
+	struct cli_unpacked unpacked;	/* an archive root's private tree, removed by session_close */
 	struct sysroot sr;
 	struct host host;
 	struct profile prof;

@@ -178,7 +178,7 @@ int report_gather(const struct report_args *a, json_t **out)
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);
-	if (s.unpacked[0])
+	if (s.unpacked.dir[0])
 		undo = xstrdup("none: the root is a capture archive, which nothing applies to");
 	else
 		undo = strcmp(s.sr.path, "/") ? xasprintf("tickready revert --root %s", q) : xstrdup("tickready revert");

@@ -34,15 +34,15 @@ int session_open_cgroup(struct session *s, const char *root, const char *profile
 	memset(s, 0, sizeof(*s));
 	s->root = root ? root : "/";
 	if (cli_root_is_archive(s->root)) {
-		if ((rc = cli_archive_unpack(s->root, s->unpacked, sizeof(s->unpacked))) < 0) {
+		if ((rc = cli_archive_unpack(s->root, &s->unpacked)) < 0) {
 			cli_error("cannot unpack the capture archive '%s': %s", s->root,
 				  rc == -EINVAL ? "tar failed (not a gzip'd tar?)" :
 				  rc == -ENOENT ? "it holds no /proc or /sys (not a tickready capture)" : strerror(-rc));
 			return EXIT_ERROR;
 		}
-		if ((rc = sysroot_open(&s->sr, s->unpacked)) < 0) {
+		if ((rc = sysroot_open(&s->sr, s->unpacked.dir)) < 0) {
 			cli_error("cannot use the capture archive '%s': %s", s->root, strerror(-rc));
-			cli_remove_tree(s->unpacked);
+			cli_archive_release(&s->unpacked);
 			return EXIT_ERROR;
 		}
 		s->shown_root = s->root;
@@ -87,7 +87,5 @@ void session_close(struct session *s)
 		host_free(&s->host);
 	sysroot_close(&s->sr);
 	s->has_prof = s->has_host = false;
-	if (s->unpacked[0])
-		cli_remove_tree(s->unpacked);
-	s->unpacked[0] = '\0';
+	cli_archive_release(&s->unpacked);
 }
