@@ -79,6 +79,13 @@ const char *fix_by_line(unsigned by, const char *note)
 	return buf;
 }
 
+const char *fix_by_line_named(const char *name, const char *note)
+{
+	unsigned by = fix_by_parse(name);
+
+	return by ? fix_by_line(by, note) : NULL;
+}
+
 const char *verdict_name(enum verdict v)
 {
 	static const char *const names[] = { "pass", "warn", "fail", "skip" };

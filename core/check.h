@@ -54,6 +54,8 @@ const char *fix_by_name(unsigned fix_by);
 unsigned fix_by_parse(const char *name);
 /* The line under a fix saying what `tickready apply` does about it here (a static buffer). */
 const char *fix_by_line(unsigned fix_by, const char *note);
+/* The same line from a JSON document's fixed_by name; NULL when the name is missing or unknown. */
+const char *fix_by_line_named(const char *name, const char *note);
 
 struct check_ctx {
 	const struct host *host;

@@ -75,7 +75,7 @@ static void head_section(FILE *out, const json_t *doc)
 
 static void check_row(FILE *out, const json_t *c, bool with_fix)
 {
-	const char *v = rj_str(c, "verdict");
+	const char *v = rj_str(c, "verdict"), *by;
 
 	fprintf(out, "<tr class=\"%s\" data-check=\"", html_verdict_class(v));
 	html_esc(out, rj_str(c, "id"));
@@ -96,9 +96,9 @@ static void check_row(FILE *out, const json_t *c, bool with_fix)
 		fputs("</code>", out);
 		if (json_is_true(json_object_get(c, "needs_reboot")))
 			fputs(" <span class=\"mute\">(then reboot)</span>", out);
-		if (fix_by_parse(rj_str(c, "fixed_by"))) {
+		if ((by = fix_by_line_named(rj_str(c, "fixed_by"), rj_str(c, "fix_note")))) {
 			fputs("<br><span class=\"fixed-by\">", out);
-			html_esc(out, fix_by_line(fix_by_parse(rj_str(c, "fixed_by")), rj_str(c, "fix_note")));
+			html_esc(out, by);
 			fputs("</span>", out);
 		}
 	} else {

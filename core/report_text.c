@@ -72,7 +72,7 @@ int rdoc_write_text(FILE *out, const json_t *doc)
 	fprintf(out, "checks: %ld pass, %ld warn, %ld fail, %ld skip, %ld pending reboot\n", rj_int(sum, "pass", 0),
 		rj_int(sum, "warn", 0), rj_int(sum, "fail", 0), rj_int(sum, "skip", 0), rj_int(sum, "pending_reboot", 0));
 	json_array_foreach(json_object_get(audit, "checks"), i, c) {
-		const char *v = rj_str(c, "verdict");
+		const char *v = rj_str(c, "verdict"), *by;
 
 		if (!v || (strcmp(v, "fail") && strcmp(v, "warn")))
 			continue;
@@ -82,8 +82,8 @@ int rdoc_write_text(FILE *out, const json_t *doc)
 			or_q(rj_str(c, "observed")));
 		if (rj_str(c, "remedy"))
 			fprintf(out, "       %-24s fix: %s\n", "", rj_str(c, "remedy"));
-		if (fix_by_parse(rj_str(c, "fixed_by")))
-			fprintf(out, "       %-24s %s\n", "", fix_by_line(fix_by_parse(rj_str(c, "fixed_by")), rj_str(c, "fix_note")));
+		if ((by = fix_by_line_named(rj_str(c, "fixed_by"), rj_str(c, "fix_note"))))
+			fprintf(out, "       %-24s %s\n", "", by);
 	}
 	if (json_array_size(json_object_get(pend, "checks")) || json_array_size(json_object_get(pend, "applied"))) {
 		fputs("pending reboot:", out);
