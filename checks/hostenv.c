@@ -75,7 +75,7 @@ static void run_other_tuners(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_tasks_other_tuners = {
 	.id = "tasks.other_tuners", .area = AREA_TASKS, .title = "no competing tuner (tuned, bpftune) rewrites the same knobs",
-	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /etc/tuned/active_profile", .keys = KEYS(PK_OTHER_TUNERS), .run = run_other_tuners,
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /etc/tuned/active_profile", .keys = KEYS(PK_OTHER_TUNERS), .flags = CF_PROCS, .run = run_other_tuners,
 };
 
 /* ---- kernel.timesync ---- */
@@ -120,7 +120,7 @@ static void run_timesync(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_kernel_timesync = {
 	.id = "kernel.timesync", .area = AREA_KERNEL, .title = "a time sync daemon keeps the clocks right",
-	.reads = "/proc/PID/status (Name; /proc/PID/comm without one)", .keys = KEYS(PK_TIMESYNC), .run = run_timesync,
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one)", .keys = KEYS(PK_TIMESYNC), .flags = CF_PROCS, .run = run_timesync,
 };
 
 /* ---- memory.ksm ---- */

@@ -335,7 +335,7 @@ static int plan_irqbalance(const struct tune_ctx *ctx, const struct finding *f, 
 
 const struct check check_irq_irqbalance = {
 	.keys = KEYS(PK_IRQBALANCE, PK_ISOLATED_CORES),
-	.flags = CF_RUNTIME,
+	.flags = CF_RUNTIME | CF_PROCS,
 	.id = "irq.irqbalance", .area = AREA_IRQ, .title = "irqbalance off, or banning the isolated cores",
 	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /proc/PID/environ, " IRQBALANCE_DEBIAN ", " IRQBALANCE_RHEL ", " IRQBALANCE_WANTS
 		 ", /sys/devices/system/cpu/{isolated,nohz_full}",

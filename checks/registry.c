@@ -75,6 +75,14 @@ int checks_select(const char *only, bool *selected, char *bad, size_t size)
 	return 0;
 }
 
+bool checks_read_procs(const bool *selected)
+{
+	for (size_t i = 0; i < checks_count; i++)
+		if ((!selected || selected[i]) && (checks[i]->flags & CF_PROCS))
+			return true;
+	return false;
+}
+
 struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n)
 {
 	struct finding *out = xcalloc(checks_count, sizeof(*out));

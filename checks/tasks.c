@@ -193,6 +193,7 @@ const struct check check_tasks_isolated = {
 	.area = AREA_TASKS,
 	.title = "only the allowed user threads may run on the isolated cores",
 	.reads = "/proc/PID/status, /proc/PID/task/TID/status (processes of several threads)",
+	.flags = CF_PROCS,
 	.run = run_tasks_isolated,
 };
 
@@ -234,6 +235,7 @@ const struct check check_tasks_kthreads = {
 	.area = AREA_TASKS,
 	.title = "no unbound kernel thread may run on the isolated cores",
 	.reads = "/proc/PID/status, /proc/PID/task/TID/status (processes of several threads)",
+	.flags = CF_PROCS,
 	.run = run_tasks_kthreads,
 };
 

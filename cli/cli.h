@@ -91,8 +91,13 @@ struct session {
 
 /* Opens root, loads the host and resolves the profile (NULL: the default). Prints the error; returns 0 or EXIT_ERROR. */
 int session_open(struct session *s, const char *root, const char *profile, bool record);
-/* The same, with the cpus of cgroup (a cgroup path, NULL: the process's own) as the allowed ones. */
-int session_open_cgroup(struct session *s, const char *root, const char *profile, bool record, const char *cgroup);
+/*
+ * The same for a run of the selected checks (NULL: all), with the cpus of cgroup (a cgroup path, NULL:
+ * the process's own) as the allowed ones. When a selected check reads the process table, a second
+ * thread reads it while the rest of the host loads.
+ */
+int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
+			const bool *selected);
 void session_close(struct session *s);
 /* Marks each failing finding with what apply would do about it on this root (fix_by, fix_note). */
 void audit_mark_fixes(struct session *s, struct finding *f, size_t n);

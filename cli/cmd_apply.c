@@ -493,7 +493,7 @@ int cmd_apply(int argc, char **argv)
 		free(last);
 		return EXIT_ERROR;
 	}
-	rc = session_open(&s, a.root, a.profile, false);
+	rc = session_open_checks(&s, a.root, a.profile, NULL, selected);
 	if (rc) {
 		free(selected);
 		free(last);

@@ -94,7 +94,7 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
-	rc = session_open_cgroup(&s, root, profile, false, cgroup);
+	rc = session_open_checks(&s, root, profile, cgroup, selected);
 	if (rc) {
 		free(selected);
 		return rc;

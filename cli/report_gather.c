@@ -157,7 +157,7 @@ int report_gather(const struct report_args *a, json_t **out)
 	/* Input files first: a bad one must cost nothing else. */
 	if (a->verify_from && !(verify = report_verify_load(a->verify_from)))
 		return EXIT_ERROR;
-	rc = session_open(&s, a->root, a->profile, false);
+	rc = session_open_checks(&s, a->root, a->profile, NULL, NULL);
 	if (rc) {
 		json_decref(verify);
 		return rc;

@@ -21,12 +21,22 @@ int cli_open_root(struct sysroot *sr, const char *root)
 	return 0;
 }
 
+static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
+			unsigned load_flags);
+
 int session_open(struct session *s, const char *root, const char *profile, bool record)
 {
-	return session_open_cgroup(s, root, profile, record, NULL);
+	return open_session(s, root, profile, record, NULL, 0);
 }
 
-int session_open_cgroup(struct session *s, const char *root, const char *profile, bool record, const char *cgroup)
+int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
+			const bool *selected)
+{
+	return open_session(s, root, profile, false, cgroup, checks_read_procs(selected) ? HOST_PROCS_AHEAD : 0);
+}
+
+static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
+			unsigned load_flags)
 {
 	struct profile_error err;
 	int rc;
@@ -61,7 +71,7 @@ int session_open_cgroup(struct session *s, const char *root, const char *profile
 		return EXIT_ERROR;
 	}
 	s->has_prof = true;
-	host_load(&s->host, &s->sr);
+	host_load_with(&s->host, &s->sr, load_flags);
 	s->has_host = true;
 	if (cgroup && (rc = host_load_allowed(&s->host, cgroup)) < 0) {
 		cli_error("--cgroup '%s': %s", cgroup,

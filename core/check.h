@@ -66,10 +66,11 @@ struct check_ctx {
 struct tune_ctx;
 struct plan;
 
-/* What a knob's plan does, for `tickready checks` and the manual list. */
+/* What a knob's plan does, for `tickready checks` and the manual list; and what its check reads. */
 enum check_flags {
 	CF_RUNTIME = 1u << 0,	/* its plan writes the running system */
 	CF_BOOT = 1u << 1,	/* its plan stages kernel command line parameters for the next boot */
+	CF_PROCS = 1u << 2,	/* its check reads the process table's status files (read ahead while the host loads) */
 };
 
 /* Ends a check's key list: KEYS(PK_A, PK_B). */

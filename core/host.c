@@ -1086,11 +1086,19 @@ static void load_pci_nics(struct host *h, size_t *cap)
 
 int host_load(struct host *h, const struct sysroot *sr)
 {
+	return host_load_with(h, sr, 0);
+}
+
+int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags)
+{
 	size_t cap = 0;
 
 	memset(h, 0, sizeof(*h));
 	h->sr = sr;
 	h->proc = host_proc_new();
+	/* Its ~80 status files cost as much as everything below: overlapped on a second cpu. */
+	if (flags & HOST_PROCS_AHEAD)
+		host_proc_read_ahead(h);
 	h->boot = host_boot_tool(sr);
 	load_kernel(h);
 	load_topology(h);

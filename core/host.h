@@ -194,6 +194,12 @@ struct host {
  * Returns 0, or -errno only for allocation-level trouble.
  */
 int host_load(struct host *h, const struct sysroot *sr);
+enum host_load_flags {
+	HOST_PROCS_AHEAD = 1u << 0,	/* read the process table in a second thread meanwhile (host_proc_read_ahead) */
+};
+int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags);
+/* Has anything read the process table's status files (or begun to)? For the registry's test of CF_PROCS. */
+bool host_procs_read(const struct host *h);
 void host_free(struct host *h);
 /*
  * The cpus a cgroup's cpuset allows: cgroup NULL reads the audit's own (/proc/self/cgroup), else a

@@ -1,12 +1,15 @@
 /*
  * The host's processes: /proc listed once; each process's status (its name, and its one thread when it
- * has one), every thread's status and the cpu_dma_latency holder read on first use.
+ * has one), every thread's status and the cpu_dma_latency holder read on first use, or ahead by a
+ * second thread while host_load reads the rest (host_proc_read_ahead).
  */
 #include "host.h"
 #include "host_proc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,9 @@ struct host_proc {
 	struct proc_entry *entries;	/* one per pids.names[i] */
 	struct host_tasks tasks;
 	struct host_dma_holder holder;
+	bool reading_ahead;	/* ahead runs load_entries: join it before touching anything above */
+	pthread_t ahead;
+	const struct sysroot *ahead_sr;
 };
 
 struct host_proc *host_proc_new(void)
@@ -41,10 +47,20 @@ struct host_proc *host_proc_new(void)
 	return p;
 }
 
+/* The read-ahead's work is every accessor's: wait for it once. */
+static void settle(struct host_proc *p)
+{
+	if (p->reading_ahead) {
+		pthread_join(p->ahead, NULL);
+		p->reading_ahead = false;
+	}
+}
+
 void host_proc_free(struct host_proc *p)
 {
 	if (!p)
 		return;
+	settle(p);
 	for (size_t i = 0; p->entries && i < p->pids.n; i++)
 		free(p->entries[i].v);
 	free(p->entries);
@@ -63,15 +79,14 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static int list_pids(const struct host *h)
+static int list_pids(const struct sysroot *sr, struct host_proc *p)
 {
-	struct host_proc *p = h->proc;
 	struct dirlist all;
 	size_t n = 0;
 
 	if (p->pids_rc <= 0)
 		return p->pids_rc;
-	p->pids_rc = sysroot_list(h->sr, "/proc", &all);
+	p->pids_rc = sysroot_list(sr, "/proc", &all);
 	if (p->pids_rc < 0)
 		return p->pids_rc;
 	for (size_t i = 0; i < all.n; i++) {
@@ -231,25 +246,62 @@ static void load_process(const struct sysroot *sr, const char *pid, struct proc_
 	dirlist_free(&tids);
 }
 
-static void load_entries(const struct host *h)
+static void load_entries(const struct sysroot *sr, struct host_proc *p)
 {
-	struct host_proc *p = h->proc;
-
 	if (p->has_entries)
 		return;
 	p->has_entries = true;
-	if (list_pids(h))
+	if (list_pids(sr, p))
 		return;
 	p->entries = xcalloc(p->pids.n ? p->pids.n : 1, sizeof(*p->entries));
 	for (size_t i = 0; i < p->pids.n; i++)
-		load_process(h->sr, p->pids.names[i], &p->entries[i]);
+		load_process(sr, p->pids.names[i], &p->entries[i]);
+}
+
+/* The thread touches only p and the sysroot (read-only), until settle joins it. */
+static void *read_ahead(void *arg)
+{
+	struct host_proc *p = arg;
+
+	load_entries(p->ahead_sr, p);
+	return NULL;
+}
+
+bool host_procs_read(const struct host *h)
+{
+	const struct host_proc *p = h->proc;
+
+	return p->reading_ahead || p->has_entries;
+}
+
+void host_proc_read_ahead(const struct host *h)
+{
+	struct host_proc *p = h->proc;
+
+	cpu_set_t others;
+	pthread_attr_t attr;
+	int here = sched_getcpu();
+
+	/* Not while capturing: the record is one list, kept by one thread. */
+	if (p->reading_ahead || p->has_entries || h->sr->rec || here < 0 ||
+	    sched_getaffinity(0, sizeof(others), &others) < 0)
+		return;
+	CPU_CLR(here, &others);
+	if (!CPU_COUNT(&others) || pthread_attr_init(&attr))
+		return;
+	/* On another of our own cpus: left to the scheduler, it mostly shared this one (no overlap). */
+	pthread_attr_setaffinity_np(&attr, sizeof(others), &others);
+	p->ahead_sr = h->sr;
+	p->reading_ahead = pthread_create(&p->ahead, &attr, read_ahead, p) == 0;
+	pthread_attr_destroy(&attr);
 }
 
 long host_process_named(const struct host *h, const char *comm)
 {
 	const struct host_proc *p = h->proc;
 
-	load_entries(h);
+	settle(h->proc);
+	load_entries(h->sr, h->proc);
 	for (size_t i = 0; p->entries && i < p->pids.n; i++)
 		if (p->entries[i].has_comm && !strcmp(p->entries[i].comm, comm))
 			return atol(p->pids.names[i]);
@@ -262,10 +314,11 @@ const struct host_tasks *host_tasks(const struct host *h)
 	struct host_tasks *ts = &p->tasks;
 	size_t n = 0;
 
+	settle(p);
 	if (p->has_tasks)
 		return ts;
 	p->has_tasks = true;
-	load_entries(h);
+	load_entries(h->sr, p);
 	ts->rc = p->pids_rc;
 	if (ts->rc)
 		return ts;
@@ -305,10 +358,11 @@ const struct host_dma_holder *host_dma_holder(const struct host *h)
 	struct host_proc *p = h->proc;
 	struct host_dma_holder *d = &p->holder;
 
+	settle(p);
 	if (p->has_holder)
 		return d;
 	p->has_holder = true;
-	d->rc = list_pids(h);
+	d->rc = list_pids(h->sr, p);
 	/* The first holder is enough to judge. */
 	for (size_t i = 0; !d->rc && i < p->pids.n && !d->pid[0]; i++) {
 		int rc = pid_holds(h->sr, p->pids.names[i]);

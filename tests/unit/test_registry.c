@@ -126,6 +126,94 @@ static void test_keys_declared(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * CF_PROCS is what starts the process table's read-ahead: a check without it must never read the table
+ * (its audit would wait for a lazy walk), and each with it must read it somewhere in the matrix. Each
+ * check runs alone on a fresh host, for every shipped profile on both trees.
+ */
+static void test_procs_flag(void **state)
+{
+	bool seen[checks_count];
+	int bad = 0;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	for (size_t t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
+		char root[512];
+		struct sysroot sr;
+
+		snprintf(root, sizeof(root), "%s/tests/fixtures/%s", TEST_SRCDIR, trees[t]);
+		assert_int_equal(sysroot_open(&sr, root), 0);
+		for (const struct builtin_profile *b = builtin_profiles; b->name; b++)
+			for (size_t i = 0; i < checks_count; i++) {
+				struct profile prof;
+				struct profile_error err;
+				struct finding f;
+				struct host h;
+
+				host_load(&h, &sr);
+				assert_int_equal(profile_load_string(&prof, b->text, b->name, &err), 0);
+				assert_int_equal(profile_resolve(&prof, &h, &err), 0);
+				assert_false(host_procs_read(&h));
+				check_run(checks[i], &(struct check_ctx){ &h, &prof, &sr }, &f);
+				if (host_procs_read(&h)) {
+					seen[i] = true;
+					if (!(checks[i]->flags & CF_PROCS)) {
+						fprintf(stderr, "registry: %s reads the process table (profile %s, tree %s) "
+							"without CF_PROCS\n", checks[i]->id, b->name, trees[t]);
+						bad++;
+					}
+				}
+				finding_clear(&f);
+				profile_free(&prof);
+				host_free(&h);
+			}
+		sysroot_close(&sr);
+	}
+	for (size_t i = 0; i < checks_count; i++)
+		if ((checks[i]->flags & CF_PROCS) && !seen[i]) {
+			fprintf(stderr, "registry: %s has CF_PROCS but never read the process table\n", checks[i]->id);
+			bad++;
+		}
+	assert_int_equal(bad, 0);
+}
+
+/* The read-ahead gives what a lazy read gives, for every accessor (and the holder's walk shares its pid list). */
+static void test_procs_read_ahead_same(void **state)
+{
+	char root[512];
+	struct sysroot sr;
+	struct host lazy, ahead;
+	const struct host_tasks *a, *b;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/tests/fixtures/base", TEST_SRCDIR);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	host_load(&lazy, &sr);
+	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD);
+	assert_true(host_procs_read(&ahead));
+	a = host_tasks(&lazy);
+	b = host_tasks(&ahead);
+	assert_int_equal(a->rc, b->rc);
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->unreadable, b->unreadable);
+	assert_true(a->n > 0);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->v[i].tid, b->v[i].tid);
+		assert_string_equal(a->v[i].comm, b->v[i].comm);
+		assert_true(cpuset_equal(&a->v[i].cpus, &b->v[i].cpus));
+	}
+	assert_int_equal(host_process_named(&lazy, "irqbalance"), host_process_named(&ahead, "irqbalance"));
+	assert_int_equal(host_dma_holder(&lazy)->rc, host_dma_holder(&ahead)->rc);
+	assert_string_equal(host_dma_holder(&lazy)->pid, host_dma_holder(&ahead)->pid);
+	host_free(&lazy);
+	host_free(&ahead);
+	/* Freed before any accessor: the thread is joined, nothing leaks (ASan). */
+	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD);
+	host_free(&ahead);
+	sysroot_close(&sr);
+}
+
 /* Every fix_by combination apply can report survives the JSON name (what report and fleets read back). */
 static void test_fix_by_names_round_trip(void **state)
 {
@@ -153,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_every_key_judged),
 		cmocka_unit_test(test_keys_declared),
 		cmocka_unit_test(test_fix_by_names_round_trip),
+		cmocka_unit_test(test_procs_flag),
+		cmocka_unit_test(test_procs_read_ahead_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
