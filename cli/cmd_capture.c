@@ -169,10 +169,9 @@ static int probe_with(struct session *s, struct profile *prof, const struct mgmt
 /* The user's profile (its findings in *first), every shipped one and the probes; returns how many fit this host. */
 static unsigned probe_all(struct session *s, struct report *first)
 {
-	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
+	const struct mgmt_set *mgmt = host_mgmt(&s->host);	/* as apply does */
 	unsigned variants = probe_variants(), fitted = 0;
 
-	mgmt_load(mgmt, &s->host, &s->sr, getenv("SSH_CONNECTION"));	/* as apply does */
 	fitted += probe_with(s, &s->prof, mgmt, first) == 0;
 	for (const struct builtin_profile *b = builtin_profiles; b->name; b++) {
 		struct profile other;
@@ -200,7 +199,6 @@ static unsigned probe_all(struct session *s, struct report *first)
 		}
 		free(text);
 	}
-	free(mgmt);
 	return fitted;
 }
 

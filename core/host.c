@@ -17,6 +17,7 @@
 
 #include "ethtool.h"
 #include "host_proc.h"
+#include "mgmt.h"
 #include "util.h"
 
 const char *const cpu_flag_names[] = {
@@ -1096,6 +1097,7 @@ int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags)
 	memset(h, 0, sizeof(*h));
 	h->sr = sr;
 	h->proc = host_proc_new();
+	h->mgmt = xcalloc(1, sizeof(*h->mgmt));
 	/* Its ~80 status files cost as much as everything below: overlapped on a second cpu. */
 	if (flags & HOST_PROCS_AHEAD)
 		host_proc_read_ahead(h);
@@ -1127,6 +1129,7 @@ void host_free(struct host *h)
 		free(h->nics[i].irqs);
 	free(h->nics);
 	host_proc_free(h->proc);
+	free(h->mgmt);
 	memset(h, 0, sizeof(*h));
 }
 

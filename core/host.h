@@ -125,10 +125,12 @@ struct host_dma_holder {
 #define HOST_DMA_LATENCY "/dev/cpu_dma_latency"
 
 struct host_proc;
+struct mgmt_set;
 
 struct host {
 	const struct sysroot *sr;
 	struct host_proc *proc;	/* /proc's processes: read on first use (host_tasks, host_dma_holder), then kept */
+	struct mgmt_set *mgmt;	/* the management path: read on first use (host_mgmt), then kept */
 	char release[128];
 	char *cmdline_raw;	/* NULL when /proc/cmdline could not be read */
 	struct cmdline cmdline;

@@ -110,6 +110,7 @@ static void mgmt_ssh(struct mgmt_set *m, const struct sysroot *sr, const char *c
 void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection)
 {
 	m->n = 0;
+	m->loaded = true;
 	for (size_t i = 0; i < h->nnics; i++)
 		if (h->nics[i].default_route)
 			mgmt_add(m, sr, h->nics[i].name, "default route");
@@ -145,6 +146,13 @@ void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *s
 	}
 	mgmt_ssh(m, sr, ssh_connection);
 	mgmt_expand(m, sr);
+}
+
+const struct mgmt_set *host_mgmt(const struct host *h)
+{
+	if (!h->mgmt->loaded)
+		mgmt_load(h->mgmt, h, h->sr, getenv("SSH_CONNECTION"));
+	return h->mgmt;
 }
 
 const char *mgmt_reason(const struct mgmt_set *m, const struct nic *n)

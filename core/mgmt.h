@@ -1,5 +1,6 @@
 /* The management path, from the host model: default routes, the SSH session, and what they stand on. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "host.h"
@@ -7,6 +8,7 @@
 
 /* Interfaces and PCI functions on the management path: never rebound, re-IRQ'd or re-tuned. */
 struct mgmt_set {
+	bool loaded;	/* mgmt_load filled it */
 	size_t n;
 	struct {
 		char name[32];
@@ -21,5 +23,7 @@ struct mgmt_set {
  * and SR-IOV PFs.
  */
 void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection);
+/* The host's own set, as audit, apply and capture all use it ($SSH_CONNECTION's, on a live host): loaded once. */
+const struct mgmt_set *host_mgmt(const struct host *h);
 /* Why nic is on the management path, NULL when it is not. */
 const char *mgmt_reason(const struct mgmt_set *m, const struct nic *n);

@@ -647,13 +647,11 @@ static void resolve_nic(struct profile *p, const struct host *h)
 		if (nic_userspace_driver(h->nics[i].driver))
 			p->nic = &h->nics[i];
 	if (!p->nic) {
-		struct mgmt_set *m = xcalloc(1, sizeof(*m));
+		const struct mgmt_set *m = host_mgmt(h);
 
-		mgmt_load(m, h, h->sr, h->sr->live ? getenv("SSH_CONNECTION") : NULL);
 		for (size_t i = 0; i < h->nnics && !p->nic; i++)
 			if (h->nics[i].pci[0] && !h->nics[i].default_route && !mgmt_reason(m, &h->nics[i]))
 				p->nic = &h->nics[i];
-		free(m);
 	}
 }
 

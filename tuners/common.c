@@ -115,18 +115,15 @@ void tune_parent_dirs(const struct tune_ctx *ctx, struct plan *p, const char *ch
 void tune_ctx_init(struct tune_ctx *ctx, const struct host *h, const struct profile *prof, const struct sysroot *sr,
 		   const struct finding *f, size_t n)
 {
-	struct mgmt_set *mgmt = xcalloc(1, sizeof(*mgmt));
 	char bad[160];
 	const char *why = tune_cpulists_bad(h, prof, bad, sizeof(bad));
 
-	mgmt_load(mgmt, h, sr, getenv("SSH_CONNECTION"));
-	*ctx = (struct tune_ctx){ .host = h, .prof = prof, .sr = sr, .findings = f, .nfindings = n, .mgmt = mgmt,
+	*ctx = (struct tune_ctx){ .host = h, .prof = prof, .sr = sr, .findings = f, .nfindings = n, .mgmt = host_mgmt(h),
 				  .cpulist_bad = why ? xstrdup(why) : NULL };
 }
 
 void tune_ctx_free(struct tune_ctx *ctx)
 {
-	free((void *)ctx->mgmt);
 	free((void *)ctx->cpulist_bad);
 	memset(ctx, 0, sizeof(*ctx));
 }

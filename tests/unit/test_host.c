@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "checktest.h"
+#include "mgmt.h"
 #include "util.h"
 
 /* Above host.c's IRQ_SPLIT_MIN, so the second thread takes part. */
@@ -247,6 +248,40 @@ static void test_process_named(void **state)
 	sysroot_close(&sr);
 }
 
+/*
+ * The management path is read once per host: profile resolution, every plan and capture share it, and
+ * it is what a fresh mgmt_load says. A route file changed after the first call changes nothing.
+ */
+static void test_host_mgmt_once(void **state)
+{
+	struct fx *fx = *state;
+	struct mgmt_set fresh;
+	const struct mgmt_set *m;
+	struct sysroot sr;
+	struct host h;
+
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	mgmt_load(&fresh, &h, &sr, NULL);
+	m = host_mgmt(&h);
+	assert_true(m->loaded);
+	assert_true(m->n > 0);
+	assert_int_equal(m->n, fresh.n);
+	for (size_t i = 0; i < m->n; i++) {
+		assert_string_equal(m->v[i].name, fresh.v[i].name);
+		assert_string_equal(m->v[i].why, fresh.v[i].why);
+	}
+	fx_write(fx, "/proc/net/route", "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n");
+	assert_ptr_equal(host_mgmt(&h), m);
+	assert_int_equal(host_mgmt(&h)->n, fresh.n);
+	host_free(&h);
+	host_load(&h, &sr);
+	mgmt_load(&fresh, &h, &sr, NULL);
+	assert_int_equal(host_mgmt(&h)->n, fresh.n);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 /* The live host's CPUID answer is the kernel's own: vendor_id and model name of /proc/cpuinfo come from the same leaves. */
 static void test_live_cpuid(void **state)
 {
@@ -286,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_single_thread_status, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_process_named, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_host_mgmt_once, fx_setup_base, fx_teardown),
 		cmocka_unit_test(test_live_cpuid),
 	};
 
