@@ -227,8 +227,8 @@ static void run_hugetlbfs(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "profile does not ask for memory.hugetlbfs");
 		return;
 	}
-	if (!sysroot_exists(ctx->sr, "/proc/mounts")) {
-		finding_skip_read(f, "/proc/mounts", -ENOENT);
+	if (ctx->host->mounts_rc < 0) {
+		finding_skip_read(f, "/proc/mounts", ctx->host->mounts_rc);
 		return;
 	}
 	format_size_human(ctx->prof->hugepage_kb, human, sizeof(human));
@@ -445,8 +445,8 @@ static void run_stale(const struct check_ctx *ctx, struct finding *f)
 	struct hfiles hf = { 0 };
 
 	if (!ctx->host->nmounts) {
-		if (!sysroot_exists(ctx->sr, "/proc/mounts"))
-			finding_skip_read(f, "/proc/mounts", -ENOENT);
+		if (ctx->host->mounts_rc < 0)
+			finding_skip_read(f, "/proc/mounts", ctx->host->mounts_rc);
 		else
 			finding_skip(f, "no hugetlbfs mount");
 		return;

@@ -177,16 +177,25 @@ static void online_from_dirs(struct host *h)
 	h->cpus_from_dirs = true;
 }
 
-/* The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. */
+/*
+ * The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. index3 first (L1d,
+ * L1i and L2 come before it on every x86 and arm64 part), then the rest in order.
+ */
 static bool cpu_l3(const struct host *h, int cpu, struct cpuset *out)
 {
-	for (int i = 0; i < 8; i++) {
+	for (int k = -1; k < 8; k++) {
+		int i = k < 0 ? 3 : k;
 		char path[128];
 		long level;
 
+		if (k == 3)
+			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, i);
-		if (sysroot_read_long(h->sr, path, &level) < 0)
+		if (sysroot_read_long(h->sr, path, &level) < 0) {
+			if (k < 0)
+				continue;
 			return false;
+		}
 		if (level != 3)
 			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
@@ -212,7 +221,11 @@ static void load_caches(struct host *h)
 			h->npackages++;
 		if (c->core_id >= 0 && !seen_core)
 			h->ncores++;
-		if (!cpu_l3(h, c->id, &set))
+		/* A cache's sharers list the same sharers: a cpu already in a group is not read again. */
+		for (size_t g = 0; g < h->nl3 && c->l3 < 0; g++)
+			if (cpuset_has(&h->l3[g], c->id))
+				c->l3 = (int)g;
+		if (c->l3 >= 0 || !cpu_l3(h, c->id, &set))
 			continue;
 		cpuset_set(&set, c->id);
 		for (size_t g = 0; g < h->nl3 && c->l3 < 0; g++)
@@ -674,7 +687,7 @@ static void load_mounts(struct host *h)
 	char *text, *save = NULL;
 	size_t cap = 0;
 
-	if (sysroot_read_alloc(h->sr, "/proc/mounts", SMALL_CAP, &text, NULL) < 0)
+	if ((h->mounts_rc = sysroot_read_alloc(h->sr, "/proc/mounts", SMALL_CAP, &text, NULL)) < 0)
 		return;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char dev[256], path[256], type[64], opts[1024];

@@ -179,6 +179,7 @@ struct host {
 	unsigned long default_hugepage_kb;	/* Hugepagesize in /proc/meminfo, 0 when unknown */
 	int npools;
 	struct hugepool pools[HOST_MAX_POOLS];	/* system-wide */
+	int mounts_rc;		/* reading /proc/mounts: 0, or -errno (no mount is known then) */
 	size_t nmounts;
 	struct hugetlbfs_mount *mounts;
 

@@ -248,6 +248,56 @@ static void test_process_named(void **state)
 	sysroot_close(&sr);
 }
 
+/* cpu's caches as x86 lays them out: L1d, L1i, L2 of its own, then the L3 shared by l3list. */
+static void write_caches(struct fx *fx, int cpu, const char *l3list)
+{
+	static const char *const level[] = { "1\n", "1\n", "2\n", "3\n" };
+	char path[128], self[16];
+
+	snprintf(self, sizeof(self), "%d\n", cpu);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, i);
+		fx_write(fx, path, level[i]);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
+		fx_write(fx, path, i == 3 ? l3list : self);
+	}
+}
+
+static void check_l3_groups(const struct host *h)
+{
+	assert_int_equal(h->nl3, 2);
+	assert_int_equal(h->ncpus, 8);
+	for (size_t i = 0; i < h->ncpus; i++)
+		assert_int_equal(h->cpus[i].l3, h->cpus[i].id < 4 ? 0 : 1);
+	assert_int_equal(cpuset_count(&h->l3[0]), 4);
+	assert_true(cpuset_has(&h->l3[1], 7));
+}
+
+/* L3 groups: a cpu already listed in a group's sharers is not read again (only cpus 0 and 4 need files). */
+static void test_l3_groups(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+	char path[96];
+
+	for (int c = 0; c < 8; c++)
+		write_caches(fx, c, c < 4 ? "0-3\n" : "4-7\n");
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	check_l3_groups(&h);
+	host_free(&h);
+	for (int c = 0; c < 8; c++)
+		if (c != 0 && c != 4) {
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache", c);
+			fx_remove(fx, path);
+		}
+	host_load(&h, &sr);
+	check_l3_groups(&h);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 /*
  * The management path is read once per host: profile resolution, every plan and capture share it, and
  * it is what a fresh mgmt_load says. A route file changed after the first call changes nothing.
@@ -322,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_single_thread_status, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_process_named, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_host_mgmt_once, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_l3_groups, fx_setup_base, fx_teardown),
 		cmocka_unit_test(test_live_cpuid),
 	};
 
