@@ -39,7 +39,7 @@ if [ -n "$devbind" ] && [ -n "$hugep" ]; then
 fi
 tuned_ms=""
 if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
-	tuned_ms=$(RUNS=5 median_ms tuned-adm verify)
+	tuned_ms=$(RUNS=11 median_ms tuned-adm verify)
 	printf '%-52s %10s\n' "tuned-adm verify" "$tuned_ms"
 else
 	printf '%-52s %10s\n' "tuned-adm verify" "n/a (no tuned daemon)"

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ struct host_proc {
 	bool reading_ahead;	/* ahead runs load_entries: join it before touching anything above */
 	pthread_t ahead;
 	const struct sysroot *ahead_sr;
+	atomic_bool listed;	/* pids and entries are set: processes may be claimed */
+	atomic_size_t next;	/* the next process of pids to claim, by whichever thread gets there */
 };
 
 struct host_proc *host_proc_new(void)
@@ -47,10 +50,17 @@ struct host_proc *host_proc_new(void)
 	return p;
 }
 
-/* The read-ahead's work is every accessor's: wait for it once. */
+static void load_claimed(const struct sysroot *sr, struct host_proc *p);
+
+/*
+ * The read-ahead's work is every accessor's: wait for it once. A read-ahead still going gets help:
+ * this thread claims the processes left (a busy cpu under the helper leaves it behind).
+ */
 static void settle(struct host_proc *p)
 {
 	if (p->reading_ahead) {
+		if (atomic_load_explicit(&p->listed, memory_order_acquire))
+			load_claimed(p->ahead_sr, p);
 		pthread_join(p->ahead, NULL);
 		p->reading_ahead = false;
 	}
@@ -246,6 +256,15 @@ static void load_process(const struct sysroot *sr, const char *pid, struct proc_
 	dirlist_free(&tids);
 }
 
+/* Each process goes to one thread: entries[i] is written only by whoever claimed i. */
+static void load_claimed(const struct sysroot *sr, struct host_proc *p)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < p->pids.n)
+		load_process(sr, p->pids.names[i], &p->entries[i]);
+}
+
 static void load_entries(const struct sysroot *sr, struct host_proc *p)
 {
 	if (p->has_entries)
@@ -254,8 +273,8 @@ static void load_entries(const struct sysroot *sr, struct host_proc *p)
 	if (list_pids(sr, p))
 		return;
 	p->entries = xcalloc(p->pids.n ? p->pids.n : 1, sizeof(*p->entries));
-	for (size_t i = 0; i < p->pids.n; i++)
-		load_process(sr, p->pids.names[i], &p->entries[i]);
+	atomic_store_explicit(&p->listed, true, memory_order_release);
+	load_claimed(sr, p);
 }
 
 /* The thread touches only p and the sysroot (read-only), until settle joins it. */

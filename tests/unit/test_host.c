@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "checktest.h"
+#include "host_proc.h"
 #include "mgmt.h"
 #include "util.h"
 
@@ -165,6 +166,16 @@ static void test_many_tasks(void **state)
 	host_load(&h, &sr);
 	check_tasks(&h);
 	host_free(&h);
+	/* Read ahead, and claimed by both threads when asked for at once: the same tasks, in the same order. */
+	host_load_with(&h, &sr, HOST_PROCS_AHEAD);
+	check_tasks(&h);
+	host_free(&h);
+	for (int round = 0; round < 20; round++) {
+		host_load(&h, &sr);
+		host_proc_read_ahead(&h);
+		check_tasks(&h);
+		host_free(&h);
+	}
 	assert_int_equal(sysroot_record_start(&sr), 0);
 	host_load(&h, &sr);
 	check_tasks(&h);
