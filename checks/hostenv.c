@@ -80,7 +80,7 @@ const struct check check_tasks_other_tuners = {
 
 /* ---- kernel.timesync ---- */
 
-static const char *const sync_names[] = { "chronyd", "ntpd", "ptp4l", "phc2sys", "systemd-timesyn", "timemaster" };
+static const char *const sync_names[] = { "chronyd", "ntpd", "ptp4l", "phc2sys", "systemd-timesyncd", "timemaster" };
 
 static void run_timesync(const struct check_ctx *ctx, struct finding *f)
 {

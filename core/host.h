@@ -232,7 +232,8 @@ const struct host_dma_holder *host_dma_holder(const struct host *h);
 /*
  * The first process (in name order of /proc) whose name is comm, from the same pass: the Name of
  * /proc/PID/status (trimmed, as a read of /proc/PID/comm is), or /proc/PID/comm where there is no
- * status. -1 when none, or when /proc cannot be listed.
+ * status. A name longer than the kernel keeps (15 bytes) matches by those 15, as pgrep does.
+ * -1 when none, or when /proc cannot be listed.
  */
 long host_process_named(const struct host *h, const char *comm);
 /* Pool of a size on a node (node -1: system-wide); NULL when the kernel has no such pool. */

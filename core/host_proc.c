@@ -315,6 +315,14 @@ void host_proc_read_ahead(const struct host *h)
 	pthread_attr_destroy(&attr);
 }
 
+/* The kernel keeps a task's name in 16 bytes: "power-profiles-daemon" runs as "power-profiles-". */
+#define COMM_MAX 15
+
+static bool comm_is(const char *comm, const char *name)
+{
+	return strlen(name) > COMM_MAX ? strlen(comm) == COMM_MAX && !strncmp(comm, name, COMM_MAX) : !strcmp(comm, name);
+}
+
 long host_process_named(const struct host *h, const char *comm)
 {
 	const struct host_proc *p = h->proc;
@@ -322,7 +330,7 @@ long host_process_named(const struct host *h, const char *comm)
 	settle(h->proc);
 	load_entries(h->sr, h->proc);
 	for (size_t i = 0; p->entries && i < p->pids.n; i++)
-		if (p->entries[i].has_comm && !strcmp(p->entries[i].comm, comm))
+		if (p->entries[i].has_comm && comm_is(p->entries[i].comm, comm))
 			return atol(p->pids.names[i]);
 	return -1;
 }

@@ -63,7 +63,7 @@ enum profile_type {
 	X(PK_RCU_NOCB_POLL, "kernel", "rcu_nocb_poll", PT_BOOL, 0, 0, NULL, "rcu_nocb_poll: RCU callback threads poll instead of being woken from the isolated cores") \
 	X(PK_KTHREAD_CPUS, "kernel", "kthread_cpus", PT_BOOL, 0, 0, NULL, "kthread_cpus= housekeeping cores on the command line") \
 	X(PK_PREEMPT_RT, "kernel", "preempt_rt", PT_BOOL, 0, 0, NULL, "a PREEMPT_RT kernel (yes) or not (no)") \
-	X(PK_TIMESYNC, "kernel", "timesync", PT_ENUM, 0, 0, "required|warn", "a time sync daemon (chrony, ntpd, ptp4l with phc2sys) running") \
+	X(PK_TIMESYNC, "kernel", "timesync", PT_ENUM, 0, 0, "required|warn", "a time sync daemon (chrony, ntpd, ptp4l with phc2sys, systemd-timesyncd, timemaster) running") \
 	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
 	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
 	X(PK_NIC_STACK, "nic", "stack", PT_ENUM, 0, 0, "auto|dpdk|dpdk-bifurcated|af_xdp|onload|ef_vi|tcpdirect|vma|rdma|netmap|pf_ring|kernel", "packet path of the application; auto detects it (drivers, modules, device nodes, libraries)") \
@@ -91,7 +91,7 @@ enum profile_type {
 	X(PK_TASKS_ALLOWED, "tasks", "allowed", PT_WORDS, 0, 0, NULL, "thread names allowed on isolated cores") \
 	X(PK_SYSTEMD_AFFINITY, "tasks", "systemd_affinity", PT_BOOL, 0, 0, NULL, "systemd CPUAffinity= confined to housekeeping cores") \
 	X(PK_SERVICE, "tasks", "service", PT_STRING, 0, 0, NULL, "systemd unit of the trading application (memlock is judged on it)") \
-	X(PK_OTHER_TUNERS, "tasks", "other_tuners", PT_ENUM, 0, 0, "off|warn", "competing tuners (tuned, bpftune, a second irqbalance profile): off fails, warn warns") \
+	X(PK_OTHER_TUNERS, "tasks", "other_tuners", PT_ENUM, 0, 0, "off|warn", "competing tuners (tuned, tuned-ppd, bpftune, power-profiles-daemon): off fails, warn warns") \
 	X(PK_T_LOOPBACK_P50, "targets", "loopback.p50_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P50 latency") \
 	X(PK_T_LOOPBACK_P99, "targets", "loopback.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99 latency") \
 	X(PK_T_LOOPBACK_P9999, "targets", "loopback.p9999_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99.99 latency") \

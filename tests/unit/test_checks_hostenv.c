@@ -33,6 +33,15 @@ static void test_other_tuners(void **state)
 	assert_verdict(fx_check(fx, "tasks.other_tuners"), V_WARN);
 	fx_remove(fx, "/proc/4242");
 	assert_verdict(fx_check(fx, "tasks.other_tuners"), V_PASS);
+	/* Its name is longer than the kernel keeps: it runs as "power-profiles-". */
+	fx_write(fx, "/proc/4300/comm", "power-profiles-\n");
+	f = fx_check(fx, "tasks.other_tuners");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "power-profiles-daemon running (pid 4300)");
+	assert_has(f->remedy, "systemctl disable --now power-profiles-daemon");
+	/* A shorter name with the same start is not it. */
+	fx_write(fx, "/proc/4300/comm", "power-profiles\n");
+	assert_verdict(fx_check(fx, "tasks.other_tuners"), V_PASS);
 }
 
 static void test_timesync(void **state)
@@ -53,6 +62,12 @@ static void test_timesync(void **state)
 	assert_has(f->observed, "ptp4l without phc2sys");
 	fx_write(fx, "/proc/701/comm", "phc2sys\n");
 	assert_verdict(fx_check(fx, "kernel.timesync"), V_PASS);
+	fx_remove(fx, "/proc/700");
+	fx_remove(fx, "/proc/701");
+	fx_write(fx, "/proc/702/comm", "systemd-timesyn\n");
+	f = fx_check(fx, "kernel.timesync");
+	assert_true(f->verdict != V_FAIL);
+	assert_has(f->observed, "systemd-timesyncd (pid 702)");
 }
 
 static void test_ksm(void **state)
