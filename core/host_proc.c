@@ -361,23 +361,21 @@ const struct host_tasks *host_tasks(const struct host *h)
 	return ts;
 }
 
+static int is_dma_latency(void *held, const char *name, const char *target)
+{
+	(void)name;
+	return *(int *)held = !strcmp(target, HOST_DMA_LATENCY);
+}
+
 /* Does PID hold the device open? 1, 0, or -errno when its fds cannot be listed. Only links are read. */
 static int pid_holds(const struct sysroot *sr, const char *pid)
 {
-	struct dirlist fds;
-	char path[96], target[64];
+	char path[96];
 	int rc, held = 0;
 
 	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
-	rc = sysroot_list(sr, path, &fds);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < fds.n && !held; i++) {
-		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, fds.names[i]);
-		held = sysroot_readlink(sr, path, target, sizeof(target)) >= 0 && !strcmp(target, HOST_DMA_LATENCY);
-	}
-	dirlist_free(&fds);
-	return held;
+	rc = sysroot_list_links(sr, path, is_dma_latency, &held);
+	return rc < 0 ? rc : held;
 }
 
 const struct host_dma_holder *host_dma_holder(const struct host *h)
@@ -392,7 +390,12 @@ const struct host_dma_holder *host_dma_holder(const struct host *h)
 	d->rc = list_pids(h->sr, p);
 	/* The first holder is enough to judge. */
 	for (size_t i = 0; !d->rc && i < p->pids.n && !d->pid[0]; i++) {
-		int rc = pid_holds(h->sr, p->pids.names[i]);
+		int rc;
+
+		/* A kernel thread has no files: where the statuses are read already, its fd list is not. */
+		if (p->has_entries && p->entries && p->entries[i].n && p->entries[i].v[0].kthread == 1)
+			continue;
+		rc = pid_holds(h->sr, p->pids.names[i]);
 
 		if (rc == -EACCES || rc == -EPERM)
 			d->unreadable++;

@@ -827,6 +827,52 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 	return 0;
 }
 
+int sysroot_list_links(const struct sysroot *sr, const char *dir, int (*fn)(void *arg, const char *name,
+		       const char *target), void *arg)
+{
+	char target[PATH_MAX];
+	struct dirent *de;
+	int fd, rc = 0;
+	DIR *d;
+
+	/* While capturing, each link is read (and kept) as sysroot_readlink keeps it. */
+	if (sr->rec) {
+		struct dirlist dl;
+		char path[PATH_MAX];
+
+		if ((rc = sysroot_list(sr, dir, &dl)) < 0)
+			return rc;
+		for (size_t i = 0; i < dl.n && !rc; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, dl.names[i]);
+			if (sysroot_readlink(sr, path, target, sizeof(target)) == 0)
+				rc = fn(arg, dl.names[i], target);
+		}
+		dirlist_free(&dl);
+		return 0;
+	}
+	if ((fd = sysroot_openat(sr, dir, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return fd;
+	if (!(d = fdopendir(fd))) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	/* A name holds no '/' and readlinkat never follows it: nothing leaves the directory. */
+	while (!rc && (de = readdir(d))) {
+		ssize_t n;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n = readlinkat(fd, de->d_name, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;	/* not a link, or gone */
+		target[n] = '\0';
+		rc = fn(arg, de->d_name, target);
+	}
+	closedir(d);
+	return 0;
+}
+
 void dirlist_free(struct dirlist *dl)
 {
 	for (size_t i = 0; i < dl->n; i++)

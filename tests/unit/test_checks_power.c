@@ -201,6 +201,42 @@ static void test_dma_latency_read_once(void **state)
 	assert_string_equal(host_dma_holder(&fx->host)->pid, "");
 }
 
+/*
+ * The holder walk reads fd links in one pass per process (no open per link), and once the statuses
+ * are read it leaves out kernel threads, which have no files: a kernel thread in a tree "holding"
+ * the device is not taken once its status says Kthread: 1, and is before (statuses not read).
+ */
+static void test_dma_latency_walk(void **state)
+{
+	struct fx *fx = *state;
+	struct sysroot sr;
+	struct host h;
+
+	fx_remove(fx, "/proc");
+	fx_write(fx, "/proc/2/status", "Name:\tkthreadd\nPPid:\t0\nKthread:\t1\nThreads:\t1\nCpus_allowed_list:\t0-7\n");
+	fx_write(fx, "/proc/2/fd/9", "");	/* not a link: left out */
+	fx_symlink(fx, "/dev/cpu_dma_latency", "/proc/2/fd/4");
+	fx_write(fx, "/proc/300/status", "Name:\tpoller\nPPid:\t1\nKthread:\t0\nThreads:\t1\nCpus_allowed_list:\t2\n");
+	fx_write(fx, "/proc/300/fd/1", "");
+	fx_symlink(fx, "/dev/null", "/proc/300/fd/0");
+	fx_symlink(fx, "/dev/cpu_dma_latency", "/proc/300/fd/7");
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	assert_string_equal(host_dma_holder(&h)->pid, "2");
+	host_free(&h);
+	host_load(&h, &sr);
+	assert_int_equal(host_tasks(&h)->n, 2);
+	assert_string_equal(host_dma_holder(&h)->pid, "300");
+	host_free(&h);
+	/* Captured: the same answer, and the links kept. */
+	assert_int_equal(sysroot_record_start(&sr), 0);
+	host_load(&h, &sr);
+	assert_int_equal(host_tasks(&h)->n, 2);
+	assert_string_equal(host_dma_holder(&h)->pid, "300");
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
 /* ---- power.epb ---- */
 
 static void test_epb(void **state)
@@ -331,7 +367,7 @@ int main(void)
 		T(test_smt), T(test_smt_states), T(test_smt_skip),
 		T(test_cpu_model), T(test_cpu_model_skip),
 		T(test_bios), T(test_bios_skip),
-		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip), T(test_dma_latency_read_once),
+		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip), T(test_dma_latency_read_once), T(test_dma_latency_walk),
 		T(test_epb), T(test_epb_skip),
 		T(test_epp), T(test_epp_skip),
 		T(test_pstate), T(test_pstate_skip),
