@@ -296,7 +296,6 @@ bool host_procs_read(const struct host *h)
 void host_proc_read_ahead(const struct host *h)
 {
 	struct host_proc *p = h->proc;
-
 	cpu_set_t others;
 	pthread_attr_t attr;
 	int here = sched_getcpu();
@@ -320,7 +319,9 @@ void host_proc_read_ahead(const struct host *h)
 
 static bool comm_is(const char *comm, const char *name)
 {
-	return strlen(name) > COMM_MAX ? strlen(comm) == COMM_MAX && !strncmp(comm, name, COMM_MAX) : !strcmp(comm, name);
+	if (strlen(name) <= COMM_MAX)
+		return !strcmp(comm, name);
+	return strlen(comm) == COMM_MAX && !strncmp(comm, name, COMM_MAX);
 }
 
 long host_process_named(const struct host *h, const char *comm)
