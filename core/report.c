@@ -128,6 +128,15 @@ static void w_cpus_section(struct jsonw *w, const struct host *h)
 	jw_end(w);
 }
 
+/* A driver's own text (drivers and trees may hold any bytes): printable ASCII, or null. */
+static void w_printable_or_null(struct jsonw *w, bool has, const char *s)
+{
+	char clean[64];
+
+	check_printable(has ? s : "", clean, sizeof(clean));
+	w_str_or_null(w, clean);
+}
+
 static void w_nic(struct jsonw *w, const struct nic *n)
 {
 	jw_obj(w);
@@ -172,6 +181,11 @@ static void w_nic(struct jsonw *w, const struct nic *n)
 	}
 	jw_key(w, "iommu_group");
 	w_int_or_null(w, n->iommu_group >= 0, n->iommu_group);
+	/* What the driver reports (SIOCETHTOOL drvinfo): firmware drift across a fleet shows here. */
+	jw_key(w, "firmware");
+	w_printable_or_null(w, n->eth.has_drvinfo, n->eth.firmware);
+	jw_key(w, "driver_version");
+	w_printable_or_null(w, n->eth.has_drvinfo, n->eth.version);
 	jw_end(w);
 }
 

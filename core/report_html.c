@@ -600,7 +600,7 @@ static void inventory_section(FILE *out, const json_t *doc)
 		json_array_size(json_object_get(h, "numa_nodes")));
 	if (json_array_size(json_object_get(h, "nics"))) {
 		fputs("<div class=\"scroll\"><table class=\"nics\"><thead><tr><th>NIC</th><th>PCI</th><th>driver</th><th>node</th>"
-		      "<th>speed (Mb/s)</th></tr></thead><tbody>", out);
+		      "<th>speed (Mb/s)</th><th>firmware</th></tr></thead><tbody>", out);
 		json_array_foreach(json_object_get(h, "nics"), i, n) {
 			fputs("<tr><td>", out);
 			html_cell(out, rj_str(n, "name"));
@@ -611,7 +611,9 @@ static void inventory_section(FILE *out, const json_t *doc)
 			fputs("</td>", out);
 			num_cell(out, n, "numa_node");
 			num_cell(out, n, "speed_mbps");
-			fputs("</tr>", out);
+			fputs("<td>", out);
+			html_cell(out, rj_str(n, "firmware"));
+			fputs("</td></tr>", out);
 		}
 		fputs("</tbody></table></div>", out);
 	}

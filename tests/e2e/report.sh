@@ -23,6 +23,18 @@ json "$D/r.json" 'any(r.startswith("verify: 2 targets failed") for r in d["reaso
 [ "$(json "$D/r.json" 'd["undo"]')" = "tickready revert --root '$T'" ] && ok "undo names the root" || not_ok "undo"
 [ "$(json "$D/r.json" 'd["verify_source"]')" = "$VJ" ] && ok "verify source is the file" || not_ok "verify_source"
 
+# The NICs' firmware and driver version (ethtool drvinfo) in the inventory: a driver's bytes come out
+# printable, and HTML-escaped in the page.
+T2=$D/fw
+fresh_tree "$T2"
+printf 'driver=ixgbe\nversion=6.1.0\nbus_info=0000:19:00.0\nfirmware=<b>0x8000\001\033[31m\n' > "$T2/.tickready/ethtool/eno1/drvinfo"
+"$TR" report --root "$T2" --profile "$APROF" --format json --html "$D/fw.html" >"$D/fw.json" 2>/dev/null
+fw=$(json "$D/fw.json" '{n["name"]: (n["firmware"], n["driver_version"]) for n in d["audit"]["host"]["nics"] if n["name"]}')
+[ "$fw" = "$(python3 -c 'print({"eno1": ("<b>0x8000??[31m", "6.1.0"), "ens1f0": ("'"$(sed -n 's/^firmware=//p' "$FX/untuned/.tickready/ethtool/ens1f0/drvinfo")"'", "6.1.0")})')" ] && ok "inventory: firmware and driver version per NIC, printable" || not_ok "inventory firmware: $fw"
+grep -q '<td>&lt;b&gt;0x8000??\[31m</td>' "$D/fw.html" && ! grep -q '<b>0x8000' "$D/fw.html" && ok "HTML inventory shows the firmware, escaped" || not_ok "HTML firmware cell"
+"$TR" diff --profile "$APROF" "$FX/untuned" "$T2" >"$D/fw.diff" 2>&1
+expect_grep "diff shows a NIC's firmware drift" '^  nics\[0000:18:00.0\]\.firmware +A: 3\.25$' "$D/fw.diff"
+
 # What apply does about each finding is the same in the report as in audit (both from the plan apply would make).
 "$TR" audit --root "$T" --profile "$APROF" --format json >"$D/audit.json" 2>/dev/null
 [ "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2]))["audit"]; f=lambda d: {c["id"]: (c.get("fixed_by"), c.get("fix_note")) for c in d["checks"]}; print(f(a) == f(r) and any(v[0] for v in f(r).values()))' "$D/audit.json" "$D/r.json")" = True ] && ok "report's fixed_by equals audit's" || not_ok "fixed_by differs between report and audit"
