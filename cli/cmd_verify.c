@@ -15,7 +15,7 @@
 enum {
 	OPT_PROFILE = 'p', OPT_MODE = 'm', OPT_DURATION = 'd', OPT_CORES = 'c', OPT_FORMAT = 'f',
 	OPT_PORT = 256, OPT_VDEV, OPT_IFACE, OPT_NO_HUGE, OPT_RESERVE, OPT_POLLER, OPT_RATE, OPT_BUSY_POLL,
-	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO,
+	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO, OPT_UDP_PORT,
 };
 
 static const struct cli_opt verify_opts[] = {
@@ -35,6 +35,7 @@ static const struct cli_opt verify_opts[] = {
 	{ "threshold-ns", "NS", OPT_THRESHOLD, "loop gaps above NS are counted and kept (default 1000)" },
 	{ "peer", "IPV4", OPT_PEER, "pingpong: ping `tickready-poller --mode reflect --src-ip IPV4` on another host through --iface" },
 	{ "peer-mac", "MAC", OPT_PEER_MAC, "pingpong --peer: the reflector's MAC for the DPDK path (default: learned by ARP)" },
+	{ "udp-port", "PORT", OPT_UDP_PORT, "pingpong --peer: the UDP port of the pings (default 9000; the reflector echoes any)" },
 	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group, 50k msg/s, 64 B (single, default) or 4 groups, 200k msg/s in all, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
@@ -42,7 +43,7 @@ static const struct cli_opt verify_opts[] = {
 #define SYNOPSIS \
 	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong|feeds] [--duration S] [--cores LIST]\n" \
 	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
-	"                        [--peer IPV4 --iface IF [--peer-mac MAC]] [--scenario single|multi]\n" \
+	"                        [--peer IPV4 --iface IF [--peer-mac MAC] [--udp-port PORT]] [--scenario single|multi]\n" \
 	"                        [--poller PATH] [--eal EAL-ARGS...]"
 
 
@@ -108,6 +109,7 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_RATE: return parse_num("--rate", arg, 0, 1000000000, &o->rate);
 	case OPT_BUSY_POLL: return parse_num("--busy-poll", arg, 0, 1000000, &o->busy_poll);
 	case OPT_THRESHOLD: return parse_num("--threshold-ns", arg, 1, 10000000000L, &o->threshold);
+	case OPT_UDP_PORT: return parse_num("--udp-port", arg, 1, 65535, &o->udp_port);
 	case OPT_CORES:
 		if (cpuset_parse(&o->cores, arg) < 0 || cpuset_empty(&o->cores)) {
 			cli_error("verify: invalid cpu list '%s' in --cores", arg);
@@ -134,6 +136,10 @@ static int check_peer(const struct verify_opts *o)
 
 	if (o->peer_mac && !o->peer) {
 		cli_error("verify: --peer-mac only applies with --peer");
+		return -1;
+	}
+	if (o->udp_port && !o->peer) {
+		cli_error("verify: --udp-port only applies with --peer (in namespaces of its own, pingpong has the port to itself)");
 		return -1;
 	}
 	if (!o->peer)

@@ -20,6 +20,7 @@ struct peer_plan {
 	int prefix;
 	uint8_t mac[6];
 	bool has_mac;			/* --peer-mac; else learned from the kernel's ARP table once it has pinged */
+	int port;			/* the UDP port both ways (--udp-port, default VENV_UDP_PORT) */
 	char peer_s[16], src_s[16];
 };
 

@@ -43,8 +43,8 @@ struct pp_state {
 static int start_path(struct verify_run *r, struct pp_state *st)
 {
 	const char *extra[] = { "--peer-mac", VENV_RX_MAC, "--src-ip", VENV_PING_ADDR, "--dst-ip", VENV_RX_ADDR, NULL, NULL,
-				NULL };
-	char vdev[64], **av;
+				NULL, NULL, NULL };
+	char vdev[64], port[8], **av;
 	const char *dev = vdev;
 
 	cause_cpu_times(r->sr, r->pp_cpus, st->ncpus, st->before);
@@ -60,6 +60,7 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 		if (st->peer) {
 			st->k->pp_src = r->peer.src;
 			st->k->pp_dst = r->peer.peer;
+			st->k->pp_port = (uint16_t)r->peer.port;
 			snprintf(st->k->pp_ifname, sizeof(st->k->pp_ifname), "%s", r->peer.iface);
 		}
 		st->child = venv_fork(pp_kernel_client, st->k, st->peer ? NULL : r->pair.ns_tx, r->pp_cpus[0]);
@@ -72,17 +73,22 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 		}
 		snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", st->peer ? r->peer.iface : r->pair.if_tx);
 		if (st->peer) {
+			int n = 6;
+
 			extra[1] = st->peer_mac;
 			extra[3] = r->peer.src_s;
 			extra[5] = r->peer.peer_s;
+			snprintf(port, sizeof(port), "%d", r->peer.port);
+			extra[n++] = "--udp-port";
+			extra[n++] = port;
 			if (r->o.port) {
-				extra[6] = "--port";
-				extra[7] = r->o.port;
+				extra[n++] = "--port";
+				extra[n++] = r->o.port;
 				dev = NULL;
 			} else if (r->o.nvdev) {
 				dev = r->o.vdev[0];
 			}
-			st->sink = pp_sink(r->peer.src, r->peer.iface);
+			st->sink = pp_sink(r->peer.src, (uint16_t)r->peer.port, r->peer.iface);
 		}
 		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
 		st->child = venv_spawn(av, st->peer ? NULL : r->pair.ns_tx, -1, st->out_fd, st->err_fd);
@@ -141,7 +147,7 @@ static void finish_path(struct verify_run *r, struct pp_state *st, int status)
 		s = NULL;
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d%s%s", verify_pp_paths[st->phase],
-				 st->peer ? r->peer.src_s : VENV_TX_ADDR, VENV_UDP_PORT, st->peer ? " on " : "",
+				 st->peer ? r->peer.src_s : VENV_TX_ADDR, st->peer ? r->peer.port : VENV_UDP_PORT, st->peer ? " on " : "",
 				 st->peer ? r->peer.iface : "");
 		else
 			s = lat_stream_json(verify_pp_paths[st->phase], k->lat, k->nlat,
@@ -248,8 +254,8 @@ static void unreachable(struct verify_run *r, int rc, char *err, size_t errlen)
 	char *arp = NULL, m[18];
 
 	if (rc != -ETIMEDOUT) {
-		snprintf(err, errlen, "cannot ping %s from %s:%d on '%s': %s", p->peer_s, p->src_s, VENV_UDP_PORT, p->iface,
-			 strerror(-rc));
+		snprintf(err, errlen, "cannot ping %s from %s:%d on '%s': %s%s", p->peer_s, p->src_s, p->port, p->iface,
+			 strerror(-rc), rc == -EADDRINUSE ? " (something here holds that port: --udp-port PORT picks another)" : "");
 		return;
 	}
 	if (sysroot_read_alloc(r->sr, "/proc/net/arp", 1u << 20, &arp, NULL) == 0 &&
@@ -258,7 +264,7 @@ static void unreachable(struct verify_run *r, int rc, char *err, size_t errlen)
 		/* A neighbour entry may be stale: it says something answered ARP once, not that it answers now. */
 		snprintf(err, errlen, "peer %s echoed no stamped UDP to port %d through '%s' within %d s (the kernel knows "
 			 "its MAC, %s: something answered ARP for it): is `tickready-poller --mode reflect --src-ip %s` "
-			 "running there?", p->peer_s, VENV_UDP_PORT, p->iface, PP_PROBE_S, m, p->peer_s);
+			 "running there?", p->peer_s, p->port, p->iface, PP_PROBE_S, m, p->peer_s);
 	} else {
 		snprintf(err, errlen, "peer %s is unreachable on '%s': no ARP reply and no echo within %d s (start "
 			 "`tickready-poller --mode reflect --src-ip %s` on it, or check the link)", p->peer_s, p->iface,
@@ -320,6 +326,7 @@ static int run_peer(struct verify_run *r, struct window *w, json_t **doc, char *
 	}
 	probe->pp_src = r->peer.src;
 	probe->pp_dst = r->peer.peer;
+	probe->pp_port = (uint16_t)r->peer.port;
 	snprintf(probe->pp_ifname, sizeof(probe->pp_ifname), "%s", r->peer.iface);
 	snprintf(r->progress_what, sizeof(r->progress_what), "is %s echoing?", r->peer.peer_s);
 	verify_progress(r);
@@ -360,7 +367,7 @@ static int run_peer(struct verify_run *r, struct window *w, json_t **doc, char *
 							"peer_mac", st.peer_mac, "peer_mac_from",
 							r->peer.has_mac ? "--peer-mac" : "the kernel's ARP table",
 							"iface", r->peer.iface, "source", r->peer.src_s, "dpdk_device",
-							dev ? dev : afp, "udp_port", VENV_UDP_PORT, "pinger_cpu",
+							dev ? dev : afp, "udp_port", r->peer.port, "pinger_cpu",
 							r->pp_cpus[0], "seconds_per_path", r->o.duration, "reflector",
 							"tickready-poller --mode reflect on the peer (its cpu is not measured here)"));
 	soft = !r->o.port && verify_software_path(r->host, dev ? dev : afp, ifb, sizeof(ifb));

@@ -239,6 +239,8 @@ int verify_run_prepare(struct verify_run *r)
 		run_error(r, "%s", why);
 		return -1;
 	}
+	if (r->o.peer)
+		r->peer.port = r->o.udp_port ? (int)r->o.udp_port : VENV_UDP_PORT;
 	if (geteuid() != 0) {
 		run_error(r, "needs root (it mounts a hugetlbfs and runs DPDK)");
 		return -1;

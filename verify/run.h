@@ -28,6 +28,7 @@ struct verify_opts {
 	struct cpuset cores;
 	bool no_huge, reserve;
 	long rate, busy_poll, threshold;
+	long udp_port;		/* pingpong --peer; 0: VENV_UDP_PORT */
 	char **eal;
 	int neal;
 	enum verify_mode mode;

@@ -471,11 +471,12 @@ int kvb_receiver(void *arg)
 	return 0;
 }
 
-/* UDP from src to dst on VENV_UDP_PORT, both ends, tied to ifname when one is named. */
-static int pp_bind(uint32_t src, uint32_t dst, const char *ifname, int rcvbuf)
+/* UDP from src to dst on port (0: VENV_UDP_PORT), both ends, tied to ifname when one is named. */
+static int pp_bind(uint32_t src, uint32_t dst, uint16_t port, const char *ifname, int rcvbuf)
 {
-	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT), .sin_addr.s_addr = src };
-	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT), .sin_addr.s_addr = dst };
+	uint16_t p = htons(port ? port : VENV_UDP_PORT);
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = p, .sin_addr.s_addr = src };
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = p, .sin_addr.s_addr = dst };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -502,7 +503,7 @@ static int pp_socket(const struct kvb_shared *k)
 		inet_pton(AF_INET, VENV_TX_ADDR, &src);
 		inet_pton(AF_INET, VENV_RX_ADDR, &dst);
 	}
-	fd = pp_bind(src, dst, k->pp_ifname, 0);
+	fd = pp_bind(src, dst, k->pp_port, k->pp_ifname, 0);
 	if (fd < 0)
 		return fd;
 	/* A lost echo must not stall the run: 20 ms and the ping counts as dropped. */
@@ -512,9 +513,9 @@ static int pp_socket(const struct kvb_shared *k)
 	return fd;
 }
 
-int pp_sink(uint32_t src, const char *ifname)
+int pp_sink(uint32_t src, uint16_t port, const char *ifname)
 {
-	return pp_bind(src, 0, ifname, 1);
+	return pp_bind(src, 0, port, ifname, 1);
 }
 
 int pp_probe(struct kvb_shared *k, double seconds)

@@ -71,6 +71,7 @@ struct kvb_shared {
 	/* pingpong --peer: from src to dst (network byte order) on ifname; 0: VENV_TX_ADDR to VENV_RX_ADDR */
 	uint32_t pp_src, pp_dst;
 	char pp_ifname[16];
+	uint16_t pp_port;	/* the UDP port both ways; 0: VENV_UDP_PORT */
 	uint64_t received, negative, foreign;	/* received: own stamps, duplicates included */
 	struct seq_track seq;
 	uint64_t nlat;
@@ -95,4 +96,4 @@ int pp_kernel_client(void *arg);
 int pp_probe(struct kvb_shared *k, double seconds);
 /* A socket bound to src:port that is never read: the kernel queues (then drops) the echoes the DPDK pinger takes,
  * instead of answering each with ICMP port unreachable. Returns the fd or -errno. */
-int pp_sink(uint32_t src, const char *ifname);
+int pp_sink(uint32_t src, uint16_t port, const char *ifname);

@@ -86,6 +86,20 @@ P='d["pingpong"]'
 ip -n "$HNS" -o link show "$HIF" | grep -q PROMISC && not_ok "the interface was left promiscuous" || ok "the interface is not promiscuous"
 leftovers "--peer" "$RESERVED"
 
+# Port 9000 taken on this host (a service of its own): the kernel paths cannot bind it, exit 2 naming it;
+# --udp-port moves the pings (the reflector echoes any port).
+"${HUT[@]}" python3 -c "import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$HUT_IP', 9000)); time.sleep(60)" &
+HOLDER=$!
+sleep 0.3
+expect_status 2 "port 9000 taken here: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 0.5
+expect_grep "port 9000 taken here: names the address and port" "cannot ping $PEER_IP from $HUT_IP:9000 on '$HIF': Address already in use \\(something here holds that port: --udp-port PORT picks another\\)" "$ERR"
+leftovers "port taken" "$RESERVED"
+expect_status_in "0 1" "--udp-port 9117 around it" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --udp-port 9117 --duration 0.5 --format json
+cp "$OUT" "$T/port.json"
+[ "$(json "$T/port.json" "d['pingpong']['udp_port'] == 9117 and $COUNTS_OK and all(s['received'] > 0 for s in d['streams'])")" = True ] && ok "--udp-port: every path pinged on 9117" || not_ok "--udp-port: $(json "$T/port.json" '(d["pingpong"]["udp_port"], [(s["name"], s["sent"], s["received"]) for s in d["streams"]])')"
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+leftovers "--udp-port" "$RESERVED"
+
 # Text, with the MAC given.
 expect_status_in "0 1" "pingpong --peer --peer-mac, text" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --peer-mac "$PEER_MAC" --duration 0.5
 expect_grep "header names the peer, interface and source" "^half round trip to peer $PEER_IP \\($PEER_MAC\\) through $HIF from $HUT_IP, DPDK on net_af_packet0,iface=$HIF, .*the peer's cpu is not measured here" "$OUT"
@@ -134,6 +148,10 @@ bad "unknown interface" "no interface 'trpe-nosuch'" --peer "$PEER_IP" --iface t
 bad "no --iface" "--peer needs --iface IF" --peer "$PEER_IP"
 bad "bad MAC" "invalid --peer-mac '02:00:00:00:00'" --peer "$PEER_IP" --iface "$HIF" --peer-mac 02:00:00:00:00
 bad "broadcast MAC" "invalid --peer-mac 'ff:ff:ff:ff:ff:ff'" --peer "$PEER_IP" --iface "$HIF" --peer-mac ff:ff:ff:ff:ff:ff
+bad "port 0" "invalid --udp-port '0'" --peer "$PEER_IP" --iface "$HIF" --udp-port 0
+bad "port 65536" "invalid --udp-port '65536'" --peer "$PEER_IP" --iface "$HIF" --udp-port 65536
+bad "port not a number" "invalid --udp-port '9k'" --peer "$PEER_IP" --iface "$HIF" --udp-port 9k
+bad "--udp-port without --peer" "--udp-port only applies with --peer" --udp-port 9117
 expect_status 2 "--peer outside pingpong: exit 2" "$TR" verify --profile "$P2M" --mode loopback --peer "$PEER_IP" --iface "$HIF"
 expect_grep "--peer outside pingpong: said" "--peer only applies to --mode pingpong" "$ERR"
 ip -n "$HNS" link set "$HIF" down
