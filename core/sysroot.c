@@ -864,6 +864,9 @@ int sysroot_list_links(const struct sysroot *sr, const char *dir, int (*fn)(void
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		n = readlinkat(fd, de->d_name, target, sizeof(target) - 1);
+		/* procfs asks once per process (ptrace access): one refusal stands for every link here. */
+		if (n < 0 && (errno == EACCES || errno == EPERM))
+			break;
 		if (n < 0)
 			continue;	/* not a link, or gone */
 		target[n] = '\0';

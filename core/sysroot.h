@@ -66,8 +66,9 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 void dirlist_free(struct dirlist *dl);
 /*
  * Each symlink in dir with its target, in no set order: one readlinkat per entry (the fd walk of
- * every process). fn returns nonzero to stop. Entries that are not links are left out. 0 or -errno
- * when dir cannot be listed.
+ * every process). fn returns nonzero to stop. Entries that are not links are left out, and so is
+ * the rest of dir after a link the kernel refuses to read (EACCES: /proc/PID/fd asks once per
+ * process). 0 or -errno when dir cannot be listed.
  */
 int sysroot_list_links(const struct sysroot *sr, const char *dir, int (*fn)(void *arg, const char *name,
 		       const char *target), void *arg);

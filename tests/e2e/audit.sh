@@ -126,6 +126,19 @@ if [ "$(nproc)" -ge 2 ]; then
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "tasks verdicts read ahead equal those read in one thread" || not_ok "read-ahead differs: $a vs $b"
 fi
 
+# The holder walk: procfs refuses a process's fd links all at once (ptrace access), so after one refusal
+# the rest of that directory is not read: with the first of two links to the device refused, no holder.
+H=$(mktmp)
+cp -a "$FX/base" "$H/t"
+ln -s /dev/cpu_dma_latency "$H/t/proc/4242/fd/7"
+{ cat "$FX/profiles/base.ini"; printf '[power]\ncpu_dma_latency = held\n'; } >"$H/p.ini"
+"$TR" audit --root "$H/t" --profile "$H/p.ini" --only power.cpu_dma_latency >"$H/a.txt" 2>&1
+grep -q "PASS .*held by pid 4242" "$H/a.txt" && ok "holder found through its fd links" || not_ok "holder: $(cat "$H/a.txt")"
+strace -qq -o /dev/null -e trace=readlinkat -e inject=readlinkat:error=EACCES:when=1 -P "$H/t/proc/4242/fd" \
+	"$TR" audit --root "$H/t" --profile "$H/p.ini" --only power.cpu_dma_latency >"$H/b.txt" 2>&1
+grep -q "FAIL .*not held by any process" "$H/b.txt" && ok "one refused fd link: the rest of that process's links are not read" ||
+	not_ok "after a refused link: $(cat "$H/b.txt")"
+
 # House rule: host files are opened only by core/sysroot.
 bad=$(grep -nE '\b(fopen|opendir|open|openat|stat|lstat|access|readlink)\s*\(' checks/*.c core/host.c core/ethtool.c 2>/dev/null | grep -v 'sysroot_' || true)
 [ -z "$bad" ] && ok "checks and host model read only through the sysroot" || { not_ok "direct host access:"; echo "$bad"; }
