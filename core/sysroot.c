@@ -794,51 +794,107 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Each entry of an open directory but "." and "..", by getdents64 on the fd itself: sysroot_openat
+ * opened it O_DIRECTORY | O_CLOEXEC already, so fdopendir's fstat and two fcntls would only repeat
+ * that (three calls a directory, and audit lists dozens). fn returns nonzero to stop. 0 or -errno.
+ */
+static int each_entry(int fd, int (*fn)(void *arg, const char *name), void *arg)
+{
+	char buf[16384] __attribute__((aligned(8)));
+
+	for (;;) {
+		ssize_t n = getdents64(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		for (ssize_t off = 0; off < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (fn(arg, de->d_name))
+				return 0;
+		}
+	}
+}
+
+struct names {
+	struct dirlist *out;
+	size_t cap;
+};
+
+static int add_name(void *arg, const char *name)
+{
+	struct names *nm = arg;
+	struct dirlist *out = nm->out;
+
+	if (out->n == nm->cap) {
+		nm->cap = nm->cap ? nm->cap * 2 : 32;
+		out->names = xrealloc(out->names, nm->cap * sizeof(char *));
+	}
+	out->names[out->n++] = xstrdup(name);
+	return 0;
+}
+
 int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out)
 {
-	int fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0);
-	size_t cap = 0;
-	struct dirent *de;
-	DIR *d;
+	int fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0), rc;
+	struct names nm = { out, 0 };
 
 	out->n = 0;
 	out->names = NULL;
 	if (fd < 0)
 		return fd;
-	d = fdopendir(fd);
-	if (!d) {
+	if ((rc = each_entry(fd, add_name, &nm)) < 0) {
+		dirlist_free(out);
 		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			out->names = xrealloc(out->names, cap * sizeof(char *));
-		}
-		out->names[out->n++] = xstrdup(de->d_name);
+		return rc;
 	}
 	if (out->n)
 		qsort(out->names, out->n, sizeof(char *), cmp_str);
 	if (sr->rec)
-		record_listing(sr, path, dirfd(d), out);
-	closedir(d);
+		record_listing(sr, path, fd, out);
+	close(fd);
 	return 0;
+}
+
+struct links {
+	int dfd;
+	int (*fn)(void *arg, const char *name, const char *target);
+	void *arg;
+};
+
+/* A name holds no '/' and readlinkat never follows it: nothing leaves the directory. */
+static int one_link(void *arg, const char *name)
+{
+	const struct links *l = arg;
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(l->dfd, name, target, sizeof(target) - 1);
+
+	/* procfs asks once per process (ptrace access): one refusal stands for every link here. */
+	if (n < 0 && (errno == EACCES || errno == EPERM))
+		return 1;
+	if (n < 0)
+		return 0;	/* not a link, or gone */
+	target[n] = '\0';
+	return l->fn(l->arg, name, target);
 }
 
 int sysroot_list_links(const struct sysroot *sr, const char *dir, int (*fn)(void *arg, const char *name,
 		       const char *target), void *arg)
 {
-	char target[PATH_MAX];
-	struct dirent *de;
 	int fd, rc = 0;
-	DIR *d;
 
 	/* While capturing, each link is read (and kept) as sysroot_readlink keeps it. */
 	if (sr->rec) {
 		struct dirlist dl;
-		char path[PATH_MAX];
+		char path[PATH_MAX], target[PATH_MAX];
 
 		if ((rc = sysroot_list(sr, dir, &dl)) < 0)
 			return rc;
@@ -852,28 +908,9 @@ int sysroot_list_links(const struct sysroot *sr, const char *dir, int (*fn)(void
 	}
 	if ((fd = sysroot_openat(sr, dir, O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return fd;
-	if (!(d = fdopendir(fd))) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	/* A name holds no '/' and readlinkat never follows it: nothing leaves the directory. */
-	while (!rc && (de = readdir(d))) {
-		ssize_t n;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		n = readlinkat(fd, de->d_name, target, sizeof(target) - 1);
-		/* procfs asks once per process (ptrace access): one refusal stands for every link here. */
-		if (n < 0 && (errno == EACCES || errno == EPERM))
-			break;
-		if (n < 0)
-			continue;	/* not a link, or gone */
-		target[n] = '\0';
-		rc = fn(arg, de->d_name, target);
-	}
-	closedir(d);
-	return 0;
+	rc = each_entry(fd, one_link, &(struct links){ fd, fn, arg });
+	close(fd);
+	return rc < 0 ? rc : 0;
 }
 
 void dirlist_free(struct dirlist *dl)
