@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,32 @@ void cli_archive_release(struct cli_unpacked *u)
 	u->reaper_fd = -1;
 }
 
+/* nftw keeps no argument for its callback: the first special member found, relative to the tree. */
+static char special_found[256];
+static size_t special_skip;
+
+static int note_special(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F && (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode) ||
+			      S_ISSOCK(st->st_mode))) {
+		snprintf(special_found, sizeof(special_found), "%s", path + special_skip);
+		return 1;
+	}
+	return 0;
+}
+
+/* A device node's open alone can act (a watchdog arms): an archive holding one is refused whole. */
+static bool holds_special(const char *dir, char *out, size_t size)
+{
+	special_found[0] = '\0';
+	special_skip = strlen(dir);
+	if (nftw(dir, note_special, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return false;
+	snprintf(out, size, "%s", special_found);
+	return true;
+}
+
 int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 {
 	char tmpl[] = "/tmp/tickready-root-XXXXXX";
@@ -115,6 +142,7 @@ int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 
 	u->dir[0] = '\0';
 	u->reaper_fd = -1;
+	u->special[0] = '\0';
 	if (!mkdtemp(tmpl))
 		return -errno;
 	snprintf(u->dir, sizeof(u->dir), "%s", tmpl);
@@ -128,9 +156,11 @@ int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 	rc = run_argv(argv);
 	if (rc == 0 && !has_dir(tmpl, "proc") && !has_dir(tmpl, "sys"))
 		rc = -ENOENT;	/* a tar, but not of a host: capture always records /proc or /sys */
+	if (rc == 0 && holds_special(tmpl, u->special, sizeof(u->special)))
+		rc = -EMEDIUMTYPE;
 	if (rc != 0) {
 		cli_archive_release(u);
-		return rc == -ENOENT ? rc : rc < 0 ? rc : -EINVAL;
+		return rc == -ENOENT || rc == -EMEDIUMTYPE ? rc : rc < 0 ? rc : -EINVAL;
 	}
 	return 0;
 }

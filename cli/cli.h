@@ -70,8 +70,13 @@ struct cli_unpacked {
 	char dir[PATH_MAX];	/* "" when none */
 	int reaper_fd;		/* closing it lets the child remove dir */
 	pid_t reaper;
+	char special[256];	/* -EMEDIUMTYPE: the member that is a device, FIFO or socket */
 };
-/* Unpacks archive into a fresh /tmp/tickready-root-XXXXXX. 0, -EINVAL when tar fails, -ENOENT when it holds no /proc or /sys, or -errno. */
+/*
+ * Unpacks archive into a fresh /tmp/tickready-root-XXXXXX. 0, -EINVAL when tar fails, -ENOENT when it
+ * holds no /proc or /sys, -EMEDIUMTYPE when a member is a device, FIFO or socket (a capture holds
+ * none; the tree is removed before anything opens it), or -errno.
+ */
 int cli_archive_unpack(const char *archive, struct cli_unpacked *u);
 /* Removes the unpacked tree (and waits for it to be gone); safe to call twice. */
 void cli_archive_release(struct cli_unpacked *u);

@@ -45,9 +45,14 @@ static int open_session(struct session *s, const char *root, const char *profile
 	s->root = root ? root : "/";
 	if (cli_root_is_archive(s->root)) {
 		if ((rc = cli_archive_unpack(s->root, &s->unpacked)) < 0) {
-			cli_error("cannot unpack the capture archive '%s': %s", s->root,
-				  rc == -EINVAL ? "tar failed (not a gzip'd tar?)" :
-				  rc == -ENOENT ? "it holds no /proc or /sys (not a tickready capture)" : strerror(-rc));
+			if (rc == -EMEDIUMTYPE)
+				cli_error("refusing the capture archive '%s': '%s' in it is a device, FIFO or socket (a "
+					  "capture holds only files, directories and links; nothing was opened)", s->root,
+					  s->unpacked.special);
+			else
+				cli_error("cannot unpack the capture archive '%s': %s", s->root,
+					  rc == -EINVAL ? "tar failed (not a gzip'd tar?)" :
+					  rc == -ENOENT ? "it holds no /proc or /sys (not a tickready capture)" : strerror(-rc));
 			return EXIT_ERROR;
 		}
 		if ((rc = sysroot_open(&s->sr, s->unpacked.dir)) < 0) {

@@ -138,6 +138,17 @@ printf 'not a capture\n' >"$W/notes.txt"
 tar -czf "$W/other.tar.gz" -C "$W" notes.txt
 expect_status 2 "an archive of something else" "$TR" audit --root "$W/other.tar.gz"
 expect_grep "names why" "holds no /proc or /sys" "$ERR"
+# A device node, FIFO or socket in an archive (a capture holds none): refused whole, before anything opens it.
+for kind in device fifo; do
+	rm -rf "$W/special" && mkdir "$W/special" && tar -xzf "$A" -C "$W/special"
+	case $kind in
+	device) rm -f "$W/special/proc/cmdline" && mknod "$W/special/proc/cmdline" c 1 3 ;;	# /dev/null's numbers
+	fifo) rm -f "$W/special/proc/cmdline" && mkfifo "$W/special/proc/cmdline" ;;
+	esac
+	tar -czf "$W/special.tar.gz" -C "$W/special" .
+	expect_status 2 "an archive holding a $kind is refused" "$TR" audit --root "$W/special.tar.gz"
+	expect_grep "a $kind: names the member" "refusing the capture archive .*'/proc/cmdline' in it is a device, FIFO or socket" "$ERR"
+done
 printf 'junk' | gzip >"$W/junk.tgz"
 expect_status 2 "a gzip that is no tar" "$TR" audit --root "$W/junk.tgz"
 # Killed after unpacking (SIGKILL at its 30th openat2, a read of the tree): the reaper child still removes the tree.
