@@ -26,7 +26,8 @@ if list(ca) != list(cb):
 for k, x in ca.items():
     y = cb.get(k, {})
     for field in x:
-        if field == "observed" and k in volatile:
+        # Their thread lists (and the pids their remedies name) are what came and went meanwhile.
+        if field in ("observed", "remedy") and k in volatile:
             continue
         # Against the live host later on, what apply would do depends on free memory that moves
         # from second to second (the hugepage interlock); the capture-time comparison keeps them.
