@@ -81,9 +81,7 @@ int run_feed_gen(struct lcore_ctx *c)
 	uint16_t tx;
 
 	while (!force_quit) {
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (now >= c->ctl->end_tsc || (fc->count && attempted >= fc->count))
 			break;
 		n = gen_due(c, now, ppc, attempted);
@@ -91,11 +89,8 @@ int run_feed_gen(struct lcore_ctx *c)
 			n = (unsigned int)(fc->count - attempted);
 		if (!n)
 			continue;
-		if (rte_pktmbuf_alloc_bulk(c->pool, pkts, n)) {
-			c->tx_nombuf += n;
-			attempted += n;
+		if (!gen_alloc(c, pkts, n, &attempted))
 			continue;
-		}
 		for (i = 0; i < n; i++, rr++) {
 			unsigned int f = (unsigned int)(rr % fc->ngroups);
 
@@ -172,9 +167,7 @@ int run_feeds(struct lcore_ctx *c)
 		uint64_t rt = 0, mono = 0;
 
 		nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (now >= c->ctl->end_tsc)
 			break;
 		for (i = 0; i < nb; i++)

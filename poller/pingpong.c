@@ -62,9 +62,7 @@ int run_reflect(struct lcore_ctx *c)
 
 	while (!force_quit) {
 		nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (now >= c->ctl->end_tsc)
 			break;
 		for (i = 0, n = 0; i < nb; i++) {
@@ -180,9 +178,7 @@ int run_pingpong(struct lcore_ctx *c)
 		c->sent++;
 		while (!answered && !force_quit) {
 			nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
-			now = rte_rdtsc();
-			gap_note(&c->gap, now, prev);
-			prev = now;
+			now = loop_tick(c, &prev);
 			for (i = 0; i < nb; i++) {
 				int64_t s = echo_seq(c, pkts[i], &t);
 

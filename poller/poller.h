@@ -89,6 +89,26 @@ static inline uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Every poll loop's first step: this turn's TSC, the gap since the last turn noted. */
+static inline uint64_t loop_tick(struct lcore_ctx *c, uint64_t *prev)
+{
+	uint64_t now = rte_rdtsc();
+
+	gap_note(&c->gap, now, *prev);
+	*prev = now;
+	return now;
+}
+
+/* n mbufs for a generator's due burst; false when the pool is dry: they count as tx_nombuf, their turn spent. */
+static inline bool gen_alloc(struct lcore_ctx *c, struct rte_mbuf **pkts, unsigned int n, uint64_t *attempted)
+{
+	if (likely(!rte_pktmbuf_alloc_bulk(c->pool, pkts, n)))
+		return true;
+	c->tx_nombuf += n;
+	*attempted += n;
+	return false;
+}
+
 /* Number of packets a generator may send now to keep to the rate. */
 static inline unsigned int gen_due(const struct lcore_ctx *c, uint64_t now,
 				   double pkts_per_cycle, uint64_t attempted)

@@ -45,19 +45,14 @@ static int run_generator(struct lcore_ctx *c)
 	uint16_t tx;
 
 	while (!force_quit) {
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (now >= c->ctl->end_tsc)
 			break;
 		n = gen_due(c, now, ppc, attempted);
 		if (!n)
 			continue;
-		if (rte_pktmbuf_alloc_bulk(c->pool, pkts, n)) {
-			c->tx_nombuf += n;
-			attempted += n;
+		if (!gen_alloc(c, pkts, n, &attempted))
 			continue;
-		}
 		gen_fill(pkts, n, attempted, rte_rdtsc());
 		tx = rte_eth_tx_burst(c->port, 0, pkts, (uint16_t)n);
 		if (unlikely(tx < n)) {
@@ -270,9 +265,7 @@ static int run_poller(struct lcore_ctx *c)
 	for (;;) {
 		done = __atomic_load_n(&c->ctl->gen_done, __ATOMIC_ACQUIRE);
 		nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (nb == 0) {
 			if (poll_should_stop(c, done, now))
 				break;
@@ -297,9 +290,7 @@ static int run_idle(struct lcore_ctx *c)
 	uint64_t prev = c->ctl->start_tsc, now, end = c->ctl->end_tsc;
 
 	while (!force_quit) {
-		now = rte_rdtsc();
-		gap_note(&c->gap, now, prev);
-		prev = now;
+		now = loop_tick(c, &prev);
 		if (now >= end)
 			break;
 	}
