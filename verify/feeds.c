@@ -465,16 +465,8 @@ int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char 
 		snprintf(err, errlen, "feeds mode times packets on the x86 TSC, which this cpu does not have");
 		return -1;
 	}
-	if (r->plan.sender_cpu < 0) {
-		snprintf(err, errlen, "feeds needs a second cpu for the generator: the profile has no housekeeping cpu "
-			 "beside %d", r->plan.cores[0]);
+	if (verify_two_cpus(r, w, r->feed_cpus, roles, "feeds", "generator", err, errlen) < 0)
 		return -1;
-	}
-	r->feed_cpus[0] = r->plan.cores[0];
-	r->feed_cpus[1] = r->plan.sender_cpu;
-	w->cpus = r->feed_cpus;
-	w->roles = roles;
-	w->ncpus = 2;
 	r->pair_made = true;
 	if (venv_pair_create(&r->pair, err, errlen) < 0)
 		return -1;

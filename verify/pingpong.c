@@ -392,16 +392,8 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 
 	if (r->o.peer)
 		return run_peer(r, w, doc, err, errlen);
-	if (r->plan.sender_cpu < 0) {
-		snprintf(err, errlen, "pingpong needs a second cpu for the reflector: the profile has no housekeeping cpu "
-			 "beside %d", r->plan.cores[0]);
+	if (verify_two_cpus(r, w, r->pp_cpus, pp_roles, "pingpong", "reflector", err, errlen) < 0)
 		return -1;
-	}
-	r->pp_cpus[0] = r->plan.cores[0];
-	r->pp_cpus[1] = r->plan.sender_cpu;
-	w->cpus = r->pp_cpus;
-	w->roles = pp_roles;
-	w->ncpus = 2;
 	r->pair.rx_no_addr = true;
 	r->pair_made = true;
 	if (venv_pair_create(&r->pair, err, errlen) < 0)

@@ -33,6 +33,22 @@ static void run_error(struct verify_run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+int verify_two_cpus(struct verify_run *r, struct window *w, int cpus[2], const char *const *roles, const char *mode,
+		    const char *role, char *err, size_t errlen)
+{
+	if (r->plan.sender_cpu < 0) {
+		snprintf(err, errlen, "%s needs a second cpu for the %s: the profile has no housekeeping cpu beside %d",
+			 mode, role, r->plan.cores[0]);
+		return -1;
+	}
+	cpus[0] = r->plan.cores[0];
+	cpus[1] = r->plan.sender_cpu;
+	w->cpus = cpus;
+	w->roles = roles;
+	w->ncpus = 2;
+	return 0;
+}
+
 void verify_run_note(struct verify_run *r, const char *fmt, ...)
 {
 	va_list ap;

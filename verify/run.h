@@ -101,6 +101,12 @@ void verify_run_free(struct verify_run *r);
 /* "poller", "generator", "idle" for the i-th planned core. */
 const char *verify_role_of(const struct verify_plan *pl, int i);
 void verify_run_note(struct verify_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A window of two cpus: the measured core, then the plan's second (housekeeping) cpu for what mode's
+ * other end (role) runs on. cpus[] holds them. -1 with err set when the profile leaves no second cpu.
+ */
+int verify_two_cpus(struct verify_run *r, struct window *w, int cpus[2], const char *const *roles, const char *mode,
+		    const char *role, char *err, size_t errlen);
 /* The causes of every window that has them, as [{"run": NAME, "cpus": [...]}]. */
 json_t *verify_windows_json(const struct window *w, int n);
 
