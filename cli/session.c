@@ -22,20 +22,6 @@ int cli_open_root(struct sysroot *sr, const char *root)
 }
 
 static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
-			unsigned load_flags);
-
-int session_open(struct session *s, const char *root, const char *profile, bool record)
-{
-	return open_session(s, root, profile, record, NULL, 0);
-}
-
-int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
-			const bool *selected)
-{
-	return open_session(s, root, profile, false, cgroup, checks_read_procs(selected) ? HOST_PROCS_AHEAD : 0);
-}
-
-static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
 			unsigned load_flags)
 {
 	struct profile_error err;
@@ -92,6 +78,17 @@ static int open_session(struct session *s, const char *root, const char *profile
 		return EXIT_ERROR;
 	}
 	return 0;
+}
+
+int session_open(struct session *s, const char *root, const char *profile, bool record)
+{
+	return open_session(s, root, profile, record, NULL, 0);
+}
+
+int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
+			const bool *selected)
+{
+	return open_session(s, root, profile, false, cgroup, checks_read_procs(selected) ? HOST_PROCS_AHEAD : 0);
 }
 
 void session_close(struct session *s)

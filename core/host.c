@@ -181,27 +181,35 @@ static void online_from_dirs(struct host *h)
  * The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. index3 first (L1d,
  * L1i and L2 come before it on every x86 and arm64 part), then the rest in order.
  */
+static long cache_level(const struct host *h, int cpu, int index)
+{
+	char path[128];
+	long level;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, index);
+	return sysroot_read_long(h->sr, path, &level) < 0 ? -1 : level;
+}
+
 static bool cpu_l3(const struct host *h, int cpu, struct cpuset *out)
 {
-	for (int k = -1; k < 8; k++) {
-		int i = k < 0 ? 3 : k;
-		char path[128];
-		long level;
+	char path[128];
+	int i = 3;
 
-		if (k == 3)
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, i);
-		if (sysroot_read_long(h->sr, path, &level) < 0) {
-			if (k < 0)
-				continue;
-			return false;
+	if (cache_level(h, cpu, 3) != 3) {
+		/* The indexes in order, up to the first missing one. */
+		for (i = 0; i < 8; i++) {
+			long level = i == 3 ? 0 : cache_level(h, cpu, i);
+
+			if (level < 0)
+				return false;
+			if (level == 3)
+				break;
 		}
-		if (level != 3)
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
-		return sysroot_read_cpuset(h->sr, path, out) == 0 && !cpuset_empty(out);
+		if (i == 8)
+			return false;
 	}
-	return false;
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
+	return sysroot_read_cpuset(h->sr, path, out) == 0 && !cpuset_empty(out);
 }
 
 /* L3 groups (an AMD CCX, an Intel die), packages and cores. */
