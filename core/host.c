@@ -177,10 +177,7 @@ static void online_from_dirs(struct host *h)
 	h->cpus_from_dirs = true;
 }
 
-/*
- * The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. index3 first (L1d,
- * L1i and L2 come before it on every x86 and arm64 part), then the rest in order.
- */
+/* The level of cpu's cache/indexN, or -1 when it has none. */
 static long cache_level(const struct host *h, int cpu, int index)
 {
 	char path[128];
@@ -190,6 +187,10 @@ static long cache_level(const struct host *h, int cpu, int index)
 	return sysroot_read_long(h->sr, path, &level) < 0 ? -1 : level;
 }
 
+/*
+ * The level-3 cache of cpu: its shared_cpu_list, from cache/indexN with level 3. index3 first (L1d,
+ * L1i and L2 come before it on every x86 and arm64 part), then the rest in order.
+ */
 static bool cpu_l3(const struct host *h, int cpu, struct cpuset *out)
 {
 	char path[128];
