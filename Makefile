@@ -22,9 +22,10 @@ LIBS = -ljansson -lz -lm
 # libpci is opened at run time (core/pcie.c); test_pcie_name links it to compare.
 TEST_LIBS = -lcmocka -lpci
 
-# Debian packages: build and run, then tests only.
-DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev \
-       dpdk dpdk-dev libdpdk-dev
+# Debian packages: what `make audit` needs to build and run tickready (nothing else goes on the host it
+# audits), then the poller's DPDK, then tests only.
+AUDIT_DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev
+DEPS = $(AUDIT_DEPS) dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
             prometheus ansible-core chromium debhelper lintian build-essential dpkg-dev
 
@@ -41,6 +42,8 @@ UNIT_HELPERS = $(BUILD)/tests/checktest.o
 MANPAGES = $(wildcard man/*.[0-9])
 
 TICKREADY = $(BUILD)/tickready
+# Builds use every cpu; test suites run one at a time (they share the host's hugepages, namespaces and ports).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 POLLER_BIN ?=
 # The scheduled report (tickready-audit.timer): when it runs, and whether `make install` enables it.
 AUDIT_CALENDAR ?= Mon..Fri 06:30
@@ -51,7 +54,8 @@ ENABLE_AUDIT_TIMER ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps check test unit e2e lint-man audit install clean asan bench layering faults faults-short docs-screenshot deb
+.PHONY: all deps audit-deps check test unit e2e lint-man audit install install-cli clean asan bench layering faults faults-short \
+	docs-screenshot deb
 all: $(TICKREADY) $(POLLER_BIN)
 
 $(BUILD)/%.o: %.c
@@ -92,19 +96,25 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(BUILD)/libtickready
 	@mkdir -p $(dir $@)
 	$(CC) $(INC_all) $(CPPFLAGS) $(CFLAGS) -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(BUILD)/libtickready.a $(LIBS) $(TEST_LIBS)
 
-# Installs exactly the Debian packages that are missing.
-deps:
-	@missing=$$(for p in $(DEPS) $(TEST_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+# Installs exactly the Debian packages that are missing: all of them for check, audit's alone for audit.
+INSTALL_MISSING = missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all installed"; fi
+deps:
+	@$(call INSTALL_MISSING,$(DEPS) $(TEST_DEPS))
+audit-deps:
+	@$(call INSTALL_MISSING,$(AUDIT_DEPS))
 
+# Every test runs; the failures are named again at the end.
 unit: $(UNIT_BIN)
-	@rc=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || rc=1; done; exit $$rc
+	@failed=; for t in $(UNIT_BIN); do echo "== $$t"; $$t || failed="$$failed $${t##*/}"; done; \
+	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi
 
 e2e: all
-	@rc=0; for t in $(sort $(filter-out %lib.sh,$(wildcard tests/e2e/*.sh))); do echo "== $$t"; BUILD=$(BUILD) bash $$t || rc=1; done; exit $$rc
+	@failed=; for t in $(sort $(filter-out %lib.sh,$(wildcard tests/e2e/*.sh))); do echo "== $$t"; BUILD=$(BUILD) bash $$t || failed="$$failed $${t##*/}"; done; \
+	if [ -n "$$failed" ]; then echo "e2e: FAILED:$$failed"; exit 1; fi
 
 lint-man:
 	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
@@ -119,22 +129,41 @@ faults: all
 faults-short: all
 	@BUILD=$(BUILD) bash tests/faults.sh --short
 
-test: layering unit e2e faults-short lint-man $(if $(POLLER_BIN),poller-check)
+# Every suite runs even when one fails (make would stop at the first); the summary names the failed ones.
+SUITES = layering unit e2e faults-short lint-man $(if $(POLLER_BIN),poller-check)
+test:
+	@failed=; for s in $(SUITES); do echo "=== make $$s"; $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED suites:$$failed (of $(words $(SUITES)))"; exit 1; fi; \
+	echo "make test: all $(words $(SUITES)) suites passed"
 
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all $(UNIT_BIN)
 	$(MAKE) test
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build dir.
 # A sanitizer report exits 99, so no test can take it for "not ready" (1) or a usage error (2).
 asan: export ASAN_OPTIONS = exitcode=99
 asan: export UBSAN_OPTIONS = exitcode=99:print_stacktrace=1
+ASAN_MAKE = $(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	CFLAGS='-O1 -g' POLLER_SKIP=1
 asan:
-	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		CFLAGS='-O1 -g' POLLER_SKIP=1 unit e2e
+	$(ASAN_MAKE) -j$(NPROC) build-asan/tickready $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+	@failed=; for s in unit e2e; do $(ASAN_MAKE) --no-print-directory $$s || failed="$$failed $$s"; done; \
+	if [ -n "$$failed" ]; then echo "make asan: FAILED:$$failed"; exit 1; fi
 
-audit: deps $(TICKREADY)
-	./$(TICKREADY) audit
+# Set-up and a first audit on the host itself: audit's packages only, tickready installed (PREFIX/bin, its man
+# pages and profiles), then this host audited with the default profile. make's status: 0 when the audit reached
+# a verdict (READY or NOT READY: the last line says which, and $(BUILD)/audit.status holds audit's own exit
+# status), 2 when tickready could not be built, installed or run.
+audit: audit-deps
+	$(MAKE) -j$(NPROC) $(TICKREADY)
+	$(MAKE) --no-print-directory install-cli
+	@$(DESTDIR)$(PREFIX)/bin/tickready audit; rc=$$?; echo $$rc >$(BUILD)/audit.status; \
+	case $$rc in \
+	0) echo "make audit: READY (tickready audit exit 0); $(DESTDIR)$(PREFIX)/bin/tickready is installed" ;; \
+	1) echo "make audit: NOT READY (tickready audit exit 1): the findings above say what to change; $(DESTDIR)$(PREFIX)/bin/tickready is installed" ;; \
+	*) echo "make audit: ERROR (tickready audit exit $$rc)"; exit 2 ;; \
+	esac
 
 bench: all
 	@bash bench/run.sh
@@ -162,12 +191,16 @@ docs-screenshot: $(TICKREADY)
 	rm -rf $(BUILD)/docs/chromium
 	@echo "docs/report.png: $$(stat -c %s docs/report.png) bytes, from $$(stat -c %s $(BUILD)/docs/report.html) bytes of HTML"
 
-install: all
+# tickready alone (no poller, no units): what `make audit` puts on the host.
+install-cli: $(TICKREADY)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tickready/profiles \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 0755 $(TICKREADY) $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(TICKREADY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(PROFILES) $(DESTDIR)$(PREFIX)/share/tickready/profiles/
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+install: all install-cli
+	$(if $(POLLER_BIN),install -m 0755 $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/)
 	install -d $(DESTDIR)/lib/systemd/system
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-apply.service > $(DESTDIR)/lib/systemd/system/tickready-apply.service
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-audit.service > $(DESTDIR)/lib/systemd/system/tickready-audit.service

@@ -6,9 +6,9 @@ CC ?= cc
 POLLER_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror
 # The document schema is verify's (verify/schema.h), shared with its reader.
 override POLLER_CFLAGS += -Iverify
-POLLER_DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk)
+POLLER_DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 # rte_eth_from_rings lives in the ring PMD, which libdpdk.pc does not list
-POLLER_DPDK_LIBS := $(shell pkg-config --libs libdpdk) -lrte_net_ring -lm
+POLLER_DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null) -lrte_net_ring -lm
 
 POLLER_CORE := hist stats gap cli json report answer
 POLLER_DPDK := main run pingpong feed

@@ -55,7 +55,8 @@ fresh_tree "$T"
 mkdir -p -m 700 "$T/run/tickready"
 python3 -c 'import fcntl, os, sys, time; f = open(sys.argv[1], "a+"); fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write("%d\n" % os.getpid()); f.flush(); time.sleep(5)' "$T/run/tickready/lock" &
 holder=$!
-sleep 0.5
+# The holder writes its pid once it holds the lock: wait for that, not for a time (python may start slowly).
+for _ in $(seq 600); do [ "$(cat "$T/run/tickready/lock" 2>/dev/null)" = "$holder" ] && break; sleep 0.05; done
 expect_status 2 "second apply while locked exits 2" "$TR" "${APPLY[@]}" --root "$T"
 expect_grep "lock error names the holder's pid" "pid $holder" "$ERR"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null

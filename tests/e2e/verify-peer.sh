@@ -90,7 +90,7 @@ leftovers "--peer" "$RESERVED"
 # --udp-port moves the pings (the reflector echoes any port).
 "${HUT[@]}" python3 -c "import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$HUT_IP', 9000)); time.sleep(60)" &
 HOLDER=$!
-sleep 0.3
+for _ in $(seq 600); do "${HUT[@]}" ss -Hlun | grep -q "$HUT_IP:9000 " && break; sleep 0.05; done
 expect_status 2 "port 9000 taken here: exit 2" "${HUT[@]}" "$TR" verify --profile "$P2M" --mode pingpong --peer "$PEER_IP" --iface "$HIF" --duration 0.5
 expect_grep "port 9000 taken here: names the address and port" "cannot ping $PEER_IP from $HUT_IP:9000 on '$HIF': Address already in use \\(something here holds that port: --udp-port PORT picks another\\)" "$ERR"
 leftovers "port taken" "$RESERVED"
