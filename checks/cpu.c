@@ -1144,7 +1144,7 @@ static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "profile does not ask for [cpu] invariant_tsc");
 		return;
 	}
-	if (!strcmp(h->cpu_source, "unknown") || !fl) {
+	if (!strcmp(h->cpu_flags_source, "unknown") || !fl) {
 		finding_skip(f, "cpu flags unknown ('/proc/cpuinfo' unreadable or without x86 flags)");
 		return;
 	}
@@ -1154,11 +1154,11 @@ static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 			strbuf_addf(&seen, " %s", cpu_flag_names[b]);
 	finding_expected(f, "constant_tsc and nonstop_tsc (invariant TSC)");
 	if ((fl & CPUF_CONSTANT_TSC && fl & CPUF_NONSTOP_TSC) || fl & CPUF_INVTSC_CPUID) {
-		finding_pass(f, "invariant TSC:%s (from %s)", seen.s, h->cpu_source);
+		finding_pass(f, "invariant TSC:%s (from %s)", seen.s, h->cpu_flags_source);
 	} else {
 		finding_fail(f, "no invariant TSC: missing%s%s; has:%s (from %s)",
 			     fl & CPUF_CONSTANT_TSC ? "" : " constant_tsc", fl & CPUF_NONSTOP_TSC ? "" : " nonstop_tsc",
-			     seen.len ? seen.s : " none", h->cpu_source);
+			     seen.len ? seen.s : " none", h->cpu_flags_source);
 		finding_remedy(f, "none in the OS: use a CPU with an invariant TSC; in a VM expose it (QEMU/libvirt: "
 			       "-cpu host,+invtsc) (profile: [cpu] invariant_tsc)");
 	}

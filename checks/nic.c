@@ -8,6 +8,7 @@
 
 #include "ethtool.h"
 #include "registry.h"
+#include "route.h"
 #include "tuners.h"
 #include "util.h"
 
@@ -760,20 +761,16 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 
 /* ---- driver binding ---- */
 
-/* A kernel route through ifname other than the default one: the kernel stack is using it. */
+/* Any IPv4 route through ifname: the kernel's network stack is using it. */
 static bool has_routes(const struct sysroot *sr, const char *ifname)
 {
-	char *text = NULL;
-	bool found = false;
+	struct routes r;
+	bool found;
 
-	if (!ifname[0] || sysroot_read_alloc(sr, "/proc/net/route", 1u << 20, &text, NULL) < 0)
+	if (!ifname[0] || routes_load(sr, &r) < 0)
 		return false;
-	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
-		char ifn[32];
-
-		found = sscanf(l, "%31s", ifn) == 1 && !strcmp(ifn, ifname);
-	}
-	free(text);
+	found = routes_ipv4_via(&r, ifname);
+	routes_free(&r);
 	return found;
 }
 

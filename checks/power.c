@@ -161,7 +161,7 @@ const struct check check_power_smt = {
 static void run_power_cpu_model(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct host *h = ctx->host;
-	char vendor[64], model[128];
+	char vendor[64], model[128], brand[128], from[200];
 
 	if (!strcmp(h->cpu_source, "unknown") || (!h->cpu_vendor[0] && !h->cpu_model[0])) {
 		finding_skip(f, "cpu model unknown ('/proc/cpuinfo' unreadable and no CPUID)");
@@ -169,14 +169,21 @@ static void run_power_cpu_model(const struct check_ctx *ctx, struct finding *f)
 	}
 	check_printable(h->cpu_vendor[0] ? h->cpu_vendor : "?", vendor, sizeof(vendor));
 	check_printable(h->cpu_model[0] ? h->cpu_model : "?", model, sizeof(model));
+	/* A VM restored on another host: CPUID names the new one, the kernel the one it booted on. */
+	if (h->cpu_brand[0] && strcmp(h->cpu_brand, h->cpu_model)) {
+		check_printable(h->cpu_brand, brand, sizeof(brand));
+		snprintf(from, sizeof(from), "from %s; CPUID brand '%s'", h->cpu_source, brand);
+	} else {
+		snprintf(from, sizeof(from), "from %s", h->cpu_source);
+	}
 	finding_expected(f, "bare metal (reported)");
 	if (h->cpu_flags & CPUF_HYPERVISOR) {
-		finding_warn(f, "%s '%s' (from %s); running in a VM: latency figures include the hypervisor's noise", vendor,
-			     model, h->cpu_source);
+		finding_warn(f, "%s '%s' (%s); running in a VM: latency figures include the hypervisor's noise", vendor,
+			     model, from);
 		finding_remedy(f, "run on bare metal, or give the VM dedicated pinned physical cores with invtsc exposed");
 		return;
 	}
-	finding_pass(f, "%s '%s' (from %s)", vendor, model, h->cpu_source);
+	finding_pass(f, "%s '%s' (%s)", vendor, model, from);
 }
 
 const struct check check_power_cpu_model = {

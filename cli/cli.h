@@ -9,6 +9,7 @@
 #include "profile.h"
 #include "sysroot.h"
 #include "registry.h"
+#include "state.h"
 #include "tuners.h"
 
 #define TICKREADY_VERSION "0.1.0"
@@ -50,6 +51,8 @@ int cli_parser_next(struct cli_parser *p, const char **arg);
 void cli_usage(const struct cli_parser *p, FILE *out);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The journal's lock for who ("apply", "confirm", "revert"), retried up to wait_ms; says why it failed. */
+int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t *holder);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "journal.h"
+#include "state.h"
 #include "plan.h"
 #include "tuners.h"
 #include "util.h"
@@ -347,19 +348,6 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 	return EXIT_READY;
 }
 
-static int lock_or_fail(const struct sysroot *sr)
-{
-	pid_t holder;
-	int fd = journal_lock(sr, &holder);
-
-	if (fd == -EWOULDBLOCK)
-		cli_error("another apply or revert holds '%s' (pid %ld): try again when it is done", JOURNAL_LOCK,
-			  (long)holder);
-	else if (fd < 0)
-		cli_error("cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-fd));
-	return fd;
-}
-
 static size_t runnable(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o)
 {
 	size_t n = 0;
@@ -377,9 +365,10 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 	struct plan p;
 	size_t nf, nblocked = 0, todo;
 	int rc, lock = -1;
+	pid_t holder;
 
 	if (!a->dry) {
-		lock = lock_or_fail(&s->sr);
+		lock = cli_lock(&s->sr, "apply", 0, &holder);
 		if (lock < 0)
 			return EXIT_ERROR;
 	}
@@ -457,7 +446,7 @@ out:
 	plan_free(&p);
 	findings_free(findings, nf);
 	tune_ctx_free(&ctx);
-	journal_unlock(lock);
+	state_unlock(lock);
 	return rc;
 }
 

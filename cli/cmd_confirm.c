@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "journal.h"
+#include "state.h"
 
 enum { OPT_ROOT = 'r', OPT_FORCE = 256 };
 
@@ -13,20 +14,6 @@ static const struct cli_opt confirm_opts[] = {
 	{ "force", NULL, OPT_FORCE, "confirm even from the session that applied" },
 	{ NULL, NULL, 0, NULL },
 };
-
-/* The timer may be reverting right now: wait for it (or an apply) rather than race it. */
-static int lock_waiting(const struct sysroot *sr, pid_t *holder)
-{
-	int fd;
-
-	for (int i = 0; i < 60; i++) {
-		fd = journal_lock(sr, holder);
-		if (fd != -EWOULDBLOCK)
-			return fd;
-		sleep(1);
-	}
-	return -EWOULDBLOCK;
-}
 
 /* The run was pending before we waited for the lock, and no longer is: say what became of it. */
 static int gone_meanwhile(const struct sysroot *sr, const char *run)
@@ -89,13 +76,9 @@ int cmd_confirm(int argc, char **argv)
 	if (confirm_pending_read(&sr, run, sizeof(run), &sid) < 0)
 		run[0] = '\0';
 	/* Only a --confirm run races its timer; the once check alone leaves the tree as it is. */
-	lock = sysroot_exists(&sr, CONFIRM_PENDING) ? lock_waiting(&sr, &holder) : -ENOENT;
+	/* The timer may be reverting right now: wait for it (or an apply) rather than race it. */
+	lock = sysroot_exists(&sr, CONFIRM_PENDING) ? cli_lock(&sr, "confirm", 60 * 1000, &holder) : -ENOENT;
 	if (lock < 0 && lock != -ENOENT) {
-		if (lock == -EWOULDBLOCK)
-			cli_error("confirm: another apply or revert holds '%s' (pid %ld): try again when it is done",
-				  JOURNAL_LOCK, (long)holder);
-		else
-			cli_error("confirm: cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-lock));
 		sysroot_close(&sr);
 		return EXIT_ERROR;
 	}
@@ -132,7 +115,7 @@ int cmd_confirm(int argc, char **argv)
 	printf("confirmed run %s: it stays applied\n", run2);
 	confirm_log(&sr, "run %s confirmed: it stays applied", run2);
 out:
-	journal_unlock(lock);
+	state_unlock(lock);
 	sysroot_close(&sr);
 	return rc;
 }

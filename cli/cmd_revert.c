@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "journal.h"
+#include "state.h"
 #include "plan.h"
 #include "tuners.h"
 #include "util.h"
@@ -28,20 +29,6 @@ static bool confirm_pending(const struct sysroot *sr, const char *run)
 	long sid;
 
 	return confirm_pending_read(sr, buf, sizeof(buf), &sid) == 0 && !strcmp(buf, run);
-}
-
-/* The timer must not give up because an apply holds the lock at its deadline: it waits (up to 10 min). */
-static int lock_waiting(const struct sysroot *sr, pid_t *holder)
-{
-	int fd;
-
-	for (int i = 0; i < 600; i++) {
-		fd = journal_lock(sr, holder);
-		if (fd != -EWOULDBLOCK)
-			return fd;
-		sleep(1);
-	}
-	return -EWOULDBLOCK;
 }
 
 static int report_log_trouble(const struct revert_result *res)
@@ -155,13 +142,9 @@ int cmd_revert(int argc, char **argv)
 		sysroot_close(&sr);
 		return EXIT_READY;
 	}
-	lock = unless_confirmed ? lock_waiting(&sr, &holder) : journal_lock(&sr, &holder);
+	/* The timer must not give up because an apply holds the lock at its deadline: it waits (up to 10 min). */
+	lock = cli_lock(&sr, "revert", unless_confirmed ? 600 * 1000 : 0, &holder);
 	if (lock < 0) {
-		if (lock == -EWOULDBLOCK)
-			cli_error("another apply or revert holds '%s' (pid %ld): try again when it is done", JOURNAL_LOCK,
-				  (long)holder);
-		else
-			cli_error("cannot take the lock '%s': %s", JOURNAL_LOCK, strerror(-lock));
 		if (unless_confirmed)
 			confirm_log(&sr, "run %s NOT reverted: the lock stayed held (pid %ld); revert it by hand", run,
 				    (long)holder);
@@ -170,7 +153,7 @@ int cmd_revert(int argc, char **argv)
 	}
 	/* Confirmed (or superseded) while the timer waited for the lock: keep it. */
 	if (unless_confirmed && !confirm_pending(&sr, run)) {
-		journal_unlock(lock);
+		state_unlock(lock);
 		sysroot_close(&sr);
 		return EXIT_READY;
 	}
@@ -183,7 +166,7 @@ int cmd_revert(int argc, char **argv)
 						  : "run %s: revert FAILED after %ld s unconfirmed; run `tickready revert` by hand",
 			    run, after);
 	}
-	journal_unlock(lock);
+	state_unlock(lock);
 	sysroot_close(&sr);
 	return rc;
 }

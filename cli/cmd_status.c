@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "journal.h"
+#include "state.h"
 
 enum { OPT_ROOT = 'r', OPT_FORMAT = 'f' };
 

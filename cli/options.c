@@ -41,7 +41,15 @@ void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis
 	p->argv = argv;
 	p->shorts[s++] = '+';	/* stop at the first operand: "--" and EAL args pass through */
 	p->shorts[s++] = ':';
-	for (const struct cli_opt *o = opts; o->name && n < CLI_MAX_OPTS; o++, n++) {
+	/* The tables are compiled in: one past the cap is a build mistake, refused before any option is read. */
+	for (const struct cli_opt *o = opts; o->name; o++)
+		n++;
+	if (n > CLI_MAX_OPTS) {
+		cli_error("internal error: '%s' has %zu options, CLI_MAX_OPTS (cli/cli.h) holds %d", cmd, n, CLI_MAX_OPTS);
+		exit(EXIT_ERROR);
+	}
+	n = 0;
+	for (const struct cli_opt *o = opts; o->name; o++, n++) {
 		p->lopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
 		if (o->key < 128 && o->key > ' ') {
 			p->shorts[s++] = (char)o->key;

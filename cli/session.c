@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "journal.h"
+
 int cli_open_root(struct sysroot *sr, const char *root)
 {
 	int rc;
@@ -19,6 +21,18 @@ int cli_open_root(struct sysroot *sr, const char *root)
 	if (sr->aliased)
 		cli_warn("root '%s' is '/' once its links are resolved: this is the live host", root);
 	return 0;
+}
+
+int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t *holder)
+{
+	int fd = wait_ms ? state_lock_wait(sr, holder, wait_ms) : state_lock(sr, holder);
+
+	if (fd == -EWOULDBLOCK)
+		cli_error("%s: another apply or revert holds '%s' (pid %ld): try again when it is done", who, JOURNAL_LOCK,
+			  (long)*holder);
+	else if (fd < 0)
+		cli_error("%s: cannot take the lock '%s': %s", who, JOURNAL_LOCK, strerror(-fd));
+	return fd;
 }
 
 static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,

@@ -9,6 +9,7 @@
 #include "bind.h"
 #include "cli.h"
 #include "journal.h"
+#include "state.h"
 #include "kinds.h"
 #include "plan.h"
 #include "util.h"

@@ -18,6 +18,7 @@
 #include "ethtool.h"
 #include "host_proc.h"
 #include "mgmt.h"
+#include "route.h"
 #include "util.h"
 
 const char *const cpu_flag_names[] = {
@@ -398,51 +399,74 @@ static bool cpuid_identity(char vendor[13], char brand[49], bool *invtsc)
 #endif
 }
 
+/*
+ * The kernel's /proc/cpuinfo names the cpu as lscpu does; CPUID's brand is kept beside it, not over it:
+ * a VM restored on another host reads a brand from the new host ("Oxide Virtual Turin-like Processor")
+ * while the kernel keeps the one it booted with ("AMD EPYC"). CPUID fills in only what cpuinfo lacks.
+ */
 static void load_cpu_identity(struct host *h)
 {
 	char *text = NULL;
 	char flags[8192];
+	char vendor[64] = "", brand[128] = "";
+	bool have_cpuinfo = false, have_cpuid = false, invtsc = false;
 
 	h->cpu_source = "unknown";
+	h->cpu_flags_source = "unknown";
 	if (sysroot_read_alloc(h->sr, "/proc/cpuinfo", 16u << 20, &text, NULL) == 0) {
 		cpuinfo_field(text, "vendor_id", h->cpu_vendor, sizeof(h->cpu_vendor));
 		cpuinfo_field(text, "model name", h->cpu_model, sizeof(h->cpu_model));
 		if (cpuinfo_field(text, "flags", flags, sizeof(flags)))
 			h->cpu_flags = cpuinfo_flags(flags);
-		h->cpu_source = "cpuinfo";
+		have_cpuinfo = true;
 		free(text);
 	}
-	/* CPUID only describes this machine: never under a foreign root. */
+	/* CPUID only describes this machine: never under a foreign root, where a capture kept its answer. */
 	if (h->sr->live) {
-		char vendor[13], brand[49];
-		bool invtsc;
+		char v[13], b[49];
 
-		if (cpuid_identity(vendor, brand, &invtsc)) {
-			snprintf(h->cpu_vendor, sizeof(h->cpu_vendor), "%s", vendor);
-			snprintf(h->cpu_model, sizeof(h->cpu_model), "%s", trim(brand));
-			if (invtsc)
-				h->cpu_flags |= CPUF_INVTSC_CPUID;
-			h->cpu_source = "cpuid";
+		if (cpuid_identity(v, b, &invtsc)) {
+			snprintf(vendor, sizeof(vendor), "%s", v);
+			snprintf(brand, sizeof(brand), "%s", trim(b));
+			have_cpuid = true;
 			if (h->sr->rec) {
-				char *facts = xasprintf("vendor_id\t: %s\nmodel name\t: %s\ninvtsc\t: %d\n", h->cpu_vendor,
-							h->cpu_model, !!(h->cpu_flags & CPUF_INVTSC_CPUID));
+				char *facts = xasprintf("vendor_id\t: %s\nmodel name\t: %s\ninvtsc\t: %d\n", vendor, brand,
+							invtsc);
 
 				sysroot_record_synthetic(h->sr, SYSROOT_CPUID_FILE, facts, strlen(facts));
 				free(facts);
 			}
 		}
 	} else if (sysroot_read_alloc(h->sr, SYSROOT_CPUID_FILE, SYSROOT_SMALL, &text, NULL) == 0) {
-		/* A capture keeps what CPUID told, in cpuinfo's "key : value" form. */
 		char v[8];
 
-		if (cpuinfo_field(text, "vendor_id", h->cpu_vendor, sizeof(h->cpu_vendor)) &&
-		    cpuinfo_field(text, "model name", h->cpu_model, sizeof(h->cpu_model))) {
-			if (cpuinfo_field(text, "invtsc", v, sizeof(v)) && !strcmp(v, "1"))
-				h->cpu_flags |= CPUF_INVTSC_CPUID;
-			h->cpu_source = "cpuid";
+		if (cpuinfo_field(text, "vendor_id", vendor, sizeof(vendor)) &&
+		    cpuinfo_field(text, "model name", brand, sizeof(brand))) {
+			invtsc = cpuinfo_field(text, "invtsc", v, sizeof(v)) && !strcmp(v, "1");
+			have_cpuid = true;
 		}
 		free(text);
 	}
+	if (have_cpuid) {
+		snprintf(h->cpu_brand, sizeof(h->cpu_brand), "%s", brand);
+		if (invtsc)
+			h->cpu_flags |= CPUF_INVTSC_CPUID;
+	}
+	if (have_cpuinfo && (h->cpu_vendor[0] || h->cpu_model[0])) {
+		h->cpu_source = "cpuinfo";
+		if (have_cpuid && !h->cpu_vendor[0])
+			snprintf(h->cpu_vendor, sizeof(h->cpu_vendor), "%s", vendor);
+		if (have_cpuid && !h->cpu_model[0])
+			snprintf(h->cpu_model, sizeof(h->cpu_model), "%s", brand);
+	} else if (have_cpuid) {
+		h->cpu_source = "cpuid";
+		snprintf(h->cpu_vendor, sizeof(h->cpu_vendor), "%s", vendor);
+		snprintf(h->cpu_model, sizeof(h->cpu_model), "%s", brand);
+	}
+	if (have_cpuinfo)
+		h->cpu_flags_source = have_cpuid ? "cpuinfo+cpuid" : "cpuinfo";
+	else if (have_cpuid)
+		h->cpu_flags_source = "cpuid";
 }
 
 /* Pools under dir (…/hugepages): "hugepages-2048kB" -> size 2048. */
@@ -997,38 +1021,6 @@ static void count_queues(const struct host *h, struct nic *n)
 	dirlist_free(&dl);
 }
 
-/* Interfaces carrying a default route: IPv4 from /proc/net/route, IPv6 from /proc/net/ipv6_route. */
-static bool has_default_route(const struct host *h, const char *ifname)
-{
-	char *text, *save = NULL;
-	bool found = false;
-
-	if (sysroot_read_alloc(h->sr, "/proc/net/route", SMALL_CAP, &text, NULL) == 0) {
-		for (char *l = strtok_r(text, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
-			char ifn[64], dst[16], gw[16], flags[16], ref[16], use[16], metric[16], mask[16];
-
-			if (sscanf(l, "%63s %15s %15s %15s %15s %15s %15s %15s", ifn, dst, gw, flags, ref, use, metric, mask) == 8 &&
-			    !strcmp(dst, "00000000") && !strcmp(mask, "00000000") && !strcmp(ifn, ifname))
-				found = true;
-		}
-		free(text);
-	}
-	save = NULL;
-	if (!found && sysroot_read_alloc(h->sr, "/proc/net/ipv6_route", SMALL_CAP, &text, NULL) == 0) {
-		for (char *l = strtok_r(text, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
-			char dst[40], plen[8], ifn[64];
-			const char *last = strrchr(l, ' ');
-
-			if (sscanf(l, "%39s %7s", dst, plen) == 2 && last && sscanf(last, "%63s", ifn) == 1 &&
-			    !strcmp(dst, "00000000000000000000000000000000") && !strcmp(plen, "00") &&
-			    !strcmp(ifn, ifname))
-				found = true;
-		}
-		free(text);
-	}
-	return found;
-}
-
 static struct nic *add_nic(struct host *h, size_t *cap)
 {
 	struct nic *n;
@@ -1047,6 +1039,8 @@ static struct nic *add_nic(struct host *h, size_t *cap)
 
 static void load_netdevs(struct host *h, size_t *cap)
 {
+	struct routes routes = { 0 };
+	bool routes_read = false;
 	struct dirlist dl;
 
 	if (sysroot_list(h->sr, "/sys/class/net", &dl) < 0)
@@ -1077,11 +1071,17 @@ static void load_netdevs(struct host *h, size_t *cap)
 		if (sysroot_read_str(h->sr, path, n->operstate, sizeof(n->operstate)) < 0)
 			n->operstate[0] = '\0';
 		count_queues(h, n);
-		n->default_route = has_default_route(h, n->name);
+		/* Read once, at the first interface (no interfaces, no read); unreadable tables: no default route. */
+		if (!routes_read) {
+			(void)routes_load(h->sr, &routes);
+			routes_read = true;
+		}
+		n->default_route = routes_default_via(&routes, n->name);
 		ethtool_load(h->sr, n->name, &n->eth);
 		netdev_load(h->sr, n->name, &n->np);
 	}
 	dirlist_free(&dl);
+	routes_free(&routes);
 }
 
 /* PCI network controllers with no netdev: bound to vfio-pci, uio, or nothing. */
@@ -1151,6 +1151,8 @@ void host_free(struct host *h)
 		free(h->nics[i].irqs);
 	free(h->nics);
 	host_proc_free(h->proc);
+	if (h->mgmt)
+		mgmt_free(h->mgmt);
 	free(h->mgmt);
 	memset(h, 0, sizeof(*h));
 }

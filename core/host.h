@@ -167,9 +167,11 @@ struct host {
 	struct cpuset *l3;	/* L3 cache groups (shared_cpu_list of the level-3 cache), by first cpu */
 
 	char cpu_vendor[64];
-	char cpu_model[128];
+	char cpu_model[128];	/* the kernel's model name, as lscpu shows it; CPUID's brand without one */
+	char cpu_brand[128];	/* CPUID's brand string (live, or recorded in a capture), "" when not read */
 	unsigned cpu_flags;	/* enum cpu_flag */
-	const char *cpu_source;	/* "cpuid", "cpuinfo" or "unknown" */
+	const char *cpu_source;	/* where vendor and model came from: "cpuinfo", "cpuid" or "unknown" */
+	const char *cpu_flags_source;	/* "cpuinfo", "cpuinfo+cpuid", "cpuid" or "unknown" */
 
 	size_t nnodes;
 	struct numa_node *nodes;	/* sorted by id */

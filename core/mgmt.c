@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "route.h"
 #include "util.h"
 
 static int mgmt_find(const struct mgmt_set *m, const char *name)
@@ -19,20 +20,33 @@ static int mgmt_find(const struct mgmt_set *m, const char *name)
 	return -1;
 }
 
+static struct mgmt_entry *mgmt_push(struct mgmt_set *m, const char *name, const char *why)
+{
+	struct mgmt_entry *e;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->v = xrealloc(m->v, m->cap * sizeof(*m->v));
+	}
+	e = &m->v[m->n++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->why, sizeof(e->why), "%s", why);
+	e->pci[0] = '\0';
+	return e;
+}
+
 static void mgmt_add(struct mgmt_set *m, const struct sysroot *sr, const char *name, const char *why)
 {
 	char path[PATH_MAX], target[PATH_MAX];
+	struct mgmt_entry *e;
 
-	if (!name[0] || strlen(name) >= sizeof(m->v[0].name) || mgmt_find(m, name) >= 0 ||
-	    m->n == sizeof(m->v) / sizeof(m->v[0]))
+	/* Longer than IFNAMSIZ: no interface has such a name. */
+	if (!name[0] || strlen(name) >= sizeof(m->v[0].name) || mgmt_find(m, name) >= 0)
 		return;
-	snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", name);
-	snprintf(m->v[m->n].why, sizeof(m->v[0].why), "%s", why);
-	m->v[m->n].pci[0] = '\0';
+	e = mgmt_push(m, name, why);
 	snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
 	if (sysroot_readlink_base(sr, path, target, sizeof(target)) == 0)
-		snprintf(m->v[m->n].pci, sizeof(m->v[0].pci), "%.31s", target);
-	m->n++;
+		snprintf(e->pci, sizeof(e->pci), "%.31s", target);
 }
 
 /* Bond/team members, VLAN parents and bridge ports appear as lower_* links; brif/ lists bridge ports. */
@@ -71,11 +85,9 @@ static void mgmt_expand(struct mgmt_set *m, const struct sysroot *sr)
 				}
 				dirlist_free(&dl);
 			}
-			if (m->n < sizeof(m->v) / sizeof(m->v[0]) && mgmt_find(m, pf) < 0) {
-				snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%.31s", pf);
-				snprintf(m->v[m->n].pci, sizeof(m->v[0].pci), "%.31s", pf);
-				snprintf(m->v[m->n].why, sizeof(m->v[0].why), "PF of %s", name);
-				m->n++;
+			if (mgmt_find(m, pf) < 0 && strlen(pf) < sizeof(m->v[0].name)) {
+				snprintf(why, sizeof(why), "PF of %s", name);
+				snprintf(mgmt_push(m, pf, why)->pci, sizeof(m->v[0].pci), "%s", pf);
 			}
 		}
 	}
@@ -107,6 +119,12 @@ static void mgmt_ssh(struct mgmt_set *m, const struct sysroot *sr, const char *c
 	freeifaddrs(ifa);
 }
 
+void mgmt_free(struct mgmt_set *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
 void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *sr, const char *ssh_connection)
 {
 	m->n = 0;
@@ -116,32 +134,13 @@ void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *s
 			mgmt_add(m, sr, h->nics[i].name, "default route");
 	/* A default route on a bond, bridge or VLAN: host->nics only lists devices, so read the route files. */
 	{
-		struct dirlist dl;
+		struct routes r;
 
-		if (sysroot_list(sr, "/sys/class/net", &dl) == 0) {
-			char *text = NULL;
-
-			if (sysroot_read_alloc(sr, "/proc/net/route", 1u << 20, &text, NULL) == 0) {
-				for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-					char ifn[32], dst[16], mask[16];
-
-					if (sscanf(line, "%31s %15s %*s %*s %*s %*s %*s %15s", ifn, dst, mask) == 3 &&
-					    !strcmp(dst, "00000000") && !strcmp(mask, "00000000"))
-						mgmt_add(m, sr, ifn, "default route");
-				}
-				free(text);
-			}
-			if (sysroot_read_alloc(sr, "/proc/net/ipv6_route", 1u << 20, &text, NULL) == 0) {
-				for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-					char dst[40], plen[4], ifn[32];
-
-					if (sscanf(line, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %31s", dst, plen, ifn) == 3 &&
-					    !strcmp(plen, "00") && strspn(dst, "0") == 32 && strcmp(ifn, "lo"))
-						mgmt_add(m, sr, ifn, "default route (IPv6)");
-				}
-				free(text);
-			}
-			dirlist_free(&dl);
+		if (routes_load(sr, &r) == 0) {
+			for (size_t i = 0; i < r.n; i++)
+				if (r.v[i].is_default)
+					mgmt_add(m, sr, r.v[i].ifname, r.v[i].ipv6 ? "default route (IPv6)" : "default route");
+			routes_free(&r);
 		}
 	}
 	mgmt_ssh(m, sr, ssh_connection);

@@ -117,8 +117,12 @@ static void w_cpus_section(struct jsonw *w, const struct host *h)
 	w_str_or_null(w, h->cpu_vendor);
 	jw_key(w, "model");
 	w_str_or_null(w, h->cpu_model);
+	jw_key(w, "cpuid_brand");
+	w_str_or_null(w, h->cpu_brand);
 	jw_key(w, "identity_source");
 	jw_str(w, h->cpu_source ? h->cpu_source : "unknown");
+	jw_key(w, "flags_source");
+	jw_str(w, h->cpu_flags_source ? h->cpu_flags_source : "unknown");
 	jw_key(w, "flags");
 	jw_arr(w);
 	for (int b = 0; b < CPU_FLAG_COUNT; b++)

@@ -122,26 +122,3 @@ bool jlog_reverted(const struct jlog *log, const char *run);
  * Returns the number of records dropped, or -errno.
  */
 long journal_compact(const struct sysroot *sr, const struct jlog *log);
-
-/* The run waiting for confirmation into run, and the session id of the apply (-1 when not recorded). */
-int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid);
-/* Records run (and the session id of the apply) as waiting for `tickready confirm`. */
-int confirm_pending_write(const struct sysroot *sr, const char *run, long sid);
-int confirm_pending_remove(const struct sysroot *sr);
-/* Appends one timestamped line to CONFIRM_LOG (0600). */
-void confirm_log(const struct sysroot *sr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* apply --once: the run, its one-time parameters, and whether the boot loader command ran. */
-struct once_pending {
-	char run[64];
-	char *params;
-	bool update_bootloader;
-};
-int once_pending_write(const struct sysroot *sr, const char *run, const char *params, bool updated);
-/* -ENOENT when nothing is pending, -EINVAL when the file is not ours. */
-int once_pending_read(const struct sysroot *sr, struct once_pending *o);
-int once_pending_remove(const struct sysroot *sr);
-
-/* The lock: flock on JOURNAL_LOCK. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
-int journal_lock(const struct sysroot *sr, pid_t *holder);
-void journal_unlock(int fd);

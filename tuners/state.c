@@ -4,12 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "plan.h"
 #include "util.h"
 
@@ -255,4 +259,160 @@ int state_sync_dir(const struct sysroot *sr, const char *path)
 	rc = fsync(fd) < 0 ? -errno : 0;
 	close(fd);
 	return rc;
+}
+
+int state_lock(const struct sysroot *sr, pid_t *holder)
+{
+	char buf[32];
+	int dfd, fd, rc;
+	ssize_t n;
+
+	*holder = 0;
+	dfd = state_dir_open(sr, JOURNAL_LOCK_DIR);
+	if (dfd < 0)
+		return dfd;
+	fd = sysroot_open_write_at(dfd, "lock", SW_CREATE | SW_EXCL | SW_READ, 0600);
+	if (fd == -EEXIST)
+		fd = sysroot_open_write_at(dfd, "lock", SW_READ, 0);
+	close(dfd);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = -errno;
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			long pid;
+
+			buf[n] = '\0';
+			if (parse_long(trim(buf), &pid) == 0)
+				*holder = (pid_t)pid;
+		}
+		close(fd);
+		return rc == -EAGAIN ? -EWOULDBLOCK : rc;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		rc = errno ? -errno : -EIO;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A revert or confirm that must not race the other: retries every 100 ms (a blocked flock(2) cannot
+ * be bounded without a signal) up to max_ms, then -EWOULDBLOCK with *holder set.
+ */
+int state_lock_wait(const struct sysroot *sr, pid_t *holder, unsigned max_ms)
+{
+	const struct timespec step = { 0, 100 * 1000 * 1000 };
+	int fd;
+
+	for (unsigned waited = 0;; waited += 100) {
+		fd = state_lock(sr, holder);
+		if (fd != -EWOULDBLOCK || waited >= max_ms)
+			return fd;
+		nanosleep(&step, NULL);
+	}
+}
+
+int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid)
+{
+	char *buf, *nl, *s;
+	int rc = state_read(sr, CONFIRM_PENDING, 4096, &buf, NULL);
+
+	*sid = -1;
+	if (rc < 0)
+		return rc;
+	nl = strchr(trim(buf), '\n');
+	if (nl)
+		*nl = '\0';
+	if (!buf[0] || strlen(trim(buf)) >= size) {
+		free(buf);
+		return -EINVAL;
+	}
+	snprintf(run, size, "%s", trim(buf));
+	if (nl && (s = strstr(nl + 1, "sid=")) && parse_long(trim(s + 4), sid) < 0)
+		*sid = -1;
+	free(buf);
+	return 0;
+}
+
+int confirm_pending_write(const struct sysroot *sr, const char *run, long sid)
+{
+	char *content = xasprintf("%s\nsid=%ld\n", run, sid);
+	int rc = state_write(sr, CONFIRM_PENDING, content, strlen(content));
+
+	free(content);
+	return rc;
+}
+
+int confirm_pending_remove(const struct sysroot *sr)
+{
+	int rc = state_remove(sr, CONFIRM_PENDING, 0);
+
+	return rc < 0 ? rc : state_sync_dir(sr, CONFIRM_PENDING);
+}
+
+void confirm_log(const struct sysroot *sr, const char *fmt, ...)
+{
+	char when[32], *msg, *line;
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	line = xasprintf("%s %s\n", when, msg);
+	/* Nowhere left to report a failure: the timer has no terminal. */
+	(void)state_append(sr, CONFIRM_LOG, line, strlen(line));
+	free(msg);
+	free(line);
+}
+
+int once_pending_write(const struct sysroot *sr, const char *run, const char *params, bool updated)
+{
+	char *content = xasprintf("run=%s\nparams=%s\nupdate_bootloader=%d\n", run, params ? params : "", updated);
+	int rc = state_write(sr, ONCE_PENDING, content, strlen(content));
+
+	free(content);
+	return rc;
+}
+
+int once_pending_read(const struct sysroot *sr, struct once_pending *o)
+{
+	char *text, *save = NULL;
+	int rc = state_read(sr, ONCE_PENDING, 1u << 16, &text, NULL);
+
+	memset(o, 0, sizeof(*o));
+	if (rc < 0)
+		return rc;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "run=", 4))
+			snprintf(o->run, sizeof(o->run), "%s", l + 4);
+		else if (!strncmp(l, "params=", 7) && !o->params)
+			o->params = xstrdup(l + 7);
+		else if (!strcmp(l, "update_bootloader=1"))
+			o->update_bootloader = true;
+	}
+	free(text);
+	if (!o->run[0] || !o->params) {
+		free(o->params);
+		o->params = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int once_pending_remove(const struct sysroot *sr)
+{
+	return state_remove(sr, ONCE_PENDING, 0);
 }

@@ -1,5 +1,6 @@
 /* tickready's own files under the root (journal, lock, confirm-pending, once-pending, confirm.log, bound/). */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,3 +27,28 @@ int state_read(const struct sysroot *sr, const char *path, size_t cap, char **ou
 int state_remove(const struct sysroot *sr, const char *path, int dir);
 /* fsync of path's directory, so a rename or a new file survives a crash. */
 int state_sync_dir(const struct sysroot *sr, const char *path);
+
+/* The run waiting for confirmation into run, and the session id of the apply (-1 when not recorded). */
+int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid);
+/* Records run (and the session id of the apply) as waiting for `tickready confirm`. */
+int confirm_pending_write(const struct sysroot *sr, const char *run, long sid);
+int confirm_pending_remove(const struct sysroot *sr);
+/* Appends one timestamped line to CONFIRM_LOG (0600). */
+void confirm_log(const struct sysroot *sr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* apply --once: the run, its one-time parameters, and whether the boot loader command ran. */
+struct once_pending {
+	char run[64];
+	char *params;
+	bool update_bootloader;
+};
+int once_pending_write(const struct sysroot *sr, const char *run, const char *params, bool updated);
+/* -ENOENT when nothing is pending, -EINVAL when the file is not ours. */
+int once_pending_read(const struct sysroot *sr, struct once_pending *o);
+int once_pending_remove(const struct sysroot *sr);
+
+/* The lock: flock on JOURNAL_LOCK. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
+int state_lock(const struct sysroot *sr, pid_t *holder);
+/* The same, retried until the holder lets go or max_ms have passed. */
+int state_lock_wait(const struct sysroot *sr, pid_t *holder, unsigned max_ms);
+void state_unlock(int fd);

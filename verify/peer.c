@@ -202,9 +202,11 @@ int peer_plan_make(const struct sysroot *sr, const struct host *h, const char *s
 	if (who) {
 		snprintf(err, errlen, "refusing '%s': it is on the management path (%s); name an interface dedicated to the test",
 			 who, why);
+		mgmt_free(m);
 		free(m);
 		return -1;
 	}
+	mgmt_free(m);
 	free(m);
 	n = iface_addrs(iface, a, 16);
 	if (n <= 0) {

@@ -64,25 +64,39 @@ expect_grep "no sid: confirmed" "confirmed run R2" "$OUT"
 expect_status 2 "empty confirm-pending: an error, not 'nothing to confirm'" "$TR" confirm --root "$F"
 rm "$F/$PENDING"
 
+# hold_lock TREE [ACTION]: holds TREE's lock until a confirm of TREE has found it held (it sleeps between
+# tries, in clock_nanosleep), runs ACTION (a command line) and lets go; returns once the lock is held.
+hold_lock() {
+	local tree=$1 action=${2:-true}
+	mkdir -p -m 700 "$tree/run/tickready"
+	rm -f "$tree.held"
+	flock "$tree/$LOCK" bash -c '
+		touch "$1.held"
+		for _ in $(seq 1200); do
+			for pid in $(pgrep -f "confirm --root $1\$"); do
+				case $(cut -d" " -f1 "/proc/$pid/syscall" 2>/dev/null) in 35 | 230) eval "$2"; exit 0 ;; esac
+			done
+			sleep 0.05
+		done' hold "$tree" "$action" &
+	for _ in $(seq 600); do [ -e "$tree.held" ] && return 0; sleep 0.05; done
+}
+
 # confirm waits for the lock, and re-reads confirm-pending under it.
 expect_status 0 "F: apply" "$TR" apply --root "$F" --profile "$APROF" --yes
 run=$(first_run "$F")
 printf '%s\n' "$run" >"$F/$PENDING"
-mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sleep 1 &
-sleep 0.2
+hold_lock "$F"
 expect_status 0 "confirm waits for a held lock" "$TR" confirm --root "$F"
 expect_grep "then confirms" "confirmed run $run" "$OUT"
 wait $!
 printf '%s\n' "$run" >"$F/$PENDING"
-mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
-sleep 0.2
+hold_lock "$F" "rm '$F/$PENDING'"
 expect_status 0 "confirmed by another while waiting: exit 0" "$TR" confirm --root "$F"
 expect_grep "says so" "run $run is already confirmed" "$OUT"
 wait $!
 "$TR" revert --root "$F" >/dev/null
 printf '%s\n' "$run" >"$F/$PENDING"
-mkdir -p -m 700 "$F/run/tickready"; flock "$F/$LOCK" sh -c "sleep 1; rm '$F/$PENDING'" &
-sleep 0.2
+hold_lock "$F" "rm '$F/$PENDING'"
 expect_status 1 "reverted while waiting: exit 1" "$TR" confirm --root "$F"
 expect_grep "says it was reverted" "not confirmed: run $run was reverted at its deadline" "$OUT"
 wait $!

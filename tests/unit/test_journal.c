@@ -197,15 +197,23 @@ static void test_lock(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(sysroot_open(&sr, dir), 0);
-	a = journal_lock(&sr, &holder);
+	a = state_lock(&sr, &holder);
 	assert_true(a >= 0);
-	b = journal_lock(&sr, &holder);
+	b = state_lock(&sr, &holder);
 	assert_int_equal(b, -EWOULDBLOCK);
 	assert_int_equal(holder, getpid());
-	journal_unlock(a);
-	b = journal_lock(&sr, &holder);
+	/* Waiting is bounded: still held after 200 ms, it gives up naming the holder. */
+	holder = 0;
+	b = state_lock_wait(&sr, &holder, 200);
+	assert_int_equal(b, -EWOULDBLOCK);
+	assert_int_equal(holder, getpid());
+	state_unlock(a);
+	b = state_lock_wait(&sr, &holder, 200);
 	assert_true(b >= 0);
-	journal_unlock(b);
+	state_unlock(b);
+	b = state_lock(&sr, &holder);
+	assert_true(b >= 0);
+	state_unlock(b);
 	sysroot_close(&sr);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
