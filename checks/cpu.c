@@ -15,26 +15,6 @@
 /* CPUIDLE_STATE_MAX is 10; a bound keeps a strange tree from looping. */
 #define MAX_IDLE_STATES 16
 
-/* "/sys/devices/system/cpu/cpu{2,3}/SUFFIX" for a shell; braces only around several cpus. */
-static char *cpu_files(const struct cpuset *s, const char *suffix)
-{
-	struct strbuf sb = { 0 };
-	const char *sep = "";
-	int cpu, n = cpuset_count(s);
-
-	strbuf_add(&sb, CPU_DIR "/cpu");
-	if (n > 1)
-		strbuf_add(&sb, "{");
-	cpuset_for_each(cpu, s) {
-		strbuf_addf(&sb, "%s%d", sep, cpu);
-		sep = ",";
-	}
-	if (n > 1)
-		strbuf_add(&sb, "}");
-	strbuf_addf(&sb, "/%s", suffix);
-	return strbuf_detach(&sb);
-}
-
 /* Appends one clause, "; "-separated. */
 static void note(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct strbuf *sb, const char *fmt, ...)
@@ -524,7 +504,7 @@ const struct check check_cpu_smt_siblings = {
 
 static void governor_remedy(const struct check_ctx *ctx, struct finding *f, const struct cpuset *bad, const char *want)
 {
-	char *files = cpu_files(bad, "cpufreq/scaling_governor"), *list = cpuset_text(bad), avail[256], path[128];
+	char *files = check_cpu_files(bad, "cpufreq/scaling_governor"), *list = cpuset_text(bad), avail[256], path[128];
 	int first = cpuset_next(bad, 0);
 
 	snprintf(path, sizeof(path), CPU_DIR "/cpu%d/cpufreq/scaling_available_governors", first);
@@ -873,7 +853,7 @@ static void cstates_fail(const struct check_ctx *ctx, struct finding *f, const s
 			continue;
 		list = cpuset_text(&s->st[k].enabled);
 		snprintf(suffix, sizeof(suffix), "cpuidle/state%d/disable", k);
-		files = cpu_files(&s->st[k].enabled, suffix);
+		files = check_cpu_files(&s->st[k].enabled, suffix);
 		note(&seen, "state%d %s (%ld us) enabled on cpus %s", k, s->st[k].name, s->st[k].latency, list);
 		strbuf_addf(&fix, "%secho 1 | tee %s", fix.len ? "; " : "", files);
 		free(list);

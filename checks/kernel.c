@@ -34,49 +34,6 @@ static char *mask_text(const struct cpuset *s, char *buf, size_t size)
 	return buf;
 }
 
-/* A file's text fit for a message: printable ASCII only, cut short. */
-static void shown(const char *in, size_t len, char *out, size_t size)
-{
-	size_t i;
-
-	while (len && isspace((unsigned char)*in)) {
-		in++;
-		len--;
-	}
-	while (len && isspace((unsigned char)in[len - 1]))
-		len--;
-	for (i = 0; i < len && i + 4 < size; i++)
-		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
-	out[i] = '\0';
-	if (i < len)
-		snprintf(out + i, size - i, "...");
-}
-
-/* Garbage is a skip that names the file and what it held; a missing file names the error. */
-static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
-{
-	char raw[256], txt[64];
-	ssize_t n;
-
-	if (rc == -ENODATA) {
-		finding_skip(f, "'%s' is empty", path);
-		return;
-	}
-	if (rc != -EINVAL && rc != -ERANGE && rc != -EFBIG) {
-		finding_skip_read(f, path, rc);
-		return;
-	}
-	n = sysroot_read(sr, path, raw, sizeof(raw));
-	if (n == -EFBIG || (n < 0 && rc == -EFBIG)) {
-		finding_skip(f, "'%s' is too large for a kernel value", path);
-	} else if (n >= 0) {
-		shown(raw, (size_t)n, txt, sizeof(txt));
-		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
-	} else {
-		finding_skip_read(f, path, (int)n);
-	}
-}
-
 /* A yes/no key: only "yes" is judged; unset, any and no leave the host alone. */
 static bool wants_yes(const struct check_ctx *ctx, struct finding *f, enum profile_key k)
 {
@@ -180,7 +137,7 @@ static bool knob_read(const struct check_ctx *ctx, struct finding *f, const stru
 	if (rc == -ENOENT && k->absent)
 		finding_skip(f, "'%s' absent: kernel built without %s", path, k->absent);
 	else if (rc)
-		skip_bad(f, ctx->sr, path, rc);
+		finding_skip_bad(f, ctx->sr, path, rc);
 	return rc == 0;
 }
 
@@ -319,7 +276,7 @@ static int read_detector(const struct check_ctx *ctx, struct finding *f, const c
 		return 0;
 	}
 	if (rc)
-		skip_bad(f, ctx->sr, path, rc);
+		finding_skip_bad(f, ctx->sr, path, rc);
 	snprintf(text, size, "= '%ld'", *out);
 	return rc;
 }
@@ -334,7 +291,7 @@ static bool watchdog_read(const struct check_ctx *ctx, struct finding *f, struct
 		return false;
 	}
 	if (rc) {
-		skip_bad(f, ctx->sr, WATCHDOG, rc);
+		finding_skip_bad(f, ctx->sr, WATCHDOG, rc);
 		return false;
 	}
 	if (read_detector(ctx, f, NMI_WATCHDOG, &w->nmi, nmi, sizeof(nmi)) ||
@@ -358,7 +315,7 @@ static void watchdog_housekeeping(const struct check_ctx *ctx, struct finding *f
 	int rc = sysroot_read_cpuset(ctx->sr, WATCHDOG_CPUMASK, &mask);
 
 	if (rc) {
-		skip_bad(f, ctx->sr, WATCHDOG_CPUMASK, rc);
+		finding_skip_bad(f, ctx->sr, WATCHDOG_CPUMASK, rc);
 		return;
 	}
 	cpuset_format(&mask, seen, sizeof(seen));
@@ -485,7 +442,7 @@ static void run_kernel_workqueue(const struct check_ctx *ctx, struct finding *f)
 		return;
 	rc = sysroot_read_mask(ctx->sr, WORKQUEUE_MASK, &mask);
 	if (rc) {
-		skip_bad(f, ctx->sr, WORKQUEUE_MASK, rc);
+		finding_skip_bad(f, ctx->sr, WORKQUEUE_MASK, rc);
 		return;
 	}
 	if (cpuset_empty(&mask)) {
@@ -654,7 +611,7 @@ static void run_kernel_nosoftlockup(const struct check_ctx *ctx, struct finding 
 		return;
 	}
 	if (rc && rc != -ENOENT) {
-		skip_bad(f, ctx->sr, SOFT_WATCHDOG, rc);
+		finding_skip_bad(f, ctx->sr, SOFT_WATCHDOG, rc);
 		return;
 	}
 	if (!cmdline_known(ctx, f))
@@ -719,7 +676,7 @@ static bool mce_read(const struct check_ctx *ctx, struct finding *f, const struc
 		if (rc == -ENOENT)
 			continue;	/* an offline cpu has no machinecheck device */
 		if (rc) {
-			skip_bad(f, ctx->sr, path, rc);
+			finding_skip_bad(f, ctx->sr, path, rc);
 			return false;
 		}
 		cpuset_set(&s->seen, cpu);

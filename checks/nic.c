@@ -22,34 +22,6 @@
 /* ---- shared helpers ---- */
 
 /* A file's text fit for a message: printable ASCII only, cut short. */
-static void shown(const char *in, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 4 < size; i++)
-		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
-	out[i] = '\0';
-	if (in[i])
-		snprintf(out + i, size - i, "...");
-}
-
-/* Garbage is a skip that names the file and what it held; a missing file names the error. */
-static void skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
-{
-	char raw[SYSROOT_SMALL], txt[64];
-
-	if (rc == -ENODATA) {
-		finding_skip(f, "'%s' is empty", path);
-	} else if (rc == -EFBIG) {
-		finding_skip(f, "'%s' is too large for a sysfs value", path);
-	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
-		shown(trim(raw), txt, sizeof(txt));
-		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
-	} else {
-		finding_skip_read(f, path, rc);
-	}
-}
-
 /* Appends one clause with a separator. */
 static void add(struct strbuf *sb, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add(struct strbuf *sb, const char *sep, const char *fmt, ...)
@@ -127,7 +99,7 @@ static int nic_node(const struct check_ctx *ctx, const struct nic *n, struct fin
 	if (rc == 0 && v >= (1 << 16))
 		rc = -ERANGE;
 	if (rc < 0) {
-		skip_bad(f, ctx->sr, path, rc);
+		finding_skip_bad(f, ctx->sr, path, rc);
 		return -2;
 	}
 	*unknown = true;
@@ -657,13 +629,13 @@ static void skip_no_link(const struct check_ctx *ctx, const struct nic *n, struc
 		}
 		rc = speed ? sysroot_read_str(ctx->sr, path, raw, sizeof(raw)) : sysroot_read_long(ctx->sr, path, &v);
 		if (rc < 0) {
-			skip_bad(f, ctx->sr, path, rc);
+			finding_skip_bad(f, ctx->sr, path, rc);
 			return;
 		}
 		if (speed ? gts_of(raw) <= 0 : v <= 0 || v > 32) {
 			if (!speed)
 				snprintf(raw, sizeof(raw), "%ld", v);
-			shown(raw, txt, sizeof(txt));
+			check_printable(raw, txt, sizeof(txt));
 			finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
 			return;
 		}
@@ -1056,7 +1028,7 @@ static void skip_eth(const struct check_ctx *ctx, const struct nic *n, const cha
 		finding_skip_read(f, path, (int)len);
 		return;
 	}
-	shown(trim(raw), txt, sizeof(txt));
+	check_printable(trim(raw), txt, sizeof(txt));
 	if (!txt[0])
 		finding_skip(f, "'%s' is empty", path);
 	else

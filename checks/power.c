@@ -19,30 +19,6 @@
 /* Per-cpu mismatches named in a finding; the rest is counted. */
 #define MAX_NAMED 16
 
-/* "/sys/devices/system/cpu/cpu{2,3}/SUFFIX" for a shell; braces only around several cpus. */
-static char *cpu_files(const struct cpuset *s, const char *suffix)
-{
-	struct strbuf sb = { 0 };
-	const char *sep = "";
-	int cpu, n = cpuset_count(s);
-
-	strbuf_add(&sb, CPU_DIR "/cpu");
-	if (n > 1)
-		strbuf_add(&sb, "{");
-	cpuset_for_each(cpu, s) {
-		strbuf_addf(&sb, "%s%d", sep, cpu);
-		sep = ",";
-	}
-	if (n > 1)
-		strbuf_add(&sb, "}");
-	strbuf_addf(&sb, "/%s", suffix);
-	return strbuf_detach(&sb);
-}
-
-
-
-
-
 /* ---- power.smt ---- */
 
 static const char *smt_meaning(const char *control)
@@ -335,7 +311,7 @@ static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const 
 		}
 	}
 	if (!cpuset_empty(&bad)) {
-		char *files = cpu_files(&bad, k->suffix);
+		char *files = check_cpu_files(&bad, k->suffix);
 
 		finding_fail(f, "'%s' %s%s", k->label, seen.s, named > MAX_NAMED ? "; ..." : "");
 		finding_remedy(f, "echo %s | tee %s (profile: %s)", want, files, k->key);

@@ -171,20 +171,44 @@ void check_printable(const char *in, char *out, size_t size)
 		snprintf(out + i, size - i, "...");
 }
 
+/* Binary-safe: the bytes read are shown as printable ASCII, blanks around them dropped, NULs as '?'. */
 void finding_skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc)
 {
-	char raw[SYSROOT_SMALL], txt[64];
+	char raw[256], txt[64];
+	ssize_t n;
+	size_t i, len;
+	const char *in = raw;
 
 	if (rc == -ENODATA) {
 		finding_skip(f, "'%s' is empty", path);
-	} else if (rc == -EFBIG) {
-		finding_skip(f, "'%s' is too large for a sysfs value", path);
-	} else if ((rc == -EINVAL || rc == -ERANGE) && sysroot_read(sr, path, raw, sizeof(raw)) >= 0) {
-		check_printable(trim(raw), txt, sizeof(txt));
-		finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
-	} else {
-		finding_skip_read(f, path, rc);
+		return;
 	}
+	if (rc != -EINVAL && rc != -ERANGE && rc != -EFBIG) {
+		finding_skip_read(f, path, rc);
+		return;
+	}
+	n = sysroot_read(sr, path, raw, sizeof(raw));
+	if (n == -EFBIG || (n < 0 && rc == -EFBIG)) {
+		finding_skip(f, "'%s' is too large for a kernel value", path);
+		return;
+	}
+	if (n < 0) {
+		finding_skip_read(f, path, (int)n);
+		return;
+	}
+	len = (size_t)n;
+	while (len && isspace((unsigned char)*in)) {
+		in++;
+		len--;
+	}
+	while (len && isspace((unsigned char)in[len - 1]))
+		len--;
+	for (i = 0; i < len && i + 4 < sizeof(txt); i++)
+		txt[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	txt[i] = '\0';
+	if (i < len)
+		snprintf(txt + i, sizeof(txt) - i, "...");
+	finding_skip(f, "unexpected value in '%s': '%s'", path, txt);
 }
 
 int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_t size)
@@ -232,4 +256,23 @@ const struct nic *check_netdev(const struct check_ctx *ctx, struct finding *f)
 		return NULL;
 	}
 	return n;
+}
+
+char *check_cpu_files(const struct cpuset *s, const char *suffix)
+{
+	struct strbuf sb = { 0 };
+	const char *sep = "";
+	int cpu, n = cpuset_count(s);
+
+	strbuf_add(&sb, "/sys/devices/system/cpu/cpu");
+	if (n > 1)
+		strbuf_add(&sb, "{");
+	cpuset_for_each(cpu, s) {
+		strbuf_addf(&sb, "%s%d", sep, cpu);
+		sep = ",";
+	}
+	if (n > 1)
+		strbuf_add(&sb, "}");
+	strbuf_addf(&sb, "/%s", suffix);
+	return strbuf_detach(&sb);
 }

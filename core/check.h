@@ -116,6 +116,8 @@ void findings_free(struct finding *f, size_t n);
 void check_printable(const char *in, char *out, size_t size);
 /* Garbage is a skip that names the file and what it held; a missing file names the error. */
 void finding_skip_bad(struct finding *f, const struct sysroot *sr, const char *path, int rc);
+/* "/sys/devices/system/cpu/cpu{2,3}/SUFFIX" for a shell (a remedy); braces only around several cpus. */
+char *check_cpu_files(const struct cpuset *s, const char *suffix);
 /* A one-word value (governor, clocksource, EPP); anything else is garbage (-EINVAL). */
 int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_t size);
 /* The profile's value for k, or NULL after a skip saying the profile does not ask for it. */

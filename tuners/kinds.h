@@ -39,8 +39,6 @@ const struct change_kind_ops *change_kind_by_op(const char *op);
 int kind_journal(struct exec_ctx *x, const char *op, const char *target, const struct jvalue *old,
 		 const struct jvalue *restore, const struct jvalue *value);
 
-/* Paths under /sys and /proc: kernel attributes on the live host. */
-bool is_pseudo(const char *path);
 
 /* status of a journaled write: the kind's status, or unsupported for an unknown kind. */
 void change_status(const struct sysroot *sr, const struct jrec *r, struct change_status *st);

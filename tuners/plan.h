@@ -8,6 +8,7 @@
 #include "check.h"
 #include "host.h"
 #include "profile.h"
+#include "files.h"
 #include "sysroot.h"
 
 /* The boot unit that re-applies the runtime part of the last profile. */
@@ -194,13 +195,3 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 /* The same document as a tree, read back from what plan_write_json writes: one source for both. */
 json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struct plan_opts *o);
 
-/* Write helpers shared with revert: one write() of len bytes, truncating a tree's file first. */
-int tree_write(const struct sysroot *sr, const char *path, const char *data, size_t len);
-/* Largest file apply reads whole (an old value it journals); a bigger one is an error before any write. */
-#define TREE_READ_MAX (64u << 20)
-/* Reads a whole file (cap TREE_READ_MAX) through sysroot's bounded, non-blocking reader; -ENOENT when absent. */
-int tree_read(const struct sysroot *sr, const char *path, char **out, size_t *len);
-/* mkdir -p under the root with mode for the directories it creates. */
-int tree_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode);
-/* Runs argv (no shell) and waits; returns the exit status, or -errno. */
-int run_argv(char *const argv[]);
