@@ -94,7 +94,10 @@ static int parse_args(struct apply_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* The profile of the newest run not reverted, for --reapply; NULL when nothing is applied. */
+/*
+ * The profile of the newest run not reverted, for --reapply; NULL when nothing is applied. A promotion
+ * of a one-time boot is a run of boot files only, labelled, not a profile: the apply before it names one.
+ */
 static char *last_profile(const struct sysroot *sr)
 {
 	struct jlog log;
@@ -103,7 +106,8 @@ static char *last_profile(const struct sysroot *sr)
 	if (journal_load(sr, &log) < 0)
 		return NULL;
 	for (size_t i = log.n; i-- > 0 && !name;)
-		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run) && log.v[i].target.present)
+		if (log.v[i].type == JR_BEGIN && !jlog_reverted(&log, log.v[i].run) && log.v[i].target.present &&
+		    strncmp(log.v[i].target.data, JOURNAL_LABEL_PROMOTE, strlen(JOURNAL_LABEL_PROMOTE)))
 			name = xstrdup(log.v[i].target.data);
 	jlog_free(&log);
 	return name;

@@ -51,7 +51,7 @@ static int promote(const struct sysroot *sr, const struct once_pending *o)
 		goto out;
 	if ((rc = journal_open(&j, sr)) < 0)
 		goto out;
-	snprintf(label, sizeof(label), "confirm-once:%s", o->run);
+	snprintf(label, sizeof(label), JOURNAL_LABEL_PROMOTE "%s", o->run);
 	if ((rc = journal_begin(&j, label, sr->path)) == 0) {
 		int erc;
 

@@ -18,6 +18,8 @@
 #define CONFIRM_LOG JOURNAL_DIR "/confirm.log"
 /* apply --once: the run and the parameters `tickready confirm` promotes after the one-time boot. */
 #define ONCE_PENDING JOURNAL_DIR "/once-pending"
+/* The B record's label of confirm's promotion of a one-time boot ("confirm-once:RUN"): not a profile. */
+#define JOURNAL_LABEL_PROMOTE "confirm-once:"
 
 /*
  * Line formats (fields separated by one space; values escaped, "-" meaning absent):

@@ -51,6 +51,10 @@ for t in "$T" "$T.orig"; do echo "$(cat "$t/proc/cmdline") $params" >"$t/proc/cm
 expect_status 0 "confirm after the boot" setsid "$TR" confirm --root "$T"
 grep -q "GRUB_CMDLINE_LINUX_DEFAULT=\"\$GRUB_CMDLINE_LINUX_DEFAULT $params\"" "$T/$DROPIN" && ok "drop-in now holds the parameters" || not_ok "drop-in: $(cat "$T/$DROPIN" 2>&1)"
 [ ! -e "$T/$ONCE" ] && [ ! -e "$T/var/lib/tickready/once-pending" ] && ok "once script and pending record removed" || not_ok "left behind"
+# The boot unit after the promotion: --reapply re-applies the once run's profile, not the promotion's label.
+echo 1 >"$T/proc/sys/kernel/timer_migration"
+expect_status 0 "boot unit after once -> confirm: apply --reapply" "$TR" apply --root "$T" --reapply
+[ "$(cat "$T/proc/sys/kernel/timer_migration")" = 0 ] && ok "--reapply brought the runtime settings back" || not_ok "timer_migration: $(cat "$T/proc/sys/kernel/timer_migration"); $(cat "$ERR")"
 expect_status 0 "revert" "$TR" revert --root "$T"
 expect_grep "revert names the boot loader command" "boot files restored: run grub-mkconfig -o /boot/grub/grub.cfg" "$OUT"
 same_tree "$T.orig" "$T" && ok "revert undoes apply and promotion: byte-identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
