@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "util.h"
 
 #define SMALL_CAP (1u << 20)
@@ -24,32 +25,38 @@ enum host_boot host_boot_tool(const struct sysroot *sr)
 
 void boot_grub_dropin_params(const char *text, struct strbuf *out)
 {
-	char *copy = xstrdup(text ? text : ""), *save = NULL;
+	const char *keys[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
+	size_t len = text ? strlen(text) : 0;
 
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *q1, *q2;
+	for (size_t i = 0; i < len;) {
+		size_t n = strcspn(text + i, "\n");
+		char value[8192];
 
-		line = trim(line);
-		if (*line == '#' || (strncmp(line, "GRUB_CMDLINE_LINUX=", 19) && strncmp(line, "GRUB_CMDLINE_LINUX_DEFAULT=", 27)))
-			continue;
-		q1 = strchr(line, '"');
-		q2 = q1 ? strrchr(line, '"') : NULL;
-		if (!q1 || q2 == q1)
-			continue;
-		*q2 = '\0';
-		/* One space between words; "$VAR" is the user's line, not a parameter. */
-		for (char *save2 = NULL, *w = strtok_r(q1 + 1, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2))
-			if (*w != '$')
-				strbuf_addf(out, "%s%s", out->len ? " " : "", w);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			struct cmdline cl;
+
+			if (text[i] == '#' || !shell_assigns(text + i, n, keys[k], value, sizeof(value)))
+				continue;
+			/* Words as the kernel splits them, quotes kept; "$VAR" is the user's line, not a parameter. */
+			cmdline_parse(&cl, value);
+			for (size_t a = 0; a < cl.n; a++)
+				if (cl.args[a].raw[0] != '$')
+					strbuf_addf(out, "%s%s", out->len ? " " : "", cl.args[a].raw);
+			cmdline_free(&cl);
+		}
+		i += n + 1;
 	}
-	free(copy);
 }
 
 char *boot_grub_dropin_format(const char *who, const char *params)
 {
-	return xasprintf("# Written by %s; `tickready revert` removes it.\n"
-			 "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n",
-			 who, params);
+	struct strbuf sb = { 0 };
+
+	strbuf_addf(&sb, "# Written by %s; `tickready revert` removes it.\n"
+			 "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT ", who);
+	shell_dquote(&sb, params);
+	strbuf_add(&sb, "\"\n");
+	return strbuf_detach(&sb);
 }
 
 bool boot_once_params(const char *text, size_t len, char *out, size_t size)

@@ -28,6 +28,7 @@ static void add_arg(struct cmdline *cl, const char *word, size_t len)
 		cl->args[cl->n].value = NULL;
 	}
 	cl->args[cl->n].key = w;
+	cl->args[cl->n].raw = xstrndup(word, len);
 	cl->n++;
 }
 
@@ -37,6 +38,7 @@ void cmdline_parse(struct cmdline *cl, const char *text)
 
 	cl->n = 0;
 	cl->args = NULL;
+	cl->init_tail = NULL;
 	for (;;) {
 		const char *start;
 		bool quoted = false;
@@ -51,8 +53,14 @@ void cmdline_parse(struct cmdline *cl, const char *text)
 				quoted = !quoted;
 			p++;
 		}
-		if (p - start == 2 && !strncmp(start, "--", 2))
+		if (p - start == 2 && !strncmp(start, "--", 2)) {
+			size_t len = strlen(start);
+
+			while (len && isspace((unsigned char)start[len - 1]))
+				len--;
+			cl->init_tail = xstrndup(start, len);
 			break;
+		}
 		add_arg(cl, start, (size_t)(p - start));
 	}
 }
@@ -62,8 +70,11 @@ void cmdline_free(struct cmdline *cl)
 	for (size_t i = 0; i < cl->n; i++) {
 		free(cl->args[i].key);
 		free(cl->args[i].value);
+		free(cl->args[i].raw);
 	}
 	free(cl->args);
+	free(cl->init_tail);
+	cl->init_tail = NULL;
 	cl->args = NULL;
 	cl->n = 0;
 }

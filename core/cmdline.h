@@ -7,15 +7,17 @@
 
 struct cmdline_arg {
 	char *key;
-	char *value;	/* NULL for a bare flag ("quiet") */
+	char *value;	/* NULL for a bare flag ("quiet"); the kernel's quotes dropped */
+	char *raw;	/* the word as written, quotes kept: what a staged line must carry on byte for byte */
 };
 
 struct cmdline {
 	size_t n;
 	struct cmdline_arg *args;
+	char *init_tail;	/* "-- ARGS..." as written (init's arguments), NULL when the line has none */
 };
 
-/* Splits text; parameters after a bare "--" go to init and are left out. Never fails. */
+/* Splits text; parameters after a bare "--" go to init: left out of args, kept in init_tail. Never fails. */
 void cmdline_parse(struct cmdline *cl, const char *text);
 void cmdline_free(struct cmdline *cl);
 /* The last occurrence wins, as for most kernel parameters. NULL if absent; "" for a bare flag. */

@@ -49,6 +49,15 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		oom();
+	return p;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *p;
@@ -206,15 +215,34 @@ bool shell_assigns(const char *l, size_t n, const char *var, char *value, size_t
 		return false;
 	snprintf(value, size, "%.*s", (int)(n - vlen - 1), l + vlen + 1);
 	trim(value);
-	if (*value == '"' || *value == '\'') {
-		char q = *value, *end;
+	if (*value == '\'') {
+		char *end;
 
 		memmove(value, value + 1, strlen(value));
-		end = strchr(value, q);
+		end = strchr(value, '\'');
 		if (end)
 			*end = '\0';
+	} else if (*value == '"') {
+		/* Inside double quotes a backslash escapes " \ $ and ` (shell_dquote writes them so). */
+		char *r = value + 1, *w = value;
+
+		for (; *r && *r != '"'; r++) {
+			if (*r == '\\' && r[1] && strchr("\"\\$`", r[1]))
+				r++;
+			*w++ = *r;
+		}
+		*w = '\0';
 	}
 	return true;
+}
+
+void shell_dquote(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\"\\$`", *s))
+			strbuf_addf(sb, "\\");
+		strbuf_addf(sb, "%c", *s);
+	}
 }
 
 bool shell_var(const char *text, size_t len, const char *var, char *value, size_t size)

@@ -8,6 +8,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
@@ -31,6 +32,9 @@ const char *format_ns(double ns, char *buf, size_t size);
  * /etc/default file does ("VAR=x", "  export VAR='x'")? Then copies the value, quotes removed.
  */
 bool shell_assigns(const char *l, size_t n, const char *var, char *value, size_t size);
+/* Appends s escaped for the inside of a shell double-quoted string (\ " $ ` backslashed). */
+struct strbuf;
+void shell_dquote(struct strbuf *sb, const char *s);
 /* var's last assignment in KEY=value text (newline- or NUL-separated, as /proc/PID/environ). */
 bool shell_var(const char *text, size_t len, const char *var, char *value, size_t size);
 

@@ -61,6 +61,12 @@ static void add_param(struct strbuf *sb, const char *key, const char *value)
 		strbuf_addf(sb, "%s%s", sb->len ? " " : "", key);
 }
 
+/* A parameter the plan does not own goes on byte for byte, its quotes too (acpi_osi="!Windows 2012"). */
+static void add_raw(struct strbuf *sb, const struct cmdline_arg *a)
+{
+	strbuf_addf(sb, "%s%s", sb->len ? " " : "", a->raw);
+}
+
 static bool planned(const struct plan *p, const char *key)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -85,11 +91,14 @@ static char *merged_params(const struct tune_ctx *ctx, const struct plan *p, con
 
 		if (planned(p, k) || (skip_base && (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd"))))
 			continue;
-		add_param(&sb, k, staged->args[i].value);
+		add_raw(&sb, &staged->args[i]);
 	}
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].kind == CK_CMDLINE && row_goes(ctx, &p->v[i]))
 			add_param(&sb, p->v[i].target, p->v[i].value);
+	/* init's arguments stay last, after "--", where init finds them. */
+	if (staged->init_tail)
+		strbuf_addf(&sb, "%s%s", sb.len ? " " : "", staged->init_tail);
 	return strbuf_detach(&sb);
 }
 
@@ -101,7 +110,11 @@ static char *merged_params(const struct tune_ctx *ctx, const struct plan *p, con
  */
 static char *once_script(const struct tune_ctx *ctx, const char *params)
 {
-	return xasprintf("#!/bin/sh\n"
+	struct strbuf q = { 0 };
+	char *script;
+
+	shell_dquote(&q, params);
+	script = xasprintf("#!/bin/sh\n"
 			 "# Written by tickready apply --once (profile %s): a boot entry with the parameters below, booted\n"
 			 "# once by `grub-reboot " ONCE_ENTRY_ID "`. After that boot, `tickready confirm` makes them the\n"
 			 "# default; `tickready revert` removes this file.\n"
@@ -112,7 +125,9 @@ static char *once_script(const struct tune_ctx *ctx, const char *params)
 			 "\t\"$(dirname \"$0\")/10_linux\" |\n"
 			 "\tawk '/^menuentry /{n++} n==1{print} n==1&&/^}/{n++}' |\n"
 			 "\tsed \"s/\\$menuentry_id_option '[^']*'/\\$menuentry_id_option '" ONCE_ENTRY_ID "'/\"\n",
-			 ctx->prof->name, params);
+			 ctx->prof->name, q.s ? q.s : "");
+	strbuf_free(&q);
+	return script;
 }
 
 static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt)
@@ -385,9 +400,9 @@ int tune_promote_once(const struct tune_ctx *ctx, struct plan *p, const char *pa
 	/* The drop-in's own parameters not replaced, then the one-time entry's. */
 	for (size_t i = 0; i < staged.n; i++)
 		if (!cmdline_has(&add, staged.args[i].key))
-			add_param(&sb, staged.args[i].key, staged.args[i].value);
+			add_raw(&sb, &staged.args[i]);
 	for (size_t i = 0; i < add.n; i++)
-		add_param(&sb, add.args[i].key, add.args[i].value);
+		add_raw(&sb, &add.args[i]);
 	cmdline_free(&staged);
 	cmdline_free(&add);
 	content = boot_grub_dropin_format("tickready confirm (after the one-time boot of apply --once)", sb.s ? sb.s : "");

@@ -6,7 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "cmdline.h"
+#include "util.h"
 
 static void test_split_and_quotes(void **state)
 {
@@ -82,6 +85,34 @@ static void test_cpu_params(void **state)
 	cmdline_free(&cl);
 }
 
+/* What a staged line carries on: each word as written, init's arguments after "--" as written. */
+static void test_raw_words(void **state)
+{
+	struct cmdline cl;
+	struct strbuf sb = { 0 };
+	char back[256];
+
+	(void)state;
+	cmdline_parse(&cl, "ro acpi_osi=\"!Windows 2012\" \"dyndbg=file a.c +p\"  --  single  x=\"1 2\" ");
+	assert_int_equal(cl.n, 3);
+	assert_string_equal(cl.args[1].raw, "acpi_osi=\"!Windows 2012\"");
+	assert_string_equal(cl.args[1].value, "!Windows 2012");
+	assert_string_equal(cl.args[2].raw, "\"dyndbg=file a.c +p\"");
+	assert_string_equal(cl.args[2].key, "dyndbg");
+	assert_string_equal(cl.init_tail, "--  single  x=\"1 2\"");
+	cmdline_free(&cl);
+	cmdline_parse(&cl, "quiet");
+	assert_null(cl.init_tail);
+	cmdline_free(&cl);
+	/* A value written into a shell double-quoted string reads back the same. */
+	strbuf_add(&sb, "V=\"");
+	shell_dquote(&sb, "a=\"$x `y` \\z\"");
+	strbuf_add(&sb, "\"");
+	assert_true(shell_assigns(sb.s, sb.len, "V", back, sizeof(back)));
+	assert_string_equal(back, "a=\"$x `y` \\z\"");
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_and_init_args),
 		cmocka_unit_test(test_isolcpus),
 		cmocka_unit_test(test_cpu_params),
+		cmocka_unit_test(test_raw_words),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
