@@ -295,12 +295,12 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 	rc = journal_open(&j, &s->sr);
 	if (rc < 0) {
 		cli_error("apply: cannot open the journal '%s%s': %s", s->sr.live ? "" : s->sr.path, JOURNAL_PATH,
-			  strerror(-rc));
+			  state_strerror(rc));
 		return EXIT_ERROR;
 	}
 	rc = journal_begin(&j, s->prof.source, s->sr.path);
 	if (rc < 0) {
-		cli_error("apply: cannot write the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+		cli_error("apply: cannot write the journal '%s': %s", JOURNAL_PATH, state_strerror(rc));
 		journal_close(&j);
 		return EXIT_ERROR;
 	}

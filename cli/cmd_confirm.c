@@ -85,7 +85,7 @@ int cmd_confirm(int argc, char **argv)
 	pending = confirm_pending_read(&sr, run2, sizeof(run2), &sid);
 	if (pending < 0 && pending != -ENOENT) {
 		cli_error("confirm: cannot read '%s': %s; remove it, and `tickready revert` if the host misbehaves",
-			  CONFIRM_PENDING, strerror(-pending));
+			  CONFIRM_PENDING, state_strerror(pending));
 		rc = EXIT_ERROR;
 		goto out;
 	}
@@ -108,7 +108,7 @@ int cmd_confirm(int argc, char **argv)
 	}
 	pending = confirm_pending_remove(&sr);
 	if (pending < 0) {
-		cli_error("confirm: cannot remove '%s': %s", CONFIRM_PENDING, strerror(-pending));
+		cli_error("confirm: cannot remove '%s': %s", CONFIRM_PENDING, state_strerror(pending));
 		rc = EXIT_ERROR;
 		goto out;
 	}

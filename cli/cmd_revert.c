@@ -72,7 +72,7 @@ static int do_revert(const struct sysroot *sr, const char *run, bool update_boot
 	int rc = tuners_revert(sr, run, &res), bad;
 
 	if (rc < 0 && strcmp(res.stage, "restore")) {
-		cli_error("revert: cannot %s the journal '%s': %s", res.stage, JOURNAL_PATH, strerror(-rc));
+		cli_error("revert: cannot %s the journal '%s': %s", res.stage, JOURNAL_PATH, state_strerror(rc));
 		return EXIT_ERROR;
 	}
 	bad = report_log_trouble(&res);

@@ -83,7 +83,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_ERROR;
 	rc = journal_load(&sr, &log);
 	if (rc < 0) {
-		cli_error("status: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+		cli_error("status: cannot read the journal '%s': %s", JOURNAL_PATH, state_strerror(rc));
 		sysroot_close(&sr);
 		return EXIT_ERROR;
 	}

@@ -94,7 +94,7 @@ int once_confirm(const struct sysroot *sr)
 	if (rc == -ENOENT)
 		return -1;
 	if (rc < 0) {
-		cli_error("confirm: cannot read '%s': %s", ONCE_PENDING, strerror(-rc));
+		cli_error("confirm: cannot read '%s': %s", ONCE_PENDING, state_strerror(rc));
 		return EXIT_ERROR;
 	}
 	missing = missing_params(sr, o.params);

@@ -164,7 +164,7 @@ int report_gather(const struct report_args *a, json_t **out)
 	}
 	rc = journal_load(&s.sr, &log);
 	if (rc < 0) {
-		cli_error("report: cannot read the journal '%s': %s", JOURNAL_PATH, strerror(-rc));
+		cli_error("report: cannot read the journal '%s': %s", JOURNAL_PATH, state_strerror(rc));
 		session_close(&s);
 		json_decref(verify);
 		return EXIT_ERROR;

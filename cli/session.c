@@ -31,7 +31,7 @@ int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t 
 		cli_error("%s: another apply or revert holds '%s' (pid %ld): try again when it is done", who, JOURNAL_LOCK,
 			  (long)*holder);
 	else if (fd < 0)
-		cli_error("%s: cannot take the lock '%s': %s", who, JOURNAL_LOCK, strerror(-fd));
+		cli_error("%s: cannot take the lock '%s': %s", who, JOURNAL_LOCK, state_strerror(fd));
 	return fd;
 }
 

@@ -30,6 +30,29 @@ static int split_path(const char *path, char *dir, size_t size, const char **nam
 	return 0;
 }
 
+/*
+ * Owned by this user, and a directory 0700, a file writable by no one else: what another user could have
+ * planted (a journal that drives root's revert, a lock that blocks the timer) is refused, never repaired.
+ */
+static int trusted(int fd, bool dir)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid != geteuid() || (dir ? (st.st_mode & 07777) != 0700 : (st.st_mode & 022) != 0))
+		return -STATE_EUNSAFE;
+	return 0;
+}
+
+const char *state_strerror(int rc)
+{
+	if (rc == -STATE_EUNSAFE)
+		return "not owned by this user, or open to others (a directory must be 0700, a file not group- or "
+		       "world-writable): tickready trusts no state it may not have written; check it, then remove it";
+	return sysroot_strerror(rc);
+}
+
 int state_dir_open(const struct sysroot *sr, const char *dir)
 {
 	char parent[PATH_MAX];
@@ -55,14 +78,7 @@ int state_dir_open(const struct sysroot *sr, const char *dir)
 	close(pfd);
 	if (rc < 0)
 		return rc;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-	} else if (st.st_uid != geteuid()) {
-		rc = -EPERM;	/* someone else's directory must not hold root's journal */
-	} else if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0) {
-		rc = -errno;
-	}
-	if (rc < 0) {
+	if ((rc = trusted(fd, true)) < 0) {
 		close(fd);
 		return rc;
 	}
@@ -149,9 +165,11 @@ int state_open_append(const struct sysroot *sr, const char *path)
 	if (fd >= 0) {
 		struct stat st;
 
-		/* Made by hand or with a looser umask, it still must not be readable by others. */
-		if (fstat(fd, &st) < 0 || ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0)) {
+		/* Not ours, or writable by others: refused. Ours with a looser umask: not readable by others either. */
+		rc = trusted(fd, false);
+		if (!rc && fstat(fd, &st) == 0 && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0)
 			rc = -errno;
+		if (rc < 0) {
 			close(fd);
 			fd = rc;
 		}
@@ -186,7 +204,9 @@ static int dir_open_existing(const struct sysroot *sr, const char *dir)
 	fd = openat(pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	rc = fd < 0 ? (errno == ENOTDIR ? -ELOOP : -errno) : fd;
 	close(pfd);
-	return rc;
+	if (fd >= 0 && (rc = trusted(fd, true)) < 0)
+		close(fd);
+	return rc < 0 ? rc : fd;
 }
 
 int state_open_read(const struct sysroot *sr, const char *path)
@@ -210,6 +230,10 @@ int state_open_read(const struct sysroot *sr, const char *path)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -SYSROOT_ENOTREG;
+	}
+	if ((rc = trusted(fd, false)) < 0) {
+		close(fd);
+		return rc;
 	}
 	return fd;
 }

@@ -1,15 +1,20 @@
 /* tickready's own files under the root (journal, lock, confirm-pending, once-pending, confirm.log, bound/). */
 #pragma once
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "sysroot.h"
 
+/* A state directory or file another user owns or may write: refused (state_strerror says so). */
+#define STATE_EUNSAFE EKEYREJECTED
+const char *state_strerror(int rc);
+
 /*
  * The directory of a state file, made (parents 0755, itself 0700) when missing, and opened
- * O_NOFOLLOW: never a link, owned by this user (root), 0700 (tightened when looser).
- * Returns a directory fd, -ELOOP for a link, -EPERM for another owner, or -errno.
+ * O_NOFOLLOW: never a link, owned by this user (root) and 0700, else refused.
+ * Returns a directory fd, -ELOOP for a link, -STATE_EUNSAFE for another owner or a looser mode, or -errno.
  */
 int state_dir_open(const struct sysroot *sr, const char *dir);
 

@@ -52,7 +52,7 @@ expect_grep "confirmed" "confirmed run .*: it stays applied" "$OUT"
 
 # Without timers, while the trees above count down: --force, a pending record without sid, a corrupt one.
 fresh_tree "$F"
-mkdir -p "$F/var/lib/tickready"
+mkdir -p -m 700 "$F/var/lib/tickready"
 printf 'R1\nsid=%s\n' "$(mysid)" >"$F/$PENDING"
 expect_status 2 "same session refused" "$TR" confirm --root "$F"
 expect_status 0 "--force confirms from the same session" "$TR" confirm --root "$F" --force

@@ -71,7 +71,7 @@ done
 
 # confirm-pending planted as a link to a file of the tree: never followed, never read through.
 fresh_tree "$T"
-mkdir -p "$T/var/lib/tickready"
+mkdir -p "$T/var/lib" && mkdir -m 700 "$T/var/lib/tickready"
 ln -s ../../../etc/fstab "$T/var/lib/tickready/confirm-pending"
 first=$(head -1 "$T/etc/fstab")
 "$TR" status --root "$T" >"$OUT" 2>&1
@@ -142,6 +142,26 @@ if command -v strace >/dev/null; then
 	expect_status 0 "then revert exits 0" "$TR" revert --root "$T"
 	same_tree "$T.orig" "$T" && ok "unreadable value: tree byte-identical" || not_ok "unreadable value: tree differs"
 fi
+
+# State another user could have planted: a world-writable state directory, a journal not root's. revert, status
+# and confirm refuse it (exit 2, saying why), never repair it silently; the tree is untouched.
+fresh_tree "$T"
+expect_status 0 "planted: apply" "$TR" "${APPLY[@]}" --root "$T"
+cp -a "$T" "$D/planted.before"
+chmod 0777 "$T/var/lib/tickready"
+for cmd in revert status; do
+	expect_status 2 "state dir 0777: $cmd refuses" "$TR" $cmd --root "$T"
+	expect_grep "state dir 0777: $cmd says why" "open to others" "$ERR"
+done
+[ "$(stat -c %a "$T/var/lib/tickready")" = 777 ] && ok "the mode is left as found (evidence kept)" || not_ok "mode changed to $(stat -c %a "$T/var/lib/tickready")"
+chmod 0700 "$T/var/lib/tickready"
+chown 65534:65534 "$T/var/lib/tickready/journal"
+expect_status 2 "journal owned by another user: revert refuses" "$TR" revert --root "$T"
+expect_grep "journal not root's: says why" "not owned by this user" "$ERR"
+chmod 0777 "$T/var/lib/tickready"; chown 0:0 "$T/var/lib/tickready/journal"; chmod 0700 "$T/var/lib/tickready"
+diff -r --no-dereference --exclude=lock "$D/planted.before" "$T" >/dev/null && ok "planted: nothing written (the lock aside)" || not_ok "planted: the tree changed: $(diff -r --no-dereference "$D/planted.before" "$T" | head -3)"
+expect_status 0 "the state made safe again: revert" "$TR" revert --root "$T"
+same_tree "$T.orig" "$T" && ok "planted: revert byte-identical afterwards" || not_ok "planted: revert differs"
 
 # The helper itself: D=$(mktmp) in a subshell leaves nothing behind once the script ends.
 left=$(bash -c '. tests/e2e/lib.sh; a=$(mktmp); b=$(mktmp); echo "$a"')

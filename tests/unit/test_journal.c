@@ -336,6 +336,14 @@ static void test_state_files(void **state)
 	write_file(target, "root:x:0:0\n");
 	snprintf(path, sizeof(path), "%s%s", dir, CONFIRM_PENDING);
 	assert_int_equal(symlink("../../../etc/passwd", path), 0);
+	/* The directory is 0755: refused for reading and writing, never silently tightened. */
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -STATE_EUNSAFE);
+	assert_int_equal(confirm_pending_write(&sr, "RUN1", 42), -STATE_EUNSAFE);
+	snprintf(target, sizeof(target), "%s%s", dir, JOURNAL_DIR);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(chmod(target, 0700), 0);
+	snprintf(target, sizeof(target), "%s/etc/passwd", dir);
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ELOOP);
 	assert_int_equal(confirm_pending_write(&sr, "RUN1", 42), 0);
 	text = read_file(target);
@@ -347,10 +355,22 @@ static void test_state_files(void **state)
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), 0);
 	assert_string_equal(run, "RUN1");
 	assert_int_equal(sid, 42);
-	/* The directory was 0755: tightened to 0700. */
+	/* Planted by another user (or left writable to others): refused on every read and append. */
+	snprintf(path, sizeof(path), "%s%s", dir, CONFIRM_PENDING);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -STATE_EUNSAFE);
+	assert_int_equal(chown(path, geteuid(), getegid()), 0);
+	assert_int_equal(chmod(path, 0620), 0);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -STATE_EUNSAFE);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(state_append(&sr, CONFIRM_LOG, "x\n", 2), 0);
+	snprintf(target, sizeof(target), "%s%s", dir, CONFIRM_LOG);
+	assert_int_equal(chown(target, 65534, 65534), 0);
+	assert_int_equal(state_append(&sr, CONFIRM_LOG, "y\n", 2), -STATE_EUNSAFE);
 	snprintf(path, sizeof(path), "%s%s", dir, JOURNAL_DIR);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -STATE_EUNSAFE);
+	assert_int_equal(chown(path, geteuid(), getegid()), 0);
 	assert_int_equal(confirm_pending_remove(&sr), 0);
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ENOENT);
 	/* A state directory that is a link (to "/") is refused. */
