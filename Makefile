@@ -168,6 +168,7 @@ install: all
 	install -m 0755 $(TICKREADY) $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(PROFILES) $(DESTDIR)$(PREFIX)/share/tickready/profiles/
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	install -D -m 0644 contrib/completion/tickready.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tickready
 	install -d $(DESTDIR)/lib/systemd/system
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-apply.service > $(DESTDIR)/lib/systemd/system/tickready-apply.service
 	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-audit.service > $(DESTDIR)/lib/systemd/system/tickready-audit.service
