@@ -54,7 +54,7 @@ ENABLE_AUDIT_TIMER ?=
 # The DPDK poller has its own fragment (it alone links with DPDK); it adds to POLLER_BIN.
 -include poller/poller.mk
 
-.PHONY: all deps audit-deps check test unit e2e lint-man audit install install-cli clean asan bench layering faults faults-short \
+.PHONY: all deps audit-deps build-deps check test unit e2e lint-man audit install install-cli clean asan bench layering faults faults-short \
 	docs-screenshot deb
 all: $(TICKREADY) $(POLLER_BIN)
 
@@ -96,7 +96,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(BUILD)/libtickready
 	@mkdir -p $(dir $@)
 	$(CC) $(INC_all) $(CPPFLAGS) $(CFLAGS) -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(BUILD)/libtickready.a $(LIBS) $(TEST_LIBS)
 
-# Installs exactly the Debian packages that are missing: all of them for check, audit's alone for audit.
+# Installs exactly the Debian packages that are missing: all of them for check, audit's alone for audit,
+# audit's and DPDK's for a host that also runs verify (build-deps: no test packages).
 INSTALL_MISSING = missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
@@ -104,6 +105,8 @@ INSTALL_MISSING = missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $
 	else echo "deps: all installed"; fi
 deps:
 	@$(call INSTALL_MISSING,$(DEPS) $(TEST_DEPS))
+build-deps:
+	@$(call INSTALL_MISSING,$(DEPS))
 audit-deps:
 	@$(call INSTALL_MISSING,$(AUDIT_DEPS))
 
@@ -198,6 +201,7 @@ install-cli: $(TICKREADY)
 	install -m 0755 $(TICKREADY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(PROFILES) $(DESTDIR)$(PREFIX)/share/tickready/profiles/
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	install -D -m 0644 contrib/completion/tickready.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tickready
 
 install: all install-cli
 	$(if $(POLLER_BIN),install -m 0755 $(POLLER_BIN) $(DESTDIR)$(PREFIX)/bin/)

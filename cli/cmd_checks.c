@@ -1,4 +1,4 @@
-/* tickready checks: the registry as a table, or JSON, so docs and tooling never drift from the code. */
+/* tickready checks: the registry as a table, JSON or bare ids, so docs and tooling never drift from the code. */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -10,7 +10,7 @@
 enum { OPT_FORMAT = 'f' };
 
 static const struct cli_opt checks_opts[] = {
-	{ "format", "text|json", OPT_FORMAT, "listing format (default text)" },
+	{ "format", "text|json|ids", OPT_FORMAT, "listing format (default text); ids: one check id a line" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -39,7 +39,7 @@ int cmd_checks(int argc, char **argv)
 	struct cli_parser p;
 	int c;
 
-	cli_parser_init(&p, "checks", "tickready checks [--format text|json]", "Lists every check.", checks_opts, argc,
+	cli_parser_init(&p, "checks", "tickready checks [--format text|json|ids]", "Lists every check.", checks_opts, argc,
 			argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		if (c == CLI_HELP)
@@ -66,8 +66,14 @@ int cmd_checks(int argc, char **argv)
 		json_decref(a);
 		return EXIT_READY;
 	}
+	/* For scripts and shell completion: the ids --only takes, nothing else. */
+	if (!strcmp(format, "ids")) {
+		for (size_t i = 0; i < checks_count; i++)
+			puts(checks[i]->id);
+		return EXIT_READY;
+	}
 	if (strcmp(format, "text")) {
-		cli_error("checks: unknown format '%s' (text or json)", format);
+		cli_error("checks: unknown format '%s' (text, json or ids)", format);
 		return EXIT_ERROR;
 	}
 	printf("%-26s %-7s %-21s %s\n", "ID", "AREA", "FIXED BY", "TITLE");

@@ -78,7 +78,11 @@ void cli_usage(const struct cli_parser *p, FILE *out)
 				 o->arg ? o->arg : "");
 		else
 			snprintf(spell, sizeof(spell), "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", spell, o->help);
+		/* A spelling as wide as its column gets a line of its own: help never runs into it. */
+		if (strlen(spell) >= 28)
+			fprintf(out, "  %s\n  %-28s %s\n", spell, "", o->help);
+		else
+			fprintf(out, "  %-28s %s\n", spell, o->help);
 	}
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 }
