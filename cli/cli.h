@@ -55,6 +55,24 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t *holder);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* apply --confirm's guard (confirm_guard.c). */
+enum confirm_fate {
+	CONFIRM_WAITING,	/* its timer runs (or nothing tells otherwise) */
+	CONFIRM_REBOOTED,	/* armed in an earlier boot */
+	CONFIRM_OVERDUE,	/* past its deadline, no timer */
+	CONFIRM_ORPHANED,	/* apply interrupted (no end record), its timer gone */
+};
+/* Has the journal's run its end record (apply finished, well or not)? */
+bool confirm_run_ended(const struct sysroot *sr, const char *run);
+void confirm_boot_id(const struct sysroot *sr, char *buf, size_t size);
+bool confirm_pid_alive(pid_t pid);
+enum confirm_fate confirm_fate(const struct sysroot *sr, const struct confirm_pending *cp);
+const char *confirm_fate_text(enum confirm_fate f);
+/* Reverts a run its window no longer guards; 0 when there is none, 1 when reverted, -1 on error (said). */
+int confirm_recover(const struct sysroot *sr, const char *who);
+/* revert's work for one run (NULL: all), printing what it did; an exit status. */
+int cli_revert_run(const struct sysroot *sr, const char *run, bool update_bootloader);
+
 /* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */
 int once_confirm(const struct sysroot *sr);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -221,10 +222,15 @@ static bool ask(size_t n)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-/* --confirm: a detached child reverts the run after the timeout unless `tickready confirm` ran. */
-static int start_confirm_timer(const struct sysroot *sr, const char *run, long seconds)
+/*
+ * --confirm, armed before the first change: the record (fsynced), then a detached timer that reverts the
+ * run at the deadline unless `tickready confirm` ran, or at once if this apply dies before the run ends.
+ * The timer keeps none of the caller's descriptors (the lock, the terminal): its output goes to confirm.log.
+ */
+static int arm_confirm(const struct sysroot *sr, const char *run, long seconds)
 {
-	char exe[PATH_MAX], secs[32];
+	struct confirm_pending cp = { .sid = (long)getsid(0), .apply = getpid() };
+	char exe[PATH_MAX], until[32], watch[32];
 	ssize_t n;
 	pid_t pid;
 	int rc;
@@ -233,14 +239,21 @@ static int start_confirm_timer(const struct sysroot *sr, const char *run, long s
 	if (n < 0)
 		return -errno;
 	exe[n] = '\0';
+	snprintf(cp.run, sizeof(cp.run), "%s", run);
+	cp.deadline = (long)time(NULL) + seconds;
+	confirm_boot_id(sr, cp.boot_id, sizeof(cp.boot_id));
 	/* The session id: confirm from this same session proves nothing about reachability. */
-	rc = confirm_pending_write(sr, run, (long)getsid(0));
-	if (rc < 0)
+	if ((rc = confirm_pending_store(sr, &cp)) < 0)
 		return rc;
-	snprintf(secs, sizeof(secs), "%ld", seconds);
+	snprintf(until, sizeof(until), "%ld", cp.deadline);
+	snprintf(watch, sizeof(watch), "%ld", (long)cp.apply);
+	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		rc = -errno;
+		confirm_pending_remove(sr);
+		return rc;
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
@@ -248,12 +261,17 @@ static int start_confirm_timer(const struct sysroot *sr, const char *run, long s
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
+			dup2(null, 2);
 		}
+		close_range(3, ~0U, 0);
 		signal(SIGHUP, SIG_IGN);
-		execl(exe, "tickready", "revert", "--root", sr->path, "--run", run, "--after", secs, "--unless-confirmed",
-		      (char *)NULL);
+		execl(exe, "tickready", "revert", "--root", sr->path, "--run", run, "--until", until, "--watch", watch,
+		      "--unless-confirmed", (char *)NULL);
 		_exit(127);
 	}
+	cp.timer = pid;
+	if (confirm_pending_store(sr, &cp) < 0)
+		cli_warn("apply: could not record the timer's pid in '%s': if the timer dies, nothing notices", CONFIRM_PENDING);
 	return 0;
 }
 
@@ -305,6 +323,16 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		return EXIT_ERROR;
 	}
 	a->po.runid = j.run;
+	/* The safety net is in place before the first change, or nothing changes. */
+	if (a->confirm && (erc = arm_confirm(&s->sr, j.run, a->confirm)) < 0) {
+		cli_error("apply: could not arm --confirm (%s): nothing was changed", state_strerror(erc));
+		journal_end(&j, erc);
+		journal_close(&j);
+		return EXIT_ERROR;
+	}
+	/* A dropped SSH session must not stop apply between two changes: it finishes, and --confirm reverts. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	rc = plan_execute(p, ctx, &j, &a->po, &res);
 	erc = journal_end(&j, rc);
 	if (erc < 0 && !res.journal_rc) {
@@ -329,14 +357,6 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 	if (p->once_argv && p->reboot_required && once_pending_write(&s->sr, j.run, p->once_params, a->po.update_bootloader) < 0)
 		cli_warn("apply: could not record the one-time boot in '%s': `tickready confirm` will not promote it",
 			 ONCE_PENDING);
-	/* The safety net asked for is not there: the changes stay, but that is no success. */
-	if (a->confirm && (erc = start_confirm_timer(&s->sr, j.run, a->confirm)) < 0) {
-		cli_error("apply: could not start the --confirm timer (%s): nothing reverts run %s by itself; "
-			  "`tickready revert` undoes it", strerror(-erc), j.run);
-		exec_result_free(&res);
-		journal_close(&j);
-		return EXIT_ERROR;
-	}
 	if (a->json) {
 		size_t applied = res.applied;
 
@@ -467,11 +487,19 @@ int cmd_apply(int argc, char **argv)
 		return rc < 0 ? EXIT_READY : rc;
 	if (cli_refuse_archive(a.root, "apply"))
 		return EXIT_ERROR;
-	if (a.reapply) {
+	if (!a.dry || a.reapply) {
 		if (cli_open_root(&probe, a.root) < 0)
 			return EXIT_ERROR;
-		last = last_profile(&probe);
+		/* A run no window guards any more (a reboot inside it, a dead timer) is reverted first, not re-applied. */
+		if (!a.dry && confirm_recover(&probe, "apply") < 0) {
+			sysroot_close(&probe);
+			return EXIT_ERROR;
+		}
+		if (a.reapply)
+			last = last_profile(&probe);
 		sysroot_close(&probe);
+	}
+	if (a.reapply) {
 		if (!last) {
 			if (!a.json)
 				puts("nothing to re-apply: no applied run in the journal");

@@ -66,6 +66,16 @@ int cmd_confirm(int argc, char **argv)
 	}
 	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
+	/* Too late: the window was cut short or outlived its timer; what it promised, revert, happens now. */
+	switch (confirm_recover(&sr, "confirm")) {
+	case 1:
+		puts("not confirmed: the run was reverted, as its window promised");
+		sysroot_close(&sr);
+		return EXIT_NOT_READY;
+	case -1:
+		sysroot_close(&sr);
+		return EXIT_ERROR;
+	}
 	/* Nothing waiting: say so without touching the lock (works unprivileged too). */
 	if (!sysroot_exists(&sr, ONCE_PENDING) && !sysroot_exists(&sr, CONFIRM_PENDING)) {
 		puts("nothing to confirm: no run is waiting for confirmation");

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,12 +12,14 @@
 #include "tuners.h"
 #include "util.h"
 
-enum { OPT_ROOT = 'r', OPT_RUN = 256, OPT_AFTER, OPT_UNLESS_CONFIRMED, OPT_UPDATE_BOOT };
+enum { OPT_ROOT = 'r', OPT_RUN = 256, OPT_AFTER, OPT_UNLESS_CONFIRMED, OPT_UPDATE_BOOT, OPT_UNTIL, OPT_WATCH };
 
 static const struct cli_opt revert_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "revert in the tree under DIR instead of /" },
 	{ "run", "ID", OPT_RUN, "revert only this run (see `tickready status`)" },
 	{ "after", "SECONDS", OPT_AFTER, "wait first (used by apply --confirm)" },
+	{ "until", "EPOCH", OPT_UNTIL, "wait until this time first (apply --confirm's timer)" },
+	{ "watch", "PID", OPT_WATCH, "while waiting: revert at once if apply PID dies before its run ends" },
 	{ "unless-confirmed", NULL, OPT_UNLESS_CONFIRMED, "do nothing if `tickready confirm` ran meanwhile" },
 	{ "update-bootloader", NULL, OPT_UPDATE_BOOT, "regenerate the boot configuration when a boot file was restored" },
 	{ NULL, NULL, 0, NULL },
@@ -29,6 +32,43 @@ static bool confirm_pending(const struct sysroot *sr, const char *run)
 	long sid;
 
 	return confirm_pending_read(sr, buf, sizeof(buf), &sid) == 0 && !strcmp(buf, run);
+}
+
+/* A run waiting for confirmation that this revert undid: nothing is left to confirm, and its timer ends. */
+static void settle_pending(const struct sysroot *sr)
+{
+	struct confirm_pending cp;
+	struct jlog log;
+	bool reverted;
+
+	if (confirm_pending_load(sr, &cp) < 0 || journal_load(sr, &log) < 0)
+		return;
+	reverted = jlog_reverted(&log, cp.run) || !jlog_run(&log, cp.run);
+	jlog_free(&log);
+	if (reverted && confirm_pending_remove(sr) == 0)
+		confirm_log(sr, "run %s reverted by `tickready revert`: nothing left to confirm", cp.run);
+}
+
+/*
+ * The timer's wait: until the deadline, ending early when the run is confirmed (nothing left to do) or
+ * when apply died before its run ended (an interrupted apply under --confirm is reverted at once).
+ * Returns why the wait ended early by interruption, or NULL.
+ */
+static const char *wait_window(const struct sysroot *sr, const char *run, long until, pid_t watch, bool unless_confirmed)
+{
+	const struct timespec step = { 0, 200 * 1000 * 1000 };
+
+	while (time(NULL) < until) {
+		if (unless_confirmed && !confirm_pending(sr, run))
+			return NULL;
+		if (watch && !confirm_pid_alive(watch)) {
+			if (!confirm_run_ended(sr, run))
+				return "apply was interrupted before its run ended";
+			watch = 0;
+		}
+		nanosleep(&step, NULL);
+	}
+	return NULL;
 }
 
 static int report_log_trouble(const struct revert_result *res)
@@ -66,7 +106,7 @@ static int regen_boot(const struct sysroot *sr, bool run_it)
 	return rc == 0 ? 0 : -EIO;
 }
 
-static int do_revert(const struct sysroot *sr, const char *run, bool update_bootloader)
+int cli_revert_run(const struct sysroot *sr, const char *run, bool update_bootloader)
 {
 	struct revert_result res;
 	int rc = tuners_revert(sr, run, &res), bad;
@@ -102,7 +142,9 @@ int cmd_revert(int argc, char **argv)
 	bool unless_confirmed = false, update_bootloader = false;
 	struct cli_parser p;
 	struct sysroot sr;
-	long after = 0;
+	long after = 0, until = 0, watch = 0;
+	const char *why = NULL;
+	char because[96];
 	pid_t holder;
 	int c, rc, lock;
 
@@ -123,6 +165,18 @@ int cmd_revert(int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			break;
+		case OPT_UNTIL:
+			if (parse_long(arg, &until) < 0 || until < 0) {
+				cli_error("revert: --until wants a time in epoch seconds, not '%s'", arg);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_WATCH:
+			if (parse_long(arg, &watch) < 0 || watch <= 0) {
+				cli_error("revert: --watch wants a pid, not '%s'", arg);
+				return EXIT_ERROR;
+			}
+			break;
 		default: return EXIT_ERROR;
 		}
 	}
@@ -137,7 +191,8 @@ int cmd_revert(int argc, char **argv)
 	if (cli_open_root(&sr, root) < 0)
 		return EXIT_ERROR;
 	if (after)
-		sleep((unsigned)after);
+		until = (long)time(NULL) + after;
+	why = wait_window(&sr, run, until, (pid_t)watch, unless_confirmed);
 	if (unless_confirmed && !confirm_pending(&sr, run)) {
 		sysroot_close(&sr);
 		return EXIT_READY;
@@ -158,13 +213,22 @@ int cmd_revert(int argc, char **argv)
 		return EXIT_READY;
 	}
 	/* The timer reverts unattended: a stale boot configuration would bring the parameters back. */
-	rc = do_revert(&sr, run, update_bootloader || unless_confirmed);
+	rc = cli_revert_run(&sr, run, update_bootloader || unless_confirmed);
+	if (!unless_confirmed && rc == EXIT_READY)
+		settle_pending(&sr);
 	if (unless_confirmed) {
 		if (rc == EXIT_READY)
 			confirm_pending_remove(&sr);
-		confirm_log(&sr, rc == EXIT_READY ? "run %s reverted: not confirmed within %ld s"
-						  : "run %s: revert FAILED after %ld s unconfirmed; run `tickready revert` by hand",
-			    run, after);
+		if (!why) {
+			time_t t = (time_t)until;
+			struct tm tm;
+
+			strftime(because, sizeof(because), "not confirmed by its deadline (%Y-%m-%dT%H:%M:%SZ)", gmtime_r(&t, &tm));
+			why = because;
+		}
+		confirm_log(&sr, rc == EXIT_READY ? "run %s reverted: %s"
+						  : "run %s: revert FAILED (%s); run `tickready revert` by hand",
+			    run, why);
 	}
 	state_unlock(lock);
 	sysroot_close(&sr);

@@ -44,7 +44,10 @@ static void print_text(const json_t *doc)
 		       (int)json_integer_value(json_object_get(sum, "pass")), (int)json_integer_value(json_object_get(sum, "fail")),
 		       (int)json_integer_value(json_object_get(sum, "pending_reboot")),
 		       (int)json_integer_value(json_object_get(sum, "unsupported")));
-	if (confirm)
+	if (confirm && strcmp(or_dash(doc, "confirm_state"), "waiting"))
+		printf("NOT GUARDED: run %s was never confirmed and %s: the next apply, confirm or boot reverts it "
+		       "(`tickready revert --run %s` does it now)\n", confirm, or_dash(doc, "confirm_state_text"), confirm);
+	else if (confirm)
 		printf("waiting for confirmation: run %s is reverted at its deadline unless `tickready confirm` runs "
 		       "(from a new session)\n", confirm);
 	if (once)

@@ -114,13 +114,18 @@ json_t *status_collect(const struct sysroot *sr, const struct host *host, const 
 	char confirm_run[128], once_run[128] = "";
 	struct once_pending once;
 	bool has_confirm, has_once;
-	long sid;
+	struct confirm_pending cp;
+	enum confirm_fate fate = CONFIRM_WAITING;
 
 	for (size_t k = 0; k < log->nruns; k++)
 		if (log->runs[k].begin != JLOG_NONE && !log->runs[k].reverted)
 			show_run(&sc, log, &log->v[log->runs[k].begin], runs);
 	/* What still waits on the operator: a confirmation, or the one-time boot. */
-	has_confirm = confirm_pending_read(sr, confirm_run, sizeof(confirm_run), &sid) == 0;
+	has_confirm = confirm_pending_load(sr, &cp) == 0;
+	if (has_confirm) {
+		snprintf(confirm_run, sizeof(confirm_run), "%s", cp.run);
+		fate = confirm_fate(sr, &cp);
+	}
 	has_once = once_pending_read(sr, &once) == 0;
 	if (has_once) {
 		snprintf(once_run, sizeof(once_run), "%s", once.run);
@@ -130,6 +135,14 @@ json_t *status_collect(const struct sysroot *sr, const struct host *host, const 
 			"runs", runs, "summary", "pass", sc.counts[CV_PASS], "fail", sc.counts[CV_FAIL], "pending_reboot",
 			sc.counts[CV_PENDING], "unsupported", sc.counts[CV_UNSUPPORTED]);
 	json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
+	/* Whether its timer still guards it: "waiting", or why the next apply, confirm or boot reverts it. */
+	if (has_confirm) {
+		static const char *const names[] = { "waiting", "rebooted", "overdue", "orphaned" };
+
+		json_object_set_new(doc, "confirm_state", json_string(names[fate]));
+		json_object_set_new(doc, "confirm_state_text", json_string(confirm_fate_text(fate)));
+		json_object_set_new(doc, "confirm_deadline", cp.deadline ? json_integer(cp.deadline) : json_null());
+	}
 	json_object_set_new(doc, "once_pending", has_once ? json_string(once_run) : json_null());
 	return doc;
 }

@@ -346,31 +346,59 @@ int state_lock_wait(const struct sysroot *sr, pid_t *holder, unsigned max_ms)
 	}
 }
 
-int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid)
+int confirm_pending_load(const struct sysroot *sr, struct confirm_pending *cp)
 {
-	char *buf, *nl, *s;
+	char *buf, *save = NULL, *line;
 	int rc = state_read(sr, CONFIRM_PENDING, 4096, &buf, NULL);
 
-	*sid = -1;
+	memset(cp, 0, sizeof(*cp));
+	cp->sid = -1;
 	if (rc < 0)
 		return rc;
-	nl = strchr(trim(buf), '\n');
-	if (nl)
-		*nl = '\0';
-	if (!buf[0] || strlen(trim(buf)) >= size) {
+	line = strtok_r(buf, "\n", &save);
+	if (!line || !trim(line)[0] || strlen(trim(line)) >= sizeof(cp->run)) {
 		free(buf);
 		return -EINVAL;
 	}
-	snprintf(run, size, "%s", trim(buf));
-	if (nl && (s = strstr(nl + 1, "sid=")) && parse_long(trim(s + 4), sid) < 0)
-		*sid = -1;
+	snprintf(cp->run, sizeof(cp->run), "%s", trim(line));
+	/* key=value lines; an older record has only sid= (no deadline: never overdue, no boot to compare). */
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		long v;
+
+		line = trim(line);
+		if (!strncmp(line, "sid=", 4) && parse_long(line + 4, &v) == 0)
+			cp->sid = v;
+		else if (!strncmp(line, "deadline=", 9) && parse_long(line + 9, &v) == 0)
+			cp->deadline = v;
+		else if (!strncmp(line, "timer=", 6) && parse_long(line + 6, &v) == 0)
+			cp->timer = (pid_t)v;
+		else if (!strncmp(line, "apply=", 6) && parse_long(line + 6, &v) == 0)
+			cp->apply = (pid_t)v;
+		else if (!strncmp(line, "boot_id=", 8))
+			snprintf(cp->boot_id, sizeof(cp->boot_id), "%s", line + 8);
+	}
 	free(buf);
 	return 0;
 }
 
-int confirm_pending_write(const struct sysroot *sr, const char *run, long sid)
+int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid)
 {
-	char *content = xasprintf("%s\nsid=%ld\n", run, sid);
+	struct confirm_pending cp;
+	int rc = confirm_pending_load(sr, &cp);
+
+	*sid = cp.sid;
+	if (rc < 0)
+		return rc;
+	if (strlen(cp.run) >= size)
+		return -EINVAL;
+	snprintf(run, size, "%s", cp.run);
+	return 0;
+}
+
+int confirm_pending_store(const struct sysroot *sr, const struct confirm_pending *cp)
+{
+	char *content = xasprintf("%s\nsid=%ld\ndeadline=%lld\nboot_id=%s\napply=%ld\ntimer=%ld\n", cp->run, cp->sid,
+				  (long long)cp->deadline, cp->boot_id, (long)cp->apply, (long)cp->timer);
 	int rc = state_write(sr, CONFIRM_PENDING, content, strlen(content));
 
 	free(content);

@@ -33,10 +33,23 @@ int state_remove(const struct sysroot *sr, const char *path, int dir);
 /* fsync of path's directory, so a rename or a new file survives a crash. */
 int state_sync_dir(const struct sysroot *sr, const char *path);
 
+/*
+ * apply --confirm's record, written (fsynced) before the run's first change: the run, the applying
+ * session, the deadline, the boot it was armed in, and the pids of apply and its timer. A record of an
+ * earlier boot, or one past its deadline with no timer left, is reverted by the next apply, confirm
+ * or boot (cli/confirm_guard.c).
+ */
+struct confirm_pending {
+	char run[64];
+	long sid;		/* -1 when not recorded */
+	long deadline;		/* epoch seconds; 0 when not recorded */
+	char boot_id[40];	/* /proc/sys/kernel/random/boot_id when armed; "" when unknown */
+	pid_t apply, timer;	/* 0 when not recorded */
+};
+int confirm_pending_load(const struct sysroot *sr, struct confirm_pending *cp);
+int confirm_pending_store(const struct sysroot *sr, const struct confirm_pending *cp);
 /* The run waiting for confirmation into run, and the session id of the apply (-1 when not recorded). */
 int confirm_pending_read(const struct sysroot *sr, char *run, size_t size, long *sid);
-/* Records run (and the session id of the apply) as waiting for `tickready confirm`. */
-int confirm_pending_write(const struct sysroot *sr, const char *run, long sid);
 int confirm_pending_remove(const struct sysroot *sr);
 /* Appends one timestamped line to CONFIRM_LOG (0600). */
 void confirm_log(const struct sysroot *sr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

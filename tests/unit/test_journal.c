@@ -187,6 +187,15 @@ static void test_append_load_replay(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static int write_pending(const struct sysroot *sr, const char *run, long sid)
+{
+	struct confirm_pending cp = { .sid = sid, .deadline = 1800000000, .apply = 11, .timer = 12 };
+
+	snprintf(cp.run, sizeof(cp.run), "%s", run);
+	snprintf(cp.boot_id, sizeof(cp.boot_id), "0f3c2d1e-aaaa-bbbb-cccc-000011112222");
+	return confirm_pending_store(sr, &cp);
+}
+
 static void test_lock(void **state)
 {
 	char dir[] = "/tmp/tickready-lock-XXXXXX", cmd[PATH_MAX];
@@ -338,14 +347,14 @@ static void test_state_files(void **state)
 	assert_int_equal(symlink("../../../etc/passwd", path), 0);
 	/* The directory is 0755: refused for reading and writing, never silently tightened. */
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -STATE_EUNSAFE);
-	assert_int_equal(confirm_pending_write(&sr, "RUN1", 42), -STATE_EUNSAFE);
+	assert_int_equal(write_pending(&sr, "RUN1", 42), -STATE_EUNSAFE);
 	snprintf(target, sizeof(target), "%s%s", dir, JOURNAL_DIR);
 	assert_int_equal(stat(target, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0755);
 	assert_int_equal(chmod(target, 0700), 0);
 	snprintf(target, sizeof(target), "%s/etc/passwd", dir);
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ELOOP);
-	assert_int_equal(confirm_pending_write(&sr, "RUN1", 42), 0);
+	assert_int_equal(write_pending(&sr, "RUN1", 42), 0);
 	text = read_file(target);
 	assert_string_equal(text, "root:x:0:0\n");
 	free(text);
@@ -355,6 +364,16 @@ static void test_state_files(void **state)
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), 0);
 	assert_string_equal(run, "RUN1");
 	assert_int_equal(sid, 42);
+	{
+		struct confirm_pending cp;
+
+		assert_int_equal(confirm_pending_load(&sr, &cp), 0);
+		assert_string_equal(cp.run, "RUN1");
+		assert_int_equal(cp.deadline, 1800000000);
+		assert_string_equal(cp.boot_id, "0f3c2d1e-aaaa-bbbb-cccc-000011112222");
+		assert_int_equal(cp.apply, 11);
+		assert_int_equal(cp.timer, 12);
+	}
 	/* Planted by another user (or left writable to others): refused on every read and append. */
 	snprintf(path, sizeof(path), "%s%s", dir, CONFIRM_PENDING);
 	assert_int_equal(chown(path, 65534, 65534), 0);
@@ -375,7 +394,7 @@ static void test_state_files(void **state)
 	assert_int_equal(confirm_pending_read(&sr, run, sizeof(run), &sid), -ENOENT);
 	/* A state directory that is a link (to "/") is refused. */
 	assert_int_equal(system((snprintf(target, sizeof(target), "rm -rf '%s' && ln -s / '%s'", path, path), target)), 0);
-	assert_int_equal(confirm_pending_write(&sr, "RUN2", 1), -ELOOP);
+	assert_int_equal(write_pending(&sr, "RUN2", 1), -ELOOP);
 	assert_int_equal(state_open_read(&sr, CONFIRM_PENDING), -ELOOP);
 	rm_root(&sr, dir);
 }
