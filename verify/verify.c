@@ -2,6 +2,7 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,23 +576,6 @@ static uint64_t rank(const uint64_t *v, size_t n, uint64_t q_ppm)
 	return v[i ? i - 1 : 0];
 }
 
-/* Newton's square root: keeps libm out of the link for one call. */
-static double root(double x)
-{
-	double r = x > 1 ? x / 2 : 1;
-
-	if (x <= 0)
-		return 0;
-	for (int i = 0; i < 200; i++) {
-		double next = (r + x / r) / 2;
-
-		if (next == r)
-			break;
-		r = next;
-	}
-	return r;
-}
-
 void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s)
 {
 	double sum = 0, sq = 0;
@@ -613,7 +597,7 @@ void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s)
 	s->mean = sum / (double)n;
 	for (size_t i = 0; i < n; i++)
 		sq += ((double)v[i] - s->mean) * ((double)v[i] - s->mean);
-	s->stdev = root(sq / (double)n);
+	s->stdev = sqrt(sq / (double)n);
 }
 
 /* Log-linear bucket upper edge: 8 sub-buckets per power of two (<= 12.5% relative width). */
