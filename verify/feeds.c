@@ -216,7 +216,7 @@ static int start_gen(struct verify_run *r, struct feeds_state *st)
 		return -1;
 	}
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_tx);
-	av = verify_poller_argv(r, "gen", &r->feed_cpus[1], 1, r->o.duration, vdev, extra, FEED_PREFIX_GEN);
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_GEN), &r->feed_cpus[1], 1, r->o.duration, vdev, extra, FEED_PREFIX_GEN);
 	st->gen = venv_spawn(av, r->pair.ns_tx, -1, st->out_fd, st->err_fd);
 	verify_argv_free(av);
 	if (st->gen < 0) {
@@ -344,7 +344,7 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 					   .reordered = kf->seq.reordered, .foreign = f ? 0 : k->foreign,
 					   .negative = kf->negative };
 
-		snprintf(name, sizeof(name), "feed%u", f);
+		snprintf(name, sizeof(name), VS_FEED_STREAM, f);
 		d = (json_t *)verify_stream(doc, name);
 		if (!d) {
 			snprintf(err, errlen, "the DPDK receiver's document has no stream '%s'", name);
@@ -504,7 +504,7 @@ int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char 
 	snprintf(port, sizeof(port), "%u", st.sc->dst_port);
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s," FEED_RING, r->pair.if_rx);
 	/* The receiver outlives the generator; feeds_tick stops it. */
-	av = verify_poller_argv(r, "feeds", r->feed_cpus, 1, r->o.duration + 120, vdev, extra, NULL);
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_FEEDS), r->feed_cpus, 1, r->o.duration + 120, vdev, extra, NULL);
 	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
 	verify_argv_free(av);
 	__atomic_store_n(&st.k->stop, 1, __ATOMIC_RELEASE);

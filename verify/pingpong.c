@@ -90,7 +90,7 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 			}
 			st->sink = pp_sink(r->peer.src, (uint16_t)r->peer.port, r->peer.iface);
 		}
-		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
+		av = verify_poller_argv(r, vs_mode_name(VS_MODE_PINGPONG), r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
 		st->child = venv_spawn(av, st->peer ? NULL : r->pair.ns_tx, -1, st->out_fd, st->err_fd);
 		verify_argv_free(av);
 	}
@@ -114,7 +114,7 @@ static json_t *dpdk_stream(struct pp_state *st, int status)
 	st->out_fd = st->err_fd = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != VS_EXIT_OK) {
 		snprintf(st->err, sizeof(st->err), "the DPDK pinger failed (status %d): %s", status, venv_last_line(err));
-	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, "pingpong"))) {
+	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, VS_STREAM_PINGPONG))) {
 		snprintf(st->err, sizeof(st->err), "the DPDK pinger's output is not a tickready.verify/1 document");
 	} else {
 		json_incref(s);
@@ -400,7 +400,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 		return -1;
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
 	/* The reflector outlives the three paths; pp_tick stops it. */
-	av = verify_poller_argv(r, "reflect", &r->pp_cpus[1], 1, 3 * r->o.duration + 120, vdev, NULL,
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_REFLECT), &r->pp_cpus[1], 1, 3 * r->o.duration + 120, vdev, NULL,
 				VERIFY_PREFIX_REFLECT);
 	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
 	verify_argv_free(av);
@@ -417,7 +417,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 		return -1;
 	}
 	*doc = res.doc;
-	refl = (json_t *)verify_stream(*doc, "reflect");
+	refl = (json_t *)verify_stream(*doc, VS_STREAM_REFLECT);
 	json_object_set_new(json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0), vs_key(VK_ROLE),
 			    json_string("reflector"));
 	json_object_set(*doc, "reflector", refl ? refl : json_null());

@@ -557,7 +557,7 @@ int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct
 	else if ((*r->stop))
 		snprintf(res->err, sizeof(res->err), "interrupted by signal %d (%s); the poller was stopped",
 			 (int)(*r->stop), strsignal((*r->stop)));
-	else if (WEXITSTATUS(status) != 0 && !(WEXITSTATUS(status) == 3 && hk && hk->stopped))
+	else if (WEXITSTATUS(status) != VS_EXIT_OK && !(WEXITSTATUS(status) == VS_EXIT_INTERRUPTED && hk && hk->stopped))
 		snprintf(res->err, sizeof(res->err), "the poller exited with status %d%s%s", WEXITSTATUS(status),
 			 tail[0] ? ": " : "", tail);
 	else if (!(res->doc = json_loadb(out.s ? out.s : "", out.len, 0, &je)))
@@ -669,7 +669,7 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 	/* Bypass: the poller on the same veth through net_af_packet, the same stream once it polls. */
 	memset((char *)k + offsetof(struct kvb_shared, sent), 0, sizeof(*k) - offsetof(struct kvb_shared, sent));
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
-	av = verify_poller_argv(r, "port", r->plan.cores, 1, r->o.duration + 60, vdev, NULL, NULL);
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_PORT), r->plan.cores, 1, r->o.duration + 60, vdev, NULL, NULL);
 	hk = (struct hooks){ .k = k, .tx_ns = r->pair.ns_tx, .sender_cpu = r->plan.sender_cpu };
 	snprintf(r->progress_what, sizeof(r->progress_what), "DPDK poller on the same stream");
 	rc = verify_run_poller(r, av, r->pair.ns_rx, &w[1], &hk, &res);
@@ -681,7 +681,7 @@ static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *e
 		return -1;
 	}
 	*doc = res.doc;
-	bypass = (json_t *)verify_stream(*doc, "port-rx");
+	bypass = (json_t *)verify_stream(*doc, VS_STREAM_PORT);
 	if (bypass) {
 		/* The poller knows only the sequence span it saw; the sender knows what it sent. */
 		double got = verify_num(bypass, vs_key(VK_RECEIVED)) - verify_num(bypass, vs_key(VK_DUPLICATED));

@@ -325,16 +325,16 @@ struct target_src {
 };
 
 static const struct target_src target_srcs[] = {
-	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, TK_STREAM, "loopback", VK_P50_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, TK_STREAM, "loopback", VK_P99_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, TK_STREAM, "loopback", VK_P9999_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, TK_STREAM, "loopback", VK_MAX_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P50_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P99_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P9999_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_MAX_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_LOOPBACK, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_TSC_SKEW, VM_LOOPBACK, TK_SKEW, NULL, VK_TSC_OFFSET_NS, false, "ns", -1 },
 	{ PK_T_IDLE_MAX_GAP, VM_IDLE, TK_IDLE_GAP, NULL, VK_MAX_GAP_NS, false, "us", -1 },
 	{ PK_T_IDLE_MAX_TICKS, VM_IDLE, TK_TICKS, NULL, VK_COUNT, false, "/s", -1 },
-	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, "port-rx", VK_MPPS, true, "Mpps", -1 },
-	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, "port-rx", VK_P99_NS, false, "ns", -1 },
+	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, VS_STREAM_PORT, VK_MPPS, true, "Mpps", -1 },
+	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, VS_STREAM_PORT, VK_P99_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_PORT, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, "bypass", VK_P99_NS, true, "x", 1 },
 	{ PK_T_KVB_MIN_GAIN, VM_PINGPONG, TK_GAIN, "dpdk", VK_P99_NS, true, "x", 1 },
