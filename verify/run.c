@@ -70,8 +70,11 @@ double verify_now_s(void)
 
 void verify_child_add(struct verify_run *r, pid_t pid)
 {
-	if (r->nchildren < 4)
-		r->children[r->nchildren++] = pid;
+	if (r->nchildren == r->children_cap) {
+		r->children_cap = r->children_cap ? 2 * r->children_cap : VERIFY_CHILDREN_FIRST;
+		r->children = xrealloc(r->children, (size_t)r->children_cap * sizeof(*r->children));
+	}
+	r->children[r->nchildren++] = pid;
 }
 
 void verify_child_forget(struct verify_run *r, pid_t pid)
@@ -804,4 +807,7 @@ void verify_run_free(struct verify_run *r)
 		window_free(&r->w[i]);
 	json_decref(r->doc);
 	r->doc = NULL;
+	free(r->children);
+	r->children = NULL;
+	r->children_cap = 0;
 }

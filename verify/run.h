@@ -67,8 +67,8 @@ struct verify_run {
 	long pool_old;
 	struct venv_pair pair;
 	bool pair_made;
-	pid_t children[4];
-	int nchildren;
+	pid_t *children;	/* every child still running, grown as they start (verify_child_add) */
+	int nchildren, children_cap;
 	bool representative;
 	const char *roles[VERIFY_MAX_CORES];
 	int pp_cpus[2];		/* pingpong: pinger, reflector (--peer: pinger, a housekeeping cpu) */
@@ -132,6 +132,8 @@ struct poll_result {
 };
 
 double verify_now_s(void);
+/* Tracks a child until verify_child_forget, so that cleanup stops it; the list grows, none goes untracked. */
+#define VERIFY_CHILDREN_FIRST 4	/* room before the first growth */
 void verify_child_add(struct verify_run *r, pid_t pid);
 void verify_child_forget(struct verify_run *r, pid_t pid);
 /*
