@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "feeds.h"
 #include "render.h"
-#include "peer.h"
 #include "run.h"
 #include "util.h"
 
@@ -18,13 +16,16 @@ enum {
 	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO, OPT_UDP_PORT,
 };
 
+/* Filled from the mode table (mode.h) before the options are parsed. */
+static char mode_help[256], synopsis[640];
+
 static const struct cli_opt verify_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile whose cores, memory and [targets] to use (default " PROFILE_DEFAULT ")" },
-	{ "mode", "MODE", OPT_MODE, "loopback (default), idle, port, kernel-vs-bypass, pingpong or feeds" },
+	{ "mode", "MODE", OPT_MODE, mode_help },
 	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10; pingpong: per path)" },
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
-	{ "port", "PCI", OPT_PORT, "port mode: the NIC's PCI address (bound to vfio-pci)" },
-	{ "vdev", "DEVARGS", OPT_VDEV, "port mode: a DPDK virtual device, e.g. net_af_xdp0,iface=ens1f0" },
+	{ "port", "PCI", OPT_PORT, "port mode, pingpong --peer: the NIC's PCI address (bound to vfio-pci)" },
+	{ "vdev", "DEVARGS", OPT_VDEV, "port mode, pingpong --peer: a DPDK virtual device, e.g. net_af_xdp0,iface=ens1f0" },
 	{ "iface", "IF", OPT_IFACE, "port mode: net_af_packet on IF; kernel-vs-bypass: name of the receiving veth; pingpong --peer: the local interface to the peer (DPDK: net_af_packet on it unless --port/--vdev)" },
 	{ "no-huge", NULL, OPT_NO_HUGE, "run without hugepages; the result is marked not representative" },
 	{ "reserve", NULL, OPT_RESERVE, "raise the node's hugepage pool for the run when too few are free, then restore it" },
@@ -40,11 +41,21 @@ static const struct cli_opt verify_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-#define SYNOPSIS \
-	"tickready verify [--profile P] [--mode loopback|idle|port|kernel-vs-bypass|pingpong|feeds] [--duration S] [--cores LIST]\n" \
-	"                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n" \
-	"                        [--peer IPV4 --iface IF [--peer-mac MAC] [--udp-port PORT]] [--scenario single|multi]\n" \
-	"                        [--poller PATH] [--eal EAL-ARGS...]"
+/* The synopsis and --mode's help, every mode named from the table. */
+static void describe_modes(void)
+{
+	char names[200];
+	size_t off = 0;
+
+	for (int m = 0; m < VM_COUNT && off < sizeof(names); m++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", m ? "|" : "", verify_modes[m]->name);
+	snprintf(synopsis, sizeof(synopsis),
+		 "tickready verify [--profile P] [--mode %s] [--duration S] [--cores LIST]\n"
+		 "                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n"
+		 "                        [--peer IPV4 --iface IF [--peer-mac MAC] [--udp-port PORT]] [--scenario single|multi]\n"
+		 "                        [--poller PATH] [--eal EAL-ARGS...]", names);
+	verify_mode_names(-1, true, mode_help, sizeof(mode_help));
+}
 
 
 /* The only state a signal handler may touch: verify notices it in its wait loops. */
@@ -91,8 +102,21 @@ static int parse_duration(const char *arg, double *out)
 	return 0;
 }
 
+/* The option's name in the table (for the mode-specific ones, its VO_ in mode.h). */
+static const char *opt_name(int key)
+{
+	for (const struct cli_opt *t = verify_opts; t->name; t++)
+		if (t->key == key)
+			return t->name;
+	return NULL;
+}
+
 static int apply_opt(struct verify_opts *o, int c, const char *arg)
 {
+	int vo = verify_opt_find(opt_name(c));
+
+	if (vo >= 0)
+		o->given |= VO_BIT(vo);
 	switch (c) {
 	case OPT_PROFILE: o->profile = arg; return 0;
 	case OPT_MODE: o->mode_name = arg; return 0;
@@ -127,89 +151,38 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	return -1;
 }
 
-/* --peer's values: well formed here (exit 2 before anything runs); the interface itself is checked by verify/. */
-static int check_peer(const struct verify_opts *o)
-{
-	uint32_t ip;
-	uint8_t mac[6];
-	int rc;
-
-	if (o->peer_mac && !o->peer) {
-		cli_error("verify: --peer-mac only applies with --peer");
-		return -1;
-	}
-	if (o->udp_port && !o->peer) {
-		cli_error("verify: --udp-port only applies with --peer (in namespaces of its own, pingpong has the port to itself)");
-		return -1;
-	}
-	if (!o->peer)
-		return 0;
-	if (o->mode != VM_PINGPONG) {
-		cli_error("verify: --peer only applies to --mode pingpong");
-		return -1;
-	}
-	if ((rc = peer_parse_ipv4(o->peer, &ip)) < 0) {
-		cli_error("verify: invalid --peer '%s' (%s)", o->peer, rc == -EDOM ? "not a unicast host address" : "an IPv4 address");
-		return -1;
-	}
-	if (o->peer_mac && (rc = peer_parse_mac(o->peer_mac, mac)) < 0) {
-		cli_error("verify: invalid --peer-mac '%s' (%s)", o->peer_mac,
-			  rc == -EDOM ? "multicast, broadcast or zero: the reflector's own MAC" : "six hex bytes, aa:bb:cc:dd:ee:ff");
-		return -1;
-	}
-	if (!o->iface) {
-		cli_error("verify: --peer needs --iface IF, the local interface on the peer's subnet (the kernel paths' and, "
-			  "unless --port or --vdev names another device, DPDK's through net_af_packet)");
-		return -1;
-	}
-	if ((o->port && o->nvdev) || o->nvdev > 1) {
-		cli_error("verify: --peer takes one DPDK device: --port or one --vdev");
-		return -1;
-	}
-	return 0;
-}
-
-/* Option values that only make sense together. */
+/* Option values that only make sense together: the mode's row says which of its options it takes, its check the rest. */
 static int check_opts(struct verify_opts *o)
 {
+	const struct verify_mode_def *md;
+	char names[200], err[400];
+
 	if (verify_mode_parse(o->mode_name, &o->mode) < 0) {
-		cli_error("verify: unknown mode '%s' (loopback, idle, port, kernel-vs-bypass, pingpong or feeds)", o->mode_name);
+		cli_error("verify: unknown mode '%s' (%s)", o->mode_name, verify_mode_names(-1, false, names, sizeof(names)));
 		return -1;
 	}
-	if (o->scenario && o->mode != VM_FEEDS) {
-		cli_error("verify: --scenario only applies to --mode feeds");
-		return -1;
+	md = verify_modes[o->mode];
+	for (int vo = 0; vo < VO_COUNT; vo++) {
+		if ((o->given & VO_BIT(vo)) && !(md->opts & VO_BIT(vo))) {
+			cli_error("verify: --%s only applies to --mode %s", verify_opt_names[vo],
+				  verify_mode_names(vo, false, names, sizeof(names)));
+			return -1;
+		}
 	}
-	if (o->mode == VM_FEEDS && !o->scenario)
-		o->scenario = "single";
-	if (o->mode == VM_FEEDS && !feed_scenario_find(o->scenario)) {
-		cli_error("verify: unknown scenario '%s' (single or multi)", o->scenario);
+	if (md->check && md->check(o, err, sizeof(err)) < 0) {
+		cli_error("verify: %s", err);
 		return -1;
 	}
 	if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
 		cli_error("verify: unknown format '%s' (text or json)", o->format);
 		return -1;
 	}
-	if (check_peer(o) < 0)
-		return -1;
-	if ((o->port || o->nvdev) && o->mode != VM_PORT && !o->peer) {
-		cli_error("verify: --port and --vdev only apply to --mode port (and pingpong --peer)");
-		return -1;
-	}
-	if (o->iface && o->mode != VM_PORT && o->mode != VM_KVB && !o->peer) {
-		cli_error("verify: --iface only applies to --mode port, kernel-vs-bypass or pingpong --peer");
-		return -1;
-	}
 	if (o->iface && (strlen(o->iface) >= 16 || strpbrk(o->iface, "/ ,=") || !*o->iface)) {
 		cli_error("verify: invalid interface name '%s'", o->iface);
 		return -1;
 	}
-	if (o->mode == VM_KVB && o->rate == 0) {
-		cli_error("verify: kernel-vs-bypass needs a bounded --rate (1 or more packets per second)");
-		return -1;
-	}
 	if (o->rate < 0)
-		o->rate = o->mode == VM_KVB ? 10000 : 1000000;
+		o->rate = md->default_rate;
 	return 0;
 }
 
@@ -220,14 +193,15 @@ static int parse_opts(int argc, char **argv, struct verify_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->mode_name = "loopback";
+	o->mode_name = verify_modes[VM_DEFAULT]->name;
 	o->format = "text";
 	o->duration = 10;
 	o->rate = -1;
 	o->busy_poll = 0;
 	o->threshold = 1000;
 	split_eal(&argc, argv, o);
-	cli_parser_init(&p, "verify", SYNOPSIS,
+	describe_modes();
+	cli_parser_init(&p, "verify", synopsis,
 			"Proves with packets that the host meets its profile's latency targets: runs tickready-poller on the\n"
 			"isolated cores, compares its figures with [targets] and names what interrupted each core.",
 			verify_opts, argc, argv);

@@ -42,11 +42,9 @@ static const struct opt_desc opt_table[] = {
 
 #define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))
 
-static const char *const mode_names[] = { "loopback", "idle", "port", "reflect", "pingpong", "gen", "feeds" };
-
 const char *cli_mode_name(enum poller_mode m)
 {
-	return mode_names[m];
+	return vs_mode_name((enum vs_mode)m);
 }
 
 void cli_usage(FILE *f, const char *prog)
@@ -63,7 +61,8 @@ void cli_usage(FILE *f, const char *prog)
 			 opt_table[i].arg ? opt_table[i].arg : "");
 		fprintf(f, "  %-28s %s\n", lhs, opt_table[i].help);
 	}
-	fprintf(f, "\nExit: 0 ok, 2 usage/setup error, 3 interrupted (JSON still printed).\n");
+	fprintf(f, "\nExit: %d ok, %d usage/setup error, %d interrupted (JSON still printed).\n", VS_EXIT_OK, VS_EXIT_USAGE,
+		VS_EXIT_INTERRUPTED);
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -158,8 +157,8 @@ static int parse_mode(const char *s, enum poller_mode *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
-		if (!strcmp(s, mode_names[i])) {
+	for (i = 0; i < VS_MODE_COUNT; i++) {
+		if (!strcmp(s, vs_mode_name((enum vs_mode)i))) {
 			*m = (enum poller_mode)i;
 			return 0;
 		}
@@ -362,7 +361,7 @@ static int check_config(struct config *cfg)
 		return -EINVAL;
 	}
 	if (mode_uses_port(cfg->mode) && !cfg->port && !cfg->nvdev) {
-		fprintf(stderr, "%s mode needs --port or --vdev\n", mode_names[cfg->mode]);
+		fprintf(stderr, "%s mode needs --port or --vdev\n", cli_mode_name(cfg->mode));
 		return -EINVAL;
 	}
 	if (!mode_uses_port(cfg->mode) && (cfg->port || cfg->nvdev)) {
@@ -374,7 +373,7 @@ static int check_config(struct config *cfg)
 	if (cfg->mode == MODE_GEN && !cfg->has_rate)
 		cfg->rate = 50000;
 	if ((cfg->mode == MODE_GEN || cfg->mode == MODE_FEEDS) && cfg->ncores != 1) {
-		fprintf(stderr, "%s mode runs on exactly 1 core\n", mode_names[cfg->mode]);
+		fprintf(stderr, "%s mode runs on exactly 1 core\n", cli_mode_name(cfg->mode));
 		return -EINVAL;
 	}
 	if (cfg->mode == MODE_PINGPONG && !cfg->has_dst_ip) {
@@ -393,7 +392,7 @@ static int check_config(struct config *cfg)
 		cfg->pp.own_ip = cfg->pp.src_ip;
 	}
 	if ((cfg->mode == MODE_REFLECT || cfg->mode == MODE_PINGPONG) && cfg->ncores != 1) {
-		fprintf(stderr, "%s mode polls on exactly 1 core\n", mode_names[cfg->mode]);
+		fprintf(stderr, "%s mode polls on exactly 1 core\n", cli_mode_name(cfg->mode));
 		return -EINVAL;
 	}
 	return 0;

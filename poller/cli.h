@@ -7,19 +7,22 @@
 #include <stdio.h>
 
 #define TR_POLLER_VERSION	"0.1.0"
+#include "schema.h"
+
 #define CLI_MAX_CORES		128
 #define CLI_MAX_VDEV		8
 #define CLI_MAX_BURST		512
 #define CLI_MAX_EAL_ARGS	64
 
+/*
+ * The modes of the wire format (schema.h's VS_MODES, names and streams there): reflect echoes stamped UDP back to
+ * its sender, pingpong sends one stamped UDP packet and times its echo, gen sends stamped UDP multicast feeds at a
+ * rate, feeds receives them (per-feed latency, gaps, reorders).
+ */
 enum poller_mode {
-	MODE_LOOPBACK,
-	MODE_IDLE,
-	MODE_PORT,
-	MODE_REFLECT,	/* echo stamped UDP back to its sender */
-	MODE_PINGPONG,	/* send one stamped UDP packet, wait for its echo, time it */
-	MODE_GEN,	/* send stamped UDP multicast feeds at a rate */
-	MODE_FEEDS,	/* receive those feeds: per-feed latency, gaps, reorders */
+#define POLLER_MODE(e, name, stream) MODE_##e = VS_MODE_##e,
+	VS_MODES(POLLER_MODE)
+#undef POLLER_MODE
 };
 
 #define CLI_MAX_FEEDS	16	/* = TR_FEED_MAX of stamp.h */

@@ -23,8 +23,6 @@
 #include "report.h"
 #include "schema.h"
 
-#define EXIT_USAGE	VS_EXIT_USAGE
-#define EXIT_INTR	VS_EXIT_INTERRUPTED
 #define NB_MBUF		8191
 #define MBUF_CACHE	256
 #define RING_SIZE	4096
@@ -259,9 +257,8 @@ static void fill_stream(struct poller *p, struct report *r)
 
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(p->port, &es);
-	static const char *const names[] = { "loopback", "idle", "port-rx", "reflect", "pingpong" };
 
-	s->name = names[p->cfg.mode];
+	s->name = vs_mode_stream((enum vs_mode)p->cfg.mode);
 	s->port_dropped = es.ierrors + es.imissed + es.rx_nombuf;
 	s->ns_per_unit = 1.0;
 	for (i = 0; i < p->cfg.ncores; i++) {
@@ -343,7 +340,7 @@ static void fill_feeds(struct poller *p, struct report *r)
 	for (unsigned int f = 0; f < fc->ngroups; f++) {
 		struct report_stream *s = &r->streams[r->nstreams++];
 
-		snprintf(names[f], sizeof(names[f]), "feed%u", f);
+		snprintf(names[f], sizeof(names[f]), VS_FEED_STREAM, f);
 		s->name = names[f];
 		s->has_feed = true;
 		s->feed = f;
@@ -434,33 +431,33 @@ int main(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	out = claim_stdout();
 	if (!out)
-		return EXIT_USAGE;
+		return VS_EXIT_USAGE;
 	ret = cli_parse(argc, argv, &p.cfg, out);
 	if (ret) {
 		if (ret > 0)
-			return fflush(out) ? EXIT_USAGE : 0;
+			return fflush(out) ? VS_EXIT_USAGE : VS_EXIT_OK;
 		cli_usage(stderr, argv[0]);
-		return EXIT_USAGE;
+		return VS_EXIT_USAGE;
 	}
 	if (cli_check_cores(&p.cfg, "/sys", stderr))
-		return EXIT_USAGE;
+		return VS_EXIT_USAGE;
 	if (cli_build_eal(&p.cfg, argv[0], &ea))
-		return EXIT_USAGE;
+		return VS_EXIT_USAGE;
 	rte_openlog_stream(stderr);
 	if (rte_eal_init(ea.argc, ea.argv) < 0)
-		rte_exit(EXIT_USAGE, "EAL init failed: %s\n", rte_strerror(rte_errno));
+		rte_exit(VS_EXIT_USAGE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	if (install_signals())
-		rte_exit(EXIT_USAGE, "cannot install signal handlers\n");
+		rte_exit(VS_EXIT_USAGE, "cannot install signal handlers\n");
 	ret = setup(&p);
 	if (ret)
-		rte_exit(EXIT_USAGE, "setup failed: %s\n", strerror(-ret));
+		rte_exit(VS_EXIT_USAGE, "setup failed: %s\n", strerror(-ret));
 	ret = measure(&p);
 	if (ret)
-		rte_exit(EXIT_USAGE, "run failed: %s\n", strerror(-ret));
+		rte_exit(VS_EXIT_USAGE, "run failed: %s\n", strerror(-ret));
 	fill_report(&p, &rep);
 	ret = report_json(out, &rep);
 	teardown(&p);
 	if (ret)
-		return EXIT_USAGE;
-	return rep.interrupted ? EXIT_INTR : 0;
+		return VS_EXIT_USAGE;
+	return rep.interrupted ? VS_EXIT_INTERRUPTED : VS_EXIT_OK;
 }

@@ -1,4 +1,4 @@
-/* feeds mode: tickready-poller --mode gen in one namespace sends the scenario's multicast feeds over a veth; in the other a kernel UDP socket and tickready-poller --mode feeds receive the same packets, each timing them one way on the host's TSC. */
+/* feeds mode (its row at the end): tickready-poller --mode gen in one namespace sends the scenario's multicast feeds over a veth; in the other a kernel UDP socket and tickready-poller --mode feeds receive the same packets, each timing them one way on the host's TSC. */
 #include "feeds.h"
 
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "render.h"
 #include "util.h"
 
 #define FEED_MAX_SAMPLES 20000000	/* kernel latencies kept over all feeds */
@@ -216,7 +217,7 @@ static int start_gen(struct verify_run *r, struct feeds_state *st)
 		return -1;
 	}
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_tx);
-	av = verify_poller_argv(r, "gen", &r->feed_cpus[1], 1, r->o.duration, vdev, extra, FEED_PREFIX_GEN);
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_GEN), &r->feed_cpus[1], 1, r->o.duration, vdev, extra, FEED_PREFIX_GEN);
 	st->gen = venv_spawn(av, r->pair.ns_tx, -1, st->out_fd, st->err_fd);
 	verify_argv_free(av);
 	if (st->gen < 0) {
@@ -344,7 +345,7 @@ static int assemble(struct feeds_state *st, json_t *doc, json_t *gen, char *err,
 					   .reordered = kf->seq.reordered, .foreign = f ? 0 : k->foreign,
 					   .negative = kf->negative };
 
-		snprintf(name, sizeof(name), "feed%u", f);
+		snprintf(name, sizeof(name), VS_FEED_STREAM, f);
 		d = (json_t *)verify_stream(doc, name);
 		if (!d) {
 			snprintf(err, errlen, "the DPDK receiver's document has no stream '%s'", name);
@@ -443,7 +444,7 @@ static void describe(struct verify_run *r, struct feeds_state *st, json_t *doc, 
 			"figures need PTP-synchronised clocks, rate, drops, gaps and reorders do not");
 }
 
-int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
+static int run(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
 {
 	static const char *const roles[2] = { "receiver", "generator" };
 	struct feeds_state st = { .out_fd = -1, .err_fd = -1 };
@@ -504,7 +505,7 @@ int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char 
 	snprintf(port, sizeof(port), "%u", st.sc->dst_port);
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s," FEED_RING, r->pair.if_rx);
 	/* The receiver outlives the generator; feeds_tick stops it. */
-	av = verify_poller_argv(r, "feeds", r->feed_cpus, 1, r->o.duration + 120, vdev, extra, NULL);
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_FEEDS), r->feed_cpus, 1, r->o.duration + 120, vdev, extra, NULL);
 	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
 	verify_argv_free(av);
 	__atomic_store_n(&st.k->stop, 1, __ATOMIC_RELEASE);
@@ -541,3 +542,100 @@ int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char 
 	feed_shared_free(st.k);
 	return 0;
 }
+
+/* --scenario: one of feed_scenarios, the first (single) when not given. */
+static int check(struct verify_opts *o, char *err, size_t errlen)
+{
+	size_t off;
+
+	if (!o->scenario)
+		o->scenario = feed_scenarios[0].name;
+	if (feed_scenario_find(o->scenario))
+		return 0;
+	off = (size_t)snprintf(err, errlen, "unknown scenario '%s' (", o->scenario);
+	for (size_t i = 0; i < feed_nscenarios && off < errlen; i++)
+		off += (size_t)snprintf(err + off, errlen - off, "%s%s", i == 0 ? "" : i + 1 == feed_nscenarios ? " or " : ", ",
+					feed_scenarios[i].name);
+	if (off < errlen)
+		snprintf(err + off, errlen - off, ")");
+	return -1;
+}
+
+/* One row of the table: a feed on a path, or a path's total. */
+static void feed_row(FILE *f, const json_t *s, const char *feed, double secs)
+{
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
+	static const enum vs_key counts[] = { VK_SENT, VK_RECEIVED, VK_DROPPED, VK_GAPS, VK_REORDERED, VK_DUPLICATED };
+	const char *group = json_string_value(json_object_get(s, vs_key(VK_GROUP)));
+	char v[32];
+
+	cause_thousands((unsigned long long)(secs > 0 ? verify_num(s, vs_key(VK_RECEIVED)) / secs : 0), v, sizeof(v));
+	fprintf(f, "%-7s %-4s %-10s %9s", json_string_value(json_object_get(s, vs_key(VK_PATH))), feed, group ? group : "", v);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED))))
+			format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
+		else
+			snprintf(v, sizeof(v), "-");
+		fprintf(f, " %9s", v);
+	}
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		fprintf(f, " %*.0f", i < 3 ? 9 : 6, verify_num(s, vs_key(counts[i])));
+	if (json_is_number(json_object_get(s, vs_key(VK_CPU_USER_S))) && verify_num(s, "seconds") > 0)
+		fprintf(f, "  %.0f/%.0f", 100 * verify_num(s, vs_key(VK_CPU_USER_S)) / verify_num(s, "seconds"),
+			100 * verify_num(s, vs_key(VK_CPU_SYSTEM_S)) / verify_num(s, "seconds"));
+	fputc('\n', f);
+}
+
+/* One row per feed per path and the totals, then what the figures can and cannot show. */
+static void render(FILE *f, const json_t *doc)
+{
+	const json_t *fd = json_object_get(doc, "feeds"), *gen = json_object_get(fd, "generator"), *s;
+	double secs = verify_num(gen, "seconds");
+	char feed[8];
+	size_t i;
+
+	fprintf(f, "feeds, scenario %s (%s), UDP port %.0f, sent for %.1f s by tickready-poller --mode gen on cpu %.0f; "
+		"DPDK receiver on cpu %.0f, kernel socket unpinned\n",
+		json_string_value(json_object_get(fd, "scenario")), json_string_value(json_object_get(fd, "what")),
+		verify_num(fd, "dst_port"), secs, verify_num(gen, "cpu"), verify_num(fd, "receiver_cpu"));
+	fprintf(f, "%-7s %-4s %-10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %6s %6s  %s\n", "path", "feed", "group",
+		"msg/s", "P50", "P90", "P99", "P99.9", "max", "stdev", "sent", "received", "dropped", "gaps", "reord", "dup",
+		"cpu usr/sys %");
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
+		snprintf(feed, sizeof(feed), "%.0f", verify_num(s, vs_key(VK_FEED)));
+		feed_row(f, s, feed, secs);
+	}
+	json_array_foreach(json_object_get(doc, "totals"), i, s)
+		feed_row(f, s, "all", secs);
+	if (verify_num(gen, vs_key(VK_SEND_FAILED)) > 0)
+		fprintf(f, "  the generator could not send %.0f more (queue full or out of buffers)\n",
+			verify_num(gen, vs_key(VK_SEND_FAILED)));
+	if (json_is_true(json_object_get(fd, vs_key(VK_FILTER_IN_NIC))))
+		fprintf(f, "filter in NIC: yes (%s)\n", json_string_value(json_object_get(fd, vs_key(VK_FILTER_WHY))));
+	else
+		fprintf(f, "filter in NIC: no (why: %s); the DPDK receiver filters in software (group, port and stamp of "
+			"every frame)\n", json_string_value(json_object_get(fd, vs_key(VK_FILTER_WHY))));
+	if (json_is_true(json_object_get(fd, "software_only")))
+		fprintf(f, "DPDK path: %s\n", VERIFY_SOFTWARE_NOTE);
+	fputs("one-way latency: generator and receivers share this host's TSC; across hosts P50..max, stdev and the "
+	      "histograms need PTP-synchronised clocks (rate, drops, gaps and reorders do not)\n", f);
+	json_array_foreach(json_object_get(doc, "totals"), i, s) {
+		if (!json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED))))
+			continue;
+		fprintf(f, "  one-way latency, %s, all feeds (log scale):\n", json_string_value(json_object_get(s, vs_key(VK_PATH))));
+		verify_print_histogram(f, json_object_get(s, vs_key(VK_HISTOGRAM)));
+	}
+}
+
+const struct verify_mode_def verify_mode_feeds = {
+	.name = "feeds",
+	.cores = VC_ONE,
+	.other_end = true,
+	.dpdk_processes = 2,
+	.opts = VO_BIT(VO_SCENARIO),
+	.roles = (const char *const[]){ "receiver", NULL },
+	.passes = 1,
+	.check = check,
+	.run = run,
+	.render = render,
+};

@@ -1,4 +1,4 @@
-/* feeds mode: stamped UDP multicast feeds from tickready-poller --mode gen, received at once by a kernel socket and by DPDK. */
+/* feeds mode (verify_mode_feeds): stamped UDP multicast feeds from tickready-poller --mode gen, received at once by a kernel socket and by DPDK. */
 #pragma once
 #include <jansson.h>
 #include <stddef.h>
@@ -55,6 +55,3 @@ void feed_shared_free(struct feed_shared *k);
 void feed_note(struct feed_shared *k, const void *buf, size_t n, uint32_t dst, uint64_t now);
 /* fork body: one UDP socket joined to every group (IP_ADD_MEMBERSHIP), recvmsg until stop. arg is the feed_shared. */
 int feed_kernel_receiver(void *arg);
-
-/* Builds the veth pair, runs both receivers and the generator; *doc has a stream per feed per path. */
-int verify_run_feeds(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen);

@@ -1,6 +1,4 @@
-/* pingpong mode: a DPDK reflector in a namespace of its own, then three pingers on the isolated core (kernel UDP blocking, kernel UDP busy-polled, DPDK), each timing half the round trip on one clock. */
-#include "pingpong.h"
-
+/* pingpong mode (its row at the end): a DPDK reflector in a namespace of its own, then three pingers on the isolated core (kernel UDP blocking, kernel UDP busy-polled, DPDK), each timing half the round trip on one clock. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,13 +9,16 @@
 #include <unistd.h>
 
 #include "peer.h"
+#include "render.h"
+#include "run.h"
 #include "util.h"
 
 #define PP_MAX_SAMPLES 2000000
 #define PP_BUSY_POLL_US 50	/* SO_BUSY_POLL when --busy-poll is not given */
 
+/* The paths, in the table's order; their names are the streams'. */
 enum { PP_KERNEL, PP_BUSY, PP_DPDK, PP_PATHS };
-const char *const verify_pp_paths[VERIFY_PP_PATHS] = { "kernel", "kernel-busy-poll", "dpdk" };
+static const char *const pp_paths[PP_PATHS] = { "kernel", "kernel-busy-poll", "dpdk" };
 static const char *const pp_roles[2] = { "pinger", "reflector" };
 static const char *const pp_peer_roles[2] = { "pinger", "housekeeping" };
 #define PP_PROBE_S 3	/* --peer: how long to wait for a first echo before calling the peer unreachable */
@@ -90,12 +91,12 @@ static int start_path(struct verify_run *r, struct pp_state *st)
 			}
 			st->sink = pp_sink(r->peer.src, (uint16_t)r->peer.port, r->peer.iface);
 		}
-		av = verify_poller_argv(r, "pingpong", r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
+		av = verify_poller_argv(r, vs_mode_name(VS_MODE_PINGPONG), r->pp_cpus, 1, r->o.duration, dev, extra, VERIFY_PREFIX_CLIENT);
 		st->child = venv_spawn(av, st->peer ? NULL : r->pair.ns_tx, -1, st->out_fd, st->err_fd);
 		verify_argv_free(av);
 	}
 	if (st->child < 0) {
-		snprintf(st->err, sizeof(st->err), "cannot start the %s pinger: %s", verify_pp_paths[st->phase],
+		snprintf(st->err, sizeof(st->err), "cannot start the %s pinger: %s", pp_paths[st->phase],
 			 strerror((int)-st->child));
 		return -1;
 	}
@@ -114,7 +115,7 @@ static json_t *dpdk_stream(struct pp_state *st, int status)
 	st->out_fd = st->err_fd = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != VS_EXIT_OK) {
 		snprintf(st->err, sizeof(st->err), "the DPDK pinger failed (status %d): %s", status, venv_last_line(err));
-	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, "pingpong"))) {
+	} else if (!(doc = json_loads(out, 0, NULL)) || !(s = (json_t *)verify_stream(doc, VS_STREAM_PINGPONG))) {
 		snprintf(st->err, sizeof(st->err), "the DPDK pinger's output is not a tickready.verify/1 document");
 	} else {
 		json_incref(s);
@@ -146,11 +147,11 @@ static void finish_path(struct verify_run *r, struct pp_state *st, int status)
 
 		s = NULL;
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d%s%s", verify_pp_paths[st->phase],
+			snprintf(st->err, sizeof(st->err), "the %s pinger could not bind %s:%d%s%s", pp_paths[st->phase],
 				 st->peer ? r->peer.src_s : VENV_TX_ADDR, st->peer ? r->peer.port : VENV_UDP_PORT, st->peer ? " on " : "",
 				 st->peer ? r->peer.iface : "");
 		else
-			s = lat_stream_json(verify_pp_paths[st->phase], k->lat, k->nlat,
+			s = lat_stream_json(pp_paths[st->phase], k->lat, k->nlat,
 					    &(struct stream_counts){ .sent = k->sent, .received = k->received,
 								     .duplicated = k->seq.duplicated,
 								     .reordered = k->seq.reordered, .foreign = k->foreign,
@@ -174,10 +175,10 @@ static void pp_step(struct verify_run *r, struct pp_state *st)
 	int status;
 
 	if (st->started && st->k)
-		snprintf(r->progress_what, sizeof(r->progress_what), "%s: %llu pings answered", verify_pp_paths[st->phase],
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s: %llu pings answered", pp_paths[st->phase],
 			 (unsigned long long)st->k->received);
 	else if (st->phase < PP_PATHS)
-		snprintf(r->progress_what, sizeof(r->progress_what), "%s", verify_pp_paths[st->phase]);
+		snprintf(r->progress_what, sizeof(r->progress_what), "%s", pp_paths[st->phase]);
 	if (st->phase < PP_PATHS && !st->started && start_path(r, st) < 0)
 		st->phase = PP_PATHS;
 	else if (st->started && waitpid(st->child, &status, WNOHANG) == st->child)
@@ -381,7 +382,7 @@ static int run_peer(struct verify_run *r, struct window *w, json_t **doc, char *
 	return 0;
 }
 
-int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
+static int run(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
 {
 	struct pp_state st = { .out_fd = -1, .err_fd = -1, .sink = -1, .ncpus = 2, .roles = pp_roles };
 	struct hooks hk = { .tick = pp_tick, .arg = &st };
@@ -400,7 +401,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 		return -1;
 	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
 	/* The reflector outlives the three paths; pp_tick stops it. */
-	av = verify_poller_argv(r, "reflect", &r->pp_cpus[1], 1, 3 * r->o.duration + 120, vdev, NULL,
+	av = verify_poller_argv(r, vs_mode_name(VS_MODE_REFLECT), &r->pp_cpus[1], 1, 3 * r->o.duration + 120, vdev, NULL,
 				VERIFY_PREFIX_REFLECT);
 	rc = verify_run_poller(r, av, r->pair.ns_rx, w, &hk, &res);
 	verify_argv_free(av);
@@ -417,7 +418,7 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 		return -1;
 	}
 	*doc = res.doc;
-	refl = (json_t *)verify_stream(*doc, "reflect");
+	refl = (json_t *)verify_stream(*doc, VS_STREAM_REFLECT);
 	json_object_set_new(json_array_get(json_object_get(*doc, vs_key(VK_CORES)), 0), vs_key(VK_ROLE),
 			    json_string("reflector"));
 	json_object_set(*doc, "reflector", refl ? refl : json_null());
@@ -434,3 +435,130 @@ int verify_run_pingpong(struct verify_run *r, struct window *w, json_t **doc, ch
 			"clock sync", r->pp_cpus[1], r->pair.ns_rx);
 	return 0;
 }
+
+/* --peer's values: well formed (exit 2 before anything runs); the interface itself is checked by prepare. */
+static int check(struct verify_opts *o, char *err, size_t errlen)
+{
+	static const enum verify_mode_opt with_peer[] = { VO_PEER_MAC, VO_UDP_PORT, VO_PORT, VO_VDEV, VO_IFACE };
+	uint32_t ip;
+	uint8_t mac[6];
+	int rc;
+
+	for (size_t i = 0; !o->peer && i < sizeof(with_peer) / sizeof(with_peer[0]); i++) {
+		if (o->given & VO_BIT(with_peer[i])) {
+			snprintf(err, errlen, "--%s only applies with --peer%s", verify_opt_names[with_peer[i]],
+				 with_peer[i] == VO_UDP_PORT ? " (in namespaces of its own, pingpong has the port to itself)" : "");
+			return -1;
+		}
+	}
+	if (!o->peer)
+		return 0;
+	if ((rc = peer_parse_ipv4(o->peer, &ip)) < 0) {
+		snprintf(err, errlen, "invalid --peer '%s' (%s)", o->peer, rc == -EDOM ? "not a unicast host address" : "an IPv4 address");
+		return -1;
+	}
+	if (o->peer_mac && (rc = peer_parse_mac(o->peer_mac, mac)) < 0) {
+		snprintf(err, errlen, "invalid --peer-mac '%s' (%s)", o->peer_mac,
+			 rc == -EDOM ? "multicast, broadcast or zero: the reflector's own MAC" : "six hex bytes, aa:bb:cc:dd:ee:ff");
+		return -1;
+	}
+	if (!o->iface) {
+		snprintf(err, errlen, "--peer needs --iface IF, the local interface on the peer's subnet (the kernel paths' and, "
+			 "unless --port or --vdev names another device, DPDK's through net_af_packet)");
+		return -1;
+	}
+	if ((o->port && o->nvdev) || o->nvdev > 1) {
+		snprintf(err, errlen, "--peer takes one DPDK device: --port or one --vdev");
+		return -1;
+	}
+	return 0;
+}
+
+/* Where --peer sends, checked on the live host before anything is touched. */
+static int prepare(struct verify_run *r, char *err, size_t errlen)
+{
+	if (!r->o.peer)
+		return 0;
+	if (peer_plan_make(r->sr, r->host, getenv("SSH_CONNECTION"), r->o.iface, r->o.peer, r->o.peer_mac,
+			   r->o.nvdev ? r->o.vdev[0] : NULL, r->o.port, &r->peer, err, errlen) < 0)
+		return -1;
+	r->peer.port = r->o.udp_port ? (int)r->o.udp_port : VENV_UDP_PORT;
+	return 0;
+}
+
+/* CPU use of one path: user/system/softirq percent on each cpu involved. */
+static void cpu_cell(const json_t *s, char *buf, size_t size)
+{
+	const json_t *c;
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(s, "cpu"), i, c)
+		off += (size_t)snprintf(buf + off, size > off ? size - off : 0, "%scpu%.0f %.0f/%.0f/%.0f", i ? " " : "",
+					verify_num(c, "cpu"), verify_num(c, "user_pct"), verify_num(c, "system_pct"),
+					verify_num(c, "softirq_pct"));
+}
+
+/* After each stream: the one table (half round trip per path, CPU use, drops) and the improvement ratios. */
+static void render(FILE *f, const json_t *doc)
+{
+	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
+	const json_t *pp = json_object_get(doc, "pingpong");
+	char v[32], cpu[160];
+
+	verify_print_streams(f, doc);
+	if (json_object_get(pp, "peer"))
+		fprintf(f, "half round trip to peer %s (%s) through %s from %s, DPDK on %s, %.1f s per path, pinger on cpu %.0f; "
+			"the peer's cpu is not measured here\n", json_string_value(json_object_get(pp, "peer")),
+			json_string_value(json_object_get(pp, "peer_mac")), json_string_value(json_object_get(pp, "iface")),
+			json_string_value(json_object_get(pp, "source")), json_string_value(json_object_get(pp, "dpdk_device")),
+			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
+	else
+		fprintf(f, "half round trip to the reflector on cpu %.0f (%s), %.1f s per path, pinger on cpu %.0f\n",
+			verify_num(pp, "reflector_cpu"), json_string_value(json_object_get(pp, "reflector")),
+			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
+	fprintf(f, "%-17s %9s %9s %9s %9s %9s %9s %9s %7s  %s\n", "path", "P50", "P90", "P99", "P99.9", "max", "stdev",
+		"pings", "lost", "cpu usr/sys/softirq %");
+	for (int p = 0; p < PP_PATHS; p++) {
+		const json_t *s = verify_stream(doc, pp_paths[p]);
+
+		if (!s)
+			continue;
+		fprintf(f, "%-17s", pp_paths[p]);
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
+			fprintf(f, " %9s", v);
+		}
+		cpu_cell(s, cpu, sizeof(cpu));
+		fprintf(f, " %9.0f %7.0f  %s\n", verify_num(s, vs_key(VK_SENT)), verify_num(s, vs_key(VK_DROPPED)), cpu);
+	}
+	for (int p = 0; p < 2; p++) {
+		const json_t *x = json_object_get(json_object_get(doc, "ratios"), p ? "busy_poll_over_dpdk" : "kernel_over_dpdk");
+
+		fprintf(f, "%-17s", p ? "busy-poll / dpdk" : "kernel / dpdk");
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const json_t *r = json_object_get(x, vs_key(keys[i]));
+
+			if (json_is_number(r))
+				fprintf(f, " %8.2fx", json_number_value(r));
+			else
+				fprintf(f, " %9s", "-");
+		}
+		fputc('\n', f);
+	}
+}
+
+const struct verify_mode_def verify_mode_pingpong = {
+	.name = "pingpong",
+	.cores = VC_ONE,
+	.other_end = true,
+	.dpdk_processes = 2,
+	.opts = VO_BIT(VO_PEER) | VO_BIT(VO_PEER_MAC) | VO_BIT(VO_UDP_PORT) | VO_BIT(VO_PORT) | VO_BIT(VO_VDEV) |
+		VO_BIT(VO_IFACE) | VO_BIT(VO_BUSY_POLL),
+	.roles = (const char *const[]){ "pinger", NULL },
+	.passes = 3,
+	.check = check,
+	.prepare = prepare,
+	.run = run,
+	.render = render,
+};

@@ -1,11 +1,10 @@
-/* verify's report: one text layout and one JSON document for every mode, one histogram rendering for all. */
+/* verify's report: one text layout and one JSON document for every mode (a mode's own figures through its row's render), one histogram rendering for all. */
 #include "render.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pingpong.h"
 #include "util.h"
 
 
@@ -91,154 +90,13 @@ static void print_stream(FILE *f, const json_t *s)
 	verify_print_histogram(f, json_object_get(s, vs_key(VK_HISTOGRAM)));
 }
 
-/* kernel-vs-bypass: the comparison users read about, side by side. */
-static void print_kvb(FILE *f, const json_t *doc)
+void verify_print_streams(FILE *f, const json_t *doc)
 {
-	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
-	static const char *const labels[] = { "P50", "P90", "P99", "P99.9", "max", "stdev" };
-	const json_t *k = verify_stream(doc, "kernel"), *b = verify_stream(doc, "bypass");
-	char a[32], c[32];
-
-	if (!k || !b)
-		return;
-	fprintf(f, "%-8s %14s %14s %9s\n", "", "kernel recvmsg", "DPDK bypass", "kernel/DPDK");
-	for (int i = 0; i < 6; i++) {
-		double kv = verify_num(k, vs_key(keys[i])), bv = verify_num(b, vs_key(keys[i]));
-
-		format_ns(kv, a, sizeof(a));
-		format_ns(bv, c, sizeof(c));
-		if (bv > 0)
-			fprintf(f, "%-8s %14s %14s %8.2fx\n", labels[i], a, c, kv / bv);
-		else
-			fprintf(f, "%-8s %14s %14s %9s\n", labels[i], a, c, "-");
-	}
-	fprintf(f, "%-8s %14.0f %14.0f\n", "dropped", verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)));
-}
-
-/* CPU use of one path: user/system/softirq percent on each cpu involved. */
-static void cpu_cell(const json_t *s, char *buf, size_t size)
-{
-	const json_t *c;
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	json_array_foreach(json_object_get(s, "cpu"), i, c)
-		off += (size_t)snprintf(buf + off, size > off ? size - off : 0, "%scpu%.0f %.0f/%.0f/%.0f", i ? " " : "",
-					verify_num(c, "cpu"), verify_num(c, "user_pct"), verify_num(c, "system_pct"),
-					verify_num(c, "softirq_pct"));
-}
-
-/* pingpong: the one table (half round trip per path, CPU use, drops) and the improvement ratios. */
-static void print_pingpong(FILE *f, const json_t *doc)
-{
-	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
-	const json_t *pp = json_object_get(doc, "pingpong");
-	char v[32], cpu[160];
-
-	if (json_object_get(pp, "peer"))
-		fprintf(f, "half round trip to peer %s (%s) through %s from %s, DPDK on %s, %.1f s per path, pinger on cpu %.0f; "
-			"the peer's cpu is not measured here\n", json_string_value(json_object_get(pp, "peer")),
-			json_string_value(json_object_get(pp, "peer_mac")), json_string_value(json_object_get(pp, "iface")),
-			json_string_value(json_object_get(pp, "source")), json_string_value(json_object_get(pp, "dpdk_device")),
-			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
-	else
-		fprintf(f, "half round trip to the reflector on cpu %.0f (%s), %.1f s per path, pinger on cpu %.0f\n",
-			verify_num(pp, "reflector_cpu"), json_string_value(json_object_get(pp, "reflector")),
-			verify_num(pp, "seconds_per_path"), verify_num(pp, "pinger_cpu"));
-	fprintf(f, "%-17s %9s %9s %9s %9s %9s %9s %9s %7s  %s\n", "path", "P50", "P90", "P99", "P99.9", "max", "stdev",
-		"pings", "lost", "cpu usr/sys/softirq %");
-	for (int p = 0; p < VERIFY_PP_PATHS; p++) {
-		const json_t *s = verify_stream(doc, verify_pp_paths[p]);
-
-		if (!s)
-			continue;
-		fprintf(f, "%-17s", verify_pp_paths[p]);
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
-			fprintf(f, " %9s", v);
-		}
-		cpu_cell(s, cpu, sizeof(cpu));
-		fprintf(f, " %9.0f %7.0f  %s\n", verify_num(s, vs_key(VK_SENT)), verify_num(s, vs_key(VK_DROPPED)), cpu);
-	}
-	for (int p = 0; p < 2; p++) {
-		const json_t *x = json_object_get(json_object_get(doc, "ratios"), p ? "busy_poll_over_dpdk" : "kernel_over_dpdk");
-
-		fprintf(f, "%-17s", p ? "busy-poll / dpdk" : "kernel / dpdk");
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			const json_t *r = json_object_get(x, vs_key(keys[i]));
-
-			if (json_is_number(r))
-				fprintf(f, " %8.2fx", json_number_value(r));
-			else
-				fprintf(f, " %9s", "-");
-		}
-		fputc('\n', f);
-	}
-}
-
-/* feeds: one row per feed per path and the totals, then what the figures can and cannot show. */
-static void feed_row(FILE *f, const json_t *s, const char *feed, double secs)
-{
-	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_MAX_NS, VK_STDEV_NS };
-	static const enum vs_key counts[] = { VK_SENT, VK_RECEIVED, VK_DROPPED, VK_GAPS, VK_REORDERED, VK_DUPLICATED };
-	const char *group = json_string_value(json_object_get(s, vs_key(VK_GROUP)));
-	char v[32];
-
-	cause_thousands((unsigned long long)(secs > 0 ? verify_num(s, vs_key(VK_RECEIVED)) / secs : 0), v, sizeof(v));
-	fprintf(f, "%-7s %-4s %-10s %9s", json_string_value(json_object_get(s, vs_key(VK_PATH))), feed, group ? group : "", v);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED))))
-			format_ns(verify_num(s, vs_key(keys[i])), v, sizeof(v));
-		else
-			snprintf(v, sizeof(v), "-");
-		fprintf(f, " %9s", v);
-	}
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		fprintf(f, " %*.0f", i < 3 ? 9 : 6, verify_num(s, vs_key(counts[i])));
-	if (json_is_number(json_object_get(s, vs_key(VK_CPU_USER_S))) && verify_num(s, "seconds") > 0)
-		fprintf(f, "  %.0f/%.0f", 100 * verify_num(s, vs_key(VK_CPU_USER_S)) / verify_num(s, "seconds"),
-			100 * verify_num(s, vs_key(VK_CPU_SYSTEM_S)) / verify_num(s, "seconds"));
-	fputc('\n', f);
-}
-
-static void print_feeds(FILE *f, const json_t *doc)
-{
-	const json_t *fd = json_object_get(doc, "feeds"), *gen = json_object_get(fd, "generator"), *s;
-	double secs = verify_num(gen, "seconds");
-	char feed[8];
+	const json_t *s;
 	size_t i;
 
-	fprintf(f, "feeds, scenario %s (%s), UDP port %.0f, sent for %.1f s by tickready-poller --mode gen on cpu %.0f; "
-		"DPDK receiver on cpu %.0f, kernel socket unpinned\n",
-		json_string_value(json_object_get(fd, "scenario")), json_string_value(json_object_get(fd, "what")),
-		verify_num(fd, "dst_port"), secs, verify_num(gen, "cpu"), verify_num(fd, "receiver_cpu"));
-	fprintf(f, "%-7s %-4s %-10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %6s %6s  %s\n", "path", "feed", "group",
-		"msg/s", "P50", "P90", "P99", "P99.9", "max", "stdev", "sent", "received", "dropped", "gaps", "reord", "dup",
-		"cpu usr/sys %");
-	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
-		snprintf(feed, sizeof(feed), "%.0f", verify_num(s, vs_key(VK_FEED)));
-		feed_row(f, s, feed, secs);
-	}
-	json_array_foreach(json_object_get(doc, "totals"), i, s)
-		feed_row(f, s, "all", secs);
-	if (verify_num(gen, vs_key(VK_SEND_FAILED)) > 0)
-		fprintf(f, "  the generator could not send %.0f more (queue full or out of buffers)\n",
-			verify_num(gen, vs_key(VK_SEND_FAILED)));
-	if (json_is_true(json_object_get(fd, vs_key(VK_FILTER_IN_NIC))))
-		fprintf(f, "filter in NIC: yes (%s)\n", json_string_value(json_object_get(fd, vs_key(VK_FILTER_WHY))));
-	else
-		fprintf(f, "filter in NIC: no (why: %s); the DPDK receiver filters in software (group, port and stamp of "
-			"every frame)\n", json_string_value(json_object_get(fd, vs_key(VK_FILTER_WHY))));
-	if (json_is_true(json_object_get(fd, "software_only")))
-		fprintf(f, "DPDK path: %s\n", VERIFY_SOFTWARE_NOTE);
-	fputs("one-way latency: generator and receivers share this host's TSC; across hosts P50..max, stdev and the "
-	      "histograms need PTP-synchronised clocks (rate, drops, gaps and reorders do not)\n", f);
-	json_array_foreach(json_object_get(doc, "totals"), i, s) {
-		if (!json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED))))
-			continue;
-		fprintf(f, "  one-way latency, %s, all feeds (log scale):\n", json_string_value(json_object_get(s, vs_key(VK_PATH))));
-		verify_print_histogram(f, json_object_get(s, vs_key(VK_HISTOGRAM)));
-	}
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s)
+		print_stream(f, s);
 }
 
 /* The cross-core TSC offset: one-way figures between two cores are only as good as it. */
@@ -253,7 +111,7 @@ static void print_clock(FILE *f, const json_t *doc)
 	fprintf(f, "clock: cross-core TSC offset %+.0f ns (poller core minus generator core, +-%.0f ns)\n", off, rtt / 2);
 }
 
-static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
+static void print_cores(FILE *f, const json_t *doc, bool gap_histograms)
 {
 	const json_t *c, *ticks = json_object_get(doc, "ticks");
 	size_t i, j;
@@ -269,14 +127,15 @@ static void print_cores(FILE *f, const json_t *doc, enum verify_mode m)
 			if (verify_num(tk, "cpu") == verify_num(c, vs_key(VK_CPU)))
 				fprintf(f, ", %.0f timer interrupts/s", verify_num(tk, "per_s"));
 		fputc('\n', f);
-		if (m == VM_IDLE && json_array_size(json_object_get(c, vs_key(VK_HISTOGRAM)))) {
+		if (gap_histograms && json_array_size(json_object_get(c, vs_key(VK_HISTOGRAM)))) {
 			fputs("  loop gaps over the threshold (log scale):\n", f);
 			verify_print_histogram(f, json_object_get(c, vs_key(VK_HISTOGRAM)));
 		}
 	}
 }
 
-static void print_causes(FILE *f, const struct window *w, bool kvb)
+/* named: the window's name after each cpu's role, when the run has more than one. */
+static void print_causes(FILE *f, const struct window *w, bool named)
 {
 	char line[1024], num[2][48];
 
@@ -285,7 +144,7 @@ static void print_causes(FILE *f, const struct window *w, bool kvb)
 		struct strbuf sb = { 0 };
 		char *s;
 
-		strbuf_addf(&sb, "  cpu%d (%s%s%s): %s", c->cpu, c->role, kvb ? ", " : "", kvb ? w->name : "",
+		strbuf_addf(&sb, "  cpu%d (%s%s%s): %s", c->cpu, c->role, named ? ", " : "", named ? w->name : "",
 			    cause_cpu_summary(c, 4, line, sizeof(line)));
 		for (size_t j = 0; j < c->nsoft && j < 3; j++)
 			strbuf_addf(&sb, "%s%s %s", j ? ", " : "; ", cause_thousands(c->soft[j].count, num[0], sizeof(num[0])),
@@ -343,12 +202,12 @@ const char *verify_failed_names(const struct verify_target *t, int n, char *buf,
 
 void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt, bool ready)
 {
-	const json_t *s, *doc = r->doc;
+	const struct verify_mode_def *md = verify_modes[r->o.mode];
+	const json_t *doc = r->doc;
 	char size[16], failed[512];
 	bool soft;
-	size_t i;
 
-	fprintf(f, "tickready verify: %s, profile %s, %.1f s, cpus", verify_mode_names[r->o.mode], r->prof->name,
+	fprintf(f, "tickready verify: %s, profile %s, %.1f s, cpus", md->name, r->prof->name,
 		verify_num(doc, "duration_s"));
 	for (int c = 0; c < r->plan.ncores; c++)
 		fprintf(f, " %d (%s)", r->plan.cores[c], verify_role_of(&r->plan, c));
@@ -357,25 +216,17 @@ void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_
 	else
 		fprintf(f, ", %ld x %s hugepages on node %d\n", r->plan.pages,
 			format_size_human(r->plan.hugepage_kb, size, sizeof(size)), r->plan.node);
-	json_array_foreach(json_object_get(doc, "streams"), i, s)
-		if (r->o.mode != VM_FEEDS)
-			print_stream(f, s);
-	if (r->o.mode == VM_FEEDS)
-		print_feeds(f, doc);
-	if (r->o.mode == VM_KVB)
-		print_kvb(f, doc);
-	if (r->o.mode == VM_PINGPONG)
-		print_pingpong(f, doc);
+	md->render(f, doc);
 	print_clock(f, doc);
-	print_cores(f, doc, r->o.mode);
+	print_cores(f, doc, md->gap_histograms);
 	fputs("targets:\n", f);
 	for (int k = 0; k < nt; k++)
 		print_target(f, &t[k]);
 	if (!nt)
-		fprintf(f, "  none: profile '%s' sets no [targets] for %s mode\n", r->prof->name, verify_mode_names[r->o.mode]);
+		fprintf(f, "  none: profile '%s' sets no [targets] for %s mode\n", r->prof->name, md->name);
 	fputs("causes (same window):\n", f);
 	for (int k = 0; k < r->nw; k++)
-		print_causes(f, &r->w[k], r->o.mode == VM_KVB);
+		print_causes(f, &r->w[k], r->nw > 1);
 	if (r->nnotes)
 		fputs("notes:\n", f);
 	for (int k = 0; k < r->nnotes; k++)

@@ -7,6 +7,8 @@
 #include "run.h"
 #include "verify.h"
 
+/* Every stream of doc, one after the other (counts, percentiles, histogram): most modes' render. */
+void verify_print_streams(FILE *f, const json_t *doc);
 /* A [[upper_ns, count]...] histogram on the shared 1-2-5 scale, bars on a log scale. */
 void verify_print_histogram(FILE *f, const json_t *hist);
 /* "a, b" of the failed targets' names, into buf. */

@@ -1,4 +1,4 @@
-/* One verify run: plan, reserve, mount, run the poller (and for kernel-vs-bypass the kernel receiver), take everything down. */
+/* One verify run, the parts every mode shares: plan, reserve, mount, run the poller, take everything down; the mode's own part through its row (mode.h). */
 #include "run.h"
 
 #include <errno.h>
@@ -14,11 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "feeds.h"
-#include "pingpong.h"
 #include "util.h"
 
-#define KVB_MAX_PACKETS 1000000
 #define OUT_CAP (16u << 20)
 
 static void run_error(struct verify_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -70,8 +67,11 @@ double verify_now_s(void)
 
 void verify_child_add(struct verify_run *r, pid_t pid)
 {
-	if (r->nchildren < 4)
-		r->children[r->nchildren++] = pid;
+	if (r->nchildren == r->children_cap) {
+		r->children_cap = r->children_cap ? 2 * r->children_cap : VERIFY_CHILDREN_FIRST;
+		r->children = xrealloc(r->children, (size_t)r->children_cap * sizeof(*r->children));
+	}
+	r->children[r->nchildren++] = pid;
 }
 
 void verify_child_forget(struct verify_run *r, pid_t pid)
@@ -225,38 +225,17 @@ static int check_hugepages(struct verify_run *r)
 	return 0;
 }
 
-/* Port mode: the user's device, else the profile's NIC when bound to a DPDK driver. */
-static int port_device(struct verify_run *r)
-{
-	const struct nic *n = r->prof->nic;
-
-	if (r->o.mode != VM_PORT || r->o.port || r->o.nvdev)
-		return 0;
-	if (r->o.iface) {
-		r->o.vdev[r->o.nvdev++] = xasprintf("net_af_packet0,iface=%s", r->o.iface);
-		return 0;
-	}
-	if (n && n->pci[0] && (!strcmp(n->driver, "vfio-pci") || !strcmp(n->driver, "uio_pci_generic"))) {
-		r->o.port = n->pci;
-		return 0;
-	}
-	run_error(r, "port mode needs --port PCI, --vdev DEVARGS or --iface IF%s", n ? " (the profile's NIC is not bound to vfio-pci)" : "");
-	return -1;
-}
-
 int verify_run_prepare(struct verify_run *r)
 {
+	const struct verify_mode_def *md = verify_modes[r->o.mode];
 	char why[256], size[16];
 	int rc;
 
-	/* Where --peer sends is checked first: a bad value changes nothing on the host. */
-	if (r->o.peer && peer_plan_make(r->sr, r->host, getenv("SSH_CONNECTION"), r->o.iface, r->o.peer, r->o.peer_mac,
-					r->o.nvdev ? r->o.vdev[0] : NULL, r->o.port, &r->peer, why, sizeof(why)) < 0) {
+	/* The mode's own needs first: a bad value changes nothing on the host. */
+	if (md->prepare && md->prepare(r, why, sizeof(why)) < 0) {
 		run_error(r, "%s", why);
 		return -1;
 	}
-	if (r->o.peer)
-		r->peer.port = r->o.udp_port ? (int)r->o.udp_port : VENV_UDP_PORT;
 	if (geteuid() != 0) {
 		run_error(r, "needs root (it mounts a hugetlbfs and runs DPDK)");
 		return -1;
@@ -275,7 +254,7 @@ int verify_run_prepare(struct verify_run *r)
 		    !(r->plan.borrowed_housekeeping && i == 0))
 			verify_run_note(r, "cpu %d is not isolated by the kernel (isolcpus): run `tickready apply` and reboot first", c);
 	}
-	if (port_device(r) < 0 || find_poller(r) < 0 || check_hugepages(r) < 0)
+	if (find_poller(r) < 0 || check_hugepages(r) < 0)
 		return -1;
 	snprintf(r->prefix, sizeof(r->prefix), "tickready-verify-%d", (int)getpid());
 	if (!r->o.no_huge) {
@@ -294,11 +273,13 @@ int verify_run_prepare(struct verify_run *r)
 char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
 			  const char *vdev, const char *const *extra, const char *suffix)
 {
-	char **av = xcalloc((size_t)(56 + 2 * VERIFY_MAX_VDEV + r->o.neal), sizeof(char *));
 	struct strbuf sb = { 0 };
-	char sm[64];
-	int n = 0;
+	char sm[64], **av;
+	int n = 0, nextra = 0;
 
+	while (extra && extra[nextra])
+		nextra++;
+	av = xcalloc((size_t)(24 + nextra + r->o.neal), sizeof(char *));
 	for (int i = 0; i < ncores; i++)
 		strbuf_addf(&sb, "%s%d", i ? "," : "", cores[i]);
 	av[n++] = xstrdup(r->poller);
@@ -310,24 +291,11 @@ char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cor
 	av[n++] = strbuf_detach(&sb);
 	av[n++] = xstrdup("--threshold-ns");
 	av[n++] = xasprintf("%ld", r->o.threshold);
-	if (!strcmp(mode, "loopback")) {
-		av[n++] = xstrdup("--rate");
-		av[n++] = xasprintf("%ld", r->o.rate);
-	}
 	if (vdev) {
 		av[n++] = xstrdup("--vdev");
 		av[n++] = xstrdup(vdev);
-	} else if (!strcmp(mode, "port")) {
-		for (int i = 0; i < r->o.nvdev; i++) {
-			av[n++] = xstrdup("--vdev");
-			av[n++] = xstrdup(r->o.vdev[i]);
-		}
-		if (r->o.port) {
-			av[n++] = xstrdup("--port");
-			av[n++] = xstrdup(r->o.port);
-		}
 	}
-	for (int i = 0; extra && extra[i] && i < 16; i++)
+	for (int i = 0; i < nextra; i++)
 		av[n++] = xstrdup(extra[i]);
 	av[n++] = xstrdup("--");
 	av[n++] = xstrdup("--file-prefix");
@@ -422,32 +390,6 @@ static bool main_thread_polling(const struct sysroot *sr, pid_t pid, unsigned lo
 	return *streak >= 2;
 }
 
-static void hooks_tick(struct verify_run *r, struct hooks *hk, pid_t poller, bool polling)
-{
-	int st;
-
-	if (hk && hk->tick) {
-		hk->tick(r, hk, poller, polling);
-		return;
-	}
-	if (!hk || !hk->k)
-		return;
-	if (!hk->sender && polling) {
-		hk->sender = venv_fork(kvb_sender, hk->k, hk->tx_ns, hk->sender_cpu);
-		if (hk->sender > 0)
-			verify_child_add(r, hk->sender);
-	}
-	if (hk->sender > 0 && !hk->sender_done && waitpid(hk->sender, &st, WNOHANG) == hk->sender) {
-		verify_child_forget(r, hk->sender);
-		hk->sender_done = verify_now_s();
-	}
-	/* The stream is bounded: once it is over (and the veth drained), stop the poller. */
-	if (hk->sender_done && !hk->stopped && verify_now_s() - hk->sender_done > 0.3) {
-		kill(poller, SIGINT);
-		hk->stopped = true;
-	}
-}
-
 
 static void last_lines(const char *text, char *out, size_t size)
 {
@@ -501,7 +443,8 @@ static int wait_poller(struct verify_run *r, pid_t pid, int ofd, int efd, struct
 			if (polling)
 				window_start(r, w);
 		}
-		hooks_tick(r, hk, pid, polling);
+		if (hk && hk->tick)
+			hk->tick(r, hk, pid, polling);
 		verify_progress(r);
 		if ((*r->stop) && !killed_at) {
 			kill(pid, SIGINT);
@@ -557,7 +500,7 @@ int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct
 	else if ((*r->stop))
 		snprintf(res->err, sizeof(res->err), "interrupted by signal %d (%s); the poller was stopped",
 			 (int)(*r->stop), strsignal((*r->stop)));
-	else if (WEXITSTATUS(status) != 0 && !(WEXITSTATUS(status) == 3 && hk && hk->stopped))
+	else if (WEXITSTATUS(status) != VS_EXIT_OK && !(WEXITSTATUS(status) == VS_EXIT_INTERRUPTED && hk && hk->stopped))
 		snprintf(res->err, sizeof(res->err), "the poller exited with status %d%s%s", WEXITSTATUS(status),
 			 tail[0] ? ": " : "", tail);
 	else if (!(res->doc = json_loadb(out.s ? out.s : "", out.len, 0, &je)))
@@ -569,13 +512,7 @@ int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct
 
 const char *verify_role_of(const struct verify_plan *pl, int i)
 {
-	if (pl->mode == VM_LOOPBACK)
-		return i == 0 ? "generator" : "poller";
-	if (pl->mode == VM_PINGPONG)
-		return "pinger";
-	if (pl->mode == VM_FEEDS)
-		return "receiver";
-	return pl->mode == VM_IDLE ? "idle" : "poller";
+	return verify_mode_role(pl->mode, i);
 }
 
 json_t *verify_windows_json(const struct window *w, int n)
@@ -589,127 +526,12 @@ json_t *verify_windows_json(const struct window *w, int n)
 	return a;
 }
 
-/* Kernel socket first, then the poller on the same stream; both streams into one document. */
-static int run_kvb(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
-{
-	uint64_t count = (uint64_t)((double)r->o.rate * r->o.duration);
-	struct kvb_shared *k;
-	struct poll_result res;
-	char **av, vdev[64];
-	struct hooks hk = { 0 };
-	json_t *kernel, *bypass;
-	double t0;
-	pid_t rx, tx;
-	int rc, st;
-
-	if (count < 1)
-		count = 1;
-	if (count > KVB_MAX_PACKETS) {
-		count = KVB_MAX_PACKETS;
-		verify_run_note(r, "stream capped at %d packets", KVB_MAX_PACKETS);
-	}
-	if (r->o.iface)
-		snprintf(r->pair.if_rx, sizeof(r->pair.if_rx), "%s", r->o.iface);
-	r->pair_made = true;
-	if (venv_pair_create(&r->pair, err, errlen) < 0)
-		return -1;
-	k = kvb_shared_new(count);
-	if (!k) {
-		snprintf(err, errlen, "cannot allocate %llu samples", (unsigned long long)count);
-		return -1;
-	}
-	/* Kernel: recvmsg on the isolated core. */
-	k->pps = (uint64_t)r->o.rate;
-	k->busy_poll_us = (int)r->o.busy_poll;
-	k->timeout_s = r->o.duration + 5;
-	rx = venv_fork(kvb_receiver, k, r->pair.ns_rx, r->plan.cores[0]);
-	if (rx < 0) {
-		snprintf(err, errlen, "cannot start the kernel receiver: %s", strerror(-rx));
-		kvb_shared_free(k);
-		return -1;
-	}
-	verify_child_add(r, rx);
-	for (t0 = verify_now_s(); !__atomic_load_n(&k->ready, __ATOMIC_ACQUIRE) && verify_now_s() - t0 < 5 && !(*r->stop);)
-		usleep(1000);
-	memset(&w[0].tasks, 0, sizeof(w[0].tasks));
-	w[0].tasks.pid = rx;
-	window_start(r, &w[0]);
-	tx = venv_fork(kvb_sender, k, r->pair.ns_tx, r->plan.sender_cpu);
-	if (tx > 0)
-		verify_child_add(r, tx);
-	while (!(*r->stop) && waitpid(rx, &st, WNOHANG) != rx) {
-		cause_tasks_poll(r->sr, &w[0].tasks, false);
-		if (tx > 0 && waitpid(tx, NULL, WNOHANG) == tx) {
-			verify_child_forget(r, tx);
-			tx = 0;
-			k->timeout_s = verify_now_s() - t0 + 1;	/* stream over: one more second to drain */
-		}
-		snprintf(r->progress_what, sizeof(r->progress_what), "kernel socket: %llu of %llu received",
-			 (unsigned long long)k->received, (unsigned long long)k->count);
-		verify_progress(r);
-		usleep(20000);
-	}
-	verify_child_forget(r, rx);
-	window_end(r, &w[0]);
-	if ((*r->stop)) {
-		snprintf(err, errlen, "interrupted by signal %d (%s)", (int)(*r->stop), strsignal((*r->stop)));
-		kvb_shared_free(k);
-		return -1;
-	}
-	if (tx > 0) {
-		waitpid(tx, NULL, 0);
-		verify_child_forget(r, tx);
-	}
-	kernel = lat_stream_json("kernel", k->lat, k->nlat,
-				 &(struct stream_counts){ .sent = k->sent, .received = k->received, .duplicated = k->seq.duplicated,
-							  .reordered = k->seq.reordered, .foreign = k->foreign,
-							  .negative = k->negative }, k->send_s);
-	json_object_set_new(kernel, "busy_poll_us", json_integer(r->o.busy_poll));
-
-	/* Bypass: the poller on the same veth through net_af_packet, the same stream once it polls. */
-	memset((char *)k + offsetof(struct kvb_shared, sent), 0, sizeof(*k) - offsetof(struct kvb_shared, sent));
-	snprintf(vdev, sizeof(vdev), "net_af_packet0,iface=%s", r->pair.if_rx);
-	av = verify_poller_argv(r, "port", r->plan.cores, 1, r->o.duration + 60, vdev, NULL, NULL);
-	hk = (struct hooks){ .k = k, .tx_ns = r->pair.ns_tx, .sender_cpu = r->plan.sender_cpu };
-	snprintf(r->progress_what, sizeof(r->progress_what), "DPDK poller on the same stream");
-	rc = verify_run_poller(r, av, r->pair.ns_rx, &w[1], &hk, &res);
-	verify_argv_free(av);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", res.err);
-		json_decref(kernel);
-		kvb_shared_free(k);
-		return -1;
-	}
-	*doc = res.doc;
-	bypass = (json_t *)verify_stream(*doc, "port-rx");
-	if (bypass) {
-		/* The poller knows only the sequence span it saw; the sender knows what it sent. */
-		double got = verify_num(bypass, vs_key(VK_RECEIVED)) - verify_num(bypass, vs_key(VK_DUPLICATED));
-
-		json_object_set_new(bypass, vs_key(VK_NAME), json_string("bypass"));
-		json_object_set_new(bypass, vs_key(VK_SENT), json_integer((json_int_t)k->sent));
-		json_object_set_new(bypass, vs_key(VK_DROPPED),
-				    json_integer((json_int_t)((double)k->sent > got ? (double)k->sent - got : 0)));
-	}
-	json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", "net_af_packet", "iface", r->pair.if_rx,
-							   "software_only", 1, "shows", VERIFY_SOFTWARE_NOTE));
-	verify_run_note(r, "bypass is DPDK net_af_packet on veth %s: %s", r->pair.if_rx, VERIFY_SOFTWARE_NOTE);
-	json_array_append_new(json_object_get(*doc, "streams"), kernel);
-	json_object_set_new(*doc, "mode", json_string("kernel-vs-bypass"));
-	json_object_set_new(*doc, "interrupted", json_false());
-	json_object_set_new(*doc, "stream", json_pack("{s:I, s:I, s:s, s:s, s:s}", "packets", (json_int_t)count,
-						      "rate_pps", (json_int_t)r->o.rate, "clock", "CLOCK_MONOTONIC",
-						      "veth", r->pair.if_rx, "namespace", r->pair.ns_rx));
-	kvb_shared_free(k);
-	return 0;
-}
-
-static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *err, size_t errlen)
+int verify_run_once(struct verify_run *r, struct window *w, enum vs_mode mode, const char *const *extra, json_t **doc,
+		    char *err, size_t errlen)
 {
 	struct poll_result res;
-	char **av = verify_poller_argv(r, verify_mode_names[r->o.mode], r->plan.cores, r->plan.ncores, r->o.duration, NULL, NULL, NULL);
+	char **av = verify_poller_argv(r, vs_mode_name(mode), r->plan.cores, r->plan.ncores, r->o.duration, NULL, extra, NULL);
 	int rc = verify_run_poller(r, av, NULL, w, NULL, &res);
-	char iface[32];
 
 	verify_argv_free(av);
 	if (rc < 0) {
@@ -717,13 +539,6 @@ static int run_once(struct verify_run *r, struct window *w, json_t **doc, char *
 		return -1;
 	}
 	*doc = res.doc;
-	for (int i = 0; r->o.mode == VM_PORT && i < r->o.nvdev; i++) {
-		if (!verify_software_path(r->host, r->o.vdev[i], iface, sizeof(iface)))
-			continue;
-		json_object_set_new(*doc, "bypass_path", json_pack("{s:s, s:s, s:b, s:s}", "pmd", r->o.vdev[i], "iface", iface,
-								   "software_only", 1, "shows", VERIFY_SOFTWARE_NOTE));
-		verify_run_note(r, "%s: %s", r->o.vdev[i], VERIFY_SOFTWARE_NOTE);
-	}
 	return 0;
 }
 
@@ -751,7 +566,7 @@ static void add_ticks(struct verify_run *r)
 
 void verify_progress(struct verify_run *r)
 {
-	double total = r->o.duration * (r->o.mode == VM_PINGPONG ? 3 : r->o.mode == VM_KVB ? 2 : 1);
+	double total = r->o.duration * verify_modes[r->o.mode]->passes;
 
 	if (r->progress)
 		r->progress(r->progress_ctx, verify_now_s() - r->t_start, total, r->progress_what);
@@ -759,28 +574,18 @@ void verify_progress(struct verify_run *r)
 
 int verify_run_measure(struct verify_run *r)
 {
-	static const char *const kvb_roles[] = { "receiver" };
+	const struct verify_mode_def *md = verify_modes[r->o.mode];
 	const char **rl = r->roles;
-	struct window *w = r->w;
 	char err[600];
 	int rc;
 
 	for (int i = 0; i < r->plan.ncores; i++)
 		rl[i] = verify_role_of(&r->plan, i);
-	w[0] = (struct window){ .name = r->o.mode == VM_KVB ? "kernel" : verify_mode_names[r->o.mode], .cpus = r->plan.cores,
-				.roles = r->o.mode == VM_KVB ? kvb_roles : rl, .ncpus = r->o.mode == VM_KVB ? 1 : r->plan.ncores };
-	w[1] = (struct window){ .name = "bypass", .cpus = r->plan.cores, .roles = rl, .ncpus = 1 };
-	r->nw = r->o.mode == VM_KVB ? 2 : 1;
+	r->w[0] = (struct window){ .name = md->name, .cpus = r->plan.cores, .roles = rl, .ncpus = r->plan.ncores };
+	r->nw = 1;
 	r->t_start = verify_now_s();
-	snprintf(r->progress_what, sizeof(r->progress_what), "%s", verify_mode_names[r->o.mode]);
-	if (r->o.mode == VM_KVB)
-		rc = run_kvb(r, w, &r->doc, err, sizeof(err));
-	else if (r->o.mode == VM_PINGPONG)
-		rc = verify_run_pingpong(r, w, &r->doc, err, sizeof(err));
-	else if (r->o.mode == VM_FEEDS)
-		rc = verify_run_feeds(r, w, &r->doc, err, sizeof(err));
-	else
-		rc = run_once(r, w, &r->doc, err, sizeof(err));
+	snprintf(r->progress_what, sizeof(r->progress_what), "%s", md->name);
+	rc = md->run(r, r->w, &r->doc, err, sizeof(err));
 	if (rc < 0)
 		run_error(r, "%s", err);
 	else
@@ -804,4 +609,7 @@ void verify_run_free(struct verify_run *r)
 		window_free(&r->w[i]);
 	json_decref(r->doc);
 	r->doc = NULL;
+	free(r->children);
+	r->children = NULL;
+	r->children_cap = 0;
 }

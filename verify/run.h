@@ -1,4 +1,4 @@
-/* One verify run: sets up the host (hugepages, hugetlbfs, namespaces), runs the poller and the kernel receiver, and takes it all down again. */
+/* One verify run: sets up the host (hugepages, hugetlbfs, namespaces), runs the mode (its row in mode.h), and takes it all down again. The pieces every mode's file is built from. */
 #pragma once
 #include <jansson.h>
 #include <limits.h>
@@ -32,6 +32,7 @@ struct verify_opts {
 	char **eal;
 	int neal;
 	enum verify_mode mode;
+	unsigned given;		/* VO_BIT()s of the mode-specific options on the command line */
 };
 
 /* One measurement window: the poller (or the kernel receiver) and the counters around it. */
@@ -67,8 +68,8 @@ struct verify_run {
 	long pool_old;
 	struct venv_pair pair;
 	bool pair_made;
-	pid_t children[4];
-	int nchildren;
+	pid_t *children;	/* every child still running, grown as they start (verify_child_add) */
+	int nchildren, children_cap;
 	bool representative;
 	const char *roles[VERIFY_MAX_CORES];
 	int pp_cpus[2];		/* pingpong: pinger, reflector (--peer: pinger, a housekeeping cpu) */
@@ -92,7 +93,7 @@ void verify_progress(struct verify_run *r);
 
 /* Plans cores and memory, finds the poller, reserves and mounts hugepages. 0 or -1 (errors filled). */
 int verify_run_prepare(struct verify_run *r);
-/* Runs the mode's measurement; r->doc and r->w filled. 0 or -1 (errors filled). */
+/* Runs the mode's measurement (its row's run); r->doc and r->w filled. 0 or -1 (errors filled). */
 int verify_run_measure(struct verify_run *r);
 /* Undoes everything prepare and measure set up, in reverse order; 0 or -1 (errors filled). */
 int verify_run_cleanup(struct verify_run *r);
@@ -110,19 +111,14 @@ int verify_two_cpus(struct verify_run *r, struct window *w, int cpus[2], const c
 /* The causes of every window that has them, as [{"run": NAME, "cpus": [...]}]. */
 json_t *verify_windows_json(const struct window *w, int n);
 
-/* The pieces a mode's orchestration (run.c, pingpong.c) is built from. */
+/* The pieces a mode's file is built from. */
 struct hooks;
 typedef void (*verify_tick_fn)(struct verify_run *r, struct hooks *hk, pid_t poller, bool polling);
-/* What the wait loop does besides waiting, every 20 ms: kernel-vs-bypass starts its sender once the poller polls. */
+/* What the wait loop does besides waiting, every 20 ms: the mode's other end (a sender, pingers, a generator). */
 struct hooks {
-	struct kvb_shared *k;
-	const char *tx_ns;
-	int sender_cpu;
-	pid_t sender;
-	double sender_done;
-	bool stopped;		/* we sent the poller SIGINT on purpose */
-	verify_tick_fn tick;	/* instead of the kernel-vs-bypass sender */
-	void *arg;
+	bool stopped;		/* the tick sent the poller SIGINT on purpose: its VS_EXIT_INTERRUPTED is no error */
+	verify_tick_fn tick;	/* polling: the poller's loop runs (past the EAL's setup) */
+	void *arg;		/* the mode's state */
 };
 
 struct poll_result {
@@ -132,11 +128,13 @@ struct poll_result {
 };
 
 double verify_now_s(void);
+/* Tracks a child until verify_child_forget, so that cleanup stops it; the list grows, none goes untracked. */
+#define VERIFY_CHILDREN_FIRST 4	/* room before the first growth */
 void verify_child_add(struct verify_run *r, pid_t pid);
 void verify_child_forget(struct verify_run *r, pid_t pid);
 /*
- * The poller's argv for mode on cores: vdev replaces the user's devices (NULL keeps them), extra adds poller
- * options (NULL-terminated), suffix goes after the run's --file-prefix (a second DPDK process beside the first).
+ * The poller's argv for mode on cores: vdev adds a --vdev (NULL: none), extra adds poller options (NULL-terminated:
+ * a mode's --rate, the user's devices), suffix goes after the run's --file-prefix (a second DPDK process beside the first).
  */
 char **verify_poller_argv(struct verify_run *r, const char *mode, const int *cores, int ncores, double duration,
 			  const char *vdev, const char *const *extra, const char *suffix);
@@ -151,3 +149,6 @@ void verify_window_finish(struct verify_run *r, struct window *w);
 /* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
 int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
 		      struct poll_result *res);
+/* The poller in mode on every planned cpu for --duration, the user's EAL options and extra ones; *doc its document. 0 or -1. */
+int verify_run_once(struct verify_run *r, struct window *w, enum vs_mode mode, const char *const *extra, json_t **doc,
+		    char *err, size_t errlen);

@@ -1,4 +1,5 @@
-/* The tickready.verify/1 document: every key, its unit and the poller's exit statuses, spelled once for the poller (writer) and verify (reader). */
+/* The poller<->verify wire format: the tickready.verify/1 document's keys and units, the poller's modes and the streams
+ * they name, and its exit statuses, spelled once for the poller (writer) and verify (reader); both include this header. */
 #ifndef TR_VERIFY_SCHEMA_H
 #define TR_VERIFY_SCHEMA_H
 
@@ -92,6 +93,52 @@ static inline const char *vs_unit(enum vs_key k)
 #undef VS_UNIT
 	};
 	return units[k];
+}
+
+/*
+ * tickready-poller's modes: X(SUFFIX, "--mode NAME", "stream"), the stream the mode's document names (NULL: gen and
+ * feeds name one per feed, VS_FEED_STREAM with the feed's number). The poller's enum poller_mode is this order.
+ */
+#define VS_MODES(X) \
+	X(LOOPBACK, "loopback", VS_STREAM_LOOPBACK) \
+	X(IDLE, "idle", NULL) \
+	X(PORT, "port", VS_STREAM_PORT) \
+	X(REFLECT, "reflect", VS_STREAM_REFLECT) \
+	X(PINGPONG, "pingpong", VS_STREAM_PINGPONG) \
+	X(GEN, "gen", NULL) \
+	X(FEEDS, "feeds", NULL)
+/* As constants, for tables that name a stream. */
+#define VS_STREAM_LOOPBACK "loopback"
+#define VS_STREAM_PORT "port-rx"
+#define VS_STREAM_REFLECT "reflect"
+#define VS_STREAM_PINGPONG "pingpong"
+#define VS_FEED_STREAM "feed%u"
+
+enum vs_mode {
+#define VS_MODE_ENUM(e, m, s) VS_MODE_##e,
+	VS_MODES(VS_MODE_ENUM)
+#undef VS_MODE_ENUM
+	VS_MODE_COUNT
+};
+
+static inline const char *vs_mode_name(enum vs_mode m)
+{
+	static const char *const names[VS_MODE_COUNT] = {
+#define VS_MODE_NAME(e, m, s) m,
+		VS_MODES(VS_MODE_NAME)
+#undef VS_MODE_NAME
+	};
+	return names[m];
+}
+
+static inline const char *vs_mode_stream(enum vs_mode m)
+{
+	static const char *const streams[VS_MODE_COUNT] = {
+#define VS_MODE_STREAM(e, m, s) s,
+		VS_MODES(VS_MODE_STREAM)
+#undef VS_MODE_STREAM
+	};
+	return streams[m];
 }
 
 /* tickready-poller's exit statuses. */

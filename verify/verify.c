@@ -2,24 +2,13 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *const verify_mode_names[VM_COUNT] = { "loopback", "idle", "port", "kernel-vs-bypass", "pingpong", "feeds" };
 const char *const target_verdict_names[3] = { "pass", "fail", "skip" };
-
-int verify_mode_parse(const char *s, enum verify_mode *out)
-{
-	for (int i = 0; i < VM_COUNT; i++) {
-		if (!strcmp(s, verify_mode_names[i])) {
-			*out = (enum verify_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
 
 static void plan_note(struct verify_plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void plan_note(struct verify_plan *plan, const char *fmt, ...)
@@ -76,8 +65,9 @@ static void candidates(const struct host *h, const struct profile *p, struct ver
 	*out = on_node;
 }
 
-static int pick_loopback(const struct host *h, const struct profile *p, const struct cpuset *cand,
-			 struct verify_plan *plan, char *why, size_t whylen)
+/* VC_PAIR: a generator and a poller that are not SMT siblings. */
+static int pick_pair(const struct host *h, const struct profile *p, const char *mode, const struct cpuset *cand,
+		     struct verify_plan *plan, char *why, size_t whylen)
 {
 	int gen = cpuset_next(cand, 0), pol = -1, c;
 
@@ -92,7 +82,7 @@ static int pick_loopback(const struct host *h, const struct profile *p, const st
 		pol = gen;
 		gen = pick_housekeeping(h, p, pol);
 		if (gen < 0) {
-			snprintf(why, whylen, "loopback needs 2 cpus that are not SMT siblings; the profile isolates only %d", pol);
+			snprintf(why, whylen, "%s needs 2 cpus that are not SMT siblings; the profile isolates only %d", mode, pol);
 			return -ENODEV;
 		}
 		plan->borrowed_housekeeping = true;
@@ -114,32 +104,34 @@ static int pick_auto(const struct host *h, const struct profile *p, enum verify_
 		snprintf(why, whylen, "the profile '%s' isolates no online cpu to measure on", p->name);
 		return -ENODEV;
 	}
-	switch (m) {
-	case VM_LOOPBACK:
-		return pick_loopback(h, p, &cand, plan, why, whylen);
-	case VM_IDLE:
+	switch (verify_modes[m]->cores) {
+	case VC_PAIR:
+		return pick_pair(h, p, verify_modes[m]->name, &cand, plan, why, whylen);
+	case VC_EVERY:
 		cpuset_for_each(c, &cand) {
 			if (plan->ncores < VERIFY_MAX_CORES)
 				plan->cores[plan->ncores++] = c;
 		}
 		return 0;
-	default:
-		plan->cores[plan->ncores++] = cpuset_next(&cand, 0);
-		return 0;
+	case VC_ONE:
+		break;
 	}
+	plan->cores[plan->ncores++] = cpuset_next(&cand, 0);
+	return 0;
 }
 
 static int pick_user(const struct host *h, const struct profile *p, enum verify_mode m, const struct cpuset *want,
 		     struct verify_plan *plan, char *why, size_t whylen)
 {
+	const struct verify_mode_def *md = verify_modes[m];
 	int c, n = cpuset_count(want);
 
-	if (m == VM_LOOPBACK && n != 2) {
-		snprintf(why, whylen, "loopback needs exactly 2 cpus (generator, poller), --cores names %d", n);
+	if (md->cores == VC_PAIR && n != 2) {
+		snprintf(why, whylen, "%s needs exactly 2 cpus (generator, poller), --cores names %d", md->name, n);
 		return -EINVAL;
 	}
-	if (m != VM_LOOPBACK && m != VM_IDLE && n != 1) {
-		snprintf(why, whylen, "%s mode polls on 1 cpu, --cores names %d", verify_mode_names[m], n);
+	if (md->cores == VC_ONE && n != 1) {
+		snprintf(why, whylen, "%s mode polls on 1 cpu, --cores names %d", md->name, n);
 		return -EINVAL;
 	}
 	if (n > VERIFY_MAX_CORES) {
@@ -161,7 +153,7 @@ static int pick_user(const struct host *h, const struct profile *p, enum verify_
 static int plan_memory(const struct host *h, const struct profile *p, struct verify_plan *plan)
 {
 	const struct hugepool *pool;
-	int poller = plan->cores[plan->mode == VM_LOOPBACK ? 1 : 0];
+	int poller = plan->cores[verify_modes[plan->mode]->cores == VC_PAIR ? 1 : 0];
 	int node = host_cpu_node(h, poller);
 
 	plan->node = node >= 0 ? node : p->nic_node;
@@ -176,8 +168,7 @@ static int plan_memory(const struct host *h, const struct profile *p, struct ver
 	plan->hugepage_kb = p->hugepage_kb ? p->hugepage_kb : h->default_hugepage_kb ? h->default_hugepage_kb : 2048;
 	plan->pages = (long)((VERIFY_MEM_MB * 1024UL + plan->hugepage_kb - 1) / plan->hugepage_kb);
 	plan->socket_mem_mb = (unsigned long)plan->pages * plan->hugepage_kb / 1024;
-	if (plan->mode == VM_PINGPONG || plan->mode == VM_FEEDS)	/* two DPDK processes side by side, socket_mem each */
-		plan->pages *= 2;
+	plan->pages *= verify_modes[plan->mode]->dpdk_processes;
 	pool = host_pool(h, plan->node, plan->hugepage_kb);
 	if (!pool && h->nnodes <= 1)	/* no per-node pools (no NUMA in the kernel): the system-wide one */
 		pool = host_pool(h, -1, plan->hugepage_kb);
@@ -203,7 +194,7 @@ int verify_plan_make(const struct host *h, const struct profile *p, enum verify_
 	for (int i = 1; i < plan->ncores; i++)
 		if (host_cpu_node(h, plan->cores[i]) != host_cpu_node(h, plan->cores[0]))
 			plan_note(plan, "cpus %d and %d are on different NUMA nodes", plan->cores[0], plan->cores[i]);
-	if (m == VM_KVB || m == VM_PINGPONG || m == VM_FEEDS)
+	if (verify_modes[m]->other_end)
 		plan->sender_cpu = pick_housekeeping(h, p, plan->cores[0]);
 	return plan_memory(h, p, plan);
 }
@@ -324,16 +315,16 @@ struct target_src {
 };
 
 static const struct target_src target_srcs[] = {
-	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, TK_STREAM, "loopback", VK_P50_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, TK_STREAM, "loopback", VK_P99_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, TK_STREAM, "loopback", VK_P9999_NS, false, "ns", -1 },
-	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, TK_STREAM, "loopback", VK_MAX_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P50, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P50_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P99, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P99_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_P9999, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_P9999_NS, false, "ns", -1 },
+	{ PK_T_LOOPBACK_MAX, VM_LOOPBACK, TK_STREAM, VS_STREAM_LOOPBACK, VK_MAX_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_LOOPBACK, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_TSC_SKEW, VM_LOOPBACK, TK_SKEW, NULL, VK_TSC_OFFSET_NS, false, "ns", -1 },
 	{ PK_T_IDLE_MAX_GAP, VM_IDLE, TK_IDLE_GAP, NULL, VK_MAX_GAP_NS, false, "us", -1 },
 	{ PK_T_IDLE_MAX_TICKS, VM_IDLE, TK_TICKS, NULL, VK_COUNT, false, "/s", -1 },
-	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, "port-rx", VK_MPPS, true, "Mpps", -1 },
-	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, "port-rx", VK_P99_NS, false, "ns", -1 },
+	{ PK_T_PORT_MIN_MPPS, VM_PORT, TK_STREAM, VS_STREAM_PORT, VK_MPPS, true, "Mpps", -1 },
+	{ PK_T_PORT_P99, VM_PORT, TK_STREAM, VS_STREAM_PORT, VK_P99_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_PORT, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, "bypass", VK_P99_NS, true, "x", 1 },
 	{ PK_T_KVB_MIN_GAIN, VM_PINGPONG, TK_GAIN, "dpdk", VK_P99_NS, true, "x", 1 },
@@ -575,23 +566,6 @@ static uint64_t rank(const uint64_t *v, size_t n, uint64_t q_ppm)
 	return v[i ? i - 1 : 0];
 }
 
-/* Newton's square root: keeps libm out of the link for one call. */
-static double root(double x)
-{
-	double r = x > 1 ? x / 2 : 1;
-
-	if (x <= 0)
-		return 0;
-	for (int i = 0; i < 200; i++) {
-		double next = (r + x / r) / 2;
-
-		if (next == r)
-			break;
-		r = next;
-	}
-	return r;
-}
-
 void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s)
 {
 	double sum = 0, sq = 0;
@@ -613,7 +587,7 @@ void lat_summarize(uint64_t *v, size_t n, struct lat_summary *s)
 	s->mean = sum / (double)n;
 	for (size_t i = 0; i < n; i++)
 		sq += ((double)v[i] - s->mean) * ((double)v[i] - s->mean);
-	s->stdev = root(sq / (double)n);
+	s->stdev = sqrt(sq / (double)n);
 }
 
 /* Log-linear bucket upper edge: 8 sub-buckets per power of two (<= 12.5% relative width). */

@@ -7,22 +7,9 @@
 
 #include "cpuset.h"
 #include "host.h"
+#include "mode.h"
 #include "profile.h"
 #include "schema.h"
-
-enum verify_mode {
-	VM_LOOPBACK,
-	VM_IDLE,
-	VM_PORT,
-	VM_KVB,		/* kernel-vs-bypass */
-	VM_PINGPONG,	/* half round trip to a reflector: kernel UDP, busy-polled UDP, DPDK */
-	VM_FEEDS,	/* multicast feeds received by a kernel socket and DPDK at once */
-	VM_COUNT,
-};
-
-extern const char *const verify_mode_names[VM_COUNT];
-/* 0 and the mode, or -EINVAL. */
-int verify_mode_parse(const char *s, enum verify_mode *out);
 
 #define VERIFY_MAX_CORES 128
 /* Said wherever the bypass path is software only (af_packet, or af_xdp on a veth). */
@@ -33,7 +20,7 @@ int verify_mode_parse(const char *s, enum verify_mode *out);
 struct verify_plan {
 	enum verify_mode mode;
 	int ncores;
-	int cores[VERIFY_MAX_CORES];	/* in the poller's order: loopback = generator, poller */
+	int cores[VERIFY_MAX_CORES];	/* in the poller's order: VC_PAIR = generator, poller */
 	int sender_cpu;			/* kernel-vs-bypass: where the UDP sender runs; pingpong: the reflector; -1 = anywhere */
 	bool borrowed_housekeeping;	/* loopback generator on a housekeeping cpu: no second isolated one */
 	int node;			/* NUMA node of the poller's memory */
@@ -51,9 +38,9 @@ struct verify_plan {
 
 /*
  * Picks the cores (user's list when want is non-empty) and the hugepage pool from the host
- * model and the resolved profile. Never picks a housekeeping cpu, except the loopback
- * generator when no second isolated cpu exists (said in notes). Returns 0, or -errno with
- * why filled (e.g. "loopback needs 2 cpus, --cores names 1").
+ * model and the resolved profile, by the mode's row (cores, other_end, dpdk_processes). Never
+ * picks a housekeeping cpu, except a VC_PAIR generator when no second isolated cpu exists
+ * (said in notes). Returns 0, or -errno with why filled (e.g. "loopback needs 2 cpus, --cores names 1").
  */
 int verify_plan_make(const struct host *h, const struct profile *p, enum verify_mode m,
 		     const struct cpuset *want, struct verify_plan *plan, char *why, size_t whylen);

@@ -1,6 +1,7 @@
 /* verify: core and memory picking, target verdicts on canned poller output, counter parsing and deltas, latency summaries. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "checktest.h"
 #include "util.h"
+#include "run.h"
 #include "verify.h"
 #include "verify_cause.h"
 
@@ -435,6 +439,50 @@ static void test_lat_summary(void **state)
 	assert_true(s.count == 0 && s.max == 0);
 }
 
+/* n children that wait for a signal, tracked by verify: cleanup must stop and reap every one. */
+static void children_stopped(int n)
+{
+	struct verify_run *r = xcalloc(1, sizeof(*r));
+	volatile sig_atomic_t stop = 0;
+	pid_t pids[VERIFY_CHILDREN_FIRST + 1];
+	int left = 0, tracked, rc;
+
+	r->stop = &stop;
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			for (;;)
+				pause();
+		}
+		verify_child_add(r, pids[i]);
+	}
+	tracked = r->nchildren;
+	rc = verify_run_cleanup(r);
+	/* Reaped by cleanup: no such process any more. A child it missed is killed here, then counted. */
+	for (int i = 0; i < n; i++) {
+		if (kill(pids[i], 0) == 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+			left++;
+		}
+	}
+	assert_int_equal(r->nchildren, 0);
+	verify_run_free(r);
+	free(r);
+	assert_int_equal(tracked, n);
+	assert_int_equal(rc, 0);
+	assert_int_equal(left, 0);
+}
+
+/* The list's first room exactly, and one past it (where a fixed array once dropped the child silently). */
+static void test_children_at_and_past_first_room(void **state)
+{
+	(void)state;
+	children_stopped(VERIFY_CHILDREN_FIRST);
+	children_stopped(VERIFY_CHILDREN_FIRST + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_cause_softirqs_offline_column),
 		cmocka_unit_test(test_thousands),
 		cmocka_unit_test(test_lat_summary),
+		cmocka_unit_test(test_children_at_and_past_first_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

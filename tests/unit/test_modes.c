@@ -1,0 +1,145 @@
+/* verify's mode table (verify/mode.h): every row complete and consistent, and `tickready verify` taking its modes and options from it. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "mode.h"
+#include "util.h"
+
+static void test_rows_complete(void **state)
+{
+	(void)state;
+	for (int m = 0; m < VM_COUNT; m++) {
+		const struct verify_mode_def *md = verify_modes[m];
+		enum verify_mode parsed;
+		int nroles = 0;
+
+		assert_non_null(md);
+		assert_true(md->name && md->name[0]);
+		for (int k = 0; k < m; k++)
+			assert_string_not_equal(md->name, verify_modes[k]->name);
+		assert_int_equal(verify_mode_parse(md->name, &parsed), 0);
+		assert_int_equal(parsed, m);
+		assert_non_null(md->run);
+		assert_non_null(md->render);
+		assert_true(md->passes >= 1);
+		assert_true(md->dpdk_processes >= 1);
+		assert_int_equal(md->opts & ~(VO_BIT(VO_COUNT) - 1), 0);
+		if (md->opts & VO_BIT(VO_RATE))
+			assert_true(md->default_rate > 0);
+		assert_non_null(md->roles);
+		while (md->roles[nroles])
+			nroles++;
+		/* A pair names its generator and its poller; every other rule one role for all its cpus. */
+		assert_int_equal(nroles, md->cores == VC_PAIR ? 2 : 1);
+		assert_string_equal(verify_mode_role((enum verify_mode)m, 5), md->roles[nroles - 1]);
+	}
+	/* Every mode-specific option is taken by some mode. */
+	for (int vo = 0; vo < VO_COUNT; vo++) {
+		unsigned all = 0;
+
+		for (int m = 0; m < VM_COUNT; m++)
+			all |= verify_modes[m]->opts;
+		assert_true(all & VO_BIT(vo));
+		assert_int_equal(verify_opt_find(verify_opt_names[vo]), vo);
+	}
+	assert_int_equal(verify_opt_find("duration"), -1);
+}
+
+/* cmd_verify with args; what it printed to fd (1 or 2) into out. Returns its exit status. */
+static int run_verify(int fd, char *out, size_t size, ...)
+{
+	char *argv[16] = { "verify" }, path[] = "/tmp/test_modes.XXXXXX";
+	int argc = 1, tmp = mkstemp(path), saved = dup(fd), rc;
+	ssize_t n;
+	va_list ap;
+
+	assert_true(tmp >= 0 && saved >= 0);
+	unlink(path);
+	va_start(ap, size);
+	for (char *a; (a = va_arg(ap, char *)) && argc < 15;)
+		argv[argc++] = a;
+	va_end(ap);
+	fflush(fd == 1 ? stdout : stderr);
+	dup2(tmp, fd);
+	rc = cmd_verify(argc, argv);
+	fflush(fd == 1 ? stdout : stderr);
+	dup2(saved, fd);
+	close(saved);
+	n = pread(tmp, out, size - 1, 0);
+	close(tmp);
+	out[n > 0 ? n : 0] = '\0';
+	return rc;
+}
+
+static void test_usage_lists_every_mode(void **state)
+{
+	char out[16384], want[256];
+	size_t off = 0;
+
+	(void)state;
+	assert_int_equal(run_verify(1, out, sizeof(out), "--help", NULL), EXIT_READY);
+	for (int m = 0; m < VM_COUNT; m++)
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%s", m ? "|" : "", verify_modes[m]->name);
+	assert_non_null(strstr(out, want));	/* the synopsis */
+	for (int m = 0; m < VM_COUNT; m++) {
+		const char *line = strstr(out, "--mode MODE");
+
+		assert_non_null(line);
+		snprintf(want, sizeof(want), "%s%s", verify_modes[m]->name, m == VM_DEFAULT ? " (default)" : "");
+		assert_non_null(strstr(line, want));
+	}
+	for (int vo = 0; vo < VO_COUNT; vo++) {
+		snprintf(want, sizeof(want), "--%s", verify_opt_names[vo]);
+		assert_non_null(strstr(out, want));
+	}
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "bogus", NULL), EXIT_ERROR);
+	for (int m = 0; m < VM_COUNT; m++)
+		assert_non_null(strstr(out, verify_modes[m]->name));
+}
+
+/* A well-formed value of each mode-specific option: its refusal must come from the row, not the value. */
+static const char *const sample[VO_COUNT] = {
+	[VO_PEER] = "198.18.0.9", [VO_PEER_MAC] = "02:00:00:00:00:01", [VO_UDP_PORT] = "9001",
+	[VO_SCENARIO] = "single", [VO_PORT] = "0000:00:01.0", [VO_VDEV] = "net_null0", [VO_IFACE] = "veth0",
+	[VO_RATE] = "1000", [VO_BUSY_POLL] = "10",
+};
+
+/* Each option a row does not take is refused with one message shape naming the modes that do. */
+static void test_options_refused_by_the_row(void **state)
+{
+	char out[4096], want[256], opt[32], names[200];
+
+	(void)state;
+	for (int vo = 0; vo < VO_COUNT; vo++) {
+		assert_non_null(sample[vo]);
+		snprintf(opt, sizeof(opt), "--%s", verify_opt_names[vo]);
+		for (int m = 0; m < VM_COUNT; m++) {
+			if (verify_modes[m]->opts & VO_BIT(vo))
+				continue;
+			assert_int_equal(run_verify(2, out, sizeof(out), "--mode", (char *)verify_modes[m]->name, opt,
+						    (char *)sample[vo], NULL), EXIT_ERROR);
+			snprintf(want, sizeof(want), "verify: --%s only applies to --mode %s\n", verify_opt_names[vo],
+				 verify_mode_names(vo, false, names, sizeof(names)));
+			assert_string_equal(out + strlen("tickready: "), want);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_complete),
+		cmocka_unit_test(test_usage_lists_every_mode),
+		cmocka_unit_test(test_options_refused_by_the_row),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
