@@ -70,8 +70,11 @@ enum confirm_fate confirm_fate(const struct sysroot *sr, const struct confirm_pe
 const char *confirm_fate_text(enum confirm_fate f);
 /* Reverts a run its window no longer guards; 0 when there is none, 1 when reverted, -1 on error (said). */
 int confirm_recover(const struct sysroot *sr, const char *who);
-/* revert's work for one run (NULL: all), printing what it did; an exit status. */
-int cli_revert_run(const struct sysroot *sr, const char *run, bool update_bootloader);
+/*
+ * revert's work for one run (NULL: all), printing what it did; an exit status. A run with a newer one
+ * still applied is refused, unless through: then the newer ones go first.
+ */
+int cli_revert_run(const struct sysroot *sr, const char *run, bool through, bool update_bootloader);
 
 /* confirm after apply --once: promotes the one-time boot parameters. -1 when none is pending, else an exit status. */
 int once_confirm(const struct sysroot *sr);

@@ -106,11 +106,18 @@ static int regen_boot(const struct sysroot *sr, bool run_it)
 	return rc == 0 ? 0 : -EIO;
 }
 
-int cli_revert_run(const struct sysroot *sr, const char *run, bool update_bootloader)
+int cli_revert_run(const struct sysroot *sr, const char *run, bool through, bool update_bootloader)
 {
 	struct revert_result res;
-	int rc = tuners_revert(sr, run, &res), bad;
+	int rc = tuners_revert(sr, run, through, &res), bad;
 
+	if (rc == -EBUSY && res.stage && !strcmp(res.stage, "newer")) {
+		cli_error("revert: run %s is older than run %s, still applied over it: alone it would restore its old "
+			  "values under the newer run's; revert %s first (--run %s), or every run with plain `tickready revert`",
+			  run, res.failed_target, res.failed_target, res.failed_target);
+		free(res.failed_target);
+		return EXIT_ERROR;
+	}
 	if (rc < 0 && strcmp(res.stage, "restore")) {
 		cli_error("revert: cannot %s the journal '%s': %s", res.stage, JOURNAL_PATH, state_strerror(rc));
 		return EXIT_ERROR;
@@ -213,7 +220,8 @@ int cmd_revert(int argc, char **argv)
 		return EXIT_READY;
 	}
 	/* The timer reverts unattended: a stale boot configuration would bring the parameters back. */
-	rc = cli_revert_run(&sr, run, update_bootloader || unless_confirmed);
+	/* The timer's run goes with every run applied on top of it, newest first: it was never confirmed. */
+	rc = cli_revert_run(&sr, run, unless_confirmed, update_bootloader || unless_confirmed);
 	if (!unless_confirmed && rc == EXIT_READY)
 		settle_pending(&sr);
 	if (unless_confirmed) {

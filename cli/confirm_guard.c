@@ -103,7 +103,7 @@ int confirm_recover(const struct sysroot *sr, const char *who)
 		}
 	}
 	printf("%s: run %s was never confirmed (%s): reverting it\n", who, cp.run, confirm_fate_text(fate));
-	rc = cli_revert_run(sr, cp.run, true);
+	rc = cli_revert_run(sr, cp.run, true, true);
 	if (rc == EXIT_READY) {
 		confirm_pending_remove(sr);
 		confirm_log(sr, "run %s reverted by `tickready %s`: %s", cp.run, who, confirm_fate_text(fate));

@@ -631,19 +631,40 @@ static bool boot_file(const struct jrec *r)
 	       !strcmp(r->target.data, HOST_KERNEL_CMDLINE);
 }
 
-int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
-		struct revert_result *res)
+const char *jlog_newer_applied(const struct jlog *log, const char *run)
 {
-	size_t *ws = xmalloc((log->n ? log->n : 1) * sizeof(size_t));
+	const char *newer = NULL;
+	bool seen = false;
+
+	for (size_t k = 0; k < log->nruns; k++) {
+		if (!strcmp(log->runs[k].run, run))
+			seen = true;
+		else if (seen && log->runs[k].nwrites && !log->runs[k].reverted)
+			newer = log->runs[k].run;
+	}
+	return newer;
+}
+
+int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
+		bool through, struct revert_result *res)
+{
+	size_t *ws = xmalloc((log->n ? log->n : 1) * sizeof(size_t)), floor = 0;
 	int first = 0;
 
 	memset(res, 0, sizeof(*res));
+	/* through: only_run and every run applied after it, so no older value lands under a newer one. */
+	if (only_run && through) {
+		floor = log->nruns;	/* not in the journal: nothing */
+		for (size_t k = 0; k < log->nruns; k++)
+			if (!strcmp(log->runs[k].run, only_run))
+				floor = k;
+	}
 	/* Newest run first; within a run, newest write first. */
-	for (size_t k = log->nruns; k-- > 0;) {
+	for (size_t k = log->nruns; k-- > floor;) {
 		const struct jrun *run = &log->runs[k];
 		size_t failed = 0, nw = 0;
 
-		if (!run->nwrites || run->reverted || (only_run && strcmp(only_run, run->run)))
+		if (!run->nwrites || run->reverted || (only_run && !through && strcmp(only_run, run->run)))
 			continue;
 		res->runs++;
 		for (size_t i = run->first_w; i != JLOG_NONE; i = log->v[i].next)
@@ -680,10 +701,11 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 	return first;
 }
 
-int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_result *res)
+int tuners_revert(const struct sysroot *sr, const char *only_run, bool through, struct revert_result *res)
 {
 	struct journal j;
 	struct jlog log;
+	const char *newer;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -692,13 +714,20 @@ int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_
 		res->stage = "read";
 		return rc;
 	}
+	/* One run alone, under a newer one still applied, would restore its old values over the newer's. */
+	if (only_run && !through && (newer = jlog_newer_applied(&log, only_run))) {
+		res->stage = "newer";
+		res->failed_target = xstrdup(newer);
+		jlog_free(&log);
+		return -EBUSY;
+	}
 	rc = journal_open(&j, sr);
 	if (rc < 0) {
 		res->stage = "open";
 		jlog_free(&log);
 		return rc;
 	}
-	rc = plan_revert(sr, &j, &log, only_run, res);
+	rc = plan_revert(sr, &j, &log, only_run, through, res);
 	res->stage = rc < 0 ? "restore" : NULL;
 	res->torn_tail = log.torn_tail;
 	res->nbad = log.nbad;

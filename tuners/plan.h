@@ -173,18 +173,21 @@ struct revert_result {
 };
 
 /*
- * Restores every write of every run not yet reverted (or of only_run), newest first, and marks
+ * Restores every write of every run not yet reverted (or of only_run; with through, of only_run and
+ * every run applied after it), newest first, and marks
  * each fully restored run reverted in the journal. Idempotent: restoring twice writes the same
  * old values. Returns 0 or the first -errno.
  */
 int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *log, const char *only_run,
-		struct revert_result *res);
+		bool through, struct revert_result *res);
 
 /*
  * revert as a whole: loads the journal, restores (plan_revert), and compacts away the runs now fully
  * reverted. The caller holds the lock. Returns 0 or -errno (res->stage says where).
  */
-int tuners_revert(const struct sysroot *sr, const char *only_run, struct revert_result *res);
+int tuners_revert(const struct sysroot *sr, const char *only_run, bool through, struct revert_result *res);
+/* The newest run applied after run and not reverted (what a revert of run alone would restore under), or NULL. */
+const char *jlog_newer_applied(const struct jlog *log, const char *run);
 
 /*
  * The "tickready.plan/1" document, written as the plan is walked (a plan of thousands of changes

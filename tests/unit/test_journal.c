@@ -165,7 +165,7 @@ static void test_append_load_replay(void **state)
 	assert_int_equal(journal_load(&sr, &log), 0);
 	assert_int_equal(log.nbad, 0);
 	assert_int_equal(log.n, 5);
-	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, false, &res), 0);
 	assert_int_equal(res.runs, 1);
 	assert_int_equal(res.restored, 2);
 	jlog_free(&log);
@@ -178,7 +178,7 @@ static void test_append_load_replay(void **state)
 	/* Idempotent: the run is marked reverted, a second replay restores nothing. */
 	assert_int_equal(journal_load(&sr, &log), 0);
 	assert_true(jlog_reverted(&log, j.run));
-	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, false, &res), 0);
 	assert_int_equal(res.runs, 0);
 	jlog_free(&log);
 	journal_close(&j);
@@ -268,7 +268,7 @@ static void test_failed_append_undone(void **state)
 	assert_int_equal(journal_load(&sr, &log), 0);
 	assert_true(log.v[1].failed);
 	assert_int_equal(log.v[1].fail_errno, EIO);
-	assert_int_equal(plan_revert(&sr, &j, &log, NULL, &res), 0);
+	assert_int_equal(plan_revert(&sr, &j, &log, NULL, false, &res), 0);
 	assert_int_equal(res.restored, 1);
 	jlog_free(&log);
 	text = read_file(path);
@@ -312,7 +312,7 @@ static void test_index_and_compact(void **state)
 	assert_null(jlog_run(&log, "nope"));
 	jlog_free(&log);
 	journal_close(&j);
-	assert_int_equal(tuners_revert(&sr, NULL, &res), 0);
+	assert_int_equal(tuners_revert(&sr, NULL, false, &res), 0);
 	assert_int_equal(res.runs, 2);
 	assert_int_equal(res.restored, 2);
 	assert_true(res.compacted > 0);
