@@ -136,7 +136,8 @@ int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 {
 	char tmpl[] = "/tmp/tickready-root-XXXXXX";
 	/* GNU tar strips a leading '/' and refuses members with '..'; links stay links, and sysroot never follows one out. */
-	char *argv[] = { "tar", "--no-same-owner", "--no-same-permissions", "--warning=no-timestamp", "-xzf",
+	/* --force-local: a name with a ':' is a file here, never a remote archive reached over a shell. */
+	char *argv[] = { "tar", "--force-local", "--no-same-owner", "--no-same-permissions", "--warning=no-timestamp", "-xzf",
 			 (char *)archive, "-C", tmpl, NULL };
 	int rc;
 

@@ -55,6 +55,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t *holder);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Output files the user names (outfile.c): a temporary beside the target, renamed over it; never through a link. */
+int cli_out_path_ok(const char *cmd, const char *path);
+FILE *cli_out_open(const char *cmd, const char *path, char **tmp);
+int cli_out_commit(FILE *f, char *tmp, const char *path);
+void cli_out_abort(FILE *f, char *tmp);
+
 /* apply --confirm's guard (confirm_guard.c). */
 enum confirm_fate {
 	CONFIRM_WAITING,	/* its timer runs (or nothing tells otherwise) */

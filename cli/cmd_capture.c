@@ -202,22 +202,25 @@ static unsigned probe_all(struct session *s, struct report *first)
 	return fitted;
 }
 
-static int write_report(FILE *f, const struct report *r)
-{
-	int rc = report_write_json(f, r);
-
-	if (fclose(f) != 0 || rc < 0)
-		return -1;
-	return 0;
-}
-
-/* exec, never a shell: the output name is the user's text. */
+/* exec, never a shell: the output name is the user's text; tar writes our own temporary beside it. */
 static int run_tar(const char *out, const char *dir)
 {
-	char *argv[] = { "tar", "--numeric-owner", "-czf", (char *)out, "-C", (char *)dir, ".", NULL };
-	int rc = run_argv(argv);
+	char *tmp;
+	FILE *f = cli_out_open("capture", out, &tmp);
+	int rc;
 
-	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
+	if (!f)
+		return -EEXIST;
+	{
+		char *argv[] = { "tar", "--force-local", "--numeric-owner", "-czf", tmp, "-C", (char *)dir, ".", NULL };
+
+		rc = run_argv(argv);
+	}
+	if (rc != 0) {
+		cli_out_abort(f, tmp);
+		return rc < 0 ? rc : -EIO;
+	}
+	return cli_out_commit(f, tmp, out);
 }
 
 int cmd_capture(int argc, char **argv)
@@ -230,6 +233,7 @@ int cmd_capture(int argc, char **argv)
 	struct sysroot_record_stats rs;
 	struct report first = { 0 };
 	FILE *report_fp = NULL;
+	char *report_tmp = NULL;
 	unsigned probed;
 	struct stat st;
 	int c, rc;
@@ -259,23 +263,21 @@ int cmd_capture(int argc, char **argv)
 		cli_error("capture: '%s' exists and is not an empty directory", out);
 		return EXIT_ERROR;
 	}
-	/* Opened first: a report that cannot be written must not cost a capture. */
-	if (report && !(report_fp = fopen(report, "w"))) {
-		cli_error("capture: cannot write the report '%s': %s", report, strerror(errno));
+	/* Checked first: an output that cannot be written must not cost a capture. */
+	if (cli_out_path_ok("capture", out) < 0)
 		return EXIT_ERROR;
-	}
+	if (report && !(report_fp = cli_out_open("capture", report, &report_tmp)))
+		return EXIT_ERROR;
 	rc = session_open(&s, root, profile, true);
 	if (rc) {
-		if (report_fp)
-			fclose(report_fp);
+		cli_out_abort(report_fp, report_tmp);
 		return rc;
 	}
 	/* Checks read only what their profile asks about: read for every profile and every value. */
 	probed = probe_all(&s, &first);
 	if (tarball && !mkdtemp(tmp)) {
 		cli_error("capture: cannot create a temporary directory: %s", strerror(errno));
-		if (report_fp)
-			fclose(report_fp);
+		cli_out_abort(report_fp, report_tmp);
 		findings_free(first.findings, first.n);
 		session_close(&s);
 		return EXIT_ERROR;
@@ -286,17 +288,28 @@ int cmd_capture(int argc, char **argv)
 		rc = run_tar(out, tmp);
 	if (tarball)
 		cli_remove_tree(tmp);
-	if (rc < 0)
+	if (rc < 0 && rc != -EEXIST)
 		cli_error("capture: cannot write '%s': %s", out, strerror(-rc));
-	if (report_fp) {
+	if (report_fp && rc >= 0) {
+		int wrc;
+
 		first.host = &s.host;
 		first.prof = &s.prof;
 		first.root = s.shown_root;
-		if (write_report(report_fp, &first) < 0 && rc >= 0) {
-			cli_error("capture: cannot write the report '%s': %s", report, strerror(errno));
+		if (report_write_json(report_fp, &first) < 0) {
+			cli_out_abort(report_fp, report_tmp);
+			wrc = -EIO;
+		} else {
+			wrc = cli_out_commit(report_fp, report_tmp, report);
+		}
+		report_fp = NULL;
+		if (wrc < 0) {
+			cli_error("capture: cannot write the report '%s': %s", report, strerror(-wrc));
 			rc = -1;
 		}
 	}
+	if (report_fp)
+		cli_out_abort(report_fp, report_tmp);
 	findings_free(first.findings, first.n);
 	session_close(&s);
 	if (rc < 0)
