@@ -429,7 +429,7 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *out)
 	}
 	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
 	*sp = '\0';
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc's full re-initialisation, for a second parse in the same process */
 	opterr = 0;
 	while ((c = getopt_long(nopt, argv, sopts, lopts, NULL)) != -1) {
 		ret = apply_opt(cfg, c, optarg, out, argv[0]);
@@ -449,13 +449,14 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *out)
 
 static bool smt_siblings(const char *sysfs, unsigned int a, unsigned int b)
 {
-	unsigned int sib[CLI_MAX_CORES], n;
+	static unsigned int sib[CLI_MAX_CPUS];
+	unsigned int n;
 	char path[256];
 
 	snprintf(path, sizeof(path),
 		 "%s/devices/system/cpu/cpu%u/topology/thread_siblings_list",
 		 sysfs, a);
-	if (cpulist_read(path, sib, CLI_MAX_CORES, &n))
+	if (cpulist_read(path, sib, CLI_MAX_CPUS, &n))
 		return false;
 	return a != b && cpulist_has(sib, n, b);
 }
@@ -493,18 +494,20 @@ static int check_smt(const struct config *cfg, const char *sysfs,
 /* Refuses offline CPUs, warns about non-isolated ones, checks SMT. */
 int cli_check_cores(const struct config *cfg, const char *sysfs, FILE *log)
 {
-	unsigned int on[CLI_MAX_CORES], iso[CLI_MAX_CORES], non, niso = 0, i;
+	/* Static: 32 kB of lists; sized for every cpu id, since a host may have far more cpus than we run on. */
+	static unsigned int on[CLI_MAX_CPUS], iso[CLI_MAX_CPUS];
+	unsigned int non, niso = 0, i;
 	char path[256];
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/devices/system/cpu/online", sysfs);
-	ret = cpulist_read(path, on, CLI_MAX_CORES, &non);
+	ret = cpulist_read(path, on, CLI_MAX_CPUS, &non);
 	if (ret) {
 		fprintf(log, "cannot read %s: %s\n", path, strerror(-ret));
 		return ret;
 	}
 	snprintf(path, sizeof(path), "%s/devices/system/cpu/isolated", sysfs);
-	if (cpulist_read(path, iso, CLI_MAX_CORES, &niso))
+	if (cpulist_read(path, iso, CLI_MAX_CPUS, &niso))
 		niso = 0;
 	for (i = 0; i < cfg->ncores; i++) {
 		if (!cpulist_has(on, non, cfg->cores[i])) {

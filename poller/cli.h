@@ -10,6 +10,8 @@
 #include "schema.h"
 
 #define CLI_MAX_CORES		128
+/* cpu ids the host may have (add_cpu refuses 4096 and above): online and isolated lists of big hosts. */
+#define CLI_MAX_CPUS		4096
 #define CLI_MAX_VDEV		8
 #define CLI_MAX_BURST		512
 #define CLI_MAX_EAL_ARGS	64

@@ -185,6 +185,46 @@ static void test_gaps(void **state)
 	assert_int_equal(g.buckets[1], 1);	/* 1500 in 1-2us */
 }
 
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A 512-cpu host (more online cpus than the poller runs on): its cores are checked, not refused. */
+static void test_check_cores_big_host(void **state)
+{
+	char dir[] = "/tmp/poller-sysfs-XXXXXX", cmd[64];
+	char *argv[] = { "p", "--mode", "loopback", "--cores", "300,301", NULL };
+	struct config cfg;
+	FILE *log = tmpfile();
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put(dir, "devices/system/cpu/online", "0-511\n");
+	put(dir, "devices/system/cpu/isolated", "256-511\n");
+	put(dir, "devices/system/cpu/cpu300/topology/thread_siblings_list", "300\n");
+	put(dir, "devices/system/cpu/cpu301/topology/thread_siblings_list", "301\n");
+	assert_int_equal(cli_parse(5, argv, &cfg, stdout), 0);
+	assert_int_equal(cli_check_cores(&cfg, dir, log), 0);
+	/* Parsed twice in one process: getopt starts over. */
+	assert_int_equal(cli_parse(5, argv, &cfg, stdout), 0);
+	assert_int_equal(cfg.ncores, 2);
+	put(dir, "devices/system/cpu/online", "0-299\n");
+	assert_int_equal(cli_check_cores(&cfg, dir, log), -ENODEV);
+	fclose(log);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_json(void **state)
 {
 	char *buf = NULL;
@@ -220,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_parse_feeds),
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_check_cores_big_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
