@@ -132,6 +132,70 @@ static bool holds_special(const char *dir, char *out, size_t size)
 	return true;
 }
 
+/*
+ * Listed before anything is unpacked, and given up as soon as a limit is passed: a 9 MB archive can hold
+ * 2 GiB of zeros or 300,000 files. A capture of a 512-cpu host holds ~60,000 members and a few MB.
+ */
+#define ARCHIVE_MAX_MEMBERS 500000
+#define ARCHIVE_MAX_BYTES (1024ull << 20)
+
+static int within_limits(const char *archive, struct cli_unpacked *u)
+{
+	char *argv[] = { "tar", "--force-local", "-tvzf", (char *)archive, NULL };
+	unsigned long long bytes = 0, members = 0;
+	char line[8192];
+	int fds[2], status, rc = 0;
+	pid_t pid;
+	FILE *f;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f) {
+		close(fds[0]);
+		kill(pid, SIGKILL);
+	}
+	/* "-rw-r--r-- 0/0   1234 2026-12-07 00:00 ./proc/cpuinfo": the third field is the size. */
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long size = 0;
+
+		members++;
+		if (sscanf(line, "%*s %*s %llu", &size) == 1)
+			bytes += size;
+		if (members > ARCHIVE_MAX_MEMBERS || bytes > ARCHIVE_MAX_BYTES) {
+			snprintf(u->special, sizeof(u->special), "more than %s",
+				 members > ARCHIVE_MAX_MEMBERS ? "500,000 members" : "1 GiB unpacked");
+			rc = -EFBIG;
+			kill(pid, SIGKILL);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		rc = -EINVAL;
+	return rc;
+}
+
 int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 {
 	char tmpl[] = "/tmp/tickready-root-XXXXXX";
@@ -144,6 +208,8 @@ int cli_archive_unpack(const char *archive, struct cli_unpacked *u)
 	u->dir[0] = '\0';
 	u->reaper_fd = -1;
 	u->special[0] = '\0';
+	if ((rc = within_limits(archive, u)) < 0)
+		return rc;
 	if (!mkdtemp(tmpl))
 		return -errno;
 	snprintf(u->dir, sizeof(u->dir), "%s", tmpl);

@@ -49,6 +49,9 @@ static int open_session(struct session *s, const char *root, const char *profile
 				cli_error("refusing the capture archive '%s': '%s' in it is a device, FIFO or socket (a "
 					  "capture holds only files, directories and links; nothing was opened)", s->root,
 					  s->unpacked.special);
+			else if (rc == -EFBIG)
+				cli_error("refusing the capture archive '%s': it holds %s (a capture holds far less; nothing "
+					  "was unpacked)", s->root, s->unpacked.special);
 			else
 				cli_error("cannot unpack the capture archive '%s': %s", s->root,
 					  rc == -EINVAL ? "tar failed (not a gzip'd tar?)" :

@@ -29,4 +29,13 @@ expect_status 0 "an archive name with ':'" "$TR" capture --root "$FX" --report "
 ls -A "$D" | grep -q '^\.' && not_ok "a temporary was left beside: $(ls -A "$D" | grep '^\.')" || ok "no temporary left beside"
 expect_status_in "0 1" "audit of the ':' archive" "$TR" audit --root "$D/host:1.tar.gz" --format json
 [ "$(json "$OUT" 'd["schema"]')" != "" ] && ok "read back" || not_ok "not read back"
+
+# An archive that unpacks to more than a capture ever holds (here 1.1 GiB of a sparse file in a small
+# archive): refused from its listing, before anything is unpacked.
+B=$D/bomb; mkdir -p "$B/proc" && echo x >"$B/proc/cmdline" && truncate -s 1100M "$B/proc/big"
+tar -C "$B" -czSf "$D/bomb.tar.gz" . && rm -rf "$B"
+before=$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)
+expect_status 2 "a 1.1 GiB archive: refused" "$TR" audit --root "$D/bomb.tar.gz"
+expect_grep "says why" "holds more than 1 GiB unpacked .*nothing was unpacked" "$ERR"
+[ "$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)" = "$before" ] && ok "nothing unpacked" || not_ok "an unpacked tree was left"
 finish
