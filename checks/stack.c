@@ -418,35 +418,7 @@ const struct check check_nic_rdma = {
 
 /* ---- memory.memlock ---- */
 
-#define UNLIMITED (-1LL)
-
-/* "unlimited", "infinity" or a size with an optional K/M/G/T suffix (1024-based) in units of unit bytes. */
-static int parse_limit(const char *s, long long unit, long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!strncmp(s, "unlimited", 9) || !strncmp(s, "infinity", 8)) {
-		*out = UNLIMITED;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	switch (toupper((unsigned char)*end)) {
-	case 'T': v <<= 10; /* fall through */
-	case 'G': v <<= 10; /* fall through */
-	case 'M': v <<= 10; /* fall through */
-	case 'K': v <<= 10; end++; break;
-	default: v *= (unsigned long long)unit; break;
-	}
-	if (*end && !isspace((unsigned char)*end) && toupper((unsigned char)*end) != 'B')
-		return -EINVAL;
-	*out = (long long)v;
-	return 0;
-}
+#define UNLIMITED BYTE_LIMIT_UNLIMITED
 
 static const char *limit_text(long long v, char *buf, size_t size)
 {
@@ -545,7 +517,7 @@ static bool running_memlock(const struct sysroot *sr, const char *unit, long lon
 		return false;
 	const char *l = strstr(text, "Max locked memory");
 
-	ok = l && parse_limit(l + 17, 1, have) == 0;
+	ok = l && parse_byte_limit(l + 17, 1, have) == 0;
 	free(text);
 	return ok;
 }
@@ -574,7 +546,7 @@ static void run_memlock(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "profile does not ask for [memory] memlock (and stack %s pins no memory)", prof_stack(ctx)->name);
 		return;
 	}
-	if (parse_limit(want_s, 1, &want) < 0) {
+	if (parse_byte_limit(want_s, 1, &want) < 0) {
 		finding_skip(f, "[memory] memlock '%s' is neither unlimited nor a size", want_s);
 		return;
 	}
@@ -605,7 +577,7 @@ static void run_memlock(const struct check_ctx *ctx, struct finding *f)
 		snprintf(val, sizeof(val), "8M");
 		snprintf(src, sizeof(src), "systemd's default");
 	}
-	if (parse_limit(strchr(val, ':') ? strchr(val, ':') + 1 : val, 1, &have) == 0 && limit_ok(have, want)) {
+	if (parse_byte_limit(strchr(val, ':') ? strchr(val, ':') + 1 : val, 1, &have) == 0 && limit_ok(have, want)) {
 		finding_pass(f, "%s not running; LimitMEMLOCK=%s (%s)", unit, val, src);
 		return;
 	}
@@ -623,7 +595,7 @@ static int plan_memlock(const struct tune_ctx *ctx, const struct finding *f, str
 	struct change *c;
 	long long want = UNLIMITED;
 
-	if (!svc || (want_s && parse_limit(want_s, 1, &want) < 0)) {
+	if (!svc || (want_s && parse_byte_limit(want_s, 1, &want) < 0)) {
 		plan_add_manual(p, f, NULL);
 		return 0;
 	}

@@ -81,6 +81,9 @@ static void probe_value(struct strbuf *sb, enum profile_key k, unsigned i)
 	case PT_SIZE:
 		strbuf_addf(sb, "%s", i % 2 ? "1G" : "2M");
 		return;
+	case PT_LIMIT:
+		strbuf_addf(sb, "%s", i % 2 ? "64M" : "unlimited");
+		return;
 	case PT_WORDS:
 		if (!c) {
 			strbuf_addf(sb, "tickready-probe");

@@ -122,7 +122,10 @@ static int list_keys(void)
 {
 	for (int k = 0; k < PK_COUNT; k++) {
 		const struct profile_key_info *i = &profile_keys[k];
-		static const char *const types[] = { "string", "cpulist", "bool", "int", "enum", "size", "words" };
+		static const char *const types[] = { [PT_STRING] = "string", [PT_CPULIST] = "cpulist", [PT_BOOL] = "bool",
+						     [PT_INT] = "int", [PT_ENUM] = "enum", [PT_SIZE] = "size",
+						     [PT_WORDS] = "words", [PT_LIMIT] = "limit" };
+		_Static_assert(sizeof(types) / sizeof(types[0]) == PT_LIMIT + 1, "a name for every profile key type");
 		char range[64] = "";
 
 		if (i->type == PT_INT)

@@ -135,6 +135,16 @@ static const char *validate(const struct profile_key_info *k, const char *v, cha
 			return NULL;
 		snprintf(why, size, "'%s' is not a hugepage size (2M, 1G, 2048kB)", v);
 		return why;
+	case PT_LIMIT: {
+		long long bytes;
+
+		n = parse_byte_limit(v, 1, &bytes);
+		if (n == -ERANGE)
+			snprintf(why, size, "'%s' is too large (at most 8388607T)", v);
+		else if (n < 0)
+			snprintf(why, size, "'%s' is neither unlimited nor a size (64M, 2G)", v);
+		return n < 0 ? why : NULL;
+	}
 	case PT_WORDS:
 		if (!k->choices)
 			return NULL;

@@ -13,6 +13,7 @@ enum profile_type {
 	PT_ENUM,	/* one of the '|'-separated choices, or any */
 	PT_SIZE,	/* hugepage size: 2M, 1G, 2048kB */
 	PT_WORDS,	/* comma-separated words */
+	PT_LIMIT,	/* a resource limit: unlimited, or a byte size with K/M/G/T (64M) */
 };
 
 /*
@@ -43,7 +44,7 @@ enum profile_type {
 	X(PK_SWAP, "memory", "swap", PT_ENUM, 0, 0, "off|on", "swap devices active") \
 	X(PK_SWAPPINESS, "memory", "swappiness", PT_INT, 0, 200, NULL, "vm.swappiness") \
 	X(PK_KSM, "memory", "ksm", PT_ENUM, 0, 0, "off|on", "kernel same-page merging (ksmd scans memory)") \
-	X(PK_MEMLOCK, "memory", "memlock", PT_STRING, 0, 0, NULL, "locked-memory limit the application needs: unlimited or a size (64M)") \
+	X(PK_MEMLOCK, "memory", "memlock", PT_LIMIT, 0, 0, NULL, "locked-memory limit the application needs: unlimited or a size (64M)") \
 	X(PK_THP_BOOT, "memory", "thp_boot", PT_BOOL, 0, 0, NULL, "transparent_hugepage=never on the command line, from early boot") \
 	X(PK_IRQBALANCE, "irq", "irqbalance", PT_ENUM, 0, 0, "off|banned", "irqbalance stopped, or running with the isolated cores banned") \
 	X(PK_NIC_IRQS_LOCAL, "irq", "nic_irqs_local", PT_BOOL, 0, 0, NULL, "NIC IRQs on housekeeping cores of the NIC's node") \

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +270,43 @@ const char *format_ns(double ns, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%.2f ms", ns / 1e6);
 	return buf;
+}
+
+int parse_byte_limit(const char *s, long long unit, long long *out)
+{
+	unsigned long long v, max = (unsigned long long)LLONG_MAX;
+	unsigned shift = 0;
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!strncmp(s, "unlimited", 9) || !strncmp(s, "infinity", 8)) {
+		*out = BYTE_LIMIT_UNLIMITED;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	switch (toupper((unsigned char)*end)) {
+	case 'T': shift += 10; /* fall through */
+	case 'G': shift += 10; /* fall through */
+	case 'M': shift += 10; /* fall through */
+	case 'K': shift += 10; end++; break;
+	default:
+		if (unit > 0 && v > max / (unsigned long long)unit)
+			return -ERANGE;
+		v *= (unsigned long long)unit;
+		break;
+	}
+	/* No wrap: a size past the largest limit is an error, never a negative or small one. */
+	if (shift && v > (max >> shift))
+		return -ERANGE;
+	v <<= shift;
+	if (*end && !isspace((unsigned char)*end) && toupper((unsigned char)*end) != 'B')
+		return -EINVAL;
+	*out = (long long)v;
+	return 0;
 }

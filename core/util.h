@@ -48,3 +48,8 @@ void strbuf_add(struct strbuf *sb, const char *s);
 void strbuf_free(struct strbuf *sb);
 /* Returns the string and resets sb; never NULL. */
 char *strbuf_detach(struct strbuf *sb);
+
+/* A resource limit: "unlimited"/"infinity" (BYTE_LIMIT_UNLIMITED) or a size with an optional K/M/G/T
+ * suffix (1024-based), bare numbers in units of unit bytes. -EINVAL, or -ERANGE past LLONG_MAX bytes. */
+#define BYTE_LIMIT_UNLIMITED (-1LL)
+int parse_byte_limit(const char *s, long long unit, long long *out);

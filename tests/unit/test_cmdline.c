@@ -113,6 +113,25 @@ static void test_raw_words(void **state)
 	strbuf_free(&sb);
 }
 
+/* Limits never wrap: past LLONG_MAX bytes is an error, not a negative or small size. */
+static void test_byte_limit(void **state)
+{
+	long long v;
+
+	(void)state;
+	assert_int_equal(parse_byte_limit("64M", 1, &v), 0);
+	assert_true(v == 64ll << 20);
+	assert_int_equal(parse_byte_limit("unlimited", 1, &v), 0);
+	assert_true(v == BYTE_LIMIT_UNLIMITED);
+	assert_int_equal(parse_byte_limit("8388607T", 1, &v), 0);
+	assert_true(v > 0);
+	assert_int_equal(parse_byte_limit("8388608T", 1, &v), -ERANGE);
+	assert_int_equal(parse_byte_limit("99999999999999999999", 1, &v), -ERANGE);
+	assert_int_equal(parse_byte_limit("9223372036854775807", 1024, &v), -ERANGE);
+	assert_int_equal(parse_byte_limit("12X", 1, &v), -EINVAL);
+	assert_int_equal(parse_byte_limit("-1", 1, &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_isolcpus),
 		cmocka_unit_test(test_cpu_params),
 		cmocka_unit_test(test_raw_words),
+		cmocka_unit_test(test_byte_limit),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
