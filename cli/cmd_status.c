@@ -92,16 +92,28 @@ int cmd_status(int argc, char **argv)
 	}
 	host_load(&host, &sr);
 	doc = status_collect(&sr, &host, &log);
+	/* A journal with lines no one can read does not say "nothing applied": the JSON says how many. */
+	if (log.nbad) {
+		json_t *lines = json_array();
+
+		for (size_t i = 0; i < log.nbad && i < sizeof(log.bad_lines) / sizeof(log.bad_lines[0]); i++)
+			json_array_append_new(lines, json_integer(log.bad_lines[i]));
+		json_object_set_new(doc, "corrupt_lines", json_integer((json_int_t)log.nbad));
+		json_object_set_new(doc, "first_corrupt_lines", lines);
+	}
 	if (!strcmp(format, "json")) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
 		print_text(doc);
 	}
-	if (log.nbad)
-		cli_warn("status: %zu corrupt line%s in '%s' (first at line %d)", log.nbad, log.nbad == 1 ? "" : "s",
-			 JOURNAL_PATH, log.bad_lines[0]);
 	rc = json_integer_value(json_object_get(json_object_get(doc, "summary"), "fail")) ? EXIT_NOT_READY : EXIT_READY;
+	if (log.nbad) {
+		cli_error("status: %zu corrupt line%s in '%s' (first at line %d): what it shows may be incomplete; "
+			  "`tickready revert` restores what it can read and names the rest",
+			  log.nbad, log.nbad == 1 ? "" : "s", JOURNAL_PATH, log.bad_lines[0]);
+		rc = EXIT_ERROR;
+	}
 	json_decref(doc);
 	host_free(&host);
 	jlog_free(&log);

@@ -22,4 +22,10 @@ expect_status 0 "revert --run NEWEST alone" "$TR" revert --root "$T" --run "$new
 [ "$(cat "$T/proc/sys/kernel/timer_migration")" = 1 ] && ok "the newest run's old value (the drift) is back" || not_ok "timer_migration: $(cat "$T/proc/sys/kernel/timer_migration")"
 expect_status 0 "then revert --run OLDER" "$TR" revert --root "$T" --run "$old"
 same_tree "$T.orig" "$T" && ok "byte-identical" || not_ok "differs: $(diff -r --no-dereference "$T.orig" "$T" | head -3)"
+
+# A journal no line of which can be read: status does not say "nothing applied" and exit 0.
+printf 'garbage one\nW x\n\001\002\n' >"$T/$J"
+expect_status 2 "status --format json on a corrupt journal: exit 2" "$TR" status --root "$T" --format json
+[ "$(json "$OUT" 'd["corrupt_lines"], d["first_corrupt_lines"]')" = "(3, [1, 2, 3])" ] && ok "the JSON counts and names the corrupt lines" || not_ok "json: $(cat "$OUT" | head -5)"
+expect_grep "says so on stderr" "3 corrupt lines in '/var/lib/tickready/journal' \(first at line 1\)" "$ERR"
 finish
