@@ -93,10 +93,17 @@ const char *verdict_name(enum verdict v)
 	return (unsigned)v <= V_SKIP ? names[v] : "?";
 }
 
+/*
+ * A finding quotes what the host holds (process names, file contents), and a capture's may be anyone's:
+ * control characters become '?', so no report carries a terminal escape to the operator's screen.
+ */
 static void set_str(char **dst, const char *fmt, va_list ap)
 {
 	free(*dst);
 	*dst = xvasprintf(fmt, ap);
+	for (char *c = *dst; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 #define FINDING_SETTER(fn, verdict_value) \

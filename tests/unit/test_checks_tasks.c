@@ -53,6 +53,19 @@ static void test_isolated_fail(void **state)
 	assert_has(f->remedy, "CPUAffinity=0-1,4-5 in /etc/systemd/system.conf.d/99-tickready.conf");
 }
 
+/* A capture's process name with a terminal escape: the finding shows '?' where the control bytes were. */
+static void test_isolated_escape(void **state)
+{
+	const struct finding *f;
+
+	add_thread(state, 5000, 5000, 1, "\x1b]0;pwn\x07x", "0-7", -1);
+	f = fx_check(*state, "tasks.isolated");
+	assert_verdict(f, V_FAIL);
+	assert_null(strchr(f->observed, 0x1b));
+	assert_null(strchr(f->observed, 0x07));
+	assert_has(f->observed, "?]0;pwn?x[5000/5000]");
+}
+
 static void test_isolated_many(void **state)
 {
 	const struct finding *f;
@@ -275,7 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 		T(test_isolated_pass),
-		T(test_isolated_fail),
+		T(test_isolated_fail), T(test_isolated_escape),
 		T(test_isolated_many),
 		T(test_isolated_allowed),
 		T(test_isolated_kernel_threads),
