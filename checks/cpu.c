@@ -1113,11 +1113,43 @@ const struct check check_cpu_idle_boot_limit = {
 
 /* ---- cpu.tsc ---- */
 
+/*
+ * Why the kernel does not trust the TSC, or NULL: tsc=unstable on its command line (any occurrence: the
+ * kernel marks it unstable whatever else the line says), or "tsc" missing from the clocksources it offers
+ * (the watchdog marked it unstable at boot).
+ */
+static const char *tsc_distrusted(const struct check_ctx *ctx, char *avail, size_t size)
+{
+	static char why[400];
+	const struct cmdline *cl = &ctx->host->cmdline;
+
+	for (size_t i = 0; i < cl->n; i++)
+		if (!strcmp(cl->args[i].key, "tsc") && cl->args[i].value && !strcmp(cl->args[i].value, "unstable"))
+			return "the kernel was told tsc=unstable on its command line";
+	if (sysroot_read_str(ctx->sr, CLOCKSOURCE_DIR "/available_clocksource", avail, size) == 0) {
+		char copy[128], *save = NULL;
+
+		char words[256];
+
+		snprintf(words, sizeof(words), "%s", avail);
+		for (char *w = strtok_r(words, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+			if (!strcmp(w, "tsc"))
+				return NULL;
+		check_printable(trim(avail), copy, sizeof(copy));
+		snprintf(why, sizeof(why), "the kernel does not offer tsc as a clocksource (available: '%s'): it marked it "
+			 "unstable", copy);
+		return why;
+	}
+	return NULL;
+}
+
 static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct host *h = ctx->host;
 	unsigned fl = h->cpu_flags;
 	struct strbuf seen = { 0 };
+	const char *why;
+	char avail[256];
 	bool want;
 
 	if (profile_bool(ctx->prof, PK_INVARIANT_TSC, &want) < 0 || !want) {
@@ -1132,8 +1164,14 @@ static void run_cpu_tsc(const struct check_ctx *ctx, struct finding *f)
 		if ((fl & (1u << b)) && (1u << b) & (CPUF_CONSTANT_TSC | CPUF_NONSTOP_TSC | CPUF_TSC_RELIABLE |
 						      CPUF_TSC_KNOWN_FREQ | CPUF_INVTSC_CPUID))
 			strbuf_addf(&seen, " %s", cpu_flag_names[b]);
-	finding_expected(f, "constant_tsc and nonstop_tsc (invariant TSC)");
-	if ((fl & CPUF_CONSTANT_TSC && fl & CPUF_NONSTOP_TSC) || fl & CPUF_INVTSC_CPUID) {
+	finding_expected(f, "constant_tsc and nonstop_tsc (invariant TSC), and the kernel trusting it");
+	/* The kernel's judgement wins over the CPU's word: an unstable TSC is no clock to stamp with. */
+	if ((why = tsc_distrusted(ctx, avail, sizeof(avail)))) {
+		finding_fail(f, "%s; the CPU says:%s (from %s)", why, seen.len ? seen.s : " none", h->cpu_flags_source);
+		finding_remedy(f, "the kernel's word stands: on bare metal, remove tsc=unstable from the kernel command line, "
+			       "or find why the clocksource watchdog distrusted the TSC (dmesg: 'Marking TSC unstable'); in a "
+			       "VM, a host that exposes a stable invariant TSC (profile: [cpu] invariant_tsc)");
+	} else if ((fl & CPUF_CONSTANT_TSC && fl & CPUF_NONSTOP_TSC) || fl & CPUF_INVTSC_CPUID) {
 		finding_pass(f, "invariant TSC:%s (from %s)", seen.s, h->cpu_flags_source);
 	} else {
 		finding_fail(f, "no invariant TSC: missing%s%s; has:%s (from %s)",
@@ -1150,7 +1188,8 @@ const struct check check_cpu_tsc = {
 	.id = "cpu.tsc",
 	.area = AREA_CPU,
 	.title = "invariant TSC",
-	.reads = "/proc/cpuinfo (flags), CPUID 0x80000007 on a live host",
+	.reads = "/proc/cpuinfo (flags), CPUID 0x80000007 on a live host, /proc/cmdline (tsc=), "
+		 CLOCKSOURCE_DIR "/available_clocksource",
 	.run = run_cpu_tsc,
 };
 

@@ -477,6 +477,25 @@ static void test_tsc(void **state)
 	assert_has(f->remedy, "invtsc");
 }
 
+/* The kernel's judgement wins over the CPU's flags. */
+static void test_tsc_kernel_distrusts(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, "/proc/cmdline", "ro quiet tsc=reliable tsc=unstable\n");
+	f = fx_check(*state, "cpu.tsc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "the kernel was told tsc=unstable on its command line; the CPU says: constant_tsc");
+	assert_has(f->remedy, "Marking TSC unstable");
+	fx_write(*state, "/proc/cmdline", "ro quiet\n");
+	fx_write(*state, "/sys/devices/system/clocksource/clocksource0/available_clocksource", "hpet acpi_pm \n");
+	f = fx_check(*state, "cpu.tsc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "does not offer tsc as a clocksource (available: 'hpet acpi_pm')");
+	fx_write(*state, "/sys/devices/system/clocksource/clocksource0/available_clocksource", "tsc hpet\n");
+	assert_verdict(fx_check(*state, "cpu.tsc"), V_PASS);
+}
+
 static void test_tsc_skip(void **state)
 {
 	const struct finding *f;
@@ -590,7 +609,7 @@ int main(void)
 		T(test_turbo), T(test_turbo_boost), T(test_turbo_skip),
 		T(test_cstates_pass), T(test_cstates_cmdline_limit), T(test_cstates_fail), T(test_cstates_zero_latency),
 		T(test_cstates_skip), T(test_idle_boot_limit),
-		T(test_tsc), T(test_tsc_skip),
+		T(test_tsc), T(test_tsc_kernel_distrusts), T(test_tsc_skip),
 		T(test_clocksource), T(test_clocksource_unavailable), T(test_clocksource_skip),
 	};
 
