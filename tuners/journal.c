@@ -339,6 +339,34 @@ static void jlog_index(struct jlog *log)
 	free(wslots);
 }
 
+bool *jlog_redundant_writes(const struct jlog *log, const bool *run_selected)
+{
+	bool *redundant = xcalloc(log->n ? log->n : 1, sizeof(bool));
+	size_t nslots = slots_for(log->n), *slots = xcalloc(nslots, sizeof(size_t));
+
+	/* Oldest first: the first "write" of a target keeps the value from before them all. */
+	for (size_t i = 0; i < log->n; i++) {
+		const struct jrec *r = &log->v[i];
+		size_t h;
+
+		if (r->type != JR_WRITE || strcmp(r->op, "write") || !run_selected[r->run_idx])
+			continue;
+		h = hash_text(r->target.data, r->target.len, r->op) & (nslots - 1);
+		for (; slots[h]; h = (h + 1) & (nslots - 1)) {
+			const struct jrec *o = &log->v[slots[h] - 1];
+
+			if (o->target.len == r->target.len && !memcmp(o->target.data, r->target.data, r->target.len))
+				break;
+		}
+		if (slots[h])
+			redundant[i] = true;
+		else
+			slots[h] = i + 1;
+	}
+	free(slots);
+	return redundant;
+}
+
 void journal_parse(const char *text, size_t len, struct jlog *log)
 {
 	size_t pos = 0;

@@ -115,6 +115,11 @@ void journal_parse(const char *text, size_t len, struct jlog *log);
 void jlog_free(struct jlog *log);
 /* The run's index entry, NULL when the journal has no such run. */
 const struct jrun *jlog_run(const struct jlog *log, const char *run);
+/*
+ * For a revert of the selected runs (by jlog.runs index): the "write" records a write of the same target
+ * in an older selected run makes redundant (its old value is the one that must come back). Caller frees.
+ */
+bool *jlog_redundant_writes(const struct jlog *log, const bool *run_selected);
 /* Has run been reverted (an R record)? */
 bool jlog_reverted(const struct jlog *log, const char *run);
 

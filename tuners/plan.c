@@ -649,6 +649,7 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 		bool through, struct revert_result *res)
 {
 	size_t *ws = xmalloc((log->n ? log->n : 1) * sizeof(size_t)), floor = 0;
+	bool *selected, *redundant;
 	int first = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -659,12 +660,22 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 			if (!strcmp(log->runs[k].run, only_run))
 				floor = k;
 	}
+	/*
+	 * A value written by several of these runs (the boot unit re-applies at every boot) comes back from
+	 * the oldest one's record alone: restoring each newer one first only to overwrite it cost 194 s for
+	 * 50 boots x 10,000 IRQ masks.
+	 */
+	selected = xcalloc(log->nruns ? log->nruns : 1, sizeof(bool));
+	for (size_t k = floor; k < log->nruns; k++)
+		selected[k] = log->runs[k].nwrites && !log->runs[k].reverted &&
+			      !(only_run && !through && strcmp(only_run, log->runs[k].run));
+	redundant = jlog_redundant_writes(log, selected);
 	/* Newest run first; within a run, newest write first. */
 	for (size_t k = log->nruns; k-- > floor;) {
 		const struct jrun *run = &log->runs[k];
 		size_t failed = 0, nw = 0;
 
-		if (!run->nwrites || run->reverted || (only_run && !through && strcmp(only_run, run->run)))
+		if (!selected[k])
 			continue;
 		res->runs++;
 		for (size_t i = run->first_w; i != JLOG_NONE; i = log->v[i].next)
@@ -672,9 +683,14 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 		while (nw-- > 0) {
 			const struct jrec *r = &log->v[ws[nw]];
 			const struct change_kind_ops *kind = change_kind_by_op(r->op);
-			int rc = kind ? kind->undo(sr, r) : -EINVAL;
+			int rc;
 
 			res->boot_touched |= boot_file(r);
+			if (redundant[ws[nw]]) {
+				res->restored++;	/* by the oldest record of its target, below */
+				continue;
+			}
+			rc = kind ? kind->undo(sr, r) : -EINVAL;
 			if (rc < 0) {
 				failed++;
 				if (!res->failed_target) {
@@ -698,6 +714,8 @@ int plan_revert(const struct sysroot *sr, struct journal *j, const struct jlog *
 		}
 	}
 	free(ws);
+	free(selected);
+	free(redundant);
 	return first;
 }
 

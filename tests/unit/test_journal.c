@@ -94,6 +94,39 @@ static void test_parse_lines(void **state)
 	assert_int_equal(journal_parse_line("D  3", &r), -EINVAL);
 }
 
+/* The boot unit's runs write the same values: a revert of them all restores each from its oldest record. */
+static void test_redundant_writes(void **state)
+{
+	static const char text[] = "#tickready-journal 1\n"
+				   "B r1 1 =p =/\nW r1 1 write =/a =orig - =x\nW r1 2 append =/b =o - =l\nE r1 0\n"
+				   "B r2 2 =p =/\nW r2 1 write =/a =drift - =x\nW r2 2 append =/b =o - =l\nE r2 0\n"
+				   "B r3 3 =p =/\nW r3 1 write =/a =x - =x\nW r3 2 write =/c =c0 - =c1\nE r3 0\n";
+	struct jlog log;
+	bool all[3] = { true, true, true }, newer[3] = { false, true, true };
+	bool *red;
+
+	(void)state;
+	journal_parse(text, sizeof(text) - 1, &log);
+	assert_int_equal(log.nruns, 3);
+	red = jlog_redundant_writes(&log, all);
+	for (size_t i = 0; i < log.n; i++) {
+		const struct jrec *r = &log.v[i];
+
+		if (r->type != JR_WRITE)
+			continue;
+		/* Only r2's and r3's writes of /a are redundant: appends are never merged, /c has one record. */
+		assert_int_equal(red[i], !strcmp(r->target.data, "/a") && strcmp(r->run, "r1"));
+	}
+	free(red);
+	/* Without r1 selected, r2's /a is the oldest and restores the drifted value. */
+	red = jlog_redundant_writes(&log, newer);
+	for (size_t i = 0; i < log.n; i++)
+		if (log.v[i].type == JR_WRITE && !strcmp(log.v[i].target.data, "/a"))
+			assert_int_equal(red[i], !strcmp(log.v[i].run, "r3"));
+	free(red);
+	jlog_free(&log);
+}
+
 static void test_corrupt_and_torn(void **state)
 {
 	static const char text[] = "#tickready-journal 1\n"
@@ -432,7 +465,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_roundtrip), cmocka_unit_test(test_absent_and_empty),
 		cmocka_unit_test(test_unescape_rejects), cmocka_unit_test(test_parse_lines),
-		cmocka_unit_test(test_corrupt_and_torn), cmocka_unit_test(test_append_load_replay),
+		cmocka_unit_test(test_corrupt_and_torn),
+		cmocka_unit_test(test_redundant_writes), cmocka_unit_test(test_append_load_replay),
 		cmocka_unit_test(test_lock), cmocka_unit_test(test_failed_append_undone),
 		cmocka_unit_test(test_index_and_compact), cmocka_unit_test(test_state_files),
 		cmocka_unit_test(test_big_journal),
