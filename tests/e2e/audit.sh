@@ -40,6 +40,9 @@ expect_status 2 "--only unknown area is a usage error" "$TR" audit --only cpu,bo
 expect_grep "names the bad word" "bogus" "$ERR"
 expect_status 2 "unknown option" "$TR" audit --bogus
 expect_status 2 "unknown format" "$TR" audit --format xml
+expect_grep "names the formats" "unknown format 'xml' \(text, json or none\)" "$ERR"
+expect_status 1 "--format none: the exit status alone" "$TR" audit --root "$T" --profile "$FX/profiles/base.ini" --format none
+[ ! -s "$OUT" ] && ok "--format none prints nothing" || not_ok "--format none printed $(head -c 80 "$OUT")"
 expect_status 0 "--help" "$TR" audit --help
 expect_grep "help lists --root" "--root DIR" "$OUT"
 
