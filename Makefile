@@ -29,7 +29,7 @@ TEST_LIBS = -lcmocka -lpci
 DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev \
        dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus ansible-core chromium debhelper lintian build-essential dpkg-dev
+            prometheus ansible-core chromium poppler-utils debhelper lintian build-essential dpkg-dev
 
 CORE_SRC = $(wildcard core/*.c)
 VERIFY_SRC = $(wildcard verify/*.c)

@@ -239,7 +239,7 @@ int diff_write_html(FILE *out, const json_t *d)
 	const json_t *x;
 	size_t i;
 
-	html_begin(out, "tickready diff");
+	html_begin(out, "tickready diff", NULL);
 	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>%s</h1><p>%ld verdicts changed, %ld findings and "
 		"%ld inventory entries differ</p></header>\n",
 		json_is_true(json_object_get(d, "same")) ? "v-ready" : "v-pending-reboot",
@@ -293,6 +293,6 @@ int diff_write_html(FILE *out, const json_t *d)
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div></section>\n", out);
-	html_end(out, true);
+	html_end(out, true, NULL);
 	return ferror(out) ? -EIO : 0;
 }

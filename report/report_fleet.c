@@ -183,7 +183,7 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 	size_t i, j;
 	char buf[32];
 
-	html_begin(out, "tickready fleet");
+	html_begin(out, "tickready fleet", NULL);
 	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>Fleet: %ld of %ld hosts ready</h1><p>%ld not ready, "
 		"%ld pending reboot, %ld stale (older than %s)</p></header>\n",
 		rj_int(sum, "not_ready", 0) ? "v-not-ready" : rj_int(sum, "pending_reboot", 0) ? "v-pending-reboot" : "v-ready",
@@ -233,7 +233,7 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 			age_text(rj_int(h, "age_s", 0), buf, sizeof(buf)));
 	}
 	fputs("</tbody></table></div></section>\n", out);
-	html_end(out, true);
+	html_end(out, true, NULL);
 	return ferror(out) ? -EIO : 0;
 }
 

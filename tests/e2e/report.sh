@@ -50,11 +50,51 @@ grep -Eiq '(src|href)="?(https?:)?//' "$H" && not_ok "HTML references the networ
 grep -Eq '<(link|img|iframe)' "$H" && not_ok "external resources" || ok "no external resources"
 [ "$(grep -o '<header id="verdict"' "$H" | wc -l)" = 1 ] && ok "one verdict header" || not_ok "verdict header"
 [ "$(grep -bo '<header id="verdict"' "$H" | cut -d: -f1)" -lt "$(grep -bo '<section' "$H" | head -1 | cut -d: -f1)" ] && ok "verdict before every section" || not_ok "verdict not first"
-areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"]))')
-[ "$(grep -o '<section class="area"' "$H" | wc -l)" = "$areas" ] && ok "one table per area ($areas)" || not_ok "area tables"
+areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"] if c["verdict"] in ("pass", "skip")))')
+[ "$(grep -o '<section class="area"' "$H" | wc -l)" = "$areas" ] && ok "one folded table per area with passes or skips ($areas)" || not_ok "area tables"
 rows=$(grep -o '<tr class="v-[a-z-]*" data-check=' "$H" | wc -l)
 [ "$rows" = "$(json "$D/r.json" 'len(d["audit"]["checks"])')" ] && ok "every check in a table row" || not_ok "check rows $rows"
 [ "$(grep -o '<svg class="histogram"' "$H" | wc -l)" = 1 ] && ok "one SVG histogram for the one stream" || not_ok "histogram count"
+# The order a reader needs: verdict, contents, verify, what needs action; passes and skips folded at the end.
+python3 - "$H" "$D/r.json" <<'PY' >"$D/order.log" 2>&1 && ok "verdict, contents, verify, needs action; passes and skips folded, out of print" || { not_ok "page order"; sed 's/^/    /' "$D/order.log"; }
+import json, re, sys
+h, d = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+at = lambda s, start=0: h.index(s, start)
+assert at('<header id="verdict"') < at('<nav id="toc">') < at('<section id="verify">') < at('<section id="action">') < at('<details id="passed"'), "order"
+action = h[at('<section id="action">'):at('</section>', at('<section id="action">'))]
+rows = re.findall(r'<tr class="v-([a-z-]+)" data-check="([^"]+)"', action)
+want = [("fail", c["id"]) for c in d["audit"]["checks"] if c["verdict"] == "fail"] + [("warn", c["id"]) for c in d["audit"]["checks"] if c["verdict"] == "warn"]
+assert rows == want, (rows[:3], want[:3])
+folded = h[at('<details id="passed"'):at('</details>', at('<details id="passed"'))]
+assert '<details id="passed" class="folded">' in h, "folded passes start closed"
+assert set(re.findall(r'<tr class="v-([a-z-]+)" data-check=', folded)) == {"pass", "skip"}
+# Every contents link lands on an id of the page.
+for a in re.findall(r'<a href="#([^"]+)"', h[at('<nav id="toc">'):at('</nav>')]):
+    assert f'id="{a}"' in h, a
+assert re.search(r'@media print\{[^@]*#passed[^{]*\{display:none', h), "print leaves out the folded passes"
+PY
+# The histogram reads as people say it: counts 1, 10 ... 1k, 1M (never 1e+06), one unit (us) on the latency
+# axis, percentile labels that do not overlap, targets named "p99", not "p99_ns".
+python3 - "$H" <<'PY' >"$D/hist.log" 2>&1 && ok "histogram: readable counts, one latency unit, labels apart, target names" || { not_ok "histogram labels"; sed 's/^/    /' "$D/hist.log"; }
+import re, sys
+svg = re.search(r'<svg class="histogram".*?</svg>', open(sys.argv[1]).read(), re.S).group(0)
+counts = re.findall(r'<text class="count"[^>]*>([^<]*)<', svg)
+assert counts[:4] == ["1", "10", "100", "1k"] and "1M" in counts and not any("e+" in c for c in counts), counts
+ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)<', svg)
+assert ticks and all(re.fullmatch(r"[0-9.,]+", t) for t in ticks), ticks
+assert "latency, &micro;s" in svg
+marks = [(float(x), int(y), t) for x, y, t in re.findall(r'<text class="percentile" x="([0-9.]+)" y="([0-9]+)"[^>]*>([^<]*)<', svg)]
+assert [m[2] for m in marks] == ["p50", "p99", "p99.9", "p99.99"], marks
+for i, a in enumerate(marks):
+    for b in marks[i + 1:]:
+        assert a[1] != b[1] or abs(a[0] - b[0]) >= 5.5 * (len(a[2]) + len(b[2])) / 2, (a, b)
+targets = re.findall(r'<text class="target"[^>]*>([^<]*)<', svg)
+assert targets == ["p99 target &le; 2 &micro;s", "p99.99 target &le; 20 &micro;s"], targets
+PY
+# A NIC without NUMA affinity (the kernel's -1) reads "none".
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["audit"]["host"]["nics"][0]["numa_node"] = -1; json.dump(d, open(sys.argv[2], "w"))' "$D/r.json" "$D/numa.json"
+"$TR" report --from "$D/numa.json" --html "$D/numa.html" --format none
+expect_grep "NUMA node -1 reads none" '<td>eno1</td><td>[^<]*</td><td>[^<]*</td><td class="num">none</td>' "$D/numa.html"
 expect_grep "HTML says what apply does" '<span class="fixed-by">tickready apply does it now</span>' "$H"
 expect_grep "target line drawn" '<line class="target"' "$H"
 expect_grep "per-core cause bars" '<svg class="causes" data-cpu="1"' "$H"
