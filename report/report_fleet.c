@@ -10,6 +10,7 @@
 
 #include "html.h"
 #include "report_doc.h"
+#include "texttable.h"
 #include "util.h"
 
 static int by_name(const void *a, const void *b)
@@ -239,20 +240,28 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 
 int fleet_write_text(FILE *out, const json_t *fleet)
 {
+	/* A long host name widens its column (up to 64) rather than push the rest out of line. */
+	static const struct tt_col cols[] = { { NULL, 24, 64 }, { NULL, 15, 15 }, { NULL, 12, 12 }, { NULL, 14, 14 }, { NULL, 0, 0 } };
 	const json_t *sum = json_object_get(fleet, "summary"), *h;
+	struct text_table t;
 	size_t i;
 	char buf[32], age[32];
 
 	fprintf(out, "tickready fleet: %ld hosts, %ld ready, %ld not ready, %ld pending reboot, %ld stale\n",
 		rj_int(sum, "hosts", 0), rj_int(sum, "ready", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
 		rj_int(sum, "stale", 0));
+	tt_init(&t, cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
+		char failing[32], p99[48], when[64];
 		double v;
 
-		fprintf(out, "  %-24s %-15s %3zu failing  P99 %-10s age %s%s\n", rj_str(h, "hostname"), rj_str(h, "verdict"),
-			json_array_size(json_object_get(h, "failing")),
-			rj_num(h, "p99_ns", &v) ? format_ns(v, buf, sizeof(buf)) : "-",
-			age_text(rj_int(h, "age_s", 0), age, sizeof(age)), json_is_true(json_object_get(h, "stale")) ? " STALE" : "");
+		snprintf(failing, sizeof(failing), "%3zu failing", json_array_size(json_object_get(h, "failing")));
+		snprintf(p99, sizeof(p99), "P99 %s", rj_num(h, "p99_ns", &v) ? format_ns(v, buf, sizeof(buf)) : "-");
+		snprintf(when, sizeof(when), "age %s%s", age_text(rj_int(h, "age_s", 0), age, sizeof(age)),
+			 json_is_true(json_object_get(h, "stale")) ? " STALE" : "");
+		tt_row(&t, (const char *[]){ rj_str(h, "hostname"), rj_str(h, "verdict"), failing, p99, when });
 	}
+	tt_print(&t, out, "  ");
+	tt_free(&t);
 	return ferror(out) ? -EIO : 0;
 }

@@ -56,8 +56,12 @@ cp "$OUT" "$D/fleet.json"
 expect_grep "fleet HTML sortable" '<table class="sortable fleet">' "$F/index.html"
 expect_grep "fleet HTML links the host page" '<a href="nyc4-07.html">' "$F/index.html"
 expect_grep "fleet HTML marks stale" 'badge v-stale' "$F/index.html"
+# A host name longer than its column (24) widens it: every row keeps its columns in line.
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["hostname"] = "nyc4-rack07-u42.trading.example.net"; json.dump(d, open(sys.argv[2], "w"))' "$D/rb.json" "$F/long.json"
 expect_status 1 "fleet text" "$TR" report --fleet "$F"
 expect_grep "text: one line per host" 'ldn1-01 .* STALE$' "$OUT"
+[ "$(grep -c 'failing  P99' "$OUT")" = 4 ] && [ "$(sed -n '2,$p' "$OUT" | awk '{print index($0, "failing")}' | sort -u | wc -l)" = 1 ] && ok "text: columns in line past a long host name" || { not_ok "fleet text columns"; sed 's/^/    /' "$OUT"; }
+rm "$F/long.json"
 "$TR" report --fleet "$F" --format json >"$D/f.json"; mv "$D/f.json" "$F/fleet.json"
 expect_status 1 "a fleet summary in the directory is passed over" "$TR" report --fleet "$F" --format json
 [ "$(json "$OUT" 'd["summary"]["hosts"]')" = 3 ] && ok "still 3 hosts" || not_ok "fleet.json counted"
