@@ -10,8 +10,8 @@
 #include "sysroot.h"
 #include "registry.h"
 #include "tuners.h"
+#include "version.h"
 
-#define TICKREADY_VERSION "0.1.0"
 
 enum {
 	EXIT_READY = 0,		/* success; nothing failed */

@@ -105,10 +105,14 @@ expect_grep "undo command shown" '<pre id="undo">tickready revert' "$H"
 P=$D/tickready.prom
 if promtool check metrics <"$P" >"$D/lint" 2>&1; then ok "promtool check metrics passes"; else not_ok "promtool: $(head -3 "$D/lint")"; fi
 for m in 'tickready_ready 0' 'tickready_pending_reboot 0' 'tickready_check_status\{check="cpu.isolated",area="cpu",verdict="fail"\} 1' \
-	'tickready_verify_latency_seconds\{stream="loopback",quantile="0.99"\} 2.8553e-05' 'tickready_verify_drops_total\{stream="loopback"\} 1120' \
-	'tickready_report_timestamp_seconds [0-9]+'; do
+	'tickready_verify_latency_seconds\{stream="loopback",percentile="99"\} 2.8553e-05' 'tickready_verify_dropped_packets\{stream="loopback"\} 1120' \
+	'tickready_verify_samples\{stream="loopback"\} 1998879' 'tickready_build_info\{version="[0-9][^"]*"\} 1' \
+	"tickready_profile_info\\{profile=\"untuned-test\",source=\"$APROF\"\\} 1" 'tickready_report_timestamp_seconds [0-9]+'; do
 	expect_grep "prom has /$m/" "^$m$" "$P"
 done
+[ "$(sed -n 's/^tickready_build_info{version="\([^"]*\)"} 1$/\1/p' "$P")" = "$("$TR" --version | cut -d' ' -f2)" ] && ok "build_info carries the version --version prints" || not_ok "build_info version"
+# A verify run's figures are gauges: each report states the last run, nothing accumulates across reports.
+[ -z "$(grep '^# TYPE tickready_verify' "$P" | grep -v ' gauge$')" ] && ! grep -Eq '^tickready_verify[a-z_]*(_total|_sum|_count)[{ ]' "$P" && ok "verify figures are gauges (no counter, no summary)" || not_ok "verify metric types: $(grep '^# TYPE tickready_verify' "$P" | grep -v ' gauge$')"
 [ "$(grep -c '^tickready_check_status{check="cpu.isolated"' "$P")" = 5 ] && ok "one series per verdict" || not_ok "verdict series"
 [ -z "$(find "$D" -maxdepth 1 -name '.*' ! -name . )" ] && ok "no temporary file left" || not_ok "temporary files left"
 
@@ -154,8 +158,8 @@ del d["targets"]; del d["ready"]
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 expect_status 1 "verify JSON with keys missing" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/v-missing.json" --prom "$D" --html "$D/m.html" --format json
-grep -q 'quantile="0.99"}' "$D/tickready.prom" && not_ok "missing p99 exported" || ok "missing p99 not exported"
-grep -q '^tickready_verify_drops_total' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
+grep -q 'percentile="99"}' "$D/tickready.prom" && not_ok "missing p99 exported" || ok "missing p99 not exported"
+grep -q '^tickready_verify_dropped_packets' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
 promtool check metrics <"$D/tickready.prom" >/dev/null 2>&1 && ok "promtool passes with keys missing" || not_ok "promtool with keys missing"
 grep -q '<svg class="histogram"' "$D/m.html" && not_ok "histogram drawn without one" || ok "no histogram without data"
 
