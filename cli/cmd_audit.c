@@ -7,13 +7,14 @@
 #include "formats.h"
 #include "report.h"
 
-enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to audit against (default " PROFILE_DEFAULT ")" },
 	{ "format", NULL, OPT_FORMAT, "report format (default text; none: only the exit status)" },
 	{ "only", "LIST", OPT_ONLY, "areas or check ids, comma-separated (e.g. cpu,irq,nic.chain)" },
+	{ "quiet", NULL, OPT_QUIET, "text: only failures and pending reboot, then the summary line" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
 	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
@@ -39,7 +40,8 @@ int cmd_audit(int argc, char **argv)
 	struct cli_opt opts[sizeof(audit_opts) / sizeof(audit_opts[0])];
 	char bar[64], choices[64], *synopsis;
 	const struct out_format *out;
-	bool strict = false, use_color;
+	struct out_opts wopts = { 0 };
+	bool strict = false;
 	struct cli_parser p;
 	struct session s;
 	struct report r;
@@ -52,7 +54,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; opts[i].name; i++)
 		if (opts[i].key == OPT_FORMAT)
 			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--only LIST] [--strict] [--cgroup PATH]", bar);
+	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH]", bar);
 	cli_parser_init(&p, "audit", synopsis,
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			opts, argc, argv);
@@ -73,6 +75,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_ONLY:
 			only = arg;
+			break;
+		case OPT_QUIET:
+			wopts.quiet = true;
 			break;
 		case OPT_STRICT:
 			strict = true;
@@ -116,8 +121,8 @@ int cmd_audit(int argc, char **argv)
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
-	use_color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	out->audit(stdout, &r, use_color);
+	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	out->audit(stdout, &r, &wopts);
 	report_summary(&r, &sum);
 	rc = sum.fail || (strict && sum.warn) ? EXIT_NOT_READY : EXIT_READY;
 	findings_free(r.findings, r.n);

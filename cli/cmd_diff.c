@@ -35,7 +35,7 @@ static int load_side(const char *path, const char *profile, json_t **doc)
 	return 0;
 }
 
-static int w_html(FILE *f, const void *d) { return out_format_named("html")->diff(f, d); }
+static int w_html(FILE *f, const void *d) { return out_format_named("html")->diff(f, d, &(struct out_opts){ 0 }); }
 
 int cmd_diff(int argc, char **argv)
 {
@@ -87,7 +87,7 @@ int cmd_diff(int argc, char **argv)
 	} else if (html) {
 		rc = json_is_true(json_object_get(d, "same")) ? EXIT_READY : EXIT_NOT_READY;
 	}
-	out->diff(stdout, d);
+	out->diff(stdout, d, &(struct out_opts){ 0 });
 	json_decref(d);
 	json_decref(a);
 	json_decref(b);

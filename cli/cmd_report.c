@@ -14,7 +14,7 @@
 #include "util.h"
 
 enum {
-	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_STRICT = 256, OPT_VERIFY, OPT_VERIFY_FROM,
+	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_VERIFY, OPT_VERIFY_FROM,
 	OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE,
 	OPT_FILE = 512,		/* + the row of out_formats: --json, --html, --prom, --junit */
 };
@@ -24,6 +24,7 @@ static const struct cli_opt opts_head[] = {
 	{ "root", "DIR", OPT_ROOT, "report on the tree under DIR (a capture or fixture) instead of /" },
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to judge against (default " PROFILE_DEFAULT ")" },
 	{ "format", NULL, OPT_FORMAT, "what goes to standard output (default text: a summary)" },
+	{ "quiet", NULL, OPT_QUIET, "text: only failures and pending reboot, then the verdict and counts" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures" },
 	{ NULL, NULL, 0, NULL },
 };
@@ -40,6 +41,7 @@ static const struct cli_opt opts_tail[] = {
 
 struct outputs {
 	const struct out_format *format;	/* to standard output */
+	struct out_opts opts;
 	const char *dest[OUT_FORMATS];		/* --NAME ARG of out_formats' row i */
 };
 
@@ -76,13 +78,14 @@ static int check_file(const char *what, const char *path)
 struct doc_out {
 	doc_writer write;
 	const json_t *doc;
+	const struct out_opts *opts;
 };
 
 static int write_doc(FILE *f, const void *arg)
 {
 	const struct doc_out *d = arg;
 
-	return d->write(f, d->doc);
+	return d->write(f, d->doc, d->opts);
 }
 
 /* Every file option given, in the table's order, then standard output. Returns -1 when a file could not be written. */
@@ -92,7 +95,7 @@ static int emit(const json_t *doc, enum out_doc kind, const char *prefix, const 
 
 	for (size_t i = 0; out_formats[i].name; i++) {
 		const struct out_format *f = &out_formats[i];
-		struct doc_out d = { out_doc_writer(f, kind), doc };
+		struct doc_out d = { out_doc_writer(f, kind), doc, &o->opts };
 		char *path;
 		int rc;
 
@@ -105,7 +108,7 @@ static int emit(const json_t *doc, enum out_doc kind, const char *prefix, const 
 		}
 		free(path);
 	}
-	out_doc_writer(o->format, kind)(stdout, doc);
+	out_doc_writer(o->format, kind)(stdout, doc, &o->opts);
 	return bad;
 }
 
@@ -186,7 +189,7 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	report_options(opts, format_arg, sizeof(format_arg));
-	synopsis = xasprintf("tickready report [--root DIR] [--profile P] [--format %s] [--json FILE] [--html FILE] [--prom DIR] "
+	synopsis = xasprintf("tickready report [--root DIR] [--profile P] [--format %s] [--quiet] [--json FILE] [--html FILE] [--prom DIR] "
 			     "[--junit FILE] [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]",
 			     format_arg);
 	cli_parser_init(&p, "report", synopsis,
@@ -200,6 +203,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_ROOT: a.root = arg; break;
 		case OPT_PROFILE: a.profile = arg; break;
 		case OPT_FORMAT: format = arg; break;
+		case OPT_QUIET: o.opts.quiet = true; break;
 		case OPT_STRICT: a.strict = true; break;
 		case OPT_VERIFY: a.verify_mode = arg; break;
 		case OPT_VERIFY_FROM: a.verify_from = arg; break;

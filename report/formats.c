@@ -8,30 +8,31 @@
 #include "report_doc.h"
 #include "report_fleet.h"
 
-static int audit_json(FILE *out, const struct report *r, bool color)
+static int audit_json(FILE *out, const struct report *r, const struct out_opts *o)
 {
-	(void)color;
+	(void)o;
 	return report_write_json(out, r);
 }
 
 /* Any document as jansson writes it, two-space indent, keys in insertion order. */
-static int doc_json(FILE *out, const json_t *doc)
+static int doc_json(FILE *out, const json_t *doc, const struct out_opts *o)
 {
 	int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
+	(void)o;
 	fputc('\n', out);
 	return rc < 0 || ferror(out) ? -EIO : 0;
 }
 
-static int audit_none(FILE *out, const struct report *r, bool color)
+static int audit_none(FILE *out, const struct report *r, const struct out_opts *o)
 {
-	(void)out, (void)r, (void)color;
+	(void)out, (void)r, (void)o;
 	return 0;
 }
 
-static int doc_none(FILE *out, const json_t *doc)
+static int doc_none(FILE *out, const json_t *doc, const struct out_opts *o)
 {
-	(void)out, (void)doc;
+	(void)out, (void)doc, (void)o;
 	return 0;
 }
 

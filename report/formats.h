@@ -12,7 +12,7 @@
 
 /* The documents a format can render. */
 enum out_doc { OUT_AUDIT, OUT_REPORT, OUT_DIFF, OUT_FLEET };
-typedef int (*doc_writer)(FILE *out, const json_t *doc);
+typedef int (*doc_writer)(FILE *out, const json_t *doc, const struct out_opts *o);
 
 struct out_format {
 	const char *name;	/* --format NAME */
@@ -21,7 +21,7 @@ struct out_format {
 	const char *arg, *in_dir, *help;
 	bool to_stdout;		/* --format NAME prints it */
 	/* The writers; NULL: the format does not render that document. Each returns 0 or -EIO from the stream. */
-	int (*audit)(FILE *out, const struct report *r, bool color);
+	int (*audit)(FILE *out, const struct report *r, const struct out_opts *o);
 	doc_writer report, diff, fleet;
 };
 

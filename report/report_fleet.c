@@ -178,12 +178,13 @@ static const char *age_text(long s, char *buf, size_t size)
 	return buf;
 }
 
-int fleet_write_html(FILE *out, const json_t *fleet)
+int fleet_write_html(FILE *out, const json_t *fleet, const struct out_opts *o)
 {
 	const json_t *sum = json_object_get(fleet, "summary"), *h, *f;
 	size_t i, j;
 	char buf[32];
 
+	(void)o;
 	html_begin(out, "tickready fleet", NULL);
 	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>Fleet: %ld of %ld hosts ready</h1><p>%ld not ready, "
 		"%ld pending reboot, %ld stale (older than %s)</p></header>\n",
@@ -238,7 +239,7 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 	return ferror(out) ? -EIO : 0;
 }
 
-int fleet_write_text(FILE *out, const json_t *fleet)
+int fleet_write_text(FILE *out, const json_t *fleet, const struct out_opts *o)
 {
 	/* A long host name widens its column (up to 64) rather than push the rest out of line. */
 	static const struct tt_col cols[] = { { NULL, 24, 64 }, { NULL, 15, 15 }, { NULL, 12, 12 }, { NULL, 14, 14 }, { NULL, 0, 0 } };
@@ -247,6 +248,7 @@ int fleet_write_text(FILE *out, const json_t *fleet)
 	size_t i;
 	char buf[32], age[32];
 
+	(void)o;
 	fprintf(out, "tickready fleet: %ld hosts, %ld ready, %ld not ready, %ld pending reboot, %ld stale\n",
 		rj_int(sum, "hosts", 0), rj_int(sum, "ready", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
 		rj_int(sum, "stale", 0));

@@ -787,10 +787,11 @@ static void toc(FILE *out, const json_t *doc)
 		rj_int(sum, "skip", 0));
 }
 
-int rdoc_write_html(FILE *out, const json_t *doc)
+int rdoc_write_html(FILE *out, const json_t *doc, const struct out_opts *o)
 {
 	char title[160];
 
+	(void)o;
 	snprintf(title, sizeof(title), "tickready report: %s", rj_str(doc, "hostname") ? rj_str(doc, "hostname") : "?");
 	html_begin(out, title, report_css);
 	head_section(out, doc);

@@ -107,10 +107,11 @@ static void verify_metrics(FILE *out, const json_t *v)
 	}
 }
 
-int rdoc_write_prom(FILE *out, const json_t *doc)
+int rdoc_write_prom(FILE *out, const json_t *doc, const struct out_opts *o)
 {
 	const json_t *v = json_object_get(doc, "verify"), *prof = rj_get(doc, "audit", "profile", NULL);
 
+	(void)o;
 	/* Info metrics: the value is always 1, the facts are the labels (join them onto the others by instance). */
 	family(out, "tickready_build_info", "gauge", "The tickready that wrote this file: its version as a label, value 1.");
 	fputs("tickready_build_info{version=\"", out);

@@ -147,6 +147,22 @@ timeout 60 "$TR" report --root "$A" --profile "$APROF" --format json --html "$D/
 json "$OUT" 'd["pending_reboot"] and "isolcpus" in d["pending"]["applied"] and "cpu.isolated" in d["pending"]["checks"]' | grep -qx True && ok "after apply: pending reboot apart" || not_ok "pending $(json "$OUT" 'd["pending"]')"
 [ "$(json "$OUT" 'len(d["status"]["runs"])')" = 1 ] && ok "status run in the report" || not_ok "status runs"
 expect_grep "HTML: pending-reboot table row" '<section id="pending-reboot"><h2>Pending reboot</h2><div class="scroll"><table class="checks">' "$D/a.html"
+# --quiet: only the failures and what waits for a reboot, then the summary line (audit and report).
+expect_status 0 "audit --quiet (nothing but pending fails)" "$TR" audit --root "$A" --profile "$APROF" --quiet
+cp "$OUT" "$D/aq.txt"
+"$TR" audit --root "$A" --profile "$APROF" --format json >"$D/aq.json" 2>/dev/null
+python3 - "$D/aq.txt" "$D/aq.json" <<'PY' >"$D/aq.log" 2>&1 && ok "audit --quiet: the failures and pending, then the summary" || { not_ok "audit --quiet"; sed 's/^/    /' "$D/aq.log"; }
+import json, re, sys
+lines, d = open(sys.argv[1]).read().splitlines(), json.load(open(sys.argv[2]))
+shown = [(m.group(1), m.group(2)) for m in (re.match(r"  (FAIL|PENDING|WARN|PASS|SKIP) +(\S+)", l) for l in lines) if m]
+want = [("PENDING" if c["verdict"] == "pending-reboot" else "FAIL", c["id"]) for c in d["checks"] if c["verdict"] in ("fail", "pending-reboot")]
+assert shown == want and any(v == "PENDING" for v, _ in shown), (shown[:4], want[:4])
+assert lines[-1].startswith("summary: ") and not any(l and not l.startswith(" ") for l in lines[:-2]), lines[:2]
+PY
+expect_status 1 "report --quiet" "$TR" report --from "$D/r.json" --quiet
+expect_grep "report --quiet: the verify target that failed" '^  FAIL loopback.p99_ns: observed' "$OUT"
+[ "$(grep -c '^  FAIL ' "$OUT")" = "$(json "$D/r.json" 'd["summary"]["checks"]["fail"] + d["summary"]["verify"]["targets_failed"]')" ] && ! grep -Eq '^  (WARN|PASS|SKIP)|^plan:|^verify:' "$OUT" && ok "report --quiet: failures only, no plan or verify figures" || not_ok "report --quiet lines: $(head -3 "$OUT")"
+expect_grep "report --quiet ends with the verdict and counts" '^verdict: NOT READY; checks: [0-9]+ pass' "$OUT"
 
 # A verify result with keys missing: absent, never zero.
 python3 - "$VJ" "$D/v-missing.json" <<'EOF'
