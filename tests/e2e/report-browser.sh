@@ -98,6 +98,13 @@ mkdir "$D/fleet"; cp "$D/host.json" "$D/fleet/h1.json"; cp "$D/host.html" "$D/fl
 dump_dom "file://$D/fleet/index.html" "$D/fleet-dom.html"
 [ "$(grep -o 'class="sortable-key"' "$D/fleet-dom.html" | wc -l)" = 7 ] && ok "fleet: the sort script ran (7 sortable headers)" || not_ok "fleet: sort script did not run"
 expect_grep "fleet: host row links its page" '<a href="h1.html">' "$D/fleet-dom.html"
+# The filter ran: "#filter=WORDS" (what a failing check's link sets) keeps the rows that match, hides the rest.
+fail1=$(json "$D/host.json" '[c["id"] for c in d["audit"]["checks"] if c["verdict"] == "fail"][0]')
+dump_dom "file://$D/fleet/index.html#filter=$fail1" "$D/fleet-kept.html"
+dump_dom "file://$D/fleet/index.html#filter=no-such-check" "$D/fleet-hidden.html"
+grep -q '<span id="shown" class="mute">1 of 1 hosts shown</span>' "$D/fleet-kept.html" && ! grep -q 'data-filter="[^"]*" hidden' "$D/fleet-kept.html" &&
+	grep -q '<span id="shown" class="mute">0 of 1 hosts shown</span>' "$D/fleet-hidden.html" && grep -q 'data-filter="[^"]*" hidden' "$D/fleet-hidden.html" &&
+	ok "fleet: the filter keeps a host failing $fail1 and hides it for a check it passes" || not_ok "fleet filter: $(grep -o '<span id="shown"[^<]*' "$D/fleet-kept.html" "$D/fleet-hidden.html")"
 pgrep -f "user-data-dir=$D/" >/dev/null && not_ok "chromium left running" || ok "no chromium left running"
 
 finish
