@@ -181,6 +181,7 @@ int cmd_report(int argc, char **argv)
 	const char *arg, *from = NULL, *fleet = NULL, *stale = "24", *format = "text";
 	struct cli_opt opts[CLI_MAX_OPTS + 1];
 	char format_arg[64], choices[64], *synopsis;
+	struct strbuf sb = { 0 };
 	struct cli_parser p;
 	char err[512];
 	double stale_h;
@@ -189,9 +190,12 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	report_options(opts, format_arg, sizeof(format_arg));
-	synopsis = xasprintf("tickready report [--root DIR] [--profile P] [--format %s] [--quiet] [--json FILE] [--html FILE] [--prom DIR] "
-			     "[--junit FILE] [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]",
-			     format_arg);
+	strbuf_addf(&sb, "tickready report [--root DIR] [--profile P] [--format %s] [--quiet]", format_arg);
+	for (size_t i = 0; out_formats[i].name; i++)
+		if (out_formats[i].arg)
+			strbuf_addf(&sb, " [--%s %s]", out_formats[i].name, out_formats[i].arg);
+	strbuf_add(&sb, " [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]");
+	synopsis = strbuf_detach(&sb);
 	cli_parser_init(&p, "report", synopsis,
 			"Gathers audit, apply status, the plan and optionally verify into one tickready.report/1 document and "
 			"writes it as text, JSON, HTML, a Prometheus textfile or JUnit XML.",
