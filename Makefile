@@ -6,17 +6,20 @@ CC ?= gcc
 SAN ?=
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN)
-# Each folder sees only itself and the folders below it (core < tuners < checks < cli); `make layering` checks the objects.
+# Each folder sees only itself and the folders below it (core < tuners < checks < cli; verify and report
+# on core only, cli above them); `make layering` checks the objects.
 INC_core = -Icore
 INC_tuners = $(INC_core) -Ituners
 INC_checks = $(INC_tuners) -Ichecks
 INC_verify = $(INC_core) -Iverify
-INC_all = $(INC_checks) -Icli -Iverify
+INC_report = $(INC_core) -Ireport
+INC_all = $(INC_checks) -Icli -Iverify -Ireport
 INC = $(INC_all)
 $(BUILD)/core/%.o: INC = $(INC_core)
 $(BUILD)/tuners/%.o: INC = $(INC_tuners)
 $(BUILD)/checks/%.o: INC = $(INC_checks)
 $(BUILD)/verify/%.o: INC = $(INC_verify)
+$(BUILD)/report/%.o: INC = $(INC_report)
 override LDFLAGS += $(SAN)
 LIBS = -ljansson -lz -lm
 # libpci is opened at run time (core/pcie.c); test_pcie_name links it to compare.
@@ -27,15 +30,16 @@ TEST_LIBS = -lcmocka -lpci
 AUDIT_DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev
 DEPS = $(AUDIT_DEPS) dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus ansible-core chromium debhelper lintian build-essential dpkg-dev
+            prometheus ansible-core chromium poppler-utils debhelper lintian build-essential dpkg-dev
 
 CORE_SRC = $(wildcard core/*.c)
 VERIFY_SRC = $(wildcard verify/*.c)
+REPORT_SRC = $(wildcard report/*.c)
 CHECK_SRC = $(wildcard checks/*.c)
 TUNER_SRC = $(wildcard tuners/*.c)
 CLI_SRC = $(filter-out cli/main.c,$(wildcard cli/*.c))
 PROFILES = $(sort $(wildcard profiles/*.ini))
-LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(VERIFY_SRC) $(CHECK_SRC) $(TUNER_SRC) $(CLI_SRC)) $(BUILD)/gen/profiles.o
+LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(VERIFY_SRC) $(REPORT_SRC) $(CHECK_SRC) $(TUNER_SRC) $(CLI_SRC)) $(BUILD)/gen/profiles.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_HELPERS = $(BUILD)/tests/checktest.o
@@ -122,7 +126,7 @@ e2e: all
 lint-man:
 	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
 
-# No folder takes a symbol from a higher one (core < tuners < checks < cli; verify on core only).
+# No folder takes a symbol from a higher one (core < tuners < checks < cli; verify and report on core only).
 layering: all
 	@BUILD=$(BUILD) bash tests/layering.sh
 

@@ -11,8 +11,8 @@
 #include "registry.h"
 #include "state.h"
 #include "tuners.h"
+#include "version.h"
 
-#define TICKREADY_VERSION "0.1.0"
 
 enum {
 	EXIT_READY = 0,		/* success; nothing failed */

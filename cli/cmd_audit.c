@@ -4,15 +4,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "formats.h"
 #include "report.h"
 
-enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to audit against (default " PROFILE_DEFAULT ")" },
-	{ "format", "text|json", OPT_FORMAT, "report format (default text)" },
+	{ "format", NULL, OPT_FORMAT, "report format (default text; none: only the exit status)" },
 	{ "only", "LIST", OPT_ONLY, "areas or check ids, comma-separated (e.g. cpu,irq,nic.chain)" },
+	{ "quiet", NULL, OPT_QUIET, "text: only failures and pending reboot, then the summary line" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
 	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
@@ -35,7 +37,11 @@ void audit_mark_fixes(struct session *s, struct finding *f, size_t n)
 int cmd_audit(int argc, char **argv)
 {
 	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *cgroup = NULL, *arg;
-	bool strict = false, use_color;
+	struct cli_opt opts[sizeof(audit_opts) / sizeof(audit_opts[0])];
+	char bar[64], choices[64], *synopsis;
+	const struct out_format *out;
+	struct out_opts wopts = { 0 };
+	bool strict = false;
 	struct cli_parser p;
 	struct session s;
 	struct report r;
@@ -44,13 +50,20 @@ int cmd_audit(int argc, char **argv)
 	char bad[64];
 	int c, rc;
 
-	cli_parser_init(&p, "audit", "tickready audit [--root DIR] [--profile NAME|PATH] [--format text|json] [--only LIST] [--strict] [--cgroup PATH]",
+	memcpy(opts, audit_opts, sizeof(opts));
+	for (size_t i = 0; opts[i].name; i++)
+		if (opts[i].key == OPT_FORMAT)
+			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
+	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH]", bar);
+	cli_parser_init(&p, "audit", synopsis,
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
-			audit_opts, argc, argv);
-	while ((c = cli_parser_next(&p, &arg)) != -1) {
+			opts, argc, argv);
+	rc = -1;
+	while (rc < 0 && (c = cli_parser_next(&p, &arg)) != -1) {
 		switch (c) {
 		case CLI_HELP:
-			return EXIT_READY;
+			rc = EXIT_READY;
+			break;
 		case OPT_ROOT:
 			root = arg;
 			break;
@@ -63,6 +76,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_ONLY:
 			only = arg;
 			break;
+		case OPT_QUIET:
+			wopts.quiet = true;
+			break;
 		case OPT_STRICT:
 			strict = true;
 			break;
@@ -73,15 +89,18 @@ int cmd_audit(int argc, char **argv)
 			cgroup = arg;
 			break;
 		default:
-			return EXIT_ERROR;
+			rc = EXIT_ERROR;
 		}
 	}
+	free(synopsis);
+	if (rc >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_error("audit: unexpected argument '%s'", argv[optind]);
 		return EXIT_ERROR;
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		cli_error("audit: unknown format '%s' (text or json)", format);
+	if (!(out = out_format_stdout(format, OUT_AUDIT))) {
+		cli_error("audit: unknown format '%s' (%s)", format, out_format_choices(OUT_AUDIT, false, choices, sizeof(choices)));
 		return EXIT_ERROR;
 	}
 	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
@@ -102,11 +121,8 @@ int cmd_audit(int argc, char **argv)
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
-	use_color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	if (!strcmp(format, "json"))
-		report_write_json(stdout, &r);
-	else
-		report_write_text(stdout, &r, use_color);
+	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	out->audit(stdout, &r, &wopts);
 	report_summary(&r, &sum);
 	rc = sum.fail || (strict && sum.warn) ? EXIT_NOT_READY : EXIT_READY;
 	findings_free(r.findings, r.n);

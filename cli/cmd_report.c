@@ -7,25 +7,28 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "formats.h"
 #include "report_cli.h"
 #include "report_doc.h"
 #include "report_fleet.h"
 #include "util.h"
 
 enum {
-	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_STRICT = 256, OPT_HTML, OPT_PROM, OPT_JUNIT, OPT_VERIFY,
-	OPT_VERIFY_FROM, OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE, OPT_JSON,
+	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_VERIFY, OPT_VERIFY_FROM,
+	OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE,
+	OPT_FILE = 512,		/* + the row of out_formats: --json, --html, --prom, --junit */
 };
 
-static const struct cli_opt report_opts[] = {
+/* The options before and after the formats' file options (--json FILE ...), which come from out_formats. */
+static const struct cli_opt opts_head[] = {
 	{ "root", "DIR", OPT_ROOT, "report on the tree under DIR (a capture or fixture) instead of /" },
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile to judge against (default " PROFILE_DEFAULT ")" },
-	{ "format", "text|json|none", OPT_FORMAT, "what goes to standard output (default text: a summary)" },
+	{ "format", NULL, OPT_FORMAT, "what goes to standard output (default text: a summary)" },
+	{ "quiet", NULL, OPT_QUIET, "text: only failures and pending reboot, then the verdict and counts" },
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures" },
-	{ "json", "FILE", OPT_JSON, "write the JSON document to FILE" },
-	{ "html", "FILE", OPT_HTML, "write the self-contained HTML page to FILE" },
-	{ "prom", "DIR", OPT_PROM, "write DIR/tickready.prom for node_exporter's textfile collector" },
-	{ "junit", "FILE", OPT_JUNIT, "write JUnit XML to FILE: one testcase per check and verify target" },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cli_opt opts_tail[] = {
 	{ "verify", "MODE", OPT_VERIFY, "run tickready verify --mode MODE and include its result (live host only)" },
 	{ "verify-from", "FILE", OPT_VERIFY_FROM, "include a saved `tickready verify --format json` result" },
 	{ "verify-duration", "SECONDS", OPT_VERIFY_DURATION, "with --verify: its --duration" },
@@ -37,7 +40,9 @@ static const struct cli_opt report_opts[] = {
 };
 
 struct outputs {
-	const char *format, *json, *html, *prom, *junit;
+	const struct out_format *format;	/* to standard output */
+	struct out_opts opts;
+	const char *dest[OUT_FORMATS];		/* --NAME ARG of out_formats' row i */
 };
 
 /* Every destination is checked before anything is gathered or written. */
@@ -70,50 +75,46 @@ static int check_file(const char *what, const char *path)
 	return rc;
 }
 
-static int write_file(const char *what, const char *path, int (*fn)(FILE *, const void *), const json_t *doc)
-{
-	int rc = write_atomic(path, fn, doc);
+struct doc_out {
+	doc_writer write;
+	const json_t *doc;
+	const struct out_opts *opts;
+};
 
-	if (rc < 0) {
-		cli_error("report: cannot write %s '%s': %s", what, path, strerror(-rc));
-		return -1;
+static int write_doc(FILE *f, const void *arg)
+{
+	const struct doc_out *d = arg;
+
+	return d->write(f, d->doc, d->opts);
+}
+
+/* Every file option given, in the table's order, then standard output. Returns -1 when a file could not be written. */
+static int emit(const json_t *doc, enum out_doc kind, const char *prefix, const struct outputs *o)
+{
+	int bad = 0;
+
+	for (size_t i = 0; out_formats[i].name; i++) {
+		const struct out_format *f = &out_formats[i];
+		struct doc_out d = { out_doc_writer(f, kind), doc, &o->opts };
+		char *path;
+		int rc;
+
+		if (!o->dest[i] || !d.write)
+			continue;
+		path = f->in_dir ? xasprintf("%s/%s", o->dest[i], f->in_dir) : xstrdup(o->dest[i]);
+		if ((rc = write_atomic(path, write_doc, &d)) < 0) {
+			cli_error("report: cannot write %s%s '%s': %s", prefix, f->what, path, strerror(-rc));
+			bad = -1;
+		}
+		free(path);
 	}
-	return 0;
+	out_doc_writer(o->format, kind)(stdout, doc, &o->opts);
+	return bad;
 }
-
-static int w_json(FILE *f, const void *d)
-{
-	int rc = json_dumpf(d, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fputc('\n', f);
-	return rc < 0 || ferror(f) ? -EIO : 0;
-}
-static int w_html(FILE *f, const void *d) { return rdoc_write_html(f, d); }
-static int w_prom(FILE *f, const void *d) { return rdoc_write_prom(f, d); }
-static int w_junit(FILE *f, const void *d) { return rdoc_write_junit(f, d); }
-static int w_fleet(FILE *f, const void *d) { return fleet_write_html(f, d); }
 
 static int emit_report(const json_t *doc, const struct outputs *o)
 {
-	char *prom = o->prom ? xasprintf("%s/tickready.prom", o->prom) : NULL;
-	int bad = 0;
-
-	if (o->json)
-		bad |= write_file("JSON", o->json, w_json, doc);
-	if (o->html)
-		bad |= write_file("HTML", o->html, w_html, doc);
-	if (prom)
-		bad |= write_file("Prometheus textfile", prom, w_prom, doc);
-	if (o->junit)
-		bad |= write_file("JUnit XML", o->junit, w_junit, doc);
-	free(prom);
-	if (!strcmp(o->format, "json")) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else if (!strcmp(o->format, "text")) {
-		rdoc_write_text(stdout, doc);
-	}
-	if (bad)
+	if (emit(doc, OUT_REPORT, "", o) < 0)
 		return EXIT_ERROR;
 	return !strcmp(rj_str(doc, "verdict"), "not-ready") ? EXIT_NOT_READY : EXIT_READY;
 }
@@ -129,25 +130,58 @@ static int run_fleet(const char *dir, double stale_hours, const struct outputs *
 		cli_error("report: %s", err);
 		return EXIT_ERROR;
 	}
-	rc = (o->html && write_file("fleet HTML", o->html, w_fleet, fleet) < 0) ||
-	     (o->json && write_file("fleet JSON", o->json, w_json, fleet) < 0) ? EXIT_ERROR : EXIT_READY;
-	if (!strcmp(o->format, "json")) {
-		json_dumpf(fleet, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else if (!strcmp(o->format, "text")) {
-		fleet_write_text(stdout, fleet);
-	}
+	rc = emit(fleet, OUT_FLEET, "fleet ", o) < 0 ? EXIT_ERROR : EXIT_READY;
 	if (!rc && rj_int(json_object_get(fleet, "summary"), "not_ready", 0))
 		rc = EXIT_NOT_READY;
 	json_decref(fleet);
 	return rc;
 }
 
+/* A --fleet run was given a file option whose format has no fleet page; says which ones it writes. */
+static bool fleet_refuses(const struct outputs *o)
+{
+	char can[128];
+	size_t len = 0;
+
+	can[0] = '\0';
+	for (size_t i = 0; out_formats[i].name; i++)
+		if (out_formats[i].fleet && out_formats[i].arg && len < sizeof(can))
+			len += snprintf(can + len, sizeof(can) - len, "%s--%s", len ? " and " : "", out_formats[i].name);
+	for (size_t i = 0; out_formats[i].name; i++)
+		if (o->dest[i] && !out_formats[i].fleet) {
+			cli_error("report: --fleet writes %s only, not --%s", can, out_formats[i].name);
+			return true;
+		}
+	return false;
+}
+
+/* The options: opts_head, a --NAME ARG per format that has a file, opts_tail. */
+static void report_options(struct cli_opt *opts, char *format_arg, size_t size)
+{
+	size_t n = 0;
+
+	for (const struct cli_opt *h = opts_head; h->name; h++) {
+		opts[n] = *h;
+		if (h->key == OPT_FORMAT)
+			opts[n].arg = out_format_choices(OUT_REPORT, true, format_arg, size);
+		n++;
+	}
+	for (size_t i = 0; out_formats[i].name; i++)
+		if (out_formats[i].arg)
+			opts[n++] = (struct cli_opt){ out_formats[i].name, out_formats[i].arg, OPT_FILE + (int)i, out_formats[i].help };
+	for (const struct cli_opt *t = opts_tail; t->name; t++)
+		opts[n++] = *t;
+	opts[n] = (struct cli_opt){ NULL, NULL, 0, NULL };
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_args a = { .root = "/" };
-	struct outputs o = { .format = "text" };
-	const char *arg, *from = NULL, *fleet = NULL, *stale = "24";
+	struct outputs o = { 0 };
+	const char *arg, *from = NULL, *fleet = NULL, *stale = "24", *format = "text";
+	struct cli_opt opts[CLI_MAX_OPTS + 1];
+	char format_arg[64], choices[64], *synopsis;
+	struct strbuf sb = { 0 };
 	struct cli_parser p;
 	char err[512];
 	double stale_h;
@@ -155,23 +189,26 @@ int cmd_report(int argc, char **argv)
 	char *end;
 	int c, rc;
 
-	cli_parser_init(&p, "report",
-			"tickready report [--root DIR] [--profile P] [--format text|json|none] [--json FILE] [--html FILE] [--prom DIR] "
-			"[--junit FILE] [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]",
+	report_options(opts, format_arg, sizeof(format_arg));
+	strbuf_addf(&sb, "tickready report [--root DIR] [--profile P] [--format %s] [--quiet]", format_arg);
+	for (size_t i = 0; out_formats[i].name; i++)
+		if (out_formats[i].arg)
+			strbuf_addf(&sb, " [--%s %s]", out_formats[i].name, out_formats[i].arg);
+	strbuf_add(&sb, " [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]]");
+	synopsis = strbuf_detach(&sb);
+	cli_parser_init(&p, "report", synopsis,
 			"Gathers audit, apply status, the plan and optionally verify into one tickready.report/1 document and "
 			"writes it as text, JSON, HTML, a Prometheus textfile or JUnit XML.",
-			report_opts, argc, argv);
-	while ((c = cli_parser_next(&p, &arg)) != -1) {
+			opts, argc, argv);
+	rc = -1;
+	while (rc < 0 && (c = cli_parser_next(&p, &arg)) != -1) {
 		switch (c) {
-		case CLI_HELP: return EXIT_READY;
+		case CLI_HELP: rc = EXIT_READY; break;
 		case OPT_ROOT: a.root = arg; break;
 		case OPT_PROFILE: a.profile = arg; break;
-		case OPT_FORMAT: o.format = arg; break;
+		case OPT_FORMAT: format = arg; break;
+		case OPT_QUIET: o.opts.quiet = true; break;
 		case OPT_STRICT: a.strict = true; break;
-		case OPT_JSON: o.json = arg; break;
-		case OPT_HTML: o.html = arg; break;
-		case OPT_PROM: o.prom = arg; break;
-		case OPT_JUNIT: o.junit = arg; break;
 		case OPT_VERIFY: a.verify_mode = arg; break;
 		case OPT_VERIFY_FROM: a.verify_from = arg; break;
 		case OPT_VERIFY_DURATION: a.verify_duration = arg; break;
@@ -179,15 +216,22 @@ int cmd_report(int argc, char **argv)
 		case OPT_FROM: from = arg; break;
 		case OPT_FLEET: fleet = arg; break;
 		case OPT_STALE: stale = arg; break;
-		default: return EXIT_ERROR;
+		default:
+			if (c >= OPT_FILE && c < OPT_FILE + OUT_FORMATS)
+				o.dest[c - OPT_FILE] = arg;
+			else
+				rc = EXIT_ERROR;
 		}
 	}
+	free(synopsis);
+	if (rc >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_error("report: unexpected argument '%s'", argv[optind]);
 		return EXIT_ERROR;
 	}
-	if (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "none")) {
-		cli_error("report: unknown format '%s' (text, json or none)", o.format);
+	if (!(o.format = out_format_stdout(format, OUT_REPORT))) {
+		cli_error("report: unknown format '%s' (%s)", format, out_format_choices(OUT_REPORT, false, choices, sizeof(choices)));
 		return EXIT_ERROR;
 	}
 	stale_h = strtod(stale, &end);
@@ -204,14 +248,20 @@ int cmd_report(int argc, char **argv)
 		cli_error("report: --verify measures the live host; with --root use --verify-from FILE");
 		return EXIT_ERROR;
 	}
-	if ((fleet && (o.prom || o.junit)) || ((from || fleet) && (a.verify_mode || a.verify_from))) {
-		cli_error("report: %s", fleet && (o.prom || o.junit) ? "--fleet writes HTML and JSON only"
-								: "--verify and --verify-from gather; --from and --fleet read saved reports");
+	if ((from || fleet) && (a.verify_mode || a.verify_from)) {
+		cli_error("report: --verify and --verify-from gather; --from and --fleet read saved reports");
 		return EXIT_ERROR;
 	}
-	if ((o.json && check_file("--json", o.json)) || (o.html && check_file("--html", o.html)) || (o.junit && check_file("--junit", o.junit)) ||
-	    (o.prom && check_dir("--prom", o.prom)))
+	if (fleet && fleet_refuses(&o))
 		return EXIT_ERROR;
+	for (size_t i = 0; out_formats[i].name; i++) {
+		char *opt = xasprintf("--%s", out_formats[i].name);
+
+		rc = o.dest[i] && (out_formats[i].in_dir ? check_dir(opt, o.dest[i]) : check_file(opt, o.dest[i]));
+		free(opt);
+		if (rc)
+			return EXIT_ERROR;
+	}
 	if (fleet)
 		return run_fleet(fleet, stale_h, &o);
 	if (from) {

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "journal.h"
 #include "state.h"
+#include "texttable.h"
 
 enum { OPT_ROOT = 'r', OPT_FORMAT = 'f' };
 
@@ -26,16 +27,23 @@ static void print_text(const json_t *doc)
 	const json_t *runs = json_object_get(doc, "runs"), *run, *it, *sum = json_object_get(doc, "summary");
 	const char *confirm = json_string_value(json_object_get(doc, "confirm_pending"));
 	const char *once = json_string_value(json_object_get(doc, "once_pending"));
+	/* A path widens its column up to 72; a value wider than its column wraps inside it. */
+	static const struct tt_col cols[] = {
+		{ "VERDICT", 15, 15 }, { "TARGET", 46, 72 }, { "WANTED", 20, 32 }, { "STAGED", 20, 32 }, { "LIVE", 0, 0 },
+	};
+	struct text_table t;
 	size_t i, j;
 
 	printf("tickready status: root %s\n", or_dash(doc, "root"));
 	json_array_foreach(runs, i, run) {
 		printf("run %s: profile %s, %s\n", or_dash(run, "run"),
 		       json_is_string(json_object_get(run, "profile")) ? or_dash(run, "profile") : "?", or_dash(run, "started"));
-		printf("  %-15s %-46s %-20s %-20s %s\n", "VERDICT", "TARGET", "WANTED", "STAGED", "LIVE");
+		tt_init(&t, cols, sizeof(cols) / sizeof(cols[0]));
 		json_array_foreach(json_object_get(run, "items"), j, it)
-			printf("  %-15s %-46s %-20s %-20s %s\n", or_dash(it, "verdict"), or_dash(it, "target"),
-			       or_dash(it, "wanted"), or_dash(it, "staged"), or_dash(it, "live"));
+			tt_row(&t, (const char *[]){ or_dash(it, "verdict"), or_dash(it, "target"), or_dash(it, "wanted"),
+						    or_dash(it, "staged"), or_dash(it, "live") });
+		tt_print(&t, stdout, "  ");
+		tt_free(&t);
 	}
 	if (!json_array_size(runs))
 		puts("nothing applied: the journal holds no run that is not reverted");

@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	fputs("usage: tickready COMMAND [OPTIONS]\n\ncommands:\n", out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->help);
-	fputs("\n`tickready COMMAND --help` shows a command's options. Exit status: 0 ready, 1 not ready, 2 error.\n",
+	fputs("\n`tickready help COMMAND` or `tickready COMMAND --help` shows a command's options. Exit status: 0 ready, 1 not ready, 2 error.\n",
 	      out);
 }
 
@@ -56,6 +56,21 @@ int main(int argc, char **argv)
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	__fsetlocking(stderr, FSETLOCKING_BYCALLER);
 	if (!name) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	/* help COMMAND is COMMAND --help: each command prints its own usage from its option table. */
+	if (!strcmp(name, "help") && argc > 2) {
+		char *help_argv[] = { argv[2], "--help", NULL };
+
+		if (argc > 3) {
+			cli_error("help: one command, got %d", argc - 2);
+			return EXIT_ERROR;
+		}
+		for (const struct command *c = commands; c->name; c++)
+			if (!strcmp(c->name, argv[2]))
+				return finish_stdout(c->run(2, help_argv));
+		cli_error("help: unknown command '%s'", argv[2]);
 		usage(stderr);
 		return EXIT_ERROR;
 	}

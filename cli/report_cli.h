@@ -1,4 +1,4 @@
-/* tickready report, diff and the fleet page: what cli/cmd_report.c gathers and hands to core/'s writers. */
+/* tickready report, diff and the fleet page: what cli/cmd_report.c gathers and hands to report/'s writers. */
 #pragma once
 #include <stdbool.h>
 #include <jansson.h>

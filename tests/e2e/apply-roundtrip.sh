@@ -4,6 +4,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
 T=$(mktmp)/tree
+D=$(mktmp)
 
 fresh_tree "$T"
 expect_status 0 "dry run exits 0" "$TR" apply --root "$T" --profile "$APROF" --dry-run
@@ -57,6 +58,19 @@ expect_status 0 "second plan JSON" "$TR" apply --root "$T" --profile "$APROF" --
 expect_status 0 "status" "$TR" status --root "$T"
 expect_grep "status shows pending-reboot" '^  pending-reboot +isolcpus' "$OUT"
 expect_grep "status shows live values" '^  pass +kernel|^  pass +/proc/sys/kernel/timer_migration' "$OUT"
+# Every row keeps its columns in line with the header, however long a path or value (sysfs paths pass 46 characters).
+python3 - "$OUT" <<'PY' >"$D/cols.log" 2>&1 && ok "status table: every value inside its column" || { not_ok "status columns"; sed 's/^/    /' "$D/cols.log"; }
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head = [l for l in lines if l.lstrip().startswith("VERDICT")][0]
+starts = [head.index(w) for w in ("TARGET", "WANTED", "STAGED", "LIVE")]
+rows = lines[lines.index(head) + 1:]
+rows = rows[:next(i for i, l in enumerate(rows) if not l.startswith("  "))]
+assert any(len(r.split()[1]) > 46 for r in rows if len(r.split()) > 1), "no long path to test with"
+for r in rows:
+    for s in starts:
+        assert len(r) <= s or r[s - 1] == " ", (s, r)
+PY
 expect_status 0 "status JSON" "$TR" status --root "$T" --format json
 [ "$(json "$OUT" 'd["summary"]["fail"]')" = 0 ] && ok "status: nothing failed" || not_ok "status failures"
 

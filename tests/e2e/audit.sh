@@ -3,6 +3,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 FX=$SRC/tests/fixtures
+D0=$(mktmp)
 
 # Live host, default profile: a report, never an error.
 timeout 60 "$TR" audit --format json >"$OUT" 2>"$ERR"; rc=$?
@@ -40,8 +41,22 @@ expect_status 2 "--only unknown area is a usage error" "$TR" audit --only cpu,bo
 expect_grep "names the bad word" "bogus" "$ERR"
 expect_status 2 "unknown option" "$TR" audit --bogus
 expect_status 2 "unknown format" "$TR" audit --format xml
+expect_grep "names the formats" "unknown format 'xml' \(text, json or none\)" "$ERR"
+expect_status 1 "--format none: the exit status alone" "$TR" audit --root "$T" --profile "$FX/profiles/base.ini" --format none
+[ ! -s "$OUT" ] && ok "--format none prints nothing" || not_ok "--format none printed $(head -c 80 "$OUT")"
 expect_status 0 "--help" "$TR" audit --help
 expect_grep "help lists --root" "--root DIR" "$OUT"
+# help COMMAND is COMMAND --help, for every command; help alone lists the commands; a bad name is an error.
+cp "$OUT" "$D0/audit-help"
+cmds=$("$TR" help | sed -n 's/^  \([a-z]*\) .*/\1/p')
+for c in $cmds; do
+	"$TR" help "$c" >"$D0/help" 2>&1; rc=$?
+	"$TR" "$c" --help >"$D0/dash" 2>&1
+	[ "$rc" = 0 ] && cmp -s "$D0/help" "$D0/dash" && grep -q "^usage: tickready $c" "$D0/help" && n_help=$((${n_help:-0} + 1)) || not_ok "help $c is not $c --help (exit $rc)"
+done
+[ "${n_help:-0}" = "$(echo "$cmds" | wc -l)" ] && [ "${n_help:-0}" -ge 11 ] && ok "help COMMAND prints that command's usage, for all $n_help commands" || not_ok "help COMMAND: ${n_help:-0} of $(echo "$cmds" | wc -l)"
+expect_status 2 "help of an unknown command" "$TR" help bogus
+expect_grep "names it" "unknown command 'bogus'" "$ERR"
 
 # Bad roots.
 expect_status 2 "missing root" "$TR" audit --root /nonexistent/tree

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the report and fleet pages opened in headless Chromium; the DOM it builds is checked
-# (verdict, one table per area, one SVG per histogram; the fleet page's inline sort script ran).
+# (verdict, contents, verify, what needs action, passes and skips folded per area, one SVG per histogram;
+# the fleet page's inline sort script ran), and this VM's report printed to PDF fits in 3 pages.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -36,7 +37,7 @@ class Dom(HTMLParser):
         self.stack.append((tag, a))
         if tag == "header" and a.get("id") == "verdict":
             self.order.append("verdict")
-        if tag == "section":
+        if tag in ("section", "nav") or (tag == "details" and a.get("id")):
             self.order.append(a.get("id") or a.get("data-area"))
             if a.get("class") == "area":
                 self.areas[a["data-area"]] = 0
@@ -55,16 +56,41 @@ class Dom(HTMLParser):
 
 dom = Dom(); dom.feed(open(sys.argv[1]).read())
 doc = json.load(open(sys.argv[2]))
-assert dom.order[0] == "verdict", dom.order[:3]
+assert dom.order[:5] == ["verdict", "summary", "toc", "verify", "action"], dom.order[:5]
 assert dom.verdict.strip() == "NOT READY", dom.verdict
-areas = {c["area"] for c in doc["audit"]["checks"]}
+# Passes and skips, folded per area; failures and warnings in the one table of what needs action.
+folded = ("pass", "skip")
+areas = {c["area"] for c in doc["audit"]["checks"] if c["verdict"] in folded}
 assert set(dom.areas) == areas, (dom.areas, areas)
 for area in areas:
-    want = sum(c["area"] == area and c["verdict"] != "pending-reboot" for c in doc["audit"]["checks"])
+    want = sum(c["area"] == area and c["verdict"] in folded for c in doc["audit"]["checks"])
     assert dom.areas[area] == want, (area, dom.areas[area], want)
 streams = [s["name"] for s in doc["verify"]["streams"] if s.get("histogram")]
 assert dom.svgs == streams, (dom.svgs, streams)
 EOF
+
+# This VM's report printed by Chromium: what needs action (verdict, verify, failures, warnings, pending) on at
+# most 3 pages; the folded passes and skips are not printed. Before the print view it took 21 pages.
+"$TR" report --verify-from "$FX/report/verify-loopback.json" --html "$D/vm.html" --json "$D/vm.json" --format none 2>"$D/vm.err"
+[ -s "$D/vm.html" ] || not_ok "this VM's report: $(head -2 "$D/vm.err")"
+timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync --no-pdf-header-footer \
+	--user-data-dir="$D/profile-pdf" --print-to-pdf="$D/vm.pdf" "file://$D/vm.html" >/dev/null 2>"$D/chromium.err"
+# pdfinfo (poppler-utils) reads the page tree; without it, the page objects are counted.
+if command -v pdfinfo >/dev/null; then
+	pages=$(pdfinfo "$D/vm.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+else
+	pages=$(grep -ac '/Type /Page\b' "$D/vm.pdf")
+fi
+if [ -n "$pages" ] && [ "$pages" -ge 1 ] && [ "$pages" -le 3 ]; then ok "this VM's report prints on $pages page(s) (at most 3)"
+else not_ok "this VM's report prints on '${pages:-?}' pages, wanted 1-3 ($(tail -1 "$D/chromium.err"))"; fi
+if command -v pdftotext >/dev/null; then
+	pdftotext "$D/vm.pdf" "$D/vm.txt"
+	grep -q 'Needs action' "$D/vm.txt" && grep -q 'Verify' "$D/vm.txt" && ok "the print holds verify and what needs action" || not_ok "print lacks verify or needs action"
+	folded=$(json "$D/vm.json" '" ".join(c["id"] for c in d["audit"]["checks"] if c["verdict"] in ("pass", "skip"))')
+	printed=$(for id in $folded; do grep -qF "$id" "$D/vm.txt" && echo "$id"; done)
+	[ -n "$folded" ] && [ -z "$printed" ] && ok "the print leaves out the passes and skips" || not_ok "the print holds passes or skips: ${printed:-none to check}"
+fi
 
 # The fleet page: its inline script ran in the browser (it marks the sortable headers).
 mkdir "$D/fleet"; cp "$D/host.json" "$D/fleet/h1.json"; cp "$D/host.html" "$D/fleet/h1.html"
@@ -72,6 +98,13 @@ mkdir "$D/fleet"; cp "$D/host.json" "$D/fleet/h1.json"; cp "$D/host.html" "$D/fl
 dump_dom "file://$D/fleet/index.html" "$D/fleet-dom.html"
 [ "$(grep -o 'class="sortable-key"' "$D/fleet-dom.html" | wc -l)" = 7 ] && ok "fleet: the sort script ran (7 sortable headers)" || not_ok "fleet: sort script did not run"
 expect_grep "fleet: host row links its page" '<a href="h1.html">' "$D/fleet-dom.html"
+# The filter ran: "#filter=WORDS" (what a failing check's link sets) keeps the rows that match, hides the rest.
+fail1=$(json "$D/host.json" '[c["id"] for c in d["audit"]["checks"] if c["verdict"] == "fail"][0]')
+dump_dom "file://$D/fleet/index.html#filter=$fail1" "$D/fleet-kept.html"
+dump_dom "file://$D/fleet/index.html#filter=no-such-check" "$D/fleet-hidden.html"
+grep -q '<span id="shown" class="mute">1 of 1 hosts shown</span>' "$D/fleet-kept.html" && ! grep -q 'data-filter="[^"]*" hidden' "$D/fleet-kept.html" &&
+	grep -q '<span id="shown" class="mute">0 of 1 hosts shown</span>' "$D/fleet-hidden.html" && grep -q 'data-filter="[^"]*" hidden' "$D/fleet-hidden.html" &&
+	ok "fleet: the filter keeps a host failing $fail1 and hides it for a check it passes" || not_ok "fleet filter: $(grep -o '<span id="shown"[^<]*' "$D/fleet-kept.html" "$D/fleet-hidden.html")"
 pgrep -f "user-data-dir=$D/" >/dev/null && not_ok "chromium left running" || ok "no chromium left running"
 
 finish

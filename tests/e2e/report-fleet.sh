@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end: tickready diff (reports and trees) and report --fleet (many reports, stale marking, bad files).
+# End-to-end: tickready diff (reports and trees) and report --fleet (many reports, stale marking, the page's
+# failing checks, matrix, filter and JSON links, bad files).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -56,8 +57,34 @@ cp "$OUT" "$D/fleet.json"
 expect_grep "fleet HTML sortable" '<table class="sortable fleet">' "$F/index.html"
 expect_grep "fleet HTML links the host page" '<a href="nyc4-07.html">' "$F/index.html"
 expect_grep "fleet HTML marks stale" 'badge v-stale' "$F/index.html"
+# What a fleet engineer looks for first: which check fails on how many hosts (most first, each linking the
+# host table filtered to it), a check x host matrix, a filter, each host's JSON linked.
+python3 - "$F/index.html" "$D/fleet.json" <<'PY' >"$D/fleet-page.log" 2>&1 && ok "fleet HTML: failing checks by host count, check x host matrix, filter, JSON links" || { not_ok "fleet page"; sed 's/^/    /' "$D/fleet-page.log"; }
+import collections, json, re, sys
+h, d = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+count = collections.Counter(c for host in d["hosts"] for c in host["failing"])
+want = sorted(count.items(), key=lambda x: (-x[1], x[0]))
+top = h[h.index('<section id="top-failing">'):h.index('</section>', h.index('<section id="top-failing">'))]
+rows = re.findall(r'<tr data-check="([^"]+)"><td><a href="#filter=\1"><code>\1</code></a></td><td class="num">(\d+) of (\d+)</td>', top)
+assert [(c, int(n)) for c, n, _ in rows] == want and all(int(m) == len(d["hosts"]) for _, _, m in rows), (rows[:3], want[:3])
+assert h.index('<section id="top-failing">') < h.index('<section id="hosts">'), "failing checks come first"
+mx = h[h.index('<details id="matrix"'):h.index('</details>', h.index('<details id="matrix"'))]
+assert re.findall(r'<th class="host">([^<]*)</th>', mx) == [x["hostname"] for x in d["hosts"]]
+for line in re.findall(r'<tr><td><code>([^<]+)</code></td>(.*?)</tr>', mx):
+    marks = ["&#10007;" in c for c in re.findall(r'<td[^>]*>.*?</td>', line[1])]
+    assert marks == [line[0] in x["failing"] for x in d["hosts"]], line[0]
+assert '<input id="filter" type="search"' in h and "#filter=" in h and "<script>" in h
+for x in d["hosts"]:
+    assert f'<a class="json" href="{x["file"]}">JSON</a>' in h, x["file"]
+    f = re.search(r'data-filter="([^"]*)"><td>(?:<a href="[^"]*">)?' + re.escape(x["hostname"]), h)
+    assert f and all(c in f.group(1).split() for c in x["failing"]) and x["verdict"] in f.group(1), x["hostname"]
+PY
+# A host name longer than its column (24) widens it: every row keeps its columns in line.
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["hostname"] = "nyc4-rack07-u42.trading.example.net"; json.dump(d, open(sys.argv[2], "w"))' "$D/rb.json" "$F/long.json"
 expect_status 1 "fleet text" "$TR" report --fleet "$F"
 expect_grep "text: one line per host" 'ldn1-01 .* STALE$' "$OUT"
+[ "$(grep -c 'failing  P99' "$OUT")" = 4 ] && [ "$(sed -n '2,$p' "$OUT" | awk '{print index($0, "failing")}' | sort -u | wc -l)" = 1 ] && ok "text: columns in line past a long host name" || { not_ok "fleet text columns"; sed 's/^/    /' "$OUT"; }
+rm "$F/long.json"
 "$TR" report --fleet "$F" --format json >"$D/f.json"; mv "$D/f.json" "$F/fleet.json"
 expect_status 1 "a fleet summary in the directory is passed over" "$TR" report --fleet "$F" --format json
 [ "$(json "$OUT" 'd["summary"]["hosts"]')" = 3 ] && ok "still 3 hosts" || not_ok "fleet.json counted"

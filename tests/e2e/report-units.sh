@@ -14,6 +14,7 @@ U=$I/lib/systemd/system
 expect_grep "install says how to enable" 'not enabled' "$D/install.log"
 expect_grep "calendar from AUDIT_CALENDAR" '^OnCalendar=Mon..Sat 05:45$' "$U/tickready-audit.timer"
 expect_grep "ExecStart under PREFIX" '^ExecStart=/usr/bin/tickready report ' "$U/tickready-audit.service"
+expect_grep "textfile where Debian's node exporter reads it" '^Environment=TICKREADY_PROM_DIR=/var/lib/prometheus/node-exporter$' "$U/tickready-audit.service"
 [ -f "$I/usr/share/man/man8/tickready-report.8" ] && ok "man page installed" || not_ok "man page"
 
 # systemd-analyze: the unit files parse (binary path pointed at the build, man pages not looked up).

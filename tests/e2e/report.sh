@@ -50,11 +50,51 @@ grep -Eiq '(src|href)="?(https?:)?//' "$H" && not_ok "HTML references the networ
 grep -Eq '<(link|img|iframe)' "$H" && not_ok "external resources" || ok "no external resources"
 [ "$(grep -o '<header id="verdict"' "$H" | wc -l)" = 1 ] && ok "one verdict header" || not_ok "verdict header"
 [ "$(grep -bo '<header id="verdict"' "$H" | cut -d: -f1)" -lt "$(grep -bo '<section' "$H" | head -1 | cut -d: -f1)" ] && ok "verdict before every section" || not_ok "verdict not first"
-areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"]))')
-[ "$(grep -o '<section class="area"' "$H" | wc -l)" = "$areas" ] && ok "one table per area ($areas)" || not_ok "area tables"
+areas=$(json "$D/r.json" 'len(set(c["area"] for c in d["audit"]["checks"] if c["verdict"] in ("pass", "skip")))')
+[ "$(grep -o '<section class="area"' "$H" | wc -l)" = "$areas" ] && ok "one folded table per area with passes or skips ($areas)" || not_ok "area tables"
 rows=$(grep -o '<tr class="v-[a-z-]*" data-check=' "$H" | wc -l)
 [ "$rows" = "$(json "$D/r.json" 'len(d["audit"]["checks"])')" ] && ok "every check in a table row" || not_ok "check rows $rows"
 [ "$(grep -o '<svg class="histogram"' "$H" | wc -l)" = 1 ] && ok "one SVG histogram for the one stream" || not_ok "histogram count"
+# The order a reader needs: verdict, contents, verify, what needs action; passes and skips folded at the end.
+python3 - "$H" "$D/r.json" <<'PY' >"$D/order.log" 2>&1 && ok "verdict, contents, verify, needs action; passes and skips folded, out of print" || { not_ok "page order"; sed 's/^/    /' "$D/order.log"; }
+import json, re, sys
+h, d = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+at = lambda s, start=0: h.index(s, start)
+assert at('<header id="verdict"') < at('<nav id="toc">') < at('<section id="verify">') < at('<section id="action">') < at('<details id="passed"'), "order"
+action = h[at('<section id="action">'):at('</section>', at('<section id="action">'))]
+rows = re.findall(r'<tr class="v-([a-z-]+)" data-check="([^"]+)"', action)
+want = [("fail", c["id"]) for c in d["audit"]["checks"] if c["verdict"] == "fail"] + [("warn", c["id"]) for c in d["audit"]["checks"] if c["verdict"] == "warn"]
+assert rows == want, (rows[:3], want[:3])
+folded = h[at('<details id="passed"'):at('</details>', at('<details id="passed"'))]
+assert '<details id="passed" class="folded">' in h, "folded passes start closed"
+assert set(re.findall(r'<tr class="v-([a-z-]+)" data-check=', folded)) == {"pass", "skip"}
+# Every contents link lands on an id of the page.
+for a in re.findall(r'<a href="#([^"]+)"', h[at('<nav id="toc">'):at('</nav>')]):
+    assert f'id="{a}"' in h, a
+assert re.search(r'@media print\{[^@]*#passed[^{]*\{display:none', h), "print leaves out the folded passes"
+PY
+# The histogram reads as people say it: counts 1, 10 ... 1k, 1M (never 1e+06), one unit (us) on the latency
+# axis, percentile labels that do not overlap, targets named "p99", not "p99_ns".
+python3 - "$H" <<'PY' >"$D/hist.log" 2>&1 && ok "histogram: readable counts, one latency unit, labels apart, target names" || { not_ok "histogram labels"; sed 's/^/    /' "$D/hist.log"; }
+import re, sys
+svg = re.search(r'<svg class="histogram".*?</svg>', open(sys.argv[1]).read(), re.S).group(0)
+counts = re.findall(r'<text class="count"[^>]*>([^<]*)<', svg)
+assert counts[:4] == ["1", "10", "100", "1k"] and "1M" in counts and not any("e+" in c for c in counts), counts
+ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)<', svg)
+assert ticks and all(re.fullmatch(r"[0-9.,]+", t) for t in ticks), ticks
+assert "latency, &micro;s" in svg
+marks = [(float(x), int(y), t) for x, y, t in re.findall(r'<text class="percentile" x="([0-9.]+)" y="([0-9]+)"[^>]*>([^<]*)<', svg)]
+assert [m[2] for m in marks] == ["p50", "p99", "p99.9", "p99.99"], marks
+for i, a in enumerate(marks):
+    for b in marks[i + 1:]:
+        assert a[1] != b[1] or abs(a[0] - b[0]) >= 5.5 * (len(a[2]) + len(b[2])) / 2, (a, b)
+targets = re.findall(r'<text class="target"[^>]*>([^<]*)<', svg)
+assert targets == ["p99 target &le; 2 &micro;s", "p99.99 target &le; 20 &micro;s"], targets
+PY
+# A NIC without NUMA affinity (the kernel's -1) reads "none".
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["audit"]["host"]["nics"][0]["numa_node"] = -1; json.dump(d, open(sys.argv[2], "w"))' "$D/r.json" "$D/numa.json"
+"$TR" report --from "$D/numa.json" --html "$D/numa.html" --format none
+expect_grep "NUMA node -1 reads none" '<td>eno1</td><td>[^<]*</td><td>[^<]*</td><td class="num">none</td>' "$D/numa.html"
 expect_grep "HTML says what apply does" '<span class="fixed-by">tickready apply does it now</span>' "$H"
 expect_grep "target line drawn" '<line class="target"' "$H"
 expect_grep "per-core cause bars" '<svg class="causes" data-cpu="1"' "$H"
@@ -65,10 +105,14 @@ expect_grep "undo command shown" '<pre id="undo">tickready revert' "$H"
 P=$D/tickready.prom
 if promtool check metrics <"$P" >"$D/lint" 2>&1; then ok "promtool check metrics passes"; else not_ok "promtool: $(head -3 "$D/lint")"; fi
 for m in 'tickready_ready 0' 'tickready_pending_reboot 0' 'tickready_check_status\{check="cpu.isolated",area="cpu",verdict="fail"\} 1' \
-	'tickready_verify_latency_seconds\{stream="loopback",quantile="0.99"\} 2.8553e-05' 'tickready_verify_drops_total\{stream="loopback"\} 1120' \
-	'tickready_report_timestamp_seconds [0-9]+'; do
+	'tickready_verify_latency_seconds\{stream="loopback",percentile="99"\} 2.8553e-05' 'tickready_verify_dropped_packets\{stream="loopback"\} 1120' \
+	'tickready_verify_samples\{stream="loopback"\} 1998879' 'tickready_build_info\{version="[0-9][^"]*"\} 1' \
+	"tickready_profile_info\\{profile=\"untuned-test\",source=\"$APROF\"\\} 1" 'tickready_report_timestamp_seconds [0-9]+'; do
 	expect_grep "prom has /$m/" "^$m$" "$P"
 done
+[ "$(sed -n 's/^tickready_build_info{version="\([^"]*\)"} 1$/\1/p' "$P")" = "$("$TR" --version | cut -d' ' -f2)" ] && ok "build_info carries the version --version prints" || not_ok "build_info version"
+# A verify run's figures are gauges: each report states the last run, nothing accumulates across reports.
+[ -z "$(grep '^# TYPE tickready_verify' "$P" | grep -v ' gauge$')" ] && ! grep -Eq '^tickready_verify[a-z_]*(_total|_sum|_count)[{ ]' "$P" && ok "verify figures are gauges (no counter, no summary)" || not_ok "verify metric types: $(grep '^# TYPE tickready_verify' "$P" | grep -v ' gauge$')"
 [ "$(grep -c '^tickready_check_status{check="cpu.isolated"' "$P")" = 5 ] && ok "one series per verdict" || not_ok "verdict series"
 [ -z "$(find "$D" -maxdepth 1 -name '.*' ! -name . )" ] && ok "no temporary file left" || not_ok "temporary files left"
 
@@ -103,6 +147,22 @@ timeout 60 "$TR" report --root "$A" --profile "$APROF" --format json --html "$D/
 json "$OUT" 'd["pending_reboot"] and "isolcpus" in d["pending"]["applied"] and "cpu.isolated" in d["pending"]["checks"]' | grep -qx True && ok "after apply: pending reboot apart" || not_ok "pending $(json "$OUT" 'd["pending"]')"
 [ "$(json "$OUT" 'len(d["status"]["runs"])')" = 1 ] && ok "status run in the report" || not_ok "status runs"
 expect_grep "HTML: pending-reboot table row" '<section id="pending-reboot"><h2>Pending reboot</h2><div class="scroll"><table class="checks">' "$D/a.html"
+# --quiet: only the failures and what waits for a reboot, then the summary line (audit and report).
+expect_status 0 "audit --quiet (nothing but pending fails)" "$TR" audit --root "$A" --profile "$APROF" --quiet
+cp "$OUT" "$D/aq.txt"
+"$TR" audit --root "$A" --profile "$APROF" --format json >"$D/aq.json" 2>/dev/null
+python3 - "$D/aq.txt" "$D/aq.json" <<'PY' >"$D/aq.log" 2>&1 && ok "audit --quiet: the failures and pending, then the summary" || { not_ok "audit --quiet"; sed 's/^/    /' "$D/aq.log"; }
+import json, re, sys
+lines, d = open(sys.argv[1]).read().splitlines(), json.load(open(sys.argv[2]))
+shown = [(m.group(1), m.group(2)) for m in (re.match(r"  (FAIL|PENDING|WARN|PASS|SKIP) +(\S+)", l) for l in lines) if m]
+want = [("PENDING" if c["verdict"] == "pending-reboot" else "FAIL", c["id"]) for c in d["checks"] if c["verdict"] in ("fail", "pending-reboot")]
+assert shown == want and any(v == "PENDING" for v, _ in shown), (shown[:4], want[:4])
+assert lines[-1].startswith("summary: ") and not any(l and not l.startswith(" ") for l in lines[:-2]), lines[:2]
+PY
+expect_status 1 "report --quiet" "$TR" report --from "$D/r.json" --quiet
+expect_grep "report --quiet: the verify target that failed" '^  FAIL loopback.p99_ns: observed' "$OUT"
+[ "$(grep -c '^  FAIL ' "$OUT")" = "$(json "$D/r.json" 'd["summary"]["checks"]["fail"] + d["summary"]["verify"]["targets_failed"]')" ] && ! grep -Eq '^  (WARN|PASS|SKIP)|^plan:|^verify:' "$OUT" && ok "report --quiet: failures only, no plan or verify figures" || not_ok "report --quiet lines: $(head -3 "$OUT")"
+expect_grep "report --quiet ends with the verdict and counts" '^verdict: NOT READY; checks: [0-9]+ pass' "$OUT"
 
 # A verify result with keys missing: absent, never zero.
 python3 - "$VJ" "$D/v-missing.json" <<'EOF'
@@ -114,8 +174,8 @@ del d["targets"]; del d["ready"]
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 expect_status 1 "verify JSON with keys missing" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/v-missing.json" --prom "$D" --html "$D/m.html" --format json
-grep -q 'quantile="0.99"}' "$D/tickready.prom" && not_ok "missing p99 exported" || ok "missing p99 not exported"
-grep -q '^tickready_verify_drops_total' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
+grep -q 'percentile="99"}' "$D/tickready.prom" && not_ok "missing p99 exported" || ok "missing p99 not exported"
+grep -q '^tickready_verify_dropped_packets' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
 promtool check metrics <"$D/tickready.prom" >/dev/null 2>&1 && ok "promtool passes with keys missing" || not_ok "promtool with keys missing"
 grep -q '<svg class="histogram"' "$D/m.html" && not_ok "histogram drawn without one" || ok "no histogram without data"
 

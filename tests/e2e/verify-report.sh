@@ -17,7 +17,7 @@ timeout 120 "$TR" report --profile "$P" --verify loopback --verify-duration 1 --
 [ $rc -le 1 ] && ok "report --verify loopback exits 0 or 1 ($rc)" || { not_ok "report --verify exit $rc"; head -5 "$ERR"; }
 [ "$(json "$OUT" 'd["verify"]["schema"], d["verify_source"]')" = "('tickready.verify/1', 'run')" ] && ok "verify result embedded, source run" || not_ok "verify part"
 [ "$(json "$OUT" 'd["summary"]["verify"]["targets_failed"]')" = 0 ] && ok "loose targets pass" || not_ok "targets: $(json "$OUT" 'd["verify"].get("targets")')"
-grep -q '^tickready_verify_latency_seconds{stream="loopback",quantile="0.99"}' "$D/tickready.prom" && ok "prom has the measured p99" || not_ok "prom p99"
+grep -q '^tickready_verify_latency_seconds{stream="loopback",percentile="99"}' "$D/tickready.prom" && ok "prom has the measured p99" || not_ok "prom p99"
 [ "$(cat $NR)" = "$OLD_NR" ] && ok "hugepage pool restored" || not_ok "nr_hugepages $(cat $NR), was $OLD_NR"
 grep -q tickready-verify-huge /proc/mounts && not_ok "hugetlbfs left mounted" || ok "no hugetlbfs left"
 expect_status 2 "a verify error is a report error" "$TR" report --profile "$P" --verify bogus --html "$D/x.html"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats.h"
 #include "html.h"
 #include "report_doc.h"
 
@@ -159,6 +160,31 @@ static void test_write_atomic(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The format table: what --format accepts for each document comes from its rows. */
+static void test_format_table(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(out_format_choices(OUT_AUDIT, false, buf, sizeof(buf)), "text, json or none");
+	assert_string_equal(out_format_choices(OUT_REPORT, true, buf, sizeof(buf)), "text|json|none");
+	assert_non_null(out_format_stdout("none", OUT_AUDIT));
+	/* HTML is a file, never standard output; the audit has no HTML writer at all. */
+	assert_null(out_format_stdout("html", OUT_REPORT));
+	assert_null(out_format_stdout("xml", OUT_REPORT));
+	assert_null(out_format_named("html")->audit);
+	assert_null(out_format_named("prom")->fleet);
+	assert_string_equal(out_format_named("prom")->in_dir, "tickready.prom");
+	/* Every format with a file option renders the report, and every row fits the table's size. */
+	for (size_t i = 0; out_formats[i].name; i++) {
+		assert_true(i < OUT_FORMATS);
+		if (out_formats[i].arg)
+			assert_non_null(out_formats[i].report);
+	}
+	/* A buffer too small is cut, never overrun. */
+	assert_string_equal(out_format_choices(OUT_AUDIT, false, buf, 6), "text,");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_histogram_fold),
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_format_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

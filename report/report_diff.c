@@ -180,11 +180,12 @@ static const char *or_dash(const char *s)
 	return s ? s : "-";
 }
 
-int diff_write_text(FILE *out, const json_t *d)
+int diff_write_text(FILE *out, const json_t *d, const struct out_opts *o)
 {
 	const json_t *a = json_object_get(d, "a"), *b = json_object_get(d, "b"), *x;
 	size_t i;
 
+	(void)o;
 	fprintf(out, "tickready diff: A %s (%s, %s) against B %s (%s, %s)\n", or_dash(rj_str(a, "hostname")),
 		or_dash(rj_str(a, "source")), or_dash(rj_str(a, "verdict")), or_dash(rj_str(b, "hostname")),
 		or_dash(rj_str(b, "source")), or_dash(rj_str(b, "verdict")));
@@ -234,12 +235,13 @@ static void side_cell(FILE *out, const json_t *s)
 	fputs("</span></td>", out);
 }
 
-int diff_write_html(FILE *out, const json_t *d)
+int diff_write_html(FILE *out, const json_t *d, const struct out_opts *o)
 {
 	const json_t *x;
 	size_t i;
 
-	html_begin(out, "tickready diff");
+	(void)o;
+	html_begin(out, "tickready diff", NULL);
 	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>%s</h1><p>%ld verdicts changed, %ld findings and "
 		"%ld inventory entries differ</p></header>\n",
 		json_is_true(json_object_get(d, "same")) ? "v-ready" : "v-pending-reboot",
@@ -293,6 +295,6 @@ int diff_write_html(FILE *out, const json_t *d)
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div></section>\n", out);
-	html_end(out, true);
+	html_end(out, true, NULL);
 	return ferror(out) ? -EIO : 0;
 }

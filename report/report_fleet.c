@@ -1,6 +1,10 @@
-/* The fleet summary: one row per host's report (verdict, failing checks, worst P99, drops, age), as JSON and HTML. */
+/*
+ * The fleet summary: one row per host's report (verdict, failing checks, worst P99, drops, age), as JSON,
+ * text and HTML; the page adds what fails on how many hosts, a check x host matrix and a filter.
+ */
 #include "report_fleet.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 
 #include "html.h"
 #include "report_doc.h"
+#include "texttable.h"
 #include "util.h"
 
 static int by_name(const void *a, const void *b)
@@ -177,26 +182,176 @@ static const char *age_text(long s, char *buf, size_t size)
 	return buf;
 }
 
-int fleet_write_html(FILE *out, const json_t *fleet)
+/* A failing check and the hosts it fails on, for the table of what fails most. */
+struct failing_check {
+	const char *id;
+	size_t nhosts;
+};
+
+static int by_hosts(const void *a, const void *b)
+{
+	const struct failing_check *x = a, *y = b;
+
+	return x->nhosts != y->nhosts ? (x->nhosts < y->nhosts ? 1 : -1) : strcmp(x->id, y->id);
+}
+
+/* Every check failing on some host, most hosts first (ties by id). *n set; the ids point into fleet. */
+static struct failing_check *failing_checks(const json_t *fleet, size_t *n)
+{
+	struct failing_check *v = NULL;
+	const json_t *h, *f;
+	size_t i, j, k;
+
+	*n = 0;
+	json_array_foreach(json_object_get(fleet, "hosts"), i, h)
+		json_array_foreach(json_object_get(h, "failing"), j, f) {
+			const char *id = json_string_value(f);
+
+			for (k = 0; id && k < *n && strcmp(v[k].id, id); k++)
+				;
+			if (!id)
+				continue;
+			if (k == *n) {
+				v = xrealloc(v, (*n + 1) * sizeof(*v));
+				v[(*n)++] = (struct failing_check){ id, 0 };
+			}
+			v[k].nhosts++;
+		}
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_hosts);
+	return v;
+}
+
+static bool fails_on(const json_t *host, const char *id)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(host, "failing"), i, f)
+		if (json_string_value(f) && !strcmp(json_string_value(f), id))
+			return true;
+	return false;
+}
+
+#define TOP_SHOWN 10
+
+/* What fails on how many hosts; each check filters the host table to its hosts. */
+static void top_failing(FILE *out, const json_t *fleet, const struct failing_check *v, size_t n)
+{
+	size_t nhosts = json_array_size(json_object_get(fleet, "hosts"));
+
+	fputs("<section id=\"top-failing\"><h2>Failing checks</h2>", out);
+	if (!n) {
+		fputs("<p class=\"mute\">No check fails on any host.</p></section>\n", out);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		/* The first TOP_SHOWN rows open, the rest folded below them. */
+		if (k == TOP_SHOWN)
+			fprintf(out, "</tbody></table></div><details class=\"folded\"><summary>%zu more failing check%s</summary>",
+				n - TOP_SHOWN, n - TOP_SHOWN == 1 ? "" : "s");
+		if (k == 0 || k == TOP_SHOWN)
+			fputs("<div class=\"scroll\"><table class=\"top-failing\"><thead><tr><th>check</th><th>hosts failing</th>"
+			      "<th>share</th></tr></thead><tbody>\n", out);
+		fputs("<tr data-check=\"", out);
+		html_esc(out, v[k].id);
+		fputs("\"><td><a href=\"#filter=", out);
+		html_esc(out, v[k].id);
+		fputs("\"><code>", out);
+		html_esc(out, v[k].id);
+		fprintf(out, "</code></a></td><td class=\"num\">%zu of %zu</td><td class=\"num\">%.0f%%</td></tr>\n", v[k].nhosts,
+			nhosts, 100.0 * (double)v[k].nhosts / (double)(nhosts ? nhosts : 1));
+	}
+	fprintf(out, "</tbody></table></div>%s</section>\n", n > TOP_SHOWN ? "</details>" : "");
+}
+
+/* Check x host: which host fails which check, folded (it grows with the fleet). */
+static void matrix(FILE *out, const json_t *fleet, const struct failing_check *v, size_t n)
+{
+	const json_t *h;
+	size_t i;
+
+	if (!n)
+		return;
+	fputs("<details id=\"matrix\" class=\"folded\"><summary>Check &times; host matrix</summary><div class=\"scroll\">"
+	      "<table class=\"matrix\"><thead><tr><th>check</th>", out);
+	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
+		fputs("<th class=\"host\">", out);
+		html_esc(out, rj_str(h, "hostname"));
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>\n", out);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<tr><td><code>", out);
+		html_esc(out, v[k].id);
+		fputs("</code></td>", out);
+		json_array_foreach(json_object_get(fleet, "hosts"), i, h)
+			fputs(fails_on(h, v[k].id) ? "<td class=\"v-fail\" title=\"fails\">&#10007;</td>" : "<td></td>", out);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></div></details>\n", out);
+}
+
+/*
+ * The host table's filter: a row stays when every word of the box is in its host, verdict, profile or
+ * failing checks. "#filter=WORDS" in the address fills the box, so a check's link (and a bookmark) filters.
+ */
+static const char filter_script[] =
+	"(function(){var box=document.getElementById('filter'),rows=document.querySelectorAll('table.fleet tbody tr'),"
+	"count=document.getElementById('shown');function apply(){var words=box.value.toLowerCase().split(/\\s+/)"
+	".filter(Boolean),n=0;rows.forEach(function(r){var t=r.dataset.filter,keep=words.every(function(w){"
+	"return t.indexOf(w)>=0;});r.hidden=!keep;n+=keep;});count.textContent=n+' of '+rows.length+' hosts shown';}"
+	"function fromHash(){var m=/^#filter=(.*)$/.exec(location.hash);if(m){box.value=decodeURIComponent(m[1]);apply();"
+	"box.scrollIntoView();}}box.addEventListener('input',apply);window.addEventListener('hashchange',fromHash);"
+	"apply();fromHash();})();";
+
+static const char fleet_css[] =
+	"table.top-failing{width:auto;min-width:50%}table.fleet td:first-child{white-space:nowrap}#filter-box{margin:.8em 0}#filter{font:inherit;padding:3px 6px;width:22em;max-width:100%}"
+	"table.matrix td{text-align:center}table.matrix th.host{writing-mode:vertical-rl;white-space:nowrap}"
+	"details.folded>summary{cursor:pointer;font-weight:600;margin:1em 0 .4em}"
+	"@media print{#filter-box{display:none}}";
+
+int fleet_write_html(FILE *out, const json_t *fleet, const struct out_opts *o)
 {
 	const json_t *sum = json_object_get(fleet, "summary"), *h, *f;
-	size_t i, j;
+	struct failing_check *top;
+	size_t i, j, ntop;
 	char buf[32];
 
-	html_begin(out, "tickready fleet");
+	(void)o;
+	top = failing_checks(fleet, &ntop);
+	html_begin(out, "tickready fleet", fleet_css);
 	fprintf(out, "<header id=\"verdict\" class=\"verdict %s\"><h1>Fleet: %ld of %ld hosts ready</h1><p>%ld not ready, "
 		"%ld pending reboot, %ld stale (older than %s)</p></header>\n",
 		rj_int(sum, "not_ready", 0) ? "v-not-ready" : rj_int(sum, "pending_reboot", 0) ? "v-pending-reboot" : "v-ready",
 		rj_int(sum, "ready", 0), rj_int(sum, "hosts", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
 		rj_int(sum, "stale", 0), age_text(rj_int(fleet, "stale_after_s", 0), buf, sizeof(buf)));
-	fputs("<section id=\"hosts\"><div class=\"scroll\"><table class=\"sortable fleet\"><thead><tr><th>host</th>"
+	top_failing(out, fleet, top, ntop);
+	fputs("<section id=\"hosts\"><h2>Hosts</h2><p id=\"filter-box\"><label>Filter <input id=\"filter\" type=\"search\" "
+	      "placeholder=\"host, verdict, profile or check\" aria-controls=\"hosts\"></label> <span id=\"shown\" "
+	      "class=\"mute\"></span></p><div class=\"scroll\"><table class=\"sortable fleet\"><thead><tr><th>host</th>"
 	      "<th>verdict</th><th>failing checks</th><th>P99</th><th>drops</th><th>profile</th><th>age</th></tr></thead>"
 	      "<tbody>\n", out);
 	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
 		double v;
 
-		fprintf(out, "<tr class=\"%s%s\"><td>", html_verdict_class(rj_str(h, "verdict")),
+		fprintf(out, "<tr class=\"%s%s\" data-filter=\"", html_verdict_class(rj_str(h, "verdict")),
 			json_is_true(json_object_get(h, "stale")) ? " stale" : "");
+		/* What the filter matches, lower case: host, verdict, stale, profile, the failing checks. */
+		{
+			char *text = xasprintf("%s %s%s %s", rj_str(h, "hostname"), rj_str(h, "verdict"),
+					       json_is_true(json_object_get(h, "stale")) ? " stale" : "", rj_str(h, "profile"));
+
+			for (char *c = text; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			html_esc(out, text);
+			free(text);
+		}
+		json_array_foreach(json_object_get(h, "failing"), j, f) {
+			fputc(' ', out);
+			html_esc(out, json_string_value(f));
+		}
+		fputs("\"><td>", out);
 		if (rj_str(h, "html")) {
 			fputs("<a href=\"", out);
 			html_esc(out, rj_str(h, "html"));
@@ -206,6 +361,9 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 		} else {
 			html_esc(out, rj_str(h, "hostname"));
 		}
+		fputs(" <a class=\"json\" href=\"", out);
+		html_esc(out, rj_str(h, "file"));
+		fputs("\">JSON</a>", out);
 		fprintf(out, "</td><td data-sort=\"%s\"><span class=\"badge %s\">", rj_str(h, "verdict"),
 			html_verdict_class(rj_str(h, "verdict")));
 		html_esc(out, rj_str(h, "verdict"));
@@ -233,26 +391,37 @@ int fleet_write_html(FILE *out, const json_t *fleet)
 			age_text(rj_int(h, "age_s", 0), buf, sizeof(buf)));
 	}
 	fputs("</tbody></table></div></section>\n", out);
-	html_end(out, true);
+	matrix(out, fleet, top, ntop);
+	free(top);
+	html_end(out, true, filter_script);
 	return ferror(out) ? -EIO : 0;
 }
 
-int fleet_write_text(FILE *out, const json_t *fleet)
+int fleet_write_text(FILE *out, const json_t *fleet, const struct out_opts *o)
 {
+	/* A long host name widens its column (up to 64) rather than push the rest out of line. */
+	static const struct tt_col cols[] = { { NULL, 24, 64 }, { NULL, 15, 15 }, { NULL, 12, 12 }, { NULL, 14, 14 }, { NULL, 0, 0 } };
 	const json_t *sum = json_object_get(fleet, "summary"), *h;
+	struct text_table t;
 	size_t i;
 	char buf[32], age[32];
 
+	(void)o;
 	fprintf(out, "tickready fleet: %ld hosts, %ld ready, %ld not ready, %ld pending reboot, %ld stale\n",
 		rj_int(sum, "hosts", 0), rj_int(sum, "ready", 0), rj_int(sum, "not_ready", 0), rj_int(sum, "pending_reboot", 0),
 		rj_int(sum, "stale", 0));
+	tt_init(&t, cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(json_object_get(fleet, "hosts"), i, h) {
+		char failing[32], p99[48], when[64];
 		double v;
 
-		fprintf(out, "  %-24s %-15s %3zu failing  P99 %-10s age %s%s\n", rj_str(h, "hostname"), rj_str(h, "verdict"),
-			json_array_size(json_object_get(h, "failing")),
-			rj_num(h, "p99_ns", &v) ? format_ns(v, buf, sizeof(buf)) : "-",
-			age_text(rj_int(h, "age_s", 0), age, sizeof(age)), json_is_true(json_object_get(h, "stale")) ? " STALE" : "");
+		snprintf(failing, sizeof(failing), "%3zu failing", json_array_size(json_object_get(h, "failing")));
+		snprintf(p99, sizeof(p99), "P99 %s", rj_num(h, "p99_ns", &v) ? format_ns(v, buf, sizeof(buf)) : "-");
+		snprintf(when, sizeof(when), "age %s%s", age_text(rj_int(h, "age_s", 0), age, sizeof(age)),
+			 json_is_true(json_object_get(h, "stale")) ? " STALE" : "");
+		tt_row(&t, (const char *[]){ rj_str(h, "hostname"), rj_str(h, "verdict"), failing, p99, when });
 	}
+	tt_print(&t, out, "  ");
+	tt_free(&t);
 	return ferror(out) ? -EIO : 0;
 }

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "out_opts.h"
+
 #include "util.h"
 
 #define REPORT_SCHEMA "tickready.report/1"
@@ -53,10 +55,10 @@ const json_t *rj_get(const json_t *o, ...) __attribute__((sentinel));
 int write_atomic(const char *path, int (*fn)(FILE *out, const void *arg), const void *arg);
 
 /* The writers. Each returns 0 or -EIO from the stream. */
-int rdoc_write_text(FILE *out, const json_t *doc);
-int rdoc_write_html(FILE *out, const json_t *doc);
-int rdoc_write_prom(FILE *out, const json_t *doc);
-int rdoc_write_junit(FILE *out, const json_t *doc);
+int rdoc_write_text(FILE *out, const json_t *doc, const struct out_opts *o);
+int rdoc_write_html(FILE *out, const json_t *doc, const struct out_opts *o);
+int rdoc_write_prom(FILE *out, const json_t *doc, const struct out_opts *o);
+int rdoc_write_junit(FILE *out, const json_t *doc, const struct out_opts *o);
 
 /* The verify histogram folded onto 1-2-5 decades: up to RDOC_BUCKETS (upper_ns, count) pairs. */
 #define RDOC_BUCKETS 32

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "out_opts.h"
 
 struct summary {
 	int pass, warn, fail, skip, pending;
@@ -29,4 +30,4 @@ json_t *profile_to_json(const struct profile *p);
 json_t *report_to_json(const struct report *r);
 /* The "tickready.audit/1" document, written as it is walked, and a newline. Returns 0 or -EIO from the stream. */
 int report_write_json(FILE *out, const struct report *r);
-int report_write_text(FILE *out, const struct report *r, bool color);
+int report_write_text(FILE *out, const struct report *r, const struct out_opts *o);

@@ -69,14 +69,14 @@ static const char style[] =
 	"@media print{body{max-width:none}.verdict{color:#000;border:3px solid #000}.badge{color:#000;border:1px solid #000}"
 	"a{color:#000;text-decoration:none}section{break-inside:avoid-page}}";
 
-void html_begin(FILE *out, const char *title)
+void html_begin(FILE *out, const char *title, const char *css)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
 	      "script-src 'unsafe-inline'; img-src data:\"><title>", out);
 	html_esc(out, title);
-	fprintf(out, "</title><style>%s</style></head>\n<body>\n", style);
+	fprintf(out, "</title><style>%s%s</style></head>\n<body>\n", style, css ? css : "");
 }
 
 /* Sorts by the clicked column: numbers (data-sort or text) numerically, the rest as text. */
@@ -88,10 +88,12 @@ static const char sort_script[] =
 	"return isNaN(n)?s:n;}r.sort(function(x,y){var a=k(x),c=k(y);if(typeof a!==typeof c){a=String(a);c=String(c);}"
 	"return (a<c?-1:a>c?1:0)*(up?1:-1);});r.forEach(function(x){b.appendChild(x);});});});});</script>\n";
 
-void html_end(FILE *out, bool sortable)
+void html_end(FILE *out, bool sortable, const char *script)
 {
 	if (sortable)
 		fputs(sort_script, out);
+	if (script)
+		fprintf(out, "<script>%s</script>\n", script);
 	fputs("</body></html>\n", out);
 }
 

@@ -127,8 +127,9 @@ static void verify_suite(FILE *out, const json_t *doc)
 	fputs("  </testsuite>\n", out);
 }
 
-int rdoc_write_junit(FILE *out, const json_t *doc)
+int rdoc_write_junit(FILE *out, const json_t *doc, const struct out_opts *o)
 {
+	(void)o;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tickready report ", out);
 	html_esc(out, rj_str(doc, "hostname"));
 	fputs("\">\n", out);

@@ -425,26 +425,33 @@ static const char *verdict_label(const struct finding *f)
 	return (unsigned)f->verdict <= V_SKIP ? labels[f->verdict] : "?";
 }
 
-int report_write_text(FILE *out, const struct report *r, bool color)
+int report_write_text(FILE *out, const struct report *r, const struct out_opts *o)
 {
+	bool color = o->color;
 	const char *reset = color ? "\033[0m" : "";
 	char iso[256], hk[256];
 	struct summary s;
-	int shown_area = -1;
+	int shown_area = -1, shown = 0;
 
-	fprintf(out, "tickready audit: profile %s (%s), root %s\n", r->prof->name, r->prof->source,
-		r->root ? r->root : "/");
-	fprintf(out, "host: kernel %s, %zu cpus, %zu NUMA node(s); isolated %s, housekeeping %s; bypass NIC %s\n",
-		r->host->release[0] ? r->host->release : "?", r->host->ncpus, r->host->nnodes,
-		cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
-		cpuset_format(&r->prof->housekeeping, hk, sizeof(hk)),
-		r->prof->nic ? (r->prof->nic->name[0] ? r->prof->nic->name : r->prof->nic->pci) : "none");
-	fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
-		r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
+	if (!o->quiet) {
+		fprintf(out, "tickready audit: profile %s (%s), root %s\n", r->prof->name, r->prof->source,
+			r->root ? r->root : "/");
+		fprintf(out, "host: kernel %s, %zu cpus, %zu NUMA node(s); isolated %s, housekeeping %s; bypass NIC %s\n",
+			r->host->release[0] ? r->host->release : "?", r->host->ncpus, r->host->nnodes,
+			cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
+			cpuset_format(&r->prof->housekeeping, hk, sizeof(hk)),
+			r->prof->nic ? (r->prof->nic->name[0] ? r->prof->nic->name : r->prof->nic->pci) : "none");
+		fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
+			r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
-		if ((int)f->check->area != shown_area) {
+		/* Quiet: the failures and what waits for a reboot (a pending fail), no area headings. */
+		if (o->quiet && f->verdict != V_FAIL)
+			continue;
+		shown++;
+		if (!o->quiet && (int)f->check->area != shown_area) {
 			shown_area = (int)f->check->area;
 			fprintf(out, "\n%s%s%s\n", color ? "\033[1m" : "", area_name(f->check->area), reset);
 		}
@@ -463,7 +470,7 @@ int report_write_text(FILE *out, const struct report *r, bool color)
 		}
 	}
 	report_summary(r, &s);
-	fprintf(out, "\nsummary: %d pass, %d warn, %d fail, %d skip, %d pending reboot\n", s.pass, s.warn, s.fail,
-		s.skip, s.pending);
+	fprintf(out, "%ssummary: %d pass, %d warn, %d fail, %d skip, %d pending reboot\n", o->quiet && !shown ? "" : "\n",
+		s.pass, s.warn, s.fail, s.skip, s.pending);
 	return ferror(out) ? -EIO : 0;
 }

@@ -4,6 +4,8 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "out_opts.h"
+
 #define FLEET_SCHEMA "tickready.fleet/1"
 
 /*
@@ -13,5 +15,5 @@
  * stale_s seconds before now is marked stale. Returns 0, or -errno / -EINVAL with err naming the file.
  */
 int fleet_load(const char *dir, long stale_s, time_t now, json_t **out, char *err, size_t size);
-int fleet_write_html(FILE *out, const json_t *fleet);
-int fleet_write_text(FILE *out, const json_t *fleet);
+int fleet_write_html(FILE *out, const json_t *fleet, const struct out_opts *o);
+int fleet_write_text(FILE *out, const json_t *fleet, const struct out_opts *o);

@@ -1,14 +1,18 @@
 /*
- * The HTML page of a tickready.report/1 document: verdict first, per-area tables, pending reboot
- * apart, the plan's commands and the undo command, verify drawn as inline SVG. Self-contained.
+ * The HTML page of a tickready.report/1 document: the verdict, a table of contents, verify (drawn as
+ * inline SVG), then what needs action (failures and warnings, pending reboot), the plan's commands
+ * and the undo command; passes and skips folded per area. Printed, it keeps what needs action.
+ * Self-contained.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "html.h"
 #include "report_doc.h"
+#include "util.h"
 
 static const char *verdict_title(const char *v)
 {
@@ -116,51 +120,88 @@ static bool is(const char *a, const char *b)
 	return a && !strcmp(a, b);
 }
 
-/* Per area in registry order, failures first; pending-reboot checks go to their own section. */
-static void areas_section(FILE *out, const json_t *checks)
+/* Unknown verdicts sort with the skips rather than vanish. */
+static bool is_skipish(const char *v)
 {
-	static const char *const order[] = { "fail", "warn", "pass", "skip", NULL };
+	return !is(v, "fail") && !is(v, "warn") && !is(v, "pass") && !is(v, "pending-reboot");
+}
+
+/* Failures, then warnings, in registry order: one table (a check's id starts with its area). */
+static void action_section(FILE *out, const json_t *checks)
+{
+	static const char *const order[] = { "fail", "warn" };
 	const json_t *c;
+	size_t i, n = 0;
+
+	fputs("<section id=\"action\"><h2>Needs action</h2>", out);
+	for (size_t k = 0; k < 2; k++)
+		json_array_foreach(checks, i, c)
+			if (is(rj_str(c, "verdict"), order[k])) {
+				if (!n++)
+					fputs(checks_head, out);
+				check_row(out, c, true);
+			}
+	if (n)
+		fputs("</tbody></table></div>", out);
+	else
+		fputs("<p class=\"mute\">No check failed or warned.</p>", out);
+	fputs("</section>\n", out);
+}
+
+/* Passes and skips, folded: per area in registry order, passes first. */
+static void passed_section(FILE *out, const json_t *doc)
+{
+	const json_t *checks = rj_get(doc, "audit", "checks", NULL), *sum = rj_get(doc, "summary", "checks", NULL), *c;
 	size_t i, j;
 
+	fprintf(out, "<details id=\"passed\" class=\"folded\"><summary><h2>Passed and skipped: %ld pass, %ld skip</h2>"
+		"</summary>\n", rj_int(sum, "pass", 0), rj_int(sum, "skip", 0));
 	json_array_foreach(checks, i, c) {
 		const char *area = rj_str(c, "area");
-		bool seen = false;
+		bool seen = false, any = false;
 
 		if (!area)
 			continue;
 		for (j = 0; j < i && !seen; j++)
 			seen = is(rj_str(json_array_get(checks, j), "area"), area);
-		if (seen)
+		for (j = i; j < json_array_size(checks) && !any; j++) {
+			const json_t *d = json_array_get(checks, j);
+
+			any = is(rj_str(d, "area"), area) && (is(rj_str(d, "verdict"), "pass") || is_skipish(rj_str(d, "verdict")));
+		}
+		if (seen || !any)
 			continue;
 		fputs("<section class=\"area\" id=\"area-", out);
 		html_esc(out, area);
 		fputs("\" data-area=\"", out);
 		html_esc(out, area);
-		fputs("\"><h2>", out);
+		fputs("\"><h3>", out);
 		html_esc(out, area);
-		fputs("</h2>", out);
+		fputs("</h3>", out);
 		fputs(checks_head, out);
-		for (const char *const *o = order; *o; o++)
+		for (int pass = 1; pass >= 0; pass--)
 			for (j = i; j < json_array_size(checks); j++) {
 				const json_t *d = json_array_get(checks, j);
 				const char *v = rj_str(d, "verdict");
 
-				/* Unknown verdicts sort with the skips rather than vanish. */
-				if (is(rj_str(d, "area"), area) && !is(v, "pending-reboot") &&
-				    (is(v, *o) || (!strcmp(*o, "skip") && !is(v, "fail") && !is(v, "warn") && !is(v, "pass"))))
+				if (is(rj_str(d, "area"), area) && (pass ? is(v, "pass") : is_skipish(v)))
 					check_row(out, d, true);
 			}
 		fputs("</tbody></table></div></section>\n", out);
 	}
+	fputs("</details>\n", out);
 }
 
 static void pending_section(FILE *out, const json_t *doc)
 {
 	const json_t *checks = rj_get(doc, "audit", "checks", NULL), *pend = json_object_get(doc, "pending"), *c;
 	size_t i, n = 0;
+	bool any = json_array_size(json_object_get(pend, "applied")) || rj_str(pend, "once");
 
-	fputs("<section id=\"pending-reboot\"><h2>Pending reboot</h2>", out);
+	json_array_foreach(checks, i, c)
+		any |= is(rj_str(c, "verdict"), "pending-reboot");
+	/* An empty part is left out of the print. */
+	fprintf(out, "<section id=\"pending-reboot\"%s><h2>Pending reboot</h2>", any ? "" : " class=\"empty\"");
 	json_array_foreach(checks, i, c)
 		if (is(rj_str(c, "verdict"), "pending-reboot")) {
 			if (!n++)
@@ -193,7 +234,8 @@ static void status_section(FILE *out, const json_t *doc)
 	const json_t *st = json_object_get(doc, "status"), *run, *it;
 	size_t i, j;
 
-	fputs("<section id=\"applied\"><h2>Applied by tickready</h2>", out);
+	fprintf(out, "<section id=\"applied\"%s><h2>Applied by tickready</h2>",
+		json_array_size(json_object_get(st, "runs")) || rj_str(st, "confirm_pending") ? "" : " class=\"empty\"");
 	if (!json_is_object(st)) {
 		fputs("<p class=\"mute\">No apply status in this report.</p></section>\n", out);
 		return;
@@ -241,8 +283,13 @@ static void plan_section(FILE *out, const json_t *doc)
 	if (!json_is_object(plan)) {
 		fputs("<p class=\"mute\">No plan in this report.</p>", out);
 	} else {
-		fputs("<p>What <code>tickready apply</code> would do, as shell commands (for reading: apply journals every "
-		      "write so it can be undone):</p><pre id=\"plan-commands\">", out);
+		size_t ncmd = json_array_size(json_object_get(plan, "bootloader_command")) ? 1 : 0;
+
+		json_array_foreach(json_object_get(plan, "changes"), i, c)
+			ncmd += !json_object_get(c, "staged_by") && rj_str(c, "command");
+		fprintf(out, "<details class=\"folded\"><summary>What <code>tickready apply</code> would do: %zu command%s "
+			"(shell commands for reading: apply journals every write so it can be undone)</summary>"
+			"<pre id=\"plan-commands\">", ncmd, ncmd == 1 ? "" : "s");
 		json_array_foreach(json_object_get(plan, "changes"), i, c) {
 			/* Command line parameters are carried out by the boot drop-in row. */
 			if (json_object_get(c, "staged_by") || !rj_str(c, "command"))
@@ -263,13 +310,15 @@ static void plan_section(FILE *out, const json_t *doc)
 		}
 		if (!n)
 			fputs("# nothing to change\n", out);
-		fputs("</pre>", out);
+		fputs("</pre></details>", out);
 		if (json_array_size(json_object_get(plan, "manual"))) {
-			fputs("<h3>Manual (no tuner covers these)</h3><div class=\"scroll\"><table><thead><tr><th>check</th>"
-			      "<th>observed</th><th>remedy</th></tr></thead><tbody>", out);
+			/* Folded: each of these is a failing row above with its remedy. */
+			fprintf(out, "<details class=\"folded\"><summary><h3>Manual (no tuner covers these): %zu check%s</h3></summary>"
+				"<div class=\"scroll\"><table><thead><tr><th>check</th><th>observed</th><th>remedy</th></tr></thead><tbody>",
+				json_array_size(json_object_get(plan, "manual")), json_array_size(json_object_get(plan, "manual")) == 1 ? "" : "s");
 			json_array_foreach(json_object_get(plan, "manual"), i, c)
 				html_row(out, 1, rj_str(c, "check"), rj_str(c, "observed"), rj_str(c, "remedy"), NULL);
-			fputs("</tbody></table></div>", out);
+			fputs("</tbody></table></div></details>", out);
 		}
 		if (json_array_size(json_object_get(plan, "blocked"))) {
 			fputs("<h3>Blocked by an interlock</h3><ul>", out);
@@ -291,10 +340,57 @@ static void plan_section(FILE *out, const json_t *doc)
 /* ---- verify ---- */
 
 #define SVG_W 640
-#define SVG_H 240
-#define PAD_L 48
+#define SVG_H 252
+#define PAD_L 40
 #define PAD_B 46
-#define PAD_T 26
+#define PAD_T 38	/* three rows of percentile labels above the plot */
+#define LABEL_ROWS 3
+
+/* A count on the log axis: 1, 10, 100, 1k ... 1M (never 1e+06). */
+static const char *count_text(double n, char *buf, size_t size)
+{
+	static const char *const suffix[] = { "", "k", "M", "G", "T" };
+	size_t k = 0;
+
+	while (n >= 1000 && k + 1 < sizeof(suffix) / sizeof(suffix[0]))
+		n /= 1000, k++;
+	snprintf(buf, size, "%.0f%s", n, suffix[k]);
+	return buf;
+}
+
+/* ns as microseconds, the one unit of the latency axis: 0.05, 0.5, 1, 20, 1,000, 10,000. */
+static const char *us_text(double ns, char *buf, size_t size)
+{
+	double us = ns / 1000;
+	char digits[32];
+	size_t len, o = 0;
+
+	if (us < 1) {
+		snprintf(buf, size, "%.2g", us);
+		return buf;
+	}
+	snprintf(digits, sizeof(digits), "%.0f", us);
+	len = strlen(digits);
+	for (size_t i = 0; i < len && o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A latency key as people say it: p50_ns "p50", p999_ns "p99.9", p9999_ns "p99.99", max_ns "max". */
+static const char *key_text(const char *key, char *buf, size_t size)
+{
+	size_t n = strcspn(key, "_");
+
+	if (key[0] == 'p' && n > 3 && strspn(key + 1, "0123456789") == n - 1)
+		snprintf(buf, size, "p%.2s.%.*s", key + 1, (int)(n - 3), key + 3);
+	else
+		snprintf(buf, size, "%.*s", (int)n, key);
+	return buf;
+}
 
 /* x of value ns on the bucket axis: buckets are contiguous 1-2-5 steps, each bar one step. */
 static double bucket_x(const struct rdoc_bucket *b, int n, double ns, double bw)
@@ -311,22 +407,34 @@ static double bucket_x(const struct rdoc_bucket *b, int n, double ns, double bw)
 	return PAD_L + bw * n;
 }
 
+/* The first label row where a label of width w at x clears the ones already placed (their right ends in ends). */
+static int label_row(double *ends, double x, double w)
+{
+	for (int r = 0; r < LABEL_ROWS; r++)
+		if (x - w / 2 >= ends[r] + 4) {
+			ends[r] = x + w / 2;
+			return r;
+		}
+	ends[LABEL_ROWS - 1] = x + w / 2;
+	return LABEL_ROWS - 1;
+}
+
 static void svg_histogram(FILE *out, const json_t *stream, const json_t *targets)
 {
-	static const struct { const char *key, *label; } marks[] = {
-		{ "p50_ns", "p50" }, { "p99_ns", "p99" }, { "p999_ns", "p99.9" }, { "p9999_ns", "p99.99" },
-	};
+	static const char *const marks[] = { "p50_ns", "p99_ns", "p999_ns", "p9999_ns" };
 	struct rdoc_bucket b[RDOC_BUCKETS];
 	int n = rdoc_histogram(json_object_get(stream, "histogram"), b, RDOC_BUCKETS);
 	const char *name = rj_str(stream, "name");
-	double top = 0, bw, plot_h = SVG_H - PAD_B - PAD_T;
+	double top = 0, bw, plot_h = SVG_H - PAD_B - PAD_T, ends[LABEL_ROWS];
 	const json_t *t;
 	size_t i;
-	char lab[32];
+	char lab[32], key[32];
 	int drawn = 0;
 
 	if (n <= 0)
 		return;
+	for (int k = 0; k < LABEL_ROWS; k++)
+		ends[k] = -1e9;
 	for (int k = 0; k < n; k++)
 		top = b[k].count > top ? b[k].count : top;
 	bw = (double)(SVG_W - PAD_L - 10) / n;
@@ -343,47 +451,54 @@ static void svg_histogram(FILE *out, const json_t *stream, const json_t *targets
 		double y = SVG_H - PAD_B - plot_h * log10(d + 1) / log10(top + 1);
 
 		fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d7de\"/>"
-			"<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">%.0e</text>",
-			PAD_L, SVG_W - 10, y, y, PAD_L - 4, y + 3, d);
+			"<text class=\"count\" x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">%s</text>",
+			PAD_L, SVG_W - 10, y, y, PAD_L - 4, y + 3, count_text(d, lab, sizeof(lab)));
 	}
 	for (int k = 0; k < n; k++) {
 		double h = b[k].count > 0 ? plot_h * log10(b[k].count + 1) / log10(top + 1) : 0;
 		double x = PAD_L + bw * k;
 
 		fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#54aeff\">"
-			"<title>&lt;= %s: %.0f</title></rect>", x + 1, SVG_H - PAD_B - h, bw - 2, h,
-			format_ns(b[k].upper_ns, lab, sizeof(lab)), b[k].count);
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"end\" fill=\"#57606a\" "
+			"<title>&lt;= %s &micro;s: %.0f</title></rect>", x + 1, SVG_H - PAD_B - h, bw - 2, h,
+			us_text(b[k].upper_ns, lab, sizeof(lab)), b[k].count);
+		fprintf(out, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"end\" fill=\"#57606a\" "
 			"transform=\"rotate(-45 %.1f %d)\">%s</text>", x + bw, SVG_H - PAD_B + 12, x + bw, SVG_H - PAD_B + 12, lab);
 	}
+	/* Percentiles above the plot, each label in the first row where it clears its neighbours. */
 	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
 		double v, x;
+		int row;
 
-		if (!rj_num(stream, marks[k].key, &v) || v <= 0)
+		if (!rj_num(stream, marks[k], &v) || v <= 0)
 			continue;
 		x = bucket_x(b, n, v, bw);
+		key_text(marks[k], key, sizeof(key));
+		row = label_row(ends, x, 5.5 * strlen(key));
 		fprintf(out, "<line class=\"percentile\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#57606a\" "
-			"stroke-dasharray=\"2 3\"/><text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#57606a\" "
-			"text-anchor=\"middle\">%s</text>", x, x, PAD_T, SVG_H - PAD_B, x, PAD_T - 14 + (int)(k % 2) * 8,
-			marks[k].label);
+			"stroke-dasharray=\"2 3\"/><text class=\"percentile\" x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#57606a\" "
+			"text-anchor=\"middle\">%s</text>", x, x, 11 + 10 * row, SVG_H - PAD_B, x, 9 + 10 * row, key);
 	}
-	/* Targets of this stream in ns ("loopback.p99_ns") as red lines. */
+	/* Targets of this stream in ns ("loopback.p99_ns") as red lines, labelled as people say them. */
 	json_array_foreach(targets, i, t) {
 		const char *tn = rj_str(t, "name"), *unit = rj_str(t, "unit");
 		size_t len = name ? strlen(name) : 0;
 		double want, x;
+		bool left;
 
 		if (!tn || !name || strncmp(tn, name, len) || tn[len] != '.' || !is(unit, "ns") || !rj_num(t, "target", &want))
 			continue;
 		x = bucket_x(b, n, want, bw);
+		/* A label that would run off the right edge reads leftwards from its line. */
+		left = x > SVG_W - 110;
 		fprintf(out, "<line class=\"target\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#cf222e\" "
-			"stroke-width=\"2\"/><text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#cf222e\">", x, x, PAD_T - 4,
-			SVG_H - PAD_B, x + 3, PAD_T + 10 + 12 * drawn++);
-		html_esc(out, tn + len + 1);
-		fprintf(out, " &lt;= %s</text>", format_ns(want, lab, sizeof(lab)));
+			"stroke-width=\"2\"/><text class=\"target\" x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#cf222e\" "
+			"text-anchor=\"%s\">", x, x, PAD_T, SVG_H - PAD_B, left ? x - 3 : x + 3, PAD_T + 12 + 12 * drawn++,
+			left ? "end" : "start");
+		html_esc(out, key_text(tn + len + 1, key, sizeof(key)));
+		fprintf(out, " target &le; %s &micro;s</text>", us_text(want, lab, sizeof(lab)));
 	}
-	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#57606a\">latency (bucket upper bound)</text></svg>\n",
-		PAD_L, SVG_H - 4);
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#57606a\">latency, &micro;s (bucket upper bound); "
+		"count, log scale</text></svg>\n", PAD_L, SVG_H - 4);
 }
 
 static void streams_table(FILE *out, const json_t *v)
@@ -415,6 +530,28 @@ static void streams_table(FILE *out, const json_t *v)
 	fputs("</tbody></table></div>", out);
 }
 
+/* "loopback.p99_ns" as "loopback p99", the key itself on hover. */
+static void target_name(FILE *out, const char *name)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	char key[32];
+
+	fputs("<span title=\"", out);
+	html_esc(out, name);
+	fputs("\">", out);
+	if (dot) {
+		char *stream = xasprintf("%.*s", (int)(dot - name), name);
+
+		html_esc(out, stream);
+		fputc(' ', out);
+		html_esc(out, key_text(dot + 1, key, sizeof(key)));
+		free(stream);
+	} else {
+		html_cell(out, name);
+	}
+	fputs("</span>", out);
+}
+
 static void targets_table(FILE *out, const json_t *targets)
 {
 	const json_t *t;
@@ -431,9 +568,9 @@ static void targets_table(FILE *out, const json_t *targets)
 
 		fprintf(out, "<tr class=\"%s\"><td>", html_verdict_class(rj_str(t, "verdict")));
 		badge(out, rj_str(t, "verdict"));
-		fputs("</td><td><code>", out);
-		html_esc(out, rj_str(t, "name"));
-		fputs("</code></td><td class=\"num\">", out);
+		fputs("</td><td>", out);
+		target_name(out, rj_str(t, "name"));
+		fputs("</td><td class=\"num\">", out);
 		if (rj_num(t, "observed", &obs))
 			fprintf(out, "%.12g ", obs);
 		html_esc(out, rj_str(t, "unit"));
@@ -563,11 +700,13 @@ static void verify_section(FILE *out, const json_t *doc)
 	}
 	cores_table(out, v);
 	json_array_foreach(json_object_get(v, "causes"), i, w) {
-		fputs("<h3>Causes, run ", out);
+		fputs("<details class=\"folded causes\"><summary><h3>Causes, run ", out);
 		html_cell(out, rj_str(w, "run"));
-		fputs("</h3>", out);
+		fprintf(out, ": what interrupted the %zu measured core%s</h3></summary>", json_array_size(json_object_get(w, "cpus")),
+			json_array_size(json_object_get(w, "cpus")) == 1 ? "" : "s");
 		json_array_foreach(json_object_get(w, "cpus"), j, cpu)
 			svg_causes(out, cpu);
+		fputs("</details>", out);
 	}
 	if (json_array_size(json_object_get(v, "notes"))) {
 		fputs("<h3>Notes</h3><ul>", out);
@@ -609,7 +748,11 @@ static void inventory_section(FILE *out, const json_t *doc)
 			fputs("</td><td>", out);
 			html_cell(out, rj_str(n, "driver"));
 			fputs("</td>", out);
-			num_cell(out, n, "numa_node");
+			/* The kernel says -1 when the device has no NUMA affinity. */
+			if (rj_int(n, "numa_node", -1) < 0)
+				fputs("<td class=\"num\">none</td>", out);
+			else
+				num_cell(out, n, "numa_node");
 			num_cell(out, n, "speed_mbps");
 			fputs("<td>", out);
 			html_cell(out, rj_str(n, "firmware"));
@@ -620,22 +763,49 @@ static void inventory_section(FILE *out, const json_t *doc)
 	fputs("</section>\n", out);
 }
 
-int rdoc_write_html(FILE *out, const json_t *doc)
+/* The report's own rules: the contents line, folded parts, and a print of what needs action only. */
+static const char report_css[] =
+	"nav#toc{margin:.6em 0;font-size:.92em}nav#toc a{margin-right:.9em;white-space:nowrap}"
+	"details.folded>summary{cursor:pointer}details.folded>summary>h2{display:inline-block;margin:.6em 0 .2em;border:0}"
+	"details.folded>summary>h3{display:inline-block;margin:.4em 0}"
+	"@media print{body{font-size:10px}nav#toc,#passed,#inventory,section.empty,footer{display:none}section{break-inside:auto}"
+	"svg,h2,h3{break-inside:avoid}h2,h3{break-after:avoid}th,td{padding:2px 4px}pre{font-size:.85em}"
+	"table.checks{table-layout:fixed}table.checks th:nth-child(1){width:7%}table.checks th:nth-child(2){width:15%}"
+	"table.checks th:nth-child(3){width:27%}table.checks th:nth-child(4){width:16%}table.checks td:nth-child(2){min-width:0}"
+	"svg.histogram{max-width:75%}@page{margin:10mm}"
+	"details:not([open])>summary{list-style:none}}";
+
+/* Links to each part, with the counts a reader decides by. */
+static void toc(FILE *out, const json_t *doc)
+{
+	const json_t *sum = rj_get(doc, "summary", "checks", NULL);
+
+	fprintf(out, "<nav id=\"toc\"><a href=\"#verify\">Verify</a><a href=\"#action\">Needs action (%ld fail, %ld warn)</a>"
+		"<a href=\"#pending-reboot\">Pending reboot (%ld)</a><a href=\"#plan\">Plan</a><a href=\"#applied\">Applied</a>"
+		"<a href=\"#passed\">Passed and skipped (%ld, %ld)</a><a href=\"#inventory\">Host</a></nav>\n",
+		rj_int(sum, "fail", 0), rj_int(sum, "warn", 0), rj_int(sum, "pending_reboot", 0), rj_int(sum, "pass", 0),
+		rj_int(sum, "skip", 0));
+}
+
+int rdoc_write_html(FILE *out, const json_t *doc, const struct out_opts *o)
 {
 	char title[160];
 
+	(void)o;
 	snprintf(title, sizeof(title), "tickready report: %s", rj_str(doc, "hostname") ? rj_str(doc, "hostname") : "?");
-	html_begin(out, title);
+	html_begin(out, title, report_css);
 	head_section(out, doc);
-	pending_section(out, doc);
-	areas_section(out, rj_get(doc, "audit", "checks", NULL));
-	plan_section(out, doc);
+	toc(out, doc);
 	verify_section(out, doc);
+	action_section(out, rj_get(doc, "audit", "checks", NULL));
+	pending_section(out, doc);
+	plan_section(out, doc);
 	status_section(out, doc);
+	passed_section(out, doc);
 	inventory_section(out, doc);
 	fputs("<footer class=\"mute\"><p>", out);
 	html_esc(out, rj_str(json_object_get(doc, "audit"), "schema"));
 	fputs(" &middot; " REPORT_SCHEMA " &middot; generated by tickready</p></footer>\n", out);
-	html_end(out, false);
+	html_end(out, false, NULL);
 	return ferror(out) ? -EIO : 0;
 }
