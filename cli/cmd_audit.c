@@ -124,7 +124,10 @@ int cmd_audit(int argc, char **argv)
 	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	out->audit(stdout, &r, &wopts);
 	report_summary(&r, &sum);
-	rc = sum.fail || (strict && sum.warn) ? EXIT_NOT_READY : EXIT_READY;
+	rc = sum.fail || (strict && sum.warn) || sum.nothing_to_judge ? EXIT_NOT_READY : EXIT_READY;
+	if (sum.nothing_to_judge)
+		cli_error("audit: not ready: '%s' holds no cpu (no /sys/devices/system/cpu, no /proc/cpuinfo), so nothing "
+			  "here can be judged: an empty or unmounted root, or an empty capture?", s.shown_root);
 	findings_free(r.findings, r.n);
 	free(selected);
 	session_close(&s);

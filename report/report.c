@@ -19,6 +19,7 @@ const char *finding_verdict_name(const struct finding *f)
 void report_summary(const struct report *r, struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->nothing_to_judge = r->host && r->host->ncpus == 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
@@ -379,6 +380,8 @@ static void report_write(struct jsonw *w, const void *arg)
 	jw_int(w, s.skip);
 	jw_key(w, "pending_reboot");
 	jw_int(w, s.pending);
+	jw_key(w, "nothing_to_judge");
+	jw_bool(w, s.nothing_to_judge);
 	jw_end(w);
 	jw_end(w);
 }

@@ -9,6 +9,9 @@
 
 struct summary {
 	int pass, warn, fail, skip, pending;
+	/* The root holds no cpu (no /sys/devices/system/cpu, no /proc/cpuinfo): an empty or unmounted root, an
+	 * empty capture. Nothing there can be judged, so it is not ready, whatever else passed. */
+	bool nothing_to_judge;
 };
 
 struct report {

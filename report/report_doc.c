@@ -186,6 +186,10 @@ json_t *rdoc_build(struct rdoc_parts *p)
 	json_object_set_new(doc, "root", json_string(p->root ? p->root : "/"));
 	json_object_set_new(doc, "strict", json_boolean(p->strict));
 
+	if (json_is_true(json_object_get(asum, "nothing_to_judge"))) {
+		reason(reasons, "audit: the root holds no cpu (no /sys/devices/system/cpu, no /proc/cpuinfo): nothing to judge");
+		not_ready = true;
+	}
 	if (nfail) {
 		list = joined(failed_ids, 8);
 		reason(reasons, "audit: %ld check%s failed (%s)", nfail, nfail == 1 ? "" : "s", list);

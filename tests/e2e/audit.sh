@@ -157,4 +157,17 @@ grep -q "FAIL .*not held by any process" "$H/b.txt" && ok "one refused fd link: 
 # House rule: host files are opened only by core/sysroot.
 bad=$(grep -nE '\b(fopen|opendir|open|openat|stat|lstat|access|readlink)\s*\(' checks/*.c core/host.c core/ethtool.c 2>/dev/null | grep -v 'sysroot_' || true)
 [ -z "$bad" ] && ok "checks and host model read only through the sysroot" || { not_ok "direct host access:"; echo "$bad"; }
+# A root with nothing to judge (empty, an unmounted mount point, an empty capture) is not ready, even with
+# every check skipped but two: there is no host there.
+E=$(mktmp)
+expect_status 1 "an empty root: not ready" "$TR" audit --root "$E"
+expect_grep "says why" "holds no cpu .*nothing here can be judged" "$ERR"
+expect_status 1 "an empty root, --strict, JSON: not ready" "$TR" audit --root "$E" --strict --format json
+[ "$(json "$OUT" 'd["summary"]["nothing_to_judge"]')" = True ] && ok "JSON: nothing_to_judge" || not_ok "summary: $(json "$OUT" 'd["summary"]')"
+"$TR" report --root "$E" --format json >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" 'd["verdict"]')" = not-ready ] && ok "report: not-ready" || not_ok "report verdict: $(json "$OUT" 'd["verdict"]')"
+mkdir -p "$E/cap/proc" && tar -C "$E/cap" -czf "$E/empty.tar.gz" .
+expect_status 1 "an empty capture: not ready" "$TR" audit --root "$E/empty.tar.gz"
+expect_status_in "0 1" "a fixture host is judged as before" "$TR" audit --root tests/fixtures/base --format json
+[ "$(json "$OUT" 'd["summary"]["nothing_to_judge"]')" = False ] && ok "a fixture host has something to judge" || not_ok "fixture: nothing to judge?"
 finish
