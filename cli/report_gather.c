@@ -42,12 +42,15 @@ static json_t *dry_plan(struct session *s, struct finding *findings, size_t nf)
 json_t *report_verify_load(const char *path)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
+	int err;
+	json_t *doc = json_load_regular(path, 0, &je, &err);
 	const char *schema;
 
 	if (!doc) {
-		if (access(path, R_OK) < 0)
-			cli_error("report: cannot read verify result '%s': %s", path, strerror(errno));
+		if (err == -EMEDIUMTYPE)
+			cli_error("report: verify result '%s' is not a regular file (a FIFO, device or directory)", path);
+		else if (err != -EINVAL)
+			cli_error("report: cannot read verify result '%s': %s", path, strerror(-err));
 		else
 			cli_error("report: verify result '%s' line %d: not valid JSON (%s)", path, je.line, je.text);
 		return NULL;

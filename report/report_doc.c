@@ -285,20 +285,48 @@ int rdoc_validate(const json_t *doc, char *why, size_t size)
 	return 0;
 }
 
+json_t *json_load_regular(const char *path, size_t flags, json_error_t *je, int *err)
+{
+	struct stat st;
+	json_t *doc;
+	int fd;
+
+	*err = 0;
+	/* Non-blocking, and a regular file or nothing: a FIFO named here would block the command for ever. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*err = -EMEDIUMTYPE;
+		return NULL;
+	}
+	doc = json_loadfd(fd, flags, je);
+	close(fd);
+	if (!doc)
+		*err = -EINVAL;
+	return doc;
+}
+
 int rdoc_load(const char *path, json_t **out, char *err, size_t size)
 {
 	json_error_t je;
 	char why[200];
 	json_t *doc;
+	int e;
 
 	*out = NULL;
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	doc = json_load_regular(path, JSON_REJECT_DUPLICATES, &je, &e);
 	if (!doc) {
-		if (access(path, R_OK) < 0) {
-			int e = errno;
-
-			snprintf(err, size, "cannot read '%s': %s", path, strerror(e));
-			return -e;
+		if (e == -EMEDIUMTYPE) {
+			snprintf(err, size, "'%s' is not a regular file (a FIFO, device or directory): a report is a file", path);
+			return e;
+		}
+		if (e != -EINVAL) {
+			snprintf(err, size, "cannot read '%s': %s", path, strerror(-e));
+			return e;
 		}
 		snprintf(err, size, "'%s' line %d: not valid JSON (%s)", path, je.line, je.text);
 		return -EINVAL;

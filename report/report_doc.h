@@ -38,6 +38,9 @@ json_t *rdoc_build(struct rdoc_parts *p);
 int rdoc_validate(const json_t *doc, char *why, size_t size);
 /* Reads and validates a report file; err names the file. Returns 0 or -errno / -EINVAL. */
 int rdoc_load(const char *path, json_t **out, char *err, size_t size);
+/* JSON from path, opened non-blocking and only if a regular file: NULL with *err -errno, -EMEDIUMTYPE
+ * (not a regular file: a FIFO would block for ever) or -EINVAL (not JSON, *je says where). */
+json_t *json_load_regular(const char *path, size_t flags, json_error_t *je, int *err);
 
 /* Defensive readers: a missing key or a value of another type is absent, never zero. */
 const char *rj_str(const json_t *o, const char *key);

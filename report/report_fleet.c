@@ -109,6 +109,7 @@ int fleet_load(const char *dir, long stale_s, time_t now, json_t **out, char *er
 		const char *schema;
 		struct stat st;
 		json_t *doc;
+		int lerr;
 
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 			snprintf(err, size, "'%s' in the fleet directory is %s", path,
@@ -120,8 +121,9 @@ int fleet_load(const char *dir, long stale_s, time_t now, json_t **out, char *er
 			snprintf(err, size, "'%s' is a foreign file in the fleet directory (only HOST.json reports and "
 				 "HOST.html pages belong there)", path);
 			rc = -EINVAL;
-		} else if (!(doc = json_load_file(path, JSON_REJECT_DUPLICATES, &(json_error_t){ 0 }))) {
-			snprintf(err, size, "'%s': %s", path, access(path, R_OK) ? strerror(errno) : "not valid JSON (truncated?)");
+		} else if (!(doc = json_load_regular(path, JSON_REJECT_DUPLICATES, &(json_error_t){ 0 }, &lerr))) {
+			snprintf(err, size, "'%s': %s", path, lerr == -EINVAL ? "not valid JSON (truncated?)" :
+						     lerr == -EMEDIUMTYPE ? "not a regular file" : strerror(-lerr));
 			rc = -EINVAL;
 		} else if ((schema = rj_str(doc, "schema")) && !strcmp(schema, FLEET_SCHEMA)) {
 			json_decref(doc);

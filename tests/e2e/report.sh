@@ -201,4 +201,10 @@ expect_status 2 "unknown format" "$TR" report --format xml
 expect_status 0 "--help" "$TR" report --help
 expect_grep "help lists --prom" "--prom DIR" "$OUT"
 
+# A FIFO where a saved report or verify result belongs: refused at once (exit 2), never waited on.
+FIFO=$(mktmp)/fifo; mkfifo "$FIFO"
+expect_status 2 "report --from FIFO: refused, not blocked" timeout 10 "$TR" report --from "$FIFO"
+expect_grep "--from FIFO: says why" "is not a regular file" "$ERR"
+expect_status 2 "report --verify-from FIFO: refused" timeout 10 "$TR" report --verify-from "$FIFO" --format none
+expect_status 2 "diff A FIFO: refused" timeout 10 "$TR" diff tests/fixtures/base "$FIFO"
 finish
