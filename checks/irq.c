@@ -20,8 +20,8 @@
 static const struct cpuset *irq_cpus(const struct irq *q)
 {
 	if (q->has_effective)
-		return &q->effective;
-	return q->has_affinity ? &q->affinity : NULL;
+		return q->effective;
+	return q->has_affinity ? q->affinity : NULL;
 }
 
 /* ---- irq.irqbalance ---- */
@@ -424,11 +424,11 @@ static bool spread_by_kernel(const struct host *h, const size_t *idx, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		const struct irq *o = &h->irqs[idx[i]];
 
-		if (!o->has_affinity || cpuset_subset(all, &o->affinity))
+		if (!o->has_affinity || cpuset_subset(all, o->affinity))
 			continue;
 		vectors++;
-		sum += cpuset_count(&o->affinity);
-		cpuset_or(&seen, &seen, &o->affinity);
+		sum += cpuset_count(o->affinity);
+		cpuset_or(&seen, &seen, o->affinity);
 	}
 	return vectors >= 2 && sum == cpuset_count(&seen) && cpuset_subset(all, &seen);
 }
@@ -457,7 +457,7 @@ static bool *managed_guess(const struct host *h)
 		for (size_t k = i; k < j; k++) {
 			const struct irq *o = &h->irqs[idx[k]];
 
-			out[idx[k]] = o->has_affinity && !cpuset_subset(&all, &o->affinity);
+			out[idx[k]] = o->has_affinity && !cpuset_subset(&all, o->affinity);
 		}
 	}
 	free(key);
@@ -520,7 +520,7 @@ static void affinity_classify(const struct check_ctx *ctx, const struct irq *q, 
 	}
 	s->guessed |= k == IRQK_MANAGED_GUESS;
 	/* managed_irq keeps a managed vector on a housekeeping cpu of its mask, when it has one. */
-	if (!q->has_affinity || cpuset_subset(&q->affinity, &ctx->prof->isolated) || mirq)
+	if (!q->has_affinity || cpuset_subset(q->affinity, &ctx->prof->isolated) || mirq)
 		irq_list_add(&s->managed_stuck, q, hk, false);
 	else
 		irq_list_add(&s->managed_boot, q, hk, false);
@@ -670,13 +670,13 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 			continue;
 		n = nic_of_irq(h, irq->num);
 		/* The management NIC's IRQs are left alone once off the isolated cores: node locality is not worth the risk. */
-		if (n && ctx->mgmt && mgmt_reason(ctx->mgmt, n) && cpuset_subset(&irq->affinity, &ctx->prof->housekeeping))
+		if (n && ctx->mgmt && mgmt_reason(ctx->mgmt, n) && cpuset_subset(irq->affinity, &ctx->prof->housekeeping))
 			continue;
 		irq_target(ctx, n, &want);
-		if (cpuset_subset(&irq->affinity, &want))
+		if (cpuset_subset(irq->affinity, &want))
 			continue;
 		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq->num);
-		c = plan_add(p, f->check->id, CK_WRITE, path, path, cpuset_format(&irq->affinity, now, sizeof(now)),
+		c = plan_add(p, f->check->id, CK_WRITE, path, path, cpuset_format(irq->affinity, now, sizeof(now)),
 			     cpuset_format(&want, next, sizeof(next)));
 		if (!c)
 			continue;

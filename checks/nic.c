@@ -172,9 +172,9 @@ static const char *pcie_remedy(const struct nic *n, char *buf, size_t size)
 /* The IRQ's cpus: effective affinity where the kernel shows it, else the mask. NULL when unknown. */
 static const struct cpuset *irq_cpus(const struct irq *ir)
 {
-	if (ir->has_effective && !cpuset_empty(&ir->effective))
-		return &ir->effective;
-	return ir->has_affinity ? &ir->affinity : NULL;
+	if (ir->has_effective && !cpuset_empty(ir->effective))
+		return ir->effective;
+	return ir->has_affinity ? ir->affinity : NULL;
 }
 
 struct irq_scan {

@@ -279,3 +279,56 @@ char *cpuset_text(const struct cpuset *s)
 	free(buf);
 	return out;
 }
+
+static size_t cpuset_hash(const struct cpuset *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < CPUSET_WORDS; i++)
+		if (s->bits[i])
+			h = (h ^ (s->bits[i] + i)) * 1099511628211ull;
+	return h;
+}
+
+static void pool_put(struct cpuset **slots, size_t nslots, struct cpuset *s)
+{
+	size_t h = cpuset_hash(s) & (nslots - 1);
+
+	while (slots[h])
+		h = (h + 1) & (nslots - 1);
+	slots[h] = s;
+}
+
+const struct cpuset *cpuset_intern(struct cpuset_pool *p, const struct cpuset *s)
+{
+	struct cpuset *copy;
+	size_t h;
+
+	if (2 * (p->n + 1) > p->nslots) {
+		size_t nslots = p->nslots ? 2 * p->nslots : 16;
+		struct cpuset **slots = xcalloc(nslots, sizeof(*slots));
+
+		for (size_t i = 0; i < p->nslots; i++)
+			if (p->slots[i])
+				pool_put(slots, nslots, p->slots[i]);
+		free(p->slots);
+		p->slots = slots;
+		p->nslots = nslots;
+	}
+	for (h = cpuset_hash(s) & (p->nslots - 1); p->slots[h]; h = (h + 1) & (p->nslots - 1))
+		if (cpuset_equal(p->slots[h], s))
+			return p->slots[h];
+	copy = xmalloc(sizeof(*copy));
+	*copy = *s;
+	p->slots[h] = copy;
+	p->n++;
+	return copy;
+}
+
+void cpuset_pool_free(struct cpuset_pool *p)
+{
+	for (size_t i = 0; i < p->nslots; i++)
+		free(p->slots[i]);
+	free(p->slots);
+	memset(p, 0, sizeof(*p));
+}

@@ -45,3 +45,15 @@ char *cpuset_format(const struct cpuset *s, char *buf, size_t size);
 char *cpuset_text(const struct cpuset *s);
 /* Hex mask form ("ff,00000001"), as the kernel prints smp_affinity. */
 char *cpuset_format_mask(const struct cpuset *s, char *buf, size_t size);
+
+/*
+ * Equal sets stored once: a big host's IRQs share a handful of affinity lists, and a cpuset is 1 KiB
+ * (two per IRQ made 2.2 KiB an IRQ). Interned sets live until the pool is freed; a pool is not
+ * thread-safe (one per thread).
+ */
+struct cpuset_pool {
+	size_t n, nslots;
+	struct cpuset **slots;	/* open addressing, NULL when free */
+};
+const struct cpuset *cpuset_intern(struct cpuset_pool *p, const struct cpuset *s);
+void cpuset_pool_free(struct cpuset_pool *p);

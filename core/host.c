@@ -814,20 +814,25 @@ struct irq_span {
 	const struct sysroot *sr;
 	struct irq *v;
 	size_t n;
+	struct cpuset_pool *pool;
 };
 
 static void *read_affinities(void *arg)
 {
 	struct irq_span *s = arg;
+	struct cpuset set, empty;
 
+	cpuset_zero(&empty);
 	for (size_t i = 0; i < s->n; i++) {
 		struct irq *irq = &s->v[i];
 		char path[128];
 
 		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq->num);
-		irq->has_affinity = sysroot_read_cpuset(s->sr, path, &irq->affinity) == 0;
+		irq->has_affinity = sysroot_read_cpuset(s->sr, path, &set) == 0;
+		irq->affinity = cpuset_intern(s->pool, irq->has_affinity ? &set : &empty);
 		snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", irq->num);
-		irq->has_effective = sysroot_read_cpuset(s->sr, path, &irq->effective) == 0;
+		irq->has_effective = sysroot_read_cpuset(s->sr, path, &set) == 0;
+		irq->effective = cpuset_intern(s->pool, irq->has_effective ? &set : &empty);
 	}
 	return NULL;
 }
@@ -840,13 +845,13 @@ static void *read_affinities(void *arg)
 
 static void load_irq_affinities(struct host *h)
 {
-	struct irq_span first = { h->sr, h->irqs, h->nirqs }, second;
+	struct irq_span first = { h->sr, h->irqs, h->nirqs, &h->irq_sets[0] }, second;
 	bool split = false;
 	pthread_t t;
 
 	if (!h->sr->rec && h->nirqs >= IRQ_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		first.n = h->nirqs / 2;
-		second = (struct irq_span){ h->sr, h->irqs + first.n, h->nirqs - first.n };
+		second = (struct irq_span){ h->sr, h->irqs + first.n, h->nirqs - first.n, &h->irq_sets[1] };
 		split = pthread_create(&t, NULL, read_affinities, &second) == 0;
 		if (!split)
 			first.n = h->nirqs;
@@ -1147,6 +1152,8 @@ void host_free(struct host *h)
 	free(h->nodes);
 	free(h->mounts);
 	free(h->irqs);
+	cpuset_pool_free(&h->irq_sets[0]);
+	cpuset_pool_free(&h->irq_sets[1]);
 	for (size_t i = 0; i < h->nnics; i++)
 		free(h->nics[i].irqs);
 	free(h->nics);

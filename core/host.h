@@ -61,8 +61,9 @@ struct irq {
 	char chip[64];		/* e.g. "PCI-MSIX-0000:00:03.0" */
 	unsigned long long count;	/* summed over cpus */
 	bool has_affinity, has_effective;
-	struct cpuset affinity;		/* smp_affinity_list */
-	struct cpuset effective;	/* effective_affinity_list */
+	/* Interned (host.irq_sets): IRQs share a few lists. An empty set when the file was not read. */
+	const struct cpuset *affinity;		/* smp_affinity_list */
+	const struct cpuset *effective;		/* effective_affinity_list */
 };
 
 struct nic_ethtool {
@@ -188,6 +189,7 @@ struct host {
 	bool has_irqs;
 	size_t nirqs;
 	struct irq *irqs;	/* numbered IRQs of /proc/interrupts, ascending */
+	struct cpuset_pool irq_sets[2];	/* their affinity lists, one pool per reading thread */
 
 	size_t nnics;
 	struct nic *nics;

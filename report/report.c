@@ -257,7 +257,7 @@ static void w_host(struct jsonw *w, const struct host *h, const struct profile *
 	jw_arr(w);
 	for (size_t i = 0; i < h->nirqs; i++) {
 		const struct irq *q = &h->irqs[i];
-		const struct cpuset *on = q->has_effective ? &q->effective : &q->affinity;
+		const struct cpuset *on = q->has_effective ? q->effective : q->affinity;
 		struct cpuset hit;
 
 		if (!q->has_effective && !q->has_affinity)
