@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault campaign (`make faults`; `--short` is the slice inside `make check`): EIO and ENOSPC injected at each
 # of the first 30 writes, fsyncs, write-mode opens, renames, mkdirs and unlinks of an apply, and SIGKILL at 40
-# points of apply and of revert. After each, a plain revert must exit 0 and leave the tree byte-identical.
+# points of apply, of revert, of apply --once, and of apply --confirm with its timer killed too (the next
+# command recovers). After each, a plain revert must exit 0 and leave the tree byte-identical.
 cd "$(dirname "$0")/.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -77,5 +78,32 @@ for i in $(seq 1 "$KILLS"); do
 	traced -o /dev/null -e trace=write -e inject=write:signal=KILL:when=$n "$TR" revert --root "$T" >/dev/null 2>&1
 	check "SIGKILL at write #$n of revert"
 done
-echo "faults: $cases cases, $restored restored byte-identically"
+
+# apply --confirm killed at a write, then its timer killed as it comes to revert: the next command (confirm,
+# here) reverts the run nothing guards any more, and a revert after it finds the tree as it was.
+guarded=0
+for i in $(seq 1 "$KILLS"); do
+	n=$(( (i * nwrites) / (KILLS + 1) + 1 ))
+	fresh
+	traced -o /dev/null -e trace=write -e inject=write:signal=KILL:when=$n "$TR" "${APPLY[@]}" >/dev/null 2>&1
+	for _ in $(seq 50); do [ -n "$(pgrep -f "revert --root $T ")" ] && break; sleep 0.02; done
+	for pid in $(pgrep -f "revert --root $T "); do kill -9 "$pid" 2>/dev/null; done
+	setsid "$TR" confirm --root "$T" >"$OUT" 2>"$ERR"; rc=$?
+	case $rc in 0 | 1) guarded=$((guarded + 1)) ;; *) not_ok "timer killed after apply killed at write #$n: confirm exit $rc: $(head -1 "$ERR")" ;; esac
+	[ -e "$T/var/lib/tickready/confirm-pending" ] && not_ok "timer killed (write #$n): still pending after confirm"
+	check "apply killed at write #$n, its timer killed: confirm recovers (exit $rc)"
+done
+
+# apply --once (GRUB's one-time entry, grub-reboot journaled) killed at writes spread over it.
+ONCE=(apply --profile "$APROF" --yes --once --root "$T")
+fresh
+traced -o "$D/otrace" -e trace=write "$TR" "${ONCE[@]}" >/dev/null 2>&1
+now=$(grep -c '^write(' "$D/otrace")
+for i in $(seq 1 "$KILLS"); do
+	n=$(( (i * now) / (KILLS + 1) + 1 ))
+	fresh
+	traced -o /dev/null -e trace=write -e inject=write:signal=KILL:when=$n "$TR" "${ONCE[@]}" >/dev/null 2>&1
+	check "SIGKILL at write #$n of apply --once"
+done
+echo "faults: $cases cases, $restored restored byte-identically ($guarded killed --confirm runs recovered by confirm)"
 finish
