@@ -35,7 +35,9 @@ expect_grep "says how to keep it" "confirm within 10 s with .tickready confirm."
 expect_status 0 "B: apply --confirm 10" "$TR" apply --root "$B" --profile "$APROF" --yes --confirm 10
 expect_status 0 "C: apply --confirm 10" setsid "$TR" apply --root "$C" --profile "$APROF" --yes --confirm 10
 # C: an apply (here flock(1)) holds the lock across the deadline; the timer must wait, not give up.
-mkdir -p -m 700 "$C/run/tickready"; flock "$C/$LOCK" sleep 12 & HOLDER=$!
+# Held until the test lets go (touching C.release), not for a time: the sections between may run slowly.
+mkdir -p -m 700 "$C/run/tickready"
+flock "$C/$LOCK" bash -c 'for _ in $(seq 1200); do [ -e "$1" ] && exit 0; sleep 0.1; done' hold "$C.release" & HOLDER=$!
 [ "$(sed -n 2p "$B/$PENDING")" = "sid=$(mysid)" ] && ok "the applying session is recorded (sid=N)" || not_ok "pending: $(cat "$B/$PENDING")"
 [ "$(cat "$A/proc/sys/kernel/timer_migration")" = 0 ] && ok "A applied" || not_ok "A not applied"
 
@@ -126,14 +128,14 @@ same_tree "$B.orig" "$B" && ok "B: byte-identical" || not_ok "B differs"
 
 # C: past its deadline (the timer has lived 11 s) with the lock still held, the timer waits.
 pid=$(timer_of "$C")
-for _ in $(seq 40); do [ -n "$pid" ] && [ "$(ps -o etimes= -p "$pid" | tr -d ' ')" -ge 11 ] 2>/dev/null && break; sleep 0.25; done
+for _ in $(seq 80); do [ -n "$pid" ] && [ "$(ps -o etimes= -p "$pid" | tr -d ' ')" -ge 11 ] 2>/dev/null && break; sleep 0.25; done
 if [ -n "$pid" ] && kill -0 "$HOLDER" 2>/dev/null && kill -0 "$pid" 2>/dev/null; then
 	ok "C: past the deadline, the timer waits for the lock"
 	[ "$(cat "$C/proc/sys/kernel/timer_migration")" = 0 ] && ok "C: untouched while the lock is held" || not_ok "C reverted under a held lock"
 else
 	not_ok "C: timer $pid or lock holder $HOLDER already gone"
 fi
-wait "$HOLDER"; HOLDER=
+touch "$C.release"; wait "$HOLDER"; HOLDER=
 wait_gone "$C/$PENDING" 10 && ok "C: reverted once the lock was free" || not_ok "C: still pending"
 for _ in $(seq 20); do grep -q "reverted" "$C/$LOG" 2>/dev/null && break; sleep 0.5; done
 same_tree "$C.orig" "$C" && ok "C: byte-identical" || not_ok "C differs: $(diff -r --no-dereference "$C.orig" "$C" | head -3)"
