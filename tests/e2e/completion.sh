@@ -43,7 +43,7 @@ expect_has "audit --profile=<TAB>" "hft-strict dev" audit --profile =
 expect_cands "a profile file by path" "mine.ini" audit --profile mi
 expect_has "audit --only <TAB>: check ids and areas" "cpu.isolated nic.chain irq.affinity cpu irq nic" audit --only ""
 expect_cands "audit --only cpu,irq.a<TAB>: the last item of the list" "cpu,irq.affinity" audit --only cpu,irq.a
-expect_cands "audit --format <TAB>" "json text" audit --format ""
+expect_cands "audit --format <TAB>" "json none text" audit --format ""
 expect_cands "audit --color <TAB> (spelling wider than its help column)" "always auto never" audit --color ""
 expect_cands "checks --format <TAB>" "ids json text" checks --format ""
 expect_cands "report --verify-d<TAB>" "--verify-duration" report --verify-d
