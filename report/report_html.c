@@ -768,11 +768,11 @@ static const char report_css[] =
 	"nav#toc{margin:.6em 0;font-size:.92em}nav#toc a{margin-right:.9em;white-space:nowrap}"
 	"details.folded>summary{cursor:pointer}details.folded>summary>h2{display:inline-block;margin:.6em 0 .2em;border:0}"
 	"details.folded>summary>h3{display:inline-block;margin:.4em 0}"
-	"@media print{body{font-size:10px}nav#toc,#passed,#inventory,section.empty,footer{display:none}section{break-inside:auto}"
+	"@media print{body{font-size:9px}nav#toc,#passed,#inventory,section.empty,footer{display:none}section{break-inside:auto}"
 	"svg,h2,h3{break-inside:avoid}h2,h3{break-after:avoid}th,td{padding:2px 4px}pre{font-size:.85em}"
 	"table.checks{table-layout:fixed}table.checks th:nth-child(1){width:7%}table.checks th:nth-child(2){width:15%}"
 	"table.checks th:nth-child(3){width:27%}table.checks th:nth-child(4){width:16%}table.checks td:nth-child(2){min-width:0}"
-	"svg.histogram{max-width:75%}@page{margin:10mm}"
+	"svg.histogram{max-width:55%}@page{margin:10mm}"
 	"details:not([open])>summary{list-style:none}}";
 
 /* Links to each part, with the counts a reader decides by. */
