@@ -87,7 +87,7 @@ static void mgmt_expand(struct mgmt_set *m, const struct sysroot *sr)
 			}
 			if (mgmt_find(m, pf) < 0 && strlen(pf) < sizeof(m->v[0].name)) {
 				snprintf(why, sizeof(why), "PF of %s", name);
-				snprintf(mgmt_push(m, pf, why)->pci, sizeof(m->v[0].pci), "%s", pf);
+				snprintf(mgmt_push(m, pf, why)->pci, sizeof(m->v[0].pci), "%.31s", pf);
 			}
 		}
 	}
