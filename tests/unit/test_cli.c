@@ -12,12 +12,12 @@
 
 #include "cli.h"
 
-static struct cli_opt *table(int n, char names[][8])
+static struct cli_opt *table(int n, char names[][16])
 {
 	struct cli_opt *o = calloc((size_t)n + 1, sizeof(*o));
 
 	for (int i = 0; i < n; i++) {
-		snprintf(names[i], 8, "o%d", i);
+		snprintf(names[i], 16, "o%d", i);
 		o[i] = (struct cli_opt){ names[i], NULL, 1000 + i, "an option" };
 	}
 	return o;
@@ -25,7 +25,7 @@ static struct cli_opt *table(int n, char names[][8])
 
 static void test_options_at_cap(void **state)
 {
-	char names[CLI_MAX_OPTS][8], last[16];
+	char names[CLI_MAX_OPTS][16], last[16];
 	struct cli_opt *o = table(CLI_MAX_OPTS, names);
 	char *argv[] = { "t", last, NULL };
 	struct cli_parser p;
@@ -41,7 +41,7 @@ static void test_options_at_cap(void **state)
 
 static void test_options_past_cap(void **state)
 {
-	char names[CLI_MAX_OPTS + 1][8];
+	char names[CLI_MAX_OPTS + 1][16];
 	struct cli_opt *o = table(CLI_MAX_OPTS + 1, names);
 	char *argv[] = { "t", NULL };
 	int status;
