@@ -520,6 +520,7 @@ static void governor_remedy(const struct check_ctx *ctx, struct finding *f, cons
 
 static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 {
+	char owns[224];
 	const char *want = check_wanted(ctx, f, PK_GOVERNOR);
 	struct cpuset bad, missing;
 	struct strbuf seen = { 0 };
@@ -553,7 +554,7 @@ static void run_cpu_governor(const struct check_ctx *ctx, struct finding *f)
 		finding_fail(f, "'scaling_governor' %s", seen.s);
 		governor_remedy(ctx, f, &bad, want);
 	} else if (!readable && first_rc == -ENOENT) {
-		finding_skip(f, "no cpufreq driver ('%s' absent)", first_path);
+		finding_skip(f, "no cpufreq driver ('%s' absent)%s", first_path, check_instance_owns(ctx, owns, sizeof(owns)));
 	} else if (first_rc) {
 		finding_skip_bad(f, ctx->sr, first_path, first_rc);
 	} else {
@@ -595,6 +596,7 @@ const struct check check_cpu_governor = {
 
 static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 {
+	char owns[224];
 	const char *want = check_wanted(ctx, f, PK_TURBO), *path = NO_TURBO;
 	bool boost = false, on, want_on;
 	int good;
@@ -612,7 +614,8 @@ static void run_cpu_turbo(const struct check_ctx *ctx, struct finding *f)
 		rc = sysroot_read_long(ctx->sr, path, &v);
 	}
 	if (rc == -ENOENT) {
-		finding_skip(f, "no turbo control ('" NO_TURBO "' and '" BOOST "' absent)");
+		finding_skip(f, "no turbo control ('" NO_TURBO "' and '" BOOST "' absent)%s",
+			     check_instance_owns(ctx, owns, sizeof(owns)));
 		return;
 	}
 	if (rc < 0 || (v != 0 && v != 1)) {
@@ -892,6 +895,7 @@ static bool dma_latency_held(const struct host *h, char *who, size_t size)
 
 static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
 {
+	char owns[224];
 	const struct cpuset *iso = &ctx->prof->isolated;
 	struct idle_scan *s;
 	struct strbuf seen = { 0 };
@@ -923,7 +927,8 @@ static void run_cpu_cstates(const struct check_ctx *ctx, struct finding *f)
 		if (limit < MAX_IDLE_STATES)
 			finding_pass(f, "no cpuidle states on the isolated cpus; %s on the command line", why);
 		else
-			finding_skip(f, "no cpuidle driver ('" CPU_DIR "/cpu%d/cpuidle' absent)", cpuset_next(iso, 0));
+			finding_skip(f, "no cpuidle driver ('" CPU_DIR "/cpu%d/cpuidle' absent)%s", cpuset_next(iso, 0),
+				     check_instance_owns(ctx, owns, sizeof(owns)));
 		goto out;
 	}
 	describe_states(s, s->table_cpu, max, &seen);
@@ -1049,6 +1054,7 @@ static bool limit_on(const struct cmdline *cl, const char *key, const char *val)
 
 static void run_cpu_idle_boot_limit(const struct check_ctx *ctx, struct finding *f)
 {
+	char owns[224];
 	char key[32], val[16], drv[32];
 	bool on;
 	long max;
@@ -1072,7 +1078,8 @@ static void run_cpu_idle_boot_limit(const struct check_ctx *ctx, struct finding 
 		return;
 	}
 	if (rc == -ENOENT) {
-		finding_skip(f, "cpuidle driver '%s' takes no command line C-state limit", drv);
+		finding_skip(f, "cpuidle driver '%s' takes no command line C-state limit%s", drv,
+			     check_instance_owns(ctx, owns, sizeof(owns)));
 		return;
 	}
 	finding_expected(f, "%s=%s on the kernel command line (no state slower than %ld us, from boot; %s)", key, val, max,

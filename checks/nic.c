@@ -493,6 +493,10 @@ static bool chain_iommu(struct chain *c)
 			add(&c->path, " -> ", "vfio no-IOMMU");
 			return true;
 		}
+		if (cloud_virtual(c->ctx->host)) {
+			add(&c->path, " -> ", "vfio no-IOMMU (the instance has no IOMMU)");
+			return true;
+		}
 		fix = iommu_fix(c->ctx->host, &boot);
 		ok = broken(c, "iommu", fix, "%s is in no IOMMU group: the IOMMU is off", label(n));
 		c->f->needs_reboot = boot;
@@ -924,7 +928,8 @@ static void run_iommu(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct nic *n = bypass_nic(ctx, f);
 	const char *want, *mode;
-	char seen[192], flag[16];
+	char seen[192], flag[16], why[160];
+	bool instance;
 	int rc;
 
 	if (!n || !(want = driver_wanted(ctx, f)))
@@ -943,20 +948,29 @@ static void run_iommu(const struct check_ctx *ctx, struct finding *f)
 		finding_pass(f, "%s", seen);
 		return;
 	}
-	if (!mode || strcmp(mode, "noiommu")) {
+	/* A cloud's virtual instance has no IOMMU to turn on: vfio-pci's no-IOMMU mode is its only way. */
+	instance = cloud_virtual(ctx->host);
+	if (instance) {
+		cloud_label(ctx->host, why, sizeof(why));
+		finding_expected(f, "vfio no-IOMMU mode enabled (%s has no IOMMU to turn on)", why);
+	} else if (!mode || strcmp(mode, "noiommu")) {
 		iommu_off(ctx, f, seen);
 		return;
+	} else {
+		snprintf(why, sizeof(why), "[nic] iommu = noiommu allows");
 	}
 	rc = sysroot_read_str(ctx->sr, VFIO_NOIOMMU, flag, sizeof(flag));
 	if (rc == 0 && (!strcmp(flag, "Y") || !strcmp(flag, "1"))) {
-		finding_pass(f, "%s; vfio no-IOMMU mode on ('%s' = 'Y', unsafe, as [nic] iommu = noiommu allows)", seen,
-			     VFIO_NOIOMMU);
+		finding_pass(f, "%s; vfio no-IOMMU mode on ('%s' = 'Y', unsafe, as %s)", seen, VFIO_NOIOMMU,
+			     instance ? "this instance needs" : why);
 		return;
 	}
 	if (rc == 0)
-		finding_fail(f, "%s; '%s' = '%s'", seen, VFIO_NOIOMMU, flag);
+		finding_fail(f, "%s%s%s; '%s' = '%s'", seen, instance ? " on " : "", instance ? why : "", VFIO_NOIOMMU,
+			     flag);
 	else
-		finding_fail(f, "%s; vfio not loaded ('%s': %s)", seen, VFIO_NOIOMMU, strerror(-rc));
+		finding_fail(f, "%s%s%s; vfio not loaded ('%s': %s)", seen, instance ? " on " : "", instance ? why : "",
+			     VFIO_NOIOMMU, strerror(-rc));
 	finding_remedy(f, "%s", rc == 0 ? "echo Y > " VFIO_NOIOMMU " (profile: [nic] iommu = noiommu)"
 					: "modprobe vfio enable_unsafe_noiommu_mode=1 (profile: [nic] iommu = noiommu)");
 }
@@ -967,9 +981,13 @@ static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struc
 	const char *v = profile_str(ctx->prof, PK_IOMMU);
 	struct boot_param b[2];
 	size_t n = 0;
+	char seen[192];
 
 	if (!v)
 		return 0;
+	/* What the instance cannot have is not staged: its vfio goes to no-IOMMU mode instead. */
+	if (cloud_virtual(ctx->host) && !iommu_on(ctx->sr, seen, sizeof(seen)))
+		v = "noiommu";
 	if (!strcmp(v, "on")) {
 		if (strstr(ctx->host->cpu_vendor, "Intel")) {
 			b[n] = (struct boot_param){ .key = "intel_iommu" };
@@ -993,6 +1011,177 @@ const struct check check_nic_iommu = {
 	.reads = IOMMU_CLASS_DIR ", " IOMMU_GROUPS_DIR ", " VFIO_NOIOMMU ", /proc/cmdline",
 	.run = run_iommu,
 	.plan = plan_iommu,
+};
+
+/* ---- nic.ena_llq ---- */
+
+#define PAT_LIST "/sys/kernel/debug/x86/pat_memtype_list"
+#define IGB_UIO_WC "/sys/module/igb_uio/parameters/wc_activate"
+#define ENA_LLQ_BAR 2	/* the ENA's memory BAR: LLQ descriptors and headers are pushed through it */
+
+/* 1 when the device is an ENA (1d0f:ec20 ENA VF, 1d0f:ec21 its RSERV0), 0 when not, -errno unread. */
+static int ena_device(const struct sysroot *sr, const char *pci, char *id, size_t size)
+{
+	char path[128], ven[16], dev[16];
+	int rc;
+
+	snprintf(path, sizeof(path), PCI_DEV_DIR "/%s/vendor", pci);
+	if ((rc = sysroot_read_str(sr, path, ven, sizeof(ven))) < 0)
+		return rc;
+	snprintf(path, sizeof(path), PCI_DEV_DIR "/%s/device", pci);
+	if ((rc = sysroot_read_str(sr, path, dev, sizeof(dev))) < 0)
+		return rc;
+	snprintf(id, size, "%s:%s", ven, dev);
+	return !strcmp(ven, "0x1d0f") && (!strcmp(dev, "0xec20") || !strcmp(dev, "0xec21"));
+}
+
+/* The start of BAR bar from the device's resource file ("start end flags" per BAR); 0 when unknown. */
+static unsigned long long bar_start(const struct sysroot *sr, const char *pci, int bar)
+{
+	char path[128], *text = NULL, *line;
+	unsigned long long start = 0;
+	int i = 0;
+
+	snprintf(path, sizeof(path), PCI_DEV_DIR "/%s/resource", pci);
+	if (sysroot_read_alloc(sr, path, SYSROOT_SMALL, &text, NULL) < 0)
+		return 0;
+	for (line = text; line && i <= bar; i++) {
+		if (i == bar && sscanf(line, "%llx", &start) != 1)
+			start = 0;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	free(text);
+	return start;
+}
+
+/*
+ * The memory type the kernel's PAT table gives a mapping starting at start ("PAT: [mem 0x...-0x...]
+ * write-combining", arch/x86/mm/pat/memtype.c): 0 found, 1 no mapping there, -errno the table unread.
+ */
+static int pat_type(const struct sysroot *sr, unsigned long long start, char *type, size_t size)
+{
+	char *text = NULL, *line, *next;
+	unsigned long long a, b;
+	char t[32];
+	int rc, found = 1;
+
+	if ((rc = sysroot_read_alloc(sr, PAT_LIST, 16u << 20, &text, NULL)) < 0)
+		return rc;
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %31s", &a, &b, t) == 3 && a == start) {
+			snprintf(type, size, "%s", t);
+			found = 0;
+			/* A WC mapping anywhere at the BAR settles it; keep looking past an uncached one. */
+			if (!strcmp(t, "write-combining"))
+				break;
+		}
+	}
+	free(text);
+	return found;
+}
+
+static void ena_vfio(const struct check_ctx *ctx, struct finding *f, const struct nic *n)
+{
+	unsigned long long start = bar_start(ctx->sr, n->pci, ENA_LLQ_BAR);
+	char type[32];
+	int rc = start ? pat_type(ctx->sr, start, type, sizeof(type)) : 1;
+
+	if (rc == 0 && !strcmp(type, "write-combining")) {
+		finding_pass(f, "%s BAR %d (0x%llx) mapped write-combining ('%s'): a vfio-pci with WC", label(n), ENA_LLQ_BAR,
+			     start, PAT_LIST);
+		return;
+	}
+	if (rc == 0) {
+		finding_fail(f, "%s BAR %d (0x%llx) mapped '%s' ('%s'): the stock vfio-pci maps no BAR write-combined, "
+			     "so LLQ runs slow or is turned off", label(n), ENA_LLQ_BAR, start, type, PAT_LIST);
+		finding_remedy(f, "manual: load AWS's write-combining vfio-pci (amzn-drivers userspace/dpdk/enav2-vfio-patch, "
+			       "get-vfio-with-wc.sh), or bind %s to igb_uio loaded with wc_activate=1", label(n));
+		return;
+	}
+	/* Until a DPDK process maps the BAR the table has nothing to show, and debugfs is root's. */
+	finding_warn(f, "write-combining of %s's BAR %d unknown: %s (the stock vfio-pci maps no BAR write-combined; "
+		     "AWS ships a patched one)", label(n), ENA_LLQ_BAR,
+		     !start ? "its resource file gives no BAR 2"
+		     : rc == 1 ? "no mapping of it in " PAT_LIST " (no DPDK process holds it)"
+				     : "'" PAT_LIST "' unreadable (debugfs unmounted, or not root)");
+	if (start)
+		finding_remedy(f, "manual: with the DPDK application running, 'grep 0x%016llx %s' must say "
+			       "write-combining; else load AWS's write-combining vfio-pci (amzn-drivers "
+			       "userspace/dpdk/enav2-vfio-patch) or bind to igb_uio with wc_activate=1", start, PAT_LIST);
+	else
+		finding_remedy(f, "manual: with the DPDK application running, find BAR 2 of %s in %s: it must say "
+			       "write-combining", label(n), PAT_LIST);
+}
+
+static void run_ena_llq(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	const char *want;
+	char id[40], flag[16];
+	int rc;
+
+	if (!n)
+		return;
+	if (!n->pci[0]) {
+		finding_skip(f, "%s is not a PCI device", label(n));
+		return;
+	}
+	if ((rc = ena_device(ctx->sr, n->pci, id, sizeof(id))) <= 0) {
+		if (rc == 0)
+			finding_skip(f, "%s is no ENA (%s, not 1d0f:ec20 or 1d0f:ec21)", label(n), id);
+		else
+			finding_skip_read(f, PCI_DEV_DIR "/PCI/{vendor,device}", rc);
+		return;
+	}
+	want = nic_str(ctx->prof, PK_NIC_DRIVER);
+	if (!want || !strcmp(want, "kernel"))
+		want = n->driver;
+	/* DPDK 22.11's ENA PMD: devarg enable_llq (default 1) uses LLQ where offered, large_llq_hdr=1 asks for large headers. */
+	finding_expected(f, "ENA's LLQ BAR (BAR %d) mapped write-combining by the driver that holds it (the DPDK ENA PMD "
+			 "pushes headers through it: devarg enable_llq=1, its default; large_llq_hdr=1 for large headers "
+			 "where the device has them)", ENA_LLQ_BAR);
+	if (!nic_userspace_driver(want)) {
+		finding_pass(f, "%s on the kernel's %s driver, which maps its LLQ BAR write-combined itself", label(n),
+			     want[0] ? want : "(unbound)");
+		return;
+	}
+	if (!strcmp(want, "igb_uio")) {
+		rc = sysroot_read_str(ctx->sr, IGB_UIO_WC, flag, sizeof(flag));
+		if (rc == 0 && !strcmp(flag, "1")) {
+			finding_pass(f, "igb_uio loaded with wc_activate=1 ('%s')", IGB_UIO_WC);
+			return;
+		}
+		if (rc == 0)
+			finding_fail(f, "igb_uio loaded with wc_activate=%s ('%s'): %s's LLQ BAR is not write-combined", flag,
+				     IGB_UIO_WC, label(n));
+		else
+			finding_fail(f, "igb_uio not loaded ('%s': %s): load it with wc_activate=1 before binding %s",
+				     IGB_UIO_WC, strerror(-rc), label(n));
+		finding_remedy(f, "manual: rmmod igb_uio; modprobe igb_uio wc_activate=1 (or insmod igb_uio.ko wc_activate=1), "
+			       "and 'options igb_uio wc_activate=1' in /etc/modprobe.d for the next load");
+		return;
+	}
+	if (!strcmp(want, "vfio-pci")) {
+		ena_vfio(ctx, f, n);
+		return;
+	}
+	finding_fail(f, "%s for %s: %s maps no BAR write-combined, so ENA's LLQ cannot run", want, label(n), want);
+	finding_remedy(f, "manual: bind %s to vfio-pci with AWS's write-combining patch, or to igb_uio with "
+		       "wc_activate=1 ([nic] driver)", label(n));
+}
+
+const struct check check_nic_ena_llq = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER),
+	.id = "nic.ena_llq",
+	.area = AREA_NIC,
+	.title = "ENA's Low-Latency Queue BAR write-combined for the driver that holds it",
+	.reads = PCI_DEV_DIR "/PCI/{vendor,device,resource}, " IGB_UIO_WC ", " PAT_LIST,
+	.run = run_ena_llq,
 };
 
 /* ---- nic.coalesce and nic.rings: ethtool facts ---- */

@@ -280,6 +280,7 @@ struct per_cpu_knob {
 static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const struct per_cpu_knob *k,
 			  const char *want)
 {
+	char owns[224];
 	struct cpuset bad;
 	struct strbuf seen = { 0 };
 	char path[128], val[64], first_path[128] = "", list[64];
@@ -317,7 +318,7 @@ static void per_cpu_judge(const struct check_ctx *ctx, struct finding *f, const 
 		finding_remedy(f, "echo %s | tee %s (profile: %s)", want, files, k->key);
 		free(files);
 	} else if (!readable && first_rc == -ENOENT) {
-		finding_skip(f, "%s ('%s' absent)", k->absent, first_path);
+		finding_skip(f, "%s ('%s' absent)%s", k->absent, first_path, check_instance_owns(ctx, owns, sizeof(owns)));
 	} else if (first_rc) {
 		finding_skip_bad(f, ctx->sr, first_path, first_rc);
 	} else {
@@ -426,6 +427,7 @@ const struct check check_power_epp = {
 
 static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 {
+	char owns[224];
 	const char *mode = cmdline_get(&ctx->host->cmdline, "intel_pstate");
 	char status[32];
 	long want, v;
@@ -441,7 +443,8 @@ static void run_power_pstate(const struct check_ctx *ctx, struct finding *f)
 	rc = sysroot_read_long(ctx->sr, MIN_PERF, &v);
 	if (rc == -ENOENT) {
 		if (!sysroot_is_dir(ctx->sr, PSTATE_DIR))
-			finding_skip(f, "intel_pstate absent ('" PSTATE_DIR "' missing)");
+			finding_skip(f, "intel_pstate absent ('" PSTATE_DIR "' missing)%s",
+				     check_instance_owns(ctx, owns, sizeof(owns)));
 		else if (check_read_word(ctx->sr, PSTATE_STATUS, status, sizeof(status)) == 0 && !strcmp(status, "off"))
 			finding_pass(f, "intel_pstate off ('status' = 'off')");
 		else

@@ -13,7 +13,7 @@
 enum {
 	OPT_PROFILE = 'p', OPT_MODE = 'm', OPT_DURATION = 'd', OPT_CORES = 'c', OPT_FORMAT = 'f',
 	OPT_PORT = 256, OPT_VDEV, OPT_IFACE, OPT_NO_HUGE, OPT_RESERVE, OPT_POLLER, OPT_RATE, OPT_BUSY_POLL,
-	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO, OPT_UDP_PORT,
+	OPT_THRESHOLD, OPT_KEEP_ORDER, OPT_PEER, OPT_PEER_MAC, OPT_SCENARIO, OPT_UDP_PORT, OPT_RATES, OPT_SIZES,
 };
 
 /* Filled from the mode table (mode.h) before the options are parsed. */
@@ -37,6 +37,8 @@ static const struct cli_opt verify_opts[] = {
 	{ "peer", "IPV4", OPT_PEER, "pingpong: ping `tickready-poller --mode reflect --src-ip IPV4` on another host through --iface" },
 	{ "peer-mac", "MAC", OPT_PEER_MAC, "pingpong --peer: the reflector's MAC for the DPDK path (default: learned by ARP)" },
 	{ "udp-port", "PORT", OPT_UDP_PORT, "pingpong --peer: the UDP port of the pings (default 9000; the reflector echoes any)" },
+	{ "rates", "LIST", OPT_RATES, "sweep: packet rates to measure, e.g. 10000,100000,500000 (default 10000,50000,100000,500000)" },
+	{ "sizes", "LIST", OPT_SIZES, "sweep: UDP payload sizes in bytes, 64 to 1472 (default 64,512,1472), measured at --rate" },
 	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group, 50k msg/s, 64 B (single, default) or 4 groups, 200k msg/s in all, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
@@ -89,6 +91,32 @@ static int parse_num(const char *opt, const char *arg, long min, long max, long 
 	return 0;
 }
 
+/* A comma-separated list of numbers, each min..max, at most VERIFY_MAX_SWEEP. */
+static int parse_list(const char *opt, const char *arg, long min, long max, long *out, int *n)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+	int rc = 0;
+
+	*n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == VERIFY_MAX_SWEEP) {
+			cli_error("verify: at most %d values in %s '%s'", VERIFY_MAX_SWEEP, opt, arg);
+			rc = -1;
+		} else if (parse_long(tok, &out[*n]) < 0 || out[*n] < min || out[*n] > max) {
+			cli_error("verify: invalid value '%s' in %s '%s' (%ld to %ld)", tok, opt, arg, min, max);
+			rc = -1;
+		} else {
+			(*n)++;
+		}
+	}
+	if (rc == 0 && !*n) {
+		cli_error("verify: empty %s", opt);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
 static int parse_duration(const char *arg, double *out)
 {
 	char *end;
@@ -134,6 +162,8 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_BUSY_POLL: return parse_num("--busy-poll", arg, 0, 1000000, &o->busy_poll);
 	case OPT_THRESHOLD: return parse_num("--threshold-ns", arg, 1, 10000000000L, &o->threshold);
 	case OPT_UDP_PORT: return parse_num("--udp-port", arg, 1, 65535, &o->udp_port);
+	case OPT_RATES: return parse_list("--rates", arg, 1, 10000000, o->rates, &o->nrates);
+	case OPT_SIZES: return parse_list("--sizes", arg, VENV_MIN_PAYLOAD, VENV_MAX_PAYLOAD, o->sizes, &o->nsizes);
 	case OPT_CORES:
 		if (cpuset_parse(&o->cores, arg) < 0 || cpuset_empty(&o->cores)) {
 			cli_error("verify: invalid cpu list '%s' in --cores", arg);

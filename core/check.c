@@ -253,6 +253,16 @@ const struct nic *check_nic(const struct check_ctx *ctx, struct finding *f)
 	return NULL;
 }
 
+const char *check_instance_owns(const struct check_ctx *ctx, char *buf, size_t size)
+{
+	char label[160];
+
+	buf[0] = '\0';
+	if (cloud_virtual(ctx->host))
+		snprintf(buf, size, "; the hypervisor owns it on %s", cloud_label(ctx->host, label, sizeof(label)));
+	return buf;
+}
+
 const struct nic *check_netdev(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct nic *n = check_nic(ctx, f);

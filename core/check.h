@@ -124,5 +124,10 @@ int check_read_word(const struct sysroot *sr, const char *path, char *buf, size_
 const char *check_wanted(const struct check_ctx *ctx, struct finding *f, enum profile_key k);
 /* The profile's bypass NIC, or NULL after a skip saying why there is none (as nic.* checks word it). */
 const struct nic *check_nic(const struct check_ctx *ctx, struct finding *f);
+/*
+ * For a skip over a missing power driver: on a cloud's virtual instance "; the hypervisor owns it on AWS
+ * c6in.32xlarge (virtual, ...)", a fact of the instance; "" elsewhere. buf holds the text.
+ */
+const char *check_instance_owns(const struct check_ctx *ctx, char *buf, size_t size);
 /* The NIC's netdev name, or NULL after a skip (a NIC on a user-space driver has none). */
 const struct nic *check_netdev(const struct check_ctx *ctx, struct finding *f);

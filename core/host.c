@@ -400,6 +400,32 @@ static bool cpuid_identity(char vendor[13], char brand[49], bool *invtsc)
 }
 
 /*
+ * The hypervisor's own signature (leaf 0x40000000: "KVMKVMKVM", "Microsoft Hv", "XenVMMXenVMM"), only when
+ * leaf 1 ECX bit 31 says a hypervisor is there (the range is undefined on bare metal). Printable, "" when none.
+ */
+static void cpuid_hypervisor(char sig[13])
+{
+	sig[0] = '\0';
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned r[4];
+	size_t j = 0;
+	char raw[12];
+
+	if (!__get_cpuid(1, &r[0], &r[1], &r[2], &r[3]) || !(r[2] & (1u << 31)))
+		return;
+	__cpuid(0x40000000, r[0], r[1], r[2], r[3]);
+	memcpy(raw, &r[1], 4);
+	memcpy(raw + 4, &r[2], 4);
+	memcpy(raw + 8, &r[3], 4);
+	for (size_t i = 0; i < sizeof(raw) && raw[i]; i++)
+		sig[j++] = raw[i] >= 0x20 && raw[i] < 0x7f ? raw[i] : '?';
+	while (j && sig[j - 1] == ' ')	/* bhyve pads its signature with blanks */
+		j--;
+	sig[j] = '\0';
+#endif
+}
+
+/*
  * The kernel's /proc/cpuinfo names the cpu as lscpu does; CPUID's brand is kept beside it, not over it:
  * a VM restored on another host reads a brand from the new host ("Oxide Virtual Turin-like Processor")
  * while the kernel keeps the one it booted with ("AMD EPYC"). CPUID fills in only what cpuinfo lacks.
@@ -428,10 +454,11 @@ static void load_cpu_identity(struct host *h)
 		if (cpuid_identity(v, b, &invtsc)) {
 			snprintf(vendor, sizeof(vendor), "%s", v);
 			snprintf(brand, sizeof(brand), "%s", trim(b));
+			cpuid_hypervisor(h->cpu_hypervisor);
 			have_cpuid = true;
 			if (h->sr->rec) {
-				char *facts = xasprintf("vendor_id\t: %s\nmodel name\t: %s\ninvtsc\t: %d\n", vendor, brand,
-							invtsc);
+				char *facts = xasprintf("vendor_id\t: %s\nmodel name\t: %s\ninvtsc\t: %d\nhypervisor\t: %s\n",
+							vendor, brand, invtsc, h->cpu_hypervisor);
 
 				sysroot_record_synthetic(h->sr, SYSROOT_CPUID_FILE, facts, strlen(facts));
 				free(facts);
@@ -443,6 +470,8 @@ static void load_cpu_identity(struct host *h)
 		if (cpuinfo_field(text, "vendor_id", vendor, sizeof(vendor)) &&
 		    cpuinfo_field(text, "model name", brand, sizeof(brand))) {
 			invtsc = cpuinfo_field(text, "invtsc", v, sizeof(v)) && !strcmp(v, "1");
+			/* Captures made before the line was recorded leave it "". */
+			cpuinfo_field(text, "hypervisor", h->cpu_hypervisor, sizeof(h->cpu_hypervisor));
 			have_cpuid = true;
 		}
 		free(text);
@@ -1133,6 +1162,7 @@ int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags)
 	load_topology(h);
 	load_cpu_params(h);
 	load_cpu_identity(h);
+	cloud_load(h);
 	load_nodes(h);
 	load_mounts(h);
 	load_irqs(h);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "boot.h"
+#include "cloud.h"
 #include "cmdline.h"
 #include "cpuset.h"
 #include "sysroot.h"
@@ -173,6 +174,8 @@ struct host {
 	unsigned cpu_flags;	/* enum cpu_flag */
 	const char *cpu_source;	/* where vendor and model came from: "cpuinfo", "cpuid" or "unknown" */
 	const char *cpu_flags_source;	/* "cpuinfo", "cpuinfo+cpuid", "cpuid" or "unknown" */
+	char cpu_hypervisor[13];	/* CPUID 0x40000000's signature (live, or recorded in a capture), "" when none */
+	struct host_cloud cloud;	/* provider, instance type, metal or virtual (cloud_load) */
 
 	size_t nnodes;
 	struct numa_node *nodes;	/* sorted by id */

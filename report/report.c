@@ -194,6 +194,29 @@ static void w_nic(struct jsonw *w, const struct nic *n)
 	jw_end(w);
 }
 
+/* Which instance this is: provider and type null off a cloud, DMI's own words beside them. */
+static void w_cloud(struct jsonw *w, const struct host_cloud *c)
+{
+	jw_obj(w);
+	jw_key(w, "provider");
+	jw_str(w, c->provider);
+	jw_key(w, "instance_type");
+	w_str_or_null(w, c->instance_type);
+	jw_key(w, "kind");
+	jw_str(w, cloud_kind_name(c->kind));
+	jw_key(w, "kind_source");
+	jw_str(w, c->kind_source ? c->kind_source : "unknown");
+	jw_key(w, "hypervisor");
+	w_str_or_null(w, c->hypervisor);
+	jw_key(w, "sys_vendor");
+	w_str_or_null(w, c->sys_vendor);
+	jw_key(w, "product_name");
+	w_str_or_null(w, c->product_name);
+	jw_key(w, "bios_vendor");
+	w_str_or_null(w, c->bios_vendor);
+	jw_end(w);
+}
+
 static void w_host(struct jsonw *w, const struct host *h, const struct profile *p)
 {
 	const struct cpuset *iso = p ? &p->isolated : &h->isolated;
@@ -208,6 +231,8 @@ static void w_host(struct jsonw *w, const struct host *h, const struct profile *
 	jw_end(w);
 	jw_key(w, "cpus");
 	w_cpus_section(w, h);
+	jw_key(w, "cloud");
+	w_cloud(w, &h->cloud);
 	jw_key(w, "numa_nodes");
 	jw_arr(w);
 	for (size_t i = 0; i < h->nnodes; i++) {
@@ -444,6 +469,11 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 			cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
 			cpuset_format(&r->prof->housekeeping, hk, sizeof(hk)),
 			r->prof->nic ? (r->prof->nic->name[0] ? r->prof->nic->name : r->prof->nic->pci) : "none");
+		if (r->host->cloud.provider) {
+			char cloud[160];
+
+			fprintf(out, "instance: %s\n", cloud_label(r->host, cloud, sizeof(cloud)));
+		}
 		fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
 			r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
 	}

@@ -735,6 +735,22 @@ static void inventory_section(FILE *out, const json_t *doc)
 	html_cell(out, rj_str(json_object_get(h, "cpus"), "isolated"));
 	fputs("</td></tr><tr><th>cpu model</th><td>", out);
 	html_cell(out, rj_str(json_object_get(h, "cpus"), "model"));
+	/* Older documents have no cloud object: the row is left out, not shown empty. */
+	if (json_object_get(h, "cloud")) {
+		const json_t *c = json_object_get(h, "cloud");
+
+		fputs("</td></tr><tr><th>instance</th><td>", out);
+		html_cell(out, rj_str(c, "provider") ? rj_str(c, "provider") : "no cloud");
+		fputs(" ", out);
+		html_cell(out, rj_str(c, "instance_type"));
+		fputs(" (", out);
+		html_cell(out, rj_str(c, "kind"));
+		if (rj_str(c, "hypervisor")) {
+			fputs(", hypervisor ", out);
+			html_cell(out, rj_str(c, "hypervisor"));
+		}
+		fputs(")", out);
+	}
 	fprintf(out, "</td></tr><tr><th>NUMA nodes</th><td>%zu</td></tr></tbody></table></div>",
 		json_array_size(json_object_get(h, "numa_nodes")));
 	if (json_array_size(json_object_get(h, "nics"))) {

@@ -15,7 +15,8 @@
 	X(VM_PORT, port)		/* verify/mode_port.c */ \
 	X(VM_KVB, kvb)			/* verify/mode_kvb.c: kernel-vs-bypass */ \
 	X(VM_PINGPONG, pingpong)	/* verify/pingpong.c */ \
-	X(VM_FEEDS, feeds)		/* verify/feeds.c */
+	X(VM_FEEDS, feeds)		/* verify/feeds.c */ \
+	X(VM_SWEEP, sweep)		/* verify/mode_sweep.c: kernel-vs-bypass over rates and sizes */
 
 enum verify_mode {
 #define VERIFY_MODE_ENUM(e, n) e,
@@ -35,7 +36,9 @@ enum verify_mode {
 	X(VO_VDEV, "vdev") \
 	X(VO_IFACE, "iface") \
 	X(VO_RATE, "rate") \
-	X(VO_BUSY_POLL, "busy-poll")
+	X(VO_BUSY_POLL, "busy-poll") \
+	X(VO_RATES, "rates") \
+	X(VO_SIZES, "sizes")
 
 enum verify_mode_opt {
 #define VERIFY_OPT_ENUM(e, n) e,

@@ -11,8 +11,6 @@
 #include "run.h"
 #include "util.h"
 
-#define KVB_MAX_PACKETS 1000000
-
 /* The bypass pass's other end: the sender starts once the poller polls, the poller stops once the stream is over. */
 struct kvb_tick_state {
 	struct kvb_shared *k;
@@ -56,7 +54,7 @@ static json_t *kernel_stream(struct kvb_shared *k, long busy_poll)
 }
 
 /* Kernel: recvmsg on the measured core while the sender sends from a housekeeping one; the "kernel" stream, or NULL. */
-static json_t *kernel_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen)
+json_t *kvb_kernel_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen)
 {
 	double t0;
 	pid_t rx, tx;
@@ -105,7 +103,7 @@ static json_t *kernel_pass(struct verify_run *r, struct window *w, struct kvb_sh
 }
 
 /* Bypass: the poller on the same veth through net_af_packet, the same stream once it polls; its document, or NULL. */
-static json_t *bypass_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen)
+json_t *kvb_bypass_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen)
 {
 	struct kvb_tick_state st = { .k = k, .tx_ns = r->pair.ns_tx, .sender_cpu = r->plan.sender_cpu };
 	struct hooks hk = { .tick = kvb_tick, .arg = &st };
@@ -166,8 +164,8 @@ static int run(struct verify_run *r, struct window *w, json_t **doc, char *err, 
 		snprintf(err, errlen, "cannot allocate %llu samples", (unsigned long long)count);
 		return -1;
 	}
-	kernel = kernel_pass(r, &w[0], k, err, errlen);
-	*doc = kernel ? bypass_pass(r, &w[1], k, err, errlen) : NULL;
+	kernel = kvb_kernel_pass(r, &w[0], k, err, errlen);
+	*doc = kernel ? kvb_bypass_pass(r, &w[1], k, err, errlen) : NULL;
 	kvb_shared_free(k);
 	if (!*doc) {
 		json_decref(kernel);

@@ -16,6 +16,7 @@
 #include "peer.h"
 
 #define VERIFY_MAX_VDEV 4
+#define VERIFY_MAX_SWEEP 12
 
 /* What the user asked for (cli/ fills it from the command line). */
 struct verify_opts {
@@ -29,6 +30,9 @@ struct verify_opts {
 	bool no_huge, reserve;
 	long rate, busy_poll, threshold;
 	long udp_port;		/* pingpong --peer; 0: VENV_UDP_PORT */
+	/* sweep: the rates (packets/s) and UDP payload sizes (bytes) measured, in the order given */
+	long rates[VERIFY_MAX_SWEEP], sizes[VERIFY_MAX_SWEEP];
+	int nrates, nsizes;
 	char **eal;
 	int neal;
 	enum verify_mode mode;
@@ -149,6 +153,13 @@ void verify_window_finish(struct verify_run *r, struct window *w);
 /* Runs the poller (in netns when set) to its end; its JSON in res->doc, or res->err says why not. 0 or -1. */
 int verify_run_poller(struct verify_run *r, char **av, const char *netns, struct window *w, struct hooks *hk,
 		      struct poll_result *res);
+/*
+ * kernel-vs-bypass's two passes over one bounded stream on r->pair (verify/mode_kvb.c), for the modes built on
+ * them: the kernel socket's "kernel" stream, then the poller's document (its stream named "bypass"); NULL with err.
+ */
+json_t *kvb_kernel_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen);
+json_t *kvb_bypass_pass(struct verify_run *r, struct window *w, struct kvb_shared *k, char *err, size_t errlen);
+#define KVB_MAX_PACKETS 1000000
 /* The poller in mode on every planned cpu for --duration, the user's EAL options and extra ones; *doc its document. 0 or -1. */
 int verify_run_once(struct verify_run *r, struct window *w, enum vs_mode mode, const char *const *extra, json_t **doc,
 		    char *err, size_t errlen);

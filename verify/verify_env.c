@@ -385,7 +385,9 @@ int kvb_sender(void *arg)
 {
 	struct kvb_shared *k = arg;
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
-	uint8_t payload[64] = { 0 };
+	uint8_t payload[VENV_MAX_PAYLOAD] = { 0 };
+	size_t len = k->payload_bytes >= VENV_MIN_PAYLOAD && k->payload_bytes <= VENV_MAX_PAYLOAD ? k->payload_bytes
+												   : VENV_MIN_PAYLOAD;
 	uint64_t start, gap = k->pps ? 1000000000ULL / k->pps : 0;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -400,8 +402,8 @@ int kvb_sender(void *arg)
 		if (gap)
 			sleep_until(start + seq * gap);
 		s.t = mono_ns();
-		tr_stamp_encode(payload, sizeof(payload), &s);
-		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		tr_stamp_encode(payload, len, &s);
+		if (sendto(fd, payload, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
 			k->send_errors++;
 		else
 			k->sent++;

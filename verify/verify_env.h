@@ -49,6 +49,9 @@ struct venv_pair {
 #define VENV_TX_ADDR "198.18.0.1"
 #define VENV_RX_ADDR "198.18.0.2"
 #define VENV_UDP_PORT 9000
+/* A stamped packet's UDP payload: 64 bytes, up to what a 1500-byte MTU carries (1500 - 20 IP - 8 UDP). */
+#define VENV_MIN_PAYLOAD 64
+#define VENV_MAX_PAYLOAD 1472
 #define VENV_TX_MAC "02:00:c6:12:00:01"
 #define VENV_RX_MAC "02:00:c6:12:00:02"
 /* The DPDK pinger's source: off the sender's /30, so its kernel drops the echoes instead of answering them. */
@@ -62,6 +65,7 @@ int venv_pair_delete(struct venv_pair *p);
 struct kvb_shared {
 	/* sender */
 	uint64_t count, pps;
+	uint64_t payload_bytes;	/* UDP payload of each packet, VENV_MIN_PAYLOAD..VENV_MAX_PAYLOAD; 0: VENV_MIN_PAYLOAD */
 	uint64_t sent, send_errors;
 	double send_s;
 	/* receiver */

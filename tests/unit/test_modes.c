@@ -109,7 +109,7 @@ static void test_usage_lists_every_mode(void **state)
 static const char *const sample[VO_COUNT] = {
 	[VO_PEER] = "198.18.0.9", [VO_PEER_MAC] = "02:00:00:00:00:01", [VO_UDP_PORT] = "9001",
 	[VO_SCENARIO] = "single", [VO_PORT] = "0000:00:01.0", [VO_VDEV] = "net_null0", [VO_IFACE] = "veth0",
-	[VO_RATE] = "1000", [VO_BUSY_POLL] = "10",
+	[VO_RATE] = "1000", [VO_BUSY_POLL] = "10", [VO_RATES] = "10000,100000", [VO_SIZES] = "64,1472",
 };
 
 /* Each option a row does not take is refused with one message shape naming the modes that do. */
@@ -133,12 +133,33 @@ static void test_options_refused_by_the_row(void **state)
 	}
 }
 
+/* sweep's lists: each value in range, at most VERIFY_MAX_SWEEP of them, none empty; the message names the value. */
+static void test_sweep_lists(void **state)
+{
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--sizes", "64,32", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: invalid value '32' in --sizes '64,32' (64 to 1472)\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rates", "10000,x", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: invalid value 'x' in --rates '10000,x' (1 to 10000000)\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rates", "1,2,3,4,5,6,7,8,9,10,11,12,13",
+				    NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: at most 12 values in --rates '1,2,3,4,5,6,7,8,9,10,11,12,13'\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rates", ",", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: empty --rates\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rate", "0", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: sweep measures its sizes at a bounded --rate (1 or more packets "
+			    "per second)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_complete),
 		cmocka_unit_test(test_usage_lists_every_mode),
 		cmocka_unit_test(test_options_refused_by_the_row),
+		cmocka_unit_test(test_sweep_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A cloud instance (tests/fixtures/cloud-aws-c6in): audit names it and judges ENA, apply with aws-ena
+# converges and reverts byte for byte, and the primary ENI is refused for any bind.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+. tests/e2e/apply-lib.sh
+D=$(mktmp); T=$D/tree
+PROF=$SRC/profiles/aws-ena.ini
+verdict() { json "$OUT" "[c['verdict'] for c in d['checks'] if c['id'] == '$1'][0]"; }
+observed() { json "$OUT" "[c.get('observed', '') for c in d['checks'] if c['id'] == '$1'][0]"; }
+
+rm -rf "$T" "$T.orig"; cp -a "$FX/cloud-aws-c6in" "$T"; cp -a "$FX/cloud-aws-c6in" "$T.orig"
+"$TR" audit --root "$T" --profile "$PROF" >"$OUT" 2>"$ERR"
+expect_grep "text header names the instance" '^instance: AWS c6in.32xlarge \(virtual, hypervisor KVMKVMKVM\)$' "$OUT"
+"$TR" audit --root "$T" --profile "$PROF" --format json >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" "(d['host']['cloud']['provider'], d['host']['cloud']['instance_type'], d['host']['cloud']['kind'])")" = "('aws', 'c6in.32xlarge', 'virtual')" ] &&
+	ok "JSON host.cloud: aws c6in.32xlarge virtual" || not_ok "host.cloud: $(json "$OUT" "d['host']['cloud']")"
+[ "$(verdict nic.ena_llq)" = warn ] && ok "nic.ena_llq warns: vfio-pci's WC unknown until DPDK maps BAR 2" || not_ok "nic.ena_llq: $(verdict nic.ena_llq)"
+observed nic.iommu | grep -q "on AWS c6in.32xlarge" && ok "nic.iommu judges no-IOMMU mode for the instance" || not_ok "nic.iommu: $(observed nic.iommu)"
+json "$OUT" "[c for c in d['checks'] if c['id'] == 'nic.iommu'][0]" | grep -q intel_iommu && not_ok "nic.iommu asks for intel_iommu" || ok "nic.iommu never asks for intel_iommu"
+[ "$(verdict cpu.cstates)" = skip ] && observed cpu.cstates | grep -q "hypervisor owns it on AWS c6in.32xlarge" &&
+	ok "cpu.cstates: a skip naming the instance" || not_ok "cpu.cstates: $(verdict cpu.cstates) $(observed cpu.cstates)"
+
+expect_status 0 "plan" "$TR" apply --root "$T" --profile "$PROF" --dry-run --format json
+[ "$(json "$OUT" "[(c['target'], c['new']) for c in d['changes'] if c['kind'] == 'bind']")" = "[('0000:00:06.0 driver', 'vfio-pci')]" ] &&
+	ok "the second ENI is bound to vfio-pci" || not_ok "bind: $(json "$OUT" "[c for c in d['changes'] if c['kind'] == 'bind']")"
+json "$OUT" "[c['new'] for c in d['changes'] if c['kind'] == 'boot']" | grep -q intel_iommu && not_ok "plan stages intel_iommu" || ok "plan stages no intel_iommu"
+json "$OUT" "d['changes']" | grep -q "vfio.enable_unsafe_noiommu_mode" && ok "plan stages vfio no-IOMMU mode" || not_ok "no vfio no-IOMMU mode in the plan"
+# The primary ENI's own IRQs stay where they are (the management path is never touched): blocked, skipped.
+expect_status 0 "apply" "$TR" apply --root "$T" --profile "$PROF" --yes --skip-blocked
+expect_status 0 "second plan" "$TR" apply --root "$T" --profile "$PROF" --dry-run --format json
+[ "$(json "$OUT" 'len(d["changes"])')" = 0 ] && ok "converged: a second plan is empty" || not_ok "replans: $(json "$OUT" '[c["target"] for c in d["changes"]]')"
+json "$OUT" "sorted(set(b['reason'] for b in d['blocked']))" | grep -q "^\['ens5 is on the management path (default route)'\]$" &&
+	ok "what stays blocked is the primary ENI's alone" || not_ok "blocked: $(json "$OUT" "d['blocked']")"
+expect_status 0 "revert" "$TR" revert --root "$T"
+same_tree "$T.orig" "$T" && ok "revert: byte-identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
+
+# The primary ENI named as the bypass NIC, for every user-space driver: never bound.
+for drv in vfio-pci igb_uio uio_pci_generic; do
+	printf '[profile]\ninclude = %s\n[nic]\ninterface = ens5\ndriver = %s\n' "$PROF" "$drv" >"$D/primary.ini"
+	expect_status_in "0 1" "plan, primary ENI to $drv" "$TR" apply --root "$T" --profile "$D/primary.ini" --dry-run --format json
+	[ "$(json "$OUT" "[c for c in d['changes'] if c['kind'] == 'bind']")" = "[]" ] &&
+		json "$OUT" "[b['reason'] for b in d['blocked'] if b['kind'] == 'bind'][0]" | grep -q "ens5 is on the management path (default route)" &&
+		ok "primary ENI to $drv: bind refused, management path named" || not_ok "primary ENI to $drv: $(json "$OUT" "(d['changes'], d['blocked'])")"
+done
+same_tree "$T.orig" "$T" && ok "nothing written for the refused binds" || not_ok "tree changed"
+finish
