@@ -18,7 +18,9 @@
 	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
-	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners)
+	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
+	X(app_lcores_isolated) X(app_lcores_node) X(app_lcores_smt) X(app_socket_mem) X(app_huge_dir) X(app_no_huge) \
+	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted)
 
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)

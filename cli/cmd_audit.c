@@ -6,8 +6,10 @@
 #include "cli.h"
 #include "formats.h"
 #include "report.h"
+#include "util.h"
 
-enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP,
+       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
@@ -18,8 +20,61 @@ static const struct cli_opt audit_opts[] = {
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
 	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
+	{ "app-config", "FILE", OPT_APP_CONFIG, "also audit a DPDK application's configuration (YAML, dpdk_config:)" },
+	{ "app-eal", "ARGS", OPT_APP_EAL, "also audit a DPDK application's EAL arguments (\"-l 2-7 --socket-mem 4096,4096\")" },
+	{ "app-telemetry", "SOCKET", OPT_APP_TELEMETRY, "also audit the running DPDK application behind this telemetry socket (read only)" },
+	{ "app-pid", "PID", OPT_APP_PID, "also audit the running application's threads (/proc/PID/task; read only)" },
+	{ "app-window", "SECONDS", OPT_APP_WINDOW, "how long counters and context switches of the running app are watched (default 1)" },
 	{ NULL, NULL, 0, NULL },
 };
+
+/* The application inputs: a configuration, a running process, or both; cli prints, exit 2 on bad input. */
+struct app_inputs {
+	const char *config, *eal, *telemetry, *pid, *window;
+	struct app_config cfg;
+	struct app_live live;
+	struct app app;
+};
+
+static int app_inputs_load(struct app_inputs *in, const struct sysroot *sr)
+{
+	struct app_error err;
+	long pid = 0;
+	double window = 1.0;
+	char *end;
+
+	if (in->config && in->eal) {
+		cli_error("audit: --app-config and --app-eal name one configuration: give one");
+		return EXIT_ERROR;
+	}
+	if (in->pid && (parse_long(in->pid, &pid) < 0 || pid <= 0)) {
+		cli_error("audit: invalid --app-pid '%s' (a process id)", in->pid);
+		return EXIT_ERROR;
+	}
+	if (in->window) {
+		window = strtod(in->window, &end);
+		if (end == in->window || *end || !(window >= 0 && window <= 600)) {
+			cli_error("audit: invalid --app-window '%s' (seconds, 0 to 600)", in->window);
+			return EXIT_ERROR;
+		}
+	}
+	if ((in->config && app_config_load(&in->cfg, in->config, &err) < 0) ||
+	    (in->eal && app_config_from_eal(&in->cfg, in->eal, &err) < 0)) {
+		cli_error("audit: %s", err.msg);
+		return EXIT_ERROR;
+	}
+	if (in->config || in->eal)
+		in->app.cfg = &in->cfg;
+	if (in->telemetry || in->pid) {
+		if (app_live_read(&in->live, sr, in->telemetry, pid, window, &err) < 0) {
+			cli_error("audit: %s", err.msg);
+			app_config_free(&in->cfg);
+			return EXIT_ERROR;
+		}
+		in->app.live = &in->live;
+	}
+	return 0;
+}
 
 /* Each failing finding says what apply would do about it here, from the plan apply would build (a finding names apply only then). */
 void audit_mark_fixes(struct session *s, struct finding *f, size_t n)
@@ -47,6 +102,8 @@ int cmd_audit(int argc, char **argv)
 	struct report r;
 	struct summary sum;
 	bool *selected;
+	struct app_inputs app = { 0 };
+	bool app_given;
 	char bad[64];
 	int c, rc;
 
@@ -54,7 +111,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; opts[i].name; i++)
 		if (opts[i].key == OPT_FORMAT)
 			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH]", bar);
+	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH] [--app-config FILE|--app-eal ARGS] [--app-telemetry SOCKET] [--app-pid PID] [--app-window SECONDS]", bar);
 	cli_parser_init(&p, "audit", synopsis,
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			opts, argc, argv);
@@ -88,6 +145,21 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CGROUP:
 			cgroup = arg;
 			break;
+		case OPT_APP_CONFIG:
+			app.config = arg;
+			break;
+		case OPT_APP_EAL:
+			app.eal = arg;
+			break;
+		case OPT_APP_TELEMETRY:
+			app.telemetry = arg;
+			break;
+		case OPT_APP_PID:
+			app.pid = arg;
+			break;
+		case OPT_APP_WINDOW:
+			app.window = arg;
+			break;
 		default:
 			rc = EXIT_ERROR;
 		}
@@ -113,13 +185,23 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
+	/* The app area is judged when an application is given (or asked for by --only). */
+	app_given = app.config || app.eal || app.telemetry || app.pid;
+	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
+		if (checks[i]->area == AREA_APP)
+			selected[i] = false;
 	rc = session_open_checks(&s, root, profile, cgroup, selected);
 	if (rc) {
 		free(selected);
 		return rc;
 	}
+	if ((rc = app_inputs_load(&app, &s.sr))) {
+		free(selected);
+		session_close(&s);
+		return rc;
+	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
-	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, &app.app }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
 	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	out->audit(stdout, &r, &wopts);
@@ -130,6 +212,8 @@ int cmd_audit(int argc, char **argv)
 			  "here can be judged: an empty or unmounted root, or an empty capture?", s.shown_root);
 	findings_free(r.findings, r.n);
 	free(selected);
+	app_config_free(&app.cfg);
+	app_live_free(&app.live);
 	session_close(&s);
 	return rc;
 }

@@ -178,7 +178,7 @@ int report_gather(const struct report_args *a, json_t **out)
 		return EXIT_ERROR;
 	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
-	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, NULL, &r.n);
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, NULL }, NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);
 	if (s.unpacked.dir[0])
