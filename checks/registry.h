@@ -39,7 +39,7 @@ void check_run(const struct check *c, const struct check_ctx *ctx, struct findin
  * entries. NULL or "" selects every check. Returns 0, or -EINVAL with the bad word in bad.
  */
 int checks_select(const char *only, bool *selected, char *bad, size_t size);
-/* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
+/* Runs the selected checks (NULL: all, but the app area only with an app in ctx); returns the findings, *n of them, in registry order. */
 struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);
 /* Does a selected check (NULL: any) read the process table (CF_PROCS)? */
 bool checks_read_procs(const bool *selected);

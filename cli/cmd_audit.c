@@ -20,61 +20,9 @@ static const struct cli_opt audit_opts[] = {
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
 	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
-	{ "app-config", "FILE", OPT_APP_CONFIG, "also audit a DPDK application's configuration (YAML, dpdk_config:)" },
-	{ "app-eal", "ARGS", OPT_APP_EAL, "also audit a DPDK application's EAL arguments (\"-l 2-7 --socket-mem 4096,4096\")" },
-	{ "app-telemetry", "SOCKET", OPT_APP_TELEMETRY, "also audit the running DPDK application behind this telemetry socket (read only)" },
-	{ "app-pid", "PID", OPT_APP_PID, "also audit the running application's threads (/proc/PID/task; read only)" },
-	{ "app-window", "SECONDS", OPT_APP_WINDOW, "how long counters and context switches of the running app are watched (default 1)" },
+	APP_CLI_OPTS(OPT_APP_CONFIG),
 	{ NULL, NULL, 0, NULL },
 };
-
-/* The application inputs: a configuration, a running process, or both; cli prints, exit 2 on bad input. */
-struct app_inputs {
-	const char *config, *eal, *telemetry, *pid, *window;
-	struct app_config cfg;
-	struct app_live live;
-	struct app app;
-};
-
-static int app_inputs_load(struct app_inputs *in, const struct sysroot *sr)
-{
-	struct app_error err;
-	long pid = 0;
-	double window = 1.0;
-	char *end;
-
-	if (in->config && in->eal) {
-		cli_error("audit: --app-config and --app-eal name one configuration: give one");
-		return EXIT_ERROR;
-	}
-	if (in->pid && (parse_long(in->pid, &pid) < 0 || pid <= 0)) {
-		cli_error("audit: invalid --app-pid '%s' (a process id)", in->pid);
-		return EXIT_ERROR;
-	}
-	if (in->window) {
-		window = strtod(in->window, &end);
-		if (end == in->window || *end || !(window >= 0 && window <= 600)) {
-			cli_error("audit: invalid --app-window '%s' (seconds, 0 to 600)", in->window);
-			return EXIT_ERROR;
-		}
-	}
-	if ((in->config && app_config_load(&in->cfg, in->config, &err) < 0) ||
-	    (in->eal && app_config_from_eal(&in->cfg, in->eal, &err) < 0)) {
-		cli_error("audit: %s", err.msg);
-		return EXIT_ERROR;
-	}
-	if (in->config || in->eal)
-		in->app.cfg = &in->cfg;
-	if (in->telemetry || in->pid) {
-		if (app_live_read(&in->live, sr, in->telemetry, pid, window, &err) < 0) {
-			cli_error("audit: %s", err.msg);
-			app_config_free(&in->cfg);
-			return EXIT_ERROR;
-		}
-		in->app.live = &in->live;
-	}
-	return 0;
-}
 
 /* Each failing finding says what apply would do about it here, from the plan apply would build (a finding names apply only then). */
 void audit_mark_fixes(struct session *s, struct finding *f, size_t n)
@@ -145,20 +93,8 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CGROUP:
 			cgroup = arg;
 			break;
-		case OPT_APP_CONFIG:
-			app.config = arg;
-			break;
-		case OPT_APP_EAL:
-			app.eal = arg;
-			break;
-		case OPT_APP_TELEMETRY:
-			app.telemetry = arg;
-			break;
-		case OPT_APP_PID:
-			app.pid = arg;
-			break;
-		case OPT_APP_WINDOW:
-			app.window = arg;
+		case OPT_APP_CONFIG ... OPT_APP_WINDOW:
+			app_inputs_option(&app, c - OPT_APP_CONFIG, arg);
 			break;
 		default:
 			rc = EXIT_ERROR;
@@ -186,7 +122,7 @@ int cmd_audit(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	/* The app area is judged when an application is given (or asked for by --only). */
-	app_given = app.config || app.eal || app.telemetry || app.pid;
+	app_given = app_inputs_given(&app);
 	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
 		if (checks[i]->area == AREA_APP)
 			selected[i] = false;
@@ -212,8 +148,7 @@ int cmd_audit(int argc, char **argv)
 			  "here can be judged: an empty or unmounted root, or an empty capture?", s.shown_root);
 	findings_free(r.findings, r.n);
 	free(selected);
-	app_config_free(&app.cfg);
-	app_live_free(&app.live);
+	app_inputs_free(&app);
 	session_close(&s);
 	return rc;
 }
