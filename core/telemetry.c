@@ -80,7 +80,7 @@ fail:
 
 json_t *telemetry_query(struct telemetry *t, const char *cmd, int *rc)
 {
-	json_t *answer, *v;
+	json_t *answer, *v = NULL, *each;
 	const char *key;
 	size_t klen = strcspn(cmd, ",");
 
@@ -97,16 +97,16 @@ json_t *telemetry_query(struct telemetry *t, const char *cmd, int *rc)
 		*rc = -EPROTO;
 		return NULL;
 	}
-	json_object_foreach(answer, key, v) {
+	json_object_foreach(answer, key, each) {
 		if (strlen(key) != klen || strncmp(key, cmd, klen)) {
 			json_decref(answer);
 			*rc = -EPROTO;
 			return NULL;
 		}
-		json_incref(v);
+		v = json_incref(each);
 	}
 	json_decref(answer);
-	if (json_is_null(v)) {
+	if (!v || json_is_null(v)) {
 		json_decref(v);
 		*rc = -ENOENT;
 		return NULL;
