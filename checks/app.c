@@ -685,9 +685,9 @@ static void run_poll_core_shared(const struct check_ctx *ctx, struct finding *f)
 				    t->comm, cpuset_count(&t->allowed));
 		strbuf_free(&who);
 	}
-	finding_expected(f, "each polling thread (lcore-worker-N) alone on its cpu, pinned to it");
+	finding_expected(f, "each polling thread (DPDK worker rte-worker-N) alone on its cpu, pinned to it");
 	if (!polling)
-		finding_skip(f, "process %ld has no DPDK worker thread (lcore-worker-N) among its %zu threads", l->pid,
+		finding_skip(f, "process %ld has no DPDK worker thread (rte-worker-N) among its %zu threads", l->pid,
 			     l->nthreads);
 	else if (bad.len) {
 		finding_fail(f, "%s", bad.s);
@@ -731,7 +731,7 @@ static void run_preempted(const struct check_ctx *ctx, struct finding *f)
 	}
 	finding_expected(f, "no context switch of a polling thread over the %.1f s window", l->window_s);
 	if (!polling)
-		finding_skip(f, "process %ld has no DPDK worker thread (lcore-worker-N)", l->pid);
+		finding_skip(f, "process %ld has no DPDK worker thread (rte-worker-N)", l->pid);
 	else if (bad.len) {
 		finding_fail(f, "%s (%s)", bad.s, seen.s);
 		finding_remedy(f, "isolate the polling cpus (isolcpus, nohz_full) and move every other thread off them");

@@ -120,7 +120,7 @@ int app_live_read(struct app_live *l, const struct sysroot *sr, const char *tele
 /* The second half alone, for fixture trees: one read of /proc/PID/task into both ends of the window. */
 int app_live_read_threads(struct app_live *l, const struct sysroot *sr, int end, struct app_error *err);
 void app_live_free(struct app_live *l);
-/* DPDK names its worker threads "lcore-worker-N" (eal_thread_init / rte_thread_set_name). */
+/* A DPDK worker (polling) thread, by the name EAL gives it: rte-worker-N in 22.11 (lcore-worker-N before, dpdk-worker-N after). */
 bool app_thread_polls(const struct app_live *l, const struct app_thread *t);
 
 /* Everything the app checks judge: either half may be absent. */

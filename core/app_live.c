@@ -24,8 +24,14 @@ static int fail(struct app_error *err, int rc, const char *fmt, ...)
 
 bool app_thread_polls(const struct app_live *l, const struct app_thread *t)
 {
+	/* 22.11 names them rte-worker-N; releases before it lcore-worker-N, 23.11 on dpdk-worker-N. */
+	static const char *const names[] = { "rte-worker-", "lcore-worker-", "dpdk-worker-" };
+
 	(void)l;
-	return !strncmp(t->comm, "lcore-worker-", 13);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(t->comm, names[i], strlen(names[i])))
+			return true;
+	return false;
 }
 
 static long long status_field(const char *text, const char *name)

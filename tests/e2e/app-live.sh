@@ -14,6 +14,7 @@ SOCK=$RUNDIR/dpdk_telemetry.v2
 HUGE=$(mktmp)
 PMD=
 restore() {
+	exec 8>&- 2>/dev/null
 	if [ -n "$PMD" ] && kill -0 "$PMD" 2>/dev/null; then kill "$PMD"; wait "$PMD" 2>/dev/null; fi
 	mountpoint -q "$HUGE" && { rm -f "$HUGE"/${PREFIX}map_*; umount "$HUGE"; }
 	rm -rf "$RUNDIR"
@@ -25,13 +26,15 @@ trap restore EXIT
 # 64 pages of 2 MB beside whatever the host holds; testpmd takes 96 MB of them.
 echo $((OLD_NR + 64)) > $NR
 mount -t hugetlbfs -o pagesize=2M nodev "$HUGE"
-# stdin held open (a pipe nobody writes): non-interactive testpmd forwards until its stdin closes.
+# Non-interactive testpmd forwards until its stdin ends: a FIFO held open here (fd 8), closed to stop it.
 LOG=$TMPROOT/testpmd.log
-sleep infinity | "$TESTPMD" --no-pci --vdev net_null0 -l 0-1 --file-prefix "$PREFIX" --huge-dir "$HUGE" -m 96 \
-	-- --total-num-mbufs 2048 --forward-mode=rxonly >"$LOG" 2>&1 &
-PMD=$(pgrep -f -- "--file-prefix $PREFIX" | head -1)
+FIFO=$TMPROOT/stdin
+mkfifo "$FIFO"
+"$TESTPMD" --no-pci --vdev net_null0 -l 0-1 --file-prefix "$PREFIX" --huge-dir "$HUGE" -m 96 \
+	-- --total-num-mbufs 2048 --forward-mode=rxonly <"$FIFO" >"$LOG" 2>&1 &
+PMD=$!
+exec 8>"$FIFO"
 for _ in $(seq 300); do [ -S "$SOCK" ] && grep -q 'Press enter to exit' "$LOG" && break; sleep 0.1; done
-PMD=$(pgrep -f -- "--file-prefix $PREFIX" | head -1)
 if [ ! -S "$SOCK" ] || [ -z "$PMD" ]; then not_ok "testpmd started with telemetry at $SOCK"; sed 's/^/    /' "$LOG" | tail -5; finish; exit; fi
 ok "testpmd $PMD started, telemetry at $SOCK"
 
@@ -45,7 +48,7 @@ for id in app.rx_nombuf app.imissed app.poll_core_shared app.preempted; do
 	case "$v" in pass|fail|warn) ok "$id judged ($v)" ;; *) not_ok "$id judged (got '$v')"; head -c 600 "$J" ;; esac
 done
 expect_grep "the null port is read through /ethdev/stats" "port 0 \\(net_null0\\): rx_nombuf [0-9]+" "$J"
-expect_grep "the polling thread is found by name" "lcore-worker-1 \\(tid [0-9]+\\) on cpu 1" "$J"
+expect_grep "the polling thread is found by name" "rte-worker-1 \\(tid [0-9]+\\) on cpu 1" "$J"
 # Telemetry's own figures for the same port, read the way dpdk-telemetry.py does (one command per message).
 python3 - "$SOCK" >"$TMPROOT/stats" <<'PY'
 import json, socket, sys
@@ -68,8 +71,11 @@ expect_grep "not a socket, said" "not a socket" "$ERR"
 # It only read: the app is still there, still forwarding.
 if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits"; else not_ok "testpmd still running"; fi
 
-kill "$PMD"; for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$PMD" 2>/dev/null && not_ok "testpmd stopped" || ok "testpmd stopped"
+# Its stdin closed, testpmd stops forwarding and exits on its own.
+exec 8>&-
+for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PMD" 2>/dev/null && not_ok "testpmd exited when its stdin closed" || ok "testpmd exited when its stdin closed"
+wait "$PMD" 2>/dev/null
 PMD=
 restore; trap - EXIT
 [ "$(cat $NR)" = "$OLD_NR" ] && ok "nr_hugepages back to $OLD_NR" || not_ok "nr_hugepages back to $OLD_NR ($(cat $NR))"

@@ -275,8 +275,8 @@ static void write_threads(struct fx *fx, const char *main_cpus)
 {
 	fx_write(fx, "/proc/5150/task/5150/status", main_cpus);
 	fx_write(fx, "/proc/5150/task/5150/stat", STAT("trader", "0"));
-	fx_write(fx, "/proc/5150/task/5151/status", STATUS("lcore-worker-2", "2", "3", "1"));
-	fx_write(fx, "/proc/5150/task/5151/stat", STAT("lcore-worker-2", "2"));
+	fx_write(fx, "/proc/5150/task/5151/status", STATUS("rte-worker-2", "2", "3", "1"));
+	fx_write(fx, "/proc/5150/task/5151/stat", STAT("rte-worker-2", "2"));
 }
 
 static void test_threads(void **state)
@@ -286,21 +286,21 @@ static void test_threads(void **state)
 	write_threads(*state, STATUS("trader", "0-1", "10", "2"));
 	f = live_check(*state, "app.poll_core_shared");
 	assert_verdict(f, V_PASS);
-	assert_has(f->observed, "lcore-worker-2 (tid 5151) on cpu 2");
+	assert_has(f->observed, "rte-worker-2 (tid 5151) on cpu 2");
 	f = live_check(*state, "app.preempted");
 	assert_verdict(f, V_PASS);
-	assert_has(f->observed, "lcore-worker-2: 1 involuntary, 3 voluntary switches");
+	assert_has(f->observed, "rte-worker-2: 1 involuntary, 3 voluntary switches");
 	/* The main thread allowed everywhere may land on the polling cpu. */
 	write_threads(*state, STATUS("trader", "0-7", "10", "2"));
 	f = live_check(*state, "app.poll_core_shared");
 	assert_verdict(f, V_FAIL);
-	assert_has(f->observed, "cpu 2 of lcore-worker-2: 1 more thread of the app may run there: trader (tid 5150)");
+	assert_has(f->observed, "cpu 2 of rte-worker-2: 1 more thread of the app may run there: trader (tid 5150)");
 	/* Growth over the window is a preemption. */
 	f = live_check(*state, "app.preempted");
 	live.threads[1].nivcsw[1] += 5;
 	f = fx_check(*state, "app.preempted");
 	assert_verdict(f, V_FAIL);
-	assert_has(f->observed, "lcore-worker-2 preempted 5 times in 1.0 s");
+	assert_has(f->observed, "rte-worker-2 preempted 5 times in 1.0 s");
 	/* No worker thread: a skip that says so. */
 	fx_remove(*state, "/proc/5150/task/5151/status");
 	fx_remove(*state, "/proc/5150/task/5151/stat");
