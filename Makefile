@@ -21,13 +21,13 @@ $(BUILD)/checks/%.o: INC = $(INC_checks)
 $(BUILD)/verify/%.o: INC = $(INC_verify)
 $(BUILD)/report/%.o: INC = $(INC_report)
 override LDFLAGS += $(SAN)
-LIBS = -ljansson -lz -lm
+LIBS = -ljansson -lyaml -lz -lm
 # libpci is opened at run time (core/pcie.c); test_pcie_name links it to compare.
 TEST_LIBS = -lcmocka -lpci
 
 # Debian packages: what `make audit` needs to build and run tickready (nothing else goes on the host it
 # audits), then the poller's DPDK, then tests only.
-AUDIT_DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev
+AUDIT_DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev libyaml-dev
 DEPS = $(AUDIT_DEPS) dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
             prometheus ansible-core chromium poppler-utils debhelper lintian build-essential dpkg-dev

@@ -255,7 +255,7 @@ static void judge_row(const struct check_ctx *ctx, struct finding *f, const stru
 
 static int plan_row(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const struct bootrow *r)
 {
-	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr };
+	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr, NULL };
 	struct boot_param b = { .key = r->param };
 
 	row_want(&cc, r, b.value, sizeof(b.value));

@@ -123,7 +123,7 @@ static void run_rps(const struct check_ctx *ctx, struct finding *f)
 /* Masks are written narrowed to what the profile allows; NICs on the management path stay manual. */
 static int plan_rps(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
-	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr };
+	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr, NULL };
 	struct steer_scan s = { 0 };
 	bool manual = false;
 	char mask[256];

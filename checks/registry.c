@@ -89,7 +89,7 @@ struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, si
 
 	*n = 0;
 	for (size_t i = 0; i < checks_count; i++)
-		if (!selected || selected[i])
+		if (selected ? selected[i] : (ctx->app || checks[i]->area != AREA_APP))
 			check_run(checks[i], ctx, &out[(*n)++]);
 	return out;
 }

@@ -18,7 +18,9 @@
 	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
-	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners)
+	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
+	X(app_lcores_isolated) X(app_lcores_node) X(app_lcores_smt) X(app_socket_mem) X(app_huge_dir) X(app_no_huge) \
+	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted)
 
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)
@@ -37,7 +39,7 @@ void check_run(const struct check *c, const struct check_ctx *ctx, struct findin
  * entries. NULL or "" selects every check. Returns 0, or -EINVAL with the bad word in bad.
  */
 int checks_select(const char *only, bool *selected, char *bad, size_t size);
-/* Runs the selected checks (NULL: all); returns the findings, *n of them, in registry order. */
+/* Runs the selected checks (NULL: all, but the app area only with an app in ctx); returns the findings, *n of them, in registry order. */
 struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n);
 /* Does a selected check (NULL: any) read the process table (CF_PROCS)? */
 bool checks_read_procs(const bool *selected);

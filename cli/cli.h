@@ -149,3 +149,23 @@ int cmd_verify(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+
+/* The application inputs of audit and report (cli/app_inputs.c): the five options, in this order, from key FIRST. */
+#define APP_CLI_OPTS(first) \
+	{ "app-config", "FILE", (first), "also judge a DPDK application's configuration (YAML, dpdk_config:)" }, \
+	{ "app-eal", "ARGS", (first) + 1, "also judge a DPDK application's EAL arguments (\"-l 2-7 --socket-mem 4096,4096\")" }, \
+	{ "app-telemetry", "SOCKET", (first) + 2, "also judge the running DPDK application behind this telemetry socket (read only)" }, \
+	{ "app-pid", "PID", (first) + 3, "also judge the running application's threads (/proc/PID/task; read only)" }, \
+	{ "app-window", "SECONDS", (first) + 4, "how long the running app's counters and context switches are watched (default 1)" }
+struct app_inputs {
+	const char *config, *eal, *telemetry, *pid, *window;
+	struct app_config cfg;
+	struct app_live live;
+	struct app app;
+};
+/* Option which (0..4, APP_CLI_OPTS' order) given arg. */
+void app_inputs_option(struct app_inputs *in, int which, const char *arg);
+bool app_inputs_given(const struct app_inputs *in);
+/* Reads what was given (the running app through sr); prints the error and returns EXIT_ERROR, else 0. */
+int app_inputs_load(struct app_inputs *in, const struct sysroot *sr);
+void app_inputs_free(struct app_inputs *in);

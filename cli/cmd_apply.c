@@ -396,7 +396,7 @@ static int run_plan(struct session *s, struct apply_args *a, const bool *selecte
 		if (lock < 0)
 			return EXIT_ERROR;
 	}
-	findings = checks_run(&(struct check_ctx){ &s->host, &s->prof, &s->sr }, selected, &nf);
+	findings = checks_run(&(struct check_ctx){ &s->host, &s->prof, &s->sr, NULL }, selected, &nf);
 	tune_ctx_init(&ctx, &s->host, &s->prof, &s->sr, findings, nf);
 	ctx.force = a->po.force;
 	ctx.once = a->once;

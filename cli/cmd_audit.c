@@ -6,8 +6,10 @@
 #include "cli.h"
 #include "formats.h"
 #include "report.h"
+#include "util.h"
 
-enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP };
+enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP,
+       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
@@ -18,6 +20,7 @@ static const struct cli_opt audit_opts[] = {
 	{ "strict", NULL, OPT_STRICT, "warnings count as failures for the exit status" },
 	{ "color", "auto|always|never", OPT_COLOR, "colour in text output (default auto: on a tty)" },
 	{ "cgroup", "PATH", OPT_CGROUP, "cpus the application may use: this cgroup's cpuset (default: the audit's own)" },
+	APP_CLI_OPTS(OPT_APP_CONFIG),
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -47,6 +50,8 @@ int cmd_audit(int argc, char **argv)
 	struct report r;
 	struct summary sum;
 	bool *selected;
+	struct app_inputs app = { 0 };
+	bool app_given;
 	char bad[64];
 	int c, rc;
 
@@ -54,7 +59,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; opts[i].name; i++)
 		if (opts[i].key == OPT_FORMAT)
 			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH]", bar);
+	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH] [--app-config FILE|--app-eal ARGS] [--app-telemetry SOCKET] [--app-pid PID] [--app-window SECONDS]", bar);
 	cli_parser_init(&p, "audit", synopsis,
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			opts, argc, argv);
@@ -88,6 +93,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CGROUP:
 			cgroup = arg;
 			break;
+		case OPT_APP_CONFIG ... OPT_APP_WINDOW:
+			app_inputs_option(&app, c - OPT_APP_CONFIG, arg);
+			break;
 		default:
 			rc = EXIT_ERROR;
 		}
@@ -113,13 +121,23 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
+	/* The app area is judged when an application is given (or asked for by --only). */
+	app_given = app_inputs_given(&app);
+	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
+		if (checks[i]->area == AREA_APP)
+			selected[i] = false;
 	rc = session_open_checks(&s, root, profile, cgroup, selected);
 	if (rc) {
 		free(selected);
 		return rc;
 	}
+	if ((rc = app_inputs_load(&app, &s.sr))) {
+		free(selected);
+		session_close(&s);
+		return rc;
+	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
-	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, &app.app }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
 	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	out->audit(stdout, &r, &wopts);
@@ -130,6 +148,7 @@ int cmd_audit(int argc, char **argv)
 			  "here can be judged: an empty or unmounted root, or an empty capture?", s.shown_root);
 	findings_free(r.findings, r.n);
 	free(selected);
+	app_inputs_free(&app);
 	session_close(&s);
 	return rc;
 }

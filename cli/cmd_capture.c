@@ -154,7 +154,7 @@ static int probe_with(struct session *s, struct profile *prof, const struct mgmt
 
 	if (!prof->resolved && profile_resolve(prof, &s->host, &err) < 0)
 		return -1;
-	f = checks_run(&(struct check_ctx){ &s->host, prof, &s->sr }, NULL, &n);
+	f = checks_run(&(struct check_ctx){ &s->host, prof, &s->sr, NULL }, NULL, &n);
 	/* Plans read files of their own (fstab, boot loader configs): apply on the capture must see them too. */
 	if (plan_build(&p, &(struct tune_ctx){ .host = &s->host, .prof = prof, .sr = &s->sr, .findings = f,
 					       .nfindings = n, .mgmt = mgmt,

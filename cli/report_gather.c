@@ -146,7 +146,7 @@ static void read_hostname(const struct sysroot *sr, char *buf, size_t size)
 			snprintf(buf, size, "unknown");
 }
 
-int report_gather(const struct report_args *a, json_t **out)
+int report_gather(struct report_args *a, json_t **out)
 {
 	struct session s;
 	struct report r;
@@ -177,8 +177,15 @@ int report_gather(const struct report_args *a, json_t **out)
 		session_close(&s);
 		return EXIT_ERROR;
 	}
+	if (app_inputs_given(&a->app) && (rc = app_inputs_load(&a->app, &s.sr))) {
+		jlog_free(&log);
+		session_close(&s);
+		json_decref(verify);
+		return rc;
+	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
-	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, NULL, &r.n);
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, app_inputs_given(&a->app) ? &a->app.app : NULL },
+				NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);
 	if (s.unpacked.dir[0])

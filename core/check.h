@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app.h"
 #include "host.h"
 #include "profile.h"
 
@@ -13,7 +14,8 @@
 	X(AREA_KERNEL, "kernel") \
 	X(AREA_NIC, "nic") \
 	X(AREA_POWER, "power") \
-	X(AREA_TASKS, "tasks")
+	X(AREA_TASKS, "tasks") \
+	X(AREA_APP, "app")
 
 enum area {
 #define X(e, s) e,
@@ -61,6 +63,7 @@ struct check_ctx {
 	const struct host *host;
 	const struct profile *prof;
 	const struct sysroot *sr;
+	const struct app *app;	/* the application given to audit (--app-config, --app-telemetry...), NULL when none */
 };
 
 struct tune_ctx;

@@ -460,6 +460,7 @@ const struct finding *fx_check(struct fx *fx, const char *id)
 	ctx.host = &fx->host;
 	ctx.prof = &fx->prof;
 	ctx.sr = &fx->sr;
+	ctx.app = fx->app;
 	check_run(c, &ctx, &fx->f);
 	return &fx->f;
 }

@@ -18,6 +18,7 @@ struct fx {
 	struct profile prof;
 	struct finding f;
 	int loaded;
+	const struct app *app;	/* the application the app checks judge, NULL when none */
 };
 
 /* Gives fx a copy of tests/fixtures/NAME under /tmp, byte for byte as in the source: the first

@@ -86,7 +86,7 @@ static int keys_on(const char *root, const char *name, const char *text)
 
 		memset(reads, 0, sizeof(reads));
 		profile_key_reads = reads;
-		check_run(c, &(struct check_ctx){ &h, &prof, &sr }, &f);
+		check_run(c, &(struct check_ctx){ &h, &prof, &sr, NULL }, &f);
 		if (c->plan && (f.verdict == V_FAIL || f.verdict == V_WARN)) {
 			struct tune_ctx ctx;
 			struct plan p = { 0 };
@@ -155,7 +155,7 @@ static void test_procs_flag(void **state)
 				assert_int_equal(profile_load_string(&prof, b->text, b->name, &err), 0);
 				assert_int_equal(profile_resolve(&prof, &h, &err), 0);
 				assert_false(host_procs_read(&h));
-				check_run(checks[i], &(struct check_ctx){ &h, &prof, &sr }, &f);
+				check_run(checks[i], &(struct check_ctx){ &h, &prof, &sr, NULL }, &f);
 				if (host_procs_read(&h)) {
 					seen[i] = true;
 					if (!(checks[i]->flags & CF_PROCS)) {

@@ -1,0 +1,84 @@
+# A real DPDK application audited while it runs: dpdk-testpmd on a net_null vdev (--no-pci: eth0 is never probed),
+# on hugepages reserved and mounted here, read through its telemetry socket; then stopped and everything restored.
+# Touches the host's hugepages: run under `flock /tmp/tickready-live.lock`.
+. "$(dirname "$0")/lib.sh"
+
+TESTPMD=$(command -v dpdk-testpmd || true)
+if [ "$(id -u)" != 0 ] || [ -z "$TESTPMD" ]; then echo "skip: needs root and dpdk-testpmd"; exit 0; fi
+
+NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+OLD_NR=$(cat $NR)
+PREFIX=trtest$$
+RUNDIR=/var/run/dpdk/$PREFIX
+SOCK=$RUNDIR/dpdk_telemetry.v2
+HUGE=$(mktmp)
+PMD=
+restore() {
+	exec 8>&- 2>/dev/null
+	if [ -n "$PMD" ] && kill -0 "$PMD" 2>/dev/null; then kill "$PMD"; wait "$PMD" 2>/dev/null; fi
+	mountpoint -q "$HUGE" && { rm -f "$HUGE"/${PREFIX}map_*; umount "$HUGE"; }
+	rm -rf "$RUNDIR"
+	echo "$OLD_NR" > $NR
+	cleanup_tmps
+}
+trap restore EXIT
+
+# 64 pages of 2 MB beside whatever the host holds; testpmd takes 96 MB of them.
+echo $((OLD_NR + 64)) > $NR
+mount -t hugetlbfs -o pagesize=2M nodev "$HUGE"
+# Non-interactive testpmd forwards until its stdin ends: a FIFO held open here (fd 8), closed to stop it.
+LOG=$TMPROOT/testpmd.log
+FIFO=$TMPROOT/stdin
+mkfifo "$FIFO"
+"$TESTPMD" --no-pci --vdev net_null0 -l 0-1 --file-prefix "$PREFIX" --huge-dir "$HUGE" -m 96 \
+	-- --total-num-mbufs 2048 --forward-mode=rxonly <"$FIFO" >"$LOG" 2>&1 &
+PMD=$!
+exec 8>"$FIFO"
+for _ in $(seq 300); do [ -S "$SOCK" ] && grep -q 'Press enter to exit' "$LOG" && break; sleep 0.1; done
+if [ ! -S "$SOCK" ] || [ -z "$PMD" ]; then not_ok "testpmd started with telemetry at $SOCK"; sed 's/^/    /' "$LOG" | tail -5; finish; exit; fi
+ok "testpmd $PMD started, telemetry at $SOCK"
+
+J=$TMPROOT/app.json
+expect_status_in "0 1" "audit --app-telemetry reads the running app" \
+	"$TR" audit --only app --app-telemetry "$SOCK" --app-window 0.5 --format json
+cp "$OUT" "$J"
+verdict() { json "$J" "[c['verdict'] for c in d['checks'] if c['id']=='$1'][0]"; }
+for id in app.rx_nombuf app.imissed app.poll_core_shared app.preempted; do
+	v=$(verdict $id)
+	case "$v" in pass|fail|warn) ok "$id judged ($v)" ;; *) not_ok "$id judged (got '$v')"; head -c 600 "$J" ;; esac
+done
+expect_grep "the null port is read through /ethdev/stats" "port 0 \\(net_null0\\): rx_nombuf [0-9]+" "$J"
+expect_grep "the polling thread is found by name" "rte-worker-1 \\(tid [0-9]+\\) on cpu 1" "$J"
+# Telemetry's own figures for the same port, read the way dpdk-telemetry.py does (one command per message).
+python3 - "$SOCK" >"$TMPROOT/stats" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1]); s.recv(16384)
+s.send(b"/ethdev/stats,0"); st = json.loads(s.recv(16384))["/ethdev/stats"]
+print(st["rx_nombuf"], st["imissed"])
+PY
+read -r nombuf imissed < "$TMPROOT/stats"
+expect_grep "rx_nombuf equals telemetry's ($nombuf)" "rx_nombuf $nombuf\\b" "$J"
+expect_grep "imissed equals telemetry's ($imissed)" "imissed $imissed\\b" "$J"
+
+# The same run with --app-pid alone: threads only, the port checks skip.
+expect_status_in "0 1" "audit --app-pid reads the threads" "$TR" audit --only app --app-pid "$PMD" --app-window 0 --format json
+expect_grep "--app-pid alone: ports skip" "no DPDK telemetry read" "$OUT"
+expect_status 2 "--app-pid of another process than the socket's: exit 2" \
+	"$TR" audit --only app --app-telemetry "$SOCK" --app-pid 1 --app-window 0
+expect_grep "the mismatch is named" "belongs to process $PMD, not 1" "$ERR"
+expect_status 2 "a socket path that is not a socket: exit 2" "$TR" audit --only app --app-telemetry "$LOG"
+expect_grep "not a socket, said" "not a socket" "$ERR"
+# It only read: the app is still there, still forwarding.
+if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits"; else not_ok "testpmd still running"; fi
+
+# Its stdin closed, testpmd stops forwarding and exits on its own.
+exec 8>&-
+for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PMD" 2>/dev/null && not_ok "testpmd exited when its stdin closed" || ok "testpmd exited when its stdin closed"
+wait "$PMD" 2>/dev/null
+PMD=
+restore; trap - EXIT
+[ "$(cat $NR)" = "$OLD_NR" ] && ok "nr_hugepages back to $OLD_NR" || not_ok "nr_hugepages back to $OLD_NR ($(cat $NR))"
+mountpoint -q "$HUGE" 2>/dev/null && not_ok "hugetlbfs unmounted" || ok "hugetlbfs unmounted"
+[ -e "$RUNDIR" ] && not_ok "runtime dir $RUNDIR removed" || ok "runtime dir removed"
+finish
