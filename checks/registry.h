@@ -11,14 +11,15 @@
 	X(kernel_timer_migration) X(kernel_watchdog) X(kernel_sched_rt_runtime) X(kernel_stat_interval) \
 	X(kernel_workqueue) X(kernel_mitigations) X(kernel_skew_tick) X(kernel_nosoftlockup) \
 	X(kernel_hung_task) X(kernel_mce) X(kernel_busy_poll) X(kernel_io_uring) \
-	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) X(kernel_timesync) \
+	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) \
 	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) \
 	X(nic_stack) X(nic_stack_needs) X(nic_xdp) X(nic_rdma) \
 	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
-	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners)
+	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
+	X(time_daemon) X(time_chrony) X(time_ptp)
 
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)

@@ -13,7 +13,8 @@
 	X(AREA_KERNEL, "kernel") \
 	X(AREA_NIC, "nic") \
 	X(AREA_POWER, "power") \
-	X(AREA_TASKS, "tasks")
+	X(AREA_TASKS, "tasks") \
+	X(AREA_TIME, "time")
 
 enum area {
 #define X(e, s) e,
