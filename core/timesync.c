@@ -56,6 +56,8 @@ static void child_exec(int outfd, const char *const *argv)
 
 	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		_exit(126);
+	/* Nothing of ours (the root's descriptor, sockets) goes to the tool. */
+	close_range(3, ~0U, 0);
 	execvp(argv[0], (char *const *)argv);
 	/* sbin is not on every PATH (pmc lives there). */
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -63,6 +65,20 @@ static void child_exec(int outfd, const char *const *argv)
 		execv(path, (char *const *)argv);
 	}
 	_exit(127);
+}
+
+/* SIGTERM first: pmc removes its /var/run/pmc.PID socket on the way out; SIGKILL after 0.5 s. */
+static void stop_child(pid_t pid)
+{
+	struct timespec tick = { 0, 10 * 1000000L };
+
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, NULL, WNOHANG) != 0)
+			return;	/* reaped (or gone): the caller's waitpid gets ECHILD */
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
 }
 
 /* Runs argv with stdout and stderr into *out; kills it (our child, by pid) past the timeout. Returns its status or -errno. */
@@ -117,12 +133,15 @@ static int run_capture(const char *const *argv, char **out, size_t *len, bool *t
 	}
 	close(fds[0]);
 	if (*timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0)
+		stop_child(pid);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno == ECHILD && *timed_out)
+			break;	/* stop_child reaped it */
 		if (errno != EINTR) {
 			strbuf_free(&sb);
 			return -errno;
 		}
+	}
 	*len = sb.len;
 	*out = sb.s ? strbuf_detach(&sb) : xstrdup("");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
