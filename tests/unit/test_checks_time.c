@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <limits.h>
 
 #include "checktest.h"
 #include "timesync.h"
@@ -237,6 +240,53 @@ static void test_parse(void **state)
 	assert_false(timesync_socket_valid("run/x"));
 }
 
+/* The live path: a stand-in chronyc and pmc on PATH show the argv asked (read-only, no shell) and the errors kept. */
+static void test_ask_live(void **state)
+{
+	char dir[] = "/tmp/tickready-time-XXXXXX", path[PATH_MAX], err[256], *out, *old_path;
+	struct sysroot sr;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/chronyc", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nif [ \"$5\" = sources ]; then echo '506 Cannot talk to daemon' >&2; exit 1; fi\n"
+		   "printf '%%s|' \"$@\"\n");
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(path, sizeof(path), "%s/pmc", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nprintf '%%s|' \"$@\"\n");
+	fclose(f);
+	chmod(path, 0755);
+	old_path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", dir, old_path);
+	setenv("PATH", path, 1);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	assert_int_equal(timesync_ask(&sr, TQ_CHRONY_TRACKING, "/run/x.sock", &out, err, sizeof(err)), 0);
+	assert_string_equal(out, "-c|-n|-h|/run/x.sock|tracking|");
+	free(out);
+	assert_int_equal(timesync_ask(&sr, TQ_CHRONY_SOURCES, "/run/x.sock", &out, err, sizeof(err)), -EIO);
+	assert_null(out);
+	assert_string_equal(err, "chronyc exited with 1: 506 Cannot talk to daemon");
+	assert_int_equal(timesync_ask(&sr, TQ_PTP4L, "/run/p4; rm -rf x", &out, err, sizeof(err)), -EINVAL);
+	assert_int_equal(timesync_ask(&sr, TQ_PTP4L, "/run/ptp4l", &out, err, sizeof(err)), 0);
+	assert_string_equal(out, "-u|-b|0|-s|/run/ptp4l|GET PORT_DATA_SET|GET CURRENT_DATA_SET|GET TIME_STATUS_NP|"
+				 "GET PARENT_DATA_SET|");
+	free(out);
+	sysroot_close(&sr);
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	snprintf(path, sizeof(path), "%s/chronyc", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/pmc", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +294,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chrony, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ptp, fx_setup_base, fx_teardown),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_ask_live),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
