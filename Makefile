@@ -30,7 +30,8 @@ TEST_LIBS = -lcmocka -lpci
 AUDIT_DEPS = gcc make pkg-config zlib1g-dev libpci-dev libjansson-dev libyaml-dev
 DEPS = $(AUDIT_DEPS) dpdk dpdk-dev libdpdk-dev
 TEST_DEPS = libcmocka-dev ethtool mandoc iproute2 python3 procps strace rt-tests \
-            prometheus ansible-core chromium poppler-utils debhelper lintian build-essential dpkg-dev
+            prometheus ansible-core chromium poppler-utils debhelper lintian build-essential dpkg-dev \
+            chrony linuxptp
 
 CORE_SRC = $(wildcard core/*.c)
 VERIFY_SRC = $(wildcard verify/*.c)

@@ -1,4 +1,4 @@
-/* The host around the knobs: competing tuners, time sync, KSM, the value held on /dev/cpu_dma_latency, L3 sharing, NUMA lists, cgroup cpus. */
+/* The host around the knobs: competing tuners, KSM, the value held on /dev/cpu_dma_latency, L3 sharing, NUMA lists, cgroup cpus. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -76,51 +76,6 @@ static void run_other_tuners(const struct check_ctx *ctx, struct finding *f)
 const struct check check_tasks_other_tuners = {
 	.id = "tasks.other_tuners", .area = AREA_TASKS, .title = "no competing tuner (tuned, bpftune) rewrites the same knobs",
 	.reads = "/proc/PID/status (Name; /proc/PID/comm without one), /etc/tuned/active_profile", .keys = KEYS(PK_OTHER_TUNERS), .flags = CF_PROCS, .run = run_other_tuners,
-};
-
-/* ---- kernel.timesync ---- */
-
-static const char *const sync_names[] = { "chronyd", "ntpd", "ptp4l", "phc2sys", "systemd-timesyncd", "timemaster" };
-
-static void run_timesync(const struct check_ctx *ctx, struct finding *f)
-{
-	const char *want = profile_str(ctx->prof, PK_TIMESYNC);
-	long pids[6] = { 0 };
-	struct strbuf obs = { 0 };
-	unsigned found;
-
-	if (!want) {
-		finding_skip(f, "profile does not ask for kernel.timesync");
-		return;
-	}
-	if (!sysroot_is_dir(ctx->sr, "/proc/1")) {
-		finding_skip(f, "no process table under /proc");
-		return;
-	}
-	finding_expected(f, "a time sync daemon running (chronyd or ntpd; ptp4l with phc2sys for PTP)");
-	found = procs_named(ctx->host, sync_names, 6, pids);
-	for (size_t k = 0; k < 6; k++)
-		if (found & (1u << k))
-			strbuf_addf(&obs, "%s%s (pid %ld)", obs.len ? ", " : "", sync_names[k], pids[k]);
-	if ((found & (1u << 2)) && !(found & (1u << 3))) {
-		finding_warn(f, "%s: ptp4l without phc2sys disciplines the NIC clock, not the system clock", obs.s);
-		finding_remedy(f, "run phc2sys -a -r (or timemaster)");
-	} else if (found) {
-		finding_pass(f, "%s", obs.s);
-	} else {
-		/* Only a warning by default: correctness of timestamps, not latency. */
-		if (!strcmp(want, "required"))
-			finding_fail(f, "no chronyd, ntpd, ptp4l or systemd-timesyncd running");
-		else
-			finding_warn(f, "no chronyd, ntpd, ptp4l or systemd-timesyncd running");
-		finding_remedy(f, "apt install chrony (or linuxptp: ptp4l and phc2sys)");
-	}
-	strbuf_free(&obs);
-}
-
-const struct check check_kernel_timesync = {
-	.id = "kernel.timesync", .area = AREA_KERNEL, .title = "a time sync daemon keeps the clocks right",
-	.reads = "/proc/PID/status (Name; /proc/PID/comm without one)", .keys = KEYS(PK_TIMESYNC), .flags = CF_PROCS, .run = run_timesync,
 };
 
 /* ---- memory.ksm ---- */

@@ -11,7 +11,7 @@
 	X(kernel_timer_migration) X(kernel_watchdog) X(kernel_sched_rt_runtime) X(kernel_stat_interval) \
 	X(kernel_workqueue) X(kernel_mitigations) X(kernel_skew_tick) X(kernel_nosoftlockup) \
 	X(kernel_hung_task) X(kernel_mce) X(kernel_busy_poll) X(kernel_io_uring) \
-	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) X(kernel_timesync) \
+	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) \
 	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) X(nic_ena_llq) \
 	X(nic_stack) X(nic_stack_needs) X(nic_xdp) X(nic_rdma) \
@@ -19,6 +19,7 @@
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
 	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
+	X(time_daemon) X(time_chrony) X(time_ptp) \
 	X(app_lcores_isolated) X(app_lcores_node) X(app_lcores_smt) X(app_socket_mem) X(app_huge_dir) X(app_no_huge) \
 	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted)
 

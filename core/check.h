@@ -15,6 +15,7 @@
 	X(AREA_NIC, "nic") \
 	X(AREA_POWER, "power") \
 	X(AREA_TASKS, "tasks") \
+	X(AREA_TIME, "time") \
 	X(AREA_APP, "app")
 
 enum area {

@@ -64,7 +64,11 @@ enum profile_type {
 	X(PK_RCU_NOCB_POLL, "kernel", "rcu_nocb_poll", PT_BOOL, 0, 0, NULL, "rcu_nocb_poll: RCU callback threads poll instead of being woken from the isolated cores") \
 	X(PK_KTHREAD_CPUS, "kernel", "kthread_cpus", PT_BOOL, 0, 0, NULL, "kthread_cpus= housekeeping cores on the command line") \
 	X(PK_PREEMPT_RT, "kernel", "preempt_rt", PT_BOOL, 0, 0, NULL, "a PREEMPT_RT kernel (yes) or not (no)") \
-	X(PK_TIMESYNC, "kernel", "timesync", PT_ENUM, 0, 0, "required|warn", "a time sync daemon (chrony, ntpd, ptp4l with phc2sys, systemd-timesyncd, timemaster) running") \
+	X(PK_TIMESYNC, "time", "sync", PT_ENUM, 0, 0, "required|warn", "clock sync judged: required fails what is wrong (no daemon, not synchronised, a local reference, an offset past the bound), warn only warns") \
+	X(PK_TIME_SOURCE, "time", "source", PT_ENUM, 0, 0, "ptp|ntp", "the sync the host must run: ptp (ptp4l with phc2sys, or timemaster) or ntp (chronyd or ntpd)") \
+	X(PK_TIME_MAX_OFFSET, "time", "max_offset_ns", PT_INT, 1, 1000000000, NULL, "largest offset from the reference allowed (chronyd's system time and RMS offset, ptp4l's offset from master)") \
+	X(PK_TIME_CHRONY_SOCKET, "time", "chronyd_socket", PT_STRING, 0, 0, NULL, "chronyd's command socket chronyc asks (default /run/chrony/chronyd.sock)") \
+	X(PK_TIME_PTP4L_SOCKET, "time", "ptp4l_socket", PT_STRING, 0, 0, NULL, "ptp4l's management socket (uds_address) pmc asks (default /var/run/ptp4l)") \
 	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
 	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
 	X(PK_NIC_STACK, "nic", "stack", PT_ENUM, 0, 0, "auto|dpdk|dpdk-bifurcated|af_xdp|onload|ef_vi|tcpdirect|vma|rdma|netmap|pf_ring|kernel", "packet path of the application; auto detects it (drivers, modules, device nodes, libraries)") \

@@ -1,4 +1,4 @@
-/* Host checks on the base fixture: other tuners, time sync, KSM, the held cpu_dma_latency value, L3 sharing, NUMA lists, cgroup cpus; kernel build and boot rows. */
+/* Host checks on the base fixture: other tuners, KSM, the held cpu_dma_latency value, L3 sharing, NUMA lists, cgroup cpus; kernel build and boot rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,32 +42,6 @@ static void test_other_tuners(void **state)
 	/* A shorter name with the same start is not it. */
 	fx_write(fx, "/proc/4300/comm", "power-profiles\n");
 	assert_verdict(fx_check(fx, "tasks.other_tuners"), V_PASS);
-}
-
-static void test_timesync(void **state)
-{
-	struct fx *fx = *state;
-	const struct finding *f;
-
-	fx_profile(fx, "[kernel]\ntimesync = warn");
-	fx_write(fx, "/proc/1/comm", "systemd\n");
-	f = fx_check(fx, "kernel.timesync");
-	assert_verdict(f, V_WARN);
-	assert_has(f->remedy, "chrony");
-	fx_profile(fx, "[kernel]\ntimesync = required");
-	assert_verdict(fx_check(fx, "kernel.timesync"), V_FAIL);
-	fx_write(fx, "/proc/700/comm", "ptp4l\n");
-	f = fx_check(fx, "kernel.timesync");
-	assert_verdict(f, V_WARN);
-	assert_has(f->observed, "ptp4l without phc2sys");
-	fx_write(fx, "/proc/701/comm", "phc2sys\n");
-	assert_verdict(fx_check(fx, "kernel.timesync"), V_PASS);
-	fx_remove(fx, "/proc/700");
-	fx_remove(fx, "/proc/701");
-	fx_write(fx, "/proc/702/comm", "systemd-timesyn\n");
-	f = fx_check(fx, "kernel.timesync");
-	assert_true(f->verdict != V_FAIL);
-	assert_has(f->observed, "systemd-timesyncd (pid 702)");
 }
 
 static void test_ksm(void **state)
@@ -307,7 +281,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_other_tuners, fx_setup_base, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_timesync, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ksm, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dma_value, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_l3, fx_setup_base, fx_teardown),

@@ -1,0 +1,319 @@
+/* Clock sync quality: which daemon runs, and what chronyd and ptp4l say of their sync, judged against [time]. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "timesync.h"
+#include "util.h"
+
+/* Only the fix is by hand: apply never restarts or reconfigures a daemon that steers the clock. */
+#define BY_HAND "by hand, apply never touches a daemon that steers the clock"
+
+/* [time] sync = required fails what is wrong; warn only warns. */
+static void time_judge(const struct check_ctx *ctx, struct finding *f, const char *observed)
+{
+	const char *want = profile_str(ctx->prof, PK_TIMESYNC);
+
+	if (want && !strcmp(want, "required"))
+		finding_fail(f, "%s", observed);
+	else
+		finding_warn(f, "%s", observed);
+}
+
+/* "+12.3 us" */
+static const char *signed_ns(double ns, char *buf, size_t size)
+{
+	char mag[32];
+
+	snprintf(buf, size, "%s%s", ns < 0 ? "-" : "+", format_ns(fabs(ns), mag, sizeof(mag)));
+	return buf;
+}
+
+static const char *bound_text(long bound, char *buf, size_t size)
+{
+	return format_ns((double)bound, buf, size);
+}
+
+/* The profile's bound in ns, 0 when it sets none. */
+static long max_offset(const struct check_ctx *ctx)
+{
+	long v;
+
+	return profile_long(ctx->prof, PK_TIME_MAX_OFFSET, &v) == 0 ? v : 0;
+}
+
+/* ---- time.daemon ---- */
+
+enum { D_CHRONYD, D_NTPD, D_PTP4L, D_PHC2SYS, D_TIMESYNCD, D_TIMEMASTER, D_COUNT };
+static const char *const sync_names[D_COUNT] = { "chronyd", "ntpd", "ptp4l", "phc2sys", "systemd-timesyncd",
+						  "timemaster" };
+
+static void run_daemon(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *source = profile_str(ctx->prof, PK_TIME_SOURCE);
+	struct strbuf obs = { 0 }, why = { 0 }, fix = { 0 };
+	long pids[D_COUNT];
+	unsigned found = 0;
+
+	if (!check_wanted(ctx, f, PK_TIMESYNC))
+		return;
+	if (!sysroot_is_dir(ctx->sr, "/proc/1")) {
+		finding_skip(f, "no process table under /proc");
+		return;
+	}
+	finding_expected(f, "%s", !source ? "a time sync daemon running (chronyd or ntpd; ptp4l with phc2sys for PTP)"
+				  : !strcmp(source, "ptp") ? "ptp4l with phc2sys (or timemaster) running"
+				  : "chronyd or ntpd running");
+	for (int k = 0; k < D_COUNT; k++) {
+		pids[k] = host_process_named(ctx->host, sync_names[k]);
+		if (pids[k] >= 0) {
+			found |= 1u << k;
+			strbuf_addf(&obs, "%s%s (pid %ld)", obs.len ? ", " : "", sync_names[k], pids[k]);
+		}
+	}
+#define RUNS(d) (found & (1u << (d)))
+	if (!found) {
+		strbuf_add(&why, "no chronyd, ntpd, ptp4l, timemaster or systemd-timesyncd running");
+		strbuf_add(&fix, source && !strcmp(source, "ptp")
+					 ? "apt install linuxptp; run ptp4l -i IFACE and phc2sys -a -r (or timemaster)"
+					 : "apt install chrony (or linuxptp: ptp4l and phc2sys)");
+	} else if (source && !strcmp(source, "ptp") && !RUNS(D_PTP4L) && !RUNS(D_TIMEMASTER)) {
+		strbuf_addf(&why, "%s: no ptp4l ([time] source = ptp)", obs.s);
+		strbuf_add(&fix, "apt install linuxptp; run ptp4l -i IFACE and phc2sys -a -r (or timemaster)");
+	} else if (source && !strcmp(source, "ntp") && !RUNS(D_CHRONYD) && !RUNS(D_NTPD)) {
+		strbuf_addf(&why, "%s: no chronyd or ntpd ([time] source = ntp)", obs.s);
+		strbuf_add(&fix, "apt install chrony");
+	} else if (RUNS(D_PTP4L) && !RUNS(D_PHC2SYS) && !RUNS(D_TIMEMASTER)) {
+		strbuf_addf(&why, "%s: ptp4l without phc2sys disciplines the NIC clock, not the system clock", obs.s);
+		strbuf_add(&fix, "run phc2sys -a -r (or timemaster)");
+	} else if (RUNS(D_CHRONYD) && RUNS(D_NTPD)) {
+		strbuf_addf(&why, "%s: chronyd and ntpd both steer the system clock", obs.s);
+		strbuf_add(&fix, "keep one: systemctl disable --now ntp (or chrony)");
+	} else if (found == (1u << D_TIMESYNCD)) {
+		/* SNTP, and no interface to ask how well: nothing proves a bound. */
+		strbuf_addf(&why, "%s: SNTP only, it reports no offset to hold to a bound", obs.s);
+		strbuf_add(&fix, "apt install chrony (it replaces systemd-timesyncd)");
+	}
+#undef RUNS
+	if (why.len) {
+		time_judge(ctx, f, why.s);
+		finding_remedy(f, "%s (%s)", fix.s, BY_HAND);
+	} else {
+		finding_pass(f, "%s", obs.s);
+	}
+	strbuf_free(&obs);
+	strbuf_free(&why);
+	strbuf_free(&fix);
+}
+
+const struct check check_time_daemon = {
+	.id = "time.daemon", .area = AREA_TIME, .title = "a time sync daemon of the kind the profile wants keeps the clocks right",
+	.reads = "/proc/PID/status (Name; /proc/PID/comm without one)", .keys = KEYS(PK_TIMESYNC, PK_TIME_SOURCE),
+	.flags = CF_PROCS, .run = run_daemon,
+};
+
+/* The socket the profile names, else the daemon's default; NULL after a skip when it is not a path. */
+static const char *socket_of(const struct check_ctx *ctx, struct finding *f, enum profile_key k, const char *dflt)
+{
+	const char *s = profile_str(ctx->prof, k);
+	char name[64], shown[80];
+
+	if (!s)
+		return dflt;
+	if (!timesync_socket_valid(s)) {
+		check_printable(s, shown, sizeof(shown));
+		finding_skip(f, "%s = '%s' is not an absolute path of plain components (under %d bytes)",
+			     profile_key_name(k, name, sizeof(name)), shown, TIMESYNC_SOCKET_MAX);
+		return NULL;
+	}
+	return s;
+}
+
+/* Skips unless the daemon runs (the capture's process table under --root); true when it does. */
+static bool daemon_runs(const struct check_ctx *ctx, struct finding *f, const char *comm)
+{
+	if (!sysroot_is_dir(ctx->sr, "/proc/1")) {
+		finding_skip(f, "no process table under /proc");
+		return false;
+	}
+	if (host_process_named(ctx->host, comm) < 0) {
+		finding_skip(f, "%s not running (time.daemon judges which sync runs)", comm);
+		return false;
+	}
+	return true;
+}
+
+/* ---- time.chrony ---- */
+
+static void chrony_figures(struct strbuf *sb, const struct chrony_tracking *t)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	strbuf_addf(sb, "reference %s%s%s%s stratum %d, leap %s, system time %s, last offset %s, RMS offset %s, "
+		    "frequency %+.3f ppm (residual %+.3f, skew %.3f), root delay %s, root dispersion %s",
+		    t->ref_id, t->ref_name[0] ? " (" : "", t->ref_name, t->ref_name[0] ? ")" : "", t->stratum, t->leap,
+		    signed_ns(t->system_time * 1e9, a, sizeof(a)), signed_ns(t->last_offset * 1e9, b, sizeof(b)),
+		    format_ns(fabs(t->rms_offset) * 1e9, c, sizeof(c)), t->freq_ppm, t->resid_freq_ppm, t->skew_ppm,
+		    format_ns(fabs(t->root_delay) * 1e9, d, sizeof(d)), format_ns(fabs(t->root_dispersion) * 1e9, e, sizeof(e)));
+}
+
+static void run_chrony(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *sock;
+	struct strbuf obs = { 0 }, why = { 0 }, fix = { 0 };
+	struct chrony_tracking t;
+	struct chrony_sources src;
+	char *text = NULL, err[256], bt[32], v[32];
+	long bound = max_offset(ctx);
+	int rc;
+
+	if (!check_wanted(ctx, f, PK_TIMESYNC) || !(sock = socket_of(ctx, f, PK_TIME_CHRONY_SOCKET, TIMESYNC_CHRONY_SOCKET)) ||
+	    !daemon_runs(ctx, f, "chronyd"))
+		return;
+	if (bound)
+		finding_expected(f, "synchronised to a UTC source (not the local clock), |offset| and RMS offset at most %s",
+				 bound_text(bound, bt, sizeof(bt)));
+	else
+		finding_expected(f, "synchronised to a UTC source (not the local clock)");
+	rc = timesync_ask(ctx->sr, TQ_CHRONY_TRACKING, sock, &text, err, sizeof(err));
+	if (rc == 0)
+		rc = chrony_parse_tracking(text, &t, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		strbuf_addf(&obs, "chronyd's tracking unknown: %s", err);
+		time_judge(ctx, f, obs.s);
+		finding_remedy(f, "chronyc -h %s tracking; systemctl status chrony (%s)", sock, BY_HAND);
+		strbuf_free(&obs);
+		return;
+	}
+	chrony_figures(&obs, &t);
+	if (timesync_ask(ctx->sr, TQ_CHRONY_SOURCES, sock, &text, err, sizeof(err)) == 0 &&
+	    chrony_parse_sources(text, &src, err, sizeof(err)) == 0)
+		strbuf_addf(&obs, "; sources: %d (%d reachable), selected %s", src.total, src.reachable,
+			    src.selected >= 0 ? src.selected_name : "none");
+	else
+		strbuf_addf(&obs, "; sources unknown: %s", err);
+	free(text);
+
+	if (!strcmp(t.leap, "Not synchronised") || t.stratum >= 16) {
+		strbuf_addf(&why, "%snot synchronised", why.len ? "; " : "");
+		strbuf_addf(&fix, "%schronyc -h %s sources -v shows why no source is selected", fix.len ? "; " : "", sock);
+	} else if (chrony_local_reference(&t)) {
+		strbuf_addf(&why, "%sthe reference is chronyd's own clock (local, stratum %d): not UTC", why.len ? "; " : "",
+			    t.stratum);
+		strbuf_addf(&fix, "%sgive chronyd a UTC source: a server or pool line, or refclock PHC /dev/ptpN, in "
+			    "/etc/chrony/chrony.conf, then systemctl restart chrony", fix.len ? "; " : "");
+	}
+	if (bound && fabs(t.system_time) * 1e9 > (double)bound)
+		strbuf_addf(&why, "%soffset %s past the bound %s", why.len ? "; " : "",
+			    signed_ns(t.system_time * 1e9, v, sizeof(v)), bound_text(bound, bt, sizeof(bt)));
+	if (bound && fabs(t.rms_offset) * 1e9 > (double)bound)
+		strbuf_addf(&why, "%sRMS offset %s past the bound %s", why.len ? "; " : "",
+			    format_ns(fabs(t.rms_offset) * 1e9, v, sizeof(v)), bound_text(bound, bt, sizeof(bt)));
+	if (bound && (fabs(t.system_time) * 1e9 > (double)bound || fabs(t.rms_offset) * 1e9 > (double)bound))
+		strbuf_addf(&fix, "%sa closer or better source (chronyc -h %s sourcestats), or PTP ([time] source = ptp)",
+			    fix.len ? "; " : "", sock);
+	if (why.len) {
+		strbuf_addf(&obs, ": %s", why.s);
+		time_judge(ctx, f, obs.s);
+		finding_remedy(f, "%s (%s)", fix.s, BY_HAND);
+	} else {
+		finding_pass(f, "%s", obs.s);
+	}
+	strbuf_free(&obs);
+	strbuf_free(&why);
+	strbuf_free(&fix);
+}
+
+const struct check check_time_chrony = {
+	.id = "time.chrony", .area = AREA_TIME, .title = "chronyd is synchronised to UTC within the bound",
+	.reads = "chronyc -c tracking and -c sources (" SYSROOT_TIME_DIR "/SOCKET/chronyc-{tracking,sources} in a tree)",
+	.keys = KEYS(PK_TIMESYNC, PK_TIME_MAX_OFFSET, PK_TIME_CHRONY_SOCKET), .flags = CF_PROCS, .run = run_chrony,
+};
+
+/* ---- time.ptp ---- */
+
+static void run_ptp(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *sock;
+	struct strbuf obs = { 0 }, why = { 0 }, fix = { 0 };
+	struct ptp_state p;
+	char *text = NULL, err[256], bt[32], a[32], b[32];
+	long bound = max_offset(ctx);
+	bool slave = false;
+	int rc;
+
+	if (!check_wanted(ctx, f, PK_TIMESYNC) || !(sock = socket_of(ctx, f, PK_TIME_PTP4L_SOCKET, TIMESYNC_PTP4L_SOCKET)) ||
+	    !daemon_runs(ctx, f, "ptp4l"))
+		return;
+	if (bound)
+		finding_expected(f, "a port in SLAVE state, a grandmaster of clock class 6 or 7, |offset from master| at most %s",
+				 bound_text(bound, bt, sizeof(bt)));
+	else
+		finding_expected(f, "a port in SLAVE state, a grandmaster of clock class 6 or 7");
+	rc = timesync_ask(ctx->sr, TQ_PTP4L, sock, &text, err, sizeof(err));
+	if (rc == 0 && ptp_parse_pmc(text, &p) < 0) {
+		snprintf(err, sizeof(err), "no answer from ptp4l on '%s'", sock);
+		rc = -ENODATA;
+	}
+	free(text);
+	if (rc < 0) {
+		strbuf_addf(&obs, "ptp4l's state unknown: %s", err);
+		time_judge(ctx, f, obs.s);
+		finding_remedy(f, "pmc -u -b 0 -s %s 'GET PORT_DATA_SET'; set [time] ptp4l_socket to its uds_address (%s)",
+			       sock, BY_HAND);
+		strbuf_free(&obs);
+		return;
+	}
+	for (int i = 0; i < p.nports; i++) {
+		strbuf_addf(&obs, "%sport %s %s", i ? ", " : "", p.port[i].identity, p.port[i].state);
+		slave |= !strcmp(p.port[i].state, "SLAVE");
+	}
+	if (p.has_current)
+		strbuf_addf(&obs, "%soffset from master %s, mean path delay %s, steps removed %d", obs.len ? "; " : "",
+			    signed_ns(p.offset_ns, a, sizeof(a)), format_ns(fabs(p.mean_path_delay_ns), b, sizeof(b)),
+			    p.steps_removed);
+	if (p.has_time_status)
+		strbuf_addf(&obs, "%sgrandmaster %s%s", obs.len ? "; " : "", p.gm_identity[0] ? p.gm_identity : "?",
+			    p.gm_present ? "" : " (not present)");
+	if (p.has_parent)
+		strbuf_addf(&obs, "%sclock class %d", p.has_time_status ? " " : (obs.len ? "; " : ""), p.gm_clock_class);
+
+	if (!slave) {
+		strbuf_addf(&why, "no port in SLAVE state");
+		strbuf_addf(&fix, "check the PTP network on the port (a master on the link, announce messages: "
+			    "pmc -u -b 0 -s %s 'GET PORT_DATA_SET'), then systemctl restart ptp4l", sock);
+	}
+	if (p.has_time_status && !p.gm_present)
+		strbuf_addf(&why, "%sno grandmaster present", why.len ? "; " : "");
+	if (p.has_parent && p.gm_clock_class != 6 && p.gm_clock_class != 7) {
+		strbuf_addf(&why, "%sclock class %d: the grandmaster is neither locked to a primary reference (6) nor in "
+			    "holdover (7)", why.len ? "; " : "", p.gm_clock_class);
+		strbuf_addf(&fix, "%sa grandmaster locked to GNSS (clock class 6)", fix.len ? "; " : "");
+	}
+	if (bound && p.has_current && fabs(p.offset_ns) > (double)bound) {
+		strbuf_addf(&why, "%soffset from master %s past the bound %s", why.len ? "; " : "",
+			    signed_ns(p.offset_ns, a, sizeof(a)), bound_text(bound, bt, sizeof(bt)));
+		strbuf_addf(&fix, "%shardware timestamping (ptp4l -H) on a NIC with a PTP clock", fix.len ? "; " : "");
+	}
+	if (why.len) {
+		strbuf_addf(&obs, ": %s", why.s);
+		time_judge(ctx, f, obs.s);
+		finding_remedy(f, "%s (%s)", fix.s, BY_HAND);
+	} else {
+		finding_pass(f, "%s", obs.s);
+	}
+	strbuf_free(&obs);
+	strbuf_free(&why);
+	strbuf_free(&fix);
+}
+
+const struct check check_time_ptp = {
+	.id = "time.ptp", .area = AREA_TIME, .title = "ptp4l follows a UTC grandmaster within the bound",
+	.reads = "pmc GET PORT_DATA_SET, CURRENT_DATA_SET, TIME_STATUS_NP, PARENT_DATA_SET (" SYSROOT_TIME_DIR
+		 "/SOCKET/pmc in a tree)",
+	.keys = KEYS(PK_TIMESYNC, PK_TIME_MAX_OFFSET, PK_TIME_PTP4L_SOCKET), .flags = CF_PROCS, .run = run_ptp,
+};

@@ -1,0 +1,300 @@
+/* The time area on the base fixture: which sync runs, chronyc's CSV and pmc's answers as a capture keeps them. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <limits.h>
+
+#include "checktest.h"
+#include "timesync.h"
+#include "util.h"
+
+#define TRACKING SYSROOT_TIME_DIR TIMESYNC_CHRONY_SOCKET "/chronyc-tracking"
+#define SOURCES SYSROOT_TIME_DIR TIMESYNC_CHRONY_SOCKET "/chronyc-sources"
+#define PMC SYSROOT_TIME_DIR TIMESYNC_PTP4L_SOCKET "/pmc"
+
+/* As chronyd 4.3 answered with `local stratum 10` and no source (recorded). */
+#define TRACK_LOCAL "7F7F0101,,10,1796606325.335729097,0.000000000,0.000000000,0.000000000,0.000,0.000,0.000,0.000000000,0.000000000,0.0,Normal\n"
+/* A client of a stratum-1 server 2 us off. */
+#define TRACK_SYNCED "C0000201,192.0.2.1,2,1796606325.335729097,-0.000002100,0.000001000,0.000003000,-12.345,0.001,0.050,0.000080000,0.000020000,16.1,Normal\n"
+#define SRC_ONE "^,*,192.0.2.1,1,4,377,12,-0.000001000,-0.000001000,0.000010000\n^,?,192.0.2.9,0,6,0,-,+0.000000000,+0.000000000,0.000000000\n"
+
+/* pmc's answer as linuxptp 3.1 prints it: one port, its state, the current and parent data sets. */
+static char *pmc_answer(const char *state, const char *offset, int clock_class, const char *present)
+{
+	return xasprintf("sending: GET PORT_DATA_SET\n"
+			 "\t222ab9.fffe.9ea99f-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET \n"
+			 "\t\tportIdentity            222ab9.fffe.9ea99f-1\n"
+			 "\t\tportState               %s\n"
+			 "\t\tlogMinDelayReqInterval  0\n"
+			 "\t222ab9.fffe.9ea99f-0 seq 1 RESPONSE MANAGEMENT CURRENT_DATA_SET \n"
+			 "\t\tstepsRemoved     1\n"
+			 "\t\toffsetFromMaster %s\n"
+			 "\t\tmeanPathDelay    2469.0\n"
+			 "\t222ab9.fffe.9ea99f-0 seq 2 RESPONSE MANAGEMENT TIME_STATUS_NP \n"
+			 "\t\tmaster_offset              161\n"
+			 "\t\tgmPresent                  %s\n"
+			 "\t\tgmIdentity                 ae4095.fffe.77ce6d\n"
+			 "\t222ab9.fffe.9ea99f-0 seq 3 RESPONSE MANAGEMENT PARENT_DATA_SET \n"
+			 "\t\tgm.ClockClass                         %d\n"
+			 "\t\tgrandmasterIdentity                   ae4095.fffe.77ce6d\n",
+			 state, offset, present, clock_class);
+}
+
+static void test_daemon(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	assert_verdict(fx_check(fx, "time.daemon"), V_SKIP);
+	fx_profile(fx, "[time]\nsync = warn");
+	fx_write(fx, "/proc/1/comm", "systemd\n");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "no chronyd, ntpd, ptp4l");
+	assert_has(f->remedy, "apt install chrony");
+	fx_profile(fx, "[time]\nsync = required");
+	assert_verdict(fx_check(fx, "time.daemon"), V_FAIL);
+	fx_write(fx, "/proc/700/comm", "ptp4l\n");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ptp4l without phc2sys");
+	fx_write(fx, "/proc/701/comm", "phc2sys\n");
+	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
+	/* The profile wants NTP: PTP alone does not do. */
+	fx_profile(fx, "[time]\nsource = ntp");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "no chronyd or ntpd ([time] source = ntp)");
+	fx_remove(fx, "/proc/700");
+	fx_remove(fx, "/proc/701");
+	fx_write(fx, "/proc/702/comm", "chronyd\n");
+	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
+	fx_profile(fx, "[time]\nsource = ptp");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "chronyd (pid 702): no ptp4l ([time] source = ptp)");
+	fx_profile(fx, "[time]\nsource = any");
+	fx_write(fx, "/proc/703/comm", "ntpd\n");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "chronyd and ntpd both steer the system clock");
+	fx_remove(fx, "/proc/702");
+	fx_remove(fx, "/proc/703");
+	fx_write(fx, "/proc/704/comm", "systemd-timesyn\n");
+	f = fx_check(fx, "time.daemon");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "systemd-timesyncd (pid 704): SNTP only");
+}
+
+static void test_chrony(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_profile(fx, "[time]\nsync = required\nmax_offset_ns = 100000");
+	fx_write(fx, "/proc/1/comm", "systemd\n");
+	assert_verdict(fx_check(fx, "time.chrony"), V_SKIP);	/* no chronyd */
+	fx_write(fx, "/proc/702/comm", "chronyd\n");
+	/* Running, but the tree keeps no answer: unknown is not a pass. */
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "chronyd's tracking unknown");
+	fx_write(fx, TRACKING, TRACK_LOCAL);
+	fx_write(fx, SOURCES, "");
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "reference 7F7F0101 stratum 10");
+	assert_has(f->observed, "the reference is chronyd's own clock (local, stratum 10): not UTC");
+	assert_has(f->observed, "sources: 0 (0 reachable), selected none");
+	assert_has(f->remedy, "server or pool line");
+	fx_profile(fx, "[time]\nsync = warn");
+	assert_verdict(fx_check(fx, "time.chrony"), V_WARN);
+	fx_profile(fx, "[time]\nsync = required");
+
+	fx_write(fx, TRACKING, TRACK_SYNCED);
+	fx_write(fx, SOURCES, SRC_ONE);
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "reference C0000201 (192.0.2.1) stratum 2, leap Normal, system time -2100 ns");
+	assert_has(f->observed, "RMS offset 3000 ns, frequency -12.345 ppm");
+	assert_has(f->observed, "sources: 2 (1 reachable), selected 192.0.2.1");
+	/* 400 us off: past RTS 25's 100 us. */
+	fx_write(fx, TRACKING, "C0000201,192.0.2.1,2,1796606325.3,0.000400000,0.0,0.000003000,-12.345,0.001,0.050,0.00008,0.00002,16.1,Normal\n");
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "offset +400.0 us past the bound 100.0 us");
+	assert_lacks(f->observed, "RMS offset 3000 ns past");
+	fx_write(fx, TRACKING, "C0000201,192.0.2.1,2,1796606325.3,0.0,0.0,0.000250000,-12.345,0.001,0.050,0.00008,0.00002,16.1,Normal\n");
+	assert_has(fx_check(fx, "time.chrony")->observed, "RMS offset 250.0 us past the bound 100.0 us");
+	fx_write(fx, TRACKING, "00000000,,0,0.0,0.0,0.0,0.0,0.000,0.000,0.000,1.0,1.0,0.0,Not synchronised\n");
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "not synchronised");
+	/* What chronyc said when the daemon did not answer, as a capture keeps it. */
+	fx_write(fx, TRACKING, "error: chronyc exited with 1: 506 Cannot talk to daemon\n");
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "chronyd's tracking unknown: chronyc exited with 1: 506 Cannot talk to daemon");
+	fx_write(fx, TRACKING, "7F7F0101,,ten,1.0,0,0,0,0,0,0,0,0,0,Normal\n");
+	assert_has(fx_check(fx, "time.chrony")->observed, "bad stratum 'ten' in chronyc's tracking line");
+	fx_profile(fx, "[time]\nchronyd_socket = run/chrony.sock");
+	f = fx_check(fx, "time.chrony");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "[time] chronyd_socket = 'run/chrony.sock' is not an absolute path");
+}
+
+static void test_ptp(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+	char *text;
+
+	fx_profile(fx, "[time]\nsync = required\nmax_offset_ns = 100000");
+	fx_write(fx, "/proc/1/comm", "systemd\n");
+	assert_verdict(fx_check(fx, "time.ptp"), V_SKIP);	/* no ptp4l */
+	fx_write(fx, "/proc/700/comm", "ptp4l\n");
+	text = pmc_answer("SLAVE", "-12.0", 6, "true");
+	fx_write(fx, PMC, text);
+	free(text);
+	f = fx_check(fx, "time.ptp");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "port 222ab9.fffe.9ea99f-1 SLAVE; offset from master -12 ns, mean path delay 2469 ns");
+	assert_has(f->observed, "grandmaster ae4095.fffe.77ce6d clock class 6");
+	const char *bad_states[] = { "LISTENING", "FAULTY", "UNCALIBRATED" };
+	for (size_t i = 0; i < 3; i++) {
+		text = pmc_answer(bad_states[i], "-12.0", 6, "true");
+		fx_write(fx, PMC, text);
+		free(text);
+		f = fx_check(fx, "time.ptp");
+		assert_verdict(f, V_FAIL);
+		assert_has(f->observed, bad_states[i]);
+		assert_has(f->observed, "no port in SLAVE state");
+	}
+	text = pmc_answer("SLAVE", "412345.0", 248, "true");
+	fx_write(fx, PMC, text);
+	free(text);
+	f = fx_check(fx, "time.ptp");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "clock class 248: the grandmaster is neither locked");
+	assert_has(f->observed, "offset from master +412.3 us past the bound 100.0 us");
+	text = pmc_answer("SLAVE", "0.0", 7, "false");
+	fx_write(fx, PMC, text);
+	free(text);
+	assert_has(fx_check(fx, "time.ptp")->observed, "no grandmaster present");
+	/* pmc ran, ptp4l never answered. */
+	fx_write(fx, PMC, "sending: GET PORT_DATA_SET\n");
+	f = fx_check(fx, "time.ptp");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "no answer from ptp4l on '/var/run/ptp4l'");
+	assert_has(f->remedy, "uds_address");
+}
+
+static void test_parse(void **state)
+{
+	struct chrony_tracking t;
+	struct chrony_sources s;
+	struct ptp_state p;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(chrony_parse_tracking(TRACK_LOCAL, &t, err, sizeof(err)), 0);
+	assert_true(chrony_local_reference(&t));
+	assert_int_equal(t.stratum, 10);
+	assert_string_equal(t.leap, "Normal");
+	assert_int_equal(chrony_parse_tracking(TRACK_SYNCED, &t, err, sizeof(err)), 0);
+	assert_false(chrony_local_reference(&t));
+	assert_true(t.freq_ppm < -12.3 && t.freq_ppm > -12.4);
+	assert_int_equal(chrony_parse_tracking("7F7F0101,,10\n", &t, err, sizeof(err)), -EINVAL);
+	assert_has(err, "3 fields in chronyc's tracking line, expected 14");
+	assert_int_equal(chrony_parse_tracking("ZZ,,10,1,0,0,0,0,0,0,0,0,0,Normal", &t, err, sizeof(err)), -EINVAL);
+	assert_has(err, "bad reference id 'ZZ'");
+	assert_int_equal(chrony_parse_tracking("7F7F0101,,10,1,0,0,x,0,0,0,0,0,0,Normal", &t, err, sizeof(err)), -EINVAL);
+	assert_has(err, "bad rms offset 'x'");
+	assert_int_equal(chrony_parse_sources(SRC_ONE, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.total, 2);
+	assert_int_equal(s.selected, 0);
+	assert_int_equal(s.selected_stratum, 1);
+	assert_int_equal(chrony_parse_sources("^,*,a\n", &s, err, sizeof(err)), -EINVAL);
+	assert_has(err, "line 1 of chronyc's sources");
+	/* Two ports: a boundary clock's master side and slave side. */
+	assert_int_equal(ptp_parse_pmc("\tx-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET \n\t\tportState  MASTER\n"
+				       "\tx-2 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET \n\t\tportState  SLAVE\n", &p), 0);
+	assert_int_equal(p.nports, 2);
+	assert_string_equal(p.port[1].state, "SLAVE");
+	assert_false(p.has_current);
+	assert_int_equal(ptp_parse_pmc("sending: GET PORT_DATA_SET\n", &p), -ENODATA);
+	assert_true(timesync_socket_valid("/run/chrony/chronyd.sock"));
+	assert_false(timesync_socket_valid("/run/../etc/x"));
+	assert_false(timesync_socket_valid("/run//x"));
+	assert_false(timesync_socket_valid("/run/./x"));
+	assert_false(timesync_socket_valid("/run/x/"));
+	assert_false(timesync_socket_valid("/run/a b"));
+	assert_false(timesync_socket_valid("run/x"));
+}
+
+/* The live path: a stand-in chronyc and pmc on PATH show the argv asked (read-only, no shell) and the errors kept. */
+static void test_ask_live(void **state)
+{
+	char dir[] = "/tmp/tickready-time-XXXXXX", path[PATH_MAX], err[256], *out, *old_path;
+	struct sysroot sr;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/chronyc", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nif [ \"$5\" = sources ]; then echo '506 Cannot talk to daemon' >&2; exit 1; fi\n"
+		   "printf '%%s|' \"$@\"\n");
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(path, sizeof(path), "%s/pmc", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nprintf '%%s|' \"$@\"\n");
+	fclose(f);
+	chmod(path, 0755);
+	old_path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", dir, old_path);
+	setenv("PATH", path, 1);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.live);
+	assert_int_equal(timesync_ask(&sr, TQ_CHRONY_TRACKING, "/run/x.sock", &out, err, sizeof(err)), 0);
+	assert_string_equal(out, "-c|-n|-h|/run/x.sock|tracking|");
+	free(out);
+	assert_int_equal(timesync_ask(&sr, TQ_CHRONY_SOURCES, "/run/x.sock", &out, err, sizeof(err)), -EIO);
+	assert_null(out);
+	assert_string_equal(err, "chronyc exited with 1: 506 Cannot talk to daemon");
+	assert_int_equal(timesync_ask(&sr, TQ_PTP4L, "/run/p4; rm -rf x", &out, err, sizeof(err)), -EINVAL);
+	assert_int_equal(timesync_ask(&sr, TQ_PTP4L, "/run/ptp4l", &out, err, sizeof(err)), 0);
+	assert_string_equal(out, "-u|-b|0|-s|/run/ptp4l|GET PORT_DATA_SET|GET CURRENT_DATA_SET|GET TIME_STATUS_NP|"
+				 "GET PARENT_DATA_SET|");
+	free(out);
+	sysroot_close(&sr);
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	snprintf(path, sizeof(path), "%s/chronyc", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/pmc", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_daemon, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chrony, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ptp, fx_setup_base, fx_teardown),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_ask_live),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
