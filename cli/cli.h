@@ -147,6 +147,7 @@ int cmd_status(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "one readiness report (audit, status, plan, verify) as text, JSON, HTML, Prometheus, JUnit" },
 	{ "diff", cmd_diff, "what differs between two reports or capture trees: findings, inventory, verify" },
 	{ "profile", cmd_profile, "list, show (resolved for a host), check profiles; list their keys" },
+	{ "watch", cmd_watch, "report, every interval, what touches the isolated cpus: interrupts, threads, IRQ moves, THP/KSM" },
 	{ NULL, NULL, NULL },
 };
 

@@ -35,6 +35,11 @@ int cli_lock(const struct sysroot *sr, const char *who, unsigned wait_ms, pid_t 
 	return fd;
 }
 
+static int session_housekeeping(const struct host *h, void *arg, struct cpuset *out)
+{
+	return profile_housekeeping(arg, h, out);
+}
+
 static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
 			unsigned load_flags)
 {
@@ -79,7 +84,7 @@ static int open_session(struct session *s, const char *root, const char *profile
 		return EXIT_ERROR;
 	}
 	s->has_prof = true;
-	host_load_with(&s->host, &s->sr, load_flags);
+	host_load_with(&s->host, &s->sr, load_flags, &(struct host_confine){ session_housekeeping, &s->prof });
 	s->has_host = true;
 	if (cgroup && (rc = host_load_allowed(&s->host, cgroup)) < 0) {
 		cli_error("--cgroup '%s': %s", cgroup,

@@ -399,6 +399,43 @@ static bool cpuid_identity(char vendor[13], char brand[49], bool *invtsc)
 #endif
 }
 
+bool host_cpuinfo_sends_ipis(const char *release)
+{
+	int major, minor;
+
+	if (sscanf(release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return (major == 4 && minor >= 13) || (major == 5 && minor < 18);
+}
+
+/* The /proc/cpuinfo flags tickready uses, from CPUID leaves 1, 0x80000001 and 0x80000007 of this cpu. */
+static unsigned cpuid_flags(void)
+{
+	unsigned out = 0;
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+
+	if (__get_cpuid(1, &a, &b, &c, &d)) {
+		if (c & (1u << 31))
+			out |= CPUF_HYPERVISOR;
+		if (d & (1u << 28))
+			out |= CPUF_HT;
+	}
+	if (__get_cpuid_max(0x80000000, NULL) >= 0x80000007) {
+		__cpuid(0x80000001, a, b, c, d);
+		if (d & (1u << 26))
+			out |= CPUF_PDPE1GB;
+		if (d & (1u << 27))
+			out |= CPUF_RDTSCP;
+		__cpuid(0x80000007, a, b, c, d);
+		/* The kernel sets both for an invariant TSC (arch/x86/kernel/cpu/{intel,amd}.c). */
+		if (d & (1u << 8))
+			out |= CPUF_CONSTANT_TSC | CPUF_NONSTOP_TSC;
+	}
+#endif
+	return out;
+}
+
 /*
  * The hypervisor's own signature (leaf 0x40000000: "KVMKVMKVM", "Microsoft Hv", "XenVMMXenVMM"), only when
  * leaf 1 ECX bit 31 says a hypervisor is there (the range is undefined on bare metal). Printable, "" when none.
@@ -439,7 +476,11 @@ static void load_cpu_identity(struct host *h)
 
 	h->cpu_source = "unknown";
 	h->cpu_flags_source = "unknown";
-	if (sysroot_read_alloc(h->sr, "/proc/cpuinfo", 16u << 20, &text, NULL) == 0) {
+	/* There, reading it would interrupt every cpu, isolated ones too: CPUID of this cpu stands in. */
+	h->cpuinfo_skipped = h->sr->live && host_cpuinfo_sends_ipis(h->release) && cpuid_flags();
+	if (h->cpuinfo_skipped)
+		h->cpu_flags = cpuid_flags();
+	else if (sysroot_read_alloc(h->sr, "/proc/cpuinfo", 16u << 20, &text, NULL) == 0) {
 		cpuinfo_field(text, "vendor_id", h->cpu_vendor, sizeof(h->cpu_vendor));
 		cpuinfo_field(text, "model name", h->cpu_model, sizeof(h->cpu_model));
 		if (cpuinfo_field(text, "flags", flags, sizeof(flags)))
@@ -494,7 +535,7 @@ static void load_cpu_identity(struct host *h)
 	}
 	if (have_cpuinfo)
 		h->cpu_flags_source = have_cpuid ? "cpuinfo+cpuid" : "cpuinfo";
-	else if (have_cpuid)
+	else if (have_cpuid || h->cpuinfo_skipped)
 		h->cpu_flags_source = "cpuid";
 }
 
@@ -877,11 +918,16 @@ static void load_irq_affinities(struct host *h)
 	struct irq_span first = { h->sr, h->irqs, h->nirqs, &h->irq_sets[0] }, second;
 	bool split = false;
 	pthread_t t;
+	pthread_attr_t attr;
+	cpu_set_t on;
 
-	if (!h->sr->rec && h->nirqs >= IRQ_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+	if (!h->sr->rec && h->nirqs >= IRQ_SPLIT_MIN && h->has_helpers && !pthread_attr_init(&attr)) {
+		host_cpu_set(&h->helpers, &on);
+		pthread_attr_setaffinity_np(&attr, sizeof(on), &on);
 		first.n = h->nirqs / 2;
 		second = (struct irq_span){ h->sr, h->irqs + first.n, h->nirqs - first.n, &h->irq_sets[1] };
-		split = pthread_create(&t, NULL, read_affinities, &second) == 0;
+		split = pthread_create(&t, &attr, read_affinities, &second) == 0;
+		pthread_attr_destroy(&attr);
 		if (!split)
 			first.n = h->nirqs;
 	}
@@ -1143,27 +1189,51 @@ static void load_pci_nics(struct host *h, size_t *cap)
 
 int host_load(struct host *h, const struct sysroot *sr)
 {
-	return host_load_with(h, sr, 0);
+	return host_load_with(h, sr, 0, NULL);
 }
 
-int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags)
+bool host_helper_cpus(const struct cpuset *housekeeping, struct cpuset *out)
+{
+	cpu_set_t mine;
+
+	cpuset_zero(out);
+	if (sched_getaffinity(0, sizeof(mine), &mine) < 0)
+		return false;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &mine) && cpuset_has(housekeeping, cpu))
+			cpuset_set(out, cpu);
+	return !cpuset_empty(out);
+}
+
+void host_cpu_set(const struct cpuset *s, cpu_set_t *out)
+{
+	CPU_ZERO(out);
+	for (int cpu = cpuset_next(s, 0); cpu >= 0 && cpu < CPU_SETSIZE; cpu = cpuset_next(s, cpu + 1))
+		CPU_SET(cpu, out);
+}
+
+int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags, const struct host_confine *confine)
 {
 	size_t cap = 0;
+	struct cpuset hk;
 
 	memset(h, 0, sizeof(*h));
 	h->sr = sr;
 	h->proc = host_proc_new();
 	h->mgmt = xcalloc(1, sizeof(*h->mgmt));
-	/* Its ~80 status files cost as much as everything below: overlapped on a second cpu. */
-	if (flags & HOST_PROCS_AHEAD)
-		host_proc_read_ahead(h);
 	h->boot = host_boot_tool(sr);
 	load_kernel(h);
 	load_topology(h);
+	load_nodes(h);
+	/* The housekeeping cpus need the topology: no helper thread before it, none without them. */
+	if (confine && confine->housekeeping(h, confine->arg, &hk) == 0)
+		h->has_helpers = host_helper_cpus(&hk, &h->helpers);
+	/* Its ~80 status files cost as much as everything below: overlapped on a second cpu. */
+	if (flags & HOST_PROCS_AHEAD)
+		host_proc_read_ahead(h);
 	load_cpu_params(h);
 	load_cpu_identity(h);
 	cloud_load(h);
-	load_nodes(h);
 	load_mounts(h);
 	load_irqs(h);
 	load_netdevs(h, &cap);

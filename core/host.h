@@ -1,5 +1,6 @@
 /* The host model: built once per run from the sysroot, read by every check, tuner and verify. */
 #pragma once
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -176,6 +177,7 @@ struct host {
 	const char *cpu_flags_source;	/* "cpuinfo", "cpuinfo+cpuid", "cpuid" or "unknown" */
 	char cpu_hypervisor[13];	/* CPUID 0x40000000's signature (live, or recorded in a capture), "" when none */
 	struct host_cloud cloud;	/* provider, instance type, metal or virtual (cloud_load) */
+	bool cpuinfo_skipped;	/* live x86 kernel 4.13-5.17: /proc/cpuinfo left unread (host_cpuinfo_sends_ipis) */
 
 	size_t nnodes;
 	struct numa_node *nodes;	/* sorted by id */
@@ -193,6 +195,8 @@ struct host {
 	size_t nirqs;
 	struct irq *irqs;	/* numbered IRQs of /proc/interrupts, ascending */
 	struct cpuset_pool irq_sets[2];	/* their affinity lists, one pool per reading thread */
+	bool has_helpers;		/* helper threads may run, on helpers only (host_confine) */
+	struct cpuset helpers;
 
 	size_t nnics;
 	struct nic *nics;
@@ -207,7 +211,26 @@ int host_load(struct host *h, const struct sysroot *sr);
 enum host_load_flags {
 	HOST_PROCS_AHEAD = 1u << 0,	/* read the process table in a second thread meanwhile (host_proc_read_ahead) */
 };
-int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags);
+/*
+ * Where tickready's own threads may run: asked once the topology and nodes are read, it gives the
+ * profile's housekeeping cpus (0), or fails (<0) when they are unknown. Helper threads then run only on
+ * those the process is allowed; none (or no confine) keeps the load single-threaded, so tickready never
+ * adds a thread to an isolated core.
+ */
+struct host_confine {
+	int (*housekeeping)(const struct host *h, void *arg, struct cpuset *out);
+	void *arg;
+};
+int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags, const struct host_confine *confine);
+/* The process's allowed cpus within housekeeping (sched_getaffinity): false when none. */
+bool host_helper_cpus(const struct cpuset *housekeeping, struct cpuset *out);
+void host_cpu_set(const struct cpuset *s, cpu_set_t *out);
+/*
+ * x86 kernels 4.13 to 5.17 sample each cpu's APERF/MPERF by IPI to print "cpu MHz" when /proc/cpuinfo
+ * (or cpufreq/scaling_cur_freq) is read; from 5.3 nohz_full cpus are spared, isolcpus-only ones are not.
+ * 5.18 reads a value the tick keeps. True for a release in that range.
+ */
+bool host_cpuinfo_sends_ipis(const char *release);
 /* Has anything read the process table's status files (or begun to)? For the registry's test of CF_PROCS. */
 bool host_procs_read(const struct host *h);
 void host_free(struct host *h);

@@ -301,13 +301,13 @@ void host_proc_read_ahead(const struct host *h)
 	int here = sched_getcpu();
 
 	/* Not while capturing: the record is one list, kept by one thread. */
-	if (p->reading_ahead || p->has_entries || h->sr->rec || here < 0 ||
-	    sched_getaffinity(0, sizeof(others), &others) < 0)
+	if (p->reading_ahead || p->has_entries || h->sr->rec || here < 0 || !h->has_helpers)
 		return;
+	host_cpu_set(&h->helpers, &others);
 	CPU_CLR(here, &others);
 	if (!CPU_COUNT(&others) || pthread_attr_init(&attr))
 		return;
-	/* On another of our own cpus: left to the scheduler, it mostly shared this one (no overlap). */
+	/* On another housekeeping cpu: left to the scheduler, it mostly shared this one (no overlap). */
 	pthread_attr_setaffinity_np(&attr, sizeof(others), &others);
 	p->ahead_sr = h->sr;
 	p->reading_ahead = pthread_create(&p->ahead, &attr, read_ahead, p) == 0;

@@ -691,6 +691,16 @@ static void resolve_stack(struct profile *p, const struct host *h)
 	}
 }
 
+int profile_housekeeping(const struct profile *p, const struct host *h, struct cpuset *out)
+{
+	struct profile scratch = *p;	/* resolve_cpus writes only the two sets */
+	int rc = resolve_cpus(&scratch, h, NULL);
+
+	if (rc == 0)
+		*out = scratch.housekeeping;
+	return rc;
+}
+
 int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err)
 {
 	int rc, cpu;

@@ -166,6 +166,8 @@ int profile_load(struct profile *p, const char *name_or_path, struct profile_err
 int profile_load_string(struct profile *p, const char *text, const char *source, struct profile_error *err);
 /* Expands ${isolated_cores} ${housekeeping_cores} ${nic_node}, derives auto values, picks the NIC. */
 int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err);
+/* The housekeeping cpus profile_resolve will take, from the host's topology alone (host_confine). 0 or -EINVAL. */
+int profile_housekeeping(const struct profile *p, const struct host *h, struct cpuset *out);
 void profile_free(struct profile *p);
 
 /* The built-in default profile's name. */

@@ -129,16 +129,18 @@ cmp -s <(json "$C/cap.json" 'd["host"]["cpus"]') <(json "$C/untar.json" 'd["host
 [ -d "$C/cap/.tickready/ethtool" ] && ok "capture keeps ioctl facts as files" || not_ok "no ethtool facts in capture"
 expect_status 2 "capture needs an output" "$TR" capture
 
-# The process table's read-ahead: a second thread only where the process may use a second cpu, on
-# another of its cpus; none for an audit that reads no process, none under taskset to one cpu.
+# The process table's read-ahead: a second thread only where the process may use a second housekeeping
+# cpu (both cpus are, in HK01); none for an audit that reads no process, none under taskset to one cpu.
+# (tests/e2e/confine.sh: never on an isolated cpu.)
 if [ "$(nproc)" -ge 2 ]; then
+	HK01=$D0/hk01.ini; printf '[cpu]\nhousekeeping_cores = 0-1\n' >"$HK01"
 	# Threads only: LeakSanitizer's exit-time tracer is a clone without CLONE_THREAD.
 	threads() { strace -f -qq -e trace=clone,clone3 -e signal=none "$@" 2>&1 >/dev/null | grep -cE 'clone3?\(.*CLONE_THREAD' || true; }
-	[ "$(threads "$TR" audit --format json)" = 1 ] && ok "a full audit reads the process table in one more thread" || not_ok "full audit: $(threads "$TR" audit --format json) clones"
-	[ "$(threads taskset -c 0 "$TR" audit --format json)" = 0 ] && ok "under taskset to one cpu: no second thread" || not_ok "taskset -c 0: a thread was started"
-	[ "$(threads "$TR" audit --only cpu.governor --format json)" = 0 ] && ok "--only a check without processes: no second thread" || not_ok "--only cpu.governor started a thread"
-	a=$("$TR" audit --format json | json /dev/stdin '[(c["id"], c["verdict"]) for c in d["checks"] if c["id"].startswith("tasks.")]')
-	b=$(taskset -c 0 "$TR" audit --format json | json /dev/stdin '[(c["id"], c["verdict"]) for c in d["checks"] if c["id"].startswith("tasks.")]')
+	[ "$(threads "$TR" audit --profile "$HK01" --format json)" = 1 ] && ok "a full audit reads the process table in one more thread" || not_ok "full audit: $(threads "$TR" audit --profile "$HK01" --format json) clones"
+	[ "$(threads taskset -c 0 "$TR" audit --profile "$HK01" --format json)" = 0 ] && ok "under taskset to one cpu: no second thread" || not_ok "taskset -c 0: a thread was started"
+	[ "$(threads "$TR" audit --profile "$HK01" --only cpu.governor --format json)" = 0 ] && ok "--only a check without processes: no second thread" || not_ok "--only cpu.governor started a thread"
+	a=$("$TR" audit --profile "$HK01" --format json | json /dev/stdin '[(c["id"], c["verdict"]) for c in d["checks"] if c["id"].startswith("tasks.")]')
+	b=$(taskset -c 0 "$TR" audit --profile "$HK01" --format json | json /dev/stdin '[(c["id"], c["verdict"]) for c in d["checks"] if c["id"].startswith("tasks.")]')
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "tasks verdicts read ahead equal those read in one thread" || not_ok "read-ahead differs: $a vs $b"
 fi
 

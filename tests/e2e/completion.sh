@@ -30,7 +30,8 @@ expect_has() {
 }
 
 bash -n "$SCRIPT" && ok "the script parses" || not_ok "bash -n"
-expect_cands "commands" "apply audit capture checks confirm diff profile report revert status verify --help --version" ""
+expect_cands "commands" "apply audit capture checks confirm diff profile report revert status verify watch --help --version" ""
+expect_has "watch options, from its --help" "--interval --count --duration --prometheus --profile" watch --
 expect_cands "commands by prefix" "capture checks confirm" c
 expect_cands "help COMMAND" "report revert" help re
 expect_cands "audit --pro<TAB>" "--profile" audit --pro

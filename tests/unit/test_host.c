@@ -1,4 +1,6 @@
 /* host_load on a big host: IRQ affinity files (read by two threads unless capturing) thread statuses and process names land in the right place. */
+#include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "checktest.h"
@@ -60,6 +63,41 @@ static void check_irqs(const struct host *h)
 	}
 }
 
+/* host_confine callbacks: every cpu housekeeping, none of the process's own, unknown. */
+static int hk_all(const struct host *h, void *arg, struct cpuset *out)
+{
+	(void)h;
+	(void)arg;
+	cpuset_zero(out);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		cpuset_set(out, cpu);
+	return 0;
+}
+
+static int hk_not_mine(const struct host *h, void *arg, struct cpuset *out)
+{
+	cpu_set_t mine;
+
+	(void)h;
+	(void)arg;
+	cpuset_zero(out);
+	assert_int_equal(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (!CPU_ISSET(cpu, &mine))
+			cpuset_set(out, cpu);
+	return 0;
+}
+
+static int hk_unknown(const struct host *h, void *arg, struct cpuset *out)
+{
+	(void)h;
+	(void)arg;
+	(void)out;
+	return -EINVAL;
+}
+
+static const struct host_confine anywhere = { hk_all, NULL };
+
 static void test_many_irqs(void **state)
 {
 	struct fx *fx = *state;
@@ -68,8 +106,10 @@ static void test_many_irqs(void **state)
 
 	write_irqs(fx);
 	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
-	host_load(&h, &sr);
+	host_load_with(&h, &sr, 0, &anywhere);
 	check_irqs(&h);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		assert_true(h.irq_sets[1].n > 0);
 	/* Equal lists are stored once: 8 cpus give at most 9 distinct single-cpu or empty sets per thread. */
 	assert_true(h.irq_sets[0].n + h.irq_sets[1].n <= 2 * 9);
 	assert_true(h.irq_sets[0].n > 0);
@@ -83,6 +123,21 @@ static void test_many_irqs(void **state)
 }
 
 /* Counts over many cpus are summed; a count too big for 64 bits saturates instead of wrapping. */
+/* The kernels whose /proc/cpuinfo interrupts every cpu: tickready does not read it there. */
+static void test_cpuinfo_ipi_kernels(void **state)
+{
+	(void)state;
+	assert_false(host_cpuinfo_sends_ipis("4.12.14"));
+	assert_true(host_cpuinfo_sends_ipis("4.13.0"));
+	assert_true(host_cpuinfo_sends_ipis("4.18.0-553.el8_10.x86_64"));
+	assert_true(host_cpuinfo_sends_ipis("5.15.0-91-generic"));
+	assert_true(host_cpuinfo_sends_ipis("5.17.15"));
+	assert_false(host_cpuinfo_sends_ipis("5.18.0"));
+	assert_false(host_cpuinfo_sends_ipis("6.18.44-fc-v1272"));
+	assert_false(host_cpuinfo_sends_ipis("3.10.0-1160.el7.x86_64"));
+	assert_false(host_cpuinfo_sends_ipis(""));
+}
+
 static void test_irq_counts(void **state)
 {
 	struct fx *fx = *state;
@@ -170,11 +225,11 @@ static void test_many_tasks(void **state)
 	check_tasks(&h);
 	host_free(&h);
 	/* Read ahead, and claimed by both threads when asked for at once: the same tasks, in the same order. */
-	host_load_with(&h, &sr, HOST_PROCS_AHEAD);
+	host_load_with(&h, &sr, HOST_PROCS_AHEAD, &anywhere);
 	check_tasks(&h);
 	host_free(&h);
 	for (int round = 0; round < 20; round++) {
-		host_load(&h, &sr);
+		host_load_with(&h, &sr, 0, &anywhere);
 		host_proc_read_ahead(&h);
 		check_tasks(&h);
 		host_free(&h);
@@ -182,6 +237,45 @@ static void test_many_tasks(void **state)
 	assert_int_equal(sysroot_record_start(&sr), 0);
 	host_load(&h, &sr);
 	check_tasks(&h);
+	host_free(&h);
+	sysroot_close(&sr);
+}
+
+/*
+ * Helper threads only on housekeeping cpus the process may use: with none of them (or none known) the
+ * load is single-threaded (no IRQ split, no read-ahead) and gives the same host.
+ */
+static void test_confined(void **state)
+{
+	struct fx *fx = *state;
+	const struct host_confine confines[] = { { hk_not_mine, NULL }, { hk_unknown, NULL } };
+	cpu_set_t mine;
+	struct sysroot sr;
+	struct host h;
+
+	write_irqs(fx);
+	write_tasks(fx);
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	for (size_t i = 0; i < sizeof(confines) / sizeof(confines[0]); i++) {
+		host_load_with(&h, &sr, HOST_PROCS_AHEAD, &confines[i]);
+		assert_false(h.has_helpers);
+		assert_false(host_procs_read(&h));
+		assert_int_equal(h.irq_sets[1].n, 0);
+		check_irqs(&h);
+		check_tasks(&h);
+		host_free(&h);
+	}
+	host_load_with(&h, &sr, 0, NULL);
+	assert_false(h.has_helpers);
+	assert_int_equal(h.irq_sets[1].n, 0);
+	host_free(&h);
+	/* All housekeeping: the helpers are exactly the process's own cpus. */
+	host_load_with(&h, &sr, 0, &anywhere);
+	assert_true(h.has_helpers);
+	assert_int_equal(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	assert_int_equal(cpuset_count(&h.helpers), CPU_COUNT(&mine));
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		assert_int_equal(cpuset_has(&h.helpers, cpu), CPU_ISSET(cpu, &mine));
 	host_free(&h);
 	sysroot_close(&sr);
 }
@@ -452,6 +546,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_l3_groups, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mgmt_many, fx_setup_base, fx_teardown),
 		cmocka_unit_test(test_live_cpuid),
+		cmocka_unit_test(test_cpuinfo_ipi_kernels),
+		cmocka_unit_test_setup_teardown(test_confined, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid_brand_beside_model, fx_setup_base, fx_teardown),
 	};
 

@@ -178,6 +178,18 @@ static void test_procs_flag(void **state)
 	assert_int_equal(bad, 0);
 }
 
+static int hk_all(const struct host *h, void *arg, struct cpuset *out)
+{
+	(void)h;
+	(void)arg;
+	cpuset_zero(out);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		cpuset_set(out, cpu);
+	return 0;
+}
+
+static const struct host_confine anywhere = { hk_all, NULL };
+
 /* The read-ahead gives what a lazy read gives, for every accessor (and the holder's walk shares its pid list). */
 static void test_procs_read_ahead_same(void **state)
 {
@@ -190,7 +202,7 @@ static void test_procs_read_ahead_same(void **state)
 	snprintf(root, sizeof(root), "%s/tests/fixtures/base", TEST_SRCDIR);
 	assert_int_equal(sysroot_open(&sr, root), 0);
 	host_load(&lazy, &sr);
-	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD);
+	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD, &anywhere);
 	assert_true(host_procs_read(&ahead));
 	a = host_tasks(&lazy);
 	b = host_tasks(&ahead);
@@ -209,7 +221,7 @@ static void test_procs_read_ahead_same(void **state)
 	host_free(&lazy);
 	host_free(&ahead);
 	/* Freed before any accessor: the thread is joined, nothing leaks (ASan). */
-	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD);
+	host_load_with(&ahead, &sr, HOST_PROCS_AHEAD, &anywhere);
 	host_free(&ahead);
 	sysroot_close(&sr);
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# What tickready adds to an isolated cpu's interrupts: every per-cpu row of /proc/interrupts and
+# /proc/softirqs on CPU during N audits, N/10 reports and status runs, and a watch of the same length,
+# each run pinned to housekeeping cpu 0 with a profile isolating CPU, against an idle baseline as long
+# as the audits. Then watch's own cost per interval on this host and on a 512-cpu synthetic tree.
+# A measurement, not a test: it asserts nothing (the VM's other load lands on CPU too).
+# Usage: bench/watch-interrupts.sh [N=1000] [CPU=1]
+set -u
+cd "$(dirname "$0")/.."
+TR=${TR:-$PWD/build/tickready}
+N=${1:-1000} CPU=${2:-1}
+D=$(mktemp -d /tmp/tickready-bench-XXXXXX)
+trap 'rm -rf "$D"' EXIT
+P=$D/iso.ini
+printf '[cpu]\nisolated_cores = %s\nhousekeeping_cores = 0\n' "$CPU" >"$P"
+
+# snap NAME: the CPU column of every row of both tables, "row value" a line.
+snap() {
+	python3 - "$CPU" >"$D/$1" <<'PY'
+import sys
+cpu = int(sys.argv[1])
+for path, pre in (("/proc/interrupts", ""), ("/proc/softirqs", "softirq.")):
+    lines = open(path).read().splitlines()
+    cols = {int(c[3:]): i for i, c in enumerate(lines[0].split())}
+    for l in lines[1:]:
+        key, _, rest = l.partition(":")
+        f = rest.split()
+        if cpu in cols and len(f) > cols[cpu] and f[cols[cpu]].isdigit():
+            print(pre + key.strip(), f[cols[cpu]])
+PY
+}
+# phase NAME CMD...: counters before and after CMD; the seconds it took in $D/NAME.secs.
+phase() {
+	local name=$1 t0; shift
+	snap "$name.before"; t0=$(date +%s.%N)
+	"$@"
+	echo "$(date +%s.%N) - $t0" | bc >"$D/$name.secs"; snap "$name.after"
+}
+audits() { for _ in $(seq "$N"); do taskset -c 0 "$TR" audit --profile "$P" --format none >/dev/null 2>&1; done; }
+reports() { for _ in $(seq $((N / 10))); do taskset -c 0 "$TR" report --profile "$P" --format none >/dev/null 2>&1; done; }
+statuses() { for _ in $(seq $((N / 10))); do taskset -c 0 "$TR" status >/dev/null 2>&1; done; }
+watching() { taskset -c 0 "$TR" watch --profile "$P" --duration "$(cat "$D/audit.secs")" >/dev/null 2>&1; }
+
+phase audit audits
+phase idle sleep "$(cat "$D/audit.secs")"
+phase report reports
+phase status statuses
+phase watch watching
+python3 - "$D" "$N" <<'PY'
+import sys, os
+d, n = sys.argv[1], int(sys.argv[2])
+def delta(name):
+    b = dict(l.split() for l in open(f"{d}/{name}.before"))
+    a = dict(l.split() for l in open(f"{d}/{name}.after"))
+    return {k: int(a[k]) - int(b.get(k, 0)) for k in a}
+phases = [("idle", "idle"), ("audit", f"{n} audits"), ("report", f"{n//10} reports"), ("status", f"{n//10} status"), ("watch", "watch")]
+deltas = {p: delta(p) for p, _ in phases}
+secs = {p: float(open(f"{d}/{p}.secs").read()) for p, _ in phases}
+rows = sorted(set().union(*deltas.values()))
+print("%-22s" % "row (cpu %s)" % os.environ.get("CPU", "1") + "".join("%14s" % t for _, t in phases))
+print("%-22s" % "seconds" + "".join("%14.1f" % secs[p] for p, _ in phases))
+for r in rows:
+    if any(deltas[p].get(r, 0) for p, _ in phases):
+        print("%-22s" % r[:22] + "".join("%14d" % deltas[p].get(r, 0) for p, _ in phases))
+PY
+
+# watch's own cost: cpu seconds per interval, live and on a 512-cpu synthetic tree (no threads in it).
+cost() { # cost LABEL ARGS...: user+sys seconds per sample over 20 samples
+	python3 - "$@" <<'PY'
+import resource, subprocess, sys
+label, args = sys.argv[1], sys.argv[2:]
+subprocess.run(args + ["--interval", "0.1", "--count", "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+per = (r.ru_utime + r.ru_stime) / 21
+print(f"watch cost, {label}: {per * 1000:.2f} ms cpu per sample = {per * 100:.2f} % of one cpu at a 1 s interval")
+PY
+}
+cost "this host ($(nproc) cpus, $(ls -d /proc/[0-9]* 2>/dev/null | wc -l) processes)" taskset -c 0 "$TR" watch --profile "$P"
+bash bench/gen-synthetic-tree.sh "$D/synth" >/dev/null
+printf '[cpu]\nisolated_cores = 2-511\nhousekeeping_cores = 0-1\n' >"$D/synth.ini"
+cost "512-cpu synthetic tree, 4,000 IRQs" "$TR" watch --root "$D/synth" --profile "$D/synth.ini"

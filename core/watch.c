@@ -1,0 +1,612 @@
+/*
+ * tickready watch: one sample of what touches the isolated cpus (interrupt and softirq counters,
+ * threads, IRQ affinities, services, THP/KSM), and the events between two samples. Every file read
+ * here is answered from kernel bookkeeping: none makes the kernel interrupt another cpu.
+ */
+#include "watch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const watch_kind_names[WK_COUNT] = {
+	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch",
+};
+
+/* /proc/interrupts of a 512-cpu host with thousands of IRQs runs to tens of MiB. */
+#define PROC_TABLE_CAP (64u << 20)
+#define PF_KTHREAD 0x00200000u
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Why a counter rises on an isolated cpu, and what to do: one row per /proc/interrupts or softirqs key. */
+struct why {
+	const char *key, *cause, *fix;
+};
+
+static const struct why ipi_why[] = {
+	{ "CAL", "function-call IPIs (smp_call_function) from another cpu: a TLB flush, a cpufreq or MSR read, perf, "
+		 "or a membarrier of a process with threads there",
+	  "keep other processes' threads off the cpu; [memory] thp = never, ksm = off; no perf or MSR tools on it" },
+	{ "RES", "rescheduling IPIs: a thread was woken on the cpu or moved onto it",
+	  "confine other threads to the housekeeping cpus %s (taskset, systemd CPUAffinity=; [tasks] systemd_affinity)" },
+	{ "TLB", "TLB shootdowns: a process with threads on the cpu changed its mappings (munmap, mprotect, THP "
+		 "collapse, KSM, NUMA balancing)",
+	  "prefault and mlockall() in the application; [memory] thp = never, ksm = off; sysctl -w kernel.numa_balancing=0" },
+	{ "IWI", "irq_work IPIs: perf, tracing, printk or RCU queued work on the cpu",
+	  "no perf or tracing on isolated cpus; see the kernel log for what printed" },
+	{ "NMI", "non-maskable interrupts: the NMI watchdog or perf counting on the cpu",
+	  "[kernel] watchdog = off (nmi_watchdog=0); no perf on isolated cpus" },
+	{ "PMI", "performance-monitoring interrupts: perf counting on the cpu", "no perf on isolated cpus" },
+	{ "THR", "thermal event interrupts: the cpu hit a thermal or power limit",
+	  "check cooling and power limits (tickready audit --only power)" },
+	{ "MCE", "machine-check exceptions", "check the kernel log, EDAC and mcelog for the failing part" },
+	{ "MCP", "machine-check polls", "mce=ignore_ce on the command line stops the poll timer" },
+};
+
+static const struct why softirq_why[] = {
+	{ "TIMER", "timer softirq: a timer expired on the cpu",
+	  "nohz_full on the cpu, sysctl -w kernel.timer_migration=0, one runnable thread ([cpu] nohz_full = yes)" },
+	{ "HRTIMER", "high-resolution timer softirq: an hrtimer expired on the cpu",
+	  "no sleeping timers in the polling thread; one runnable thread on the cpu" },
+	{ "NET_RX", "network receive softirq: a NIC queue's IRQ or RPS points at the cpu",
+	  "move NIC IRQs and RPS to the housekeeping cpus %s ([irq] nic_irqs_local = yes, [nic] rps = housekeeping)" },
+	{ "NET_TX", "network transmit softirq: a socket on the cpu sent through the kernel stack",
+	  "send from a housekeeping cpu or a kernel-bypass stack" },
+	{ "RCU", "RCU callbacks run on the cpu", "rcu_nocbs= on the isolated cpus ([cpu] rcu_nocbs = yes)" },
+	{ "SCHED", "scheduler load balancing on the cpu", "isolcpus=domain on the isolated cpus ([cpu] isolcpus_flags)" },
+	{ "BLOCK", "block I/O completions on the cpu", "move the storage IRQs to the housekeeping cpus %s" },
+	{ "IRQ_POLL", "block I/O completion polling on the cpu", "move the storage IRQs to the housekeeping cpus %s" },
+	{ "TASKLET", "tasklets raised by an IRQ handled on the cpu", "move the device IRQs to the housekeeping cpus %s" },
+	{ "HI", "high-priority tasklets raised by an IRQ handled on the cpu",
+	  "move the device IRQs to the housekeeping cpus %s" },
+};
+
+static const struct why service_why[] = {
+	{ "irqbalance", "irqbalance re-spreads IRQs over every cpu it is not told to ban",
+	  "systemctl disable --now irqbalance (profile: [irq] irqbalance = off)" },
+	{ "tuned", "tuned rewrites sysctls, THP and IRQ affinities from its own profile",
+	  "systemctl disable --now tuned, or a tuned profile that matches this one" },
+	{ "bpftune", "bpftune retunes network and memory sysctls at run time", "systemctl disable --now bpftune" },
+};
+
+static const struct why *why_of(const struct why *t, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].key, key))
+			return &t[i];
+	return NULL;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+struct table_read {
+	const struct watch_sample *s;
+	int *col;		/* isolated index -> column, -1 when the cpu has none (offline) */
+	int ncols;		/* -1 until the header */
+	struct watch_row *rows;
+	size_t n, cap;
+	bool irqs;
+};
+
+static void table_header(struct table_read *t, char *line)
+{
+	int j = 0;
+
+	t->ncols = 0;
+	for (int i = 0; i < t->s->niso; i++)
+		t->col[i] = -1;
+	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t"), j++) {
+		int cpu;
+
+		if (sscanf(tok, "CPU%d", &cpu) != 1)
+			continue;
+		for (int i = 0; i < t->s->niso; i++)
+			if (t->s->iso[i] == cpu)
+				t->col[i] = j;
+		t->ncols = j + 1;
+	}
+}
+
+static void table_line(void *arg, char *line)
+{
+	struct table_read *t = arg;
+	uint64_t counts[CPUSET_MAX];
+	struct watch_row *r;
+	char *colon, *p, *end;
+	int got = 0;
+
+	if (t->ncols < 0) {
+		table_header(t, line);
+		return;
+	}
+	colon = strchr(line, ':');
+	if (!colon)
+		return;
+	*colon = '\0';
+	p = line + strspn(line, " \t");
+	/* Rows that are not per cpu (ERR, MIS) hold fewer numbers than columns: left out. */
+	for (end = colon + 1; got < t->ncols && got < (int)(sizeof(counts) / sizeof(counts[0])); got++) {
+		char *next;
+		unsigned long long v = strtoull(end, &next, 10);
+
+		if (next == end)
+			break;
+		counts[got] = v;
+		end = next;
+	}
+	if (got < t->ncols || strlen(p) >= sizeof(r->key))
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+	}
+	r = &t->rows[t->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->key, sizeof(r->key), "%s", p);
+	end += strspn(end, " \t");
+	end[strcspn(end, "\n")] = '\0';
+	/* A numbered IRQ's line ends with its device name; a named row's text is what it counts. */
+	if (t->irqs && all_digits(r->key)) {
+		char *last = strrchr(end, ' ');
+
+		snprintf(r->name, sizeof(r->name), "%s", last ? last + 1 : end);
+	} else {
+		snprintf(r->name, sizeof(r->name), "%s", end);
+	}
+	r->count = xcalloc(t->s->niso ? t->s->niso : 1, sizeof(*r->count));
+	for (int i = 0; i < t->s->niso; i++)
+		r->count[i] = t->col[i] >= 0 ? counts[t->col[i]] : 0;
+}
+
+static int read_table(const struct sysroot *sr, const char *path, struct watch_sample *s, bool irqs,
+		      struct watch_row **rows, size_t *n)
+{
+	struct table_read t = { .s = s, .ncols = -1, .irqs = irqs };
+	int rc;
+
+	t.col = xcalloc(s->niso ? s->niso : 1, sizeof(*t.col));
+	rc = sysroot_read_lines(sr, path, PROC_TABLE_CAP, table_line, &t);
+	free(t.col);
+	*rows = t.rows;
+	*n = t.n;
+	return rc;
+}
+
+static void read_affinities(const struct sysroot *sr, struct watch_sample *s)
+{
+	for (size_t i = 0; i < s->nirq; i++) {
+		char path[96];
+
+		if (!all_digits(s->irq[i].key))
+			continue;
+		snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", s->irq[i].key);
+		if (sysroot_read_str(sr, path, s->irq[i].affinity, sizeof(s->irq[i].affinity)) < 0)
+			s->irq[i].affinity[0] = '\0';
+	}
+}
+
+static const struct watch_task *find_task(const struct watch_sample *s, pid_t tid)
+{
+	size_t lo = 0, hi = s ? s->ntask : 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->task[mid].tid == tid)
+			return &s->task[mid];
+		if (s->task[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* "/proc/PID/task/TID/stat": comm in parentheses (it may hold both), then the fields from state on. */
+static bool parse_stat(const char *text, struct watch_task *t)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	unsigned long long utime, stime;
+	unsigned flags;
+	int processor;
+	size_t n;
+
+	if (!open || !close || close < open)
+		return false;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(t->comm))
+		n = sizeof(t->comm) - 1;
+	memcpy(t->comm, open + 1, n);
+	t->comm[n] = '\0';
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime, ... field 39 processor */
+	if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u "
+		   "%*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d",
+		   &flags, &utime, &stime, &processor) != 4)
+		return false;
+	t->kthread = flags & PF_KTHREAD;
+	t->cputime = utime + stime;
+	t->processor = processor;
+	return true;
+}
+
+static bool allowed_on_isolated(const struct sysroot *sr, const struct watch_ctx *ctx, const char *dir)
+{
+	char path[160], *text, *line;
+	struct cpuset set;
+	bool on = false;
+
+	snprintf(path, sizeof(path), "%s/status", dir);
+	if (sysroot_read_alloc(sr, path, 1u << 16, &text, NULL) < 0)
+		return false;
+	line = strstr(text, "\nCpus_allowed_list:");
+	if (line) {
+		line += strlen("\nCpus_allowed_list:");
+		line += strspn(line, " \t");
+		line[strcspn(line, "\n")] = '\0';
+		on = cpuset_parse(&set, line) == 0 && cpuset_intersects(&set, &ctx->isolated);
+	}
+	free(text);
+	return on;
+}
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct watch_task *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static void read_tasks(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+		       const struct watch_sample *prev)
+{
+	struct dirlist procs;
+	size_t cap = 0;
+
+	if (sysroot_list(sr, "/proc", &procs) < 0)
+		return;
+	for (size_t i = 0; i < procs.n; i++) {
+		struct dirlist tasks;
+		char dir[64];
+
+		if (!all_digits(procs.names[i]) || strlen(procs.names[i]) > 10)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%s/task", procs.names[i]);
+		if (sysroot_list(sr, dir, &tasks) < 0)
+			continue;
+		for (size_t j = 0; j < tasks.n; j++) {
+			char tdir[96], path[128], text[1024];
+			struct watch_task t = { 0 };
+			const struct watch_task *old;
+			ssize_t len;
+
+			if (!all_digits(tasks.names[j]) || strlen(tasks.names[j]) > 10)
+				continue;
+			snprintf(tdir, sizeof(tdir), "%s/%s", dir, tasks.names[j]);
+			snprintf(path, sizeof(path), "%s/stat", tdir);
+			len = sysroot_read(sr, path, text, sizeof(text) - 1);
+			if (len <= 0)
+				continue;	/* gone since the listing */
+			text[len] = '\0';
+			t.pid = (pid_t)atol(procs.names[i]);
+			t.tid = (pid_t)atol(tasks.names[j]);
+			if (!parse_stat(text, &t))
+				continue;
+			old = find_task(prev, t.tid);
+			if (old && !strcmp(old->comm, t.comm))
+				t.allowed_iso = old->allowed_iso;
+			else if (!t.kthread)
+				t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
+			/* The first sample cannot tell what ran: it is the baseline. */
+			if (prev)
+				t.ran = !old || strcmp(old->comm, t.comm) || old->processor != t.processor ||
+					t.cputime > old->cputime;
+			if (s->ntask == cap) {
+				cap = cap ? cap * 2 : 256;
+				s->task = xrealloc(s->task, cap * sizeof(*s->task));
+			}
+			s->task[s->ntask++] = t;
+		}
+		dirlist_free(&tasks);
+	}
+	dirlist_free(&procs);
+	if (s->ntask)
+		qsort(s->task, s->ntask, sizeof(*s->task), by_tid);
+}
+
+static void copy_word(char *out, size_t size, const char *in)
+{
+	size_t n = strlen(in);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+/* "always [madvise] never" -> "madvise"; a file of one word is that word. */
+static void read_selected(const struct sysroot *sr, const char *path, char *out, size_t size)
+{
+	char buf[256], *l, *r;
+
+	out[0] = '\0';
+	if (sysroot_read_str(sr, path, buf, sizeof(buf)) < 0)
+		return;
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (l && r) {
+		*r = '\0';
+		copy_word(out, size, l + 1);
+	} else {
+		copy_word(out, size, buf);
+	}
+}
+
+int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
+		      const struct watch_sample *prev)
+{
+	int rc, cpu;
+
+	memset(s, 0, sizeof(*s));
+	s->iso = xcalloc((size_t)cpuset_count(&ctx->isolated) + 1, sizeof(*s->iso));
+	cpuset_for_each(cpu, &ctx->isolated)
+		s->iso[s->niso++] = cpu;
+	rc = read_table(sr, "/proc/interrupts", s, true, &s->irq, &s->nirq);
+	s->irqs_read = rc == 0;
+	s->softirqs_read = read_table(sr, "/proc/softirqs", s, false, &s->soft, &s->nsoft) == 0;
+	read_affinities(sr, s);
+	read_tasks(sr, ctx, s, prev);
+	read_selected(sr, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
+	read_selected(sr, "/sys/kernel/mm/ksm/run", s->ksm, sizeof(s->ksm));
+	return rc < 0 ? rc : 0;
+}
+
+static void free_rows(struct watch_row *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(r[i].count);
+	free(r);
+}
+
+void watch_sample_free(struct watch_sample *s)
+{
+	free_rows(s->irq, s->nirq);
+	free_rows(s->soft, s->nsoft);
+	free(s->task);
+	free(s->iso);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The same key in the previous sample: rows mostly keep their place, so look there first. */
+static const struct watch_row *find_row(const struct watch_row *rows, size_t n, size_t hint, const char *key)
+{
+	if (hint < n && !strcmp(rows[hint].key, key))
+		return &rows[hint];
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].key, key))
+			return &rows[i];
+	return NULL;
+}
+
+struct emit {
+	const struct watch_ctx *ctx;
+	void (*fn)(void *arg, const struct watch_event *e);
+	void *arg;
+};
+
+static void emit_counter(const struct emit *em, enum watch_kind kind, int cpu, uint64_t n, const struct watch_row *r,
+			 const struct why *w)
+{
+	struct watch_event e = { .kind = kind, .cpu = cpu, .count = n };
+	const char *hk = em->ctx->housekeeping;
+
+	if (kind == WK_IRQ) {
+		snprintf(e.what, sizeof(e.what), "irq %s (%s): %llu interrupts", r->key, r->name, (unsigned long long)n);
+		snprintf(e.cause, sizeof(e.cause), "its affinity (smp_affinity_list '%s') lets it fire on cpu %d",
+			 r->affinity[0] ? r->affinity : "?", cpu);
+		snprintf(e.fix, sizeof(e.fix), "echo %s > /proc/irq/%s/smp_affinity_list ([irq] nic_irqs_local = yes, "
+			 "irqaffinity = yes)", hk, r->key);
+	} else {
+		snprintf(e.what, sizeof(e.what), "%s%s: %llu (%s)", kind == WK_SOFTIRQ ? "softirq " : "", r->key,
+			 (unsigned long long)n, kind == WK_SOFTIRQ ? "softirqs" : r->name);
+		if (kind == WK_TICK) {
+			snprintf(e.cause, sizeof(e.cause), "the tick came back on a nohz_full cpu: a second runnable thread, "
+				 "a timer armed there, or RCU or workqueue work");
+			snprintf(e.fix, sizeof(e.fix), "leave one runnable thread on the cpu (see the task events; "
+				 "tickready audit --only tasks)");
+		} else if (w) {
+			snprintf(e.cause, sizeof(e.cause), "%s", w->cause);
+			/* The fixes that name cpus take the housekeeping list. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+			snprintf(e.fix, sizeof(e.fix), w->fix, hk);
+#pragma GCC diagnostic pop
+		} else {
+			snprintf(e.cause, sizeof(e.cause), "%s on the cpu", r->name);
+			snprintf(e.fix, sizeof(e.fix), "see tickready-watch(8) for '%s'", r->key);
+		}
+	}
+	em->fn(em->arg, &e);
+}
+
+static void diff_rows(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur, int i,
+		      bool irqs)
+{
+	const struct watch_row *rows = irqs ? cur->irq : cur->soft, *old_rows = irqs ? prev->irq : prev->soft;
+	size_t n = irqs ? cur->nirq : cur->nsoft, old_n = irqs ? prev->nirq : prev->nsoft;
+	int cpu = cur->iso[i];
+
+	for (size_t k = 0; k < n; k++) {
+		const struct watch_row *r = &rows[k], *o = find_row(old_rows, old_n, k, r->key);
+		uint64_t d;
+
+		/* A row new since the last sample (a device's first IRQ) counts from zero. */
+		d = o ? (r->count[i] >= o->count[i] ? r->count[i] - o->count[i] : 0) : r->count[i];
+		if (!d)
+			continue;
+		if (!irqs) {
+			emit_counter(em, WK_SOFTIRQ, cpu, d, r, why_of(softirq_why, ARRAY_SIZE(softirq_why), r->key));
+		} else if (all_digits(r->key)) {
+			emit_counter(em, WK_IRQ, cpu, d, r, NULL);
+		} else if (!strcmp(r->key, "LOC")) {
+			/* Only where the tick should stop; nohz_full keeps one a second, so allow 2. */
+			if (cpuset_has(&em->ctx->nohz_full, cpu) && d > 2)
+				emit_counter(em, WK_TICK, cpu, d, r, NULL);
+		} else {
+			emit_counter(em, WK_IPI, cpu, d, r, why_of(ipi_why, ARRAY_SIZE(ipi_why), r->key));
+		}
+	}
+}
+
+/* As the tasks check reads [tasks] allowed: comma-separated fnmatch patterns. */
+static bool name_allowed(const struct watch_ctx *ctx, const char *comm)
+{
+	char word[64];
+
+	for (const char *s = ctx->allowed; s && *s;) {
+		size_t n;
+
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+		n = strcspn(s, ",");
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n && n < sizeof(word)) {
+			memcpy(word, s, n);
+			word[n] = '\0';
+			if (!fnmatch(word, comm, 0))
+				return true;
+		}
+		s += n;
+		while (*s && *s != ',')
+			s++;
+	}
+	return false;
+}
+
+static void diff_tasks(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	const struct watch_ctx *ctx = em->ctx;
+
+	for (size_t i = 0; i < cur->ntask; i++) {
+		const struct watch_task *t = &cur->task[i], *o = find_task(prev, t->tid);
+		struct watch_event e = { .kind = WK_TASK, .count = 1, .pid = t->pid };
+		bool fresh = !o || strcmp(o->comm, t->comm);
+		bool on_iso = cpuset_has(&ctx->isolated, t->processor);
+
+		if (t->kthread || t->pid == ctx->self || name_allowed(ctx, t->comm))
+			continue;
+		snprintf(e.comm, sizeof(e.comm), "%s", t->comm);
+		/* Ran there in this interval; a thread that stays there busy is one event, not one an interval. */
+		if (on_iso && t->ran && !(!fresh && o->ran && o->processor == t->processor)) {
+			e.cpu = t->processor;
+			snprintf(e.what, sizeof(e.what), "thread %d (%s) of pid %d ran on cpu %d", (int)t->tid, t->comm,
+				 (int)t->pid, t->processor);
+			snprintf(e.cause, sizeof(e.cause), "pid %d (%s) is allowed on isolated cpus and is not named in "
+				 "[tasks] allowed", (int)t->pid, t->comm);
+			snprintf(e.fix, sizeof(e.fix), "taskset -apc %s %d, or CPUAffinity=%s for its service ([tasks] "
+				 "systemd_affinity = yes)", ctx->housekeeping, (int)t->pid, ctx->housekeeping);
+			em->fn(em->arg, &e);
+		} else if (fresh && t->allowed_iso) {
+			e.cpu = -1;
+			snprintf(e.what, sizeof(e.what), "thread %d (%s) of pid %d started, allowed on isolated cpus",
+				 (int)t->tid, t->comm, (int)t->pid);
+			snprintf(e.cause, sizeof(e.cause), "pid %d (%s) was started without a housekeeping affinity", (int)t->pid,
+				 t->comm);
+			snprintf(e.fix, sizeof(e.fix), "taskset -apc %s %d, or CPUAffinity=%s for its service ([tasks] "
+				 "systemd_affinity = yes)", ctx->housekeeping, (int)t->pid, ctx->housekeeping);
+			em->fn(em->arg, &e);
+		}
+	}
+}
+
+static void diff_services(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	for (size_t i = 0; i < cur->ntask; i++) {
+		const struct watch_task *t = &cur->task[i], *o;
+		const struct why *w;
+		struct watch_event e = { .kind = WK_SERVICE, .cpu = -1, .count = 1, .pid = t->pid };
+
+		if (t->tid != t->pid || !(w = why_of(service_why, ARRAY_SIZE(service_why), t->comm)))
+			continue;
+		o = find_task(prev, t->tid);
+		if (o && !strcmp(o->comm, t->comm))
+			continue;
+		snprintf(e.comm, sizeof(e.comm), "%s", t->comm);
+		snprintf(e.what, sizeof(e.what), "%s started (pid %d)", t->comm, (int)t->pid);
+		snprintf(e.cause, sizeof(e.cause), "%s", w->cause);
+		snprintf(e.fix, sizeof(e.fix), "%s", w->fix);
+		em->fn(em->arg, &e);
+	}
+}
+
+static void diff_affinities(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	for (size_t k = 0; k < cur->nirq; k++) {
+		const struct watch_row *r = &cur->irq[k], *o = find_row(prev->irq, prev->nirq, k, r->key);
+		struct cpuset now, before, added;
+		struct watch_event e = { .kind = WK_AFFINITY, .count = 1 };
+
+		if (!o || !all_digits(r->key) || !strcmp(r->affinity, o->affinity) || cpuset_parse(&now, r->affinity) < 0)
+			continue;
+		if (cpuset_parse(&before, o->affinity) < 0)
+			cpuset_zero(&before);
+		cpuset_andnot(&added, &now, &before);
+		cpuset_and(&added, &added, &em->ctx->isolated);
+		if (cpuset_empty(&added))
+			continue;
+		e.cpu = cpuset_next(&added, 0);
+		snprintf(e.what, sizeof(e.what), "irq %s (%s) affinity '%s' -> '%s': now allowed on isolated cpu %d", r->key,
+			 r->name, o->affinity, r->affinity, e.cpu);
+		snprintf(e.cause, sizeof(e.cause), "something rewrote /proc/irq/%s/smp_affinity_list: irqbalance, a driver "
+			 "reset or a daemon restart re-spreading its queues", r->key);
+		snprintf(e.fix, sizeof(e.fix), "echo %s > /proc/irq/%s/smp_affinity_list ([irq] nic_irqs_local = yes)",
+			 em->ctx->housekeeping, r->key);
+		em->fn(em->arg, &e);
+	}
+}
+
+static void diff_switch(const struct emit *em, const char *name, const char *before, const char *now,
+			const char *fix)
+{
+	struct watch_event e = { .kind = WK_SWITCH, .cpu = -1, .count = 1 };
+
+	if (!strcmp(before, now))
+		return;
+	snprintf(e.what, sizeof(e.what), "%s '%s' -> '%s'", name, before[0] ? before : "?", now[0] ? now : "?");
+	snprintf(e.cause, sizeof(e.cause), "a package update, a tuned profile or a script wrote it");
+	snprintf(e.fix, sizeof(e.fix), "%s", fix);
+	em->fn(em->arg, &e);
+}
+
+void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
+		void (*fn)(void *arg, const struct watch_event *e), void *arg)
+{
+	const struct emit em = { ctx, fn, arg };
+
+	for (int i = 0; i < cur->niso && i < prev->niso; i++) {
+		if (prev->irqs_read && cur->irqs_read)
+			diff_rows(&em, prev, cur, i, true);
+		if (prev->softirqs_read && cur->softirqs_read)
+			diff_rows(&em, prev, cur, i, false);
+	}
+	diff_tasks(&em, prev, cur);
+	diff_affinities(&em, prev, cur);
+	diff_services(&em, prev, cur);
+	diff_switch(&em, "THP (/sys/kernel/mm/transparent_hugepage/enabled)", prev->thp, cur->thp,
+		    "echo never > /sys/kernel/mm/transparent_hugepage/enabled ([memory] thp = never)");
+	diff_switch(&em, "KSM (/sys/kernel/mm/ksm/run)", prev->ksm, cur->ksm,
+		    "echo 0 > /sys/kernel/mm/ksm/run ([memory] ksm = off)");
+}

@@ -1,0 +1,70 @@
+/* tickready watch's samples of the isolated cpus and the events between two of them: read only, through a sysroot. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "sysroot.h"
+
+/* What a watch looks at: fixed for its whole run. */
+struct watch_ctx {
+	struct cpuset isolated;		/* the profile's isolated cpus */
+	struct cpuset nohz_full;	/* of them, the kernel's nohz_full ones (LOC judged there only) */
+	char housekeeping[64];		/* the profile's housekeeping cpus, as a list, for the fixes */
+	const char *allowed;		/* [tasks] allowed: comma-separated names or globs, NULL when none */
+	pid_t self;			/* the watch's own pid: never an event */
+};
+
+/* One row of /proc/interrupts or /proc/softirqs: its counts on the isolated cpus only. */
+struct watch_row {
+	char key[24];		/* "24", "LOC", "NET_RX" */
+	char name[64];		/* device name of a numbered IRQ, else the kernel's description */
+	uint64_t *count;	/* one per isolated cpu, in cpuset order */
+	char affinity[64];	/* numbered IRQs: smp_affinity_list, "" when unreadable */
+};
+
+struct watch_task {
+	pid_t tid, pid;
+	char comm[16];
+	int processor;		/* the cpu it last ran on */
+	uint64_t cputime;	/* utime + stime, clock ticks */
+	bool kthread;
+	bool allowed_iso;	/* Cpus_allowed_list holds an isolated cpu (read once per thread) */
+	bool ran;		/* new, moved, or its cpu time grew since the previous sample */
+};
+
+struct watch_sample {
+	int niso;
+	int *iso;		/* the isolated cpus, ascending */
+	size_t nirq, nsoft, ntask;
+	struct watch_row *irq, *soft;
+	struct watch_task *task;	/* by tid, ascending */
+	char thp[32], ksm[8];	/* selected word, "" when unreadable */
+	bool irqs_read, softirqs_read;
+};
+
+enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNT };
+extern const char *const watch_kind_names[WK_COUNT];
+
+struct watch_event {
+	enum watch_kind kind;
+	int cpu;		/* -1: host-wide */
+	uint64_t count;		/* interrupts in the interval, else 1 */
+	char what[320], cause[256], fix[256];
+	pid_t pid;		/* WK_TASK / WK_SERVICE: the process, else 0 */
+	char comm[16];
+};
+
+/*
+ * Reads one sample. prev (NULL for the first) lends each known thread's allowed-cpu answer, so a
+ * thread's status file is read only once. Returns 0, or -errno when /proc/interrupts is unreadable.
+ */
+int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
+		      const struct watch_sample *prev);
+void watch_sample_free(struct watch_sample *s);
+/* Every event between two samples, in a fixed order (cpu-bound counters by cpu, then host-wide). */
+void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
+		void (*fn)(void *arg, const struct watch_event *e), void *arg);

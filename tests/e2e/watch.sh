@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end: tickready watch on a fixture tree changed under it, and on the live host with cpu 1 isolated
+# (a busy thread pinned there and a THP toggle, restored). Live part: run under flock /tmp/tickready-live.lock.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+FX=$SRC/tests/fixtures
+W=$(mktmp) WPID= BUSY= THP=/sys/kernel/mm/transparent_hugepage/enabled THP_WAS=
+stop_all() {
+	[ -n "$BUSY" ] && kill "$BUSY" 2>/dev/null
+	[ -n "$WPID" ] && kill "$WPID" 2>/dev/null
+	[ -n "$THP_WAS" ] && echo "$THP_WAS" >"$THP"
+	cleanup_tmps
+}
+trap stop_all EXIT
+# wait_for PATTERN FILE: polls (bounded, 20 s) until FILE has a line matching PATTERN.
+wait_for() { for _ in $(seq 200); do grep -qE -- "$1" "$2" && return 0; sleep 0.1; done; return 1; }
+
+expect_status 2 "--interval 0 is a usage error" "$TR" watch --interval 0
+expect_grep "names the value" "invalid --interval '0'" "$ERR"
+expect_status 2 "--count 0 is a usage error" "$TR" watch --count 0
+expect_status 2 "unknown format" "$TR" watch --format xml
+expect_status 0 "--help" "$TR" watch --help
+expect_grep "help lists --prometheus" "--prometheus FILE" "$OUT"
+
+# A fixture tree: IRQ 24 moved onto isolated cpu 2 and THP switched on while watching.
+T=$(mktmp); cp -a "$FX/base/." "$T/"
+mkdir -p "$T/sys/kernel/mm/transparent_hugepage"; echo 'always madvise [never]' >"$T/sys/kernel/mm/transparent_hugepage/enabled"
+echo 0-1 >"$T/proc/irq/24/smp_affinity_list"
+"$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.2 --duration 60 >"$W/fx.out" 2>"$W/fx.err" &
+WPID=$!
+wait_for 'baseline taken' "$W/fx.out" && ok "fixture: baseline" || not_ok "fixture: no baseline line"
+echo 0-2 >"$T/proc/irq/24/smp_affinity_list"
+echo 'always [madvise] never' >"$T/sys/kernel/mm/transparent_hugepage/enabled"
+wait_for "^[0-9T:-]+Z cpu 2 irq-affinity: irq 24 .*'0-1' -> '0-2'" "$W/fx.out" && ok "fixture: IRQ 24 moving onto cpu 2 is an event" || not_ok "fixture: no IRQ move"
+wait_for "host switch: THP .*'never' -> 'madvise'.*fix: echo never" "$W/fx.out" && ok "fixture: THP switch named with its fix" || not_ok "fixture: no THP event"
+kill -INT "$WPID"; wait "$WPID"; rc=$?; WPID=
+[ "$rc" = 1 ] && ok "fixture: SIGINT ends it, exit 1 (events)" || not_ok "fixture: exit $rc"; cat "$W/fx.err" | head -3
+expect_grep "fixture: summary table" '^summary: [0-9]+ events' "$W/fx.out"
+
+# Nothing changes: exit 0 after --count.
+expect_status 0 "fixture unchanged: --count 2 exits 0" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.1 --count 2 --format json
+[ "$(tail -1 "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["events"])')" = 0 ] && ok "json summary: 0 events" || not_ok "json summary"
+
+# Live: cpu 1 isolated. Pinned to cpu 1 only, no housekeeping cpu is allowed: refused.
+[ "$(nproc)" -ge 2 ] || { echo "skip live: one cpu"; echo "watch: $PASSED passed, $FAILED failed"; [ "$FAILED" = 0 ]; exit; }
+P=$W/iso1.ini; printf '[cpu]\nisolated_cores = 1\nhousekeeping_cores = 0\n' >"$P"
+expect_status 2 "live: no housekeeping cpu allowed is refused" taskset -c 1 "$TR" watch --profile "$P" --count 1
+expect_grep "says to run it on one" "none of the profile's housekeeping cpus \(0\)" "$ERR"
+
+"$TR" watch --profile "$P" --interval 0.5 --duration 60 --format json --prometheus "$W/watch.prom" >"$W/live.out" 2>"$W/live.err" &
+WPID=$!
+for _ in $(seq 200); do [ -s "$W/watch.prom" ] && break; sleep 0.1; done
+allowed=$(sed -n 's/^Cpus_allowed_list:\s*//p' /proc/$WPID/status)
+[ "$allowed" = 0 ] && ok "live: watch pinned itself to housekeeping cpu 0" || not_ok "live: watch allowed on '$allowed'"
+taskset -c 1 sh -c 'while :; do :; done' &
+BUSY=$!
+wait_for "\"pid\":$BUSY,\"comm\":\"sh\"" "$W/live.out" && ok "live: the busy thread on cpu 1 reported with pid $BUSY and comm" ||
+	{ not_ok "live: busy pid $BUSY not reported"; tail -3 "$W/live.out"; }
+grep "\"pid\":$BUSY," "$W/live.out" | head -1 | python3 -c 'import json,sys; e=json.load(sys.stdin); assert e["cpu"]==1 and e["kind"]=="task" and "taskset -apc 0" in e["fix"], e' &&
+	ok "live: event on cpu 1, kind task, fix names taskset" || not_ok "live: event fields"
+kill "$BUSY"; BUSY=
+if [ -w "$THP" ]; then
+	THP_WAS=$(sed 's/.*\[\(.*\)\].*/\1/' "$THP")
+	other=$([ "$THP_WAS" = never ] && echo madvise || echo never)
+	echo "$other" >"$THP"
+	wait_for "\"kind\":\"switch\".*'$THP_WAS' -> '$other'" "$W/live.out" && ok "live: THP toggle reported" || not_ok "live: no THP event"
+	echo "$THP_WAS" >"$THP"; THP_WAS=
+fi
+for f in /proc/$WPID/task/*/status; do sed -n 's/^Cpus_allowed_list:\s*//p' "$f"; done | sort -u >"$W/task-cpus"
+[ "$(cat "$W/task-cpus")" = 0 ] && ok "live: every thread of watch allowed on cpu 0 only" || not_ok "live: watch threads on $(tr '\n' ' ' <"$W/task-cpus")"
+kill -TERM "$WPID"; wait "$WPID"; rc=$?; WPID=
+[ "$rc" = 1 ] && ok "live: SIGTERM ends it, exit 1" || { not_ok "live: exit $rc"; head -3 "$W/live.err"; }
+tail -1 "$W/live.out" | grep -q '"summary"' && ok "live: JSON summary last" || not_ok "live: no summary"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$W/watch.prom" >"$W/promtool.out" 2>&1 && ok "live: textfile passes promtool" || { not_ok "promtool"; head -3 "$W/promtool.out"; }
+fi
+grep -qE '^tickready_watch_events_total\{cpu="1",kind="task"\} [1-9]' "$W/watch.prom" && ok "live: textfile counts the task event on cpu 1" || not_ok "textfile counter"
+ls "$W"/.watch.prom.* >/dev/null 2>&1 && not_ok "a temporary textfile left behind" || ok "no temporary textfile left"
+
+echo "watch: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,212 @@
+/* tickready watch's event detection: a fixture tree sampled, changed, sampled again; exactly the expected events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checktest.h"
+#include "watch.h"
+
+#define MAX_EVENTS 32
+
+struct seen {
+	size_t n;
+	struct watch_event e[MAX_EVENTS];
+};
+
+static void collect(void *arg, const struct watch_event *e)
+{
+	struct seen *s = arg;
+
+	assert_true(s->n < MAX_EVENTS);
+	s->e[s->n++] = *e;
+}
+
+/* isolated 2-3, nohz_full on 2 only, housekeeping 0-1; threads named poller may run there. */
+static void ctx_init(struct watch_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	cpuset_parse(&ctx->isolated, "2-3");
+	cpuset_parse(&ctx->nohz_full, "2");
+	snprintf(ctx->housekeeping, sizeof(ctx->housekeeping), "0-1");
+	ctx->allowed = "poller, dpdk-*";
+}
+
+static void write_counters(struct fx *fx, unsigned irq24_cpu2, unsigned cal_cpu3, unsigned loc_cpu2, unsigned loc_cpu3,
+			   unsigned netrx_cpu2, unsigned cpu0)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "           CPU0       CPU1       CPU2       CPU3\n"
+		 "  24: %u 0 %u 0   IR-PCI-MSI 9437184-edge      eno1-TxRx-0\n"
+		 " LOC: %u 0 %u %u   Local timer interrupts\n"
+		 " CAL: 0 0 0 %u   Function call interrupts\n"
+		 " ERR:          0\n",
+		 cpu0, irq24_cpu2, cpu0, loc_cpu2, loc_cpu3, cal_cpu3);
+	fx_write(fx, "/proc/interrupts", text);
+	snprintf(text, sizeof(text),
+		 "                    CPU0       CPU1       CPU2       CPU3\n"
+		 "          HI:          0          0          0          0\n"
+		 "      NET_RX:         %u          0         %u          0\n",
+		 cpu0, netrx_cpu2);
+	fx_write(fx, "/proc/softirqs", text);
+}
+
+/* A thread's stat line: comm, flags (field 9), utime (14) and the cpu it last ran on (39). */
+static void write_task(struct fx *fx, int pid, int tid, const char *comm, unsigned flags, unsigned utime, int cpu,
+		       const char *allowed)
+{
+	char path[128], text[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	snprintf(text, sizeof(text), "%d (%s) R 1 %d %d 0 -1 %u 10 0 0 0 %u 5 0 0 20 0 1 0 1000 1000 100 "
+		 "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 %d 0 0 0 0 0\n", tid, comm, pid, pid, flags, utime, cpu);
+	fx_write(fx, path, text);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	snprintf(text, sizeof(text), "Name:\t%s\nCpus_allowed_list:\t%s\n", comm, allowed);
+	fx_write(fx, path, text);
+}
+
+static void take(struct fx *fx, const struct watch_ctx *ctx, struct watch_sample *s, const struct watch_sample *prev)
+{
+	assert_int_equal(sysroot_open(&fx->sr, fx->dir), 0);
+	assert_int_equal(watch_sample_take(s, &fx->sr, ctx, prev), 0);
+	sysroot_close(&fx->sr);
+}
+
+/* Counters: only rises on isolated cpus are events; LOC only on nohz_full cpus, above its 1 Hz residue. */
+static void test_counters(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b, c;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_counters(&fx, 10, 1, 100, 100, 4, 1000);
+	take(&fx, &ctx, &a, NULL);
+	assert_int_equal(a.niso, 2);
+	/* Busy housekeeping cpu 0, a residual tick on 2, many ticks on 3 (not nohz_full): no event. */
+	write_counters(&fx, 10, 1, 102, 350, 4, 5000);
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 0);
+	/* irq 24 fires 5 times on cpu 2, its tick comes back (50), NET_RX 7 on cpu 2, 3 function-call IPIs on cpu 3. */
+	write_counters(&fx, 15, 4, 152, 600, 11, 9000);
+	take(&fx, &ctx, &c, &b);
+	watch_diff(&ctx, &b, &c, collect, &seen);
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.e[0].kind, WK_IRQ);
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_int_equal(seen.e[0].count, 5);
+	assert_non_null(strstr(seen.e[0].what, "irq 24 (eno1-TxRx-0)"));
+	assert_non_null(strstr(seen.e[0].fix, "echo 0-1 > /proc/irq/24/smp_affinity_list"));
+	assert_int_equal(seen.e[1].kind, WK_TICK);
+	assert_int_equal(seen.e[1].count, 50);
+	assert_int_equal(seen.e[2].kind, WK_SOFTIRQ);
+	assert_int_equal(seen.e[2].count, 7);
+	assert_non_null(strstr(seen.e[2].what, "NET_RX"));
+	assert_int_equal(seen.e[3].kind, WK_IPI);
+	assert_int_equal(seen.e[3].cpu, 3);
+	assert_int_equal(seen.e[3].count, 3);
+	assert_non_null(strstr(seen.e[3].cause, "function-call IPIs"));
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	watch_sample_free(&c);
+	fx_done(&fx);
+}
+
+/* Threads, IRQ affinities, services and switches. */
+static void test_host_events(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b, c;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_counters(&fx, 0, 0, 0, 0, 0, 0);
+	fx_write(&fx, "/proc/irq/24/smp_affinity_list", "0-1\n");
+	fx_write(&fx, "/sys/kernel/mm/transparent_hugepage/enabled", "always madvise [never]\n");
+	write_task(&fx, 500, 500, "poller", 0, 100, 2, "2");
+	take(&fx, &ctx, &a, NULL);
+	/* A busy thread lands on cpu 2 (its name has a space and a parenthesis), a kernel thread runs on 3,
+	 * the poller keeps running, irqbalance starts, IRQ 24 may now use cpu 2, THP goes to madvise. */
+	write_task(&fx, 700, 700, "busy (x) y", 0, 1, 2, "2");
+	write_task(&fx, 701, 701, "kworker/3:1", 0x00200000, 1, 3, "3");
+	write_task(&fx, 500, 500, "poller", 0, 200, 2, "2");
+	write_task(&fx, 800, 800, "irqbalance", 0, 1, 0, "0-1");
+	fx_write(&fx, "/proc/irq/24/smp_affinity_list", "0-2\n");
+	fx_write(&fx, "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.e[0].kind, WK_TASK);
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_int_equal(seen.e[0].pid, 700);
+	assert_string_equal(seen.e[0].comm, "busy (x) y");
+	assert_non_null(strstr(seen.e[0].fix, "taskset -apc 0-1 700"));
+	assert_int_equal(seen.e[1].kind, WK_AFFINITY);
+	assert_int_equal(seen.e[1].cpu, 2);
+	assert_non_null(strstr(seen.e[1].what, "'0-1' -> '0-2'"));
+	assert_int_equal(seen.e[2].kind, WK_SERVICE);
+	assert_int_equal(seen.e[2].pid, 800);
+	assert_non_null(strstr(seen.e[2].fix, "systemctl disable --now irqbalance"));
+	assert_int_equal(seen.e[3].kind, WK_SWITCH);
+	assert_non_null(strstr(seen.e[3].what, "'never' -> 'madvise'"));
+	/* Still busy on cpu 2, nothing else changed: no new event. It moves to cpu 3: one. */
+	seen.n = 0;
+	write_task(&fx, 700, 700, "busy (x) y", 0, 90, 2, "2");
+	take(&fx, &ctx, &c, &b);
+	watch_diff(&ctx, &b, &c, collect, &seen);
+	assert_int_equal(seen.n, 0);
+	watch_sample_free(&a);
+	a = c;
+	write_task(&fx, 700, 700, "busy (x) y", 0, 95, 3, "2-3");
+	take(&fx, &ctx, &c, &a);
+	watch_diff(&ctx, &a, &c, collect, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.e[0].cpu, 3);
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	watch_sample_free(&c);
+	fx_done(&fx);
+}
+
+/* No /proc/interrupts: an error, not an empty sample. */
+static void test_unreadable(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a;
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	fx_remove(&fx, "/proc/interrupts");
+	assert_int_equal(sysroot_open(&fx.sr, fx.dir), 0);
+	assert_true(watch_sample_take(&a, &fx.sr, &ctx, NULL) < 0);
+	watch_sample_free(&a);
+	sysroot_close(&fx.sr);
+	fx_done(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_host_events),
+		cmocka_unit_test(test_unreadable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
