@@ -52,6 +52,9 @@ variant() {
 	systemd-affinity)
 		mkdir -p "$d/etc/systemd"
 		printf '[Manager]\nCPUAffinity=0-7\n' >"$d/etc/systemd/system.conf"
+		# PID 1 runs with that affinity until it re-executes: apply's drop-in leaves it pending.
+		mkdir -p "$d/proc/1"
+		printf 'Name:\tsystemd\nPid:\t1\nPPid:\t0\nThreads:\t1\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\n' >"$d/proc/1/status"
 		;;
 	esac
 }
