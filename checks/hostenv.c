@@ -177,7 +177,7 @@ const struct check check_memory_ksm = {
  * Reading /dev/cpu_dma_latency returns the constraint in force (a 32-bit int, us). Opening it adds a
  * request at the default (no constraint) that the close drops: the value read is the others'.
  */
-static int dma_latency_now(const struct sysroot *sr, long *us)
+int dma_latency_now(const struct sysroot *sr, long *us)
 {
 	int32_t v;
 	int fd, rc;
@@ -206,6 +206,11 @@ static void run_dma_value(const struct check_ctx *ctx, struct finding *f)
 
 	if (profile_long(ctx->prof, PK_DMA_LATENCY_MAX, &want) < 0) {
 		finding_skip(f, "profile does not ask for power.cpu_dma_latency_max_us");
+		return;
+	}
+	/* One judgment per knob: a profile that wants a holder has power.cpu_dma_latency judge its value. */
+	if (profile_str(ctx->prof, PK_CPU_DMA_LATENCY) && !strcmp(profile_str(ctx->prof, PK_CPU_DMA_LATENCY), "held")) {
+		finding_skip(f, "the holder's value is judged by power.cpu_dma_latency (profile: cpu_dma_latency = held)");
 		return;
 	}
 	rc = dma_latency_now(ctx->sr, &have);

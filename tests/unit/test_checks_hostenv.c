@@ -94,7 +94,8 @@ static void test_dma_value(void **state)
 	struct fx *fx = *state;
 	const struct finding *f;
 
-	fx_profile(fx, "[power]\ncpu_dma_latency_max_us = 10");
+	/* A profile that does not ask for a holder (one that does has power.cpu_dma_latency judge it). */
+	fx_profile(fx, "[power]\ncpu_dma_latency = any\ncpu_dma_latency_max_us = 10");
 	assert_verdict(fx_check(fx, "power.dma_latency_value"), V_SKIP);
 	fx_write(fx, "/.tickready/cpu_dma_latency", "2000000000\n");
 	f = fx_check(fx, "power.dma_latency_value");
