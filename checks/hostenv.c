@@ -325,12 +325,44 @@ const struct check check_cpu_numa_nodes = {
 
 /* ---- cpu.allowed ---- */
 
+/* isolated_cores = auto (or unset) took nothing: the cgroup's cpus were all housekeeping. */
+static bool isolated_auto(const struct profile *p)
+{
+	const char *raw = p->v[PK_ISOLATED_CORES].raw;
+
+	return !raw || !strcmp(raw, "auto") || !strcmp(raw, "any");
+}
+
+/* Not a skip: the application has no core of its own while the kernel may isolate cpus it cannot use. */
+static void allowed_all_housekeeping(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct host *h = ctx->host;
+	struct cpuset kernel_iso;
+	char al[256], ki[256];
+
+	cpuset_andnot(&kernel_iso, &h->isolated, &h->allowed);
+	finding_expected(f, "cpus in the cgroup (%s) beyond the housekeeping cores, for automatic isolation to give "
+			 "the application", h->allowed_source);
+	finding_fail(f, "cgroup allows %s, all of them housekeeping (the first core of each NUMA node and its SMT "
+		     "siblings): nothing is left to isolate for the application%s%s%s", cpuset_format(&h->allowed, al, sizeof(al)),
+		     cpuset_empty(&kernel_iso) ? "" : "; the kernel isolates ",
+		     cpuset_empty(&kernel_iso) ? "" : cpuset_format(&kernel_iso, ki, sizeof(ki)),
+		     cpuset_empty(&kernel_iso) ? "" : ", which the cgroup withholds");
+	finding_remedy(f, "give the application's cgroup cpus beyond the first core of each node (cpuset.cpus; "
+		       "Kubernetes: a Guaranteed pod with the static CPU manager), or set [cpu] isolated_cores and "
+		       "housekeeping_cores");
+}
+
 static void run_allowed(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct host *h = ctx->host;
 	struct cpuset out;
 	char buf[256], al[256];
 
+	if (cpuset_empty(&ctx->prof->isolated) && h->has_allowed && isolated_auto(ctx->prof)) {
+		allowed_all_housekeeping(ctx, f);
+		return;
+	}
 	if (no_isolation(ctx, f))
 		return;
 	if (!h->has_allowed) {

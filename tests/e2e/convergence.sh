@@ -41,6 +41,12 @@ variant() {
 		mkdir -p "$d/etc/sysconfig"
 		printf 'IRQBALANCE_ARGS=\nIRQBALANCE_BANNED_CPUS=00000001\n' >"$d/etc/sysconfig/irqbalance"
 		;;
+	cgroup)
+		# A container's v2 cgroup of whole first cores: automatic isolation has nothing to give it.
+		mkdir -p "$d/proc/self" "$d/sys/fs/cgroup/trading.slice"
+		printf '0::/trading.slice\n' >"$d/proc/self/cgroup"
+		printf '0-1,4-5\n' >"$d/sys/fs/cgroup/trading.slice/cpuset.cpus.effective"
+		;;
 	hugepages-held)
 		# Reserved pages held by files or a running app: none free on node 0 for a new DPDK start.
 		n0=$d/sys/devices/system/node/node0/hugepages
@@ -101,7 +107,7 @@ PY
 cells=0
 checks=$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 profiles="$(for f in profiles/*.ini; do basename "$f" .ini; done) $APROF"
-for v in ${VARIANTS:-grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity hugepages-held capture-live}; do
+for v in ${VARIANTS:-grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live}; do
 	if ! variant "$v"; then
 		not_ok "$v: cannot build the tree"
 		continue
