@@ -120,7 +120,7 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 	else
 		finding_fail(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
 	if (held)
-		finding_remedy(f, "rm the stale files memory.stale_hugepages names, or reserve more: echo %ld > %s",
+		finding_remedy(f, "remove stale files from the hugetlbfs mounts (the stale hugepage files check names them), or reserve more: echo %ld > %s",
 			       want + held, path);
 	else if (p->hugepage_kb == 1048576)
 		finding_remedy(f, "echo %ld > %s (if fragmented memory leaves it short, boot with "
