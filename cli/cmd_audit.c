@@ -118,7 +118,7 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return rc;
 	}
-	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .strict = strict };
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
 	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));

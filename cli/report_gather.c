@@ -186,7 +186,7 @@ int report_gather(const struct report_args *a, json_t **out)
 		session_close(&s);
 		return EXIT_ERROR;
 	}
-	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .strict = a->strict };
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = a->strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr }, NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);

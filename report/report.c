@@ -341,6 +341,8 @@ static void report_write(struct jsonw *w, const void *arg)
 	w_host(w, r->host, r->prof);
 	jw_key(w, "profile");
 	profile_write_json(w, r->prof);
+	jw_key(w, "profile_origin");
+	jw_str(w, r->profile_origin);
 	jw_key(w, "checks");
 	jw_arr(w);
 	for (size_t i = 0; i < r->n; i++) {
@@ -451,8 +453,8 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 	int shown_area = -1, shown = 0;
 
 	if (!o->quiet) {
-		fprintf(out, "tickready audit: profile %s (%s), root %s\n", r->prof->name, r->prof->source,
-			r->root ? r->root : "/");
+		fprintf(out, "tickready audit: profile %s (%s%s%s), root %s\n", r->prof->name, r->prof->source,
+			r->profile_origin ? "; " : "", r->profile_origin ? r->profile_origin : "", r->root ? r->root : "/");
 		fprintf(out, "host: kernel %s, %zu cpus, %zu NUMA node(s); isolated %s, housekeeping %s; bypass NIC %s\n",
 			r->host->release[0] ? r->host->release : "?", r->host->ncpus, r->host->nnodes,
 			cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),

@@ -21,6 +21,7 @@ struct report {
 	struct finding *findings;
 	size_t n;
 	bool strict;		/* warnings make it not ready (audit --strict, report --strict) */
+	const char *profile_origin;	/* why this profile: "named", "active, applied by run R", "builtin default"; NULL unknown */
 };
 
 /* The audit's verdict, as report names it: "not-ready", "pending-reboot" or "ready" (the exit status stays 0 when pending). */
