@@ -232,7 +232,7 @@ static void run_dma_value(const struct check_ctx *ctx, struct finding *f)
 const struct check check_power_dma_latency_value = {
 	.id = "power.dma_latency_value", .area = AREA_POWER, .title = "the value held on /dev/cpu_dma_latency is low enough",
 	.reads = DMA_LATENCY " (read: the constraint in force); trees: " DMA_LATENCY_TREE,
-	.keys = KEYS(PK_DMA_LATENCY_MAX), .run = run_dma_value,
+	.keys = KEYS(PK_DMA_LATENCY_MAX, PK_CPU_DMA_LATENCY), .run = run_dma_value,
 };
 
 /* ---- cpu.l3_shared ---- */
