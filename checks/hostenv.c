@@ -132,7 +132,7 @@ const struct check check_memory_ksm = {
  * Reading /dev/cpu_dma_latency returns the constraint in force (a 32-bit int, us). Opening it adds a
  * request at the default (no constraint) that the close drops: the value read is the others'.
  */
-static int dma_latency_now(const struct sysroot *sr, long *us)
+int dma_latency_now(const struct sysroot *sr, long *us)
 {
 	int32_t v;
 	int fd, rc;
@@ -163,6 +163,11 @@ static void run_dma_value(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "profile does not ask for power.cpu_dma_latency_max_us");
 		return;
 	}
+	/* One judgment per knob: a profile that wants a holder has power.cpu_dma_latency judge its value. */
+	if (profile_str(ctx->prof, PK_CPU_DMA_LATENCY) && !strcmp(profile_str(ctx->prof, PK_CPU_DMA_LATENCY), "held")) {
+		finding_skip(f, "the holder's value is judged by power.cpu_dma_latency (profile: cpu_dma_latency = held)");
+		return;
+	}
 	rc = dma_latency_now(ctx->sr, &have);
 	if (rc < 0) {
 		finding_skip_read(f, ctx->sr->live ? DMA_LATENCY : DMA_LATENCY_TREE, rc);
@@ -182,7 +187,7 @@ static void run_dma_value(const struct check_ctx *ctx, struct finding *f)
 const struct check check_power_dma_latency_value = {
 	.id = "power.dma_latency_value", .area = AREA_POWER, .title = "the value held on /dev/cpu_dma_latency is low enough",
 	.reads = DMA_LATENCY " (read: the constraint in force); trees: " DMA_LATENCY_TREE,
-	.keys = KEYS(PK_DMA_LATENCY_MAX), .run = run_dma_value,
+	.keys = KEYS(PK_DMA_LATENCY_MAX, PK_CPU_DMA_LATENCY), .run = run_dma_value,
 };
 
 /* ---- cpu.l3_shared ---- */
@@ -275,12 +280,44 @@ const struct check check_cpu_numa_nodes = {
 
 /* ---- cpu.allowed ---- */
 
+/* isolated_cores = auto (or unset) took nothing: the cgroup's cpus were all housekeeping. */
+static bool isolated_auto(const struct profile *p)
+{
+	const char *raw = p->v[PK_ISOLATED_CORES].raw;
+
+	return !raw || !strcmp(raw, "auto") || !strcmp(raw, "any");
+}
+
+/* Not a skip: the application has no core of its own while the kernel may isolate cpus it cannot use. */
+static void allowed_all_housekeeping(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct host *h = ctx->host;
+	struct cpuset kernel_iso;
+	char al[256], ki[256];
+
+	cpuset_andnot(&kernel_iso, &h->isolated, &h->allowed);
+	finding_expected(f, "cpus in the cgroup (%s) beyond the housekeeping cores, for automatic isolation to give "
+			 "the application", h->allowed_source);
+	finding_fail(f, "cgroup allows %s, all of them housekeeping (the first core of each NUMA node and its SMT "
+		     "siblings): nothing is left to isolate for the application%s%s%s", cpuset_format(&h->allowed, al, sizeof(al)),
+		     cpuset_empty(&kernel_iso) ? "" : "; the kernel isolates ",
+		     cpuset_empty(&kernel_iso) ? "" : cpuset_format(&kernel_iso, ki, sizeof(ki)),
+		     cpuset_empty(&kernel_iso) ? "" : ", which the cgroup withholds");
+	finding_remedy(f, "give the application's cgroup cpus beyond the first core of each node (cpuset.cpus; "
+		       "Kubernetes: a Guaranteed pod with the static CPU manager), or set [cpu] isolated_cores and "
+		       "housekeeping_cores");
+}
+
 static void run_allowed(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct host *h = ctx->host;
 	struct cpuset out;
 	char buf[256], al[256];
 
+	if (cpuset_empty(&ctx->prof->isolated) && h->has_allowed && isolated_auto(ctx->prof)) {
+		allowed_all_housekeeping(ctx, f);
+		return;
+	}
 	if (no_isolation(ctx, f))
 		return;
 	if (!h->has_allowed) {

@@ -64,7 +64,7 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 	const struct hugepool *pool, *total;
 	char size[32], human[16], where[32], other[96] = "", path[160];
 	int node = p->nic_node;
-	long want;
+	long want, held;
 
 	if (!p->hugepage_kb || profile_long(p, PK_HUGEPAGES, &want) < 0) {
 		finding_skip(f, "profile does not ask for memory.hugepage_size and memory.hugepages");
@@ -89,7 +89,7 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 		snprintf(where, sizeof(where), "node %d", node);
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/hugepages/hugepages-%s/nr_hugepages", node, size);
 	}
-	finding_expected(f, "at least %ld x %s hugepages reserved on %s%s", want, human, where,
+	finding_expected(f, "at least %ld x %s hugepages reserved and free on %s%s", want, human, where,
 			 node < 0 ? " (no NUMA nodes known)" : " (the NIC's node)");
 	pool = host_pool(h, node, p->hugepage_kb);
 	if (!pool) {
@@ -107,12 +107,22 @@ static void run_hugepages(const struct check_ctx *ctx, struct finding *f)
 	if (total && total->nr > pool->nr)
 		snprintf(other, sizeof(other), "; %ld more on other nodes, which DPDK cannot use for this NIC",
 			 total->nr - pool->nr);
-	if (pool->nr >= want) {
+	/* DPDK allocates from the free pages: reserved pages that files or processes hold do not start it. */
+	held = pool->free >= 0 && pool->free <= pool->nr ? pool->nr - pool->free : 0;
+	if (pool->nr - held >= want) {
 		finding_pass(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
 		return;
 	}
-	finding_fail(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
-	if (p->hugepage_kb == 1048576)
+	if (pool->nr >= want)
+		finding_fail(f, "%s: %ld x %s reserved, %ld free, %ld short of the %ld a new DPDK start needs%s "
+			     "(files in a hugetlbfs mount or a running process hold the rest)", where, pool->nr, human,
+			     pool->free, want - pool->free, want, other);
+	else
+		finding_fail(f, "%s: %ld x %s reserved, %ld free%s", where, pool->nr, human, pool->free, other);
+	if (held)
+		finding_remedy(f, "remove stale files from the hugetlbfs mounts (the stale hugepage files check names them), or reserve more: echo %ld > %s",
+			       want + held, path);
+	else if (p->hugepage_kb == 1048576)
 		finding_remedy(f, "echo %ld > %s (if fragmented memory leaves it short, boot with "
 			       "'hugepagesz=1G hugepages=%d:%ld' instead)", want, path, node < 0 ? 0 : node, want);
 	else
@@ -165,9 +175,9 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 {
 	unsigned long kb = wanted_size_kb(ctx);
 	int node = ctx->prof->nic_node;
-	char path[160], want[32], now[32], gpath[160];
+	char path[160], want[32], now[32], gpath[160], fpath[160];
 	struct change *c;
-	long nr, cur;
+	long nr, cur, freep, boot_nr;
 
 	if (!kb || profile_long(ctx->prof, PK_HUGEPAGES, &nr) < 0)
 		return 0;
@@ -176,6 +186,12 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 		plan_add_manual(p, f, NULL);
 		return 0;
 	}
+	/* Pages held by files or a running process are not free: reserve the shortfall on top. */
+	snprintf(fpath, sizeof(fpath), "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/free_hugepages",
+		 node, kb);
+	boot_nr = nr;
+	if (sysroot_read_long(ctx->sr, fpath, &freep) == 0 && freep >= 0 && freep <= cur && cur + nr - freep > nr)
+		nr = cur + nr - freep;
 	if (cur >= nr)
 		return 0;
 	snprintf(want, sizeof(want), "%ld", nr);
@@ -190,9 +206,9 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 		char count[48];
 
 		if (ctx->host->nnodes > 1)
-			snprintf(count, sizeof(count), "%d:%ld", node, nr);
+			snprintf(count, sizeof(count), "%d:%ld", node, boot_nr);
 		else
-			snprintf(count, sizeof(count), "%ld", nr);
+			snprintf(count, sizeof(count), "%ld", boot_nr);
 		if (tune_cmdline(ctx, p, f->check->id, "hugepagesz", "1G", c->blocked) >= 0)
 			tune_cmdline(ctx, p, f->check->id, "hugepages", count, c->blocked);
 	}
@@ -210,7 +226,7 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 const struct check check_memory_hugepages = {
 	.keys = KEYS(PK_HUGEPAGE_SIZE, PK_HUGEPAGES, PK_NIC_INTERFACE),
 	.flags = CF_RUNTIME | CF_BOOT,
-	.id = "memory.hugepages", .area = AREA_MEMORY, .title = "hugepages reserved on the NIC's node",
+	.id = "memory.hugepages", .area = AREA_MEMORY, .title = "hugepages reserved and free on the NIC's node",
 	.reads = NODE_DIR "/node*/hugepages/hugepages-*/{nr,free}_hugepages, " POOL_DIR, .run = run_hugepages, .plan = plan_hugepages,
 };
 

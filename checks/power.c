@@ -211,6 +211,34 @@ const struct check check_power_bios = {
 
 /* ---- power.cpu_dma_latency ---- */
 
+/* A holder at 1000 us keeps nothing out of deep C-states: with cpu_dma_latency_max_us the value decides. */
+static void judge_held_value(const struct check_ctx *ctx, struct finding *f, const char *pid, const char *comm)
+{
+	long max, have;
+	int rc = dma_latency_now(ctx->sr, &have);
+	bool bounded = profile_long(ctx->prof, PK_DMA_LATENCY_MAX, &max) == 0;
+
+	if (bounded)
+		finding_expected(f, "'" DMA_LATENCY "' held open by a process at %ld us or less", max);
+	if (rc < 0 && bounded) {
+		finding_skip(f, "'" DMA_LATENCY "' held by pid %s (%s), the value it holds unread: %s", pid, comm,
+			     strerror(-rc));
+		return;
+	}
+	if (rc < 0) {
+		finding_pass(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
+		return;
+	}
+	if (!bounded || have <= max) {
+		finding_pass(f, "'" DMA_LATENCY "' held by pid %s (%s) at %ld us", pid, comm, have);
+		return;
+	}
+	finding_fail(f, "'" DMA_LATENCY "' held by pid %s (%s) at %ld us, above %ld us: deeper C-states stay allowed",
+		     pid, comm, have, max);
+	finding_remedy(f, "have pid %s (%s) write %ld or less to " DMA_LATENCY ", e.g. tuned's force_latency = %ld "
+		       "(profile: [power] cpu_dma_latency_max_us)", pid, comm, max, max);
+}
+
 static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct finding *f)
 {
 	const char *want = check_wanted(ctx, f, PK_CPU_DMA_LATENCY);
@@ -238,7 +266,7 @@ static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct findin
 		if (sysroot_read_str(ctx->sr, path, raw, sizeof(raw)) == 0)
 			check_printable(raw, comm, sizeof(comm));
 		if (want_held) {
-			finding_pass(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
+			judge_held_value(ctx, f, pid, comm);
 		} else {
 			finding_fail(f, "'" DMA_LATENCY "' held by pid %s (%s)", pid, comm);
 			finding_remedy(f, "stop pid %s (%s) or the service that runs it, e.g. `tuned-adm off` for tuned "
@@ -259,11 +287,11 @@ static void run_power_cpu_dma_latency(const struct check_ctx *ctx, struct findin
 }
 
 const struct check check_power_cpu_dma_latency = {
-	.keys = KEYS(PK_CPU_DMA_LATENCY),
+	.keys = KEYS(PK_CPU_DMA_LATENCY, PK_DMA_LATENCY_MAX),
 	.id = "power.cpu_dma_latency",
 	.area = AREA_POWER,
 	.title = "/dev/cpu_dma_latency held open",
-	.reads = "/proc/PID/fd/* (links only), /proc/PID/comm",
+	.reads = "/proc/PID/fd/* (links only), /proc/PID/comm, " DMA_LATENCY " (read: the value held)",
 	.run = run_power_cpu_dma_latency,
 };
 

@@ -31,6 +31,8 @@ CHECK_LIST(X)
 extern const struct check *const checks[];
 extern const size_t checks_count;
 const struct check *check_find(const char *id);
+/* The cpu latency constraint in force, in us (a tree keeps the live value as text); -errno when unread. */
+int dma_latency_now(const struct sysroot *sr, long *us);
 
 /* Runs one check with a clean finding; a check that sets nothing gets a skip, not a pass. */
 void check_run(const struct check *c, const struct check_ctx *ctx, struct finding *f);

@@ -381,6 +381,59 @@ static bool affinity_read(const struct sysroot *sr, struct affinity *a)
 	return files > 0;
 }
 
+#define PID1_STATUS "/proc/1/status"
+
+/* The affinity PID 1 runs with now: systemd takes CPUAffinity= only at start or daemon-reexec. -errno when unread. */
+static int pid1_cpus(const struct sysroot *sr, struct cpuset *out)
+{
+	char *text, *line;
+	int rc = sysroot_read_alloc(sr, PID1_STATUS, 1 << 16, &text, NULL);
+
+	if (rc)
+		return rc;
+	rc = -ENODATA;
+	for (line = text; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+			char *end = strchr(line, '\n');
+
+			if (end)
+				*end = '\0';
+			rc = cpuset_parse(out, trim(line + 18)) ? -EINVAL : 0;
+			break;
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* The configuration is right: PID 1 confirms it, or still runs with the old affinity until it re-executes. */
+static void judge_pid1(const struct check_ctx *ctx, struct finding *f, const struct affinity *a, const char *hk)
+{
+	char seen[96], now[96], hit[96];
+	struct cpuset cpus, bad;
+	int rc = pid1_cpus(ctx->sr, &cpus);
+
+	cpuset_format(&a->cpus, seen, sizeof(seen));
+	if (rc < 0) {
+		finding_pass(f, "CPUAffinity=%s in '%s' (PID 1's running affinity unread: %s)", seen, a->where,
+			     rc == -ENODATA ? "no Cpus_allowed_list in " PID1_STATUS : strerror(-rc));
+		return;
+	}
+	cpuset_and(&bad, &cpus, &ctx->prof->isolated);
+	if (cpuset_empty(&bad)) {
+		finding_pass(f, "CPUAffinity=%s in '%s'; PID 1 runs on %s", seen, a->where,
+			     cpuset_format(&cpus, now, sizeof(now)));
+		return;
+	}
+	finding_fail(f, "CPUAffinity=%s in '%s', but PID 1 still runs on %s, isolated cores %s included: services "
+		     "started now inherit it until systemd re-executes", seen, a->where,
+		     cpuset_format(&cpus, now, sizeof(now)), cpuset_format(&bad, hit, sizeof(hit)));
+	finding_remedy(f, "systemctl daemon-reexec (or reboot), then restart the services already running (profile: "
+		       "[tasks] systemd_affinity = yes, CPUAffinity=%s)", hk);
+	f->pending_reboot = true;
+}
+
 static void run_tasks_systemd_affinity(const struct check_ctx *ctx, struct finding *f)
 {
 	struct affinity a;
@@ -406,7 +459,7 @@ static void run_tasks_systemd_affinity(const struct check_ctx *ctx, struct findi
 	finding_expected(f, "CPUAffinity=%s (within the housekeeping cores)", hk);
 	cpuset_and(&bad, &a.cpus, &ctx->prof->isolated);
 	if (a.set && !cpuset_empty(&a.cpus) && cpuset_empty(&bad)) {
-		finding_pass(f, "CPUAffinity=%s in '%s'", cpuset_format(&a.cpus, seen, sizeof(seen)), a.where);
+		judge_pid1(ctx, f, &a, hk);
 	} else {
 		if (!a.set)
 			finding_fail(f, "no CPUAffinity= in '%s' or its drop-ins: systemd services may run on isolated cores",
@@ -456,6 +509,6 @@ const struct check check_tasks_systemd_affinity = {
 	.id = "tasks.systemd_affinity",
 	.area = AREA_TASKS,
 	.title = "systemd keeps services on the housekeeping cores (CPUAffinity=)",
-	.reads = SYSTEMD_CONF " /etc/systemd/system.conf.d/*.conf",
+	.reads = SYSTEMD_CONF " /etc/systemd/system.conf.d/*.conf, " PID1_STATUS " (Cpus_allowed_list)",
 	.run = run_tasks_systemd_affinity, .plan = plan_systemd_affinity,
 };

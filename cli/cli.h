@@ -122,6 +122,7 @@ struct session {
 	struct host host;
 	struct profile prof;
 	bool has_host, has_prof;
+	char profile_origin[128];	/* "named", "active, applied by run R" or "builtin default" */
 };
 
 /* Opens root, loads the host and resolves the profile (NULL: the default). Prints the error; returns 0 or EXIT_ERROR. */

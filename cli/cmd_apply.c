@@ -160,7 +160,7 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 			boot += c->boot;
 		}
 	}
-	printf("tickready apply: profile %s (%s), root %s%s\n", s->prof.name, s->prof.source, s->sr.path,
+	printf("tickready apply: profile %s (%s; %s), root %s%s\n", s->prof.name, s->prof.source, s->profile_origin, s->sr.path,
 	       a->dry ? " (dry run: nothing changes)" : "");
 	printf("plan: %zu change%s (%zu at boot), %zu manual, %zu blocked\n", shown_n, shown_n == 1 ? "" : "s", boot,
 	       p->nmanual, blocked);
@@ -354,6 +354,10 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		journal_close(&j);
 		return EXIT_ERROR;
 	}
+	/* What plain audit, report, status and the boot unit judge against from now on. */
+	if (active_profile_write(&s->sr, s->prof.source, j.run) < 0)
+		cli_warn("apply: could not record the active profile in '%s': audit and report keep their default",
+			 ACTIVE_PROFILE);
 	if (p->once_argv && p->reboot_required && once_pending_write(&s->sr, j.run, p->once_params, a->po.update_bootloader) < 0)
 		cli_warn("apply: could not record the one-time boot in '%s': `tickready confirm` will not promote it",
 			 ONCE_PENDING);
@@ -520,6 +524,8 @@ int cmd_apply(int argc, char **argv)
 		free(last);
 		return rc;
 	}
+	if (a.reapply)
+		snprintf(s.profile_origin, sizeof(s.profile_origin), "active: the last applied run's, --reapply");
 	if (!a.dry && s.prof.untrusted) {
 		cli_error("apply: refusing profile: %s (every file of it, includes too, must be owned by root or you and "
 			  "not group/world-writable)", s.prof.untrusted);

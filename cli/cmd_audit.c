@@ -136,13 +136,13 @@ int cmd_audit(int argc, char **argv)
 		session_close(&s);
 		return rc;
 	}
-	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, &app.app }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);
 	wopts.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	out->audit(stdout, &r, &wopts);
 	report_summary(&r, &sum);
-	rc = sum.fail || (strict && sum.warn) || sum.nothing_to_judge ? EXIT_NOT_READY : EXIT_READY;
+	rc = !strcmp(summary_verdict(&sum, strict), "not-ready") ? EXIT_NOT_READY : EXIT_READY;
 	if (sum.nothing_to_judge)
 		cli_error("audit: not ready: '%s' holds no cpu (no /sys/devices/system/cpu, no /proc/cpuinfo), so nothing "
 			  "here can be judged: an empty or unmounted root, or an empty capture?", s.shown_root);

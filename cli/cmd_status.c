@@ -35,6 +35,11 @@ static void print_text(const json_t *doc)
 	size_t i, j;
 
 	printf("tickready status: root %s\n", or_dash(doc, "root"));
+	if (json_is_object(json_object_get(doc, "active_profile")))
+		printf("active profile: %s (applied by run %s)\n", or_dash(json_object_get(doc, "active_profile"), "profile"),
+		       or_dash(json_object_get(doc, "active_profile"), "run"));
+	else
+		printf("active profile: none (builtin default %s)\n", PROFILE_DEFAULT);
 	json_array_foreach(runs, i, run) {
 		printf("run %s: profile %s, %s\n", or_dash(run, "run"),
 		       json_is_string(json_object_get(run, "profile")) ? or_dash(run, "profile") : "?", or_dash(run, "started"));

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_cli.h"
 #include "report_doc.h"
+#include "render.h"
 #include "tuners.h"
 #include "util.h"
 
@@ -152,7 +153,7 @@ int report_gather(struct report_args *a, json_t **out)
 	struct report r;
 	struct jlog log;
 	struct rdoc_parts parts = { 0 };
-	char host[256], *undo, *q;
+	char host[256], why[256], *undo, *q;
 	json_t *verify = NULL, *plan;
 	int rc;
 
@@ -183,7 +184,15 @@ int report_gather(struct report_args *a, json_t **out)
 		json_decref(verify);
 		return rc;
 	}
-	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root };
+	/* Saved figures are judged here, against this report's profile: the file's verdicts are only its own. */
+	if (a->verify_from && verify_judge_saved(&s.prof, verify, why, sizeof(why)) < 0) {
+		cli_error("report: verify result '%s': %s", a->verify_from, why);
+		json_decref(verify);
+		jlog_free(&log);
+		session_close(&s);
+		return EXIT_ERROR;
+	}
+	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = a->strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, app_inputs_given(&a->app) ? &a->app.app : NULL },
 				NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));

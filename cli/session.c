@@ -44,6 +44,7 @@ static int open_session(struct session *s, const char *root, const char *profile
 			unsigned load_flags)
 {
 	struct profile_error err;
+	char *active = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -76,8 +77,21 @@ static int open_session(struct session *s, const char *root, const char *profile
 	}
 	if (record)
 		sysroot_record_start(&s->sr);
+	/* No profile named: the one apply last brought this root to, else the default. */
+	snprintf(s->profile_origin, sizeof(s->profile_origin), "named");
+	if (!profile) {
+		char run[64];
+
+		if (active_profile_read(&s->sr, &active, run, sizeof(run)) == 0) {
+			profile = active;
+			snprintf(s->profile_origin, sizeof(s->profile_origin), "active, applied by run %s", run);
+		} else {
+			snprintf(s->profile_origin, sizeof(s->profile_origin), "builtin default");
+		}
+	}
 	/* The profile first: a broken profile must not cost a host scan. */
 	rc = profile_load(&s->prof, profile ? profile : PROFILE_DEFAULT, &err);
+	free(active);
 	if (rc < 0) {
 		cli_error("%s", err.msg);
 		session_close(s);

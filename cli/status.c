@@ -135,6 +135,17 @@ json_t *status_collect(const struct sysroot *sr, const struct host *host, const 
 			"runs", runs, "summary", "pass", sc.counts[CV_PASS], "fail", sc.counts[CV_FAIL], "pending_reboot",
 			sc.counts[CV_PENDING], "unsupported", sc.counts[CV_UNSUPPORTED]);
 	json_object_set_new(doc, "confirm_pending", has_confirm ? json_string(confirm_run) : json_null());
+	{
+		char *active, run[64];
+
+		/* What plain audit and report judge against here. */
+		if (active_profile_read(sr, &active, run, sizeof(run)) == 0) {
+			json_object_set_new(doc, "active_profile", json_pack("{s:s, s:s}", "profile", active, "run", run));
+			free(active);
+		} else {
+			json_object_set_new(doc, "active_profile", json_null());
+		}
+	}
 	/* Whether its timer still guards it: "waiting", or why the next apply, confirm or boot reverts it. */
 	if (has_confirm) {
 		static const char *const names[] = { "waiting", "rebooted", "overdue", "orphaned" };

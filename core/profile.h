@@ -107,7 +107,12 @@ enum profile_type {
 	X(PK_T_KVB_MIN_GAIN, "targets", "kernel_vs_bypass.min_p99_gain", PT_INT, 1, 1000, NULL, "verify: kernel P99 / bypass P99 at least this (default 1: bypass not slower)") \
 	X(PK_T_MAX_DROP_PPM, "targets", "max_drop_ppm", PT_INT, 0, 1000000, NULL, "verify: packets sent and never received, per million, every stream (default 0)") \
 	X(PK_T_MAX_TSC_SKEW, "targets", "max_tsc_skew_ns", PT_INT, 0, 1000000000, NULL, "verify: cross-core TSC offset between generator and poller cores (loopback)") \
-	X(PK_T_IDLE_MAX_TICKS, "targets", "idle.max_timer_irqs_per_s", PT_INT, 0, 1000000, NULL, "verify: local timer interrupts per second on each measured core (nohz_full: ~0)")
+	X(PK_T_IDLE_MAX_TICKS, "targets", "idle.max_timer_irqs_per_s", PT_INT, 0, 1000000, NULL, "verify: local timer interrupts per second on each measured core (nohz_full: ~0)") \
+	X(PK_T_PINGPONG_P999, "targets", "pingpong.p999_ns", PT_INT, 1, 1000000000, NULL, "verify: pingpong DPDK half round trip P99.9") \
+	X(PK_T_PINGPONG_MAX, "targets", "pingpong.max_ns", PT_INT, 1, 1000000000, NULL, "verify: pingpong DPDK half round trip maximum") \
+	X(PK_T_FEEDS_P999, "targets", "feeds.p999_ns", PT_INT, 1, 1000000000, NULL, "verify: feeds DPDK path one-way P99.9, every feed together") \
+	X(PK_T_FEEDS_MAX, "targets", "feeds.max_ns", PT_INT, 1, 1000000000, NULL, "verify: feeds DPDK path one-way maximum") \
+	X(PK_T_FEEDS_MIN_RATE, "targets", "feeds.min_rate_pct", PT_INT, 1, 100, NULL, "verify: the generator's rate reached, percent of the scenario's (default 95)")
 
 enum profile_key {
 #define X(e, s, k, t, mn, mx, ch, doc) e,

@@ -36,6 +36,13 @@ void report_summary(const struct report *r, struct summary *s)
 	}
 }
 
+const char *summary_verdict(const struct summary *s, bool strict)
+{
+	if (s->fail || (strict && s->warn) || s->nothing_to_judge)
+		return "not-ready";
+	return s->pending ? "pending-reboot" : "ready";
+}
+
 /* A cpu list as its text; the buffer is big enough for any set. */
 static void w_cpus(struct jsonw *w, const struct cpuset *s)
 {
@@ -359,6 +366,8 @@ static void report_write(struct jsonw *w, const void *arg)
 	w_host(w, r->host, r->prof);
 	jw_key(w, "profile");
 	profile_write_json(w, r->prof);
+	jw_key(w, "profile_origin");
+	jw_str(w, r->profile_origin);
 	jw_key(w, "checks");
 	jw_arr(w);
 	for (size_t i = 0; i < r->n; i++) {
@@ -408,6 +417,12 @@ static void report_write(struct jsonw *w, const void *arg)
 	jw_key(w, "nothing_to_judge");
 	jw_bool(w, s.nothing_to_judge);
 	jw_end(w);
+	jw_key(w, "verdict");
+	jw_str(w, summary_verdict(&s, r->strict));
+	jw_key(w, "ready");
+	jw_bool(w, !strcmp(summary_verdict(&s, r->strict), "ready"));
+	jw_key(w, "strict");
+	jw_bool(w, r->strict);
 	jw_end(w);
 }
 
@@ -459,11 +474,12 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 	const char *reset = color ? "\033[0m" : "";
 	char iso[256], hk[256];
 	struct summary s;
+	const char *v;
 	int shown_area = -1, shown = 0;
 
 	if (!o->quiet) {
-		fprintf(out, "tickready audit: profile %s (%s), root %s\n", r->prof->name, r->prof->source,
-			r->root ? r->root : "/");
+		fprintf(out, "tickready audit: profile %s (%s%s%s), root %s\n", r->prof->name, r->prof->source,
+			r->profile_origin ? "; " : "", r->profile_origin ? r->profile_origin : "", r->root ? r->root : "/");
 		fprintf(out, "host: kernel %s, %zu cpus, %zu NUMA node(s); isolated %s, housekeeping %s; bypass NIC %s\n",
 			r->host->release[0] ? r->host->release : "?", r->host->ncpus, r->host->nnodes,
 			cpuset_empty(&r->prof->isolated) ? "none" : cpuset_format(&r->prof->isolated, iso, sizeof(iso)),
@@ -505,5 +521,8 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 	report_summary(r, &s);
 	fprintf(out, "%ssummary: %d pass, %d warn, %d fail, %d skip, %d pending reboot\n", o->quiet && !shown ? "" : "\n",
 		s.pass, s.warn, s.fail, s.skip, s.pending);
+	/* The same words as report's verdict line. */
+	v = summary_verdict(&s, r->strict);
+	fprintf(out, "%s\n", !strcmp(v, "ready") ? "READY" : !strcmp(v, "pending-reboot") ? "PENDING REBOOT" : "NOT READY");
 	return ferror(out) ? -EIO : 0;
 }

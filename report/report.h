@@ -20,7 +20,12 @@ struct report {
 	const char *root;
 	struct finding *findings;
 	size_t n;
+	bool strict;		/* warnings make it not ready (audit --strict, report --strict) */
+	const char *profile_origin;	/* why this profile: "named", "active, applied by run R", "builtin default"; NULL unknown */
 };
+
+/* The audit's verdict, as report names it: "not-ready", "pending-reboot" or "ready" (the exit status stays 0 when pending). */
+const char *summary_verdict(const struct summary *s, bool strict);
 
 /* Which verdict a finding shows: "pending-reboot" for a fail that a staged boot change fixes. */
 const char *finding_verdict_name(const struct finding *f);

@@ -133,8 +133,10 @@ int rdoc_write_text(FILE *out, const json_t *doc, const struct out_opts *o)
 
 	if (o->quiet)
 		return text_quiet(out, doc);
-	fprintf(out, "tickready report: host %s, %s, profile %s, root %s\n", or_q(rj_str(doc, "hostname")),
+	fprintf(out, "tickready report: host %s, %s, profile %s%s%s%s, root %s\n", or_q(rj_str(doc, "hostname")),
 		or_q(rj_str(doc, "generated")), or_q(rj_str(json_object_get(audit, "profile"), "name")),
+		rj_str(audit, "profile_origin") ? " (" : "", rj_str(audit, "profile_origin") ? rj_str(audit, "profile_origin") : "",
+		rj_str(audit, "profile_origin") ? ")" : "",
 		or_q(rj_str(doc, "root")));
 	fprintf(out, "verdict: %s\n", verdict_upper(rj_str(doc, "verdict")));
 	json_array_foreach(json_object_get(doc, "reasons"), i, r)

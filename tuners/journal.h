@@ -18,6 +18,8 @@
 #define CONFIRM_LOG JOURNAL_DIR "/confirm.log"
 /* apply --once: the run and the parameters `tickready confirm` promotes after the one-time boot. */
 #define ONCE_PENDING JOURNAL_DIR "/once-pending"
+/* The profile the last apply brought the host to, and its run (as tuned-adm's active_profile). */
+#define ACTIVE_PROFILE JOURNAL_DIR "/active-profile"
 /* The B record's label of confirm's promotion of a one-time boot ("confirm-once:RUN"): not a profile. */
 #define JOURNAL_LABEL_PROMOTE "confirm-once:"
 

@@ -468,3 +468,48 @@ int once_pending_remove(const struct sysroot *sr)
 {
 	return state_remove(sr, ONCE_PENDING, 0);
 }
+
+int active_profile_write(const struct sysroot *sr, const char *profile, const char *run)
+{
+	char *content = xasprintf("profile=%s\nrun=%s\n", profile, run);
+	int rc = state_write(sr, ACTIVE_PROFILE, content, strlen(content));
+
+	free(content);
+	return rc;
+}
+
+int active_profile_read(const struct sysroot *sr, char **profile, char *run, size_t runsize)
+{
+	char *text, *save = NULL;
+	struct jlog log;
+	bool reverted;
+	int rc = state_read(sr, ACTIVE_PROFILE, 1u << 16, &text, NULL);
+
+	*profile = NULL;
+	run[0] = '\0';
+	if (rc < 0)
+		return rc;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "profile=", 8) && !*profile && l[8])
+			*profile = xstrdup(l + 8);
+		else if (!strncmp(l, "run=", 4))
+			snprintf(run, runsize, "%s", l + 4);
+	}
+	free(text);
+	if (!*profile || !run[0]) {
+		free(*profile);
+		*profile = NULL;
+		return -ENOENT;
+	}
+	/* A reverted run leaves the host as it was: its profile is no longer the active one. */
+	if (journal_load(sr, &log) < 0)
+		return 0;
+	reverted = jlog_reverted(&log, run);
+	jlog_free(&log);
+	if (reverted) {
+		free(*profile);
+		*profile = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -65,6 +65,14 @@ int once_pending_write(const struct sysroot *sr, const char *run, const char *pa
 int once_pending_read(const struct sysroot *sr, struct once_pending *o);
 int once_pending_remove(const struct sysroot *sr);
 
+/* apply's record of the profile it applied (its source: a path or "builtin:NAME") and the run. */
+int active_profile_write(const struct sysroot *sr, const char *profile, const char *run);
+/*
+ * The active profile, when its run is still applied (not reverted): *profile (allocated) and run.
+ * -ENOENT when none is recorded or its run was reverted.
+ */
+int active_profile_read(const struct sysroot *sr, char **profile, char *run, size_t runsize);
+
 /* The lock: flock on JOURNAL_LOCK. Returns an fd, or -EWOULDBLOCK with *holder set to its pid. */
 int state_lock(const struct sysroot *sr, pid_t *holder);
 /* The same, retried until the holder lets go or max_ms have passed. */

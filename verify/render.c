@@ -281,3 +281,59 @@ int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target 
 	return fputc('\n', f) == EOF ? -EIO : 0;
 }
 
+
+/* The counts a saved file has must add up; a count it lacks is judged missing by its target, not refused here. */
+static int saved_counts_add_up(const json_t *doc, char *why, size_t whylen)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, vs_key(VK_STREAMS)), i, s) {
+		const char *name = json_string_value(json_object_get(s, vs_key(VK_NAME)));
+		double sent, recv, dup = 0, dropped;
+
+		if (verify_field(s, VK_SENT, &sent) < 0 || verify_field(s, VK_RECEIVED, &recv) < 0)
+			continue;
+		verify_field(s, VK_DUPLICATED, &dup);
+		if (recv > sent + dup) {
+			snprintf(why, whylen, "stream '%s': received %.0f > sent %.0f + duplicated %.0f", name ? name : "?",
+				 recv, sent, dup);
+			return -EPROTO;
+		}
+		if (verify_field(s, VK_DROPPED, &dropped) == 0 && dropped != sent - (recv - dup)) {
+			snprintf(why, whylen, "stream '%s': dropped %.0f != sent %.0f - (received %.0f - duplicated %.0f)",
+				 name ? name : "?", dropped, sent, recv, dup);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+int verify_judge_saved(const struct profile *p, json_t *doc, char *why, size_t whylen)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *mode = json_string_value(json_object_get(doc, vs_key(VK_MODE)));
+	enum verify_mode m;
+	char failed[512];
+	bool ready = true;
+	int nt;
+
+	if (!mode || verify_mode_parse(mode, &m) < 0) {
+		snprintf(why, whylen, "no verify mode tickready knows ('mode': '%s')", mode ? mode : "none");
+		return -EINVAL;
+	}
+	if (saved_counts_add_up(doc, why, whylen) < 0)
+		return -EPROTO;
+	nt = verify_targets(p, m, doc, t, VERIFY_MAX_TARGETS);
+	if (nt < 0) {
+		snprintf(why, whylen, "not a tickready.verify/1 document");
+		return -EINVAL;
+	}
+	for (int i = 0; i < nt; i++)
+		ready &= t[i].verdict != TV_FAIL;
+	json_object_set_new(doc, "profile", json_string(p->name));
+	json_object_set_new(doc, "targets", targets_json(t, nt));
+	json_object_set_new(doc, "ready", json_boolean(ready));
+	json_object_set_new(doc, "failed", json_string(verify_failed_names(t, nt, failed, sizeof(failed))));
+	return 0;
+}

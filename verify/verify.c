@@ -300,6 +300,8 @@ enum target_kind {
 	TK_DROPS,	/* per stream: dropped / sent in ppm */
 	TK_SKEW,	/* |cross-core TSC offset| */
 	TK_TICKS,	/* per core: local timer interrupts per second */
+	TK_TOTAL,	/* one field of a path's total (feeds: every feed of the path together) */
+	TK_RATE,	/* feeds: the generator's rate as a percentage of the scenario's */
 };
 
 /* Which figure a target reads; def >= 0 is judged even when the profile leaves the key unset. */
@@ -328,9 +330,14 @@ static const struct target_src target_srcs[] = {
 	{ PK_T_MAX_DROP_PPM, VM_PORT, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_KVB_MIN_GAIN, VM_KVB, TK_GAIN, "bypass", VK_P99_NS, true, "x", 1 },
 	{ PK_T_KVB_MIN_GAIN, VM_PINGPONG, TK_GAIN, "dpdk", VK_P99_NS, true, "x", 1 },
+	{ PK_T_PINGPONG_P999, VM_PINGPONG, TK_STREAM, "dpdk", VK_P999_NS, false, "ns", -1 },
+	{ PK_T_PINGPONG_MAX, VM_PINGPONG, TK_STREAM, "dpdk", VK_MAX_NS, false, "ns", -1 },
 	{ PK_T_MAX_DROP_PPM, VM_PINGPONG, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_DROP_PPM, VM_KVB, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
 	{ PK_T_MAX_DROP_PPM, VM_FEEDS, TK_DROPS, NULL, VK_DROPPED, false, "ppm", 0 },
+	{ PK_T_FEEDS_P999, VM_FEEDS, TK_TOTAL, "dpdk", VK_P999_NS, false, "ns", -1 },
+	{ PK_T_FEEDS_MAX, VM_FEEDS, TK_TOTAL, "dpdk", VK_MAX_NS, false, "ns", -1 },
+	{ PK_T_FEEDS_MIN_RATE, VM_FEEDS, TK_RATE, NULL, VK_SENT, true, "%", 95 },
 };
 
 static void missing(struct verify_target *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -406,6 +413,58 @@ static void eval_stream(const json_t *doc, const struct target_src *src, struct 
 	if (stream_latency(doc, src->stream, src->field, &t->observed, t) < 0)
 		return;
 	snprintf(t->why, sizeof(t->why), "%s of stream '%s'", vs_key(src->field), src->stream);
+}
+
+/* The path total of that name, NULL when none. */
+static const json_t *path_total(const json_t *doc, const char *name)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "totals"), i, s) {
+		const char *path = json_string_value(json_object_get(s, vs_key(VK_PATH)));
+
+		if (path && !strcmp(path, name))
+			return s;
+	}
+	return NULL;
+}
+
+/* A path's total: the feeds of one receiver together. */
+static void eval_total(const json_t *doc, const struct target_src *src, struct verify_target *t)
+{
+	const json_t *hit = path_total(doc, src->stream);
+
+	if (!hit) {
+		missing(t, "no '%s' path total in the document", src->stream);
+		return;
+	}
+	if (!json_is_true(json_object_get(hit, vs_key(VK_LATENCY_MEASURED)))) {
+		missing(t, "path '%s': no stamped packet timed, latency not measured", src->stream);
+		return;
+	}
+	if (verify_field(hit, src->field, &t->observed) < 0) {
+		missing(t, "path '%s' has no '%s' in the document", src->stream, vs_key(src->field));
+		return;
+	}
+	snprintf(t->why, sizeof(t->why), "%s of the '%s' path, every feed together", vs_key(src->field), src->stream);
+}
+
+/* Drops and latency judged under a lighter load than asked would pass a host that cannot take the feed. */
+static void eval_rate(const json_t *doc, struct verify_target *t)
+{
+	const json_t *fd = json_object_get(doc, "feeds");
+	double asked = verify_num(fd, "rate_pps"), secs = verify_num(json_object_get(fd, "generator"), "seconds"), sent;
+
+	/* Both paths receive the same packets: the sender's count is on each path's total. */
+	if (verify_field(path_total(doc, "dpdk"), VK_SENT, &sent) < 0 || asked <= 0 || secs <= 0) {
+		missing(t, "no asked rate, sending time or count sent (feeds.rate_pps, feeds.generator.seconds, "
+			"totals[dpdk].sent)");
+		return;
+	}
+	t->observed = 100.0 * sent / secs / asked;
+	snprintf(t->why, sizeof(t->why), "the generator sent %.0f msg/s of the scenario's %.0f (%.0f in %.2f s)",
+		 sent / secs, asked, sent, secs);
 }
 
 static void eval_skew(const json_t *doc, struct verify_target *t)
@@ -537,6 +596,10 @@ int verify_targets(const struct profile *p, enum verify_mode m, const json_t *do
 				eval_gain(doc, src->stream, t);
 			else if (src->kind == TK_SKEW)
 				eval_skew(doc, t);
+			else if (src->kind == TK_TOTAL)
+				eval_total(doc, src, t);
+			else if (src->kind == TK_RATE)
+				eval_rate(doc, t);
 			else
 				eval_stream(doc, src, t);
 		}

@@ -36,4 +36,24 @@ PY
 	"$TR" apply --root "$T" --reapply >"$T.out" 2>&1
 	grep -q "^nothing to do" "$T.out" && ok "$pn: a second --reapply plans nothing" || not_ok "$pn: second reapply: $(tail -3 "$T.out")"
 done
+
+# The active profile: after apply --profile X, plain audit, report and status judge against X and say
+# where it came from; revert of its run returns them to the builtin default.
+T=$(mktmp); cp -a "$FX/untuned/." "$T/"
+"$TR" apply --root "$T" --profile hft-strict --yes --skip-blocked >/dev/null 2>&1
+run=$(sed -n 's/^run=//p' "$T/var/lib/tickready/active-profile")
+[ -n "$run" ] && grep -qx 'profile=builtin:hft-strict' "$T/var/lib/tickready/active-profile" && ok "apply records the active profile and its run" || not_ok "active-profile: $(cat "$T/var/lib/tickready/active-profile" 2>&1)"
+"$TR" audit --root "$T" >"$T.out" 2>&1
+[ "$(head -1 "$T.out")" = "tickready audit: profile hft-strict (builtin:hft-strict; active, applied by run $run), root $T" ] && ok "plain audit judges the active profile, saying so" || not_ok "audit header: $(head -1 "$T.out")"
+"$TR" audit --root "$T" --format json >"$T.json" 2>/dev/null
+[ "$(json "$T.json" 'd["profile"]["name"], d["profile_origin"]')" = "('hft-strict', 'active, applied by run $run')" ] && ok "audit JSON: profile_origin" || not_ok "audit JSON origin: $(json "$T.json" 'd.get("profile_origin")')"
+"$TR" report --root "$T" >"$T.out" 2>&1
+head -1 "$T.out" | grep -q "profile hft-strict (active, applied by run $run)" && ok "plain report judges the active profile" || not_ok "report header: $(head -1 "$T.out")"
+"$TR" status --root "$T" >"$T.out" 2>&1
+grep -qx "active profile: builtin:hft-strict (applied by run $run)" "$T.out" && ok "status names the active profile" || not_ok "status: $(head -2 "$T.out")"
+"$TR" audit --root "$T" --profile dev >"$T.out" 2>&1
+head -1 "$T.out" | grep -q "profile dev (builtin:dev; named)" && ok "a named profile wins" || not_ok "named: $(head -1 "$T.out")"
+"$TR" revert --root "$T" >/dev/null 2>&1
+"$TR" audit --root "$T" >"$T.out" 2>&1
+head -1 "$T.out" | grep -q "profile hft-balanced (builtin:hft-balanced; builtin default)" && ok "after revert: the builtin default again" || not_ok "after revert: $(head -1 "$T.out")"
 finish

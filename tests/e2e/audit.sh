@@ -24,6 +24,7 @@ expect_grep "text has a summary line" '^summary: [0-9]+ pass, [0-9]+ warn, [0-9]
 # The fixture host under its profile: every check passes or skips, none fails.
 expect_status 0 "base fixture passes its profile" "$TR" audit --root "$FX/base" --profile "$FX/profiles/base.ini" --format json
 [ "$(json "$OUT" 'd["summary"]["fail"]')" = 0 ] && ok "no failures on base" || { not_ok "failures on base"; json "$OUT" '[(c["id"], c["observed"]) for c in d["checks"] if c["verdict"] in ("fail","warn")]'; }
+[ "$(json "$OUT" '(d["verdict"], d["ready"])')" = "('ready', True)" ] && ok "base: JSON verdict ready" || not_ok "base: verdict $(json "$OUT" 'd.get("verdict")')"
 [ "$(json "$OUT" 'd["host"]["cpus"]["isolated"]')" = "2-3,6-7" ] && ok "fixture isolated cpus" || not_ok "fixture isolated cpus"
 [ "$(json "$OUT" '[n["hugepages"]["1048576kB"] for n in d["host"]["numa_nodes"]]')" = "[4, 4]" ] && ok "per-node 1G pools" || not_ok "per-node pools"
 [ "$(json "$OUT" 'sorted(n["pci"] for n in d["host"]["nics"])')" = "['0000:18:00.0', '0000:3b:00.0', '0000:5e:00.0']" ] && ok "NICs include the vfio-bound device" || not_ok "nic inventory"
@@ -34,6 +35,19 @@ T=$(mktmp); cp -a "$FX/base/." "$T/"
 echo 1 > "$T/proc/sys/kernel/timer_migration"
 expect_status 1 "one failing check gives exit 1" "$TR" audit --root "$T" --profile "$FX/profiles/base.ini"
 expect_grep "failure names the sysctl fix" 'sysctl -w kernel.timer_migration=0' "$OUT"
+[ "$(tail -1 "$OUT")" = "NOT READY" ] && ok "text ends with the verdict word" || not_ok "text ends with '$(tail -1 "$OUT")'"
+"$TR" audit --root "$T" --profile "$FX/profiles/base.ini" --format json >"$OUT" 2>/dev/null
+[ "$(json "$OUT" '(d["verdict"], d["ready"])')" = "('not-ready', False)" ] && ok "JSON verdict not-ready" || not_ok "JSON verdict $(json "$OUT" 'd.get("verdict")')"
+# A check staged for the next boot alone: PENDING REBOOT, exit 0, as report says.
+T2=$(mktmp); cp -a "$FX/base/." "$T2/"
+mkdir -p "$T2/proc/1"; printf 'Name:\tsystemd\nCpus_allowed_list:\t0-7\n' >"$T2/proc/1/status"
+printf '[profile]\nname = base-pid1\ninclude = %s\n[tasks]\nallowed = poller,md-feed,systemd\n' "$FX/profiles/base.ini" >"$T2.ini"
+expect_status 0 "pending alone exits 0" "$TR" audit --root "$T2" --profile "$T2.ini"
+[ "$(tail -1 "$OUT")" = "PENDING REBOOT" ] && ok "text ends PENDING REBOOT" || not_ok "pending text ends with '$(tail -1 "$OUT")'"
+"$TR" audit --root "$T2" --profile "$T2.ini" --format json >"$OUT" 2>/dev/null
+"$TR" report --root "$T2" --profile "$T2.ini" --format json >"$T2.r" 2>/dev/null
+[ "$(json "$OUT" '(d["verdict"], d["ready"])')" = "$(json "$T2.r" '(d["verdict"], d["ready"])')" ] && [ "$(json "$OUT" 'd["verdict"]')" = pending-reboot ] &&
+	ok "audit's JSON verdict is report's (pending-reboot)" || not_ok "audit $(json "$OUT" 'd["verdict"]') vs report $(json "$T2.r" 'd["verdict"]')"
 
 # --only and --strict
 expect_status 0 "--only cpu,irq" "$TR" audit --root "$FX/base" --profile "$FX/profiles/base.ini" --only cpu,irq --format json

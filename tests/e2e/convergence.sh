@@ -41,9 +41,26 @@ variant() {
 		mkdir -p "$d/etc/sysconfig"
 		printf 'IRQBALANCE_ARGS=\nIRQBALANCE_BANNED_CPUS=00000001\n' >"$d/etc/sysconfig/irqbalance"
 		;;
+	cgroup)
+		# A container's v2 cgroup of whole first cores: automatic isolation has nothing to give it.
+		mkdir -p "$d/proc/self" "$d/sys/fs/cgroup/trading.slice"
+		printf '0::/trading.slice\n' >"$d/proc/self/cgroup"
+		printf '0-1,4-5\n' >"$d/sys/fs/cgroup/trading.slice/cpuset.cpus.effective"
+		;;
+	hugepages-held)
+		# Reserved pages held by files or a running app: none free on node 0 for a new DPDK start.
+		n0=$d/sys/devices/system/node/node0/hugepages
+		echo 1024 >"$n0/hugepages-2048kB/nr_hugepages" && echo 0 >"$n0/hugepages-2048kB/free_hugepages"
+		echo 0 >"$n0/hugepages-1048576kB/free_hugepages"
+		echo 1024 >"$d/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+		echo 4 >"$d/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
+		;;
 	systemd-affinity)
 		mkdir -p "$d/etc/systemd"
 		printf '[Manager]\nCPUAffinity=0-7\n' >"$d/etc/systemd/system.conf"
+		# PID 1 runs with that affinity until it re-executes: apply's drop-in leaves it pending.
+		mkdir -p "$d/proc/1"
+		printf 'Name:\tsystemd\nPid:\t1\nPPid:\t0\nThreads:\t1\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\n' >"$d/proc/1/status"
 		;;
 	esac
 }
@@ -90,7 +107,7 @@ PY
 cells=0
 checks=$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 profiles="$(for f in profiles/*.ini; do basename "$f" .ini; done) $APROF"
-for v in grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity capture-live; do
+for v in ${VARIANTS:-grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live}; do
 	if ! variant "$v"; then
 		not_ok "$v: cannot build the tree"
 		continue
@@ -138,5 +155,5 @@ for v in grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity c
 		rm -rf "$T"
 	done
 done
-echo "matrix: $cells cells ($(echo $profiles | wc -w) profiles x 8 trees) x $checks checks"
+echo "matrix: $cells cells ($(echo $profiles | wc -w) profiles x $(echo ${VARIANTS:-x x x x x x x x x} | wc -w) trees) x $checks checks"
 finish

@@ -20,6 +20,29 @@ json "$D/r.json" 'set(d) >= {"generated","generated_unix","hostname","root","rea
 [ "$(json "$D/r.json" 'd["audit"]["schema"], d["status"]["schema"], d["plan"]["schema"], d["verify"]["schema"]')" = "('tickready.audit/1', 'tickready.status/1', 'tickready.plan/1', 'tickready.verify/1')" ] && ok "parts keep their schemas" || not_ok "part schemas"
 [ "$(json "$D/r.json" 'd["summary"]["checks"]["fail"] == sum(c["verdict"] == "fail" for c in d["audit"]["checks"]) > 0')" = True ] && ok "summary counts the failures" || not_ok "summary"
 json "$D/r.json" 'any(r.startswith("verify: 2 targets failed") for r in d["reasons"])' | grep -qx True && ok "reasons name the verify failures" || not_ok "verify reason"
+# The saved figures are judged against the report's profile, never the file's verdicts (the file judged
+# no drops; the report's profile counts them).
+[ "$(json "$D/r.json" '[(t["name"], t["verdict"]) for t in d["verify"]["targets"]]')" = "[('loopback.p99_ns', 'fail'), ('loopback.p9999_ns', 'fail'), ('max_drop_ppm[loopback]', 'pass')]" ] &&
+	ok "verify-from: targets judged again" || not_ok "verify-from targets: $(json "$D/r.json" 'd["verify"]["targets"]')"
+# A file whose own verdicts say ready, under a profile whose targets it misses: not ready.
+python3 - "$VJ" "$D/v-lax.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for t in d["targets"]: t["verdict"] = "pass"
+d["ready"] = True; d["failed"] = ""
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$TR" report --root "$FX/base" --profile hft-balanced --verify-from "$D/v-lax.json" --format json >"$D/lax.json" 2>/dev/null
+[ "$(json "$D/lax.json" 'd["summary"]["verify"]["ready"], d["verify"]["profile"], d["verify"]["failed"]')" = "(False, 'hft-balanced', 'loopback.p99_ns, loopback.p9999_ns')" ] && ok "verify-from: the file's ready verdicts are not reused" || not_ok "lax: $(json "$D/lax.json" 'd["summary"]["verify"], d["verify"]["profile"]')"
+# received > sent + duplicated does not add up: refused, as verify refuses it.
+python3 - "$VJ" "$D/v-over.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["streams"][0]["received"] = d["streams"][0]["sent"] + 5
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+expect_status 2 "verify-from: received > sent refused" "$TR" report --root "$T" --profile "$APROF" --verify-from "$D/v-over.json" --format none
+expect_grep "says why" "received [0-9]+ > sent" "$ERR"
 [ "$(json "$D/r.json" 'd["undo"]')" = "tickready revert --root '$T'" ] && ok "undo names the root" || not_ok "undo"
 [ "$(json "$D/r.json" 'd["verify_source"]')" = "$VJ" ] && ok "verify source is the file" || not_ok "verify_source"
 
@@ -105,7 +128,7 @@ expect_grep "undo command shown" '<pre id="undo">tickready revert' "$H"
 P=$D/tickready.prom
 if promtool check metrics <"$P" >"$D/lint" 2>&1; then ok "promtool check metrics passes"; else not_ok "promtool: $(head -3 "$D/lint")"; fi
 for m in 'tickready_ready 0' 'tickready_pending_reboot 0' 'tickready_check_status\{check="cpu.isolated",area="cpu",verdict="fail"\} 1' \
-	'tickready_verify_latency_seconds\{stream="loopback",percentile="99"\} 2.8553e-05' 'tickready_verify_dropped_packets\{stream="loopback"\} 1120' \
+	'tickready_verify_latency_seconds\{stream="loopback",percentile="99"\} 2.8553e-05' 'tickready_verify_dropped_packets\{stream="loopback"\} 0' \
 	'tickready_verify_samples\{stream="loopback"\} 1998879' 'tickready_build_info\{version="[0-9][^"]*"\} 1' \
 	"tickready_profile_info\\{profile=\"untuned-test\",source=\"$APROF\"\\} 1" 'tickready_report_timestamp_seconds [0-9]+'; do
 	expect_grep "prom has /$m/" "^$m$" "$P"
@@ -157,7 +180,7 @@ lines, d = open(sys.argv[1]).read().splitlines(), json.load(open(sys.argv[2]))
 shown = [(m.group(1), m.group(2)) for m in (re.match(r"  (FAIL|PENDING|WARN|PASS|SKIP) +(\S+)", l) for l in lines) if m]
 want = [("PENDING" if c["verdict"] == "pending-reboot" else "FAIL", c["id"]) for c in d["checks"] if c["verdict"] in ("fail", "pending-reboot")]
 assert shown == want and any(v == "PENDING" for v, _ in shown), (shown[:4], want[:4])
-assert lines[-1].startswith("summary: ") and not any(l and not l.startswith(" ") for l in lines[:-2]), lines[:2]
+assert lines[-2].startswith("summary: ") and lines[-1] == "PENDING REBOOT" and not any(l and not l.startswith(" ") for l in lines[:-3]), lines[:2]
 PY
 expect_status 1 "report --quiet" "$TR" report --from "$D/r.json" --quiet
 expect_grep "report --quiet: the verify target that failed" '^  FAIL loopback.p99_ns: observed' "$OUT"
@@ -178,6 +201,10 @@ grep -q 'percentile="99"}' "$D/tickready.prom" && not_ok "missing p99 exported" 
 grep -q '^tickready_verify_dropped_packets' "$D/tickready.prom" && not_ok "missing drops exported as a number" || ok "missing drops not exported"
 promtool check metrics <"$D/tickready.prom" >/dev/null 2>&1 && ok "promtool passes with keys missing" || not_ok "promtool with keys missing"
 grep -q '<svg class="histogram"' "$D/m.html" && not_ok "histogram drawn without one" || ok "no histogram without data"
+# A deleted figure is judged missing: its target fails and no figure is printed for it.
+"$TR" report --root "$T" --profile "$APROF" --verify-from "$D/v-missing.json" >"$D/m.txt" 2>/dev/null
+grep -q '^  FAIL loopback.p99_ns$' "$D/m.txt" && ! grep -q 'loopback.p99_ns: observed' "$D/m.txt" && ok "deleted p99 not printed, its target failed" ||
+	not_ok "deleted p99: $(grep 'loopback.p99_ns' "$D/m.txt")"
 
 # Bad input: exit 2 naming the file, nothing written.
 N=$D/none; mkdir "$N"

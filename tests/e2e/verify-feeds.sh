@@ -38,7 +38,9 @@ cp "$OUT" "$T/single.json"
 [ "$(json "$T/single.json" "$COUNTS_OK and $FEEDS_OK")" = True ] && ok "single: counts add up per feed per path" || not_ok "single counts: $(json "$T/single.json" '[(s["name"], s["sent"], s["received"], s["dropped"], s["gaps"]) for s in d["streams"]]')"
 [ "$(json "$T/single.json" "$TOTALS_OK and $ORDER_OK")" = True ] && ok "single: totals and percentiles" || not_ok "single totals: $(json "$T/single.json" 'd["totals"]')"
 [ "$(json "$T/single.json" "$LABELS_OK")" = True ] && ok "single: filter-in-NIC refusal, software-only and PTP labels" || not_ok "single labels: $(json "$T/single.json" 'd["feeds"]')"
-[ "$(json "$T/single.json" "$VERDICT_OK and [t['name'] for t in d['targets']] == ['max_drop_ppm[kernel-feed0]', 'max_drop_ppm[dpdk-feed0]']")" = True ] && ok "single: drops judged per feed per path" || not_ok "single targets: $(json "$T/single.json" 'd["targets"]')"
+[ "$(json "$T/single.json" "$VERDICT_OK and [t['name'] for t in d['targets']] == ['max_drop_ppm[kernel-feed0]', 'max_drop_ppm[dpdk-feed0]', 'feeds.p999_ns', 'feeds.max_ns', 'feeds.min_rate_pct']")" = True ] && ok "single: drops judged per feed per path, the DPDK path's tail and the rate reached" || not_ok "single targets: $(json "$T/single.json" 'd["targets"]')"
+# The rate reached is the generator's count over its sending time against the scenario's 50k msg/s.
+[ "$(json "$T/single.json" '[t for t in d["targets"] if t["name"] == "feeds.min_rate_pct"][0]["observed"] == 100.0 * [x for x in d["totals"] if x["path"] == "dpdk"][0]["sent"] / d["feeds"]["generator"]["seconds"] / 50000')" = True ] && ok "single: rate reached from the counts" || not_ok "single rate: $(json "$T/single.json" '[t for t in d["targets"] if t["name"] == "feeds.min_rate_pct"]')"
 leftovers "feeds single" "$OLD_NR"
 pgrep -x tickready-polle >/dev/null && not_ok "single: a poller still runs" || ok "single: no poller left running"
 
@@ -48,7 +50,7 @@ cp "$OUT" "$T/multi.json"
 [ "$(json "$T/multi.json" "$COUNTS_OK and $FEEDS_OK and $TOTALS_OK and $ORDER_OK and $LABELS_OK")" = True ] && ok "multi: counts, totals, percentiles, labels" || not_ok "multi: $(json "$T/multi.json" '[(s["name"], s["sent"], s["received"], s["dropped"], s["gaps"]) for s in d["streams"]]')"
 # Round robin over the feeds: their counts differ by at most one packet.
 [ "$(json "$T/multi.json" 'max(s["sent"] for s in d["streams"]) - min(s["sent"] for s in d["streams"]) <= 1 and d["feeds"]["size_min"] == 100 and d["feeds"]["size_max"] == 500')" = True ] && ok "multi: the generator takes the feeds in turn" || not_ok "multi sent: $(json "$T/multi.json" '[s["sent"] for s in d["streams"]]')"
-[ "$(json "$T/multi.json" "$VERDICT_OK and len(d['targets']) == 8")" = True ] && ok "multi: eight drop targets" || not_ok "multi targets"
+[ "$(json "$T/multi.json" "$VERDICT_OK and len(d['targets']) == 11")" = True ] && ok "multi: eight drop targets, the tail and the rate" || not_ok "multi targets"
 leftovers "feeds multi" "$OLD_NR"
 
 expect_status_in "0 1" "feeds multi text" "$TR" verify --profile "$P2M" --mode feeds --scenario multi --duration 1 --reserve

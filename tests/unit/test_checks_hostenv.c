@@ -68,7 +68,8 @@ static void test_dma_value(void **state)
 	struct fx *fx = *state;
 	const struct finding *f;
 
-	fx_profile(fx, "[power]\ncpu_dma_latency_max_us = 10");
+	/* A profile that does not ask for a holder (one that does has power.cpu_dma_latency judge it). */
+	fx_profile(fx, "[power]\ncpu_dma_latency = any\ncpu_dma_latency_max_us = 10");
 	assert_verdict(fx_check(fx, "power.dma_latency_value"), V_SKIP);
 	fx_write(fx, "/.tickready/cpu_dma_latency", "2000000000\n");
 	f = fx_check(fx, "power.dma_latency_value");
@@ -142,6 +143,24 @@ static void test_allowed(void **state)
 	f = fx_check(fx, "cpu.allowed");
 	assert_verdict(f, V_FAIL);
 	assert_has(f->observed, "cgroup allows 0-3; isolated 6-7 withheld");
+}
+
+/* Automatic isolation inside a cgroup of whole first cores: nothing to isolate is not ready (it skipped). */
+static void test_allowed_all_housekeeping(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_profile(fx, "[cpu]\nisolated_cores = auto\nhousekeeping_cores = auto");
+	fx_write(fx, "/proc/self/cgroup", "0::/trading.slice\n");
+	fx_write(fx, "/sys/fs/cgroup/trading.slice/cpuset.cpus.effective", "0-1,4-5\n");
+	f = fx_check(fx, "cpu.allowed");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "cgroup allows 0-1,4-5, all of them housekeeping");
+	assert_has(f->observed, "the kernel isolates 2-3,6-7, which the cgroup withholds");
+	/* Cpus beyond the first cores: automatic isolation takes them, and they are the cgroup's. */
+	fx_write(fx, "/sys/fs/cgroup/trading.slice/cpuset.cpus.effective", "0-3,4-5\n");
+	assert_verdict(fx_check(fx, "cpu.allowed"), V_PASS);
 }
 
 static void test_kernel_config(void **state)
@@ -286,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_l3, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_numa_nodes, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_allowed, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_allowed_all_housekeeping, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_config, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_config_gz, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_boot_rows, fx_setup_base, fx_teardown),

@@ -43,6 +43,24 @@ static void test_hugepages_other_node(void **state)
 	assert_false(f->needs_reboot);
 }
 
+/* Reserved but held (stale files, a running app): DPDK starts on free pages, so 0 free is not ready. */
+static void test_hugepages_none_free(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_write(fx, NODE0_1G "/free_hugepages", "0\n");
+	f = fx_check(fx, "memory.hugepages");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "node 0: 4 x 1G reserved, 0 free, 4 short");
+	assert_has(f->remedy, "echo 8 > " NODE0_1G "/nr_hugepages");
+	fx_write(fx, NODE0_1G "/free_hugepages", "3\n");
+	assert_verdict(fx_check(fx, "memory.hugepages"), V_FAIL);
+	fx_write(fx, NODE0_1G "/nr_hugepages", "5\n");
+	fx_write(fx, NODE0_1G "/free_hugepages", "4\n");
+	assert_verdict(fx_check(fx, "memory.hugepages"), V_PASS);
+}
+
 static void test_hugepages_2m_runtime(void **state)
 {
 	struct fx *fx = *state;
@@ -386,6 +404,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_hugepages_pass),
+		T(test_hugepages_none_free),
 		T(test_hugepages_other_node),
 		T(test_hugepages_2m_runtime),
 		T(test_hugepages_no_pool),

@@ -154,6 +154,28 @@ static void test_dma_latency(void **state)
 	assert_has(f->remedy, "stop pid 4242 (tuned)");
 }
 
+/* Any holder at any value passed: with cpu_dma_latency_max_us the value it holds decides. */
+static void test_dma_latency_value_bounded(void **state)
+{
+	const struct finding *f;
+
+	fx_profile(*state, "[power]\ncpu_dma_latency_max_us = 2");
+	fx_write(*state, "/.tickready/cpu_dma_latency", "1000\n");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "held by pid 4242 (tuned) at 1000 us, above 2 us");
+	assert_has(f->remedy, "write 2 or less");
+	/* One judgment: the value check leaves a wanted holder to this one. */
+	assert_verdict(fx_check(*state, "power.dma_latency_value"), V_SKIP);
+	fx_write(*state, "/.tickready/cpu_dma_latency", "0\n");
+	f = fx_check(*state, "power.cpu_dma_latency");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "at 0 us");
+	/* Bounded but unread: not a pass. */
+	fx_remove(*state, "/.tickready/cpu_dma_latency");
+	assert_verdict(fx_check(*state, "power.cpu_dma_latency"), V_SKIP);
+}
+
 static void test_dma_latency_not_held(void **state)
 {
 	const struct finding *f;
@@ -367,7 +389,7 @@ int main(void)
 		T(test_smt), T(test_smt_states), T(test_smt_skip),
 		T(test_cpu_model), T(test_cpu_model_skip),
 		T(test_bios), T(test_bios_skip),
-		T(test_dma_latency), T(test_dma_latency_not_held), T(test_dma_latency_skip), T(test_dma_latency_read_once), T(test_dma_latency_walk),
+		T(test_dma_latency), T(test_dma_latency_value_bounded), T(test_dma_latency_not_held), T(test_dma_latency_skip), T(test_dma_latency_read_once), T(test_dma_latency_walk),
 		T(test_epb), T(test_epb_skip),
 		T(test_epp), T(test_epp_skip),
 		T(test_pstate), T(test_pstate_skip),

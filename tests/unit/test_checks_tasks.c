@@ -194,7 +194,7 @@ static void test_systemd_pass(void **state)
 	const struct finding *f = fx_check(*state, "tasks.systemd_affinity");
 
 	assert_verdict(f, V_PASS);
-	assert_string_equal(f->observed, "CPUAffinity=0-1,4-5 in '/etc/systemd/system.conf'");
+	assert_string_equal(f->observed, "CPUAffinity=0-1,4-5 in '/etc/systemd/system.conf'; PID 1 runs on 0-1,4-5");
 	fx_write(*state, SYSTEMD_CONF, "[Manager]\nCPUAffinity = 0 1 4 5\n");
 	assert_verdict(fx_check(*state, "tasks.systemd_affinity"), V_PASS);
 	fx_write(*state, SYSTEMD_CONF, "[Manager]\nCPUAffinity=0, 1,4-5\n");
@@ -216,6 +216,24 @@ static void test_systemd_fail(void **state)
 	f = fx_check(*state, "tasks.systemd_affinity");
 	assert_verdict(f, V_FAIL);
 	assert_has(f->observed, "no CPUAffinity=");
+}
+
+/* The drop-in is written but PID 1 still runs with the old affinity: pending its re-exec, not a pass. */
+static void test_systemd_pid1_pending(void **state)
+{
+	const struct finding *f;
+
+	fx_write(*state, "/proc/1/status", "Name:\tsystemd\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\n");
+	f = fx_check(*state, "tasks.systemd_affinity");
+	assert_verdict(f, V_FAIL);
+	assert_true(f->pending_reboot);
+	assert_has(f->observed, "PID 1 still runs on 0-7, isolated cores 2-3,6-7 included");
+	assert_has(f->remedy, "systemctl daemon-reexec");
+	/* No status to compare with (a partial capture): the configuration alone, saying so. */
+	fx_remove(*state, "/proc/1/status");
+	f = fx_check(*state, "tasks.systemd_affinity");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "PID 1's running affinity unread");
 }
 
 static void test_systemd_dropins(void **state)
@@ -300,6 +318,7 @@ int main(void)
 		T(test_kthreads_skips),
 		T(test_systemd_pass),
 		T(test_systemd_fail),
+		T(test_systemd_pid1_pending),
 		T(test_systemd_dropins),
 		T(test_systemd_skips),
 		T(test_scan_read_once),

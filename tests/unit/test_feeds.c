@@ -115,7 +115,9 @@ static void test_feed_drop_targets(void **state)
 	assert_non_null(doc);
 	assert_int_equal(profile_load_string(&p, "[targets]\nmax_drop_ppm = 5000\n", "test", &err), 0);
 	n = verify_targets(&p, VM_FEEDS, doc, t, VERIFY_MAX_TARGETS);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);	/* and the rate reached, judged by default, here with nothing to judge it by */
+	assert_string_equal(t[3].name, "feeds.min_rate_pct");
+	assert_true(t[3].missing);
 	assert_string_equal(t[0].name, "max_drop_ppm[kernel-feed0]");
 	assert_true(t[0].observed == 10000);
 	assert_int_equal(t[0].verdict, TV_FAIL);
@@ -127,12 +129,45 @@ static void test_feed_drop_targets(void **state)
 	json_decref(doc);
 }
 
+/* feeds judged drops alone: neither the DPDK path's latency nor the rate the generator reached (91,958 of 200k msg/s). */
+static void test_feed_latency_and_rate(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	struct profile p;
+	struct profile_error err;
+	json_t *doc = json_loads(
+		"{\"schema\": \"tickready.verify/1\", \"mode\": \"feeds\", \"streams\": [],"
+		"\"feeds\": {\"rate_pps\": 200000, \"generator\": {\"seconds\": 1.0}},"
+		"\"totals\": [{\"path\": \"kernel\", \"sent\": 91958, \"latency_measured\": true, \"p999_ns\": 90000000},"
+		"{\"path\": \"dpdk\", \"sent\": 91958, \"latency_measured\": true, \"p999_ns\": 8000000,"
+		" \"max_ns\": 20000}]}", 0, NULL);
+	int n;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(profile_load_string(&p, "[targets]\nfeeds.p999_ns = 50000\nfeeds.max_ns = 1000000\n", "test", &err), 0);
+	n = verify_targets(&p, VM_FEEDS, doc, t, VERIFY_MAX_TARGETS);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0].name, "feeds.p999_ns");
+	assert_int_equal(t[0].verdict, TV_FAIL);
+	assert_true(t[0].observed == 8000000);
+	assert_string_equal(t[1].name, "feeds.max_ns");
+	assert_int_equal(t[1].verdict, TV_PASS);
+	assert_string_equal(t[2].name, "feeds.min_rate_pct");
+	assert_int_equal(t[2].verdict, TV_FAIL);
+	assert_true(t[2].observed > 45.9 && t[2].observed < 46.0);
+	assert_non_null(strstr(t[2].why, "91958 msg/s of the scenario's 200000"));
+	profile_free(&p);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_per_feed_accounting),
 		cmocka_unit_test(test_feed_drop_targets),
+		cmocka_unit_test(test_feed_latency_and_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

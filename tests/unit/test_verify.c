@@ -246,6 +246,41 @@ static void test_targets_bypass_slower(void **state)
 	assert_int_equal(t[2].verdict, TV_PASS);
 }
 
+/* pingpong judged only the P99 ratio: a DPDK P99.9 of 8 ms and a max of 52 ms passed. */
+static void test_targets_pingpong_tail(void **state)
+{
+	struct verify_target t[VERIFY_MAX_TARGETS];
+	const char *doc = "{\"schema\": \"tickready.verify/1\", \"streams\": ["
+			  "{\"name\": \"dpdk\", \"latency_measured\": true, \"p99_ns\": 9000, \"p999_ns\": 8000000,"
+			  " \"max_ns\": 52000000, \"sent\": 1000, \"received\": 1000, \"dropped\": 0, \"duplicated\": 0},"
+			  "{\"name\": \"kernel\", \"latency_measured\": true, \"p99_ns\": 30000, \"p999_ns\": 60000,"
+			  " \"max_ns\": 90000, \"sent\": 1000, \"received\": 1000, \"dropped\": 0, \"duplicated\": 0}]}";
+	int n;
+
+	(void)state;
+	n = targets_for("[targets]\npingpong.p999_ns = 50000\npingpong.max_ns = 1000000\n", VM_PINGPONG, doc, t);
+	assert_int_equal(n, 5);
+	assert_string_equal(t[0].name, "kernel_vs_bypass.min_p99_gain");
+	assert_int_equal(t[0].verdict, TV_PASS);
+	assert_string_equal(t[1].name, "pingpong.p999_ns");
+	assert_int_equal(t[1].verdict, TV_FAIL);
+	assert_true(t[1].observed == 8000000);
+	assert_string_equal(t[2].name, "pingpong.max_ns");
+	assert_int_equal(t[2].verdict, TV_FAIL);
+	/* The shipped profiles bound the tail. */
+	{
+		struct profile p;
+		struct profile_error err;
+		long v;
+
+		assert_int_equal(profile_load(&p, "hft-balanced", &err), 0);
+		assert_int_equal(profile_long(&p, PK_T_PINGPONG_P999, &v), 0);
+		assert_int_equal(profile_long(&p, PK_T_PINGPONG_MAX, &v), 0);
+		assert_int_equal(profile_long(&p, PK_T_FEEDS_P999, &v), 0);
+		profile_free(&p);
+	}
+}
+
 /*
  * A target whose key the poller did not write fails naming the key. The old reader took a
  * missing key for 0, so a renamed p99_ns passed with "observed 0".
@@ -493,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_targets_idle_and_errors),
 		cmocka_unit_test(test_targets_gain),
 		cmocka_unit_test(test_targets_bypass_slower),
+		cmocka_unit_test(test_targets_pingpong_tail),
 		cmocka_unit_test(test_targets_missing_key),
 		cmocka_unit_test(test_targets_drops_skew_ticks),
 		cmocka_unit_test(test_check_counts),
