@@ -763,8 +763,14 @@ static const struct nic *tunable_nic(const struct tune_ctx *ctx, const struct fi
 	const struct nic *n = ctx->prof->nic;
 
 	/* Its netdev goes away with the bind: the poll-mode driver sets coalescing and rings itself. */
-	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER)))
+	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER))) {
+		char *why = xasprintf("binding %s to %s removes %s: the poll-mode driver sets this itself", n->pci,
+				      profile_str(ctx->prof, PK_NIC_DRIVER), label(n));
+
+		plan_add_moot(p, f->check->id, n->pci, why);
+		free(why);
 		return NULL;
+	}
 	if (!n || !n->name[0]) {
 		/* No netdev (bound to vfio-pci): the poll-mode driver sets its own coalescing. */
 		plan_add_manual(p, f, NULL);
