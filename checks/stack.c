@@ -100,7 +100,7 @@ static const struct need needs[] = {
 	{ IBV, NEED_DEVICE, "/dev/infiniband/uverbs", "the verbs device node" },
 	{ IBV, NEED_LIBRARY, "libibverbs", "rdma-core's verbs library" },
 	{ S(STACK_VMA), NEED_LIBRARY, "libxlio|libvma", "XLIO or VMA" },
-	{ SFC, NEED_MODULE, "sfc", "the sfc network driver" },
+	{ SFC, NEED_MODULE, "sfc|xilinx_efct", "the sfc network driver (xilinx_efct on X3)" },
 	{ S(STACK_ONLOAD) | S(STACK_TCPDIRECT), NEED_MODULE, "onload", "the Onload driver" },
 	{ S(STACK_EF_VI), NEED_MODULE, "sfc_char", "ef_vi's char driver" },
 	{ S(STACK_ONLOAD) | S(STACK_TCPDIRECT), NEED_DEVICE, "/dev/onload", "Onload's device node" },

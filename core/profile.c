@@ -652,16 +652,27 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	/*
 	 * auto: a NIC already given to DPDK, else the first PCI NIC off the management path (the same set
 	 * apply's interlocks use: default routes, the SSH session, their bond members, VLAN parents, bridges).
+	 * A profile keeping the kernel driver (driver = kernel, or a named stack that keeps it) never takes a
+	 * NIC on a user-space driver, and takes a vendor bypass NIC (sfc, X3, mlx) before a plain one.
 	 */
-	for (size_t i = 0; i < h->nnics && !p->nic; i++)
+	const char *drv = p->v[PK_NIC_DRIVER].raw, *named = p->v[PK_NIC_STACK].raw;
+	int st = named ? stack_from_name(named) : -1;
+	bool kernel = (drv && !strcmp(drv, "kernel")) || (st >= 0 && stack_info((enum nic_stack)st)->kernel_driver);
+
+	for (size_t i = 0; i < h->nnics && !p->nic && !kernel; i++)
 		if (nic_userspace_driver(h->nics[i].driver))
 			p->nic = &h->nics[i];
-	if (!p->nic) {
+	for (int pass = kernel ? 0 : 1; pass < 2 && !p->nic; pass++) {
 		const struct mgmt_set *m = host_mgmt(h);
 
-		for (size_t i = 0; i < h->nnics && !p->nic; i++)
-			if (h->nics[i].pci[0] && !h->nics[i].default_route && !mgmt_reason(m, &h->nics[i]))
+		for (size_t i = 0; i < h->nnics && !p->nic; i++) {
+			const struct nic *n = &h->nics[i];
+
+			if (!n->pci[0] || n->default_route || mgmt_reason(m, n) || (kernel && nic_userspace_driver(n->driver)))
+				continue;
+			if (pass == 1 || stack_sfc_driver(n->driver) || stack_mlx_driver(n->driver))
 				p->nic = &h->nics[i];
+		}
 	}
 }
 
