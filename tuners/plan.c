@@ -181,12 +181,17 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why)
 {
 	for (size_t i = 0; i < p->nmoot; i++)
-		if (!strcmp(p->moot[i].check, check))
+		if (!strcmp(p->moot[i].check, check) && !p->moot[i].pci == !pci)
 			return;
 	p->moot = xrealloc(p->moot, (p->nmoot + 1) * sizeof(*p->moot));
 	p->moot[p->nmoot].check = check;
-	p->moot[p->nmoot].pci = xstrdup(pci);
+	p->moot[p->nmoot].pci = pci ? xstrdup(pci) : NULL;
 	p->moot[p->nmoot++].why = xstrdup(why);
+}
+
+void plan_add_note(struct plan *p, const char *check, const char *why)
+{
+	plan_add_moot(p, check, NULL, why);
 }
 
 char *argv_pack(const char *const *argv)
@@ -347,8 +352,11 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 			by |= FIX_BLOCKED;
 			fd->fix_note = xstrdup(blocked);
 		}
+		for (size_t k = 0; by == FIX_NOW && k < p->nmoot; k++)
+			if (!p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id))
+				fd->fix_note = xstrdup(p->moot[k].why);
 		for (size_t k = 0; !by && k < p->nmoot; k++)
-			if (!strcmp(p->moot[k].check, fd->check->id)) {
+			if (p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
 				const char *bind_blocked = NULL;
 
 				/* Settled by the bind, so as blocked as the bind is. */
@@ -481,7 +489,8 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 		if (rc < 0)
 			return rc;
 		/* Nothing planned and nothing said: the operator still has a failing knob, so list it. */
-		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before && p->nmoot == moot_before)
+		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before &&
+		    (p->nmoot == moot_before || !p->moot[p->nmoot - 1].pci))
 			plan_add_manual(p, f, NULL);
 	}
 	order_binds(p, ctx->sr);
@@ -692,6 +701,8 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 	jw_key(&w, "settled");
 	jw_arr(&w);
 	for (size_t i = 0; i < p->nmoot; i++) {
+		if (!p->moot[i].pci)
+			continue;
 		jw_obj(&w);
 		jw_key(&w, "check");
 		jw_str(&w, p->moot[i].check);

@@ -53,10 +53,13 @@ struct manual {
 	char *why;		/* why apply makes no change for it on this host */
 };
 
-/* A failing check whose changes a bind of the same plan makes moot (the netdev they write goes with it). */
+/*
+ * A failing check whose changes a bind of the same plan makes moot (the netdev they write goes with it),
+ * or, with pci NULL, a note on what apply's changes for check leave undone (fix_note).
+ */
 struct moot {
 	const char *check;
-	char *pci;	/* the device bound */
+	char *pci;	/* the device bound, NULL for a note */
 	char *why;
 };
 
@@ -107,6 +110,8 @@ void change_set(char **field, const char *fmt, ...) __attribute__((format(printf
 void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
 /* A failing finding that a bind in this plan settles: its netdev (and what apply would write there) goes away. */
 void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why);
+/* What check's changes leave to the operator (a restart apply never does): the finding's fix_note. */
+void plan_add_note(struct plan *p, const char *check, const char *why);
 /* argv from a NULL-terminated list, stored NUL-separated. */
 char *argv_pack(const char *const *argv);
 /* Unpacked into a NULL-terminated array of pointers into packed; free the array only. */

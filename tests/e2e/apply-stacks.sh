@@ -64,4 +64,22 @@ expect_status 0 "second apply" "$TR" apply --root "$T" --profile "$D/p.ini" --on
 expect_grep "second apply plans nothing" '^nothing to do' "$OUT"
 expect_status 0 "revert" "$TR" revert --root "$T"
 same_tree "$T.orig" "$T" && ok "revert: byte-identical" || { not_ok "revert left differences"; diff -r --no-dereference "$T.orig" "$T" | head; }
+
+# trader.service running with a 64 KiB limit: apply writes the drop-in and never restarts it, so the finding
+# says what is left by hand, the shell line claims no restart, and after apply the check is pending, not fixed.
+mkdir -p "$T/sys/fs/cgroup/system.slice/trader.service" "$T/proc/4242"
+echo 4242 >"$T/sys/fs/cgroup/system.slice/trader.service/cgroup.procs"
+printf 'Limit                     Soft Limit           Hard Limit           Units\nMax locked memory         65536                65536                bytes\n' >"$T/proc/4242/limits"
+"$TR" audit --root "$T" --profile "$D/p.ini" --only memory.memlock --format json >"$OUT"
+json "$OUT" '[c["fixed_by"] + ": " + c["fix_note"] for c in d["checks"]][0]' | grep -q "^apply now: writes the drop-in; trader.service (pid 4242) keeps locked memory 65536 bytes until it restarts.*by hand" &&
+	ok "running service: the finding says the restart is by hand" || not_ok "memlock finding: $(json "$OUT" '[(c["fixed_by"], c["fix_note"]) for c in d["checks"]]')"
+"$TR" apply --root "$T" --profile "$D/p.ini" --only memory.memlock --dry-run --format json >"$OUT"
+json "$OUT" '[c["command"] for c in d["changes"] if c["kind"] == "create"][0]' | grep -q restart &&
+	not_ok "the dry run's shell line claims a restart" || ok "the dry run's shell line claims no restart"
+expect_status 0 "running service: apply" "$TR" apply --root "$T" --profile "$D/p.ini" --only memory.memlock --yes
+"$TR" audit --root "$T" --profile "$D/p.ini" --only memory.memlock --format json >"$OUT"
+[ "$(json "$OUT" '[c["verdict"] for c in d["checks"]][0]')" = pending-reboot ] &&
+	json "$OUT" '[c["remedy"] for c in d["checks"]][0]' | grep -q "systemctl restart trader.service (pending until the service restarts" &&
+	ok "running service after apply: pending until it restarts" || not_ok "after apply: $(json "$OUT" '[(c["verdict"], c["observed"], c["remedy"]) for c in d["checks"]]')"
+"$TR" revert --root "$T" >/dev/null
 finish
