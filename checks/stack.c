@@ -257,7 +257,8 @@ static int plan_stack_needs(const struct tune_ctx *ctx, const struct finding *f,
 
 		if (!(nd->stacks & S(ctx->prof->stack)) || need_met(ctx->sr, nd, found, sizeof(found)))
 			continue;
-		if (nd->kind != NEED_MODULE || tune_modprobe(ctx, p, f->check->id, nd->what) <= 0)
+		/* Alternatives ("sfc|xilinx_efct") name no one module to load: by hand. */
+		if (nd->kind != NEED_MODULE || strchr(nd->what, '|') || tune_modprobe(ctx, p, f->check->id, nd->what) <= 0)
 			manual = true;
 	}
 	if (manual || f->verdict == V_WARN)

@@ -347,6 +347,17 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		}
 		free(fd->fix_note);
 		fd->fix_note = NULL;
+		/* A manual row beside changes: apply does part, the check still fails after it, so by hand. */
+		for (size_t k = 0; by && !blocked && k < p->nmanual; k++)
+			if (!strcmp(p->manual[k].check, fd->check->id)) {
+				fd->fix_note = xasprintf("apply does part of it; the rest: %s",
+							 p->manual[k].why ? p->manual[k].why : "by hand");
+				by = FIX_MANUAL;
+			}
+		if (by == FIX_MANUAL) {
+			fd->fix_by = by;
+			continue;
+		}
 		/* Blocked in part is blocked: after apply the check would still fail. */
 		if (blocked) {
 			by |= FIX_BLOCKED;
