@@ -377,11 +377,11 @@ static bool chain_hugepages(struct chain *c)
 	long want = 1;
 	bool ok;
 
-	if (!kb)
+	/* No count asked (hugepages = any, as rdma has): memory.hugepages skips, and so does this link. */
+	if (!kb || profile_long(c->ctx->prof, PK_HUGEPAGES, &want) < 0)
 		return true;
 	format_size_human(kb, size, sizeof(size));
 	format_size_kb(kb, pool, sizeof(pool));
-	profile_long(c->ctx->prof, PK_HUGEPAGES, &want);
 	if (want < 1)
 		want = 1;
 	p = host_pool(c->ctx->host, c->node, kb);
@@ -400,12 +400,12 @@ static bool chain_hugepages(struct chain *c)
 			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
 				    c->node);
 		else
-			ok = broken(c, "hugepages", fix, "%ldx%s reserved on node %d, want %ld", p->nr, size, c->node,
+			ok = broken(c, "hugepages", fix, "%ld %s pages reserved on node %d, want %ld", p->nr, size, c->node,
 				    want);
 		free(fix);
 		return ok;
 	}
-	add(&c->path, " -> ", "%ldx%s on node %d", p->nr, size, c->node);
+	add(&c->path, " -> ", "%ld %s pages on node %d", p->nr, size, c->node);
 	return true;
 }
 
