@@ -465,8 +465,16 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 	}
 	for (int i = 0; stack && stack[i]; i++) {
 		if (!strcmp(stack[i], source)) {
-			set_error(err, "%s: include cycle: '%s' includes itself through '%s'", from_file ? from_file : source,
-				  source, stack[0]);
+			struct strbuf chain = { 0 };
+
+			/* The loop from where it closes: "'a' includes itself", or "'a' -> 'b' -> 'a'". */
+			for (int k = i; stack[k]; k++)
+				strbuf_addf(&chain, "%s'%s'", chain.len ? " -> " : "", stack[k]);
+			if (!stack[i + 1])
+				set_error(err, "%s: include cycle: '%s' includes itself", from_file ? from_file : source, source);
+			else
+				set_error(err, "%s: include cycle: %s -> '%s'", from_file ? from_file : source, chain.s, source);
+			strbuf_free(&chain);
 			free(text);
 			return -ELOOP;
 		}

@@ -138,6 +138,8 @@ if command -v strace >/dev/null; then
 		-e inject=renameat,renameat2:error=EIO:when=2 "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes >"$OUT" 2>"$ERR"
 	rc=$?
 	[ "$rc" = 2 ] && grep -q "0000:3b:00.0 driver" "$ERR" && ok "EIO in the bind: exit 2 naming the device" || not_ok "rc $rc: $(cat "$ERR")"
+	grep -Eq "[0-9]+ changes were made before it and are journaled|1 change was made before it and is journaled" "$ERR" &&
+		ok "EIO in the bind: the count of changes made reads as a sentence" || not_ok "grammar: $(cat "$ERR")"
 	"$TR" revert --root "$T" >/dev/null
 	same_tree "$T.orig" "$T" && ok "revert after a half-done bind: identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
 fi
