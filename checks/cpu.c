@@ -430,6 +430,50 @@ const struct check check_cpu_housekeeping = {
 
 /* ---- cpu.smt_siblings ---- */
 
+/*
+ * Makes set a value [cpu] isolated_cores may take: whole cores on a node left with no housekeeping cpu
+ * are given back (the node's lowest isolated core first), and explicit housekeeping cpus stay out.
+ * False when nothing isolated is left.
+ */
+static bool fit_isolated(const struct check_ctx *ctx, struct cpuset *set)
+{
+	const struct host *h = ctx->host;
+	const char *hk = ctx->prof->v[PK_HOUSEKEEPING_CORES].raw;
+	int bare;
+
+	struct cpuset split;
+	int cpu;
+
+	if (hk && strcmp(hk, "auto"))
+		cpuset_andnot(set, set, &ctx->prof->housekeeping);
+	cpuset_and(set, set, &h->present);
+	/* Only whole cores: a cpu whose sibling had to stay out goes too. */
+	cpuset_zero(&split);
+	cpuset_for_each(cpu, set) {
+		const struct host_cpu *c = host_cpu(h, cpu);
+
+		if (c && !cpuset_subset(&c->siblings, set))
+			cpuset_set(&split, cpu);
+	}
+	cpuset_andnot(set, set, &split);
+	for (int guard = 0; guard < CPUSET_MAX && !cpuset_empty(set) && (bare = host_bare_node(h, set)) >= 0; guard++) {
+		const struct numa_node *n = host_node(h, bare);
+		const struct host_cpu *c;
+		struct cpuset on;
+
+		if (n)
+			cpuset_and(&on, &n->cpus, set);
+		else
+			on = *set;
+		if ((cpu = cpuset_next(&on, 0)) < 0)
+			return false;
+		cpuset_clear(set, cpu);
+		if ((c = host_cpu(h, cpu)))
+			cpuset_andnot(set, set, &c->siblings);
+	}
+	return !cpuset_empty(set) && host_bare_node(h, set) < 0;
+}
+
 static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct host *h = ctx->host;
@@ -467,18 +511,22 @@ static void run_cpu_smt_siblings(const struct check_ctx *ctx, struct finding *f)
 	} else {
 		char *a = cpuset_text(&bad_iso), *b, *c;
 		struct cpuset keep;
+		bool keep_ok, whole_ok;
 
+		/* Each value suggested keeps a housekeeping cpu on every node and passes profile check. */
 		cpuset_andnot(&keep, iso, &bad_iso);
 		cpuset_or(&whole, iso, &bad_hk);
+		whole_ok = fit_isolated(ctx, &whole);
+		keep_ok = fit_isolated(ctx, &keep) && !cpuset_equal(&keep, &whole);
 		b = cpuset_text(&keep);
 		c = cpuset_text(&whole);
 		finding_fail(f, "isolated cpus %s share cores with non-isolated cpus: (isolated,sibling) %s%s", a, pairs.s,
 			     npairs > 16 ? " ..." : "");
-		/* Adding the siblings is a fix only while every node keeps a housekeeping cpu. */
-		if (host_bare_node(h, &whole) < 0)
-			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (or %s), or turn SMT off ('nosmt' on "
-				       "the kernel command line, [cpu] smt = off)", c, b[0] ? b : "fewer cpus");
-		else if (b[0])
+		if (whole_ok)
+			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s%s%s%s, or turn SMT off ('nosmt' on "
+				       "the kernel command line, [cpu] smt = off)", c, keep_ok ? " (or " : "", keep_ok ? b : "",
+				       keep_ok ? ")" : "");
+		else if (keep_ok)
 			finding_remedy(f, "isolate whole cores: [cpu] isolated_cores = %s (adding the siblings would leave no "
 				       "housekeeping cpu), or turn SMT off ('nosmt' on the kernel command line, [cpu] smt = off)", b);
 		else

@@ -377,11 +377,11 @@ static bool chain_hugepages(struct chain *c)
 	long want = 1;
 	bool ok;
 
-	if (!kb)
+	/* No count asked (hugepages = any, as rdma has): memory.hugepages skips, and so does this link. */
+	if (!kb || profile_long(c->ctx->prof, PK_HUGEPAGES, &want) < 0)
 		return true;
 	format_size_human(kb, size, sizeof(size));
 	format_size_kb(kb, pool, sizeof(pool));
-	profile_long(c->ctx->prof, PK_HUGEPAGES, &want);
 	if (want < 1)
 		want = 1;
 	p = host_pool(c->ctx->host, c->node, kb);
@@ -400,12 +400,12 @@ static bool chain_hugepages(struct chain *c)
 			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
 				    c->node);
 		else
-			ok = broken(c, "hugepages", fix, "%ldx%s reserved on node %d, want %ld", p->nr, size, c->node,
+			ok = broken(c, "hugepages", fix, "%ld %s pages reserved on node %d, want %ld", p->nr, size, c->node,
 				    want);
 		free(fix);
 		return ok;
 	}
-	add(&c->path, " -> ", "%ldx%s on node %d", p->nr, size, c->node);
+	add(&c->path, " -> ", "%ld %s pages on node %d", p->nr, size, c->node);
 	return true;
 }
 
@@ -552,7 +552,8 @@ out:
 }
 
 const struct check check_nic_chain = {
-	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE),
+	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE,
+		     PK_NIC_IRQS_LOCAL),
 	.id = "nic.chain",
 	.area = AREA_NIC,
 	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
@@ -767,8 +768,14 @@ static const struct nic *tunable_nic(const struct tune_ctx *ctx, const struct fi
 	const struct nic *n = ctx->prof->nic;
 
 	/* Its netdev goes away with the bind: the poll-mode driver sets coalescing and rings itself. */
-	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER)))
+	if (rebinds(ctx, n) && nic_userspace_driver(profile_str(ctx->prof, PK_NIC_DRIVER))) {
+		char *why = xasprintf("binding %s to %s removes %s: the poll-mode driver sets this itself", n->pci,
+				      profile_str(ctx->prof, PK_NIC_DRIVER), label(n));
+
+		plan_add_moot(p, f->check->id, n->pci, why);
+		free(why);
 		return NULL;
+	}
 	if (!n || !n->name[0]) {
 		/* No netdev (bound to vfio-pci): the poll-mode driver sets its own coalescing. */
 		plan_add_manual(p, f, NULL);
@@ -777,11 +784,13 @@ static const struct nic *tunable_nic(const struct tune_ctx *ctx, const struct fi
 	return n;
 }
 
+static int iommu_on(const struct sysroot *sr, char *seen, size_t size);
+
 /* Why binding n must not happen; *force_ok says whether --force may override. NULL when clear. */
 static char *bind_blocked(const struct tune_ctx *ctx, const struct nic *n, const char *want, bool *force_ok)
 {
-	const char *why = ctx->mgmt ? mgmt_reason(ctx->mgmt, n) : NULL;
-	char path[128];
+	const char *why = ctx->mgmt ? mgmt_reason(ctx->mgmt, n) : NULL, *mode = profile_str(ctx->prof, PK_IOMMU);
+	char path[128], seen[192];
 	struct dirlist dl;
 	char *out = NULL;
 
@@ -790,6 +799,14 @@ static char *bind_blocked(const struct tune_ctx *ctx, const struct nic *n, const
 	if (why)
 		return xasprintf("%s is on the management path (%s): binding it to %s cuts this host off",
 				 n->name[0] ? n->name : n->pci, why, want);
+	/*
+	 * Never overridable either: without an IOMMU vfio-pci takes a device only in no-IOMMU mode, so the
+	 * unbind would leave the NIC on no driver. The profile's noiommu has nic.iommu turn that mode on first.
+	 */
+	if (!strcmp(want, "vfio-pci") && !iommu_on(ctx->sr, seen, sizeof(seen)) && (!mode || strcmp(mode, "noiommu")))
+		return xasprintf("%s and vfio's no-IOMMU mode is not allowed ([nic] iommu = %s): vfio-pci would not take "
+				 "%s, which the unbind leaves on no driver; turn the IOMMU on (nic.iommu) and apply after the "
+				 "reboot, or allow [nic] iommu = noiommu", seen, mode ? mode : "unset", n->pci);
 	if (n->iommu_group >= 0) {
 		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", n->iommu_group);
 		if (sysroot_list(ctx->sr, path, &dl) == 0) {
@@ -975,6 +992,31 @@ static void run_iommu(const struct check_ctx *ctx, struct finding *f)
 					: "modprobe vfio enable_unsafe_noiommu_mode=1 (profile: [nic] iommu = noiommu)");
 }
 
+/*
+ * vfio's no-IOMMU mode, as the finding says: the module parameter written when vfio is loaded, else vfio
+ * loaded with it (live host only). Runtime, so the boot unit re-applies it.
+ */
+static int plan_noiommu(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	struct change *c;
+
+	if (tune_value(ctx, p, f->check->id, VFIO_NOIOMMU, "Y") != -ENOENT)
+		return 0;
+	if (!ctx->sr->live) {
+		plan_add_manual(p, f, "vfio is not loaded in this tree: on the host, modprobe vfio "
+				      "enable_unsafe_noiommu_mode=1");
+		return 0;
+	}
+	c = plan_add(p, f->check->id, CK_EXEC, "vfio", NULL, NULL, "modprobe");
+	if (!c)
+		return 0;
+	c->live_only = true;
+	c->argv_do = argv_pack((const char *const[]){ "modprobe", "vfio", "enable_unsafe_noiommu_mode=1", NULL });
+	/* Unloading vfio could take other devices with it: revert leaves it loaded. */
+	c->shell = xstrdup("modprobe vfio enable_unsafe_noiommu_mode=1");
+	return 0;
+}
+
 /* iommu=pt (and intel_iommu=on on Intel) for vfio-pci, or vfio's no-IOMMU mode when the profile allows it. */
 static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
@@ -996,15 +1038,14 @@ static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struc
 		b[n] = (struct boot_param){ .key = "iommu" };
 		snprintf(b[n++].value, sizeof(b[0].value), "pt");
 	} else if (!strcmp(v, "noiommu")) {
-		b[n] = (struct boot_param){ .key = "vfio.enable_unsafe_noiommu_mode" };
-		snprintf(b[n++].value, sizeof(b[0].value), "1");
+		return plan_noiommu(ctx, f, p);
 	}
 	return plan_boot_params(ctx, f, p, b, n);
 }
 
 const struct check check_nic_iommu = {
 	.keys = KEYS(PK_IOMMU, PK_NIC_DRIVER),
-	.flags = CF_BOOT,
+	.flags = CF_BOOT | CF_RUNTIME,
 	.id = "nic.iommu",
 	.area = AREA_NIC,
 	.title = "IOMMU on for vfio-pci (or no-IOMMU mode explicitly allowed)",

@@ -107,7 +107,7 @@ static int plan_pcie_caps(const struct tune_ctx *ctx, const struct finding *f, s
 	struct pcie_caps c;
 	unsigned aspm;
 	long mrrs_want;
-	bool manual = false;
+	const char *manual = NULL;
 
 	if (!n || !n->pci[0] || pcie_caps_read(ctx->sr, n->pci, &c) < 0) {
 		plan_add_manual(p, f, NULL);
@@ -123,13 +123,14 @@ static int plan_pcie_caps(const struct tune_ctx *ctx, const struct finding *f, s
 					tune_value(ctx, p, f->check->id, path, "0");
 			}
 		} else if (c.aspm_ctl) {
-			manual = true;
+			manual = "no link/*_aspm files: ASPM is a config-space write (setpci) or a BIOS setting, which apply "
+				 "never makes";
 		}
 	}
 	if (profile_long(ctx->prof, PK_MAX_READ_REQ, &mrrs_want) == 0 && c.mrrs < mrrs_want)
-		manual = true;
+		manual = "MaxReadReq is a config-space write (setpci), which apply never makes";
 	if (manual)
-		plan_add_manual(p, f, NULL);
+		plan_add_manual(p, f, manual);
 	return 0;
 }
 

@@ -100,7 +100,7 @@ static const struct need needs[] = {
 	{ IBV, NEED_DEVICE, "/dev/infiniband/uverbs", "the verbs device node" },
 	{ IBV, NEED_LIBRARY, "libibverbs", "rdma-core's verbs library" },
 	{ S(STACK_VMA), NEED_LIBRARY, "libxlio|libvma", "XLIO or VMA" },
-	{ SFC, NEED_MODULE, "sfc", "the sfc network driver" },
+	{ SFC, NEED_MODULE, "sfc|xilinx_efct", "the sfc network driver (xilinx_efct on X3)" },
 	{ S(STACK_ONLOAD) | S(STACK_TCPDIRECT), NEED_MODULE, "onload", "the Onload driver" },
 	{ S(STACK_EF_VI), NEED_MODULE, "sfc_char", "ef_vi's char driver" },
 	{ S(STACK_ONLOAD) | S(STACK_TCPDIRECT), NEED_DEVICE, "/dev/onload", "Onload's device node" },
@@ -257,7 +257,8 @@ static int plan_stack_needs(const struct tune_ctx *ctx, const struct finding *f,
 
 		if (!(nd->stacks & S(ctx->prof->stack)) || need_met(ctx->sr, nd, found, sizeof(found)))
 			continue;
-		if (nd->kind != NEED_MODULE || tune_modprobe(ctx, p, f->check->id, nd->what) <= 0)
+		/* Alternatives ("sfc|xilinx_efct") name no one module to load: by hand. */
+		if (nd->kind != NEED_MODULE || strchr(nd->what, '|') || tune_modprobe(ctx, p, f->check->id, nd->what) <= 0)
 			manual = true;
 	}
 	if (manual || f->verdict == V_WARN)
@@ -567,6 +568,18 @@ static void run_memlock(const struct check_ctx *ctx, struct finding *f)
 			finding_pass(f, "%s (pid %ld) runs with locked memory %s", unit, pid, limit_text(have, htxt, sizeof(htxt)));
 			return;
 		}
+		long long conf;
+
+		/* The unit already allows it (apply's drop-in, or an edit): the process takes it when restarted. */
+		if (unit_memlock(ctx->sr, unit, val, sizeof(val), src, sizeof(src)) &&
+		    parse_byte_limit(strchr(val, ':') ? strchr(val, ':') + 1 : val, 1, &conf) == 0 && limit_ok(conf, want)) {
+			finding_fail(f, "%s (pid %ld) runs with locked memory %s; its unit allows %s (%s) from its next start",
+				     unit, pid, limit_text(have, htxt, sizeof(htxt)), val, src);
+			finding_remedy(f, "systemctl daemon-reload && systemctl restart %s (pending until the service restarts, "
+				       "or the next boot)", unit);
+			f->pending_reboot = true;
+			return;
+		}
 		finding_fail(f, "%s (pid %ld) runs with locked memory %s", unit, pid, limit_text(have, htxt, sizeof(htxt)));
 		finding_remedy(f, "systemctl edit %s: [Service] LimitMEMLOCK=%s, then systemctl restart %s", unit,
 			       want == UNLIMITED ? "infinity" : want_s, unit);
@@ -591,9 +604,10 @@ static void run_memlock(const struct check_ctx *ctx, struct finding *f)
 static int plan_memlock(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
 	const char *want_s = profile_str(ctx->prof, PK_MEMLOCK), *svc = profile_str(ctx->prof, PK_SERVICE);
-	char unit[256], dir[320], path[400];
+	char unit[256], dir[320], path[400], htxt[32], *why;
 	struct change *c;
-	long long want = UNLIMITED;
+	long long want = UNLIMITED, have;
+	long pid;
 
 	if (!svc || (want_s && parse_byte_limit(want_s, 1, &want) < 0)) {
 		plan_add_manual(p, f, NULL);
@@ -612,8 +626,17 @@ static int plan_memlock(const struct tune_ctx *ctx, const struct finding *f, str
 		return 0;
 	change_set(&c->value, "# tickready: locked memory for %s\n[Service]\nLimitMEMLOCK=%s\n", unit,
 		   want == UNLIMITED ? "infinity" : want_s);
-	change_set(&c->shell, "systemctl edit %s (LimitMEMLOCK=%s); systemctl daemon-reload; systemctl restart %s", unit,
-		   want == UNLIMITED ? "infinity" : want_s, unit);
+	/* apply writes the drop-in only: it never reloads systemd nor restarts the operator's service. */
+	change_set(&c->shell, "systemctl edit %s (LimitMEMLOCK=%s)", unit, want == UNLIMITED ? "infinity" : want_s);
+	if (running_memlock(ctx->sr, unit, &have, &pid))
+		why = xasprintf("writes the drop-in; %s (pid %ld) keeps locked memory %s until it restarts: systemctl "
+				"daemon-reload && systemctl restart %s, by hand (apply never restarts it)", unit, pid,
+				limit_text(have, htxt, sizeof(htxt)), unit);
+	else
+		why = xasprintf("writes the drop-in; systemd reads it at the next systemctl daemon-reload, and %s takes it "
+				"when it starts", unit);
+	plan_add_note(p, f->check->id, why);
+	free(why);
 	return 0;
 }
 

@@ -346,10 +346,11 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		return EXIT_ERROR;
 	}
 	if (rc < 0) {
-		cli_error("apply: cannot write '%s': %s; %zu change%s made before it are journaled: `tickready revert%s%s` "
-			  "undoes them",
+		cli_error("apply: cannot write '%s': %s; %zu change%s made before it and %s journaled: `tickready "
+			  "revert%s%s` undoes %s",
 			  res.failed_path, sysroot_strerror(rc), res.applied, res.applied == 1 ? " was" : "s were",
-			  s->sr.live ? "" : " --root ", s->sr.live ? "" : s->sr.path);
+			  res.applied == 1 ? "is" : "are",
+			  s->sr.live ? "" : " --root ", s->sr.live ? "" : s->sr.path, res.applied == 1 ? "it" : "them");
 		exec_result_free(&res);
 		journal_close(&j);
 		return EXIT_ERROR;

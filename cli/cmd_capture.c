@@ -278,6 +278,13 @@ int cmd_capture(int argc, char **argv)
 	}
 	/* Checks read only what their profile asks about: read for every profile and every value. */
 	probed = probe_all(&s, &first);
+	{
+		/* The host's name, so report, diff and the fleet page of the capture name it. */
+		char name[256];
+
+		sysroot_read_str(&s.sr, "/etc/hostname", name, sizeof(name));
+		sysroot_read_str(&s.sr, "/proc/sys/kernel/hostname", name, sizeof(name));
+	}
 	if (tarball && !mkdtemp(tmp)) {
 		cli_error("capture: cannot create a temporary directory: %s", strerror(errno));
 		cli_out_abort(report_fp, report_tmp);

@@ -74,6 +74,8 @@ const char *fix_by_line(unsigned by, const char *note)
 		snprintf(buf, sizeof(buf), "tickready apply does it: now, and stages the rest for the next boot");
 	else if (by & FIX_BOOT)
 		snprintf(buf, sizeof(buf), "tickready apply stages it for the next boot");
+	else if (note)
+		snprintf(buf, sizeof(buf), "tickready apply: %s", note);
 	else
 		snprintf(buf, sizeof(buf), "tickready apply does it now");
 	return buf;

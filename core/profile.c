@@ -465,8 +465,16 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 	}
 	for (int i = 0; stack && stack[i]; i++) {
 		if (!strcmp(stack[i], source)) {
-			set_error(err, "%s: include cycle: '%s' includes itself through '%s'", from_file ? from_file : source,
-				  source, stack[0]);
+			struct strbuf chain = { 0 };
+
+			/* The loop from where it closes: "'a' includes itself", or "'a' -> 'b' -> 'a'". */
+			for (int k = i; stack[k]; k++)
+				strbuf_addf(&chain, "%s'%s'", chain.len ? " -> " : "", stack[k]);
+			if (!stack[i + 1])
+				set_error(err, "%s: include cycle: '%s' includes itself", from_file ? from_file : source, source);
+			else
+				set_error(err, "%s: include cycle: %s -> '%s'", from_file ? from_file : source, chain.s, source);
+			strbuf_free(&chain);
 			free(text);
 			return -ELOOP;
 		}
@@ -652,16 +660,27 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	/*
 	 * auto: a NIC already given to DPDK, else the first PCI NIC off the management path (the same set
 	 * apply's interlocks use: default routes, the SSH session, their bond members, VLAN parents, bridges).
+	 * A profile keeping the kernel driver (driver = kernel, or a named stack that keeps it) never takes a
+	 * NIC on a user-space driver, and takes a vendor bypass NIC (sfc, X3, mlx) before a plain one.
 	 */
-	for (size_t i = 0; i < h->nnics && !p->nic; i++)
+	const char *drv = p->v[PK_NIC_DRIVER].raw, *named = p->v[PK_NIC_STACK].raw;
+	int st = named ? stack_from_name(named) : -1;
+	bool kernel = (drv && !strcmp(drv, "kernel")) || (st >= 0 && stack_info((enum nic_stack)st)->kernel_driver);
+
+	for (size_t i = 0; i < h->nnics && !p->nic && !kernel; i++)
 		if (nic_userspace_driver(h->nics[i].driver))
 			p->nic = &h->nics[i];
-	if (!p->nic) {
+	for (int pass = kernel ? 0 : 1; pass < 2 && !p->nic; pass++) {
 		const struct mgmt_set *m = host_mgmt(h);
 
-		for (size_t i = 0; i < h->nnics && !p->nic; i++)
-			if (h->nics[i].pci[0] && !h->nics[i].default_route && !mgmt_reason(m, &h->nics[i]))
+		for (size_t i = 0; i < h->nnics && !p->nic; i++) {
+			const struct nic *n = &h->nics[i];
+
+			if (!n->pci[0] || n->default_route || mgmt_reason(m, n) || (kernel && nic_userspace_driver(n->driver)))
+				continue;
+			if (pass == 1 || stack_sfc_driver(n->driver) || stack_mlx_driver(n->driver))
 				p->nic = &h->nics[i];
+		}
 	}
 }
 

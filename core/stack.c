@@ -32,7 +32,9 @@ bool stack_mlx_driver(const char *driver)
 
 bool stack_sfc_driver(const char *driver)
 {
-	return !strcmp(driver, "sfc") || !strcmp(driver, "sfc_ef100") || !strcmp(driver, "sfc_falcon");
+	/* xilinx_efct drives the X3 series (X3522), which Onload, ef_vi and TCPDirect run on too. */
+	return !strcmp(driver, "sfc") || !strcmp(driver, "sfc_ef100") || !strcmp(driver, "sfc_falcon") ||
+	       !strcmp(driver, "xilinx_efct");
 }
 
 /* Where Debian, RHEL and vendor installers (Onload, MLNX_OFED, VMA) put shared libraries. */

@@ -40,7 +40,7 @@ int stack_from_name(const char *name);
 
 /* The driver families a stack is tied to. */
 bool stack_mlx_driver(const char *driver);	/* mlx5_core, mlx4_core */
-bool stack_sfc_driver(const char *driver);	/* sfc, sfc_ef100, sfc_falcon */
+bool stack_sfc_driver(const char *driver);	/* sfc, sfc_ef100, sfc_falcon, xilinx_efct (X3) */
 
 /* Is a shared library named prefix* in the usual library directories? The file found into path. */
 bool stack_has_library(const struct sysroot *sr, const char *prefix, char *path, size_t size);

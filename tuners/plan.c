@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "jsonw.h"
 #include "kinds.h"
+#include "pci.h"
 #include "state.h"
 #include "tuners.h"
 #include "util.h"
@@ -177,6 +178,22 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 						  : "tickready has no safe change for this knob");
 }
 
+void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why)
+{
+	for (size_t i = 0; i < p->nmoot; i++)
+		if (!strcmp(p->moot[i].check, check) && !p->moot[i].pci == !pci)
+			return;
+	p->moot = xrealloc(p->moot, (p->nmoot + 1) * sizeof(*p->moot));
+	p->moot[p->nmoot].check = check;
+	p->moot[p->nmoot].pci = pci ? xstrdup(pci) : NULL;
+	p->moot[p->nmoot++].why = xstrdup(why);
+}
+
+void plan_add_note(struct plan *p, const char *check, const char *why)
+{
+	plan_add_moot(p, check, NULL, why);
+}
+
 char *argv_pack(const char *const *argv)
 {
 	size_t len = 1;
@@ -243,6 +260,11 @@ void plan_free(struct plan *p)
 		free(p->manual[i].why);
 	}
 	free(p->manual);
+	for (size_t i = 0; i < p->nmoot; i++) {
+		free(p->moot[i].why);
+		free(p->moot[i].pci);
+	}
+	free(p->moot);
 	free(p->slots);
 	if (p->bootloader_argv)
 		for (char **a = p->bootloader_argv; *a; a++)
@@ -325,11 +347,36 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		}
 		free(fd->fix_note);
 		fd->fix_note = NULL;
+		/* A manual row beside changes: apply does part, the check still fails after it, so by hand. */
+		for (size_t k = 0; by && !blocked && k < p->nmanual; k++)
+			if (!strcmp(p->manual[k].check, fd->check->id)) {
+				fd->fix_note = xasprintf("apply does part of it; the rest: %s",
+							 p->manual[k].why ? p->manual[k].why : "by hand");
+				by = FIX_MANUAL;
+			}
+		if (by == FIX_MANUAL) {
+			fd->fix_by = by;
+			continue;
+		}
 		/* Blocked in part is blocked: after apply the check would still fail. */
 		if (blocked) {
 			by |= FIX_BLOCKED;
 			fd->fix_note = xstrdup(blocked);
 		}
+		for (size_t k = 0; by == FIX_NOW && k < p->nmoot; k++)
+			if (!p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id))
+				fd->fix_note = xstrdup(p->moot[k].why);
+		for (size_t k = 0; !by && k < p->nmoot; k++)
+			if (p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
+				const char *bind_blocked = NULL;
+
+				/* Settled by the bind, so as blocked as the bind is. */
+				for (size_t b = 0; b < p->n; b++)
+					if (p->v[b].kind == CK_BIND && p->v[b].iface && !strcmp(p->v[b].iface, p->moot[k].pci))
+						bind_blocked = p->v[b].blocked;
+				by = bind_blocked ? FIX_BLOCKED : FIX_NOW;
+				fd->fix_note = xstrdup(bind_blocked ? bind_blocked : p->moot[k].why);
+			}
 		if (!by) {
 			by = FIX_MANUAL;
 			for (size_t k = 0; k < p->nmanual; k++)
@@ -342,6 +389,98 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 	}
 }
 
+/* Does the change write to netdev name (its sysfs directory, or an ethtool setting of it)? */
+static bool writes_netdev(const struct change *c, const char *pci, const char *name)
+{
+	char dir[96], devdir[160];
+
+	if (c->kind == CK_ETHTOOL && c->iface && !strcmp(c->iface, name))
+		return true;
+	if (!c->path)
+		return false;
+	snprintf(dir, sizeof(dir), "/sys/class/net/%s/", name);
+	snprintf(devdir, sizeof(devdir), "/sys/bus/pci/devices/%s/net/", pci);
+	return !strncmp(c->path, dir, strlen(dir)) || !strncmp(c->path, devdir, strlen(devdir));
+}
+
+/* Drops the changes of checks other than check that write to the netdevs names of pci, which binding it removes. */
+static void prune_netdev(struct plan *p, const char *check, const char *pci, const char *driver, const char *names)
+{
+	char list[512], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (char *n = strtok_r(list, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+		size_t out = 0;
+
+		for (size_t i = 0; i < p->n; i++) {
+			struct change *c = &p->v[i];
+
+			if (strcmp(c->check, check) && writes_netdev(c, pci, n)) {
+				char *why = xasprintf("binding %s to %s removes %s, and with it what this check judges there",
+						      pci, driver, n);
+
+				plan_add_moot(p, c->check, pci, why);
+				free(why);
+				change_free(c);
+				continue;
+			}
+			p->v[out++] = *c;
+		}
+		p->n = out;
+	}
+}
+
+/*
+ * A bind takes the device from its kernel driver: changes to its netdev after it fail (the netdev is
+ * gone), and before it they are moot. Unblocked binds prune those; every bind (and the rest of its check)
+ * runs last, so an overridden interlock still finds the other writes made.
+ */
+static void order_binds(struct plan *p, const struct sysroot *sr)
+{
+	struct change *sorted;
+	size_t k = 0, nb = 0;
+	char names[512], **binds = xcalloc(p->n * 3 + 1, sizeof(char *));
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == CK_BIND && !p->v[i].blocked && p->v[i].iface && p->v[i].value) {
+			binds[nb++] = xstrdup(p->v[i].check);
+			binds[nb++] = xstrdup(p->v[i].iface);
+			binds[nb++] = xstrdup(p->v[i].value);
+		}
+	for (size_t b = 0; b < nb; b += 3) {
+		pci_netdev_names(sr, binds[b + 1], names, sizeof(names));
+		if (names[0])
+			prune_netdev(p, binds[b], binds[b + 1], binds[b + 2], names);
+		free(binds[b]);
+		free(binds[b + 1]);
+		free(binds[b + 2]);
+	}
+	/* The checks that bind (a handful): their ids, then a stable partition of the plan. */
+	nb = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == CK_BIND)
+			binds[nb++] = (char *)p->v[i].check;
+	sorted = xmalloc((p->n ? p->n : 1) * sizeof(*sorted));
+	for (int pass = 0; pass < 2 && nb; pass++)
+		for (size_t i = 0; i < p->n; i++) {
+			bool binding = false;
+
+			for (size_t b = 0; b < nb && !binding; b++)
+				binding = !strcmp(binds[b], p->v[i].check);
+			if (binding == (pass == 1))
+				sorted[k++] = p->v[i];
+		}
+	free(binds);
+	if (!nb) {
+		free(sorted);
+		return;
+	}
+	memcpy(p->v, sorted, p->n * sizeof(*sorted));
+	free(sorted);
+	if (p->n)
+		rehash(p);
+}
+
 int plan_build(struct plan *p, const struct tune_ctx *ctx)
 {
 	memset(p, 0, sizeof(*p));
@@ -351,7 +490,7 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
-		size_t before = p->n, manual_before = p->nmanual;
+		size_t before = p->n, manual_before = p->nmanual, moot_before = p->nmoot;
 
 		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
@@ -361,9 +500,11 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 		if (rc < 0)
 			return rc;
 		/* Nothing planned and nothing said: the operator still has a failing knob, so list it. */
-		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before)
+		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before &&
+		    (p->nmoot == moot_before || !p->moot[p->nmoot - 1].pci))
 			plan_add_manual(p, f, NULL);
 	}
+	order_binds(p, ctx->sr);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].boot && !p->v[i].blocked)
 			p->reboot_required = true;
@@ -565,6 +706,21 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 		jw_str(&w, p->manual[i].expected);
 		jw_key(&w, "remedy");
 		jw_str(&w, p->manual[i].remedy);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_key(&w, "settled");
+	jw_arr(&w);
+	for (size_t i = 0; i < p->nmoot; i++) {
+		if (!p->moot[i].pci)
+			continue;
+		jw_obj(&w);
+		jw_key(&w, "check");
+		jw_str(&w, p->moot[i].check);
+		jw_key(&w, "device");
+		jw_str(&w, p->moot[i].pci);
+		jw_key(&w, "why");
+		jw_str(&w, p->moot[i].why);
 		jw_end(&w);
 	}
 	jw_end(&w);

@@ -53,12 +53,24 @@ struct manual {
 	char *why;		/* why apply makes no change for it on this host */
 };
 
+/*
+ * A failing check whose changes a bind of the same plan makes moot (the netdev they write goes with it),
+ * or, with pci NULL, a note on what apply's changes for check leave undone (fix_note).
+ */
+struct moot {
+	const char *check;
+	char *pci;	/* the device bound, NULL for a note */
+	char *why;
+};
+
 struct plan {
 	size_t n, cap;
 	struct change *v;
 	size_t *slots, nslots;	/* hash of paths, so a second change of a path is found fast */
 	size_t nmanual, capmanual;
 	struct manual *manual;
+	size_t nmoot;
+	struct moot *moot;
 	bool reboot_required;	/* a boot change is in the plan (or was staged by it) */
 	char *boot_tool;	/* "grub", "systemd-boot", "grubby" or NULL */
 	char **bootloader_argv;	/* the command that makes a staged change take effect, NULL-terminated */
@@ -96,6 +108,10 @@ struct change *plan_add_service(struct plan *p, const char *check, const char *u
 void change_set(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A failing finding apply leaves to the operator; why says what stops apply here (NULL: no plan for the knob). */
 void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
+/* A failing finding that a bind in this plan settles: its netdev (and what apply would write there) goes away. */
+void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why);
+/* What check's changes leave to the operator (a restart apply never does): the finding's fix_note. */
+void plan_add_note(struct plan *p, const char *check, const char *why);
 /* argv from a NULL-terminated list, stored NUL-separated. */
 char *argv_pack(const char *const *argv);
 /* Unpacked into a NULL-terminated array of pointers into packed; free the array only. */

@@ -80,6 +80,49 @@ expect_status 0 "--force binds it" "$TR" apply --root "$T" --profile "$D/vfio.in
 "$TR" revert --root "$T" >/dev/null
 same_tree "$T.orig" "$T" && ok "revert: identical" || not_ok "revert differs"
 
+# The IOMMU off (no groups, no iommu class) and no-IOMMU mode not allowed: vfio-pci would not take the
+# NIC, so the bind is blocked, even with --force.
+iommu_off() {
+	for t in "$T" "$T.orig"; do
+		rm -rf "$t/sys/kernel/iommu_groups" "$t/$DEV/iommu_group"
+	done
+}
+intel_tree
+iommu_off
+expect_status 0 "IOMMU off: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
+blocked_reasons | grep -q "IOMMU off.*no-IOMMU mode is not allowed.*vfio-pci would not take 0000:3b:00.0" &&
+	ok "IOMMU off: bind blocked with the reason" || not_ok "blocked: $(json "$OUT" 'd["blocked"]')"
+expect_status 2 "IOMMU off: --force cannot bind it" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes --force
+same_tree "$T.orig" "$T" && ok "IOMMU off: nothing changed" || not_ok "IOMMU off: changed"
+
+# [nic] iommu = noiommu: apply turns vfio's no-IOMMU mode on at runtime (the finding's own fix), then binds.
+printf '[nic]\niommu = noiommu\n' | cat "$D/vfio.ini" - >"$D/noiommu.ini"
+intel_tree
+iommu_off
+for t in "$T" "$T.orig"; do
+	mkdir -p "$t/sys/module/vfio/parameters"
+	echo N >"$t/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+done
+expect_status 0 "noiommu: dry run" "$TR" apply --root "$T" --profile "$D/noiommu.ini" --dry-run --format json
+[ "$(json "$OUT" '[(c["check"], c["kind"], c["new"]) for c in d["changes"] if c["check"] in ("nic.iommu", "nic.driver")]')" = \
+	"[('nic.iommu', 'write', 'Y'), ('nic.driver', 'bind', 'vfio-pci')]" ] && ok "noiommu: mode written, then the bind; no boot parameter" ||
+	not_ok "noiommu plan: $(json "$OUT" '[(c["check"], c["kind"], c["target"]) for c in d["changes"] if c["check"].startswith("nic.")]')"
+"$TR" audit --root "$T" --profile "$D/noiommu.ini" --format json --only nic.iommu >"$OUT"
+[ "$(json "$OUT" '[c["fixed_by"] for c in d["checks"] if c["id"] == "nic.iommu"][0]')" = "apply now" ] &&
+	json "$OUT" '[c["remedy"] for c in d["checks"] if c["id"] == "nic.iommu"][0]' | grep -q "^echo Y > /sys/module/vfio" &&
+	ok "noiommu: the fix and fixed_by say what apply does" || not_ok "noiommu finding: $(cat "$OUT")"
+expect_status 0 "noiommu: apply" "$TR" apply --root "$T" --profile "$D/noiommu.ini" --yes
+[ "$(cat "$T/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")" = Y ] && [ "$(readlink "$T/$DEV/driver")" = ../../../bus/pci/drivers/vfio-pci ] &&
+	ok "noiommu: mode on and bound" || not_ok "noiommu: $(cat "$T/sys/module/vfio/parameters/enable_unsafe_noiommu_mode") $(readlink "$T/$DEV/driver")"
+"$TR" revert --root "$T" >/dev/null
+same_tree "$T.orig" "$T" && ok "noiommu: revert identical" || not_ok "noiommu: revert differs"
+# vfio not loaded in a tree: by hand, with the modprobe line (never a boot loader's reason).
+intel_tree
+iommu_off
+expect_status 0 "noiommu, vfio not loaded: dry run" "$TR" apply --root "$T" --profile "$D/noiommu.ini" --dry-run --format json
+json "$OUT" '[m["why"] for m in d["manual"] if m["check"] == "nic.iommu"][0]' | grep -q "modprobe vfio enable_unsafe_noiommu_mode=1" &&
+	ok "noiommu, vfio not loaded: manual with the modprobe line" || not_ok "manual: $(json "$OUT" 'd["manual"]')"
+
 # mlx5 (the fixture as shipped) is bifurcated: the stack keeps mlx5_core, so nothing is unbound and nic.driver passes.
 fresh_tree "$T"
 expect_status 0 "mlx5: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
@@ -95,6 +138,8 @@ if command -v strace >/dev/null; then
 		-e inject=renameat,renameat2:error=EIO:when=2 "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes >"$OUT" 2>"$ERR"
 	rc=$?
 	[ "$rc" = 2 ] && grep -q "0000:3b:00.0 driver" "$ERR" && ok "EIO in the bind: exit 2 naming the device" || not_ok "rc $rc: $(cat "$ERR")"
+	grep -Eq "[0-9]+ changes were made before it and are journaled|1 change was made before it and is journaled" "$ERR" &&
+		ok "EIO in the bind: the count of changes made reads as a sentence" || not_ok "grammar: $(cat "$ERR")"
 	"$TR" revert --root "$T" >/dev/null
 	same_tree "$T.orig" "$T" && ok "revert after a half-done bind: identical" || not_ok "revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
 fi

@@ -53,6 +53,26 @@ INI
 IDS=nic.rps_xps,nic.napi,nic.offloads,nic.pause,nic.ntuple,nic.pcie_caps,memory.ksm,memory.memlock,memory.thp_boot,irq.irqaffinity,kernel.rcu_nocb_poll,kernel.kthread_cpus
 expect_status 1 "untuned: the new knobs fail" "$TR" audit --root "$T" --profile "$D/p.ini" --only "$IDS" --format json
 [ "$(json "$OUT" 'sorted(c["id"] for c in d["checks"] if c["verdict"] != "fail")')" = "[]" ] && ok "every new knob fails before apply" || { not_ok "some knob does not fail"; json "$OUT" '[(c["id"], c["verdict"], c["observed"]) for c in d["checks"] if c["verdict"] != "fail"]'; }
+# fixed_by and the manual list agree: a check with a manual row (pcie_caps: ASPM planned, MaxReadReq by hand) is manual.
+cp "$OUT" "$D/a.json"
+"$TR" apply --root "$T" --profile "$D/p.ini" --only "$IDS" --dry-run --format json >"$D/p.json"
+python3 - "$D/a.json" "$D/p.json" <<'PY' >"$D/bad" && ok "fixed_by manual exactly for the manual list" || not_ok "fixed_by vs manual: $(cat "$D/bad")"
+import json, sys
+a = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
+manual = {m["check"] for m in p["manual"]}
+by_hand = {c["id"] for c in a["checks"] if c.get("fixed_by") == "manual"}
+print(sorted(manual ^ by_hand)); sys.exit(manual != by_hand)
+PY
+# MaxReadReq 512 and max_read_req = 4096: ASPM is planned, MaxReadReq is by hand, so pcie_caps is manual, once.
+cp -a "$T" "$D/mrrs"
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(0x48); f.write((0x2020).to_bytes(2, "little"))' "$D/mrrs/sys/devices/pci0000:00/0000:3b:00.0/config"
+printf '[nic]\nmax_read_req = 4096\n' | cat "$D/p.ini" - >"$D/mrrs.ini"
+"$TR" audit --root "$D/mrrs" --profile "$D/mrrs.ini" --only nic.pcie_caps --format json >"$D/a.json"
+"$TR" apply --root "$D/mrrs" --profile "$D/mrrs.ini" --only nic.pcie_caps --dry-run --format json >"$D/p.json"
+[ "$(json "$D/a.json" '[c["fixed_by"] for c in d["checks"]]') $(json "$D/p.json" '[m["check"] for m in d["manual"]], sorted({c["check"] for c in d["changes"]})')" = \
+	"['manual'] (['nic.pcie_caps'], ['nic.pcie_caps'])" ] && json "$D/a.json" 'd["checks"][0]["fix_note"]' | grep -q "^apply does part of it" &&
+	ok "pcie_caps, ASPM planned and MaxReadReq by hand: manual, saying apply does part" ||
+	not_ok "pcie_caps: $(json "$D/a.json" '[(c["fixed_by"], c["fix_note"]) for c in d["checks"]]') $(json "$D/p.json" 'd["manual"], d["changes"]' | head -c 400)"
 expect_status 0 "apply --yes" "$TR" apply --root "$T" --profile "$D/p.ini" --only "$IDS" --yes
 [ "$(cat "$T/sys/class/net/ens1f0/queues/rx-0/rps_cpus")" = 00000033 ] && ok "RPS mask narrowed to housekeeping" || not_ok "rps mask"
 grep -qx 'gro=0' "$T/.tickready/netdev/ens1f0/features" && ok "GRO off in the tree's file" || not_ok "gro"
@@ -64,4 +84,22 @@ expect_status 0 "second apply" "$TR" apply --root "$T" --profile "$D/p.ini" --on
 expect_grep "second apply plans nothing" '^nothing to do' "$OUT"
 expect_status 0 "revert" "$TR" revert --root "$T"
 same_tree "$T.orig" "$T" && ok "revert: byte-identical" || { not_ok "revert left differences"; diff -r --no-dereference "$T.orig" "$T" | head; }
+
+# trader.service running with a 64 KiB limit: apply writes the drop-in and never restarts it, so the finding
+# says what is left by hand, the shell line claims no restart, and after apply the check is pending, not fixed.
+mkdir -p "$T/sys/fs/cgroup/system.slice/trader.service" "$T/proc/4242"
+echo 4242 >"$T/sys/fs/cgroup/system.slice/trader.service/cgroup.procs"
+printf 'Limit                     Soft Limit           Hard Limit           Units\nMax locked memory         65536                65536                bytes\n' >"$T/proc/4242/limits"
+"$TR" audit --root "$T" --profile "$D/p.ini" --only memory.memlock --format json >"$OUT"
+json "$OUT" '[c["fixed_by"] + ": " + c["fix_note"] for c in d["checks"]][0]' | grep -q "^apply now: writes the drop-in; trader.service (pid 4242) keeps locked memory 65536 bytes until it restarts.*by hand" &&
+	ok "running service: the finding says the restart is by hand" || not_ok "memlock finding: $(json "$OUT" '[(c["fixed_by"], c["fix_note"]) for c in d["checks"]]')"
+"$TR" apply --root "$T" --profile "$D/p.ini" --only memory.memlock --dry-run --format json >"$OUT"
+json "$OUT" '[c["command"] for c in d["changes"] if c["kind"] == "create"][0]' | grep -q restart &&
+	not_ok "the dry run's shell line claims a restart" || ok "the dry run's shell line claims no restart"
+expect_status 0 "running service: apply" "$TR" apply --root "$T" --profile "$D/p.ini" --only memory.memlock --yes
+"$TR" audit --root "$T" --profile "$D/p.ini" --only memory.memlock --format json >"$OUT"
+[ "$(json "$OUT" '[c["verdict"] for c in d["checks"]][0]')" = pending-reboot ] &&
+	json "$OUT" '[c["remedy"] for c in d["checks"]][0]' | grep -q "systemctl restart trader.service (pending until the service restarts" &&
+	ok "running service after apply: pending until it restarts" || not_ok "after apply: $(json "$OUT" '[(c["verdict"], c["observed"], c["remedy"]) for c in d["checks"]]')"
+"$TR" revert --root "$T" >/dev/null
 finish

@@ -165,6 +165,15 @@ fi
 for _ in $(seq 100); do [ "$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)" = "$leftover_before" ] && break; sleep 0.1; done
 [ "$(ls -d /tmp/tickready-root-* 2>/dev/null | wc -l)" = "$leftover_before" ] && ok "no unpacked tree left in /tmp" || not_ok "unpacked trees left: $(ls -d /tmp/tickready-root-*)"
 
+# The capture keeps the host's name: report (and diff, the fleet page) of it name the host, not "unknown".
+hn=$(mktmp)
+cp -a "$SRC/tests/fixtures/base/." "$hn/"
+echo trader-07 >"$hn/etc/hostname"
+"$TR" capture --root "$hn" "$hn.cap" >/dev/null 2>&1
+"$TR" report --root "$hn.cap" --format json >"$OUT" 2>/dev/null
+[ "$(json "$OUT" 'd["hostname"]')" = trader-07 ] && ok "a capture records the host name" || not_ok "hostname: $(json "$OUT" 'd["hostname"]')"
+rm -rf "$hn.cap"
+
 [ "$(grep -c ' hugetlbfs ' /proc/mounts)" = "$hugetlbfs_before" ] && ok "no hugetlbfs mount left on the live host" ||
 	not_ok "hugetlbfs mounts changed on the live host"
 finish

@@ -39,6 +39,10 @@ expect_status 0 "three-level include chain" "$TR" profile show "$T/a.ini" --root
 printf '[profile]\ninclude = a.ini\n' > "$T/c.ini"
 expect_status 2 "include cycle" "$TR" profile check "$T/a.ini"
 expect_grep "cycle named" "include cycle" "$ERR"
+expect_grep "the cycle's chain, each file once and the closing one again" "include cycle: '[^']*/a.ini' -> '[^']*/b.ini' -> '[^']*/c.ini' -> '[^']*/a.ini'$" "$ERR"
+printf '[profile]\ninclude = self.ini\n' >"$T/self.ini"
+expect_status 2 "a file including itself" "$TR" profile check "$T/self.ini"
+expect_grep "names the file once" "include cycle: '[^']*/self.ini' includes itself$" "$ERR"
 
 bad() { # bad DESC CONTENT PATTERN
 	printf "$2" > "$T/bad.ini"

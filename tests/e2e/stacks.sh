@@ -29,6 +29,31 @@ done
 timeout 60 "$TR" audit --root "$FX/stack-dpdk" --profile hft-strict --format json --only nic.driver >"$OUT" 2>"$ERR"
 [ "$(json "$OUT" '[c["verdict"] for c in d["checks"] if c["id"] == "nic.driver"][0]')" = pass ] && ok "stack-dpdk: vfio-pci bound passes" || not_ok "stack-dpdk nic.driver"
 
+# An X3 (X3522) on xilinx_efct with Onload: an sfc-family NIC. Never DPDK, never told to bind to vfio-pci;
+# with a vfio-pci NIC beside it, the onload profile audits the X3, hft-strict the vfio NIC.
+x3=$(mktmp)
+cp -a "$FX/stack-onload/." "$x3/"
+dev=$x3/sys/devices/pci0000:00/0000:3b:00.0
+ln -sfn ../../../bus/pci/drivers/xilinx_efct "$dev/driver"
+mv "$x3/sys/bus/pci/drivers/sfc" "$x3/sys/bus/pci/drivers/xilinx_efct"
+mv "$x3/sys/module/sfc" "$x3/sys/module/xilinx_efct"
+echo 0x5084 >"$dev/device"
+for p in onload hft-strict; do
+	"$TR" audit --root "$x3" --profile $p --format json --only nic.driver,nic.stack_needs >"$OUT" 2>"$ERR"
+	[ "$(json "$OUT" 'd["profile"]["stack"]["name"] + " " + " ".join(c["verdict"] for c in d["checks"])')" = "onload pass pass" ] &&
+		ok "X3 on xilinx_efct under $p: onload, driver and needs pass" ||
+		not_ok "X3 under $p: $(json "$OUT" '[d["profile"]["stack"], [(c["id"], c["verdict"], c["observed"]) for c in d["checks"]]]')"
+done
+cp -a "$FX/base/sys/devices/pci0000:00/0000:5e:00.0" "$x3/sys/devices/pci0000:00/"
+rm "$x3/sys/devices/pci0000:00/0000:5e:00.0/iommu_group"
+ln -s ../../../devices/pci0000:00/0000:5e:00.0 "$x3/sys/bus/pci/devices/0000:5e:00.0"
+"$TR" audit --root "$x3" --profile onload --format json --only nic.stack >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" 'd["profile"]["nic"] + " " + d["profile"]["stack"]["name"]')" = "ens1f0 onload" ] &&
+	ok "X3 and a vfio NIC: onload audits the X3" || not_ok "X3 and vfio: $(json "$OUT" 'd["profile"]')"
+"$TR" audit --root "$x3" --profile hft-strict --format json --only nic.stack >"$OUT" 2>"$ERR"
+[ "$(json "$OUT" 'd["profile"]["nic"] + " " + d["profile"]["stack"]["name"]')" = "0000:5e:00.0 dpdk" ] &&
+	ok "X3 and a vfio NIC: hft-strict audits the vfio NIC" || not_ok "X3 and vfio, hft-strict: $(json "$OUT" 'd["profile"]')"
+
 # A module gone: the stack's needs fail and name modprobe; a named stack that does not fit the NIC fails.
 tmp=$(mktmp)
 cp -a "$FX/stack-onload/." "$tmp/"

@@ -1,4 +1,5 @@
 /* cpu.* checks on the base fixture: pass as shipped, then one mutation at a time. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,7 +203,52 @@ static void test_smt_siblings(void **state)
 	f = fx_check(*state, "cpu.smt_siblings");
 	assert_verdict(f, V_FAIL);
 	assert_lacks(f->remedy, "0-7");
-	assert_has(f->remedy, "isolated_cores = 2-3,6-7 (adding the siblings would leave no housekeeping cpu)");
+	assert_has(f->remedy, "isolated_cores = 2-3,6-7");
+}
+
+/* Every isolated_cores the remedy suggests passes profile check, cpu.housekeeping and cpu.smt_siblings. */
+static void test_smt_siblings_suggestions_hold(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2-6", "auto" }, { "3-7", "auto" }, { "2-3,5-7", "auto" }, { "1-3,5-7", "0,4" }, { "1-7", "0" },
+		{ "2,6", "auto" }, { "1-6", "0,7" }, { "0-6", "7" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char ini[160], value[64], *remedy;
+		const struct finding *f;
+		const char *at;
+		int offered = 0;
+
+		snprintf(ini, sizeof(ini), "[cpu]\nisolated_cores = %s\nhousekeeping_cores = %s\nisolcpus_flags = any",
+			 cases[i][0], cases[i][1]);
+		fx_profile(*state, ini);
+		f = fx_check(*state, "cpu.smt_siblings");
+		assert_verdict(f, V_FAIL);
+		remedy = xstrdup(f->remedy);
+		/* The values offered: "isolated_cores = X" and "(or X)". */
+		for (at = remedy; (at = strpbrk(at, "=(")); at++) {
+			const char *v = *at == '=' ? at + 2 : at + 4;
+
+			if ((*at == '(' && strncmp(at, "(or ", 4)) || !isdigit((unsigned char)*v))
+				continue;
+			snprintf(value, sizeof(value), "%.*s", (int)strcspn(v, " )"), v);
+			value[strspn(value, "0123456789-,")] = 0;
+			while (value[0] && value[strlen(value) - 1] == ',')
+				value[strlen(value) - 1] = '\0';
+			snprintf(ini, sizeof(ini), "[cpu]\nisolated_cores = %s\nhousekeeping_cores = %s", value, cases[i][1]);
+			fx_profile(*state, ini);
+			f = fx_check(*state, "cpu.housekeeping");
+			if (f->verdict != V_PASS)
+				fail_msg("%s (hk %s): suggested %s: housekeeping %s", cases[i][0], cases[i][1], value, f->observed);
+			f = fx_check(*state, "cpu.smt_siblings");
+			if (f->verdict != V_PASS)
+				fail_msg("%s (hk %s): suggested %s: smt_siblings %s", cases[i][0], cases[i][1], value, f->observed);
+			offered++;
+		}
+		free(remedy);
+		assert_true(offered > 0 || strstr(f->remedy, "turn SMT off"));
+	}
 }
 
 static void test_smt_siblings_skip(void **state)
@@ -604,7 +650,7 @@ int main(void)
 		T(test_isolated_garbage_param), T(test_isolated_live_view),
 		T(test_isolated_none_wanted), T(test_isolated_skip),
 		T(test_housekeeping), T(test_housekeeping_offline), T(test_housekeeping_skip),
-		T(test_smt_siblings), T(test_smt_siblings_skip),
+		T(test_smt_siblings), T(test_smt_siblings_suggestions_hold), T(test_smt_siblings_skip),
 		T(test_governor), T(test_governor_unavailable), T(test_governor_skip),
 		T(test_turbo), T(test_turbo_boost), T(test_turbo_skip),
 		T(test_cstates_pass), T(test_cstates_cmdline_limit), T(test_cstates_fail), T(test_cstates_zero_latency),

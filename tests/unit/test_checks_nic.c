@@ -16,7 +16,7 @@
 #define ETH "/.tickready/ethtool/ens1f0"
 #define NOIOMMU "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
 #define CMDLINE_HEAD "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=UUID=1b7c ro quiet "
-#define CHAIN_BASE "0000:3b:00.0 x16 16GT/s -> node 0 -> isolated 2-3 -> 4x1G on node 0, /dev/hugepages -> IRQs on 0-1"
+#define CHAIN_BASE "0000:3b:00.0 x16 16GT/s -> node 0 -> isolated 2-3 -> 4 1G pages on node 0, /dev/hugepages -> IRQs on 0-1"
 /* The vfio-bound device of the fixture as the bypass NIC. */
 #define VFIO_PROFILE "[nic]\ninterface = 0000:5e:00.0\ndriver = vfio-pci"
 
@@ -131,7 +131,7 @@ static void test_chain_hugepages(void **state)
 	f = fx_check(*state, "nic.chain");
 	assert_verdict(f, V_FAIL);
 	assert_has(f->observed, "broken link 'hugepages'");
-	assert_has(f->observed, "0x1G reserved on node 0, want 4");
+	assert_has(f->observed, "0 1G pages reserved on node 0, want 4");
 	assert_has(f->observed, "holds: 0000:3b:00.0 x16 16GT/s -> node 0 -> isolated 2-3");
 	assert_has(f->remedy, "echo 4 > " NODE0_1G);
 	/* Garbage in the pool file: the count is unknown, still not the pages wanted. */
@@ -146,6 +146,11 @@ static void test_chain_hugepages(void **state)
 	assert_has(f->observed, "node 0 has no 1G hugepage pool");
 	assert_has(f->remedy, "hugepagesz=1G hugepages=4");
 	assert_true(f->needs_reboot);
+	/* hugepages = any (the rdma profile): no count asked, so no pages, pool or command line invented. */
+	fx_profile(*state, "[memory]\nhugepages = any");
+	f = fx_check(*state, "nic.chain");
+	assert_verdict(f, V_PASS);
+	assert_null(strstr(f->observed, "pages on node"));
 }
 
 static void test_chain_hugetlbfs(void **state)
@@ -213,7 +218,7 @@ static void test_chain_vfio(void **state)
 	f = fx_check(*state, "nic.chain");
 	assert_verdict(f, V_PASS);
 	assert_string_equal(f->observed,
-			    "0000:5e:00.0 x16 16GT/s -> node 0 -> isolated 2-3 -> 4x1G on node 0, /dev/hugepages -> "
+			    "0000:5e:00.0 x16 16GT/s -> node 0 -> isolated 2-3 -> 4 1G pages on node 0, /dev/hugepages -> "
 			    "iommu group 12 alone");
 	fx_symlink(*state, "../../../../devices/pci0000:00/0000:3b:00.0",
 		   "/sys/kernel/iommu_groups/12/devices/0000:3b:00.0");

@@ -127,6 +127,69 @@ static void test_keys_declared(void **state)
 }
 
 /*
+ * fixed_by, the manual list and the plan agree, for every shipped profile on every fixture tree: the plan's
+ * manual list is exactly the failing checks whose fixed_by is manual, and each failing check that says
+ * apply has a change (or a bind that settles it) in the plan.
+ */
+static void test_manual_list_agrees(void **state)
+{
+	static const char *const all_trees[] = { "base", "untuned", "stack-kernel", "stack-rdma", "stack-onload",
+						 "stack-dpdk", "stack-af_xdp", "stack-vma" };
+	int bad = 0;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(all_trees) / sizeof(all_trees[0]); t++)
+		for (const struct builtin_profile *b = builtin_profiles; b->name; b++) {
+			char root[512];
+			struct sysroot sr;
+			struct host h;
+			struct profile prof;
+			struct profile_error err;
+			struct finding *f;
+			struct tune_ctx ctx;
+			struct plan p;
+			size_t n;
+
+			snprintf(root, sizeof(root), "%s/tests/fixtures/%s", TEST_SRCDIR, all_trees[t]);
+			assert_int_equal(sysroot_open(&sr, root), 0);
+			host_load(&h, &sr);
+			assert_int_equal(profile_load_string(&prof, b->text, b->name, &err), 0);
+			assert_int_equal(profile_resolve(&prof, &h, &err), 0);
+			f = checks_run(&(struct check_ctx){ &h, &prof, &sr, NULL }, NULL, &n);
+			tune_ctx_init(&ctx, &h, &prof, &sr, f, n);
+			assert_int_equal(plan_build(&p, &ctx), 0);
+			plan_mark_findings(&p, &sr, f, n);
+			for (size_t i = 0; i < n; i++) {
+				bool listed = false, changed = false;
+
+				if (!f[i].check || (f[i].verdict != V_FAIL && f[i].verdict != V_WARN) || f[i].pending_reboot)
+					continue;
+				for (size_t k = 0; k < p.nmanual; k++)
+					listed |= !strcmp(p.manual[k].check, f[i].check->id);
+				for (size_t k = 0; k < p.n; k++)
+					changed |= !strcmp(p.v[k].check, f[i].check->id);
+				for (size_t k = 0; k < p.nmoot; k++)
+					changed |= p.moot[k].pci && !strcmp(p.moot[k].check, f[i].check->id);
+				if (listed != !!(f[i].fix_by & FIX_MANUAL) || (!(f[i].fix_by & FIX_MANUAL) && !changed)) {
+					fprintf(stderr, "registry: %s on %s, profile %s: fixed_by %s, %s the manual list, %s\n",
+						f[i].check->id, all_trees[t], b->name, fix_by_name(f[i].fix_by),
+						listed ? "in" : "not in", changed ? "changes planned" : "no change planned");
+					bad++;
+				}
+			}
+			plan_free(&p);
+			tune_ctx_free(&ctx);
+			for (size_t i = 0; i < n; i++)
+				finding_clear(&f[i]);
+			free(f);
+			profile_free(&prof);
+			host_free(&h);
+			sysroot_close(&sr);
+		}
+	assert_int_equal(bad, 0);
+}
+
+/*
  * CF_PROCS is what starts the process table's read-ahead: a check without it must never read the table
  * (its audit would wait for a lazy walk), and each with it must read it somewhere in the matrix. Each
  * check runs alone on a fresh host, for every shipped profile on both trees.
@@ -252,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_ids_unique),
 		cmocka_unit_test(test_every_key_judged),
 		cmocka_unit_test(test_keys_declared),
+		cmocka_unit_test(test_manual_list_agrees),
 		cmocka_unit_test(test_fix_by_names_round_trip),
 		cmocka_unit_test(test_procs_flag),
 		cmocka_unit_test(test_procs_read_ahead_same),
