@@ -620,10 +620,13 @@ static size_t give_lines(char *buf, size_t len, bool last, bool *nul, void (*fn)
 	return (size_t)(p - buf);
 }
 
-int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, void (*fn)(void *arg, char *line),
-		       void *arg)
+/* While capturing, a streamed file is kept whole for the record: its bound there. */
+#define LINES_RECORD_CAP ((size_t)1 << 30)
+
+int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
+		       void (*fn)(void *arg, char *line), void *arg)
 {
-	size_t size = 256u << 10, have = 0, total = 0;
+	size_t size = 256u << 10, have = 0;
 	bool nul = false;
 	char *buf;
 	int fd, rc = 0;
@@ -632,7 +635,7 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, v
 		char *text;
 		size_t len;
 
-		if ((rc = sysroot_read_alloc(sr, path, cap, &text, &len)) == 0)
+		if ((rc = sysroot_read_alloc(sr, path, LINES_RECORD_CAP, &text, &len)) == 0)
 			give_lines(text, strlen(text), true, &nul, fn, arg);
 		free(text);
 		return rc;
@@ -655,21 +658,17 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, v
 			rc = -errno;
 			break;
 		}
-		total += (size_t)n;
-		if (total + 1 >= cap) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		used = give_lines(buf, have, n == 0, &nul, fn, arg);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		/* only an unfinished line is held: the file's size is no limit, a line's is */
+		if (have + 1 >= line_cap) {
 			rc = -EFBIG;
 			break;
 		}
-		have += (size_t)n;
-		if (nul) {
-			have = 0;	/* past a NUL: read on only to know the size */
-		} else {
-			buf[have] = '\0';
-			used = give_lines(buf, have, n == 0, &nul, fn, arg);
-			memmove(buf, buf + used, have - used);
-			have -= used;
-		}
-		if (n == 0)
+		if (n == 0 || nul)
 			break;
 	}
 	free(buf);

@@ -202,6 +202,20 @@ static void test_read_lines(void **state)
 	l.n = 0;
 	assert_int_equal(sysroot_read_lines(&sr, "/proc/lines", 1000, collect, &l), -EFBIG);
 	strbuf_free(&l.sb);
+	/* The size of the file is no limit, only a line's: 200,000 short lines (1.5 MB) under a 4 kB line bound. */
+	{
+		struct strbuf many = { 0 };
+
+		for (int i = 0; i < 200000; i++)
+			strbuf_addf(&many, "%d\n", i);
+		put("/proc/many", many.s, many.len);
+		assert_true(many.len > 1000000);
+		l.n = 0;
+		assert_int_equal(sysroot_read_lines(&sr, "/proc/many", 4096, collect, &l), 0);
+		assert_int_equal(l.n, 200000);
+		strbuf_free(&l.sb);
+		strbuf_free(&many);
+	}
 	/* A NUL ends the text, as for a whole read into a C string. */
 	l.n = 0;
 	assert_int_equal(sysroot_read_lines(&sr, "/proc/nul", 1 << 20, collect, &l), 0);
