@@ -826,12 +826,17 @@ static int each_entry(int fd, int (*fn)(void *arg, const char *name), void *arg)
 struct names {
 	struct dirlist *out;
 	size_t cap;
+	const char *prefix;	/* NULL: every name */
+	size_t plen;
 };
 
 static int add_name(void *arg, const char *name)
 {
 	struct names *nm = arg;
 	struct dirlist *out = nm->out;
+
+	if (nm->prefix && strncmp(name, nm->prefix, nm->plen))
+		return 0;
 
 	if (out->n == nm->cap) {
 		nm->cap = nm->cap ? nm->cap * 2 : 32;
@@ -844,7 +849,7 @@ static int add_name(void *arg, const char *name)
 int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out)
 {
 	int fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0), rc;
-	struct names nm = { out, 0 };
+	struct names nm = { out, 0, NULL, 0 };
 
 	out->n = 0;
 	out->names = NULL;
@@ -860,6 +865,40 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 	if (sr->rec)
 		record_listing(sr, path, fd, out);
 	close(fd);
+	return 0;
+}
+
+int sysroot_list_prefix(const struct sysroot *sr, const char *path, const char *prefix, struct dirlist *out)
+{
+	struct names nm = { out, 0, prefix, strlen(prefix) };
+	int fd, rc;
+	size_t k = 0;
+
+	/* While capturing, the whole listing is kept: list it all, keep the matches. */
+	if (sr->rec) {
+		if ((rc = sysroot_list(sr, path, out)) < 0)
+			return rc;
+		for (size_t i = 0; i < out->n; i++) {
+			if (!strncmp(out->names[i], prefix, nm.plen))
+				out->names[k++] = out->names[i];
+			else
+				free(out->names[i]);
+		}
+		out->n = k;
+		return 0;
+	}
+	out->n = 0;
+	out->names = NULL;
+	if ((fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return fd;
+	rc = each_entry(fd, add_name, &nm);
+	close(fd);
+	if (rc < 0) {
+		dirlist_free(out);
+		return rc;
+	}
+	if (out->n)
+		qsort(out->names, out->n, sizeof(char *), cmp_str);
 	return 0;
 }
 

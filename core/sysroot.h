@@ -64,6 +64,8 @@ struct dirlist {
 	char **names;	/* sorted; "." and ".." left out */
 };
 int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out);
+/* The same, only the names starting with prefix (a 2,000-entry library directory's few wanted sonames, unsorted rest). */
+int sysroot_list_prefix(const struct sysroot *sr, const char *path, const char *prefix, struct dirlist *out);
 void dirlist_free(struct dirlist *dl);
 /*
  * Each symlink in dir with its target, in no set order: one readlinkat per entry (the fd walk of

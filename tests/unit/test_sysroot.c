@@ -249,6 +249,21 @@ static void test_list_sorted(void **state)
 		assert_true(strcmp(dl.names[i - 1], dl.names[i]) < 0);
 	dirlist_free(&dl);
 	assert_int_equal(sysroot_list(&sr, "/sys/nothing", &dl), -ENOENT);
+	/* Only the names with the prefix, sorted; capturing keeps the whole listing and gives the same. */
+	put("/usr/lib/t/libfoo_ext.so", "", 0);
+	put("/usr/lib/t/libfoo.so.1", "", 0);
+	put("/usr/lib/t/libbar.so", "", 0);
+	put("/usr/lib/t/libfo.so", "", 0);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			assert_int_equal(sysroot_record_start(&sr), 0);
+		assert_int_equal(sysroot_list_prefix(&sr, "/usr/lib/t", "libfoo", &dl), 0);
+		assert_int_equal(dl.n, 2);
+		assert_string_equal(dl.names[0], "libfoo.so.1");
+		assert_string_equal(dl.names[1], "libfoo_ext.so");
+		dirlist_free(&dl);
+	}
+	assert_int_equal(sysroot_list_prefix(&sr, "/usr/lib/none", "libfoo", &dl), -ENOENT);
 	sysroot_close(&sr);
 }
 
