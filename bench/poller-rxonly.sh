@@ -31,8 +31,9 @@ echo $((OLD_NR + 512)) > $NR || exit 2
 mount -t hugetlbfs -o pagesize=2M none "$HUGE" || exit 2
 EAL=(--huge-dir "$HUGE" --file-prefix "$PREFIX")
 
-# One round: the poller's mean Mpps over the run, then testpmd's best
-# 1-second Rx-pps (a window favours testpmd: no start-up in it).
+# One round: the poller's mean Mpps over its run (start-up outside it), then testpmd's mean
+# over its 1-second Rx-pps windows after the first (the one start-up falls in): mean against
+# mean, both in steady state (its best window against the poller's mean flattered testpmd).
 poller_mpps() {
 	$BIN --mode port --vdev net_null0 --cores "$CPU" --duration "$SECS" -- "${EAL[@]}" \
 		>"$TMP/poller.json" 2>"$TMP/poller.err" || { cat "$TMP/poller.err" >&2; return 1; }
@@ -45,7 +46,7 @@ testpmd_mpps() {
 		--vdev net_null0 --no-telemetry "${EAL[@]}" -- --forward-mode=rxonly \
 		--nb-cores=1 --rxq=1 --txq=1 --burst=32 --stats-period=1 \
 		>"$TMP/testpmd.log" 2>&1 </dev/null
-	awk '/Rx-pps:/ { v = $2 > v ? $2 : v } END { printf "%.2f", v / 1e6 }' "$TMP/testpmd.log"
+	awk '/Rx-pps:/ { if (n++) { s += $2; k++ } } END { printf "%.2f", k ? s / k / 1e6 : 0 }' "$TMP/testpmd.log"
 }
 
 # Alternating rounds, so load from other tenants of this VM hits both alike.
@@ -61,8 +62,8 @@ POLLER=$(median "${P[@]}")
 TESTPMD=$(median "${T[@]}")
 
 echo "tickready-poller rx-only: $POLLER Mpps (median of $ROUNDS; cpu $CPU, burst 32, stamp lookup + free check per packet, rdtsc + gap per burst)"
-echo "dpdk-testpmd rxonly:      $TESTPMD Mpps (median of $ROUNDS; cpu $CPU, burst 32)"
+echo "dpdk-testpmd rxonly:      $TESTPMD Mpps (median of $ROUNDS; cpu $CPU, burst 32, mean of its 1-s windows after the first)"
 awk -v a="$POLLER" -v b="$TESTPMD" 'BEGIN {
-	if (b > 0) printf "ratio poller/testpmd:     %.3f (goal >= 1)\n", a / b
+	if (b > 0) printf "ratio poller/testpmd:     %.3f (goal >= 1.25)\n", a / b
 	else { print "testpmd gave no rate"; exit 1 }
 }'

@@ -6,6 +6,8 @@
 set -u
 goals_only=; [ "${1:-}" = --goals ] && goals_only=1
 cd "$(dirname "$0")/.."
+# issue 24's table, each goal against its anchor from the same run
+[ -n "$goals_only" ] && exec bash bench/goals.sh
 TR=${TR:-build/tickready}
 RUNS=${RUNS:-31}
 

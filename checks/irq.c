@@ -576,7 +576,7 @@ static void run_affinity(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	if (!h->has_irqs) {
-		finding_skip_read(f, "/proc/interrupts", -ENOENT);
+		finding_skip_read(f, "/proc/interrupts", h->irqs_err);
 		return;
 	}
 	hk = cpuset_text(&ctx->prof->housekeeping);

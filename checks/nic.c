@@ -452,6 +452,9 @@ static bool chain_irqs(struct chain *c)
 		return ok;
 	}
 	cpuset_format(&target, hk, sizeof(hk));
+	if (!c->ctx->host->has_irqs && c->ctx->host->irqs_err != -ENOENT)
+		return broken(c, "irqs", "make /proc/interrupts readable", "IRQs of %s unknown (/proc/interrupts: %s)", label(n),
+			      strerror(-c->ctx->host->irqs_err));
 	scan_irqs(c->ctx->host, n, &target, &s);
 	if (!s.nknown)
 		return true;

@@ -27,7 +27,8 @@ const char *const cpu_flag_names[] = {
 };
 
 /* /proc/interrupts of a 512-cpu host with thousands of IRQs runs to tens of MiB. */
-#define INTERRUPTS_CAP (64u << 20)
+/* /proc/interrupts is streamed: only one line is held (65,536 cpus x 11 columns < 1 MiB) */
+#define INTERRUPTS_LINE_CAP (4u << 20)
 #define SMALL_CAP (1u << 20)
 
 /* systemd-boot: the next kernel entry's line is /etc/kernel/cmdline, verbatim. */
@@ -968,7 +969,8 @@ static void load_irqs(struct host *h)
 {
 	struct irq_lines l = { h, 0, -1 };
 
-	if (sysroot_read_lines(h->sr, "/proc/interrupts", INTERRUPTS_CAP, irq_line, &l) < 0) {
+	h->irqs_err = sysroot_read_lines(h->sr, "/proc/interrupts", INTERRUPTS_LINE_CAP, irq_line, &l);
+	if (h->irqs_err < 0) {
 		free(h->irqs);
 		h->irqs = NULL;
 		h->nirqs = 0;

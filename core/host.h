@@ -192,6 +192,7 @@ struct host {
 	struct hugetlbfs_mount *mounts;
 
 	bool has_irqs;
+	int irqs_err;		/* reading /proc/interrupts: 0, or -errno (has_irqs false) */
 	size_t nirqs;
 	struct irq *irqs;	/* numbered IRQs of /proc/interrupts, ascending */
 	struct cpuset_pool irq_sets[2];	/* their affinity lists, one pool per reading thread */

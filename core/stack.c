@@ -51,7 +51,7 @@ bool stack_has_library(const struct sysroot *sr, const char *prefix, char *path,
 		struct dirlist dl;
 		bool found = false;
 
-		if (sysroot_list(sr, lib_dirs[d], &dl) < 0)
+		if (sysroot_list_prefix(sr, lib_dirs[d], prefix, &dl) < 0)
 			continue;
 		for (size_t i = 0; i < dl.n && !found; i++)
 			if (!strncmp(dl.names[i], prefix, plen) && strstr(dl.names[i] + plen, ".so")) {

@@ -620,10 +620,13 @@ static size_t give_lines(char *buf, size_t len, bool last, bool *nul, void (*fn)
 	return (size_t)(p - buf);
 }
 
-int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, void (*fn)(void *arg, char *line),
-		       void *arg)
+/* While capturing, a streamed file is kept whole for the record: its bound there. */
+#define LINES_RECORD_CAP ((size_t)1 << 30)
+
+int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
+		       void (*fn)(void *arg, char *line), void *arg)
 {
-	size_t size = 256u << 10, have = 0, total = 0;
+	size_t size = 256u << 10, have = 0;
 	bool nul = false;
 	char *buf;
 	int fd, rc = 0;
@@ -632,7 +635,7 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, v
 		char *text;
 		size_t len;
 
-		if ((rc = sysroot_read_alloc(sr, path, cap, &text, &len)) == 0)
+		if ((rc = sysroot_read_alloc(sr, path, LINES_RECORD_CAP, &text, &len)) == 0)
 			give_lines(text, strlen(text), true, &nul, fn, arg);
 		free(text);
 		return rc;
@@ -655,21 +658,17 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, v
 			rc = -errno;
 			break;
 		}
-		total += (size_t)n;
-		if (total + 1 >= cap) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		used = give_lines(buf, have, n == 0, &nul, fn, arg);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		/* only an unfinished line is held: the file's size is no limit, a line's is */
+		if (have + 1 >= line_cap) {
 			rc = -EFBIG;
 			break;
 		}
-		have += (size_t)n;
-		if (nul) {
-			have = 0;	/* past a NUL: read on only to know the size */
-		} else {
-			buf[have] = '\0';
-			used = give_lines(buf, have, n == 0, &nul, fn, arg);
-			memmove(buf, buf + used, have - used);
-			have -= used;
-		}
-		if (n == 0)
+		if (n == 0 || nul)
 			break;
 	}
 	free(buf);
@@ -827,12 +826,17 @@ static int each_entry(int fd, int (*fn)(void *arg, const char *name), void *arg)
 struct names {
 	struct dirlist *out;
 	size_t cap;
+	const char *prefix;	/* NULL: every name */
+	size_t plen;
 };
 
 static int add_name(void *arg, const char *name)
 {
 	struct names *nm = arg;
 	struct dirlist *out = nm->out;
+
+	if (nm->prefix && strncmp(name, nm->prefix, nm->plen))
+		return 0;
 
 	if (out->n == nm->cap) {
 		nm->cap = nm->cap ? nm->cap * 2 : 32;
@@ -845,7 +849,7 @@ static int add_name(void *arg, const char *name)
 int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out)
 {
 	int fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0), rc;
-	struct names nm = { out, 0 };
+	struct names nm = { out, 0, NULL, 0 };
 
 	out->n = 0;
 	out->names = NULL;
@@ -861,6 +865,40 @@ int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out
 	if (sr->rec)
 		record_listing(sr, path, fd, out);
 	close(fd);
+	return 0;
+}
+
+int sysroot_list_prefix(const struct sysroot *sr, const char *path, const char *prefix, struct dirlist *out)
+{
+	struct names nm = { out, 0, prefix, strlen(prefix) };
+	int fd, rc;
+	size_t k = 0;
+
+	/* While capturing, the whole listing is kept: list it all, keep the matches. */
+	if (sr->rec) {
+		if ((rc = sysroot_list(sr, path, out)) < 0)
+			return rc;
+		for (size_t i = 0; i < out->n; i++) {
+			if (!strncmp(out->names[i], prefix, nm.plen))
+				out->names[k++] = out->names[i];
+			else
+				free(out->names[i]);
+		}
+		out->n = k;
+		return 0;
+	}
+	out->n = 0;
+	out->names = NULL;
+	if ((fd = sysroot_openat(sr, path, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return fd;
+	rc = each_entry(fd, add_name, &nm);
+	close(fd);
+	if (rc < 0) {
+		dirlist_free(out);
+		return rc;
+	}
+	if (out->n)
+		qsort(out->names, out->n, sizeof(char *), cmp_str);
 	return 0;
 }
 

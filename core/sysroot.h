@@ -37,14 +37,15 @@ int sysroot_read_fd(int fd, size_t cap, char **out, size_t *len);
 /* Same for files of any size up to cap; *out is malloc'd and NUL-terminated. */
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *len);
 /*
- * The same file (up to cap bytes), line by line: fn gets each line NUL-terminated, newline dropped,
- * read in pieces (a 512-cpu host's 20 MiB /proc/interrupts never sits whole in memory). The lines
- * are those of the text up to its first NUL byte, as a whole read would see them; while capturing,
- * the file is read whole, so the record keeps it. Returns 0 or -errno (-EFBIG past cap): on an error
- * some lines may have been given already.
+ * The same file, line by line: fn gets each line NUL-terminated, newline dropped, read in pieces
+ * (a 2,048-cpu host's 361 MB /proc/interrupts never sits whole in memory), so a file of any size
+ * is read; only a line of line_cap bytes or more is -EFBIG. The lines are those of the text up to
+ * its first NUL byte, as a whole read would see them; while capturing, the file is read whole (up
+ * to 1 GiB), so the record keeps it. Returns 0 or -errno: on an error some lines may have been
+ * given already.
  */
-int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t cap, void (*fn)(void *arg, char *line),
-		       void *arg);
+int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
+		       void (*fn)(void *arg, char *line), void *arg);
 /* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size);
 /* A decimal integer; -EINVAL for anything else, -ENODATA for an empty file. */
@@ -63,6 +64,8 @@ struct dirlist {
 	char **names;	/* sorted; "." and ".." left out */
 };
 int sysroot_list(const struct sysroot *sr, const char *path, struct dirlist *out);
+/* The same, only the names starting with prefix (a 2,000-entry library directory's few wanted sonames, unsorted rest). */
+int sysroot_list_prefix(const struct sysroot *sr, const char *path, const char *prefix, struct dirlist *out);
 void dirlist_free(struct dirlist *dl);
 /*
  * Each symlink in dir with its target, in no set order: one readlinkat per entry (the fd walk of

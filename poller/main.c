@@ -22,8 +22,11 @@
 #include "poller.h"
 #include "report.h"
 #include "schema.h"
+#include "tscclock.h"
 
 #define NB_MBUF		8191
+/* The shortest calibration window: clock reads of ~50 ns at each end leave < 1 ppm */
+#define TSC_CAL_MIN_MS	100
 #define MBUF_CACHE	256
 #define RING_SIZE	4096
 #define NB_DESC		1024
@@ -42,6 +45,10 @@ struct poller {
 	struct tsc_offset off;
 	bool off_measured;
 	uint64_t mono0, mono1, tsc0, tsc1;
+	struct tsc_sample cal_start;	/* before EAL start-up, whose time is the calibration's window */
+	struct tsc_calibration cal;
+	bool calibrated;
+	uint64_t eal_hz;
 	struct rusage ru0, ru1;
 	bool filter_in_nic;
 	char filter_why[256];
@@ -152,7 +159,10 @@ static int alloc_contexts(struct poller *p)
 			     RTE_CACHE_LINE_SIZE);
 	if (!p->ctl || !p->ctx)
 		return -ENOMEM;
-	p->ctl->tsc_hz = rte_get_tsc_hz();
+	/* DPDK rounds its own estimate to 10 MHz; CLOCK_MONOTONIC_RAW runs on the kernel's calibration */
+	p->eal_hz = rte_get_tsc_hz();
+	p->calibrated = !tsc_calibrate_since(&p->cal_start, TSC_CAL_MIN_MS, &p->cal);
+	p->ctl->tsc_hz = p->calibrated ? (uint64_t)(p->cal.hz + 0.5) : p->eal_hz;
 	for (i = 0; i < p->cfg.ncores; i++) {
 		struct lcore_ctx *c = &p->ctx[i];
 
@@ -379,6 +389,10 @@ static void fill_report(struct poller *p, struct report *r)
 	memset(r, 0, sizeof(*r));
 	r->mode = cli_mode_name(p->cfg.mode);
 	r->tsc_hz = hz;
+	r->tsc_calibrated = p->calibrated;
+	r->tsc_cal_window_ns = p->cal.window_ns;
+	r->tsc_cal_bound = p->cal.bound;
+	r->eal_tsc_hz = p->eal_hz;
 	r->mono_raw_ns = p->mono1 - p->mono0;
 	r->tsc_ns = (uint64_t)((double)(p->tsc1 - p->tsc0) * ns_per_cycle);
 	r->tsc_offset_measured = p->off_measured;
@@ -444,6 +458,7 @@ int main(int argc, char **argv)
 	if (cli_build_eal(&p.cfg, argv[0], &ea))
 		return VS_EXIT_USAGE;
 	rte_openlog_stream(stderr);
+	p.cal_start = tsc_sample_take(16);
 	if (rte_eal_init(ea.argc, ea.argv) < 0)
 		rte_exit(VS_EXIT_USAGE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	if (install_signals())

@@ -10,7 +10,7 @@ POLLER_DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 # rte_eth_from_rings lives in the ring PMD, which libdpdk.pc does not list
 POLLER_DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null) -lrte_net_ring -lm
 
-POLLER_CORE := hist stats gap cli json report answer
+POLLER_CORE := hist stats gap cli json report answer tscclock
 POLLER_DPDK := main run pingpong feed
 POLLER_CORE_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_CORE))
 POLLER_DPDK_OBJS := $(patsubst %,build/poller/%.o,$(POLLER_DPDK))

@@ -129,6 +129,13 @@ static void emit_tsc(struct jw *w, const struct report *r)
 				      (double)r->mono_raw_ns : 0.0;
 
 	jw_u64(w, vs_key(VK_TSC_HZ), r->tsc_hz);
+	jw_obj(w, vs_key(VK_TSC_CALIBRATION));
+	jw_str(w, vs_key(VK_CAL_SOURCE), r->tsc_calibrated ? "monotonic_raw" : "eal");
+	jw_u64(w, vs_key(VK_CAL_WINDOW_NS), r->tsc_cal_window_ns);
+	jw_double(w, vs_key(VK_CAL_BOUND), r->tsc_cal_bound);
+	jw_u64(w, vs_key(VK_EAL_TSC_HZ), r->eal_tsc_hz);
+	jw_double(w, vs_key(VK_EAL_REL_ERROR), r->tsc_hz ? ((double)r->eal_tsc_hz - (double)r->tsc_hz) / (double)r->tsc_hz : 0.0);
+	jw_end_obj(w);
 	jw_obj(w, vs_key(VK_TSC_CHECK));
 	jw_u64(w, vs_key(VK_MONO_RAW_NS), r->mono_raw_ns);
 	jw_u64(w, vs_key(VK_TSC_NS), r->tsc_ns);

@@ -39,6 +39,10 @@ struct report_core {
 struct report {
 	const char *mode;
 	uint64_t tsc_hz;
+	bool tsc_calibrated;	/* tsc_hz measured against CLOCK_MONOTONIC_RAW; else DPDK's */
+	uint64_t tsc_cal_window_ns;
+	double tsc_cal_bound;
+	uint64_t eal_tsc_hz;
 	uint64_t mono_raw_ns;
 	uint64_t tsc_ns;
 	int64_t tsc_offset_ns;

@@ -99,11 +99,34 @@ void verify_print_streams(FILE *f, const json_t *doc)
 		print_stream(f, s);
 }
 
+/* The TSC rate every duration and rate was converted with, and how far it was off CLOCK_MONOTONIC_RAW over the run. */
+static void print_tsc_rate(FILE *f, const json_t *doc)
+{
+	const json_t *cal = json_object_get(doc, vs_key(VK_TSC_CALIBRATION));
+	const json_t *check = json_object_get(doc, vs_key(VK_TSC_CHECK));
+	const char *src = json_string_value(json_object_get(cal, vs_key(VK_CAL_SOURCE)));
+	double hz;
+
+	if (verify_field(doc, VK_TSC_HZ, &hz) < 0 || hz <= 0)
+		return;
+	fprintf(f, "clock: TSC %.6f GHz", hz / 1e9);
+	if (src && !strcmp(src, "monotonic_raw"))
+		fprintf(f, ", measured against CLOCK_MONOTONIC_RAW over %.2f s (+-%.2f ppm; DPDK's %.3f GHz is %+.3f %% off)",
+			verify_num(cal, vs_key(VK_CAL_WINDOW_NS)) / 1e9, verify_num(cal, vs_key(VK_CAL_BOUND)) * 1e6,
+			verify_num(cal, vs_key(VK_EAL_TSC_HZ)) / 1e9, verify_num(cal, vs_key(VK_EAL_REL_ERROR)) * 100);
+	else if (src)
+		fputs(", DPDK's estimate (no calibration against CLOCK_MONOTONIC_RAW)", f);
+	if (check && json_object_get(check, vs_key(VK_REL_ERROR)))
+		fprintf(f, "; over the run %+.2f ppm against CLOCK_MONOTONIC_RAW", verify_num(check, vs_key(VK_REL_ERROR)) * 1e6);
+	fputc('\n', f);
+}
+
 /* The cross-core TSC offset: one-way figures between two cores are only as good as it. */
 static void print_clock(FILE *f, const json_t *doc)
 {
 	double off, rtt = 0;
 
+	print_tsc_rate(f, doc);
 	if (!json_is_true(json_object_get(doc, vs_key(VK_TSC_OFFSET_MEASURED))) ||
 	    verify_field(doc, VK_TSC_OFFSET_NS, &off) < 0)
 		return;

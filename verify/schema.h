@@ -13,7 +13,13 @@
 #define VS_KEYS(X) \
 	X(VK_SCHEMA, "schema", "", "always " VS_SCHEMA) \
 	X(VK_MODE, "mode", "", "loopback, idle, port, reflect, pingpong, gen or feeds") \
-	X(VK_TSC_HZ, "tsc_hz", "Hz", "TSC frequency used for conversions") \
+	X(VK_TSC_HZ, "tsc_hz", "Hz", "TSC frequency used for conversions (see tsc_calibration)") \
+	X(VK_TSC_CALIBRATION, "tsc_calibration", "", "how tsc_hz was found, before the run") \
+	X(VK_CAL_SOURCE, "source", "", "monotonic_raw: measured against CLOCK_MONOTONIC_RAW; eal: DPDK's estimate") \
+	X(VK_CAL_WINDOW_NS, "window_ns", "ns", "calibration window") \
+	X(VK_CAL_BOUND, "bound", "", "calibration's relative error bound (clock-read uncertainty over the window)") \
+	X(VK_EAL_TSC_HZ, "eal_tsc_hz", "Hz", "DPDK's TSC estimate (rounded), not used") \
+	X(VK_EAL_REL_ERROR, "eal_rel_error", "", "(eal_tsc_hz - tsc_hz) / tsc_hz: what using DPDK's figure would have cost") \
 	X(VK_TSC_CHECK, "tsc_check", "", "TSC against CLOCK_MONOTONIC_RAW over the run") \
 	X(VK_MONO_RAW_NS, "monotonic_raw_ns", "ns", "run length by CLOCK_MONOTONIC_RAW") \
 	X(VK_TSC_NS, "tsc_ns", "ns", "run length by the TSC") \

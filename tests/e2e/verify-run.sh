@@ -28,6 +28,8 @@ S='[s for s in d["streams"] if s["name"] == "loopback"][0]'
 [ "$(json "$T/loop.json" '[(t["name"], t["verdict"]) for t in d["targets"]]')" = "[('loopback.p99_ns', 'pass'), ('loopback.p9999_ns', 'pass'), ('max_drop_ppm[loopback]', 'pass'), ('max_tsc_skew_ns', 'pass')]" ] && ok "loopback latency, drop and TSC skew targets judged pass" || not_ok "loopback targets: $(json "$T/loop.json" 'd["targets"]')"
 [ "$(json "$T/loop.json" "$COUNTS_OK and $S['duplicated'] == 0 and $S['dropped'] == 0")" = True ] && ok "loopback counts add up, nothing dropped or duplicated" || not_ok "loopback counts: $(json "$T/loop.json" 'd["streams"]')"
 [ "$(json "$T/loop.json" 'd["tsc_offset_measured"] and isinstance(d["tsc_offset_ns"], int)')" = True ] && ok "cross-core TSC offset in the document" || not_ok "no TSC offset"
+# The TSC rate is measured against CLOCK_MONOTONIC_RAW and the error over the run reported (bounds only, no clock compared).
+[ "$(json "$T/loop.json" 'd["tsc_calibration"]["source"] == "monotonic_raw" and d["tsc_calibration"]["window_ns"] >= 100000000 and 0 <= d["tsc_calibration"]["bound"] < 1 and isinstance(d["tsc_check"]["rel_error"], float) and d["tsc_calibration"]["eal_tsc_hz"] > 0')" = True ] && ok "TSC calibrated, its error over the run in the JSON" || not_ok "tsc calibration: $(json "$T/loop.json" '(d.get("tsc_calibration"), d.get("tsc_check"))')"
 [ "$(json "$T/loop.json" 'sorted(c["cpu"] for c in d["causes"][0]["cpus"])')" = "[0, 1]" ] && ok "causes for both cores" || not_ok "causes cpus"
 [ "$(json "$T/loop.json" 'all("local timer interrupts" in c["interrupts"] for c in d["causes"][0]["cpus"])')" = True ] && ok "causes count local timer interrupts" || not_ok "no LOC in causes"
 [ "$(json "$T/loop.json" 'd["ready"] and d["representative"]')" = True ] && ok "ready and representative" || not_ok "ready/representative"
@@ -38,6 +40,7 @@ expect_status 0 "loopback text report" "$TR" verify --profile "$P2M" --duration 
 expect_grep "text verdict line" '^verdict: READY' "$OUT"
 expect_grep "text names the generator's housekeeping cpu" 'generator on housekeeping cpu 0' "$OUT"
 expect_grep "text histogram" 'latency histogram \(log scale\)' "$OUT"
+expect_grep "text says the TSC rate, its calibration and the error over the run" '^clock: TSC [0-9.]+ GHz, measured against CLOCK_MONOTONIC_RAW over .* ppm against CLOCK_MONOTONIC_RAW$' "$OUT"
 grep -q $'\033' "$OUT" "$ERR" && not_ok "escape sequences in output that is not a terminal" || ok "no progress line when stdout is not a terminal"
 expect_grep "text clock line" '^clock: cross-core TSC offset [-+][0-9]+ ns' "$OUT"
 expect_grep "text drop target" '^  PASS max_drop_ppm\[loopback\]: observed 0\.00 ppm' "$OUT"

@@ -202,6 +202,20 @@ static void test_read_lines(void **state)
 	l.n = 0;
 	assert_int_equal(sysroot_read_lines(&sr, "/proc/lines", 1000, collect, &l), -EFBIG);
 	strbuf_free(&l.sb);
+	/* The size of the file is no limit, only a line's: 200,000 short lines (1.5 MB) under a 4 kB line bound. */
+	{
+		struct strbuf many = { 0 };
+
+		for (int i = 0; i < 200000; i++)
+			strbuf_addf(&many, "%d\n", i);
+		put("/proc/many", many.s, many.len);
+		assert_true(many.len > 1000000);
+		l.n = 0;
+		assert_int_equal(sysroot_read_lines(&sr, "/proc/many", 4096, collect, &l), 0);
+		assert_int_equal(l.n, 200000);
+		strbuf_free(&l.sb);
+		strbuf_free(&many);
+	}
 	/* A NUL ends the text, as for a whole read into a C string. */
 	l.n = 0;
 	assert_int_equal(sysroot_read_lines(&sr, "/proc/nul", 1 << 20, collect, &l), 0);
@@ -235,6 +249,21 @@ static void test_list_sorted(void **state)
 		assert_true(strcmp(dl.names[i - 1], dl.names[i]) < 0);
 	dirlist_free(&dl);
 	assert_int_equal(sysroot_list(&sr, "/sys/nothing", &dl), -ENOENT);
+	/* Only the names with the prefix, sorted; capturing keeps the whole listing and gives the same. */
+	put("/usr/lib/t/libfoo_ext.so", "", 0);
+	put("/usr/lib/t/libfoo.so.1", "", 0);
+	put("/usr/lib/t/libbar.so", "", 0);
+	put("/usr/lib/t/libfo.so", "", 0);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			assert_int_equal(sysroot_record_start(&sr), 0);
+		assert_int_equal(sysroot_list_prefix(&sr, "/usr/lib/t", "libfoo", &dl), 0);
+		assert_int_equal(dl.n, 2);
+		assert_string_equal(dl.names[0], "libfoo.so.1");
+		assert_string_equal(dl.names[1], "libfoo_ext.so");
+		dirlist_free(&dl);
+	}
+	assert_int_equal(sysroot_list_prefix(&sr, "/usr/lib/none", "libfoo", &dl), -ENOENT);
 	sysroot_close(&sr);
 }
 
