@@ -306,6 +306,7 @@ int cmd_capture(int argc, char **argv)
 		first.host = &s.host;
 		first.prof = &s.prof;
 		first.root = s.shown_root;
+		first.profile_origin = s.profile_origin;
 		if (report_write_json(report_fp, &first) < 0) {
 			cli_out_abort(report_fp, report_tmp);
 			wrc = -EIO;
