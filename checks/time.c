@@ -23,6 +23,22 @@ static void time_judge(const struct check_ctx *ctx, struct finding *f, const cha
 		finding_warn(f, "%s", observed);
 }
 
+/* A daemon's figures, then what is wrong with them (if anything) and the fix: one verdict, the buffers freed. */
+static void conclude(const struct check_ctx *ctx, struct finding *f, struct strbuf *obs, struct strbuf *why,
+		     struct strbuf *fix)
+{
+	if (why->len) {
+		strbuf_addf(obs, ": %s", why->s);
+		time_judge(ctx, f, obs->s);
+		finding_remedy(f, "%s (%s)", fix->s, BY_HAND);
+	} else {
+		finding_pass(f, "%s", obs->s);
+	}
+	strbuf_free(obs);
+	strbuf_free(why);
+	strbuf_free(fix);
+}
+
 /* "+12.3 us" */
 static const char *signed_ns(double ns, char *buf, size_t size)
 {
@@ -168,6 +184,7 @@ static void run_chrony(const struct check_ctx *ctx, struct finding *f)
 	struct chrony_sources src;
 	char *text = NULL, err[256], bt[32], v[32];
 	long bound = max_offset(ctx);
+	bool past_offset, past_rms;
 	int rc;
 
 	if (!check_wanted(ctx, f, PK_TIMESYNC) || !(sock = socket_of(ctx, f, PK_TIME_CHRONY_SOCKET, TIMESYNC_CHRONY_SOCKET)) ||
@@ -207,25 +224,18 @@ static void run_chrony(const struct check_ctx *ctx, struct finding *f)
 		strbuf_addf(&fix, "%sgive chronyd a UTC source: a server or pool line, or refclock PHC /dev/ptpN, in "
 			    "/etc/chrony/chrony.conf, then systemctl restart chrony", fix.len ? "; " : "");
 	}
-	if (bound && fabs(t.system_time) * 1e9 > (double)bound)
+	past_offset = bound && fabs(t.system_time) * 1e9 > (double)bound;
+	past_rms = bound && fabs(t.rms_offset) * 1e9 > (double)bound;
+	if (past_offset)
 		strbuf_addf(&why, "%soffset %s past the bound %s", why.len ? "; " : "",
 			    signed_ns(t.system_time * 1e9, v, sizeof(v)), bound_text(bound, bt, sizeof(bt)));
-	if (bound && fabs(t.rms_offset) * 1e9 > (double)bound)
+	if (past_rms)
 		strbuf_addf(&why, "%sRMS offset %s past the bound %s", why.len ? "; " : "",
 			    format_ns(fabs(t.rms_offset) * 1e9, v, sizeof(v)), bound_text(bound, bt, sizeof(bt)));
-	if (bound && (fabs(t.system_time) * 1e9 > (double)bound || fabs(t.rms_offset) * 1e9 > (double)bound))
+	if (past_offset || past_rms)
 		strbuf_addf(&fix, "%sa closer or better source (chronyc -h %s sourcestats), or PTP ([time] source = ptp)",
 			    fix.len ? "; " : "", sock);
-	if (why.len) {
-		strbuf_addf(&obs, ": %s", why.s);
-		time_judge(ctx, f, obs.s);
-		finding_remedy(f, "%s (%s)", fix.s, BY_HAND);
-	} else {
-		finding_pass(f, "%s", obs.s);
-	}
-	strbuf_free(&obs);
-	strbuf_free(&why);
-	strbuf_free(&fix);
+	conclude(ctx, f, &obs, &why, &fix);
 }
 
 const struct check check_time_chrony = {
@@ -299,16 +309,7 @@ static void run_ptp(const struct check_ctx *ctx, struct finding *f)
 			    signed_ns(p.offset_ns, a, sizeof(a)), bound_text(bound, bt, sizeof(bt)));
 		strbuf_addf(&fix, "%shardware timestamping (ptp4l -H) on a NIC with a PTP clock", fix.len ? "; " : "");
 	}
-	if (why.len) {
-		strbuf_addf(&obs, ": %s", why.s);
-		time_judge(ctx, f, obs.s);
-		finding_remedy(f, "%s (%s)", fix.s, BY_HAND);
-	} else {
-		finding_pass(f, "%s", obs.s);
-	}
-	strbuf_free(&obs);
-	strbuf_free(&why);
-	strbuf_free(&fix);
+	conclude(ctx, f, &obs, &why, &fix);
 }
 
 const struct check check_time_ptp = {
