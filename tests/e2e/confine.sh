@@ -18,7 +18,7 @@ unconfined() {
 import re, sys
 text = open(sys.argv[1]).read()
 tids = re.findall(r'clone3?\(.*CLONE_THREAD.*= (\d+)$', text, re.M)
-masks = dict(re.findall(r'sched_setaffinity\((\d+), \d+, \[([0-9 ]*)\]\) = 0', text))
+masks = dict(re.findall(r'sched_setaffinity\((\d+), \d+, \[([0-9 ]*)\]\)\s+= 0', text))
 print(sum(1 for t in tids if t not in masks or set(masks[t].split()) != {"0"}))
 PY
 }
