@@ -22,6 +22,7 @@ struct srow {
 struct sctx {
 	const struct sysroot *sr;
 	const struct host *host;
+	const struct jlog *log;
 	json_t *items;
 	int counts[CV_COUNT];
 };
@@ -34,11 +35,31 @@ static void emit(struct sctx *sc, struct srow *r)
 						   change_verdict_names[r->v]));
 }
 
-/* One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline). */
+/*
+ * The line a whole-line file (/etc/kernel/cmdline) held before tickready: the old value of the first write
+ * to it in a run not reverted. NULL when the file did not exist.
+ */
+static const char *user_line(const struct sctx *sc, const struct jrec *w)
+{
+	for (size_t i = 0; i < sc->log->n; i++) {
+		const struct jrec *r = &sc->log->v[i];
+
+		if (r->type == JR_WRITE && !sc->log->runs[r->run_idx].reverted && r->target.present &&
+		    !strcmp(r->target.data, w->target.data))
+			return r->old.present ? r->old.data : NULL;
+	}
+	return w->old.present ? w->old.data : NULL;
+}
+
+/*
+ * One row per parameter of a staged command line file: wanted, staged (next boot), live (/proc/cmdline).
+ * /etc/kernel/cmdline holds the user's whole line: only what tickready added or changed there is its target.
+ */
 static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
 {
 	char *text = xstrdup(w->value.data ? w->value.data : ""), *start = text;
-	struct cmdline want;
+	struct cmdline want, user;
+	const char *before = !strcmp(w->target.data, HOST_KERNEL_CMDLINE) ? user_line(sc, w) : NULL;
 
 	if (!strcmp(w->target.data, HOST_GRUB_ONCE)) {
 		/* The one-time entry's script: its parameters are in TICKREADY_PARAMS. */
@@ -56,18 +77,24 @@ static void cmdline_rows(struct sctx *sc, const struct jrec *w, bool grub)
 		text = start = sb.s ? strbuf_detach(&sb) : xstrdup("");
 	}
 	cmdline_parse(&want, start);
+	cmdline_parse(&user, before ? before : "");
 	for (size_t i = 0; i < want.n; i++) {
 		const char *k = want.args[i].key, *v = want.args[i].value ? want.args[i].value : "";
 		const char *live = cmdline_get(&sc->host->cmdline, k);
 		const char *staged = sc->host->has_staged ? cmdline_get(&sc->host->staged, k) : (grub ? NULL : v);
 		struct srow r = { .target = k, .wanted = v, .staged = staged, .live = live, .op = "cmdline" };
 
+		const char *had = cmdline_get(&user, k);
+
 		if (!strcmp(k, "BOOT_IMAGE") || !strcmp(k, "initrd") || !strcmp(k, "root"))
+			continue;
+		if (cmdline_has(&user, k) && !strcmp(had ? had : "", v))
 			continue;
 		r.v = live && !strcmp(live, v) ? CV_PASS : staged && !strcmp(staged, v) ? CV_PENDING : CV_FAIL;
 		emit(sc, &r);
 	}
 	cmdline_free(&want);
+	cmdline_free(&user);
 	free(text);
 }
 
@@ -109,7 +136,7 @@ static void show_run(struct sctx *sc, const struct jlog *log, const struct jrec 
 
 json_t *status_collect(const struct sysroot *sr, const struct host *host, const struct jlog *log)
 {
-	struct sctx sc = { .sr = sr, .host = host };
+	struct sctx sc = { .sr = sr, .host = host, .log = log };
 	json_t *runs = json_array(), *doc;
 	char confirm_run[128], once_run[128] = "";
 	struct once_pending once;

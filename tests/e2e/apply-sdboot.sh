@@ -34,6 +34,11 @@ want="root=UUID=1b7c ro quiet isolcpus=managed_irq,domain,2-3,6-7 nohz_full=2-3,
 [ "$(pending "$OUT")" = "$BOOT_CHECKS" ] && ok "audit: the boot checks are pending-reboot" || not_ok "pending-reboot: $(pending "$OUT")"
 expect_status 0 "status" "$TR" status --root "$T" --format json
 [ "$(json "$OUT" 'd["summary"]["pending_reboot"] > 0 and d["summary"]["fail"] == 0')" = True ] && ok "status: staged values pending, none failing" || not_ok "status summary: $(json "$OUT" 'd["summary"]')"
+# The user's own parameters (ro, quiet) are no target of the run: only what the profile added is listed.
+targets="['clocksource', 'isolcpus', 'nohz_full', 'nosoftlockup', 'rcu_nocbs', 'skew_tick', 'transparent_hugepage', 'tsc']"
+[ "$(json "$OUT" 'sorted(i["target"] for r in d["runs"] for i in r["items"] if i["kind"] == "cmdline")')" = "$targets" ] &&
+	ok "status: the profile's parameters only, not the user's ro and quiet" ||
+	not_ok "status targets: $(json "$OUT" 'sorted(i["target"] for r in d["runs"] for i in r["items"] if i["kind"] == "cmdline")')"
 
 expect_status 0 "a second apply" "$TR" apply --root "$T" --profile "$APROF" --yes
 expect_grep "plans nothing: the staged line counts as pending" "^nothing to do: every covered check passes or is pending reboot" "$OUT"
