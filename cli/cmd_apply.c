@@ -146,20 +146,36 @@ static void print_change(const struct change *c)
 		printf("  %-22s         $ %s\n", "", c->shell);
 }
 
-static void print_plan(const struct plan *p, const struct session *s, const struct apply_args *a)
-{
-	size_t shown_n = 0, boot = 0, blocked = 0;
+/* The plan's rows as print_plan counts them: shown, at boot, blocked, and the shown rows another change carries out. */
+struct plan_rows {
+	size_t shown, boot, blocked, carried;
+};
 
+static void count_rows(const struct plan *p, const struct sysroot *sr, const struct plan_opts *po, struct plan_rows *r)
+{
+	memset(r, 0, sizeof(*r));
 	for (size_t i = 0; i < p->n; i++) {
 		const struct change *c = &p->v[i];
 
-		if (c->blocked && !(a->po.force && c->force_ok)) {
-			blocked++;
-		} else if (shown(c, &s->sr)) {
-			shown_n++;
-			boot += c->boot;
+		if (c->blocked && !(po->force && c->force_ok)) {
+			r->blocked++;
+		} else if (shown(c, sr)) {
+			r->shown++;
+			r->boot += c->boot;
+			r->carried += c->display;
 		}
 	}
+}
+
+static void print_plan(const struct plan *p, const struct session *s, const struct apply_args *a)
+{
+	struct plan_rows rows;
+	size_t shown_n, boot, blocked;
+
+	count_rows(p, &s->sr, &a->po, &rows);
+	shown_n = rows.shown;
+	boot = rows.boot;
+	blocked = rows.blocked;
 	printf("tickready apply: profile %s (%s; %s), root %s%s\n", s->prof.name, s->prof.source, s->profile_origin, s->sr.path,
 	       a->dry ? " (dry run: nothing changes)" : "");
 	printf("plan: %zu change%s (%zu at boot), %zu manual, %zu blocked\n", shown_n, shown_n == 1 ? "" : "s", boot,
@@ -275,11 +291,40 @@ static int arm_confirm(const struct sysroot *sr, const char *run, long seconds)
 	return 0;
 }
 
-static void print_result(const struct exec_result *res, const struct plan *p, const char *run)
+/*
+ * The count made, in the plan's terms when they differ: its rows less the boot parameters that the
+ * file staging them carries out (and the IRQs the kernel refused), plus the changes that emulate the
+ * kernel in a tree, which the plan never shows; then what was left out and why.
+ */
+static void print_result(const struct exec_result *res, const struct plan *p, const struct sysroot *sr,
+			 const struct plan_opts *po, const char *run)
 {
+	struct plan_rows rows;
+	size_t left_live = res->skipped - res->left_blocked;
+	const char *sep = ": ";
+
+	count_rows(p, sr, po, &rows);
 	printf("applied %zu change%s (run %s)", res->applied, res->applied == 1 ? "" : "s", run);
-	if (res->skipped)
-		printf(", %zu left out", res->skipped);
+	if (res->applied != rows.shown &&
+	    res->applied + rows.carried + res->refused == rows.shown + res->emulated) {
+		printf(": the plan's %zu", rows.shown);
+		if (rows.carried)
+			printf(" less its %zu boot parameter%s (made by the change that stages %s)", rows.carried,
+			       rows.carried == 1 ? "" : "s", rows.carried == 1 ? "it" : "them");
+		if (res->refused)
+			printf(" less %zu the kernel refused", res->refused);
+		if (res->emulated)
+			printf(" plus %zu that emulate%s in the tree what the kernel would do", res->emulated,
+			       res->emulated == 1 ? "s" : "");
+		sep = "; ";
+	}
+	if (res->left_blocked) {
+		printf("%s%zu left out: blocked (listed above)", sep, res->left_blocked);
+		sep = ", ";
+	}
+	if (left_live)
+		printf("%s%zu left out: %s the running kernel (not in a tree)", res->left_blocked ? "and " : sep, left_live,
+		       left_live == 1 ? "it needs" : "they need");
 	putchar('\n');
 	for (size_t i = 0; i < res->refused; i++)
 		printf("  refused by the kernel (managed or per-cpu IRQ, kept where it is): %s\n", res->refused_targets[i]);
@@ -368,7 +413,7 @@ static int execute(struct session *s, struct plan *p, struct tune_ctx *ctx, stru
 		plan_write_json(stdout, p, &s->sr, &a->po, &applied);
 		putchar('\n');
 	} else {
-		print_result(&res, p, j.run);
+		print_result(&res, p, &s->sr, &a->po, j.run);
 		if (a->confirm)
 			printf("confirm within %ld s with `tickready confirm`, or run %s is reverted\n", a->confirm, j.run);
 	}

@@ -579,7 +579,13 @@ int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, 
 		const struct change *c = &p->v[i];
 
 		if (!change_runs(c, ctx->sr) || (c->blocked && !overridden(c, o))) {
-			res->skipped += !c->display;
+			bool blocked = c->blocked && !overridden(c, o);
+
+			/* A tree-only change on the live host is no part of its plan: not left out, just not there. */
+			if (c->display || (!blocked && c->tree_only && ctx->sr->live))
+				continue;
+			res->skipped++;
+			res->left_blocked += blocked;
 			continue;
 		}
 		rc = exec_one(&x, c, res);
@@ -594,6 +600,7 @@ int plan_execute(struct plan *p, const struct tune_ctx *ctx, struct journal *j, 
 			return rc;
 		}
 		res->applied++;
+		res->emulated += c->tree_only;
 	}
 	if (o->update_bootloader && p->reboot_required && p->bootloader_argv && ctx->sr->live) {
 		res->bootloader_ran = true;

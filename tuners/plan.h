@@ -155,6 +155,8 @@ struct journal;
 /* Result of one executed plan, for the report. */
 struct exec_result {
 	size_t applied, refused, skipped;
+	size_t emulated;	/* of applied: tree-only changes emulating the kernel (never a row of the plan shown) */
+	size_t left_blocked;	/* of skipped: blocked by an interlock (--skip-blocked); the rest need the running kernel */
 	char *failed_path;	/* the path (or target) whose write failed, NULL on success */
 	int failed_rc;
 	char **refused_targets;	/* IRQs the kernel refused (managed, per-cpu), nrefused of them */

@@ -29,6 +29,31 @@ same_tree "$T.orig" "$T" && ok "refusal changes nothing" || not_ok "refusal chan
 
 expect_status 0 "apply --yes" "$TR" apply --root "$T" --profile "$APROF" --yes
 expect_grep "apply reports reboot_required" '^reboot_required: yes' "$OUT"
+# The count applied is told in the plan's terms: its rows less the boot parameters the staged file
+# carries, plus the tree's emulations; what was left out says why. The numbers must add up.
+acct=$(python3 - "$OUT" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+plan = int(re.search(r"^plan: (\d+) change", t, re.M).group(1))
+line = re.search(r"^applied (\d+) change.*$", t, re.M)
+n = int(line.group(1))
+if n == plan:
+    print("ok")
+    sys.exit()
+m = re.search(r"the plan's (\d+)", line.group(0))
+less = re.search(r"less its (\d+) boot parameter", line.group(0))
+plus = re.search(r"plus (\d+) that emulate", line.group(0))
+if not m or int(m.group(1)) != plan:
+    print("no account of %d vs the plan's %d: %s" % (n, plan, line.group(0)))
+elif n != plan - int(less.group(1) if less else 0) + int(plus.group(1) if plus else 0):
+    print("does not add up: %s" % line.group(0))
+elif re.search(r"\d+ left out(?!: )", line.group(0)):
+    print("left out without a reason: %s" % line.group(0))
+else:
+    print("ok")
+PY
+)
+[ "$acct" = ok ] && ok "apply's count adds up to the plan's" || not_ok "apply's count: $acct"
 grep -q 'isolcpus=managed_irq,domain,2-3,6-7' "$T/etc/default/grub.d/99-tickready.cfg" && ok "grub drop-in staged" || not_ok "grub drop-in"
 cmp -s "$T.orig/etc/default/grub" "$T/etc/default/grub" && ok "user's /etc/default/grub untouched" || not_ok "/etc/default/grub rewritten"
 [ "$(cat "$T/proc/sys/kernel/timer_migration")" = 0 ] && ok "sysctl written" || not_ok "sysctl"
