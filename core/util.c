@@ -272,6 +272,17 @@ const char *format_ns(double ns, char *buf, size_t size)
 	return buf;
 }
 
+const char *format_mpps(double mpps, char *buf, size_t size)
+{
+	if (mpps >= 1)
+		snprintf(buf, size, "%.3f Mpps", mpps);
+	else if (mpps >= 0.001)
+		snprintf(buf, size, "%.1f kpps", mpps * 1e3);
+	else
+		snprintf(buf, size, "%.0f pps", mpps * 1e6);
+	return buf;
+}
+
 int parse_byte_limit(const char *s, long long unit, long long *out)
 {
 	unsigned long long v, max = (unsigned long long)LLONG_MAX;

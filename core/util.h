@@ -26,6 +26,8 @@ const char *format_size_kb(unsigned long kb, char *buf, size_t size);
 const char *format_size_human(unsigned long kb, char *buf, size_t size);
 /* A latency for people: "6523 ns", "20.0 us", "1.34 ms". */
 const char *format_ns(double ns, char *buf, size_t size);
+/* A packet rate given in Mpps, in the unit that shows its figures: Mpps from 1, kpps from 0.001, else pps. */
+const char *format_mpps(double mpps, char *buf, size_t size);
 
 /*
  * Does line l (n bytes, no newline) assign shell variable var, as an EnvironmentFile or a sourced

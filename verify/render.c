@@ -64,13 +64,13 @@ static void print_stream(FILE *f, const json_t *s)
 	static const enum vs_key keys[] = { VK_P50_NS, VK_P90_NS, VK_P99_NS, VK_P999_NS, VK_P9999_NS, VK_MAX_NS, VK_MEAN_NS,
 					    VK_STDEV_NS };
 	static const char *const labels[] = { "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean", "stdev" };
-	char num[6][48], v[32];
+	char num[6][48], v[32], rate[32];
 
-	fprintf(f, "stream %s: sent %s, received %s, dropped %s, duplicated %s, reordered %s, foreign %s, %.3f Mpps\n",
+	fprintf(f, "stream %s: sent %s, received %s, dropped %s, duplicated %s, reordered %s, foreign %s, %s\n",
 		json_string_value(json_object_get(s, vs_key(VK_NAME))), count(s, VK_SENT, num[0], sizeof(num[0])),
 		count(s, VK_RECEIVED, num[1], sizeof(num[1])), count(s, VK_DROPPED, num[2], sizeof(num[2])),
 		count(s, VK_DUPLICATED, num[3], sizeof(num[3])), count(s, VK_REORDERED, num[4], sizeof(num[4])),
-		count(s, VK_FOREIGN, num[5], sizeof(num[5])), verify_num(s, vs_key(VK_MPPS)));
+		count(s, VK_FOREIGN, num[5], sizeof(num[5])), format_mpps(verify_num(s, vs_key(VK_MPPS)), rate, sizeof(rate)));
 	if (verify_num(s, vs_key(VK_SEND_FAILED)) > 0)
 		fprintf(f, "  %s not sent (generator queue full or out of buffers)\n", count(s, VK_SEND_FAILED, num[0], sizeof(num[0])));
 	if (!json_is_true(json_object_get(s, vs_key(VK_LATENCY_MEASURED)))) {
@@ -199,6 +199,9 @@ static void print_target(FILE *f, const struct verify_target *t)
 	if (!strcmp(t->unit, "ns")) {
 		format_ns(t->observed, obs, sizeof(obs));
 		format_ns((double)t->want, want, sizeof(want));
+	} else if (!strcmp(t->unit, "Mpps")) {
+		format_mpps(t->observed, obs, sizeof(obs));
+		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);
 	} else {
 		snprintf(obs, sizeof(obs), "%.2f %s", t->observed, t->unit);
 		snprintf(want, sizeof(want), "%ld %s", t->want, t->unit);

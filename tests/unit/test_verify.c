@@ -18,6 +18,8 @@
 #include "run.h"
 #include "verify.h"
 #include "verify_cause.h"
+#include "render.h"
+#include "schema.h"
 
 /* The fixture host and tests/fixtures/profiles/base.ini plus extra, without running any check. */
 struct world {
@@ -438,6 +440,33 @@ static void test_thousands(void **state)
 	assert_string_equal(cause_thousands(1234567, b, sizeof(b)), "1,234,567");
 }
 
+/* A stream's rate in a unit that shows its figure: 10 kpps is not "0.010 Mpps", 0.5 kpps not "0.001 Mpps". */
+static void test_stream_rate_unit(void **state)
+{
+	static const struct { double mpps; const char *want; } cases[] = {
+		{ 0.010, ", 10.0 kpps\n" }, { 0.00142, ", 1.4 kpps\n" }, { 0.0005, ", 500 pps\n" }, { 2.5, ", 2.500 Mpps\n" },
+		{ 0.9999, ", 999.9 kpps\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *stream = json_object(), *doc = json_object();
+		char *text = NULL;
+		size_t len;
+		FILE *f = open_memstream(&text, &len);
+
+		json_object_set_new(stream, vs_key(VK_NAME), json_string("kernel"));
+		json_object_set_new(stream, vs_key(VK_MPPS), json_real(cases[i].mpps));
+		json_object_set_new(doc, vs_key(VK_STREAMS), json_pack("[o]", stream));
+		verify_print_streams(f, doc);
+		fclose(f);
+		if (!strstr(text, cases[i].want))
+			fail_msg("%g Mpps printed as: %s (wanted '%s')", cases[i].mpps, text, cases[i].want);
+		free(text);
+		json_decref(doc);
+	}
+}
+
 static void test_lat_summary(void **state)
 {
 	uint64_t v[1000];
@@ -536,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_cause_softirqs_offline_column),
 		cmocka_unit_test(test_thousands),
 		cmocka_unit_test(test_lat_summary),
+		cmocka_unit_test(test_stream_rate_unit),
 		cmocka_unit_test(test_children_at_and_past_first_room),
 	};
 
