@@ -141,8 +141,8 @@ static char *probe_profile(unsigned i, const char *nic)
 }
 
 /*
- * Runs every check and builds apply's plan under prof, recording what both read; the findings
- * go to *keep when given. Returns 0, or -1 when prof does not fit the host.
+ * Runs every check and builds apply's plan under prof, recording what both read; the findings,
+ * marked with what the plan does about them, go to *keep when given. Returns 0, or -1 when prof does not fit the host.
  */
 static int probe_with(struct session *s, struct profile *prof, const struct mgmt_set *mgmt, struct report *keep)
 {
@@ -158,8 +158,12 @@ static int probe_with(struct session *s, struct profile *prof, const struct mgmt
 	/* Plans read files of their own (fstab, boot loader configs): apply on the capture must see them too. */
 	if (plan_build(&p, &(struct tune_ctx){ .host = &s->host, .prof = prof, .sr = &s->sr, .findings = f,
 					       .nfindings = n, .mgmt = mgmt,
-					       .cpulist_bad = tune_cpulists_bad(&s->host, prof, bad, sizeof(bad)) }) == 0)
+					       .cpulist_bad = tune_cpulists_bad(&s->host, prof, bad, sizeof(bad)) }) == 0) {
+		/* The kept findings say what apply does about each, as audit's do (fixed_by, fix_note). */
+		if (keep)
+			plan_mark_findings(&p, &s->sr, f, n);
 		plan_free(&p);
+	}
 	if (keep) {
 		keep->findings = f;
 		keep->n = n;
