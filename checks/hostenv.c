@@ -258,9 +258,20 @@ static void run_numa_nodes(const struct check_ctx *ctx, struct finding *f)
 	for (size_t i = 0; i < h->nnodes; i++)
 		if (cpuset_empty(&h->nodes[i].cpus))
 			strbuf_addf(&empty, "%snode%d", empty.len ? ", " : "", h->nodes[i].id);
-	if (!cpuset_empty(&h->node_overlap)) {
-		finding_fail(f, "cpus %s are listed by more than one node (each taken as its lowest node's)",
-			     cpuset_format(&h->node_overlap, buf, sizeof(buf)));
+	if (!cpuset_empty(&h->node_overlap) && h->node_overlap_by_kernel) {
+		/* The kernel placed each cpu itself: its nodes are what the host runs on; the firmware's lists are the flaw. */
+		char more[96] = "";
+
+		if (h->nodes_phantom)
+			snprintf(more, sizeof(more), "; %zu more node(s) list only those cpus and no memory: left out",
+				 h->nodes_phantom);
+		finding_warn(f, "%zu node(s) as the kernel places the cpus (cpuN/nodeM); the firmware lists cpus %s under more "
+			     "than one node%s", h->nnodes, cpuset_format(&h->node_overlap, buf, sizeof(buf)), more);
+		finding_remedy(f, "broken firmware NUMA tables (SRAT): update the BIOS");
+	} else if (!cpuset_empty(&h->node_overlap)) {
+		finding_fail(f, "cpus %s are listed by more than one node (each taken as its lowest node's: no cpuN/nodeM link "
+			     "says where the kernel put it)%s", cpuset_format(&h->node_overlap, buf, sizeof(buf)),
+			     h->nodes_phantom ? "; nodes listing only other nodes' cpus and no memory left out" : "");
 		finding_remedy(f, "broken firmware NUMA tables (SRAT): update the BIOS, or check the node cpulists of the capture");
 	} else if (empty.len) {
 		/* Memory-only nodes (CXL, HBM, a socket with its cpus offline) are legitimate: a warning. */
@@ -275,7 +286,7 @@ static void run_numa_nodes(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_cpu_numa_nodes = {
 	.id = "cpu.numa_nodes", .area = AREA_CPU, .title = "NUMA node cpu lists neither overlap nor leave a node empty",
-	.reads = "/sys/devices/system/node/nodeN/{cpulist,cpumap}", .run = run_numa_nodes,
+	.reads = "/sys/devices/system/node/nodeN/{cpulist,cpumap}, /sys/devices/system/cpu/cpuN/nodeM", .run = run_numa_nodes,
 };
 
 /* ---- cpu.allowed ---- */
@@ -321,7 +332,8 @@ static void run_allowed(const struct check_ctx *ctx, struct finding *f)
 	if (no_isolation(ctx, f))
 		return;
 	if (!h->has_allowed) {
-		finding_skip(f, "no cgroup cpuset found for this process (/proc/self/cgroup); give --cgroup PATH");
+		finding_skip(f, "no cgroup cpuset (/proc/self/cgroup) nor Cpus_allowed_list (/proc/self/status) found for "
+			     "this process; give --cgroup PATH");
 		return;
 	}
 	finding_expected(f, "the isolated cores within the cgroup's cpus (%s)", h->allowed_source);
@@ -338,6 +350,7 @@ static void run_allowed(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_cpu_allowed = {
 	.id = "cpu.allowed", .area = AREA_CPU, .title = "the cgroup the application runs in may use the isolated cores",
-	.reads = "/proc/self/cgroup, /sys/fs/cgroup/PATH/cpuset.cpus.effective (v1: cpuset.effective_cpus)",
+	.reads = "/proc/self/cgroup, /sys/fs/cgroup/PATH/cpuset.cpus.effective (v1: cpuset.effective_cpus), "
+		 "/proc/self/status (Cpus_allowed_list)",
 	.keys = KEYS(PK_ISOLATED_CORES), .run = run_allowed,
 };

@@ -250,6 +250,18 @@ static void load_caches(struct host *h)
 	}
 }
 
+/* The cpus sharing c's package and core_id, as the kernel groups SMT siblings; false when the ids are unknown. */
+static bool same_core_cpus(const struct host *h, const struct host_cpu *c, struct cpuset *out)
+{
+	cpuset_zero(out);
+	if (c->core_id < 0 || c->package_id < 0)
+		return false;
+	for (size_t i = 0; i < h->ncpus; i++)
+		if (h->cpus[i].core_id == c->core_id && h->cpus[i].package_id == c->package_id)
+			cpuset_set(out, h->cpus[i].id);
+	return true;
+}
+
 static void load_topology(struct host *h)
 {
 	const char *base = "/sys/devices/system/cpu";
@@ -273,8 +285,8 @@ static void load_topology(struct host *h)
 	h->cpus = xcalloc(h->ncpus, sizeof(*h->cpus));
 	cpuset_for_each(cpu, &h->present) {
 		struct host_cpu *c = &h->cpus[i++];
+		struct cpuset core_cpus;
 		long v;
-		int n;
 
 		c->id = cpu;
 		c->node = -1;
@@ -283,11 +295,37 @@ static void load_topology(struct host *h)
 		snprintf(path, sizeof(path), "%s/cpu%d/topology/physical_package_id", base, cpu);
 		c->package_id = sysroot_read_long(h->sr, path, &v) == 0 ? (int)v : -1;
 		snprintf(path, sizeof(path), "%s/cpu%d/topology/thread_siblings_list", base, cpu);
-		if (sysroot_read_cpuset(h->sr, path, &c->siblings) < 0) {
+		if (sysroot_read_cpuset(h->sr, path, &c->siblings) < 0)
 			cpuset_zero(&c->siblings);
+		snprintf(path, sizeof(path), "%s/cpu%d/topology/core_cpus_list", base, cpu);
+		if (sysroot_read_cpuset(h->sr, path, &core_cpus) < 0)
 			continue;
-		}
+		/* Kernels that dropped the old name have core_cpus_list only. */
+		if (cpuset_empty(&c->siblings))
+			c->siblings = core_cpus;
+		else if (!cpuset_equal(&c->siblings, &core_cpus))
+			cpuset_set(&h->smt_disagree, cpu);
+	}
+	/* One kernel mask under two names: where they differ, the one its core ids give wins (else lscpu's, the old name). */
+	cpuset_for_each(cpu, &h->smt_disagree) {
+		struct host_cpu *c = (struct host_cpu *)host_cpu(h, cpu);
+		struct cpuset by_ids, core_cpus;
+
+		snprintf(path, sizeof(path), "%s/cpu%d/topology/core_cpus_list", base, cpu);
+		if (!c || !same_core_cpus(h, c, &by_ids) || sysroot_read_cpuset(h->sr, path, &core_cpus) < 0)
+			continue;
+		cpuset_set(&core_cpus, cpu);
 		cpuset_set(&c->siblings, cpu);
+		if (!cpuset_equal(&c->siblings, &by_ids) && cpuset_equal(&core_cpus, &by_ids))
+			c->siblings = core_cpus;
+	}
+	for (size_t k = 0; k < h->ncpus; k++) {
+		struct host_cpu *c = &h->cpus[k];
+		int n;
+
+		if (cpuset_empty(&c->siblings))
+			continue;
+		cpuset_set(&c->siblings, c->id);
 		n = cpuset_count(&c->siblings);
 		if (n > h->smt_threads_per_core)
 			h->smt_threads_per_core = n;
@@ -598,6 +636,65 @@ static int cmp_node(const void *a, const void *b)
 	return ((const struct numa_node *)a)->id - ((const struct numa_node *)b)->id;
 }
 
+/* The node the kernel put cpu on: its cpuN/nodeM link (cpu_to_node), -1 when there is none. */
+static int kernel_cpu_node(const struct host *h, int cpu)
+{
+	char dir[64], *end;
+	struct dirlist dl;
+	long id = -1;
+
+	snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d", cpu);
+	if (sysroot_list_prefix(h->sr, dir, "node", &dl) < 0)
+		return -1;
+	for (size_t i = 0; i < dl.n && id < 0; i++) {
+		id = isdigit((unsigned char)dl.names[i][4]) ? strtol(dl.names[i] + 4, &end, 10) : -1;
+		if (id >= 0 && (*end || !host_node(h, (int)id)))
+			id = -1;
+	}
+	dirlist_free(&dl);
+	return (int)id;
+}
+
+/*
+ * Node lists that overlap (firmware tables listing the same cpus under several nodes): each such cpu
+ * goes where the kernel put it (cpuN/nodeM), else to its lowest node, and every node then lists only
+ * its own cpus. A node left with none of the cpus it listed and no memory is no node: dropped.
+ */
+static void settle_overlap(struct host *h)
+{
+	bool by_kernel = true;
+	size_t kept = 0;
+	int cpu;
+
+	cpuset_for_each(cpu, &h->node_overlap) {
+		struct host_cpu *c = (struct host_cpu *)host_cpu(h, cpu);
+		int node = c ? kernel_cpu_node(h, cpu) : -1;
+
+		if (node >= 0 && cpuset_has(&host_node(h, node)->cpus, cpu))
+			c->node = node;
+		else
+			by_kernel = false;
+	}
+	h->node_overlap_by_kernel = by_kernel;
+	for (size_t i = 0; i < h->nnodes; i++) {
+		struct numa_node *n = &h->nodes[i];
+		bool listed = !cpuset_empty(&n->cpus);
+
+		cpuset_for_each(cpu, &n->cpus) {
+			const struct host_cpu *c = host_cpu(h, cpu);
+
+			if (c && c->node != n->id)
+				cpuset_clear(&n->cpus, cpu);
+		}
+		if (listed && cpuset_empty(&n->cpus) && n->memory_mib <= 0) {
+			h->nodes_phantom++;
+			continue;
+		}
+		h->nodes[kept++] = *n;
+	}
+	h->nnodes = kept;
+}
+
 static void load_nodes(struct host *h)
 {
 	struct dirlist dl;
@@ -681,6 +778,8 @@ static void load_nodes(struct host *h)
 				c->node = h->nodes[i].id;
 		}
 	}
+	if (!cpuset_empty(&h->node_overlap))
+		settle_overlap(h);
 }
 
 /* An absolute cgroup path with no ".." component. */
@@ -714,15 +813,48 @@ static int read_cpuset_up(struct host *h, char *dir, const char *file)
 	}
 }
 
+/* The tree's own process view: Cpus_allowed_list of its /proc/self/status (a taskset, a cpuset without a controller file). */
+static int status_allowed(struct host *h)
+{
+	char *text, *line;
+	int rc;
+
+	if ((rc = sysroot_read_alloc(h->sr, "/proc/self/status", SMALL_CAP, &text, NULL)) < 0)
+		return rc == -ENOENT ? rc : -ENOENT;
+	line = strstr(text, "\nCpus_allowed_list:");
+	rc = line && cpuset_parse(&h->allowed, trim(strtok(line + 19, "\n"))) == 0 && !cpuset_empty(&h->allowed) ?
+	     0 : -ENOENT;
+	if (rc == 0)
+		snprintf(h->allowed_source, sizeof(h->allowed_source), "/proc/self/status (Cpus_allowed_list)");
+	else
+		cpuset_zero(&h->allowed);
+	free(text);
+	return rc;
+}
+
+static int cgroup_allowed(struct host *h, const char *cgroup);
+
 int host_load_allowed(struct host *h, const char *cgroup)
 {
-	char rel[256] = "", dir[300];
-	bool v1 = false;
 	int rc;
 
 	h->has_allowed = false;
 	h->allowed_source[0] = '\0';
 	cpuset_zero(&h->allowed);
+	rc = cgroup_allowed(h, cgroup);
+	/* No cpuset file for the tree's own cgroup: what its process may use, as the tree's /proc says. */
+	if (rc == -ENOENT && !cgroup)
+		rc = status_allowed(h);
+	h->has_allowed = rc == 0;
+	return rc;
+}
+
+static int cgroup_allowed(struct host *h, const char *cgroup)
+{
+	char rel[256] = "", dir[300];
+	bool v1 = false;
+	int rc;
+
 	if (cgroup) {
 		if (!cgroup_path_ok(cgroup) || strlen(cgroup) >= sizeof(rel))
 			return -EINVAL;
@@ -775,7 +907,6 @@ int host_load_allowed(struct host *h, const char *cgroup)
 		rc = read_cpuset_up(h, dir, "cpuset.cpus");
 	}
 out:
-	h->has_allowed = rc == 0;
 	return rc;
 }
 

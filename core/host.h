@@ -155,6 +155,8 @@ struct host {
 	unsigned isolcpus_flags;
 	struct cpuset nohz_param, rcu_nocbs;	/* from the command line */
 	int smt_threads_per_core;	/* 0 when unknown */
+	/* cpus whose thread_siblings_list and core_cpus_list differ (one kernel mask: a damaged tree) */
+	struct cpuset smt_disagree;
 	char smt_control[32];		/* /sys/devices/system/cpu/smt/control, "" when absent */
 
 	bool cpus_from_dirs;	/* no present/online files: cpus from the cpuN directories and their online files */
@@ -183,7 +185,9 @@ struct host {
 	struct numa_node *nodes;	/* sorted by id */
 	bool nodes_implicit;	/* no NUMA directories: one node 0 holding every cpu, as the kernel sees it */
 	bool nodes_from_cpumap;	/* a node gave only cpumap (no cpulist) */
-	struct cpuset node_overlap;	/* cpus more than one node lists (firmware SRAT trouble); each keeps its first node */
+	struct cpuset node_overlap;	/* cpus more than one node lists (firmware SRAT trouble) */
+	bool node_overlap_by_kernel;	/* each such cpu placed by the kernel's cpuN/nodeM link, not by its lowest node */
+	size_t nodes_phantom;	/* nodes dropped: they listed only other nodes' cpus and have no memory */
 	unsigned long default_hugepage_kb;	/* Hugepagesize in /proc/meminfo, 0 when unknown */
 	int npools;
 	struct hugepool pools[HOST_MAX_POOLS];	/* system-wide */
