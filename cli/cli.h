@@ -32,6 +32,7 @@ struct cli_opt {
 
 struct cli_parser {
 	const char *cmd, *synopsis, *summary;
+	char synbuf[2048];	/* the synopsis, made from the option table */
 	const struct cli_opt *opts;
 	int argc;
 	char **argv;
@@ -41,7 +42,11 @@ struct cli_parser {
 
 #define CLI_HELP 'h'
 
-void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis, const char *summary,
+/*
+ * The usage line is made from opts: "tickready CMD [--name ARG]... OPERANDS". operands follow the
+ * options ("A B", "" for none); one starting with '{' (a choice of verbs) comes before them.
+ */
+void cli_parser_init(struct cli_parser *p, const char *cmd, const char *operands, const char *summary,
 		     const struct cli_opt *opts, int argc, char **argv);
 /*
  * The next option's key (and *arg), -1 at the end, CLI_HELP after printing --help, or '?'

@@ -52,9 +52,7 @@ static int parse_args(struct apply_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->root = "/";
 	a->format = "text";
-	cli_parser_init(&p, "apply",
-			"tickready apply [--root DIR] [--profile P] [--dry-run] [--yes] [--format text|json] [--only LIST] "
-			"[--skip-blocked] [--force] [--update-bootloader] [--confirm SECONDS]",
+	cli_parser_init(&p, "apply", "",
 			"Plans the changes that make the failing checks pass, shows them, and makes them; every old value is "
 			"journaled first, so `tickready revert` restores the host exactly.",
 			apply_opts, argc, argv);

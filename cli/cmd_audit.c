@@ -41,7 +41,7 @@ int cmd_audit(int argc, char **argv)
 {
 	const char *root = "/", *profile = NULL, *format = "text", *only = NULL, *color = "auto", *cgroup = NULL, *arg;
 	struct cli_opt opts[sizeof(audit_opts) / sizeof(audit_opts[0])];
-	char bar[64], choices[64], *synopsis;
+	char bar[64], choices[64];
 	const struct out_format *out;
 	struct out_opts wopts = { 0 };
 	bool strict = false;
@@ -59,8 +59,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; opts[i].name; i++)
 		if (opts[i].key == OPT_FORMAT)
 			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH] [--app-config FILE|--app-eal ARGS] [--app-telemetry SOCKET] [--app-pid PID] [--app-window SECONDS]", bar);
-	cli_parser_init(&p, "audit", synopsis,
+	cli_parser_init(&p, "audit", "",
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			opts, argc, argv);
 	rc = -1;
@@ -100,7 +99,6 @@ int cmd_audit(int argc, char **argv)
 			rc = EXIT_ERROR;
 		}
 	}
-	free(synopsis);
 	if (rc >= 0)
 		return rc;
 	if (optind < argc) {

@@ -245,7 +245,7 @@ int cmd_capture(int argc, char **argv)
 	struct stat st;
 	int c, rc;
 
-	cli_parser_init(&p, "capture", "tickready capture [--root DIR] [--profile NAME|PATH] [--report FILE] OUT[.tar.gz]",
+	cli_parser_init(&p, "capture", "OUT[.tar.gz]",
 			"Writes the files, directories and links audit and apply read under every profile, laid out like the root (a directory, or a tar.gz when OUT ends in .tar.gz).",
 			capture_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {

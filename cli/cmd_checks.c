@@ -39,7 +39,7 @@ int cmd_checks(int argc, char **argv)
 	struct cli_parser p;
 	int c;
 
-	cli_parser_init(&p, "checks", "tickready checks [--format text|json|ids]", "Lists every check.", checks_opts, argc,
+	cli_parser_init(&p, "checks", "", "Lists every check.", checks_opts, argc,
 			argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		if (c == CLI_HELP)

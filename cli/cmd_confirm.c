@@ -46,7 +46,7 @@ int cmd_confirm(int argc, char **argv)
 	pid_t holder;
 	int c, rc, once, lock, pending;
 
-	cli_parser_init(&p, "confirm", "tickready confirm [--root DIR] [--force]",
+	cli_parser_init(&p, "confirm", "",
 			"Confirms the run applied with `apply --confirm SECONDS`; run it from a new session to prove the "
 			"host is still reachable. After `apply --once`'s boot, makes its parameters the default.",
 			confirm_opts, argc, argv);

@@ -43,14 +43,13 @@ int cmd_diff(int argc, char **argv)
 	const struct out_format *out;
 	json_t *a = NULL, *b = NULL, *d;
 	struct cli_opt opts[sizeof(diff_opts) / sizeof(diff_opts[0])];
-	char bar[64], choices[64], *synopsis;
+	char bar[64], choices[64];
 	struct cli_parser p;
 	int c, rc;
 
 	memcpy(opts, diff_opts, sizeof(opts));
 	opts[1].arg = out_format_choices(OUT_DIFF, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready diff [--profile P] [--format %s] [--html FILE] A B", bar);
-	cli_parser_init(&p, "diff", synopsis,
+	cli_parser_init(&p, "diff", "A B",
 			"Compares two reports (tickready report --format json) or two capture trees or archives: findings, inventory and "
 			"verify figures. Exit 0 when they agree, 1 when they differ, 2 on error.",
 			opts, argc, argv);
@@ -64,7 +63,6 @@ int cmd_diff(int argc, char **argv)
 		default: rc = EXIT_ERROR;
 		}
 	}
-	free(synopsis);
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 2) {

@@ -168,7 +168,7 @@ int cmd_profile(int argc, char **argv)
 	int c, rc;
 
 	cli_parser_init(&p, "profile",
-			"tickready profile list | show NAME|PATH [--root DIR] [--format ini|json] | check NAME|PATH [--root DIR] | keys",
+			"{list | show NAME|PATH | check NAME|PATH | keys}",
 			"Lists, shows (resolved for a host) and validates profiles.", profile_opts, argc, argv);
 	if (argc < 2) {
 		cli_usage(&p, stderr);

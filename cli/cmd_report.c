@@ -182,8 +182,7 @@ int cmd_report(int argc, char **argv)
 	struct outputs o = { 0 };
 	const char *arg, *from = NULL, *fleet = NULL, *stale = "24", *format = "text";
 	struct cli_opt opts[CLI_MAX_OPTS + 1];
-	char format_arg[64], choices[64], *synopsis;
-	struct strbuf sb = { 0 };
+	char format_arg[64], choices[64];
 	struct cli_parser p;
 	char err[512];
 	double stale_h;
@@ -192,13 +191,7 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	report_options(opts, format_arg, sizeof(format_arg));
-	strbuf_addf(&sb, "tickready report [--root DIR] [--profile P] [--format %s] [--quiet]", format_arg);
-	for (size_t i = 0; out_formats[i].name; i++)
-		if (out_formats[i].arg)
-			strbuf_addf(&sb, " [--%s %s]", out_formats[i].name, out_formats[i].arg);
-	strbuf_add(&sb, " [--verify MODE | --verify-from FILE] [--from REPORT.json] [--fleet DIR [--stale-after HOURS]] [--app-config FILE|--app-eal ARGS] [--app-telemetry SOCKET] [--app-pid PID]");
-	synopsis = strbuf_detach(&sb);
-	cli_parser_init(&p, "report", synopsis,
+	cli_parser_init(&p, "report", "",
 			"Gathers audit, apply status, the plan and optionally verify into one tickready.report/1 document and "
 			"writes it as text, JSON, HTML, a Prometheus textfile or JUnit XML.",
 			opts, argc, argv);
@@ -226,7 +219,6 @@ int cmd_report(int argc, char **argv)
 				rc = EXIT_ERROR;
 		}
 	}
-	free(synopsis);
 	if (rc >= 0)
 		return rc;
 	if (optind < argc) {

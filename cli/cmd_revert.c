@@ -155,7 +155,7 @@ int cmd_revert(int argc, char **argv)
 	pid_t holder;
 	int c, rc, lock;
 
-	cli_parser_init(&p, "revert", "tickready revert [--root DIR] [--run ID] [--update-bootloader]",
+	cli_parser_init(&p, "revert", "",
 			"Restores every value tickready apply changed, newest first, from the journal. Running it twice is "
 			"harmless: the second time there is nothing to revert.",
 			revert_opts, argc, argv);

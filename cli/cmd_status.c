@@ -78,7 +78,7 @@ int cmd_status(int argc, char **argv)
 	json_t *doc;
 	int c, rc;
 
-	cli_parser_init(&p, "status", "tickready status [--root DIR] [--format text|json]",
+	cli_parser_init(&p, "status", "",
 			"Lists what tickready apply changed and has not reverted: for each knob the wanted value, what is "
 			"staged for the next boot and what is live now.",
 			status_opts, argc, argv);

@@ -17,11 +17,11 @@ enum {
 };
 
 /* Filled from the mode table (mode.h) before the options are parsed. */
-static char mode_help[256], synopsis[640];
+static char mode_help[256], mode_names[200];
 
 static const struct cli_opt verify_opts[] = {
 	{ "profile", "NAME|PATH", OPT_PROFILE, "profile whose cores, memory and [targets] to use (default " PROFILE_DEFAULT ")" },
-	{ "mode", "MODE", OPT_MODE, mode_help },
+	{ "mode", mode_names, OPT_MODE, mode_help },
 	{ "duration", "SECONDS", OPT_DURATION, "measurement time (default 10; pingpong: per path)" },
 	{ "cores", "LIST", OPT_CORES, "cpus to measure on instead of the profile's isolated ones" },
 	{ "port", "PCI", OPT_PORT, "port mode, pingpong --peer: the NIC's PCI address (bound to vfio-pci)" },
@@ -43,19 +43,13 @@ static const struct cli_opt verify_opts[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-/* The synopsis and --mode's help, every mode named from the table. */
+/* --mode's argument and help, every mode named from the table. */
 static void describe_modes(void)
 {
-	char names[200];
 	size_t off = 0;
 
-	for (int m = 0; m < VM_COUNT && off < sizeof(names); m++)
-		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", m ? "|" : "", verify_modes[m]->name);
-	snprintf(synopsis, sizeof(synopsis),
-		 "tickready verify [--profile P] [--mode %s] [--duration S] [--cores LIST]\n"
-		 "                        [--port PCI | --vdev SPEC | --iface IF] [--no-huge] [--reserve] [--format text|json]\n"
-		 "                        [--peer IPV4 --iface IF [--peer-mac MAC] [--udp-port PORT]] [--scenario single|multi]\n"
-		 "                        [--poller PATH] [--eal EAL-ARGS...]", names);
+	for (int m = 0; m < VM_COUNT && off < sizeof(mode_names); m++)
+		off += (size_t)snprintf(mode_names + off, sizeof(mode_names) - off, "%s%s", m ? "|" : "", verify_modes[m]->name);
 	verify_mode_names(-1, true, mode_help, sizeof(mode_help));
 }
 
@@ -231,7 +225,7 @@ static int parse_opts(int argc, char **argv, struct verify_opts *o)
 	o->threshold = 1000;
 	split_eal(&argc, argv, o);
 	describe_modes();
-	cli_parser_init(&p, "verify", synopsis,
+	cli_parser_init(&p, "verify", "[--eal EAL-ARGS...]",
 			"Proves with packets that the host meets its profile's latency targets: runs tickready-poller on the\n"
 			"isolated cores, compares its figures with [targets] and names what interrupted each core.",
 			verify_opts, argc, argv);

@@ -227,9 +227,7 @@ int cmd_watch(int argc, char **argv)
 	uint64_t samples = 1;
 	int c, rc = EXIT_READY;
 
-	cli_parser_init(&p, "watch",
-			"tickready watch [--root DIR] [--profile NAME|FILE] [--interval SECONDS] [--count N | --duration "
-			"SECONDS] [--format text|json] [--prometheus FILE]",
+	cli_parser_init(&p, "watch", "",
 			"Samples, every interval, the interrupts, softirqs, threads and IRQ affinities of the profile's isolated "
 			"cpus, irqbalance/tuned/bpftune and the THP and KSM switches, from a housekeeping cpu it pins itself "
 			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT or SIGTERM "

@@ -27,14 +27,48 @@ void cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis, const char *summary,
+/* Appends word to the synopsis, wrapping before 100 columns under the first option. */
+static void syn_add(struct cli_parser *p, size_t *col, size_t indent, const char *word)
+{
+	size_t len = strlen(p->synbuf), n = strlen(word);
+
+	if (*col + 1 + n > 100 && *col > indent) {
+		snprintf(p->synbuf + len, sizeof(p->synbuf) - len, "\n%*s%s", (int)indent, "", word);
+		*col = indent + n;
+	} else {
+		snprintf(p->synbuf + len, sizeof(p->synbuf) - len, " %s", word);
+		*col += 1 + n;
+	}
+}
+
+static void make_synopsis(struct cli_parser *p, const char *operands)
+{
+	size_t col, indent;
+	bool lead = operands && operands[0] == '{';
+
+	col = (size_t)snprintf(p->synbuf, sizeof(p->synbuf), "tickready %s", p->cmd);
+	indent = strlen("usage: ") + col + 1;
+	col += strlen("usage: ");
+	if (lead)
+		syn_add(p, &col, indent, operands);
+	for (const struct cli_opt *o = p->opts; o->name; o++) {
+		char word[160];
+
+		snprintf(word, sizeof(word), "[--%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		syn_add(p, &col, indent, word);
+	}
+	if (operands && *operands && !lead)
+		syn_add(p, &col, indent, operands);
+	p->synopsis = p->synbuf;
+}
+
+void cli_parser_init(struct cli_parser *p, const char *cmd, const char *operands, const char *summary,
 		     const struct cli_opt *opts, int argc, char **argv)
 {
 	size_t n = 0, s = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->cmd = cmd;
-	p->synopsis = synopsis;
 	p->summary = summary;
 	p->opts = opts;
 	p->argc = argc;
@@ -60,6 +94,7 @@ void cli_parser_init(struct cli_parser *p, const char *cmd, const char *synopsis
 	p->lopts[n++] = (struct option){ "help", no_argument, NULL, CLI_HELP };
 	p->shorts[s++] = 'h';
 	p->shorts[s] = '\0';
+	make_synopsis(p, operands);
 	optind = 0;
 	opterr = 0;
 }

@@ -131,10 +131,10 @@ _tickready()
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "${_tr_long[*]} --help" -- "$cur"))
 	elif [[ $cmd == profile ]]; then
-		# "tickready profile list | show NAME|PATH ... | check NAME|PATH ... | keys": the verb, then a profile.
+		# "tickready profile {list | show NAME|PATH | check NAME|PATH | keys} [options]": the verb, then a profile.
 		if ((${#operands[@]} == 0)); then
 			COMPREPLY=($(compgen -W "$("$_tr_bin" profile --help 2>/dev/null |
-				sed -n '1s/^usage: tickready profile //p' | sed 's/ | /\n/g' | awk '{ print $1 }')" -- "$cur"))
+				sed -n '1s/^usage: tickready profile {\([^}]*\)}.*/\1/p' | sed 's/ | /\n/g' | awk '{ print $1 }')" -- "$cur"))
 		elif ((${#operands[@]} == 1)) && [[ ${operands[0]} == show || ${operands[0]} == check ]]; then
 			_tickready_value "" "NAME|PATH" "$cur"
 		fi

@@ -70,6 +70,28 @@ for c in $cmds; do
 	[ "$rc" = 0 ] && cmp -s "$D0/help" "$D0/dash" && grep -q "^usage: tickready $c" "$D0/help" && n_help=$((${n_help:-0} + 1)) || not_ok "help $c is not $c --help (exit $rc)"
 done
 [ "${n_help:-0}" = "$(echo "$cmds" | wc -l)" ] && [ "${n_help:-0}" -ge 11 ] && ok "help COMMAND prints that command's usage, for all $n_help commands" || not_ok "help COMMAND: ${n_help:-0} of $(echo "$cmds" | wc -l)"
+# Each synopsis is made from its option table: every option --help lists is in the usage lines, with its argument.
+for c in $cmds; do
+	"$TR" "$c" --help >"$D0/help" 2>&1
+	miss=$(python3 - "$D0/help" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+usage, _, rest = t.partition("\n\n")
+opts = rest.split("options:\n", 1)[1] if "options:\n" in rest else ""
+miss = []
+for m in re.finditer(r"^  (?:-\w, |    )--([\w-]+)(?: (\S+))?", opts, re.M):
+    name, arg = m.group(1), m.group(2)
+    if name == "help":
+        continue
+    want = "--" + name + (" " + arg if arg else "")
+    if want not in usage.replace("\n", " "):
+        miss.append(want)
+print(" ".join(miss))
+PY
+)
+	[ -z "$miss" ] && n_syn=$((${n_syn:-0} + 1)) || not_ok "$c --help: the usage lacks $miss"
+done
+[ "${n_syn:-0}" = "$(echo "$cmds" | wc -l)" ] && ok "every command's usage names each of its options ($n_syn commands)" || not_ok "usage lines: ${n_syn:-0} of $(echo "$cmds" | wc -l) complete"
 expect_status 2 "help of an unknown command" "$TR" help bogus
 expect_grep "names it" "unknown command 'bogus'" "$ERR"
 
