@@ -126,6 +126,7 @@ e2e: all
 
 lint-man:
 	@set -e; for m in $(MANPAGES); do mandoc -T lint -W warning $$m; done; echo "man pages: $(words $(MANPAGES)) clean"
+	@bash tests/man-refs.sh
 
 # No folder takes a symbol from a higher one (core < tuners < checks < cli; verify and report on core only).
 layering: all
