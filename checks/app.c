@@ -158,6 +158,7 @@ static void run_lcores_isolated(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_isolated = {
 	.id = "app.lcores_isolated",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application worker lcores on isolated cpus",
 	.reads = "the app's lcores; /sys/devices/system/cpu/isolated",
@@ -199,6 +200,7 @@ static void run_lcores_node(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_node = {
 	.id = "app.lcores_node",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application lcores on the NIC's NUMA node",
 	.reads = "the app's lcores and ports; /sys/devices/system/node, the PCI device's numa_node",
@@ -241,6 +243,7 @@ static void run_lcores_smt(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_smt = {
 	.id = "app.lcores_smt",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application lcores not on SMT siblings",
 	.reads = "the app's lcores; /sys/devices/system/cpu/cpuN/topology/thread_siblings_list",
@@ -324,6 +327,7 @@ static void run_socket_mem(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_socket_mem = {
 	.id = "app.socket_mem",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application socket memory within free hugepages per node",
 	.reads = "the app's socket_mem; /sys/devices/system/node/nodeN/hugepages",
@@ -372,6 +376,7 @@ static void run_huge_dir(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_huge_dir = {
 	.id = "app.huge_dir",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application hugepages_mount is hugetlbfs of the wanted size",
 	.reads = "the app's hugepages_mount; /proc/mounts",
@@ -400,6 +405,7 @@ static void run_no_huge(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_no_huge = {
 	.id = "app.no_huge",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application memory on hugepages",
 	.reads = "the app's no_huge / --no-huge",
@@ -466,6 +472,7 @@ static void run_mempool_fit(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_mempool_fit = {
 	.id = "app.mempool_fit",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application mbuf pools fit the hugepages on the NIC's node",
 	.reads = "the app's buffer_pools, memory_channels, socket_mem; the node's hugepages",
@@ -508,6 +515,7 @@ static void run_data_room(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_data_room = {
 	.id = "app.data_room",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application mbuf data room holds the port's MTU",
 	.reads = "the app's ports' mtu and buffer_pools' element_size",
@@ -569,6 +577,7 @@ static void run_port_node(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_port_node = {
 	.id = "app.port_node",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application ports present and on the lcores' and memory's node",
 	.reads = "the app's ports; /sys/bus/pci/devices/BDF/numa_node",

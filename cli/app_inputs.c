@@ -1,4 +1,4 @@
-/* The application given to audit or report: its configuration (--app-config/--app-eal) and the running process. */
+/* The application given to audit or report: its configuration (--app-config/--app-eal, else the profile's [app]) and the running process. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,49 +12,90 @@ void app_inputs_option(struct app_inputs *in, int which, const char *arg)
 	*slot[which] = arg;
 }
 
-bool app_inputs_given(const struct app_inputs *in)
-{
-	return in->config || in->eal || in->telemetry || in->pid;
-}
-
 void app_inputs_free(struct app_inputs *in)
 {
 	app_config_free(&in->cfg);
 	app_live_free(&in->live);
+	free(in->profile_path);
+	in->profile_path = NULL;
 }
 
-int app_inputs_load(struct app_inputs *in, const struct sysroot *sr)
+/* Where the profile sets key: "FILE:LINE: [app] KEY = 'VALUE'", for messages. */
+static void profile_where(const struct profile *prof, enum profile_key k, char *buf, size_t size)
+{
+	const struct profile_value *v = &prof->v[k];
+
+	snprintf(buf, size, "%s:%d: [app] %s = '%s'", v->file ? v->file : prof->source, v->line, profile_keys[k].key,
+		 profile_str(prof, k));
+}
+
+/* [app] config or eal, when the command line names no configuration; a relative config is the profile file's sibling. */
+static int from_profile(struct app_inputs *in, const struct profile *prof, const char *who)
+{
+	const char *config = profile_str(prof, PK_APP_CONFIG), *eal = profile_str(prof, PK_APP_EAL);
+	const char *file = prof->v[PK_APP_CONFIG].file, *slash;
+	char where[600];
+
+	if (in->config || in->eal || (!config && !eal))
+		return 0;
+	if (config && eal) {
+		profile_where(prof, PK_APP_EAL, where, sizeof(where));
+		cli_error("%s: %s: [app] config and eal name one configuration: set one", who, where);
+		return EXIT_ERROR;
+	}
+	in->profile_key = config ? PK_APP_CONFIG : PK_APP_EAL;
+	if (eal) {
+		in->eal = eal;
+		return 0;
+	}
+	if (config[0] != '/' && file && strncmp(file, "builtin:", 8) && (slash = strrchr(file, '/')))
+		in->profile_path = xasprintf("%.*s/%s", (int)(slash - file), file, config);
+	in->config = in->profile_path ? in->profile_path : config;
+	return 0;
+}
+
+int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struct profile *prof, const char *who)
 {
 	struct app_error err;
 	long pid = 0;
 	double window = 1.0;
-	char *end;
+	char *end, where[600];
 
 	if (in->config && in->eal) {
-		cli_error("audit: --app-config and --app-eal name one configuration: give one");
+		cli_error("%s: --app-config and --app-eal name one configuration: give one", who);
 		return EXIT_ERROR;
 	}
+	in->profile_key = PK_COUNT;
+	if (prof && from_profile(in, prof, who))
+		return EXIT_ERROR;
 	if (in->pid && (parse_long(in->pid, &pid) < 0 || pid <= 0)) {
-		cli_error("audit: invalid --app-pid '%s' (a process id)", in->pid);
+		cli_error("%s: invalid --app-pid '%s' (a process id)", who, in->pid);
 		return EXIT_ERROR;
 	}
 	if (in->window) {
 		window = strtod(in->window, &end);
 		if (end == in->window || *end || !(window >= 0 && window <= 600)) {
-			cli_error("audit: invalid --app-window '%s' (seconds, 0 to 600)", in->window);
+			cli_error("%s: invalid --app-window '%s' (seconds, 0 to 600)", who, in->window);
 			return EXIT_ERROR;
 		}
 	}
 	if ((in->config && app_config_load(&in->cfg, in->config, &err) < 0) ||
 	    (in->eal && app_config_from_eal(&in->cfg, in->eal, &err) < 0)) {
-		cli_error("audit: %s", err.msg);
+		if (in->profile_key != PK_COUNT) {
+			profile_where(prof, in->profile_key, where, sizeof(where));
+			cli_error("%s: %s: %s", who, where, err.msg);
+		} else {
+			cli_error("%s: %s", who, err.msg);
+		}
 		return EXIT_ERROR;
 	}
+	if (in->profile_key == PK_APP_EAL)
+		snprintf(in->cfg.source, sizeof(in->cfg.source), "[app] eal");
 	if (in->config || in->eal)
 		in->app.cfg = &in->cfg;
 	if (in->telemetry || in->pid) {
 		if (app_live_read(&in->live, sr, in->telemetry, pid, window, &err) < 0) {
-			cli_error("audit: %s", err.msg);
+			cli_error("%s: %s", who, err.msg);
 			app_config_free(&in->cfg);
 			return EXIT_ERROR;
 		}
@@ -62,4 +103,3 @@ int app_inputs_load(struct app_inputs *in, const struct sysroot *sr)
 	}
 	return 0;
 }
-

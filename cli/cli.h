@@ -164,10 +164,15 @@ struct app_inputs {
 	struct app_config cfg;
 	struct app_live live;
 	struct app app;
+	enum profile_key profile_key;	/* PK_APP_CONFIG or PK_APP_EAL when the profile named the configuration, else PK_COUNT */
+	char *profile_path;	/* [app] config taken from the profile's directory */
 };
 /* Option which (0..4, APP_CLI_OPTS' order) given arg. */
 void app_inputs_option(struct app_inputs *in, int which, const char *arg);
-bool app_inputs_given(const struct app_inputs *in);
-/* Reads what was given (the running app through sr); prints the error and returns EXIT_ERROR, else 0. */
-int app_inputs_load(struct app_inputs *in, const struct sysroot *sr);
+/*
+ * Reads what was given (the running app through sr), and prof's [app] config or eal when no option names a
+ * configuration (prof may be NULL); prints the error as who ("audit") and returns EXIT_ERROR, else 0.
+ * After it, in->app.cfg or in->app.live is set when there is an application to judge.
+ */
+int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struct profile *prof, const char *who);
 void app_inputs_free(struct app_inputs *in);

@@ -121,21 +121,21 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
-	/* The app area is judged when an application is given (or asked for by --only). */
-	app_given = app_inputs_given(&app);
-	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
-		if (checks[i]->area == AREA_APP)
-			selected[i] = false;
 	rc = session_open_checks(&s, root, profile, cgroup, selected);
 	if (rc) {
 		free(selected);
 		return rc;
 	}
-	if ((rc = app_inputs_load(&app, &s.sr))) {
+	if ((rc = app_inputs_load(&app, &s.sr, &s.prof, "audit"))) {
 		free(selected);
 		session_close(&s);
 		return rc;
 	}
+	/* The app area is judged when an application is given, by option or profile (or asked for by --only). */
+	app_given = app.app.cfg || app.app.live;
+	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
+		if (checks[i]->area == AREA_APP)
+			selected[i] = false;
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, &app.app }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);

@@ -32,6 +32,34 @@ expect_status 2 "a bad EAL value: exit 2" "$TR" audit "${BASE[@]}" --app-eal "-l
 expect_status_in "0 1" "plain audit" "$TR" audit "${BASE[@]}" --format json
 if grep -q '"area": "app"' "$OUT"; then not_ok "plain audit has no app rows"; else ok "plain audit has no app rows"; fi
 
+# The profile names the application ([app] config, relative to the profile's directory, or [app] eal):
+# a plain audit judges it, profile check reads it, the command line wins over it.
+PROF=$SRC/tests/fixtures/profiles/base.ini
+cp "$YAML" "$D/trading.yaml"
+printf '[profile]\ninclude = %s\n[app]\nconfig = trading.yaml\n' "$PROF" > "$D/app.ini"
+PB=(--root "$SRC/tests/fixtures/base" --profile "$D/app.ini")
+expect_status 1 "[app] config: a plain audit judges the app" "$TR" audit "${PB[@]}" --format json
+n=$(json "$OUT" "len([c for c in d['checks'] if c['area']=='app' and c['verdict']=='fail'])" 2>/dev/null || echo 0)
+[ "$n" = 4 ] && ok "[app] config: the 4 app failures in a plain audit" || not_ok "[app] config: 4 app failures (got $n)"
+expect_grep "[app] config: cores 4-5 named" "worker lcore cpus 4-5 are not isolated" "$OUT"
+expect_status 0 "[app] config: profile check reads it" "$TR" profile check "$D/app.ini" --root "$SRC/tests/fixtures/base"
+expect_grep "[app] config: profile check names it" "ok (.*app: $D/trading.yaml)" "$OUT"
+expect_status 0 "the command line wins over [app] config" "$TR" audit "${PB[@]}" --app-config "$D/fixed.yaml" --only app
+printf '[profile]\ninclude = %s\n[app]\neal = -l 0,${isolated_cores} -n 4 --socket-mem 1024,0\n' "$PROF" > "$D/eal.ini"
+expect_status 0 "[app] eal with \${isolated_cores}: passes" "$TR" audit --root "$SRC/tests/fixtures/base" --profile "$D/eal.ini" \
+	--only app.lcores_isolated,app.socket_mem
+expect_grep "[app] eal: the expanded lcores judged" "lcores 0,2-3,6-7: workers on isolated cpus" "$OUT"
+printf '[profile]\ninclude = %s\n[app]\neal = -l 3-1\n' "$PROF" > "$D/badeal.ini"
+expect_status 2 "[app] eal bad: audit exits 2" "$TR" audit --root "$SRC/tests/fixtures/base" --profile "$D/badeal.ini"
+expect_grep "[app] eal bad: file, line and key named" "$D/badeal.ini:4: \[app\] eal = '-l 3-1': " "$ERR"
+expect_status 2 "[app] eal bad: profile check exits 2" "$TR" profile check "$D/badeal.ini" --root "$SRC/tests/fixtures/base"
+expect_grep "[app] eal bad: profile check names it" "$D/badeal.ini:4: \[app\] eal" "$ERR"
+printf '[profile]\ninclude = %s\n[app]\nconfig = none.yaml\n' "$PROF" > "$D/nofile.ini"
+expect_status 2 "[app] config missing: profile check exits 2" "$TR" profile check "$D/nofile.ini" --root "$SRC/tests/fixtures/base"
+expect_grep "[app] config missing: the path from the profile's directory" "$D/none.yaml" "$ERR"
+printf '[profile]\ninclude = %s\n[app]\nconfig = trading.yaml\neal = -l 1\n' "$PROF" > "$D/both.ini"
+expect_status 2 "[app] config and eal both: exit 2" "$TR" profile check "$D/both.ini" --root "$SRC/tests/fixtures/base"
+
 # Every report format carries the new area.
 mkdir -p "$D/prom"
 expect_status_in "0 1" "report with --app-config" "$TR" report "${BASE[@]}" --app-config "$YAML" \
