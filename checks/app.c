@@ -15,7 +15,10 @@ static const struct app_config *app_cfg(const struct check_ctx *ctx, struct find
 {
 	if (ctx->app && ctx->app->cfg)
 		return ctx->app->cfg;
-	finding_skip(f, "no application configuration given (--app-config FILE or --app-eal ARGS)");
+	if (ctx->app && ctx->app->absent)
+		finding_skip(f, "%s", ctx->app->absent);
+	else
+		finding_skip(f, "no application configuration given (--app-config FILE, --app-eal ARGS or --app PID|auto)");
 	return NULL;
 }
 
@@ -23,10 +26,13 @@ static const struct app_live *app_live(const struct check_ctx *ctx, struct findi
 {
 	const struct app_live *l = ctx->app ? ctx->app->live : NULL;
 
-	if (!l)
-		finding_skip(f, "no running application given (--app-telemetry SOCKET or --app-pid PID)");
+	if (!l && ctx->app && ctx->app->absent)
+		finding_skip(f, "%s", ctx->app->absent);
+	else if (!l)
+		finding_skip(f, "no running application given (--app PID|auto, --app-telemetry SOCKET or --app-pid PID)");
 	else if (ports && !l->has_ports)
-		finding_skip(f, "no DPDK telemetry read (--app-telemetry SOCKET): ports unknown");
+		finding_skip(f, "no DPDK telemetry read (no socket found for process %ld, or --app-pid without "
+				"--app-telemetry): ports unknown", l->pid);
 	else
 		return l;
 	return NULL;

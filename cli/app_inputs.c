@@ -1,4 +1,5 @@
 /* The application given to audit or report: its configuration (--app-config/--app-eal, else the profile's [app]) and the running process. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,7 @@
 
 void app_inputs_option(struct app_inputs *in, int which, const char *arg)
 {
-	const char **slot[] = { &in->config, &in->eal, &in->telemetry, &in->pid, &in->window };
+	const char **slot[] = { &in->config, &in->eal, &in->telemetry, &in->pid, &in->window, &in->running };
 
 	*slot[which] = arg;
 }
@@ -54,7 +55,82 @@ static int from_profile(struct app_inputs *in, const struct profile *prof, const
 	return 0;
 }
 
-int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struct profile *prof, const char *who)
+/*
+ * --app PID|auto: the process's EAL arguments (its command line, else what its telemetry answers for /eal/params)
+ * unless a configuration is named, its telemetry socket when it has one, its threads. Read only.
+ */
+static int load_running(struct app_inputs *in, const struct sysroot *sr, const struct host *h, double window,
+			const char *who)
+{
+	struct app_error err, cmdline_err = { { 0 } };
+	struct app_found found;
+	bool want_cfg = !in->config && !in->eal, have_cfg = false;
+	char dir[48];
+	long pid;
+	int rc;
+
+	if (in->pid || in->telemetry) {
+		cli_error("%s: --app names the running application: leave out --app-pid and --app-telemetry", who);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(in->running, "auto")) {
+		if ((rc = app_find(sr, h, &found)) < 0) {
+			cli_error("%s: --app auto: cannot list '/proc': %s", who, strerror(-rc));
+			return EXIT_ERROR;
+		}
+		if (!found.n) {
+			in->app.absent = "--app auto found no running DPDK application (no telemetry socket under /var/run/dpdk "
+					 "answers; no process maps hugepages or EAL memory, or holds /dev/vfio)";
+			return 0;
+		}
+		if (found.n > 1) {
+			struct strbuf sb = { 0 };
+
+			for (size_t i = 0; i < found.n; i++)
+				strbuf_addf(&sb, "%s%ld (%s)", i ? ", " : "", found.pids[i], found.why[i]);
+			cli_error("%s: --app auto: %zu DPDK applications run: %s; name one with --app PID", who, found.n, sb.s);
+			strbuf_free(&sb);
+			return EXIT_ERROR;
+		}
+		pid = found.pids[0];
+	} else if (parse_long(in->running, &pid) < 0 || pid <= 0) {
+		cli_error("%s: invalid --app '%s' (a process id, or auto)", who, in->running);
+		return EXIT_ERROR;
+	}
+	snprintf(dir, sizeof(dir), "/proc/%ld", pid);
+	if (!sysroot_is_dir(sr, dir)) {
+		cli_error("%s: --app %s: no process %ld ('%s' is absent)", who, in->running, pid, dir);
+		return EXIT_ERROR;
+	}
+	if (want_cfg)
+		have_cfg = app_config_from_process(&in->cfg, sr, pid, &cmdline_err) == 0;
+	app_telemetry_of(sr, pid, have_cfg ? in->cfg.file_prefix : "", in->telemetry_found, sizeof(in->telemetry_found));
+	if (app_live_read(&in->live, sr, in->telemetry_found[0] ? in->telemetry_found : NULL, pid, window, &err) < 0) {
+		cli_error("%s: --app %s: %s", who, in->running, err.msg);
+		app_config_free(&in->cfg);
+		return EXIT_ERROR;
+	}
+	in->app.live = &in->live;
+	/* An app that builds its EAL arguments itself: telemetry still says what EAL took. */
+	if (want_cfg && !have_cfg && in->live.eal_params[0]) {
+		if (app_config_from_eal(&in->cfg, in->live.eal_params, &err) < 0) {
+			cli_error("%s: --app %s: telemetry /eal/params: %s", who, in->running, err.msg);
+			return EXIT_ERROR;
+		}
+		snprintf(in->cfg.source, sizeof(in->cfg.source), "process %ld's EAL arguments (telemetry /eal/params)", pid);
+		have_cfg = true;
+	}
+	if (want_cfg && !have_cfg) {
+		cli_error("%s: --app %s: %s; give them with --app-eal or [app] eal", who, in->running, cmdline_err.msg);
+		return EXIT_ERROR;
+	}
+	if (have_cfg)
+		in->app.cfg = &in->cfg;
+	return 0;
+}
+
+int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struct host *h, const struct profile *prof,
+		    const char *who)
 {
 	struct app_error err;
 	long pid = 0;
@@ -93,6 +169,8 @@ int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struc
 		snprintf(in->cfg.source, sizeof(in->cfg.source), "[app] eal");
 	if (in->config || in->eal)
 		in->app.cfg = &in->cfg;
+	if (in->running)
+		return load_running(in, sr, h, window, who);
 	if (in->telemetry || in->pid) {
 		if (app_live_read(&in->live, sr, in->telemetry, pid, window, &err) < 0) {
 			cli_error("%s: %s", who, err.msg);

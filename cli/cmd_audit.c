@@ -9,7 +9,7 @@
 #include "util.h"
 
 enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP,
-       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW };
+       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW, OPT_APP };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
@@ -59,7 +59,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; opts[i].name; i++)
 		if (opts[i].key == OPT_FORMAT)
 			opts[i].arg = out_format_choices(OUT_AUDIT, true, bar, sizeof(bar));
-	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH] [--app-config FILE|--app-eal ARGS] [--app-telemetry SOCKET] [--app-pid PID] [--app-window SECONDS]", bar);
+	synopsis = xasprintf("tickready audit [--root DIR] [--profile NAME|PATH] [--format %s] [--quiet] [--only LIST] [--strict] [--cgroup PATH] [--app-config FILE|--app-eal ARGS] [--app PID|auto] [--app-telemetry SOCKET] [--app-pid PID] [--app-window SECONDS]", bar);
 	cli_parser_init(&p, "audit", synopsis,
 			"Inspects the host's low-latency settings; each finding says what was seen, what was expected and the fix.",
 			opts, argc, argv);
@@ -93,7 +93,7 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CGROUP:
 			cgroup = arg;
 			break;
-		case OPT_APP_CONFIG ... OPT_APP_WINDOW:
+		case OPT_APP_CONFIG ... OPT_APP:
 			app_inputs_option(&app, c - OPT_APP_CONFIG, arg);
 			break;
 		default:
@@ -126,13 +126,13 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return rc;
 	}
-	if ((rc = app_inputs_load(&app, &s.sr, &s.prof, "audit"))) {
+	if ((rc = app_inputs_load(&app, &s.sr, &s.host, &s.prof, "audit"))) {
 		free(selected);
 		session_close(&s);
 		return rc;
 	}
 	/* The app area is judged when an application is given, by option or profile (or asked for by --only). */
-	app_given = app.app.cfg || app.app.live;
+	app_given = app.app.cfg || app.app.live || app.app.absent;
 	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
 		if (checks[i]->area == AREA_APP)
 			selected[i] = false;

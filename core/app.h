@@ -31,6 +31,7 @@ struct app_config {
 	int nsocket_mem;	/* entries of socket_mem, MB per node */
 	long socket_mem_mb[APP_MAX_NODES];
 	bool no_huge, in_memory;
+	char file_prefix[64];	/* --file-prefix, "" when not given (DPDK's "rte") */
 	size_t nports, npools;
 	struct app_port *ports;
 	struct app_pool *pools;
@@ -49,6 +50,8 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
  * with their value when they take one. 0, or -EINVAL with err filled.
  */
 int app_config_from_eal(struct app_config *a, const char *line, struct app_error *err);
+/* The same from words (a process's argv after its name), up to "--"; errors start with source. */
+int app_config_from_args(struct app_config *a, int n, char *const *words, const char *source, struct app_error *err);
 void app_config_free(struct app_config *a);
 
 /*
@@ -123,8 +126,33 @@ void app_live_free(struct app_live *l);
 /* A DPDK worker (polling) thread, by the name EAL gives it: rte-worker-N in 22.11 (lcore-worker-N before, dpdk-worker-N after). */
 bool app_thread_polls(const struct app_live *l, const struct app_thread *t);
 
+/* ---- finding the running application ---- */
+
+struct host;
+/* /proc/PID/cmdline's words after the program's name, up to "--", as EAL arguments. 0, or -errno with err filled. */
+int app_config_from_process(struct app_config *a, const struct sysroot *sr, long pid, struct app_error *err);
+/*
+ * The telemetry socket of pid (this host only: -ENOENT in a tree): /var/run/dpdk/PREFIX/dpdk_telemetry.v2 for its
+ * --file-prefix (prefix, "" for DPDK's "rte"), else any runtime dir's socket whose greeting names pid. 0 or -ENOENT.
+ */
+int app_telemetry_of(const struct sysroot *sr, long pid, const char *prefix, char *out, size_t size);
+
+#define APP_FOUND_MAX 16
+struct app_found {
+	size_t n;
+	long pids[APP_FOUND_MAX];
+	char why[APP_FOUND_MAX][160];	/* what gave each away */
+};
+/*
+ * Running DPDK processes: those whose telemetry socket under /var/run/dpdk greets (this host only); when none,
+ * those mapping a file of a hugetlbfs mount, a MAP_HUGETLB region or EAL's fbarray_memseg files, or holding a
+ * /dev/vfio device. Reads /proc only: no process is signalled or attached to. 0, or -errno listing /proc.
+ */
+int app_find(const struct sysroot *sr, const struct host *h, struct app_found *f);
+
 /* Everything the app checks judge: either half may be absent. */
 struct app {
 	const struct app_config *cfg;
 	const struct app_live *live;
+	const char *absent;	/* why no application is judged (--app auto found none): every app check skips saying so */
 };

@@ -68,6 +68,23 @@ expect_status 2 "--app-pid of another process than the socket's: exit 2" \
 expect_grep "the mismatch is named" "belongs to process $PMD, not 1" "$ERR"
 expect_status 2 "a socket path that is not a socket: exit 2" "$TR" audit --only app --app-telemetry "$LOG"
 expect_grep "not a socket, said" "not a socket" "$ERR"
+# --app PID: its EAL arguments from /proc/PID/cmdline, its telemetry socket found from its --file-prefix.
+A=$TMPROOT/app-pid.json
+expect_status_in "0 1" "audit --app PID reads the running app" "$TR" audit --only app --app "$PMD" --app-window 0.2 --format json
+cp "$OUT" "$A"
+expect_grep "--app PID: lcores 0-1 from its command line" '"observed": "lcores 0-1: ' "$A"
+expect_grep "--app PID: huge_dir from its command line" "'$HUGE' is hugetlbfs, pagesize=2M" "$A"
+expect_grep "--app PID: the port read through the socket it found" "port 0 \\(net_null0\\): rx_nombuf [0-9]+" "$A"
+# --app auto: the one DPDK process here (this test holds the live lock) is testpmd, found by its socket.
+expect_status_in "0 1" "audit --app auto finds testpmd" "$TR" audit --only app --app auto --app-window 0.2 --format json
+for id in app.lcores_isolated app.huge_dir app.no_huge; do
+	a=$(json "$A" "[c['observed'] for c in d['checks'] if c['id']=='$id'][0]")
+	b=$(json "$OUT" "[c['observed'] for c in d['checks'] if c['id']=='$id'][0]")
+	[ -n "$a" ] && [ "$a" = "$b" ] && ok "--app auto judges testpmd as --app PID does ($id)" || not_ok "--app auto = --app PID for $id ('$a' / '$b')"
+done
+tid=$(json "$OUT" "[c['observed'] for c in d['checks'] if c['id']=='app.poll_core_shared'][0]" | sed -n 's/.*(tid \([0-9]*\)).*/\1/p')
+[ -n "$tid" ] && [ -d "/proc/$PMD/task/$tid" ] && ok "--app auto: the polling thread $tid is testpmd's" || not_ok "--app auto: polling thread of testpmd (tid '$tid')"
+
 # It only read: the app is still there, still forwarding.
 if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits"; else not_ok "testpmd still running"; fi
 

@@ -109,6 +109,24 @@ static void test_eal_line(void **state)
 	assert_has(err.msg, "'-l' needs a value");
 }
 
+/* A process's argv: getopt's attached values, the file prefix, nothing after "--" (the application's own). */
+static void test_eal_argv(void **state)
+{
+	char *argv[] = { "-l0-1", "-n4", "--file-prefix", "trade", "-m", "96", "--", "--total-num-mbufs", "2048", "x" };
+	struct app_config a;
+	struct app_error err;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(app_config_from_args(&a, 10, argv, "process 7's EAL arguments", &err), 0);
+	assert_string_equal(cpuset_format(&a.lcores, buf, sizeof(buf)), "0-1");
+	assert_int_equal(a.memory_channels, 4);
+	assert_string_equal(a.file_prefix, "trade");
+	assert_int_equal(app_config_from_args(&a, 3, (char *[]){ "-l", "1", "stray" }, "process 7's EAL arguments", &err),
+			 -EINVAL);
+	assert_has(err.msg, "process 7's EAL arguments: unexpected word 'stray'");
+}
+
 /* ---- DPDK's arithmetic ---- */
 
 static void test_pool_size(void **state)
@@ -339,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_issue_shape),
 		cmocka_unit_test_setup_teardown(test_yaml_errors, fx_setup_base, teardown),
 		cmocka_unit_test(test_eal_line),
+		cmocka_unit_test(test_eal_argv),
 		cmocka_unit_test(test_pool_size),
 		cmocka_unit_test_setup_teardown(test_issue_yaml_findings, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_good_yaml_passes, fx_setup_base, teardown),
