@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mgmt.h"
 #include "registry.h"
+#include "stack.h"
 #include "util.h"
 
 #define MIB (1024ULL * 1024ULL)
@@ -588,6 +590,161 @@ const struct check check_app_port_node = {
 	.title = "application ports present and on the lcores' and memory's node",
 	.reads = "the app's ports; /sys/bus/pci/devices/BDF/numa_node",
 	.run = run_port_node,
+};
+
+/* ---- app.port_driver ---- */
+
+/* Drivers DPDK probes a port on: the user-space I/O ones, or a kernel driver its PMD works beside (mlx4/mlx5). */
+static const char *dpdk_driver_use(const char *driver)
+{
+	static const char *const user_space[] = { "vfio-pci", "igb_uio", "uio_pci_generic" };
+
+	for (size_t i = 0; i < sizeof(user_space) / sizeof(user_space[0]); i++)
+		if (!strcmp(driver, user_space[i]))
+			return "user-space I/O";
+	return stack_mlx_driver(driver) ? "bifurcated: DPDK's mlx PMD works beside the kernel driver" : NULL;
+}
+
+static void run_port_driver(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_config *a = app_cfg(ctx, f);
+	struct strbuf bad = { 0 }, seen = { 0 }, fix = { 0 };
+	size_t present = 0;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nports; i++) {
+		const char *dev = a->ports[i].device;
+		const struct nic *n = host_nic_by_pci(ctx->host, dev);
+		const char *use, *mgmt;
+
+		if (!n)
+			continue;
+		present++;
+		use = n->driver[0] ? dpdk_driver_use(n->driver) : NULL;
+		mgmt = mgmt_reason(host_mgmt(ctx->host), n);
+		strbuf_addf(&seen, "%s%s on %s%s%s%s", seen.len ? "; " : "", dev, n->driver[0] ? n->driver : "no driver",
+			    use ? " (" : "", use ? use : "", use ? ")" : "");
+		if (mgmt) {
+			strbuf_addf(&bad, "%s%s is on the management path (%s): taking it for DPDK cuts the host off", bad.len ? "; " : "",
+				    dev, mgmt);
+			strbuf_addf(&fix, "%sname another port than %s", fix.len ? "; " : "", dev);
+		} else if (!use) {
+			if (n->driver[0])
+				strbuf_addf(&bad, "%s%s is held by the kernel driver %s%s%s: DPDK cannot probe it", bad.len ? "; " : "",
+					    dev, n->driver, n->name[0] ? " as " : "", n->name);
+			else
+				strbuf_addf(&bad, "%s%s is bound to no driver: DPDK cannot probe it", bad.len ? "; " : "", dev);
+			strbuf_addf(&fix, "%sdpdk-devbind.py --bind=vfio-pci %s (or [nic] interface = %s, [nic] driver = vfio-pci, "
+				     "tickready apply)", fix.len ? "; " : "", dev, dev);
+		}
+	}
+	finding_expected(f, "each port bound to a driver DPDK probes (vfio-pci, igb_uio, uio_pci_generic; mlx4/mlx5's kernel "
+			    "driver for their bifurcated PMD), none on the management path");
+	if (!a->nports || !present) {
+		finding_skip(f, a->nports ? "no port of %s is on this host (app.port_node says so)" : "%s names no ports",
+			     a->source);
+	} else if (bad.len) {
+		finding_fail(f, "%s", bad.s);
+		finding_remedy(f, "%s", fix.s);
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+	strbuf_free(&fix);
+}
+
+const struct check check_app_port_driver = {
+	.id = "app.port_driver",
+	.area = AREA_APP,
+	.title = "application ports bound to a driver DPDK can use, off the management path",
+	.reads = "the app's ports; /sys/bus/pci/devices/BDF/driver, the default routes",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
+	.run = run_port_driver,
+};
+
+/* ---- app.port_queues ---- */
+
+static void judge_limit(struct strbuf *bad, struct strbuf *fix, const char *dev, const char *what, long want, long max,
+			const char *key)
+{
+	if (!want || max <= 0 || want <= max)
+		return;
+	strbuf_addf(bad, "%s%s: %s %ld, the device allows %ld", bad->len ? "; " : "", dev, what, want, max);
+	strbuf_addf(fix, "%s%s: %ld", fix->len ? ", " : "", key, max);
+}
+
+static void run_port_queues(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_config *a = app_cfg(ctx, f);
+	struct strbuf bad = { 0 }, seen = { 0 }, fix = { 0 }, unknown = { 0 };
+	size_t judged = 0;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nports; i++) {
+		const struct app_port *p = &a->ports[i];
+		const struct nic *n = host_nic_by_pci(ctx->host, p->device);
+		long ring = p->ring_size, qmax, rmax, tmax;
+
+		if (!p->rx_queues && !p->tx_queues && !ring)
+			continue;
+		/* A power of two whatever the device: most PMDs refuse other ring sizes (ixgbe, i40e, ice, mlx5). */
+		if (ring && (ring & (ring - 1))) {
+			long up = 1;
+
+			while (up < ring)
+				up <<= 1;
+			strbuf_addf(&bad, "%s%s: ring_descriptor_size %ld is not a power of two", bad.len ? "; " : "", p->device,
+				    ring);
+			strbuf_addf(&fix, "%sring_descriptor_size: %ld", fix.len ? ", " : "", up);
+		}
+		if (!n)
+			continue;
+		/* The kernel's maxima: ethtool's channels and rings, known while a kernel driver holds the device. */
+		qmax = n->np.has_channels && n->np.combined_max > 0 ? n->np.combined_max : -1;
+		rmax = n->eth.has_ring ? n->eth.rx_max : -1;
+		tmax = n->eth.has_ring ? n->eth.tx_max : -1;
+		if (qmax < 0 && rmax < 0) {
+			strbuf_addf(&unknown, "%s%s (%s)", unknown.len ? ", " : "", p->device, n->driver[0] ? n->driver : "no driver");
+			continue;
+		}
+		judged++;
+		strbuf_addf(&seen, "%s%s: rx/tx queues %ld/%ld (", seen.len ? "; " : "", p->device, p->rx_queues, p->tx_queues);
+		strbuf_addf(&seen, qmax > 0 ? "max %ld" : "max unknown", qmax);
+		strbuf_addf(&seen, "), ring %ld (", ring);
+		strbuf_addf(&seen, rmax > 0 ? "rx max %ld, tx max %ld)" : "max unknown)", rmax, tmax);
+		judge_limit(&bad, &fix, p->device, "rx_queues", p->rx_queues, qmax, "rx_queues");
+		judge_limit(&bad, &fix, p->device, "tx_queues", p->tx_queues, qmax, "tx_queues");
+		judge_limit(&bad, &fix, p->device, "rx ring_descriptor_size", ring, rmax, "ring_descriptor_size");
+		judge_limit(&bad, &fix, p->device, "tx ring_descriptor_size", ring, tmax, "ring_descriptor_size");
+	}
+	finding_expected(f, "rx/tx queues and ring sizes within the device's maxima (ethtool channels and rings), ring "
+			    "sizes a power of two");
+	if (bad.len) {
+		finding_fail(f, "%s", bad.s);
+		finding_remedy(f, "%s", fix.s);
+	} else if (judged) {
+		finding_pass(f, "%s%s%s", seen.s, unknown.len ? "; limits unknown for " : "", unknown.s ? unknown.s : "");
+	} else {
+		finding_skip(f, unknown.len ? "the kernel reports no channel or ring maxima for %s (a device off its kernel "
+					     "driver shows none)" : "%s names no queues or ring sizes of a port on this host",
+			     unknown.len ? unknown.s : a->source);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+	strbuf_free(&fix);
+	strbuf_free(&unknown);
+}
+
+const struct check check_app_port_queues = {
+	.id = "app.port_queues",
+	.area = AREA_APP,
+	.title = "application port queues and rings within the NIC's limits",
+	.reads = "the app's ports' rx_queues, tx_queues, ring_descriptor_size; ethtool channels and rings",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
+	.run = run_port_queues,
 };
 
 /* ---- the running application ---- */

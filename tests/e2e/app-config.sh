@@ -60,12 +60,48 @@ expect_grep "[app] config missing: the path from the profile's directory" "$D/no
 printf '[profile]\ninclude = %s\n[app]\nconfig = trading.yaml\neal = -l 1\n' "$PROF" > "$D/both.ini"
 expect_status 2 "[app] config and eal both: exit 2" "$TR" profile check "$D/both.ini" --root "$SRC/tests/fixtures/base"
 
+# Each port's driver and limits (app.port_driver, app.port_queues) on a copy of the base tree: 0000:5e:00.0 on
+# vfio-pci, 0000:3b:00.0 (ens1f0) on mlx5_core with rings up to 8192 and, here, 8 channels; 0000:18:00.0 is eno1,
+# the default route.
+T=$D/tree
+cp -a "$SRC/tests/fixtures/base" "$T"
+mkdir -p "$T/.tickready/netdev/ens1f0"
+printf 'combined=4\ncombined_max=8\nrx_channels=0\ntx_channels=0\n' > "$T/.tickready/netdev/ens1f0/channels"
+PT=(--root "$T" --profile "$PROF" --only app.port_driver,app.port_queues --app-config)
+ports() { printf 'dpdk_config:\n  ports:\n'; for p in "$@"; do printf '    - %s\n' "$p"; done; }
+ports '{device_id: "0000:5e:00.0", rx_queues: 2, tx_queues: 2, ring_descriptor_size: 1024}' \
+	'{device_id: "0000:3b:00.0", rx_queues: 8, tx_queues: 8, ring_descriptor_size: 8192}' > "$D/ports.yaml"
+expect_status 0 "ports on vfio-pci and mlx5_core within their limits pass" "$TR" audit "${PT[@]}" "$D/ports.yaml"
+expect_grep "vfio-pci is user-space I/O" "0000:5e:00.0 on vfio-pci \\(user-space I/O\\)" "$OUT"
+expect_grep "mlx5_core is bifurcated" "0000:3b:00.0 on mlx5_core \\(bifurcated" "$OUT"
+expect_grep "the limits judged" "0000:3b:00.0: rx/tx queues 8/8 \\(max 8\\), ring 8192 \\(rx max 8192, tx max 8192\\)" "$OUT"
+expect_grep "a vfio-pci device's limits are unknown, said" "limits unknown for 0000:5e:00.0 \\(vfio-pci\\)" "$OUT"
+ports '{device_id: "0000:3b:00.0", rx_queues: 16, tx_queues: 2, ring_descriptor_size: 1000}' > "$D/over.yaml"
+expect_status 1 "more queues than channels, a ring not a power of two: fail" "$TR" audit "${PT[@]}" "$D/over.yaml"
+expect_grep "the queue limit named" "0000:3b:00.0: rx_queues 16, the device allows 8" "$OUT"
+expect_grep "the ring named" "ring_descriptor_size 1000 is not a power of two" "$OUT"
+expect_grep "the fix gives numbers that fit" "fix: ring_descriptor_size: 1024, rx_queues: 8" "$OUT"
+ports '{device_id: "0000:3b:00.0", ring_descriptor_size: 16384}' > "$D/ring.yaml"
+expect_status 1 "a ring past the device's maximum: fail" "$TR" audit "${PT[@]}" "$D/ring.yaml"
+expect_grep "the ring maximum named" "rx ring_descriptor_size 16384, the device allows 8192" "$OUT"
+ports '{device_id: "0000:18:00.0"}' > "$D/mgmt.yaml"
+expect_status 1 "the management NIC as a port: fail" "$TR" audit "${PT[@]}" "$D/mgmt.yaml"
+expect_grep "the management path named" "0000:18:00.0 is on the management path \\(default route\\)" "$OUT"
+ports '{device_id: "0000:5e:00.0", rx_queues: 2}' > "$D/vfio.yaml"
+ln -sfn ../../../bus/pci/drivers/ixgbe "$T/sys/bus/pci/devices/0000:5e:00.0/driver"
+expect_status 1 "a port held by a kernel driver: fail" "$TR" audit "${PT[@]}" "$D/vfio.yaml"
+expect_grep "the kernel driver named" "0000:5e:00.0 is held by the kernel driver ixgbe: DPDK cannot probe it" "$OUT"
+expect_grep "the bind as the fix" "fix: dpdk-devbind.py --bind=vfio-pci 0000:5e:00.0" "$OUT"
+rm "$T/sys/bus/pci/devices/0000:5e:00.0/driver"
+expect_status 1 "a port on no driver: fail" "$TR" audit "${PT[@]}" "$D/vfio.yaml"
+expect_grep "no driver named" "0000:5e:00.0 is bound to no driver: DPDK cannot probe it" "$OUT"
+
 # Every report format carries the new area.
 mkdir -p "$D/prom"
 expect_status_in "0 1" "report with --app-config" "$TR" report "${BASE[@]}" --app-config "$YAML" \
 	--json "$D/r.json" --html "$D/r.html" --junit "$D/r.xml" --prom "$D/prom" --format none
 n=$(json "$D/r.json" "len([c for c in d['audit']['checks'] if c['area']=='app'])" 2>/dev/null || echo 0)
-[ "$n" = 13 ] && ok "report JSON: 13 app checks" || not_ok "report JSON: 13 app checks (got $n)"
+[ "$n" = 15 ] && ok "report JSON: 15 app checks" || not_ok "report JSON: 15 app checks (got $n)"
 expect_grep "HTML: the app area and its failure" "app\\.lcores_isolated" "$D/r.html"
 expect_grep "JUnit: an app testcase" "app\\.port_node" "$D/r.xml"
 expect_grep "Prometheus: app series" 'area="app"' "$D/prom/tickready.prom"
