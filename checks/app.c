@@ -920,3 +920,145 @@ const struct check check_app_preempted = {
 	.reads = "/proc/PID/task/TID/status (voluntary/nonvoluntary_ctxt_switches)",
 	.run = run_preempted,
 };
+
+/* ---- the running application's memory: mempools and heaps through telemetry ---- */
+
+/* Below this share free, a pool or heap is near exhaustion: the next burst, or the next allocation, finds none. */
+#define APP_LOW_FREE_PCT 5
+
+/* The node of the app's NIC: a telemetry port's numa_node, else the configuration's port; -1 when unknown (vdevs). */
+static int live_nic_node(const struct check_ctx *ctx, const struct app_live *l, char *why, size_t size)
+{
+	const char *dev;
+	int node;
+
+	for (size_t i = 0; i < l->nports; i++)
+		if (l->ports[i].numa_node >= 0) {
+			snprintf(why, size, "node %d of port %d", l->ports[i].numa_node, l->ports[i].port);
+			return l->ports[i].numa_node;
+		}
+	if (ctx->app->cfg && (node = port_node(ctx, ctx->app->cfg, &dev)) >= 0) {
+		snprintf(why, size, "node %d of port %s", node, dev);
+		return node;
+	}
+	return -1;
+}
+
+static void run_mempool_live(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_live *l = app_live(ctx, f, true);
+	struct strbuf bad = { 0 }, seen = { 0 };
+	char why[160], sz[32];
+	int node;
+
+	if (!l)
+		return;
+	if (!l->has_mempools) {
+		finding_skip(f, "telemetry '%s' does not answer /mempool/list", l->telemetry);
+		return;
+	}
+	if (!l->nmempools) {
+		finding_skip(f, "the application has no mempool (telemetry /mempool/list is empty)");
+		return;
+	}
+	node = live_nic_node(ctx, l, why, sizeof(why));
+	for (size_t i = 0; i < l->nmempools; i++) {
+		const struct app_mempool *m = &l->mempools[i];
+
+		format_size_human(m->page_size > 0 ? (unsigned long)(m->page_size / 1024) : 0, sz, sizeof(sz));
+		strbuf_addf(&seen, "%s'%s' %lld x %lld B on socket %lld, %s pages, ", seen.len ? "; " : "", m->name, m->size,
+			    m->elt_size, m->socket, m->page_size > 0 ? sz : "unknown");
+		if (m->free >= 0)
+			strbuf_addf(&seen, "%lld free (%lld in use)", m->free, m->populated - m->free);
+		else
+			strbuf_addf(&seen, "free count not reported (DPDK 22.11 gives none)");
+		if (m->page_size > 0 && m->page_size < 2 * 1024 * 1024)
+			strbuf_addf(&bad, "%s'%s' on %s pages (--no-huge: a TLB miss per few packets, no IOVA-contiguous memory)",
+				    bad.len ? "; " : "", m->name, sz);
+		if (m->populated >= 0 && m->size > 0 && m->populated < m->size)
+			strbuf_addf(&bad, "%s'%s' populated with %lld of its %lld objects", bad.len ? "; " : "", m->name,
+				    m->populated, m->size);
+		if (m->free >= 0 && m->size > 0 && m->free * 100 < m->size * APP_LOW_FREE_PCT)
+			strbuf_addf(&bad, "%s'%s' near exhaustion: %lld of %lld objects free (under %d%%)", bad.len ? "; " : "",
+				    m->name, m->free, m->size, APP_LOW_FREE_PCT);
+		if (node >= 0 && m->socket >= 0 && m->socket != node)
+			strbuf_addf(&bad, "%s'%s' on socket %lld, the NIC on %s", bad.len ? "; " : "", m->name, m->socket, why);
+	}
+	finding_expected(f, "each mempool on hugepages, fully populated, more than %d%% of it free, on the NIC's node%s%s%s",
+			 APP_LOW_FREE_PCT, node >= 0 ? " (" : "", node >= 0 ? why : "", node >= 0 ? ")" : "");
+	if (bad.len) {
+		finding_fail(f, "%s (%s)", bad.s, seen.s);
+		finding_remedy(f, "run on hugepages (drop --no-huge), give the pool's node enough socket memory, and size "
+				  "element_count for the rings, caches and bursts in flight");
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+}
+
+const struct check check_app_mempool_live = {
+	.id = "app.mempool_live",
+	.area = AREA_APP,
+	.title = "running application's mempools on hugepages, populated, not near exhaustion, on the NIC's node",
+	.reads = "DPDK telemetry /mempool/list, /mempool/info,NAME, /ethdev/info,N",
+	.run = run_mempool_live,
+};
+
+static void run_heap_live(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_live *l = app_live(ctx, f, true);
+	struct strbuf bad = { 0 }, seen = { 0 };
+	bool no_huge, on_nic = false;
+	unsigned long kb;
+	char why[160];
+	int node;
+
+	if (!l)
+		return;
+	no_huge = ctx->app->cfg && ctx->app->cfg->no_huge;
+	kb = ctx->app->cfg ? app_page_kb(ctx, ctx->app->cfg) : ctx->host->default_hugepage_kb;
+	if (!l->has_heaps || !l->nheaps) {
+		finding_skip(f, "telemetry '%s' lists no heap (/eal/heap_list)", l->telemetry);
+		return;
+	}
+	node = live_nic_node(ctx, l, why, sizeof(why));
+	for (size_t i = 0; i < l->nheaps; i++) {
+		const struct app_heap *h = &l->heaps[i];
+		unsigned long long grow = 0;
+		bool known = false;
+
+		strbuf_addf(&seen, "%s%s: %lld MB, %lld MB free (largest %lld MB)", seen.len ? "; " : "",
+			    h->name[0] ? h->name : "heap", h->size >> 20, h->free >> 20, h->greatest_free >> 20);
+		if (h->node >= 0 && h->node == node && h->size > 0)
+			on_nic = true;
+		/* A heap grows from the node's free hugepages; under --no-huge it holds what -m gave it. */
+		if (!no_huge && h->node >= 0 && kb)
+			grow = free_huge_bytes(ctx, h->node, kb, &known);
+		if (h->size > 0 && h->free >= 0 && h->free * 100 < h->size * APP_LOW_FREE_PCT &&
+		    grow < (unsigned long long)h->size * APP_LOW_FREE_PCT / 100)
+			strbuf_addf(&bad, "%s%s near exhaustion: %lld of %lld MB free, %llu MB of hugepages left to grow into",
+				    bad.len ? "; " : "", h->name, h->free >> 20, h->size >> 20, grow >> 20);
+	}
+	if (node >= 0 && !on_nic)
+		strbuf_addf(&bad, "%sno heap memory on the NIC's %s (every buffer DPDK allocates there is remote)",
+			    bad.len ? "; " : "", why);
+	finding_expected(f, "heap memory on the NIC's node%s%s%s, more than %d%% free or room to grow into", node >= 0 ? " (" : "",
+			 node >= 0 ? why : "", node >= 0 ? ")" : "", APP_LOW_FREE_PCT);
+	if (bad.len) {
+		finding_fail(f, "%s (%s)", bad.s, seen.s);
+		finding_remedy(f, "give the NIC's node socket memory (--socket-mem) and reserve hugepages there ([memory] hugepages)");
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+}
+
+const struct check check_app_heap_live = {
+	.id = "app.heap_live",
+	.area = AREA_APP,
+	.title = "running application's heap memory on the NIC's node, not near exhaustion",
+	.reads = "DPDK telemetry /eal/heap_list, /eal/heap_info,ID; the node's free hugepages",
+	.run = run_heap_live,
+};

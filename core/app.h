@@ -96,6 +96,26 @@ struct app_port_stats {
 	int port;
 	char name[64];
 	long long rx_nombuf[2], imissed[2], ierrors[2];	/* at the window's start and end */
+	int numa_node;		/* /ethdev/info's numa_node, -1 when unknown (a vdev) */
+};
+
+/* /mempool/info,NAME: -1 for what this DPDK does not report. */
+struct app_mempool {
+	char name[64];
+	long long size;		/* objects the pool was created with */
+	long long populated;	/* populated_size: objects memory was found for */
+	long long elt_size, cache_size;
+	long long page_size;	/* mz_hugepage_sz: 4096 under --no-huge */
+	long long socket;	/* mz_socket_id, else socket_id */
+	long long free;		/* common_pool_count + total_cache_count, where the answer has them (not 22.11) */
+};
+
+/* /eal/heap_info,ID: DPDK's malloc heap of a socket. */
+struct app_heap {
+	int id;
+	char name[64];		/* "socket_0" */
+	int node;		/* from the name, -1 for an external heap */
+	long long size, free, alloc, greatest_free;
 };
 
 struct app_live {
@@ -111,6 +131,10 @@ struct app_live {
 	size_t nports;
 	struct app_port_stats *ports;
 	bool has_ports;		/* telemetry answered /ethdev/list */
+	bool has_mempools, has_heaps;	/* telemetry answered /mempool/list, /eal/heap_list */
+	size_t nmempools, nheaps;
+	struct app_mempool *mempools;
+	struct app_heap *heaps;
 };
 
 /*

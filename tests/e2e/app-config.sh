@@ -101,7 +101,7 @@ mkdir -p "$D/prom"
 expect_status_in "0 1" "report with --app-config" "$TR" report "${BASE[@]}" --app-config "$YAML" \
 	--json "$D/r.json" --html "$D/r.html" --junit "$D/r.xml" --prom "$D/prom" --format none
 n=$(json "$D/r.json" "len([c for c in d['audit']['checks'] if c['area']=='app'])" 2>/dev/null || echo 0)
-[ "$n" = 15 ] && ok "report JSON: 15 app checks" || not_ok "report JSON: 15 app checks (got $n)"
+[ "$n" = 17 ] && ok "report JSON: 17 app checks" || not_ok "report JSON: 17 app checks (got $n)"
 expect_grep "HTML: the app area and its failure" "app\\.lcores_isolated" "$D/r.html"
 expect_grep "JUnit: an app testcase" "app\\.port_node" "$D/r.xml"
 expect_grep "Prometheus: app series" 'area="app"' "$D/prom/tickready.prom"
