@@ -128,6 +128,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	if ((rc = app_inputs_load(&app, &s.sr, &s.host, &s.prof, "audit"))) {
 		free(selected);
+		app_inputs_free(&app);
 		session_close(&s);
 		return rc;
 	}
