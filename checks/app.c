@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mgmt.h"
 #include "registry.h"
+#include "stack.h"
 #include "util.h"
 
 #define MIB (1024ULL * 1024ULL)
@@ -15,7 +17,10 @@ static const struct app_config *app_cfg(const struct check_ctx *ctx, struct find
 {
 	if (ctx->app && ctx->app->cfg)
 		return ctx->app->cfg;
-	finding_skip(f, "no application configuration given (--app-config FILE or --app-eal ARGS)");
+	if (ctx->app && ctx->app->absent)
+		finding_skip(f, "%s", ctx->app->absent);
+	else
+		finding_skip(f, "no application configuration given (--app-config FILE, --app-eal ARGS or --app PID|auto)");
 	return NULL;
 }
 
@@ -23,10 +28,13 @@ static const struct app_live *app_live(const struct check_ctx *ctx, struct findi
 {
 	const struct app_live *l = ctx->app ? ctx->app->live : NULL;
 
-	if (!l)
-		finding_skip(f, "no running application given (--app-telemetry SOCKET or --app-pid PID)");
+	if (!l && ctx->app && ctx->app->absent)
+		finding_skip(f, "%s", ctx->app->absent);
+	else if (!l)
+		finding_skip(f, "no running application given (--app PID|auto, --app-telemetry SOCKET or --app-pid PID)");
 	else if (ports && !l->has_ports)
-		finding_skip(f, "no DPDK telemetry read (--app-telemetry SOCKET): ports unknown");
+		finding_skip(f, "no DPDK telemetry read (no socket found for process %ld, or --app-pid without "
+				"--app-telemetry): ports unknown", l->pid);
 	else
 		return l;
 	return NULL;
@@ -158,6 +166,7 @@ static void run_lcores_isolated(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_isolated = {
 	.id = "app.lcores_isolated",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application worker lcores on isolated cpus",
 	.reads = "the app's lcores; /sys/devices/system/cpu/isolated",
@@ -199,6 +208,7 @@ static void run_lcores_node(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_node = {
 	.id = "app.lcores_node",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application lcores on the NIC's NUMA node",
 	.reads = "the app's lcores and ports; /sys/devices/system/node, the PCI device's numa_node",
@@ -241,6 +251,7 @@ static void run_lcores_smt(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_lcores_smt = {
 	.id = "app.lcores_smt",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application lcores not on SMT siblings",
 	.reads = "the app's lcores; /sys/devices/system/cpu/cpuN/topology/thread_siblings_list",
@@ -324,6 +335,7 @@ static void run_socket_mem(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_socket_mem = {
 	.id = "app.socket_mem",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application socket memory within free hugepages per node",
 	.reads = "the app's socket_mem; /sys/devices/system/node/nodeN/hugepages",
@@ -372,6 +384,7 @@ static void run_huge_dir(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_huge_dir = {
 	.id = "app.huge_dir",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application hugepages_mount is hugetlbfs of the wanted size",
 	.reads = "the app's hugepages_mount; /proc/mounts",
@@ -400,6 +413,7 @@ static void run_no_huge(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_no_huge = {
 	.id = "app.no_huge",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application memory on hugepages",
 	.reads = "the app's no_huge / --no-huge",
@@ -466,6 +480,7 @@ static void run_mempool_fit(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_mempool_fit = {
 	.id = "app.mempool_fit",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application mbuf pools fit the hugepages on the NIC's node",
 	.reads = "the app's buffer_pools, memory_channels, socket_mem; the node's hugepages",
@@ -508,6 +523,7 @@ static void run_data_room(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_data_room = {
 	.id = "app.data_room",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application mbuf data room holds the port's MTU",
 	.reads = "the app's ports' mtu and buffer_pools' element_size",
@@ -569,10 +585,166 @@ static void run_port_node(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_port_node = {
 	.id = "app.port_node",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
 	.area = AREA_APP,
 	.title = "application ports present and on the lcores' and memory's node",
 	.reads = "the app's ports; /sys/bus/pci/devices/BDF/numa_node",
 	.run = run_port_node,
+};
+
+/* ---- app.port_driver ---- */
+
+/* Drivers DPDK probes a port on: the user-space I/O ones, or a kernel driver its PMD works beside (mlx4/mlx5). */
+static const char *dpdk_driver_use(const char *driver)
+{
+	static const char *const user_space[] = { "vfio-pci", "igb_uio", "uio_pci_generic" };
+
+	for (size_t i = 0; i < sizeof(user_space) / sizeof(user_space[0]); i++)
+		if (!strcmp(driver, user_space[i]))
+			return "user-space I/O";
+	return stack_mlx_driver(driver) ? "bifurcated: DPDK's mlx PMD works beside the kernel driver" : NULL;
+}
+
+static void run_port_driver(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_config *a = app_cfg(ctx, f);
+	struct strbuf bad = { 0 }, seen = { 0 }, fix = { 0 };
+	size_t present = 0;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nports; i++) {
+		const char *dev = a->ports[i].device;
+		const struct nic *n = host_nic_by_pci(ctx->host, dev);
+		const char *use, *mgmt;
+
+		if (!n)
+			continue;
+		present++;
+		use = n->driver[0] ? dpdk_driver_use(n->driver) : NULL;
+		mgmt = mgmt_reason(host_mgmt(ctx->host), n);
+		strbuf_addf(&seen, "%s%s on %s%s%s%s", seen.len ? "; " : "", dev, n->driver[0] ? n->driver : "no driver",
+			    use ? " (" : "", use ? use : "", use ? ")" : "");
+		if (mgmt) {
+			strbuf_addf(&bad, "%s%s is on the management path (%s): taking it for DPDK cuts the host off", bad.len ? "; " : "",
+				    dev, mgmt);
+			strbuf_addf(&fix, "%sname another port than %s", fix.len ? "; " : "", dev);
+		} else if (!use) {
+			if (n->driver[0])
+				strbuf_addf(&bad, "%s%s is held by the kernel driver %s%s%s: DPDK cannot probe it", bad.len ? "; " : "",
+					    dev, n->driver, n->name[0] ? " as " : "", n->name);
+			else
+				strbuf_addf(&bad, "%s%s is bound to no driver: DPDK cannot probe it", bad.len ? "; " : "", dev);
+			strbuf_addf(&fix, "%sdpdk-devbind.py --bind=vfio-pci %s (or [nic] interface = %s, [nic] driver = vfio-pci, "
+				     "tickready apply)", fix.len ? "; " : "", dev, dev);
+		}
+	}
+	finding_expected(f, "each port bound to a driver DPDK probes (vfio-pci, igb_uio, uio_pci_generic; mlx4/mlx5's kernel "
+			    "driver for their bifurcated PMD), none on the management path");
+	if (!a->nports || !present) {
+		finding_skip(f, a->nports ? "no port of %s is on this host (app.port_node says so)" : "%s names no ports",
+			     a->source);
+	} else if (bad.len) {
+		finding_fail(f, "%s", bad.s);
+		finding_remedy(f, "%s", fix.s);
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+	strbuf_free(&fix);
+}
+
+const struct check check_app_port_driver = {
+	.id = "app.port_driver",
+	.area = AREA_APP,
+	.title = "application ports bound to a driver DPDK can use, off the management path",
+	.reads = "the app's ports; /sys/bus/pci/devices/BDF/driver, the default routes",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
+	.run = run_port_driver,
+};
+
+/* ---- app.port_queues ---- */
+
+static void judge_limit(struct strbuf *bad, struct strbuf *fix, const char *dev, const char *what, long want, long max,
+			const char *key)
+{
+	if (!want || max <= 0 || want <= max)
+		return;
+	strbuf_addf(bad, "%s%s: %s %ld, the device allows %ld", bad->len ? "; " : "", dev, what, want, max);
+	strbuf_addf(fix, "%s%s: %ld", fix->len ? ", " : "", key, max);
+}
+
+static void run_port_queues(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_config *a = app_cfg(ctx, f);
+	struct strbuf bad = { 0 }, seen = { 0 }, fix = { 0 }, unknown = { 0 };
+	size_t judged = 0;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nports; i++) {
+		const struct app_port *p = &a->ports[i];
+		const struct nic *n = host_nic_by_pci(ctx->host, p->device);
+		long ring = p->ring_size, qmax, rmax, tmax;
+
+		if (!p->rx_queues && !p->tx_queues && !ring)
+			continue;
+		/* A power of two whatever the device: most PMDs refuse other ring sizes (ixgbe, i40e, ice, mlx5). */
+		if (ring && (ring & (ring - 1))) {
+			long up = 1;
+
+			while (up < ring)
+				up <<= 1;
+			strbuf_addf(&bad, "%s%s: ring_descriptor_size %ld is not a power of two", bad.len ? "; " : "", p->device,
+				    ring);
+			strbuf_addf(&fix, "%sring_descriptor_size: %ld", fix.len ? ", " : "", up);
+		}
+		if (!n)
+			continue;
+		/* The kernel's maxima: ethtool's channels and rings, known while a kernel driver holds the device. */
+		qmax = n->np.has_channels && n->np.combined_max > 0 ? n->np.combined_max : -1;
+		rmax = n->eth.has_ring ? n->eth.rx_max : -1;
+		tmax = n->eth.has_ring ? n->eth.tx_max : -1;
+		if (qmax < 0 && rmax < 0) {
+			strbuf_addf(&unknown, "%s%s (%s)", unknown.len ? ", " : "", p->device, n->driver[0] ? n->driver : "no driver");
+			continue;
+		}
+		judged++;
+		strbuf_addf(&seen, "%s%s: rx/tx queues %ld/%ld (", seen.len ? "; " : "", p->device, p->rx_queues, p->tx_queues);
+		strbuf_addf(&seen, qmax > 0 ? "max %ld" : "max unknown", qmax);
+		strbuf_addf(&seen, "), ring %ld (", ring);
+		strbuf_addf(&seen, rmax > 0 ? "rx max %ld, tx max %ld)" : "max unknown)", rmax, tmax);
+		judge_limit(&bad, &fix, p->device, "rx_queues", p->rx_queues, qmax, "rx_queues");
+		judge_limit(&bad, &fix, p->device, "tx_queues", p->tx_queues, qmax, "tx_queues");
+		judge_limit(&bad, &fix, p->device, "rx ring_descriptor_size", ring, rmax, "ring_descriptor_size");
+		judge_limit(&bad, &fix, p->device, "tx ring_descriptor_size", ring, tmax, "ring_descriptor_size");
+	}
+	finding_expected(f, "rx/tx queues and ring sizes within the device's maxima (ethtool channels and rings), ring "
+			    "sizes a power of two");
+	if (bad.len) {
+		finding_fail(f, "%s", bad.s);
+		finding_remedy(f, "%s", fix.s);
+	} else if (judged) {
+		finding_pass(f, "%s%s%s", seen.s, unknown.len ? "; limits unknown for " : "", unknown.s ? unknown.s : "");
+	} else {
+		finding_skip(f, unknown.len ? "the kernel reports no channel or ring maxima for %s (a device off its kernel "
+					     "driver shows none)" : "%s names no queues or ring sizes of a port on this host",
+			     unknown.len ? unknown.s : a->source);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+	strbuf_free(&fix);
+	strbuf_free(&unknown);
+}
+
+const struct check check_app_port_queues = {
+	.id = "app.port_queues",
+	.area = AREA_APP,
+	.title = "application port queues and rings within the NIC's limits",
+	.reads = "the app's ports' rx_queues, tx_queues, ring_descriptor_size; ethtool channels and rings",
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
+	.run = run_port_queues,
 };
 
 /* ---- the running application ---- */
@@ -747,4 +919,146 @@ const struct check check_app_preempted = {
 	.title = "running application's polling threads never switched out",
 	.reads = "/proc/PID/task/TID/status (voluntary/nonvoluntary_ctxt_switches)",
 	.run = run_preempted,
+};
+
+/* ---- the running application's memory: mempools and heaps through telemetry ---- */
+
+/* Below this share free, a pool or heap is near exhaustion: the next burst, or the next allocation, finds none. */
+#define APP_LOW_FREE_PCT 5
+
+/* The node of the app's NIC: a telemetry port's numa_node, else the configuration's port; -1 when unknown (vdevs). */
+static int live_nic_node(const struct check_ctx *ctx, const struct app_live *l, char *why, size_t size)
+{
+	const char *dev;
+	int node;
+
+	for (size_t i = 0; i < l->nports; i++)
+		if (l->ports[i].numa_node >= 0) {
+			snprintf(why, size, "node %d of port %d", l->ports[i].numa_node, l->ports[i].port);
+			return l->ports[i].numa_node;
+		}
+	if (ctx->app->cfg && (node = port_node(ctx, ctx->app->cfg, &dev)) >= 0) {
+		snprintf(why, size, "node %d of port %s", node, dev);
+		return node;
+	}
+	return -1;
+}
+
+static void run_mempool_live(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_live *l = app_live(ctx, f, true);
+	struct strbuf bad = { 0 }, seen = { 0 };
+	char why[160], sz[32];
+	int node;
+
+	if (!l)
+		return;
+	if (!l->has_mempools) {
+		finding_skip(f, "telemetry '%s' does not answer /mempool/list", l->telemetry);
+		return;
+	}
+	if (!l->nmempools) {
+		finding_skip(f, "the application has no mempool (telemetry /mempool/list is empty)");
+		return;
+	}
+	node = live_nic_node(ctx, l, why, sizeof(why));
+	for (size_t i = 0; i < l->nmempools; i++) {
+		const struct app_mempool *m = &l->mempools[i];
+
+		format_size_human(m->page_size > 0 ? (unsigned long)(m->page_size / 1024) : 0, sz, sizeof(sz));
+		strbuf_addf(&seen, "%s'%s' %lld x %lld B on socket %lld, %s pages, ", seen.len ? "; " : "", m->name, m->size,
+			    m->elt_size, m->socket, m->page_size > 0 ? sz : "unknown");
+		if (m->free >= 0)
+			strbuf_addf(&seen, "%lld free (%lld in use)", m->free, m->populated - m->free);
+		else
+			strbuf_addf(&seen, "free count not reported (DPDK 22.11 gives none)");
+		if (m->page_size > 0 && m->page_size < 2 * 1024 * 1024)
+			strbuf_addf(&bad, "%s'%s' on %s pages (--no-huge: a TLB miss per few packets, no IOVA-contiguous memory)",
+				    bad.len ? "; " : "", m->name, sz);
+		if (m->populated >= 0 && m->size > 0 && m->populated < m->size)
+			strbuf_addf(&bad, "%s'%s' populated with %lld of its %lld objects", bad.len ? "; " : "", m->name,
+				    m->populated, m->size);
+		if (m->free >= 0 && m->size > 0 && m->free * 100 < m->size * APP_LOW_FREE_PCT)
+			strbuf_addf(&bad, "%s'%s' near exhaustion: %lld of %lld objects free (under %d%%)", bad.len ? "; " : "",
+				    m->name, m->free, m->size, APP_LOW_FREE_PCT);
+		if (node >= 0 && m->socket >= 0 && m->socket != node)
+			strbuf_addf(&bad, "%s'%s' on socket %lld, the NIC on %s", bad.len ? "; " : "", m->name, m->socket, why);
+	}
+	finding_expected(f, "each mempool on hugepages, fully populated, more than %d%% of it free, on the NIC's node%s%s%s",
+			 APP_LOW_FREE_PCT, node >= 0 ? " (" : "", node >= 0 ? why : "", node >= 0 ? ")" : "");
+	if (bad.len) {
+		finding_fail(f, "%s (%s)", bad.s, seen.s);
+		finding_remedy(f, "run on hugepages (drop --no-huge), give the pool's node enough socket memory, and size "
+				  "element_count for the rings, caches and bursts in flight");
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+}
+
+const struct check check_app_mempool_live = {
+	.id = "app.mempool_live",
+	.area = AREA_APP,
+	.title = "running application's mempools on hugepages, populated, not near exhaustion, on the NIC's node",
+	.reads = "DPDK telemetry /mempool/list, /mempool/info,NAME, /ethdev/info,N",
+	.run = run_mempool_live,
+};
+
+static void run_heap_live(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct app_live *l = app_live(ctx, f, true);
+	struct strbuf bad = { 0 }, seen = { 0 };
+	bool no_huge, on_nic = false;
+	unsigned long kb;
+	char why[160];
+	int node;
+
+	if (!l)
+		return;
+	no_huge = ctx->app->cfg && ctx->app->cfg->no_huge;
+	kb = ctx->app->cfg ? app_page_kb(ctx, ctx->app->cfg) : ctx->host->default_hugepage_kb;
+	if (!l->has_heaps || !l->nheaps) {
+		finding_skip(f, "telemetry '%s' lists no heap (/eal/heap_list)", l->telemetry);
+		return;
+	}
+	node = live_nic_node(ctx, l, why, sizeof(why));
+	for (size_t i = 0; i < l->nheaps; i++) {
+		const struct app_heap *h = &l->heaps[i];
+		unsigned long long grow = 0;
+		bool known = false;
+
+		strbuf_addf(&seen, "%s%s: %lld MB, %lld MB free (largest %lld MB)", seen.len ? "; " : "",
+			    h->name[0] ? h->name : "heap", h->size >> 20, h->free >> 20, h->greatest_free >> 20);
+		if (h->node >= 0 && h->node == node && h->size > 0)
+			on_nic = true;
+		/* A heap grows from the node's free hugepages; under --no-huge it holds what -m gave it. */
+		if (!no_huge && h->node >= 0 && kb)
+			grow = free_huge_bytes(ctx, h->node, kb, &known);
+		if (h->size > 0 && h->free >= 0 && h->free * 100 < h->size * APP_LOW_FREE_PCT &&
+		    grow < (unsigned long long)h->size * APP_LOW_FREE_PCT / 100)
+			strbuf_addf(&bad, "%s%s near exhaustion: %lld of %lld MB free, %llu MB of hugepages left to grow into",
+				    bad.len ? "; " : "", h->name, h->free >> 20, h->size >> 20, grow >> 20);
+	}
+	if (node >= 0 && !on_nic)
+		strbuf_addf(&bad, "%sno heap memory on the NIC's %s (every buffer DPDK allocates there is remote)",
+			    bad.len ? "; " : "", why);
+	finding_expected(f, "heap memory on the NIC's node%s%s%s, more than %d%% free or room to grow into", node >= 0 ? " (" : "",
+			 node >= 0 ? why : "", node >= 0 ? ")" : "", APP_LOW_FREE_PCT);
+	if (bad.len) {
+		finding_fail(f, "%s (%s)", bad.s, seen.s);
+		finding_remedy(f, "give the NIC's node socket memory (--socket-mem) and reserve hugepages there ([memory] hugepages)");
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&bad);
+	strbuf_free(&seen);
+}
+
+const struct check check_app_heap_live = {
+	.id = "app.heap_live",
+	.area = AREA_APP,
+	.title = "running application's heap memory on the NIC's node, not near exhaustion",
+	.reads = "DPDK telemetry /eal/heap_list, /eal/heap_info,ID; the node's free hugepages",
+	.run = run_heap_live,
 };

@@ -21,7 +21,7 @@
 	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
 	X(time_daemon) X(time_chrony) X(time_ptp) \
 	X(app_lcores_isolated) X(app_lcores_node) X(app_lcores_smt) X(app_socket_mem) X(app_huge_dir) X(app_no_huge) \
-	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted)
+	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_port_driver) X(app_port_queues) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted) X(app_mempool_live) X(app_heap_live)
 
 #define X(n) extern const struct check check_##n;
 CHECK_LIST(X)

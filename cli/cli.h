@@ -157,22 +157,30 @@ int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
-/* The application inputs of audit and report (cli/app_inputs.c): the five options, in this order, from key FIRST. */
+/* The application inputs of audit and report (cli/app_inputs.c): the six options, in this order, from key FIRST. */
 #define APP_CLI_OPTS(first) \
 	{ "app-config", "FILE", (first), "also judge a DPDK application's configuration (YAML, dpdk_config:)" }, \
 	{ "app-eal", "ARGS", (first) + 1, "also judge a DPDK application's EAL arguments (\"-l 2-7 --socket-mem 4096,4096\")" }, \
 	{ "app-telemetry", "SOCKET", (first) + 2, "also judge the running DPDK application behind this telemetry socket (read only)" }, \
 	{ "app-pid", "PID", (first) + 3, "also judge the running application's threads (/proc/PID/task; read only)" }, \
-	{ "app-window", "SECONDS", (first) + 4, "how long the running app's counters and context switches are watched (default 1)" }
+	{ "app-window", "SECONDS", (first) + 4, "how long the running app's counters and context switches are watched (default 1)" }, \
+	{ "app", "PID|auto", (first) + 5, "also judge a running DPDK application, by pid or found (its EAL arguments, telemetry, threads; read only)" }
 struct app_inputs {
-	const char *config, *eal, *telemetry, *pid, *window;
+	const char *config, *eal, *telemetry, *pid, *window, *running;	/* running: --app PID|auto */
 	struct app_config cfg;
 	struct app_live live;
 	struct app app;
+	enum profile_key profile_key;	/* PK_APP_CONFIG or PK_APP_EAL when the profile named the configuration, else PK_COUNT */
+	char *profile_path;	/* [app] config taken from the profile's directory */
+	char telemetry_found[512];	/* --app's telemetry socket, when it has one */
 };
-/* Option which (0..4, APP_CLI_OPTS' order) given arg. */
+/* Option which (0..5, APP_CLI_OPTS' order) given arg. */
 void app_inputs_option(struct app_inputs *in, int which, const char *arg);
-bool app_inputs_given(const struct app_inputs *in);
-/* Reads what was given (the running app through sr); prints the error and returns EXIT_ERROR, else 0. */
-int app_inputs_load(struct app_inputs *in, const struct sysroot *sr);
+/*
+ * Reads what was given (the running app through sr), and prof's [app] config or eal when no option names a
+ * configuration (prof may be NULL); prints the error as who ("audit") and returns EXIT_ERROR, else 0.
+ * After it, in->app.cfg or in->app.live is set when there is an application to judge.
+ */
+int app_inputs_load(struct app_inputs *in, const struct sysroot *sr, const struct host *h, const struct profile *prof,
+		    const char *who);
 void app_inputs_free(struct app_inputs *in);

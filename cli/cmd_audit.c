@@ -9,7 +9,7 @@
 #include "util.h"
 
 enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_ONLY = 'o', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_COLOR, OPT_CGROUP,
-       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW };
+       OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW, OPT_APP };
 
 static const struct cli_opt audit_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "audit the tree under DIR (a capture or fixture) instead of /" },
@@ -92,7 +92,7 @@ int cmd_audit(int argc, char **argv)
 		case OPT_CGROUP:
 			cgroup = arg;
 			break;
-		case OPT_APP_CONFIG ... OPT_APP_WINDOW:
+		case OPT_APP_CONFIG ... OPT_APP:
 			app_inputs_option(&app, c - OPT_APP_CONFIG, arg);
 			break;
 		default:
@@ -119,21 +119,22 @@ int cmd_audit(int argc, char **argv)
 		free(selected);
 		return EXIT_ERROR;
 	}
-	/* The app area is judged when an application is given (or asked for by --only). */
-	app_given = app_inputs_given(&app);
-	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
-		if (checks[i]->area == AREA_APP)
-			selected[i] = false;
 	rc = session_open_checks(&s, root, profile, cgroup, selected);
 	if (rc) {
 		free(selected);
 		return rc;
 	}
-	if ((rc = app_inputs_load(&app, &s.sr))) {
+	if ((rc = app_inputs_load(&app, &s.sr, &s.host, &s.prof, "audit"))) {
 		free(selected);
+		app_inputs_free(&app);
 		session_close(&s);
 		return rc;
 	}
+	/* The app area is judged when an application is given, by option or profile (or asked for by --only). */
+	app_given = app.app.cfg || app.app.live || app.app.absent;
+	for (size_t i = 0; !app_given && !(only && *only) && i < checks_count; i++)
+		if (checks[i]->area == AREA_APP)
+			selected[i] = false;
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = strict };
 	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, &app.app }, selected, &r.n);
 	audit_mark_fixes(&s, r.findings, r.n);

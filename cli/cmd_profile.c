@@ -226,10 +226,16 @@ int cmd_profile(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!strcmp(verb, "check")) {
+		struct app_inputs app = { 0 };
+
 		rc = check_usable(&s);
+		/* [app] config or eal read as audit reads them: a bad file or argument fails here, not at the audit. */
 		if (rc == EXIT_READY)
-			printf("%s: ok (isolated %d cpus, housekeeping %d)\n", s.prof.source, cpuset_count(&s.prof.isolated),
-			       cpuset_count(&s.prof.housekeeping));
+			rc = app_inputs_load(&app, &s.sr, &s.host, &s.prof, "profile check");
+		if (rc == EXIT_READY)
+			printf("%s: ok (isolated %d cpus, housekeeping %d%s%s)\n", s.prof.source, cpuset_count(&s.prof.isolated),
+			       cpuset_count(&s.prof.housekeeping), app.app.cfg ? "; app: " : "", app.app.cfg ? app.cfg.source : "");
+		app_inputs_free(&app);
 		session_close(&s);
 		return rc;
 	} else if (!strcmp(format, "json"))

@@ -16,7 +16,7 @@
 enum {
 	OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_FORMAT = 'f', OPT_QUIET = 'q', OPT_STRICT = 256, OPT_VERIFY, OPT_VERIFY_FROM,
 	OPT_VERIFY_DURATION, OPT_RESERVE, OPT_FROM, OPT_FLEET, OPT_STALE,
-	OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW,
+	OPT_APP_CONFIG, OPT_APP_EAL, OPT_APP_TELEMETRY, OPT_APP_PID, OPT_APP_WINDOW, OPT_APP,
 	OPT_FILE = 512,		/* + the row of out_formats: --json, --html, --prom, --junit */
 };
 
@@ -211,7 +211,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_FROM: from = arg; break;
 		case OPT_FLEET: fleet = arg; break;
 		case OPT_STALE: stale = arg; break;
-		case OPT_APP_CONFIG ... OPT_APP_WINDOW: app_inputs_option(&a.app, c - OPT_APP_CONFIG, arg); break;
+		case OPT_APP_CONFIG ... OPT_APP: app_inputs_option(&a.app, c - OPT_APP_CONFIG, arg); break;
 		default:
 			if (c >= OPT_FILE && c < OPT_FILE + OUT_FORMATS)
 				o.dest[c - OPT_FILE] = arg;

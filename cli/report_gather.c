@@ -178,7 +178,7 @@ int report_gather(struct report_args *a, json_t **out)
 		session_close(&s);
 		return EXIT_ERROR;
 	}
-	if (app_inputs_given(&a->app) && (rc = app_inputs_load(&a->app, &s.sr))) {
+	if ((rc = app_inputs_load(&a->app, &s.sr, &s.host, &s.prof, "report"))) {
 		jlog_free(&log);
 		session_close(&s);
 		json_decref(verify);
@@ -193,7 +193,7 @@ int report_gather(struct report_args *a, json_t **out)
 		return EXIT_ERROR;
 	}
 	r = (struct report){ .host = &s.host, .prof = &s.prof, .root = s.shown_root, .profile_origin = s.profile_origin, .strict = a->strict };
-	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, app_inputs_given(&a->app) ? &a->app.app : NULL },
+	r.findings = checks_run(&(struct check_ctx){ &s.host, &s.prof, &s.sr, a->app.app.cfg || a->app.app.live || a->app.app.absent ? &a->app.app : NULL },
 				NULL, &r.n);
 	read_hostname(&s.sr, host, sizeof(host));
 	q = shell_quote(s.sr.path);

@@ -368,18 +368,26 @@ static const char *const eal_with_value[] = {
 	"--service-corelist", "-s", "--service-lcores", "--force-max-simd-bitwidth",
 };
 
-int app_config_from_eal(struct app_config *a, const char *line, struct app_error *err)
+/* Words of the EAL argument list: n of them, "--" ends it (the application's own arguments follow). */
+int app_config_from_args(struct app_config *a, int n, char *const *words, const char *source, struct app_error *err)
 {
-	char *copy = xstrdup(line), *save = NULL;
 	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(a->source, sizeof(a->source), "--app-eal");
-	for (char *w = strtok_r(copy, " \t\n", &save); w && !rc; w = strtok_r(NULL, " \t\n", &save)) {
-		char *val = NULL, *eq = NULL;
+	snprintf(a->source, sizeof(a->source), "%s", source);
+	for (int i = 0; i < n && !rc; i++) {
+		char word[256], *w = word, *val = NULL, *eq;
 
+		if (!strcmp(words[i], "--"))
+			break;
+		snprintf(word, sizeof(word), "%s", words[i]);
 		if (!strncmp(w, "--", 2) && (eq = strchr(w, '=')))
 			*eq = '\0', val = eq + 1;
+		/* getopt's attached short value: "-l0-1". */
+		if (w[0] == '-' && w[1] && w[1] != '-' && w[2] && strchr("lcn", w[1])) {
+			val = words[i] + 2;
+			w[2] = '\0';
+		}
 		if (!strcmp(w, "--no-huge")) {
 			a->no_huge = true;
 			continue;
@@ -389,9 +397,9 @@ int app_config_from_eal(struct app_config *a, const char *line, struct app_error
 			continue;
 		}
 		if (!strcmp(w, "-l") || !strcmp(w, "-c") || !strcmp(w, "-n") || !strcmp(w, "--socket-mem") ||
-		    !strcmp(w, "--huge-dir")) {
-			if (!val && !(val = strtok_r(NULL, " \t\n", &save))) {
-				rc = fail(err, "--app-eal: option '%s' needs a value", w);
+		    !strcmp(w, "--huge-dir") || !strcmp(w, "--file-prefix")) {
+			if (!val && !(i + 1 < n && (val = words[++i]))) {
+				rc = fail(err, "%s: option '%s' needs a value", source, w);
 				break;
 			}
 			if (!strcmp(w, "-l"))
@@ -403,25 +411,40 @@ int app_config_from_eal(struct app_config *a, const char *line, struct app_error
 				     a->memory_channels > 32 ? -EINVAL : 0;
 			else if (!strcmp(w, "--socket-mem"))
 				rc = parse_socket_mem(val, a);
+			else if (!strcmp(w, "--file-prefix"))
+				rc = strlen(val) < sizeof(a->file_prefix) && !strchr(val, '/') && val[0]
+				     ? (strcpy(a->file_prefix, val), 0) : -EINVAL;
 			else if (strlen(val) < sizeof(a->huge_dir))
 				strcpy(a->huge_dir, val);
 			else
 				rc = -EINVAL;
 			if (rc < 0)
-				rc = fail(err, "--app-eal: invalid value '%.60s' for '%s'", val, w);
+				rc = fail(err, "%s: invalid value '%.60s' for '%s'", source, val, w);
 			else if (w[1] == 'l' || w[1] == 'c')
 				a->has_lcores = true;
 			continue;
 		}
-		for (size_t i = 0; i < sizeof(eal_with_value) / sizeof(eal_with_value[0]); i++)
-			if (!strcmp(w, eal_with_value[i]) && !val)
-				strtok_r(NULL, " \t\n", &save);
+		for (size_t k = 0; k < sizeof(eal_with_value) / sizeof(eal_with_value[0]); k++)
+			if (!strcmp(w, eal_with_value[k]) && !val && i + 1 < n)
+				i++;
 		if (w[0] != '-')
-			rc = fail(err, "--app-eal: unexpected word '%.60s' (not an EAL option)", w);
+			rc = fail(err, "%s: unexpected word '%.60s' (not an EAL option)", source, w);
 	}
-	free(copy);
 	if (rc < 0)
 		app_config_free(a);
+	return rc;
+}
+
+int app_config_from_eal(struct app_config *a, const char *line, struct app_error *err)
+{
+	char *copy = xstrdup(line), *save = NULL, **words = xcalloc(strlen(line) / 2 + 2, sizeof(*words));
+	int n = 0, rc;
+
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		words[n++] = w;
+	rc = app_config_from_args(a, n, words, "--app-eal", err);
+	free(words);
+	free(copy);
 	return rc;
 }
 

@@ -31,6 +31,7 @@ struct app_config {
 	int nsocket_mem;	/* entries of socket_mem, MB per node */
 	long socket_mem_mb[APP_MAX_NODES];
 	bool no_huge, in_memory;
+	char file_prefix[64];	/* --file-prefix, "" when not given (DPDK's "rte") */
 	size_t nports, npools;
 	struct app_port *ports;
 	struct app_pool *pools;
@@ -49,6 +50,8 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
  * with their value when they take one. 0, or -EINVAL with err filled.
  */
 int app_config_from_eal(struct app_config *a, const char *line, struct app_error *err);
+/* The same from words (a process's argv after its name), up to "--"; errors start with source. */
+int app_config_from_args(struct app_config *a, int n, char *const *words, const char *source, struct app_error *err);
 void app_config_free(struct app_config *a);
 
 /*
@@ -93,6 +96,26 @@ struct app_port_stats {
 	int port;
 	char name[64];
 	long long rx_nombuf[2], imissed[2], ierrors[2];	/* at the window's start and end */
+	int numa_node;		/* /ethdev/info's numa_node, -1 when unknown (a vdev) */
+};
+
+/* /mempool/info,NAME: -1 for what this DPDK does not report. */
+struct app_mempool {
+	char name[64];
+	long long size;		/* objects the pool was created with */
+	long long populated;	/* populated_size: objects memory was found for */
+	long long elt_size, cache_size;
+	long long page_size;	/* mz_hugepage_sz: 4096 under --no-huge */
+	long long socket;	/* mz_socket_id, else socket_id */
+	long long free;		/* common_pool_count + total_cache_count, where the answer has them (not 22.11) */
+};
+
+/* /eal/heap_info,ID: DPDK's malloc heap of a socket. */
+struct app_heap {
+	int id;
+	char name[64];		/* "socket_0" */
+	int node;		/* from the name, -1 for an external heap */
+	long long size, free, alloc, greatest_free;
 };
 
 struct app_live {
@@ -108,6 +131,10 @@ struct app_live {
 	size_t nports;
 	struct app_port_stats *ports;
 	bool has_ports;		/* telemetry answered /ethdev/list */
+	bool has_mempools, has_heaps;	/* telemetry answered /mempool/list, /eal/heap_list */
+	size_t nmempools, nheaps;
+	struct app_mempool *mempools;
+	struct app_heap *heaps;
 };
 
 /*
@@ -123,8 +150,33 @@ void app_live_free(struct app_live *l);
 /* A DPDK worker (polling) thread, by the name EAL gives it: rte-worker-N in 22.11 (lcore-worker-N before, dpdk-worker-N after). */
 bool app_thread_polls(const struct app_live *l, const struct app_thread *t);
 
+/* ---- finding the running application ---- */
+
+struct host;
+/* /proc/PID/cmdline's words after the program's name, up to "--", as EAL arguments. 0, or -errno with err filled. */
+int app_config_from_process(struct app_config *a, const struct sysroot *sr, long pid, struct app_error *err);
+/*
+ * The telemetry socket of pid (this host only: -ENOENT in a tree): /var/run/dpdk/PREFIX/dpdk_telemetry.v2 for its
+ * --file-prefix (prefix, "" for DPDK's "rte"), else any runtime dir's socket whose greeting names pid. 0 or -ENOENT.
+ */
+int app_telemetry_of(const struct sysroot *sr, long pid, const char *prefix, char *out, size_t size);
+
+#define APP_FOUND_MAX 16
+struct app_found {
+	size_t n;
+	long pids[APP_FOUND_MAX];
+	char why[APP_FOUND_MAX][160];	/* what gave each away */
+};
+/*
+ * Running DPDK processes: those whose telemetry socket under /var/run/dpdk greets (this host only); when none,
+ * those mapping a file of a hugetlbfs mount, a MAP_HUGETLB region or EAL's fbarray_memseg files, or holding a
+ * /dev/vfio device. Reads /proc only: no process is signalled or attached to. 0, or -errno listing /proc.
+ */
+int app_find(const struct sysroot *sr, const struct host *h, struct app_found *f);
+
 /* Everything the app checks judge: either half may be absent. */
 struct app {
 	const struct app_config *cfg;
 	const struct app_live *live;
+	const char *absent;	/* why no application is judged (--app auto found none): every app check skips saying so */
 };

@@ -154,8 +154,10 @@ static int read_ports(struct app_live *l, struct telemetry *t, int end, struct a
 		l->has_ports = true;
 		l->ports = xcalloc(json_array_size(list) + 1, sizeof(*l->ports));
 		json_array_foreach(list, i, v)
-			if (json_is_integer(v))
+			if (json_is_integer(v)) {
+				l->ports[l->nports].numa_node = -1;
 				l->ports[l->nports++].port = (int)json_integer_value(v);
+			}
 		json_decref(list);
 	}
 	for (size_t i = 0; i < l->nports; i++) {
@@ -177,9 +179,100 @@ static int read_ports(struct app_live *l, struct telemetry *t, int end, struct a
 
 				if (json_is_string(n))
 					snprintf(p->name, sizeof(p->name), "%s", json_string_value(n));
+				p->numa_node = (int)jint(s, "numa_node");
 				json_decref(s);
 			}
 		}
+	}
+	return 0;
+}
+
+/* A list command's answer: an array, or NULL (an unknown command, or another shape) with *known false. */
+static json_t *query_list(struct telemetry *t, const char *cmd, bool *known, struct app_live *l, struct app_error *err,
+			  int *rc)
+{
+	json_t *list = telemetry_query(t, cmd, rc);
+
+	*known = false;
+	if (!list) {
+		if (*rc == -ENOENT)
+			*rc = 0;
+		else
+			fail(err, *rc, "telemetry '%s': %s: %s", l->telemetry, cmd, strerror(-*rc));
+		return NULL;
+	}
+	if (!json_is_array(list)) {
+		json_decref(list);
+		*rc = fail(err, -EPROTO, "telemetry '%s': %s is not a list", l->telemetry, cmd);
+		return NULL;
+	}
+	*known = true;
+	return list;
+}
+
+/* Mempools and heaps, read once: /mempool/list, /mempool/info,NAME, /eal/heap_list, /eal/heap_info,ID. */
+static int read_memory(struct app_live *l, struct telemetry *t, struct app_error *err)
+{
+	json_t *list, *v, *s;
+	char cmd[128];
+	size_t i;
+	int rc;
+
+	if ((list = query_list(t, "/mempool/list", &l->has_mempools, l, err, &rc))) {
+		l->mempools = xcalloc(json_array_size(list) + 1, sizeof(*l->mempools));
+		json_array_foreach(list, i, v) {
+			struct app_mempool *m = &l->mempools[l->nmempools];
+			long long common, cached;
+
+			if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(m->name))
+				continue;
+			snprintf(m->name, sizeof(m->name), "%s", json_string_value(v));
+			snprintf(cmd, sizeof(cmd), "/mempool/info,%s", m->name);
+			/* A pool freed since the list: left out. */
+			if (!(s = telemetry_query(t, cmd, &rc)))
+				continue;
+			m->size = jint(s, "size");
+			m->populated = jint(s, "populated_size");
+			m->elt_size = jint(s, "elt_size");
+			m->cache_size = jint(s, "cache_size");
+			m->page_size = jint(s, "mz_hugepage_sz");
+			m->socket = jint(s, "mz_socket_id") >= 0 ? jint(s, "mz_socket_id") : jint(s, "socket_id");
+			common = jint(s, "common_pool_count");
+			cached = jint(s, "total_cache_count");
+			m->free = common >= 0 && cached >= 0 ? common + cached : -1;
+			json_decref(s);
+			l->nmempools++;
+		}
+		json_decref(list);
+	} else if (rc < 0) {
+		return rc;
+	}
+	if ((list = query_list(t, "/eal/heap_list", &l->has_heaps, l, err, &rc))) {
+		l->heaps = xcalloc(json_array_size(list) + 1, sizeof(*l->heaps));
+		json_array_foreach(list, i, v) {
+			struct app_heap *h = &l->heaps[l->nheaps];
+			json_t *n;
+
+			if (!json_is_integer(v))
+				continue;
+			h->id = (int)json_integer_value(v);
+			snprintf(cmd, sizeof(cmd), "/eal/heap_info,%d", h->id);
+			if (!(s = telemetry_query(t, cmd, &rc)))
+				continue;
+			n = json_object_get(s, "Name");
+			snprintf(h->name, sizeof(h->name), "%s", json_is_string(n) ? json_string_value(n) : "");
+			if (sscanf(h->name, "socket_%d", &h->node) != 1)
+				h->node = -1;
+			h->size = jint(s, "Heap_size");
+			h->free = jint(s, "Free_size");
+			h->alloc = jint(s, "Alloc_size");
+			h->greatest_free = jint(s, "Greatest_free_size");
+			json_decref(s);
+			l->nheaps++;
+		}
+		json_decref(list);
+	} else if (rc < 0) {
+		return rc;
 	}
 	return 0;
 }
@@ -254,6 +347,10 @@ int app_live_read(struct app_live *l, const struct sysroot *sr, const char *tele
 		rc = read_ports(l, &t, 1, err);
 		if (rc < 0)
 			goto out;
+		/* At the window's end: what the pools and heaps hold after it ran. */
+		rc = read_memory(l, &t, err);
+		if (rc < 0)
+			goto out;
 	}
 	rc = app_live_read_threads(l, sr, 1, err);
 out:
@@ -267,7 +364,11 @@ void app_live_free(struct app_live *l)
 {
 	free(l->threads);
 	free(l->ports);
+	free(l->mempools);
+	free(l->heaps);
 	l->threads = NULL;
 	l->ports = NULL;
-	l->nthreads = l->nports = 0;
+	l->mempools = NULL;
+	l->heaps = NULL;
+	l->nthreads = l->nports = l->nmempools = l->nheaps = 0;
 }

@@ -97,6 +97,8 @@ enum profile_type {
 	X(PK_SYSTEMD_AFFINITY, "tasks", "systemd_affinity", PT_BOOL, 0, 0, NULL, "systemd CPUAffinity= confined to housekeeping cores") \
 	X(PK_SERVICE, "tasks", "service", PT_STRING, 0, 0, NULL, "systemd unit of the trading application (memlock is judged on it)") \
 	X(PK_OTHER_TUNERS, "tasks", "other_tuners", PT_ENUM, 0, 0, "off|warn", "competing tuners (tuned, tuned-ppd, bpftune, power-profiles-daemon): off fails, warn warns") \
+	X(PK_APP_CONFIG, "app", "config", PT_STRING, 0, 0, NULL, "the trading application's DPDK configuration (YAML, dpdk_config:) audit and report judge in the app area; a relative path is taken from this profile's directory") \
+	X(PK_APP_EAL, "app", "eal", PT_STRING, 0, 0, NULL, "the application's EAL arguments audit and report judge in the app area (\"-l 2-7 --socket-mem 4096,0\"); config or eal, not both") \
 	X(PK_T_LOOPBACK_P50, "targets", "loopback.p50_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P50 latency") \
 	X(PK_T_LOOPBACK_P99, "targets", "loopback.p99_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99 latency") \
 	X(PK_T_LOOPBACK_P9999, "targets", "loopback.p9999_ns", PT_INT, 1, 1000000000, NULL, "verify: loopback P99.99 latency") \

@@ -68,6 +68,46 @@ expect_status 2 "--app-pid of another process than the socket's: exit 2" \
 expect_grep "the mismatch is named" "belongs to process $PMD, not 1" "$ERR"
 expect_status 2 "a socket path that is not a socket: exit 2" "$TR" audit --only app --app-telemetry "$LOG"
 expect_grep "not a socket, said" "not a socket" "$ERR"
+# --app PID: its EAL arguments from /proc/PID/cmdline, its telemetry socket found from its --file-prefix.
+A=$TMPROOT/app-pid.json
+expect_status_in "0 1" "audit --app PID reads the running app" "$TR" audit --only app --app "$PMD" --app-window 0.2 --format json
+cp "$OUT" "$A"
+expect_grep "--app PID: lcores 0-1 from its command line" '"observed": "lcores 0-1: ' "$A"
+expect_grep "--app PID: huge_dir from its command line" "'$HUGE' is hugetlbfs, pagesize=2M" "$A"
+expect_grep "--app PID: the port read through the socket it found" "port 0 \\(net_null0\\): rx_nombuf [0-9]+" "$A"
+# --app auto: the one DPDK process here (this test holds the live lock) is testpmd, found by its socket.
+expect_status_in "0 1" "audit --app auto finds testpmd" "$TR" audit --only app --app auto --app-window 0.2 --format json
+for id in app.lcores_isolated app.huge_dir app.no_huge; do
+	a=$(json "$A" "[c['observed'] for c in d['checks'] if c['id']=='$id'][0]")
+	b=$(json "$OUT" "[c['observed'] for c in d['checks'] if c['id']=='$id'][0]")
+	[ -n "$a" ] && [ "$a" = "$b" ] && ok "--app auto judges testpmd as --app PID does ($id)" || not_ok "--app auto = --app PID for $id ('$a' / '$b')"
+done
+tid=$(json "$OUT" "[c['observed'] for c in d['checks'] if c['id']=='app.poll_core_shared'][0]" | sed -n 's/.*(tid \([0-9]*\)).*/\1/p')
+[ -n "$tid" ] && [ -d "/proc/$PMD/task/$tid" ] && ok "--app auto: the polling thread $tid is testpmd's" || not_ok "--app auto: polling thread of testpmd (tid '$tid')"
+
+# Its mempools and heaps through the same socket: testpmd's pool on 2 MB pages; tickready's figures are
+# telemetry's own for the same commands (read after the audit: the pool's size and the heap's size do not move).
+M=$TMPROOT/mem.json
+expect_status_in "0 1" "audit --app PID reads mempools and heaps" "$TR" audit --only app.mempool_live,app.heap_live \
+	--app "$PMD" --app-window 0 --format json
+cp "$OUT" "$M"
+v=$(json "$M" "[c['verdict'] for c in d['checks'] if c['id']=='app.mempool_live'][0]")
+[ "$v" = pass ] && ok "testpmd's mempool on hugepages passes" || { not_ok "app.mempool_live passes (got $v)"; head -c 800 "$M"; }
+python3 - "$SOCK" >"$TMPROOT/mem" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1]); s.recv(16384)
+def q(c):
+    s.send(c.encode()); return json.loads(s.recv(65536))[c.split(",")[0]]
+pool = q("/mempool/list")[0]
+m = q("/mempool/info," + pool)
+h = q("/eal/heap_info,%d" % q("/eal/heap_list")[0])
+print(pool, m["size"], m["elt_size"], m["mz_socket_id"], m["mz_hugepage_sz"] >> 20, h["Name"], h["Heap_size"] >> 20)
+PY
+read -r pool size elt sock pagemb hname hsize < "$TMPROOT/mem"
+expect_grep "the pool's figures equal telemetry's ($pool $size x $elt on socket $sock, ${pagemb}M pages)" \
+	"'$pool' $size x $elt B on socket $sock, ${pagemb}M pages" "$M"
+expect_grep "the heap's size equals telemetry's ($hname $hsize MB)" "$hname: $hsize MB, " "$M"
+
 # It only read: the app is still there, still forwarding.
 if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits"; else not_ok "testpmd still running"; fi
 
@@ -75,6 +115,22 @@ if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits";
 exec 8>&-
 for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$PMD" 2>/dev/null && not_ok "testpmd exited when its stdin closed" || ok "testpmd exited when its stdin closed"
+wait "$PMD" 2>/dev/null
+PMD=
+
+# Once more under --no-huge: its mempool sits on 4 KiB pages, which app.mempool_live fails.
+"$TESTPMD" --no-pci --no-huge -m 64 --vdev net_null0 -l 0-1 --file-prefix "$PREFIX" \
+	-- --total-num-mbufs 2048 --forward-mode=rxonly <"$FIFO" >"$LOG" 2>&1 &
+PMD=$!
+exec 8>"$FIFO"
+for _ in $(seq 300); do [ -S "$SOCK" ] && grep -q 'Press enter to exit' "$LOG" && break; sleep 0.1; done
+expect_status 1 "--no-huge testpmd: app.mempool_live fails" "$TR" audit --only app.mempool_live,app.no_huge --app "$PMD" \
+	--app-window 0
+expect_grep "the 4 KiB pages named" "on 4k pages \\(--no-huge" "$OUT"
+expect_grep "--no-huge read from its command line" "FAIL +app.no_huge +--no-huge" "$OUT"
+exec 8>&-
+for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PMD" 2>/dev/null && not_ok "the --no-huge testpmd exited" || ok "the --no-huge testpmd exited"
 wait "$PMD" 2>/dev/null
 PMD=
 restore; trap - EXIT

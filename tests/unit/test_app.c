@@ -109,6 +109,24 @@ static void test_eal_line(void **state)
 	assert_has(err.msg, "'-l' needs a value");
 }
 
+/* A process's argv: getopt's attached values, the file prefix, nothing after "--" (the application's own). */
+static void test_eal_argv(void **state)
+{
+	char *argv[] = { "-l0-1", "-n4", "--file-prefix", "trade", "-m", "96", "--", "--total-num-mbufs", "2048", "x" };
+	struct app_config a;
+	struct app_error err;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(app_config_from_args(&a, 10, argv, "process 7's EAL arguments", &err), 0);
+	assert_string_equal(cpuset_format(&a.lcores, buf, sizeof(buf)), "0-1");
+	assert_int_equal(a.memory_channels, 4);
+	assert_string_equal(a.file_prefix, "trade");
+	assert_int_equal(app_config_from_args(&a, 3, (char *[]){ "-l", "1", "stray" }, "process 7's EAL arguments", &err),
+			 -EINVAL);
+	assert_has(err.msg, "process 7's EAL arguments: unexpected word 'stray'");
+}
+
 /* ---- DPDK's arithmetic ---- */
 
 static void test_pool_size(void **state)
@@ -317,6 +335,65 @@ static void test_ports_without_telemetry_skip(void **state)
 	assert_verdict(fx_check(*state, "app.imissed"), V_SKIP);
 }
 
+/* Mempools and heaps as telemetry gives them: each way a pool or heap fails, and its pass. */
+static void test_memory_live(void **state)
+{
+	struct fx *fx = *state;
+	struct app_mempool pool = { "mb_pool_0", 2048, 2048, 2176, 250, 2 << 20, 0, -1 };
+	struct app_heap heap = { 0, "socket_0", 0, 96LL << 20, 60LL << 20, 36LL << 20, 58LL << 20 };
+	struct app_port_stats port = { .port = 0, .name = "net_null0", .numa_node = -1 };
+	const struct finding *f;
+
+	memset(&live, 0, sizeof(live));
+	live.has_ports = live.has_mempools = live.has_heaps = true;
+	live.ports = &port;
+	live.nports = 1;
+	live.mempools = &pool;
+	live.nmempools = 1;
+	live.heaps = &heap;
+	live.nheaps = 1;
+	app.cfg = NULL;
+	app.live = &live;
+	fx->app = &app;
+	f = fx_check(fx, "app.mempool_live");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "'mb_pool_0' 2048 x 2176 B on socket 0, 2M pages, free count not reported");
+	assert_verdict(fx_check(fx, "app.heap_live"), V_PASS);
+	assert_has(fx_check(fx, "app.heap_live")->observed, "socket_0: 96 MB, 60 MB free (largest 58 MB)");
+	/* --no-huge: a 4 KiB memzone page. */
+	pool.page_size = 4096;
+	f = fx_check(fx, "app.mempool_live");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "'mb_pool_0' on 4k pages (--no-huge");
+	/* Near exhaustion, where the answer gives the free count (newer DPDK): 100 of 2048 free is under 5%. */
+	pool.page_size = 2 << 20;
+	pool.free = 100;
+	assert_has(fx_check(fx, "app.mempool_live")->observed, "'mb_pool_0' near exhaustion: 100 of 2048 objects free");
+	pool.free = 1000;
+	assert_verdict(fx_check(fx, "app.mempool_live"), V_PASS);
+	pool.populated = 1024;
+	assert_has(fx_check(fx, "app.mempool_live")->observed, "populated with 1024 of its 2048 objects");
+	pool.populated = 2048;
+	/* The port on node 1: the pool and the heap on socket 0 are remote. */
+	port.numa_node = 1;
+	assert_has(fx_check(fx, "app.mempool_live")->observed, "'mb_pool_0' on socket 0, the NIC on node 1 of port 0");
+	assert_has(fx_check(fx, "app.heap_live")->observed, "no heap memory on the NIC's node 1 of port 0");
+	port.numa_node = 0;
+	/* A heap nearly full: node 0's 4 free 1G pages let it grow; under --no-huge nothing does. */
+	heap.free = 1LL << 20;
+	assert_verdict(fx_check(fx, "app.heap_live"), V_PASS);
+	struct app_config no_huge = { .source = "--app-eal", .no_huge = true };
+	app.cfg = &no_huge;
+	f = fx_check(fx, "app.heap_live");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "socket_0 near exhaustion: 1 of 96 MB free, 0 MB of hugepages left to grow into");
+	app.cfg = NULL;
+	live.ports = NULL;
+	live.mempools = NULL;
+	live.heaps = NULL;
+	live.nports = live.nmempools = live.nheaps = 0;
+}
+
 static void test_no_app_skips(void **state)
 {
 	struct fx *fx = *state;
@@ -339,12 +416,14 @@ int main(void)
 		cmocka_unit_test(test_yaml_issue_shape),
 		cmocka_unit_test_setup_teardown(test_yaml_errors, fx_setup_base, teardown),
 		cmocka_unit_test(test_eal_line),
+		cmocka_unit_test(test_eal_argv),
 		cmocka_unit_test(test_pool_size),
 		cmocka_unit_test_setup_teardown(test_issue_yaml_findings, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_good_yaml_passes, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_each_failure, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_without_telemetry_skip, fx_setup_base, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_live, fx_setup_base, teardown),
 		cmocka_unit_test_setup_teardown(test_no_app_skips, fx_setup_base, teardown),
 	};
 
