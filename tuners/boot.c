@@ -67,12 +67,17 @@ static void add_raw(struct strbuf *sb, const struct cmdline_arg *a)
 	strbuf_addf(sb, "%s%s", sb->len ? " " : "", a->raw);
 }
 
-static bool planned(const struct plan *p, const char *key)
+static const struct change *planned_row(const struct plan *p, const char *key)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].kind == CK_CMDLINE && !strcmp(p->v[i].target, key))
-			return true;
-	return false;
+			return &p->v[i];
+	return NULL;
+}
+
+static bool planned(const struct plan *p, const char *key)
+{
+	return planned_row(p, key) != NULL;
 }
 
 /* Parameters: the staged ones not replaced, then the plan's rows, in plan order. */
@@ -305,9 +310,13 @@ static struct change *add_cmdline(const struct tune_ctx *ctx, struct plan *p, co
 {
 	const struct cmdline *now = ctx->host->has_staged ? &ctx->host->staged : &ctx->host->cmdline;
 	const char *cur = cmdline_get(now, key);
+	const struct change *row = planned_row(p, key);
 	struct change *c;
 
-	if (planned(p, key) || (cur && !strcmp(cur, want)))
+	/* Another check stages the same value (memory.thp's transparent_hugepage=never for memory.thp_boot). */
+	if (row && strcmp(row->check, check) && row->value && !strcmp(row->value, want))
+		plan_add_covered(p, check, row->check, NULL);
+	if (row || (cur && !strcmp(cur, want)))
 		return NULL;
 	c = plan_add(p, check, CK_CMDLINE, key, NULL, cur, want);
 	if (!c)
