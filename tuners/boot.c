@@ -15,7 +15,7 @@
 #define ONCE_ENTRY_ID "tickready-once"
 
 /* The host's detection, under the names this file has always used. */
-enum boot_tool { BT_NONE = HB_NONE, BT_GRUB = HB_GRUB, BT_SDBOOT = HB_SDBOOT, BT_GRUBBY = HB_GRUBBY };
+enum boot_tool { BT_NONE = HB_NONE, BT_GRUB = HB_GRUB, BT_SDBOOT = HB_SDBOOT, BT_GRUBBY = HB_GRUBBY, BT_GRUB2 = HB_GRUB2 };
 
 static enum boot_tool boot_detect(const struct sysroot *sr)
 {
@@ -49,6 +49,13 @@ static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct 
 	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
 		cmdline_free(out);
 		cmdline_parse(out, text);
+	} else if (bt == BT_GRUB2 && tree_read(ctx->sr, HOST_GRUB_DEFAULT, &text, NULL) == 0) {
+		struct strbuf sb = { 0 };
+
+		boot_grub2_linux_params(text, &sb);
+		cmdline_free(out);
+		cmdline_parse(out, sb.s ? sb.s : "");
+		strbuf_free(&sb);
 	}
 	free(text);
 }
@@ -137,7 +144,8 @@ static char *once_script(const struct tune_ctx *ctx, const char *params)
 
 static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt)
 {
-	const char *path = ctx->once ? HOST_GRUB_ONCE : bt == BT_GRUB ? grub_dropin_path() : KERNEL_CMDLINE;
+	const char *path = ctx->once ? HOST_GRUB_ONCE : bt == BT_GRUB ? grub_dropin_path()
+						 : bt == BT_GRUB2 ? HOST_GRUB_DEFAULT : KERNEL_CMDLINE;
 	struct cmdline staged;
 	char *old = NULL, *params, *content;
 	struct change *c = NULL;
@@ -167,6 +175,13 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 
 		content = boot_grub_dropin_format(who, params);
 		free(who);
+	} else if (bt == BT_GRUB2) {
+		/* The file is the user's: only its GRUB_CMDLINE_LINUX line changes (from the file as it is now). */
+		if (tree_read(ctx->sr, path, &old, NULL) < 0)
+			old = NULL;
+		content = boot_grub2_with_params(old, params);
+		free(old);
+		old = NULL;
 	} else
 		content = xasprintf("%s\n", params);
 	free(params);
@@ -207,6 +222,11 @@ static void set_bootloader(const struct tune_ctx *ctx, struct plan *p, enum boot
 			argv[n++] = "-o";
 			argv[n++] = "/boot/grub/grub.cfg";
 		}
+	} else if (bt == BT_GRUB2) {
+		p->boot_tool = xstrdup("grub2");
+		argv[n++] = "grub2-mkconfig";
+		argv[n++] = "-o";
+		argv[n++] = boot_grub2_cfg(ctx->sr);
 	} else if (bt == BT_SDBOOT) {
 		p->boot_tool = xstrdup("systemd-boot");
 		snprintf(image, sizeof(image), "/boot/vmlinuz-%s", ctx->host->release);

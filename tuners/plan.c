@@ -890,6 +890,7 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 static bool boot_file(const struct jrec *r)
 {
 	return !strcmp(r->target.data, HOST_GRUB_DROPIN) || !strcmp(r->target.data, HOST_GRUB_ONCE) ||
+	       !strcmp(r->target.data, HOST_GRUB_DEFAULT) ||
 	       !strcmp(r->target.data, HOST_KERNEL_CMDLINE);
 }
 

@@ -22,6 +22,28 @@ variant() {
 	esac
 	case $1 in
 	grub | tuned | capture-live) ;;
+	grubby-nobls)
+		# RHEL 7: grubby beside /etc/default/grub and /boot/grub2/grub.cfg, no BLS entries (as installed from the 7.9 DVD).
+		local rel=3.10.0-1160.el7.x86_64
+		mkdir -p "$d/usr/sbin" "$d/boot/grub2"
+		printf '#!/bin/sh\nexit 0\n' >"$d/usr/sbin/grubby"
+		chmod 755 "$d/usr/sbin/grubby"
+		echo "$rel" >"$d/proc/sys/kernel/osrelease"
+		printf 'BOOT_IMAGE=/vmlinuz-%s root=/dev/mapper/rhel-root ro crashkernel=auto rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap rhgb quiet LANG=en_US.UTF-8\n' \
+			"$rel" >"$d/proc/cmdline"
+		cat >"$d/etc/default/grub" <<-'GRUB'
+			GRUB_TIMEOUT=5
+			GRUB_DISTRIBUTOR="$(sed 's, release .*$,,g' /etc/system-release)"
+			GRUB_DEFAULT=saved
+			GRUB_DISABLE_SUBMENU=true
+			GRUB_TERMINAL_OUTPUT="console"
+			GRUB_CMDLINE_LINUX="crashkernel=auto rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap rhgb quiet"
+			GRUB_DISABLE_RECOVERY="true"
+		GRUB
+		printf 'Red Hat Enterprise Linux Server release 7.9 (Maipo)\n' >"$d/etc/redhat-release"
+		printf "menuentry 'Red Hat Enterprise Linux Server (%s) 7.9 (Maipo)' --class red --class gnu-linux --unrestricted {\n\tload_video\n\tinsmod xfs\n\tset root='hd0,msdos1'\n\tlinux16 /vmlinuz-%s root=/dev/mapper/rhel-root ro crashkernel=auto rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap rhgb quiet LANG=en_US.UTF-8\n\tinitrd16 /initramfs-%s.img\n}\n" \
+			"$rel" "$rel" "$rel" >"$d/boot/grub2/grub.cfg"
+		;;
 	sdboot)
 		rm "$d/etc/default/grub"
 		mkdir -p "$d/etc/kernel" && printf 'root=UUID=1b7c ro quiet\n' >"$d/etc/kernel/cmdline"
@@ -126,7 +148,7 @@ PY
 cells=0
 checks=$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 profiles="$(for f in profiles/*.ini; do basename "$f" .ini; done) $APROF"
-trees="${CONVERGENCE_TREES:-${VARIANTS:-grub tuned sdboot grubby no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live rps-bind}}"
+trees="${CONVERGENCE_TREES:-${VARIANTS:-grub tuned sdboot grubby grubby-nobls no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live rps-bind}}"
 for v in $trees; do
 	if ! variant "$v"; then
 		not_ok "$v: cannot build the tree"
@@ -161,6 +183,15 @@ for v in $trees; do
 			not_ok "$v/$pn: apply created /etc/default/irqbalance" ;;
 		grubby | sdboot | no-boot-tool) [ ! -e "$T/etc/default/grub.d" ] && ok "$v/$pn: no GRUB drop-in without GRUB" ||
 			not_ok "$v/$pn: a GRUB drop-in on a $v tree" ;;
+		grubby-nobls)
+			# RHEL 7's grub2-mkconfig reads no drop-ins: the parameters go to GRUB_CMDLINE_LINUX, grub.cfg is its to write.
+			want=$(json "$T.p1" '" ".join(sorted(c["target"] for c in d["changes"] if c["kind"] == "cmdline"))')
+			have=$(sed -n 's/^GRUB_CMDLINE_LINUX="\(.*\)"$/\1/p' "$T/etc/default/grub" | tr ' ' '\n' | sed 's/=.*//' | sort | tr '\n' ' ')
+			missing=$(for k in $want; do case " $have" in *" $k "*) ;; *) echo "$k" ;; esac; done)
+			[ ! -e "$T/etc/default/grub.d" ] && [ -z "$missing" ] && cmp -s "$W/$v.src/boot/grub2/grub.cfg" "$T/boot/grub2/grub.cfg" &&
+				{ [ -z "$want" ] || [ "$(json "$T.p1" '" ".join(d["bootloader_command"])')" = "grub2-mkconfig -o /boot/grub2/grub.cfg" ]; } &&
+				ok "$v/$pn: parameters in GRUB_CMDLINE_LINUX, grub2-mkconfig named, no drop-in" ||
+				not_ok "$v/$pn: GRUB_CMDLINE_LINUX lacks [$missing], or a drop-in, or grub.cfg written: $(grep CMDLINE_LINUX= "$T/etc/default/grub")" ;;
 		esac
 		bad=$(judge_after "$T.a1" "$T.a2" "$T.p1")
 		[ -z "$bad" ] && ok "$v/$pn: every check apply fixes passes or is pending reboot, every one by hand fails (2)" || not_ok "$v/$pn: $bad"
