@@ -6,8 +6,11 @@
 #include <linux/ethtool.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +172,52 @@ static uint64_t xdp_parse(const char *s)
 	return f;
 }
 
+/*
+ * ethtool -k's [fixed]: the driver offers no change of the feature (not in "available", or marked
+ * never-changed). Feature indexes come by name from the ETH_SS_FEATURES string set.
+ */
+static void load_fixed(const char *ifname, struct nic_netpath *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = { { "rx-gro", offsetof(struct nic_netpath, gro_fixed) },
+		     { "rx-lro", offsetof(struct nic_netpath, lro_fixed) },
+		     { "rx-ntuple-filter", offsetof(struct nic_netpath, ntuple_fixed) } };
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t len;
+	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_FEATURES } };
+	struct ethtool_gstrings *names = NULL;
+	struct ethtool_gfeatures *feat = NULL;
+	uint32_t n, blocks;
+
+	if (eth_ioctl(ifname, &info) < 0 || !(info.hdr.sset_mask & (1ull << ETH_SS_FEATURES)) || !info.len ||
+	    info.len > 4096)
+		return;
+	n = info.len;
+	blocks = (n + 31) / 32;
+	names = xcalloc(1, sizeof(*names) + (size_t)n * ETH_GSTRING_LEN);
+	names->cmd = ETHTOOL_GSTRINGS;
+	names->string_set = ETH_SS_FEATURES;
+	names->len = n;
+	feat = xcalloc(1, sizeof(*feat) + blocks * sizeof(feat->features[0]));
+	feat->cmd = ETHTOOL_GFEATURES;
+	feat->size = blocks;
+	if (eth_ioctl(ifname, names) == 0 && eth_ioctl(ifname, feat) == 0)
+		for (uint32_t i = 0; i < n; i++) {
+			const char *name = (const char *)names->data + (size_t)i * ETH_GSTRING_LEN;
+			uint32_t bit = 1u << (i % 32);
+			const struct ethtool_get_features_block *b = &feat->features[i / 32];
+
+			for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+				if (!strncmp(name, want[k].name, ETH_GSTRING_LEN))
+					*(long *)((char *)o + want[k].off) = !(b->available & bit) || (b->never_changed & bit);
+		}
+	free(names);
+	free(feat);
+}
+
 static void load_live(const char *ifname, struct nic_netpath *o)
 {
 	struct ethtool_value gro = { .cmd = ETHTOOL_GGRO }, flags = { .cmd = ETHTOOL_GFLAGS };
@@ -186,6 +235,8 @@ static void load_live(const char *ifname, struct nic_netpath *o)
 		o->lro = (flags.data & ETH_FLAG_LRO) != 0;
 		o->ntuple = (flags.data & ETH_FLAG_NTUPLE) != 0;
 	}
+	if (o->has_features)
+		load_fixed(ifname, o);
 	if (eth_ioctl(ifname, &pp) == 0) {
 		o->has_pause = true;
 		o->pause_autoneg = pp.autoneg;
@@ -241,6 +292,10 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 			o->lro = -1;
 		if (!kv(t, "ntuple", &o->ntuple) || o->ntuple > 1)
 			o->ntuple = -1;
+		/* Absent (a capture before they were recorded): changeable, as it was judged then. */
+		o->gro_fixed = kv(t, "gro_fixed", &o->gro_fixed) && o->gro_fixed == 1;
+		o->lro_fixed = kv(t, "lro_fixed", &o->lro_fixed) && o->lro_fixed == 1;
+		o->ntuple_fixed = kv(t, "ntuple_fixed", &o->ntuple_fixed) && o->ntuple_fixed == 1;
 		free(t);
 	}
 	if ((t = read_file(sr, ifname, "pause"))) {
@@ -271,7 +326,8 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 	int n;
 
 	if (o->has_features) {
-		n = snprintf(text, sizeof(text), "gro=%ld\nlro=%ld\nntuple=%ld\n", o->gro, o->lro, o->ntuple);
+		n = snprintf(text, sizeof(text), "gro=%ld\nlro=%ld\nntuple=%ld\ngro_fixed=%ld\nlro_fixed=%ld\nntuple_fixed=%ld\n",
+			     o->gro, o->lro, o->ntuple, o->gro_fixed, o->lro_fixed, o->ntuple_fixed);
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/features", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}

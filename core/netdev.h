@@ -22,6 +22,7 @@ enum xdp_act {
 struct nic_netpath {
 	bool has_features;
 	long gro, lro, ntuple;		/* 0/1; -1 when the driver does not say */
+	long gro_fixed, lro_fixed, ntuple_fixed;	/* 1: the driver fixes it (ethtool -k's [fixed]); 0 otherwise */
 	bool has_pause;
 	long pause_autoneg, rx_pause, tx_pause;
 	bool has_channels;
