@@ -142,6 +142,59 @@ out:
 	return rc;
 }
 
+/* Attributes from start to end: the one of type, NULL when absent. */
+static const struct nlattr *nla_find(const char *p, const char *end, int type)
+{
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const void *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+int netdev_xdp_prog(int ifindex, long *prog_id)
+{
+	struct {
+		struct nlmsghdr n;
+		struct ifinfomsg i;
+	} r = { .n = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex } };
+	char buf[16384];
+	const struct nlattr *xdp, *id;
+	const struct nlmsghdr *h = (const void *)buf;
+	const char *start, *end;
+	ssize_t n;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len > (size_t)n || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EIO;
+	start = (const char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+	end = buf + h->nlmsg_len;
+	*prog_id = 0;
+	if (!(xdp = nla_find(start, end, IFLA_XDP)))
+		return 0;	/* no XDP attribute: nothing attached */
+	id = nla_find((const char *)xdp + NLA_HDRLEN, (const char *)xdp + xdp->nla_len, IFLA_XDP_PROG_ID);
+	if (id && id->nla_len >= NLA_HDRLEN + 4) {
+		uint32_t v;
+
+		memcpy(&v, (const char *)id + NLA_HDRLEN, sizeof(v));
+		*prog_id = v;
+	}
+	return 0;
+}
+
 static const char *const xdp_names[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg",
 					 "ndo-xmit-sg" };
 
@@ -254,6 +307,9 @@ static void load_live(const char *ifname, struct nic_netpath *o)
 		o->has_xdp = true;
 		snprintf(o->xdp_source, sizeof(o->xdp_source), "netlink");
 	}
+	o->xdp_prog = -1;
+	if (idx && netdev_xdp_prog((int)idx, &o->xdp_prog) < 0)
+		o->xdp_prog = -1;
 }
 
 static bool kv(const char *text, const char *key, long *out)
@@ -308,6 +364,7 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 				  kv(t, "rx_channels", &o->rx_channels) && kv(t, "tx_channels", &o->tx_channels);
 		free(t);
 	}
+	o->xdp_prog = -1;
 	if ((t = read_file(sr, ifname, "xdp"))) {
 		const char *f = strstr(t, "features=");
 
@@ -316,6 +373,8 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 			o->xdp_features = xdp_parse(f + 9);
 			snprintf(o->xdp_source, sizeof(o->xdp_source), "capture");
 		}
+		if (!kv(t, "prog_id", &o->xdp_prog))
+			o->xdp_prog = -1;
 		free(t);
 	}
 }
@@ -343,8 +402,11 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/channels", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}
-	if (o->has_xdp) {
-		n = snprintf(text, sizeof(text), "features=%s\n", xdp_features_text(o->xdp_features, x, sizeof(x)));
+	if (o->has_xdp || o->xdp_prog >= 0) {
+		n = snprintf(text, sizeof(text), "%s%s%s", o->has_xdp ? "features=" : "",
+			     o->has_xdp ? xdp_features_text(o->xdp_features, x, sizeof(x)) : "", o->has_xdp ? "\n" : "");
+		if (o->xdp_prog >= 0)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "prog_id=%ld\n", o->xdp_prog);
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/xdp", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}
