@@ -18,6 +18,8 @@ variant() {
 	case $1 in
 	capture-live) "$TR" capture "$d" >/dev/null 2>&1 || return 1 ;;
 	tuned) cp -a "$FX/base" "$d" ;;
+	x3-onload) cp -a "$FX/stack-onload" "$d" ;;
+	pcie-config | memlock-service) cp -a "$FX/stack-kernel" "$d" ;;
 	*) cp -a "$FX/untuned" "$d" ;;
 	esac
 	case $1 in
@@ -43,6 +45,49 @@ variant() {
 		printf 'Red Hat Enterprise Linux Server release 7.9 (Maipo)\n' >"$d/etc/redhat-release"
 		printf "menuentry 'Red Hat Enterprise Linux Server (%s) 7.9 (Maipo)' --class red --class gnu-linux --unrestricted {\n\tload_video\n\tinsmod xfs\n\tset root='hd0,msdos1'\n\tlinux16 /vmlinuz-%s root=/dev/mapper/rhel-root ro crashkernel=auto rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap rhgb quiet LANG=en_US.UTF-8\n\tinitrd16 /initramfs-%s.img\n}\n" \
 			"$rel" "$rel" "$rel" >"$d/boot/grub2/grub.cfg"
+		;;
+	amd-ccx)
+		# An AMD EPYC slice: one CCX (L3 group) per node, so each L3 holds isolated and housekeeping cores.
+		sed -i -e 's/^vendor_id.*/vendor_id\t: AuthenticAMD/' -e 's/^model name.*/model name\t: AMD EPYC 7313P 16-Core Processor/' \
+			-e 's/^cpu family.*/cpu family\t: 25/' -e 's/^model\t.*/model\t\t: 1/' "$d/proc/cpuinfo"
+		for c in 0 1 2 3 4 5 6 7; do
+			local ix=$d/sys/devices/system/cpu/cpu$c/cache
+			for i in 0 1 2 3; do mkdir -p "$ix/index$i"; done
+			sib=$(cat "$d/sys/devices/system/cpu/cpu$c/topology/thread_siblings_list")
+			printf '1\n' >"$ix/index0/level" && printf 'Data\n' >"$ix/index0/type" && echo "$sib" >"$ix/index0/shared_cpu_list"
+			printf '1\n' >"$ix/index1/level" && printf 'Instruction\n' >"$ix/index1/type" && echo "$sib" >"$ix/index1/shared_cpu_list"
+			printf '2\n' >"$ix/index2/level" && printf 'Unified\n' >"$ix/index2/type" && echo "$sib" >"$ix/index2/shared_cpu_list"
+			printf '3\n' >"$ix/index3/level" && printf 'Unified\n' >"$ix/index3/type"
+			[ "$c" -lt 4 ] && echo 0-3 >"$ix/index3/shared_cpu_list" || echo 4-7 >"$ix/index3/shared_cpu_list"
+		done
+		;;
+	x3-onload)
+		# An X3522 on xilinx_efct with Onload (the sfc family's driver for X3).
+		local dev=$d/sys/devices/pci0000:00/0000:3b:00.0
+		ln -sfn ../../../bus/pci/drivers/xilinx_efct "$dev/driver"
+		mv "$d/sys/bus/pci/drivers/sfc" "$d/sys/bus/pci/drivers/xilinx_efct"
+		mv "$d/sys/module/sfc" "$d/sys/module/xilinx_efct"
+		echo 0x5084 >"$dev/device"
+		;;
+	pcie-config)
+		# ASPM L1 on and MaxReadReq 512 in the device's config space (PCIe capability at 0x40): ASPM is
+		# apply's, MaxReadReq 4096 by hand.
+		local dev=$d/sys/devices/pci0000:00/0000:3b:00.0
+		mkdir -p "$dev/link" && echo 1 >"$dev/link/l1_aspm" && echo 0 >"$dev/link/l0s_aspm"
+		python3 - "$dev/config" <<-'PY'
+			import sys
+			c = bytearray(256); c[0:4] = b"\x86\x80\xfb\x10"; c[6] = 0x10; c[0x34] = 0x40; c[0x40] = 0x10; c[0x44] = 2
+			c[0x48:0x4a] = (0x2020).to_bytes(2, "little"); c[0x4d] = 0x0c; c[0x50] = 2
+			open(sys.argv[1], "wb").write(c)
+		PY
+		printf '[profile]\ninclude = hft-balanced\n[nic]\ninterface = ens1f0\naspm = off\nmax_read_req = 4096\n' >"$W/pcie-config.ini"
+		;;
+	memlock-service)
+		# trader.service runs (pid 4242) with a 64 KiB locked-memory limit: apply writes the drop-in, the restart is by hand.
+		mkdir -p "$d/sys/fs/cgroup/system.slice/trader.service" "$d/proc/4242"
+		echo 4242 >"$d/sys/fs/cgroup/system.slice/trader.service/cgroup.procs"
+		printf 'Limit                     Soft Limit           Hard Limit           Units\nMax locked memory         65536                65536                bytes\n' >"$d/proc/4242/limits"
+		printf '[profile]\ninclude = hft-balanced\n[nic]\ninterface = ens1f0\n[memory]\nmemlock = unlimited\n[tasks]\nservice = trader\n' >"$W/memlock-service.ini"
 		;;
 	sdboot)
 		rm "$d/etc/default/grub"
@@ -148,7 +193,7 @@ PY
 cells=0
 checks=$("$TR" checks --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 profiles="$(for f in profiles/*.ini; do basename "$f" .ini; done) $APROF"
-trees="${CONVERGENCE_TREES:-${VARIANTS:-grub tuned sdboot grubby grubby-nobls no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live rps-bind}}"
+trees="${CONVERGENCE_TREES:-${VARIANTS:-grub tuned sdboot grubby grubby-nobls no-boot-tool rhel-sysconfig systemd-affinity hugepages-held cgroup capture-live rps-bind x3-onload amd-ccx pcie-config memlock-service}}"
 for v in $trees; do
 	if ! variant "$v"; then
 		not_ok "$v: cannot build the tree"
