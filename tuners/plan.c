@@ -339,6 +339,15 @@ void plan_boot_unit(struct plan *p, const struct sysroot *sr)
 			 (const char *const[]){ "systemctl", "disable", BOOT_UNIT, NULL });
 }
 
+/* Does the plan bind the device pci? */
+static bool plan_binds(const struct plan *p, const char *pci)
+{
+	for (size_t b = 0; b < p->n; b++)
+		if (p->v[b].kind == CK_BIND && p->v[b].iface && !strcmp(p->v[b].iface, pci))
+			return true;
+	return false;
+}
+
 /* Does the plan, from index from on, hold a change for check? (A drop-in carries rows of several checks.) */
 static bool plan_has_check(const struct plan *p, size_t from, const char *check)
 {
@@ -370,7 +379,7 @@ static unsigned check_by(const struct plan *p, const struct sysroot *sr, const c
 		by |= c->boot ? FIX_BOOT : FIX_NOW;
 	}
 	for (size_t k = 0; k < p->nmoot; k++)
-		if (depth && p->moot[k].pci && !strcmp(p->moot[k].check, check))
+		if (depth && p->moot[k].pci && !strcmp(p->moot[k].check, check) && plan_binds(p, p->moot[k].pci))
 			by |= FIX_NOW;
 	for (size_t k = 0; k < p->ncovered && depth < 4; k++)
 		if (!strcmp(p->covered[k].check, check)) {
@@ -438,7 +447,9 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 			if (p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
 				const char *bind_blocked = NULL;
 
-				/* Settled by the bind, so as blocked as the bind is. */
+				/* Settled by the bind, so as blocked as the bind is; no bind in the plan settles nothing. */
+				if (!plan_binds(p, p->moot[k].pci))
+					continue;
 				for (size_t b = 0; b < p->n; b++)
 					if (p->v[b].kind == CK_BIND && p->v[b].iface && !strcmp(p->v[b].iface, p->moot[k].pci))
 						bind_blocked = p->v[b].blocked;
@@ -573,6 +584,13 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 			plan_add_manual(p, f, NULL);
 	}
 	order_binds(p, ctx->sr);
+	/* A check settled by a bind the plan does not hold is by hand. */
+	for (size_t i = 0; i < p->nmoot; i++) {
+		const struct finding *f = p->moot[i].pci ? tune_finding(ctx, p->moot[i].check) : NULL;
+
+		if (f && !plan_binds(p, p->moot[i].pci))
+			plan_add_manual(p, f, "its NIC is left on its kernel driver: the bind it needs is not in this plan");
+	}
 	/* A cover whose check ended with nothing apply does (by hand) covers nothing: this one is by hand too. */
 	bool *bare_cover = xcalloc(p->ncovered + 1, sizeof(bool));
 
@@ -805,7 +823,7 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 	jw_key(&w, "settled");
 	jw_arr(&w);
 	for (size_t i = 0; i < p->nmoot; i++) {
-		if (!p->moot[i].pci)
+		if (!p->moot[i].pci || !plan_binds(p, p->moot[i].pci))
 			continue;
 		jw_obj(&w);
 		jw_key(&w, "check");
