@@ -854,10 +854,29 @@ out:
 	free(wl);
 }
 
+/*
+ * A bind to a user-space driver (nic.driver's plan) takes the NIC's kernel IRQs away: the check is settled
+ * by it, when the plan holds it (plan_build lists it by hand otherwise).
+ */
+static int plan_nic_node(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	const struct nic *n = ctx->prof->nic;
+	const char *want = profile_str(ctx->prof, PK_NIC_DRIVER);
+
+	if (n && n->pci[0] && want && nic_userspace_driver(want) && tune_failed(ctx, "nic.driver")) {
+		char *why = xasprintf("binding %s to %s leaves it no kernel IRQ handlers to place", n->pci, want);
+
+		plan_add_moot(p, f->check->id, n->pci, why);
+		free(why);
+		return 0;
+	}
+	return plan_irq_affinity(ctx, f, p);
+}
+
 const struct check check_irq_nic_node = {
-	.keys = KEYS(PK_NIC_IRQS_LOCAL, PK_NIC_INTERFACE, PK_HOUSEKEEPING_CORES),
+	.keys = KEYS(PK_NIC_IRQS_LOCAL, PK_NIC_INTERFACE, PK_HOUSEKEEPING_CORES, PK_NIC_DRIVER),
 	.flags = CF_RUNTIME,
 	.id = "irq.nic_node", .area = AREA_IRQ, .title = "bypass NIC's IRQs on housekeeping cores of its node",
 	.reads = "/sys/bus/pci/devices/*/msi_irqs, /proc/interrupts, /proc/irq/*/effective_affinity_list",
-	.run = run_nic_node, .plan = plan_irq_affinity,
+	.run = run_nic_node, .plan = plan_nic_node,
 };

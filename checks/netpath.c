@@ -240,25 +240,32 @@ struct flag {
 	const char *cmd;	/* ethtool's spelling */
 	enum profile_key pk;
 	size_t off;		/* offsetof(struct nic_netpath, field) */
+	size_t fixed_off;	/* its [fixed] flag's offsetof, 0 when ethtool reports none */
 };
 
 #define NP(field) offsetof(struct nic_netpath, field)
 
 static const struct flag offload_flags[] = {
-	{ "gro", "GRO", "-K %s gro %s", PK_GRO, NP(gro) },
-	{ "lro", "LRO", "-K %s lro %s", PK_LRO, NP(lro) },
+	{ "gro", "GRO", "-K %s gro %s", PK_GRO, NP(gro), NP(gro_fixed) },
+	{ "lro", "LRO", "-K %s lro %s", PK_LRO, NP(lro), NP(lro_fixed) },
 };
 static const struct flag pause_flags[] = {
-	{ "rx_pause", "rx pause", "-A %s rx %s", PK_PAUSE, NP(rx_pause) },
-	{ "tx_pause", "tx pause", "-A %s tx %s", PK_PAUSE, NP(tx_pause) },
+	{ "rx_pause", "rx pause", "-A %s rx %s", PK_PAUSE, NP(rx_pause), 0 },
+	{ "tx_pause", "tx pause", "-A %s tx %s", PK_PAUSE, NP(tx_pause), 0 },
 };
 static const struct flag ntuple_flags[] = {
-	{ "ntuple", "ntuple filters", "-K %s ntuple %s", PK_NTUPLE, NP(ntuple) },
+	{ "ntuple", "ntuple filters", "-K %s ntuple %s", PK_NTUPLE, NP(ntuple), NP(ntuple_fixed) },
 };
 
 static long np_field(const struct nic *n, size_t off)
 {
 	return *(const long *)((const char *)&n->np + off);
+}
+
+/* The driver fixes the flag (ethtool -k's [fixed]): no ethtool command changes it. */
+static bool np_fixed(const struct nic *n, const struct flag *fl)
+{
+	return fl->fixed_off && np_field(n, fl->fixed_off) == 1;
 }
 
 static void judge_flags(const struct check_ctx *ctx, struct finding *f, const struct flag *fl, size_t nfl, bool have,
@@ -290,7 +297,12 @@ static void judge_flags(const struct check_ctx *ctx, struct finding *f, const st
 			continue;
 		strbuf_addf(&exp, "%s%s %s", exp.len ? ", " : "", fl[i].what, want);
 		strbuf_addf(&obs, "%s%s %s", obs.len ? ", " : "", fl[i].what, v < 0 ? "unknown" : v ? "on" : "off");
-		if (v >= 0 && v != !strcmp(want, "on")) {
+		if (v >= 0 && v != !strcmp(want, "on") && np_fixed(n, &fl[i])) {
+			strbuf_addf(&obs, " [fixed]");
+			strbuf_addf(&fix, "%sthe driver of %s fixes %s %s (ethtool -k: [fixed]), no ethtool command changes it: "
+				    "a NIC or driver that offers it, or a profile asking %s", fix.len ? "; " : "", n->name,
+				    fl[i].what, v ? "on" : "off", v ? "on" : "off");
+		} else if (v >= 0 && v != !strcmp(want, "on")) {
 			snprintf(cmd, sizeof(cmd), fl[i].cmd, n->name, want);
 			strbuf_addf(&fix, "%sethtool %s", fix.len ? "; " : "", cmd);
 		}
@@ -325,6 +337,11 @@ static int plan_flags(const struct tune_ctx *ctx, const struct finding *f, struc
 
 		if (!want || v < 0)
 			continue;
+		if (np_fixed(n, &fl[i])) {
+			if (v != !strcmp(want, "on"))
+				plan_add_manual(p, f, "the driver fixes it (ethtool -k: [fixed]): no ethtool command changes it");
+			continue;
+		}
 		snprintf(cmd, sizeof(cmd), fl[i].cmd, n->name, want);
 		snprintf(shell, sizeof(shell), "ethtool %s", cmd);
 		tune_ethtool(ctx, p, f->check->id, n, path, fl[i].key, v, !strcmp(want, "on"), shell);

@@ -289,16 +289,24 @@ struct chain {
 	struct strbuf path;	/* the links that held, for the message */
 	struct strbuf broke, fixes;	/* every broken link and its own fix */
 	bool node_known;
+	struct {
+		const char *link, *by;	/* by: the check whose change fixes the link, NULL when by hand */
+	} broken_links[8];
+	size_t nbroken;
 };
 
 /* A broken link: what broke and that link's own fix; the walk goes on, so one audit names them all. */
-static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static bool broken(struct chain *c, const char *link, const char *remedy, const char *fmt, ...)
+static bool broken(struct chain *c, const char *link, const char *by, const char *remedy, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static bool broken(struct chain *c, const char *link, const char *by, const char *remedy, const char *fmt, ...)
 {
 	va_list ap;
 	char *what;
 
+	if (c->nbroken < sizeof(c->broken_links) / sizeof(c->broken_links[0])) {
+		c->broken_links[c->nbroken].link = link;
+		c->broken_links[c->nbroken++].by = by;
+	}
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -322,7 +330,7 @@ static bool chain_slot(struct chain *c)
 		return true;
 	}
 	if (link_degraded(n))
-		return broken(c, "pcie", pcie_remedy(n, fix, sizeof(fix)), "%s runs x%d %gGT/s, capable x%d %gGT/s",
+		return broken(c, "pcie", NULL, pcie_remedy(n, fix, sizeof(fix)), "%s runs x%d %gGT/s, capable x%d %gGT/s",
 			      n->pci, n->link_width, n->link_gts, n->max_link_width, n->max_link_gts);
 	add(&c->path, " -> ", "%s x%d %gGT/s", n->pci, n->link_width, n->link_gts);
 	return true;
@@ -336,7 +344,7 @@ static bool chain_node(struct chain *c)
 	if (c->node == -2)
 		return false;	/* skip already set */
 	if (unknown)
-		return broken(c, "numa", no_node_remedy, "firmware reports no NUMA node for %s (numa_node = -1) on a "
+		return broken(c, "numa", NULL, no_node_remedy, "firmware reports no NUMA node for %s (numa_node = -1) on a "
 			      "%zu-node host", label(c->nic), c->ctx->host->nnodes);
 	c->node_known = true;
 	c->have_cpus = node_cpus(c->ctx, c->nic, c->node, &c->cpus);
@@ -363,7 +371,7 @@ static bool chain_cores(struct chain *c)
 	fix = xasprintf("set [cpu] isolated_cores to cpus of node %d (e.g. %s) and reboot, or move the NIC to a slot of "
 			"the isolated cores' node", c->node, cand);
 	cpuset_format(&c->cpus, cand, sizeof(cand));
-	ok = broken(c, "cores", fix, "no isolated cpu on node %d (isolated %s, node %d has cpus %s)", c->node,
+	ok = broken(c, "cores", NULL, fix, "no isolated cpu on node %d (isolated %s, node %d has cpus %s)", c->node,
 		    cpuset_format(iso, list, sizeof(list)), c->node, cand);
 	free(fix);
 	return ok;
@@ -388,7 +396,7 @@ static bool chain_hugepages(struct chain *c)
 	if (!p) {
 		fix = xasprintf("add 'hugepagesz=%s hugepages=%ld' to the kernel command line",
 				size, want);
-		ok = broken(c, "hugepages", fix, "node %d has no %s hugepage pool", c->node, size);
+		ok = broken(c, "hugepages", "memory.hugepages", fix, "node %d has no %s hugepage pool", c->node, size);
 		c->f->needs_reboot = true;
 		free(fix);
 		return ok;
@@ -397,10 +405,10 @@ static bool chain_hugepages(struct chain *c)
 		fix = xasprintf("echo %ld > /sys/devices/system/node/node%d/hugepages/hugepages-%s/nr_hugepages "
 				"(profile: [memory] hugepages = %ld)", want, c->node, pool, want);
 		if (p->nr < 0)
-			ok = broken(c, "hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
+			ok = broken(c, "hugepages", "memory.hugepages", fix, "%s hugepages on node %d unknown (nr_hugepages unreadable)", size,
 				    c->node);
 		else
-			ok = broken(c, "hugepages", fix, "%ld %s pages reserved on node %d, want %ld", p->nr, size, c->node,
+			ok = broken(c, "hugepages", "memory.hugepages", fix, "%ld %s pages reserved on node %d, want %ld", p->nr, size, c->node,
 				    want);
 		free(fix);
 		return ok;
@@ -426,7 +434,7 @@ static bool chain_mount(struct chain *c)
 	format_size_human(kb, size, sizeof(size));
 	fix = xasprintf("mkdir -p /dev/hugepages-%s && mount -t hugetlbfs -o pagesize=%s nodev /dev/hugepages-%s "
 			"(profile: [memory] hugetlbfs = yes)", size, size, size);
-	ok = broken(c, "hugetlbfs", fix, "no hugetlbfs mount with pagesize %s", size);
+	ok = broken(c, "hugetlbfs", "memory.hugetlbfs", fix, "no hugetlbfs mount with pagesize %s", size);
 	free(fix);
 	return ok;
 }
@@ -446,14 +454,14 @@ static bool chain_irqs(struct chain *c)
 	cpuset_and(&target, &c->ctx->prof->housekeeping, &c->cpus);
 	if (cpuset_empty(&target)) {
 		fix = xasprintf("add a cpu of node %d to [cpu] housekeeping_cores", c->node);
-		ok = broken(c, "irqs", fix, "no housekeeping cpu on node %d to take the IRQs of %s (housekeeping %s)",
+		ok = broken(c, "irqs", NULL, fix, "no housekeeping cpu on node %d to take the IRQs of %s (housekeeping %s)",
 			    c->node, label(n), cpuset_format(&c->ctx->prof->housekeeping, hk, sizeof(hk)));
 		free(fix);
 		return ok;
 	}
 	cpuset_format(&target, hk, sizeof(hk));
 	if (!c->ctx->host->has_irqs && c->ctx->host->irqs_err != -ENOENT)
-		return broken(c, "irqs", "make /proc/interrupts readable", "IRQs of %s unknown (/proc/interrupts: %s)", label(n),
+		return broken(c, "irqs", NULL, "make /proc/interrupts readable", "IRQs of %s unknown (/proc/interrupts: %s)", label(n),
 			      strerror(-c->ctx->host->irqs_err));
 	scan_irqs(c->ctx->host, n, &target, &s);
 	if (!s.nknown)
@@ -461,7 +469,7 @@ static bool chain_irqs(struct chain *c)
 	if (s.nbad) {
 		list = irq_list(&s, ",");
 		fix = irq_remedy(&s, hk);
-		ok = broken(c, "irqs", fix, "IRQ%s %s of %s on cpu %s, outside housekeeping %s of node %d",
+		ok = broken(c, "irqs", "irq.nic_node", fix, "IRQ%s %s of %s on cpu %s, outside housekeeping %s of node %d",
 			    s.nbad > 1 ? "s" : "", list, label(n), cpuset_format(&s.bad_cpus, cpus, sizeof(cpus)), hk,
 			    c->node);
 		free(list);
@@ -501,7 +509,7 @@ static bool chain_iommu(struct chain *c)
 			return true;
 		}
 		fix = iommu_fix(c->ctx->host, &boot);
-		ok = broken(c, "iommu", fix, "%s is in no IOMMU group: the IOMMU is off", label(n));
+		ok = broken(c, "iommu", "nic.iommu", fix, "%s is in no IOMMU group: the IOMMU is off", label(n));
 		c->f->needs_reboot = boot;
 		free(fix);
 		return ok;
@@ -510,7 +518,7 @@ static bool chain_iommu(struct chain *c)
 		devs = group_devices(c->ctx->sr, n->iommu_group);
 		fix = xasprintf("manual: move the NIC to a slot with its own IOMMU group (a root port with ACS), or bind "
 				"every device of group %d to vfio-pci: %s", n->iommu_group, devs);
-		ok = broken(c, "iommu", fix, "iommu group %d holds %d devices: %s", n->iommu_group,
+		ok = broken(c, "iommu", NULL, fix, "iommu group %d holds %d devices: %s", n->iommu_group,
 			    n->iommu_group_devices, devs);
 		free(devs);
 		free(fix);
@@ -520,24 +528,42 @@ static bool chain_iommu(struct chain *c)
 	return true;
 }
 
-static void run_chain(const struct check_ctx *ctx, struct finding *f)
+/* Walks every link into c; false when the check skipped (no NIC, the node lookup skipped). */
+static bool chain_walk(struct chain *c)
 {
-	struct chain c = { .ctx = ctx, .f = f };
 	static const struct {
 		bool (*judge)(struct chain *);
 		bool on_node;	/* judged on the NIC's node: meaningless while the node is unknown */
 	} links[] = { { chain_slot, false }, { chain_node, false }, { chain_cores, true }, { chain_hugepages, true },
 		      { chain_mount, false }, { chain_irqs, true }, { chain_iommu, false } };
 
-	c.nic = bypass_nic(ctx, f);
-	if (!c.nic)
-		return;
+	c->nic = bypass_nic(c->ctx, c->f);
+	if (!c->nic)
+		return false;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		if (links[i].on_node && !c.node_known)
+		if (links[i].on_node && !c->node_known)
 			continue;
-		links[i].judge(&c);
-		if (c.node == -2)
-			goto out;	/* the node lookup skipped the check */
+		links[i].judge(c);
+		if (c->node == -2)
+			return false;	/* the node lookup skipped the check */
+	}
+	return true;
+}
+
+static void chain_free(struct chain *c)
+{
+	strbuf_free(&c->path);
+	strbuf_free(&c->broke);
+	strbuf_free(&c->fixes);
+}
+
+static void run_chain(const struct check_ctx *ctx, struct finding *f)
+{
+	struct chain c = { .ctx = ctx, .f = f };
+
+	if (!chain_walk(&c)) {
+		chain_free(&c);
+		return;
 	}
 	if (!c.broke.len) {
 		finding_pass(f, "%s", c.path.s);
@@ -548,21 +574,50 @@ static void run_chain(const struct check_ctx *ctx, struct finding *f)
 	}
 	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> isolated cores, hugepages and hugetlbfs "
 			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group");
-out:
-	strbuf_free(&c.path);
-	strbuf_free(&c.broke);
-	strbuf_free(&c.fixes);
+	chain_free(&c);
+}
+
+/*
+ * The chain has no knob of its own: each broken link is another check's (memory.hugepages, irq.nic_node...),
+ * whose change fixes it, or by hand (a slot, the firmware's node, the profile's cpus).
+ */
+static int plan_chain(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
+{
+	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr, NULL };
+	struct finding scratch = { .check = f->check };
+	struct chain c = { .ctx = &cc, .f = &scratch };
+	struct strbuf manual = { 0 };
+
+	if (chain_walk(&c))
+		for (size_t i = 0; i < c.nbroken; i++) {
+			char *what = xasprintf("link '%s'", c.broken_links[i].link);
+
+			if (c.broken_links[i].by)
+				plan_add_covered(p, f->check->id, c.broken_links[i].by, what);
+			else
+				strbuf_addf(&manual, "%s%s", manual.len ? ", " : "", what);
+			free(what);
+		}
+	if (manual.len) {
+		strbuf_addf(&manual, ": by hand, as its fix says");
+		plan_add_manual(p, f, manual.s);
+	}
+	strbuf_free(&manual);
+	chain_free(&c);
+	finding_clear(&scratch);
+	return 0;
 }
 
 const struct check check_nic_chain = {
 	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE,
 		     PK_NIC_IRQS_LOCAL),
+	.flags = CF_RUNTIME | CF_BOOT,	/* through the checks of its links */
 	.id = "nic.chain",
 	.area = AREA_NIC,
 	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
 	.reads = PCI_DEV_DIR "/PCI/{numa_node,current_link_*,max_link_*,iommu_group,msi_irqs}, node cpulists and "
 		 "hugepages, /proc/mounts, /proc/irq/N/effective_affinity_list, " IOMMU_GROUPS_DIR "/N/devices",
-	.run = run_chain,
+	.run = run_chain, .plan = plan_chain,
 };
 
 /* ---- nic.numa_isolated ---- */

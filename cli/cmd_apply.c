@@ -197,6 +197,12 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 			printf("  %-22s (%s)\n", "", p->manual[i].why);
 		}
 	}
+	if (p->ncovered) {
+		puts("covered (fixed by another check's change above):");
+		for (size_t i = 0; i < p->ncovered; i++)
+			printf("  %-22s %s%sby %s's change\n", p->covered[i].check, p->covered[i].what ? p->covered[i].what : "",
+			       p->covered[i].what ? " " : "", p->covered[i].by);
+	}
 	if (p->reboot_required && p->boot_tool) {
 		printf("reboot required: kernel command line changes are staged for %s (%s)\n",
 		       p->once_argv ? "the next boot only, in a one-time entry" : "the next boot", p->boot_tool);

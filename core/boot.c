@@ -13,8 +13,15 @@
 
 enum host_boot host_boot_tool(const struct sysroot *sr)
 {
-	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby"))
+	if (sysroot_exists(sr, "/usr/sbin/grubby") || sysroot_exists(sr, "/sbin/grubby")) {
+		char **bls = boot_bls_entries(sr);
+
+		boot_bls_free(bls);
+		/* Before BLS (RHEL 7) grubby edits grub.cfg, which grub2-mkconfig rewrites from /etc/default/grub. */
+		if (!bls && sysroot_exists(sr, HOST_GRUB_DEFAULT))
+			return HB_GRUB2;
 		return HB_GRUBBY;
+	}
 	if (sysroot_exists(sr, "/etc/default/grub"))
 		return HB_GRUB;
 	if (sysroot_exists(sr, HOST_KERNEL_CMDLINE) || sysroot_exists(sr, "/boot/loader/loader.conf") ||
@@ -56,6 +63,66 @@ char *boot_grub_dropin_format(const char *who, const char *params)
 			 "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT ", who);
 	shell_dquote(&sb, params);
 	strbuf_add(&sb, "\"\n");
+	return strbuf_detach(&sb);
+}
+
+const char *boot_grub2_cfg(const struct sysroot *sr)
+{
+	return sysroot_exists(sr, "/boot/efi/EFI/redhat/grub.cfg") ? "/boot/efi/EFI/redhat/grub.cfg" : "/boot/grub2/grub.cfg";
+}
+
+/* Does the line assign GRUB_CMDLINE_LINUX (not _DEFAULT)? Its value, unquoted, into value. */
+static bool grub2_linux_line(const char *line, size_t n, char *value, size_t size)
+{
+	return line[0] != '#' && shell_assigns(line, n, "GRUB_CMDLINE_LINUX", value, size);
+}
+
+void boot_grub2_linux_params(const char *text, struct strbuf *out)
+{
+	size_t len = text ? strlen(text) : 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = strcspn(text + i, "\n");
+		char value[8192];
+
+		if (grub2_linux_line(text + i, n, value, sizeof(value))) {
+			struct cmdline cl;
+
+			cmdline_parse(&cl, value);
+			for (size_t a = 0; a < cl.n; a++)
+				if (cl.args[a].raw[0] != '$')
+					strbuf_addf(out, "%s%s", out->len ? " " : "", cl.args[a].raw);
+			cmdline_free(&cl);
+		}
+		i += n + 1;
+	}
+}
+
+char *boot_grub2_with_params(const char *text, const char *params)
+{
+	struct strbuf sb = { 0 };
+	size_t len = text ? strlen(text) : 0;
+	bool done = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = strcspn(text + i, "\n");
+		char value[8192];
+
+		if (!done && grub2_linux_line(text + i, n, value, sizeof(value))) {
+			strbuf_add(&sb, "GRUB_CMDLINE_LINUX=\"");
+			shell_dquote(&sb, params);
+			strbuf_add(&sb, "\"\n");
+			done = true;
+		} else {
+			strbuf_addf(&sb, "%.*s\n", (int)n, text + i);
+		}
+		i += n + 1;
+	}
+	if (!done) {
+		strbuf_add(&sb, "GRUB_CMDLINE_LINUX=\"");
+		shell_dquote(&sb, params);
+		strbuf_add(&sb, "\"\n");
+	}
 	return strbuf_detach(&sb);
 }
 

@@ -19,9 +19,24 @@
 /* Boot Loader Specification entries: grubby edits their options lines. */
 #define BLS_ENTRIES "/boot/loader/entries"
 
-/* The distribution's boot tooling, detected from files, in this order. */
-enum host_boot { HB_NONE, HB_GRUB, HB_SDBOOT, HB_GRUBBY };
+/*
+ * GRUB 2 without drop-ins or BLS entries (RHEL 7: grubby, /etc/default/grub, /boot/grub2/grub.cfg):
+ * parameters go into GRUB_CMDLINE_LINUX of this file, and grub2-mkconfig writes them to grub.cfg.
+ */
+#define HOST_GRUB_DEFAULT "/etc/default/grub"
+
+/*
+ * The distribution's boot tooling, detected from files, in this order: grubby with BLS entries, grubby
+ * with /etc/default/grub and none (HB_GRUB2), GRUB, systemd-boot.
+ */
+enum host_boot { HB_NONE, HB_GRUB, HB_SDBOOT, HB_GRUBBY, HB_GRUB2 };
 enum host_boot host_boot_tool(const struct sysroot *sr);
+/* HB_GRUB2: the grub.cfg grub2-mkconfig writes (EFI's when the host boots that way). */
+const char *boot_grub2_cfg(const struct sysroot *sr);
+/* HB_GRUB2: GRUB_CMDLINE_LINUX's words of /etc/default/grub (text), quotes removed, "$VAR" dropped. */
+void boot_grub2_linux_params(const char *text, struct strbuf *out);
+/* text with its GRUB_CMDLINE_LINUX="params" (the first such line replaced, or one appended). */
+char *boot_grub2_with_params(const char *text, const char *params);
 
 /*
  * A GRUB drop-in's parameters: every GRUB_CMDLINE_LINUX= / GRUB_CMDLINE_LINUX_DEFAULT= line (leading

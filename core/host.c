@@ -58,6 +58,26 @@ static void load_grubby_staged(struct host *h)
 	free(opts);
 }
 
+/*
+ * GRUB 2 without drop-ins (RHEL 7): the next boot's line is the running one with /etc/default/grub's
+ * GRUB_CMDLINE_LINUX after it (what grub2-mkconfig writes to grub.cfg).
+ */
+static void load_grub2_staged(struct host *h)
+{
+	struct strbuf sb = { 0 };
+	char *text;
+
+	if (h->has_staged || h->boot != HB_GRUB2 || sysroot_read_alloc(h->sr, HOST_GRUB_DEFAULT, SMALL_CAP, &text, NULL) < 0)
+		return;
+	strbuf_add(&sb, h->cmdline_raw ? h->cmdline_raw : "");
+	boot_grub2_linux_params(text, &sb);
+	cmdline_free(&h->staged);
+	cmdline_parse(&h->staged, sb.s ? sb.s : "");
+	h->has_staged = true;
+	strbuf_free(&sb);
+	free(text);
+}
+
 /* apply --once's one-time entry (TICKREADY_PARAMS in its grub.d script) is staged for the next boot too. */
 static void load_once_params(struct host *h)
 {
@@ -113,6 +133,7 @@ static void load_kernel(struct host *h)
 		cmdline_parse(&h->staged, "");
 	}
 	load_grubby_staged(h);
+	load_grub2_staged(h);
 	load_sdboot_staged(h);
 	load_once_params(h);
 }

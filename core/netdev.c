@@ -6,8 +6,11 @@
 #include <linux/ethtool.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +142,59 @@ out:
 	return rc;
 }
 
+/* Attributes from start to end: the one of type, NULL when absent. */
+static const struct nlattr *nla_find(const char *p, const char *end, int type)
+{
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const void *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+int netdev_xdp_prog(int ifindex, long *prog_id)
+{
+	struct {
+		struct nlmsghdr n;
+		struct ifinfomsg i;
+	} r = { .n = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex } };
+	char buf[16384];
+	const struct nlattr *xdp, *id;
+	const struct nlmsghdr *h = (const void *)buf;
+	const char *start, *end;
+	ssize_t n;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len > (size_t)n || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EIO;
+	start = (const char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+	end = buf + h->nlmsg_len;
+	*prog_id = 0;
+	if (!(xdp = nla_find(start, end, IFLA_XDP)))
+		return 0;	/* no XDP attribute: nothing attached */
+	id = nla_find((const char *)xdp + NLA_HDRLEN, (const char *)xdp + xdp->nla_len, IFLA_XDP_PROG_ID);
+	if (id && id->nla_len >= NLA_HDRLEN + 4) {
+		uint32_t v;
+
+		memcpy(&v, (const char *)id + NLA_HDRLEN, sizeof(v));
+		*prog_id = v;
+	}
+	return 0;
+}
+
 static const char *const xdp_names[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg",
 					 "ndo-xmit-sg" };
 
@@ -169,6 +225,52 @@ static uint64_t xdp_parse(const char *s)
 	return f;
 }
 
+/*
+ * ethtool -k's [fixed]: the driver offers no change of the feature (not in "available", or marked
+ * never-changed). Feature indexes come by name from the ETH_SS_FEATURES string set.
+ */
+static void load_fixed(const char *ifname, struct nic_netpath *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = { { "rx-gro", offsetof(struct nic_netpath, gro_fixed) },
+		     { "rx-lro", offsetof(struct nic_netpath, lro_fixed) },
+		     { "rx-ntuple-filter", offsetof(struct nic_netpath, ntuple_fixed) } };
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t len;
+	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_FEATURES } };
+	struct ethtool_gstrings *names = NULL;
+	struct ethtool_gfeatures *feat = NULL;
+	uint32_t n, blocks;
+
+	if (eth_ioctl(ifname, &info) < 0 || !(info.hdr.sset_mask & (1ull << ETH_SS_FEATURES)) || !info.len ||
+	    info.len > 4096)
+		return;
+	n = info.len;
+	blocks = (n + 31) / 32;
+	names = xcalloc(1, sizeof(*names) + (size_t)n * ETH_GSTRING_LEN);
+	names->cmd = ETHTOOL_GSTRINGS;
+	names->string_set = ETH_SS_FEATURES;
+	names->len = n;
+	feat = xcalloc(1, sizeof(*feat) + blocks * sizeof(feat->features[0]));
+	feat->cmd = ETHTOOL_GFEATURES;
+	feat->size = blocks;
+	if (eth_ioctl(ifname, names) == 0 && eth_ioctl(ifname, feat) == 0)
+		for (uint32_t i = 0; i < n; i++) {
+			const char *name = (const char *)names->data + (size_t)i * ETH_GSTRING_LEN;
+			uint32_t bit = 1u << (i % 32);
+			const struct ethtool_get_features_block *b = &feat->features[i / 32];
+
+			for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+				if (!strncmp(name, want[k].name, ETH_GSTRING_LEN))
+					*(long *)((char *)o + want[k].off) = !(b->available & bit) || (b->never_changed & bit);
+		}
+	free(names);
+	free(feat);
+}
+
 static void load_live(const char *ifname, struct nic_netpath *o)
 {
 	struct ethtool_value gro = { .cmd = ETHTOOL_GGRO }, flags = { .cmd = ETHTOOL_GFLAGS };
@@ -186,6 +288,8 @@ static void load_live(const char *ifname, struct nic_netpath *o)
 		o->lro = (flags.data & ETH_FLAG_LRO) != 0;
 		o->ntuple = (flags.data & ETH_FLAG_NTUPLE) != 0;
 	}
+	if (o->has_features)
+		load_fixed(ifname, o);
 	if (eth_ioctl(ifname, &pp) == 0) {
 		o->has_pause = true;
 		o->pause_autoneg = pp.autoneg;
@@ -203,6 +307,9 @@ static void load_live(const char *ifname, struct nic_netpath *o)
 		o->has_xdp = true;
 		snprintf(o->xdp_source, sizeof(o->xdp_source), "netlink");
 	}
+	o->xdp_prog = -1;
+	if (idx && netdev_xdp_prog((int)idx, &o->xdp_prog) < 0)
+		o->xdp_prog = -1;
 }
 
 static bool kv(const char *text, const char *key, long *out)
@@ -241,6 +348,10 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 			o->lro = -1;
 		if (!kv(t, "ntuple", &o->ntuple) || o->ntuple > 1)
 			o->ntuple = -1;
+		/* Absent (a capture before they were recorded): changeable, as it was judged then. */
+		o->gro_fixed = kv(t, "gro_fixed", &o->gro_fixed) && o->gro_fixed == 1;
+		o->lro_fixed = kv(t, "lro_fixed", &o->lro_fixed) && o->lro_fixed == 1;
+		o->ntuple_fixed = kv(t, "ntuple_fixed", &o->ntuple_fixed) && o->ntuple_fixed == 1;
 		free(t);
 	}
 	if ((t = read_file(sr, ifname, "pause"))) {
@@ -253,6 +364,7 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 				  kv(t, "rx_channels", &o->rx_channels) && kv(t, "tx_channels", &o->tx_channels);
 		free(t);
 	}
+	o->xdp_prog = -1;
 	if ((t = read_file(sr, ifname, "xdp"))) {
 		const char *f = strstr(t, "features=");
 
@@ -261,6 +373,8 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 			o->xdp_features = xdp_parse(f + 9);
 			snprintf(o->xdp_source, sizeof(o->xdp_source), "capture");
 		}
+		if (!kv(t, "prog_id", &o->xdp_prog))
+			o->xdp_prog = -1;
 		free(t);
 	}
 }
@@ -271,7 +385,8 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 	int n;
 
 	if (o->has_features) {
-		n = snprintf(text, sizeof(text), "gro=%ld\nlro=%ld\nntuple=%ld\n", o->gro, o->lro, o->ntuple);
+		n = snprintf(text, sizeof(text), "gro=%ld\nlro=%ld\nntuple=%ld\ngro_fixed=%ld\nlro_fixed=%ld\nntuple_fixed=%ld\n",
+			     o->gro, o->lro, o->ntuple, o->gro_fixed, o->lro_fixed, o->ntuple_fixed);
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/features", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}
@@ -287,8 +402,11 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/channels", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}
-	if (o->has_xdp) {
-		n = snprintf(text, sizeof(text), "features=%s\n", xdp_features_text(o->xdp_features, x, sizeof(x)));
+	if (o->has_xdp || o->xdp_prog >= 0) {
+		n = snprintf(text, sizeof(text), "%s%s%s", o->has_xdp ? "features=" : "",
+			     o->has_xdp ? xdp_features_text(o->xdp_features, x, sizeof(x)) : "", o->has_xdp ? "\n" : "");
+		if (o->xdp_prog >= 0)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "prog_id=%ld\n", o->xdp_prog);
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/xdp", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}

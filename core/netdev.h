@@ -22,6 +22,7 @@ enum xdp_act {
 struct nic_netpath {
 	bool has_features;
 	long gro, lro, ntuple;		/* 0/1; -1 when the driver does not say */
+	long gro_fixed, lro_fixed, ntuple_fixed;	/* 1: the driver fixes it (ethtool -k's [fixed]); 0 otherwise */
 	bool has_pause;
 	long pause_autoneg, rx_pause, tx_pause;
 	bool has_channels;
@@ -29,6 +30,7 @@ struct nic_netpath {
 	bool has_xdp;
 	uint64_t xdp_features;		/* enum xdp_act bits */
 	char xdp_source[16];		/* "netlink" or "capture" */
+	long xdp_prog;			/* the XDP program attached (its id), 0: none, -1: unknown */
 };
 
 /* Fills out for ifname: the kernel on the live host (recorded while capturing), the tree's files otherwise. */
@@ -39,5 +41,7 @@ const char *xdp_features_text(uint64_t f, char *buf, size_t size);
 int netdev_set(const char *ifname, const char *key, long value);
 /* Is key one netdev_set handles? */
 bool netdev_key(const char *key);
+/* The id of the XDP program attached to ifindex (0: none) through rtnetlink's IFLA_XDP; 0 or -errno. */
+int netdev_xdp_prog(int ifindex, long *prog_id);
 /* The XDP features of ifindex through the netdev genetlink family; 0 or -errno (-ENOENT: kernel before 6.3). */
 int netdev_xdp_query(int ifindex, uint64_t *features);

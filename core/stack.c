@@ -125,20 +125,27 @@ enum nic_stack stack_detect(const struct sysroot *sr, const struct nic *n, const
 		snprintf(why, size, "%s bound to %s", n->pci, n->driver);
 		return STACK_DPDK;
 	}
-	if (n && stack_mlx_driver(n->driver)) {
+	/*
+	 * An installed library is not use: VMA/XLIO and DPDK's mlx5 driver reach the NIC through its RDMA
+	 * device, so that device (the verbs path set up) is the evidence; the library only says which.
+	 */
+	if (n && stack_mlx_driver(n->driver) && userspace_wanted(want)) {
+		snprintf(why, size, "%s on %s and the profile's driver %s (DPDK's mlx5 driver runs on the kernel driver)",
+			 n->driver, n->pci, want);
+		return STACK_DPDK_BIFURCATED;
+	}
+	if (n && stack_mlx_driver(n->driver) && stack_rdma_device(sr, n, dev, sizeof(dev))) {
 		if (stack_has_library(sr, "libxlio", lib, sizeof(lib)) || stack_has_library(sr, "libvma", lib, sizeof(lib))) {
-			snprintf(why, size, "%s on %s and %s", n->driver, n->pci, lib);
+			snprintf(why, size, "%s on %s with RDMA device %s in use, and %s", n->driver, n->pci, dev, lib);
 			return STACK_VMA;
 		}
-		if (userspace_wanted(want) || stack_has_library(sr, "librte_net_mlx5", lib, sizeof(lib))) {
-			snprintf(why, size, "%s on %s (DPDK's mlx5 driver runs on the kernel driver)%s%s", n->driver, n->pci,
-				 userspace_wanted(want) ? "" : " and ", userspace_wanted(want) ? "" : lib);
+		if (stack_has_library(sr, "librte_net_mlx5", lib, sizeof(lib))) {
+			snprintf(why, size, "%s on %s with RDMA device %s in use, and %s (DPDK's mlx5 driver runs on the kernel "
+				 "driver)", n->driver, n->pci, dev, lib);
 			return STACK_DPDK_BIFURCATED;
 		}
-		if (stack_rdma_device(sr, n, dev, sizeof(dev))) {
-			snprintf(why, size, "%s on %s with RDMA device %s", n->driver, n->pci, dev);
-			return STACK_RDMA;
-		}
+		snprintf(why, size, "%s on %s with RDMA device %s", n->driver, n->pci, dev);
+		return STACK_RDMA;
 	}
 	if (n && stack_sfc_driver(n->driver)) {
 		if (stack_has_module(sr, "onload") || sysroot_exists(sr, "/dev/onload")) {
@@ -171,14 +178,21 @@ enum nic_stack stack_detect(const struct sysroot *sr, const struct nic *n, const
 		snprintf(why, size, "RDMA device %s and no bypass NIC", dev);
 		return STACK_RDMA;
 	}
-	if (n && n->driver[0] && stack_has_library(sr, "libxdp", lib, sizeof(lib))) {
-		snprintf(why, size, "%s on %s and %s", n->driver, n->name[0] ? n->name : n->pci, lib);
+	/* AF_XDP sockets take packets from an XDP program on the NIC: that program is the evidence, libxdp says which. */
+	if (n && n->driver[0] && n->np.xdp_prog > 0 && stack_has_library(sr, "libxdp", lib, sizeof(lib))) {
+		snprintf(why, size, "%s on %s with XDP program %ld attached, and %s", n->driver, n->name[0] ? n->name : n->pci,
+			 n->np.xdp_prog, lib);
 		return STACK_AF_XDP;
 	}
-	if (n)
-		snprintf(why, size, "%s on %s, no bypass module, library or user-space driver found", n->driver[0] ? n->driver : "no driver",
-			 n->name[0] ? n->name : n->pci);
-	else
+	if (n) {
+		int len = snprintf(why, size, "%s on %s, no bypass module, user-space driver, RDMA device or XDP program found",
+				   n->driver[0] ? n->driver : "no driver", n->name[0] ? n->name : n->pci);
+		static const char *const libs[] = { "libxdp", "libxlio", "libvma", "librte_net_mlx5" };
+
+		for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]) && len > 0 && (size_t)len < size; i++)
+			if (stack_has_library(sr, libs[i], lib, sizeof(lib)))
+				len += snprintf(why + len, size - (size_t)len, "; %s is installed, which alone is not use", lib);
+	} else
 		snprintf(why, size, "no bypass NIC, module or user-space driver found");
 	return STACK_KERNEL;
 }

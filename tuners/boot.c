@@ -15,7 +15,7 @@
 #define ONCE_ENTRY_ID "tickready-once"
 
 /* The host's detection, under the names this file has always used. */
-enum boot_tool { BT_NONE = HB_NONE, BT_GRUB = HB_GRUB, BT_SDBOOT = HB_SDBOOT, BT_GRUBBY = HB_GRUBBY };
+enum boot_tool { BT_NONE = HB_NONE, BT_GRUB = HB_GRUB, BT_SDBOOT = HB_SDBOOT, BT_GRUBBY = HB_GRUBBY, BT_GRUB2 = HB_GRUB2 };
 
 static enum boot_tool boot_detect(const struct sysroot *sr)
 {
@@ -49,6 +49,13 @@ static void staged_params(const struct tune_ctx *ctx, enum boot_tool bt, struct 
 	} else if (bt == BT_SDBOOT && tree_read(ctx->sr, KERNEL_CMDLINE, &text, NULL) == 0) {
 		cmdline_free(out);
 		cmdline_parse(out, text);
+	} else if (bt == BT_GRUB2 && tree_read(ctx->sr, HOST_GRUB_DEFAULT, &text, NULL) == 0) {
+		struct strbuf sb = { 0 };
+
+		boot_grub2_linux_params(text, &sb);
+		cmdline_free(out);
+		cmdline_parse(out, sb.s ? sb.s : "");
+		strbuf_free(&sb);
 	}
 	free(text);
 }
@@ -67,12 +74,17 @@ static void add_raw(struct strbuf *sb, const struct cmdline_arg *a)
 	strbuf_addf(sb, "%s%s", sb->len ? " " : "", a->raw);
 }
 
-static bool planned(const struct plan *p, const char *key)
+static const struct change *planned_row(const struct plan *p, const char *key)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].kind == CK_CMDLINE && !strcmp(p->v[i].target, key))
-			return true;
-	return false;
+			return &p->v[i];
+	return NULL;
+}
+
+static bool planned(const struct plan *p, const char *key)
+{
+	return planned_row(p, key) != NULL;
 }
 
 /* Parameters: the staged ones not replaced, then the plan's rows, in plan order. */
@@ -132,7 +144,8 @@ static char *once_script(const struct tune_ctx *ctx, const char *params)
 
 static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *check, enum boot_tool bt)
 {
-	const char *path = ctx->once ? HOST_GRUB_ONCE : bt == BT_GRUB ? grub_dropin_path() : KERNEL_CMDLINE;
+	const char *path = ctx->once ? HOST_GRUB_ONCE : bt == BT_GRUB ? grub_dropin_path()
+						 : bt == BT_GRUB2 ? HOST_GRUB_DEFAULT : KERNEL_CMDLINE;
 	struct cmdline staged;
 	char *old = NULL, *params, *content;
 	struct change *c = NULL;
@@ -162,6 +175,13 @@ static void stage_file(const struct tune_ctx *ctx, struct plan *p, const char *c
 
 		content = boot_grub_dropin_format(who, params);
 		free(who);
+	} else if (bt == BT_GRUB2) {
+		/* The file is the user's: only its GRUB_CMDLINE_LINUX line changes (from the file as it is now). */
+		if (tree_read(ctx->sr, path, &old, NULL) < 0)
+			old = NULL;
+		content = boot_grub2_with_params(old, params);
+		free(old);
+		old = NULL;
 	} else
 		content = xasprintf("%s\n", params);
 	free(params);
@@ -202,6 +222,11 @@ static void set_bootloader(const struct tune_ctx *ctx, struct plan *p, enum boot
 			argv[n++] = "-o";
 			argv[n++] = "/boot/grub/grub.cfg";
 		}
+	} else if (bt == BT_GRUB2) {
+		p->boot_tool = xstrdup("grub2");
+		argv[n++] = "grub2-mkconfig";
+		argv[n++] = "-o";
+		argv[n++] = boot_grub2_cfg(ctx->sr);
 	} else if (bt == BT_SDBOOT) {
 		p->boot_tool = xstrdup("systemd-boot");
 		snprintf(image, sizeof(image), "/boot/vmlinuz-%s", ctx->host->release);
@@ -305,9 +330,13 @@ static struct change *add_cmdline(const struct tune_ctx *ctx, struct plan *p, co
 {
 	const struct cmdline *now = ctx->host->has_staged ? &ctx->host->staged : &ctx->host->cmdline;
 	const char *cur = cmdline_get(now, key);
+	const struct change *row = planned_row(p, key);
 	struct change *c;
 
-	if (planned(p, key) || (cur && !strcmp(cur, want)))
+	/* Another check stages the same value (memory.thp's transparent_hugepage=never for memory.thp_boot). */
+	if (row && strcmp(row->check, check) && row->value && !strcmp(row->value, want))
+		plan_add_covered(p, check, row->check, NULL);
+	if (row || (cur && !strcmp(cur, want)))
 		return NULL;
 	c = plan_add(p, check, CK_CMDLINE, key, NULL, cur, want);
 	if (!c)

@@ -87,17 +87,22 @@ static void rehash(struct plan *p)
 }
 
 /* Slots hold index + 1; a path's slot chain ends at a zero. */
-static bool plan_has(const struct plan *p, enum change_kind kind, const char *path, const char *target)
+static struct change *plan_find(struct plan *p, enum change_kind kind, const char *path, const char *target)
 {
 	size_t h;
 
 	if (!p->nslots)
-		return false;
+		return NULL;
 	h = hash_str(path, kind == CK_ETHTOOL ? target : NULL) % p->nslots;
 	for (; p->slots[h]; h = (h + 1) % p->nslots)
 		if (same_change(&p->v[p->slots[h] - 1], kind, path, target))
-			return true;
-	return false;
+			return &p->v[p->slots[h] - 1];
+	return NULL;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
 }
 
 struct change *plan_add(struct plan *p, const char *check, enum change_kind kind, const char *target,
@@ -105,8 +110,12 @@ struct change *plan_add(struct plan *p, const char *check, enum change_kind kind
 {
 	struct change *c;
 
-	if (path && plan_has(p, kind, path, target))
+	if (path && (c = plan_find(p, kind, path, target))) {
+		/* Another check's change writes what this one wanted: that change fixes it too. */
+		if (strcmp(c->check, check) && same_str(c->value, value))
+			plan_add_covered(p, check, c->check, NULL);
 		return NULL;
+	}
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 64;
 		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
@@ -189,6 +198,18 @@ void plan_add_moot(struct plan *p, const char *check, const char *pci, const cha
 	p->moot[p->nmoot++].why = xstrdup(why);
 }
 
+void plan_add_covered(struct plan *p, const char *check, const char *by, const char *what)
+{
+	for (size_t i = 0; i < p->ncovered; i++)
+		if (!strcmp(p->covered[i].check, check) && !strcmp(p->covered[i].by, by) &&
+		    same_str(p->covered[i].what, what))
+			return;
+	p->covered = xrealloc(p->covered, (p->ncovered + 1) * sizeof(*p->covered));
+	p->covered[p->ncovered].check = check;
+	p->covered[p->ncovered].by = by;
+	p->covered[p->ncovered++].what = what ? xstrdup(what) : NULL;
+}
+
 void plan_add_note(struct plan *p, const char *check, const char *why)
 {
 	plan_add_moot(p, check, NULL, why);
@@ -265,6 +286,9 @@ void plan_free(struct plan *p)
 		free(p->moot[i].pci);
 	}
 	free(p->moot);
+	for (size_t i = 0; i < p->ncovered; i++)
+		free(p->covered[i].what);
+	free(p->covered);
 	free(p->slots);
 	if (p->bootloader_argv)
 		for (char **a = p->bootloader_argv; *a; a++)
@@ -315,6 +339,15 @@ void plan_boot_unit(struct plan *p, const struct sysroot *sr)
 			 (const char *const[]){ "systemctl", "disable", BOOT_UNIT, NULL });
 }
 
+/* Does the plan bind the device pci? */
+static bool plan_binds(const struct plan *p, const char *pci)
+{
+	for (size_t b = 0; b < p->n; b++)
+		if (p->v[b].kind == CK_BIND && p->v[b].iface && !strcmp(p->v[b].iface, pci))
+			return true;
+	return false;
+}
+
 /* Does the plan, from index from on, hold a change for check? (A drop-in carries rows of several checks.) */
 static bool plan_has_check(const struct plan *p, size_t from, const char *check)
 {
@@ -322,6 +355,55 @@ static bool plan_has_check(const struct plan *p, size_t from, const char *check)
 		if (!strcmp(p->v[i].check, check))
 			return true;
 	return false;
+}
+
+/*
+ * What the plan's changes for check do (FIX_NOW, FIX_BOOT; *blocked the first interlock), with those of
+ * the checks whose changes cover it. Covers nest (nic.chain -> irq.nic_node -> irq.affinity), bounded.
+ */
+static unsigned check_by(const struct plan *p, const struct sysroot *sr, const char *check, const char **blocked,
+			 int depth)
+{
+	unsigned by = 0;
+
+	for (size_t k = 0; k < p->n; k++) {
+		const struct change *c = &p->v[k];
+
+		/* Directories are made for a file change of the same check: they say nothing of when. */
+		if (strcmp(c->check, check) || c->kind == CK_MKDIR || (!c->display && !change_runs(c, sr)))
+			continue;
+		if (c->blocked) {
+			*blocked = *blocked ? *blocked : c->blocked;
+			continue;
+		}
+		by |= c->boot ? FIX_BOOT : FIX_NOW;
+	}
+	for (size_t k = 0; k < p->nmoot; k++)
+		if (depth && p->moot[k].pci && !strcmp(p->moot[k].check, check) && plan_binds(p, p->moot[k].pci))
+			by |= FIX_NOW;
+	for (size_t k = 0; k < p->ncovered && depth < 4; k++)
+		if (!strcmp(p->covered[k].check, check)) {
+			const char *b = NULL;
+			unsigned sub = check_by(p, sr, p->covered[k].by, &b, depth + 1);
+
+			if (b)
+				*blocked = *blocked ? *blocked : b;
+			by |= sub;
+		}
+	return by;
+}
+
+/* "link 'hugepages' by memory.hugepages's change; ...": what covers check, NULL when nothing does. */
+static char *covered_note(const struct plan *p, const char *check)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t k = 0; k < p->ncovered; k++)
+		if (!strcmp(p->covered[k].check, check))
+			strbuf_addf(&sb, "%s%s%s%s's change%s", sb.len ? "; " : "apply fixes it through other checks' changes: ",
+				    p->covered[k].what ? p->covered[k].what : "", p->covered[k].what ? " by " : "",
+				    p->covered[k].by, p->covered[k].what ? "" : " does it");
+	return strbuf_detach(&sb);
 }
 
 void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n)
@@ -333,23 +415,15 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 
 		if (!fd->check || (fd->verdict != V_FAIL && fd->verdict != V_WARN) || fd->pending_reboot)
 			continue;
-		for (size_t k = 0; k < p->n; k++) {
-			const struct change *c = &p->v[k];
-
-			/* Directories are made for a file change of the same check: they say nothing of when. */
-			if (strcmp(c->check, fd->check->id) || c->kind == CK_MKDIR || (!c->display && !change_runs(c, sr)))
-				continue;
-			if (c->blocked) {
-				blocked = blocked ? blocked : c->blocked;
-				continue;
-			}
-			by |= c->boot ? FIX_BOOT : FIX_NOW;
-		}
+		by = check_by(p, sr, fd->check->id, &blocked, 0);
 		free(fd->fix_note);
 		fd->fix_note = NULL;
+		if (by && !blocked)
+			fd->fix_note = covered_note(p, fd->check->id);
 		/* A manual row beside changes: apply does part, the check still fails after it, so by hand. */
 		for (size_t k = 0; by && !blocked && k < p->nmanual; k++)
 			if (!strcmp(p->manual[k].check, fd->check->id)) {
+				free(fd->fix_note);
 				fd->fix_note = xasprintf("apply does part of it; the rest: %s",
 							 p->manual[k].why ? p->manual[k].why : "by hand");
 				by = FIX_MANUAL;
@@ -361,16 +435,21 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		/* Blocked in part is blocked: after apply the check would still fail. */
 		if (blocked) {
 			by |= FIX_BLOCKED;
+			free(fd->fix_note);
 			fd->fix_note = xstrdup(blocked);
 		}
 		for (size_t k = 0; by == FIX_NOW && k < p->nmoot; k++)
-			if (!p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id))
+			if (!p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
+				free(fd->fix_note);
 				fd->fix_note = xstrdup(p->moot[k].why);
+			}
 		for (size_t k = 0; !by && k < p->nmoot; k++)
 			if (p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
 				const char *bind_blocked = NULL;
 
-				/* Settled by the bind, so as blocked as the bind is. */
+				/* Settled by the bind, so as blocked as the bind is; no bind in the plan settles nothing. */
+				if (!plan_binds(p, p->moot[k].pci))
+					continue;
 				for (size_t b = 0; b < p->n; b++)
 					if (p->v[b].kind == CK_BIND && p->v[b].iface && !strcmp(p->v[b].iface, p->moot[k].pci))
 						bind_blocked = p->v[b].blocked;
@@ -490,7 +569,7 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
-		size_t before = p->n, manual_before = p->nmanual, moot_before = p->nmoot;
+		size_t before = p->n, manual_before = p->nmanual, moot_before = p->nmoot, covered_before = p->ncovered;
 
 		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
@@ -501,10 +580,42 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 			return rc;
 		/* Nothing planned and nothing said: the operator still has a failing knob, so list it. */
 		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before &&
-		    (p->nmoot == moot_before || !p->moot[p->nmoot - 1].pci))
+		    (p->nmoot == moot_before || !p->moot[p->nmoot - 1].pci) && p->ncovered == covered_before)
 			plan_add_manual(p, f, NULL);
 	}
 	order_binds(p, ctx->sr);
+	/* A check settled by a bind the plan does not hold is by hand. */
+	for (size_t i = 0; i < p->nmoot; i++) {
+		const struct finding *f = p->moot[i].pci ? tune_finding(ctx, p->moot[i].check) : NULL;
+
+		if (f && !plan_binds(p, p->moot[i].pci))
+			plan_add_manual(p, f, "its NIC is left on its kernel driver: the bind it needs is not in this plan");
+	}
+	/* A cover whose check ended with nothing apply does (by hand) covers nothing: this one is by hand too. */
+	bool *bare_cover = xcalloc(p->ncovered + 1, sizeof(bool));
+
+	for (size_t i = 0; i < p->ncovered; i++) {
+		const struct covered *c = &p->covered[i];
+		const struct finding *f = tune_finding(ctx, c->check);
+		const char *blocked = NULL;
+
+		if (f && !check_by(p, ctx->sr, c->by, &blocked, 1) && !blocked) {
+			char *why = xasprintf("%s%s%s makes no change here", c->what ? c->what : "", c->what ? ": " : "", c->by);
+
+			plan_add_manual(p, f, why);
+			free(why);
+			bare_cover[i] = true;
+		}
+	}
+	for (size_t i = 0, n = p->ncovered; i < n; i++) {
+		if (bare_cover[i]) {
+			free(p->covered[i].what);
+			p->ncovered--;
+		} else {
+			p->covered[i - (n - p->ncovered)] = p->covered[i];
+		}
+	}
+	free(bare_cover);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].boot && !p->v[i].blocked)
 			p->reboot_required = true;
@@ -719,7 +830,7 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 	jw_key(&w, "settled");
 	jw_arr(&w);
 	for (size_t i = 0; i < p->nmoot; i++) {
-		if (!p->moot[i].pci)
+		if (!p->moot[i].pci || !plan_binds(p, p->moot[i].pci))
 			continue;
 		jw_obj(&w);
 		jw_key(&w, "check");
@@ -728,6 +839,19 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 		jw_str(&w, p->moot[i].pci);
 		jw_key(&w, "why");
 		jw_str(&w, p->moot[i].why);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_key(&w, "covered");
+	jw_arr(&w);
+	for (size_t i = 0; i < p->ncovered; i++) {
+		jw_obj(&w);
+		jw_key(&w, "check");
+		jw_str(&w, p->covered[i].check);
+		jw_key(&w, "by");
+		jw_str(&w, p->covered[i].by);
+		jw_key(&w, "what");
+		jw_str(&w, p->covered[i].what);
 		jw_end(&w);
 	}
 	jw_end(&w);
@@ -791,6 +915,7 @@ json_t *plan_to_json(const struct plan *p, const struct sysroot *sr, const struc
 static bool boot_file(const struct jrec *r)
 {
 	return !strcmp(r->target.data, HOST_GRUB_DROPIN) || !strcmp(r->target.data, HOST_GRUB_ONCE) ||
+	       !strcmp(r->target.data, HOST_GRUB_DEFAULT) ||
 	       !strcmp(r->target.data, HOST_KERNEL_CMDLINE);
 }
 

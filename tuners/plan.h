@@ -63,6 +63,15 @@ struct moot {
 	char *why;
 };
 
+/*
+ * A failing check that another check's change in this plan fixes (the same IRQ mask, the same boot
+ * parameter, a link of nic.chain): what to say is the other's, not "by hand".
+ */
+struct covered {
+	const char *check, *by;
+	char *what;	/* what of check the other's change fixes ("link 'hugepages'") */
+};
+
 struct plan {
 	size_t n, cap;
 	struct change *v;
@@ -71,6 +80,8 @@ struct plan {
 	struct manual *manual;
 	size_t nmoot;
 	struct moot *moot;
+	size_t ncovered;
+	struct covered *covered;
 	bool reboot_required;	/* a boot change is in the plan (or was staged by it) */
 	char *boot_tool;	/* "grub", "systemd-boot", "grubby" or NULL */
 	char **bootloader_argv;	/* the command that makes a staged change take effect, NULL-terminated */
@@ -110,6 +121,8 @@ void change_set(char **field, const char *fmt, ...) __attribute__((format(printf
 void plan_add_manual(struct plan *p, const struct finding *f, const char *why);
 /* A failing finding that a bind in this plan settles: its netdev (and what apply would write there) goes away. */
 void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why);
+/* check fails for what the changes of check by make right (what: which part, NULL for all of it). */
+void plan_add_covered(struct plan *p, const char *check, const char *by, const char *what);
 /* What check's changes leave to the operator (a restart apply never does): the finding's fix_note. */
 void plan_add_note(struct plan *p, const char *check, const char *why);
 /* argv from a NULL-terminated list, stored NUL-separated. */

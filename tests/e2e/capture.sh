@@ -83,7 +83,8 @@ expect_grep "base capture keeps hugetlbfs files only listed" '"observed": "1 hug
 NIC=$(json "$W/host.json" 'd["host"]["nics"][0]["name"] if d["host"]["nics"] else ""')
 LIVE_PROFILES=$PROFILES
 if [ -n "$NIC" ]; then
-	printf '[profile]\ninclude = hft-strict\n[nic]\ninterface = %s\n' "$NIC" >"$W/nic.ini"
+	# ntuple asked: where the driver fixes it (virtio: ethtool -k's [fixed]) the capture must say so too.
+	printf '[profile]\ninclude = hft-strict\n[nic]\ninterface = %s\nntuple = on\n' "$NIC" >"$W/nic.ini"
 	LIVE_PROFILES="$PROFILES $W/nic.ini"
 fi
 for p in $LIVE_PROFILES; do
@@ -103,6 +104,15 @@ done
 [ -d "$W/live/proc/self" ] && [ ! -L "$W/live/proc/self" ] && ok "live capture: /proc/self is a directory" ||
 	not_ok "live capture: /proc/self is $(stat -c %F "$W/live/proc/self" 2>&1)"
 [ -s "$W/live/.tickready/cpuid" ] && ok "live capture keeps CPUID's answers" || not_ok "no .tickready/cpuid"
+if [ -n "$NIC" ]; then
+	# The driver's [fixed] flags are kept: a fixed feature is never offered as an ethtool command, live or captured.
+	feat=$W/live/.tickready/netdev/$NIC/features
+	"$TR" audit --root "$W/live" --profile "$W/nic.ini" --only nic.ntuple --format json >"$W/nt.json" 2>/dev/null
+	grep -qx 'ntuple_fixed=[01]' "$feat" && grep -qx 'gro_fixed=[01]' "$feat" && grep -qx 'lro_fixed=[01]' "$feat" &&
+		{ ! grep -qx ntuple_fixed=1 "$feat" || json "$W/nt.json" '[c["remedy"] or "" for c in d["checks"]][0]' | grep -vq 'ethtool -K'; } &&
+		ok "live capture keeps $NIC's [fixed] flags ($(grep _fixed "$feat" | tr '\n' ' '))" ||
+		not_ok "capture's features of $NIC: $(tr '\n' ' ' <"$feat"); nic.ntuple: $(json "$W/nt.json" '[(c["verdict"], c["remedy"]) for c in d["checks"]]')"
+fi
 
 # (c) apply then revert on a fresh live capture, every shipped profile: apply never trips on
 # the kernel's links, and revert leaves the capture byte-identical (contents, modes, types).

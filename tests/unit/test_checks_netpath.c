@@ -119,6 +119,24 @@ static void test_pause_ntuple(void **state)
 	assert_verdict(fx_check(fx, "nic.pause"), V_SKIP);
 }
 
+/* ethtool -k's [fixed] (a capture's ntuple_fixed=1): no ethtool command is offered for what the driver fixes. */
+static void test_ntuple_fixed(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_profile(fx, "[nic]\nntuple = on\ngro = off");
+	fx_write(fx, ND "/features", "gro=1\nlro=0\nntuple=0\ngro_fixed=0\nlro_fixed=1\nntuple_fixed=1\n");
+	f = fx_check(fx, "nic.ntuple");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ntuple filters off [fixed]");
+	assert_has(f->remedy, "fixes ntuple filters off");
+	assert_null(strstr(f->remedy, "ethtool -K"));
+	f = fx_check(fx, "nic.offloads");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->remedy, "ethtool -K ens1f0 gro off");
+}
+
 static void test_queues(void **state)
 {
 	struct fx *fx = *state;
@@ -196,6 +214,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_napi, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_offloads, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pause_ntuple, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ntuple_fixed, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_queues, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_caps, setup, fx_teardown),
 	};

@@ -134,6 +134,43 @@ static void test_needs_pfring(void **state)
 	assert_has(f->remedy, "ixgbe_zc");
 }
 
+/*
+ * stack = auto needs evidence of use, not an installed library: libxdp with no XDP program attached is the
+ * kernel stack (a virtio NIC with libxdp installed was taken for af_xdp); with the program it is af_xdp.
+ */
+static void test_stack_needs_evidence(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	assert_has(fx_check(fx, "nic.stack")->observed,
+		   "stack af_xdp (detected: ice on ens1f0 with XDP program 73 attached, and ");
+	fx_write(fx, "/.tickready/netdev/ens1f0/xdp", "features=basic,redirect,ndo-xmit,xsk-zerocopy,rx-sg\nprog_id=0\n");
+	f = fx_check(fx, "nic.stack");
+	assert_has(f->observed, "stack kernel (detected: ice on ens1f0, no bypass module, user-space driver, RDMA device or XDP "
+				"program found; /usr/lib/x86_64-linux-gnu/libxdp.so.1.3.0 is installed, which alone is not use)");
+	/* A virtio NIC (a cloud VM) with libxdp installed: the kernel stack too. */
+	fx_symlink(fx, "../../../bus/pci/drivers/virtio-pci", "/sys/devices/pci0000:00/0000:3b:00.0/driver");
+	fx_write(fx, "/sys/bus/pci/drivers/virtio-pci/.keep", "");
+	fx_write(fx, "/sys/devices/pci0000:00/0000:3b:00.0/vendor", "0x1af4\n");
+	fx_write(fx, "/sys/devices/pci0000:00/0000:3b:00.0/device", "0x1041\n");
+	fx_remove(fx, "/.tickready/netdev/ens1f0/xdp");
+	f = fx_check(fx, "nic.stack");
+	assert_has(f->observed, "stack kernel (detected: virtio-pci on ens1f0, no bypass module");
+	assert_has(f->observed, "libxdp.so.1.3.0 is installed, which alone is not use");
+}
+
+/* DPDK's mlx5 library installed on an mlx5 NIC without its RDMA device: not in use, so not dpdk-bifurcated. */
+static void test_mlx_library_alone(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_has(fx_check(fx, "nic.stack")->observed, "stack dpdk-bifurcated (detected: mlx5_core on 0000:3b:00.0 with RDMA "
+							"device mlx5_0 in use");
+	fx_remove(fx, IB "/device");
+	assert_has(fx_check(fx, "nic.stack")->observed, "librte_net_mlx5.so.23.0 is installed, which alone is not use");
+}
+
 static void test_xdp(void **state)
 {
 	struct fx *fx = *state;
@@ -259,6 +296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_needs_netmap_pfring, setup_netmap, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_needs_pfring, setup_pfring, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_xdp, setup_xdp, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stack_needs_evidence, setup_xdp, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mlx_library_alone, setup_mlx, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rdma, setup_rdma, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rdma_roce, setup_mlx, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_memlock, setup_rdma, fx_teardown),

@@ -32,7 +32,7 @@ static const struct host *load(struct fx *fx)
 	return &fx->host;
 }
 
-/* The same order as the boot tuner: grubby, then /etc/default/grub, then systemd-boot. */
+/* The same order as the boot tuner: grubby (with BLS entries, or RHEL 7's GRUB 2), then /etc/default/grub, then systemd-boot. */
 static void test_order(void **state)
 {
 	struct fx *fx = *state;
@@ -49,7 +49,29 @@ static void test_order(void **state)
 	fx_write(fx, "/etc/default/grub", "GRUB_DEFAULT=0\n");
 	assert_int_equal(tool(fx), HB_GRUB);
 	fx_write(fx, "/usr/sbin/grubby", "");
+	assert_int_equal(tool(fx), HB_GRUB2);
+	fx_write(fx, "/boot/loader/entries/0123abcd-6.1.0-28-amd64.conf", "title Linux\noptions root=UUID=1b7c ro\n");
 	assert_int_equal(tool(fx), HB_GRUBBY);
+	fx_remove(fx, "/etc/default/grub");
+	fx_remove(fx, "/boot/loader/entries/0123abcd-6.1.0-28-amd64.conf");
+	assert_int_equal(tool(fx), HB_GRUBBY);
+}
+
+/* RHEL 7 (grubby, no BLS entries): the next boot's line is the running one with GRUB_CMDLINE_LINUX's words after it. */
+static void test_grub2_staged(void **state)
+{
+	struct fx *fx = *state;
+	const struct host *h;
+
+	fx_write(fx, "/usr/sbin/grubby", "");
+	fx_write(fx, "/etc/default/grub", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"crashkernel=auto rhgb quiet isolcpus=2-3\"\n"
+					  "#GRUB_CMDLINE_LINUX=\"mitigations=off\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT\"\n");
+	h = load(fx);
+	assert_int_equal(h->boot, HB_GRUB2);
+	assert_true(h->has_staged);
+	assert_string_equal(cmdline_get(&h->staged, "isolcpus"), "2-3");
+	assert_string_equal(cmdline_get(&h->staged, "crashkernel"), "auto");
+	assert_string_equal(cmdline_get(&h->staged, "mitigations"), "auto");	/* the commented line is not read */
 }
 
 /* systemd-boot: /etc/kernel/cmdline is the next entry's whole line, taken verbatim. */
@@ -108,7 +130,7 @@ static void test_dropin_first(void **state)
 	h = load(fx);
 	assert_true(h->has_staged);
 	assert_string_equal(cmdline_get(&h->staged, "skew_tick"), "1");
-	assert_null(cmdline_get(&h->staged, "nohz_full"));
+	assert_null(cmdline_get(&h->staged, "mitigations"));
 }
 
 
@@ -141,6 +163,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup_base, fx_teardown)
 		T(test_order),
 		T(test_sdboot_staged),
+		T(test_grub2_staged),
 		T(test_sdboot_file_ignored),
 		T(test_dropin_first),
 		cmocka_unit_test(test_dropin_indented),
