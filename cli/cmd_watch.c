@@ -3,6 +3,7 @@
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,8 @@ static int write_prom(const char *path, const struct tally *t, uint64_t samples)
 	return rc;
 }
 
-static void print_summary(const struct tally *t, double seconds)
+/* per_sample: cpu ms an interval took after the baseline, -1 when no interval ended. */
+static void print_summary(const struct tally *t, double seconds, double per_sample, double interval)
 {
 	if (t->json) {
 		json_t *cpus = json_array(), *o;
@@ -141,6 +143,8 @@ static void print_summary(const struct tally *t, double seconds)
 			json_array_append_new(cpus, c);
 		}
 		o = json_pack("{s:{s:I, s:f, s:o}}", "summary", "events", (json_int_t)t->total, "seconds", seconds, "cpus", cpus);
+		if (per_sample >= 0)
+			json_object_set_new(json_object_get(o, "summary"), "cpu_ms_per_sample", json_real(per_sample));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);
@@ -160,6 +164,9 @@ static void print_summary(const struct tally *t, double seconds)
 			printf(" %13llu", (unsigned long long)t->events[s][k]);
 		putchar('\n');
 	}
+	if (per_sample >= 0)
+		printf("cost: %.2f ms of cpu a sample, %.3f %% of a cpu at this interval\n", per_sample,
+		       per_sample / (interval * 10));
 }
 
 static double now_s(void)
@@ -212,10 +219,30 @@ static int pin_to_housekeeping(const struct session *s, char *where, size_t size
 	return 0;
 }
 
+/* One kept file per thread and IRQ: as many as the hard limit allows (past it, files are opened per read). */
+static void raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The cpu time this process has used, in ms: the summary gives watch's own cost a sample. */
+static double cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *arg;
-	double interval = 1, duration = 0, started;
+	double interval = 1, duration = 0, started, spent;
 	long count = 0;
 	struct cli_parser p;
 	struct session s;
@@ -290,6 +317,13 @@ int cmd_watch(int argc, char **argv)
 		snprintf(ctx.housekeeping, sizeof(ctx.housekeeping), "HOUSEKEEPING");
 	ctx.allowed = profile_str(&s.prof, PK_TASKS_ALLOWED);
 	ctx.self = s.sr.live ? getpid() : 0;
+	/*
+	 * Live, a path of /proc or /sys names one kernel object for its life, so its file is kept open and
+	 * re-read; in a tree a file renamed over the path (a test, a new capture) would leave it on the old one.
+	 */
+	ctx.keep_open = s.sr.live;
+	if (ctx.keep_open)
+		raise_open_files();
 
 	if (watch_sample_take(&prev, &s.sr, &ctx, NULL) < 0) {
 		cli_error("watch: cannot read '/proc/interrupts' under '%s'", s.shown_root);
@@ -312,6 +346,7 @@ int cmd_watch(int argc, char **argv)
 		       where[0] ? ", from cpus " : "", where);
 	fflush(stdout);
 	started = now_s();
+	spent = cpu_ms();
 	for (long n = 0; rc == EXIT_READY && !stop_signal && (!count || n < count); n++) {
 		double next = started + (n + 1) * interval;
 
@@ -339,7 +374,7 @@ int cmd_watch(int argc, char **argv)
 		if (duration && now_s() >= started + duration)
 			break;
 	}
-	print_summary(&t, now_s() - started);
+	print_summary(&t, now_s() - started, samples > 1 ? (cpu_ms() - spent) / (double)(samples - 1) : -1, interval);
 	if (fflush(stdout) || ferror(stdout))
 		rc = EXIT_ERROR;
 	watch_sample_free(&prev);

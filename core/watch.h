@@ -16,14 +16,16 @@ struct watch_ctx {
 	char housekeeping[64];		/* the profile's housekeeping cpus, as a list, for the fixes */
 	const char *allowed;		/* [tasks] allowed: comma-separated names or globs, NULL when none */
 	pid_t self;			/* the watch's own pid: never an event */
+	bool keep_open;			/* live root: files stay open from sample to sample and are re-read with pread */
 };
 
 /* One row of /proc/interrupts or /proc/softirqs: its counts on the isolated cpus only. */
 struct watch_row {
 	char key[24];		/* "24", "LOC", "NET_RX" */
 	char name[64];		/* device name of a numbered IRQ, else the kernel's description */
-	uint64_t *count;	/* one per isolated cpu, in cpuset order */
+	uint64_t *count;	/* one per isolated cpu, in cpuset order (in the sample's one array) */
 	char affinity[64];	/* numbered IRQs: smp_affinity_list, "" when unreadable */
+	int affinity_fd;	/* kept smp_affinity_list, -1 */
 };
 
 struct watch_task {
@@ -34,6 +36,8 @@ struct watch_task {
 	bool kthread;
 	bool allowed_iso;	/* Cpus_allowed_list holds an isolated cpu (read once per thread) */
 	bool ran;		/* new, moved, or its cpu time grew since the previous sample */
+	int fd;			/* kept stat file, -1 */
+	int threads;		/* its process's thread count */
 };
 
 struct watch_sample {
@@ -44,6 +48,9 @@ struct watch_sample {
 	struct watch_task *task;	/* by tid, ascending */
 	char thp[32], ksm[8];	/* selected word, "" when unreadable */
 	bool irqs_read, softirqs_read;
+	uint64_t *irq_counts, *soft_counts;	/* the rows' counts, niso a row */
+	long last_pid;		/* /proc/sys/kernel/ns_last_pid, -1 unknown: unchanged means no thread started */
+	int fd_interrupts, fd_softirqs, fd_thp, fd_ksm, fd_last_pid;	/* kept files, -1 */
 };
 
 enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNT };
@@ -60,10 +67,12 @@ struct watch_event {
 
 /*
  * Reads one sample. prev (NULL for the first) lends each known thread's allowed-cpu answer, so a
- * thread's status file is read only once. Returns 0, or -errno when /proc/interrupts is unreadable.
+ * thread's status file is read only once, and with ctx->keep_open hands its open files over to s.
+ * Returns 0, or -errno when /proc/interrupts is unreadable.
  */
 int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
-		      const struct watch_sample *prev);
+		      struct watch_sample *prev);
+/* Frees s and closes the files it still keeps. */
 void watch_sample_free(struct watch_sample *s);
 /* Every event between two samples, in a fixed order (cpu-bound counters by cpu, then host-wide). */
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
