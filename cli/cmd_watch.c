@@ -14,7 +14,7 @@
 #include "watch.h"
 
 enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_INTERVAL = 'i', OPT_COUNT = 'n', OPT_DURATION = 'd', OPT_FORMAT = 'f',
-       OPT_PROM = 256 };
+       OPT_PROM = 256, OPT_UNTIL };
 
 static const struct cli_opt watch_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "watch the tree under DIR instead of / (tests change it between samples)" },
@@ -22,6 +22,7 @@ static const struct cli_opt watch_opts[] = {
 	{ "interval", "SECONDS", OPT_INTERVAL, "time between samples, 0.1 to 3600 (default 1)" },
 	{ "count", "N", OPT_COUNT, "stop after N intervals" },
 	{ "duration", "SECONDS", OPT_DURATION, "stop after SECONDS" },
+	{ "until", "HH:MM", OPT_UNTIL, "stop at the next HH:MM, local time" },
 	{ "format", "text|json", OPT_FORMAT, "one line per event: text (default) or a JSON object" },
 	{ "prometheus", "FILE", OPT_PROM, "rewrite FILE (node_exporter textfile) atomically every interval" },
 	{ NULL, NULL, 0, NULL },
@@ -241,7 +242,7 @@ static double cpu_ms(void)
 
 int cmd_watch(int argc, char **argv)
 {
-	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *arg;
+	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *until = NULL, *arg;
 	double interval = 1, duration = 0, started, spent;
 	long count = 0;
 	struct cli_parser p;
@@ -255,12 +256,12 @@ int cmd_watch(int argc, char **argv)
 	int c, rc = EXIT_READY;
 
 	cli_parser_init(&p, "watch",
-			"tickready watch [--root DIR] [--profile NAME|FILE] [--interval SECONDS] [--count N | --duration "
-			"SECONDS] [--format text|json] [--prometheus FILE]",
+			"tickready watch [--root DIR] [--profile NAME|FILE] [--interval SECONDS] [--count N] [--duration "
+			"SECONDS | --until HH:MM] [--format text|json] [--prometheus FILE]",
 			"Samples, every interval, the interrupts, softirqs, threads and IRQ affinities of the profile's isolated "
 			"cpus, irqbalance/tuned/bpftune and the THP and KSM switches, from a housekeeping cpu it pins itself "
-			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT or SIGTERM "
-			"ends it with a summary. Exit 0: nothing happened, 1: events.",
+			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT, SIGTERM, "
+			"--count, --duration or --until ends it with a summary. Exit 0: nothing happened, 1: events.",
 			watch_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		char *end;
@@ -271,6 +272,7 @@ int cmd_watch(int argc, char **argv)
 		case OPT_PROFILE: profile = arg; break;
 		case OPT_FORMAT: format = arg; break;
 		case OPT_PROM: prom = arg; break;
+		case OPT_UNTIL: until = arg; break;
 		case OPT_INTERVAL:
 			if (parse_seconds("interval", arg, 0.1, 3600, &interval) < 0)
 				return EXIT_ERROR;
@@ -294,6 +296,20 @@ int cmd_watch(int argc, char **argv)
 		cli_error("watch: %s '%s'%s", optind < argc ? "unexpected argument" : "unknown format",
 			  optind < argc ? argv[optind] : format, optind < argc ? "" : " (text or json)");
 		return EXIT_ERROR;
+	}
+	if (until) {
+		time_t now = time(NULL), deadline;
+
+		if (duration) {
+			cli_error("watch: --until '%s' and --duration: give one", until);
+			return EXIT_ERROR;
+		}
+		if (watch_until(until, now, &deadline) < 0) {
+			cli_error("watch: invalid --until '%s' (HH:MM, local time, 00:00 to 23:59)", until);
+			return EXIT_ERROR;
+		}
+		/* From here on the monotonic clock counts: a clock step during the watch moves no deadline. */
+		duration = difftime(deadline, now);
 	}
 	if (prom && cli_out_path_ok("watch", prom) < 0)
 		return EXIT_ERROR;
@@ -341,9 +357,10 @@ int cmd_watch(int argc, char **argv)
 	if (prom && write_prom(prom, &t, samples) < 0)
 		rc = EXIT_ERROR;
 	if (!t.json)
-		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s; baseline taken\n",
+		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s%s%s%s; baseline taken\n",
 		       cpuset_format(&ctx.isolated, iso_text, sizeof(iso_text)), s.shown_root, interval,
-		       where[0] ? ", from cpus " : "", where);
+		       where[0] ? ", from cpus " : "", where, until ? ", until " : "", until ? until : "",
+		       until ? " local time" : "");
 	fflush(stdout);
 	started = now_s();
 	spent = cpu_ms();

@@ -836,3 +836,36 @@ void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, co
 	diff_switch(&em, "KSM (/sys/kernel/mm/ksm/run)", prev->ksm, cur->ksm,
 		    "echo 0 > /sys/kernel/mm/ksm/run ([memory] ksm = off)");
 }
+
+int watch_until(const char *hhmm, time_t now, time_t *deadline)
+{
+	int hour = 0, minute = 0, n = 0;
+	const char *p = hhmm;
+	struct tm tm;
+	time_t at;
+
+	while (isdigit((unsigned char)*p) && n < 2)
+		hour = hour * 10 + (*p++ - '0'), n++;
+	if (!n || *p++ != ':' || !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2])
+		return -EINVAL;
+	minute = (p[0] - '0') * 10 + (p[1] - '0');
+	if (hour > 23 || minute > 59)
+		return -EINVAL;
+	if (!localtime_r(&now, &tm))
+		return -EINVAL;
+	for (int day = 0; day < 3; day++) {
+		struct tm want = tm;
+
+		want.tm_mday += day;
+		want.tm_hour = hour;
+		want.tm_min = minute;
+		want.tm_sec = 0;
+		want.tm_isdst = -1;	/* whatever DST says on that day */
+		at = mktime(&want);
+		if (at != (time_t)-1 && at > now) {
+			*deadline = at;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

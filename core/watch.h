@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "cpuset.h"
 #include "sysroot.h"
@@ -74,6 +75,11 @@ int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const st
 		      struct watch_sample *prev);
 /* Frees s and closes the files it still keeps. */
 void watch_sample_free(struct watch_sample *s);
+/*
+ * --until HH:MM: the next time the local clock reads HH:MM after now (tomorrow when that is now or
+ * past). 0, or -EINVAL for anything but H:MM or HH:MM (00:00 to 23:59).
+ */
+int watch_until(const char *hhmm, time_t now, time_t *deadline);
 /* Every event between two samples, in a fixed order (cpu-bound counters by cpu, then host-wide). */
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
 		void (*fn)(void *arg, const struct watch_event *e), void *arg);

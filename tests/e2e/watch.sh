@@ -41,6 +41,21 @@ expect_grep "fixture: summary table" '^summary: [0-9]+ events' "$W/fx.out"
 expect_status 0 "fixture unchanged: --count 2 exits 0" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.1 --count 2 --format json
 [ "$(tail -1 "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["events"])')" = 0 ] && ok "json summary: 0 events" || not_ok "json summary"
 
+# --until: bad values named, exit 2; not with --duration.
+expect_status 2 "--until 24:00 is a usage error" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 24:00
+expect_grep "names the value" "invalid --until '24:00'" "$ERR"
+expect_status 2 "--until 9h30 is a usage error" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 9h30
+expect_status 2 "--until with --duration is refused" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 12:00 --duration 5
+# It stops at HH:MM: a zone whose clock reads :55 now (POSIX TZ offsets take seconds) puts the next minute
+# about 5 s away, so nothing waits for the real clock; expect_status bounds the run at 60 s.
+read -r zone until < <(python3 -c '
+import time
+t = time.time(); off = (55 - int(t) % 60) % 60; local = time.gmtime(t + off + 60)
+print("WCH-0:00:%02d" % off, "%02d:%02d" % (local.tm_hour, local.tm_min))')
+expect_status 0 "--until $until ($zone) ends the watch, exit 0" env TZ="$zone" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.5 --until "$until"
+expect_grep "start line names the time" "until $until local time; baseline taken" "$OUT"
+expect_grep "summary at the end" '^summary: 0 events' "$OUT"
+
 # Live: cpu 1 isolated. Pinned to cpu 1 only, no housekeeping cpu is allowed: refused.
 [ "$(nproc)" -ge 2 ] || { echo "skip live: one cpu"; echo "watch: $PASSED passed, $FAILED failed"; [ "$FAILED" = 0 ]; exit; }
 P=$W/iso1.ini; printf '[cpu]\nisolated_cores = 1\nhousekeeping_cores = 0\n' >"$P"

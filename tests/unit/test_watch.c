@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -308,6 +310,38 @@ static void test_kept_files(void **state)
 	fx_done(&fx);
 }
 
+/* --until: the next HH:MM on the local clock, from an injected now; bad values refused. */
+static void test_until(void **state)
+{
+	/* 2026-12-07 10:30:15 UTC; in the CET zone 11:30:15. 2026-03-29 00:30 UTC, CET: 01:30, 02:00 CET -> 03:00 CEST. */
+	const time_t now = 1796639415, spring = 1774744200;
+	time_t at;
+
+	(void)state;
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_int_equal(watch_until("17:00", now, &at), 0);
+	assert_int_equal(at - now, 6 * 3600 + 29 * 60 + 45);
+	assert_int_equal(watch_until("9:05", now, &at), 0);	/* past today: tomorrow */
+	assert_int_equal(at - now, 22 * 3600 + 34 * 60 + 45);
+	assert_int_equal(watch_until("10:30", now, &at), 0);	/* this minute began: tomorrow's */
+	assert_int_equal(at - now, 24 * 3600 - 15);
+	assert_int_equal(watch_until("00:00", now, &at), 0);
+	assert_int_equal(at - now, 13 * 3600 + 29 * 60 + 45);
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	assert_int_equal(watch_until("17:00", now, &at), 0);	/* local time: an hour sooner in UTC */
+	assert_int_equal(at - now, 5 * 3600 + 29 * 60 + 45);
+	assert_int_equal(watch_until("08:00", spring, &at), 0);	/* the night the clocks go forward: 5.5 h, not 6.5 */
+	assert_int_equal(at - spring, 5 * 3600 + 30 * 60);
+	for (const char *const *bad = (const char *const[]){ "24:00", "12:60", "1200", "12:0", "12:000", "123:00",
+							     "-1:00", "12:00 ", "", ":30", "ab:cd", NULL };
+	     *bad; bad++)
+		assert_int_equal(watch_until(*bad, now, &at), -EINVAL);
+	unsetenv("TZ");
+	tzset();
+}
+
 /* No /proc/interrupts: an error, not an empty sample. */
 static void test_unreadable(void **state)
 {
@@ -333,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_host_events),
 		cmocka_unit_test(test_kernel_layout),
 		cmocka_unit_test(test_kept_files),
+		cmocka_unit_test(test_until),
 		cmocka_unit_test(test_unreadable),
 	};
 
