@@ -231,6 +231,18 @@ static void raise_open_files(void)
 	}
 }
 
+/* The error and drop counters: thermal throttling of the isolated cpus, the host's NICs' AER, EDAC, softnet, UDP. */
+static void find_spikes(const struct session *s, struct watch_ctx *ctx, struct spike_sources *out)
+{
+	struct spike_nic *nics = xcalloc(s->host.nnics + 1, sizeof(*nics));
+
+	for (size_t i = 0; i < s->host.nnics; i++)
+		nics[i] = (struct spike_nic){ s->host.nics[i].name, s->host.nics[i].pci };
+	spike_sources_find(&s->sr, &ctx->isolated, nics, s->host.nnics, out);
+	free(nics);
+	ctx->spikes = out;
+}
+
 /* The cpu time this process has used, in ms: the summary gives watch's own cost a sample. */
 static double cpu_ms(void)
 {
@@ -249,6 +261,7 @@ int cmd_watch(int argc, char **argv)
 	struct session s;
 	struct watch_ctx ctx = { 0 };
 	struct watch_sample prev, cur;
+	struct spike_sources spikes;
 	struct tally t = { 0 };
 	struct sigaction sa = { 0 };
 	char where[CPUSET_TEXT_MAX] = "", iso_text[64];
@@ -340,9 +353,12 @@ int cmd_watch(int argc, char **argv)
 	ctx.keep_open = s.sr.live;
 	if (ctx.keep_open)
 		raise_open_files();
+	find_spikes(&s, &ctx, &spikes);
 
 	if (watch_sample_take(&prev, &s.sr, &ctx, NULL) < 0) {
 		cli_error("watch: cannot read '/proc/interrupts' under '%s'", s.shown_root);
+		watch_sample_free(&prev);
+		spike_sources_free(&spikes);
 		session_close(&s);
 		return EXIT_ERROR;
 	}
@@ -397,6 +413,7 @@ int cmd_watch(int argc, char **argv)
 	watch_sample_free(&prev);
 	free(t.events);
 	free(t.counted);
+	spike_sources_free(&spikes);
 	session_close(&s);
 	if (rc == EXIT_READY && t.total)
 		rc = EXIT_NOT_READY;

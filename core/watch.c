@@ -16,7 +16,7 @@
 #include "util.h"
 
 const char *const watch_kind_names[WK_COUNT] = {
-	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch",
+	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch", "counter",
 };
 
 /* /proc/interrupts of a 512-cpu host with thousands of IRQs runs to tens of MiB. */
@@ -191,7 +191,7 @@ static bool fixed_places(const struct table_read *t, const char *p, size_t len)
 {
 	size_t end = (size_t)t->ncols * COUNT_WIDTH;
 
-	if (len <= end || !isdigit((unsigned char)p[end - 1]) || isdigit((unsigned char)p[end]))
+	if (!end || len <= end || !isdigit((unsigned char)p[end - 1]) || isdigit((unsigned char)p[end]))
 		return false;
 	for (int i = 0; i < t->s->niso; i++) {
 		const char *f = p + (size_t)t->col[i] * COUNT_WIDTH;
@@ -552,6 +552,30 @@ static void read_selected(const struct sysroot *sr, const struct watch_ctx *ctx,
 	}
 }
 
+/* softnet_stat of a 512-cpu host is about 60 KB. */
+#define SPIKE_TEXT_CAP (1u << 20)
+
+static void read_spikes(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+			struct watch_sample *prev)
+{
+	size_t n = ctx->spikes ? ctx->spikes->n : 0;
+	char *text;
+
+	if (!n)
+		return;
+	text = xmalloc(SPIKE_TEXT_CAP);
+	s->spike_fds = xmalloc(n * sizeof(*s->spike_fds));
+	s->nspike_fds = n;
+	for (size_t i = 0; i < n; i++) {
+		s->spike_fds[i] = -1;
+		if (prev && prev->spike_fds)
+			hand_over(&s->spike_fds[i], &prev->spike_fds[i]);
+		if (read_kept(sr, ctx, &s->spike_fds[i], ctx->spikes->src[i].path, text, SPIKE_TEXT_CAP) >= 0)
+			spike_parse(&ctx->spikes->src[i], (unsigned)i, text, &s->spikes);
+	}
+	free(text);
+}
+
 int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
 		      struct watch_sample *prev)
 {
@@ -577,6 +601,7 @@ int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const st
 	read_tasks(sr, ctx, s, prev);
 	read_selected(sr, ctx, &s->fd_thp, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
 	read_selected(sr, ctx, &s->fd_ksm, "/sys/kernel/mm/ksm/run", s->ksm, sizeof(s->ksm));
+	read_spikes(sr, ctx, s, prev);
 	return rc < 0 ? rc : 0;
 }
 
@@ -598,6 +623,10 @@ void watch_sample_free(struct watch_sample *s)
 	close_kept(&s->fd_thp);
 	close_kept(&s->fd_ksm);
 	close_kept(&s->fd_last_pid);
+	for (size_t i = 0; s->spike_fds && i < s->nspike_fds; i++)
+		close_kept(&s->spike_fds[i]);
+	free(s->spike_fds);
+	spike_values_free(&s->spikes);
 	free(s->irq_counts);
 	free(s->soft_counts);
 	free(s->task);
@@ -810,6 +839,31 @@ static void diff_switch(const struct emit *em, const char *name, const char *bef
 	em->fn(em->arg, &e);
 }
 
+/* A counter that grew; one first seen now (a source that appeared) is its own baseline. */
+static void diff_spikes(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	for (size_t i = 0; i < cur->spikes.n; i++) {
+		const struct spike_value *v = &cur->spikes.v[i], *o = spike_find(&prev->spikes, v, i);
+		const struct spike_kind_info *k = &spike_kinds[v->kind];
+		const char *where = em->ctx->spikes->src[v->src].where;
+		struct watch_event e = { .kind = WK_COUNTER, .cpu = v->cpu };
+		char place[80] = "";
+
+		if (!o || v->value <= o->value)
+			continue;
+		e.count = v->value - o->value;
+		if (v->cpu >= 0)
+			snprintf(place, sizeof(place), " on cpu %d", v->cpu);
+		else if (where[0])
+			snprintf(place, sizeof(place), " on %s", where);
+		snprintf(e.what, sizeof(e.what), "%s%s: +%llu (%llu since boot)", k->name, place,
+			 (unsigned long long)e.count, (unsigned long long)v->value);
+		snprintf(e.cause, sizeof(e.cause), "%s", k->meaning);
+		snprintf(e.fix, sizeof(e.fix), "%s", k->fix);
+		em->fn(em->arg, &e);
+	}
+}
+
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
 		void (*fn)(void *arg, const struct watch_event *e), void *arg)
 {
@@ -835,6 +889,7 @@ void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, co
 		    "echo never > /sys/kernel/mm/transparent_hugepage/enabled ([memory] thp = never)");
 	diff_switch(&em, "KSM (/sys/kernel/mm/ksm/run)", prev->ksm, cur->ksm,
 		    "echo 0 > /sys/kernel/mm/ksm/run ([memory] ksm = off)");
+	diff_spikes(&em, prev, cur);
 }
 
 int watch_until(const char *hhmm, time_t now, time_t *deadline)

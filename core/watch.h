@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cpuset.h"
+#include "spikes.h"
 #include "sysroot.h"
 
 /* What a watch looks at: fixed for its whole run. */
@@ -18,6 +19,7 @@ struct watch_ctx {
 	const char *allowed;		/* [tasks] allowed: comma-separated names or globs, NULL when none */
 	pid_t self;			/* the watch's own pid: never an event */
 	bool keep_open;			/* live root: files stay open from sample to sample and are re-read with pread */
+	const struct spike_sources *spikes;	/* host-wide error and drop counters, NULL when none */
 };
 
 /* One row of /proc/interrupts or /proc/softirqs: its counts on the isolated cpus only. */
@@ -52,9 +54,12 @@ struct watch_sample {
 	uint64_t *irq_counts, *soft_counts;	/* the rows' counts, niso a row */
 	long last_pid;		/* /proc/sys/kernel/ns_last_pid, -1 unknown: unchanged means no thread started */
 	int fd_interrupts, fd_softirqs, fd_thp, fd_ksm, fd_last_pid;	/* kept files, -1 */
+	struct spike_values spikes;	/* ctx->spikes' counters */
+	int *spike_fds;		/* kept, one per source, -1 */
+	size_t nspike_fds;
 };
 
-enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNT };
+enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNTER, WK_COUNT };
 extern const char *const watch_kind_names[WK_COUNT];
 
 struct watch_event {

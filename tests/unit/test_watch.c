@@ -342,6 +342,49 @@ static void test_until(void **state)
 	tzset();
 }
 
+/* Error and drop counters: their growth is an event, with where it grew, the total since boot and the fix. */
+static void test_counter_growth(void **state)
+{
+	const struct spike_nic nics[] = { { "ens1f0", "0000:3b:00.0" } };
+	struct spike_sources src;
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_counters(&fx, 0, 0, 0, 0, 0, 0);
+	fx_write(&fx, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "4\n");
+	fx_write(&fx, "/sys/bus/pci/devices/0000:3b:00.0/aer_dev_correctable", "RxErr 0\nTOTAL_ERR_COR 1\n");
+	fx_write(&fx, "/proc/net/snmp", "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 7\n");
+	assert_int_equal(sysroot_open(&fx.sr, fx.dir), 0);
+	spike_sources_find(&fx.sr, &ctx.isolated, nics, 1, &src);
+	sysroot_close(&fx.sr);
+	assert_int_equal(src.n, 3);
+	ctx.spikes = &src;
+	take(&fx, &ctx, &a, NULL);
+	assert_int_equal(a.spikes.n, 3);
+	fx_write(&fx, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "6\n");
+	fx_write(&fx, "/proc/net/snmp", "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 10\n");
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.e[0].kind, WK_COUNTER);
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_int_equal(seen.e[0].count, 2);
+	assert_string_equal(seen.e[0].what, "thermal-core on cpu 2: +2 (6 since boot)");
+	assert_non_null(strstr(seen.e[0].fix, "check cooling"));
+	assert_int_equal(seen.e[1].cpu, -1);
+	assert_string_equal(seen.e[1].what, "udp-rcvbuf-errors: +3 (10 since boot)");
+	assert_non_null(strstr(seen.e[1].cause, "receive buffer was full"));
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	spike_sources_free(&src);
+	fx_done(&fx);
+}
+
 /* No /proc/interrupts: an error, not an empty sample. */
 static void test_unreadable(void **state)
 {
@@ -368,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_layout),
 		cmocka_unit_test(test_kept_files),
 		cmocka_unit_test(test_until),
+		cmocka_unit_test(test_counter_growth),
 		cmocka_unit_test(test_unreadable),
 	};
 
