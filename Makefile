@@ -52,6 +52,7 @@ NPROC := $(shell nproc 2>/dev/null || echo 1)
 POLLER_BIN ?=
 # The scheduled report (tickready-audit.timer): when it runs, and whether `make install` enables it.
 AUDIT_CALENDAR ?= Mon..Fri 06:30
+WATCH_CALENDAR ?= Mon..Fri 08:00
 ENABLE_AUDIT_TIMER ?=
 
 .DEFAULT_GOAL := all
@@ -217,6 +218,10 @@ install: all install-cli
 	sed "s|^OnCalendar=.*|OnCalendar=$(AUDIT_CALENDAR)|" systemd/tickready-audit.timer > $(DESTDIR)/lib/systemd/system/tickready-audit.timer
 	@if [ "$(ENABLE_AUDIT_TIMER)" = 1 ]; then systemctl $(if $(DESTDIR),--root=$(DESTDIR)) enable tickready-audit.timer; \
 	else echo "tickready-audit.timer installed, not enabled (make install ENABLE_AUDIT_TIMER=1, or systemctl enable --now tickready-audit.timer)"; fi
+	sed "s|/usr/local/bin/|$(PREFIX)/bin/|" systemd/tickready-watch.service > $(DESTDIR)/lib/systemd/system/tickready-watch.service
+	sed "s|^OnCalendar=.*|OnCalendar=$(WATCH_CALENDAR)|" systemd/tickready-watch.timer > $(DESTDIR)/lib/systemd/system/tickready-watch.timer
+	@if [ "$(ENABLE_WATCH_TIMER)" = 1 ]; then systemctl $(if $(DESTDIR),--root=$(DESTDIR)) enable tickready-watch.timer; \
+	else echo "tickready-watch.timer installed, not enabled (make install ENABLE_WATCH_TIMER=1, or systemctl enable tickready-watch.timer)"; fi
 
 clean:
 	rm -rf build build-asan

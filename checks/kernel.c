@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "spikes.h"
 #include "tuners.h"
 #include "util.h"
 
@@ -19,6 +20,9 @@
 /* A hex mask of CPUSET_MAX cpus: 2048 digits and a comma per 8. */
 #define MASK_TEXT_MAX 2400
 #define BOOT_STAGED "to the kernel command line"
+#define SOFTNET_STAT "/proc/net/softnet_stat"
+#define NET_SNMP "/proc/net/snmp"
+#define NET_SNMP6 "/proc/net/snmp6"
 
 /* ---- shared helpers ---- */
 
@@ -761,4 +765,94 @@ const struct check check_kernel_mce = {
 	.title = "no corrected machine-check polling on the isolated cores",
 	.reads = "/proc/cmdline " MCE_DIR "/machinecheckN/ignore_ce",
 	.run = run_kernel_mce, .plan = plan_mce,
+};
+
+/* ---- kernel.error_counters ---- */
+
+/* Places named per kind in a finding; the rest are counted. */
+#define COUNTER_PLACES 3
+
+/* One kind's total since boot: summed, but a package's count is the same on each of its cpus, so its largest. */
+struct counter_total {
+	uint64_t total;
+	unsigned places;
+	char named[160];
+};
+
+static void total_add(struct counter_total *t, enum spike_kind kind, const char *where, uint64_t v)
+{
+	size_t len = strlen(t->named);
+
+	if (!v)
+		return;
+	t->total = kind == SK_THROTTLE_PACKAGE ? (v > t->total ? v : t->total) : t->total + v;
+	if (t->places++ < COUNTER_PLACES && where[0])
+		snprintf(t->named + len, sizeof(t->named) - len, "%s%s", len ? ", " : "", where);
+}
+
+static void run_kernel_error_counters(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct host *h = ctx->host;
+	struct spike_nic *nics = xcalloc(h->nnics + 1, sizeof(*nics));
+	struct counter_total totals[SK_COUNT] = { 0 };
+	struct spike_sources src;
+	struct spike_values vals = { 0 };
+	char observed[1024] = "", remedy[1024] = "";
+	size_t olen = 0, rlen = 0;
+
+	for (size_t i = 0; i < h->nnics; i++)
+		nics[i] = (struct spike_nic){ h->nics[i].name, h->nics[i].pci };
+	spike_sources_find(ctx->sr, h->has_online ? &h->online : &h->present, nics, h->nnics, &src);
+	free(nics);
+	if (!src.n) {
+		finding_skip(f, "none of the counters is here (thermal_throttle, EDAC, PCIe AER, " SOFTNET_STAT ", " NET_SNMP ")");
+		return;
+	}
+	spike_read_all(ctx->sr, &src, &vals);
+	for (size_t i = 0; i < vals.n; i++) {
+		const struct spike_value *v = &vals.v[i];
+		char where[80];
+
+		if (v->cpu >= 0)
+			snprintf(where, sizeof(where), "cpu %d", v->cpu);
+		else
+			snprintf(where, sizeof(where), "%s", src.src[v->src].where);
+		total_add(&totals[v->kind], v->kind, where, v->value);
+	}
+	finding_expected(f, "no thermal throttling, memory or PCIe errors, or dropped packets since boot");
+	for (int k = 0; k < SK_COUNT; k++) {
+		const struct counter_total *t = &totals[k];
+
+		if (!t->total)
+			continue;
+		olen += (size_t)snprintf(observed + olen, sizeof(observed) - olen, "%s'%s' = %llu%s%s%s", olen ? ", " : "",
+					 spike_kinds[k].name, (unsigned long long)t->total, t->named[0] ? " (" : "", t->named,
+					 t->named[0] ? (t->places > COUNTER_PLACES ? ", ...)" : ")") : "");
+		if (olen >= sizeof(observed))
+			olen = sizeof(observed) - 1;
+		/* Kinds that share a fix (core and package throttling, UDP over v4 and v6) give it once. */
+		if (!strstr(remedy, spike_kinds[k].fix)) {
+			rlen += (size_t)snprintf(remedy + rlen, sizeof(remedy) - rlen, "%s%s: %s", rlen ? "; " : "",
+						 spike_kinds[k].name, spike_kinds[k].fix);
+			if (rlen >= sizeof(remedy))
+				rlen = sizeof(remedy) - 1;
+		}
+	}
+	if (olen) {
+		finding_warn(f, "since boot: %s", observed);
+		finding_remedy(f, "%s", remedy);
+	} else {
+		finding_pass(f, "%zu counters since boot, all 0", vals.n);
+	}
+	spike_values_free(&vals);
+	spike_sources_free(&src);
+}
+
+const struct check check_kernel_error_counters = {
+	.id = "kernel.error_counters",
+	.area = AREA_KERNEL,
+	.title = "no thermal throttling, memory or PCIe errors, or packet drops since boot",
+	.reads = "/sys/devices/system/cpu/cpuN/thermal_throttle /sys/devices/system/edac/mc "
+		 "/sys/bus/pci/devices/NIC/aer_dev_* " SOFTNET_STAT " " NET_SNMP " " NET_SNMP6,
+	.run = run_kernel_error_counters,
 };

@@ -10,7 +10,7 @@
 	X(irq_irqbalance) X(irq_affinity) X(irq_default_affinity) X(irq_nic_node) X(irq_irqaffinity) \
 	X(kernel_timer_migration) X(kernel_watchdog) X(kernel_sched_rt_runtime) X(kernel_stat_interval) \
 	X(kernel_workqueue) X(kernel_mitigations) X(kernel_skew_tick) X(kernel_nosoftlockup) \
-	X(kernel_hung_task) X(kernel_mce) X(kernel_busy_poll) X(kernel_io_uring) \
+	X(kernel_hung_task) X(kernel_mce) X(kernel_error_counters) X(kernel_busy_poll) X(kernel_io_uring) \
 	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) \
 	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) X(nic_ena_llq) \

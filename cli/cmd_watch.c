@@ -3,6 +3,7 @@
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "watch.h"
 
 enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_INTERVAL = 'i', OPT_COUNT = 'n', OPT_DURATION = 'd', OPT_FORMAT = 'f',
-       OPT_PROM = 256 };
+       OPT_PROM = 256, OPT_UNTIL };
 
 static const struct cli_opt watch_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "watch the tree under DIR instead of / (tests change it between samples)" },
@@ -21,6 +22,7 @@ static const struct cli_opt watch_opts[] = {
 	{ "interval", "SECONDS", OPT_INTERVAL, "time between samples, 0.1 to 3600 (default 1)" },
 	{ "count", "N", OPT_COUNT, "stop after N intervals" },
 	{ "duration", "SECONDS", OPT_DURATION, "stop after SECONDS" },
+	{ "until", "HH:MM", OPT_UNTIL, "stop at the next HH:MM, local time" },
 	{ "format", "text|json", OPT_FORMAT, "one line per event: text (default) or a JSON object" },
 	{ "prometheus", "FILE", OPT_PROM, "rewrite FILE (node_exporter textfile) atomically every interval" },
 	{ NULL, NULL, 0, NULL },
@@ -127,7 +129,8 @@ static int write_prom(const char *path, const struct tally *t, uint64_t samples)
 	return rc;
 }
 
-static void print_summary(const struct tally *t, double seconds)
+/* per_sample: cpu ms an interval took after the baseline, -1 when no interval ended. */
+static void print_summary(const struct tally *t, double seconds, double per_sample, double interval)
 {
 	if (t->json) {
 		json_t *cpus = json_array(), *o;
@@ -141,6 +144,8 @@ static void print_summary(const struct tally *t, double seconds)
 			json_array_append_new(cpus, c);
 		}
 		o = json_pack("{s:{s:I, s:f, s:o}}", "summary", "events", (json_int_t)t->total, "seconds", seconds, "cpus", cpus);
+		if (per_sample >= 0)
+			json_object_set_new(json_object_get(o, "summary"), "cpu_ms_per_sample", json_real(per_sample));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);
@@ -160,6 +165,9 @@ static void print_summary(const struct tally *t, double seconds)
 			printf(" %13llu", (unsigned long long)t->events[s][k]);
 		putchar('\n');
 	}
+	if (per_sample >= 0)
+		printf("cost: %.2f ms of cpu a sample, %.3f %% of a cpu at this interval\n", per_sample,
+		       per_sample / (interval * 10));
 }
 
 static double now_s(void)
@@ -212,15 +220,48 @@ static int pin_to_housekeeping(const struct session *s, char *where, size_t size
 	return 0;
 }
 
+/* One kept file per thread and IRQ: as many as the hard limit allows (past it, files are opened per read). */
+static void raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The error and drop counters: thermal throttling of the isolated cpus, the host's NICs' AER, EDAC, softnet, UDP. */
+static void find_spikes(const struct session *s, struct watch_ctx *ctx, struct spike_sources *out)
+{
+	struct spike_nic *nics = xcalloc(s->host.nnics + 1, sizeof(*nics));
+
+	for (size_t i = 0; i < s->host.nnics; i++)
+		nics[i] = (struct spike_nic){ s->host.nics[i].name, s->host.nics[i].pci };
+	spike_sources_find(&s->sr, &ctx->isolated, nics, s->host.nnics, out);
+	free(nics);
+	ctx->spikes = out;
+}
+
+/* The cpu time this process has used, in ms: the summary gives watch's own cost a sample. */
+static double cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 int cmd_watch(int argc, char **argv)
 {
-	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *arg;
-	double interval = 1, duration = 0, started;
+	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *until = NULL, *arg;
+	double interval = 1, duration = 0, started, spent;
 	long count = 0;
 	struct cli_parser p;
 	struct session s;
 	struct watch_ctx ctx = { 0 };
 	struct watch_sample prev, cur;
+	struct spike_sources spikes;
 	struct tally t = { 0 };
 	struct sigaction sa = { 0 };
 	char where[CPUSET_TEXT_MAX] = "", iso_text[64];
@@ -230,8 +271,8 @@ int cmd_watch(int argc, char **argv)
 	cli_parser_init(&p, "watch", "",
 			"Samples, every interval, the interrupts, softirqs, threads and IRQ affinities of the profile's isolated "
 			"cpus, irqbalance/tuned/bpftune and the THP and KSM switches, from a housekeeping cpu it pins itself "
-			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT or SIGTERM "
-			"ends it with a summary. Exit 0: nothing happened, 1: events.",
+			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT, SIGTERM, "
+			"--count, --duration or --until ends it with a summary. Exit 0: nothing happened, 1: events.",
 			watch_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
 		char *end;
@@ -242,6 +283,7 @@ int cmd_watch(int argc, char **argv)
 		case OPT_PROFILE: profile = arg; break;
 		case OPT_FORMAT: format = arg; break;
 		case OPT_PROM: prom = arg; break;
+		case OPT_UNTIL: until = arg; break;
 		case OPT_INTERVAL:
 			if (parse_seconds("interval", arg, 0.1, 3600, &interval) < 0)
 				return EXIT_ERROR;
@@ -266,6 +308,20 @@ int cmd_watch(int argc, char **argv)
 			  optind < argc ? argv[optind] : format, optind < argc ? "" : " (text or json)");
 		return EXIT_ERROR;
 	}
+	if (until) {
+		time_t now = time(NULL), deadline;
+
+		if (duration) {
+			cli_error("watch: --until '%s' and --duration: give one", until);
+			return EXIT_ERROR;
+		}
+		if (watch_until(until, now, &deadline) < 0) {
+			cli_error("watch: invalid --until '%s' (HH:MM, local time, 00:00 to 23:59)", until);
+			return EXIT_ERROR;
+		}
+		/* From here on the monotonic clock counts: a clock step during the watch moves no deadline. */
+		duration = difftime(deadline, now);
+	}
 	if (prom && cli_out_path_ok("watch", prom) < 0)
 		return EXIT_ERROR;
 	if (session_open(&s, root, profile, false))
@@ -288,9 +344,19 @@ int cmd_watch(int argc, char **argv)
 		snprintf(ctx.housekeeping, sizeof(ctx.housekeeping), "HOUSEKEEPING");
 	ctx.allowed = profile_str(&s.prof, PK_TASKS_ALLOWED);
 	ctx.self = s.sr.live ? getpid() : 0;
+	/*
+	 * Live, a path of /proc or /sys names one kernel object for its life, so its file is kept open and
+	 * re-read; in a tree a file renamed over the path (a test, a new capture) would leave it on the old one.
+	 */
+	ctx.keep_open = s.sr.live;
+	if (ctx.keep_open)
+		raise_open_files();
+	find_spikes(&s, &ctx, &spikes);
 
 	if (watch_sample_take(&prev, &s.sr, &ctx, NULL) < 0) {
 		cli_error("watch: cannot read '/proc/interrupts' under '%s'", s.shown_root);
+		watch_sample_free(&prev);
+		spike_sources_free(&spikes);
 		session_close(&s);
 		return EXIT_ERROR;
 	}
@@ -305,11 +371,13 @@ int cmd_watch(int argc, char **argv)
 	if (prom && write_prom(prom, &t, samples) < 0)
 		rc = EXIT_ERROR;
 	if (!t.json)
-		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s; baseline taken\n",
+		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s%s%s%s; baseline taken\n",
 		       cpuset_format(&ctx.isolated, iso_text, sizeof(iso_text)), s.shown_root, interval,
-		       where[0] ? ", from cpus " : "", where);
+		       where[0] ? ", from cpus " : "", where, until ? ", until " : "", until ? until : "",
+		       until ? " local time" : "");
 	fflush(stdout);
 	started = now_s();
+	spent = cpu_ms();
 	for (long n = 0; rc == EXIT_READY && !stop_signal && (!count || n < count); n++) {
 		double next = started + (n + 1) * interval;
 
@@ -337,12 +405,13 @@ int cmd_watch(int argc, char **argv)
 		if (duration && now_s() >= started + duration)
 			break;
 	}
-	print_summary(&t, now_s() - started);
+	print_summary(&t, now_s() - started, samples > 1 ? (cpu_ms() - spent) / (double)(samples - 1) : -1, interval);
 	if (fflush(stdout) || ferror(stdout))
 		rc = EXIT_ERROR;
 	watch_sample_free(&prev);
 	free(t.events);
 	free(t.counted);
+	spike_sources_free(&spikes);
 	session_close(&s);
 	if (rc == EXIT_READY && t.total)
 		rc = EXIT_NOT_READY;

@@ -623,25 +623,14 @@ static size_t give_lines(char *buf, size_t len, bool last, bool *nul, void (*fn)
 /* While capturing, a streamed file is kept whole for the record: its bound there. */
 #define LINES_RECORD_CAP ((size_t)1 << 30)
 
-int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
-		       void (*fn)(void *arg, char *line), void *arg)
+/* Streams fd's lines to fn; at offset *pos with pread when pos is given (a kept file read again from 0), else read. */
+static int stream_lines(int fd, off_t *pos, size_t line_cap, void (*fn)(void *arg, char *line), void *arg)
 {
 	size_t size = 256u << 10, have = 0;
 	bool nul = false;
 	char *buf;
-	int fd, rc = 0;
+	int rc = 0;
 
-	if (sr->rec) {
-		char *text;
-		size_t len;
-
-		if ((rc = sysroot_read_alloc(sr, path, LINES_RECORD_CAP, &text, &len)) == 0)
-			give_lines(text, strlen(text), true, &nul, fn, arg);
-		free(text);
-		return rc;
-	}
-	if ((fd = open_regular(sr, path)) < 0)
-		return fd;
 	buf = xmalloc(size + 1);
 	for (;;) {
 		ssize_t n;
@@ -651,13 +640,15 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_c
 			size *= 2;
 			buf = xrealloc(buf, size + 1);
 		}
-		n = read(fd, buf + have, size - have);
+		n = pos ? pread(fd, buf + have, size - have, *pos) : read(fd, buf + have, size - have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			rc = -errno;
 			break;
 		}
+		if (pos)
+			*pos += n;
 		have += (size_t)n;
 		buf[have] = '\0';
 		used = give_lines(buf, have, n == 0, &nul, fn, arg);
@@ -672,8 +663,69 @@ int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_c
 			break;
 	}
 	free(buf);
+	return rc;
+}
+
+int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
+		       void (*fn)(void *arg, char *line), void *arg)
+{
+	bool nul = false;
+	int fd, rc = 0;
+
+	if (sr->rec) {
+		char *text;
+		size_t len;
+
+		if ((rc = sysroot_read_alloc(sr, path, LINES_RECORD_CAP, &text, &len)) == 0)
+			give_lines(text, strlen(text), true, &nul, fn, arg);
+		free(text);
+		return rc;
+	}
+	if ((fd = open_regular(sr, path)) < 0)
+		return fd;
+	rc = stream_lines(fd, NULL, line_cap, fn, arg);
 	close(fd);
 	return rc;
+}
+
+int sysroot_open_kept(const struct sysroot *sr, const char *path)
+{
+	return open_regular(sr, path);
+}
+
+ssize_t sysroot_pread(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	char extra;
+
+	if (size < 2)
+		return -EINVAL;
+	while (len < size - 1) {
+		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		/* as read_all: a short read of a small file is its end */
+		if ((size_t)n < size - 1 - (len - (size_t)n) && len < 4096)
+			break;
+	}
+	buf[len] = '\0';
+	if (len == size - 1 && pread(fd, &extra, 1, (off_t)len) == 1)
+		return -EFBIG;
+	return (ssize_t)len;
+}
+
+int sysroot_read_lines_fd(int fd, size_t line_cap, void (*fn)(void *arg, char *line), void *arg)
+{
+	off_t pos = 0;
+
+	return stream_lines(fd, &pos, line_cap, fn, arg);
 }
 
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size)

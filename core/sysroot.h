@@ -46,6 +46,16 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
  */
 int sysroot_read_lines(const struct sysroot *sr, const char *path, size_t line_cap,
 		       void (*fn)(void *arg, char *line), void *arg);
+/*
+ * A file read again and again (tickready watch): opened once, then re-read from offset 0 with pread,
+ * which procfs and sysfs answer afresh each time. Only for a live root: in a tree, a file renamed
+ * over the path would leave the kept fd on the old one. Reads are not recorded.
+ */
+int sysroot_open_kept(const struct sysroot *sr, const char *path);
+/* The kept file whole, as sysroot_read (NUL-terminated, -EFBIG when it does not fit). */
+ssize_t sysroot_pread(int fd, char *buf, size_t size);
+/* The kept file line by line, as sysroot_read_lines. */
+int sysroot_read_lines_fd(int fd, size_t line_cap, void (*fn)(void *arg, char *line), void *arg);
 /* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size);
 /* A decimal integer; -EINVAL for anything else, -ENODATA for an empty file. */

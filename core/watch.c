@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
 const char *const watch_kind_names[WK_COUNT] = {
-	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch",
+	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch", "counter",
 };
 
 /* /proc/interrupts of a 512-cpu host with thousands of IRQs runs to tens of MiB. */
@@ -92,41 +93,142 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/*
+ * Reads path into buf: with ctx->keep_open through *fd, opened the first time and re-read with pread
+ * after (a read that fails means the object went away: the path is opened once more, as it may name
+ * a new one); else opened and closed each time. Too many open files: read as if not kept.
+ */
+static ssize_t read_kept(const struct sysroot *sr, const struct watch_ctx *ctx, int *fd, const char *path, char *buf,
+			 size_t size)
+{
+	ssize_t n;
+
+	if (!ctx->keep_open)
+		return sysroot_read(sr, path, buf, size);
+	if (*fd >= 0) {
+		if ((n = sysroot_pread(*fd, buf, size)) >= 0)
+			return n;
+		close(*fd);
+		*fd = -1;
+	}
+	*fd = sysroot_open_kept(sr, path);
+	if (*fd == -EMFILE || *fd == -ENFILE) {
+		*fd = -1;
+		return sysroot_read(sr, path, buf, size);
+	}
+	if (*fd < 0)
+		return *fd;
+	if ((n = sysroot_pread(*fd, buf, size)) < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return n;
+}
+
+static void close_kept(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The kernel prints each count as " %10u" after the colon (older kernels ": " then "%10u "): the same places. */
+#define COUNT_WIDTH 11
+
 struct table_read {
 	const struct watch_sample *s;
 	int *col;		/* isolated index -> column, -1 when the cpu has none (offline) */
+	int *iso_of;		/* column -> isolated index, -1 for a cpu not watched */
 	int ncols;		/* -1 until the header */
 	struct watch_row *rows;
+	uint64_t *counts;	/* niso a row */
 	size_t n, cap;
 	bool irqs;
 };
 
 static void table_header(struct table_read *t, char *line)
 {
-	int j = 0;
+	int j = 0, cap = 64;
 
 	t->ncols = 0;
+	t->iso_of = xcalloc((size_t)cap, sizeof(*t->iso_of));
 	for (int i = 0; i < t->s->niso; i++)
 		t->col[i] = -1;
 	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t"), j++) {
 		int cpu;
 
+		if (j >= cap) {
+			t->iso_of = xrealloc(t->iso_of, (size_t)cap * 2 * sizeof(*t->iso_of));
+			cap *= 2;
+		}
+		t->iso_of[j] = -1;
 		if (sscanf(tok, "CPU%d", &cpu) != 1)
 			continue;
 		for (int i = 0; i < t->s->niso; i++)
-			if (t->s->iso[i] == cpu)
+			if (t->s->iso[i] == cpu) {
 				t->col[i] = j;
+				t->iso_of[j] = i;
+			}
 		t->ncols = j + 1;
 	}
+}
+
+static uint64_t digits(const char *p, const char *end)
+{
+	uint64_t v = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	return v;
+}
+
+/*
+ * The kernel's layout: every count in its COUNT_WIDTH-wide place. Then each watched cpu's count is read
+ * at its place and the others are not looked at. Every place is at least that wide, so the last count
+ * ending exactly at ncols places means none ran over (a count of 11 digits shifts the rest of its row).
+ */
+static bool fixed_places(const struct table_read *t, const char *p, size_t len)
+{
+	size_t end = (size_t)t->ncols * COUNT_WIDTH;
+
+	if (!end || len <= end || !isdigit((unsigned char)p[end - 1]) || isdigit((unsigned char)p[end]))
+		return false;
+	for (int i = 0; i < t->s->niso; i++) {
+		const char *f = p + (size_t)t->col[i] * COUNT_WIDTH;
+
+		if (t->col[i] < 0)
+			continue;
+		if (f[0] != ' ' || !isdigit((unsigned char)f[COUNT_WIDTH - 1]))
+			return false;
+	}
+	return true;
+}
+
+/* Any other layout (hand-written trees, wide counts): the counts one after another; returns where they end, NULL when fewer than ncols. */
+static char *scan_counts(const struct table_read *t, char *p, uint64_t *count)
+{
+	for (int j = 0; j < t->ncols; j++) {
+		char *d = p + strspn(p, " \t"), *e = d;
+
+		while (*e >= '0' && *e <= '9')
+			e++;
+		if (e == d)
+			return NULL;	/* rows that are not per cpu (ERR, MIS) hold fewer numbers: left out */
+		if (t->iso_of[j] >= 0)
+			count[t->iso_of[j]] = digits(d, e);
+		p = e;
+	}
+	return p;
 }
 
 static void table_line(void *arg, char *line)
 {
 	struct table_read *t = arg;
-	uint64_t counts[CPUSET_MAX];
 	struct watch_row *r;
-	char *colon, *p, *end;
-	int got = 0;
+	uint64_t *count;
+	char *colon, *key, *end;
+	size_t len;
+	int niso = t->s->niso;
 
 	if (t->ncols < 0) {
 		table_header(t, line);
@@ -136,26 +238,38 @@ static void table_line(void *arg, char *line)
 	if (!colon)
 		return;
 	*colon = '\0';
-	p = line + strspn(line, " \t");
-	/* Rows that are not per cpu (ERR, MIS) hold fewer numbers than columns: left out. */
-	for (end = colon + 1; got < t->ncols && got < (int)(sizeof(counts) / sizeof(counts[0])); got++) {
-		char *next;
-		unsigned long long v = strtoull(end, &next, 10);
-
-		if (next == end)
-			break;
-		counts[got] = v;
-		end = next;
-	}
-	if (got < t->ncols || strlen(p) >= sizeof(r->key))
+	key = line + strspn(line, " \t");
+	if (strlen(key) >= sizeof(r->key))
 		return;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+		t->counts = xrealloc(t->counts, t->cap * (size_t)(niso ? niso : 1) * sizeof(*t->counts));
+	}
+	count = t->counts + t->n * (size_t)niso;
+	len = strlen(colon + 1);
+	if (fixed_places(t, colon + 1, len)) {
+		for (int i = 0; i < niso; i++) {
+			const char *f = colon + 1 + (size_t)t->col[i] * COUNT_WIDTH, *e = f + COUNT_WIDTH;
+
+			if (t->col[i] < 0) {
+				count[i] = 0;
+				continue;
+			}
+			while (*f == ' ')
+				f++;
+			count[i] = digits(f, e);
+		}
+		end = colon + 1 + (size_t)t->ncols * COUNT_WIDTH;
+	} else {
+		memset(count, 0, (size_t)niso * sizeof(*count));
+		if (!(end = scan_counts(t, colon + 1, count)))
+			return;
 	}
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
-	snprintf(r->key, sizeof(r->key), "%s", p);
+	r->affinity_fd = -1;
+	snprintf(r->key, sizeof(r->key), "%s", key);
 	end += strspn(end, " \t");
 	end[strcspn(end, "\n")] = '\0';
 	/* A numbered IRQ's line ends with its device name; a named row's text is what it counts. */
@@ -166,35 +280,66 @@ static void table_line(void *arg, char *line)
 	} else {
 		snprintf(r->name, sizeof(r->name), "%s", end);
 	}
-	r->count = xcalloc(t->s->niso ? t->s->niso : 1, sizeof(*r->count));
-	for (int i = 0; i < t->s->niso; i++)
-		r->count[i] = t->col[i] >= 0 ? counts[t->col[i]] : 0;
 }
 
-static int read_table(const struct sysroot *sr, const char *path, struct watch_sample *s, bool irqs,
-		      struct watch_row **rows, size_t *n)
+static int read_table(const struct sysroot *sr, const struct watch_ctx *ctx, const char *path, int *fd,
+		      struct watch_sample *s, bool irqs, struct watch_row **rows, size_t *n, uint64_t **counts)
 {
 	struct table_read t = { .s = s, .ncols = -1, .irqs = irqs };
-	int rc;
+	int rc = -EBADF;
 
 	t.col = xcalloc(s->niso ? s->niso : 1, sizeof(*t.col));
-	rc = sysroot_read_lines(sr, path, PROC_TABLE_CAP, table_line, &t);
+	if (ctx->keep_open && *fd < 0) {
+		*fd = sysroot_open_kept(sr, path);
+		if (*fd < 0 && *fd != -EMFILE && *fd != -ENFILE)
+			rc = *fd;
+	}
+	if (ctx->keep_open && *fd >= 0)
+		rc = sysroot_read_lines_fd(*fd, PROC_TABLE_CAP, table_line, &t);
+	else if (rc == -EBADF)
+		rc = sysroot_read_lines(sr, path, PROC_TABLE_CAP, table_line, &t);
+	if (rc < 0)
+		close_kept(fd);
 	free(t.col);
+	free(t.iso_of);
+	/* The rows point into the one array of counts only now that it has stopped moving. */
+	for (size_t i = 0; i < t.n; i++)
+		t.rows[i].count = t.counts + i * (size_t)s->niso;
 	*rows = t.rows;
 	*n = t.n;
+	*counts = t.counts;
 	return rc;
 }
 
-static void read_affinities(const struct sysroot *sr, struct watch_sample *s)
+/* The same key in the previous sample: rows mostly keep their place, so look there first. */
+static struct watch_row *find_row(const struct watch_row *rows, size_t n, size_t hint, const char *key)
+{
+	if (hint < n && !strcmp(rows[hint].key, key))
+		return (struct watch_row *)&rows[hint];
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].key, key))
+			return (struct watch_row *)&rows[i];
+	return NULL;
+}
+
+static void read_affinities(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+			    struct watch_sample *prev)
 {
 	for (size_t i = 0; i < s->nirq; i++) {
+		struct watch_row *r = &s->irq[i], *o;
 		char path[96];
 
-		if (!all_digits(s->irq[i].key))
+		if (!all_digits(r->key))
 			continue;
-		snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", s->irq[i].key);
-		if (sysroot_read_str(sr, path, s->irq[i].affinity, sizeof(s->irq[i].affinity)) < 0)
-			s->irq[i].affinity[0] = '\0';
+		if (prev && (o = find_row(prev->irq, prev->nirq, i, r->key))) {
+			r->affinity_fd = o->affinity_fd;	/* handed over */
+			o->affinity_fd = -1;
+		}
+		snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", r->key);
+		if (read_kept(sr, ctx, &r->affinity_fd, path, r->affinity, sizeof(r->affinity)) < 0)
+			r->affinity[0] = '\0';
+		else
+			r->affinity[strcspn(r->affinity, " \t\n")] = '\0';
 	}
 }
 
@@ -231,10 +376,10 @@ static bool parse_stat(const char *text, struct watch_task *t)
 		n = sizeof(t->comm) - 1;
 	memcpy(t->comm, open + 1, n);
 	t->comm[n] = '\0';
-	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime, ... field 39 processor */
-	if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u "
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ... num_threads ... processor (39) */
+	if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %d %*d %*u %*u "
 		   "%*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d",
-		   &flags, &utime, &stime, &processor) != 4)
+		   &flags, &utime, &stime, &t->threads, &processor) != 5)
 		return false;
 	t->kthread = flags & PF_KTHREAD;
 	t->cputime = utime + stime;
@@ -269,55 +414,106 @@ static int by_tid(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+static void hand_over(int *to, int *from)
+{
+	*to = *from;
+	*from = -1;
+}
+
+/* One thread: its stat through the file prev kept for it, else its path. Left out when gone. */
+static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+		     struct watch_sample *prev, pid_t pid, pid_t tid, size_t *cap)
+{
+	const struct watch_task *old = find_task(prev, tid);
+	struct watch_task t = { .pid = pid, .tid = tid, .fd = -1 };
+	char tdir[64], path[80], text[1024];
+
+	snprintf(tdir, sizeof(tdir), "/proc/%d/task/%d", (int)pid, (int)tid);
+	snprintf(path, sizeof(path), "%s/stat", tdir);
+	if (old)
+		hand_over(&t.fd, &prev->task[old - prev->task].fd);
+	if (read_kept(sr, ctx, &t.fd, path, text, sizeof(text)) <= 0 || !parse_stat(text, &t)) {
+		close_kept(&t.fd);
+		return;	/* gone since the listing */
+	}
+	if (old && !strcmp(old->comm, t.comm))
+		t.allowed_iso = old->allowed_iso;
+	else if (!t.kthread)
+		t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
+	/* The first sample cannot tell what ran: it is the baseline. */
+	if (prev)
+		t.ran = !old || strcmp(old->comm, t.comm) || old->processor != t.processor || t.cputime > old->cputime;
+	if (s->ntask == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		s->task = xrealloc(s->task, *cap * sizeof(*s->task));
+	}
+	s->task[s->ntask++] = t;
+}
+
+/*
+ * Live, every new thread takes a new pid number, so an unchanged ns_last_pid says the threads are
+ * those of the previous sample, less the ones gone: no directory need be listed. In a tree, always listed.
+ */
+static bool no_thread_started(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+			      struct watch_sample *prev)
+{
+	char buf[32], *end;
+	long v;
+
+	if (!ctx->keep_open)
+		return false;
+	if (prev)
+		hand_over(&s->fd_last_pid, &prev->fd_last_pid);
+	if (read_kept(sr, ctx, &s->fd_last_pid, "/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) <= 0)
+		return false;
+	v = strtol(buf, &end, 10);
+	if (end == buf || v < 0)
+		return false;
+	s->last_pid = v;
+	return prev && prev->last_pid == v;
+}
+
 static void read_tasks(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
-		       const struct watch_sample *prev)
+		       struct watch_sample *prev)
 {
 	struct dirlist procs;
 	size_t cap = 0;
 
+	if (no_thread_started(sr, ctx, s, prev)) {
+		for (size_t i = 0; i < prev->ntask; i++)
+			add_task(sr, ctx, s, prev, prev->task[i].pid, prev->task[i].tid, &cap);
+		return;	/* in tid order already */
+	}
 	if (sysroot_list(sr, "/proc", &procs) < 0)
 		return;
 	for (size_t i = 0; i < procs.n; i++) {
+		const struct watch_task *old;
 		struct dirlist tasks;
+		bool leader_read = false;
 		char dir[64];
+		pid_t pid;
 
-		if (!all_digits(procs.names[i]) || strlen(procs.names[i]) > 10)
+		if (!all_digits(procs.names[i]) || strlen(procs.names[i]) > 9)
 			continue;
+		pid = (pid_t)atol(procs.names[i]);
+		/* Live, a process that had one thread and still has: its leader is all there is, no listing. */
+		old = ctx->keep_open ? find_task(prev, pid) : NULL;
+		if (old && old->threads == 1) {
+			size_t before = s->ntask;
+
+			add_task(sr, ctx, s, prev, pid, pid, &cap);
+			if (s->ntask == before || s->task[before].threads == 1)
+				continue;
+			leader_read = true;
+		}
 		snprintf(dir, sizeof(dir), "/proc/%s/task", procs.names[i]);
 		if (sysroot_list(sr, dir, &tasks) < 0)
 			continue;
 		for (size_t j = 0; j < tasks.n; j++) {
-			char tdir[96], path[128], text[1024];
-			struct watch_task t = { 0 };
-			const struct watch_task *old;
-			ssize_t len;
+			pid_t tid = (pid_t)atol(tasks.names[j]);
 
-			if (!all_digits(tasks.names[j]) || strlen(tasks.names[j]) > 10)
-				continue;
-			snprintf(tdir, sizeof(tdir), "%s/%s", dir, tasks.names[j]);
-			snprintf(path, sizeof(path), "%s/stat", tdir);
-			len = sysroot_read(sr, path, text, sizeof(text) - 1);
-			if (len <= 0)
-				continue;	/* gone since the listing */
-			text[len] = '\0';
-			t.pid = (pid_t)atol(procs.names[i]);
-			t.tid = (pid_t)atol(tasks.names[j]);
-			if (!parse_stat(text, &t))
-				continue;
-			old = find_task(prev, t.tid);
-			if (old && !strcmp(old->comm, t.comm))
-				t.allowed_iso = old->allowed_iso;
-			else if (!t.kthread)
-				t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
-			/* The first sample cannot tell what ran: it is the baseline. */
-			if (prev)
-				t.ran = !old || strcmp(old->comm, t.comm) || old->processor != t.processor ||
-					t.cputime > old->cputime;
-			if (s->ntask == cap) {
-				cap = cap ? cap * 2 : 256;
-				s->task = xrealloc(s->task, cap * sizeof(*s->task));
-			}
-			s->task[s->ntask++] = t;
+			if (all_digits(tasks.names[j]) && strlen(tasks.names[j]) <= 9 && !(leader_read && tid == pid))
+				add_task(sr, ctx, s, prev, pid, tid, &cap);
 		}
 		dirlist_free(&tasks);
 	}
@@ -337,46 +533,82 @@ static void copy_word(char *out, size_t size, const char *in)
 }
 
 /* "always [madvise] never" -> "madvise"; a file of one word is that word. */
-static void read_selected(const struct sysroot *sr, const char *path, char *out, size_t size)
+static void read_selected(const struct sysroot *sr, const struct watch_ctx *ctx, int *fd, const char *path, char *out,
+			  size_t size)
 {
 	char buf[256], *l, *r;
 
 	out[0] = '\0';
-	if (sysroot_read_str(sr, path, buf, sizeof(buf)) < 0)
+	if (read_kept(sr, ctx, fd, path, buf, sizeof(buf)) < 0)
 		return;
+	buf[strcspn(buf, "\n")] = '\0';
 	l = strchr(buf, '[');
 	r = l ? strchr(l, ']') : NULL;
 	if (l && r) {
 		*r = '\0';
 		copy_word(out, size, l + 1);
 	} else {
-		copy_word(out, size, buf);
+		copy_word(out, size, buf + strspn(buf, " \t"));
 	}
 }
 
+/* softnet_stat of a 512-cpu host is about 60 KB. */
+#define SPIKE_TEXT_CAP (1u << 20)
+
+static void read_spikes(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
+			struct watch_sample *prev)
+{
+	size_t n = ctx->spikes ? ctx->spikes->n : 0;
+	char *text;
+
+	if (!n)
+		return;
+	text = xmalloc(SPIKE_TEXT_CAP);
+	s->spike_fds = xmalloc(n * sizeof(*s->spike_fds));
+	s->nspike_fds = n;
+	for (size_t i = 0; i < n; i++) {
+		s->spike_fds[i] = -1;
+		if (prev && prev->spike_fds)
+			hand_over(&s->spike_fds[i], &prev->spike_fds[i]);
+		if (read_kept(sr, ctx, &s->spike_fds[i], ctx->spikes->src[i].path, text, SPIKE_TEXT_CAP) >= 0)
+			spike_parse(&ctx->spikes->src[i], (unsigned)i, text, &s->spikes);
+	}
+	free(text);
+}
+
 int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
-		      const struct watch_sample *prev)
+		      struct watch_sample *prev)
 {
 	int rc, cpu;
 
 	memset(s, 0, sizeof(*s));
+	s->last_pid = -1;
+	s->fd_interrupts = s->fd_softirqs = s->fd_thp = s->fd_ksm = s->fd_last_pid = -1;
+	if (prev) {
+		hand_over(&s->fd_interrupts, &prev->fd_interrupts);
+		hand_over(&s->fd_softirqs, &prev->fd_softirqs);
+		hand_over(&s->fd_thp, &prev->fd_thp);
+		hand_over(&s->fd_ksm, &prev->fd_ksm);
+	}
 	s->iso = xcalloc((size_t)cpuset_count(&ctx->isolated) + 1, sizeof(*s->iso));
 	cpuset_for_each(cpu, &ctx->isolated)
 		s->iso[s->niso++] = cpu;
-	rc = read_table(sr, "/proc/interrupts", s, true, &s->irq, &s->nirq);
+	rc = read_table(sr, ctx, "/proc/interrupts", &s->fd_interrupts, s, true, &s->irq, &s->nirq, &s->irq_counts);
 	s->irqs_read = rc == 0;
-	s->softirqs_read = read_table(sr, "/proc/softirqs", s, false, &s->soft, &s->nsoft) == 0;
-	read_affinities(sr, s);
+	s->softirqs_read = read_table(sr, ctx, "/proc/softirqs", &s->fd_softirqs, s, false, &s->soft, &s->nsoft,
+				      &s->soft_counts) == 0;
+	read_affinities(sr, ctx, s, prev);
 	read_tasks(sr, ctx, s, prev);
-	read_selected(sr, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
-	read_selected(sr, "/sys/kernel/mm/ksm/run", s->ksm, sizeof(s->ksm));
+	read_selected(sr, ctx, &s->fd_thp, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
+	read_selected(sr, ctx, &s->fd_ksm, "/sys/kernel/mm/ksm/run", s->ksm, sizeof(s->ksm));
+	read_spikes(sr, ctx, s, prev);
 	return rc < 0 ? rc : 0;
 }
 
 static void free_rows(struct watch_row *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(r[i].count);
+		close_kept(&r[i].affinity_fd);
 	free(r);
 }
 
@@ -384,20 +616,23 @@ void watch_sample_free(struct watch_sample *s)
 {
 	free_rows(s->irq, s->nirq);
 	free_rows(s->soft, s->nsoft);
+	for (size_t i = 0; i < s->ntask; i++)
+		close_kept(&s->task[i].fd);
+	close_kept(&s->fd_interrupts);
+	close_kept(&s->fd_softirqs);
+	close_kept(&s->fd_thp);
+	close_kept(&s->fd_ksm);
+	close_kept(&s->fd_last_pid);
+	for (size_t i = 0; s->spike_fds && i < s->nspike_fds; i++)
+		close_kept(&s->spike_fds[i]);
+	free(s->spike_fds);
+	spike_values_free(&s->spikes);
+	free(s->irq_counts);
+	free(s->soft_counts);
 	free(s->task);
 	free(s->iso);
 	memset(s, 0, sizeof(*s));
-}
-
-/* The same key in the previous sample: rows mostly keep their place, so look there first. */
-static const struct watch_row *find_row(const struct watch_row *rows, size_t n, size_t hint, const char *key)
-{
-	if (hint < n && !strcmp(rows[hint].key, key))
-		return &rows[hint];
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(rows[i].key, key))
-			return &rows[i];
-	return NULL;
+	s->fd_interrupts = s->fd_softirqs = s->fd_thp = s->fd_ksm = s->fd_last_pid = -1;
 }
 
 struct emit {
@@ -441,19 +676,32 @@ static void emit_counter(const struct emit *em, enum watch_kind kind, int cpu, u
 	em->fn(em->arg, &e);
 }
 
-static void diff_rows(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur, int i,
-		      bool irqs)
+/* A row and its previous self (NULL: new since the last sample, a device's first IRQ, counted from zero). */
+struct row_pair {
+	const struct watch_row *r, *o;
+};
+
+/* The rows whose counts on some watched cpu changed: the rest need no look per cpu. */
+static size_t changed_rows(const struct watch_row *rows, size_t n, const struct watch_row *old_rows, size_t old_n,
+			   int niso, struct row_pair *out)
 {
-	const struct watch_row *rows = irqs ? cur->irq : cur->soft, *old_rows = irqs ? prev->irq : prev->soft;
-	size_t n = irqs ? cur->nirq : cur->nsoft, old_n = irqs ? prev->nirq : prev->nsoft;
-	int cpu = cur->iso[i];
+	size_t m = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		const struct watch_row *r = &rows[k], *o = find_row(old_rows, old_n, k, r->key);
-		uint64_t d;
+		const struct watch_row *o = find_row(old_rows, old_n, k, rows[k].key);
 
-		/* A row new since the last sample (a device's first IRQ) counts from zero. */
-		d = o ? (r->count[i] >= o->count[i] ? r->count[i] - o->count[i] : 0) : r->count[i];
+		if (!o || memcmp(rows[k].count, o->count, (size_t)niso * sizeof(*o->count)))
+			out[m++] = (struct row_pair){ &rows[k], o };
+	}
+	return m;
+}
+
+static void diff_rows(const struct emit *em, const struct row_pair *rows, size_t n, int cpu, int i, bool irqs)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct watch_row *r = rows[k].r, *o = rows[k].o;
+		uint64_t d = o ? (r->count[i] >= o->count[i] ? r->count[i] - o->count[i] : 0) : r->count[i];
+
 		if (!d)
 			continue;
 		if (!irqs) {
@@ -591,17 +839,49 @@ static void diff_switch(const struct emit *em, const char *name, const char *bef
 	em->fn(em->arg, &e);
 }
 
+/* A counter that grew; one first seen now (a source that appeared) is its own baseline. */
+static void diff_spikes(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	for (size_t i = 0; i < cur->spikes.n; i++) {
+		const struct spike_value *v = &cur->spikes.v[i], *o = spike_find(&prev->spikes, v, i);
+		const struct spike_kind_info *k = &spike_kinds[v->kind];
+		const char *where = em->ctx->spikes->src[v->src].where;
+		struct watch_event e = { .kind = WK_COUNTER, .cpu = v->cpu };
+		char place[80] = "";
+
+		if (!o || v->value <= o->value)
+			continue;
+		e.count = v->value - o->value;
+		if (v->cpu >= 0)
+			snprintf(place, sizeof(place), " on cpu %d", v->cpu);
+		else if (where[0])
+			snprintf(place, sizeof(place), " on %s", where);
+		snprintf(e.what, sizeof(e.what), "%s%s: +%llu (%llu since boot)", k->name, place,
+			 (unsigned long long)e.count, (unsigned long long)v->value);
+		snprintf(e.cause, sizeof(e.cause), "%s", k->meaning);
+		snprintf(e.fix, sizeof(e.fix), "%s", k->fix);
+		em->fn(em->arg, &e);
+	}
+}
+
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
 		void (*fn)(void *arg, const struct watch_event *e), void *arg)
 {
 	const struct emit em = { ctx, fn, arg };
+	struct row_pair *irqs = xcalloc(cur->nirq + 1, sizeof(*irqs)), *softs = xcalloc(cur->nsoft + 1, sizeof(*softs));
+	size_t nirq = 0, nsoft = 0;
 
-	for (int i = 0; i < cur->niso && i < prev->niso; i++) {
-		if (prev->irqs_read && cur->irqs_read)
-			diff_rows(&em, prev, cur, i, true);
-		if (prev->softirqs_read && cur->softirqs_read)
-			diff_rows(&em, prev, cur, i, false);
+	/* Both samples watch the same cpus (one ctx): a row's counts compare whole. */
+	if (prev->irqs_read && cur->irqs_read && prev->niso == cur->niso)
+		nirq = changed_rows(cur->irq, cur->nirq, prev->irq, prev->nirq, cur->niso, irqs);
+	if (prev->softirqs_read && cur->softirqs_read && prev->niso == cur->niso)
+		nsoft = changed_rows(cur->soft, cur->nsoft, prev->soft, prev->nsoft, cur->niso, softs);
+	for (int i = 0; i < cur->niso; i++) {
+		diff_rows(&em, irqs, nirq, cur->iso[i], i, true);
+		diff_rows(&em, softs, nsoft, cur->iso[i], i, false);
 	}
+	free(irqs);
+	free(softs);
 	diff_tasks(&em, prev, cur);
 	diff_affinities(&em, prev, cur);
 	diff_services(&em, prev, cur);
@@ -609,4 +889,38 @@ void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, co
 		    "echo never > /sys/kernel/mm/transparent_hugepage/enabled ([memory] thp = never)");
 	diff_switch(&em, "KSM (/sys/kernel/mm/ksm/run)", prev->ksm, cur->ksm,
 		    "echo 0 > /sys/kernel/mm/ksm/run ([memory] ksm = off)");
+	diff_spikes(&em, prev, cur);
+}
+
+int watch_until(const char *hhmm, time_t now, time_t *deadline)
+{
+	int hour = 0, minute = 0, n = 0;
+	const char *p = hhmm;
+	struct tm tm;
+	time_t at;
+
+	while (isdigit((unsigned char)*p) && n < 2)
+		hour = hour * 10 + (*p++ - '0'), n++;
+	if (!n || *p++ != ':' || !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2])
+		return -EINVAL;
+	minute = (p[0] - '0') * 10 + (p[1] - '0');
+	if (hour > 23 || minute > 59)
+		return -EINVAL;
+	if (!localtime_r(&now, &tm))
+		return -EINVAL;
+	for (int day = 0; day < 3; day++) {
+		struct tm want = tm;
+
+		want.tm_mday += day;
+		want.tm_hour = hour;
+		want.tm_min = minute;
+		want.tm_sec = 0;
+		want.tm_isdst = -1;	/* whatever DST says on that day */
+		at = mktime(&want);
+		if (at != (time_t)-1 && at > now) {
+			*deadline = at;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "cpuset.h"
+#include "spikes.h"
 #include "sysroot.h"
 
 /* What a watch looks at: fixed for its whole run. */
@@ -16,14 +18,17 @@ struct watch_ctx {
 	char housekeeping[64];		/* the profile's housekeeping cpus, as a list, for the fixes */
 	const char *allowed;		/* [tasks] allowed: comma-separated names or globs, NULL when none */
 	pid_t self;			/* the watch's own pid: never an event */
+	bool keep_open;			/* live root: files stay open from sample to sample and are re-read with pread */
+	const struct spike_sources *spikes;	/* host-wide error and drop counters, NULL when none */
 };
 
 /* One row of /proc/interrupts or /proc/softirqs: its counts on the isolated cpus only. */
 struct watch_row {
 	char key[24];		/* "24", "LOC", "NET_RX" */
 	char name[64];		/* device name of a numbered IRQ, else the kernel's description */
-	uint64_t *count;	/* one per isolated cpu, in cpuset order */
+	uint64_t *count;	/* one per isolated cpu, in cpuset order (in the sample's one array) */
 	char affinity[64];	/* numbered IRQs: smp_affinity_list, "" when unreadable */
+	int affinity_fd;	/* kept smp_affinity_list, -1 */
 };
 
 struct watch_task {
@@ -34,6 +39,8 @@ struct watch_task {
 	bool kthread;
 	bool allowed_iso;	/* Cpus_allowed_list holds an isolated cpu (read once per thread) */
 	bool ran;		/* new, moved, or its cpu time grew since the previous sample */
+	int fd;			/* kept stat file, -1 */
+	int threads;		/* its process's thread count */
 };
 
 struct watch_sample {
@@ -44,9 +51,15 @@ struct watch_sample {
 	struct watch_task *task;	/* by tid, ascending */
 	char thp[32], ksm[8];	/* selected word, "" when unreadable */
 	bool irqs_read, softirqs_read;
+	uint64_t *irq_counts, *soft_counts;	/* the rows' counts, niso a row */
+	long last_pid;		/* /proc/sys/kernel/ns_last_pid, -1 unknown: unchanged means no thread started */
+	int fd_interrupts, fd_softirqs, fd_thp, fd_ksm, fd_last_pid;	/* kept files, -1 */
+	struct spike_values spikes;	/* ctx->spikes' counters */
+	int *spike_fds;		/* kept, one per source, -1 */
+	size_t nspike_fds;
 };
 
-enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNT };
+enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNTER, WK_COUNT };
 extern const char *const watch_kind_names[WK_COUNT];
 
 struct watch_event {
@@ -60,11 +73,18 @@ struct watch_event {
 
 /*
  * Reads one sample. prev (NULL for the first) lends each known thread's allowed-cpu answer, so a
- * thread's status file is read only once. Returns 0, or -errno when /proc/interrupts is unreadable.
+ * thread's status file is read only once, and with ctx->keep_open hands its open files over to s.
+ * Returns 0, or -errno when /proc/interrupts is unreadable.
  */
 int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
-		      const struct watch_sample *prev);
+		      struct watch_sample *prev);
+/* Frees s and closes the files it still keeps. */
 void watch_sample_free(struct watch_sample *s);
+/*
+ * --until HH:MM: the next time the local clock reads HH:MM after now (tomorrow when that is now or
+ * past). 0, or -EINVAL for anything but H:MM or HH:MM (00:00 to 23:59).
+ */
+int watch_until(const char *hhmm, time_t now, time_t *deadline);
 /* Every event between two samples, in a fixed order (cpu-bound counters by cpu, then host-wide). */
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
 		void (*fn)(void *arg, const struct watch_event *e), void *arg);

@@ -12,6 +12,7 @@ Q=$BUILD/deb/tickready-poller_${V}_amd64.deb
 [ -f "$P" ] && [ -f "$Q" ] && ok "tickready_${V}_amd64.deb and the poller package" || not_ok "packages missing"
 dpkg-deb -c "$P" | awk '{print $6}' >"$D/list"
 for f in ./usr/bin/tickready ./usr/share/bash-completion/completions/tickready ./lib/systemd/system/tickready-audit.timer ./lib/systemd/system/tickready-audit.service \
+	./lib/systemd/system/tickready-watch.timer ./lib/systemd/system/tickready-watch.service ./usr/share/man/man8/tickready-watch.8.gz \
 	./usr/share/man/man8/tickready-report.8.gz ./usr/share/tickready/profiles/hft-balanced.ini; do
 	grep -qx -- "$f" "$D/list" && ok "tickready ships $f" || not_ok "tickready lacks $f"
 done

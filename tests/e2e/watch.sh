@@ -22,17 +22,21 @@ expect_status 2 "unknown format" "$TR" watch --format xml
 expect_status 0 "--help" "$TR" watch --help
 expect_grep "help lists --prometheus" "--prometheus FILE" "$OUT"
 
-# A fixture tree: IRQ 24 moved onto isolated cpu 2 and THP switched on while watching.
+# A fixture tree: IRQ 24 moved onto isolated cpu 2, THP switched on and UDP drops while watching.
 T=$(mktmp); cp -a "$FX/base/." "$T/"
 mkdir -p "$T/sys/kernel/mm/transparent_hugepage"; echo 'always madvise [never]' >"$T/sys/kernel/mm/transparent_hugepage/enabled"
 echo 0-1 >"$T/proc/irq/24/smp_affinity_list"
+mkdir -p "$T/proc/net"; printf 'Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 0\n' >"$T/proc/net/snmp"
 "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.2 --duration 60 >"$W/fx.out" 2>"$W/fx.err" &
 WPID=$!
 wait_for 'baseline taken' "$W/fx.out" && ok "fixture: baseline" || not_ok "fixture: no baseline line"
 echo 0-2 >"$T/proc/irq/24/smp_affinity_list"
 echo 'always [madvise] never' >"$T/sys/kernel/mm/transparent_hugepage/enabled"
+printf 'Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 4\n' >"$T/proc/net/snmp"
 wait_for "^[0-9T:-]+Z cpu 2 irq-affinity: irq 24 .*'0-1' -> '0-2'" "$W/fx.out" && ok "fixture: IRQ 24 moving onto cpu 2 is an event" || not_ok "fixture: no IRQ move"
 wait_for "host switch: THP .*'never' -> 'madvise'.*fix: echo never" "$W/fx.out" && ok "fixture: THP switch named with its fix" || not_ok "fixture: no THP event"
+wait_for "host counter: udp-rcvbuf-errors: \+4 \(4 since boot\); cause: UDP datagrams dropped.*fix: read faster" "$W/fx.out" &&
+	ok "fixture: UDP receive-buffer errors growing is an event" || not_ok "fixture: no counter event"
 kill -INT "$WPID"; wait "$WPID"; rc=$?; WPID=
 [ "$rc" = 1 ] && ok "fixture: SIGINT ends it, exit 1 (events)" || not_ok "fixture: exit $rc"; cat "$W/fx.err" | head -3
 expect_grep "fixture: summary table" '^summary: [0-9]+ events' "$W/fx.out"
@@ -40,6 +44,21 @@ expect_grep "fixture: summary table" '^summary: [0-9]+ events' "$W/fx.out"
 # Nothing changes: exit 0 after --count.
 expect_status 0 "fixture unchanged: --count 2 exits 0" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.1 --count 2 --format json
 [ "$(tail -1 "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["events"])')" = 0 ] && ok "json summary: 0 events" || not_ok "json summary"
+
+# --until: bad values named, exit 2; not with --duration.
+expect_status 2 "--until 24:00 is a usage error" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 24:00
+expect_grep "names the value" "invalid --until '24:00'" "$ERR"
+expect_status 2 "--until 9h30 is a usage error" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 9h30
+expect_status 2 "--until with --duration is refused" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 12:00 --duration 5
+# It stops at HH:MM: a zone whose clock reads :55 now (POSIX TZ offsets take seconds) puts the next minute
+# about 5 s away, so nothing waits for the real clock; expect_status bounds the run at 60 s.
+read -r zone until < <(python3 -c '
+import time
+t = time.time(); off = (55 - int(t) % 60) % 60; local = time.gmtime(t + off + 60)
+print("WCH-0:00:%02d" % off, "%02d:%02d" % (local.tm_hour, local.tm_min))')
+expect_status 0 "--until $until ($zone) ends the watch, exit 0" env TZ="$zone" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.5 --until "$until"
+expect_grep "start line names the time" "until $until local time; baseline taken" "$OUT"
+expect_grep "summary at the end" '^summary: 0 events' "$OUT"
 
 # Live: cpu 1 isolated. Pinned to cpu 1 only, no housekeeping cpu is allowed: refused.
 [ "$(nproc)" -ge 2 ] || { echo "skip live: one cpu"; echo "watch: $PASSED passed, $FAILED failed"; [ "$FAILED" = 0 ]; exit; }

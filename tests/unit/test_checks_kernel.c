@@ -483,6 +483,65 @@ static void test_mce_no_files(void **state)
 	expect_skip(state, "kernel.mce", MCE "/machinecheck2", NULL, "cannot read '" MCE "/machinecheck2/ignore_ce'");
 }
 
+/* ---- kernel.error_counters ---- */
+
+#define SOFTNET_ZERO "00001000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 %08x 00000000 00000000\n"
+#define SNMP_UDP(rcvbuf) "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\nUdp: 100 2 0 50 " rcvbuf " 0\n"
+
+static void write_quiet_counters(void **state)
+{
+	char softnet[512];
+
+	snprintf(softnet, sizeof(softnet), SOFTNET_ZERO SOFTNET_ZERO, 0, 1);
+	fx_write(*state, "/proc/net/softnet_stat", softnet);
+	fx_write(*state, "/proc/net/snmp", "Ip: Forwarding DefaultTTL\nIp: 2 64\n" SNMP_UDP("0"));
+	fx_write(*state, "/proc/net/snmp6", "Udp6InDatagrams                  \t7\nUdp6RcvbufErrors                 \t0\n");
+	fx_write(*state, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "0\n");
+	fx_write(*state, "/sys/devices/system/cpu/cpu2/thermal_throttle/package_throttle_count", "0\n");
+	fx_write(*state, "/sys/devices/system/edac/mc/mc0/ce_count", "0\n");
+	fx_write(*state, "/sys/devices/system/edac/mc/mc0/ue_count", "0\n");
+	fx_write(*state, "/sys/bus/pci/devices/0000:3b:00.0/aer_dev_correctable", "RxErr 0\nBadTLP 0\nTOTAL_ERR_COR 0\n");
+}
+
+static void test_error_counters(void **state)
+{
+	const struct finding *f;
+
+	/* None of the files: nothing to judge. */
+	f = fx_check(*state, "kernel.error_counters");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "none of the counters is here");
+	write_quiet_counters(state);
+	f = fx_check(*state, "kernel.error_counters");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "counters since boot, all 0");
+	/* Drops on cpu 1 (the 13th field names the cpu), throttling, a corrected DIMM error, the NIC's link, UDP. */
+	fx_write(*state, "/proc/net/softnet_stat",
+		 "00001000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+		 "00002000 00000011 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n");
+	fx_write(*state, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "12\n");
+	fx_write(*state, "/sys/devices/system/edac/mc/mc0/ce_count", "3\n");
+	fx_write(*state, "/sys/bus/pci/devices/0000:3b:00.0/aer_dev_correctable", "RxErr 4\nBadTLP 1\nTOTAL_ERR_COR 5\n");
+	fx_write(*state, "/proc/net/snmp", SNMP_UDP("9"));
+	fx_write(*state, "/proc/net/snmp6", "Udp6RcvbufErrors                 \t2\n");
+	f = fx_check(*state, "kernel.error_counters");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "'thermal-core' = 12 (cpu 2)");
+	assert_has(f->observed, "'edac-corrected' = 3 (mc0)");
+	assert_has(f->observed, "'aer-correctable' = 5 (ens1f0 (0000:3b:00.0))");
+	assert_has(f->observed, "'softnet-dropped' = 17 (cpu 1)");
+	assert_has(f->observed, "'softnet-time-squeeze' = 2 (cpu 1)");
+	assert_has(f->observed, "'udp-rcvbuf-errors' = 9");
+	assert_has(f->observed, "'udp6-rcvbuf-errors' = 2");
+	assert_has(f->remedy, "softnet-dropped: sysctl -w net.core.netdev_max_backlog=4096");
+	assert_has(f->remedy, "edac-corrected: find the DIMM");
+	/* UDP over v4 and v6 share one fix: given once. */
+	assert_null(strstr(f->remedy, "udp6-rcvbuf-errors:"));
+	/* Unparsable files count for nothing. */
+	fx_write(*state, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "hot\n");
+	assert_null(strstr(fx_check(*state, "kernel.error_counters")->observed, "thermal-core"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +577,7 @@ int main(void)
 		T(test_mce),
 		T(test_mce_skips),
 		T(test_mce_no_files),
+		T(test_error_counters),
 #undef T
 	};
 

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "checktest.h"
 #include "watch.h"
@@ -72,7 +76,7 @@ static void write_task(struct fx *fx, int pid, int tid, const char *comm, unsign
 	fx_write(fx, path, text);
 }
 
-static void take(struct fx *fx, const struct watch_ctx *ctx, struct watch_sample *s, const struct watch_sample *prev)
+static void take(struct fx *fx, const struct watch_ctx *ctx, struct watch_sample *s, struct watch_sample *prev)
 {
 	assert_int_equal(sysroot_open(&fx->sr, fx->dir), 0);
 	assert_int_equal(watch_sample_take(s, &fx->sr, ctx, prev), 0);
@@ -182,6 +186,205 @@ static void test_host_events(void **state)
 	fx_done(&fx);
 }
 
+/* Rewrites a file of the tree in place (same inode), as procfs and sysfs change under a kept fd. */
+static void overwrite(struct fx *fx, const char *path, const char *content)
+{
+	char full[PATH_MAX];
+	int fd;
+
+	snprintf(full, sizeof(full), "%s%s", fx->dir, path);
+	fd = open(full, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+}
+
+/* The kernel's layout: " %10u" a cpu. cpu1's count is 11 digits wide in the second table. */
+static void write_wide_table(struct fx *fx, const char *cpu1, unsigned cpu2, unsigned cpu3)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "           CPU0       CPU1       CPU2       CPU3       \n"
+		 "  24: %10u %10s %10u %10u  IR-PCI-MSI 9437184-edge      eno1-TxRx-0\n"
+		 " LOC: %10u %10s %10u %10u   Local timer interrupts\n"
+		 " ERR:          0\n",
+		 7u, cpu1, cpu2, cpu3, 7u, cpu1, cpu2 * 10, cpu3 * 10);
+	fx_write(fx, "/proc/interrupts", text);
+}
+
+/* Counts read in their places, and read one after another where a wide count shifts its row. */
+static void test_kernel_layout(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_wide_table(&fx, "5", 3, 4000000000u);
+	take(&fx, &ctx, &a, NULL);
+	assert_int_equal(a.nirq, 2);
+	assert_int_equal(a.irq[0].count[0], 3);
+	assert_int_equal(a.irq[0].count[1], 4000000000u);
+	assert_string_equal(a.irq[0].name, "eno1-TxRx-0");
+	assert_int_equal(a.irq[1].count[0], 30);
+	assert_string_equal(a.irq[1].name, "Local timer interrupts");
+	write_wide_table(&fx, "12345678901", 9, 4000000001u);
+	take(&fx, &ctx, &b, &a);
+	assert_int_equal(b.irq[0].count[0], 9);
+	assert_int_equal(b.irq[0].count[1], 4000000001u);
+	assert_string_equal(b.irq[0].name, "eno1-TxRx-0");
+	assert_int_equal(b.irq[1].count[0], 90);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	/* cpu 2: irq 24 +6, its tick +60; cpu 3: irq 24 +1 (LOC not judged: not nohz_full). */
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.e[0].count, 6);
+	assert_int_equal(seen.e[1].kind, WK_TICK);
+	assert_int_equal(seen.e[1].count, 60);
+	assert_int_equal(seen.e[2].cpu, 3);
+	assert_int_equal(seen.e[2].count, 1);
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	fx_done(&fx);
+}
+
+/*
+ * Kept files (live): the same files re-read, no directory listed while ns_last_pid stays, and a new
+ * thread found once it moves.
+ */
+static void test_kept_files(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b, c;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	ctx.keep_open = true;
+	write_counters(&fx, 10, 1, 100, 100, 4, 1000);
+	fx_write(&fx, "/proc/irq/24/smp_affinity_list", "0-1\n");
+	fx_write(&fx, "/sys/kernel/mm/transparent_hugepage/enabled", "always madvise [never]\n");
+	fx_write(&fx, "/proc/sys/kernel/ns_last_pid", "700\n");
+	write_task(&fx, 500, 500, "poller", 0, 100, 2, "2");
+	take(&fx, &ctx, &a, NULL);
+	assert_true(a.fd_interrupts >= 0 && a.fd_thp >= 0 && a.fd_last_pid >= 0);
+	assert_int_equal(a.last_pid, 700);
+	assert_int_equal(a.ntask, 1);
+	assert_true(a.task[0].fd >= 0);
+	assert_true(a.irq[0].affinity_fd >= 0);
+	/* In place: IRQ 24 on cpu 2 and its affinity, THP; a thread appears while ns_last_pid stays 700. */
+	overwrite(&fx, "/proc/interrupts",
+		  "           CPU0       CPU1       CPU2       CPU3\n"
+		  "  24: 1000 0 15 0   IR-PCI-MSI 9437184-edge      eno1-TxRx-0\n");
+	overwrite(&fx, "/proc/irq/24/smp_affinity_list", "0-2\n");
+	overwrite(&fx, "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
+	write_task(&fx, 701, 701, "busy", 0, 1, 2, "2");
+	take(&fx, &ctx, &b, &a);
+	/* The files went over to b. */
+	assert_int_equal(a.fd_interrupts, -1);
+	assert_int_equal(a.task[0].fd, -1);
+	assert_int_equal(b.ntask, 1);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.e[0].kind, WK_IRQ);
+	assert_int_equal(seen.e[0].count, 5);
+	assert_int_equal(seen.e[1].kind, WK_AFFINITY);
+	assert_int_equal(seen.e[2].kind, WK_SWITCH);
+	/* ns_last_pid moves: the thread is listed and reported. */
+	seen.n = 0;
+	overwrite(&fx, "/proc/sys/kernel/ns_last_pid", "701\n");
+	take(&fx, &ctx, &c, &b);
+	assert_int_equal(c.ntask, 2);
+	watch_diff(&ctx, &b, &c, collect, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.e[0].kind, WK_TASK);
+	assert_int_equal(seen.e[0].pid, 701);
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	watch_sample_free(&c);
+	fx_done(&fx);
+}
+
+/* --until: the next HH:MM on the local clock, from an injected now; bad values refused. */
+static void test_until(void **state)
+{
+	/* 2026-12-07 10:30:15 UTC; in the CET zone 11:30:15. 2026-03-29 00:30 UTC, CET: 01:30, 02:00 CET -> 03:00 CEST. */
+	const time_t now = 1796639415, spring = 1774744200;
+	time_t at;
+
+	(void)state;
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_int_equal(watch_until("17:00", now, &at), 0);
+	assert_int_equal(at - now, 6 * 3600 + 29 * 60 + 45);
+	assert_int_equal(watch_until("9:05", now, &at), 0);	/* past today: tomorrow */
+	assert_int_equal(at - now, 22 * 3600 + 34 * 60 + 45);
+	assert_int_equal(watch_until("10:30", now, &at), 0);	/* this minute began: tomorrow's */
+	assert_int_equal(at - now, 24 * 3600 - 15);
+	assert_int_equal(watch_until("00:00", now, &at), 0);
+	assert_int_equal(at - now, 13 * 3600 + 29 * 60 + 45);
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	assert_int_equal(watch_until("17:00", now, &at), 0);	/* local time: an hour sooner in UTC */
+	assert_int_equal(at - now, 5 * 3600 + 29 * 60 + 45);
+	assert_int_equal(watch_until("08:00", spring, &at), 0);	/* the night the clocks go forward: 5.5 h, not 6.5 */
+	assert_int_equal(at - spring, 5 * 3600 + 30 * 60);
+	for (const char *const *bad = (const char *const[]){ "24:00", "12:60", "1200", "12:0", "12:000", "123:00",
+							     "-1:00", "12:00 ", "", ":30", "ab:cd", NULL };
+	     *bad; bad++)
+		assert_int_equal(watch_until(*bad, now, &at), -EINVAL);
+	unsetenv("TZ");
+	tzset();
+}
+
+/* Error and drop counters: their growth is an event, with where it grew, the total since boot and the fix. */
+static void test_counter_growth(void **state)
+{
+	const struct spike_nic nics[] = { { "ens1f0", "0000:3b:00.0" } };
+	struct spike_sources src;
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_counters(&fx, 0, 0, 0, 0, 0, 0);
+	fx_write(&fx, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "4\n");
+	fx_write(&fx, "/sys/bus/pci/devices/0000:3b:00.0/aer_dev_correctable", "RxErr 0\nTOTAL_ERR_COR 1\n");
+	fx_write(&fx, "/proc/net/snmp", "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 7\n");
+	assert_int_equal(sysroot_open(&fx.sr, fx.dir), 0);
+	spike_sources_find(&fx.sr, &ctx.isolated, nics, 1, &src);
+	sysroot_close(&fx.sr);
+	assert_int_equal(src.n, 3);
+	ctx.spikes = &src;
+	take(&fx, &ctx, &a, NULL);
+	assert_int_equal(a.spikes.n, 3);
+	fx_write(&fx, "/sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count", "6\n");
+	fx_write(&fx, "/proc/net/snmp", "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 10\n");
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.e[0].kind, WK_COUNTER);
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_int_equal(seen.e[0].count, 2);
+	assert_string_equal(seen.e[0].what, "thermal-core on cpu 2: +2 (6 since boot)");
+	assert_non_null(strstr(seen.e[0].fix, "check cooling"));
+	assert_int_equal(seen.e[1].cpu, -1);
+	assert_string_equal(seen.e[1].what, "udp-rcvbuf-errors: +3 (10 since boot)");
+	assert_non_null(strstr(seen.e[1].cause, "receive buffer was full"));
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	spike_sources_free(&src);
+	fx_done(&fx);
+}
+
 /* No /proc/interrupts: an error, not an empty sample. */
 static void test_unreadable(void **state)
 {
@@ -205,6 +408,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_host_events),
+		cmocka_unit_test(test_kernel_layout),
+		cmocka_unit_test(test_kept_files),
+		cmocka_unit_test(test_until),
+		cmocka_unit_test(test_counter_growth),
 		cmocka_unit_test(test_unreadable),
 	};
 
