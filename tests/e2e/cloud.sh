@@ -16,6 +16,8 @@ expect_grep "text header names the instance" '^instance: AWS c6in.32xlarge \(vir
 [ "$(json "$OUT" "(d['host']['cloud']['provider'], d['host']['cloud']['instance_type'], d['host']['cloud']['kind'])")" = "('aws', 'c6in.32xlarge', 'virtual')" ] &&
 	ok "JSON host.cloud: aws c6in.32xlarge virtual" || not_ok "host.cloud: $(json "$OUT" "d['host']['cloud']")"
 [ "$(verdict nic.ena_llq)" = warn ] && ok "nic.ena_llq warns: vfio-pci's WC unknown until DPDK maps BAR 2" || not_ok "nic.ena_llq: $(verdict nic.ena_llq)"
+observed nic.ena_llq | grep -q "the kernel's ena reports 8 of 32 queue pairs ('ethtool -l'), LLQ on: 96-byte push header of 224 possible" &&
+	ok "nic.ena_llq gives the queues and LLQ the kernel's ena reports" || not_ok "nic.ena_llq: $(observed nic.ena_llq)"
 observed nic.iommu | grep -q "on AWS c6in.32xlarge" && ok "nic.iommu judges no-IOMMU mode for the instance" || not_ok "nic.iommu: $(observed nic.iommu)"
 json "$OUT" "[c for c in d['checks'] if c['id'] == 'nic.iommu'][0]" | grep -q intel_iommu && not_ok "nic.iommu asks for intel_iommu" || ok "nic.iommu never asks for intel_iommu"
 [ "$(verdict cpu.cstates)" = skip ] && observed cpu.cstates | grep -q "hypervisor owns it on AWS c6in.32xlarge" &&
