@@ -1117,6 +1117,9 @@ const struct check check_nic_iommu = {
 #define PAT_LIST "/sys/kernel/debug/x86/pat_memtype_list"
 #define IGB_UIO_WC "/sys/module/igb_uio/parameters/wc_activate"
 #define ENA_LLQ_BAR 2	/* the ENA's memory BAR: LLQ descriptors and headers are pushed through it */
+/* AWS's own ena (amzn-drivers, version "2.x.yg") shows its parameters; the kernel's in-tree one shows none. */
+#define ENA_PARAMS "/sys/module/ena/parameters"
+#define ENA_UNSET_LARGE_LLQ 65535	/* force_large_llq_header's "not given" (FORCE_LARGE_LLQ_HEADER_UNINIT_VALUE) */
 
 /* 1 when the device is an ENA (1d0f:ec20 ENA VF, 1d0f:ec21 its RSERV0), 0 when not, -errno unread. */
 static int ena_device(const struct sysroot *sr, const char *pci, char *id, size_t size)
@@ -1217,38 +1220,47 @@ static void ena_vfio(const struct check_ctx *ctx, struct finding *f, const struc
 			       "write-combining", label(n), PAT_LIST);
 }
 
-static void run_ena_llq(const struct check_ctx *ctx, struct finding *f)
+/*
+ * What the kernel's ena driver reports of the device while it holds the netdev: its queues (ethtool -l,
+ * else the sysfs queue dirs), LLQ (the Tx push buffer ethtool -g shows from kernel 6.4: 96 or 224 bytes
+ * in LLQ mode, 0 in regular mode) and AWS's driver's module parameters. "" when it reports nothing.
+ */
+static void ena_kernel_facts(const struct check_ctx *ctx, const struct nic *n, char *buf, size_t size)
 {
-	const struct nic *n = bypass_nic(ctx, f);
-	const char *want;
-	char id[40], flag[16];
+	const struct nic_netpath *np = &n->np;
+	char v[16];
+	long big;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!n->name[0])
+		return;
+	if (np->has_channels)
+		len += (size_t)snprintf(buf + len, size - len, "%ld of %ld queue pairs ('ethtool -l')", np->combined,
+					np->combined_max);
+	else if (n->rx_queues)
+		len += (size_t)snprintf(buf + len, size - len, "%d rx queues (sysfs)", n->rx_queues);
+	if (np->has_tx_push && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "%sLLQ %s", len ? ", " : "",
+					np->tx_push_buf_max > 0 ? "on" : "off (regular Tx queues in host memory)");
+	if (np->has_tx_push && np->tx_push_buf_max > 0 && len < size)
+		len += (size_t)snprintf(buf + len, size - len, ": %ld-byte push header of %ld possible%s",
+					np->tx_push_buf_len, np->tx_push_buf_max,
+					np->tx_push_buf_max > 96 ? " (large LLQ headers offered)" : "");
+	if (sysroot_read_str(ctx->sr, ENA_PARAMS "/force_large_llq_header", v, sizeof(v)) == 0 &&
+	    parse_long(v, &big) == 0 && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "%sena module force_large_llq_header=%s", len ? ", " : "",
+					big == ENA_UNSET_LARGE_LLQ ? "unset" : v);
+	if (sysroot_read_str(ctx->sr, ENA_PARAMS "/num_io_queues", v, sizeof(v)) == 0 && len < size)
+		snprintf(buf + len, size - len, "%snum_io_queues=%s", len ? ", " : "", v);
+}
+
+/* The ENA bound (or to be bound) to a user-space driver: its WC evidence. */
+static void ena_userspace(const struct check_ctx *ctx, struct finding *f, const struct nic *n, const char *want)
+{
+	char flag[16];
 	int rc;
 
-	if (!n)
-		return;
-	if (!n->pci[0]) {
-		finding_skip(f, "%s is not a PCI device", label(n));
-		return;
-	}
-	if ((rc = ena_device(ctx->sr, n->pci, id, sizeof(id))) <= 0) {
-		if (rc == 0)
-			finding_skip(f, "%s is no ENA (%s, not 1d0f:ec20 or 1d0f:ec21)", label(n), id);
-		else
-			finding_skip_read(f, PCI_DEV_DIR "/PCI/{vendor,device}", rc);
-		return;
-	}
-	want = nic_str(ctx->prof, PK_NIC_DRIVER);
-	if (!want || !strcmp(want, "kernel"))
-		want = n->driver;
-	/* DPDK 22.11's ENA PMD: devarg enable_llq (default 1) uses LLQ where offered, large_llq_hdr=1 asks for large headers. */
-	finding_expected(f, "ENA's LLQ BAR (BAR %d) mapped write-combining by the driver that holds it (the DPDK ENA PMD "
-			 "pushes headers through it: devarg enable_llq=1, its default; large_llq_hdr=1 for large headers "
-			 "where the device has them)", ENA_LLQ_BAR);
-	if (!nic_userspace_driver(want)) {
-		finding_pass(f, "%s on the kernel's %s driver, which maps its LLQ BAR write-combined itself", label(n),
-			     want[0] ? want : "(unbound)");
-		return;
-	}
 	if (!strcmp(want, "igb_uio")) {
 		rc = sysroot_read_str(ctx->sr, IGB_UIO_WC, flag, sizeof(flag));
 		if (rc == 0 && !strcmp(flag, "1")) {
@@ -1274,12 +1286,78 @@ static void run_ena_llq(const struct check_ctx *ctx, struct finding *f)
 		       "wc_activate=1 ([nic] driver)", label(n));
 }
 
+/* Before the bind the kernel's ena still says what the device offers: the PMD gets the same LLQ. */
+static void ena_add_facts(struct finding *f, const char *facts)
+{
+	char *old;
+
+	if (!facts[0] || !f->observed || f->verdict == V_SKIP)
+		return;
+	old = xstrdup(f->observed);
+	if (f->verdict == V_PASS)
+		finding_pass(f, "%s; the kernel's ena reports %s", old, facts);
+	else if (f->verdict == V_WARN)
+		finding_warn(f, "%s; the kernel's ena reports %s", old, facts);
+	else
+		finding_fail(f, "%s; the kernel's ena reports %s", old, facts);
+	free(old);
+}
+
+static void run_ena_llq(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct nic *n = bypass_nic(ctx, f);
+	const char *want;
+	char id[40], facts[256];
+	int rc;
+
+	if (!n)
+		return;
+	if (!n->pci[0]) {
+		finding_skip(f, "%s is not a PCI device", label(n));
+		return;
+	}
+	if ((rc = ena_device(ctx->sr, n->pci, id, sizeof(id))) <= 0) {
+		if (rc == 0)
+			finding_skip(f, "%s is no ENA (%s, not 1d0f:ec20 or 1d0f:ec21)", label(n), id);
+		else
+			finding_skip_read(f, PCI_DEV_DIR "/PCI/{vendor,device}", rc);
+		return;
+	}
+	want = nic_str(ctx->prof, PK_NIC_DRIVER);
+	if (!want || !strcmp(want, "kernel"))
+		want = n->driver;
+	/* DPDK 22.11's ENA PMD: devarg enable_llq (default 1) uses LLQ where offered, large_llq_hdr=1 asks for large headers. */
+	finding_expected(f, "ENA's LLQ BAR (BAR %d) mapped write-combining by the driver that holds it (the DPDK ENA PMD "
+			 "pushes headers through it: devarg enable_llq=1, its default; large_llq_hdr=1 for large headers "
+			 "where the device has them)", ENA_LLQ_BAR);
+	ena_kernel_facts(ctx, n, facts, sizeof(facts));
+	if (!nic_userspace_driver(want)) {
+		if (n->np.has_tx_push && n->np.tx_push_buf_max == 0) {
+			/* ena_com_config_dev_mode(): no LLQ offered, or its BAR not mappable, and the driver went on without. */
+			finding_fail(f, "%s on the kernel's %s driver without LLQ: %s ('ethtool -g %s' shows no TX push "
+				     "buffer): the device offers none, or the driver could not map its BAR", label(n),
+				     want[0] ? want : "(unbound)", facts, n->name);
+			finding_remedy(f, "manual: LLQ is negotiated when ena probes the device: on an instance type that "
+				       "offers it (5th generation and later), reload ena from the serial console (the "
+				       "primary ENI drops with it) and see 'ethtool -g %s' show TX push on", n->name);
+			return;
+		}
+		finding_pass(f, "%s on the kernel's %s driver, which maps its LLQ BAR write-combined itself%s%s%s", label(n),
+			     want[0] ? want : "(unbound)", facts[0] ? ": " : "", facts,
+			     n->name[0] && !n->np.has_tx_push ? " (LLQ state not reported: kernel before 6.4)" : "");
+		return;
+	}
+	ena_userspace(ctx, f, n, want);
+	ena_add_facts(f, facts);
+}
+
 const struct check check_nic_ena_llq = {
 	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER),
 	.id = "nic.ena_llq",
 	.area = AREA_NIC,
 	.title = "ENA's Low-Latency Queue BAR write-combined for the driver that holds it",
-	.reads = PCI_DEV_DIR "/PCI/{vendor,device,resource}, " IGB_UIO_WC ", " PAT_LIST,
+	.reads = PCI_DEV_DIR "/PCI/{vendor,device,resource}, " IGB_UIO_WC ", " PAT_LIST ", ethtool -l and -g (Tx push), "
+		 ENA_PARAMS "/{force_large_llq_header,num_io_queues}",
 	.run = run_ena_llq,
 };
 

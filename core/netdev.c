@@ -1,4 +1,4 @@
-/* Offloads, pause and channels through SIOCETHTOOL; XDP features through the netdev genetlink family (kernel >= 6.3). */
+/* Offloads, pause and channels through SIOCETHTOOL; XDP features (netdev family, kernel >= 6.3) and Tx push (ethtool family) through genetlink. */
 #include "netdev.h"
 #include "ethtool.h"
 
@@ -25,6 +25,14 @@
 #define NETDEV_CMD_DEV_GET 1
 #define NETDEV_A_DEV_IFINDEX 1
 #define NETDEV_A_DEV_XDP_FEATURES 3
+/* include/uapi/linux/ethtool_netlink.h (Debian 12's headers stop before the push buffer, kernel 6.4) */
+#define ETHTOOL_FAMILY "ethtool"
+#define ETHTOOL_CMD_RINGS_GET 15
+#define ETHTOOL_A_RINGS_HDR 1
+#define ETHTOOL_A_HDR_DEV_NAME 2
+#define ETHTOOL_A_RINGS_TX_PUSH_ATTR 13
+#define ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN 15
+#define ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX 16
 
 static int eth_ioctl(const char *ifname, void *cmd)
 {
@@ -96,6 +104,27 @@ static size_t put_attr(struct genl_req *r, size_t off, int type, const void *dat
 	return off + NLA_ALIGN(a->nla_len);
 }
 
+/* The id of genetlink family name on fd: 0, -ENOENT when the kernel has no such family, or -errno. */
+static int genl_family(int fd, const char *name, uint16_t *family)
+{
+	struct genl_req r;
+	char buf[8192];
+	const struct nlattr *a;
+	ssize_t n;
+	size_t off;
+
+	memset(&r, 0, sizeof(r));
+	off = put_attr(&r, 0, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = GENL_ID_CTRL,
+				 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 };
+	r.g = (struct genlmsghdr){ .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	if (n < 0 || !(a = genl_attr(buf, n, CTRL_ATTR_FAMILY_ID)) || a->nla_len < NLA_HDRLEN + 2)
+		return n < 0 && n != -ENOENT ? (int)n : -ENOENT;
+	memcpy(family, (const char *)a + NLA_HDRLEN, sizeof(*family));
+	return 0;
+}
+
 int netdev_xdp_query(int ifindex, uint64_t *features)
 {
 	struct genl_req r;
@@ -105,22 +134,13 @@ int netdev_xdp_query(int ifindex, uint64_t *features)
 	uint16_t family;
 	ssize_t n;
 	size_t off;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), rc = 0;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), rc;
 
 	if (fd < 0)
 		return -errno;
-	memset(&r, 0, sizeof(r));
-	off = put_attr(&r, 0, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY, sizeof(NETDEV_FAMILY));
-	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = GENL_ID_CTRL,
-				 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 };
-	r.g = (struct genlmsghdr){ .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
-	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
 	/* No such family: a kernel before 6.3. */
-	if (n < 0 || !(a = genl_attr(buf, n, CTRL_ATTR_FAMILY_ID)) || a->nla_len < NLA_HDRLEN + 2) {
-		rc = n < 0 && n != -ENOENT ? (int)n : -ENOENT;
+	if ((rc = genl_family(fd, NETDEV_FAMILY, &family)) < 0)
 		goto out;
-	}
-	memcpy(&family, (const char *)a + NLA_HDRLEN, sizeof(family));
 	memset(&r, 0, sizeof(r));
 	off = put_attr(&r, 0, NETDEV_A_DEV_IFINDEX, &idx, sizeof(idx));
 	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = family,
@@ -193,6 +213,67 @@ int netdev_xdp_prog(int ifindex, long *prog_id)
 		*prog_id = v;
 	}
 	return 0;
+}
+
+/* A u32 (or u8 when size says) attribute's value; false when absent or short. */
+static bool genl_uint(const char *buf, ssize_t len, int type, size_t size, long *out)
+{
+	const struct nlattr *a = genl_attr(buf, len, type);
+	uint32_t v32;
+	uint8_t v8;
+
+	if (!a || a->nla_len < NLA_HDRLEN + size)
+		return false;
+	if (size == 1) {
+		memcpy(&v8, (const char *)a + NLA_HDRLEN, 1);
+		*out = v8;
+	} else {
+		memcpy(&v32, (const char *)a + NLA_HDRLEN, 4);
+		*out = (long)v32;
+	}
+	return true;
+}
+
+int netdev_tx_push_query(const char *ifname, struct nic_netpath *o)
+{
+	struct genl_req r;
+	char buf[8192];
+	struct nlattr *hdr;
+	uint16_t family;
+	ssize_t n;
+	size_t off;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), rc;
+
+	if (fd < 0)
+		return -errno;
+	if ((rc = genl_family(fd, ETHTOOL_FAMILY, &family)) < 0)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	/* ETHTOOL_A_RINGS_HEADER nests the device's name. */
+	hdr = (void *)r.attrs;
+	off = put_attr(&r, NLA_HDRLEN, ETHTOOL_A_HDR_DEV_NAME, ifname, strlen(ifname) + 1);
+	hdr->nla_type = NLA_F_NESTED | ETHTOOL_A_RINGS_HDR;
+	hdr->nla_len = (unsigned short)off;
+	r.n = (struct nlmsghdr){ .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off), .nlmsg_type = family,
+				 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 2 };
+	r.g = (struct genlmsghdr){ .cmd = ETHTOOL_CMD_RINGS_GET, .version = 1 };
+	n = nl_roundtrip(fd, &r, r.n.nlmsg_len, buf, sizeof(buf));
+	if (n < 0) {
+		rc = (int)n;
+		goto out;
+	}
+	/* The push buffer's length is sent only by drivers that report it (ENA: 96 or 224 in LLQ mode, 0 without). */
+	if (!genl_uint(buf, n, ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX, 4, &o->tx_push_buf_max) ||
+	    !genl_uint(buf, n, ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN, 4, &o->tx_push_buf_len)) {
+		rc = -ENODATA;
+		goto out;
+	}
+	if (!genl_uint(buf, n, ETHTOOL_A_RINGS_TX_PUSH_ATTR, 1, &o->tx_push))
+		o->tx_push = o->tx_push_buf_max > 0;
+	o->has_tx_push = true;
+out:
+	close(fd);
+	return rc;
 }
 
 static const char *const xdp_names[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg",
@@ -303,6 +384,7 @@ static void load_live(const char *ifname, struct nic_netpath *o)
 		o->rx_channels = ch.rx_count;
 		o->tx_channels = ch.tx_count;
 	}
+	netdev_tx_push_query(ifname, o);
 	if (idx && netdev_xdp_query((int)idx, &o->xdp_features) == 0) {
 		o->has_xdp = true;
 		snprintf(o->xdp_source, sizeof(o->xdp_source), "netlink");
@@ -365,6 +447,12 @@ static void load_tree(const struct sysroot *sr, const char *ifname, struct nic_n
 		free(t);
 	}
 	o->xdp_prog = -1;
+	if ((t = read_file(sr, ifname, "tx_push"))) {
+		o->has_tx_push = kv(t, "tx_push", &o->tx_push) && o->tx_push <= 1 &&
+				 kv(t, "tx_push_buf_len", &o->tx_push_buf_len) &&
+				 kv(t, "tx_push_buf_len_max", &o->tx_push_buf_max);
+		free(t);
+	}
 	if ((t = read_file(sr, ifname, "xdp"))) {
 		const char *f = strstr(t, "features=");
 
@@ -400,6 +488,12 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 		n = snprintf(text, sizeof(text), "combined=%ld\ncombined_max=%ld\nrx_channels=%ld\ntx_channels=%ld\n",
 			     o->combined, o->combined_max, o->rx_channels, o->tx_channels);
 		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/channels", ifname);
+		sysroot_record_synthetic(sr, path, text, (size_t)n);
+	}
+	if (o->has_tx_push) {
+		n = snprintf(text, sizeof(text), "tx_push=%ld\ntx_push_buf_len=%ld\ntx_push_buf_len_max=%ld\n", o->tx_push,
+			     o->tx_push_buf_len, o->tx_push_buf_max);
+		snprintf(path, sizeof(path), SYSROOT_NETDEV_DIR "/%s/tx_push", ifname);
 		sysroot_record_synthetic(sr, path, text, (size_t)n);
 	}
 	if (o->has_xdp || o->xdp_prog >= 0) {

@@ -5,7 +5,7 @@
 
 #include "sysroot.h"
 
-/* Where a tree keeps them: /.tickready/netdev/IFNAME/{features,pause,channels,xdp}, key=value lines. */
+/* Where a tree keeps them: /.tickready/netdev/IFNAME/{features,pause,channels,tx_push,xdp}, key=value lines. */
 #define SYSROOT_NETDEV_DIR "/.tickready/netdev"
 
 /* NETDEV_XDP_ACT_* of include/uapi/linux/netdev.h (kernel 6.3); Debian 12's headers predate it. */
@@ -27,6 +27,9 @@ struct nic_netpath {
 	long pause_autoneg, rx_pause, tx_pause;
 	bool has_channels;
 	long combined, combined_max, rx_channels, tx_channels;
+	/* Tx push (ENA's LLQ): ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN{,_MAX} of ethtool's netlink rings (kernel >= 6.4). */
+	bool has_tx_push;
+	long tx_push, tx_push_buf_len, tx_push_buf_max;	/* buf_max 0: the driver pushes no headers (no LLQ) */
 	bool has_xdp;
 	uint64_t xdp_features;		/* enum xdp_act bits */
 	char xdp_source[16];		/* "netlink" or "capture" */
@@ -45,3 +48,5 @@ bool netdev_key(const char *key);
 int netdev_xdp_prog(int ifindex, long *prog_id);
 /* The XDP features of ifindex through the netdev genetlink family; 0 or -errno (-ENOENT: kernel before 6.3). */
 int netdev_xdp_query(int ifindex, uint64_t *features);
+/* Tx push of ifname through ethtool's netlink rings; 0, -ENODATA when the driver reports no push buffer, or -errno. */
+int netdev_tx_push_query(const char *ifname, struct nic_netpath *o);

@@ -345,8 +345,6 @@ static void fill_feeds(struct poller *p, struct report *r)
 	r->dst_port = fc->dst_port;
 	r->filter_in_nic = p->filter_in_nic;
 	r->filter_why = p->cfg.mode == MODE_FEEDS ? p->filter_why : NULL;
-	r->cpu_user_s = tv_s(p->ru0.ru_utime, p->ru1.ru_utime);
-	r->cpu_system_s = tv_s(p->ru0.ru_stime, p->ru1.ru_stime);
 	for (unsigned int f = 0; f < fc->ngroups; f++) {
 		struct report_stream *s = &r->streams[r->nstreams++];
 
@@ -401,6 +399,8 @@ static void fill_report(struct poller *p, struct report *r)
 	r->duration_s = (double)(p->tsc1 - p->tsc0) / (double)hz;
 	r->interrupted = force_quit;
 	r->hw_rx_timestamp = p->hw_ts;
+	r->cpu_user_s = tv_s(p->ru0.ru_utime, p->ru1.ru_utime);
+	r->cpu_system_s = tv_s(p->ru0.ru_stime, p->ru1.ru_stime);
 	if (p->cfg.mode == MODE_GEN || p->cfg.mode == MODE_FEEDS)
 		fill_feeds(p, r);
 	else if (p->cfg.mode != MODE_IDLE)
@@ -410,6 +410,9 @@ static void fill_report(struct poller *p, struct report *r)
 		r->cores[i].cpu = p->ctx[i].cpu;
 		r->cores[i].role = role_names[p->ctx[i].role];
 		r->cores[i].gap = &p->ctx[i].gap;
+		r->cores[i].has_busy = p->ctx[i].role == ROLE_POLLER &&
+				       (p->cfg.mode == MODE_PORT || p->cfg.mode == MODE_LOOPBACK);
+		r->cores[i].busy_cycles = p->ctx[i].busy_cycles;
 	}
 }
 

@@ -63,6 +63,7 @@ struct lcore_ctx {
 	uint64_t negative;
 	uint64_t unstamped;	/* foreign frames */
 	uint64_t stamped[4];	/* by enum tr_clock */
+	uint64_t busy_cycles;	/* poller (port, loopback): iterations that received, rx_burst through the mbufs freed */
 	const struct feed_cfg *feed;	/* gen, feeds */
 	struct feed_rx *frx;		/* feeds: one per group */
 	uint64_t feed_sent[CLI_MAX_FEEDS];	/* gen: also the next sequence number of each feed */

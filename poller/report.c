@@ -95,6 +95,8 @@ static void emit_core(struct jw *w, const struct report_core *c, uint64_t hz)
 	jw_u64(w, vs_key(VK_CPU), c->cpu);
 	jw_str(w, vs_key(VK_ROLE), c->role);
 	jw_u64(w, vs_key(VK_LOOPS), g->loops);
+	if (c->has_busy)
+		jw_u64(w, vs_key(VK_BUSY_NS), cyc_ns(c->busy_cycles, hz));
 	jw_u64(w, vs_key(VK_MAX_GAP_NS), cyc_ns(g->max_gap, hz));
 	jw_u64(w, vs_key(VK_GAPS_OVER), g->over);
 	jw_obj(w, vs_key(VK_GAP_BUCKETS));
@@ -163,9 +165,9 @@ int report_json(FILE *f, const struct report *r)
 		jw_u64(&w, vs_key(VK_DST_PORT), r->dst_port);
 		jw_bool(&w, vs_key(VK_FILTER_IN_NIC), r->filter_in_nic);
 		jw_str(&w, vs_key(VK_FILTER_WHY), r->filter_why ? r->filter_why : "");
-		jw_double(&w, vs_key(VK_CPU_USER_S), r->cpu_user_s);
-		jw_double(&w, vs_key(VK_CPU_SYSTEM_S), r->cpu_system_s);
 	}
+	jw_double(&w, vs_key(VK_CPU_USER_S), r->cpu_user_s);
+	jw_double(&w, vs_key(VK_CPU_SYSTEM_S), r->cpu_system_s);
 	jw_arr(&w, vs_key(VK_STREAMS));
 	for (i = 0; i < r->nstreams; i++)
 		emit_stream(&w, NULL, &r->streams[i], r->duration_s);

@@ -34,6 +34,8 @@ struct report_core {
 	unsigned int cpu;
 	const char *role;
 	const struct gap_tracker *gap;
+	bool has_busy;		/* a receiving poller: busy_cycles counted */
+	uint64_t busy_cycles;
 };
 
 struct report {
@@ -55,7 +57,7 @@ struct report {
 	uint16_t dst_port;
 	bool filter_in_nic;	/* feeds */
 	const char *filter_why;
-	double cpu_user_s, cpu_system_s;	/* this process over the run */
+	double cpu_user_s, cpu_system_s;	/* this process over the measured run (every mode) */
 	bool has_total;		/* feeds: every feed together, outside streams (drops are judged per feed) */
 	struct report_stream total;
 	unsigned int nstreams;

@@ -258,7 +258,7 @@ static int run_poller(struct lcore_ctx *c)
 	struct rte_mempool_cache *cache =
 		rte_mempool_default_cache(c->pool, rte_lcore_id());
 	struct rte_mbuf *pkts[POLLER_MAX_BURST];
-	uint64_t prev = c->ctl->start_tsc, now, not_raw;
+	uint64_t prev = c->ctl->start_tsc, now, not_raw, end, last = c->ctl->start_tsc;
 	uint32_t done;
 	uint16_t nb;
 
@@ -267,6 +267,7 @@ static int run_poller(struct lcore_ctx *c)
 		nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
 		now = loop_tick(c, &prev);
 		if (nb == 0) {
+			last = now;	/* an empty poll is idle: no rdtsc of its own */
 			if (poll_should_stop(c, done, now))
 				break;
 			continue;
@@ -279,6 +280,10 @@ static int run_poller(struct lcore_ctx *c)
 			not_raw = port_account(c, pkts, nb, now);
 		}
 		burst_free(pkts, nb, not_raw, c->pool, cache);
+		/* Busy: from the end of the previous iteration (this one's rx_burst) to these mbufs freed. */
+		end = rte_rdtsc();
+		c->busy_cycles += end - last;
+		last = end;
 		if (c->mode != MODE_LOOPBACK && poll_should_stop(c, done, now))
 			break;
 	}

@@ -26,6 +26,15 @@ static void badge(FILE *out, const char *verdict)
 	fputs("</span>", out);
 }
 
+/* A number of o, 0 when absent. */
+static double verify_num_or(const json_t *o, const char *key)
+{
+	double v = 0;
+
+	rj_num(o, key, &v);
+	return v;
+}
+
 static void num_cell(FILE *out, const json_t *o, const char *key)
 {
 	double v;
@@ -662,6 +671,178 @@ static void cores_table(FILE *out, const json_t *v)
 	fputs("</tbody></table></div>", out);
 }
 
+/* ---- verify sweep: bypass's P99 cut against the packet rate and the payload size ---- */
+
+#define SW_W 640
+#define SW_H 260
+#define SW_L 48
+#define SW_R 16
+#define SW_T 24
+#define SW_B 44
+#define SW_INSET 28	/* the first and last points clear the axis labels and the right edge */
+
+/* x of v on the log axis from lo to hi (one point: the middle). */
+static double sweep_x(double v, double lo, double hi)
+{
+	if (hi <= lo)
+		return SW_L + (SW_W - SW_L - SW_R) / 2.0;
+	return SW_L + SW_INSET + (SW_W - SW_L - SW_R - 2 * SW_INSET) * log(v / lo) / log(hi / lo);
+}
+
+static double sweep_y(double pct, double lo, double hi)
+{
+	return SW_H - SW_B - (SW_H - SW_T - SW_B) * (pct - lo) / (hi - lo);
+}
+
+/*
+ * One chart: each row's p99_cut_pct (how much of the kernel's P99 bypass takes away: the seeds' "latency
+ * gain") at its x_key on a log axis, 0 % and the profile's minimum gain as lines; a point's title has its figures.
+ */
+static void svg_sweep(FILE *out, const json_t *rows, const char *x_key, const char *axis, const char *x_label,
+		      double min_gain, bool software_only)
+{
+	double xlo = 0, xhi = 0, lo = 0, hi = 100, step, v, bar = 100.0 * (1.0 - 1.0 / min_gain);
+	const json_t *row;
+	char k99[32], b99[32], pts[4096];
+	size_t i, len = 0;
+	int n = 0;
+
+	json_array_foreach(rows, i, row) {
+		double x;
+
+		if (!rj_num(row, x_key, &x) || x <= 0 || !rj_num(row, "p99_cut_pct", &v))
+			continue;
+		xlo = n && xlo < x ? xlo : x;
+		xhi = n && xhi > x ? xhi : x;
+		lo = v < lo ? v : lo;
+		n++;
+	}
+	if (!n)
+		return;
+	/* The cut is at most 100 %; a slower bypass goes below 0, as far as it measured. */
+	step = hi - lo > 400 ? 100 : hi - lo > 200 ? 50 : 25;
+	lo = floor(lo / step) * step;
+	if (bar < lo)
+		bar = lo;
+	fprintf(out, "<svg class=\"sweep\" data-axis=\"%s\" viewBox=\"0 0 %d %d\" width=\"%d\" role=\"img\" "
+		"xmlns=\"http://www.w3.org/2000/svg\"><title>bypass P99 cut against %s%s</title>", axis, SW_W, SW_H, SW_W,
+		x_label, software_only ? " (software-only path)" : "");
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>", SW_W, SW_H);
+	for (v = lo; v <= hi + 1e-9; v += step)
+		fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/><text class=\"tick\" x=\"%d\" "
+			"y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">%.0f%%</text>", SW_L, SW_W - SW_R,
+			sweep_y(v, lo, hi), sweep_y(v, lo, hi), v == 0 ? "#57606a" : "#d0d7de", SW_L - 4, sweep_y(v, lo, hi) + 3, v);
+	fprintf(out, "<line class=\"target\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#cf222e\" "
+		"stroke-dasharray=\"4 3\"/><text class=\"target\" x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
+		"fill=\"#cf222e\">pays from here: P99 gain &ge; %g</text>", SW_L, SW_W - SW_R, sweep_y(bar, lo, hi),
+		sweep_y(bar, lo, hi), SW_W - SW_R, sweep_y(bar, lo, hi) - 3, min_gain);
+	/* The line first, the points over it. */
+	json_array_foreach(rows, i, row) {
+		double x;
+
+		if (rj_num(row, x_key, &x) && x > 0 && rj_num(row, "p99_cut_pct", &v) && len < sizeof(pts) - 32)
+			len += (size_t)snprintf(pts + len, sizeof(pts) - len, "%s%.1f,%.1f", len ? " " : "",
+						sweep_x(x, xlo, xhi), sweep_y(v, lo, hi));
+	}
+	fprintf(out, "<polyline points=\"%s\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\"/>", pts);
+	json_array_foreach(rows, i, row) {
+		double x, px, py, g;
+
+		if (!rj_num(row, x_key, &x) || x <= 0 || !rj_num(row, "p99_cut_pct", &v))
+			continue;
+		px = sweep_x(x, xlo, xhi);
+		py = sweep_y(v, lo, hi);
+		format_ns(verify_num_or(json_object_get(row, "kernel"), "p99_ns"), k99, sizeof(k99));
+		format_ns(verify_num_or(json_object_get(row, "bypass"), "p99_ns"), b99, sizeof(b99));
+		fprintf(out, "<circle class=\"point\" data-x=\"%.0f\" data-cut=\"%.2f\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
+			"fill=\"#0969da\"><title>%.0f %s: kernel P99 %s, bypass P99 %s", x, v, px, py, x,
+			is(axis, "rate") ? "packets/s" : "bytes", k99, b99);
+		if (rj_num(row, "p99_gain", &g))
+			fprintf(out, ", gain %.2fx", g);
+		fprintf(out, ", cut %.0f%%</title></circle><text class=\"tick\" x=\"%.1f\" y=\"%d\" font-size=\"9\" "
+			"text-anchor=\"middle\" fill=\"#57606a\">%.0f</text>", v, px, SW_H - SW_B + 12, x);
+	}
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#57606a\">%s (log scale); P99 cut: 1 - bypass P99 / "
+		"kernel P99</text><text x=\"%d\" y=\"14\" font-size=\"10\" fill=\"#57606a\">%s</text></svg>\n", SW_L,
+		SW_H - 8, x_label, SW_L, software_only ? "software-only path: veth and net_af_packet, not a NIC" : "");
+}
+
+/* One table of the sweep: the figures of each point, CPU included. */
+static void sweep_table(FILE *out, const json_t *rows, const char *x_key, const char *x_head)
+{
+	static const char *const pcts[][2] = { { "kernel", "cpu_pct" }, { "bypass", "cpu_pct" }, { "bypass", "busy_pct" } };
+	const json_t *row;
+	size_t i;
+	double v;
+
+	fprintf(out, "<div class=\"scroll\"><table class=\"sweep\"><thead><tr><th>%s</th><th>kernel P50</th>"
+		"<th>kernel P99</th><th>kernel P99.9</th><th>bypass P50</th><th>bypass P99</th><th>bypass P99.9</th>"
+		"<th>kernel dropped</th><th>bypass dropped</th><th>P99 gain</th><th>P99 cut</th><th>kernel CPU</th>"
+		"<th>poller CPU</th><th>poller busy</th></tr></thead><tbody>\n", x_head);
+	json_array_foreach(rows, i, row) {
+		const json_t *k = json_object_get(row, "kernel"), *b = json_object_get(row, "bypass");
+
+		fputs("<tr>", out);
+		num_cell(out, row, x_key);
+		ns_cell(out, k, "p50_ns");
+		ns_cell(out, k, "p99_ns");
+		ns_cell(out, k, "p999_ns");
+		ns_cell(out, b, "p50_ns");
+		ns_cell(out, b, "p99_ns");
+		ns_cell(out, b, "p999_ns");
+		num_cell(out, k, "dropped");
+		num_cell(out, b, "dropped");
+		if (rj_num(row, "p99_gain", &v))
+			fprintf(out, "<td class=\"num\">%.2fx</td>", v);
+		else
+			fputs("<td class=\"num\">&mdash;</td>", out);
+		if (rj_num(row, "p99_cut_pct", &v))
+			fprintf(out, "<td class=\"num\">%.0f%%</td>", v);
+		else
+			fputs("<td class=\"num\">&mdash;</td>", out);
+		for (size_t c = 0; c < sizeof(pcts) / sizeof(pcts[0]); c++) {
+			if (rj_num(json_object_get(row, pcts[c][0]), pcts[c][1], &v))
+				fprintf(out, "<td class=\"num\">%.1f%%</td>", v);
+			else
+				fputs("<td class=\"num\">&mdash;</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></div>", out);
+}
+
+static void sweep_section(FILE *out, const json_t *s)
+{
+	const json_t *from = json_object_get(s, "pays_from_rate_pps");
+	bool sw = json_is_true(json_object_get(s, "software_only"));
+	double gain = 1;
+	char label[64];
+
+	rj_num(s, "min_p99_gain", &gain);
+	if (gain < 1)
+		gain = 1;
+	fputs("<h3>Does bypass pay here? Sweep by packet rate</h3><p>", out);
+	if (json_is_integer(from))
+		fprintf(out, "Bypass pays here from <b>%lld packets/s</b>: kernel P99 / bypass P99 &ge; %g there and at every "
+			"higher rate measured.", (long long)json_integer_value(from), gain);
+	else
+		fprintf(out, "Bypass does not pay at any measured rate here: kernel P99 / bypass P99 stays below %g.", gain);
+	if (sw)
+		fputs(" <span class=\"mute\">Software-only path (veth and net_af_packet): it shows the method, not a "
+		      "NIC's figures.</span>", out);
+	fputs("</p>", out);
+	snprintf(label, sizeof(label), "packet rate, packets/s (%lld-byte payload)",
+		 (long long)rj_int(s, "by_rate_payload_bytes", 0));
+	svg_sweep(out, json_object_get(s, "by_rate"), "rate_pps", "rate", label, gain, sw);
+	sweep_table(out, json_object_get(s, "by_rate"), "rate_pps", "packets/s");
+	fputs("<h3>Sweep by payload size</h3>", out);
+	snprintf(label, sizeof(label), "UDP payload, bytes (at %lld packets/s)", (long long)rj_int(s, "by_size_rate_pps", 0));
+	svg_sweep(out, json_object_get(s, "by_size"), "payload_bytes", "size", label, gain, sw);
+	sweep_table(out, json_object_get(s, "by_size"), "payload_bytes", "bytes");
+	fputs("<p class=\"mute\">CPU: share of one core over each pass: the kernel receiver's; the poller's (a busy poller "
+	      "holds its core at any rate); the poller's busy share (loop iterations that received packets).</p>", out);
+}
+
 static void verify_section(FILE *out, const json_t *doc)
 {
 	const json_t *v = json_object_get(doc, "verify"), *s, *w, *cpu;
@@ -690,6 +871,8 @@ static void verify_section(FILE *out, const json_t *doc)
 	fputs("</p>", out);
 	streams_table(out, v);
 	targets_table(out, targets);
+	if (json_is_object(json_object_get(v, "sweep")))
+		sweep_section(out, json_object_get(v, "sweep"));
 	json_array_foreach(json_object_get(v, "streams"), i, s) {
 		if (json_is_false(json_object_get(s, "latency_measured")) || !json_array_size(json_object_get(s, "histogram")))
 			continue;

@@ -50,6 +50,10 @@ static json_t *kernel_stream(struct kvb_shared *k, long busy_poll)
 							     .foreign = k->foreign, .negative = k->negative }, k->send_s);
 
 	json_object_set_new(s, "busy_poll_us", json_integer(busy_poll));
+	/* The receiver's CPU time from its socket bound to its last packet (or its deadline), and that wall time. */
+	json_object_set_new(s, vs_key(VK_CPU_USER_S), json_real(k->cpu_user_s));
+	json_object_set_new(s, vs_key(VK_CPU_SYSTEM_S), json_real(k->cpu_system_s));
+	json_object_set_new(s, "cpu_seconds", json_real(k->cpu_seconds));
 	return s;
 }
 

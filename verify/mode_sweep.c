@@ -22,6 +22,36 @@ static json_t *summary(const json_t *stream)
 	return s;
 }
 
+/* CPU of one path at one point: cpu_s over seconds as a share of one core, and per packet received. */
+static void set_cpu(json_t *s, double cpu_s, double seconds, double received)
+{
+	json_object_set_new(s, "cpu_s", json_real(cpu_s));
+	json_object_set_new(s, "cpu_pct", seconds > 0 ? json_real(100.0 * cpu_s / seconds) : json_null());
+	json_object_set_new(s, "cpu_ns_per_packet", received > 0 ? json_real(cpu_s * 1e9 / received) : json_null());
+}
+
+/*
+ * The kernel receiver's CPU time; the poller's (a busy poller holds its core whatever the rate) and its busy
+ * time, the part of its loop that handled packets, which is what grows with the rate.
+ */
+static void point_cpu(json_t *row, const json_t *kernel, const json_t *doc)
+{
+	json_t *k = json_object_get(row, "kernel"), *b = json_object_get(row, "bypass");
+	double secs = verify_num(doc, vs_key(VK_DURATION_S)), got = verify_num(b, vs_key(VK_RECEIVED)), busy = -1;
+	const json_t *core;
+	size_t i;
+
+	set_cpu(k, verify_num(kernel, vs_key(VK_CPU_USER_S)) + verify_num(kernel, vs_key(VK_CPU_SYSTEM_S)),
+		verify_num(kernel, "cpu_seconds"), verify_num(k, vs_key(VK_RECEIVED)));
+	set_cpu(b, verify_num(doc, vs_key(VK_CPU_USER_S)) + verify_num(doc, vs_key(VK_CPU_SYSTEM_S)), secs, got);
+	json_array_foreach(json_object_get(doc, vs_key(VK_CORES)), i, core)
+		if (json_is_number(json_object_get(core, vs_key(VK_BUSY_NS))))
+			busy = verify_num(core, vs_key(VK_BUSY_NS));
+	json_object_set_new(b, "busy_ns", busy >= 0 ? json_real(busy) : json_null());
+	json_object_set_new(b, "busy_pct", busy >= 0 && secs > 0 ? json_real(100.0 * busy / (secs * 1e9)) : json_null());
+	json_object_set_new(b, "busy_ns_per_packet", busy >= 0 && got > 0 ? json_real(busy / got) : json_null());
+}
+
 /* Each point measures into the same two windows: the causes of the last one are what the report keeps. */
 static void window_reuse(struct window *w)
 {
@@ -79,6 +109,7 @@ static json_t *point(struct verify_run *r, struct window *w, long rate, long siz
 	/* The project's gain (kvb's target): kernel P99 / bypass P99; the seeds' figure: how much of the kernel's P99 goes. */
 	json_object_set_new(row, "p99_gain", bp99 > 0 ? json_real(kp99 / bp99) : json_null());
 	json_object_set_new(row, "p99_cut_pct", kp99 > 0 ? json_real(100.0 * (1.0 - bp99 / kp99)) : json_null());
+	point_cpu(row, kernel, doc);
 	json_array_append_new(json_object_get(doc, "streams"), kernel);
 	json_decref(*last);
 	*last = doc;
@@ -169,18 +200,31 @@ static int check(struct verify_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* "12.5%" of a number key, "-" when the key is null or absent. */
+static const char *pct_text(const json_t *o, const char *key, char *buf, size_t size)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (json_is_number(v))
+		snprintf(buf, size, "%.1f%%", json_number_value(v));
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
 static void print_table(FILE *f, const json_t *rows, bool by_rate)
 {
 	char k50[32], k99[32], k999[32], b50[32], b99[32], b999[32];
 	const json_t *row;
 	size_t i;
 
-	fprintf(f, "%10s %10s %10s %10s %10s %10s %10s %9s %9s %8s %6s\n", by_rate ? "rate/s" : "bytes", "kern P50",
-		"kern P99", "kern P99.9", "byp P50", "byp P99", "byp P99.9", "kern drop", "byp drop", "P99 gain", "cut");
+	fprintf(f, "%10s %10s %10s %10s %10s %10s %10s %9s %9s %8s %6s %8s %8s %8s\n", by_rate ? "rate/s" : "bytes",
+		"kern P50", "kern P99", "kern P99.9", "byp P50", "byp P99", "byp P99.9", "kern drop", "byp drop", "P99 gain",
+		"cut", "kern CPU", "byp CPU", "byp busy");
 	json_array_foreach(rows, i, row) {
 		const json_t *k = json_object_get(row, "kernel"), *b = json_object_get(row, "bypass");
 		const json_t *g = json_object_get(row, "p99_gain"), *c = json_object_get(row, "p99_cut_pct");
-		char gain[16] = "-", cut[16] = "-";
+		char gain[16] = "-", cut[16] = "-", kcpu[16], bcpu[16], busy[16];
 
 		format_ns(verify_num(k, vs_key(VK_P50_NS)), k50, sizeof(k50));
 		format_ns(verify_num(k, vs_key(VK_P99_NS)), k99, sizeof(k99));
@@ -192,9 +236,11 @@ static void print_table(FILE *f, const json_t *rows, bool by_rate)
 			snprintf(gain, sizeof(gain), "%.2fx", json_number_value(g));
 		if (json_is_number(c))
 			snprintf(cut, sizeof(cut), "%.0f%%", json_number_value(c));
-		fprintf(f, "%10lld %10s %10s %10s %10s %10s %10s %9.0f %9.0f %8s %6s\n",
+		fprintf(f, "%10lld %10s %10s %10s %10s %10s %10s %9.0f %9.0f %8s %6s %8s %8s %8s\n",
 			(long long)json_integer_value(json_object_get(row, by_rate ? "rate_pps" : "payload_bytes")), k50, k99,
-			k999, b50, b99, b999, verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)), gain, cut);
+			k999, b50, b99, b999, verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)), gain, cut,
+			pct_text(k, "cpu_pct", kcpu, sizeof(kcpu)), pct_text(b, "cpu_pct", bcpu, sizeof(bcpu)),
+			pct_text(b, "busy_pct", busy, sizeof(busy)));
 	}
 }
 
@@ -211,6 +257,8 @@ static void render(FILE *f, const json_t *doc)
 	fprintf(f, "\nby payload size (at %lld packets/s):\n",
 		(long long)json_integer_value(json_object_get(s, "by_size_rate_pps")));
 	print_table(f, json_object_get(s, "by_size"), false);
+	fprintf(f, "\nCPU: share of one core over each pass: the kernel receiver's, the poller's (a busy poller holds its "
+		"core at any rate), and the poller's busy share (iterations that received)\n");
 	from = json_object_get(s, "pays_from_rate_pps");
 	if (json_is_integer(from))
 		fprintf(f, "\nbypass pays here from %lld packets/s: kernel P99 / bypass P99 >= %lld at that rate and every "

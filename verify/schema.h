@@ -34,8 +34,8 @@
 	X(VK_DST_PORT, "dst_port", "", "gen, feeds: UDP port of every feed") \
 	X(VK_FILTER_IN_NIC, "filter_in_nic", "", "feeds: rte_flow rules keep all but the feeds off the queue") \
 	X(VK_FILTER_WHY, "filter_why", "", "feeds: the rules installed, or the PMD's refusal") \
-	X(VK_CPU_USER_S, "cpu_user_s", "s", "gen, feeds: user CPU time of the process over the run") \
-	X(VK_CPU_SYSTEM_S, "cpu_system_s", "s", "gen, feeds: system CPU time of the process over the run") \
+	X(VK_CPU_USER_S, "cpu_user_s", "s", "user CPU time of the process over the measured run") \
+	X(VK_CPU_SYSTEM_S, "cpu_system_s", "s", "system CPU time of the process over the measured run") \
 	X(VK_FEED, "feed", "", "gen, feeds: the stream's feed id (the stamp's)") \
 	X(VK_GROUP, "group", "", "gen, feeds: the feed's multicast group") \
 	X(VK_CORES, "cores", "", "one object per measured core") \
@@ -67,6 +67,7 @@
 	X(VK_CPU, "cpu", "", "cpu number") \
 	X(VK_ROLE, "role", "", "generator, poller or idle") \
 	X(VK_LOOPS, "loops", "", "loop iterations") \
+	X(VK_BUSY_NS, "busy_ns", "ns", "receiving poller (port, loopback): time in iterations that received, rx_burst to mbufs freed") \
 	X(VK_MAX_GAP_NS, "max_gap_ns", "ns", "longest time between two loop iterations") \
 	X(VK_GAPS_OVER, "gaps_over_threshold", "", "loop gaps above --threshold-ns") \
 	X(VK_GAP_BUCKETS, "gap_buckets", "", "loop gaps by size") \

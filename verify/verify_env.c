@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -437,6 +438,11 @@ static int receiver_socket(const struct kvb_shared *k)
 }
 
 /* recvmsg, then the receive time: what an application reading a kernel socket sees. */
+static double tv_sec(struct timeval t)
+{
+	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
 int kvb_receiver(void *arg)
 {
 	struct kvb_shared *k = arg;
@@ -444,10 +450,12 @@ int kvb_receiver(void *arg)
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	uint64_t deadline, start;
+	struct rusage ru0, ru1;
 	int fd = receiver_socket(k);
 
 	if (fd < 0)
 		return fd;
+	getrusage(RUSAGE_SELF, &ru0);
 	__atomic_store_n(&k->ready, 1, __ATOMIC_RELEASE);
 	start = mono_ns();
 	deadline = start + (uint64_t)(k->timeout_s * 1e9);
@@ -469,6 +477,10 @@ int kvb_receiver(void *arg)
 		else if (k->nlat < k->count)
 			k->lat[k->nlat++] = now - s.t;
 	}
+	getrusage(RUSAGE_SELF, &ru1);
+	k->cpu_user_s = tv_sec(ru1.ru_utime) - tv_sec(ru0.ru_utime);
+	k->cpu_system_s = tv_sec(ru1.ru_stime) - tv_sec(ru0.ru_stime);
+	k->cpu_seconds = (double)(mono_ns() - start) / 1e9;
 	close(fd);
 	return 0;
 }

@@ -77,6 +77,7 @@ struct kvb_shared {
 	char pp_ifname[16];
 	uint16_t pp_port;	/* the UDP port both ways; 0: VENV_UDP_PORT */
 	uint64_t received, negative, foreign;	/* received: own stamps, duplicates included */
+	double cpu_user_s, cpu_system_s, cpu_seconds;	/* the receiver's CPU time, and its wall time, from bound to done */
 	struct seq_track seq;
 	uint64_t nlat;
 	uint64_t lat[];		/* ns, one per stamped packet */

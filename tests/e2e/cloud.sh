@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A cloud instance (tests/fixtures/cloud-aws-c6in): audit names it and judges ENA, apply with aws-ena
-# converges and reverts byte for byte, and the primary ENI is refused for any bind.
+# converges and reverts byte for byte, and the primary ENI is refused for any bind; aws-kernel (kernel
+# sockets on the second ENI) converges and reverts too.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -16,6 +17,8 @@ expect_grep "text header names the instance" '^instance: AWS c6in.32xlarge \(vir
 [ "$(json "$OUT" "(d['host']['cloud']['provider'], d['host']['cloud']['instance_type'], d['host']['cloud']['kind'])")" = "('aws', 'c6in.32xlarge', 'virtual')" ] &&
 	ok "JSON host.cloud: aws c6in.32xlarge virtual" || not_ok "host.cloud: $(json "$OUT" "d['host']['cloud']")"
 [ "$(verdict nic.ena_llq)" = warn ] && ok "nic.ena_llq warns: vfio-pci's WC unknown until DPDK maps BAR 2" || not_ok "nic.ena_llq: $(verdict nic.ena_llq)"
+observed nic.ena_llq | grep -q "the kernel's ena reports 8 of 32 queue pairs ('ethtool -l'), LLQ on: 96-byte push header of 224 possible" &&
+	ok "nic.ena_llq gives the queues and LLQ the kernel's ena reports" || not_ok "nic.ena_llq: $(observed nic.ena_llq)"
 observed nic.iommu | grep -q "on AWS c6in.32xlarge" && ok "nic.iommu judges no-IOMMU mode for the instance" || not_ok "nic.iommu: $(observed nic.iommu)"
 json "$OUT" "[c for c in d['checks'] if c['id'] == 'nic.iommu'][0]" | grep -q intel_iommu && not_ok "nic.iommu asks for intel_iommu" || ok "nic.iommu never asks for intel_iommu"
 [ "$(verdict cpu.cstates)" = skip ] && observed cpu.cstates | grep -q "hypervisor owns it on AWS c6in.32xlarge" &&
@@ -48,4 +51,31 @@ for drv in vfio-pci igb_uio uio_pci_generic; do
 		ok "primary ENI to $drv: bind refused, management path named" || not_ok "primary ENI to $drv: $(json "$OUT" "(d['changes'], d['blocked'])")"
 done
 same_tree "$T.orig" "$T" && ok "nothing written for the refused binds" || not_ok "tree changed"
+
+# aws-kernel: kernel sockets on the second ENI, nothing bound; busy polling, coalescing off, its IRQs on node 0's
+# housekeeping cores; converges and reverts byte for byte.
+KPROF=aws-kernel
+expect_status 0 "profile check aws-kernel" "$TR" profile check "$KPROF" --root "$T"
+"$TR" audit --root "$T" --profile "$KPROF" --format json >"$OUT" 2>"$ERR"
+[ "$(verdict nic.ena_llq)" = pass ] && observed nic.ena_llq | grep -q "ens6 on the kernel's ena driver.*8 of 32 queue pairs.*LLQ on: 96-byte push header" &&
+	ok "aws-kernel: nic.ena_llq passes on the kernel path with its queues and LLQ" || not_ok "aws-kernel nic.ena_llq: $(verdict nic.ena_llq) $(observed nic.ena_llq)"
+[ "$(verdict kernel.busy_poll)" = fail ] && [ "$(verdict nic.coalesce)" = fail ] &&
+	ok "aws-kernel: busy polling off and adaptive-rx on fail" || not_ok "aws-kernel: busy_poll $(verdict kernel.busy_poll), coalesce $(verdict nic.coalesce)"
+expect_status 0 "aws-kernel plan" "$TR" apply --root "$T" --profile "$KPROF" --dry-run --format json
+[ "$(json "$OUT" "[c for c in d['changes'] if c['kind'] == 'bind']")" = "[]" ] && ok "aws-kernel binds nothing" ||
+	not_ok "aws-kernel binds: $(json "$OUT" "[c for c in d['changes'] if c['kind'] == 'bind']")"
+json "$OUT" "sorted(c['target'] for c in d['changes'] if c['check'] in ('kernel.busy_poll', 'nic.coalesce'))" |
+	grep -q "net.core.busy_poll.*net.core.busy_read" && json "$OUT" "[c['target'] for c in d['changes'] if c['check'] == 'nic.coalesce']" | grep -q ens6 &&
+	ok "aws-kernel plan: busy_read, busy_poll, ens6's coalescing" || not_ok "aws-kernel plan: $(json "$OUT" "[(c['check'], c['target']) for c in d['changes']]")"
+[ "$(json "$OUT" "sorted(set(c['target'].split('/')[3] for c in d['changes'] if c['check'] == 'irq.affinity'))")" = "['34', '35', '36', '37', '38', '39', '40', '41']" ] &&
+	json "$OUT" "set(c['new'] for c in d['changes'] if c['check'] == 'irq.affinity')" | grep -q "^{'0,64'}$" &&
+	ok "aws-kernel: ens6's queue IRQs to node 0's housekeeping cores 0,64" || not_ok "aws-kernel irqs: $(json "$OUT" "[(c['target'], c['new']) for c in d['changes'] if c['check'] == 'irq.affinity']")"
+expect_status 0 "aws-kernel apply" "$TR" apply --root "$T" --profile "$KPROF" --yes --skip-blocked
+"$TR" audit --root "$T" --profile "$KPROF" --format json >"$OUT" 2>"$ERR"
+[ "$(verdict kernel.busy_poll)/$(verdict nic.coalesce)/$(verdict irq.nic_node)" = pass/pass/pass ] &&
+	ok "aws-kernel after apply: busy polling, coalescing and ens6's IRQs pass" || not_ok "after apply: $(verdict kernel.busy_poll)/$(verdict nic.coalesce)/$(verdict irq.nic_node)"
+expect_status 0 "aws-kernel second plan" "$TR" apply --root "$T" --profile "$KPROF" --dry-run --format json --skip-blocked
+[ "$(json "$OUT" 'len(d["changes"])')" = 0 ] && ok "aws-kernel converged: a second plan is empty" || not_ok "aws-kernel replans: $(json "$OUT" '[c["target"] for c in d["changes"]]')"
+expect_status 0 "aws-kernel revert" "$TR" revert --root "$T"
+same_tree "$T.orig" "$T" && ok "aws-kernel revert: byte-identical" || not_ok "aws-kernel revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
 finish

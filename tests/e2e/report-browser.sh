@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the report and fleet pages opened in headless Chromium; the DOM it builds is checked
-# (verdict, contents, verify, what needs action, passes and skips folded per area, one SVG per histogram;
-# the fleet page's inline sort script ran), and this VM's report printed to PDF fits in 3 pages.
+# (verdict, contents, verify, what needs action, passes and skips folded per area, one SVG per histogram,
+# a sweep's two charts; the fleet page's inline sort script ran), and this VM's report printed to PDF fits in 3 pages.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -67,6 +67,42 @@ for area in areas:
     assert dom.areas[area] == want, (area, dom.areas[area], want)
 streams = [s["name"] for s in doc["verify"]["streams"] if s.get("histogram")]
 assert dom.svgs == streams, (dom.svgs, streams)
+EOF
+
+# A sweep (tests/fixtures/report/verify-sweep.json: verify-loopback.json's document as mode sweep with a hand-made sweep of 3 rates
+# and 2 sizes in verify's sweep keys, cuts below 0, down to -120 %, and 12.125 % on a rounding tie): in the browser,
+# two SVG charts (P99 cut against rate and against size), one point per row inside the chart, each chart's table.
+"$TR" report --root "$T" --profile "$APROF" --verify-from "$FX/report/verify-sweep.json" --html "$D/sweep.html" --format none
+dump_dom "file://$D/sweep.html" "$D/sweep-dom.html"
+python3 - "$D/sweep-dom.html" "$FX/report/verify-sweep.json" <<'EOF' >"$D/sweep.log" 2>&1 && ok "DOM: the sweep's charts against rate and size, a point per row" || { not_ok "sweep DOM"; sed 's/^/    /' "$D/sweep.log"; }
+import json, sys
+from html.parser import HTMLParser
+
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.axis = None; self.points = {}; self.tables = 0; self.lines = {}
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == "svg" and a.get("class") == "sweep":
+            self.axis = a["data-axis"]; self.points[self.axis] = []; self.box = [float(x) for x in a["viewbox"].split()]
+        elif tag == "circle" and self.axis:
+            assert 0 <= float(a["cx"]) <= self.box[2] and 0 <= float(a["cy"]) <= self.box[3], a
+            self.points[self.axis].append((float(a["data-x"]), float(a["data-cut"])))
+        elif tag == "polyline" and self.axis:
+            self.lines[self.axis] = len(a["points"].split())
+        elif tag == "table" and a.get("class") == "sweep":
+            self.tables += 1
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.axis = None
+
+dom = P(); dom.feed(open(sys.argv[1]).read())
+s = json.load(open(sys.argv[2]))["sweep"]
+for axis, rows, key in (("rate", s["by_rate"], "rate_pps"), ("size", s["by_size"], "payload_bytes")):
+    got = dom.points[axis]
+    assert len(got) == len(rows) and all(x == r[key] and abs(c - r["p99_cut_pct"]) <= 0.006 for (x, c), r in zip(got, rows)), (axis, got)
+    assert dom.lines[axis] == len(rows), dom.lines
+assert dom.tables == 2, dom.tables
 EOF
 
 # This VM's report printed by Chromium: what needs action (verdict, verify, failures, warnings, pending) on at

@@ -37,6 +37,29 @@ WANT="(lambda rs: next((r['rate_pps'] for r in sorted(rs, key=lambda r: r['rate_
 	ok "pays_from follows the rows and the default gain 1" || not_ok "pays_from: $(json "$T/sweep.json" "($S['pays_from_rate_pps'], $WANT)")"
 [ "$(json "$T/sweep.json" "$S['software_only'] and d['bypass_path']['software_only'] and d['mode'] == 'sweep'")" = True ] &&
 	ok "software-only path labelled" || not_ok "no software-only label"
+# CPU per point: the kernel receiver's and the poller's CPU time, the poller's busy time; each share and per-packet
+# figure follows from its own seconds and counts (no two clocks compared).
+CPU_OK="all(r[p]['cpu_s'] >= 0 and abs(r[p]['cpu_ns_per_packet'] - r[p]['cpu_s'] * 1e9 / r[p]['received']) < 1e-3 * max(1, r[p]['cpu_ns_per_packet']) and r[p]['cpu_pct'] >= 0 for r in $ROWS for p in ('kernel', 'bypass'))"
+[ "$(json "$T/sweep.json" "$CPU_OK")" = True ] && ok "every point has the CPU of both paths (share of a core, per packet)" ||
+	not_ok "cpu: $(json "$T/sweep.json" "[(r['kernel'].get('cpu_pct'), r['bypass'].get('cpu_pct')) for r in $ROWS]")"
+BUSY_OK="all(r['bypass']['busy_ns'] > 0 and 0 < r['bypass']['busy_pct'] <= 100.5 and abs(r['bypass']['busy_ns_per_packet'] - r['bypass']['busy_ns'] / r['bypass']['received']) < 1e-6 * r['bypass']['busy_ns_per_packet'] for r in $ROWS)"
+[ "$(json "$T/sweep.json" "$BUSY_OK")" = True ] && ok "every point has the poller's busy time (share, per packet)" ||
+	not_ok "busy: $(json "$T/sweep.json" "[(r['bypass'].get('busy_ns'), r['bypass'].get('busy_pct')) for r in $ROWS]")"
+# The HTML report draws the gain against rate and against size: one point per row, the pays-from line, the table.
+expect_status_in "0 1" "report of the sweep" "$TR" report --root "$SRC/tests/fixtures/base" --profile hft-balanced --verify-from "$T/sweep.json" \
+	--html "$T/sweep.html" --format none
+[ "$(grep -o '<svg class="sweep" data-axis="rate"' "$T/sweep.html" | wc -l)/$(grep -o '<svg class="sweep" data-axis="size"' "$T/sweep.html" | wc -l)" = 1/1 ] &&
+	ok "HTML: a chart against rate and one against size" || not_ok "HTML charts: $(grep -o '<svg class="sweep"[^>]*>' "$T/sweep.html")"
+python3 - "$T/sweep.html" "$T/sweep.json" <<'PY' && ok "HTML: each row a point at its rate or size and P99 cut" || not_ok "HTML points"
+import json, re, sys
+html = open(sys.argv[1]).read(); d = json.load(open(sys.argv[2]))["sweep"]
+for axis, rows, key in (("rate", d["by_rate"], "rate_pps"), ("size", d["by_size"], "payload_bytes")):
+    svg = re.search(r'<svg class="sweep" data-axis="%s".*?</svg>' % axis, html, re.S).group(0)
+    got = [(float(x), float(c)) for x, c in re.findall(r'<circle class="point" data-x="([0-9.]+)" data-cut="(-?[0-9.]+)"', svg)]
+    assert len(got) == len(rows) and all(x == r[key] and abs(c - r["p99_cut_pct"]) <= 0.006 for (x, c), r in zip(got, rows)), (axis, got)
+    assert "software-only path" in svg and "pays from here" in svg
+assert html.count('<table class="sweep">') == 2
+PY
 leftovers "sweep" $RESERVED
 
 expect_status_in "0 1" "sweep text" "$TR" verify --profile "$P2M" --mode sweep --duration 0.3 --rates 1000,3000 --sizes 64,512 --rate 2000
@@ -45,5 +68,7 @@ expect_grep "a rate row" '^ +3000 ' "$OUT"
 expect_grep "size table" '^by payload size \(at 2000 packets/s\):' "$OUT"
 expect_grep "a size row" '^ +512 ' "$OUT"
 expect_grep "pays-from line" '^bypass (pays here from [0-9]+ packets/s|does not pay at any measured rate here)' "$OUT"
+expect_grep "CPU columns" ' kern CPU +byp CPU +byp busy$' "$OUT"
+expect_grep "a row's CPU" '^ +3000 .* [0-9.]+% +[0-9.]+% +[0-9.]+%$' "$OUT"
 leftovers "sweep text" $RESERVED
 finish

@@ -53,8 +53,12 @@ static void test_every_key_written(void **state)
 	r.streams[0] = (struct report_stream){ .name = "loopback", .sent = 100, .received = 100, .hist = &h,
 					       .latency_measured = true, .ns_per_unit = 1, .seq = &seq };
 	r.ncores = 1;
-	r.cores[0] = (struct report_core){ .cpu = 1, .role = "poller", .gap = &g };
+	r.cores[0] = (struct report_core){ .cpu = 1, .role = "poller", .gap = &g, .has_busy = true, .busy_cycles = 2500 };
+	r.cpu_user_s = 0.75;
 	doc = render(&r);
+	/* A receiving poller's busy time, and the process's CPU time in every mode (the sweep's CPU per point). */
+	assert_non_null(strstr(doc, "\"busy_ns\": 2500"));
+	assert_non_null(strstr(doc, "\"cpu_user_s\": 0.75"));
 	/* 99 unique + 1 duplicate of 100 sent: 1 dropped. */
 	assert_non_null(strstr(doc, "\"dropped\": 1,"));
 	assert_non_null(strstr(doc, "\"duplicated\": 1,"));

@@ -659,6 +659,63 @@ static void test_rings_skip(void **state)
 	assert_has(f->observed, "not a kernel netdev");
 }
 
+/* nic.ena_llq on the c6in fixture: the second ENI (ens6) on the kernel's ena, with the figures it reports. */
+#define ENA_ND "/.tickready/netdev/ens6"
+#define ENA_KERNEL "[nic]\ninterface = ens6\ndriver = kernel\nstack = kernel"
+
+static int setup_c6in(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx_init(fx, "cloud-aws-c6in");
+	*state = fx;
+	return 0;
+}
+
+static void test_ena_llq_kernel(void **state)
+{
+	const struct finding *f;
+
+	fx_profile(*state, ENA_KERNEL);
+	f = fx_check(*state, "nic.ena_llq");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "8 of 32 queue pairs ('ethtool -l'), LLQ on: 96-byte push header of 224 possible "
+		   "(large LLQ headers offered), ena module force_large_llq_header=unset, num_io_queues=128");
+	/* Regular mode: the driver reports a push buffer of 0 bytes. */
+	fx_write(*state, ENA_ND "/tx_push", "tx_push=0\ntx_push_buf_len=0\ntx_push_buf_len_max=0\n");
+	f = fx_check(*state, "nic.ena_llq");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "without LLQ: 8 of 32 queue pairs ('ethtool -l'), LLQ off (regular Tx queues in host memory)");
+	assert_has(f->remedy, "'ethtool -g ens6' show TX push on");
+	/* A kernel before 6.4 says nothing of LLQ: the WC judgement stands, the gap is named. */
+	fx_remove(*state, ENA_ND "/tx_push");
+	fx_remove(*state, ENA_ND "/channels");
+	fx_write(*state, "/sys/module/ena/parameters/force_large_llq_header", "1\n");
+	f = fx_check(*state, "nic.ena_llq");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "8 rx queues (sysfs), ena module force_large_llq_header=1");
+	assert_has(f->observed, "(LLQ state not reported: kernel before 6.4)");
+	/* Garbage in the file is no fact. */
+	fx_write(*state, ENA_ND "/tx_push", "tx_push=7\ntx_push_buf_len=96\ntx_push_buf_len_max=224\n");
+	assert_has(fx_check(*state, "nic.ena_llq")->observed, "LLQ state not reported");
+}
+
+static void test_ena_llq_dpdk(void **state)
+{
+	const struct finding *f;
+
+	fx_profile(*state, "[nic]\ninterface = ens6\ndriver = vfio-pci");
+	f = fx_check(*state, "nic.ena_llq");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "; the kernel's ena reports 8 of 32 queue pairs ('ethtool -l'), LLQ on: 96-byte push header");
+	fx_profile(*state, "[nic]\ninterface = ens6\ndriver = igb_uio");
+	fx_write(*state, "/sys/module/igb_uio/parameters/wc_activate", "1\n");
+	f = fx_check(*state, "nic.ena_llq");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "igb_uio loaded with wc_activate=1");
+	assert_has(f->observed, "LLQ on: 96-byte push header of 224 possible");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
 
 int main(void)
@@ -674,6 +731,8 @@ int main(void)
 		T(test_iommu), T(test_iommu_off), T(test_iommu_noiommu), T(test_iommu_skip),
 		T(test_coalesce), T(test_coalesce_skip),
 		T(test_rings), T(test_rings_skip),
+		cmocka_unit_test_setup_teardown(test_ena_llq_kernel, setup_c6in, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ena_llq_dpdk, setup_c6in, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

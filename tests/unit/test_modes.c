@@ -154,6 +154,34 @@ static void test_sweep_lists(void **state)
 			    "per second)\n");
 }
 
+/* sweep's text: both tables carry each point's CPU (the kernel receiver's, the poller's, its busy share). */
+static void test_sweep_render_cpu(void **state)
+{
+	const struct verify_mode_def *md = NULL;
+	char path[512], *text = NULL;
+	size_t len = 0;
+	json_t *doc;
+	FILE *f;
+
+	(void)state;
+	for (int m = 0; m < VM_COUNT; m++)
+		if (!strcmp(verify_modes[m]->name, "sweep"))
+			md = verify_modes[m];
+	assert_non_null(md);
+	snprintf(path, sizeof(path), "%s/tests/fixtures/report/verify-sweep.json", TEST_SRCDIR);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	f = open_memstream(&text, &len);
+	md->render(f, doc);
+	fclose(f);
+	assert_non_null(strstr(text, " P99 gain    cut kern CPU  byp CPU byp busy\n"));
+	/* 10000 packets/s: cut -35.5 %, kernel 1.2 % of a core, poller 99 %, busy 2 % (the fixture's figures). */
+	assert_non_null(strstr(text, "    0.74x   -36%     1.2%    99.0%     2.0%\n"));
+	assert_non_null(strstr(text, "\nCPU: share of one core over each pass"));
+	free(text);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_usage_lists_every_mode),
 		cmocka_unit_test(test_options_refused_by_the_row),
 		cmocka_unit_test(test_sweep_lists),
+		cmocka_unit_test(test_sweep_render_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
