@@ -1,5 +1,6 @@
 /* Clock sync quality: which daemon runs, and what chronyd and ptp4l say of their sync, judged against [time]. */
 #include <errno.h>
+#include <linux/net_tstamp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,4 +318,167 @@ const struct check check_time_ptp = {
 	.reads = "pmc GET PORT_DATA_SET, CURRENT_DATA_SET, TIME_STATUS_NP, PARENT_DATA_SET (" SYSROOT_TIME_DIR
 		 "/SOCKET/pmc in a tree)",
 	.keys = KEYS(PK_TIMESYNC, PK_TIME_MAX_OFFSET, PK_TIME_PTP4L_SOCKET), .flags = CF_PROCS, .run = run_ptp,
+};
+
+/* ---- time.phc ---- */
+
+/* The timing NIC: [time] interface, else the profile's NIC; NULL after a skip. */
+static const struct nic *timing_nic(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *name = profile_str(ctx->prof, PK_TIME_INTERFACE);
+	const struct nic *n;
+	char shown[64];
+
+	if (name) {
+		if ((n = host_nic_by_name(ctx->host, name)))
+			return n;
+		check_printable(name, shown, sizeof(shown));
+		finding_skip(f, "timing NIC '%s' ([time] interface) is not a netdev with a device on this host", shown);
+		return NULL;
+	}
+	if (ctx->prof->nic && ctx->prof->nic->name[0])
+		return ctx->prof->nic;
+	finding_skip(f, "no timing NIC: set [time] interface (or [nic] interface)");
+	return NULL;
+}
+
+/* ethtool -T's words for each bit, in bit order. */
+static const char *const ts_caps[] = { "hardware-transmit", "software-transmit", "hardware-receive", "software-receive",
+				       "software-system-clock", "hardware-legacy-clock", "hardware-raw-clock" };
+static const char *const ts_tx_types[] = { "off", "on", "onestep-sync", "onestep-p2p" };
+static const char *const ts_rx_filters[] = { "none", "all", "some", "ptpv1-l4-event", "ptpv1-l4-sync",
+					      "ptpv1-l4-delay-req", "ptpv2-l4-event", "ptpv2-l4-sync",
+					      "ptpv2-l4-delay-req", "ptpv2-l2-event", "ptpv2-l2-sync",
+					      "ptpv2-l2-delay-req", "ptpv2-event", "ptpv2-sync", "ptpv2-delay-req",
+					      "ntp-all" };
+
+/* "a, b" of the bits set (a bit without a name as its number), "none" when none is. */
+static void ts_bits(struct strbuf *sb, unsigned long mask, const char *const *names, size_t n)
+{
+	bool any = false;
+
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(mask & (1ul << b)))
+			continue;
+		if (b < n)
+			strbuf_addf(sb, "%s%s", any ? ", " : "", names[b]);
+		else
+			strbuf_addf(sb, "%sbit %u", any ? ", " : "", b);
+		any = true;
+	}
+	if (!any)
+		strbuf_add(sb, "none");
+}
+
+#define NAMES(a) (a), sizeof(a) / sizeof((a)[0])
+/* ptp4l asks for the v2 event filter of its transport (L4 or L2) and falls back to ptpv2-event; all covers them. */
+#define PTP_RX_FILTERS ((1ul << HWTSTAMP_FILTER_ALL) | (1ul << HWTSTAMP_FILTER_PTP_V2_EVENT) | \
+			(1ul << HWTSTAMP_FILTER_PTP_V2_L4_EVENT) | (1ul << HWTSTAMP_FILTER_PTP_V2_L2_EVENT))
+
+/* The PTP clock's name under /sys/class/ptp; false (and why in obs) when its directory is missing. */
+static bool phc_present(const struct check_ctx *ctx, long index, struct strbuf *obs)
+{
+	char path[64], name[64], shown[64];
+
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%ld", index);
+	if (!sysroot_is_dir(ctx->sr, path)) {
+		strbuf_addf(obs, "PTP hardware clock ptp%ld, but no %s", index, path);
+		return false;
+	}
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%ld/clock_name", index);
+	if (sysroot_read_str(ctx->sr, path, name, sizeof(name)) == 0 && name[0]) {
+		check_printable(name, shown, sizeof(shown));
+		strbuf_addf(obs, "PTP hardware clock /dev/ptp%ld (%s)", index, shown);
+	} else {
+		strbuf_addf(obs, "PTP hardware clock /dev/ptp%ld", index);
+	}
+	return true;
+}
+
+/* A clock under the netdev's device/ptp that the driver does not give for timestamping, said as a note. */
+static void device_clocks(const struct check_ctx *ctx, const char *ifname, struct strbuf *obs)
+{
+	char path[96];
+	struct dirlist dl;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/ptp", ifname);
+	if (sysroot_list_prefix(ctx->sr, path, "ptp", &dl) < 0)
+		return;
+	for (size_t i = 0; i < dl.n; i++)
+		strbuf_addf(obs, "%s%s", i ? ", " : " (device/ptp has ", dl.names[i]);
+	if (dl.n)
+		strbuf_add(obs, ", which the driver gives for no timestamping)");
+	dirlist_free(&dl);
+}
+
+static void run_phc(const struct check_ctx *ctx, struct finding *f)
+{
+	const char *source = profile_str(ctx->prof, PK_TIME_SOURCE);
+	bool ptp = source && !strcmp(source, "ptp");
+	struct strbuf obs = { 0 }, why = { 0 }, fix = { 0 };
+	const struct nic_ethtool *e;
+	const struct nic *n;
+	bool hw_tx, hw_rx, hw_raw, phc = false;
+
+	if (!check_wanted(ctx, f, PK_TIMESYNC) || !(n = timing_nic(ctx, f)))
+		return;
+	e = &n->eth;
+	if (ptp)
+		finding_expected(f, "a PTP hardware clock, hardware transmit, receive and raw timestamps, a receive filter "
+				 "for PTP v2 events (all, ptpv2-event or that of the transport)");
+	else
+		finding_expected(f, "noted only: hardware timestamps are judged under [time] source = ptp");
+	if (!e->has_tsinfo && !e->tsinfo_unsupported) {
+		finding_skip(f, "the capture keeps no timestamping facts for %s (" SYSROOT_ETHTOOL_DIR
+			     "/%s/tsinfo missing or not understood)", n->name, n->name);
+		return;
+	}
+	strbuf_addf(&obs, "%s (%s): ", n->name, e->has_drvinfo && e->driver[0] ? e->driver : n->driver[0] ? n->driver : "no driver");
+	if (e->tsinfo_unsupported) {
+		strbuf_add(&obs, "the driver reports no timestamping (ETHTOOL_GET_TS_INFO unsupported)");
+		hw_tx = hw_rx = hw_raw = false;
+	} else {
+		if (e->phc_index >= 0) {
+			phc = phc_present(ctx, e->phc_index, &obs);
+		} else {
+			strbuf_add(&obs, "no PTP hardware clock");
+			device_clocks(ctx, n->name, &obs);
+		}
+		strbuf_add(&obs, "; capabilities ");
+		ts_bits(&obs, e->so_timestamping, NAMES(ts_caps));
+		strbuf_add(&obs, "; hardware transmit types ");
+		ts_bits(&obs, e->tx_types, NAMES(ts_tx_types));
+		strbuf_add(&obs, "; receive filters ");
+		ts_bits(&obs, e->rx_filters, NAMES(ts_rx_filters));
+		hw_tx = (e->so_timestamping & SOF_TIMESTAMPING_TX_HARDWARE) && (e->tx_types & (1ul << HWTSTAMP_TX_ON));
+		hw_rx = (e->so_timestamping & SOF_TIMESTAMPING_RX_HARDWARE) && (e->rx_filters & PTP_RX_FILTERS);
+		hw_raw = e->so_timestamping & SOF_TIMESTAMPING_RAW_HARDWARE;
+	}
+	if (!ptp) {
+		if (!phc || !hw_tx || !hw_rx)
+			strbuf_add(&obs, "; software timestamps only: enough for NTP, not for PTP with hardware timestamps");
+		finding_pass(f, "%s", obs.s);
+		strbuf_free(&obs);
+		return;
+	}
+	if (!phc)
+		strbuf_add(&why, "no PTP hardware clock");
+	if (!hw_tx)
+		strbuf_addf(&why, "%sno hardware transmit timestamps", why.len ? "; " : "");
+	if (!hw_rx)
+		strbuf_addf(&why, "%sno hardware receive timestamps of PTP v2 events", why.len ? "; " : "");
+	if (!hw_raw)
+		strbuf_addf(&why, "%sno raw hardware clock timestamps", why.len ? "; " : "");
+	if (why.len)
+		strbuf_addf(&fix, "run ptp4l -H on a port with a PTP hardware clock and hardware timestamps (ethtool -T %s "
+			    "lists them) and name it in [time] interface; software timestamps (ptp4l -S) hold no tight bound",
+			    n->name);
+	conclude(ctx, f, &obs, &why, &fix);
+}
+
+const struct check check_time_phc = {
+	.id = "time.phc", .area = AREA_TIME, .title = "the timing NIC has a PTP hardware clock and hardware timestamps",
+	.reads = "ETHTOOL_GET_TS_INFO (SIOCETHTOOL; " SYSROOT_ETHTOOL_DIR "/IFNAME/tsinfo in a tree), "
+		 "/sys/class/ptp/ptpN/clock_name, /sys/class/net/IFNAME/device/ptp",
+	.keys = KEYS(PK_TIMESYNC, PK_TIME_SOURCE, PK_TIME_INTERFACE), .run = run_phc,
 };

@@ -75,6 +75,13 @@ struct nic_ethtool {
 	long rx_pending, rx_max, tx_pending, tx_max;
 	bool has_drvinfo;
 	char driver[32], version[32], bus_info[32], firmware[32];
+	/* ETHTOOL_GET_TS_INFO: the timestamping the NIC offers and its PTP hardware clock */
+	bool has_tsinfo;
+	bool tsinfo_unsupported;	/* the driver refused the ioctl (live, or as a capture kept it) */
+	unsigned long so_timestamping;	/* SOF_TIMESTAMPING_* capabilities */
+	unsigned long tx_types;		/* 1 << HWTSTAMP_TX_* */
+	unsigned long rx_filters;	/* 1 << HWTSTAMP_FILTER_* */
+	long phc_index;			/* /dev/ptpN; -1: no PTP hardware clock */
 	char source[16];	/* "ioctl" or "capture" */
 };
 

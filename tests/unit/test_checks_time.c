@@ -1,4 +1,4 @@
-/* The time area on the base fixture: which sync runs, chronyc's CSV and pmc's answers as a capture keeps them. */
+/* The time area on the base fixture: which sync runs, chronyc's CSV and pmc's answers as a capture keeps them, the PHC. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -197,6 +197,95 @@ static void test_ptp(void **state)
 	assert_has(f->remedy, "uds_address");
 }
 
+#define TSINFO SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo"
+/* What mlx5_core answers ETHTOOL_GET_TS_INFO with (ethtool -T: hardware and software stamps, tx off/on, rx none/all). */
+#define TS_MLX5 "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\nsource=ioctl\n"
+/* And virtio_net, as this VM's eth0 answered: software stamps, no clock. */
+#define TS_SOFT "so_timestamping=0x1a\ntx_types=0x0\nrx_filters=0x0\nphc_index=-1\nsource=ioctl\n"
+
+static void test_phc(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);	/* no [time] sync */
+	fx_profile(fx, "[time]\nsync = required\nsource = ptp");
+	/* A capture from before tsinfo was kept: unknown, said so. */
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "keeps no timestamping facts for ens1f0");
+	fx_write(fx, TSINFO, TS_MLX5);
+	fx_write(fx, "/sys/class/ptp/ptp0/clock_name", "mlx5_ptp\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "ens1f0 (mlx5_core): PTP hardware clock /dev/ptp0 (mlx5_ptp); capabilities "
+				"hardware-transmit, software-transmit, hardware-receive, software-receive, "
+				"software-system-clock, hardware-raw-clock; hardware transmit types off, on; receive filters none, all");
+	/* A clock index with no clock behind it in sysfs: phc2sys could open nothing. */
+	fx_remove(fx, "/sys/class/ptp/ptp0");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "PTP hardware clock ptp0, but no /sys/class/ptp/ptp0");
+	assert_has(f->observed, ": no PTP hardware clock");
+	fx_write(fx, "/sys/class/ptp/ptp0/clock_name", "mlx5_ptp\n");
+	/* Only PTP v1 filters: ptp4l (v2) gets no receive stamps. */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x9\nphc_index=0\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "receive filters none, ptpv1-l4-event: no hardware receive timestamps of PTP v2 events");
+	assert_lacks(f->observed, "transmit timestamps");
+	/* The transport's own v2 filter does (ptp4l over UDP asks for ptpv2-l4-event). */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x41\nphc_index=0\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_PASS);
+	/* Hardware transmit stamping offered in so_timestamping but no tx type to turn it on. */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x1\nrx_filters=0x1002\nphc_index=0\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "receive filters all, ptpv2-event: no hardware transmit timestamps");
+	fx_write(fx, TSINFO, "so_timestamping=0x1f\ntx_types=0x3\nrx_filters=0x2\nphc_index=0\n");
+	assert_has(fx_check(fx, "time.phc")->observed, ": no raw hardware clock timestamps");
+
+	/* Software only: each missing piece named, and the fix. */
+	fx_write(fx, TSINFO, TS_SOFT);
+	fx_write(fx, "/sys/class/net/ens1f0/device/ptp/ptp3/clock_name", "other\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ens1f0 (mlx5_core): no PTP hardware clock (device/ptp has ptp3, which the driver gives "
+				"for no timestamping); capabilities software-transmit, software-receive, software-system-clock; "
+				"hardware transmit types none; receive filters none: no PTP hardware clock; no hardware transmit "
+				"timestamps; no hardware receive timestamps of PTP v2 events; no raw hardware clock timestamps");
+	assert_has(f->remedy, "ethtool -T ens1f0");
+	fx_profile(fx, "[time]\nsync = warn");
+	assert_verdict(fx_check(fx, "time.phc"), V_WARN);
+	/* Under NTP a software-only NIC is only noted. */
+	fx_profile(fx, "[time]\nsync = required\nsource = ntp");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "software timestamps only: enough for NTP");
+	assert_has(f->expected, "noted only");
+	/* A driver that refuses the ioctl, as a capture keeps it. */
+	fx_profile(fx, "[time]\nsource = ptp");
+	fx_write(fx, TSINFO, "unsupported\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "the driver reports no timestamping (ETHTOOL_GET_TS_INFO unsupported): no PTP hardware clock");
+	/* Garbage is no fact. */
+	fx_write(fx, TSINFO, "so_timestamping=zz\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=-2\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);
+	/* [time] interface names another NIC than [nic]. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/eno1/tsinfo", TS_MLX5);
+	fx_profile(fx, "[time]\ninterface = eno1");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "eno1 (");
+	fx_profile(fx, "[time]\ninterface = ens9/../x");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "timing NIC 'ens9/../x' ([time] interface) is not a netdev with a device on this host");
+}
+
 static void test_parse(void **state)
 {
 	struct chrony_tracking t;
@@ -293,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_daemon, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chrony, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ptp, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_phc, fx_setup_base, fx_teardown),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_ask_live),
 	};
