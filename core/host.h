@@ -274,6 +274,17 @@ const struct host_dma_holder *host_dma_holder(const struct host *h);
  * -1 when none, or when /proc cannot be listed.
  */
 long host_process_named(const struct host *h, const char *comm);
+/* Every process named comm (as host_process_named matches): how many, the first max of them in pids. */
+size_t host_processes_named(const struct host *h, const char *comm, long *pids, size_t max);
+/* A process's command line: /proc/PID/cmdline split at its NULs (n 0 for a kernel thread or a zombie). */
+struct host_argv {
+	size_t n;
+	char **v;	/* n strings, then NULL */
+	char *buf;
+};
+/* 0, or -errno when /proc/PID/cmdline cannot be read (a capture taken without it); free with host_argv_free. */
+int host_process_argv(const struct host *h, long pid, struct host_argv *out);
+void host_argv_free(struct host_argv *a);
 /* Pool of a size on a node (node -1: system-wide); NULL when the kernel has no such pool. */
 const struct hugepool *host_pool(const struct host *h, int node, unsigned long size_kb);
 /* The SMT siblings of every cpu in set, set included. */

@@ -2,7 +2,8 @@
 # End-to-end: the time area against real daemons that never steer this host's clock. chronyd runs with
 # -x (no clock control): once with only its local clock (stratum 10), once as a client of a second
 # chronyd across a veth pair in namespaces. ptp4l runs with software timestamping (-S) as master and
-# slave across another veth pair, both free_running (the servo adjusts nothing). Then a capture of it all
+# slave across another veth pair, both free_running (the servo adjusts nothing); time.phc2sys reads their
+# command lines and config files. Then a capture of it all
 # is audited with the daemons gone: the same findings, and nothing run. Every daemon is stopped by pid.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
@@ -134,6 +135,13 @@ case "$obs" in
 *) [ "$verdict" = fail ] && ok "a port not in SLAVE fails ($verdict)" || not_ok "not SLAVE judged $verdict: $obs" ;;
 esac
 
+# --- phc2sys beside ptp4l: read from their command lines (/proc/PID/cmdline) and ptp4l's config file ---
+"$TR" audit --profile "$PROF" --only time.phc2sys --format json >"$T/phc2sys.json" 2>"$ERR"
+[ "$(finding "$T/phc2sys.json" time.phc2sys verdict)" = pass ] && ok "ptp4l -S wants no phc2sys: time.phc2sys passes" ||
+	not_ok "time.phc2sys: $(finding "$T/phc2sys.json" time.phc2sys observed)"
+expect_grep "each ptp4l's interface and software stamps, free_running from its config file" \
+	"ptp4l \(pid [0-9]+\) on trp$$b \(software timestamps, free_running: it steers no clock\): it steers the system clock itself" "$T/phc2sys.json"
+
 # --- a capture keeps what the daemons answered; audit of it runs nothing ---
 # The first netdev with a device behind it: its timestamping facts go into the capture too.
 TNIC=$(for i in /sys/class/net/*; do [ -e "$i/device" ] && { basename "$i"; break; }; done)
@@ -148,7 +156,7 @@ for p in "${PIDS[@]}"; do wait_for "daemon $p stops" bash -c "! kill -0 $p"; don
 # LeakSanitizer cannot run under ptrace: the sanitizer build keeps ASan under strace, without leak checks.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve,connect -o "$T/strace" "$TR" audit --root "$T/cap" --profile "$T/both.ini" --only time \
 	--format json >"$T/replay.json" 2>"$ERR"
-for id in time.chrony time.ptp time.phc; do
+for id in time.chrony time.ptp time.phc time.phc2sys; do
 	a=$(finding "$T/captured.json" $id verdict):$(finding "$T/captured.json" $id observed)
 	b=$(finding "$T/replay.json" $id verdict):$(finding "$T/replay.json" $id observed)
 	[ "$a" = "$b" ] && [ "${a%%:*}" != "" ] && [ "${a%%:*}" != skip ] && ok "audit --root of the capture judges $id the same" || not_ok "$id: '$a' live, '$b' from the capture"

@@ -62,10 +62,9 @@ static void test_daemon(void **state)
 	assert_has(f->remedy, "apt install chrony");
 	fx_profile(fx, "[time]\nsync = required");
 	assert_verdict(fx_check(fx, "time.daemon"), V_FAIL);
+	/* ptp4l alone: whether it needs a phc2sys is time.phc2sys's (ptp4l -S needs none). */
 	fx_write(fx, "/proc/700/comm", "ptp4l\n");
-	f = fx_check(fx, "time.daemon");
-	assert_verdict(f, V_FAIL);
-	assert_has(f->observed, "ptp4l without phc2sys");
+	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
 	fx_write(fx, "/proc/701/comm", "phc2sys\n");
 	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
 	/* The profile wants NTP: PTP alone does not do. */
@@ -286,6 +285,166 @@ static void test_phc(void **state)
 	assert_has(f->observed, "timing NIC 'ens9/../x' ([time] interface) is not a netdev with a device on this host");
 }
 
+/* A command line as /proc/PID/cmdline holds it: each argument NUL-ended. */
+static void write_cmdline(struct fx *fx, long pid, const char *const *argv)
+{
+	char path[64], buf[512];
+	size_t len = 0;
+
+	for (; *argv; argv++) {
+		size_t n = strlen(*argv) + 1;
+
+		assert_true(len + n <= sizeof(buf));
+		memcpy(buf + len, *argv, n);
+		len += n;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fx_write_bin(fx, path, buf, len);
+}
+#define CMDLINE(fx, pid, ...) write_cmdline((fx), (pid), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_phc2sys(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_profile(fx, "[time]\nsync = required");
+	fx_write(fx, "/proc/1/comm", "systemd\n");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_SKIP);	/* no ptp4l */
+	fx_write(fx, "/proc/700/comm", "ptp4l\n");
+	/* A capture without the command line: unknown, said so. */
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "ptp4l (pid 700): command line unknown");
+	/* Two ports on two clocks: ens1f0 from -i, eno1 from the config file. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo", TS_MLX5);
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/eno1/tsinfo", "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=1\n");
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "# boundary clock\n[global]\nboundary_clock_jbod 1\n[eno1]\n"
+						  "[unicast_master_table]\ntable_id 1\n");
+	CMDLINE(fx, 700, "/usr/sbin/ptp4l", "-f", "/etc/linuxptp/ptp4l.conf", "-i", "ens1f0", "-m");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ptp4l (pid 700) on ens1f0, eno1 (hardware timestamps); /dev/ptp0 (ens1f0): no phc2sys "
+				"follows it; /dev/ptp1 (eno1): no phc2sys follows it: /dev/ptp0 (ens1f0), which ptp4l (pid 700) "
+				"disciplines, has no phc2sys: the system clock does not follow PTP; /dev/ptp1 (eno1)");
+	assert_has(f->remedy, "run phc2sys -a -r beside ptp4l");
+	fx_profile(fx, "[time]\nsync = warn");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_WARN);
+	fx_profile(fx, "[time]\nsync = required");
+	/* phc2sys -a -r follows every port of the ptp4l on its socket. */
+	fx_write(fx, "/proc/701/comm", "phc2sys\n");
+	CMDLINE(fx, 701, "phc2sys", "-a", "-r", "-w");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "phc2sys (pid 701: -a -r -w); ptp4l (pid 700) on ens1f0, eno1 (hardware timestamps); "
+				"/dev/ptp0 (ens1f0): phc2sys (pid 701) makes the system clock follow it; /dev/ptp1 (eno1): "
+				"phc2sys (pid 701) makes");
+	/* Clustered, but on another ptp4l's socket. */
+	CMDLINE(fx, 701, "phc2sys", "-arz", "/run/other-ptp4l");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_FAIL);
+	/* The same socket as ptp4l's config names it. */
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "[global]\nuds_address /run/other-ptp4l\n[eno1]\n");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	/* -a without -r: the PHCs in step, the system clock left alone. */
+	CMDLINE(fx, 701, "phc2sys", "-a", "-z", "/run/other-ptp4l");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "phc2sys -a without -r keeps the PTP clocks in step but the system clock follows none");
+	/* By hand: -s names one clock (an interface's, or the device), the sink the system clock by default. */
+	CMDLINE(fx, 701, "phc2sys", "-s", "ens1f0", "-O", "0");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "/dev/ptp0 (ens1f0): phc2sys (pid 701) makes the system clock follow it");
+	assert_has(f->observed, "/dev/ptp1 (eno1): no phc2sys follows it");
+	fx_write(fx, "/proc/702/comm", "phc2sys\n");
+	CMDLINE(fx, 702, "phc2sys", "-s/dev/ptp1", "-c", "CLOCK_REALTIME");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	/* The other way (the clock follows the system clock) makes no system clock follow PTP. */
+	CMDLINE(fx, 702, "phc2sys", "-s", "CLOCK_REALTIME", "-c", "/dev/ptp1");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_FAIL);
+	fx_remove(fx, "/proc/702");
+	fx_remove(fx, "/proc/701");
+
+	/* Software timestamps: ptp4l steers the system clock itself, no phc2sys wanted. */
+	CMDLINE(fx, 700, "ptp4l", "-S", "-i", "veth0", "--free_running=1");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "ptp4l (pid 700) on veth0 (software timestamps, free_running: it steers no clock): it "
+				"steers the system clock itself");
+	/* From the config file, unless the command line says otherwise. */
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "[global]\ntime_stamping software\n[ens1f0]\n");
+	CMDLINE(fx, 700, "ptp4l", "-f", "/etc/linuxptp/ptp4l.conf");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	CMDLINE(fx, 700, "ptp4l", "-H", "-f", "/etc/linuxptp/ptp4l.conf");
+	assert_has(fx_check(fx, "time.phc2sys")->observed, "/dev/ptp0 (ens1f0): no phc2sys follows it");
+	/* A relative config, from ptp4l's working directory. */
+	fx_symlink(fx, "/etc/linuxptp", "/proc/700/cwd");
+	CMDLINE(fx, 700, "ptp4l", "-f", "ptp4l.conf");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	CMDLINE(fx, 700, "ptp4l", "-f", "/etc/linuxptp/missing.conf");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ptp4l (pid 700): cannot read its config '/etc/linuxptp/missing.conf'");
+	/* Hardware timestamps on a port with no clock. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo", TS_SOFT);
+	CMDLINE(fx, 700, "ptp4l", "-i", "ens1f0");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "uses hardware timestamps on ens1f0, which has no PTP hardware clock (time.phc)");
+	CMDLINE(fx, 700, "ptp4l", "-i");
+	assert_has(fx_check(fx, "time.phc2sys")->observed, "ptp4l (pid 700): command line not understood");
+}
+
+static void test_parse_linuxptp(void **state)
+{
+	char *pa[] = { "ptp4l", "-2Si", "eth0", "-ieth1", "--uds_address=/run/p", "--free_running", "1", "-l", "7",
+		       "-p", "/dev/ptp3", "-i", "eth0", NULL };
+	char *pb[] = { "ptp4l", "-f", NULL };
+	char *qa[] = { "phc2sys", "-arr", "-z", "/run/p", "-n", "24", NULL };
+	char *qb[] = { "phc2sys", "-ieth0", "-c", "/dev/ptp2", "--", "-a", NULL };
+	struct ptp4l_conf c;
+	struct phc2sys_args a;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ptp4l_parse_argv(pa, 13, &c), 0);
+	assert_int_equal(c.nifaces, 2);	/* eth0 once */
+	assert_string_equal(c.iface[1], "eth1");
+	assert_string_equal(c.time_stamping, "software");
+	assert_string_equal(c.uds_address, "/run/p");
+	assert_string_equal(c.phc_device, "/dev/ptp3");
+	assert_true(c.free_running);
+	assert_false(ptp4l_uses_phc(&c));
+	/* The command line wins over the config file; the file's ports add to -i. */
+	assert_int_equal(ptp4l_parse_config("[global]\n  time_stamping hardware # hw\nuds_address /x\nfree_running 0\n"
+					    "[eth2]\nuds_address /y\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.time_stamping, "software");
+	assert_string_equal(c.uds_address, "/run/p");
+	assert_true(c.free_running);
+	assert_int_equal(c.nifaces, 3);
+	assert_int_equal(ptp4l_parse_config("[global\n", &c, err, sizeof(err)), -EINVAL);
+	assert_has(err, "line 1: bad section");
+	assert_int_equal(ptp4l_parse_argv(pb, 2, &c), -EINVAL);
+	assert_int_equal(ptp4l_parse_argv(pa, 1, &c), 0);
+	assert_string_equal(c.time_stamping, "hardware");
+	assert_string_equal(c.uds_address, TIMESYNC_PTP4L_SOCKET);
+	assert_true(ptp4l_uses_phc(&c));
+	assert_int_equal(ptp4l_parse_config("[global]\ntime_stamping legacy\n", &c, err, sizeof(err)), 0);
+	assert_false(ptp4l_uses_phc(&c));
+
+	assert_int_equal(phc2sys_parse_argv(qa, 6, &a), 0);
+	assert_true(a.automatic);
+	assert_int_equal(a.realtime, 2);
+	assert_string_equal(a.uds, "/run/p");
+	assert_string_equal(a.sink, PTP_CLOCK_REALTIME);
+	assert_int_equal(phc2sys_parse_argv(qb, 6, &a), 0);
+	assert_false(a.automatic);	/* after "--" */
+	assert_string_equal(a.source, "eth0");
+	assert_string_equal(a.sink, "/dev/ptp2");
+	assert_string_equal(a.uds, TIMESYNC_PTP4L_SOCKET);
+	assert_int_equal(phc2sys_parse_argv(qa, 3, &a), -EINVAL);	/* -z without its path */
+}
+
 static void test_parse(void **state)
 {
 	struct chrony_tracking t;
@@ -383,6 +542,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chrony, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ptp, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_phc, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_phc2sys, fx_setup_base, fx_teardown),
+		cmocka_unit_test(test_parse_linuxptp),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_ask_live),
 	};
