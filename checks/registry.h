@@ -19,7 +19,7 @@
 	X(power_smt) X(power_cpu_model) X(power_bios) X(power_cpu_dma_latency) X(power_epb) \
 	X(power_epp) X(power_pstate) X(power_dma_latency_value) \
 	X(tasks_isolated) X(tasks_kthreads) X(tasks_systemd_affinity) X(tasks_other_tuners) \
-	X(time_daemon) X(time_chrony) X(time_ptp) \
+	X(time_daemon) X(time_chrony) X(time_ptp) X(time_phc) X(time_phc2sys) \
 	X(app_lcores_isolated) X(app_lcores_node) X(app_lcores_smt) X(app_socket_mem) X(app_huge_dir) X(app_no_huge) \
 	X(app_mempool_fit) X(app_data_room) X(app_port_node) X(app_port_driver) X(app_port_queues) X(app_rx_nombuf) X(app_imissed) X(app_poll_core_shared) X(app_preempted) X(app_mempool_live) X(app_heap_live)
 

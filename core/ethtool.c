@@ -71,6 +71,7 @@ static void load_ioctl(int fd, const char *ifname, struct nic_ethtool *e)
 	struct ethtool_coalesce c = { .cmd = ETHTOOL_GCOALESCE };
 	struct ethtool_ringparam r = { .cmd = ETHTOOL_GRINGPARAM };
 	struct ethtool_drvinfo d = { .cmd = ETHTOOL_GDRVINFO };
+	struct ethtool_ts_info t = { .cmd = ETHTOOL_GET_TS_INFO };
 
 	if (do_ioctl(fd, ifname, &c) == 0) {
 		e->has_coalesce = true;
@@ -93,6 +94,15 @@ static void load_ioctl(int fd, const char *ifname, struct nic_ethtool *e)
 		copy_str(e->version, sizeof(e->version), d.version, sizeof(d.version));
 		copy_str(e->bus_info, sizeof(e->bus_info), d.bus_info, sizeof(d.bus_info));
 		copy_str(e->firmware, sizeof(e->firmware), d.fw_version, sizeof(d.fw_version));
+	}
+	if (do_ioctl(fd, ifname, &t) == 0) {
+		e->has_tsinfo = true;
+		e->so_timestamping = t.so_timestamping;
+		e->tx_types = t.tx_types;
+		e->rx_filters = t.rx_filters;
+		e->phc_index = t.phc_index;
+	} else {
+		e->tsinfo_unsupported = true;
 	}
 	snprintf(e->source, sizeof(e->source), "ioctl");
 }
@@ -122,6 +132,33 @@ static bool kv_longs(const char *text, const char *const *keys, long *const *val
 			return false;
 	}
 	return true;
+}
+
+/* A bit mask as the capture keeps it ("0x45"); garbage, a sign or more than 32 bits is no value. */
+static bool kv_mask(const char *text, const char *key, unsigned long *out)
+{
+	char v[32], *end;
+
+	if (!kv_get(text, key, v, sizeof(v)) || !v[0] || v[0] == '-' || v[0] == '+')
+		return false;
+	errno = 0;
+	*out = strtoul(v, &end, 0);
+	return !errno && !*end && *out <= UINT32_MAX;
+}
+
+/* tsinfo: every field must parse; phc_index is -1 (none) or a clock number. */
+static void parse_tsinfo(const char *text, struct nic_ethtool *e)
+{
+	char v[32];
+
+	if (!strcmp(text, ETHTOOL_UNSUPPORTED "\n") || !strcmp(text, ETHTOOL_UNSUPPORTED)) {
+		e->tsinfo_unsupported = true;
+		return;
+	}
+	e->has_tsinfo = kv_mask(text, "so_timestamping", &e->so_timestamping) &&
+			kv_mask(text, "tx_types", &e->tx_types) && kv_mask(text, "rx_filters", &e->rx_filters) &&
+			kv_get(text, "phc_index", v, sizeof(v)) && parse_long(v, &e->phc_index) == 0 &&
+			e->phc_index >= -1 && e->phc_index <= INT32_MAX;
 }
 
 static char *read_group(const struct sysroot *sr, const char *ifname, const char *what)
@@ -166,6 +203,11 @@ static void load_files(const struct sysroot *sr, const char *ifname, struct nic_
 		kv_get(text, "firmware", e->firmware, sizeof(e->firmware));
 		free(text);
 	}
+	if ((text = read_group(sr, ifname, "tsinfo"))) {
+		ioctl |= kv_get(text, "source", v, sizeof(v)) && !strcmp(v, "ioctl");
+		parse_tsinfo(text, e);
+		free(text);
+	}
 	/* A capture of a live host says where its facts came from; a hand-made tree does not. */
 	snprintf(e->source, sizeof(e->source), "%s", ioctl ? "ioctl" : "capture");
 }
@@ -183,6 +225,9 @@ int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, siz
 	else if (!strcmp(what, "drvinfo"))
 		n = snprintf(buf, size, "driver=%s\nversion=%s\nbus_info=%s\nfirmware=%s\n", e->driver, e->version,
 			     e->bus_info, e->firmware);
+	else if (!strcmp(what, "tsinfo"))
+		n = snprintf(buf, size, "so_timestamping=0x%lx\ntx_types=0x%lx\nrx_filters=0x%lx\nphc_index=%ld\n",
+			     e->so_timestamping, e->tx_types, e->rx_filters, e->phc_index);
 	else
 		return -EINVAL;
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
@@ -190,11 +235,11 @@ int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, siz
 
 static void record(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *e)
 {
-	static const char *const groups[] = { "coalesce", "ring", "drvinfo" };
-	const bool have[] = { e->has_coalesce, e->has_ring, e->has_drvinfo };
+	static const char *const groups[] = { "coalesce", "ring", "drvinfo", "tsinfo" };
+	const bool have[] = { e->has_coalesce, e->has_ring, e->has_drvinfo, e->has_tsinfo };
 	char path[128], text[512];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		int n;
 
 		/* A group the driver does not report is kept as that, so audit of the capture says so too. */
@@ -211,6 +256,7 @@ static void record(const struct sysroot *sr, const char *ifname, const struct ni
 int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtool *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->phc_index = -1;
 	if (!valid_ifname(ifname))
 		return -EINVAL;
 	if (sr->live) {

@@ -1,4 +1,4 @@
-/* NIC coalescing, rings and driver info through the SIOCETHTOOL ioctl, or the files a capture keeps. */
+/* NIC coalescing, rings, driver info and timestamping through the SIOCETHTOOL ioctl, or the files a capture keeps. */
 #pragma once
 #include <stddef.h>
 
@@ -7,13 +7,13 @@
 
 /*
  * Fills out for ifname. Live root: the ioctl (never ethtool's text output, which changes between
- * versions); foreign root: SYSROOT_ETHTOOL_DIR/IFNAME/{coalesce,ring,drvinfo}. What cannot be
+ * versions); foreign root: SYSROOT_ETHTOOL_DIR/IFNAME/{coalesce,ring,drvinfo,tsinfo}. What cannot be
  * learnt leaves its has_* false. While capturing a live host, the facts are recorded as those files.
  */
 int ethtool_load(const struct sysroot *sr, const char *ifname, struct nic_ethtool *out);
 /* A capture's whole file for a group the live driver did not report. */
 #define ETHTOOL_UNSUPPORTED "unsupported"
-/* The key=value text of one group ("coalesce", "ring", "drvinfo"), as captures store it. */
+/* The key=value text of one group ("coalesce", "ring", "drvinfo", "tsinfo"), as captures store it. */
 int ethtool_format(const struct nic_ethtool *e, const char *what, char *buf, size_t size);
 /* Writes rx_usecs/tx_usecs/adaptive_rx/adaptive_tx (read-modify-write) and rx/tx ring sizes. */
 int ethtool_set_coalesce(const struct sysroot *sr, const char *ifname, const struct nic_ethtool *want);

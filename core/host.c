@@ -1268,6 +1268,7 @@ static struct nic *add_nic(struct host *h, size_t *cap)
 	n->numa_node = -1;
 	n->speed_mbps = -1;
 	n->iommu_group = -1;
+	n->eth.phc_index = -1;
 	return n;
 }
 

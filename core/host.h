@@ -75,6 +75,13 @@ struct nic_ethtool {
 	long rx_pending, rx_max, tx_pending, tx_max;
 	bool has_drvinfo;
 	char driver[32], version[32], bus_info[32], firmware[32];
+	/* ETHTOOL_GET_TS_INFO: the timestamping the NIC offers and its PTP hardware clock */
+	bool has_tsinfo;
+	bool tsinfo_unsupported;	/* the driver refused the ioctl (live, or as a capture kept it) */
+	unsigned long so_timestamping;	/* SOF_TIMESTAMPING_* capabilities */
+	unsigned long tx_types;		/* 1 << HWTSTAMP_TX_* */
+	unsigned long rx_filters;	/* 1 << HWTSTAMP_FILTER_* */
+	long phc_index;			/* /dev/ptpN; -1: no PTP hardware clock */
 	char source[16];	/* "ioctl" or "capture" */
 };
 
@@ -271,6 +278,17 @@ const struct host_dma_holder *host_dma_holder(const struct host *h);
  * -1 when none, or when /proc cannot be listed.
  */
 long host_process_named(const struct host *h, const char *comm);
+/* Every process named comm (as host_process_named matches): how many, the first max of them in pids. */
+size_t host_processes_named(const struct host *h, const char *comm, long *pids, size_t max);
+/* A process's command line: /proc/PID/cmdline split at its NULs (n 0 for a kernel thread or a zombie). */
+struct host_argv {
+	size_t n;
+	char **v;	/* n strings, then NULL */
+	char *buf;
+};
+/* 0, or -errno when /proc/PID/cmdline cannot be read (a capture taken without it); free with host_argv_free. */
+int host_process_argv(const struct host *h, long pid, struct host_argv *out);
+void host_argv_free(struct host_argv *a);
 /* Pool of a size on a node (node -1: system-wide); NULL when the kernel has no such pool. */
 const struct hugepool *host_pool(const struct host *h, int node, unsigned long size_kb);
 /* The SMT siblings of every cpu in set, set included. */

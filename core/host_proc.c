@@ -336,6 +336,54 @@ long host_process_named(const struct host *h, const char *comm)
 	return -1;
 }
 
+size_t host_processes_named(const struct host *h, const char *comm, long *pids, size_t max)
+{
+	const struct host_proc *p = h->proc;
+	size_t n = 0;
+
+	settle(h->proc);
+	load_entries(h->sr, h->proc);
+	for (size_t i = 0; p->entries && i < p->pids.n; i++)
+		if (p->entries[i].has_comm && comm_is(p->entries[i].comm, comm)) {
+			if (n < max)
+				pids[n] = atol(p->pids.names[i]);
+			n++;
+		}
+	return n;
+}
+
+/* A command line past this is not a daemon's we would judge. */
+#define CMDLINE_MAX (64 * 1024)
+
+int host_process_argv(const struct host *h, long pid, struct host_argv *out)
+{
+	char path[48];
+	size_t len = 0, n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	rc = sysroot_read_alloc(h->sr, path, CMDLINE_MAX, &out->buf, &len);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < len; i++)
+		n += out->buf[i] == '\0';
+	/* The last argument may lack its NUL (a process that rewrote its arguments). */
+	if (len && out->buf[len - 1] != '\0')
+		n++;
+	out->v = xcalloc(n + 1, sizeof(*out->v));
+	for (size_t i = 0; i < len; i += strlen(out->buf + i) + 1)
+		out->v[out->n++] = out->buf + i;
+	return 0;
+}
+
+void host_argv_free(struct host_argv *a)
+{
+	free(a->v);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
 const struct host_tasks *host_tasks(const struct host *h)
 {
 	struct host_proc *p = h->proc;

@@ -69,6 +69,7 @@ enum profile_type {
 	X(PK_TIME_MAX_OFFSET, "time", "max_offset_ns", PT_INT, 1, 1000000000, NULL, "largest offset from the reference allowed (chronyd's system time and RMS offset, ptp4l's offset from master)") \
 	X(PK_TIME_CHRONY_SOCKET, "time", "chronyd_socket", PT_STRING, 0, 0, NULL, "chronyd's command socket chronyc asks (default /run/chrony/chronyd.sock)") \
 	X(PK_TIME_PTP4L_SOCKET, "time", "ptp4l_socket", PT_STRING, 0, 0, NULL, "ptp4l's management socket (uds_address) pmc asks (default /var/run/ptp4l)") \
+	X(PK_TIME_INTERFACE, "time", "interface", PT_STRING, 0, 0, NULL, "the timing NIC (a netdev) whose PTP hardware clock and hardware timestamps time.phc judges (default the [nic] interface)") \
 	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
 	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
 	X(PK_NIC_STACK, "nic", "stack", PT_ENUM, 0, 0, "auto|dpdk|dpdk-bifurcated|af_xdp|onload|ef_vi|tcpdirect|vma|rdma|netmap|pf_ring|kernel", "packet path of the application; auto detects it (drivers, modules, device nodes, libraries)") \

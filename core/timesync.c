@@ -428,3 +428,225 @@ int ptp_parse_pmc(const char *text, struct ptp_state *p)
 	free(copy);
 	return answers ? 0 : -ENODATA;
 }
+
+/* ---- linuxptp command lines ---- */
+
+/* The option letters that take an argument, as each program's getopt string has them. */
+#define PTP4L_ARG_OPTS "fipl"
+#define PHC2SYS_ARG_OPTS "cdfsEPISFRNOLMiunzlt"
+
+typedef int (*opt_fn)(void *arg, char opt, const char *name, const char *value);
+
+/*
+ * getopt's reading of argv[1..n): clustered short options ("-ar", "-ieth0"), "--name=value" or
+ * "--name value" (linuxptp's long options are config keys, each with a value); "--" ends them,
+ * other words are skipped. fn gets opt (0 for a long option, then name) and the value or NULL.
+ */
+static int walk_opts(char *const *argv, size_t n, const char *arg_opts, opt_fn fn, void *arg)
+{
+	for (size_t i = 1; i < n; i++) {
+		const char *a = argv[i];
+		int rc;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strncmp(a, "--", 2)) {
+			char name[64];
+			const char *eq = strchr(a + 2, '='), *value;
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			if (len >= sizeof(name))
+				return -EINVAL;
+			memcpy(name, a + 2, len);
+			name[len] = 0;
+			if (eq)
+				value = eq + 1;
+			else if (i + 1 < n)
+				value = argv[++i];
+			else
+				return -EINVAL;
+			if ((rc = fn(arg, 0, name, value)) < 0)
+				return rc;
+			continue;
+		}
+		if (a[0] != '-' || !a[1])
+			continue;
+		for (const char *c = a + 1; *c; c++) {
+			const char *value = NULL;
+
+			if (strchr(arg_opts, *c)) {
+				if (c[1])
+					value = c + 1;
+				else if (i + 1 < n)
+					value = argv[++i];
+				else
+					return -EINVAL;
+			}
+			if ((rc = fn(arg, *c, NULL, value)) < 0)
+				return rc;
+			if (value)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int copy_field(char *dst, size_t size, const char *src)
+{
+	if (strlen(src) >= size)
+		return -EINVAL;
+	snprintf(dst, size, "%s", src);
+	return 0;
+}
+
+static int add_iface(struct ptp4l_conf *c, const char *name)
+{
+	for (int i = 0; i < c->nifaces; i++)
+		if (!strcmp(c->iface[i], name))
+			return 0;
+	if (c->nifaces == PTP_MAX_IFACES || !*name)
+		return -EINVAL;
+	return copy_field(c->iface[c->nifaces++], sizeof(c->iface[0]), name);
+}
+
+/* A config key ptp4l also takes as --key=value. */
+static int ptp4l_key(struct ptp4l_conf *c, const char *key, const char *value, bool cli)
+{
+	if (!strcmp(key, "time_stamping") && (cli || !c->cli_stamping)) {
+		c->cli_stamping |= cli;
+		return copy_field(c->time_stamping, sizeof(c->time_stamping), value);
+	}
+	if (!strcmp(key, "uds_address") && (cli || !c->cli_uds)) {
+		c->cli_uds |= cli;
+		return copy_field(c->uds_address, sizeof(c->uds_address), value);
+	}
+	if (!strcmp(key, "free_running") && (cli || !c->cli_free)) {
+		c->cli_free |= cli;
+		c->free_running = strcmp(value, "0") != 0;
+	}
+	return 0;
+}
+
+static int ptp4l_opt(void *arg, char opt, const char *name, const char *value)
+{
+	struct ptp4l_conf *c = arg;
+
+	switch (opt) {
+	case 0:
+		return ptp4l_key(c, name, value, true);
+	case 'i':
+		return add_iface(c, value);
+	case 'f':
+		return copy_field(c->config, sizeof(c->config), value);
+	case 'p':
+		return copy_field(c->phc_device, sizeof(c->phc_device), value);
+	case 'H':
+	case 'S':
+	case 'L':
+		c->cli_stamping = true;
+		snprintf(c->time_stamping, sizeof(c->time_stamping), "%s",
+			 opt == 'H' ? "hardware" : opt == 'S' ? "software" : "legacy");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int ptp4l_parse_argv(char *const *argv, size_t n, struct ptp4l_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->time_stamping, sizeof(c->time_stamping), "hardware");
+	snprintf(c->uds_address, sizeof(c->uds_address), "%s", TIMESYNC_PTP4L_SOCKET);
+	return walk_opts(argv, n, PTP4L_ARG_OPTS, ptp4l_opt, c);
+}
+
+int ptp4l_parse_config(const char *text, struct ptp4l_conf *c, char *err, size_t errsize)
+{
+	char section[64] = "global";
+	int lineno = 0;
+
+	err[0] = 0;
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char line[512], *s, *key, *value;
+		size_t len = strcspn(l, "\n");
+
+		lineno++;
+		if (len >= sizeof(line)) {
+			snprintf(err, errsize, "line %d: longer than %zu bytes", lineno, sizeof(line) - 1);
+			return -EINVAL;
+		}
+		memcpy(line, l, len);
+		line[len] = 0;
+		if ((s = strchr(line, '#')))
+			*s = 0;
+		s = trim(line);
+		if (!*s)
+			continue;
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+
+			if (!end || end[1] || end - s - 1 <= 0 || (size_t)(end - s - 1) >= sizeof(section)) {
+				snprintf(err, errsize, "line %d: bad section", lineno);
+				return -EINVAL;
+			}
+			*end = 0;
+			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			/* Every section but these names a port, as ptp4l reads it. */
+			if (strcmp(section, "global") && strcmp(section, "unicast_master_table") && add_iface(c, section) < 0) {
+				snprintf(err, errsize, "line %d: more than %d ports", lineno, PTP_MAX_IFACES);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (strcmp(section, "global"))
+			continue;
+		key = s;
+		value = key + strcspn(key, " \t");
+		if (*value)
+			*value++ = 0;
+		value = trim(value);
+		if (ptp4l_key(c, key, value, false) < 0) {
+			snprintf(err, errsize, "line %d: %s value too long", lineno, key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+bool ptp4l_uses_phc(const struct ptp4l_conf *c)
+{
+	/* Software and legacy stamps are in system time: ptp4l steers the system clock itself (-p is ignored). */
+	return strcmp(c->time_stamping, "software") && strcmp(c->time_stamping, "legacy");
+}
+
+static int phc2sys_opt(void *arg, char opt, const char *name, const char *value)
+{
+	struct phc2sys_args *a = arg;
+
+	(void)name;
+	switch (opt) {
+	case 'a':
+		a->automatic = true;
+		return 0;
+	case 'r':
+		a->realtime++;
+		return 0;
+	case 's':
+	case 'i':
+		return copy_field(a->source, sizeof(a->source), value);
+	case 'c':
+		return copy_field(a->sink, sizeof(a->sink), value);
+	case 'z':
+		return copy_field(a->uds, sizeof(a->uds), value);
+	default:
+		return 0;
+	}
+}
+
+int phc2sys_parse_argv(char *const *argv, size_t n, struct phc2sys_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->sink, sizeof(a->sink), PTP_CLOCK_REALTIME);
+	snprintf(a->uds, sizeof(a->uds), "%s", TIMESYNC_PTP4L_SOCKET);
+	return walk_opts(argv, n, PHC2SYS_ARG_OPTS, phc2sys_opt, a);
+}

@@ -81,3 +81,36 @@ struct ptp_state {
 };
 /* pmc's answer text; 0 even when some data sets are missing (has_* say which), -ENODATA when none answered. */
 int ptp_parse_pmc(const char *text, struct ptp_state *p);
+
+/* linuxptp's command lines and ptp4l's config file: what ptp4l runs on, what phc2sys follows. */
+#define PTP_MAX_IFACES 16
+#define PTP_CLOCK_REALTIME "CLOCK_REALTIME"
+struct ptp4l_conf {
+	int nifaces;
+	char iface[PTP_MAX_IFACES][32];	/* -i, then the config file's port sections */
+	char phc_device[64];		/* -p DEVICE; "" when not given */
+	char time_stamping[16];		/* -H hardware (the default), -S software, -L legacy, or the config's */
+	char uds_address[TIMESYNC_SOCKET_MAX];	/* its management socket, default TIMESYNC_PTP4L_SOCKET */
+	char config[256];		/* -f FILE; "" when none */
+	bool free_running;		/* free_running 1: it steers no clock */
+	/* What the command line set itself: it wins over the config file. */
+	bool cli_stamping, cli_uds, cli_free;
+};
+/* argv[0..n) of a ptp4l; 0, or -EINVAL (an option missing its argument, too many interfaces). */
+int ptp4l_parse_argv(char *const *argv, size_t n, struct ptp4l_conf *c);
+/*
+ * ptp4l's config file text: [global] time_stamping, uds_address, free_running (what the command line
+ * did not set), every other section but [unicast_master_table] a port. 0, or -EINVAL naming the line in err.
+ */
+int ptp4l_parse_config(const char *text, struct ptp4l_conf *c, char *err, size_t errsize);
+/* ptp4l takes a PTP hardware clock: hardware (or onestep) timestamps, not software or legacy. */
+bool ptp4l_uses_phc(const struct ptp4l_conf *c);
+
+struct phc2sys_args {
+	bool automatic;		/* -a: follows ptp4l's ports (through uds) */
+	int realtime;		/* -r given (twice: the system clock may also be a source) */
+	char source[64];	/* -s (or -i); "" when none */
+	char sink[64];		/* -c; CLOCK_REALTIME when not given */
+	char uds[TIMESYNC_SOCKET_MAX];	/* -z, default TIMESYNC_PTP4L_SOCKET */
+};
+int phc2sys_parse_argv(char *const *argv, size_t n, struct phc2sys_args *a);

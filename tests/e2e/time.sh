@@ -2,7 +2,8 @@
 # End-to-end: the time area against real daemons that never steer this host's clock. chronyd runs with
 # -x (no clock control): once with only its local clock (stratum 10), once as a client of a second
 # chronyd across a veth pair in namespaces. ptp4l runs with software timestamping (-S) as master and
-# slave across another veth pair, both free_running (the servo adjusts nothing). Then a capture of it all
+# slave across another veth pair, both free_running (the servo adjusts nothing); time.phc2sys reads their
+# command lines and config files. Then a capture of it all
 # is audited with the daemons gone: the same findings, and nothing run. Every daemon is stopped by pid.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
@@ -69,6 +70,19 @@ expect_status 1 "a host with no sync daemon fails the time area" \
 expect_grep "it names what to run" "FAIL +time.daemon.*no chronyd, ntpd, ptp4l" "$OUT"
 expect_grep "and the fix" "apt install chrony" "$OUT"
 
+# --- the timing NIC's clock and timestamps: this VM's eth0, read-only (ETHTOOL_GET_TS_INFO, sysfs) ---
+if [ "$(basename "$(readlink /sys/class/net/eth0/device/driver 2>/dev/null)")" = virtio_net ]; then
+	printf '[profile]\ninclude = hft-strict\n[time]\nsource = ptp\ninterface = eth0\n' >"$T/phc.ini"
+	expect_status 1 "virtio's eth0 fails time.phc under source = ptp" "$TR" audit --profile "$T/phc.ini" --only time.phc
+	expect_grep "it says virtio has no PTP clock, nor hardware stamps" \
+		"FAIL +time.phc +eth0 \(virtio_net\): no PTP hardware clock; capabilities software-transmit.*: no PTP hardware clock; no hardware transmit timestamps" "$OUT"
+	printf '[profile]\ninclude = hft-strict\n[time]\nsource = ntp\ninterface = eth0\n' >"$T/phc-ntp.ini"
+	expect_status 0 "under source = ntp it is only noted" "$TR" audit --profile "$T/phc-ntp.ini" --only time.phc
+	expect_grep "as software timestamps only" "PASS +time.phc +eth0 .*software timestamps only: enough for NTP" "$OUT"
+else
+	ok "# skip: eth0 is not virtio_net here"
+fi
+
 # --- chronyd serving only its local clock ---
 printf 'local stratum 10\nport 0\n' >"$T/local.conf"
 start_chronyd "$T/local.conf" local || { finish; exit 1; }
@@ -121,9 +135,18 @@ case "$obs" in
 *) [ "$verdict" = fail ] && ok "a port not in SLAVE fails ($verdict)" || not_ok "not SLAVE judged $verdict: $obs" ;;
 esac
 
+# --- phc2sys beside ptp4l: read from their command lines (/proc/PID/cmdline) and ptp4l's config file ---
+"$TR" audit --profile "$PROF" --only time.phc2sys --format json >"$T/phc2sys.json" 2>"$ERR"
+[ "$(finding "$T/phc2sys.json" time.phc2sys verdict)" = pass ] && ok "ptp4l -S wants no phc2sys: time.phc2sys passes" ||
+	not_ok "time.phc2sys: $(finding "$T/phc2sys.json" time.phc2sys observed)"
+expect_grep "each ptp4l's interface and software stamps, free_running from its config file" \
+	"ptp4l \(pid [0-9]+\) on trp$$b \(software timestamps, free_running: it steers no clock\): it steers the system clock itself" "$T/phc2sys.json"
+
 # --- a capture keeps what the daemons answered; audit of it runs nothing ---
-printf '[profile]\ninclude = hft-strict\n[time]\nchronyd_socket = %s/cli.sock\nptp4l_socket = %s/ptps\nmax_offset_ns = 10000000\n' \
-	"$T" "$T" >"$T/both.ini"
+# The first netdev with a device behind it: its timestamping facts go into the capture too.
+TNIC=$(for i in /sys/class/net/*; do [ -e "$i/device" ] && { basename "$i"; break; }; done)
+printf '[profile]\ninclude = hft-strict\n[time]\nchronyd_socket = %s/cli.sock\nptp4l_socket = %s/ptps\nmax_offset_ns = 10000000\ninterface = %s\n' \
+	"$T" "$T" "$TNIC" >"$T/both.ini"
 expect_status 0 "capture with the daemons running" "$TR" capture --profile "$T/both.ini" --report "$T/captured.json" "$T/cap"
 for f in "$T/cli.sock/chronyc-tracking" "$T/cli.sock/chronyc-sources" "$T/ptps/pmc"; do
 	[ -s "$T/cap/.tickready/time$f" ] && ok "the capture keeps ${f##*/} for ${f%/*}" || not_ok "no /.tickready/time$f in the capture"
@@ -133,7 +156,7 @@ for p in "${PIDS[@]}"; do wait_for "daemon $p stops" bash -c "! kill -0 $p"; don
 # LeakSanitizer cannot run under ptrace: the sanitizer build keeps ASan under strace, without leak checks.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve,connect -o "$T/strace" "$TR" audit --root "$T/cap" --profile "$T/both.ini" --only time \
 	--format json >"$T/replay.json" 2>"$ERR"
-for id in time.chrony time.ptp; do
+for id in time.chrony time.ptp time.phc time.phc2sys; do
 	a=$(finding "$T/captured.json" $id verdict):$(finding "$T/captured.json" $id observed)
 	b=$(finding "$T/replay.json" $id verdict):$(finding "$T/replay.json" $id observed)
 	[ "$a" = "$b" ] && [ "${a%%:*}" != "" ] && [ "${a%%:*}" != skip ] && ok "audit --root of the capture judges $id the same" || not_ok "$id: '$a' live, '$b' from the capture"

@@ -1,4 +1,4 @@
-/* The time area on the base fixture: which sync runs, chronyc's CSV and pmc's answers as a capture keeps them. */
+/* The time area on the base fixture: which sync runs, chronyc's CSV and pmc's answers as a capture keeps them, the PHC. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,10 +62,9 @@ static void test_daemon(void **state)
 	assert_has(f->remedy, "apt install chrony");
 	fx_profile(fx, "[time]\nsync = required");
 	assert_verdict(fx_check(fx, "time.daemon"), V_FAIL);
+	/* ptp4l alone: whether it needs a phc2sys is time.phc2sys's (ptp4l -S needs none). */
 	fx_write(fx, "/proc/700/comm", "ptp4l\n");
-	f = fx_check(fx, "time.daemon");
-	assert_verdict(f, V_FAIL);
-	assert_has(f->observed, "ptp4l without phc2sys");
+	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
 	fx_write(fx, "/proc/701/comm", "phc2sys\n");
 	assert_verdict(fx_check(fx, "time.daemon"), V_PASS);
 	/* The profile wants NTP: PTP alone does not do. */
@@ -197,6 +196,255 @@ static void test_ptp(void **state)
 	assert_has(f->remedy, "uds_address");
 }
 
+#define TSINFO SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo"
+/* What mlx5_core answers ETHTOOL_GET_TS_INFO with (ethtool -T: hardware and software stamps, tx off/on, rx none/all). */
+#define TS_MLX5 "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\nsource=ioctl\n"
+/* And virtio_net, as this VM's eth0 answered: software stamps, no clock. */
+#define TS_SOFT "so_timestamping=0x1a\ntx_types=0x0\nrx_filters=0x0\nphc_index=-1\nsource=ioctl\n"
+
+static void test_phc(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);	/* no [time] sync */
+	fx_profile(fx, "[time]\nsync = required\nsource = ptp");
+	/* A capture from before tsinfo was kept: unknown, said so. */
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "keeps no timestamping facts for ens1f0");
+	fx_write(fx, TSINFO, TS_MLX5);
+	fx_write(fx, "/sys/class/ptp/ptp0/clock_name", "mlx5_ptp\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "ens1f0 (mlx5_core): PTP hardware clock /dev/ptp0 (mlx5_ptp); capabilities "
+				"hardware-transmit, software-transmit, hardware-receive, software-receive, "
+				"software-system-clock, hardware-raw-clock; hardware transmit types off, on; receive filters none, all");
+	/* A clock index with no clock behind it in sysfs: phc2sys could open nothing. */
+	fx_remove(fx, "/sys/class/ptp/ptp0");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "PTP hardware clock ptp0, but no /sys/class/ptp/ptp0");
+	assert_has(f->observed, ": no PTP hardware clock");
+	fx_write(fx, "/sys/class/ptp/ptp0/clock_name", "mlx5_ptp\n");
+	/* Only PTP v1 filters: ptp4l (v2) gets no receive stamps. */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x9\nphc_index=0\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "receive filters none, ptpv1-l4-event: no hardware receive timestamps of PTP v2 events");
+	assert_lacks(f->observed, "transmit timestamps");
+	/* The transport's own v2 filter does (ptp4l over UDP asks for ptpv2-l4-event). */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x41\nphc_index=0\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_PASS);
+	/* Hardware transmit stamping offered in so_timestamping but no tx type to turn it on. */
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x1\nrx_filters=0x1002\nphc_index=0\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "receive filters all, ptpv2-event: no hardware transmit timestamps");
+	fx_write(fx, TSINFO, "so_timestamping=0x1f\ntx_types=0x3\nrx_filters=0x2\nphc_index=0\n");
+	assert_has(fx_check(fx, "time.phc")->observed, ": no raw hardware clock timestamps");
+
+	/* Software only: each missing piece named, and the fix. */
+	fx_write(fx, TSINFO, TS_SOFT);
+	fx_write(fx, "/sys/class/net/ens1f0/device/ptp/ptp3/clock_name", "other\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ens1f0 (mlx5_core): no PTP hardware clock (device/ptp has ptp3, which the driver gives "
+				"for no timestamping); capabilities software-transmit, software-receive, software-system-clock; "
+				"hardware transmit types none; receive filters none: no PTP hardware clock; no hardware transmit "
+				"timestamps; no hardware receive timestamps of PTP v2 events; no raw hardware clock timestamps");
+	assert_has(f->remedy, "ethtool -T ens1f0");
+	fx_profile(fx, "[time]\nsync = warn");
+	assert_verdict(fx_check(fx, "time.phc"), V_WARN);
+	/* Under NTP a software-only NIC is only noted. */
+	fx_profile(fx, "[time]\nsync = required\nsource = ntp");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "software timestamps only: enough for NTP");
+	assert_has(f->expected, "noted only");
+	/* A driver that refuses the ioctl, as a capture keeps it. */
+	fx_profile(fx, "[time]\nsource = ptp");
+	fx_write(fx, TSINFO, "unsupported\n");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "the driver reports no timestamping (ETHTOOL_GET_TS_INFO unsupported): no PTP hardware clock");
+	/* Garbage is no fact. */
+	fx_write(fx, TSINFO, "so_timestamping=zz\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);
+	fx_write(fx, TSINFO, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=-2\n");
+	assert_verdict(fx_check(fx, "time.phc"), V_SKIP);
+	/* [time] interface names another NIC than [nic]. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/eno1/tsinfo", TS_MLX5);
+	fx_profile(fx, "[time]\ninterface = eno1");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "eno1 (");
+	fx_profile(fx, "[time]\ninterface = ens9/../x");
+	f = fx_check(fx, "time.phc");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "timing NIC 'ens9/../x' ([time] interface) is not a netdev with a device on this host");
+}
+
+/* A command line as /proc/PID/cmdline holds it: each argument NUL-ended. */
+static void write_cmdline(struct fx *fx, long pid, const char *const *argv)
+{
+	char path[64], buf[512];
+	size_t len = 0;
+
+	for (; *argv; argv++) {
+		size_t n = strlen(*argv) + 1;
+
+		assert_true(len + n <= sizeof(buf));
+		memcpy(buf + len, *argv, n);
+		len += n;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fx_write_bin(fx, path, buf, len);
+}
+#define CMDLINE(fx, pid, ...) write_cmdline((fx), (pid), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_phc2sys(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	fx_profile(fx, "[time]\nsync = required");
+	fx_write(fx, "/proc/1/comm", "systemd\n");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_SKIP);	/* no ptp4l */
+	fx_write(fx, "/proc/700/comm", "ptp4l\n");
+	/* A capture without the command line: unknown, said so. */
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_SKIP);
+	assert_has(f->observed, "ptp4l (pid 700): command line unknown");
+	/* Two ports on two clocks: ens1f0 from -i, eno1 from the config file. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo", TS_MLX5);
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/eno1/tsinfo", "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=1\n");
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "# boundary clock\n[global]\nboundary_clock_jbod 1\n[eno1]\n"
+						  "[unicast_master_table]\ntable_id 1\n");
+	CMDLINE(fx, 700, "/usr/sbin/ptp4l", "-f", "/etc/linuxptp/ptp4l.conf", "-i", "ens1f0", "-m");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ptp4l (pid 700) on ens1f0, eno1 (hardware timestamps); /dev/ptp0 (ens1f0): no phc2sys "
+				"follows it; /dev/ptp1 (eno1): no phc2sys follows it: /dev/ptp0 (ens1f0), which ptp4l (pid 700) "
+				"disciplines, has no phc2sys: the system clock does not follow PTP; /dev/ptp1 (eno1)");
+	assert_has(f->remedy, "run phc2sys -a -r beside ptp4l");
+	fx_profile(fx, "[time]\nsync = warn");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_WARN);
+	fx_profile(fx, "[time]\nsync = required");
+	/* phc2sys -a -r follows every port of the ptp4l on its socket. */
+	fx_write(fx, "/proc/701/comm", "phc2sys\n");
+	CMDLINE(fx, 701, "phc2sys", "-a", "-r", "-w");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "phc2sys (pid 701: -a -r -w); ptp4l (pid 700) on ens1f0, eno1 (hardware timestamps); "
+				"/dev/ptp0 (ens1f0): phc2sys (pid 701) makes the system clock follow it; /dev/ptp1 (eno1): "
+				"phc2sys (pid 701) makes");
+	/* Clustered, but on another ptp4l's socket. */
+	CMDLINE(fx, 701, "phc2sys", "-arz", "/run/other-ptp4l");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_FAIL);
+	/* The same socket as ptp4l's config names it. */
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "[global]\nuds_address /run/other-ptp4l\n[eno1]\n");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	/* -a without -r: the PHCs in step, the system clock left alone. */
+	CMDLINE(fx, 701, "phc2sys", "-a", "-z", "/run/other-ptp4l");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "phc2sys -a without -r keeps the PTP clocks in step but the system clock follows none");
+	/* By hand: -s names one clock (an interface's, or the device), the sink the system clock by default. */
+	CMDLINE(fx, 701, "phc2sys", "-s", "ens1f0", "-O", "0");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "/dev/ptp0 (ens1f0): phc2sys (pid 701) makes the system clock follow it");
+	assert_has(f->observed, "/dev/ptp1 (eno1): no phc2sys follows it");
+	fx_write(fx, "/proc/702/comm", "phc2sys\n");
+	CMDLINE(fx, 702, "phc2sys", "-s/dev/ptp1", "-c", "CLOCK_REALTIME");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	/* The other way (the clock follows the system clock) makes no system clock follow PTP. */
+	CMDLINE(fx, 702, "phc2sys", "-s", "CLOCK_REALTIME", "-c", "/dev/ptp1");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_FAIL);
+	fx_remove(fx, "/proc/702");
+	fx_remove(fx, "/proc/701");
+
+	/* Software timestamps: ptp4l steers the system clock itself, no phc2sys wanted. */
+	CMDLINE(fx, 700, "ptp4l", "-S", "-i", "veth0", "--free_running=1");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "ptp4l (pid 700) on veth0 (software timestamps, free_running: it steers no clock): it "
+				"steers the system clock itself");
+	/* From the config file, unless the command line says otherwise. */
+	fx_write(fx, "/etc/linuxptp/ptp4l.conf", "[global]\ntime_stamping software\n[ens1f0]\n");
+	CMDLINE(fx, 700, "ptp4l", "-f", "/etc/linuxptp/ptp4l.conf");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	CMDLINE(fx, 700, "ptp4l", "-H", "-f", "/etc/linuxptp/ptp4l.conf");
+	assert_has(fx_check(fx, "time.phc2sys")->observed, "/dev/ptp0 (ens1f0): no phc2sys follows it");
+	/* A relative config, from ptp4l's working directory. */
+	fx_symlink(fx, "/etc/linuxptp", "/proc/700/cwd");
+	CMDLINE(fx, 700, "ptp4l", "-f", "ptp4l.conf");
+	assert_verdict(fx_check(fx, "time.phc2sys"), V_PASS);
+	CMDLINE(fx, 700, "ptp4l", "-f", "/etc/linuxptp/missing.conf");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "ptp4l (pid 700): cannot read its config '/etc/linuxptp/missing.conf'");
+	/* Hardware timestamps on a port with no clock. */
+	fx_write(fx, SYSROOT_ETHTOOL_DIR "/ens1f0/tsinfo", TS_SOFT);
+	CMDLINE(fx, 700, "ptp4l", "-i", "ens1f0");
+	f = fx_check(fx, "time.phc2sys");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "uses hardware timestamps on ens1f0, which has no PTP hardware clock (time.phc)");
+	CMDLINE(fx, 700, "ptp4l", "-i");
+	assert_has(fx_check(fx, "time.phc2sys")->observed, "ptp4l (pid 700): command line not understood");
+}
+
+static void test_parse_linuxptp(void **state)
+{
+	char *pa[] = { "ptp4l", "-2Si", "eth0", "-ieth1", "--uds_address=/run/p", "--free_running", "1", "-l", "7",
+		       "-p", "/dev/ptp3", "-i", "eth0", NULL };
+	char *pb[] = { "ptp4l", "-f", NULL };
+	char *qa[] = { "phc2sys", "-arr", "-z", "/run/p", "-n", "24", NULL };
+	char *qb[] = { "phc2sys", "-ieth0", "-c", "/dev/ptp2", "--", "-a", NULL };
+	struct ptp4l_conf c;
+	struct phc2sys_args a;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ptp4l_parse_argv(pa, 13, &c), 0);
+	assert_int_equal(c.nifaces, 2);	/* eth0 once */
+	assert_string_equal(c.iface[1], "eth1");
+	assert_string_equal(c.time_stamping, "software");
+	assert_string_equal(c.uds_address, "/run/p");
+	assert_string_equal(c.phc_device, "/dev/ptp3");
+	assert_true(c.free_running);
+	assert_false(ptp4l_uses_phc(&c));
+	/* The command line wins over the config file; the file's ports add to -i. */
+	assert_int_equal(ptp4l_parse_config("[global]\n  time_stamping hardware # hw\nuds_address /x\nfree_running 0\n"
+					    "[eth2]\nuds_address /y\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.time_stamping, "software");
+	assert_string_equal(c.uds_address, "/run/p");
+	assert_true(c.free_running);
+	assert_int_equal(c.nifaces, 3);
+	assert_int_equal(ptp4l_parse_config("[global\n", &c, err, sizeof(err)), -EINVAL);
+	assert_has(err, "line 1: bad section");
+	assert_int_equal(ptp4l_parse_argv(pb, 2, &c), -EINVAL);
+	assert_int_equal(ptp4l_parse_argv(pa, 1, &c), 0);
+	assert_string_equal(c.time_stamping, "hardware");
+	assert_string_equal(c.uds_address, TIMESYNC_PTP4L_SOCKET);
+	assert_true(ptp4l_uses_phc(&c));
+	assert_int_equal(ptp4l_parse_config("[global]\ntime_stamping legacy\n", &c, err, sizeof(err)), 0);
+	assert_false(ptp4l_uses_phc(&c));
+
+	assert_int_equal(phc2sys_parse_argv(qa, 6, &a), 0);
+	assert_true(a.automatic);
+	assert_int_equal(a.realtime, 2);
+	assert_string_equal(a.uds, "/run/p");
+	assert_string_equal(a.sink, PTP_CLOCK_REALTIME);
+	assert_int_equal(phc2sys_parse_argv(qb, 6, &a), 0);
+	assert_false(a.automatic);	/* after "--" */
+	assert_string_equal(a.source, "eth0");
+	assert_string_equal(a.sink, "/dev/ptp2");
+	assert_string_equal(a.uds, TIMESYNC_PTP4L_SOCKET);
+	assert_int_equal(phc2sys_parse_argv(qa, 3, &a), -EINVAL);	/* -z without its path */
+}
+
 static void test_parse(void **state)
 {
 	struct chrony_tracking t;
@@ -293,6 +541,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_daemon, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chrony, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ptp, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_phc, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_phc2sys, fx_setup_base, fx_teardown),
+		cmocka_unit_test(test_parse_linuxptp),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_ask_live),
 	};

@@ -1,4 +1,4 @@
-/* ethtool facts: scripted SIOCETHTOOL answers, capture files (good, garbage, missing), the write side, a live lo. */
+/* ethtool facts (timestamping included): scripted SIOCETHTOOL answers, capture files (good, garbage, missing), the write side, a live lo. */
 #include <errno.h>
 #include <linux/ethtool.h>
 #include <stdarg.h>
@@ -71,6 +71,10 @@ static const struct ethtool_drvinfo drv = {
 	.cmd = ETHTOOL_GDRVINFO, .driver = "mlx5_core", .version = "6.1.0", .fw_version = "16.35.2000",
 	.bus_info = "0000:3b:00.0",
 };
+/* mlx5_core's: hardware and software stamps, raw clock, tx off/on, rx none/all, /dev/ptp2. */
+static const struct ethtool_ts_info ts = {
+	.cmd = ETHTOOL_GET_TS_INFO, .so_timestamping = 0x5f, .phc_index = 2, .tx_types = 0x3, .rx_filters = 0x3,
+};
 
 static struct sysroot live;
 
@@ -95,14 +99,20 @@ static void test_ioctl_all(void **state)
 		{ ETHTOOL_GCOALESCE, 0, &coal, sizeof(coal), NULL, 0 },
 		{ ETHTOOL_GRINGPARAM, 0, &ring, sizeof(ring), NULL, 0 },
 		{ ETHTOOL_GDRVINFO, 0, &drv, sizeof(drv), NULL, 0 },
+		{ ETHTOOL_GET_TS_INFO, 0, &ts, sizeof(ts), NULL, 0 },
 	};
 	struct nic_ethtool e;
 
 	(void)state;
-	play(s, 3);
+	play(s, 4);
 	assert_int_equal(ethtool_load(&live, "ens1f0", &e), 0);
 	played_all();
-	assert_true(e.has_coalesce && e.has_ring && e.has_drvinfo);
+	assert_true(e.has_coalesce && e.has_ring && e.has_drvinfo && e.has_tsinfo);
+	assert_false(e.tsinfo_unsupported);
+	assert_int_equal(e.so_timestamping, 0x5f);
+	assert_int_equal(e.tx_types, 0x3);
+	assert_int_equal(e.rx_filters, 0x3);
+	assert_int_equal(e.phc_index, 2);
 	assert_int_equal(e.rx_usecs, 3);
 	assert_int_equal(e.tx_usecs, 48);
 	assert_int_equal(e.adaptive_rx, 1);
@@ -125,16 +135,18 @@ static void test_ioctl_unsupported(void **state)
 		{ ETHTOOL_GCOALESCE, -EOPNOTSUPP, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GRINGPARAM, 0, &ring, sizeof(ring), NULL, 0 },
 		{ ETHTOOL_GDRVINFO, -EOPNOTSUPP, NULL, 0, NULL, 0 },
+		{ ETHTOOL_GET_TS_INFO, 0, &ts, sizeof(ts), NULL, 0 },
 	};
 	const struct cmd_expect none[] = {
 		{ ETHTOOL_GCOALESCE, -ENODEV, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GRINGPARAM, -ENODEV, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GDRVINFO, -ENODEV, NULL, 0, NULL, 0 },
+		{ ETHTOOL_GET_TS_INFO, -ENODEV, NULL, 0, NULL, 0 },
 	};
 	struct nic_ethtool e;
 
 	(void)state;
-	play(s, 3);
+	play(s, 4);
 	assert_int_equal(ethtool_load(&live, "ens1f0", &e), 0);
 	played_all();
 	assert_false(e.has_coalesce);
@@ -142,10 +154,12 @@ static void test_ioctl_unsupported(void **state)
 	assert_false(e.has_drvinfo);
 	assert_int_equal(e.rx_pending, 1024);
 
-	play(none, 3);
+	play(none, 4);
 	assert_int_equal(ethtool_load(&live, "ens1f0", &e), 0);
 	played_all();
-	assert_false(e.has_coalesce || e.has_ring || e.has_drvinfo);
+	assert_false(e.has_coalesce || e.has_ring || e.has_drvinfo || e.has_tsinfo);
+	assert_true(e.tsinfo_unsupported);
+	assert_int_equal(e.phc_index, -1);
 	assert_string_equal(e.source, "ioctl");
 }
 
@@ -157,13 +171,14 @@ static void test_ioctl_unterminated(void **state)
 		{ ETHTOOL_GCOALESCE, -EOPNOTSUPP, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GRINGPARAM, -EOPNOTSUPP, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GDRVINFO, 0, &d, sizeof(d), NULL, 0 },
+		{ ETHTOOL_GET_TS_INFO, -EOPNOTSUPP, NULL, 0, NULL, 0 },
 	};
 	struct nic_ethtool e;
 
 	(void)state;
 	memset(d.driver, 'x', sizeof(d.driver));
 	memset(d.fw_version, 'f', sizeof(d.fw_version));
-	play(s, 3);
+	play(s, 4);
 	assert_int_equal(ethtool_load(&live, "ens1f0", &e), 0);
 	played_all();
 	assert_true(e.has_drvinfo);
@@ -204,6 +219,12 @@ static void test_format(void **state)
 	n = ethtool_format(&e, "drvinfo", buf, sizeof(buf));
 	assert_int_equal(n, (int)strlen(buf));
 	assert_string_equal(buf, "driver=ice\nversion=1.0\nbus_info=0000:01:00.0\nfirmware=4.2\n");
+	e.so_timestamping = 0x5f;
+	e.tx_types = 0x3;
+	e.rx_filters = 0x1002;
+	e.phc_index = -1;
+	assert_true(ethtool_format(&e, "tsinfo", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x1002\nphc_index=-1\n");
 	assert_int_equal(ethtool_format(&e, "ring", buf, 10), -ENOSPC);
 	assert_int_equal(ethtool_format(&e, "features", buf, sizeof(buf)), -EINVAL);
 }
@@ -338,6 +359,39 @@ static void test_files_garbage(void **state)
 }
 
 /* A directory where a file should be, and a FIFO, are unreadable files, not hangs. */
+/* The tsinfo group: masks in hex, phc_index -1 for none; a refusal kept as the word; garbage is no fact. */
+static void test_files_tsinfo(void **state)
+{
+	static const char *const bad[] = {
+		"so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\n",			/* no phc_index */
+		"so_timestamping=zz\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\n",
+		"so_timestamping=-1\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\n",
+		"so_timestamping=0x1ffffffff\ntx_types=0x3\nrx_filters=0x3\nphc_index=0\n",	/* past 32 bits */
+		"so_timestamping=0x5f\ntx_types=0x3\nrx_filters=0x3\nphc_index=-2\n",
+		"so_timestamping=0x5f\ntx_types=\nrx_filters=0x3\nphc_index=0\n",
+	};
+	struct nic_ethtool e;
+
+	(void)state;
+	put("ts0", "tsinfo", "so_timestamping=0x1a\ntx_types=0x0\nrx_filters=0x0\nphc_index=-1\n");
+	load_tree(&e, "ts0");
+	assert_true(e.has_tsinfo);
+	assert_int_equal(e.so_timestamping, 0x1a);
+	assert_int_equal(e.phc_index, -1);
+	put("ts0", "tsinfo", "unsupported\n");
+	load_tree(&e, "ts0");
+	assert_false(e.has_tsinfo);
+	assert_true(e.tsinfo_unsupported);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put("ts0", "tsinfo", bad[i]);
+		load_tree(&e, "ts0");
+		assert_false(e.has_tsinfo);
+		assert_false(e.tsinfo_unsupported);
+	}
+	load_tree(&e, "eth9");	/* no file: neither known nor refused */
+	assert_false(e.has_tsinfo || e.tsinfo_unsupported);
+}
+
 static void test_files_not_regular(void **state)
 {
 	char *p = xasprintf("%s/.tickready/ethtool/odd0/coalesce", tree), *cmd = xasprintf("mkdir -p '%s'", p);
@@ -455,6 +509,7 @@ static void test_capture_roundtrip(void **state)
 		{ ETHTOOL_GCOALESCE, 0, &coal, sizeof(coal), NULL, 0 },
 		{ ETHTOOL_GRINGPARAM, -EOPNOTSUPP, NULL, 0, NULL, 0 },
 		{ ETHTOOL_GDRVINFO, 0, &drv, sizeof(drv), NULL, 0 },
+		{ ETHTOOL_GET_TS_INFO, 0, &ts, sizeof(ts), NULL, 0 },
 	};
 	char out[96], *path;
 	struct sysroot rec, cap;
@@ -463,7 +518,7 @@ static void test_capture_roundtrip(void **state)
 	(void)state;
 	assert_int_equal(sysroot_open(&rec, "/"), 0);
 	assert_int_equal(sysroot_record_start(&rec), 0);
-	play(s, 3);
+	play(s, 4);
 	assert_int_equal(ethtool_load(&rec, "ens1f0", &a), 0);
 	played_all();
 	snprintf(out, sizeof(out), "%s/capture", tree);
@@ -494,6 +549,12 @@ static void test_capture_roundtrip(void **state)
 	assert_string_equal(b.driver, a.driver);
 	assert_string_equal(b.bus_info, a.bus_info);
 	assert_string_equal(b.firmware, a.firmware);
+	/* The timestamping facts come back as the ioctl gave them, so the capture's time.phc judges the same. */
+	assert_true(b.has_tsinfo);
+	assert_int_equal(b.so_timestamping, a.so_timestamping);
+	assert_int_equal(b.tx_types, a.tx_types);
+	assert_int_equal(b.rx_filters, a.rx_filters);
+	assert_int_equal(b.phc_index, 2);
 }
 
 /* The real ioctl on lo: most groups are unsupported there; nothing may crash or be invented. */
@@ -511,7 +572,7 @@ static void test_live_lo(void **state)
 		assert_true(strlen(e.driver) < sizeof(e.driver));
 	/* A name that does not exist: every ioctl fails with ENODEV. */
 	assert_int_equal(ethtool_load(&live, "tr-nonexist0", &e), 0);
-	assert_false(e.has_coalesce || e.has_ring || e.has_drvinfo);
+	assert_false(e.has_coalesce || e.has_ring || e.has_drvinfo || e.has_tsinfo);
 }
 
 int main(void)
@@ -530,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_files_missing),
 		cmocka_unit_test(test_files_garbage),
+		cmocka_unit_test(test_files_tsinfo),
 		cmocka_unit_test(test_files_not_regular),
 		cmocka_unit_test(test_set_files),
 		cmocka_unit_test(test_capture_roundtrip),
