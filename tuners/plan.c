@@ -403,7 +403,7 @@ static char *covered_note(const struct plan *p, const char *check)
 			strbuf_addf(&sb, "%s%s%s%s's change%s", sb.len ? "; " : "apply fixes it through other checks' changes: ",
 				    p->covered[k].what ? p->covered[k].what : "", p->covered[k].what ? " by " : "",
 				    p->covered[k].by, p->covered[k].what ? "" : " does it");
-	return strbuf_detach(&sb);
+	return sb.len ? strbuf_detach(&sb) : NULL;
 }
 
 void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n)

@@ -38,6 +38,16 @@ expect_grep "failure names the sysctl fix" 'sysctl -w kernel.timer_migration=0' 
 [ "$(tail -1 "$OUT")" = "NOT READY" ] && ok "text ends with the verdict word" || not_ok "text ends with '$(tail -1 "$OUT")'"
 "$TR" audit --root "$T" --profile "$FX/profiles/base.ini" --format json >"$OUT" 2>/dev/null
 [ "$(json "$OUT" '(d["verdict"], d["ready"])')" = "('not-ready', False)" ] && ok "JSON verdict not-ready" || not_ok "JSON verdict $(json "$OUT" 'd.get("verdict")')"
+# Every line under a fix says what apply does: never "tickready apply:" with nothing after it
+# (a check no other change covers had an empty note), on every fixture tree under every shipped profile.
+empty=
+for t in "$FX"/base "$FX"/untuned "$FX"/stack-* "$FX"/cloud-aws-c6in; do
+	for p in $("$TR" profile list 2>/dev/null | awk '{print $1}'); do
+		"$TR" audit --root "$t" --profile "$p" >"$OUT" 2>/dev/null
+		grep -qE '(tickready apply|by hand):[[:space:]]*$' "$OUT" && empty="$empty ${t##*/}/$p"
+	done
+done
+[ -z "$empty" ] && ok "no fix line ends empty (every tree x profile)" || not_ok "a fix line ends empty:$empty"
 # A check staged for the next boot alone: PENDING REBOOT, exit 0, as report says.
 T2=$(mktmp); cp -a "$FX/base/." "$T2/"
 mkdir -p "$T2/proc/1"; printf 'Name:\tsystemd\nCpus_allowed_list:\t0-7\n' >"$T2/proc/1/status"
