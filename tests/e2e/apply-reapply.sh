@@ -24,6 +24,10 @@ for prof in $(for f in profiles/*.ini; do basename "$f" .ini; done) "$W/mine.ini
 	rm -rf "$T/proc" "$T/sys" && cp -a "$T.orig/proc" "$T.orig/sys" "$T/"
 	(cd / && "$TR" apply --root "$T" --reapply) >"$T.out" 2>&1 && ok "$pn: --reapply exits 0" ||
 		{ not_ok "$pn: --reapply: $(tail -2 "$T.out")"; continue; }
+	# As the boot unit runs it (no --profile): the profile applied, not the builtin default.
+	want=$pn; [ -f "$prof" ] && want=$(sed -n 's/^name *= *//p' "$prof" | head -1)
+	grep -q "^tickready apply: profile $want (.*active: the last applied run's" "$T.out" && ok "$pn: --reapply takes the applied profile" ||
+		not_ok "$pn: --reapply's profile: $(grep -m1 '^tickready apply: profile' "$T.out")"
 	"$TR" audit --root "$T" --profile "$prof" --format json >"$T.a2" 2>/dev/null
 	bad=$(python3 - "$T.a1" "$T.a2" <<'PY'
 import json, sys
