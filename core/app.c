@@ -15,15 +15,14 @@
 /* Bigger than any sane config: a FIFO or a huge file never stalls the parse. */
 #define APP_CONFIG_MAX (1024 * 1024)
 
-static int fail(struct app_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct app_error *err, const char *fmt, ...)
+int app_fail(struct app_error *err, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return rc;
 }
 
 /* A hex core mask of any width ("0xFC", "ff00000000000000ff"), as -c takes it. */
@@ -92,7 +91,7 @@ static yaml_node_t *ynode(struct yctx *y, int id)
 
 static int yfail(struct yctx *y, const yaml_node_t *n, const char *key, const char *what)
 {
-	return fail(y->err, "%s:%zu:%zu: '%s': %s", y->path, n->start_mark.line + 1, n->start_mark.column + 1, key,
+	return app_fail(y->err, -EINVAL, "%s:%zu:%zu: '%s': %s", y->path, n->start_mark.line + 1, n->start_mark.column + 1, key,
 		    what);
 }
 
@@ -288,10 +287,10 @@ static int check_required(struct yctx *y, struct app_config *a, yaml_node_t *roo
 {
 	for (size_t i = 0; i < a->nports; i++)
 		if (!a->ports[i].device[0])
-			return fail(y->err, "%s:%d: a port without 'device_id'", y->path, a->ports[i].line);
+			return app_fail(y->err, -EINVAL, "%s:%d: a port without 'device_id'", y->path, a->ports[i].line);
 	for (size_t i = 0; i < a->npools; i++)
 		if (!a->pools[i].count || !a->pools[i].data_room)
-			return fail(y->err, "%s:%d: buffer pool '%s' needs 'element_count' and 'element_size'", y->path,
+			return app_fail(y->err, -EINVAL, "%s:%d: buffer pool '%s' needs 'element_count' and 'element_size'", y->path,
 				    a->pools[i].line, a->pools[i].name[0] ? a->pools[i].name : "?");
 	if (!a->has_lcores && !a->no_huge && !a->nsocket_mem && !a->nports && !a->npools)
 		return yfail(y, root, "dpdk_config", "names nothing tickready can judge");
@@ -313,18 +312,18 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 	snprintf(a->source, sizeof(a->source), "%s", path);
 	f = fopen(path, "re");
 	if (!f)
-		return rc = -errno, fail(err, "cannot read '%s': %s", path, strerror(-rc)), rc;
+		return rc = -errno, app_fail(err, -EINVAL, "cannot read '%s': %s", path, strerror(-rc)), rc;
 	rc = sysroot_read_fd(fileno(f), APP_CONFIG_MAX, &text, &len);
 	fclose(f);
 	if (rc < 0)
-		return fail(err, "cannot read '%s': %s", path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc)), rc;
+		return app_fail(err, -EINVAL, "cannot read '%s': %s", path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc)), rc;
 	if (!yaml_parser_initialize(&parser)) {
 		free(text);
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rc = fail(err, "%s:%zu:%zu: not YAML: %s", path, parser.problem_mark.line + 1,
+		rc = app_fail(err, -EINVAL, "%s:%zu:%zu: not YAML: %s", path, parser.problem_mark.line + 1,
 			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
 		yaml_parser_delete(&parser);
 		free(text);
@@ -332,7 +331,7 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (!root) {
-		rc = fail(err, "%s: empty (expected a 'dpdk_config:' mapping)", path);
+		rc = app_fail(err, -EINVAL, "%s: empty (expected a 'dpdk_config:' mapping)", path);
 		goto out;
 	}
 	if (root->type == YAML_MAPPING_NODE)
@@ -399,7 +398,7 @@ int app_config_from_args(struct app_config *a, int n, char *const *words, const 
 		if (!strcmp(w, "-l") || !strcmp(w, "-c") || !strcmp(w, "-n") || !strcmp(w, "--socket-mem") ||
 		    !strcmp(w, "--huge-dir") || !strcmp(w, "--file-prefix")) {
 			if (!val && !(i + 1 < n && (val = words[++i]))) {
-				rc = fail(err, "%s: option '%s' needs a value", source, w);
+				rc = app_fail(err, -EINVAL, "%s: option '%s' needs a value", source, w);
 				break;
 			}
 			if (!strcmp(w, "-l"))
@@ -419,7 +418,7 @@ int app_config_from_args(struct app_config *a, int n, char *const *words, const 
 			else
 				rc = -EINVAL;
 			if (rc < 0)
-				rc = fail(err, "%s: invalid value '%.60s' for '%s'", source, val, w);
+				rc = app_fail(err, -EINVAL, "%s: invalid value '%.60s' for '%s'", source, val, w);
 			else if (w[1] == 'l' || w[1] == 'c')
 				a->has_lcores = true;
 			continue;
@@ -428,7 +427,7 @@ int app_config_from_args(struct app_config *a, int n, char *const *words, const 
 			if (!strcmp(w, eal_with_value[k]) && !val && i + 1 < n)
 				i++;
 		if (w[0] != '-')
-			rc = fail(err, "%s: unexpected word '%.60s' (not an EAL option)", source, w);
+			rc = app_fail(err, -EINVAL, "%s: unexpected word '%.60s' (not an EAL option)", source, w);
 	}
 	if (rc < 0)
 		app_config_free(a);

@@ -41,6 +41,8 @@ struct app_config {
 struct app_error {
 	char msg[512];
 };
+/* Fills err with the message; returns rc (a -errno), so a caller can `return app_fail(err, -EINVAL, ...)`. */
+int app_fail(struct app_error *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Reads the YAML shape `dpdk_config: { eal_arguments, ports, buffer_pools }`. 0, or -errno with err filled. */
 int app_config_load(struct app_config *a, const char *path, struct app_error *err);

@@ -17,17 +17,6 @@
 #define APP_TELEMETRY_SOCKET "dpdk_telemetry.v2"
 #define APP_CMDLINE_MAX (1024 * 1024)
 
-static int fail(struct app_error *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct app_error *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 int app_config_from_process(struct app_config *a, const struct sysroot *sr, long pid, struct app_error *err)
 {
 	char path[64], source[96], *text, **words;
@@ -37,10 +26,10 @@ int app_config_from_process(struct app_config *a, const struct sysroot *sr, long
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
 	rc = sysroot_read_alloc(sr, path, APP_CMDLINE_MAX, &text, &len);
 	if (rc < 0)
-		return fail(err, rc, "cannot read '%s': %s (has process %ld exited?)", path, strerror(-rc), pid);
+		return app_fail(err, rc, "cannot read '%s': %s (has process %ld exited?)", path, strerror(-rc), pid);
 	if (!len) {
 		free(text);
-		return fail(err, -ESRCH, "'%s' is empty: process %ld is a kernel thread or exiting", path, pid);
+		return app_fail(err, -ESRCH, "'%s' is empty: process %ld is a kernel thread or exiting", path, pid);
 	}
 	/* NUL-separated words; a last word without its NUL (a process that rewrote its argv) counts too. */
 	words = xcalloc(len + 1, sizeof(*words));

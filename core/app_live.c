@@ -11,17 +11,6 @@
 #include "telemetry.h"
 #include "util.h"
 
-static int fail(struct app_error *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct app_error *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 bool app_thread_polls(const struct app_live *l, const struct app_thread *t)
 {
 	/* 22.11 names them rte-worker-N; releases before it lcore-worker-N, 23.11 on dpdk-worker-N. */
@@ -96,7 +85,7 @@ int app_live_read_threads(struct app_live *l, const struct sysroot *sr, int end,
 	snprintf(dir, sizeof(dir), "/proc/%ld/task", l->pid);
 	rc = sysroot_list(sr, dir, &dl);
 	if (rc < 0)
-		return fail(err, rc, "cannot list '%s': %s (has process %ld exited?)", dir, strerror(-rc), l->pid);
+		return app_fail(err, rc, "cannot list '%s': %s (has process %ld exited?)", dir, strerror(-rc), l->pid);
 	if (end == 0) {
 		l->threads = xcalloc(dl.n ? dl.n : 1, sizeof(*l->threads));
 		l->nthreads = 0;
@@ -124,7 +113,7 @@ int app_live_read_threads(struct app_live *l, const struct sysroot *sr, int end,
 	}
 	dirlist_free(&dl);
 	if (end == 0 && !l->nthreads)
-		return fail(err, -ESRCH, "no readable thread under '%s'", dir);
+		return app_fail(err, -ESRCH, "no readable thread under '%s'", dir);
 	return 0;
 }
 
@@ -145,11 +134,11 @@ static int read_ports(struct app_live *l, struct telemetry *t, int end, struct a
 		json_t *v;
 
 		if (!list)
-			return rc == -ENOENT ? 0 : fail(err, rc, "telemetry '%s': /ethdev/list: %s", l->telemetry,
+			return rc == -ENOENT ? 0 : app_fail(err, rc, "telemetry '%s': /ethdev/list: %s", l->telemetry,
 							strerror(-rc));
 		if (!json_is_array(list)) {
 			json_decref(list);
-			return fail(err, -EPROTO, "telemetry '%s': /ethdev/list is not a list", l->telemetry);
+			return app_fail(err, -EPROTO, "telemetry '%s': /ethdev/list is not a list", l->telemetry);
 		}
 		l->has_ports = true;
 		l->ports = xcalloc(json_array_size(list) + 1, sizeof(*l->ports));
@@ -167,7 +156,7 @@ static int read_ports(struct app_live *l, struct telemetry *t, int end, struct a
 
 		snprintf(cmd, sizeof(cmd), "/ethdev/stats,%d", p->port);
 		if (!(s = telemetry_query(t, cmd, &rc)))
-			return fail(err, rc, "telemetry '%s': %s: %s", l->telemetry, cmd, strerror(-rc));
+			return app_fail(err, rc, "telemetry '%s': %s: %s", l->telemetry, cmd, strerror(-rc));
 		p->rx_nombuf[end] = jint(s, "rx_nombuf");
 		p->imissed[end] = jint(s, "imissed");
 		p->ierrors[end] = jint(s, "ierrors");
@@ -198,12 +187,12 @@ static json_t *query_list(struct telemetry *t, const char *cmd, bool *known, str
 		if (*rc == -ENOENT)
 			*rc = 0;
 		else
-			fail(err, *rc, "telemetry '%s': %s: %s", l->telemetry, cmd, strerror(-*rc));
+			app_fail(err, *rc, "telemetry '%s': %s: %s", l->telemetry, cmd, strerror(-*rc));
 		return NULL;
 	}
 	if (!json_is_array(list)) {
 		json_decref(list);
-		*rc = fail(err, -EPROTO, "telemetry '%s': %s is not a list", l->telemetry, cmd);
+		*rc = app_fail(err, -EPROTO, "telemetry '%s': %s is not a list", l->telemetry, cmd);
 		return NULL;
 	}
 	*known = true;
@@ -324,13 +313,13 @@ int app_live_read(struct app_live *l, const struct sysroot *sr, const char *tele
 		snprintf(l->telemetry, sizeof(l->telemetry), "%s", telemetry);
 		rc = telemetry_open(&t, telemetry);
 		if (rc < 0)
-			return fail(err, rc, "cannot read DPDK telemetry at '%s': %s", telemetry,
+			return app_fail(err, rc, "cannot read DPDK telemetry at '%s': %s", telemetry,
 				    rc == -ENOTSOCK ? "not a socket"
 				    : rc == -EPROTO ? "not a DPDK telemetry v2 socket (no JSON greeting)"
 						    : strerror(-rc));
 		snprintf(l->version, sizeof(l->version), "%s", t.version);
 		if (pid && pid != t.pid) {
-			rc = fail(err, -EINVAL, "telemetry '%s' belongs to process %ld, not %ld", telemetry, t.pid, pid);
+			rc = app_fail(err, -EINVAL, "telemetry '%s' belongs to process %ld, not %ld", telemetry, t.pid, pid);
 			goto out;
 		}
 		l->pid = t.pid;

@@ -30,6 +30,18 @@ enum host_boot host_boot_tool(const struct sysroot *sr)
 	return HB_NONE;
 }
 
+/* value's words as the kernel splits them, quotes kept, onto out; "$VAR" is the user's line, not a parameter. */
+static void add_kernel_words(struct strbuf *out, const char *value)
+{
+	struct cmdline cl;
+
+	cmdline_parse(&cl, value);
+	for (size_t a = 0; a < cl.n; a++)
+		if (cl.args[a].raw[0] != '$')
+			strbuf_addf(out, "%s%s", out->len ? " " : "", cl.args[a].raw);
+	cmdline_free(&cl);
+}
+
 void boot_grub_dropin_params(const char *text, struct strbuf *out)
 {
 	const char *keys[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
@@ -39,18 +51,9 @@ void boot_grub_dropin_params(const char *text, struct strbuf *out)
 		size_t n = strcspn(text + i, "\n");
 		char value[8192];
 
-		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			struct cmdline cl;
-
-			if (text[i] == '#' || !shell_assigns(text + i, n, keys[k], value, sizeof(value)))
-				continue;
-			/* Words as the kernel splits them, quotes kept; "$VAR" is the user's line, not a parameter. */
-			cmdline_parse(&cl, value);
-			for (size_t a = 0; a < cl.n; a++)
-				if (cl.args[a].raw[0] != '$')
-					strbuf_addf(out, "%s%s", out->len ? " " : "", cl.args[a].raw);
-			cmdline_free(&cl);
-		}
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (text[i] != '#' && shell_assigns(text + i, n, keys[k], value, sizeof(value)))
+				add_kernel_words(out, value);
 		i += n + 1;
 	}
 }
@@ -85,15 +88,8 @@ void boot_grub2_linux_params(const char *text, struct strbuf *out)
 		size_t n = strcspn(text + i, "\n");
 		char value[8192];
 
-		if (grub2_linux_line(text + i, n, value, sizeof(value))) {
-			struct cmdline cl;
-
-			cmdline_parse(&cl, value);
-			for (size_t a = 0; a < cl.n; a++)
-				if (cl.args[a].raw[0] != '$')
-					strbuf_addf(out, "%s%s", out->len ? " " : "", cl.args[a].raw);
-			cmdline_free(&cl);
-		}
+		if (grub2_linux_line(text + i, n, value, sizeof(value)))
+			add_kernel_words(out, value);
 		i += n + 1;
 	}
 }

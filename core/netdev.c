@@ -70,12 +70,9 @@ static ssize_t nl_roundtrip(int fd, const void *req, size_t len, char *buf, size
 	return n;
 }
 
-/* Walks the attributes after the genl header; returns the one of type, NULL when absent. */
-static const struct nlattr *genl_attr(const char *buf, ssize_t len, int type)
+/* Attributes from start to end: the one of type, NULL when absent. */
+static const struct nlattr *nla_find(const char *p, const char *end, int type)
 {
-	const struct nlmsghdr *h = (const void *)buf;
-	const char *p = (const char *)NLMSG_DATA(h) + GENL_HDRLEN, *end = buf + (h->nlmsg_len < len ? h->nlmsg_len : len);
-
 	while (p + NLA_HDRLEN <= end) {
 		const struct nlattr *a = (const void *)p;
 
@@ -86,6 +83,14 @@ static const struct nlattr *genl_attr(const char *buf, ssize_t len, int type)
 		p += NLA_ALIGN(a->nla_len);
 	}
 	return NULL;
+}
+
+/* Walks the attributes after the genl header; returns the one of type, NULL when absent. */
+static const struct nlattr *genl_attr(const char *buf, ssize_t len, int type)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+
+	return nla_find((const char *)NLMSG_DATA(h) + GENL_HDRLEN, buf + (h->nlmsg_len < len ? h->nlmsg_len : len), type);
 }
 
 struct genl_req {
@@ -160,21 +165,6 @@ int netdev_xdp_query(int ifindex, uint64_t *features)
 out:
 	close(fd);
 	return rc;
-}
-
-/* Attributes from start to end: the one of type, NULL when absent. */
-static const struct nlattr *nla_find(const char *p, const char *end, int type)
-{
-	while (p + NLA_HDRLEN <= end) {
-		const struct nlattr *a = (const void *)p;
-
-		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
-			return NULL;
-		if ((a->nla_type & NLA_TYPE_MASK) == type)
-			return a;
-		p += NLA_ALIGN(a->nla_len);
-	}
-	return NULL;
 }
 
 int netdev_xdp_prog(int ifindex, long *prog_id)

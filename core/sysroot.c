@@ -483,13 +483,16 @@ static int open_regular(const struct sysroot *sr, const char *path)
 	return fd;
 }
 
-/* Reads until EOF or size-1 bytes; procfs and sysfs may return short reads. */
-static ssize_t read_all(int fd, char *buf, size_t size)
+/*
+ * Reads until EOF or size-1 bytes; procfs and sysfs may return short reads. At offsets from 0 (pread)
+ * when positional: a kept file read again (sysroot_pread).
+ */
+static ssize_t read_all(int fd, char *buf, size_t size, bool positional)
 {
 	size_t len = 0;
 
 	while (len < size - 1) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
+		ssize_t n = positional ? pread(fd, buf + len, size - 1 - len, (off_t)len) : read(fd, buf + len, size - 1 - len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -523,7 +526,7 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 	fd = open_regular(sr, path);
 	if (fd < 0)
 		return fd;
-	len = read_all(fd, buf, size);
+	len = read_all(fd, buf, size, false);
 	if (len >= 0 && (size_t)len == size - 1 && read(fd, &extra, 1) == 1)
 		len = -EFBIG;
 	if (len >= 0)
@@ -695,30 +698,15 @@ int sysroot_open_kept(const struct sysroot *sr, const char *path)
 
 ssize_t sysroot_pread(int fd, char *buf, size_t size)
 {
-	size_t len = 0;
+	ssize_t len;
 	char extra;
 
 	if (size < 2)
 		return -EINVAL;
-	while (len < size - 1) {
-		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		/* as read_all: a short read of a small file is its end */
-		if ((size_t)n < size - 1 - (len - (size_t)n) && len < 4096)
-			break;
-	}
-	buf[len] = '\0';
-	if (len == size - 1 && pread(fd, &extra, 1, (off_t)len) == 1)
+	len = read_all(fd, buf, size, true);
+	if (len == (ssize_t)size - 1 && pread(fd, &extra, 1, (off_t)len) == 1)
 		return -EFBIG;
-	return (ssize_t)len;
+	return len;
 }
 
 int sysroot_read_lines_fd(int fd, size_t line_cap, void (*fn)(void *arg, char *line), void *arg)
