@@ -532,6 +532,19 @@ const struct check check_app_data_room = {
 
 /* ---- app.port_node ---- */
 
+/* The profile's view ([nic] or a [nic.ROLE]) whose NIC is that device; NULL when none names it. */
+static const struct profile *port_role(const struct check_ctx *ctx, const struct nic *n)
+{
+	const struct profile *p = ctx->prof;
+
+	if (p->nic == n)
+		return p;
+	for (size_t i = 0; i < p->nroles; i++)
+		if (p->roles[i].view && p->roles[i].view->nic == n)
+			return p->roles[i].view;
+	return NULL;
+}
+
 static void run_port_node(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct app_config *a = app_cfg(ctx, f);
@@ -562,7 +575,20 @@ static void run_port_node(const struct check_ctx *ctx, struct finding *f)
 			strbuf_addf(&bad, "%sdevice %s is not on this host", fails++ ? "; " : "", dev);
 			continue;
 		}
+		const struct profile *role = port_role(ctx, n);
+		char sect[48], cpus[256], lc[256];
+		struct cpuset out;
+
 		strbuf_addf(&seen, "%s%s on node %d", seen.len ? "; " : "", dev, n->numa_node);
+		/* A port a role names is served by that role's cpus: the application must run them. */
+		if (role && role->role) {
+			strbuf_addf(&seen, " (%s)", profile_nic_section(role, sect, sizeof(sect)));
+			cpuset_andnot(&out, &role->nic_cpus, &a->lcores);
+			if (role->nic_cpus_named && a->has_lcores && !cpuset_empty(&out))
+				strbuf_addf(&bad, "%sport %s is %s's NIC, whose cpus %s are not among the lcores %s",
+					    fails++ ? "; " : "", dev, sect, cpuset_format(&out, cpus, sizeof(cpus)),
+					    cpuset_format(&a->lcores, lc, sizeof(lc)));
+		}
 		if (lnode >= 0 && n->numa_node >= 0 && n->numa_node != lnode)
 			strbuf_addf(&bad, "%sport %s on node %d, the worker lcores on node %d", fails++ ? "; " : "", dev,
 				    n->numa_node, lnode);
@@ -585,7 +611,7 @@ static void run_port_node(const struct check_ctx *ctx, struct finding *f)
 
 const struct check check_app_port_node = {
 	.id = "app.port_node",
-	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL),
+	.keys = KEYS(PK_APP_CONFIG, PK_APP_EAL, PK_NIC_CPUS),
 	.area = AREA_APP,
 	.title = "application ports present and on the lcores' and memory's node",
 	.reads = "the app's ports; /sys/bus/pci/devices/BDF/numa_node",

@@ -875,7 +875,7 @@ static int plan_nic_node(const struct tune_ctx *ctx, const struct finding *f, st
 
 const struct check check_irq_nic_node = {
 	.keys = KEYS(PK_NIC_IRQS_LOCAL, PK_NIC_INTERFACE, PK_HOUSEKEEPING_CORES, PK_NIC_DRIVER),
-	.flags = CF_RUNTIME,
+	.flags = CF_RUNTIME | CF_PER_NIC,
 	.id = "irq.nic_node", .area = AREA_IRQ, .title = "bypass NIC's IRQs on housekeeping cores of its node",
 	.reads = "/sys/bus/pci/devices/*/msi_irqs, /proc/interrupts, /proc/irq/*/effective_affinity_list",
 	.run = run_nic_node, .plan = plan_nic_node,

@@ -225,7 +225,7 @@ static int plan_hugepages(const struct tune_ctx *ctx, const struct finding *f, s
 
 const struct check check_memory_hugepages = {
 	.keys = KEYS(PK_HUGEPAGE_SIZE, PK_HUGEPAGES, PK_NIC_INTERFACE),
-	.flags = CF_RUNTIME | CF_BOOT,
+	.flags = CF_RUNTIME | CF_BOOT | CF_PER_NIC,
 	.id = "memory.hugepages", .area = AREA_MEMORY, .title = "hugepages reserved and free on the NIC's node",
 	.reads = NODE_DIR "/node*/hugepages/hugepages-*/{nr,free}_hugepages, " POOL_DIR, .run = run_hugepages, .plan = plan_hugepages,
 };

@@ -150,7 +150,7 @@ static int plan_rps(const struct tune_ctx *ctx, const struct finding *f, struct 
 const struct check check_nic_rps_xps = {
 	.id = "nic.rps_xps", .area = AREA_NIC, .title = "RPS, XPS and RFS steer no packet work onto isolated cores",
 	.reads = NET_DIR "/*/queues/{rx,tx}-N/{rps,xps}_cpus, " RFS_ENTRIES,
-	.keys = KEYS(PK_RPS, PK_HOUSEKEEPING_CORES), .flags = CF_RUNTIME, .run = run_rps, .plan = plan_rps,
+	.keys = KEYS(PK_RPS, PK_HOUSEKEEPING_CORES), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_rps, .plan = plan_rps,
 };
 
 /* ---- nic.napi ---- */
@@ -229,7 +229,7 @@ static int plan_napi(const struct tune_ctx *ctx, const struct finding *f, struct
 const struct check check_nic_napi = {
 	.id = "nic.napi", .area = AREA_NIC, .title = "NAPI busy-polling settings of the NIC as the profile says",
 	.reads = NET_DIR "/IFNAME/{napi_defer_hard_irqs,gro_flush_timeout}",
-	.keys = KEYS(PK_NAPI_DEFER, PK_GRO_FLUSH), .flags = CF_RUNTIME, .run = run_napi, .plan = plan_napi,
+	.keys = KEYS(PK_NAPI_DEFER, PK_GRO_FLUSH), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_napi, .plan = plan_napi,
 };
 
 /* ---- nic.offloads, nic.pause, nic.ntuple: on/off ethtool flags ---- */
@@ -362,7 +362,7 @@ static int plan_offloads(const struct tune_ctx *ctx, const struct finding *f, st
 const struct check check_nic_offloads = {
 	.id = "nic.offloads", .area = AREA_NIC, .title = "GRO and LRO as the profile says (they batch packets: latency for kernel-path profiles)",
 	.reads = "SIOCETHTOOL ETHTOOL_GGRO/GFLAGS; trees: " SYSROOT_NETDEV_DIR "/IFNAME/features",
-	.keys = KEYS(PK_GRO, PK_LRO), .flags = CF_RUNTIME, .run = run_offloads, .plan = plan_offloads,
+	.keys = KEYS(PK_GRO, PK_LRO), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_offloads, .plan = plan_offloads,
 };
 
 static void run_pause(const struct check_ctx *ctx, struct finding *f)
@@ -378,7 +378,7 @@ static int plan_pause(const struct tune_ctx *ctx, const struct finding *f, struc
 const struct check check_nic_pause = {
 	.id = "nic.pause", .area = AREA_NIC, .title = "Ethernet pause frames as the profile says (a pause stalls the queue)",
 	.reads = "SIOCETHTOOL ETHTOOL_GPAUSEPARAM; trees: " SYSROOT_NETDEV_DIR "/IFNAME/pause",
-	.keys = KEYS(PK_PAUSE), .flags = CF_RUNTIME, .run = run_pause, .plan = plan_pause,
+	.keys = KEYS(PK_PAUSE), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_pause, .plan = plan_pause,
 };
 
 static void run_ntuple(const struct check_ctx *ctx, struct finding *f)
@@ -394,7 +394,7 @@ static int plan_ntuple(const struct tune_ctx *ctx, const struct finding *f, stru
 const struct check check_nic_ntuple = {
 	.id = "nic.ntuple", .area = AREA_NIC, .title = "ntuple flow steering as the profile says (steers the feed to its queue)",
 	.reads = "SIOCETHTOOL ETHTOOL_GFLAGS; trees: " SYSROOT_NETDEV_DIR "/IFNAME/features",
-	.keys = KEYS(PK_NTUPLE), .flags = CF_RUNTIME, .run = run_ntuple, .plan = plan_ntuple,
+	.keys = KEYS(PK_NTUPLE), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_ntuple, .plan = plan_ntuple,
 };
 
 /* ---- nic.queues ---- */
@@ -441,5 +441,5 @@ static void run_queues(const struct check_ctx *ctx, struct finding *f)
 const struct check check_nic_queues = {
 	.id = "nic.queues", .area = AREA_NIC, .title = "the NIC's queue count as the profile says",
 	.reads = "SIOCETHTOOL ETHTOOL_GCHANNELS, " NET_DIR "/IFNAME/queues; trees: " SYSROOT_NETDEV_DIR "/IFNAME/channels",
-	.keys = KEYS(PK_QUEUES), .run = run_queues,
+	.keys = KEYS(PK_QUEUES), .flags = CF_PER_NIC, .run = run_queues,
 };

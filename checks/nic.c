@@ -352,6 +352,41 @@ static bool chain_node(struct chain *c)
 	return true;
 }
 
+/* Named cpus ([nic] cpus, a role's): every one isolated and on the NIC's node. */
+static bool chain_named_cores(struct chain *c)
+{
+	const struct profile *p = c->ctx->prof;
+	char list[256], node[256], sect[48], *fix;
+	struct cpuset off, loose;
+	bool ok = true;
+
+	profile_nic_section(p, sect, sizeof(sect));
+	cpuset_andnot(&off, &p->nic_cpus, &c->cpus);
+	cpuset_andnot(&loose, &p->nic_cpus, &p->isolated);
+	cpuset_format(&c->cpus, node, sizeof(node));
+	if (!cpuset_empty(&off)) {
+		struct cpuset cand;
+
+		cpuset_and(&cand, &p->isolated, &c->cpus);
+		if (!cpuset_empty(&cand))
+			cpuset_format(&cand, node, sizeof(node));
+		fix = xasprintf("set %s cpus to %s cpus of node %d (%s), or move %s to a slot of its cpus' node", sect,
+				cpuset_empty(&cand) ? "the" : "isolated", c->node, node, label(c->nic));
+		ok = broken(c, "cores", NULL, fix, "%s cpus %s not on node %d, the node of %s", sect,
+			    cpuset_format(&off, list, sizeof(list)), c->node, label(c->nic));
+		free(fix);
+	}
+	if (!cpuset_empty(&loose)) {
+		fix = xasprintf("add %s to [cpu] isolated_cores and reboot, or give %s cpus of the isolated cores",
+				cpuset_format(&loose, list, sizeof(list)), sect);
+		ok = broken(c, "cores", NULL, fix, "%s cpus %s not isolated", sect, list);
+		free(fix);
+	}
+	if (ok)
+		add(&c->path, " -> ", "cpus %s", cpuset_format(&p->nic_cpus, list, sizeof(list)));
+	return ok;
+}
+
 static bool chain_cores(struct chain *c)
 {
 	const struct cpuset *iso = &c->ctx->prof->isolated;
@@ -359,6 +394,8 @@ static bool chain_cores(struct chain *c)
 	struct cpuset local;
 	bool ok;
 
+	if (c->ctx->prof->nic_cpus_named && c->have_cpus)
+		return chain_named_cores(c);
 	/* No isolation asked, or no cpu list for the node: nothing to join here. */
 	if (cpuset_empty(iso) || !c->have_cpus)
 		return true;
@@ -572,8 +609,9 @@ static void run_chain(const struct check_ctx *ctx, struct finding *f)
 			     c.path.len ? c.path.s : "nothing");
 		finding_remedy(f, "%s", c.fixes.s);
 	}
-	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> isolated cores, hugepages and hugetlbfs "
-			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group");
+	finding_expected(f, "slot at its full PCIe link -> a known NUMA node -> %s, hugepages and hugetlbfs "
+			 "on that node -> NIC IRQs on its housekeeping cores -> NIC alone in its IOMMU group",
+			 ctx->prof->nic_cpus_named ? "its isolated cpus" : "isolated cores");
 	chain_free(&c);
 }
 
@@ -610,14 +648,123 @@ static int plan_chain(const struct tune_ctx *ctx, const struct finding *f, struc
 
 const struct check check_nic_chain = {
 	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_DRIVER, PK_IOMMU, PK_HUGEPAGES, PK_HUGETLBFS, PK_HUGEPAGE_SIZE,
-		     PK_NIC_IRQS_LOCAL),
-	.flags = CF_RUNTIME | CF_BOOT,	/* through the checks of its links */
+		     PK_NIC_IRQS_LOCAL, PK_NIC_CPUS),
+	.flags = CF_RUNTIME | CF_BOOT | CF_PER_NIC,	/* through the checks of its links */
 	.id = "nic.chain",
 	.area = AREA_NIC,
 	.title = "NIC slot, NUMA node, isolated cores, hugepages, IRQs and IOMMU group line up",
 	.reads = PCI_DEV_DIR "/PCI/{numa_node,current_link_*,max_link_*,iommu_group,msi_irqs}, node cpulists and "
 		 "hugepages, /proc/mounts, /proc/irq/N/effective_affinity_list, " IOMMU_GROUPS_DIR "/N/devices",
 	.run = run_chain, .plan = plan_chain,
+};
+
+/* ---- nic.roles ---- */
+
+/* The default [nic] (when it names cpus) and each role: who they are, for nic.roles. */
+struct role_ref {
+	const char *name;	/* NULL: the default [nic] */
+	const struct profile *view;
+};
+
+static const char *role_sect(const struct role_ref *r, char *buf, size_t size)
+{
+	if (r->name)
+		snprintf(buf, size, "[nic.%s]", r->name);
+	else
+		snprintf(buf, size, "[nic]");
+	return buf;
+}
+
+static bool role_shares(const struct profile *v)
+{
+	bool shared;
+
+	return profile_bool(v, PK_NIC_CPUS_SHARED, &shared) == 0 && shared;
+}
+
+/*
+ * Each role on its own NIC, off the management path, with cpus no other role has (unless one of the two
+ * says cpus_shared = yes); the default [nic] takes part when it names cpus.
+ */
+static void run_roles(const struct check_ctx *ctx, struct finding *f)
+{
+	const struct profile *p = ctx->prof;
+	struct role_ref refs[64];
+	struct strbuf seen = { 0 }, bad = { 0 }, warn = { 0 }, fix = { 0 };
+	size_t n = 0;
+	char a[48], b[48], list[256];
+
+	if (!p->nroles) {
+		finding_skip(f, "profile names no NIC roles ([nic.ROLE] sections)");
+		return;
+	}
+	if (p->nic || p->nic_cpus_named)
+		refs[n++] = (struct role_ref){ NULL, p };
+	for (size_t i = 0; i < p->nroles && n < sizeof(refs) / sizeof(refs[0]); i++)
+		if (p->roles[i].view)
+			refs[n++] = (struct role_ref){ p->roles[i].name, p->roles[i].view };
+	for (size_t i = 0; i < n; i++) {
+		const struct profile *v = refs[i].view;
+		const char *why;
+
+		role_sect(&refs[i], a, sizeof(a));
+		if (!v->nic) {
+			add(&seen, "; ", "%s no NIC", a);
+			if (refs[i].name && strcmp(v->nic_wanted ? v->nic_wanted : "none", "none"))
+				add(&warn, "; ", "%s interface '%s' is not on this host", a, v->nic_wanted);
+		} else {
+			add(&seen, "; ", "%s %s node %d cpus %s", a, label(v->nic), v->nic_node,
+			    v->nic_cpus_named ? cpuset_format(&v->nic_cpus, list, sizeof(list)) : "isolated");
+			why = mgmt_reason(host_mgmt(ctx->host), v->nic);
+			if (why || v->nic->default_route) {
+				add(&bad, "; ", "%s %s is on the management path (%s)", a, label(v->nic),
+				    why ? why : "default route");
+				add(&fix, "; ", "name a NIC off the management path in %s interface: tickready never reconfigures %s",
+				    a, label(v->nic));
+			}
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct profile *u = refs[j].view;
+			struct cpuset both;
+
+			role_sect(&refs[j], b, sizeof(b));
+			if (v->nic && v->nic == u->nic)
+				add(&warn, "; ", "%s and %s both name %s", b, a, label(v->nic));
+			if (!v->nic_cpus_named || !u->nic_cpus_named || role_shares(v) || role_shares(u))
+				continue;
+			cpuset_and(&both, &v->nic_cpus, &u->nic_cpus);
+			if (cpuset_empty(&both))
+				continue;
+			add(&bad, "; ", "%s and %s share cpus %s", b, a, cpuset_format(&both, list, sizeof(list)));
+			add(&fix, "; ", "give %s and %s cpus of their own, or set cpus_shared = yes in one of them", b, a);
+		}
+		if (refs[i].name && !v->nic_cpus_named && v->nic)
+			add(&warn, "; ", "%s names no cpus: it shares the isolated cores with every other role", a);
+	}
+	finding_expected(f, "each role on its own NIC, off the management path, with cpus no other role has "
+			 "(cpus_shared = yes allows it)");
+	if (bad.len) {
+		finding_fail(f, "%s (roles: %s)", bad.s, seen.s);
+		finding_remedy(f, "%s", fix.s);
+	} else if (warn.len) {
+		finding_warn(f, "%s (roles: %s)", warn.s, seen.s);
+		finding_remedy(f, "name each role's NIC and its cpus ([nic.ROLE] interface, cpus)");
+	} else {
+		finding_pass(f, "%s", seen.s);
+	}
+	strbuf_free(&seen);
+	strbuf_free(&bad);
+	strbuf_free(&warn);
+	strbuf_free(&fix);
+}
+
+const struct check check_nic_roles = {
+	.keys = KEYS(PK_NIC_INTERFACE, PK_NIC_CPUS, PK_NIC_CPUS_SHARED),
+	.id = "nic.roles",
+	.area = AREA_NIC,
+	.title = "each NIC role on its own NIC, off the management path, its cpus its own",
+	.reads = "the profile's [nic.ROLE] sections, the management path (default routes, the SSH session)",
+	.run = run_roles,
 };
 
 /* ---- nic.numa_isolated ---- */
@@ -647,6 +794,23 @@ static void run_numa_isolated(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "cpus of node %d unknown (no node cpulist, no local_cpulist for %s)", node, label(n));
 		return;
 	}
+	if (ctx->prof->nic_cpus_named) {
+		char sect[48];
+
+		profile_nic_section(ctx->prof, sect, sizeof(sect));
+		cpuset_format(&ctx->prof->nic_cpus, iso, sizeof(iso));
+		finding_expected(f, "%s cpus all on node %d, the node of %s", sect, node, label(n));
+		cpuset_andnot(&local, &ctx->prof->nic_cpus, &cpus);
+		if (cpuset_empty(&local)) {
+			finding_pass(f, "%s on node %d; its cpus %s there", label(n), node, iso);
+			return;
+		}
+		finding_fail(f, "%s is on node %d (cpus %s); %s cpus %s are not", label(n), node,
+			     cpuset_format(&cpus, cand, sizeof(cand)), sect, cpuset_format(&local, list, sizeof(list)));
+		finding_remedy(f, "set %s cpus to isolated cpus of node %d, or move %s to a slot of its cpus' node", sect,
+			       node, label(n));
+		return;
+	}
 	cpuset_format(&ctx->prof->isolated, iso, sizeof(iso));
 	finding_expected(f, "isolated cpus on node %d, the node of %s", node, label(n));
 	cpuset_and(&local, &ctx->prof->isolated, &cpus);
@@ -663,11 +827,12 @@ static void run_numa_isolated(const struct check_ctx *ctx, struct finding *f)
 }
 
 const struct check check_nic_numa_isolated = {
-	.keys = KEYS(PK_NIC_INTERFACE, PK_ISOLATED_CORES),
+	.keys = KEYS(PK_NIC_INTERFACE, PK_ISOLATED_CORES, PK_NIC_CPUS),
 	.id = "nic.numa_isolated",
 	.area = AREA_NIC,
 	.title = "the NIC's NUMA node has isolated cores",
 	.reads = PCI_DEV_DIR "/PCI/numa_node, /sys/devices/system/node/nodeN/cpulist",
+	.flags = CF_PER_NIC,
 	.run = run_numa_isolated,
 };
 
@@ -737,6 +902,7 @@ const struct check check_nic_pcie_link = {
 	.area = AREA_NIC,
 	.title = "the NIC's PCIe link runs at its full width and speed",
 	.reads = PCI_DEV_DIR "/PCI/{current,max}_link_{speed,width}",
+	.flags = CF_PER_NIC,
 	.run = run_pcie_link,
 };
 
@@ -947,7 +1113,7 @@ static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, stru
 
 const struct check check_nic_driver = {
 	.keys = KEYS(PK_NIC_DRIVER, PK_NIC_INTERFACE),
-	.flags = CF_RUNTIME,
+	.flags = CF_RUNTIME | CF_PER_NIC,
 	.id = "nic.driver",
 	.area = AREA_NIC,
 	.title = "the NIC is bound to the driver the profile wants",
@@ -1358,6 +1524,7 @@ const struct check check_nic_ena_llq = {
 	.title = "ENA's Low-Latency Queue BAR write-combined for the driver that holds it",
 	.reads = PCI_DEV_DIR "/PCI/{vendor,device,resource}, " IGB_UIO_WC ", " PAT_LIST ", ethtool -l and -g (Tx push), "
 		 ENA_PARAMS "/{force_large_llq_header,num_io_queues}",
+	.flags = CF_PER_NIC,
 	.run = run_ena_llq,
 };
 
@@ -1484,7 +1651,7 @@ static int plan_coalesce(const struct tune_ctx *ctx, const struct finding *f, st
 
 const struct check check_nic_coalesce = {
 	.keys = KEYS(PK_RX_USECS, PK_ADAPTIVE_RX, PK_NIC_INTERFACE, PK_NIC_DRIVER),
-	.flags = CF_RUNTIME,
+	.flags = CF_RUNTIME | CF_PER_NIC,
 	.id = "nic.coalesce",
 	.area = AREA_NIC,
 	.title = "interrupt coalescing as the profile asks (rx-usecs, adaptive-rx)",
@@ -1610,7 +1777,7 @@ static int plan_rings(const struct tune_ctx *ctx, const struct finding *f, struc
 
 const struct check check_nic_rings = {
 	.keys = KEYS(PK_RX_RING, PK_TX_RING, PK_NIC_INTERFACE, PK_NIC_DRIVER),
-	.flags = CF_RUNTIME,
+	.flags = CF_RUNTIME | CF_PER_NIC,
 	.id = "nic.rings",
 	.area = AREA_NIC,
 	.title = "rx/tx ring sizes as the profile asks",

@@ -137,5 +137,5 @@ static int plan_pcie_caps(const struct tune_ctx *ctx, const struct finding *f, s
 const struct check check_nic_pcie_caps = {
 	.id = "nic.pcie_caps", .area = AREA_NIC, .title = "the NIC's PCIe link: ASPM off, MaxReadReq as the profile says",
 	.reads = "/sys/bus/pci/devices/PCI/config (PCI Express capability), /sys/bus/pci/devices/PCI/link/{l0s,l1}_aspm, pci.ids",
-	.keys = KEYS(PK_ASPM, PK_MAX_READ_REQ), .flags = CF_RUNTIME, .run = run_pcie_caps, .plan = plan_pcie_caps,
+	.keys = KEYS(PK_ASPM, PK_MAX_READ_REQ), .flags = CF_RUNTIME | CF_PER_NIC, .run = run_pcie_caps, .plan = plan_pcie_caps,
 };

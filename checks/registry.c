@@ -83,13 +83,30 @@ bool checks_read_procs(const bool *selected)
 	return false;
 }
 
+/* A check judging one NIC runs for the default [nic], then for each role with the role's view, findings side by side. */
 struct finding *checks_run(const struct check_ctx *ctx, const bool *selected, size_t *n)
 {
-	struct finding *out = xcalloc(checks_count, sizeof(*out));
+	const struct profile *p = ctx->prof;
+	struct finding *out = xcalloc(checks_count * (1 + p->nroles), sizeof(*out));
 
 	*n = 0;
-	for (size_t i = 0; i < checks_count; i++)
-		if (selected ? selected[i] : (ctx->app || checks[i]->area != AREA_APP))
-			check_run(checks[i], ctx, &out[(*n)++]);
+	for (size_t i = 0; i < checks_count; i++) {
+		if (!(selected ? selected[i] : (ctx->app || checks[i]->area != AREA_APP)))
+			continue;
+		check_run(checks[i], ctx, &out[(*n)++]);
+		for (size_t r = 0; (checks[i]->flags & CF_PER_NIC) && r < p->nroles; r++) {
+			const struct profile *view = p->roles[r].view;
+			struct check_ctx rc = { ctx->host, view, ctx->sr, ctx->app };
+			struct finding *f;
+
+			if (!view)
+				continue;	/* not resolved for a host */
+			f = &out[(*n)++];
+			check_run(checks[i], &rc, f);
+			f->role = xstrdup(p->roles[r].name);
+			if (view->nic)
+				f->nic = xstrdup(view->nic->name[0] ? view->nic->name : view->nic->pci);
+		}
+	}
 	return out;
 }

@@ -12,7 +12,7 @@
 	X(kernel_workqueue) X(kernel_mitigations) X(kernel_skew_tick) X(kernel_nosoftlockup) \
 	X(kernel_hung_task) X(kernel_mce) X(kernel_error_counters) X(kernel_busy_poll) X(kernel_io_uring) \
 	X(kernel_nohz_full_config) X(kernel_preempt_rt) X(kernel_rcu_nocb_poll) X(kernel_kthread_cpus) \
-	X(nic_chain) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
+	X(nic_chain) X(nic_roles) X(nic_numa_isolated) X(nic_pcie_link) X(nic_driver) X(nic_iommu) \
 	X(nic_coalesce) X(nic_rings) X(nic_ena_llq) \
 	X(nic_stack) X(nic_stack_needs) X(nic_xdp) X(nic_rdma) \
 	X(nic_rps_xps) X(nic_napi) X(nic_offloads) X(nic_queues) X(nic_pause) X(nic_ntuple) X(nic_pcie_caps) \

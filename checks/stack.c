@@ -72,7 +72,7 @@ static void run_stack(const struct check_ctx *ctx, struct finding *f)
 const struct check check_nic_stack = {
 	.id = "nic.stack", .area = AREA_NIC, .title = "the bypass stack, named or detected, fits the NIC",
 	.reads = "/sys/bus/pci/devices/PCI/driver, /sys/module, /dev/onload, /dev/netmap, " IB_DIR ", library directories",
-	.keys = KEYS(PK_NIC_STACK, PK_NIC_DRIVER, PK_NIC_INTERFACE), .run = run_stack,
+	.keys = KEYS(PK_NIC_STACK, PK_NIC_DRIVER, PK_NIC_INTERFACE), .flags = CF_PER_NIC, .run = run_stack,
 };
 
 /* ---- nic.stack_needs ---- */
@@ -332,7 +332,7 @@ static void run_xdp(const struct check_ctx *ctx, struct finding *f)
 const struct check check_nic_xdp = {
 	.id = "nic.xdp", .area = AREA_NIC, .title = "the NIC's driver runs XDP natively (AF_XDP zero-copy when asked)",
 	.reads = "netdev genetlink xdp-features (kernel >= 6.3), else the driver; trees: /.tickready/netdev/IFNAME/xdp",
-	.keys = KEYS(PK_XDP, PK_NIC_STACK), .run = run_xdp,
+	.keys = KEYS(PK_XDP, PK_NIC_STACK), .flags = CF_PER_NIC, .run = run_xdp,
 };
 
 /* ---- nic.rdma ---- */
@@ -414,7 +414,7 @@ static void run_rdma(const struct check_ctx *ctx, struct finding *f)
 const struct check check_nic_rdma = {
 	.id = "nic.rdma", .area = AREA_NIC, .title = "the RDMA device is up, on the NIC and on the isolated cores' node",
 	.reads = IB_DIR "/DEV/ports/N/{state,rate,link_layer,gid_attrs/ndevs/0}, " IB_DIR "/DEV/device/numa_node",
-	.keys = KEYS(PK_NIC_STACK, PK_NIC_INTERFACE), .run = run_rdma,
+	.keys = KEYS(PK_NIC_STACK, PK_NIC_INTERFACE), .flags = CF_PER_NIC, .run = run_rdma,
 };
 
 /* ---- memory.memlock ---- */

@@ -321,7 +321,7 @@ const struct check check_time_ptp = {
 
 /* ---- time.phc ---- */
 
-/* The timing NIC: [time] interface, else the profile's NIC; NULL after a skip. */
+/* The timing NIC: [time] interface, else the [nic.ptp] role's NIC, else the profile's NIC; NULL after a skip. */
 static const struct nic *timing_nic(const struct check_ctx *ctx, struct finding *f)
 {
 	const char *name = profile_str(ctx->prof, PK_TIME_INTERFACE);
@@ -334,6 +334,12 @@ static const struct nic *timing_nic(const struct check_ctx *ctx, struct finding 
 		check_printable(name, shown, sizeof(shown));
 		finding_skip(f, "timing NIC '%s' ([time] interface) is not a netdev with a device on this host", shown);
 		return NULL;
+	}
+	for (size_t i = 0; i < ctx->prof->nroles; i++) {
+		const struct profile *v = ctx->prof->roles[i].view;
+
+		if (v && !strcmp(ctx->prof->roles[i].name, "ptp") && v->nic && v->nic->name[0])
+			return v->nic;
 	}
 	if (ctx->prof->nic && ctx->prof->nic->name[0])
 		return ctx->prof->nic;

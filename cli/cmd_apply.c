@@ -192,7 +192,11 @@ static void print_plan(const struct plan *p, const struct session *s, const stru
 	if (p->nmanual) {
 		puts("manual (apply makes no change for these here; do them by hand):");
 		for (size_t i = 0; i < p->nmanual; i++) {
-			printf("  %-22s %s%s%s\n", p->manual[i].check, p->manual[i].observed ? p->manual[i].observed : "",
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s%s%s%s", p->manual[i].check, p->manual[i].role ? "[" : "",
+				 p->manual[i].role ? p->manual[i].role : "", p->manual[i].role ? "]" : "");
+			printf("  %-22s %s%s%s\n", name, p->manual[i].observed ? p->manual[i].observed : "",
 			       p->manual[i].remedy ? "; fix: " : "", p->manual[i].remedy ? p->manual[i].remedy : "");
 			printf("  %-22s (%s)\n", "", p->manual[i].why);
 		}

@@ -94,6 +94,26 @@ static void show_ini(const struct session *s)
 		printf("%*s; %s:%d\n", (int)(strlen(profile_keys[k].key) + strlen(v) < 40 ? 40 - strlen(profile_keys[k].key) - strlen(v) : 1),
 		       "", p->v[k].file ? p->v[k].file : "?", p->v[k].line);
 	}
+	/* Each role with the keys it sets itself; the rest of its [nic] is the default's above. */
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct profile_role *r = &p->roles[i];
+		const struct profile *v = r->view;
+
+		printf("\n[nic.%s]\n", r->name);
+		if (v)
+			printf("; NIC %s on node %d\n", v->nic ? (v->nic->name[0] ? v->nic->name : v->nic->pci) : "none",
+			       v->nic_node);
+		for (int k = 0; k < PK_COUNT; k++) {
+			const char *val = v && v->v[k].value ? v->v[k].value : r->v[k].raw;
+
+			if (!r->v[k].raw)
+				continue;
+			printf("%s = %s", profile_keys[k].key, val);
+			printf("%*s; %s:%d\n",
+			       (int)(strlen(profile_keys[k].key) + strlen(val) < 40 ? 40 - strlen(profile_keys[k].key) - strlen(val) : 1),
+			       "", r->v[k].file ? r->v[k].file : "?", r->v[k].line);
+		}
+	}
 }
 
 static void show_json(const struct session *s)
@@ -113,6 +133,27 @@ static void show_json(const struct session *s)
 	}
 	json_object_set_new(o, "schema", json_string("tickready.profile/1"));
 	json_object_set_new(o, "keys", keys);
+	if (p->nroles) {
+		json_t *roles = json_object();
+
+		for (size_t i = 0; i < p->nroles; i++) {
+			const struct profile_role *r = &p->roles[i];
+			const struct profile *v = r->view;
+			json_t *rk = json_object();
+
+			for (int k = 0; k < PK_COUNT; k++)
+				if (r->v[k].raw)
+					json_object_set_new(rk, profile_keys[k].key,
+							    json_pack("{s:s,s:s,s:i}", "value",
+								      v && v->v[k].value ? v->v[k].value : r->v[k].raw, "file",
+								      r->v[k].file ? r->v[k].file : "", "line", r->v[k].line));
+			json_object_set_new(roles, r->name,
+					    json_pack("{s:o?,s:o?,s:o}", "nic",
+						      v && v->nic ? json_string(v->nic->name[0] ? v->nic->name : v->nic->pci) : NULL,
+						      "node", v ? json_integer(v->nic_node) : NULL, "keys", rk));
+		}
+		json_object_set_new(o, "roles", roles);
+	}
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);

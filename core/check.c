@@ -153,8 +153,19 @@ void finding_skip_read(struct finding *f, const char *path, int rc)
 	finding_skip(f, "cannot read '%s': %s", path, strerror(rc < 0 ? -rc : rc));
 }
 
+const char *finding_name(const struct finding *f, char *buf, size_t size)
+{
+	if (f->role)
+		snprintf(buf, size, "%s[%s]", f->check ? f->check->id : "?", f->role);
+	else
+		snprintf(buf, size, "%s", f->check ? f->check->id : "?");
+	return buf;
+}
+
 void finding_clear(struct finding *f)
 {
+	free(f->role);
+	free(f->nic);
 	free(f->observed);
 	free(f->expected);
 	free(f->remedy);
@@ -248,10 +259,13 @@ const struct nic *check_nic(const struct check_ctx *ctx, struct finding *f)
 
 	if (ctx->prof->nic)
 		return ctx->prof->nic;
+	char sect[48];
+
+	profile_nic_section(ctx->prof, sect, sizeof(sect));
 	if (want && strcmp(want, "auto") && strcmp(want, "none") && strcmp(want, "any"))
-		finding_skip(f, "bypass NIC '%s' ([nic] interface) is not on this host", want);
+		finding_skip(f, "bypass NIC '%s' (%s interface) is not on this host", want, sect);
 	else
-		finding_skip(f, "no bypass NIC: set [nic] interface");
+		finding_skip(f, "no bypass NIC: set %s interface", sect);
 	return NULL;
 }
 

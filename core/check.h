@@ -42,7 +42,11 @@ struct finding {
 	bool pending_reboot;	/* the fix is staged for the next boot (apply's drop-in), the running kernel lacks it */
 	unsigned fix_by;	/* enum fix_by, from the plan apply would make on this host; 0 when no plan was built */
 	char *fix_note;		/* FIX_MANUAL: why apply cannot; FIX_BLOCKED: the interlock */
+	char *role;		/* a [nic.ROLE]'s finding: its role; NULL for the default [nic] and every other check */
+	char *nic;		/* with role: its NIC's netdev name or PCI address, NULL when the role has none here */
 };
+/* "nic.chain" or "nic.chain[feed]": the check's id and the role; buf holds it. */
+const char *finding_name(const struct finding *f, char *buf, size_t size);
 
 /* What `tickready apply` does about a failing finding on this host: only what its plan holds. */
 enum fix_by {
@@ -75,6 +79,7 @@ enum check_flags {
 	CF_RUNTIME = 1u << 0,	/* its plan writes the running system */
 	CF_BOOT = 1u << 1,	/* its plan stages kernel command line parameters for the next boot */
 	CF_PROCS = 1u << 2,	/* its check reads the process table's status files (read ahead while the host loads) */
+	CF_PER_NIC = 1u << 3,	/* judges one NIC: run once more for each [nic.ROLE], with that role's view of the profile */
 };
 
 /* Ends a check's key list: KEYS(PK_A, PK_B). */

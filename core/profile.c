@@ -48,6 +48,27 @@ static int find_key(const char *section, const char *key)
 	return -1;
 }
 
+bool profile_role_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > PROFILE_ROLE_MAX)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' || *c == '-'))
+			return false;
+	return true;
+}
+
+const char *profile_nic_section(const struct profile *p, char *buf, size_t size)
+{
+	if (p->role)
+		snprintf(buf, size, "[nic.%s]", p->role);
+	else
+		snprintf(buf, size, "[nic]");
+	return buf;
+}
+
 static bool known_section(const char *section)
 {
 	for (int i = 0; i < PK_COUNT; i++)
@@ -178,9 +199,10 @@ struct parse_state {
 	int rc;
 	/* Entries of this file, applied after its include */
 	struct entry {
-		int key;
+		int key;	/* -1: a [nic.ROLE] section opens here */
 		char *value;
 		int line;
+		char *role;	/* NULL: not in a [nic.ROLE] section */
 	} *entries;
 	size_t nentries;
 	char *include;
@@ -248,6 +270,8 @@ static int parse_ini(const char *text, ini_handler_fn handler, void *user, int *
 				*end = '\0';
 				snprintf(section, sizeof(section), "%s", start + 1);
 				prev[0] = '\0';
+				if (!handler(user, section, NULL, NULL) && !first_error)
+					first_error = *lineno;
 			} else if (!first_error) {
 				first_error = *lineno;
 			}
@@ -275,25 +299,48 @@ static int parse_ini(const char *text, ini_handler_fn handler, void *user, int *
 	return first_error;
 }
 
+static void add_entry(struct parse_state *st, int key, const char *value, const char *role)
+{
+	st->entries = xrealloc(st->entries, (st->nentries + 1) * sizeof(*st->entries));
+	st->entries[st->nentries++] = (struct entry){ key, value ? xstrdup(value) : NULL, st->line, role ? xstrdup(role) : NULL };
+}
+
+/* Called with name NULL where a section opens. */
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = user;
+	const char *role = !strncmp(section, "nic.", 4) ? section + 4 : NULL;
 	char why[256];
 	const char *bad;
 	int k;
 
-	if (!known_section(section)) {
+	if (st->rc)
+		return 0;	/* the first error stands */
+	if (role && !profile_role_name_ok(role)) {
+		set_error(st->err, "%s:%d: bad NIC role name '%s' in [%s] (1 to %d of a-z, 0-9, _ and -)", st->file, st->line,
+			  role, section, PROFILE_ROLE_MAX);
+		st->rc = -EINVAL;
+		return 0;
+	}
+	if (!name) {
+		if (role)
+			add_entry(st, -1, NULL, role);
+		return 1;
+	}
+	if (!role && !known_section(section)) {
 		set_error(st->err, "%s:%d: unknown section [%s]", st->file, st->line, section);
 		st->rc = -EINVAL;
 		return 0;
 	}
-	k = find_key(section, name);
+	k = find_key(role ? "nic" : section, name);
 	if (k < 0) {
 		set_error(st->err, "%s:%d: unknown key '%s' in [%s]", st->file, st->line, name, section);
 		st->rc = -EINVAL;
 		return 0;
 	}
 	bad = validate(&profile_keys[k], value, why, sizeof(why));
+	if (!bad && role && k == PK_NIC_INTERFACE && (!strcmp(value, "auto") || !strcmp(value, "any")))
+		bad = "auto (and any) picks only the default [nic]'s NIC: a role names its netdev or PCI address, or none";
 	if (bad) {
 		set_error(st->err, "%s:%d: [%s] %s: %s", st->file, st->line, section, name, bad);
 		st->rc = -EINVAL;
@@ -305,9 +352,25 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		st->include_line = st->line;
 		return 1;
 	}
-	st->entries = xrealloc(st->entries, (st->nentries + 1) * sizeof(*st->entries));
-	st->entries[st->nentries++] = (struct entry){ k, xstrdup(value), st->line };
+	add_entry(st, k, value, role);
 	return 1;
+}
+
+/* The role of that name, added (opened at file:line) when new. */
+static struct profile_role *role_get(struct profile *p, const char *name, const char *file, int line)
+{
+	struct profile_role *r;
+
+	for (size_t i = 0; i < p->nroles; i++)
+		if (!strcmp(p->roles[i].name, name))
+			return &p->roles[i];
+	p->roles = xrealloc(p->roles, (p->nroles + 1) * sizeof(*p->roles));
+	r = &p->roles[p->nroles++];
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	r->file = xstrdup(file);
+	r->line = line;
+	return r;
 }
 
 static int load_any(struct profile *p, const char *name_or_path, const char *from_file, int depth,
@@ -340,9 +403,14 @@ static int load_text(struct profile *p, const char *text, const char *source, in
 		}
 	}
 	for (size_t i = 0; i < st.nentries; i++) {
-		struct profile_value *v = &p->v[st.entries[i].key];
+		struct entry *e = &st.entries[i];
+		struct profile_role *r = st.rc == 0 && e->role ? role_get(p, e->role, source, e->line) : NULL;
+		struct profile_value *v = e->key < 0 ? NULL : r ? &r->v[e->key] : &p->v[e->key];
 
-		if (st.rc == 0) {
+		free(e->role);
+		if (!v) {
+			/* a section header: the role exists from here */
+		} else if (st.rc == 0) {
 			free(v->raw);
 			free(v->file);
 			v->raw = st.entries[i].value;
@@ -484,22 +552,30 @@ static int load_any(struct profile *p, const char *name_or_path, const char *fro
 	return rc;
 }
 
-/* The name is [profile] name, else the top file's base name without ".ini". */
-static void finish_load(struct profile *p, const char *source)
+/* The name is [profile] name, else the top file's base name without ".ini". Every role names its NIC. */
+static int finish_load(struct profile *p, const char *source, struct profile_error *err)
 {
 	const char *base;
+
+	for (size_t i = 0; i < p->nroles; i++)
+		if (!p->roles[i].v[PK_NIC_INTERFACE].raw) {
+			set_error(err, "%s:%d: [nic.%s] names no interface (its netdev or PCI address, or none)",
+				  p->roles[i].file, p->roles[i].line, p->roles[i].name);
+			return -EINVAL;
+		}
 
 	if (!p->source)
 		p->source = xstrdup(source);
 	if (p->v[PK_NAME].raw) {
 		p->name = xstrdup(p->v[PK_NAME].raw);
-		return;
+		return 0;
 	}
 	base = strrchr(p->source, '/');
 	base = base ? base + 1 : (strncmp(p->source, "builtin:", 8) ? p->source : p->source + 8);
 	p->name = xstrdup(base);
 	if (strlen(p->name) > 4 && !strcmp(p->name + strlen(p->name) - 4, ".ini"))
 		p->name[strlen(p->name) - 4] = '\0';
+	return 0;
 }
 
 int profile_load(struct profile *p, const char *name_or_path, struct profile_error *err)
@@ -511,12 +587,11 @@ int profile_load(struct profile *p, const char *name_or_path, struct profile_err
 	if (err)
 		err->msg[0] = '\0';
 	rc = load_any(p, name_or_path, NULL, 0, stack, err);
-	if (rc < 0) {
+	if (rc == 0)
+		rc = finish_load(p, name_or_path, err);
+	if (rc < 0)
 		profile_free(p);
-		return rc;
-	}
-	finish_load(p, name_or_path);
-	return 0;
+	return rc;
 }
 
 int profile_load_string(struct profile *p, const char *text, const char *source, struct profile_error *err)
@@ -528,21 +603,37 @@ int profile_load_string(struct profile *p, const char *text, const char *source,
 	if (err)
 		err->msg[0] = '\0';
 	rc = load_text(p, text, source, 0, stack, err);
-	if (rc < 0) {
+	if (rc == 0)
+		rc = finish_load(p, source, err);
+	if (rc < 0)
 		profile_free(p);
-		return rc;
+	return rc;
+}
+
+static void values_free(struct profile_value *v)
+{
+	for (int i = 0; i < PK_COUNT; i++) {
+		free(v[i].raw);
+		free(v[i].value);
+		free(v[i].file);
 	}
-	finish_load(p, source);
-	return 0;
 }
 
 void profile_free(struct profile *p)
 {
-	for (int i = 0; i < PK_COUNT; i++) {
-		free(p->v[i].raw);
-		free(p->v[i].value);
-		free(p->v[i].file);
+	values_free(p->v);
+	for (size_t i = 0; i < p->nroles; i++) {
+		struct profile_role *r = &p->roles[i];
+
+		values_free(r->v);
+		if (r->view) {
+			profile_free(r->view);
+			free(r->view);
+		}
+		free(r->name);
+		free(r->file);
 	}
+	free(p->roles);
 	free(p->name);
 	free(p->source);
 	free(p->untrusted);
@@ -638,6 +729,15 @@ static int resolve_cpus(struct profile *p, const struct host *h, struct profile_
 	return 0;
 }
 
+/* A NIC a [nic.ROLE] names: auto leaves it to its role. */
+static bool taken_by_role(const struct profile *p, const struct nic *n)
+{
+	for (size_t i = 0; i < p->nroles; i++)
+		if (p->roles[i].view && p->roles[i].view->nic == n)
+			return true;
+	return false;
+}
+
 static void resolve_nic(struct profile *p, const struct host *h)
 {
 	const char *want = p->v[PK_NIC_INTERFACE].raw;
@@ -668,7 +768,7 @@ static void resolve_nic(struct profile *p, const struct host *h)
 	bool kernel = (drv && !strcmp(drv, "kernel")) || (st >= 0 && stack_info((enum nic_stack)st)->kernel_driver);
 
 	for (size_t i = 0; i < h->nnics && !p->nic && !kernel; i++)
-		if (nic_userspace_driver(h->nics[i].driver))
+		if (nic_userspace_driver(h->nics[i].driver) && !taken_by_role(p, &h->nics[i]))
 			p->nic = &h->nics[i];
 	for (int pass = kernel ? 0 : 1; pass < 2 && !p->nic; pass++) {
 		const struct mgmt_set *m = host_mgmt(h);
@@ -676,7 +776,8 @@ static void resolve_nic(struct profile *p, const struct host *h)
 		for (size_t i = 0; i < h->nnics && !p->nic; i++) {
 			const struct nic *n = &h->nics[i];
 
-			if (!n->pci[0] || n->default_route || mgmt_reason(m, n) || (kernel && nic_userspace_driver(n->driver)))
+			if (!n->pci[0] || n->default_route || mgmt_reason(m, n) || (kernel && nic_userspace_driver(n->driver)) ||
+			    taken_by_role(p, n))
 				continue;
 			if (pass == 1 || stack_sfc_driver(n->driver) || stack_mlx_driver(n->driver))
 				p->nic = &h->nics[i];
@@ -720,6 +821,62 @@ int profile_housekeeping(const struct profile *p, const struct host *h, struct c
 	return rc;
 }
 
+/* The keys a role never takes from the default [nic]: its NIC and its cpus are its own. */
+static bool role_own_key(int k)
+{
+	return k == PK_NIC_INTERFACE || k == PK_NIC_CPUS || k == PK_NIC_CPUS_SHARED;
+}
+
+/* The profile as a role's checks see it: the role's [nic] keys over the default [nic]'s, every other key as is. */
+static struct profile *role_view(const struct profile *p, const struct profile_role *r)
+{
+	struct profile *v = xcalloc(1, sizeof(*v));
+
+	v->name = xstrdup(p->name ? p->name : "");
+	v->source = xstrdup(p->source ? p->source : "");
+	v->role = r->name;
+	for (int k = 0; k < PK_COUNT; k++) {
+		bool nic = !strcmp(profile_keys[k].section, "nic");
+		const struct profile_value *from = nic && (r->v[k].raw || role_own_key(k)) ? &r->v[k] : &p->v[k];
+
+		if (!from->raw)
+			continue;
+		v->v[k].raw = xstrdup(from->raw);
+		v->v[k].file = from->file ? xstrdup(from->file) : NULL;
+		v->v[k].line = from->line;
+	}
+	return v;
+}
+
+/* [nic] cpus, else the isolated cores; named cpus must be on this host. */
+static int resolve_nic_cpus(struct profile *p, const struct host *h, struct profile_error *err)
+{
+	const struct profile_value *v = &p->v[PK_NIC_CPUS];
+	const char *cv = v->value ? v->value : v->raw;
+	char sect[48], list[CPUSET_TEXT_MAX];
+	struct cpuset extra;
+
+	p->nic_cpus = p->isolated;
+	p->nic_cpus_named = false;
+	if (!cv || !strcmp(cv, "auto") || !strcmp(cv, "any"))
+		return 0;
+	profile_nic_section(p, sect, sizeof(sect));
+	if (cpuset_parse(&p->nic_cpus, cv) < 0 || cpuset_empty(&p->nic_cpus)) {
+		set_error(err, "%s:%d: %s cpus: invalid cpu list '%s'", v->file, v->line, sect, cv);
+		return -EINVAL;
+	}
+	p->nic_cpus_named = true;
+	if (!h->has_present && !h->has_online)
+		return 0;
+	cpuset_andnot(&extra, &p->nic_cpus, &h->present);
+	if (!cpuset_empty(&extra)) {
+		set_error(err, "%s:%d: %s cpus names cpus not present on this host: %s", v->file, v->line, sect,
+			  cpuset_format(&extra, list, sizeof(list)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int profile_resolve(struct profile *p, const struct host *h, struct profile_error *err)
 {
 	int rc, cpu;
@@ -729,6 +886,19 @@ int profile_resolve(struct profile *p, const struct host *h, struct profile_erro
 	rc = resolve_cpus(p, h, err);
 	if (rc < 0)
 		return rc;
+	/* The roles first: the default [nic]'s auto takes none of their NICs. */
+	for (size_t i = 0; i < p->nroles; i++) {
+		struct profile_role *r = &p->roles[i];
+
+		if (r->view) {
+			profile_free(r->view);
+			free(r->view);
+		}
+		r->view = role_view(p, r);
+		rc = profile_resolve(r->view, h, err);
+		if (rc < 0)
+			return rc;
+	}
 	resolve_nic(p, h);
 	p->nic_node = 0;
 	if (p->nic && p->nic->numa_node >= 0)
@@ -750,6 +920,9 @@ int profile_resolve(struct profile *p, const struct host *h, struct profile_erro
 			return -EINVAL;
 		}
 	}
+	rc = resolve_nic_cpus(p, h, err);
+	if (rc < 0)
+		return rc;
 	resolve_stack(p, h);
 	p->hugepage_kb = 0;
 	if (profile_wants(p, PK_HUGEPAGE_SIZE))

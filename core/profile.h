@@ -69,7 +69,7 @@ enum profile_type {
 	X(PK_TIME_MAX_OFFSET, "time", "max_offset_ns", PT_INT, 1, 1000000000, NULL, "largest offset from the reference allowed (chronyd's system time and RMS offset, ptp4l's offset from master)") \
 	X(PK_TIME_CHRONY_SOCKET, "time", "chronyd_socket", PT_STRING, 0, 0, NULL, "chronyd's command socket chronyc asks (default /run/chrony/chronyd.sock)") \
 	X(PK_TIME_PTP4L_SOCKET, "time", "ptp4l_socket", PT_STRING, 0, 0, NULL, "ptp4l's management socket (uds_address) pmc asks (default /var/run/ptp4l)") \
-	X(PK_TIME_INTERFACE, "time", "interface", PT_STRING, 0, 0, NULL, "the timing NIC (a netdev) whose PTP hardware clock and hardware timestamps time.phc judges (default the [nic] interface)") \
+	X(PK_TIME_INTERFACE, "time", "interface", PT_STRING, 0, 0, NULL, "the timing NIC (a netdev) whose PTP hardware clock and hardware timestamps time.phc judges (default the [nic.ptp] role's NIC, else the [nic] interface)") \
 	X(PK_NIC_INTERFACE, "nic", "interface", PT_STRING, 0, 0, NULL, "bypass NIC: netdev name, PCI address, auto or none") \
 	X(PK_NIC_DRIVER, "nic", "driver", PT_STRING, 0, 0, NULL, "driver wanted: vfio-pci, uio_pci_generic, kernel (no rebinding) or a name") \
 	X(PK_NIC_STACK, "nic", "stack", PT_ENUM, 0, 0, "auto|dpdk|dpdk-bifurcated|af_xdp|onload|ef_vi|tcpdirect|vma|rdma|netmap|pf_ring|kernel", "packet path of the application; auto detects it (drivers, modules, device nodes, libraries)") \
@@ -89,6 +89,8 @@ enum profile_type {
 	X(PK_XDP, "nic", "xdp", PT_ENUM, 0, 0, "native|zerocopy", "XDP support the driver must have: native, or AF_XDP zero-copy") \
 	X(PK_ASPM, "nic", "aspm", PT_ENUM, 0, 0, "off", "PCIe ASPM disabled on the NIC's link") \
 	X(PK_MAX_READ_REQ, "nic", "max_read_req", PT_INT, 128, 4096, NULL, "PCIe MaxReadReq of the NIC at least this (bytes)") \
+	X(PK_NIC_CPUS, "nic", "cpus", PT_CPULIST, 0, 0, NULL, "cpus serving this NIC (its polling threads), all on its node; default the isolated cores. Not inherited by a [nic.ROLE]") \
+	X(PK_NIC_CPUS_SHARED, "nic", "cpus_shared", PT_BOOL, 0, 0, NULL, "this NIC's cpus may overlap another role's (default no). Not inherited by a [nic.ROLE]") \
 	X(PK_EPB, "power", "energy_perf_bias", PT_INT, 0, 15, NULL, "energy_perf_bias (0 = performance)") \
 	X(PK_EPP, "power", "epp", PT_ENUM, 0, 0, "performance|balance_performance|default|balance_power|power", "energy_performance_preference") \
 	X(PK_MIN_PERF_PCT, "power", "min_perf_pct", PT_INT, 0, 100, NULL, "intel_pstate min_perf_pct") \
@@ -139,6 +141,20 @@ struct profile_value {
 	int line;
 };
 
+struct profile;
+
+/*
+ * A [nic.ROLE] section (feed, orders, ptp...): the [nic] keys it sets. Every other [nic] key is the default
+ * [nic]'s, but for interface, cpus and cpus_shared, which are the role's own.
+ */
+struct profile_role {
+	char *name;
+	char *file;	/* where its section first opened */
+	int line;
+	struct profile_value v[PK_COUNT];	/* [nic] keys only */
+	struct profile *view;	/* after profile_resolve: the profile as this role's checks see it */
+};
+
 struct profile {
 	char *name;	/* [profile] name, or the file's base name */
 	char *source;	/* the top file, or "builtin:NAME" */
@@ -155,6 +171,11 @@ struct profile {
 	char stack_why[320];	/* what decided it */
 	bool driver_follows_stack;	/* [nic] driver asked for a user-space driver the stack does not use: "kernel" instead */
 	unsigned long hugepage_kb;	/* 0 when the profile names no size */
+	struct cpuset nic_cpus;	/* the cpus serving the NIC: [nic] cpus, else the isolated cores */
+	bool nic_cpus_named;	/* [nic] cpus set */
+	struct profile_role *roles;	/* the [nic.ROLE] sections, in the order they first appear */
+	size_t nroles;
+	const char *role;	/* a role's view: its name; NULL for the profile itself (the default [nic]) */
 	/*
 	 * Why a file of it (the top one or an include) must not drive root's writes, NULL when none:
 	 * checked on the open descriptor it was read from (owner root or the invoking user, not
@@ -190,6 +211,12 @@ extern const struct builtin_profile builtin_profiles[];
 
 /* When set (tests), every key read through profile_str() and the accessors below is marked, PK_COUNT entries. */
 extern bool *profile_key_reads;
+
+/* Role names: [a-z0-9_-], 1 to 32 characters. */
+#define PROFILE_ROLE_MAX 32
+bool profile_role_name_ok(const char *name);
+/* "[nic]" or "[nic.feed]": the section a NIC key of p (a role's view or not) comes from. */
+const char *profile_nic_section(const struct profile *p, char *buf, size_t size);
 
 /* Value access. "any" (or unset) means the profile does not ask: the check skips. */
 const char *profile_str(const struct profile *p, enum profile_key k);	/* NULL when unset or any */

@@ -281,6 +281,37 @@ static void w_host(struct jsonw *w, const struct host *h, const struct profile *
 	for (size_t i = 0; i < h->nnics; i++)
 		w_nic(w, &h->nics[i]);
 	jw_end(w);
+	if (p && p->nroles) {
+		/* The NICs the profile's [nic.ROLE] sections name, as resolved on this host. */
+		jw_key(w, "nic_roles");
+		jw_arr(w);
+		for (size_t i = 0; i < p->nroles; i++) {
+			const struct profile *v = p->roles[i].view;
+
+			if (!v)
+				continue;
+			jw_obj(w);
+			jw_key(w, "role");
+			jw_str(w, p->roles[i].name);
+			jw_key(w, "interface");
+			jw_str(w, v->nic_wanted);
+			jw_key(w, "nic");
+			jw_str(w, v->nic ? (v->nic->name[0] ? v->nic->name : v->nic->pci) : NULL);
+			jw_key(w, "pci");
+			jw_str(w, v->nic && v->nic->pci[0] ? v->nic->pci : NULL);
+			jw_key(w, "node");
+			jw_int(w, v->nic_node);
+			jw_key(w, "cpus");
+			if (v->nic_cpus_named)
+				w_cpus(w, &v->nic_cpus);
+			else
+				jw_null(w);
+			jw_key(w, "stack");
+			jw_str(w, stack_info((enum nic_stack)v->stack)->name);
+			jw_end(w);
+		}
+		jw_end(w);
+	}
 	jw_key(w, "irqs");
 	jw_obj(w);
 	jw_key(w, "count");
@@ -376,6 +407,12 @@ static void report_write(struct jsonw *w, const void *arg)
 		jw_obj(w);
 		jw_key(w, "id");
 		jw_str(w, f->check->id);
+		if (f->role) {
+			jw_key(w, "role");
+			jw_str(w, f->role);
+			jw_key(w, "nic");
+			jw_str(w, f->nic);
+		}
 		jw_key(w, "area");
 		jw_str(w, area_name(f->check->area));
 		jw_key(w, "title");
@@ -475,6 +512,7 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 	char iso[256], hk[256];
 	struct summary s;
 	const char *v;
+	char name[96];
 	int shown_area = -1, shown = 0;
 
 	if (!o->quiet) {
@@ -492,6 +530,21 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 		}
 		fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
 			r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);
+		for (size_t i = 0, shown_roles = 0; i < r->prof->nroles; i++) {
+			const struct profile *v = r->prof->roles[i].view;
+			char cpus[256];
+
+			if (!v)
+				continue;
+			fprintf(out, "%s%s %s", shown_roles++ ? ", " : "NIC roles: ", r->prof->roles[i].name,
+				v->nic ? (v->nic->name[0] ? v->nic->name : v->nic->pci) : "(none here)");
+			if (v->nic)
+				fprintf(out, " (node %d, cpus %s, %s)", v->nic_node,
+					v->nic_cpus_named ? cpuset_format(&v->nic_cpus, cpus, sizeof(cpus)) : "isolated",
+					stack_info((enum nic_stack)v->stack)->name);
+		}
+		if (r->prof->nroles)
+			fputc('\n', out);
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
@@ -504,8 +557,8 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 			shown_area = (int)f->check->area;
 			fprintf(out, "\n%s%s%s\n", color ? "\033[1m" : "", area_name(f->check->area), reset);
 		}
-		fprintf(out, "  %s%-7s%s %-24s %s\n", colour_of(f, color), verdict_label(f), reset, f->check->id,
-			f->observed);
+		fprintf(out, "  %s%-7s%s %-24s %s%s%s\n", colour_of(f, color), verdict_label(f), reset,
+			finding_name(f, name, sizeof(name)), f->nic ? f->nic : "", f->nic ? ": " : "", f->observed);
 		if (f->verdict == V_FAIL || f->verdict == V_WARN) {
 			if (f->expected)
 				fprintf(out, "  %-7s %-24s expected: %s\n", "", "", f->expected);

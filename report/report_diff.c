@@ -26,6 +26,19 @@ static const json_t *find_by(const json_t *arr, const char *key, const char *val
 	return NULL;
 }
 
+/* The check of that name ("nic.chain", "nic.chain[feed]") in an audit's checks. */
+static const json_t *find_check(const json_t *arr, const char *name)
+{
+	const json_t *x;
+	char buf[160];
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+		if (rj_check_name(x, buf, sizeof(buf)) && !strcmp(buf, name))
+			return x;
+	return NULL;
+}
+
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -42,18 +55,19 @@ static void diff_findings(const json_t *a, const json_t *b, json_t *out)
 	const json_t *ca = rj_get(a, "audit", "checks", NULL), *cb = rj_get(b, "audit", "checks", NULL), *c;
 	size_t i;
 
-	/* A's order, then the checks only B has. */
+	/* A's order, then the checks only B has; a [nic.ROLE]'s finding is its own check ("nic.chain[feed]"). */
 	for (int pass = 0; pass < 2; pass++)
 		json_array_foreach(pass ? cb : ca, i, c) {
-			const char *id = rj_str(c, "id");
+			char idbuf[160];
+			const char *id = rj_check_name(c, idbuf, sizeof(idbuf));
 			const json_t *x = pass ? NULL : c, *y = pass ? c : NULL;
 
 			if (!id)
 				continue;
-			if (pass && find_by(ca, "id", id))
+			if (pass && find_check(ca, id))
 				continue;
 			if (!pass)
-				y = find_by(cb, "id", id);
+				y = find_check(cb, id);
 			if (x && y && same_str(rj_str(x, "verdict"), rj_str(y, "verdict")) &&
 			    same_str(rj_str(x, "observed"), rj_str(y, "observed")))
 				continue;

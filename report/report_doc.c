@@ -16,6 +16,19 @@ const char *rj_str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+const char *rj_check_name(const json_t *c, char *buf, size_t size)
+{
+	const char *id = rj_str(c, "id"), *role = rj_str(c, "role");
+
+	if (!id)
+		return NULL;
+	if (role)
+		snprintf(buf, size, "%s[%s]", id, role);
+	else
+		snprintf(buf, size, "%s", id);
+	return buf;
+}
+
 bool rj_num(const json_t *o, const char *key, double *out)
 {
 	const json_t *v = json_object_get(o, key);
@@ -90,9 +103,11 @@ static json_t *ids_with(const json_t *checks, const char *verdict)
 	const json_t *c;
 	size_t i;
 
+	char name[160];
+
 	json_array_foreach(checks, i, c)
-		if (rj_str(c, "verdict") && !strcmp(rj_str(c, "verdict"), verdict) && rj_str(c, "id"))
-			json_array_append_new(a, json_string(rj_str(c, "id")));
+		if (rj_str(c, "verdict") && !strcmp(rj_str(c, "verdict"), verdict) && rj_check_name(c, name, sizeof(name)))
+			json_array_append_new(a, json_string(name));
 	return a;
 }
 

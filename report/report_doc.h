@@ -44,6 +44,8 @@ json_t *json_load_regular(const char *path, size_t flags, json_error_t *je, int 
 
 /* Defensive readers: a missing key or a value of another type is absent, never zero. */
 const char *rj_str(const json_t *o, const char *key);
+/* A check of an audit document by name: its "id", or "id[role]" for a [nic.ROLE]'s; NULL without an id. buf holds it. */
+const char *rj_check_name(const json_t *c, char *buf, size_t size);
 bool rj_num(const json_t *o, const char *key, double *out);
 /* The integer at key, or dflt when absent. */
 long rj_int(const json_t *o, const char *key, long dflt);

@@ -49,9 +49,11 @@ static json_t *host_row(const json_t *doc, const char *file, const char *html, l
 	long age = (long)now - rj_int(doc, "generated_unix", 0);
 	size_t i;
 
+	char name[160];
+
 	json_array_foreach(rj_get(doc, "audit", "checks", NULL), i, c)
-		if (rj_str(c, "verdict") && !strcmp(rj_str(c, "verdict"), "fail") && rj_str(c, "id"))
-			json_array_append_new(failing, json_string(rj_str(c, "id")));
+		if (rj_str(c, "verdict") && !strcmp(rj_str(c, "verdict"), "fail") && rj_check_name(c, name, sizeof(name)))
+			json_array_append_new(failing, json_string(name));
 	row = json_pack("{s:s, s:s, s:o, s:s, s:b, s:b, s:o, s:I, s:b, s:s?}", "hostname", rj_str(doc, "hostname"), "file",
 			file, "html", html ? json_string(html) : json_null(), "verdict", rj_str(doc, "verdict"), "ready",
 			json_is_true(json_object_get(doc, "ready")), "pending_reboot",

@@ -72,7 +72,25 @@ static void head_section(FILE *out, const json_t *doc)
 	html_cell(out, rj_str(json_object_get(audit, "profile"), "name"));
 	fputs(" &middot; root <code>", out);
 	html_esc(out, rj_str(doc, "root"));
-	fputs("</code></p><ul>", out);
+	fputs("</code></p>", out);
+	/* The profile's NIC roles, as the audit resolved them on this host. */
+	json_array_foreach(rj_get(audit, "host", "nic_roles", NULL), i, r) {
+		double node;
+
+		fputs(i ? ", " : "<p id=\"nic-roles\">NIC roles: ", out);
+		fputs("<b>", out);
+		html_esc(out, rj_str(r, "role"));
+		fputs("</b> ", out);
+		html_esc(out, rj_str(r, "nic") ? rj_str(r, "nic") : "(none here)");
+		if (rj_str(r, "nic") && rj_num(r, "node", &node)) {
+			fprintf(out, " (node %.0f, cpus ", node);
+			html_esc(out, rj_str(r, "cpus") ? rj_str(r, "cpus") : "isolated");
+			fputs(")", out);
+		}
+	}
+	if (json_array_size(rj_get(audit, "host", "nic_roles", NULL)))
+		fputs("</p>", out);
+	fputs("<ul>", out);
 	json_array_foreach(json_object_get(doc, "reasons"), i, r) {
 		fputs("<li>", out);
 		html_esc(out, json_string_value(r));
@@ -89,14 +107,24 @@ static void head_section(FILE *out, const json_t *doc)
 static void check_row(FILE *out, const json_t *c, bool with_fix)
 {
 	const char *v = rj_str(c, "verdict"), *by;
+	char name[160];
 
 	fprintf(out, "<tr class=\"%s\" data-check=\"", html_verdict_class(v));
-	html_esc(out, rj_str(c, "id"));
+	html_esc(out, rj_check_name(c, name, sizeof(name)));
+	if (rj_str(c, "role")) {
+		fputs("\" data-role=\"", out);
+		html_esc(out, rj_str(c, "role"));
+	}
 	fputs("\"><td>", out);
 	badge(out, v);
 	fputs("</td><td><code>", out);
-	html_esc(out, rj_str(c, "id"));
-	fputs("</code><br><span class=\"mute\">", out);
+	html_esc(out, name);
+	fputs("</code>", out);
+	if (rj_str(c, "nic")) {
+		fputs(" ", out);
+		html_esc(out, rj_str(c, "nic"));
+	}
+	fputs("<br><span class=\"mute\">", out);
 	html_esc(out, rj_str(c, "title"));
 	fputs("</span></td><td>", out);
 	html_cell(out, rj_str(c, "observed"));

@@ -47,6 +47,7 @@ static void checks_suite(FILE *out, const json_t *doc)
 	const json_t *checks = rj_get(doc, "audit", "checks", NULL), *c;
 	long fail, skip;
 	size_t i;
+	char name[160];
 
 	count(checks, "fail", &fail, &skip);
 	fprintf(out, "  <testsuite name=\"tickready.audit\" tests=\"%zu\" failures=\"%ld\" errors=\"0\" skipped=\"%ld\" "
@@ -61,7 +62,7 @@ static void checks_suite(FILE *out, const json_t *doc)
 		fputs("    <testcase classname=\"tickready.", out);
 		html_esc(out, rj_str(c, "area"));
 		fputs("\" name=\"", out);
-		html_esc(out, rj_str(c, "id"));
+		html_esc(out, rj_check_name(c, name, sizeof(name)));
 		fputs("\">", out);
 		if (is(v, "fail")) {
 			fputs("<failure type=\"fail\" message=\"", out);

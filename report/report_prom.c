@@ -42,6 +42,13 @@ static void checks_metric(FILE *out, const json_t *checks)
 		for (size_t k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++) {
 			fputs("tickready_check_status{check=\"", out);
 			label(out, rj_str(c, "id"));
+			/* A [nic.ROLE]'s finding: the role and its NIC as labels of their own. */
+			if (rj_str(c, "role")) {
+				fputs("\",role=\"", out);
+				label(out, rj_str(c, "role"));
+				fputs("\",nic=\"", out);
+				label(out, rj_str(c, "nic") ? rj_str(c, "nic") : "");
+			}
 			fputs("\",area=\"", out);
 			label(out, rj_str(c, "area"));
 			fprintf(out, "\",verdict=\"%s\"} %d\n", verdicts[k], v && !strcmp(v, verdicts[k]));

@@ -84,8 +84,10 @@ static void checks_line(FILE *out, const json_t *sum)
 static void text_check(FILE *out, const json_t *c, const char *word)
 {
 	const char *by;
+	char name[160];
 
-	fprintf(out, "  %-4s %-24s %s\n", word, or_q(rj_str(c, "id")), or_q(rj_str(c, "observed")));
+	fprintf(out, "  %-4s %-24s %s%s%s\n", word, or_q(rj_check_name(c, name, sizeof(name))), rj_str(c, "nic") ? rj_str(c, "nic") : "",
+		rj_str(c, "nic") ? ": " : "", or_q(rj_str(c, "observed")));
 	if (rj_str(c, "remedy"))
 		fprintf(out, "       %-24s fix: %s\n", "", rj_str(c, "remedy"));
 	if ((by = fix_by_line_named(rj_str(c, "fixed_by"), rj_str(c, "fix_note"))))

@@ -36,7 +36,7 @@ int change_kind_from_name(const char *name)
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id)
 {
 	for (size_t i = 0; i < ctx->nfindings; i++)
-		if (ctx->findings[i].check && !strcmp(ctx->findings[i].check->id, check_id))
+		if (ctx->findings[i].check && !ctx->findings[i].role && !strcmp(ctx->findings[i].check->id, check_id))
 			return &ctx->findings[i];
 	return NULL;
 }
@@ -172,7 +172,8 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 	struct manual *m;
 
 	for (size_t i = 0; i < p->nmanual; i++)
-		if (!strcmp(p->manual[i].check, f->check->id))
+		if (!strcmp(p->manual[i].check, f->check->id) && !p->manual[i].role == !f->role &&
+		    (!f->role || !strcmp(p->manual[i].role, f->role)))
 			return;
 	if (p->nmanual == p->capmanual) {
 		p->capmanual = p->capmanual ? p->capmanual * 2 : 16;
@@ -180,6 +181,7 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 	}
 	m = &p->manual[p->nmanual++];
 	m->check = f->check->id;
+	m->role = dup_or_null(f->role);
 	m->observed = dup_or_null(f->observed);
 	m->expected = dup_or_null(f->expected);
 	m->remedy = dup_or_null(f->remedy);
@@ -275,6 +277,7 @@ void plan_free(struct plan *p)
 		change_free(&p->v[i]);
 	free(p->v);
 	for (size_t i = 0; i < p->nmanual; i++) {
+		free(p->manual[i].role);
 		free(p->manual[i].observed);
 		free(p->manual[i].expected);
 		free(p->manual[i].remedy);
@@ -406,6 +409,9 @@ static char *covered_note(const struct plan *p, const char *check)
 	return sb.len ? strbuf_detach(&sb) : NULL;
 }
 
+/* Why a [nic.ROLE]'s finding is by hand (%s: the role). */
+#define ROLE_MANUAL "tickready apply changes only the default [nic]'s NIC; [nic.%s]'s fix is by hand"
+
 void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -415,6 +421,12 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 
 		if (!fd->check || (fd->verdict != V_FAIL && fd->verdict != V_WARN) || fd->pending_reboot)
 			continue;
+		if (fd->role) {
+			free(fd->fix_note);
+			fd->fix_note = xasprintf(ROLE_MANUAL, fd->role);
+			fd->fix_by = FIX_MANUAL;
+			continue;
+		}
 		by = check_by(p, sr, fd->check->id, &blocked, 0);
 		free(fd->fix_note);
 		fd->fix_note = NULL;
@@ -422,7 +434,7 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 			fd->fix_note = covered_note(p, fd->check->id);
 		/* A manual row beside changes: apply does part, the check still fails after it, so by hand. */
 		for (size_t k = 0; by && !blocked && k < p->nmanual; k++)
-			if (!strcmp(p->manual[k].check, fd->check->id)) {
+			if (!p->manual[k].role && !strcmp(p->manual[k].check, fd->check->id)) {
 				free(fd->fix_note);
 				fd->fix_note = xasprintf("apply does part of it; the rest: %s",
 							 p->manual[k].why ? p->manual[k].why : "by hand");
@@ -459,7 +471,7 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		if (!by) {
 			by = FIX_MANUAL;
 			for (size_t k = 0; k < p->nmanual; k++)
-				if (!strcmp(p->manual[k].check, fd->check->id) && p->manual[k].why)
+				if (!p->manual[k].role && !strcmp(p->manual[k].check, fd->check->id) && p->manual[k].why)
 					fd->fix_note = xstrdup(p->manual[k].why);
 			if (!fd->fix_note)
 				fd->fix_note = xstrdup("apply makes no change for it on this root");
@@ -569,6 +581,14 @@ int plan_build(struct plan *p, const struct tune_ctx *ctx)
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
+		/* The plan changes the default [nic]'s NIC only: a [nic.ROLE]'s finding is by hand. */
+		if (f->role) {
+			char *why = xasprintf(ROLE_MANUAL, f->role);
+
+			plan_add_manual(p, f, why);
+			free(why);
+			continue;
+		}
 		size_t before = p->n, manual_before = p->nmanual, moot_before = p->nmoot, covered_before = p->ncovered;
 
 		if (!f->check->plan) {
@@ -816,6 +836,10 @@ void plan_write_json(FILE *f, const struct plan *p, const struct sysroot *sr, co
 		jw_obj(&w);
 		jw_key(&w, "check");
 		jw_str(&w, p->manual[i].check);
+		if (p->manual[i].role) {
+			jw_key(&w, "role");
+			jw_str(&w, p->manual[i].role);
+		}
 		jw_key(&w, "why");
 		jw_str(&w, p->manual[i].why);
 		jw_key(&w, "observed");

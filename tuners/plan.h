@@ -49,6 +49,7 @@ struct change {
 
 struct manual {
 	const char *check;
+	char *role;		/* a [nic.ROLE]'s finding: its role, NULL otherwise */
 	char *observed, *expected, *remedy;
 	char *why;		/* why apply makes no change for it on this host */
 };

@@ -41,7 +41,7 @@ expect_grep "failure names the sysctl fix" 'sysctl -w kernel.timer_migration=0' 
 # Every line under a fix says what apply does: never "tickready apply:" with nothing after it
 # (a check no other change covers had an empty note), on every fixture tree under every shipped profile.
 empty=
-for t in "$FX"/base "$FX"/untuned "$FX"/stack-* "$FX"/cloud-aws-c6in; do
+for t in "$FX"/base "$FX"/untuned "$FX"/stack-* "$FX"/cloud-aws-c6in "$FX"/roles; do
 	for p in $("$TR" profile list 2>/dev/null | awk '{print $1}'); do
 		"$TR" audit --root "$t" --profile "$p" >"$OUT" 2>/dev/null
 		grep -qE '(tickready apply|by hand):[[:space:]]*$' "$OUT" && empty="$empty ${t##*/}/$p"
