@@ -719,8 +719,8 @@ static void run_roles(const struct check_ctx *ctx, struct finding *f)
 			if (why || v->nic->default_route) {
 				add(&bad, "; ", "%s %s is on the management path (%s)", a, label(v->nic),
 				    why ? why : "default route");
-				add(&fix, "; ", "name a NIC off the management path in %s interface: tickready never reconfigures %s",
-				    a, label(v->nic));
+				add(&fix, "; ", "name a NIC off the management path in %s interface: apply's interlocks block "
+				    "changes to %s (short of --force)", a, label(v->nic));
 			}
 		}
 		for (size_t j = 0; j < i; j++) {

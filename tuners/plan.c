@@ -36,9 +36,31 @@ int change_kind_from_name(const char *name)
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id)
 {
 	for (size_t i = 0; i < ctx->nfindings; i++)
-		if (ctx->findings[i].check && !ctx->findings[i].role && !strcmp(ctx->findings[i].check->id, check_id))
+		if (ctx->findings[i].check && !strcmp(ctx->findings[i].check->id, check_id) &&
+		    (ctx->role ? ctx->findings[i].role && !strcmp(ctx->findings[i].role, ctx->role) : !ctx->findings[i].role))
 			return &ctx->findings[i];
 	return NULL;
+}
+
+/* The finding named "nic.chain" or "nic.chain[feed]" (finding_name), NULL when none. */
+static const struct finding *finding_named(const struct tune_ctx *ctx, const char *name)
+{
+	char buf[160];
+
+	for (size_t i = 0; i < ctx->nfindings; i++)
+		if (ctx->findings[i].check && !strcmp(finding_name(&ctx->findings[i], buf, sizeof(buf)), name))
+			return &ctx->findings[i];
+	return NULL;
+}
+
+/* A name the plan keeps for its rows to point at. */
+static const char *plan_intern(struct plan *p, const char *s)
+{
+	for (size_t i = 0; i < p->nnames; i++)
+		if (!strcmp(p->names[i], s))
+			return p->names[i];
+	p->names = xrealloc(p->names, (p->nnames + 1) * sizeof(*p->names));
+	return p->names[p->nnames++] = xstrdup(s);
 }
 
 bool tune_failed(const struct tune_ctx *ctx, const char *check_id)
@@ -105,11 +127,18 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* The name a row of check takes: a role's check plans under "check[role]". */
+static const char *as_named(const struct plan *p, const char *check)
+{
+	return p->as_id && !strcmp(check, p->as_id) ? p->as_name : check;
+}
+
 struct change *plan_add(struct plan *p, const char *check, enum change_kind kind, const char *target,
 			const char *path, const char *current, const char *value)
 {
 	struct change *c;
 
+	check = as_named(p, check);
 	if (path && (c = plan_find(p, kind, path, target))) {
 		/* Another check's change writes what this one wanted: that change fixes it too. */
 		if (strcmp(c->check, check) && same_str(c->value, value))
@@ -191,6 +220,7 @@ void plan_add_manual(struct plan *p, const struct finding *f, const char *why)
 
 void plan_add_moot(struct plan *p, const char *check, const char *pci, const char *why)
 {
+	check = as_named(p, check);
 	for (size_t i = 0; i < p->nmoot; i++)
 		if (!strcmp(p->moot[i].check, check) && !p->moot[i].pci == !pci)
 			return;
@@ -202,6 +232,7 @@ void plan_add_moot(struct plan *p, const char *check, const char *pci, const cha
 
 void plan_add_covered(struct plan *p, const char *check, const char *by, const char *what)
 {
+	check = as_named(p, check);
 	for (size_t i = 0; i < p->ncovered; i++)
 		if (!strcmp(p->covered[i].check, check) && !strcmp(p->covered[i].by, by) &&
 		    same_str(p->covered[i].what, what))
@@ -292,6 +323,9 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->ncovered; i++)
 		free(p->covered[i].what);
 	free(p->covered);
+	for (size_t i = 0; i < p->nnames; i++)
+		free(p->names[i]);
+	free(p->names);
 	free(p->slots);
 	if (p->bootloader_argv)
 		for (char **a = p->bootloader_argv; *a; a++)
@@ -409,8 +443,11 @@ static char *covered_note(const struct plan *p, const char *check)
 	return sb.len ? strbuf_detach(&sb) : NULL;
 }
 
-/* Why a [nic.ROLE]'s finding is by hand (%s: the role). */
-#define ROLE_MANUAL "tickready apply changes only the default [nic]'s NIC; [nic.%s]'s fix is by hand"
+/* Is the manual row fd's (its check, and its role or none)? */
+static bool manual_is(const struct manual *m, const struct finding *fd)
+{
+	return !strcmp(m->check, fd->check->id) && !m->role == !fd->role && (!fd->role || !strcmp(m->role, fd->role));
+}
 
 void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct finding *f, size_t n)
 {
@@ -418,23 +455,19 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		struct finding *fd = &f[i];
 		unsigned by = 0;
 		const char *blocked = NULL;
+		char name[160];
 
 		if (!fd->check || (fd->verdict != V_FAIL && fd->verdict != V_WARN) || fd->pending_reboot)
 			continue;
-		if (fd->role) {
-			free(fd->fix_note);
-			fd->fix_note = xasprintf(ROLE_MANUAL, fd->role);
-			fd->fix_by = FIX_MANUAL;
-			continue;
-		}
-		by = check_by(p, sr, fd->check->id, &blocked, 0);
+		finding_name(fd, name, sizeof(name));
+		by = check_by(p, sr, name, &blocked, 0);
 		free(fd->fix_note);
 		fd->fix_note = NULL;
 		if (by && !blocked)
-			fd->fix_note = covered_note(p, fd->check->id);
+			fd->fix_note = covered_note(p, name);
 		/* A manual row beside changes: apply does part, the check still fails after it, so by hand. */
 		for (size_t k = 0; by && !blocked && k < p->nmanual; k++)
-			if (!p->manual[k].role && !strcmp(p->manual[k].check, fd->check->id)) {
+			if (manual_is(&p->manual[k], fd)) {
 				free(fd->fix_note);
 				fd->fix_note = xasprintf("apply does part of it; the rest: %s",
 							 p->manual[k].why ? p->manual[k].why : "by hand");
@@ -451,12 +484,12 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 			fd->fix_note = xstrdup(blocked);
 		}
 		for (size_t k = 0; by == FIX_NOW && k < p->nmoot; k++)
-			if (!p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
+			if (!p->moot[k].pci && !strcmp(p->moot[k].check, name)) {
 				free(fd->fix_note);
 				fd->fix_note = xstrdup(p->moot[k].why);
 			}
 		for (size_t k = 0; !by && k < p->nmoot; k++)
-			if (p->moot[k].pci && !strcmp(p->moot[k].check, fd->check->id)) {
+			if (p->moot[k].pci && !strcmp(p->moot[k].check, name)) {
 				const char *bind_blocked = NULL;
 
 				/* Settled by the bind, so as blocked as the bind is; no bind in the plan settles nothing. */
@@ -471,7 +504,7 @@ void plan_mark_findings(const struct plan *p, const struct sysroot *sr, struct f
 		if (!by) {
 			by = FIX_MANUAL;
 			for (size_t k = 0; k < p->nmanual; k++)
-				if (!p->manual[k].role && !strcmp(p->manual[k].check, fd->check->id) && p->manual[k].why)
+				if (manual_is(&p->manual[k], fd) && p->manual[k].why)
 					fd->fix_note = xstrdup(p->manual[k].why);
 			if (!fd->fix_note)
 				fd->fix_note = xstrdup("apply makes no change for it on this root");
@@ -572,41 +605,77 @@ static void order_binds(struct plan *p, const struct sysroot *sr)
 		rehash(p);
 }
 
+/*
+ * A [nic.ROLE]'s finding: its check plans with the role's view of the profile, every row it adds named
+ * "check[role]" (and a cover by another check's link, that check's finding for the role), so the role's
+ * changes are journaled, shown and judged apart from the default [nic]'s.
+ */
+static int plan_role(struct plan *p, const struct tune_ctx *ctx, const struct finding *f)
+{
+	const struct profile *view = NULL;
+	struct tune_ctx rc = *ctx;
+	size_t covered_before = p->ncovered;
+	char buf[160];
+	const char *name;
+	int r;
+
+	for (size_t i = 0; i < ctx->prof->nroles; i++)
+		if (!strcmp(ctx->prof->roles[i].name, f->role))
+			view = ctx->prof->roles[i].view;
+	if (!view)
+		return 0;
+	rc.prof = view;
+	rc.role = f->role;
+	name = plan_intern(p, finding_name(f, buf, sizeof(buf)));
+	p->as_id = f->check->id;
+	p->as_name = name;
+	r = f->check->plan(&rc, f, p);
+	p->as_id = p->as_name = NULL;
+	for (size_t i = covered_before; i < p->ncovered; i++) {
+		/* A link another check fixes (nic.chain's): that check's finding for this role, when it has one. A cover
+		 * by a change already planned (what NULL) names that change's own check, kept. */
+		snprintf(buf, sizeof(buf), "%s[%s]", p->covered[i].by, f->role);
+		if (p->covered[i].what && finding_named(ctx, buf))
+			p->covered[i].by = plan_intern(p, buf);
+	}
+	return r;
+}
+
 int plan_build(struct plan *p, const struct tune_ctx *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < ctx->nfindings; i++) {
 		const struct finding *f = &ctx->findings[i];
+		char name[160];
 		int rc;
 
 		if (!f->check || (f->verdict != V_FAIL && f->verdict != V_WARN) || f->pending_reboot)
 			continue;
-		/* The plan changes the default [nic]'s NIC only: a [nic.ROLE]'s finding is by hand. */
-		if (f->role) {
-			char *why = xasprintf(ROLE_MANUAL, f->role);
-
-			plan_add_manual(p, f, why);
-			free(why);
-			continue;
-		}
 		size_t before = p->n, manual_before = p->nmanual, moot_before = p->nmoot, covered_before = p->ncovered;
 
 		if (!f->check->plan) {
 			plan_add_manual(p, f, NULL);
 			continue;
 		}
-		rc = f->check->plan(ctx, f, p);
-		if (rc < 0)
-			return rc;
+		if (f->role) {
+			rc = plan_role(p, ctx, f);
+			if (rc < 0)
+				return rc;
+		} else {
+			rc = f->check->plan(ctx, f, p);
+			if (rc < 0)
+				return rc;
+		}
 		/* Nothing planned and nothing said: the operator still has a failing knob, so list it. */
-		if (!plan_has_check(p, before, f->check->id) && p->nmanual == manual_before &&
+		if (!plan_has_check(p, before, f->role ? plan_intern(p, finding_name(f, name, sizeof(name))) : f->check->id) &&
+		    p->nmanual == manual_before &&
 		    (p->nmoot == moot_before || !p->moot[p->nmoot - 1].pci) && p->ncovered == covered_before)
 			plan_add_manual(p, f, NULL);
 	}
 	order_binds(p, ctx->sr);
 	/* A check settled by a bind the plan does not hold is by hand. */
 	for (size_t i = 0; i < p->nmoot; i++) {
-		const struct finding *f = p->moot[i].pci ? tune_finding(ctx, p->moot[i].check) : NULL;
+		const struct finding *f = p->moot[i].pci ? finding_named(ctx, p->moot[i].check) : NULL;
 
 		if (f && !plan_binds(p, p->moot[i].pci))
 			plan_add_manual(p, f, "its NIC is left on its kernel driver: the bind it needs is not in this plan");

@@ -89,6 +89,9 @@ struct plan {
 	char **once_argv;	/* apply --once: grub-reboot, run after bootloader_argv */
 	char *once_params;	/* apply --once: the parameters of the one-time entry */
 	char *persist;		/* how the runtime changes survive a reboot when the plan cannot arrange it */
+	char **names;		/* "nic.coalesce[feed]": a [nic.ROLE]'s check names, which its rows point at */
+	size_t nnames;
+	const char *as_id, *as_name;	/* while a role's check plans: rows of check as_id are as_name's */
 };
 
 struct mgmt_set;
@@ -105,9 +108,10 @@ struct tune_ctx {
 	bool force;			/* --force: interlocks marked force_ok are overridden */
 	bool once;			/* --once: boot parameters go to a one-time GRUB entry */
 	bool reapply;			/* --reapply (the boot unit itself): the unit is not planned */
+	const char *role;		/* planning a [nic.ROLE]'s finding: prof is that role's view */
 };
 
-/* The finding of check id in this run, NULL when it did not run. */
+/* The finding of check id in this run (of ctx->role's NIC when planning a role), NULL when it did not run. */
 const struct finding *tune_finding(const struct tune_ctx *ctx, const char *check_id);
 bool tune_failed(const struct tune_ctx *ctx, const char *check_id);
 

@@ -23,7 +23,7 @@ expect_status 1 "audit JSON" "$TR" audit --root "$FX/roles" --profile "$P" --for
 [ "$(json "$OUT" '[(r["role"], r["nic"], r["pci"], r["node"], r["cpus"]) for r in d["host"]["nic_roles"]]')" = \
   "[('feed', 'ens1f0', '0000:3b:00.0', 0, '2'), ('orders', 'ens2f0', '0000:86:00.0', 1, '3')]" ] && ok "JSON: host.nic_roles" || not_ok "JSON host.nic_roles"
 [ "$(json "$OUT" '[c["fixed_by"] for c in d["checks"] if c.get("role") and c["verdict"] == "fail"]')" = "['manual', 'manual']" ] &&
-	ok "JSON: a role's fix is by hand" || not_ok "JSON role fixed_by"
+	ok "JSON: orders' cores are by hand" || not_ok "JSON role fixed_by"
 
 # Orders on cpus of its own node: ready.
 T=$(mktmp)
@@ -39,6 +39,12 @@ expect_status 0 "cpus_shared = yes allows it" "$TR" audit --root "$FX/roles" --p
 printf '[profile]\ninclude = %s\n[nic.orders]\ninterface = eno1\n' "$P" > "$T/mgmt.ini"
 expect_status 1 "a role on the management NIC" "$TR" audit --root "$FX/roles" --profile "$T/mgmt.ini" --only nic.roles
 expect_grep "nic.roles refuses it" "\[nic\.orders\] eno1 is on the management path" "$OUT"
+printf 'cpus = 6\nrx_usecs = 16\n' >> "$T/mgmt.ini"
+W0=$(mktmp); cp -a "$FX/roles" "$W0/r"
+expect_status 0 "apply --dry-run, a role on the management NIC" "$TR" apply --root "$W0/r" --profile "$T/mgmt.ini" --dry-run
+expect_grep "the interlock blocks the role's change" "^  nic\.coalesce\[orders\] +eno1 rx_usecs: eno1 is on the management path \(default route\)" "$OUT"
+expect_status 2 "apply refuses it (blocked)" "$TR" apply --root "$W0/r" --profile "$T/mgmt.ini" --yes
+diff -r --no-dereference -x var -x run "$FX/roles" "$W0/r" >/dev/null && ok "nothing changed" || not_ok "the refused apply changed the tree"
 
 # The application's ports map onto the roles: a role's port wants the role's cpus among the lcores.
 printf 'dpdk_config:\n  eal_arguments:\n    core_mask: "%s"\n    socket_mem: "1024,1024"\n  ports:\n    - device_id: "0000:3b:00.0"\n    - device_id: "0000:86:00.0"\n' 0x4 > "$T/app.yaml"
@@ -48,13 +54,26 @@ printf 'dpdk_config:\n  eal_arguments:\n    core_mask: "%s"\n    socket_mem: "10
 expect_status 0 "app: feed's port with its cpu among the lcores" "$TR" audit --root "$FX/roles" --profile "$P" --only app.port_node --app-config "$T/app2.yaml"
 expect_grep "the port is labelled with its role" "PASS +app\.port_node +0000:3b:00\.0 on node 0 \(\[nic\.feed\]\)" "$OUT"
 
-# apply plans nothing for a role and lists its failures by hand.
+# apply: orders' cores are by hand (manual, under its role)...
 W=$(mktmp)
 cp -a "$FX/roles" "$W/r"
 expect_status 0 "apply --dry-run" "$TR" apply --root "$W/r" --profile "$P" --dry-run
-expect_grep "plan: no change, the roles' failures manual" "^plan: 0 changes \(0 at boot\), 2 manual, 0 blocked" "$OUT"
+expect_grep "plan: no change, orders' two failures manual" "^plan: 0 changes \(0 at boot\), 2 manual, 0 blocked" "$OUT"
 expect_grep "the manual row names the role" "^  nic\.chain\[orders\] +broken link 'cores'" "$OUT"
 diff -r --no-dereference "$FX/roles" "$W/r" >/dev/null && ok "dry run changed nothing" || not_ok "dry run changed the tree"
+# ...and each role's changes are its own, on its NIC and node: applied, audited, journaled, reverted.
+printf '[profile]\ninclude = %s\n[memory]\nhugepages = 6\n[nic.feed]\nrx_usecs = 8\n[nic.orders]\ncpus = 6-7\nrx_usecs = 16\n' "$P" > "$T/tune.ini"
+expect_status 0 "apply --dry-run, roles to tune" "$TR" apply --root "$W/r" --profile "$T/tune.ini" --dry-run
+expect_grep "feed's coalescing on ens1f0" "^  nic\.coalesce\[feed\] +ethtool ens1f0 rx_usecs: 0 -> 8$" "$OUT"
+expect_grep "orders' on ens2f0" "^  nic\.coalesce\[orders\] +ethtool ens2f0 rx_usecs: 0 -> 16$" "$OUT"
+expect_grep "orders' hugepages on node 1" "^  memory\.hugepages\[orders\] +write +/sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages: 4 -> 6$" "$OUT"
+expect_grep "feed's node is the default's: one write covers both" "^  memory\.hugepages\[feed\] +by memory\.hugepages's change$" "$OUT"
+expect_status 0 "apply the roles' changes" "$TR" apply --root "$W/r" --profile "$T/tune.ini" --yes
+expect_status 0 "then every check passes" "$TR" audit --root "$W/r" --profile "$T/tune.ini" --quiet
+[ "$(grep -c '^W .* write =/\.tickready/ethtool/ens[12]f0/coalesce ' "$W/r/var/lib/tickready/journal")" = 2 ] &&
+	ok "the journal holds each role's NIC apart" || not_ok "journal: $(grep -c ethtool "$W/r/var/lib/tickready/journal") ethtool rows"
+expect_status 0 "revert" "$TR" revert --root "$W/r"
+diff -r --no-dereference -x var -x run "$FX/roles" "$W/r" >/dev/null && ok "revert restores the tree" || not_ok "revert left changes: $(diff -r --no-dereference -x var -x run "$FX/roles" "$W/r" | head -3)"
 
 # Bad input: exit 2, file:line.
 printf '[nic.Feed]\ninterface = ens1f0\n' > "$T/bad.ini"

@@ -259,36 +259,49 @@ static void test_ptp_role(void **state)
 	run_free(&r);
 }
 
-/* apply's plan holds no role's change: a role's failing finding is by hand, the default's plan unchanged. */
-static void test_plan_skips_roles(void **state)
+/* apply plans a role's changes under "check[role]", on the role's NIC and node, apart from the default's. */
+static void test_plan_roles(void **state)
 {
 	struct profile_error err;
 	struct tune_ctx ctx;
 	struct plan p;
 	struct run r;
 	struct finding *f;
+	const struct change *node1 = NULL, *feed = NULL;
+	bool covered = false;
 
 	(void)state;
-	assert_int_equal(run_roles(&r, "[memory]\nhugepages = 6\n", &err), 0);
+	assert_int_equal(run_roles(&r, "[memory]\nhugepages = 6\n[nic.feed]\nrx_usecs = 8\n", &err), 0);
 	tune_ctx_init(&ctx, &r.host, &r.prof, &r.sr, r.f, r.n);
 	assert_int_equal(plan_build(&p, &ctx), 0);
-	bool listed = false;
-
-	for (size_t i = 0; i < p.n; i++)
-		assert_lacks(p.v[i].target, "node1");	/* orders' node: only a role asks for it */
-	/* The role's failure is on the manual list, under its role. */
-	for (size_t i = 0; i < p.nmanual; i++)
-		if (p.manual[i].role && !strcmp(p.manual[i].role, "orders") && !strcmp(p.manual[i].check, "memory.hugepages"))
-			listed = true;
-	assert_true(listed);
+	for (size_t i = 0; i < p.n; i++) {
+		if (strstr(p.v[i].target, "node1"))
+			node1 = &p.v[i];
+		if (!strcmp(p.v[i].check, "nic.coalesce[feed]"))
+			feed = &p.v[i];
+	}
+	/* orders' node: only its role asks for it, and its row says so */
+	assert_non_null(node1);
+	assert_string_equal(node1->check, "memory.hugepages[orders]");
+	assert_non_null(feed);
+	assert_string_equal(feed->target, "ens1f0 rx_usecs");
+	/* feed's node is the default's: one write, feed's finding covered by it */
+	for (size_t i = 0; i < p.ncovered; i++)
+		if (!strcmp(p.covered[i].check, "memory.hugepages[feed]") && !strcmp(p.covered[i].by, "memory.hugepages"))
+			covered = true;
+	assert_true(covered);
 	plan_mark_findings(&p, &r.sr, r.f, r.n);
 	f = (struct finding *)find(&r, "memory.hugepages", "orders");
 	assert_verdict(f, V_FAIL);
-	assert_int_equal(f->fix_by, FIX_MANUAL);
-	assert_has(f->fix_note, "[nic.orders]'s fix is by hand");
-	f = (struct finding *)find(&r, "memory.hugepages", NULL);
-	assert_verdict(f, V_FAIL);
 	assert_int_equal(f->fix_by, FIX_NOW);
+	f = (struct finding *)find(&r, "memory.hugepages", "feed");
+	assert_int_equal(f->fix_by, FIX_NOW);
+	assert_int_equal(find(&r, "nic.coalesce", "feed")->fix_by, FIX_NOW);
+	assert_int_equal(find(&r, "nic.coalesce", NULL)->verdict, V_SKIP);
+	/* orders' chain: hugepages by its role's change, its cores by hand */
+	f = (struct finding *)find(&r, "nic.chain", "orders");
+	assert_int_equal(f->fix_by, FIX_MANUAL);
+	assert_has(f->fix_note, "link 'cores'");
 	plan_free(&p);
 	tune_ctx_free(&ctx);
 	run_free(&r);
@@ -303,7 +316,7 @@ int main(void)
 		cmocka_unit_test(test_two_chains),
 		cmocka_unit_test(test_cpus_overlap),
 		cmocka_unit_test(test_mgmt_and_auto),
-		cmocka_unit_test(test_plan_skips_roles),
+		cmocka_unit_test(test_plan_roles),
 		cmocka_unit_test(test_ptp_role),
 	};
 
