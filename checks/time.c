@@ -416,10 +416,21 @@ static void device_clocks(const struct check_ctx *ctx, const char *ifname, struc
 	dirlist_free(&dl);
 }
 
+/* The section ([nic] or a [nic.ROLE]) whose NIC is n, NULL when none names it. */
+static const struct profile *nic_section_of(const struct profile *p, const struct nic *n)
+{
+	for (size_t i = 0; i < p->nroles; i++)
+		if (p->roles[i].view && p->roles[i].view->nic == n)
+			return p->roles[i].view;
+	return p->nic == n ? p : NULL;
+}
+
 static void run_phc(const struct check_ctx *ctx, struct finding *f)
 {
-	const char *source = profile_str(ctx->prof, PK_TIME_SOURCE);
+	const char *source = profile_str(ctx->prof, PK_TIME_SOURCE), *ts;
 	bool ptp = source && !strcmp(source, "ptp");
+	const struct profile *sect;
+	char sname[48];
 	struct strbuf obs = { 0 }, why = { 0 }, fix = { 0 };
 	const struct nic_ethtool *e;
 	const struct nic *n;
@@ -428,7 +439,14 @@ static void run_phc(const struct check_ctx *ctx, struct finding *f)
 	if (!check_wanted(ctx, f, PK_TIMESYNC) || !(n = timing_nic(ctx, f)))
 		return;
 	e = &n->eth;
-	if (ptp)
+	/* The NIC's own section may ask for hardware stamps whatever the sync ([nic.ptp] timestamping = hardware). */
+	sect = nic_section_of(ctx->prof, n);
+	ts = sect ? profile_str(sect, PK_NIC_TIMESTAMPING) : NULL;
+	if (ts && !strcmp(ts, "hardware") && !ptp) {
+		ptp = true;
+		finding_expected(f, "a PTP hardware clock, hardware transmit, receive and raw timestamps, a receive filter "
+				 "for PTP v2 events (%s timestamping = hardware)", profile_nic_section(sect, sname, sizeof(sname)));
+	} else if (ptp)
 		finding_expected(f, "a PTP hardware clock, hardware transmit, receive and raw timestamps, a receive filter "
 				 "for PTP v2 events (all, ptpv2-event or that of the transport)");
 	else
@@ -485,7 +503,7 @@ const struct check check_time_phc = {
 	.id = "time.phc", .area = AREA_TIME, .title = "the timing NIC has a PTP hardware clock and hardware timestamps",
 	.reads = "ETHTOOL_GET_TS_INFO (SIOCETHTOOL; " SYSROOT_ETHTOOL_DIR "/IFNAME/tsinfo in a tree), "
 		 "/sys/class/ptp/ptpN/clock_name, /sys/class/net/IFNAME/device/ptp",
-	.keys = KEYS(PK_TIMESYNC, PK_TIME_SOURCE, PK_TIME_INTERFACE), .run = run_phc,
+	.keys = KEYS(PK_TIMESYNC, PK_TIME_SOURCE, PK_TIME_INTERFACE, PK_NIC_TIMESTAMPING), .run = run_phc,
 };
 
 /* ---- time.phc2sys ---- */

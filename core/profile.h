@@ -90,6 +90,7 @@ enum profile_type {
 	X(PK_ASPM, "nic", "aspm", PT_ENUM, 0, 0, "off", "PCIe ASPM disabled on the NIC's link") \
 	X(PK_MAX_READ_REQ, "nic", "max_read_req", PT_INT, 128, 4096, NULL, "PCIe MaxReadReq of the NIC at least this (bytes)") \
 	X(PK_NIC_CPUS, "nic", "cpus", PT_CPULIST, 0, 0, NULL, "cpus serving this NIC (its polling threads), all on its node; default the isolated cores. Not inherited by a [nic.ROLE]") \
+	X(PK_NIC_TIMESTAMPING, "nic", "timestamping", PT_ENUM, 0, 0, "hardware|software", "timestamps the NIC must give when it is the timing NIC (time.phc): hardware (a PTP hardware clock, hardware transmit, receive and raw stamps) whatever [time] source is, or software") \
 	X(PK_NIC_CPUS_SHARED, "nic", "cpus_shared", PT_BOOL, 0, 0, NULL, "this NIC's cpus may overlap another role's (default no). Not inherited by a [nic.ROLE]") \
 	X(PK_EPB, "power", "energy_perf_bias", PT_INT, 0, 15, NULL, "energy_perf_bias (0 = performance)") \
 	X(PK_EPP, "power", "epp", PT_ENUM, 0, 0, "performance|balance_performance|default|balance_power|power", "energy_performance_preference") \

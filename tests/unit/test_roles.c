@@ -259,6 +259,35 @@ static void test_ptp_role(void **state)
 	run_free(&r);
 }
 
+/* [nic.ptp] timestamping = hardware: time.phc wants hardware stamps of that NIC even under NTP. */
+static void test_ptp_timestamping(void **state)
+{
+	struct fx fx = { 0 };
+	const struct finding *f;
+
+	(void)state;
+	fx_init(&fx, "roles");
+	fx_write(&fx, "/.tickready/ethtool/ens2f0/tsinfo",
+		 "so_timestamping=0x1a\ntx_types=0x0\nrx_filters=0x0\nphc_index=-1\nsource=ioctl\n");
+	fx_profile(&fx, "[nic]\ninterface = none\n[nic.ptp]\ninterface = ens2f0\n[time]\nsync = required\nsource = ntp");
+	f = fx_check(&fx, "time.phc");
+	assert_verdict(f, V_PASS);	/* under NTP software stamps are only noted */
+	assert_has(f->observed, "ens2f0 (mlx5_core): no PTP hardware clock");
+	fx_profile(&fx, "[nic.ptp]\ntimestamping = hardware");
+	f = fx_check(&fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->expected, "([nic.ptp] timestamping = hardware)");
+	assert_has(f->observed, "no PTP hardware clock; no hardware transmit timestamps");
+	/* The default [nic]'s own key, for its NIC. */
+	fx_profile(&fx, "[nic.ptp]\ntimestamping = software\n[nic]\ninterface = ens1f0\ntimestamping = hardware\n[time]\ninterface = ens1f0");
+	fx_write(&fx, "/.tickready/ethtool/ens1f0/tsinfo",
+		 "so_timestamping=0x1a\ntx_types=0x0\nrx_filters=0x0\nphc_index=-1\nsource=ioctl\n");
+	f = fx_check(&fx, "time.phc");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->expected, "([nic] timestamping = hardware)");
+	fx_done(&fx);
+}
+
 /* apply plans a role's changes under "check[role]", on the role's NIC and node, apart from the default's. */
 static void test_plan_roles(void **state)
 {
@@ -318,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_mgmt_and_auto),
 		cmocka_unit_test(test_plan_roles),
 		cmocka_unit_test(test_ptp_role),
+		cmocka_unit_test(test_ptp_timestamping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
