@@ -59,8 +59,7 @@ for series, col in (("cpus", 1), ("irqs", 2)):
     xs = [int(r[col]) for r in rs]
     for i, name in enumerate(names):
         ir = [int(r[4 + 2 * i]) for r in rs]; sc = [int(r[5 + 2 * i]) for r in rs]
-        # the exponent over the upper half, where the fixed start-up cost no longer hides the growth
-        half = len(xs) // 2
-        print("  %-16s exponent vs %s: instructions %.2f (upper half %.2f), syscalls %.2f (upper half %.2f)" % (
-            name, series, fit(xs, ir), fit(xs[half - 1:], ir[half - 1:]), fit(xs, sc), fit(xs[half - 1:], sc[half - 1:])))
+        # the exponent of the last step too, where the fixed start-up cost no longer hides the growth
+        print("  %-16s exponent vs %s: instructions %.2f (last step %.2f), syscalls %.2f (last step %.2f)" % (
+            name, series, fit(xs, ir), fit(xs[-2:], ir[-2:]), fit(xs, sc), fit(xs[-2:], sc[-2:])))
 PY
