@@ -604,13 +604,51 @@ static void run_affinity(const struct check_ctx *ctx, struct finding *f)
 	free(hk);
 }
 
-static const struct nic *nic_of_irq(const struct host *h, int irq)
+/* Each NIC IRQ with its NIC, sorted by IRQ: one lookup per IRQ instead of a walk of every NIC's list, which made
+ * plan_irq_affinity quadratic (16,000 NIC IRQs: 647 M instructions of 1.38 G for the whole audit). */
+struct irq_nic {
+	int irq;
+	size_t nic;	/* the first NIC listing it, as the walk found */
+};
+
+static int cmp_irq_nic(const void *a, const void *b)
 {
+	const struct irq_nic *x = a, *y = b;
+
+	if (x->irq != y->irq)
+		return x->irq < y->irq ? -1 : 1;
+	return x->nic < y->nic ? -1 : x->nic > y->nic;
+}
+
+static struct irq_nic *irq_nic_index(const struct host *h, size_t *n)
+{
+	struct irq_nic *v;
+	size_t total = 0;
+
+	for (size_t i = 0; i < h->nnics; i++)
+		total += h->nics[i].nirqs;
+	v = xcalloc(total ? total : 1, sizeof(*v));
+	*n = 0;
 	for (size_t i = 0; i < h->nnics; i++)
 		for (size_t k = 0; k < h->nics[i].nirqs; k++)
-			if (h->nics[i].irqs[k] == irq)
-				return &h->nics[i];
-	return NULL;
+			v[(*n)++] = (struct irq_nic){ h->nics[i].irqs[k], i };
+	qsort(v, *n, sizeof(*v), cmp_irq_nic);
+	return v;
+}
+
+static const struct nic *nic_of_irq(const struct host *h, const struct irq_nic *index, size_t n, int irq)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* the first entry for irq: the lowest NIC index */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (index[mid].irq < irq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && index[lo].irq == irq ? &h->nics[index[lo].nic] : NULL;
 }
 
 /* Housekeeping cores, narrowed to the NIC's node for a NIC's IRQs when that leaves any. */
@@ -656,9 +694,12 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 {
 	char now[CPUSET_TEXT_MAX], next[CPUSET_TEXT_MAX];
 	const struct host *h = ctx->host;
+	struct irq_nic *index;
+	size_t nindex;
 
 	if (cpuset_empty(&ctx->prof->housekeeping))
 		return 0;
+	index = irq_nic_index(h, &nindex);
 	for (size_t i = 0; i < h->nirqs; i++) {
 		const struct irq *irq = &h->irqs[i];
 		const struct nic *n;
@@ -668,7 +709,7 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 
 		if (!irq->has_affinity)
 			continue;
-		n = nic_of_irq(h, irq->num);
+		n = nic_of_irq(h, index, nindex, irq->num);
 		/* The management NIC's IRQs are left alone once off the isolated cores: node locality is not worth the risk. */
 		if (n && ctx->mgmt && mgmt_reason(ctx->mgmt, n) && cpuset_subset(irq->affinity, &ctx->prof->housekeeping))
 			continue;
@@ -687,6 +728,7 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 		if (!c->blocked && !ctx->sr->live)
 			emulate_irq(ctx, p, f->check->id, irq, &want);
 	}
+	free(index);
 	return 0;
 }
 

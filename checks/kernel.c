@@ -197,24 +197,29 @@ static void judge_sysctls(const struct check_ctx *ctx, struct finding *f, const 
 	strbuf_free(&unasked);
 }
 
-/* The knobs whose value is wrong, each set with `sysctl -w`; a missing file leaves a manual row. */
+/* The knobs whose value is wrong, each set with `sysctl -w`; a missing file leaves a manual row. Each file is
+ * read once here (it was read again to plan the write). */
 static int plan_sysctls(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const struct knob *knobs,
 			size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct knob *k = &knobs[i];
-		char path[128], want[32];
+		char path[128], want[32], now[SYSROOT_SMALL];
 		long w, have;
+		int rc;
 
-		knob_path(k, path, sizeof(path));
-		if (profile_long(ctx->prof, k->key, &w) < 0 ||
-		    (sysroot_read_long(ctx->sr, path, &have) == 0 && knob_ok(k, have, w)))
+		if (profile_long(ctx->prof, k->key, &w) < 0)
 			continue;
-		snprintf(want, sizeof(want), "%ld", w);
-		if (tune_sysctl(ctx, p, f->check->id, k->name, want) == -ENOENT) {
+		knob_path(k, path, sizeof(path));
+		rc = sysroot_read_str(ctx->sr, path, now, sizeof(now));
+		if (rc == -ENOENT) {
 			plan_add_manual(p, f, NULL);
 			return 0;
 		}
+		if (rc < 0 || (parse_long(now, &have) == 0 && knob_ok(k, have, w)))
+			continue;
+		snprintf(want, sizeof(want), "%ld", w);
+		tune_sysctl_now(p, f->check->id, k->name, now, want);
 	}
 	return 0;
 }

@@ -287,7 +287,7 @@ static void load_topology(struct host *h)
 {
 	const char *base = "/sys/devices/system/cpu";
 	char path[256];
-	int cpu, i = 0;
+	int cpu, i = 0, rc;
 
 	h->has_present = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/present", &h->present) == 0;
 	h->has_online = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/online", &h->online) == 0;
@@ -298,7 +298,9 @@ static void load_topology(struct host *h)
 	else if (!h->has_online)
 		online_from_dirs(h);
 	h->has_isolated = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/isolated", &h->isolated) == 0;
-	h->has_nohz_full = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/nohz_full", &h->nohz_full) == 0;
+	rc = sysroot_read_cpuset(h->sr, "/sys/devices/system/cpu/nohz_full", &h->nohz_full);
+	h->has_nohz_full = rc == 0;
+	h->nohz_full_file = (rc == 0 || rc == -EINVAL || rc == -EFBIG) ? 1 : rc == -ENOENT ? -1 : 0;
 	if (sysroot_read_str(h->sr, "/sys/devices/system/cpu/smt/control", h->smt_control, sizeof(h->smt_control)) < 0)
 		h->smt_control[0] = '\0';
 

@@ -157,6 +157,7 @@ struct host {
 	bool has_isolated, has_nohz_full;
 	struct cpuset isolated;		/* /sys/devices/system/cpu/isolated (the kernel's isolcpus view) */
 	struct cpuset nohz_full;	/* /sys/devices/system/cpu/nohz_full */
+	int nohz_full_file;		/* 1 read (a cpu list or not), -1 absent, 0 unknown: it exists only with NO_HZ_FULL */
 	bool has_isolcpus_param, has_nohz_param, has_rcu_nocbs_param;
 	struct cpuset isolcpus_param;	/* isolcpus= from the command line */
 	unsigned isolcpus_flags;

@@ -109,15 +109,139 @@ void sysroot_close(struct sysroot *sr)
 	sr->rec = NULL;
 }
 
+/* A symlink the kernel makes up per process (/proc/PID/fd/N, exe, cwd, ns/...): everything on procfs below its top
+ * level, where self, thread-self, mounts and net are ordinary links. parent is the directory holding the link. */
+static bool magic_link(int parent)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	return fstatfs(parent, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
+	       !(fstat(parent, &st) == 0 && st.st_ino == 1);	/* procfs's root directory is inode 1 */
+}
+
+#define WALK_DEPTH 128
+#define WALK_LINKS 40	/* the kernel's MAXSYMLINKS */
+
+/*
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) for kernels before 5.6, which lack openat2 (RHEL 8's 4.18, Ubuntu
+ * 20.04's 5.4): one component at a time with O_NOFOLLOW, each symlink read and resolved again inside the root (an
+ * absolute target starts over at the root, ".." stops there), a magic link refused with ELOOP as openat2 does.
+ * The last component is opened with O_NOFOLLOW too, so a link swapped in after the check fails instead of leading out.
+ */
+int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode)
+{
+	int stack[WALK_DEPTH], depth = 0, links = 0, rc = -ENOENT;
+	char *rest = xstrdup(path), *p = rest;
+
+	stack[0] = rootfd;
+	for (;;) {
+		char *comp, *slash, target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+		bool last;
+		int fd;
+
+		while (*p == '/')
+			p++;
+		if (!*p) {	/* the root, or a path ending in "/" or "/.": the directory reached */
+			rc = openat(stack[depth], ".", flags | O_CLOEXEC, mode);
+			rc = rc < 0 ? -errno : rc;
+			break;
+		}
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash) {
+			*slash = '\0';
+			p = slash + 1;
+		} else {
+			p += strlen(p);
+		}
+		while (*p == '/')
+			p++;
+		last = !*p && !slash;
+		if (!strcmp(comp, ".") && !last)
+			continue;
+		if (!strcmp(comp, "..") && !last) {
+			if (depth > 0)
+				close(stack[depth--]);
+			continue;
+		}
+		if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
+			if (!strcmp(comp, "..") && depth > 0)
+				close(stack[depth--]);
+			rc = openat(stack[depth], ".", flags | O_CLOEXEC, mode);
+			rc = rc < 0 ? -errno : rc;
+			break;
+		}
+		fd = openat(stack[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			rc = -errno;
+			if (last && rc == -ENOENT && (flags & O_CREAT)) {
+				rc = openat(stack[depth], comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+				rc = rc < 0 ? -errno : rc;
+			}
+			break;
+		}
+		if (fstat(fd, &st) < 0) {
+			rc = -errno;
+			close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			char *joined;
+
+			n = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (n < 0 || ++links > WALK_LINKS || magic_link(stack[depth])) {
+				rc = n < 0 ? -errno : -ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				while (depth > 0)
+					close(stack[depth--]);
+			joined = *p ? xasprintf("%s/%s", target, p) : xstrdup(target);
+			free(rest);
+			rest = p = joined;
+			continue;
+		}
+		if (last) {
+			close(fd);
+			rc = openat(stack[depth], comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			rc = rc < 0 ? -errno : rc;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode) || depth + 1 >= WALK_DEPTH) {
+			rc = S_ISDIR(st.st_mode) ? -ENAMETOOLONG : -ENOTDIR;
+			close(fd);
+			break;
+		}
+		stack[++depth] = fd;
+	}
+	while (depth > 0)
+		close(stack[depth--]);
+	free(rest);
+	return rc;
+}
+
 static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
 {
+	static int no_openat2;	/* set once the kernel said ENOSYS: every later open walks */
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	long fd;
 
+	if (__atomic_load_n(&no_openat2, __ATOMIC_RELAXED))
+		return sysroot_walk_open(dirfd, path, flags, mode);
+	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) {
+		__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
+		return sysroot_walk_open(dirfd, path, flags, mode);
+	}
 	return fd < 0 ? -errno : (int)fd;
 }
 

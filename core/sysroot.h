@@ -26,6 +26,8 @@ void sysroot_close(struct sysroot *sr);
 
 /* openat2(RESOLVE_IN_ROOT): neither ".." nor a symlink in a tree escapes the root. Returns fd or -errno. */
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode);
+/* What sysroot_openat does where the kernel has no openat2 (before 5.6); exported for its tests. */
+int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode);
 
 /*
  * Reads a regular file into buf (NUL-terminated). Returns its length, or -errno:

@@ -29,25 +29,39 @@ int tune_value(const struct tune_ctx *ctx, struct plan *p, const char *check, co
 	return c ? 1 : 0;
 }
 
-int tune_sysctl(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *name, const char *want)
+/* /proc/sys/NAME with the dots as slashes. */
+void tune_sysctl_path(const char *name, char *path, size_t size)
 {
-	char path[256], now[SYSROOT_SMALL];
-	struct change *c;
-	int rc;
-
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	snprintf(path, size, "/proc/sys/%s", name);
 	for (char *s = path + 10; *s; s++)
 		if (*s == '.')
 			*s = '/';
-	rc = sysroot_read_str(ctx->sr, path, now, sizeof(now));
-	if (rc < 0)
-		return rc;
+}
+
+int tune_sysctl_now(struct plan *p, const char *check, const char *name, const char *now, const char *want)
+{
+	char path[256];
+	struct change *c;
+
 	if (!strcmp(now, want))
 		return 0;
+	tune_sysctl_path(name, path, sizeof(path));
 	c = plan_add(p, check, CK_WRITE, name, path, now, want);
 	if (c)
 		change_set(&c->shell, "sysctl -w %s=%s", name, want);
 	return c ? 1 : 0;
+}
+
+int tune_sysctl(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *name, const char *want)
+{
+	char path[256], now[SYSROOT_SMALL];
+	int rc;
+
+	tune_sysctl_path(name, path, sizeof(path));
+	rc = sysroot_read_str(ctx->sr, path, now, sizeof(now));
+	if (rc < 0)
+		return rc;
+	return tune_sysctl_now(p, check, name, now, want);
 }
 
 const char *tune_cpulists_bad(const struct host *h, const struct profile *p, char *buf, size_t size)

@@ -17,6 +17,9 @@ const char *tune_cpulists_bad(const struct host *h, const struct profile *p, cha
 int tune_value(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *path, const char *want);
 /* A sysctl by its dotted name, through /proc/sys; the shell form is `sysctl -w`. */
 int tune_sysctl(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *name, const char *want);
+/* The same, for a value the caller has just read (so the file is read once). */
+int tune_sysctl_now(struct plan *p, const char *check, const char *name, const char *now, const char *want);
+void tune_sysctl_path(const char *name, char *path, size_t size);
 /* Marks a change that uses the profile's cpu lists as blocked when they are unusable. */
 void tune_guard_cpus(const struct tune_ctx *ctx, struct change *c);
 /* Marks a change that touches nic as blocked when the NIC carries the management path. */

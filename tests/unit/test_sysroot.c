@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
@@ -502,6 +504,92 @@ static void test_root_alias(void **state)
 	unlink(link);
 }
 
+/* What an open under the root gives: the file's first bytes, "link" for a symlink's own fd, or the errno. */
+static void opened(int fd, char *out, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(out, size, "errno %d", -fd);
+		return;
+	}
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+		snprintf(out, size, "link");
+	else if (S_ISDIR(st.st_mode))
+		snprintf(out, size, "dir");
+	else if ((n = read(fd, out, size - 1)) >= 0)
+		out[n] = '\0';
+	else
+		snprintf(out, size, "read errno %d", errno);
+	close(fd);
+}
+
+static int openat2_here(int dirfd, const char *path, int flags)
+{
+	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* Kernels before 5.6 have no openat2: the walk that replaces it resolves every path as openat2 does here. */
+static void test_walk_matches_openat2(void **state)
+{
+	static const char *const links[][2] = {
+		{ "/w/abs", "/sys/real/dir/file" },	{ "/w/rel", "../sys/real/dir" },
+		{ "/w/escape", "../../../../../../etc/hostname" }, { "/w/escdir", "/../../etc" },
+		{ "/w/loop1", "loop2" },		{ "/w/loop2", "loop1" },
+		{ "/w/dangling", "/nowhere/file" },	{ "/w/chain", "abs" },
+		{ "/w/todir", "/sys/real" },		{ "/w/dot", "./././rel/file" },
+	};
+	static const char *const paths[] = {
+		"/sys/real/dir/file", "/w/abs", "/w/rel/file", "/w/escape", "/w/escdir/hostname", "/w/loop1",
+		"/w/dangling", "/w/chain", "/w/todir/dir/file", "/w/todir/../real/dir/file", "/w/dot",
+		"/../../../sys/real/dir/file", "/sys/real/dir/file/", "/sys/real/dir/file/x", "/sys/./real//dir/file",
+		"/w/rel/../dir/file", "/w/rel/..", "/", "/w", "/sys/real/dir/../../a/value", "/missing/x",
+	};
+	static const int flag_sets[] = { O_RDONLY, O_PATH | O_NOFOLLOW, O_RDONLY | O_DIRECTORY };
+	char link[512], want[128], got[128], full[600];
+	int rootfd, procfd;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(link, sizeof(link), "%s%s", root, links[i][0]);
+		snprintf(full, sizeof(full), "%s/w", root);
+		mkdir(full, 0755);
+		assert_int_equal(symlink(links[i][1], link), 0);
+	}
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(rootfd >= 0);
+	for (size_t f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++)
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+			opened(openat2_here(rootfd, paths[i], flag_sets[f]), want, sizeof(want));
+			opened(sysroot_walk_open(rootfd, paths[i], flag_sets[f], 0), got, sizeof(got));
+			if (strcmp(want, got))
+				fail_msg("%s (flags %#x): openat2 gives '%s', the walk '%s'", paths[i], flag_sets[f], want, got);
+		}
+	/* Creating through a link to a directory lands inside the root, as openat2 does. */
+	opened(sysroot_walk_open(rootfd, "/w/todir/new", O_WRONLY | O_CREAT | O_EXCL, 0644), got, sizeof(got));
+	snprintf(full, sizeof(full), "%s/sys/real/new", root);
+	assert_int_equal(access(full, F_OK), 0);
+	close(rootfd);
+	/* On the live /proc: self is an ordinary link, a descriptor's link is refused (RESOLVE_NO_MAGICLINKS). */
+	procfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(procfd >= 0);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const live[] = { "/proc/self/status", "/proc/self/fd/0", "/proc/self/exe" };
+
+		opened(openat2_here(procfd, live[i], O_RDONLY), want, sizeof(want));
+		opened(sysroot_walk_open(procfd, live[i], O_RDONLY, 0), got, sizeof(got));
+		/* status differs between the two reads (it is this process's): its first field, or the whole errno */
+		if (strncmp(want, got, strncmp(want, "errno", 5) ? 5 : sizeof(want)))
+			fail_msg("%s: openat2 gives '%.20s', the walk '%.20s'", live[i], want, got);
+	}
+	close(procfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_record_live_proc),
 		cmocka_unit_test(test_writer_refuses),
 		cmocka_unit_test(test_root_alias),
+		cmocka_unit_test(test_walk_matches_openat2),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
