@@ -817,15 +817,12 @@ static void port_counter(const struct check_ctx *ctx, struct finding *f, const c
 
 static void run_rx_nombuf(const struct check_ctx *ctx, struct finding *f)
 {
-	port_counter(ctx, f, "rx_nombuf", offsetof(struct app_port_stats, rx_nombuf), "the mbuf pool ran dry",
-		     "enlarge the pool (element_count) or free mbufs faster; check the pool against the rings and caches");
+	port_counter(ctx, f, "rx_nombuf", offsetof(struct app_port_stats, rx_nombuf), APP_RX_NOMBUF_WHY, APP_RX_NOMBUF_FIX);
 }
 
 static void run_imissed(const struct check_ctx *ctx, struct finding *f)
 {
-	port_counter(ctx, f, "imissed", offsetof(struct app_port_stats, imissed),
-		     "the NIC dropped packets its rx ring had no room for",
-		     "poll faster (an isolated, unshared lcore) or enlarge ring_descriptor_size");
+	port_counter(ctx, f, "imissed", offsetof(struct app_port_stats, imissed), APP_IMISSED_WHY, APP_IMISSED_FIX);
 }
 
 const struct check check_app_rx_nombuf = {
@@ -932,7 +929,7 @@ static void run_preempted(const struct check_ctx *ctx, struct finding *f)
 		finding_skip(f, "process %ld has no DPDK worker thread (rte-worker-N)", l->pid);
 	else if (bad.len) {
 		finding_fail(f, "%s (%s)", bad.s, seen.s);
-		finding_remedy(f, "isolate the polling cpus (isolcpus, nohz_full) and move every other thread off them");
+		finding_remedy(f, "%s", APP_SWITCH_FIX);
 	} else
 		finding_pass(f, "%s; none over the window", seen.s);
 	strbuf_free(&bad);

@@ -802,15 +802,21 @@ static void run_kernel_error_counters(const struct check_ctx *ctx, struct findin
 	struct counter_total totals[SK_COUNT] = { 0 };
 	struct spike_sources src;
 	struct spike_values vals = { 0 };
-	char observed[1024] = "", remedy[1024] = "";
+	char observed[1024] = "", remedy[1024] = "", smi[200] = "";
 	size_t olen = 0, rlen = 0;
 
 	for (size_t i = 0; i < h->nnics; i++)
-		nics[i] = (struct spike_nic){ h->nics[i].name, h->nics[i].pci };
+		nics[i] = (struct spike_nic){ h->nics[i].name, h->nics[i].pci, nic_stats_driver(&h->nics[i]),
+					      &h->nics[i] == ctx->prof->nic };
 	spike_sources_find(ctx->sr, h->has_online ? &h->online : &h->present, nics, h->nnics, &src);
 	free(nics);
+	spike_sources_add_smi(ctx->sr, h->cpu_vendor, &ctx->prof->housekeeping, &src);
+	if (src.smi_absent[0])
+		snprintf(smi, sizeof(smi), "; no SMI count: %s", src.smi_absent);
 	if (!src.n) {
-		finding_skip(f, "none of the counters is here (thermal_throttle, EDAC, PCIe AER, " SOFTNET_STAT ", " NET_SNMP ")");
+		finding_skip(f, "none of the counters is here (thermal_throttle, EDAC, PCIe AER, the NIC's ethtool "
+			     "statistics, " SOFTNET_STAT ", " NET_SNMP ")%s", smi);
+		spike_sources_free(&src);
 		return;
 	}
 	spike_read_all(ctx->sr, &src, &vals);
@@ -824,7 +830,7 @@ static void run_kernel_error_counters(const struct check_ctx *ctx, struct findin
 			snprintf(where, sizeof(where), "%s", src.src[v->src].where);
 		total_add(&totals[v->kind], v->kind, where, v->value);
 	}
-	finding_expected(f, "no thermal throttling, memory or PCIe errors, or dropped packets since boot");
+	finding_expected(f, "no thermal throttling, memory or PCIe errors, dropped packets or SMIs since boot");
 	for (int k = 0; k < SK_COUNT; k++) {
 		const struct counter_total *t = &totals[k];
 
@@ -844,10 +850,10 @@ static void run_kernel_error_counters(const struct check_ctx *ctx, struct findin
 		}
 	}
 	if (olen) {
-		finding_warn(f, "since boot: %s", observed);
+		finding_warn(f, "since boot: %s%s", observed, smi);
 		finding_remedy(f, "%s", remedy);
 	} else {
-		finding_pass(f, "%zu counters since boot, all 0", vals.n);
+		finding_pass(f, "%zu counters since boot, all 0%s", vals.n, smi);
 	}
 	spike_values_free(&vals);
 	spike_sources_free(&src);
@@ -856,8 +862,9 @@ static void run_kernel_error_counters(const struct check_ctx *ctx, struct findin
 const struct check check_kernel_error_counters = {
 	.id = "kernel.error_counters",
 	.area = AREA_KERNEL,
-	.title = "no thermal throttling, memory or PCIe errors, or packet drops since boot",
+	.title = "no thermal throttling, memory or PCIe errors, packet drops or SMIs since boot",
 	.reads = "/sys/devices/system/cpu/cpuN/thermal_throttle /sys/devices/system/edac/mc "
-		 "/sys/bus/pci/devices/NIC/aer_dev_* " SOFTNET_STAT " " NET_SNMP " " NET_SNMP6,
+		 "/sys/bus/pci/devices/NIC/aer_dev_* " SOFTNET_STAT " " NET_SNMP " " NET_SNMP6
+		 " ETHTOOL_GSTATS(NIC) /dev/cpu/N/msr(0x34, housekeeping N)",
 	.run = run_kernel_error_counters,
 };

@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "cli.h"
+#include "util.h"
 #include "watch.h"
 
 enum { OPT_ROOT = 'r', OPT_PROFILE = 'p', OPT_INTERVAL = 'i', OPT_COUNT = 'n', OPT_DURATION = 'd', OPT_FORMAT = 'f',
-       OPT_PROM = 256, OPT_UNTIL };
+       OPT_PROM = 256, OPT_UNTIL, OPT_APP };
 
 static const struct cli_opt watch_opts[] = {
 	{ "root", "DIR", OPT_ROOT, "watch the tree under DIR instead of / (tests change it between samples)" },
@@ -25,6 +27,8 @@ static const struct cli_opt watch_opts[] = {
 	{ "until", "HH:MM", OPT_UNTIL, "stop at the next HH:MM, local time" },
 	{ "format", "text|json", OPT_FORMAT, "one line per event: text (default) or a JSON object" },
 	{ "prometheus", "FILE", OPT_PROM, "rewrite FILE (node_exporter textfile) atomically every interval" },
+	{ "app", "PID|auto", OPT_APP, "the DPDK application: its threads' context switches on isolated cpus and its ports' "
+				       "imissed and rx_nombuf (telemetry, read only); its threads are not task events" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -231,16 +235,79 @@ static void raise_open_files(void)
 	}
 }
 
-/* The error and drop counters: thermal throttling of the isolated cpus, the host's NICs' AER, EDAC, softnet, UDP. */
+/*
+ * The error and drop counters: thermal throttling of the isolated cpus, the host's NICs' AER, the profile's
+ * NIC's ethtool drops, EDAC, softnet, UDP, the SMI count.
+ */
 static void find_spikes(const struct session *s, struct watch_ctx *ctx, struct spike_sources *out)
 {
 	struct spike_nic *nics = xcalloc(s->host.nnics + 1, sizeof(*nics));
 
 	for (size_t i = 0; i < s->host.nnics; i++)
-		nics[i] = (struct spike_nic){ s->host.nics[i].name, s->host.nics[i].pci };
+		nics[i] = (struct spike_nic){ s->host.nics[i].name, s->host.nics[i].pci, nic_stats_driver(&s->host.nics[i]),
+					      &s->host.nics[i] == s->prof.nic };
 	spike_sources_find(&s->sr, &ctx->isolated, nics, s->host.nnics, out);
 	free(nics);
+	spike_sources_add_smi(&s->sr, s->host.cpu_vendor, &s->prof.housekeeping, out);
 	ctx->spikes = out;
+}
+
+/*
+ * --app PID|auto: the application's pid (auto: the one DPDK process app_find sees) and, on this host, its
+ * telemetry socket opened for the whole watch. -1 with the error said; 0 with where[] describing it.
+ */
+static int open_app(const struct session *s, const char *arg, struct watch_ctx *ctx, struct telemetry *tel,
+		    char *where, size_t size)
+{
+	struct app_config cfg;
+	struct app_error err;
+	char dir[48], sock[256] = "";
+	long pid;
+	int rc;
+
+	if (!strcmp(arg, "auto")) {
+		struct app_found found;
+
+		if ((rc = app_find(&s->sr, &s->host, &found)) < 0) {
+			cli_error("watch: --app auto: cannot list '/proc' under '%s': %s", s->shown_root, strerror(-rc));
+			return -1;
+		}
+		if (found.n != 1) {
+			struct strbuf sb = { 0 };
+
+			for (size_t i = 0; i < found.n; i++)
+				strbuf_addf(&sb, "%s%ld (%s)", i ? ", " : "", found.pids[i], found.why[i]);
+			cli_error("watch: --app auto: %s%s", found.n ? "several DPDK applications run: " :
+				  "no running DPDK application found (no telemetry socket answers, no process maps hugepages "
+				  "or holds /dev/vfio)", found.n ? sb.s : "");
+			if (found.n)
+				cli_error("watch: name one with --app PID");
+			strbuf_free(&sb);
+			return -1;
+		}
+		pid = found.pids[0];
+	} else if (parse_long(arg, &pid) < 0 || pid <= 0 || pid > INT32_MAX) {
+		cli_error("watch: invalid --app '%s' (a process id, or auto)", arg);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "/proc/%ld", pid);
+	if (!sysroot_is_dir(&s->sr, dir)) {
+		cli_error("watch: --app %s: no process %ld ('%s' is absent under '%s')", arg, pid, dir, s->shown_root);
+		return -1;
+	}
+	ctx->app = (pid_t)pid;
+	/* Its --file-prefix names its runtime directory; without one, any socket whose greeting names the pid. */
+	rc = app_config_from_process(&cfg, &s->sr, pid, &err);
+	app_telemetry_of(&s->sr, pid, rc == 0 ? cfg.file_prefix : "", sock, sizeof(sock));
+	if (rc == 0)
+		app_config_free(&cfg);
+	if (sock[0] && telemetry_open(tel, sock) == 0 && tel->pid == pid)
+		ctx->telemetry = tel;
+	else
+		telemetry_close(tel);
+	snprintf(where, size, ", application %ld (%s%s)", pid, ctx->telemetry ? "telemetry " : "no telemetry: threads only",
+		 ctx->telemetry ? sock : "");
+	return 0;
 }
 
 /* The cpu time this process has used, in ms: the summary gives watch's own cost a sample. */
@@ -254,7 +321,7 @@ static double cpu_ms(void)
 
 int cmd_watch(int argc, char **argv)
 {
-	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *until = NULL, *arg;
+	const char *root = "/", *profile = NULL, *format = "text", *prom = NULL, *until = NULL, *app = NULL, *arg;
 	double interval = 1, duration = 0, started, spent;
 	long count = 0;
 	struct cli_parser p;
@@ -263,15 +330,17 @@ int cmd_watch(int argc, char **argv)
 	struct watch_sample prev, cur;
 	struct spike_sources spikes;
 	struct tally t = { 0 };
+	struct telemetry tel = { .fd = -1 };
 	struct sigaction sa = { 0 };
-	char where[CPUSET_TEXT_MAX] = "", iso_text[64];
+	char where[CPUSET_TEXT_MAX] = "", iso_text[64], app_text[320] = "";
 	uint64_t samples = 1;
 	int c, rc = EXIT_READY;
 
 	cli_parser_init(&p, "watch", "",
 			"Samples, every interval, the interrupts, softirqs, threads and IRQ affinities of the profile's isolated "
 			"cpus, irqbalance/tuned/bpftune and the THP and KSM switches, from a housekeeping cpu it pins itself "
-			"to, and reports each change as an event with its likely cause and fix. Reads only; SIGINT, SIGTERM, "
+			"to, and reports each change as an event with its likely cause and fix; with --app, the application's "
+			"context switches there and its ports' drops. Reads only; SIGINT, SIGTERM, "
 			"--count, --duration or --until ends it with a summary. Exit 0: nothing happened, 1: events.",
 			watch_opts, argc, argv);
 	while ((c = cli_parser_next(&p, &arg)) != -1) {
@@ -284,6 +353,7 @@ int cmd_watch(int argc, char **argv)
 		case OPT_FORMAT: format = arg; break;
 		case OPT_PROM: prom = arg; break;
 		case OPT_UNTIL: until = arg; break;
+		case OPT_APP: app = arg; break;
 		case OPT_INTERVAL:
 			if (parse_seconds("interval", arg, 0.1, 3600, &interval) < 0)
 				return EXIT_ERROR;
@@ -336,6 +406,10 @@ int cmd_watch(int argc, char **argv)
 		session_close(&s);
 		return EXIT_ERROR;
 	}
+	if (app && open_app(&s, app, &ctx, &tel, app_text, sizeof(app_text)) < 0) {
+		session_close(&s);
+		return EXIT_ERROR;
+	}
 	ctx.isolated = s.prof.isolated;
 	if (sysroot_read_cpuset(&s.sr, "/sys/devices/system/cpu/nohz_full", &ctx.nohz_full) < 0)
 		cpuset_zero(&ctx.nohz_full);
@@ -356,6 +430,7 @@ int cmd_watch(int argc, char **argv)
 	if (watch_sample_take(&prev, &s.sr, &ctx, NULL) < 0) {
 		cli_error("watch: cannot read '/proc/interrupts' under '%s'", s.shown_root);
 		watch_sample_free(&prev);
+		telemetry_close(&tel);
 		spike_sources_free(&spikes);
 		session_close(&s);
 		return EXIT_ERROR;
@@ -371,9 +446,9 @@ int cmd_watch(int argc, char **argv)
 	if (prom && write_prom(prom, &t, samples) < 0)
 		rc = EXIT_ERROR;
 	if (!t.json)
-		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s%s%s%s; baseline taken\n",
+		printf("tickready watch: isolated cpus %s under %s, every %g s%s%s%s%s%s%s; baseline taken\n",
 		       cpuset_format(&ctx.isolated, iso_text, sizeof(iso_text)), s.shown_root, interval,
-		       where[0] ? ", from cpus " : "", where, until ? ", until " : "", until ? until : "",
+		       where[0] ? ", from cpus " : "", where, app_text, until ? ", until " : "", until ? until : "",
 		       until ? " local time" : "");
 	fflush(stdout);
 	started = now_s();
@@ -409,6 +484,7 @@ int cmd_watch(int argc, char **argv)
 	if (fflush(stdout) || ferror(stdout))
 		rc = EXIT_ERROR;
 	watch_sample_free(&prev);
+	telemetry_close(&tel);
 	free(t.events);
 	free(t.counted);
 	spike_sources_free(&spikes);

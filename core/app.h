@@ -86,6 +86,13 @@ long app_pool_count_fitting(const struct app_pool *p, long memory_channels, unsi
 
 /* ---- the running application ---- */
 
+/* What a rising port counter or a switched-out polling thread means, and the fix: audit's app checks and watch say the same. */
+#define APP_RX_NOMBUF_WHY "the mbuf pool ran dry"
+#define APP_RX_NOMBUF_FIX "enlarge the pool (element_count) or free mbufs faster; check the pool against the rings and caches"
+#define APP_IMISSED_WHY "the NIC dropped packets its rx ring had no room for"
+#define APP_IMISSED_FIX "poll faster (an isolated, unshared lcore) or enlarge ring_descriptor_size"
+#define APP_SWITCH_FIX "isolate the polling cpus (isolcpus, nohz_full) and move every other thread off them"
+
 struct app_thread {
 	int tid;
 	char comm[64];

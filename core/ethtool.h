@@ -29,5 +29,13 @@ int ethtool_socket(void);
 typedef int (*ethtool_ioctl_fn)(int fd, const char *ifname, void *cmd);
 void ethtool_set_ioctl(ethtool_ioctl_fn fn);
 
+/*
+ * The NIC's statistics (ETHTOOL_GSTRINGS and ETHTOOL_GSTATS of ETH_SS_STATS, what ethtool -S prints) as
+ * "name=value" lines, in the driver's order: live, through the ioctl (recorded while capturing as
+ * SYSROOT_ETHTOOL_DIR/IFNAME/stats); under a foreign root, that file. *out is malloc'd. 0, -EOPNOTSUPP when
+ * the driver has none (a capture keeps ETHTOOL_UNSUPPORTED), or -errno.
+ */
+int ethtool_stats_text(const struct sysroot *sr, const char *ifname, char **out);
+
 /* Sets one ethtool setting on a live interface (SIOCETHTOOL): rx_usecs, adaptive_rx, rx_pending, tx_pending. */
 int nic_ethtool_set(const struct sysroot *sr, const char *ifname, const char *key, const char *value);

@@ -1564,3 +1564,8 @@ int host_bare_node(const struct host *h, const struct cpuset *isolated)
 	cpuset_andnot(&left, online, isolated);
 	return !cpuset_empty(online) && cpuset_empty(&left) ? (h->nnodes ? h->nodes[0].id : 0) : -1;
 }
+
+const char *nic_stats_driver(const struct nic *n)
+{
+	return n->eth.has_drvinfo && n->eth.driver[0] ? n->eth.driver : n->driver;
+}

@@ -109,6 +109,9 @@ struct nic {
 	struct nic_netpath np;	/* offloads, pause, channels, XDP features */
 };
 
+/* The driver that names the NIC's ethtool statistics: ethtool's (virtio_net), else the bound one (virtio-pci). */
+const char *nic_stats_driver(const struct nic *n);
+
 /* One thread's /proc/PID/task/TID/status: the fields the task checks judge. */
 struct host_thread {
 	int pid, tid;

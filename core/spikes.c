@@ -6,10 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ethtool.h"
+#include "host.h"
 #include "util.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -43,10 +46,44 @@ const struct spike_kind_info spike_kinds[SK_COUNT] = {
 			    "fell behind", "read faster, or a bigger SO_RCVBUF (sysctl -w net.core.rmem_max=...), or kernel bypass" },
 	[SK_UDP6_RCVBUF] = { "udp6-rcvbuf-errors", "UDP over IPv6 datagrams dropped: a socket's receive buffer was full",
 			     "read faster, or a bigger SO_RCVBUF (sysctl -w net.core.rmem_max=...), or kernel bypass" },
+	[SK_NIC_MISSED] = { "nic-missed", "the NIC dropped frames it had received: its buffer filled before the host "
+			    "took them", "a bigger rx ring ([nic] rx_ring = max) and each queue's reader alone on its cpu; "
+			    "ethtool -S names the driver's own counters" },
+	[SK_NIC_FIFO] = { "nic-fifo", "the NIC's receive FIFO overflowed: frames came faster than it moved them to memory",
+			  "a bigger rx ring ([nic] rx_ring = max); check the PCIe link (tickready audit --only nic.pcie_link)" },
+	[SK_NIC_NOBUF] = { "nic-no-buffer", "frames reached a receive queue with no free buffer: the ring ran dry, its "
+			   "reader fell behind", "a bigger rx ring ([nic] rx_ring = max) and each queue's reader (IRQ, "
+			   "NAPI or polling thread) alone on its cpu" },
+	[SK_SMI] = { "smi", "system management interrupts: the firmware stopped every cpu at once",
+		     "in the BIOS, the vendor's low-latency settings: OS-controlled power management, no USB legacy "
+		     "emulation, no memory patrol scrub" },
 };
 
-static void add_source(struct spike_sources *s, size_t *cap, const char *path, const char *where, int cpu,
-		       enum spike_kind kind, enum spike_format format)
+/*
+ * Which ethtool -S counters are which drop, per driver; the first name of a kind the NIC reports gives
+ * its value (a total before its per-queue counts). tickready-audit(8) lists them.
+ */
+const struct spike_nic_drop spike_nic_drops[] = {
+	{ NULL, "rx_missed_errors", SK_NIC_MISSED },	/* ixgbe, igb, e1000e, ... */
+	{ NULL, "rx_fifo_errors", SK_NIC_FIFO },
+	{ NULL, "rx_no_buffer_count", SK_NIC_NOBUF },
+	{ "mlx5_core", "rx_discards_phy", SK_NIC_MISSED },
+	{ "mlx5_core", "rx_out_of_buffer", SK_NIC_NOBUF },
+	{ "ice", "rx_dropped.nic", SK_NIC_MISSED },
+	{ "ice", "rx_dropped", SK_NIC_NOBUF },
+	{ "i40e", "port.rx_dropped", SK_NIC_MISSED },
+	{ "i40e", "rx_dropped", SK_NIC_NOBUF },
+	{ "ena", "rx_drops", SK_NIC_MISSED },
+	{ "ena", "rx_overruns", SK_NIC_NOBUF },
+	{ "sfc", "rx_nodesc_drop_cnt", SK_NIC_NOBUF },
+	{ "virtio_net", "rx_drops", SK_NIC_NOBUF },
+	{ "virtio_net", "rx_queue_#_drops", SK_NIC_NOBUF },
+};
+const size_t spike_nic_ndrops = sizeof(spike_nic_drops) / sizeof(spike_nic_drops[0]);
+
+
+static struct spike_source *add_source(struct spike_sources *s, size_t *cap, const char *path, const char *where,
+				       int cpu, enum spike_kind kind, enum spike_format format)
 {
 	struct spike_source *src;
 
@@ -55,11 +92,14 @@ static void add_source(struct spike_sources *s, size_t *cap, const char *path, c
 		s->src = xrealloc(s->src, *cap * sizeof(*s->src));
 	}
 	src = &s->src[s->n++];
+	memset(src, 0, sizeof(*src));
+	src->msr_cpu = -1;
 	snprintf(src->path, sizeof(src->path), "%s", path);
 	snprintf(src->where, sizeof(src->where), "%s", where);
 	src->cpu = cpu;
 	src->kind = kind;
 	src->format = format;
+	return src;
 }
 
 static void add_if_present(const struct sysroot *sr, struct spike_sources *s, size_t *cap, const char *path,
@@ -78,6 +118,7 @@ void spike_sources_find(const struct sysroot *sr, const struct cpuset *cpus, con
 	int cpu;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(out->smi_absent, sizeof(out->smi_absent), "not looked for");
 	cpuset_for_each(cpu, cpus) {
 		snprintf(where, sizeof(where), "cpu %d", cpu);
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%d/thermal_throttle/core_throttle_count", cpu);
@@ -112,9 +153,112 @@ void spike_sources_find(const struct sysroot *sr, const struct cpuset *cpus, con
 			add_if_present(sr, out, &cap, path, where, -1, aer[k].kind, SF_AER);
 		}
 	}
+	for (size_t i = 0; i < nnics; i++) {
+		const struct spike_nic *n = &nics[i];
+		struct spike_source *src;
+
+		/* Only a NIC with a netdev answers ethtool; live, the ioctl says whether it keeps statistics. */
+		if (!n->drops || !n->name || !n->name[0] || strchr(n->name, '/') || strlen(n->name) >= sizeof(src->ifname))
+			continue;
+		snprintf(path, sizeof(path), SYSROOT_ETHTOOL_DIR "/%s/stats", n->name);
+		if (!sr->live && !sysroot_exists(sr, path))
+			continue;
+		snprintf(where, sizeof(where), "%s%s%s%s", n->name, n->driver && n->driver[0] ? " (" : "",
+			 n->driver ? n->driver : "", n->driver && n->driver[0] ? ")" : "");
+		src = add_source(out, &cap, path, where, -1, SK_NIC_MISSED, SF_ETHTOOL);
+		snprintf(src->ifname, sizeof(src->ifname), "%s", n->name);
+		snprintf(src->driver, sizeof(src->driver), "%s", n->driver ? n->driver : "");
+	}
 	add_if_present(sr, out, &cap, SOFTNET, "", -1, SK_SOFTNET_DROP, SF_SOFTNET);
 	add_if_present(sr, out, &cap, SNMP, "", -1, SK_UDP_RCVBUF, SF_SNMP);
 	add_if_present(sr, out, &cap, SNMP6, "", -1, SK_UDP6_RCVBUF, SF_SNMP6);
+	out->cap = cap;
+}
+
+/* A capture keeps why a live host had no count, so that an audit of it says the same. */
+static void smi_absent(const struct sysroot *sr, struct spike_sources *out, const char *why)
+{
+	snprintf(out->smi_absent, sizeof(out->smi_absent), "%s", why);
+	if (sr->rec) {
+		char *text = xasprintf("absent=%s\n", why);
+
+		sysroot_record_synthetic(sr, SYSROOT_SMI_FILE, text, strlen(text));
+		free(text);
+	}
+}
+
+void spike_sources_add_smi(const struct sysroot *sr, const char *vendor, const struct cpuset *housekeeping,
+			   struct spike_sources *out)
+{
+	struct cpuset on;
+	char path[64], why[160];
+	int cpu;
+
+	if (!sr->live) {
+		char *text;
+
+		if (sysroot_read_alloc(sr, SYSROOT_SMI_FILE, SYSROOT_SMALL, &text, NULL) < 0) {
+			snprintf(out->smi_absent, sizeof(out->smi_absent), "no SMI count in this tree (" SYSROOT_SMI_FILE ")");
+			return;
+		}
+		if (!strncmp(text, "absent=", 7)) {
+			text[strcspn(text, "\n")] = '\0';
+			snprintf(out->smi_absent, sizeof(out->smi_absent), "%s", text + 7);
+		} else {
+			add_source(out, &out->cap, SYSROOT_SMI_FILE, "", -1, SK_SMI, SF_SMI);
+			out->smi_absent[0] = '\0';
+		}
+		free(text);
+		return;
+	}
+	if (!vendor || strcmp(vendor, "GenuineIntel")) {
+		snprintf(why, sizeof(why), "the cpu is %s: only Intel cpus keep an SMI count (MSR 0x34)",
+			 vendor && vendor[0] ? vendor : "of an unknown vendor");
+		smi_absent(sr, out, why);
+		return;
+	}
+	/* Reading another cpu's MSR interrupts it: only a housekeeping cpu this process may use, its own first. */
+	if (!host_helper_cpus(housekeeping, &on)) {
+		smi_absent(sr, out, "no housekeeping cpu is allowed to this process to read it on");
+		return;
+	}
+	cpu = sched_getcpu();
+	if (cpu < 0 || !cpuset_has(&on, cpu))
+		cpu = cpuset_next(&on, 0);
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	if (!sysroot_exists(sr, path)) {
+		snprintf(why, sizeof(why), "no %s (the msr module: modprobe msr)", path);
+		smi_absent(sr, out, why);
+		return;
+	}
+	add_source(out, &out->cap, SYSROOT_SMI_FILE, "", -1, SK_SMI, SF_SMI)->msr_cpu = cpu;
+	out->smi_absent[0] = '\0';
+}
+
+bool spike_source_is_file(const struct sysroot *sr, const struct spike_source *src)
+{
+	return !sr->live || (src->format != SF_ETHTOOL && src->format != SF_SMI);
+}
+
+int spike_read_source(const struct sysroot *sr, const struct spike_source *src, char **out)
+{
+	char path[64];
+	uint64_t count;
+	int rc;
+
+	*out = NULL;
+	if (spike_source_is_file(sr, src))
+		return sysroot_read_alloc(sr, src->path, SPIKE_FILE_CAP, out, NULL);
+	if (src->format == SF_ETHTOOL)
+		return ethtool_stats_text(sr, src->ifname, out);
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", src->msr_cpu);
+	if ((rc = sysroot_read_device(sr, path, MSR_SMI_COUNT, &count, sizeof(count))) < 0)
+		return rc;
+	/* The counter is the low 32 bits; the rest are reserved. */
+	*out = xasprintf("%llu\n", (unsigned long long)(count & 0xffffffffu));
+	if (sr->rec)
+		sysroot_record_synthetic(sr, SYSROOT_SMI_FILE, *out, strlen(*out));
+	return 0;
 }
 
 void spike_sources_free(struct spike_sources *s)
@@ -218,6 +362,56 @@ static void parse_named(unsigned idx, const char *text, const char *name, enum s
 	}
 }
 
+/* "rx_queue_#_drops" against "rx_queue_12_drops": '#' takes one or more digits. */
+static bool drop_name_matches(const char *pattern, const char *name, size_t len)
+{
+	const char *hash = strchr(pattern, '#');
+	size_t pre, digits;
+
+	if (!hash)
+		return strlen(pattern) == len && !strncmp(pattern, name, len);
+	pre = (size_t)(hash - pattern);
+	if (len <= pre || strncmp(pattern, name, pre))
+		return false;
+	for (digits = 0; pre + digits < len && isdigit((unsigned char)name[pre + digits]); digits++)
+		;
+	return digits && len - pre - digits == strlen(hash + 1) && !strncmp(hash + 1, name + pre + digits, strlen(hash + 1));
+}
+
+/* The sum of one row's counters in "name=value" lines; false when the NIC reports none of that name. */
+static bool drop_value(const char *text, const char *pattern, uint64_t *sum)
+{
+	bool found = false;
+
+	*sum = 0;
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *eq = strchr(l, '='), *nl = strchr(l, '\n');
+		uint64_t v;
+
+		if (!eq || (nl && eq > nl) || !drop_name_matches(pattern, l, (size_t)(eq - l)) || !parse_u64(eq + 1, 10, &v, NULL))
+			continue;
+		*sum += v;
+		found = true;
+	}
+	return found;
+}
+
+static void parse_ethtool(const struct spike_source *src, unsigned idx, const char *text, struct spike_values *out)
+{
+	for (int k = SK_NIC_MISSED; k <= SK_NIC_NOBUF; k++)
+		for (size_t i = 0; i < spike_nic_ndrops; i++) {
+			const struct spike_nic_drop *d = &spike_nic_drops[i];
+			uint64_t v;
+
+			if (d->kind != (enum spike_kind)k || (d->driver && strcmp(d->driver, src->driver)))
+				continue;
+			if (drop_value(text, d->name, &v)) {
+				add_value(out, d->kind, -1, idx, v);
+				break;
+			}
+		}
+}
+
 void spike_parse(const struct spike_source *src, unsigned idx, const char *text, struct spike_values *out)
 {
 	uint64_t v;
@@ -241,6 +435,13 @@ void spike_parse(const struct spike_source *src, unsigned idx, const char *text,
 	case SF_SNMP6:
 		parse_named(idx, text, "Udp6RcvbufErrors", SK_UDP6_RCVBUF, out);
 		break;
+	case SF_ETHTOOL:
+		parse_ethtool(src, idx, text, out);
+		break;
+	case SF_SMI:
+		if (parse_u64(text, 10, &v, &end) && !*(end + strspn(end, " \t\n")))
+			add_value(out, SK_SMI, -1, idx, v);
+		break;
 	}
 }
 
@@ -249,7 +450,7 @@ void spike_read_all(const struct sysroot *sr, const struct spike_sources *s, str
 	for (size_t i = 0; i < s->n; i++) {
 		char *text;
 
-		if (sysroot_read_alloc(sr, s->src[i].path, SPIKE_FILE_CAP, &text, NULL) < 0)
+		if (spike_read_source(sr, &s->src[i], &text) < 0)
 			continue;
 		spike_parse(&s->src[i], (unsigned)i, text, out);
 		free(text);

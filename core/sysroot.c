@@ -607,6 +607,30 @@ static int open_regular(const struct sysroot *sr, const char *path)
 	return fd;
 }
 
+int sysroot_read_device(const struct sysroot *sr, const char *path, off_t offset, void *buf, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (!sr->live)
+		return -EPERM;
+	fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	do
+		n = pread(fd, buf, len, offset);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 /*
  * Reads until EOF or size-1 bytes; procfs and sysfs may return short reads. At offsets from 0 (pread)
  * when positional: a kept file read again (sysroot_pread).

@@ -58,6 +58,12 @@ int sysroot_open_kept(const struct sysroot *sr, const char *path);
 ssize_t sysroot_pread(int fd, char *buf, size_t size);
 /* The kept file line by line, as sysroot_read_lines. */
 int sysroot_read_lines_fd(int fd, size_t line_cap, void (*fn)(void *arg, char *line), void *arg);
+/*
+ * len bytes of a character device at offset (an MSR of /dev/cpu/N/msr): this host only. Under a foreign
+ * root it is -EPERM without a look (a tree holds no devices; a capture keeps the value as a file), and
+ * anything but a character device is -EINVAL. Never recorded: the caller keeps what it learnt. 0 or -errno.
+ */
+int sysroot_read_device(const struct sysroot *sr, const char *path, off_t offset, void *buf, size_t len);
 /* One value: the file with surrounding whitespace removed. -ENODATA for an empty file. */
 int sysroot_read_str(const struct sysroot *sr, const char *path, char *buf, size_t size);
 /* A decimal integer; -EINVAL for anything else, -ENODATA for an empty file. */
@@ -140,5 +146,7 @@ void sysroot_record_stop(struct sysroot *sr);
 
 /* Where ioctl-only facts live in a tree: /.tickready/ethtool/IFNAME/{coalesce,ring,drvinfo}. */
 #define SYSROOT_ETHTOOL_DIR "/.tickready/ethtool"
+/* The SMI count a capture kept (decimal), read live from MSR_SMI_COUNT of a housekeeping cpu. */
+#define SYSROOT_SMI_FILE "/.tickready/smi_count"
 /* CPUID's answers (vendor, model, invariant TSC) in a capture, as "key : value" lines. */
 #define SYSROOT_CPUID_FILE "/.tickready/cpuid"

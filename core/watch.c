@@ -13,10 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "util.h"
 
 const char *const watch_kind_names[WK_COUNT] = {
-	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch", "counter",
+	"irq", "tick", "ipi", "softirq", "task", "irq-affinity", "service", "switch", "counter", "app-switch", "app-port",
 };
 
 /* /proc/interrupts of a 512-cpu host with thousands of IRQs runs to tens of MiB. */
@@ -407,6 +408,27 @@ static bool allowed_on_isolated(const struct sysroot *sr, const struct watch_ctx
 	return on;
 }
 
+static long long status_count(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	long long v;
+
+	return p && sscanf(p + strlen(name), " %lld", &v) == 1 ? v : -1;
+}
+
+/* An application thread's context switches, from its status (kept open live: read every sample). */
+static void read_switches(const struct sysroot *sr, const struct watch_ctx *ctx, const char *tdir, struct watch_task *t)
+{
+	char path[96], text[4096];
+
+	snprintf(path, sizeof(path), "%s/status", tdir);
+	if (read_kept(sr, ctx, &t->status_fd, path, text, sizeof(text)) < 0)
+		return;
+	/* "\n" first: "nonvoluntary_ctxt_switches" holds the other name. */
+	t->nvcsw = status_count(text, "\nvoluntary_ctxt_switches:");
+	t->nivcsw = status_count(text, "\nnonvoluntary_ctxt_switches:");
+}
+
 static int by_tid(const void *a, const void *b)
 {
 	const struct watch_task *x = a, *y = b;
@@ -425,7 +447,7 @@ static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, stru
 		     struct watch_sample *prev, pid_t pid, pid_t tid, size_t *cap)
 {
 	const struct watch_task *old = find_task(prev, tid);
-	struct watch_task t = { .pid = pid, .tid = tid, .fd = -1 };
+	struct watch_task t = { .pid = pid, .tid = tid, .fd = -1, .status_fd = -1, .nvcsw = -1, .nivcsw = -1 };
 	char tdir[64], path[80], text[1024];
 
 	snprintf(tdir, sizeof(tdir), "/proc/%d/task/%d", (int)pid, (int)tid);
@@ -440,6 +462,12 @@ static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, stru
 		t.allowed_iso = old->allowed_iso;
 	else if (!t.kthread)
 		t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
+	if (ctx->app && pid == ctx->app) {
+		t.app = true;
+		if (old)
+			hand_over(&t.status_fd, &prev->task[old - prev->task].status_fd);
+		read_switches(sr, ctx, tdir, &t);
+	}
 	/* The first sample cannot tell what ran: it is the baseline. */
 	if (prev)
 		t.ran = !old || strcmp(old->comm, t.comm) || old->processor != t.processor || t.cputime > old->cputime;
@@ -570,10 +598,84 @@ static void read_spikes(const struct sysroot *sr, const struct watch_ctx *ctx, s
 		s->spike_fds[i] = -1;
 		if (prev && prev->spike_fds)
 			hand_over(&s->spike_fds[i], &prev->spike_fds[i]);
-		if (read_kept(sr, ctx, &s->spike_fds[i], ctx->spikes->src[i].path, text, SPIKE_TEXT_CAP) >= 0)
+		if (!spike_source_is_file(sr, &ctx->spikes->src[i])) {
+			char *answer;
+
+			/* An ioctl or an MSR: asked afresh each time, nothing to keep. */
+			if (spike_read_source(sr, &ctx->spikes->src[i], &answer) == 0) {
+				spike_parse(&ctx->spikes->src[i], (unsigned)i, answer, &s->spikes);
+				free(answer);
+			}
+		} else if (read_kept(sr, ctx, &s->spike_fds[i], ctx->spikes->src[i].path, text, SPIKE_TEXT_CAP) >= 0) {
 			spike_parse(&ctx->spikes->src[i], (unsigned)i, text, &s->spikes);
+		}
 	}
 	free(text);
+}
+
+static long long stat_of(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/*
+ * The application's ports through its telemetry: the list and names once (from prev after), the stats every
+ * sample. Only listing and stats commands: telemetry is read, never told anything.
+ */
+static void read_ports(const struct watch_ctx *ctx, struct watch_sample *s, const struct watch_sample *prev)
+{
+	json_t *v;
+	int rc;
+
+	if (!ctx->telemetry)
+		return;
+	if (prev && prev->ports_read) {
+		s->port = xcalloc(prev->nport + 1, sizeof(*s->port));
+		for (size_t i = 0; i < prev->nport; i++)
+			s->port[s->nport++] = (struct watch_port){ .port = prev->port[i].port };
+		for (size_t i = 0; i < s->nport; i++)
+			memcpy(s->port[i].name, prev->port[i].name, sizeof(s->port[i].name));
+	} else {
+		json_t *list = telemetry_query(ctx->telemetry, "/ethdev/list", &rc);
+		size_t i;
+
+		if (!json_is_array(list)) {
+			json_decref(list);
+			return;
+		}
+		s->port = xcalloc(json_array_size(list) + 1, sizeof(*s->port));
+		json_array_foreach(list, i, v) {
+			struct watch_port *p = &s->port[s->nport];
+			char cmd[48];
+			json_t *info, *name;
+
+			if (!json_is_integer(v))
+				continue;
+			p->port = (int)json_integer_value(v);
+			snprintf(cmd, sizeof(cmd), "/ethdev/info,%d", p->port);
+			if ((info = telemetry_query(ctx->telemetry, cmd, &rc))) {
+				name = json_object_get(info, "name");
+				if (json_is_string(name))
+					snprintf(p->name, sizeof(p->name), "%s", json_string_value(name));
+				json_decref(info);
+			}
+			s->nport++;
+		}
+		json_decref(list);
+	}
+	for (size_t i = 0; i < s->nport; i++) {
+		char cmd[48];
+
+		snprintf(cmd, sizeof(cmd), "/ethdev/stats,%d", s->port[i].port);
+		if (!(v = telemetry_query(ctx->telemetry, cmd, &rc)))
+			return;	/* the app went away or stopped answering: no port compared this time */
+		s->port[i].imissed = stat_of(v, "imissed");
+		s->port[i].rx_nombuf = stat_of(v, "rx_nombuf");
+		json_decref(v);
+	}
+	s->ports_read = true;
 }
 
 int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const struct watch_ctx *ctx,
@@ -602,6 +704,7 @@ int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const st
 	read_selected(sr, ctx, &s->fd_thp, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
 	read_selected(sr, ctx, &s->fd_ksm, "/sys/kernel/mm/ksm/run", s->ksm, sizeof(s->ksm));
 	read_spikes(sr, ctx, s, prev);
+	read_ports(ctx, s, prev);
 	return rc < 0 ? rc : 0;
 }
 
@@ -616,8 +719,11 @@ void watch_sample_free(struct watch_sample *s)
 {
 	free_rows(s->irq, s->nirq);
 	free_rows(s->soft, s->nsoft);
-	for (size_t i = 0; i < s->ntask; i++)
+	for (size_t i = 0; i < s->ntask; i++) {
 		close_kept(&s->task[i].fd);
+		close_kept(&s->task[i].status_fd);
+	}
+	free(s->port);
 	close_kept(&s->fd_interrupts);
 	close_kept(&s->fd_softirqs);
 	close_kept(&s->fd_thp);
@@ -754,7 +860,7 @@ static void diff_tasks(const struct emit *em, const struct watch_sample *prev, c
 		bool fresh = !o || strcmp(o->comm, t->comm);
 		bool on_iso = cpuset_has(&ctx->isolated, t->processor);
 
-		if (t->kthread || t->pid == ctx->self || name_allowed(ctx, t->comm))
+		if (t->kthread || t->pid == ctx->self || t->app || name_allowed(ctx, t->comm))
 			continue;
 		snprintf(e.comm, sizeof(e.comm), "%s", t->comm);
 		/* Ran there in this interval; a thread that stays there busy is one event, not one an interval. */
@@ -864,6 +970,65 @@ static void diff_spikes(const struct emit *em, const struct watch_sample *prev, 
 	}
 }
 
+/* The application's threads switched out on an isolated cpu: a polling thread should never be. */
+static void diff_app_switches(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	for (size_t i = 0; i < cur->ntask; i++) {
+		const struct watch_task *t = &cur->task[i], *o = find_task(prev, t->tid);
+		struct watch_event e = { .kind = WK_APP_SWITCH, .cpu = t->processor, .pid = t->pid };
+		long long inv, vol;
+
+		if (!t->app || !o || strcmp(o->comm, t->comm) || !cpuset_has(&em->ctx->isolated, t->processor) ||
+		    t->nvcsw < 0 || t->nivcsw < 0 || o->nvcsw < 0 || o->nivcsw < 0)
+			continue;
+		inv = t->nivcsw > o->nivcsw ? t->nivcsw - o->nivcsw : 0;
+		vol = t->nvcsw > o->nvcsw ? t->nvcsw - o->nvcsw : 0;
+		if (!inv && !vol)
+			continue;
+		e.count = (uint64_t)(inv + vol);
+		snprintf(e.comm, sizeof(e.comm), "%s", t->comm);
+		snprintf(e.what, sizeof(e.what), "thread %d (%s) of the application switched out on cpu %d: %lld involuntary, "
+			 "%lld voluntary", (int)t->tid, t->comm, t->processor, inv, vol);
+		snprintf(e.cause, sizeof(e.cause), "%s", inv ? "preempted: another runnable thread or kernel work took its cpu "
+			 "(see the task, irq and softirq events)" : "it blocked or slept: a system call, a lock or a page "
+			 "fault (a polling loop never blocks)");
+		snprintf(e.fix, sizeof(e.fix), "%s", APP_SWITCH_FIX);
+		em->fn(em->arg, &e);
+	}
+}
+
+static void port_event(const struct emit *em, const struct watch_port *p, const char *name, long long now,
+		       long long before, const char *why, const char *fix)
+{
+	struct watch_event e = { .kind = WK_APP_PORT, .cpu = -1 };
+
+	if (now < 0 || before < 0 || now <= before)
+		return;
+	e.count = (uint64_t)(now - before);
+	snprintf(e.what, sizeof(e.what), "port %d%s%s%s of the application: %s +%llu (%lld since it started)", p->port,
+		 p->name[0] ? " (" : "", p->name, p->name[0] ? ")" : "", name, (unsigned long long)e.count, now);
+	snprintf(e.cause, sizeof(e.cause), "%s", why);
+	snprintf(e.fix, sizeof(e.fix), "%s", fix);
+	em->fn(em->arg, &e);
+}
+
+static void diff_app_ports(const struct emit *em, const struct watch_sample *prev, const struct watch_sample *cur)
+{
+	if (!prev->ports_read || !cur->ports_read)
+		return;
+	for (size_t i = 0; i < cur->nport; i++) {
+		const struct watch_port *p = &cur->port[i], *o = NULL;
+
+		for (size_t j = 0; j < prev->nport && !o; j++)
+			if (prev->port[j].port == p->port)
+				o = &prev->port[j];
+		if (!o)
+			continue;
+		port_event(em, p, "imissed", p->imissed, o->imissed, APP_IMISSED_WHY, APP_IMISSED_FIX);
+		port_event(em, p, "rx_nombuf", p->rx_nombuf, o->rx_nombuf, APP_RX_NOMBUF_WHY, APP_RX_NOMBUF_FIX);
+	}
+}
+
 void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, const struct watch_sample *cur,
 		void (*fn)(void *arg, const struct watch_event *e), void *arg)
 {
@@ -890,6 +1055,8 @@ void watch_diff(const struct watch_ctx *ctx, const struct watch_sample *prev, co
 	diff_switch(&em, "KSM (/sys/kernel/mm/ksm/run)", prev->ksm, cur->ksm,
 		    "echo 0 > /sys/kernel/mm/ksm/run ([memory] ksm = off)");
 	diff_spikes(&em, prev, cur);
+	diff_app_switches(&em, prev, cur);
+	diff_app_ports(&em, prev, cur);
 }
 
 int watch_until(const char *hhmm, time_t now, time_t *deadline)

@@ -10,6 +10,7 @@
 #include "cpuset.h"
 #include "spikes.h"
 #include "sysroot.h"
+#include "telemetry.h"
 
 /* What a watch looks at: fixed for its whole run. */
 struct watch_ctx {
@@ -20,6 +21,16 @@ struct watch_ctx {
 	pid_t self;			/* the watch's own pid: never an event */
 	bool keep_open;			/* live root: files stay open from sample to sample and are re-read with pread */
 	const struct spike_sources *spikes;	/* host-wide error and drop counters, NULL when none */
+	pid_t app;		/* --app: the application, 0 none. Its threads are never task events; their
+				 * context switches on isolated cpus are */
+	struct telemetry *telemetry;	/* its DPDK telemetry (read only), NULL none: port counters each sample */
+};
+
+/* One ethdev port of the application, as its telemetry tells. */
+struct watch_port {
+	int port;
+	char name[64];
+	long long imissed, rx_nombuf;	/* -1 when not reported */
 };
 
 /* One row of /proc/interrupts or /proc/softirqs: its counts on the isolated cpus only. */
@@ -41,6 +52,9 @@ struct watch_task {
 	bool ran;		/* new, moved, or its cpu time grew since the previous sample */
 	int fd;			/* kept stat file, -1 */
 	int threads;		/* its process's thread count */
+	bool app;		/* one of ctx->app's threads */
+	long long nvcsw, nivcsw;	/* app threads: voluntary, involuntary switches since it started; -1 unknown */
+	int status_fd;		/* app threads: kept status file, -1 */
 };
 
 struct watch_sample {
@@ -57,9 +71,13 @@ struct watch_sample {
 	struct spike_values spikes;	/* ctx->spikes' counters */
 	int *spike_fds;		/* kept, one per source, -1 */
 	size_t nspike_fds;
+	size_t nport;
+	struct watch_port *port;	/* the application's ports, when ports_read */
+	bool ports_read;
 };
 
-enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNTER, WK_COUNT };
+enum watch_kind { WK_IRQ, WK_TICK, WK_IPI, WK_SOFTIRQ, WK_TASK, WK_AFFINITY, WK_SERVICE, WK_SWITCH, WK_COUNTER,
+		  WK_APP_SWITCH, WK_APP_PORT, WK_COUNT };
 extern const char *const watch_kind_names[WK_COUNT];
 
 struct watch_event {

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "cpuset.h"
+#include "spikes.h"
 #include "util.h"
 
 /* /proc/interrupts of a host with thousands of IRQs and hundreds of cpus runs to megabytes. */
 #define COUNTERS_CAP (64u << 20)
 
-#define MSR_SMI_COUNT 0x34
 #define MSR_MPERF 0xe7
 #define MSR_APERF 0xe8
 

@@ -45,6 +45,28 @@ expect_grep "fixture: summary table" '^summary: [0-9]+ events' "$W/fx.out"
 expect_status 0 "fixture unchanged: --count 2 exits 0" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --interval 0.1 --count 2 --format json
 [ "$(tail -1 "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["events"])')" = 0 ] && ok "json summary: 0 events" || not_ok "json summary"
 
+# --app on a fixture tree: process 5000's threads are the application's. A worker started on isolated cpu 3
+# is no task event; its context switches on cpu 2 are; a tree has no telemetry socket: threads only.
+A=$(mktmp); cp -a "$FX/base/." "$A/"
+app_task() { # app_task TID COMM UTIME CPU VOLUNTARY INVOLUNTARY
+	mkdir -p "$A/proc/5000/task/$1"
+	echo "$1 ($2) R 1 5000 5000 0 -1 0 10 0 0 0 $3 5 0 0 20 0 3 0 1000 1000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 $4 0 0 0 0 0" >"$A/proc/5000/task/$1/stat"
+	printf 'Name:\t%s\nCpus_allowed_list:\t0-7\nvoluntary_ctxt_switches:\t%s\nnonvoluntary_ctxt_switches:\t%s\n' "$2" "$5" "$6" >"$A/proc/5000/task/$1/status"
+}
+app_task 5000 trader 10 0 40 1; app_task 5001 rte-worker-2 500 2 2 0
+expect_status 2 "--app of a process the tree lacks: exit 2" "$TR" watch --root "$A" --profile "$FX/profiles/base.ini" --app 5999 --count 1
+expect_grep "names the process" "no process 5999" "$ERR"
+expect_status 2 "--app garbage: exit 2" "$TR" watch --root "$A" --profile "$FX/profiles/base.ini" --app 12x
+"$TR" watch --root "$A" --profile "$FX/profiles/base.ini" --app 5000 --interval 0.2 --duration 60 >"$W/app.out" 2>"$W/app.err" &
+WPID=$!
+wait_for 'application 5000 \(no telemetry: threads only\); baseline taken' "$W/app.out" && ok "--app: the start line names the app" || not_ok "--app: no start line"
+app_task 5002 rte-worker-3 1 3 0 0
+app_task 5001 rte-worker-2 600 2 2 4
+wait_for "cpu 2 app-switch: thread 5001 \(rte-worker-2\) of the application switched out on cpu 2: 4 involuntary, 0 voluntary; cause: preempted" "$W/app.out" &&
+	ok "--app: the worker's switches on cpu 2 are an event" || not_ok "--app: no app-switch event"
+kill -INT "$WPID"; wait "$WPID"; WPID=
+grep -q "task: thread 500[0-2]" "$W/app.out" && not_ok "--app: an app thread was a task event" || ok "--app: the app's new worker on cpu 3 is no task event"
+
 # --until: bad values named, exit 2; not with --duration.
 expect_status 2 "--until 24:00 is a usage error" "$TR" watch --root "$T" --profile "$FX/profiles/base.ini" --until 24:00
 expect_grep "names the value" "invalid --until '24:00'" "$ERR"

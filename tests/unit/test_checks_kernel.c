@@ -542,10 +542,41 @@ static void test_error_counters(void **state)
 	assert_null(strstr(fx_check(*state, "kernel.error_counters")->observed, "thermal-core"));
 }
 
+/*
+ * The profile's NIC's ethtool drops (mlx5_core's names) and the SMI count, as a capture keeps them: totals
+ * since boot are warnings (FB: neither was read); eno1 is not the profile's NIC, its drops are not judged.
+ */
+static void test_error_counters_nic_smi(void **state)
+{
+	const struct finding *f;
+
+	write_quiet_counters(state);
+	fx_write(*state, "/.tickready/ethtool/ens1f0/stats", "rx_packets=10\nrx_out_of_buffer=0\nrx_discards_phy=0\n");
+	fx_write(*state, "/.tickready/ethtool/eno1/stats", "rx_missed_errors=50\n");
+	fx_write(*state, SYSROOT_SMI_FILE, "0\n");
+	f = fx_check(*state, "kernel.error_counters");
+	assert_verdict(f, V_PASS);
+	assert_null(strstr(f->observed, "no SMI count"));
+	fx_write(*state, "/.tickready/ethtool/ens1f0/stats", "rx_packets=10\nrx_out_of_buffer=6\nrx_discards_phy=2\n");
+	fx_write(*state, SYSROOT_SMI_FILE, "31\n");
+	f = fx_check(*state, "kernel.error_counters");
+	assert_verdict(f, V_WARN);
+	assert_has(f->observed, "'nic-missed' = 2 (ens1f0 (mlx5_core))");
+	assert_has(f->observed, "'nic-no-buffer' = 6 (ens1f0 (mlx5_core))");
+	assert_has(f->observed, "'smi' = 31");
+	assert_null(strstr(f->observed, "eno1"));
+	assert_has(f->remedy, "nic-missed: a bigger rx ring");
+	assert_has(f->remedy, "smi: in the BIOS");
+	/* A capture of a host that keeps no count says why, as the live audit did. */
+	fx_write(*state, SYSROOT_SMI_FILE, "absent=no /dev/cpu/0/msr (the msr module: modprobe msr)\n");
+	assert_has(fx_check(*state, "kernel.error_counters")->observed, "; no SMI count: no /dev/cpu/0/msr (the msr module");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_base, fx_teardown)
+		T(test_error_counters_nic_smi),
 		T(test_timer_migration_pass),
 		T(test_timer_migration_fail),
 		T(test_timer_migration_bad_files),

@@ -95,6 +95,26 @@ static void test_reads(void **state)
 	sysroot_close(&sr);
 }
 
+/* A device is read only on this host; in a tree the answer is -EPERM whatever is there (FB: no such read). */
+static void test_read_device(void **state)
+{
+	struct sysroot sr;
+	char buf[8];
+
+	(void)state;
+	put("/dev/cpu/0/msr", "12345678", 8);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_read_device(&sr, "/dev/cpu/0/msr", 0, buf, sizeof(buf)), -EPERM);
+	sysroot_close(&sr);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	/* Only a character device: a regular file is refused; /dev/null answers nothing, which is no value. */
+	assert_int_equal(sysroot_read_device(&sr, "/proc/self/stat", 0, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_device(&sr, "/dev/null", 0x34, buf, sizeof(buf)), -EIO);
+	assert_int_equal(sysroot_read_device(&sr, "/dev/zero", 0x34, buf, sizeof(buf)), 0);
+	assert_int_equal(sysroot_read_device(&sr, "/dev/tickready-none", 0, buf, sizeof(buf)), -ENOENT);
+	sysroot_close(&sr);
+}
+
 static void test_bad_roots(void **state)
 {
 	struct sysroot sr;
@@ -595,6 +615,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads),
 		cmocka_unit_test(test_bad_roots),
+		cmocka_unit_test(test_read_device),
 		cmocka_unit_test(test_containment),
 		cmocka_unit_test(test_fifo_and_huge),
 		cmocka_unit_test(test_read_lines),

@@ -12,6 +12,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
+#include "app.h"
 #include "checktest.h"
 #include "watch.h"
 
@@ -345,7 +348,7 @@ static void test_until(void **state)
 /* Error and drop counters: their growth is an event, with where it grew, the total since boot and the fix. */
 static void test_counter_growth(void **state)
 {
-	const struct spike_nic nics[] = { { "ens1f0", "0000:3b:00.0" } };
+	const struct spike_nic nics[] = { { "ens1f0", "0000:3b:00.0", NULL, false } };
 	struct spike_sources src;
 	struct fx fx;
 	struct watch_ctx ctx;
@@ -385,6 +388,180 @@ static void test_counter_growth(void **state)
 	fx_done(&fx);
 }
 
+/*
+ * The profile's NIC's ethtool drops and the SMI count, from a capture's files: growth is an event (FB: neither
+ * was read). Each driver's names count as their kind; the first a NIC reports wins, a '#' row sums the queues.
+ */
+static void test_nic_drops_smi(void **state)
+{
+	const struct spike_nic nics[] = { { "ens1f0", "0000:3b:00.0", "ice", true }, { "ens2", NULL, "virtio_net", true },
+					  { "ens3", NULL, "mlx5_core", false } };
+	struct spike_sources src;
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+	struct cpuset hk;
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	write_counters(&fx, 0, 0, 0, 0, 0, 0);
+	/* ice: port and VSI discards; rx_out_of_buffer is mlx5's name, not counted for ice. */
+	fx_write(&fx, "/.tickready/ethtool/ens1f0/stats", "rx_packets=900\nrx_dropped=2\nrx_dropped.nic=5\n"
+		 "rx_out_of_buffer=40\nrx_fifo_errors=0\n");
+	/* virtio_net before the total: per-queue drops, summed. */
+	fx_write(&fx, "/.tickready/ethtool/ens2/stats", "rx_queue_0_drops=1\nrx_queue_1_drops=2\nrx_queue_1_kicks=9\n");
+	/* Not the profile's NIC: not read. */
+	fx_write(&fx, "/.tickready/ethtool/ens3/stats", "rx_out_of_buffer=3\n");
+	fx_write(&fx, SYSROOT_SMI_FILE, "11\n");
+	assert_int_equal(sysroot_open(&fx.sr, fx.dir), 0);
+	spike_sources_find(&fx.sr, &ctx.isolated, nics, 3, &src);
+	cpuset_parse(&hk, "0-1");
+	spike_sources_add_smi(&fx.sr, "AuthenticAMD", &hk, &src);	/* in a tree the capture decides, not the vendor */
+	sysroot_close(&fx.sr);
+	assert_int_equal(src.n, 3);
+	assert_string_equal(src.smi_absent, "");
+	assert_string_equal(src.src[0].where, "ens1f0 (ice)");
+	ctx.spikes = &src;
+	take(&fx, &ctx, &a, NULL);
+	/* ice: missed 5, fifo 0, no-buffer 2; virtio: no-buffer 3; smi 11. */
+	assert_int_equal(a.spikes.n, 5);
+	assert_int_equal(a.spikes.v[0].kind, SK_NIC_MISSED);
+	assert_int_equal(a.spikes.v[0].value, 5);
+	assert_int_equal(a.spikes.v[1].kind, SK_NIC_FIFO);
+	assert_int_equal(a.spikes.v[2].kind, SK_NIC_NOBUF);
+	assert_int_equal(a.spikes.v[2].value, 2);
+	assert_int_equal(a.spikes.v[3].kind, SK_NIC_NOBUF);
+	assert_int_equal(a.spikes.v[3].value, 3);
+	assert_int_equal(a.spikes.v[4].kind, SK_SMI);
+	assert_int_equal(a.spikes.v[4].value, 11);
+	/* A newer virtio_net's total comes first: its per-queue counts are then not added again. */
+	fx_write(&fx, "/.tickready/ethtool/ens1f0/stats", "rx_dropped=2\nrx_dropped.nic=9\nrx_fifo_errors=0\n");
+	fx_write(&fx, "/.tickready/ethtool/ens2/stats", "rx_drops=3\nrx0_drops=3\nrx_queue_0_drops=3\n");
+	fx_write(&fx, SYSROOT_SMI_FILE, "14\n");
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.e[0].kind, WK_COUNTER);
+	assert_int_equal(seen.e[0].cpu, -1);
+	assert_string_equal(seen.e[0].what, "nic-missed on ens1f0 (ice): +4 (9 since boot)");
+	assert_non_null(strstr(seen.e[0].fix, "rx_ring = max"));
+	assert_string_equal(seen.e[1].what, "smi: +3 (14 since boot)");
+	assert_non_null(strstr(seen.e[1].cause, "stopped every cpu"));
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	spike_sources_free(&src);
+	/* A capture of a host without the count says why; a tree without the file says that. */
+	fx_write(&fx, SYSROOT_SMI_FILE, "absent=the cpu is AuthenticAMD: only Intel cpus keep an SMI count (MSR 0x34)\n");
+	assert_int_equal(sysroot_open(&fx.sr, fx.dir), 0);
+	spike_sources_find(&fx.sr, &ctx.isolated, NULL, 0, &src);
+	spike_sources_add_smi(&fx.sr, "GenuineIntel", &hk, &src);
+	assert_int_equal(src.n, 0);
+	assert_non_null(strstr(src.smi_absent, "AuthenticAMD"));
+	spike_sources_free(&src);
+	fx_remove(&fx, SYSROOT_SMI_FILE);
+	spike_sources_find(&fx.sr, &ctx.isolated, NULL, 0, &src);
+	spike_sources_add_smi(&fx.sr, "GenuineIntel", &hk, &src);
+	assert_int_equal(src.n, 0);
+	assert_non_null(strstr(src.smi_absent, "no SMI count in this tree"));
+	spike_sources_free(&src);
+	sysroot_close(&fx.sr);
+	fx_done(&fx);
+}
+
+/* An application thread: write_task, then its status with context switches. */
+static void write_app_task(struct fx *fx, int tid, const char *comm, unsigned utime, int cpu, long vol, long inv)
+{
+	char path[128], text[256];
+
+	write_task(fx, 600, tid, comm, 0, utime, cpu, "0-3");
+	snprintf(path, sizeof(path), "/proc/600/task/%d/status", tid);
+	snprintf(text, sizeof(text), "Name:\t%s\nCpus_allowed_list:\t0-3\nvoluntary_ctxt_switches:\t%ld\n"
+		 "nonvoluntary_ctxt_switches:\t%ld\n", comm, vol, inv);
+	fx_write(fx, path, text);
+}
+
+/* Telemetry's answers, queued before the sample asks (a SOCK_SEQPACKET pair keeps each message whole). */
+static void answer(int fd, const char *json)
+{
+	assert_int_equal(send(fd, json, strlen(json), 0), (ssize_t)strlen(json));
+}
+
+/*
+ * --app: the application's threads are never task events (FB: its worker on cpu 2 was one), their context
+ * switches on isolated cpus are, and its ports' imissed and rx_nombuf growth read through telemetry (FB: none).
+ */
+static void test_app(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+	struct telemetry tel = { .fd = -1 };
+	char cmds[4][64];
+	int sv[2];
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	ctx.allowed = NULL;
+	ctx.app = 600;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	tel.fd = sv[0];
+	ctx.telemetry = &tel;
+	write_counters(&fx, 0, 0, 0, 0, 0, 0);
+	write_app_task(&fx, 600, "testpmd", 10, 0, 50, 5);
+	write_app_task(&fx, 601, "rte-worker-2", 100, 2, 3, 1);
+	answer(sv[1], "{\"/ethdev/list\": [0]}");
+	answer(sv[1], "{\"/ethdev/info\": {\"name\": \"0000:3b:00.0\", \"numa_node\": 0}}");
+	answer(sv[1], "{\"/ethdev/stats\": {\"imissed\": 10, \"rx_nombuf\": 0, \"ipackets\": 5}}");
+	take(&fx, &ctx, &a, NULL);
+	assert_true(a.ports_read);
+	assert_int_equal(a.nport, 1);
+	assert_int_equal(a.port[0].imissed, 10);
+	/* The worker keeps running on cpu 2, preempted twice and slept once; the main thread slept on housekeeping
+	 * cpu 0 (no event); another process's thread lands on cpu 2 (a task event); the port missed 4, ran dry once. */
+	write_app_task(&fx, 600, "testpmd", 11, 0, 90, 5);
+	write_app_task(&fx, 601, "rte-worker-2", 200, 2, 4, 3);
+	write_task(&fx, 700, 700, "cron", 0, 1, 2, "0-3");
+	answer(sv[1], "{\"/ethdev/stats\": {\"imissed\": 14, \"rx_nombuf\": 1}}");
+	take(&fx, &ctx, &b, &a);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.e[0].kind, WK_TASK);
+	assert_int_equal(seen.e[0].pid, 700);
+	assert_int_equal(seen.e[1].kind, WK_APP_SWITCH);
+	assert_int_equal(seen.e[1].cpu, 2);
+	assert_int_equal(seen.e[1].count, 3);
+	assert_int_equal(seen.e[1].pid, 600);
+	assert_string_equal(seen.e[1].what, "thread 601 (rte-worker-2) of the application switched out on cpu 2: "
+			    "2 involuntary, 1 voluntary");
+	assert_non_null(strstr(seen.e[1].cause, "preempted"));
+	assert_string_equal(seen.e[2].what, "port 0 (0000:3b:00.0) of the application: imissed +4 (14 since it started)");
+	assert_string_equal(seen.e[2].fix, APP_IMISSED_FIX);
+	assert_int_equal(seen.e[3].kind, WK_APP_PORT);
+	assert_int_equal(seen.e[3].count, 1);
+	assert_non_null(strstr(seen.e[3].what, "rx_nombuf +1"));
+	/* Only listing and stats commands were sent: list, info, stats, stats. */
+	for (int i = 0; i < 4; i++) {
+		ssize_t n = recv(sv[1], cmds[i], sizeof(cmds[i]) - 1, MSG_DONTWAIT);
+
+		assert_true(n > 0);
+		cmds[i][n] = '\0';
+	}
+	assert_string_equal(cmds[0], "/ethdev/list");
+	assert_string_equal(cmds[1], "/ethdev/info,0");
+	assert_string_equal(cmds[2], "/ethdev/stats,0");
+	assert_string_equal(cmds[3], "/ethdev/stats,0");
+	assert_true(recv(sv[1], cmds[0], sizeof(cmds[0]), MSG_DONTWAIT) < 0);
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	close(sv[0]);
+	close(sv[1]);
+	fx_done(&fx);
+}
+
 /* No /proc/interrupts: an error, not an empty sample. */
 static void test_unreadable(void **state)
 {
@@ -412,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_kept_files),
 		cmocka_unit_test(test_until),
 		cmocka_unit_test(test_counter_growth),
+		cmocka_unit_test(test_nic_drops_smi),
+		cmocka_unit_test(test_app),
 		cmocka_unit_test(test_unreadable),
 	};
 
