@@ -962,17 +962,10 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 
 /* ---- driver binding ---- */
 
-/* Any IPv4 route through ifname: the kernel's network stack is using it. */
-static bool has_routes(const struct sysroot *sr, const char *ifname)
+/* Any IPv4 route through ifname (the host's tables, read once): the kernel's network stack is using it. */
+static bool has_routes(const struct host *h, const char *ifname)
 {
-	struct routes r;
-	bool found;
-
-	if (!ifname[0] || routes_load(sr, &r) < 0)
-		return false;
-	found = routes_ipv4_via(&r, ifname);
-	routes_free(&r);
-	return found;
+	return ifname[0] && routes_ipv4_via(host_routes(h), ifname);
 }
 
 /*
@@ -1054,7 +1047,7 @@ static char *bind_blocked(const struct tune_ctx *ctx, const struct nic *n, const
 		if (out)
 			return out;
 	}
-	if (has_routes(ctx->sr, n->name)) {
+	if (has_routes(ctx->host, n->name)) {
 		*force_ok = true;
 		return xasprintf("%s has routes in /proc/net/route: the kernel's network stack is using it", n->name);
 	}

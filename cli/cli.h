@@ -139,6 +139,13 @@ int session_open(struct session *s, const char *root, const char *profile, bool 
  */
 int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
 			const bool *selected);
+/*
+ * session_open_checks in two steps, for a command that reads the root before the host is loaded (apply:
+ * an expired --confirm window reverted, --reapply's profile): the root opened once, then loaded. 0 or
+ * EXIT_ERROR (printed); a failed load closes the session, after a failed open there is nothing to close.
+ */
+int session_open_root(struct session *s, const char *root);
+int session_load_checks(struct session *s, const char *profile, const char *cgroup, const bool *selected);
 void session_close(struct session *s);
 /* Marks each failing finding with what apply would do about it on this root (fix_by, fix_note). */
 void audit_mark_fixes(struct session *s, struct finding *f, size_t n);

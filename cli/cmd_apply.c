@@ -536,7 +536,6 @@ int cmd_apply(int argc, char **argv)
 {
 	struct apply_args a;
 	struct session s;
-	struct sysroot probe;
 	char *last = NULL, bad[64];
 	bool *selected;
 	int rc = parse_args(&a, argc, argv);
@@ -545,22 +544,20 @@ int cmd_apply(int argc, char **argv)
 		return rc < 0 ? EXIT_READY : rc;
 	if (cli_refuse_archive(a.root, "apply"))
 		return EXIT_ERROR;
-	if (!a.dry || a.reapply) {
-		if (cli_open_root(&probe, a.root) < 0)
-			return EXIT_ERROR;
-		/* A run no window guards any more (a reboot inside it, a dead timer) is reverted first, not re-applied. */
-		if (!a.dry && confirm_recover(&probe, "apply") < 0) {
-			sysroot_close(&probe);
-			return EXIT_ERROR;
-		}
-		if (a.reapply)
-			last = last_profile(&probe);
-		sysroot_close(&probe);
+	/* The root is opened once: what is recovered and read below is the tree the plan is made for. */
+	if (session_open_root(&s, a.root))
+		return EXIT_ERROR;
+	/* A run no window guards any more (a reboot inside it, a dead timer) is reverted first, not re-applied. */
+	if (!a.dry && confirm_recover(&s.sr, "apply") < 0) {
+		session_close(&s);
+		return EXIT_ERROR;
 	}
 	if (a.reapply) {
+		last = last_profile(&s.sr);
 		if (!last) {
 			if (!a.json)
 				puts("nothing to re-apply: no applied run in the journal");
+			session_close(&s);
 			return EXIT_READY;
 		}
 		a.profile = last;
@@ -568,11 +565,12 @@ int cmd_apply(int argc, char **argv)
 	selected = xcalloc(checks_count, sizeof(bool));
 	if (checks_select(a.only, selected, bad, sizeof(bad)) < 0) {
 		cli_error("apply: unknown area or check '%s' in --only (see `tickready checks`)", bad);
+		session_close(&s);
 		free(selected);
 		free(last);
 		return EXIT_ERROR;
 	}
-	rc = session_open_checks(&s, a.root, a.profile, NULL, selected);
+	rc = session_load_checks(&s, a.profile, NULL, selected);
 	if (rc) {
 		free(selected);
 		free(last);

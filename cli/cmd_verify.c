@@ -287,7 +287,6 @@ int cmd_verify(int argc, char **argv)
 	char why[256];
 	double last_progress = -1;
 	int rc, nt = 0;
-	bool ready = false;
 
 	rc = parse_opts(argc, argv, &r->o);
 	if (rc) {
@@ -329,14 +328,12 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (rc == EXIT_READY) {
-		ready = true;
-		for (int i = 0; i < nt; i++)
-			ready &= t[i].verdict != TV_FAIL;
 		if (!strcmp(r->o.format, "json"))
-			verify_print_json(stdout, r, t, nt, ready, "tickready verify " TICKREADY_VERSION);
+			verify_print_json(stdout, r, t, nt, "tickready verify " TICKREADY_VERSION);
 		else
-			verify_print_text(stdout, r, t, nt, ready);
-		rc = ready ? EXIT_READY : EXIT_NOT_READY;
+			verify_print_text(stdout, r, t, nt);
+		/* Nothing judged is not ready: exit 1, as audit's root with nothing to judge. */
+		rc = verify_verdict_of(t, nt) == VV_READY ? EXIT_READY : EXIT_NOT_READY;
 	}
 	restore_signals(old);
 	verify_run_free(r);

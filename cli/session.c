@@ -40,11 +40,8 @@ static int session_housekeeping(const struct host *h, void *arg, struct cpuset *
 	return profile_housekeeping(arg, h, out);
 }
 
-static int open_session(struct session *s, const char *root, const char *profile, bool record, const char *cgroup,
-			unsigned load_flags)
+int session_open_root(struct session *s, const char *root)
 {
-	struct profile_error err;
-	char *active = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -75,6 +72,15 @@ static int open_session(struct session *s, const char *root, const char *profile
 	} else {
 		s->shown_root = s->sr.path;
 	}
+	return 0;
+}
+
+static int load_session(struct session *s, const char *profile, bool record, const char *cgroup, unsigned load_flags)
+{
+	struct profile_error err;
+	char *active = NULL;
+	int rc;
+
 	if (record)
 		sysroot_record_start(&s->sr);
 	/* No profile named: the one apply last brought this root to, else the default. */
@@ -118,13 +124,22 @@ static int open_session(struct session *s, const char *root, const char *profile
 
 int session_open(struct session *s, const char *root, const char *profile, bool record)
 {
-	return open_session(s, root, profile, record, NULL, 0);
+	int rc = session_open_root(s, root);
+
+	return rc ? rc : load_session(s, profile, record, NULL, 0);
+}
+
+int session_load_checks(struct session *s, const char *profile, const char *cgroup, const bool *selected)
+{
+	return load_session(s, profile, false, cgroup, checks_read_procs(selected) ? HOST_PROCS_AHEAD : 0);
 }
 
 int session_open_checks(struct session *s, const char *root, const char *profile, const char *cgroup,
 			const bool *selected)
 {
-	return open_session(s, root, profile, false, cgroup, checks_read_procs(selected) ? HOST_PROCS_AHEAD : 0);
+	int rc = session_open_root(s, root);
+
+	return rc ? rc : session_load_checks(s, profile, cgroup, selected);
 }
 
 void session_close(struct session *s)

@@ -1274,10 +1274,22 @@ static struct nic *add_nic(struct host *h, size_t *cap)
 	return n;
 }
 
+struct host_routes {
+	bool loaded;
+	struct routes r;
+};
+
+const struct routes *host_routes(const struct host *h)
+{
+	if (!h->routes->loaded) {
+		(void)routes_load(h->sr, &h->routes->r);
+		h->routes->loaded = true;
+	}
+	return &h->routes->r;
+}
+
 static void load_netdevs(struct host *h, size_t *cap)
 {
-	struct routes routes = { 0 };
-	bool routes_read = false;
 	struct dirlist dl;
 
 	if (sysroot_list(h->sr, "/sys/class/net", &dl) < 0)
@@ -1308,17 +1320,12 @@ static void load_netdevs(struct host *h, size_t *cap)
 		if (sysroot_read_str(h->sr, path, n->operstate, sizeof(n->operstate)) < 0)
 			n->operstate[0] = '\0';
 		count_queues(h, n);
-		/* Read once, at the first interface (no interfaces, no read); unreadable tables: no default route. */
-		if (!routes_read) {
-			(void)routes_load(h->sr, &routes);
-			routes_read = true;
-		}
-		n->default_route = routes_default_via(&routes, n->name);
+		/* The tables are read at the first interface (no interfaces, no read); unreadable: no default route. */
+		n->default_route = routes_default_via(host_routes(h), n->name);
 		ethtool_load(h->sr, n->name, &n->eth);
 		netdev_load(h->sr, n->name, &n->np);
 	}
 	dirlist_free(&dl);
-	routes_free(&routes);
 }
 
 /* PCI network controllers with no netdev: bound to vfio-pci, uio, or nothing. */
@@ -1378,6 +1385,7 @@ int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags, con
 	h->sr = sr;
 	h->proc = host_proc_new();
 	h->mgmt = xcalloc(1, sizeof(*h->mgmt));
+	h->routes = xcalloc(1, sizeof(*h->routes));
 	h->boot = host_boot_tool(sr);
 	load_kernel(h);
 	load_topology(h);
@@ -1418,6 +1426,9 @@ void host_free(struct host *h)
 	if (h->mgmt)
 		mgmt_free(h->mgmt);
 	free(h->mgmt);
+	if (h->routes)
+		routes_free(&h->routes->r);
+	free(h->routes);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -138,12 +138,15 @@ struct host_dma_holder {
 #define HOST_DMA_LATENCY "/dev/cpu_dma_latency"
 
 struct host_proc;
+struct host_routes;
 struct mgmt_set;
+struct routes;
 
 struct host {
 	const struct sysroot *sr;
 	struct host_proc *proc;	/* /proc's processes: read on first use (host_tasks, host_dma_holder), then kept */
 	struct mgmt_set *mgmt;	/* the management path: read on first use (host_mgmt), then kept */
+	struct host_routes *routes;	/* the route tables: read on first use (host_routes), then kept */
 	char release[128];
 	char *cmdline_raw;	/* NULL when /proc/cmdline could not be read */
 	struct cmdline cmdline;
@@ -274,6 +277,8 @@ const struct irq *host_irq(const struct host *h, int num);
  * rest of a live audit). Not thread-safe; h->sr must still be open.
  */
 const struct host_tasks *host_tasks(const struct host *h);
+/* /proc/net/route and /proc/net/ipv6_route, read once per host at the first use (unreadable: no routes). */
+const struct routes *host_routes(const struct host *h);
 const struct host_dma_holder *host_dma_holder(const struct host *h);
 /*
  * The first process (in name order of /proc) whose name is comm, from the same pass: the Name of

@@ -132,16 +132,13 @@ void mgmt_load(struct mgmt_set *m, const struct host *h, const struct sysroot *s
 	for (size_t i = 0; i < h->nnics; i++)
 		if (h->nics[i].default_route)
 			mgmt_add(m, sr, h->nics[i].name, "default route");
-	/* A default route on a bond, bridge or VLAN: host->nics only lists devices, so read the route files. */
+	/* A default route on a bond, bridge or VLAN: host->nics only lists devices, so go through the route tables. */
 	{
-		struct routes r;
+		const struct routes *r = host_routes(h);
 
-		if (routes_load(sr, &r) == 0) {
-			for (size_t i = 0; i < r.n; i++)
-				if (r.v[i].is_default)
-					mgmt_add(m, sr, r.v[i].ifname, r.v[i].ipv6 ? "default route (IPv6)" : "default route");
-			routes_free(&r);
-		}
+		for (size_t i = 0; i < r->n; i++)
+			if (r->v[i].is_default)
+				mgmt_add(m, sr, r->v[i].ifname, r->v[i].ipv6 ? "default route (IPv6)" : "default route");
 	}
 	mgmt_ssh(m, sr, ssh_connection);
 	mgmt_expand(m, sr);

@@ -140,7 +140,10 @@ static void reason(json_t *reasons, const char *fmt, ...)
 	free(s);
 }
 
-/* Verify's side of the verdict: failed targets, or verify's own ready flag when it has no targets. */
+/*
+ * Verify's side of the verdict: failed targets; none passed or failed is not judged, so not ready (a verdict
+ * passes only what was measured, whatever the document's own ready flag says); else verify's own ready flag.
+ */
 static void verify_verdict(const json_t *v, json_t *reasons, bool *failed, json_t *summary)
 {
 	const json_t *t, *targets = json_object_get(v, "targets");
@@ -163,13 +166,17 @@ static void verify_verdict(const json_t *v, json_t *reasons, bool *failed, json_
 	if (nfail) {
 		reason(reasons, "verify: %ld target%s failed (%s)", nfail, nfail == 1 ? "" : "s", list);
 		*failed = true;
+	} else if (!npass) {
+		reason(reasons, "verify: not judged: %s", rj_str(v, "not_judged") ? rj_str(v, "not_judged") :
+		       "no target passed or failed");
+		*failed = true;
 	} else if (json_is_false(json_object_get(v, "ready"))) {
 		reason(reasons, "verify: not ready%s%s", rj_str(v, "failed") && *rj_str(v, "failed") ? ": " : "",
 		       rj_str(v, "failed") ? rj_str(v, "failed") : "");
 		*failed = true;
 	}
-	json_object_set_new(summary, "verify", json_pack("{s:I, s:I, s:o}", "targets_passed", (json_int_t)npass,
-							 "targets_failed", (json_int_t)nfail, "ready",
+	json_object_set_new(summary, "verify", json_pack("{s:I, s:I, s:b, s:o}", "targets_passed", (json_int_t)npass,
+							 "targets_failed", (json_int_t)nfail, "judged", npass + nfail > 0, "ready",
 							 json_is_boolean(json_object_get(v, "ready"))
 								 ? json_boolean(json_is_true(json_object_get(v, "ready")))
 								 : json_null()));

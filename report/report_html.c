@@ -891,7 +891,12 @@ static void verify_section(FILE *out, const json_t *doc)
 		fprintf(out, ", %.1f s", d);
 	fputs(", from ", out);
 	html_cell(out, rj_str(doc, "verify_source"));
-	if (json_is_boolean(json_object_get(v, "ready")))
+	/* Nothing judged is no pass, whatever the document's own ready flag says (report_doc.c). */
+	if (json_is_false(rj_get(doc, "summary", "verify", "judged", NULL))) {
+		fputs(": <span class=\"badge v-not-ready\">NOT JUDGED</span> <span class=\"mute\">", out);
+		html_esc(out, rj_str(v, "not_judged") ? rj_str(v, "not_judged") : "no target passed or failed");
+		fputs("</span>", out);
+	} else if (json_is_boolean(json_object_get(v, "ready")))
 		fprintf(out, ": <span class=\"badge %s\">%s</span>", json_is_true(json_object_get(v, "ready")) ? "v-ready" : "v-not-ready",
 			json_is_true(json_object_get(v, "ready")) ? "READY" : "NOT READY");
 	if (json_is_false(json_object_get(v, "representative")))

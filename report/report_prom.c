@@ -109,7 +109,7 @@ static void verify_metrics(FILE *out, const json_t *v)
 			fprintf(out, "} %.0f\n", x);
 		}
 	if (json_is_boolean(json_object_get(v, "ready"))) {
-		family(out, "tickready_verify_ready", "gauge", "1 when verify met every target of the profile.");
+		family(out, "tickready_verify_ready", "gauge", "1 when verify judged a target of the profile and met every one.");
 		fprintf(out, "tickready_verify_ready %d\n", json_is_true(json_object_get(v, "ready")));
 	}
 }

@@ -15,6 +15,16 @@ static const char *verdict_upper(const char *v)
 	return !v ? "?" : !strcmp(v, "ready") ? "READY" : !strcmp(v, "pending-reboot") ? "PENDING REBOOT" : "NOT READY";
 }
 
+/* Why the report's verify result judged nothing (report_doc.c's summary says), or NULL when it judged something. */
+static const char *not_judged(const json_t *doc)
+{
+	const char *why = rj_str(json_object_get(doc, "verify"), "not_judged");
+
+	if (!json_is_false(rj_get(doc, "summary", "verify", "judged", NULL)))
+		return NULL;
+	return why ? why : "no target passed or failed";
+}
+
 /* Quiet: the verify targets that failed, nothing else of verify. */
 static void text_verify_failed(FILE *out, const json_t *v)
 {
@@ -120,6 +130,8 @@ static int text_quiet(FILE *out, const json_t *doc)
 			text_check(out, c, "FAIL");
 	if (json_is_object(json_object_get(doc, "verify")))
 		text_verify_failed(out, json_object_get(doc, "verify"));
+	if (not_judged(doc))
+		fprintf(out, "  NOT JUDGED verify: %s\n", not_judged(doc));
 	pending_line(out, json_object_get(doc, "pending"));
 	fprintf(out, "verdict: %s; ", verdict_upper(rj_str(doc, "verdict")));
 	checks_line(out, rj_get(doc, "summary", "checks", NULL));
@@ -165,5 +177,7 @@ int rdoc_write_text(FILE *out, const json_t *doc, const struct out_opts *o)
 			or_q(rj_str(doc, "undo")));
 	if (json_is_object(json_object_get(doc, "verify")))
 		text_verify(out, json_object_get(doc, "verify"), rj_str(doc, "verify_source"));
+	if (not_judged(doc))
+		fprintf(out, "  NOT JUDGED: %s\n", not_judged(doc));
 	return ferror(out) ? -EIO : 0;
 }

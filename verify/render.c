@@ -226,11 +226,22 @@ const char *verify_failed_names(const struct verify_target *t, int n, char *buf,
 	return buf;
 }
 
-void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt, bool ready)
+/* Why a run with no target passed or failed has no verdict. */
+static const char *not_judged_why(int nt, const char *profile, const char *mode, char *buf, size_t size)
+{
+	if (nt)
+		snprintf(buf, size, "every target of profile '%s' for %s mode was skipped", profile, mode);
+	else
+		snprintf(buf, size, "no target of profile '%s' applies to %s mode", profile, mode);
+	return buf;
+}
+
+void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_target *t, int nt)
 {
 	const struct verify_mode_def *md = verify_modes[r->o.mode];
 	const json_t *doc = r->doc;
-	char size[16], failed[512];
+	enum verify_verdict v = verify_verdict_of(t, nt);
+	char size[16], failed[512], why[256];
 	bool soft;
 
 	fprintf(f, "tickready verify: %s, profile %s, %.1f s, cpus", md->name, r->prof->name,
@@ -258,9 +269,12 @@ void verify_print_text(FILE *f, const struct verify_run *r, const struct verify_
 	for (int k = 0; k < r->nnotes; k++)
 		fprintf(f, "  %s\n", r->notes[k]);
 	soft = json_is_true(json_object_get(json_object_get(doc, "bypass_path"), "software_only"));
-	if (ready)
+	if (v == VV_READY)
 		fprintf(f, "verdict: READY%s%s\n", r->representative ? "" : " (not representative)",
 			soft ? " (software-only bypass: the code path, not the NIC)" : "");
+	else if (v == VV_NOT_JUDGED)
+		fprintf(f, "verdict: NOT JUDGED (%s)%s\n", not_judged_why(nt, r->prof->name, md->name, why, sizeof(why)),
+			r->representative ? "" : " (not representative)");
 	else
 		fprintf(f, "verdict: NOT READY (failed: %s)%s\n", verify_failed_names(t, nt, failed, sizeof(failed)),
 			r->representative ? "" : " (not representative)");
@@ -284,24 +298,35 @@ static json_t *targets_json(const struct verify_target *t, int n)
 	return a;
 }
 
-int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target *t, int nt, bool ready, const char *tool)
+/* The verdict's keys, the same for a run and a saved document judged again. */
+static void set_verdict(json_t *doc, const struct verify_target *t, int nt, const char *profile, const char *mode)
+{
+	enum verify_verdict v = verify_verdict_of(t, nt);
+	char failed[512], why[256];
+
+	json_object_set_new(doc, "profile", json_string(profile));
+	json_object_set_new(doc, "targets", targets_json(t, nt));
+	json_object_set_new(doc, "verdict", json_string(verify_verdict_names[v]));
+	json_object_set_new(doc, "ready", json_boolean(v == VV_READY));
+	json_object_set_new(doc, "failed", json_string(verify_failed_names(t, nt, failed, sizeof(failed))));
+	json_object_set_new(doc, "not_judged", v == VV_NOT_JUDGED ?
+			    json_string(not_judged_why(nt, profile, mode, why, sizeof(why))) : json_null());
+}
+
+int verify_print_json(FILE *f, struct verify_run *r, const struct verify_target *t, int nt, const char *tool)
 {
 	json_t *notes = json_array(), *doc = r->doc;
-	char failed[512];
 
 	for (int i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(doc, "tool", json_string(tool));
-	json_object_set_new(doc, "profile", json_string(r->prof->name));
-	json_object_set_new(doc, "targets", targets_json(t, nt));
 	json_object_set_new(doc, "causes", verify_windows_json(r->w, r->nw));
 	json_object_set_new(doc, "representative", json_boolean(r->representative));
 	json_object_set_new(doc, "hugepages", r->o.no_huge ? json_null() :
 			    json_pack("{s:I, s:I, s:i}", "page_kb", (json_int_t)r->plan.hugepage_kb, "pages",
 				      (json_int_t)r->plan.pages, "node", r->plan.node));
 	json_object_set_new(doc, "notes", notes);
-	json_object_set_new(doc, "ready", json_boolean(ready));
-	json_object_set_new(doc, "failed", json_string(verify_failed_names(t, nt, failed, sizeof(failed))));
+	set_verdict(doc, t, nt, r->prof->name, verify_modes[r->o.mode]->name);
 	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
 		return -EIO;
 	return fputc('\n', f) == EOF ? -EIO : 0;
@@ -340,8 +365,6 @@ int verify_judge_saved(const struct profile *p, json_t *doc, char *why, size_t w
 	struct verify_target t[VERIFY_MAX_TARGETS];
 	const char *mode = json_string_value(json_object_get(doc, vs_key(VK_MODE)));
 	enum verify_mode m;
-	char failed[512];
-	bool ready = true;
 	int nt;
 
 	if (!mode || verify_mode_parse(mode, &m) < 0) {
@@ -355,11 +378,6 @@ int verify_judge_saved(const struct profile *p, json_t *doc, char *why, size_t w
 		snprintf(why, whylen, "not a tickready.verify/1 document");
 		return -EINVAL;
 	}
-	for (int i = 0; i < nt; i++)
-		ready &= t[i].verdict != TV_FAIL;
-	json_object_set_new(doc, "profile", json_string(p->name));
-	json_object_set_new(doc, "targets", targets_json(t, nt));
-	json_object_set_new(doc, "ready", json_boolean(ready));
-	json_object_set_new(doc, "failed", json_string(verify_failed_names(t, nt, failed, sizeof(failed))));
+	set_verdict(doc, t, nt, p->name, verify_modes[m]->name);
 	return 0;
 }

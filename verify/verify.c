@@ -9,6 +9,7 @@
 #include <string.h>
 
 const char *const target_verdict_names[3] = { "pass", "fail", "skip" };
+const char *const verify_verdict_names[3] = { "ready", "not-ready", "not-judged" };
 
 static void plan_note(struct verify_plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void plan_note(struct verify_plan *plan, const char *fmt, ...)
@@ -612,6 +613,18 @@ int verify_targets(const struct profile *p, enum verify_mode m, const json_t *do
 		}
 	}
 	return (int)n;
+}
+
+enum verify_verdict verify_verdict_of(const struct verify_target *t, int nt)
+{
+	bool judged = false;
+
+	for (int i = 0; i < nt; i++) {
+		if (t[i].verdict == TV_FAIL)
+			return VV_NOT_READY;
+		judged |= t[i].verdict == TV_PASS;
+	}
+	return judged ? VV_READY : VV_NOT_JUDGED;
 }
 
 static int cmp_u64(const void *a, const void *b)

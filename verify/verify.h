@@ -66,6 +66,12 @@ struct verify_target {
 
 #define VERIFY_MAX_TARGETS 32
 
+/* A run's verdict: a verdict passes only what was measured, so no target passed or failed is not ready either. */
+enum verify_verdict { VV_READY, VV_NOT_READY, VV_NOT_JUDGED };
+extern const char *const verify_verdict_names[3];	/* "ready", "not-ready", "not-judged": the JSON's "verdict" */
+/* Not ready when a target failed (a missing figure fails), not judged when none passed or failed, else ready. */
+enum verify_verdict verify_verdict_of(const struct verify_target *t, int nt);
+
 /*
  * Compares the poller's document (tickready.verify/1; for kernel-vs-bypass with the
  * "kernel" stream added) with the profile's targets for mode m. Targets of other modes and

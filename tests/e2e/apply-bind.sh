@@ -75,6 +75,14 @@ printf 'ens1f0\t0012A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' >>"$T/pr
 cp "$T/proc/net/route" "$T.orig/proc/net/route"
 expect_status 0 "routed NIC: dry run" "$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json
 blocked_reasons | grep -q "ens1f0 has routes" && ok "routed NIC blocked" || not_ok "blocked: $(json "$OUT" 'd["blocked"]')"
+# The route tables are read once per run, shared by the NICs' default routes, the management path and this
+# interlock (they were read three times).
+if command -v strace >/dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$D/opens" -e trace=%file \
+		"$TR" apply --root "$T" --profile "$D/vfio.ini" --dry-run --format json >/dev/null 2>&1
+	n=$(grep -c '"/proc/net/route"' "$D/opens")
+	[ "$n" = 1 ] && ok "routed NIC: /proc/net/route read once" || not_ok "routed NIC: /proc/net/route opened $n times"
+fi
 expect_status 0 "--force binds it" "$TR" apply --root "$T" --profile "$D/vfio.ini" --yes --force
 [ "$(readlink "$T/$DEV/driver")" = ../../../bus/pci/drivers/vfio-pci ] && ok "bound with --force" || not_ok "not bound"
 "$TR" revert --root "$T" >/dev/null

@@ -141,6 +141,17 @@ if command -v strace >/dev/null; then
 	grep -q "irq/27/smp_affinity " "$T$J" && not_ok "it was journaled" || ok "it was not journaled"
 	expect_status 0 "then revert exits 0" "$TR" revert --root "$T"
 	same_tree "$T.orig" "$T" && ok "unreadable value: tree byte-identical" || not_ok "unreadable value: tree differs"
+	# The root is opened once (it was twice: a probe for --confirm recovery and --reapply, then the run), so the
+	# tree recovered and read is the tree planned for and written.
+	root_opens() { grep -c "open[at]*(.*\"$T\", [^)]*O_PATH" "$D/opens"; }
+	fresh_tree "$T"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$D/opens" -e trace=open,openat \
+		"$TR" "${APPLY[@]}" --root "$T" >/dev/null 2>&1
+	[ "$(root_opens)" = 1 ] && ok "apply opens the root once" || not_ok "apply opened the root $(root_opens) times"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$D/opens" -e trace=open,openat \
+		"$TR" apply --reapply --dry-run --root "$T" >/dev/null 2>&1
+	[ "$(root_opens)" = 1 ] && ok "apply --reapply opens the root once" || not_ok "apply --reapply opened the root $(root_opens) times"
+	expect_status 0 "then revert exits 0" "$TR" revert --root "$T"
 fi
 
 # State another user could have planted: a world-writable state directory, a journal not root's. revert, status

@@ -15,8 +15,8 @@ OLD_NR=$(cat $NR)
 
 # Every stream's counts add up: received <= sent + duplicated, dropped = sent - (received - duplicated).
 COUNTS_OK='all(s["received"] <= s["sent"] + s["duplicated"] and s["dropped"] == s["sent"] - (s["received"] - s["duplicated"]) and s["foreign"] >= 0 for s in d["streams"])'
-# ready is exactly "no target failed", and a failed target is named in "failed".
-VERDICT_OK='d["ready"] == all(t["verdict"] != "fail" for t in d["targets"]) and all(t["name"] in d["failed"] for t in d["targets"] if t["verdict"] == "fail")'
+# ready is exactly "a target passed and none failed" (nothing judged is not ready), and a failed target is named in "failed".
+VERDICT_OK='d["ready"] == (all(t["verdict"] != "fail" for t in d["targets"]) and any(t["verdict"] == "pass" for t in d["targets"])) and d["verdict"] == ("ready" if d["ready"] else "not-ready" if any(t["verdict"] == "fail" for t in d["targets"]) else "not-judged") and all(t["name"] in d["failed"] for t in d["targets"] if t["verdict"] == "fail")'
 
 # Nothing left behind: no hugetlbfs mount or dir of ours, no DPDK runtime dir, no namespace, no poller (but
 # KEEP_POLLER_PID, a reflector the test runs as an operator would), pool count as before.

@@ -17,10 +17,13 @@ printf '[profile]\nname = e2e-2m\ninclude = hft-balanced\n[memory]\nhugepage_siz
 RESERVED=$((OLD_NR + PAGES))
 echo $RESERVED > $NR
 
-expect_status_in "0 1" "sweep over 2 rates and 2 sizes" "$TR" verify --profile "$P2M" --mode sweep --duration 0.5 \
+# A sweep judges no target (its tables are the result): NOT JUDGED, exit 1, never READY.
+expect_status 1 "sweep over 2 rates and 2 sizes: not judged, exit 1" "$TR" verify --profile "$P2M" --mode sweep --duration 0.5 \
 	--rates 2000,8000 --sizes 64,1472 --rate 4000 --format json
 cp "$OUT" "$T/sweep.json"
 python3 -m json.tool "$T/sweep.json" >/dev/null && ok "sweep JSON valid" || not_ok "sweep JSON: $(head -c 300 "$T/sweep.json")"
+[ "$(json "$T/sweep.json" '(d["verdict"], d["ready"], d["targets"], d["not_judged"])')" = "('not-judged', False, [], \"no target of profile 'e2e-2m' applies to sweep mode\")" ] &&
+	ok "sweep JSON: verdict not-judged" || not_ok "sweep verdict: $(json "$T/sweep.json" '(d.get("verdict"), d["ready"], d.get("not_judged"))')"
 S='d["sweep"]'
 [ "$(json "$T/sweep.json" "[(r['rate_pps'], r['payload_bytes']) for r in $S['by_rate']]")" = "[(2000, 64), (8000, 64)]" ] &&
 	ok "a row per rate at the first size" || not_ok "by_rate: $(json "$T/sweep.json" "$S['by_rate']")"
@@ -62,7 +65,8 @@ assert html.count('<table class="sweep">') == 2
 PY
 leftovers "sweep" $RESERVED
 
-expect_status_in "0 1" "sweep text" "$TR" verify --profile "$P2M" --mode sweep --duration 0.3 --rates 1000,3000 --sizes 64,512 --rate 2000
+expect_status 1 "sweep text" "$TR" verify --profile "$P2M" --mode sweep --duration 0.3 --rates 1000,3000 --sizes 64,512 --rate 2000
+expect_grep "sweep text: NOT JUDGED" "^verdict: NOT JUDGED \(no target of profile 'e2e-2m' applies to sweep mode\)" "$OUT"
 expect_grep "rate table header" '^kernel socket vs DPDK bypass by packet rate \(64-byte UDP payload; software-only path\):' "$OUT"
 expect_grep "a rate row" '^ +3000 ' "$OUT"
 expect_grep "size table" '^by payload size \(at 2000 packets/s\):' "$OUT"

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -153,30 +154,60 @@ static struct fx_entry *image_find(struct fx_image *img, const char *rel)
 	return bsearch(&key, img->e, img->n, sizeof(*img->e), entry_cmp);
 }
 
-/* rm -rf of NAME in directory DFD, never following a link. */
+/*
+ * rm -rf of NAME in directory DFD, never following a link; 0 or -errno. Only async-signal-safe calls
+ * (openat, getdents64, unlinkat, lseek, close), so the signal handler that ends an interrupted run uses it too.
+ */
+static int remove_tree(int dfd, const char *name)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	bool again = true;
+	int fd, rc = 0;
+
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR)
+		return -errno;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Entries removed while reading may hide others from the same pass: read again until a pass removes none. */
+	while (again && rc == 0) {
+		ssize_t n;
+
+		again = false;
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			rc = -errno;
+		while (rc == 0 && (n = getdents64(fd, buf, sizeof(buf))) != 0) {
+			if (n < 0) {
+				rc = -errno;
+				break;
+			}
+			for (ssize_t off = 0; off < n && rc == 0;) {
+				const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+
+				off += de->d_reclen;
+				if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+					rc = remove_tree(fd, de->d_name);
+					again = true;
+				}
+			}
+		}
+	}
+	close(fd);
+	if (rc == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -errno;
+	return rc;
+}
+
 static void remove_at(int dfd, const char *name, const char *shown)
 {
-	struct stat st;
+	int rc = remove_tree(dfd, name);
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return;
-		die("cannot stat", shown);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-		DIR *d = fd < 0 ? NULL : fdopendir(fd);
-		struct dirent *de;
-
-		if (!d)
-			die("cannot list", shown);
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				remove_at(dirfd(d), de->d_name, shown);
-		closedir(d);
-	}
-	if (unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+	if (rc < 0) {
+		errno = -rc;
 		die("cannot remove", shown);
+	}
 }
 
 static bool file_matches(int dfd, const char *name, const struct fx_entry *e, const struct stat *st)
@@ -294,12 +325,41 @@ static void copy_restore(struct fx_copy *c)
 	free(seen);
 }
 
-static void copies_remove(void)
-{
-	size_t i;
+/*
+ * Every copy lives under one root, made with the first: it goes at exit and on a signal that ends the run
+ * (interrupted, killed by SIGTERM, aborted by die), in the process that made it only, never in a child a test forks.
+ */
+static char fx_root[] = "/tmp/tickready-fx-XXXXXX";
+static pid_t fx_root_owner;
+static const int fx_root_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT };
 
-	for (i = 0; i < ncopies; i++)
-		remove_at(AT_FDCWD, copies[i].dir, copies[i].dir);
+static void root_remove(void)
+{
+	if (fx_root_owner == getpid())
+		remove_tree(AT_FDCWD, fx_root);
+}
+
+/* Removes the root, then the signal ends the process as it would have (SA_RESETHAND: the default action). */
+static void root_remove_on_signal(int sig)
+{
+	int saved = errno;
+
+	root_remove();
+	errno = saved;
+	raise(sig);
+}
+
+static void root_make(void)
+{
+	struct sigaction sa = { .sa_handler = root_remove_on_signal, .sa_flags = SA_RESETHAND };
+
+	if (!mkdtemp(fx_root))
+		die("cannot make", fx_root);
+	fx_root_owner = getpid();
+	atexit(root_remove);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fx_root_signals) / sizeof(fx_root_signals[0]); i++)
+		sigaction(fx_root_signals[i], &sa, NULL);
 }
 
 static struct fx_copy *copy_take(const char *name)
@@ -315,11 +375,11 @@ static struct fx_copy *copy_take(const char *name)
 		if (ncopies == sizeof(copies) / sizeof(copies[0]))
 			abort();
 		if (!ncopies)
-			atexit(copies_remove);
+			root_make();
 		c = &copies[ncopies];
 		c->img = img;
-		strcpy(c->dir, "/tmp/tickready-fx-XXXXXX");
-		if (!mkdtemp(c->dir))
+		snprintf(c->dir, sizeof(c->dir), "%s/%zu", fx_root, ncopies);
+		if (mkdir(c->dir, 0700) < 0)
 			die("cannot make", c->dir);
 		ncopies++;
 	}

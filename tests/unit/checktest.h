@@ -23,7 +23,8 @@ struct fx {
 
 /* Gives fx a copy of tests/fixtures/NAME under /tmp, byte for byte as in the source: the first
  * call copies it, later calls take back a copy a finished case used and undo that case's changes
- * (every entry compared with the source read once into memory). Copies go at exit. */
+ * (every entry compared with the source read once into memory). The copies share one /tmp/tickready-fx-*
+ * root, removed at exit and when SIGINT, SIGTERM, SIGHUP, SIGQUIT or SIGABRT ends the process that made it. */
 void fx_init(struct fx *fx, const char *name);
 /* Writes (creating directories) or removes a path inside the copy; paths are host paths ("/proc/cmdline"). */
 void fx_write(struct fx *fx, const char *path, const char *content);

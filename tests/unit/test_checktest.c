@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,12 +163,89 @@ static void test_copies_apart(void **state)
 	fx_done(&b);
 }
 
+/*
+ * This binary run again with CHECKTEST_END=SIG (0: exit): a copy made, its path printed; a child it forks is
+ * killed by SIGTERM (which must leave the copy alone: only the process that made the root removes it), then it
+ * ends by SIG. Prints "lost" when the child's end took the copy.
+ */
+static int end_by(int sig)
+{
+	struct fx fx;
+	pid_t pid;
+
+	fx_init(&fx, "base");
+	printf("%s\n", fx.dir);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		raise(SIGTERM);
+		_exit(1);
+	}
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid || access(fx.dir, F_OK) < 0)
+		printf("lost\n");
+	fflush(stdout);
+	if (sig)
+		raise(sig);
+	fx_done(&fx);
+	return 0;
+}
+
+/* An interrupted or aborted run leaves no /tmp/tickready-fx-* tree behind (it did: they went at exit only). */
+static void test_root_gone_after_signal(void **state)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		char line[PATH_MAX] = "", more[16], env[32], *slash;
+		int fds[2], status;
+		FILE *out;
+		pid_t pid;
+
+		assert_int_equal(pipe(fds), 0);
+		snprintf(env, sizeof(env), "%d", sigs[i]);
+		pid = fork();
+		if (pid == 0) {
+			struct rlimit none = { 0, 0 };
+
+			setrlimit(RLIMIT_CORE, &none);	/* SIGQUIT and SIGABRT dump no core */
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[0]);
+			setenv("CHECKTEST_END", env, 1);
+			execl("/proc/self/exe", "test_checktest", (char *)NULL);
+			_exit(127);
+		}
+		assert_true(pid > 0);
+		close(fds[1]);
+		out = fdopen(fds[0], "r");
+		assert_non_null(fgets(line, sizeof(line), out));
+		line[strcspn(line, "\n")] = '\0';
+		assert_null(fgets(more, sizeof(more), out));	/* no "lost" */
+		fclose(out);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (sigs[i])
+			assert_true(WIFSIGNALED(status) && WTERMSIG(status) == sigs[i]);
+		else
+			assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_true(!strncmp(line, "/tmp/tickready-fx-", strlen("/tmp/tickready-fx-")));
+		assert_int_equal(access(line, F_OK), -1);	/* the copy, */
+		assert_int_equal(errno, ENOENT);
+		slash = strrchr(line, '/');	/* and its root */
+		*slash = '\0';
+		assert_int_equal(access(line, F_OK), -1);
+		assert_int_equal(errno, ENOENT);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes_undone),
 		cmocka_unit_test(test_copies_apart),
+		cmocka_unit_test(test_root_gone_after_signal),
 	};
 
+	if (getenv("CHECKTEST_END"))
+		return end_by(atoi(getenv("CHECKTEST_END")));
 	return cmocka_run_group_tests_name("checktest", tests, NULL, NULL);
 }

@@ -40,8 +40,11 @@ static void test_verdicts(void **state)
 		{ "pending-reboot", false, NULL, "pending-reboot" },
 		{ "pass", false, json_pack("{s:[{s:s, s:s}]}", "targets", "name", "s.p99_ns", "verdict", "fail"), "not-ready" },
 		{ "pass", false, json_pack("{s:b}", "ready", 0), "not-ready" },
-		/* A verify document with none of the keys judged: nothing to fail on, and nothing claimed. */
-		{ "pass", false, json_object(), "ready" },
+		/* A verify result that judged no target passes nothing, whatever its own ready flag says. */
+		{ "pass", false, json_object(), "not-ready" },
+		{ "pass", false, json_pack("{s:b, s:[]}", "ready", 1, "targets"), "not-ready" },
+		{ "pass", false, json_pack("{s:b, s:[{s:s, s:s}]}", "ready", 1, "targets", "name", "s.p99_ns", "verdict", "pass"),
+		  "ready" },
 	};
 	char why[200];
 
@@ -62,6 +65,15 @@ static void test_verify_summary_absent_not_zero(void **state)
 
 	(void)state;
 	assert_true(json_is_null(rj_get(d, "summary", "verify", "ready", NULL)));
+	assert_true(json_is_false(rj_get(d, "summary", "verify", "judged", NULL)));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "reasons"), 0)),
+			    "verify: not judged: no target passed or failed");
+	json_decref(d);
+	/* verify's own reason is the report's. */
+	d = build("pass", json_pack("{s:b, s:[], s:s}", "ready", 0, "targets", "not_judged",
+				    "no target of profile 'p' applies to idle mode"), false);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "reasons"), 0)),
+			    "verify: not judged: no target of profile 'p' applies to idle mode");
 	json_decref(d);
 	d = build("pass", NULL, false);
 	assert_true(json_is_null(rj_get(d, "summary", "verify", NULL)));

@@ -342,6 +342,51 @@ static void test_targets_drops_skew_ticks(void **state)
 	assert_int_equal(t[1].verdict, TV_FAIL);
 }
 
+/* A saved idle document judged against ini: its verdict keys. */
+static json_t *judged_idle(const char *ini)
+{
+	struct profile p;
+	struct profile_error err;
+	char why[256];
+	json_t *doc = json_loads("{\"schema\": \"tickready.verify/1\", \"mode\": \"idle\", \"ready\": true,"
+				 " \"cores\": [{\"cpu\": 1, \"max_gap_ns\": 92160}]}", 0, NULL);
+
+	assert_int_equal(profile_load_string(&p, ini, "test", &err), 0);
+	assert_int_equal(verify_judge_saved(&p, doc, why, sizeof(why)), 0);
+	profile_free(&p);
+	return doc;
+}
+
+/* A verdict passes only what was measured: no target passed or failed is NOT JUDGED, never READY. */
+static void test_verdict_nothing_judged(void **state)
+{
+	struct verify_target t[3] = { { .verdict = TV_SKIP }, { .verdict = TV_PASS }, { .verdict = TV_FAIL } };
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(verify_verdict_of(t, 0), VV_NOT_JUDGED);
+	assert_int_equal(verify_verdict_of(t, 1), VV_NOT_JUDGED);
+	assert_int_equal(verify_verdict_of(t, 2), VV_READY);
+	assert_int_equal(verify_verdict_of(t, 3), VV_NOT_READY);
+	/* A profile with no idle target: the saved document's own "ready": true is not kept. */
+	doc = judged_idle("[profile]\nname = quiet\n");
+	assert_true(json_is_false(json_object_get(doc, "ready")));
+	assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "not-judged");
+	assert_string_equal(json_string_value(json_object_get(doc, "not_judged")),
+			    "no target of profile 'quiet' applies to idle mode");
+	assert_int_equal(json_array_size(json_object_get(doc, "targets")), 0);
+	json_decref(doc);
+	doc = judged_idle("[profile]\nname = gaps\n[targets]\nidle.max_gap_us = 100\n");
+	assert_true(json_is_true(json_object_get(doc, "ready")));
+	assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "ready");
+	assert_true(json_is_null(json_object_get(doc, "not_judged")));
+	json_decref(doc);
+	doc = judged_idle("[profile]\nname = gaps\n[targets]\nidle.max_gap_us = 50\n");
+	assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "not-ready");
+	assert_string_equal(json_string_value(json_object_get(doc, "failed")), "idle.max_gap_us");
+	json_decref(doc);
+}
+
 static int counts_ok(const char *text, char *why, size_t len)
 {
 	json_t *doc = json_loads(text, 0, NULL);
@@ -560,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_targets_pingpong_tail),
 		cmocka_unit_test(test_targets_missing_key),
 		cmocka_unit_test(test_targets_drops_skew_ticks),
+		cmocka_unit_test(test_verdict_nothing_judged),
 		cmocka_unit_test(test_check_counts),
 		cmocka_unit_test(test_cause_interrupts),
 		cmocka_unit_test(test_cause_softirqs_offline_column),
