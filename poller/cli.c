@@ -36,6 +36,8 @@ static const struct opt_desc opt_table[] = {
 	{ "dst-port", 1, 'P', "PORT", "gen, feeds: UDP port of every feed (default 30001)" },
 	{ "size", 1, 'z', "MIN-MAX", "gen: UDP payload bytes, uniform in [MIN,MAX], 32-1472 (default 64)" },
 	{ "count", 1, 'n', "N", "gen: stop after N packets (default: --duration only)" },
+	{ "telemetry", 0, 'T', NULL, "keep DPDK's telemetry socket open (default --no-telemetry), "
+	  "so tickready audit --app can read the running poller" },
 	{ "help", 0, 'h', NULL, "show this help and exit" },
 	{ "version", 0, 'v', NULL, "show the version and exit" },
 };
@@ -247,6 +249,9 @@ static int apply_opt(struct config *cfg, int c, const char *arg, FILE *out,
 		if (parse_u64(arg, 65535, &v) || v == 0)
 			return -EINVAL;
 		cfg->pp.udp_port = (uint16_t)v;
+		return 0;
+	case 'T':
+		cfg->telemetry = true;
 		return 0;
 	case 'h':
 		cli_usage(out, prog);
@@ -558,7 +563,8 @@ int cli_build_eal(const struct config *cfg, const char *prog,
 		ret |= push(ea, "--vdev");
 		ret |= push(ea, (char *)cfg->vdev[i]);
 	}
-	ret |= push(ea, "--no-telemetry");
+	if (!cfg->telemetry)
+		ret |= push(ea, "--no-telemetry");
 	ret |= push(ea, "--log-level=error");
 	for (i = 0; i < (unsigned int)cfg->npass; i++)
 		ret |= push(ea, cfg->pass[i]);

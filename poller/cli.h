@@ -65,6 +65,7 @@ struct config {
 	struct pp_addr pp;
 	bool has_dst_ip, has_src_ip;
 	bool has_rate;
+	bool telemetry;		/* EAL keeps its telemetry socket: the poller as an app to audit */
 	struct feed_cfg feed;
 	const char *vdev[CLI_MAX_VDEV];
 	unsigned int nvdev;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "hist.h"
+
 #define GAP_NBUCKETS	9
 #define GAP_NWORST	10
 
@@ -23,6 +25,7 @@ struct gap_tracker {
 	uint64_t buckets[GAP_NBUCKETS];
 	unsigned int nworst;
 	struct gap_event worst[GAP_NWORST];
+	struct hist all;	/* every gap, threshold or not: the loop's percentiles */
 };
 
 extern const char *const gap_bucket_names[GAP_NBUCKETS];
@@ -39,6 +42,7 @@ static inline void gap_note(struct gap_tracker *g, uint64_t now, uint64_t prev)
 
 	g->loops++;
 	g->max_gap = gap > g->max_gap ? gap : g->max_gap;
+	hist_record(&g->all, gap);
 	if (__builtin_expect(gap > g->threshold, 0))
 		gap_record_slow(g, now, gap);
 }

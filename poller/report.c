@@ -86,6 +86,14 @@ static void emit_stream(struct jw *w, const char *key, const struct report_strea
 	jw_end_obj(w);
 }
 
+/* A percentile of every loop gap: its bucket's upper edge, never above the exact max. */
+static uint64_t gap_pct_ns(const struct gap_tracker *g, double pct, uint64_t hz)
+{
+	uint64_t v = hist_percentile(&g->all, pct);
+
+	return cyc_ns(v < g->max_gap ? v : g->max_gap, hz);
+}
+
 static void emit_core(struct jw *w, const struct report_core *c, uint64_t hz)
 {
 	const struct gap_tracker *g = c->gap;
@@ -98,6 +106,9 @@ static void emit_core(struct jw *w, const struct report_core *c, uint64_t hz)
 	if (c->has_busy)
 		jw_u64(w, vs_key(VK_BUSY_NS), cyc_ns(c->busy_cycles, hz));
 	jw_u64(w, vs_key(VK_MAX_GAP_NS), cyc_ns(g->max_gap, hz));
+	jw_u64(w, vs_key(VK_GAP_P50_NS), gap_pct_ns(g, 50, hz));
+	jw_u64(w, vs_key(VK_GAP_P99_NS), gap_pct_ns(g, 99, hz));
+	jw_u64(w, vs_key(VK_GAP_P999_NS), gap_pct_ns(g, 99.9, hz));
 	jw_u64(w, vs_key(VK_GAPS_OVER), g->over);
 	jw_obj(w, vs_key(VK_GAP_BUCKETS));
 	for (i = 0; i < GAP_NBUCKETS; i++)

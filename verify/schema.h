@@ -69,6 +69,9 @@
 	X(VK_LOOPS, "loops", "", "loop iterations") \
 	X(VK_BUSY_NS, "busy_ns", "ns", "receiving poller (port, loopback): time in iterations that received, rx_burst to mbufs freed") \
 	X(VK_MAX_GAP_NS, "max_gap_ns", "ns", "longest time between two loop iterations") \
+	X(VK_GAP_P50_NS, "gap_p50_ns", "ns", "median time between two loop iterations (all of them, not only over the threshold)") \
+	X(VK_GAP_P99_NS, "gap_p99_ns", "ns", "99th percentile of the loop gaps") \
+	X(VK_GAP_P999_NS, "gap_p999_ns", "ns", "99.9th percentile of the loop gaps") \
 	X(VK_GAPS_OVER, "gaps_over_threshold", "", "loop gaps above --threshold-ns") \
 	X(VK_GAP_BUCKETS, "gap_buckets", "", "loop gaps by size") \
 	X(VK_WORST_GAPS, "worst_gaps", "", "the longest gaps") \

@@ -22,6 +22,11 @@ def main():
             if not isinstance(s[k], int) or s[k] < 0:
                 print("%s not a non-negative integer" % k, file=sys.stderr)
                 return 1
+    for c in d["cores"]:
+        p = [c[k] for k in ("gap_p50_ns", "gap_p99_ns", "gap_p999_ns", "max_gap_ns")]
+        if p != sorted(p) or c["loops"] and not c["gap_p50_ns"]:
+            print("loop gap percentiles not monotonic or empty: %s" % p, file=sys.stderr)
+            return 1
     ok = True
     for expr in sys.argv[2:]:
         if not eval(expr, {"d": d, "s": (d["streams"] or [None])[0]}):

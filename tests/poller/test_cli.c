@@ -66,6 +66,29 @@ static void test_parse_and_eal(void **state)
 	assert_null(ea.argv[ea.argc]);
 }
 
+/* EAL's telemetry stays off unless --telemetry asks for the socket (the poller as an app tickready audits). */
+static void test_telemetry(void **state)
+{
+	char *a1[] = { "p", "--mode", "port", "--vdev", "net_null0", "--cores", "1", NULL };
+	char *a2[] = { "p", "--mode", "port", "--vdev", "net_null0", "--cores", "1", "--telemetry", NULL };
+	struct eal_args ea;
+	struct config cfg;
+	int i, off;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 7, a1), 0);
+	assert_false(cfg.telemetry);
+	assert_int_equal(cli_build_eal(&cfg, "p", &ea), 0);
+	for (i = off = 0; i < ea.argc; i++)
+		off += !strcmp(ea.argv[i], "--no-telemetry");
+	assert_int_equal(off, 1);
+	assert_int_equal(parse(&cfg, 8, a2), 0);
+	assert_true(cfg.telemetry);
+	assert_int_equal(cli_build_eal(&cfg, "p", &ea), 0);
+	for (i = 0; i < ea.argc; i++)
+		assert_string_not_equal(ea.argv[i], "--no-telemetry");
+}
+
 static void test_parse_errors(void **state)
 {
 	char *a1[] = { "p", "--mode", "bogus", NULL };
@@ -183,6 +206,11 @@ static void test_gaps(void **state)
 	assert_int_equal(g.worst[0].gap, 30000);
 	assert_int_equal(g.worst[GAP_NWORST - 1].gap, 11 * 1500);
 	assert_int_equal(g.buckets[1], 1);	/* 1500 in 1-2us */
+	/* Every gap is in the percentiles, the one under the threshold too: 10 ns, then 1500..30000. */
+	assert_int_equal(hist_count(&g.all), 21);
+	assert_int_equal(hist_percentile(&g.all, 1), 10);
+	assert_in_range(hist_percentile(&g.all, 50), 15000, 15000 * 1.004);
+	assert_in_range(hist_percentile(&g.all, 100), 30000, 30000 * 1.004);
 }
 
 static void put(const char *dir, const char *rel, const char *text)
@@ -259,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_feed_groups),
 		cmocka_unit_test(test_parse_feeds),
 		cmocka_unit_test(test_gaps),
+		cmocka_unit_test(test_telemetry),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_check_cores_big_host),
 	};

@@ -59,6 +59,18 @@ static void test_every_key_written(void **state)
 	/* A receiving poller's busy time, and the process's CPU time in every mode (the sweep's CPU per point). */
 	assert_non_null(strstr(doc, "\"busy_ns\": 2500"));
 	assert_non_null(strstr(doc, "\"cpu_user_s\": 0.75"));
+	/* The loop's percentiles count every gap (a 3000 in the tracker's slow path alone is not one); none above the max. */
+	assert_non_null(strstr(doc, "\"gap_p50_ns\": 0,"));
+	for (int i = 0; i < 98; i++)
+		gap_note(&g, 100, 0);
+	gap_note(&g, 1001, 0);
+	gap_note(&g, 100000, 0);
+	free(doc);
+	doc = render(&r);
+	assert_non_null(strstr(doc, "\"max_gap_ns\": 100000,"));
+	assert_non_null(strstr(doc, "\"gap_p50_ns\": 100,"));
+	assert_non_null(strstr(doc, "\"gap_p99_ns\": 1003,"));
+	assert_non_null(strstr(doc, "\"gap_p999_ns\": 100000,"));
 	/* 99 unique + 1 duplicate of 100 sent: 1 dropped. */
 	assert_non_null(strstr(doc, "\"dropped\": 1,"));
 	assert_non_null(strstr(doc, "\"duplicated\": 1,"));
