@@ -51,7 +51,7 @@ window() {
 		for _ in $(seq 300); do [ -S "$SOCK" ] && break; sleep 0.1; done
 		[ -S "$SOCK" ] || { echo "$name: no telemetry socket at $SOCK" >&2; cat "$TMP/$name.err" >&2; exit 1; }
 		# shellcheck disable=SC2016
-		taskset -c 0 perf trace -q -o "$TMP/$name.trace" -e socket,connect,close -- bash -c '
+		taskset -c 0 perf trace -o "$TMP/$name.trace" -e socket,connect,close -- bash -c '
 			pid=$1 tr=$2; shift 2
 			while kill -0 "$pid" 2>/dev/null; do "$tr" audit --only app --app "$pid" "$@" --format none >/dev/null 2>&1; done
 		' audits "$PID" "$TR" "$@"
