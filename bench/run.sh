@@ -87,7 +87,7 @@ else:
     print("  %-46s %-22s %s" % ("synthetic apply --dry-run <= 150 ms", "failed", "NOT met"))
 PY
 [ -n "$goals_only" ] && exit 0
-for b in bench/journal.sh bench/report.sh bench/poller-rxonly.sh bench/poller-callgrind.sh bench/poller-loopback.sh bench/poller-vs-oslat.sh; do
+for b in bench/journal.sh bench/report.sh bench/poller-rxonly.sh bench/poller-callgrind.sh bench/poller-loopback.sh bench/poller-vs-oslat.sh bench/app-audit-cost.sh; do
 	[ -x "$b" ] || [ -f "$b" ] && { echo; echo "== $b"; bash "$b"; }
 done
 exit 0

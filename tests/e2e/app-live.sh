@@ -133,6 +133,32 @@ for _ in $(seq 100); do kill -0 "$PMD" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$PMD" 2>/dev/null && not_ok "the --no-huge testpmd exited" || ok "the --no-huge testpmd exited"
 wait "$PMD" 2>/dev/null
 PMD=
+
+# The bundled poller as the app (bench/app-audit-cost.sh's): --telemetry keeps EAL's socket, so --app PID reads
+# it; its command line holds the poller's options, not EAL's, so its lcores come from telemetry's /eal/params.
+# Stopped by SIGINT (exit 3), it still prints its document, with every loop gap in its percentiles.
+POLLER=$(dirname "$TR")/tickready-poller
+if [ -x "$POLLER" ]; then
+	"$POLLER" --mode port --vdev net_null0 --cores 1 --duration 600 --telemetry -- --huge-dir "$HUGE" \
+		--file-prefix "$PREFIX" >"$TMPROOT/poller.json" 2>"$TMPROOT/poller.err" &
+	PMD=$!
+	for _ in $(seq 300); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	[ -S "$SOCK" ] && ok "tickready-poller --telemetry opens $SOCK" || { not_ok "tickready-poller --telemetry opens $SOCK"; sed 's/^/    /' "$TMPROOT/poller.err" | tail -5; }
+	P=$TMPROOT/poller-audit.json
+	expect_status_in "0 1" "audit --app reads the running poller" "$TR" audit --only app --app "$PMD" --app-window 0 --format json
+	cp "$OUT" "$P"
+	expect_grep "the poller's port read through its socket" "port 0 \\(net_null0\\): rx_nombuf [0-9]+" "$P"
+	expect_grep "its lcore from telemetry's /eal/params" '"observed": "lcores 1: ' "$P"
+	kill -INT "$PMD"
+	wait "$PMD"
+	rc=$?
+	PMD=
+	[ "$rc" = 3 ] && ok "the poller stopped on SIGINT (exit 3)" || not_ok "the poller stopped on SIGINT (exit $rc, wanted 3)"
+	v=$(json "$TMPROOT/poller.json" 'all(0 < c["gap_p50_ns"] <= c["gap_p99_ns"] <= c["gap_p999_ns"] <= c["max_gap_ns"] and c["loops"] > 0 for c in d["cores"])')
+	[ "$v" = True ] && ok "its document has the loop-gap percentiles" || { not_ok "loop-gap percentiles (got '$v')"; head -c 600 "$TMPROOT/poller.json"; }
+else
+	echo "skip: no $POLLER (make all builds it)"
+fi
 restore; trap - EXIT
 [ "$(cat $NR)" = "$OLD_NR" ] && ok "nr_hugepages back to $OLD_NR" || not_ok "nr_hugepages back to $OLD_NR ($(cat $NR))"
 mountpoint -q "$HUGE" 2>/dev/null && not_ok "hugetlbfs unmounted" || ok "hugetlbfs unmounted"
