@@ -12,6 +12,9 @@ N=${1:-1000} CPU=${2:-1}
 D=$(mktemp -d /tmp/tickready-bench-XXXXXX)
 trap 'rm -rf "$D"' EXIT
 P=$D/iso.ini
+# The bench's own shell, its loops' forks and its samplers stay on cpu 0 too: only what tickready does can reach CPU
+# (its loops ran unpinned before, so their forks could land on CPU and count as tickready's).
+taskset -pc 0 $$ >/dev/null
 printf '[cpu]\nisolated_cores = %s\nhousekeeping_cores = 0\n' "$CPU" >"$P"
 
 # snap NAME: the CPU column of every row of both tables, "row value" a line.
