@@ -928,19 +928,25 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 {
 	const struct nic *n = bypass_nic(ctx, f);
 	const char *want;
+	char why[512], role[128], lbl[200];
 
 	if (!n || !(want = driver_wanted(ctx, f)))
 		return;
+	/* Which instance NIC this is, where its cloud gives it a role. */
+	if (cloud_nic_text(ctx->host, n, role, sizeof(role))[0])
+		snprintf(lbl, sizeof(lbl), "%s, the %s,", label(n), role);
+	else
+		snprintf(lbl, sizeof(lbl), "%s", label(n));
 	if (!strcmp(want, "kernel")) {
-		finding_expected(f, "%s on a kernel network driver (AF_XDP, bifurcated mlx5)", label(n));
+		finding_expected(f, "%s on a kernel network driver (AF_XDP, bifurcated mlx5)", lbl);
 		if (n->driver[0] && !nic_userspace_driver(n->driver)) {
-			finding_pass(f, "%s bound to %s", label(n), n->driver);
+			finding_pass(f, "%s bound to %s", lbl, n->driver);
 			return;
 		}
 		if (n->driver[0])
-			finding_fail(f, "%s bound to %s, a user-space driver", label(n), n->driver);
+			finding_fail(f, "%s bound to %s, a user-space driver", lbl, n->driver);
 		else
-			finding_fail(f, "%s bound to no driver", label(n));
+			finding_fail(f, "%s bound to no driver", lbl);
 		if (n->pci[0])
 			finding_remedy(f, "dpdk-devbind.py -u %s && echo %s > /sys/bus/pci/drivers_probe (the kernel picks "
 				       "its driver; profile: [nic] driver = kernel)", n->pci, n->pci);
@@ -948,14 +954,16 @@ static void run_driver(const struct check_ctx *ctx, struct finding *f)
 			finding_remedy(f, "manual: load the kernel driver of %s", label(n));
 		return;
 	}
-	finding_expected(f, "%s bound to %s", label(n), want);
+	finding_expected(f, "%s bound to %s", lbl, want);
 	if (!strcmp(n->driver, want)) {
-		finding_pass(f, "%s bound to %s", label(n), n->driver);
+		finding_pass(f, "%s bound to %s", lbl, n->driver);
 		return;
 	}
-	finding_fail(f, "%s bound to %s", label(n), n->driver[0] ? n->driver : "no driver");
-	if (!n->pci[0])
-		finding_remedy(f, "manual: %s is not a PCI device and cannot be bound to %s", label(n), want);
+	finding_fail(f, "%s bound to %s", lbl, n->driver[0] ? n->driver : "no driver");
+	if (cloud_nic_no_bind(ctx->host, n, why, sizeof(why)))
+		finding_remedy(f, "manual: never bind it (apply refuses the bind): %s", why);
+	else if (!n->pci[0])
+		finding_remedy(f, "manual: %s is not a PCI device and cannot be bound to %s", lbl, want);
 	else
 		bind_remedy(f, n, want);
 }
@@ -1073,10 +1081,24 @@ static int plan_driver(const struct tune_ctx *ctx, const struct finding *f, stru
 {
 	const struct nic *n = ctx->prof->nic;
 	const char *want = profile_str(ctx->prof, PK_NIC_DRIVER);
-	char target[96];
+	char target[96], why[512];
 	struct change *c;
 	bool force_ok;
 
+	/* A cloud's synthetic or primary NIC: the bind is refused outright, shown blocked with the reason. */
+	if (n && want && strcmp(want, "kernel") && strcmp(n->driver, want) &&
+	    cloud_nic_no_bind(ctx->host, n, why, sizeof(why))) {
+		snprintf(target, sizeof(target), "%s driver", n->pci[0] ? n->pci : n->name);
+		c = plan_add(p, f->check->id, CK_BIND, target, NULL, n->driver[0] ? n->driver : NULL, want);
+		if (!c)
+			return 0;
+		c->iface = xstrdup(n->pci[0] ? n->pci : n->name);
+		c->shell = xasprintf("# never: %s stays on %s", n->name[0] ? n->name : n->pci,
+				     n->driver[0] ? n->driver : "its driver");
+		c->blocked = xstrdup(why);
+		c->force_ok = false;
+		return 0;
+	}
 	/* "kernel" needs the device's own driver, which only revert (or the kernel at boot) knows. */
 	if (!rebinds(ctx, n)) {
 		plan_add_manual(p, f, !n || !n->pci[0] ? "no PCI device to bind"

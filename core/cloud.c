@@ -100,3 +100,89 @@ const char *cloud_label(const struct host *h, char *buf, size_t size)
 		 cloud_kind_name(c->kind), c->hypervisor[0] ? ", hypervisor " : "", c->hypervisor);
 	return buf;
 }
+
+/* PCI ids of the clouds' NICs (Linux's pci_ids / the drivers' id tables). */
+#define PCI_VENDOR_MICROSOFT 0x1414
+#define PCI_DEVICE_MANA 0x00ba	/* drivers/net/ethernet/microsoft/mana: the MANA VF */
+#define PCI_VENDOR_GOOGLE 0x1ae0
+#define PCI_DEVICE_GVNIC 0x0042	/* drivers/net/ethernet/google/gve */
+#define PCI_VENDOR_VIRTIO 0x1af4
+
+void cloud_nics(struct host *h)
+{
+	for (size_t i = 0; i < h->nnics; i++) {
+		struct nic *n = &h->nics[i];
+		const struct nic *m = n->master[0] ? host_nic_by_name(h, n->master) : NULL;
+
+		n->cloud = CLOUD_NIC_NONE;
+		n->cloud_of[0] = '\0';
+		/* Only VMBus devices have hv_netvsc as their driver: no PCI function behind them. */
+		if (!n->pci[0] && !strcmp(n->driver, "hv_netvsc"))
+			n->cloud = CLOUD_NIC_NETVSC;
+		else if ((n->pci_vendor == PCI_VENDOR_MICROSOFT && n->pci_device == PCI_DEVICE_MANA) ||
+			 (m && !m->pci[0] && !strcmp(m->driver, "hv_netvsc"))) {
+			/* The VF netvsc enslaves (older sizes: a Mellanox mlx4/mlx5 VF) carries the accelerated path. */
+			n->cloud = CLOUD_NIC_AZURE_VF;
+			if (m)
+				snprintf(n->cloud_of, sizeof(n->cloud_of), "%s", m->name);
+		} else if (n->pci_vendor == PCI_VENDOR_GOOGLE && n->pci_device == PCI_DEVICE_GVNIC)
+			n->cloud = CLOUD_NIC_GVNIC;
+		else if (n->pci_vendor == PCI_VENDOR_VIRTIO && h->cloud.provider && !strcmp(h->cloud.provider, "gcp"))
+			n->cloud = CLOUD_NIC_GCP_VIRTIO;
+	}
+}
+
+const char *cloud_nic_text(const struct host *h, const struct nic *n, char *buf, size_t size)
+{
+	const char *azure = h->cloud.provider && !strcmp(h->cloud.provider, "azure") ? "Azure" : "Hyper-V";
+
+	buf[0] = '\0';
+	switch (n->cloud) {
+	case CLOUD_NIC_NETVSC:
+		snprintf(buf, size, "%s synthetic NIC (hv_netvsc on VMBus, no PCI function)", azure);
+		break;
+	case CLOUD_NIC_AZURE_VF:
+		snprintf(buf, size, "Azure accelerated-networking VF%s%s (%s)", n->cloud_of[0] ? " of " : "", n->cloud_of,
+			 n->pci_vendor == PCI_VENDOR_MICROSOFT ? "MANA" : n->driver[0] ? n->driver : "no driver");
+		break;
+	case CLOUD_NIC_GVNIC:
+		snprintf(buf, size, "GCP gVNIC (gve)%s", n->default_route ? ", the instance's primary NIC (default route)" : "");
+		break;
+	case CLOUD_NIC_GCP_VIRTIO:
+		snprintf(buf, size, "GCP virtio-net%s", n->default_route ? ", the instance's primary NIC (default route)" : "");
+		break;
+	case CLOUD_NIC_NONE:
+		break;
+	}
+	return buf;
+}
+
+const char *cloud_nic_no_bind(const struct host *h, const struct nic *n, char *buf, size_t size)
+{
+	char role[128];
+
+	cloud_nic_text(h, n, role, sizeof(role));
+	switch (n->cloud) {
+	case CLOUD_NIC_NETVSC:
+		snprintf(buf, size, "%s is the %s: never unbound; DPDK reaches this NIC through its accelerated-networking "
+			 "VF (the netvsc PMD or failsafe), left on its kernel driver", n->name, role);
+		return buf;
+	case CLOUD_NIC_AZURE_VF:
+		/* netvsc pairs with the VF's kernel netdev; DPDK's mana and mlx5 PMDs drive it through the kernel driver. */
+		snprintf(buf, size, "%s is the %s: the synthetic NIC pairs with its kernel netdev and DPDK drives it "
+			 "through the kernel's driver (netvsc PMD, failsafe, or the bifurcated mana/mlx5 PMD): set [nic] "
+			 "driver = kernel", n->name[0] ? n->name : n->pci, role);
+		return buf;
+	case CLOUD_NIC_GVNIC:
+	case CLOUD_NIC_GCP_VIRTIO:
+		/* A second gVNIC is DPDK's (the gve PMD on vfio-pci); the primary one is the instance's only way in. */
+		if (!n->default_route)
+			return NULL;
+		snprintf(buf, size, "%s is the %s: it carries the instance's management and metadata path; give DPDK a "
+			 "second NIC", n->name, role);
+		return buf;
+	case CLOUD_NIC_NONE:
+		break;
+	}
+	return NULL;
+}

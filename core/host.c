@@ -1176,6 +1176,18 @@ static double parse_gts(const char *s)
 	return sscanf(s, "%lf", &v) == 1 && v > 0 && v < 1000 ? v : 0;
 }
 
+/* A PCI id file ("0x1414"): 0 when unreadable or not a 16-bit hex number. */
+static unsigned read_pci_id(const struct host *h, const char *path)
+{
+	char buf[16], *end;
+	unsigned long v;
+
+	if (sysroot_read_str(h->sr, path, buf, sizeof(buf)) < 0 || strncmp(buf, "0x", 2))
+		return 0;
+	v = strtoul(buf + 2, &end, 16);
+	return *end || end == buf + 2 || v > 0xffff ? 0 : (unsigned)v;
+}
+
 static void load_pci(const struct host *h, struct nic *n)
 {
 	char path[256], buf[64];
@@ -1185,6 +1197,10 @@ static void load_pci(const struct host *h, struct nic *n)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", n->pci);
 	if (sysroot_readlink_base(h->sr, path, n->driver, sizeof(n->driver)) < 0)
 		n->driver[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", n->pci);
+	n->pci_vendor = read_pci_id(h, path);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", n->pci);
+	n->pci_device = read_pci_id(h, path);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", n->pci);
 	n->numa_node = sysroot_read_long(h->sr, path, &v) == 0 && v >= 0 && v < 1 << 16 ? (int)v : -1;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/local_cpulist", n->pci);
@@ -1314,6 +1330,9 @@ static void load_netdevs(struct host *h, size_t *cap)
 			if (sysroot_readlink_base(h->sr, path, n->driver, sizeof(n->driver)) < 0)
 				n->driver[0] = '\0';
 		}
+		snprintf(path, sizeof(path), "/sys/class/net/%s/master", n->name);
+		if (sysroot_readlink_base(h->sr, path, n->master, sizeof(n->master)) < 0)
+			n->master[0] = '\0';
 		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", n->name);
 		n->speed_mbps = sysroot_read_long(h->sr, path, &v) == 0 && v > 0 ? v : -1;
 		snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", n->name);
@@ -1403,6 +1422,7 @@ int host_load_with(struct host *h, const struct sysroot *sr, unsigned flags, con
 	load_irqs(h);
 	load_netdevs(h, &cap);
 	load_pci_nics(h, &cap);
+	cloud_nics(h);
 	host_load_allowed(h, NULL);
 	return 0;
 }

@@ -107,6 +107,10 @@ struct nic {
 	int *irqs;		/* IRQ numbers (msi_irqs, or the legacy irq) */
 	struct nic_ethtool eth;
 	struct nic_netpath np;	/* offloads, pause, channels, XDP features */
+	unsigned pci_vendor, pci_device;	/* PCI ids; 0 when not on PCI or unreadable */
+	char master[32];	/* the netdev this one is enslaved to (/sys/class/net/NAME/master); "" for none */
+	enum cloud_nic cloud;	/* its role on the instance's cloud (cloud_nics) */
+	char cloud_of[32];	/* CLOUD_NIC_AZURE_VF: the synthetic NIC it accelerates */
 };
 
 /* The driver that names the NIC's ethtool statistics: ethtool's (virtio_net), else the bound one (virtio-pci). */

@@ -149,8 +149,10 @@ static void w_printable_or_null(struct jsonw *w, bool has, const char *s)
 	w_str_or_null(w, clean);
 }
 
-static void w_nic(struct jsonw *w, const struct nic *n)
+static void w_nic(struct jsonw *w, const struct host *h, const struct nic *n)
 {
+	char role[128];
+
 	jw_obj(w);
 	jw_key(w, "name");
 	w_str_or_null(w, n->name);
@@ -178,6 +180,9 @@ static void w_nic(struct jsonw *w, const struct nic *n)
 	jw_end(w);
 	jw_key(w, "default_route");
 	jw_bool(w, n->default_route);
+	/* Its role on the instance's cloud (Azure's synthetic NIC and VF, GCP's gVNIC); null for none. */
+	jw_key(w, "cloud_role");
+	w_str_or_null(w, cloud_nic_text(h, n, role, sizeof(role)));
 	if (n->has_link) {
 		jw_key(w, "pcie");
 		jw_obj(w);
@@ -279,7 +284,7 @@ static void w_host(struct jsonw *w, const struct host *h, const struct profile *
 	jw_key(w, "nics");
 	jw_arr(w);
 	for (size_t i = 0; i < h->nnics; i++)
-		w_nic(w, &h->nics[i]);
+		w_nic(w, h, &h->nics[i]);
 	jw_end(w);
 	if (p && p->nroles) {
 		/* The NICs the profile's [nic.ROLE] sections name, as resolved on this host. */
@@ -527,6 +532,21 @@ int report_write_text(FILE *out, const struct report *r, const struct out_opts *
 			char cloud[160];
 
 			fprintf(out, "instance: %s\n", cloud_label(r->host, cloud, sizeof(cloud)));
+		}
+		{
+			size_t shown_nics = 0;
+
+			/* Which instance NICs these are to their cloud: the synthetic and primary ones are never bound. */
+			for (size_t i = 0; i < r->host->nnics; i++) {
+				const struct nic *n = &r->host->nics[i];
+				char role[128];
+
+				if (cloud_nic_text(r->host, n, role, sizeof(role))[0])
+					fprintf(out, "%s%s %s", shown_nics++ ? "; " : "cloud NICs: ",
+						n->name[0] ? n->name : n->pci, role);
+			}
+			if (shown_nics)
+				putc('\n', out);
 		}
 		fprintf(out, "stack: %s (%s: %s)\n", stack_info((enum nic_stack)r->prof->stack)->name,
 			r->prof->stack_auto ? "detected" : "named", r->prof->stack_why);

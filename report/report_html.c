@@ -975,6 +975,12 @@ static void inventory_section(FILE *out, const json_t *doc)
 		json_array_foreach(json_object_get(h, "nics"), i, n) {
 			fputs("<tr><td>", out);
 			html_cell(out, rj_str(n, "name"));
+			/* The cloud's role under the name: the instance NICs never to bind stand out. */
+			if (rj_str(n, "cloud_role")) {
+				fputs("<br><small>", out);
+				html_cell(out, rj_str(n, "cloud_role"));
+				fputs("</small>", out);
+			}
 			fputs("</td><td>", out);
 			html_cell(out, rj_str(n, "pci"));
 			fputs("</td><td>", out);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A cloud instance (tests/fixtures/cloud-aws-c6in): audit names it and judges ENA, apply with aws-ena
 # converges and reverts byte for byte, and the primary ENI is refused for any bind; aws-kernel (kernel
-# sockets on the second ENI) converges and reverts too.
+# sockets on the second ENI) converges and reverts too. Azure and GCP: their NICs' roles named, the synthetic
+# (and GCP's primary) NIC never bound.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 . tests/e2e/apply-lib.sh
@@ -78,4 +79,43 @@ expect_status 0 "aws-kernel second plan" "$TR" apply --root "$T" --profile "$KPR
 [ "$(json "$OUT" 'len(d["changes"])')" = 0 ] && ok "aws-kernel converged: a second plan is empty" || not_ok "aws-kernel replans: $(json "$OUT" '[c["target"] for c in d["changes"]]')"
 expect_status 0 "aws-kernel revert" "$TR" revert --root "$T"
 same_tree "$T.orig" "$T" && ok "aws-kernel revert: byte-identical" || not_ok "aws-kernel revert differs: $(diff -r --no-dereference "$T.orig" "$T" | head -5)"
+# Azure and GCP (tests/fixtures/cloud-azure, cloud-gcp): detection only. Audit names the provider and each NIC's
+# role; the synthetic NIC (and GCP's primary gVNIC) as the bypass NIC: the bind is refused, nothing written.
+nic_kind() { json "$OUT" "[n['cloud_role'] for n in d['host']['nics'] if n['name'] == '$1'][0]"; }
+for cloud in azure gcp; do
+	rm -rf "$T" "$T.orig"; cp -a "$FX/cloud-$cloud" "$T"; cp -a "$FX/cloud-$cloud" "$T.orig"
+	if [ $cloud = azure ]; then nic=eth1 label=Azure role="Azure synthetic NIC (hv_netvsc on VMBus, no PCI function)" target="eth1 driver"
+	else nic=ens4 label=GCP role="GCP gVNIC (gve), the instance's primary NIC (default route)" target="0000:00:04.0 driver"; fi
+	printf '[profile]\ninclude = %s\n[cpu]\nisolated_cores = 2-3\n[nic]\ninterface = %s\ndriver = vfio-pci\niommu = noiommu\n' "$PROF" "$nic" >"$D/$cloud.ini"
+	"$TR" audit --root "$T" --profile "$D/$cloud.ini" >"$OUT" 2>"$ERR"
+	grep -q "^instance: $label instance (virtual, hypervisor " "$OUT" && grep -qF "$nic $role" "$OUT" &&
+		ok "$cloud: audit names the instance and $nic's cloud role" || not_ok "$cloud audit header: $(head -5 "$OUT")"
+	"$TR" audit --root "$T" --profile "$D/$cloud.ini" --format json >"$OUT" 2>"$ERR"
+	[ "$(nic_kind "$nic")" = "$role" ] && ok "$cloud: JSON cloud_role of $nic" || not_ok "$cloud cloud_role: $(nic_kind "$nic")"
+	"$TR" report --root "$T" --profile "$D/$cloud.ini" --html "$D/$cloud.html" >/dev/null 2>"$ERR"
+	grep -qF "<td>$nic<br><small>$(printf '%s' "$role" | sed "s/'/\&#39;/g")</small>" "$D/$cloud.html" &&
+		ok "$cloud: the HTML inventory shows $nic's cloud role" || not_ok "$cloud HTML: $(grep -o "<td>$nic[^/]*" "$D/$cloud.html" | head -2)"
+	observed nic.driver | grep -qF "$nic, the $role, bound to" && ! json "$OUT" "[c['remedy'] for c in d['checks'] if c['id'] == 'nic.driver'][0]" | grep -q devbind &&
+		ok "$cloud: nic.driver names the instance NIC, no bind advised" || not_ok "$cloud nic.driver: $(observed nic.driver)"
+	expect_status_in "0 1" "$cloud plan" "$TR" apply --root "$T" --profile "$D/$cloud.ini" --dry-run --format json
+	[ "$(json "$OUT" "[c for c in d['changes'] if c['kind'] == 'bind']")" = "[]" ] &&
+		[ "$(json "$OUT" "[b['target'] for b in d['blocked'] if b['kind'] == 'bind']")" = "['$target']" ] &&
+		json "$OUT" "[b['reason'] for b in d['blocked'] if b['kind'] == 'bind'][0]" | grep -qF "$nic is the $role" &&
+		ok "$cloud: the plan shows $nic's bind blocked, with the reason" || not_ok "$cloud plan: $(json "$OUT" "(d['changes'], d['blocked'])")"
+	expect_status 2 "$cloud apply refuses" "$TR" apply --root "$T" --profile "$D/$cloud.ini" --yes --force
+	grep -qF "blocked: nic.driver $target: $nic is the $role" "$ERR" && ok "$cloud: apply --force still refuses, naming why" || not_ok "$cloud apply: $(cat "$ERR")"
+	rm -rf "$T/run"	# the lock apply takes before it plans
+	same_tree "$T.orig" "$T" && ok "$cloud: nothing written for the refused bind" || not_ok "$cloud tree changed: $(diff -r --no-dereference "$T.orig" "$T" | head -3)"
+done
+# Azure's VF as the bypass NIC: it stays on mana (refused too); GCP's second gVNIC is DPDK's to bind.
+cp -a "$FX/cloud-azure" "$D/az"
+sed 's/^interface = eth1$/interface = enP30832s1/' "$D/azure.ini" >"$D/vf.ini"
+expect_status_in "0 1" "azure VF plan" "$TR" apply --root "$D/az" --profile "$D/vf.ini" --dry-run --format json
+json "$OUT" "[b['reason'] for b in d['blocked'] if b['kind'] == 'bind'][0]" | grep -qF "enP30832s1 is the Azure accelerated-networking VF of eth1 (MANA)" &&
+	ok "azure: the MANA VF's bind to vfio-pci is refused" || not_ok "azure VF: $(json "$OUT" "d['blocked']")"
+cp -a "$FX/cloud-gcp" "$D/gcp"
+sed 's/^interface = ens4$/interface = ens5/' "$D/gcp.ini" >"$D/g5.ini"
+expect_status_in "0 1" "gcp second gVNIC plan" "$TR" apply --root "$D/gcp" --profile "$D/g5.ini" --dry-run --format json
+[ "$(json "$OUT" "[(c['target'], c['new']) for c in d['changes'] if c['kind'] == 'bind']")" = "[('0000:00:05.0 driver', 'vfio-pci')]" ] &&
+	ok "gcp: the second gVNIC is bound to vfio-pci" || not_ok "gcp second gVNIC: $(json "$OUT" "(d['changes'], d['blocked'])")"
 finish

@@ -211,6 +211,145 @@ static void test_power_skips(void **state)
 	assert_lacks(f->observed, "hypervisor");
 }
 
+/* ---- the clouds' NICs: Azure's synthetic NIC and its VF, GCP's gVNIC ---- */
+
+#define MANA_DEV "/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/7870d3a6-0000-4000-8000-00000000ba00/pci7870:00/7870:00:00.0"
+#define ENS5 "/sys/devices/pci0000:00/0000:00:05.0"
+
+static int setup_azure(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx_init(fx, "cloud-azure");
+	fx_profile(fx, "[cpu]\nisolated_cores = 2-3\n[nic]\ninterface = eth1\ndriver = vfio-pci\niommu = any");
+	*state = fx;
+	return 0;
+}
+
+static int setup_gcp(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx_init(fx, "cloud-gcp");
+	fx_profile(fx, "[cpu]\nisolated_cores = 2-3\n[nic]\ninterface = ens4\ndriver = vfio-pci\niommu = any");
+	*state = fx;
+	return 0;
+}
+
+static const struct nic *nic_named(struct fx *fx, const char *name)
+{
+	const struct nic *n;
+
+	fx_check(fx, "nic.driver");
+	n = host_nic_by_name(&fx->host, name);
+	assert_non_null(n);
+	return n;
+}
+
+static void test_azure_nics(void **state)
+{
+	struct fx *fx = *state;
+	const struct nic *n;
+	char buf[512];
+
+	assert_string_equal(cloud_of(fx)->provider, "azure");
+	n = nic_named(fx, "eth0");
+	assert_int_equal(n->cloud, CLOUD_NIC_NETVSC);
+	assert_string_equal(n->pci, "");
+	assert_true(n->default_route);
+	assert_string_equal(cloud_nic_text(&fx->host, n, buf, sizeof(buf)),
+			    "Azure synthetic NIC (hv_netvsc on VMBus, no PCI function)");
+	assert_non_null(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)));
+	/* The second synthetic NIC carries no route and is refused all the same: it is no PCI function. */
+	n = nic_named(fx, "eth1");
+	assert_int_equal(n->cloud, CLOUD_NIC_NETVSC);
+	assert_false(n->default_route);
+	assert_has(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)), "never unbound");
+	n = nic_named(fx, "enP30832s1");
+	assert_int_equal(n->cloud, CLOUD_NIC_AZURE_VF);
+	assert_int_equal(n->pci_vendor, 0x1414);
+	assert_int_equal(n->pci_device, 0x00ba);
+	assert_string_equal(n->pci, "7870:00:00.0");
+	assert_string_equal(n->master, "eth1");
+	assert_string_equal(cloud_nic_text(&fx->host, n, buf, sizeof(buf)), "Azure accelerated-networking VF of eth1 (MANA)");
+	assert_has(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)), "set [nic] driver = kernel");
+}
+
+/* Older sizes: a Mellanox VF, known as Azure's by the netvsc NIC that enslaves it; alone it is a plain mlx5. */
+static void test_azure_mlx_vf(void **state)
+{
+	struct fx *fx = *state;
+	const struct nic *n;
+	char buf[256];
+
+	fx_write(fx, MANA_DEV "/vendor", "0x15b3\n");
+	fx_write(fx, MANA_DEV "/device", "0x101a\n");
+	fx_remove(fx, MANA_DEV "/driver");
+	fx_symlink(fx, "../../../../../../../../bus/pci/drivers/mlx5_core", MANA_DEV "/driver");
+	n = nic_named(fx, "enP30832s1");
+	assert_int_equal(n->cloud, CLOUD_NIC_AZURE_VF);
+	assert_string_equal(cloud_nic_text(&fx->host, n, buf, sizeof(buf)), "Azure accelerated-networking VF of eth1 (mlx5_core)");
+	fx_remove(fx, MANA_DEV "/net/enP30832s1/master");
+	n = nic_named(fx, "enP30832s1");
+	assert_int_equal(n->cloud, CLOUD_NIC_NONE);
+	assert_null(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)));
+	/* A Hyper-V guest off Azure: its synthetic NIC is no more bindable, and named for what it is. */
+	fx_write(fx, "/sys/class/dmi/id/chassis_asset_tag", "None\n");
+	n = nic_named(fx, "eth1");
+	assert_int_equal(n->cloud, CLOUD_NIC_NETVSC);
+	assert_has(cloud_nic_text(&fx->host, n, buf, sizeof(buf)), "Hyper-V synthetic NIC");
+}
+
+/* nic.driver names the instance NIC and never tells the operator to bind the synthetic one. */
+static void test_azure_driver_finding(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f = fx_check(fx, "nic.driver");
+
+	assert_verdict(f, V_FAIL);
+	assert_has(f->observed, "eth1, the Azure synthetic NIC (hv_netvsc on VMBus, no PCI function), bound to hv_netvsc");
+	assert_has(f->remedy, "never bind it (apply refuses the bind)");
+	assert_lacks(f->remedy, "dpdk-devbind");
+	fx_profile(fx, "[nic]\ninterface = enP30832s1\ndriver = kernel");
+	f = fx_check(fx, "nic.driver");
+	assert_verdict(f, V_PASS);
+	assert_has(f->observed, "enP30832s1, the Azure accelerated-networking VF of eth1 (MANA), bound to mana");
+	fx_profile(fx, "[nic]\ndriver = vfio-pci");
+	f = fx_check(fx, "nic.driver");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->remedy, "the synthetic NIC pairs with its kernel netdev");
+}
+
+/* GCP: the primary gVNIC (the default route's) is refused, a second one is DPDK's; virtio-net only on GCP. */
+static void test_gcp_nics(void **state)
+{
+	struct fx *fx = *state;
+	const struct nic *n;
+	const struct finding *f;
+	char buf[256];
+
+	n = nic_named(fx, "ens4");
+	assert_int_equal(n->cloud, CLOUD_NIC_GVNIC);
+	assert_string_equal(cloud_nic_text(&fx->host, n, buf, sizeof(buf)),
+			    "GCP gVNIC (gve), the instance's primary NIC (default route)");
+	assert_has(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)), "management and metadata path");
+	f = fx_check(fx, "nic.driver");
+	assert_verdict(f, V_FAIL);
+	assert_has(f->remedy, "never bind it");
+	assert_lacks(f->remedy, "dpdk-devbind");
+	n = nic_named(fx, "ens5");
+	assert_int_equal(n->cloud, CLOUD_NIC_GVNIC);
+	assert_string_equal(cloud_nic_text(&fx->host, n, buf, sizeof(buf)), "GCP gVNIC (gve)");
+	assert_null(cloud_nic_no_bind(&fx->host, n, buf, sizeof(buf)));
+	fx_profile(fx, "[nic]\ninterface = ens5");
+	assert_has(fx_check(fx, "nic.driver")->remedy, "dpdk-devbind.py -b vfio-pci 0000:00:05.0");
+	fx_write(fx, ENS5 "/vendor", "0x1af4\n");
+	fx_write(fx, ENS5 "/device", "0x1041\n");
+	assert_int_equal(nic_named(fx, "ens5")->cloud, CLOUD_NIC_GCP_VIRTIO);
+	fx_write(fx, "/sys/class/dmi/id/sys_vendor", "QEMU\n");
+	assert_int_equal(nic_named(fx, "ens5")->cloud, CLOUD_NIC_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +363,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ena_vfio, setup_aws, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_iommu_instance, setup_aws, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_power_skips, setup_aws, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_azure_nics, setup_azure, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_azure_mlx_vf, setup_azure, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_azure_driver_finding, setup_azure, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_gcp_nics, setup_gcp, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
