@@ -37,8 +37,8 @@ static const struct cli_opt verify_opts[] = {
 	{ "peer", "IPV4", OPT_PEER, "pingpong: ping `tickready-poller --mode reflect --src-ip IPV4` on another host through --iface" },
 	{ "peer-mac", "MAC", OPT_PEER_MAC, "pingpong --peer: the reflector's MAC for the DPDK path (default: learned by ARP)" },
 	{ "udp-port", "PORT", OPT_UDP_PORT, "pingpong --peer: the UDP port of the pings (default 9000; the reflector echoes any)" },
-	{ "rates", "LIST", OPT_RATES, "sweep: packet rates to measure, e.g. 10000,100000,500000 (default 10000,50000,100000,500000)" },
-	{ "sizes", "LIST", OPT_SIZES, "sweep: UDP payload sizes in bytes, 64 to 1472 (default 64,512,1472), measured at --rate" },
+	{ "rates", "LIST", OPT_RATES, "sweep (and kernel-vs-bypass, which then runs the sweep): packet rates to measure, e.g. 10000,100000,500000 (default 10000,50000,100000,500000)" },
+	{ "sizes", "LIST", OPT_SIZES, "sweep (and kernel-vs-bypass, which then runs the sweep): IP packet sizes in bytes, 64 to 1500, the UDP payload 28 less (default 64,512,1500), measured at --rate" },
 	{ "scenario", "single|multi", OPT_SCENARIO, "feeds: 1 group, 50k msg/s, 64 B (single, default) or 4 groups, 200k msg/s in all, 100-500 B (multi)" },
 	{ NULL, NULL, 0, NULL },
 };
@@ -85,8 +85,8 @@ static int parse_num(const char *opt, const char *arg, long min, long max, long 
 	return 0;
 }
 
-/* A comma-separated list of numbers, each min..max, at most VERIFY_MAX_SWEEP. */
-static int parse_list(const char *opt, const char *arg, long min, long max, long *out, int *n)
+/* A comma-separated list of numbers, each min..max (unit says what they count), at most VERIFY_MAX_SWEEP. */
+static int parse_list(const char *opt, const char *arg, long min, long max, const char *unit, long *out, int *n)
 {
 	char *copy = xstrdup(arg), *tok, *save = NULL;
 	int rc = 0;
@@ -97,7 +97,7 @@ static int parse_list(const char *opt, const char *arg, long min, long max, long
 			cli_error("verify: at most %d values in %s '%s'", VERIFY_MAX_SWEEP, opt, arg);
 			rc = -1;
 		} else if (parse_long(tok, &out[*n]) < 0 || out[*n] < min || out[*n] > max) {
-			cli_error("verify: invalid value '%s' in %s '%s' (%ld to %ld)", tok, opt, arg, min, max);
+			cli_error("verify: invalid value '%s' in %s '%s' (%ld to %ld%s)", tok, opt, arg, min, max, unit);
 			rc = -1;
 		} else {
 			(*n)++;
@@ -156,8 +156,10 @@ static int apply_opt(struct verify_opts *o, int c, const char *arg)
 	case OPT_BUSY_POLL: return parse_num("--busy-poll", arg, 0, 1000000, &o->busy_poll);
 	case OPT_THRESHOLD: return parse_num("--threshold-ns", arg, 1, 10000000000L, &o->threshold);
 	case OPT_UDP_PORT: return parse_num("--udp-port", arg, 1, 65535, &o->udp_port);
-	case OPT_RATES: return parse_list("--rates", arg, 1, 10000000, o->rates, &o->nrates);
-	case OPT_SIZES: return parse_list("--sizes", arg, VENV_MIN_PAYLOAD, VENV_MAX_PAYLOAD, o->sizes, &o->nsizes);
+	case OPT_RATES: return parse_list("--rates", arg, 1, 10000000, "", o->rates, &o->nrates);
+	case OPT_SIZES:
+		return parse_list("--sizes", arg, VENV_MIN_IP_SIZE, VENV_MAX_IP_SIZE,
+				  " bytes, the IP packet's size: 1500 is the MTU, the UDP payload 28 less", o->sizes, &o->nsizes);
 	case OPT_CORES:
 		if (cpuset_parse(&o->cores, arg) < 0 || cpuset_empty(&o->cores)) {
 			cli_error("verify: invalid cpu list '%s' in --cores", arg);
@@ -185,6 +187,7 @@ static int check_opts(struct verify_opts *o)
 		cli_error("verify: unknown mode '%s' (%s)", o->mode_name, verify_mode_names(-1, false, names, sizeof(names)));
 		return -1;
 	}
+	o->mode = verify_mode_effective(o->mode, o->given);
 	md = verify_modes[o->mode];
 	for (int vo = 0; vo < VO_COUNT; vo++) {
 		if ((o->given & VO_BIT(vo)) && !(md->opts & VO_BIT(vo))) {

@@ -843,8 +843,10 @@ static void sweep_section(FILE *out, const json_t *s)
 {
 	const json_t *from = json_object_get(s, "pays_from_rate_pps");
 	bool sw = json_is_true(json_object_get(s, "software_only"));
+	/* Sizes are IP packet sizes since ip_bytes; an older document's are UDP payloads. */
+	bool ip = json_is_integer(json_object_get(s, "by_rate_ip_bytes"));
 	double gain = 1;
-	char label[64];
+	char label[80];
 
 	rj_num(s, "min_p99_gain", &gain);
 	if (gain < 1)
@@ -859,14 +861,19 @@ static void sweep_section(FILE *out, const json_t *s)
 		fputs(" <span class=\"mute\">Software-only path (veth and net_af_packet): it shows the method, not a "
 		      "NIC's figures.</span>", out);
 	fputs("</p>", out);
-	snprintf(label, sizeof(label), "packet rate, packets/s (%lld-byte payload)",
-		 (long long)rj_int(s, "by_rate_payload_bytes", 0));
+	if (ip)
+		snprintf(label, sizeof(label), "packet rate, packets/s (%lld-byte IP packets)",
+			 (long long)rj_int(s, "by_rate_ip_bytes", 0));
+	else
+		snprintf(label, sizeof(label), "packet rate, packets/s (%lld-byte payload)",
+			 (long long)rj_int(s, "by_rate_payload_bytes", 0));
 	svg_sweep(out, json_object_get(s, "by_rate"), "rate_pps", "rate", label, gain, sw);
 	sweep_table(out, json_object_get(s, "by_rate"), "rate_pps", "packets/s");
-	fputs("<h3>Sweep by payload size</h3>", out);
-	snprintf(label, sizeof(label), "UDP payload, bytes (at %lld packets/s)", (long long)rj_int(s, "by_size_rate_pps", 0));
-	svg_sweep(out, json_object_get(s, "by_size"), "payload_bytes", "size", label, gain, sw);
-	sweep_table(out, json_object_get(s, "by_size"), "payload_bytes", "bytes");
+	fputs(ip ? "<h3>Sweep by IP packet size</h3>" : "<h3>Sweep by payload size</h3>", out);
+	snprintf(label, sizeof(label), "%s, bytes (at %lld packets/s)", ip ? "IP packet size" : "UDP payload",
+		 (long long)rj_int(s, "by_size_rate_pps", 0));
+	svg_sweep(out, json_object_get(s, "by_size"), ip ? "ip_bytes" : "payload_bytes", "size", label, gain, sw);
+	sweep_table(out, json_object_get(s, "by_size"), ip ? "ip_bytes" : "payload_bytes", ip ? "IP bytes" : "bytes");
 	fputs("<p class=\"mute\">CPU: share of one core over each pass: the kernel receiver's; the poller's (a busy poller "
 	      "holds its core at any rate); the poller's busy share (loop iterations that received packets).</p>", out);
 }

@@ -98,3 +98,7 @@ const char *verify_mode_role(enum verify_mode m, int i);
  * adds " (default)" after the default's name.
  */
 const char *verify_mode_names(int vo, bool mark_default, char *buf, size_t size);
+/* The mode that runs for m given the options (VO_BIT()s): kernel-vs-bypass with --rates or --sizes is the sweep. */
+enum verify_mode verify_mode_effective(enum verify_mode m, unsigned given);
+/* A sweep size (an IP packet, VENV_MIN_IP_SIZE..VENV_MAX_IP_SIZE bytes) as the UDP payload the sender writes. */
+long verify_sweep_payload(long ip_size);

@@ -1,13 +1,17 @@
-/* sweep mode: kernel-vs-bypass at several packet rates, then several payload sizes; bypass's latency gain against each, on this host. */
+/*
+ * sweep mode: kernel-vs-bypass at several packet rates, then several packet sizes; bypass's latency gain against
+ * each, on this host. A size is the IP packet's (64 to 1500, the MTU): the UDP payload sent is 28 bytes less.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "render.h"
 #include "run.h"
 #include "util.h"
+#include "verify_env.h"
 
 static const long default_rates[] = { 10000, 50000, 100000, 500000 };
-static const long default_sizes[] = { 64, 512, 1472 };
+static const long default_sizes[] = { 64, 512, 1500 };
 #define NDEFAULT_RATES (int)(sizeof(default_rates) / sizeof(default_rates[0]))
 #define NDEFAULT_SIZES (int)(sizeof(default_sizes) / sizeof(default_sizes[0]))
 
@@ -83,7 +87,7 @@ static json_t *point(struct verify_run *r, struct window *w, long rate, long siz
 		snprintf(err, errlen, "cannot allocate %llu samples", (unsigned long long)count);
 		return NULL;
 	}
-	k->payload_bytes = (uint64_t)size;
+	k->payload_bytes = (uint64_t)verify_sweep_payload(size);
 	r->o.rate = rate;	/* the passes pace the sender by it */
 	window_reuse(&w[0]);
 	window_reuse(&w[1]);
@@ -97,15 +101,16 @@ static json_t *point(struct verify_run *r, struct window *w, long rate, long siz
 	}
 	bypass = verify_stream(doc, "bypass");
 	if (!bypass) {
-		snprintf(err, errlen, "the poller reported no stream at %ld packets/s, %ld bytes", rate, size);
+		snprintf(err, errlen, "the poller reported no stream at %ld packets/s, %ld-byte IP packets", rate, size);
 		json_decref(kernel);
 		json_decref(doc);
 		return NULL;
 	}
 	kp99 = verify_num(kernel, vs_key(VK_P99_NS));
 	bp99 = verify_num(bypass, vs_key(VK_P99_NS));
-	row = json_pack("{s:I, s:I, s:I, s:o, s:o}", "rate_pps", (json_int_t)rate, "payload_bytes", (json_int_t)size,
-			"packets", (json_int_t)count, "kernel", summary(kernel), "bypass", summary(bypass));
+	row = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rate_pps", (json_int_t)rate, "ip_bytes", (json_int_t)size,
+			"payload_bytes", (json_int_t)verify_sweep_payload(size), "packets", (json_int_t)count, "kernel",
+			summary(kernel), "bypass", summary(bypass));
 	/* The project's gain (kvb's target): kernel P99 / bypass P99; the seeds' figure: how much of the kernel's P99 goes. */
 	json_object_set_new(row, "p99_gain", bp99 > 0 ? json_real(kp99 / bp99) : json_null());
 	json_object_set_new(row, "p99_cut_pct", kp99 > 0 ? json_real(100.0 * (1.0 - bp99 / kp99)) : json_null());
@@ -172,9 +177,12 @@ static int run(struct verify_run *r, struct window *w, json_t **doc, char *err, 
 	}
 	profile_long(r->prof, PK_T_KVB_MIN_GAIN, &min_gain);
 	from = pays_from(by_rate, (double)min_gain);
-	sweep = json_pack("{s:I, s:I, s:I, s:o, s:o, s:b}", "min_p99_gain", (json_int_t)min_gain, "by_rate_payload_bytes",
-			  (json_int_t)sizes[0], "by_size_rate_pps", (json_int_t)r->o.rate, "by_rate", by_rate, "by_size",
-			  by_size, "software_only", 1);
+	sweep = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "min_p99_gain", (json_int_t)min_gain, "by_rate_ip_bytes",
+			  (json_int_t)sizes[0], "by_rate_payload_bytes", (json_int_t)verify_sweep_payload(sizes[0]),
+			  "by_size_rate_pps", (json_int_t)r->o.rate, "by_rate", by_rate, "by_size", by_size, "software_only", 1);
+	/* Asked for as kernel-vs-bypass with --rates or --sizes: the header says this sweep is what ran. */
+	if (strcmp(r->o.mode_name, verify_mode_sweep.name))
+		json_object_set_new(sweep, "asked_as", json_string(r->o.mode_name));
 	json_object_set_new(sweep, "pays_from_rate_pps", from >= 0 ? json_integer(from) : json_null());
 	*doc = last;
 	json_object_set_new(*doc, "sweep", sweep);
@@ -212,13 +220,22 @@ static const char *pct_text(const json_t *o, const char *key, char *buf, size_t 
 	return buf;
 }
 
+/* A row's IP packet size; a document from before sizes were IP sizes has only the payload, 28 bytes less. */
+static long long ip_size(const json_t *o, const char *ip_key, const char *payload_key)
+{
+	const json_t *v = json_object_get(o, ip_key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v)
+				  : (long long)json_integer_value(json_object_get(o, payload_key)) + VENV_IP_UDP_HDR;
+}
+
 static void print_table(FILE *f, const json_t *rows, bool by_rate)
 {
 	char k50[32], k99[32], k999[32], b50[32], b99[32], b999[32];
 	const json_t *row;
 	size_t i;
 
-	fprintf(f, "%10s %10s %10s %10s %10s %10s %10s %9s %9s %8s %6s %8s %8s %8s\n", by_rate ? "rate/s" : "bytes",
+	fprintf(f, "%10s %10s %10s %10s %10s %10s %10s %9s %9s %8s %6s %8s %8s %8s\n", by_rate ? "rate/s" : "IP size",
 		"kern P50", "kern P99", "kern P99.9", "byp P50", "byp P99", "byp P99.9", "kern drop", "byp drop", "P99 gain",
 		"cut", "kern CPU", "byp CPU", "byp busy");
 	json_array_foreach(rows, i, row) {
@@ -237,7 +254,8 @@ static void print_table(FILE *f, const json_t *rows, bool by_rate)
 		if (json_is_number(c))
 			snprintf(cut, sizeof(cut), "%.0f%%", json_number_value(c));
 		fprintf(f, "%10lld %10s %10s %10s %10s %10s %10s %9.0f %9.0f %8s %6s %8s %8s %8s\n",
-			(long long)json_integer_value(json_object_get(row, by_rate ? "rate_pps" : "payload_bytes")), k50, k99,
+			by_rate ? (long long)json_integer_value(json_object_get(row, "rate_pps"))
+				: ip_size(row, "ip_bytes", "payload_bytes"), k50, k99,
 			k999, b50, b99, b999, verify_num(k, vs_key(VK_DROPPED)), verify_num(b, vs_key(VK_DROPPED)), gain, cut,
 			pct_text(k, "cpu_pct", kcpu, sizeof(kcpu)), pct_text(b, "cpu_pct", bcpu, sizeof(bcpu)),
 			pct_text(b, "busy_pct", busy, sizeof(busy)));
@@ -247,15 +265,21 @@ static void print_table(FILE *f, const json_t *rows, bool by_rate)
 /* The two tables the question asks for, and from which rate bypass pays here. */
 static void render(FILE *f, const json_t *doc)
 {
-	const json_t *s = json_object_get(doc, "sweep"), *from;
+	const json_t *s = json_object_get(doc, "sweep"), *from, *asked;
+	long long ip;
 
 	if (!s)
 		return;
-	fprintf(f, "kernel socket vs DPDK bypass by packet rate (%lld-byte UDP payload; software-only path):\n",
-		(long long)json_integer_value(json_object_get(s, "by_rate_payload_bytes")));
+	asked = json_object_get(s, "asked_as");
+	if (json_is_string(asked))
+		fprintf(f, "--mode %s with --rates or --sizes runs the sweep: kernel-vs-bypass at each rate, then at each "
+			"size\n", json_string_value(asked));
+	ip = ip_size(s, "by_rate_ip_bytes", "by_rate_payload_bytes");
+	fprintf(f, "kernel socket vs DPDK bypass by packet rate (%lld-byte IP packets, %lld-byte UDP payload; software-only "
+		"path):\n", ip, ip - VENV_IP_UDP_HDR);
 	print_table(f, json_object_get(s, "by_rate"), true);
-	fprintf(f, "\nby payload size (at %lld packets/s):\n",
-		(long long)json_integer_value(json_object_get(s, "by_size_rate_pps")));
+	fprintf(f, "\nby IP packet size (at %lld packets/s; the UDP payload is %d bytes less):\n",
+		(long long)json_integer_value(json_object_get(s, "by_size_rate_pps")), VENV_IP_UDP_HDR);
 	print_table(f, json_object_get(s, "by_size"), false);
 	fprintf(f, "\nCPU: share of one core over each pass: the kernel receiver's, the poller's (a busy poller holds its "
 		"core at any rate), and the poller's busy share (iterations that received)\n");

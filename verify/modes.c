@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "verify_env.h"
+
 const struct verify_mode_def *const verify_modes[VM_COUNT] = {
 #define VERIFY_MODE_ROW(e, n) [e] = &verify_mode_##n,
 	VERIFY_MODE_LIST(VERIFY_MODE_ROW)
@@ -59,4 +61,17 @@ const char *verify_mode_names(int vo, bool mark_default, char *buf, size_t size)
 					verify_modes[taking[k]]->name,
 					mark_default && taking[k] == VM_DEFAULT ? " (default)" : "");
 	return buf;
+}
+
+enum verify_mode verify_mode_effective(enum verify_mode m, unsigned given)
+{
+	/* The command line: a kernel-vs-bypass over lists of rates or sizes is what sweep measures. */
+	if (m == VM_KVB && (given & (VO_BIT(VO_RATES) | VO_BIT(VO_SIZES))))
+		return VM_SWEEP;
+	return m;
+}
+
+long verify_sweep_payload(long ip_size)
+{
+	return ip_size - VENV_IP_UDP_HDR;
 }

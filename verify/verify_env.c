@@ -23,6 +23,8 @@
 #include "../poller/stamp.h"
 #include "util.h"
 
+_Static_assert(VENV_MIN_SENT_PAYLOAD >= TR_STAMP_LEN, "the smallest sweep packet must hold the stamp");
+
 int venv_huge_mount(unsigned long page_kb, char *dir, size_t size)
 {
 	char opts[64];
@@ -387,8 +389,8 @@ int kvb_sender(void *arg)
 	struct kvb_shared *k = arg;
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(VENV_UDP_PORT) };
 	uint8_t payload[VENV_MAX_PAYLOAD] = { 0 };
-	size_t len = k->payload_bytes >= VENV_MIN_PAYLOAD && k->payload_bytes <= VENV_MAX_PAYLOAD ? k->payload_bytes
-												   : VENV_MIN_PAYLOAD;
+	size_t len = k->payload_bytes >= VENV_MIN_SENT_PAYLOAD && k->payload_bytes <= VENV_MAX_PAYLOAD ? k->payload_bytes
+													: VENV_MIN_PAYLOAD;
 	uint64_t start, gap = k->pps ? 1000000000ULL / k->pps : 0;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 

@@ -52,6 +52,14 @@ struct venv_pair {
 /* A stamped packet's UDP payload: 64 bytes, up to what a 1500-byte MTU carries (1500 - 20 IP - 8 UDP). */
 #define VENV_MIN_PAYLOAD 64
 #define VENV_MAX_PAYLOAD 1472
+/*
+ * sweep's sizes are IP packet sizes, 64 to 1500 (the MTU): the UDP payload is 28 bytes less (20 IP + 8 UDP),
+ * so 64 sends a 36-byte payload (the 24-byte stamp fits) and 1500 a 1472-byte one.
+ */
+#define VENV_IP_UDP_HDR 28
+#define VENV_MIN_IP_SIZE 64
+#define VENV_MAX_IP_SIZE (VENV_MAX_PAYLOAD + VENV_IP_UDP_HDR)
+#define VENV_MIN_SENT_PAYLOAD (VENV_MIN_IP_SIZE - VENV_IP_UDP_HDR)
 #define VENV_TX_MAC "02:00:c6:12:00:01"
 #define VENV_RX_MAC "02:00:c6:12:00:02"
 /* The DPDK pinger's source: off the sender's /30, so its kernel drops the echoes instead of answering them. */
@@ -65,7 +73,7 @@ int venv_pair_delete(struct venv_pair *p);
 struct kvb_shared {
 	/* sender */
 	uint64_t count, pps;
-	uint64_t payload_bytes;	/* UDP payload of each packet, VENV_MIN_PAYLOAD..VENV_MAX_PAYLOAD; 0: VENV_MIN_PAYLOAD */
+	uint64_t payload_bytes;	/* UDP payload of each packet, VENV_MIN_SENT_PAYLOAD..VENV_MAX_PAYLOAD; 0: VENV_MIN_PAYLOAD */
 	uint64_t sent, send_errors;
 	double send_s;
 	/* receiver */

@@ -110,7 +110,7 @@ static void test_usage_lists_every_mode(void **state)
 static const char *const sample[VO_COUNT] = {
 	[VO_PEER] = "198.18.0.9", [VO_PEER_MAC] = "02:00:00:00:00:01", [VO_UDP_PORT] = "9001",
 	[VO_SCENARIO] = "single", [VO_PORT] = "0000:00:01.0", [VO_VDEV] = "net_null0", [VO_IFACE] = "veth0",
-	[VO_RATE] = "1000", [VO_BUSY_POLL] = "10", [VO_RATES] = "10000,100000", [VO_SIZES] = "64,1472",
+	[VO_RATE] = "1000", [VO_BUSY_POLL] = "10", [VO_RATES] = "10000,100000", [VO_SIZES] = "64,1500",
 };
 
 /* Each option a row does not take is refused with one message shape naming the modes that do. */
@@ -123,7 +123,8 @@ static void test_options_refused_by_the_row(void **state)
 		assert_non_null(sample[vo]);
 		snprintf(opt, sizeof(opt), "--%s", verify_opt_names[vo]);
 		for (int m = 0; m < VM_COUNT; m++) {
-			if (verify_modes[m]->opts & VO_BIT(vo))
+			/* Taken, or it makes another mode run (kernel-vs-bypass --rates: test_kvb_runs_sweep). */
+			if ((verify_modes[m]->opts & VO_BIT(vo)) || (int)verify_mode_effective((enum verify_mode)m, VO_BIT(vo)) != m)
 				continue;
 			assert_int_equal(run_verify(2, out, sizeof(out), "--mode", (char *)verify_modes[m]->name, opt,
 						    (char *)sample[vo], NULL), EXIT_ERROR);
@@ -141,7 +142,11 @@ static void test_sweep_lists(void **state)
 
 	(void)state;
 	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--sizes", "64,32", NULL), EXIT_ERROR);
-	assert_string_equal(out, "tickready: verify: invalid value '32' in --sizes '64,32' (64 to 1472)\n");
+	assert_string_equal(out, "tickready: verify: invalid value '32' in --sizes '64,32' (64 to 1500 bytes, the IP packet's "
+			    "size: 1500 is the MTU, the UDP payload 28 less)\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--sizes", "64,1501", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: invalid value '1501' in --sizes '64,1501' (64 to 1500 bytes, the IP "
+			    "packet's size: 1500 is the MTU, the UDP payload 28 less)\n");
 	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rates", "10000,x", NULL), EXIT_ERROR);
 	assert_string_equal(out, "tickready: verify: invalid value 'x' in --rates '10000,x' (1 to 10000000)\n");
 	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rates", "1,2,3,4,5,6,7,8,9,10,11,12,13",
@@ -152,6 +157,101 @@ static void test_sweep_lists(void **state)
 	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "sweep", "--rate", "0", NULL), EXIT_ERROR);
 	assert_string_equal(out, "tickready: verify: sweep measures its sizes at a bounded --rate (1 or more packets "
 			    "per second)\n");
+}
+
+/*
+ * kernel-vs-bypass with --rates or --sizes runs the sweep (the issue's command line); without them it stays
+ * itself. Each case stops at an option check, before anything runs: sweep's --rate 0 message shows which mode checked.
+ */
+static void test_kvb_runs_sweep(void **state)
+{
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(verify_mode_effective(VM_KVB, VO_BIT(VO_RATES)), VM_SWEEP);
+	assert_int_equal(verify_mode_effective(VM_KVB, VO_BIT(VO_SIZES) | VO_BIT(VO_RATE)), VM_SWEEP);
+	assert_int_equal(verify_mode_effective(VM_KVB, VO_BIT(VO_RATE) | VO_BIT(VO_BUSY_POLL)), VM_KVB);
+	assert_int_equal(verify_mode_effective(VM_SWEEP, 0), VM_SWEEP);
+	assert_int_equal(verify_mode_effective(VM_LOOPBACK, VO_BIT(VO_RATES)), VM_LOOPBACK);
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "kernel-vs-bypass", "--rates", "10000,100000,500000",
+				    "--sizes", "64,1500", "--rate", "0", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: sweep measures its sizes at a bounded --rate (1 or more packets "
+			    "per second)\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "kernel-vs-bypass", "--rates", "10000,100000,500000",
+				    "--sizes", "64,1500", "--format", "xml", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: unknown format 'xml' (text or json)\n");
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "kernel-vs-bypass", "--rate", "0", NULL), EXIT_ERROR);
+	assert_string_equal(out, "tickready: verify: kernel-vs-bypass needs a bounded --rate (1 or more packets per "
+			    "second)\n");
+	/* Only an option no sweep takes is still refused, naming the modes that take it. */
+	assert_int_equal(run_verify(2, out, sizeof(out), "--mode", "kernel-vs-bypass", "--rates", "10000", "--peer", "x",
+				    NULL), EXIT_ERROR);
+	assert_non_null(strstr(out, "verify: --peer only applies to --mode "));
+}
+
+/* A sweep size is the IP packet's: the sender's UDP payload is 28 bytes less, 64 holding the stamp, 1500 the MTU. */
+static void test_sweep_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(verify_sweep_payload(64), 36);
+	assert_int_equal(verify_sweep_payload(512), 484);
+	assert_int_equal(verify_sweep_payload(1500), 1472);
+}
+
+static const struct verify_mode_def *sweep_mode(void)
+{
+	for (int m = 0; m < VM_COUNT; m++)
+		if (!strcmp(verify_modes[m]->name, "sweep"))
+			return verify_modes[m];
+	fail_msg("no sweep mode");
+	return NULL;
+}
+
+static char *render_text(json_t *doc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	sweep_mode()->render(f, doc);
+	fclose(f);
+	return text;
+}
+
+/*
+ * The tables' sizes are IP packet sizes: from ip_bytes, and in a document from before them (only
+ * payload_bytes, as tests/fixtures/report/verify-sweep.json) the payload's plus 28; a kvb alias is said first.
+ */
+static void test_sweep_render_sizes(void **state)
+{
+	char path[512], *text;
+	json_t *doc, *s, *row;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/report/verify-sweep.json", TEST_SRCDIR);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	text = render_text(doc);
+	assert_non_null(strstr(text, "kernel socket vs DPDK bypass by packet rate (92-byte IP packets, 64-byte UDP payload; "
+				     "software-only path):\n"));
+	assert_non_null(strstr(text, "\nby IP packet size (at 4000 packets/s; the UDP payload is 28 bytes less):\n   IP size "));
+	assert_non_null(strstr(text, "\n      1500 "));
+	assert_null(strstr(text, "runs the sweep"));
+	free(text);
+	s = json_object_get(doc, "sweep");
+	json_object_set_new(s, "by_rate_ip_bytes", json_integer(64));
+	json_object_set_new(s, "asked_as", json_string("kernel-vs-bypass"));
+	json_array_foreach(json_object_get(s, "by_size"), i, row)
+		json_object_set_new(row, "ip_bytes", json_integer(i ? 1500 : 64));
+	text = render_text(doc);
+	assert_true(!strncmp(text, "--mode kernel-vs-bypass with --rates or --sizes runs the sweep: kernel-vs-bypass at "
+				   "each rate, then at each size\n", strlen("--mode kernel-vs-bypass with --rates")));
+	assert_non_null(strstr(text, "by packet rate (64-byte IP packets, 36-byte UDP payload; software-only path):\n"));
+	assert_non_null(strstr(text, "\n        64 "));
+	assert_non_null(strstr(text, "\n      1500 "));
+	free(text);
+	json_decref(doc);
 }
 
 /* sweep's text: both tables carry each point's CPU (the kernel receiver's, the poller's, its busy share). */
@@ -190,6 +290,9 @@ int main(void)
 		cmocka_unit_test(test_options_refused_by_the_row),
 		cmocka_unit_test(test_sweep_lists),
 		cmocka_unit_test(test_sweep_render_cpu),
+		cmocka_unit_test(test_kvb_runs_sweep),
+		cmocka_unit_test(test_sweep_sizes),
+		cmocka_unit_test(test_sweep_render_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
