@@ -103,10 +103,7 @@ struct knob {
 
 static void knob_path(const struct knob *k, char *buf, size_t size)
 {
-	snprintf(buf, size, SYSCTL_DIR "/%s", k->name);
-	for (char *p = buf + sizeof(SYSCTL_DIR); *p; p++)
-		if (*p == '.')
-			*p = '/';
+	tune_sysctl_path(k->name, buf, size);
 }
 
 static bool knob_ok(const struct knob *k, long have, long want)
