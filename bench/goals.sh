@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 TR=${TR:-build/tickready}
 PAIRS=${PAIRS:-15}
 TMP=$(mktemp -d /tmp/trgoals.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# the idle poller run's DPDK runtime directory goes with the bench (--no-huge leaves no hugepage files)
+trap 'rm -rf "$TMP" /var/run/dpdk/trgoals-$$' EXIT
 SYN=${SYN:-/tmp/tickready-synth}
 [ -d "$SYN/sys" ] || bash bench/gen-synthetic-tree.sh "$SYN" >/dev/null
 cc -O2 -o "$TMP/floor" bench/floor.c || exit 2

@@ -108,6 +108,16 @@ expect_grep "the pool's figures equal telemetry's ($pool $size x $elt on socket 
 	"'$pool' $size x $elt B on socket $sock, ${pagemb}M pages" "$M"
 expect_grep "the heap's size equals telemetry's ($hname $hsize MB)" "$hname: $hsize MB, " "$M"
 
+# watch --app: testpmd's worker polls cpu 1, isolated here; its threads are the application's, never task
+# events; its telemetry socket is found and read. Pinned to cpu 0, as watch pins itself.
+WP=$TMPROOT/iso1.ini; printf '[cpu]\nisolated_cores = 1\nhousekeeping_cores = 0\n' >"$WP"
+for how in "$PMD" auto; do
+	expect_status_in "0 1" "watch --app $how over testpmd" "$TR" watch --profile "$WP" --app "$how" --interval 0.3 --count 3
+	expect_grep "watch --app $how: testpmd and its telemetry socket named" "application $PMD \\(telemetry $SOCK\\); baseline taken" "$OUT"
+	grep -E "task: thread [0-9]+ \\([^)]*\\) of pid $PMD " "$OUT" && not_ok "watch --app $how: a testpmd thread was a task event" ||
+		ok "watch --app $how: no testpmd thread is a task event"
+done
+
 # It only read: the app is still there, still forwarding.
 if kill -0 "$PMD" 2>/dev/null; then ok "testpmd still running after the audits"; else not_ok "testpmd still running"; fi
 
