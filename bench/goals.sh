@@ -15,23 +15,6 @@ SYN=${SYN:-/tmp/tickready-synth}
 [ -d "$SYN/sys" ] || bash bench/gen-synthetic-tree.sh "$SYN" >/dev/null
 cc -O2 -o "$TMP/floor" bench/floor.c || exit 2
 
-# The files (and directories, '/'-ended) a command opens after its loader: the floor's list. ROOT prefixes
-# the paths opened under a --root.
-file_list() {
-	local root=$1; shift
-	strace -f -qq -e trace=openat,openat2 -e status=successful -o "$TMP/strace" "$@" >/dev/null 2>&1
-	python3 - "$TMP/strace" "$root" <<'PY'
-import re, sys
-root = sys.argv[2].rstrip("/")
-for line in open(sys.argv[1]):
-    m = re.search(r'openat2?\((\S+), "([^"]+)", (.*)', line)
-    if not m or m.group(2).startswith(("/etc/ld.so", "/lib", "/usr/lib/x86_64-linux-gnu/lib")) and "AT_FDCWD" in m.group(1):
-        continue
-    p = m.group(2) if m.group(1) == "AT_FDCWD" else root + m.group(2)
-    print(p + ("/" if "O_DIRECTORY" in m.group(3) else ""))
-PY
-}
-
 # Interleaved pairs: A then B, PAIRS times after one warm-up each; per-run cpu (user+sys, children) and wall.
 # Prints "A_med_cpu_ms B_med_cpu_ms cpu_ratio_min med max A_med_wall_ms B_med_wall_ms wall_ratio_min med max".
 pairs() {
@@ -63,8 +46,8 @@ row() { rows+=("$(printf '%-58s %-44s %s' "$1" "$2" "$3")"); echo "${rows[-1]}";
 verdict() { python3 -c "import sys; print('met' if $1 else 'NOT met')"; }
 
 echo "interleaved pairs: $PAIRS each; ratios A/B pair by pair as min / median / max"
-file_list / "$TR" audit --format json >"$TMP/live.list"
-file_list "$SYN" "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
+bash bench/file-list.sh / "$TR" audit --format json >"$TMP/live.list"
+bash bench/file-list.sh "$SYN" "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
 
 if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
 	read -r _ _ _ _ _ aw tw _ rmed _ < <(PAIRS=$(( PAIRS < 7 ? PAIRS : 7 )) pairs "$TR" audit --format json -- tuned-adm verify)

@@ -2,7 +2,11 @@
 # What tickready adds to an isolated cpu's interrupts: every per-cpu row of /proc/interrupts and
 # /proc/softirqs on CPU during N audits, N/10 reports and status runs, and a watch of the same length,
 # each run pinned to housekeeping cpu 0 with a profile isolating CPU, against an idle baseline as long
-# as the audits. Then watch's own cost a sample on this host and on a 512-cpu synthetic tree.
+# as the audits, and two controls on cpu 0 that are not tickready: N runs of the file-read floor
+# (bench/floor.c over the files an audit opens: the same reads, nothing else) and a busy loop as long
+# as the audits (no syscall at all). What the controls add too, the kernel adds for any load on cpu 0
+# while CPU is not isolated at boot (its scheduler balances CPU with cpu 0); what only the audits add
+# is tickready's. Then watch's own cost a sample on this host and on a 512-cpu synthetic tree.
 # A measurement, not a test: it asserts nothing (the VM's other load lands on CPU too).
 # Usage: bench/watch-interrupts.sh [N=1000] [CPU=1]
 set -u
@@ -42,10 +46,16 @@ phase() {
 audits() { for _ in $(seq "$N"); do taskset -c 0 "$TR" audit --profile "$P" --format none >/dev/null 2>&1; done; }
 reports() { for _ in $(seq $((N / 10))); do taskset -c 0 "$TR" report --profile "$P" --format none >/dev/null 2>&1; done; }
 statuses() { for _ in $(seq $((N / 10))); do taskset -c 0 "$TR" status >/dev/null 2>&1; done; }
+floors() { for _ in $(seq "$N"); do taskset -c 0 "$D/floor" "$D/audit.list" >/dev/null 2>&1; done; }
+busy() { timeout "$(cat "$D/audit.secs")" taskset -c 0 sh -c 'while :; do :; done'; }
 watching() { taskset -c 0 "$TR" watch --profile "$P" --duration "$(cat "$D/audit.secs")" >/dev/null 2>&1; }
 
+cc -O2 -o "$D/floor" bench/floor.c || exit 2
+taskset -c 0 bash bench/file-list.sh / "$TR" audit --profile "$P" --format none >"$D/audit.list"
 phase audit audits
 phase idle sleep "$(cat "$D/audit.secs")"
+phase floor floors
+phase busy busy
 phase report reports
 phase status statuses
 phase watch watching
@@ -56,7 +66,7 @@ def delta(name):
     b = dict(l.split() for l in open(f"{d}/{name}.before"))
     a = dict(l.split() for l in open(f"{d}/{name}.after"))
     return {k: int(a[k]) - int(b.get(k, 0)) for k in a}
-phases = [("idle", "idle"), ("audit", f"{n} audits"), ("report", f"{n//10} reports"), ("status", f"{n//10} status"), ("watch", "watch")]
+phases = [("idle", "idle"), ("audit", f"{n} audits"), ("floor", f"{n} floors"), ("busy", "busy loop"), ("report", f"{n//10} reports"), ("status", f"{n//10} status"), ("watch", "watch")]
 deltas = {p: delta(p) for p, _ in phases}
 secs = {p: float(open(f"{d}/{p}.secs").read()) for p, _ in phases}
 rows = sorted(set().union(*deltas.values()))
