@@ -36,11 +36,6 @@ build/poller/tests/%: tests/poller/%.c $(POLLER_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(POLLER_CFLAGS) -Ipoller -o $@ $^ -lcmocka -lm
 
-build/poller/tests/hist_bench: tests/poller/hist_bench.c build/poller/hist.o \
-		poller/hist.h poller/stamp.h
-	@mkdir -p $(@D)
-	$(CC) $(POLLER_CFLAGS) -Ipoller -o $@ $< build/poller/hist.o
-
 .PHONY: poller-check poller-clean
 poller-check: build/tickready-poller $(POLLER_TESTS)
 	tests/poller/run.sh build
