@@ -2,8 +2,9 @@
 # The speed goals of issue 24, each figure against its anchor measured in this run: audits against
 # tuned-adm verify, lscpu and the file-read floor (bench/floor.c: the same files, read by a minimal C
 # program) in interleaved pairs (A B A B ...) with the ratio pair by pair, min/median/max; the poller's
-# rx-only rate against testpmd, its instructions per packet, its loopback against a raw rte_ring, and
-# the TSC rate's error. Says met / NOT met per goal. Live DPDK parts reserve hugepages: run it alone.
+# rx-only rate against testpmd, its own instructions per packet in that loop beside testpmd's, its
+# loopback against a raw rte_ring, and the TSC rate's error. Says met / NOT met per goal. Live DPDK
+# parts reserve hugepages: run it alone.
 set -u
 cd "$(dirname "$0")/.."
 TR=${TR:-build/tickready}
