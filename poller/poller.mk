@@ -34,12 +34,7 @@ $(POLLER_DPDK_OBJS): build/poller/%.o: poller/%.c
 
 build/poller/tests/%: tests/poller/%.c $(POLLER_CORE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(POLLER_CFLAGS) -Ipoller -o $@ $^ -lcmocka -lm
-
-build/poller/tests/hist_bench: tests/poller/hist_bench.c build/poller/hist.o \
-		poller/hist.h poller/stamp.h
-	@mkdir -p $(@D)
-	$(CC) $(POLLER_CFLAGS) -Ipoller -o $@ $< build/poller/hist.o
+	$(CC) $(POLLER_CFLAGS) -Ipoller -MMD -MP -o $@ $(filter %.c %.o,$^) -lcmocka -lm
 
 .PHONY: poller-check poller-clean
 poller-check: build/tickready-poller $(POLLER_TESTS)
@@ -48,4 +43,4 @@ poller-check: build/tickready-poller $(POLLER_TESTS)
 poller-clean:
 	rm -rf build/poller build/tickready-poller
 
--include $(wildcard build/poller/*.d)
+-include $(wildcard build/poller/*.d build/poller/tests/*.d)
