@@ -641,6 +641,12 @@ static void hand_over(int *to, int *from)
 	*from = -1;
 }
 
+static const char *task_dir(char *buf, size_t size, pid_t pid, pid_t tid)
+{
+	snprintf(buf, size, "/proc/%d/task/%d", (int)pid, (int)tid);
+	return buf;
+}
+
 /* One thread: its stat through the file prev kept for it, else its path. Left out when gone. */
 static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
 		     struct watch_sample *prev, pid_t pid, pid_t tid, size_t *cap)
@@ -648,24 +654,30 @@ static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, stru
 	const struct watch_task *old = find_task(prev, tid);
 	struct watch_task t = { .pid = pid, .tid = tid, .fd = -1, .status_fd = -1, .nvcsw = -1, .nivcsw = -1 };
 	char tdir[64], path[80], text[1024];
+	ssize_t n = -1;
 
-	snprintf(tdir, sizeof(tdir), "/proc/%d/task/%d", (int)pid, (int)tid);
-	snprintf(path, sizeof(path), "%s/stat", tdir);
 	if (old)
 		hand_over(&t.fd, &prev->task[old - prev->task].fd);
-	if (read_kept(sr, ctx, &t.fd, path, text, sizeof(text)) <= 0 || !parse_stat(text, &t)) {
+	/* A kept file is re-read without making its path (two snprintf a thread), as the IRQs' affinities are. */
+	if (t.fd >= 0 && (n = sysroot_pread(t.fd, text, sizeof(text))) < 0)
+		close_kept(&t.fd);
+	if (t.fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+		n = read_kept(sr, ctx, &t.fd, path, text, sizeof(text));
+	}
+	if (n <= 0 || !parse_stat(text, &t)) {
 		close_kept(&t.fd);
 		return;	/* gone since the listing */
 	}
 	if (old && !strcmp(old->comm, t.comm))
 		t.allowed_iso = old->allowed_iso;
 	else if (!t.kthread)
-		t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
+		t.allowed_iso = allowed_on_isolated(sr, ctx, task_dir(tdir, sizeof(tdir), pid, tid));
 	if (ctx->app && pid == ctx->app) {
 		t.app = true;
 		if (old)
 			hand_over(&t.status_fd, &prev->task[old - prev->task].status_fd);
-		read_switches(sr, ctx, tdir, &t);
+		read_switches(sr, ctx, task_dir(tdir, sizeof(tdir), pid, tid), &t);
 	}
 	/* The first sample cannot tell what ran: it is the baseline. */
 	if (prev)
