@@ -136,15 +136,41 @@ static void close_kept(int *fd)
 /* The kernel prints each count as " %10u" after the colon (older kernels ": " then "%10u "): the same places. */
 #define COUNT_WIDTH 11
 
+/*
+ * A table as its last read left it: each row's line and counts. A row's counts are a function of the
+ * header and its line alone, so a line whose bytes that matter are the same as last time is that row
+ * again: neither parsed nor its counts stored anew. On a 512-cpu tree of 4,000 IRQs parsing every row
+ * and writing 16 MiB of counts a sample was most of watch's cost (bench/watch-cost.c).
+ */
+struct watch_table {
+	unsigned refs;
+	unsigned long gen;	/* reads through it; a sample is the newest when its gen is this */
+	int niso;
+	char *header;		/* the header line, NUL-terminated, NULL before the first read */
+	char *text;		/* the rows' lines, one after another */
+	size_t text_cap, nrows, rows_cap;
+	size_t *off, *len;	/* row -> its line in text */
+	bool *fixed;		/* its counts were in the kernel's fixed places */
+	struct watch_row *rows;	/* key and name */
+	uint64_t *base;		/* row -> its niso counts as of the last read */
+	size_t base_rows;
+};
+
 struct table_read {
 	const struct watch_sample *s;
 	int *col;		/* isolated index -> column, -1 when the cpu has none (offline) */
 	int *iso_of;		/* column -> isolated index, -1 for a cpu not watched */
 	int ncols;		/* -1 until the header */
 	struct watch_row *rows;
-	uint64_t *counts;	/* niso a row */
-	size_t n, cap;
+	uint64_t *counts;	/* niso a parsed row */
+	long *own;		/* row -> its index in counts, -1: unchanged, its counts in tab->base */
+	size_t n, cap, nown, own_cap;
 	bool irqs;
+	struct watch_table *tab;
+	bool reuse;		/* lines still compare with tab's row at the same index */
+	size_t wpos;		/* where in tab->text the next line goes */
+	size_t (*span)[2];	/* byte ranges after the colon holding watched counts, in the fixed layout */
+	int nspan;
 };
 
 static void table_header(struct table_read *t, char *line)
@@ -171,6 +197,16 @@ static void table_header(struct table_read *t, char *line)
 				t->iso_of[j] = i;
 			}
 		t->ncols = j + 1;
+	}
+	/* The watched columns as runs of bytes: 2-511 of 512 cpus is one memcmp a row. */
+	t->span = xcalloc((size_t)t->ncols + 1, sizeof(*t->span));
+	for (int c = 0; c < t->ncols; c++) {
+		if (t->iso_of[c] < 0)
+			continue;
+		if (t->nspan && t->span[t->nspan - 1][1] == (size_t)c * COUNT_WIDTH)
+			t->span[t->nspan - 1][1] += COUNT_WIDTH;
+		else
+			t->span[t->nspan][0] = (size_t)c * COUNT_WIDTH, t->span[t->nspan++][1] = (size_t)(c + 1) * COUNT_WIDTH;
 	}
 }
 
@@ -222,34 +258,115 @@ static char *scan_counts(const struct table_read *t, char *p, uint64_t *count)
 	return p;
 }
 
+/*
+ * Row k of the last read, line now: the same row when both had their counts in the fixed places and the
+ * bytes that make the row are equal: the key with its colon, the watched cpus' places, and the rest from
+ * the last count's last digit (which with the same length keeps the new line in the fixed places too).
+ * A housekeeping cpu's count is not looked at.
+ */
+static bool same_row(const struct table_read *t, size_t k, const char *line, size_t len)
+{
+	const struct watch_table *tab = t->tab;
+	const char *old = tab->text + tab->off[k], *colon;
+	size_t c, end = (size_t)t->ncols * COUNT_WIDTH;
+
+	if (!tab->fixed[k] || tab->len[k] != len || !(colon = memchr(line, ':', len)))
+		return false;
+	c = (size_t)(colon - line) + 1;
+	if (c + end > len || memcmp(line, old, c) || memcmp(line + c + end - 1, old + c + end - 1, len - (c + end - 1)))
+		return false;
+	for (int i = 0; i < t->nspan; i++)
+		if (memcmp(line + c + t->span[i][0], old + c + t->span[i][0], t->span[i][1] - t->span[i][0]))
+			return false;
+	return true;
+}
+
+static void grow_rows(struct table_read *t)
+{
+	struct watch_table *tab = t->tab;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+		t->own = xrealloc(t->own, t->cap * sizeof(*t->own));
+	}
+	if (t->n == tab->rows_cap) {
+		tab->rows_cap = tab->rows_cap ? tab->rows_cap * 2 : 64;
+		tab->off = xrealloc(tab->off, tab->rows_cap * sizeof(*tab->off));
+		tab->len = xrealloc(tab->len, tab->rows_cap * sizeof(*tab->len));
+		tab->fixed = xrealloc(tab->fixed, tab->rows_cap * sizeof(*tab->fixed));
+		tab->rows = xrealloc(tab->rows, tab->rows_cap * sizeof(*tab->rows));
+	}
+}
+
+/*
+ * Row k's line kept for the next read: in its place while the rows keep their lengths, else from here on
+ * anew. A row out of the fixed places (line NULL) is never compared: its place stays as it was.
+ */
+static void keep_line(struct table_read *t, size_t k, const char *line, size_t len)
+{
+	struct watch_table *tab = t->tab;
+
+	if (!(t->reuse && k < tab->nrows && (!line || tab->len[k] == len))) {
+		t->reuse = false;
+		if (t->wpos + len > tab->text_cap) {
+			tab->text_cap = (t->wpos + len) * 2;
+			tab->text = xrealloc(tab->text, tab->text_cap);
+		}
+		tab->off[k] = t->wpos;
+		tab->len[k] = line ? len : 0;
+	}
+	if (line)
+		memcpy(tab->text + tab->off[k], line, len);
+	t->wpos = tab->off[k] + tab->len[k];
+}
+
 static void table_line(void *arg, char *line)
 {
 	struct table_read *t = arg;
+	struct watch_table *tab = t->tab;
 	struct watch_row *r;
 	uint64_t *count;
 	char *colon, *key, *end;
-	size_t len;
+	size_t len = strlen(line), k = t->n;
 	int niso = t->s->niso;
+	bool fixed;
 
 	if (t->ncols < 0) {
+		t->reuse = tab->header && !strcmp(tab->header, line) && tab->niso == niso;
+		if (!t->reuse) {
+			free(tab->header);
+			tab->header = xstrdup(line);
+			tab->niso = niso;
+		}
 		table_header(t, line);
+		return;
+	}
+	grow_rows(t);
+	if (t->reuse && k < tab->nrows && same_row(t, k, line, len)) {
+		t->rows[t->n] = tab->rows[k];
+		t->own[t->n++] = -1;
+		t->wpos = tab->off[k] + len;
 		return;
 	}
 	colon = strchr(line, ':');
 	if (!colon)
 		return;
-	*colon = '\0';
 	key = line + strspn(line, " \t");
-	if (strlen(key) >= sizeof(r->key))
+	if ((size_t)(colon - key) >= sizeof(r->key))
 		return;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
-		t->counts = xrealloc(t->counts, t->cap * (size_t)(niso ? niso : 1) * sizeof(*t->counts));
+	if (t->nown == t->own_cap) {
+		t->own_cap = t->own_cap ? t->own_cap * 2 : 64;
+		t->counts = xrealloc(t->counts, t->own_cap * (size_t)(niso ? niso : 1) * sizeof(*t->counts));
 	}
-	count = t->counts + t->n * (size_t)niso;
-	len = strlen(colon + 1);
-	if (fixed_places(t, colon + 1, len)) {
+	count = t->counts + t->nown * (size_t)niso;
+	fixed = fixed_places(t, colon + 1, len - (size_t)(colon + 1 - line));
+	/* Kept before it is cut up below; a row left out (no counts) is no row and keeps nothing. */
+	if (fixed) {
+		keep_line(t, k, line, len);
+	}
+	*colon = '\0';
+	if (fixed) {
 		for (int i = 0; i < niso; i++) {
 			const char *f = colon + 1 + (size_t)t->col[i] * COUNT_WIDTH, *e = f + COUNT_WIDTH;
 
@@ -266,8 +383,10 @@ static void table_line(void *arg, char *line)
 		memset(count, 0, (size_t)niso * sizeof(*count));
 		if (!(end = scan_counts(t, colon + 1, count)))
 			return;
+		keep_line(t, k, NULL, 0);
 	}
-	r = &t->rows[t->n++];
+	r = &t->rows[t->n];
+	t->own[t->n++] = (long)t->nown++;
 	memset(r, 0, sizeof(*r));
 	r->affinity_fd = -1;
 	snprintf(r->key, sizeof(r->key), "%s", key);
@@ -281,12 +400,63 @@ static void table_line(void *arg, char *line)
 	} else {
 		snprintf(r->name, sizeof(r->name), "%s", end);
 	}
+	tab->fixed[k] = fixed;
+	tab->rows[k] = *r;
+}
+
+static void table_unref(struct watch_table *tab)
+{
+	if (!tab || --tab->refs)
+		return;
+	free(tab->header);
+	free(tab->text);
+	free(tab->off);
+	free(tab->len);
+	free(tab->fixed);
+	free(tab->rows);
+	free(tab->base);
+	free(tab);
+}
+
+/*
+ * The table prev read, for this read to compare with, when prev was its newest read (else a new one).
+ * First prev's rows' counts go to the table's base, and prev's rows point there: the base then holds
+ * every row's counts as of prev, and a row found unchanged is the same counts in both samples.
+ */
+static struct watch_table *table_from(struct watch_table *tab, unsigned long gen, struct watch_row *rows, size_t n,
+				      int niso)
+{
+	size_t size = (size_t)niso * sizeof(*tab->base);
+
+	if (!tab || !gen || gen != tab->gen || tab->niso != niso || n != tab->nrows) {
+		tab = xcalloc(1, sizeof(*tab));
+		tab->refs = 1;
+		return tab;
+	}
+	tab->refs++;
+	if (n > tab->base_rows) {
+		uint64_t *base = xmalloc(n * (size ? size : 1));
+
+		for (size_t k = 0; k < n; k++)
+			memcpy(base + k * (size_t)niso, rows[k].count, size);
+		free(tab->base);
+		tab->base = base;
+		tab->base_rows = n;
+	} else {
+		for (size_t k = 0; k < n; k++)
+			if (rows[k].count != tab->base + k * (size_t)niso)
+				memcpy(tab->base + k * (size_t)niso, rows[k].count, size);
+	}
+	for (size_t k = 0; k < n; k++)
+		rows[k].count = tab->base + k * (size_t)niso;
+	return tab;
 }
 
 static int read_table(const struct sysroot *sr, const struct watch_ctx *ctx, const char *path, int *fd,
-		      struct watch_sample *s, bool irqs, struct watch_row **rows, size_t *n, uint64_t **counts)
+		      struct watch_sample *s, bool irqs, struct watch_table *tab, struct watch_row **rows, size_t *n,
+		      uint64_t **counts, unsigned long *gen)
 {
-	struct table_read t = { .s = s, .ncols = -1, .irqs = irqs };
+	struct table_read t = { .s = s, .ncols = -1, .irqs = irqs, .tab = tab };
 	int rc = -EBADF;
 
 	t.col = xcalloc(s->niso ? s->niso : 1, sizeof(*t.col));
@@ -303,9 +473,16 @@ static int read_table(const struct sysroot *sr, const struct watch_ctx *ctx, con
 		close_kept(fd);
 	free(t.col);
 	free(t.iso_of);
-	/* The rows point into the one array of counts only now that it has stopped moving. */
+	free(t.span);
+	/* The rows point into the arrays of counts only now that they have stopped moving. */
 	for (size_t i = 0; i < t.n; i++)
-		t.rows[i].count = t.counts + i * (size_t)s->niso;
+		t.rows[i].count = t.own[i] >= 0 ? t.counts + (size_t)t.own[i] * (size_t)s->niso :
+			tab->base + i * (size_t)s->niso;
+	free(t.own);
+	/* A read cut short leaves the table half new: the next read starts a new one. */
+	tab->nrows = t.n;
+	++tab->gen;
+	*gen = rc < 0 ? 0 : tab->gen;
 	*rows = t.rows;
 	*n = t.n;
 	*counts = t.counts;
@@ -329,6 +506,7 @@ static void read_affinities(const struct sysroot *sr, const struct watch_ctx *ct
 	for (size_t i = 0; i < s->nirq; i++) {
 		struct watch_row *r = &s->irq[i], *o;
 		char path[96];
+		ssize_t n = -1;
 
 		if (!all_digits(r->key))
 			continue;
@@ -336,8 +514,14 @@ static void read_affinities(const struct sysroot *sr, const struct watch_ctx *ct
 			r->affinity_fd = o->affinity_fd;	/* handed over */
 			o->affinity_fd = -1;
 		}
-		snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", r->key);
-		if (read_kept(sr, ctx, &r->affinity_fd, path, r->affinity, sizeof(r->affinity)) < 0)
+		/* A kept file is re-read without making its path: 4,000 IRQs, 2.7 M instructions a sample less (callgrind). */
+		if (r->affinity_fd >= 0 && (n = sysroot_pread(r->affinity_fd, r->affinity, sizeof(r->affinity))) < 0)
+			close_kept(&r->affinity_fd);
+		if (r->affinity_fd < 0) {
+			snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", r->key);
+			n = read_kept(sr, ctx, &r->affinity_fd, path, r->affinity, sizeof(r->affinity));
+		}
+		if (n < 0)
 			r->affinity[0] = '\0';
 		else
 			r->affinity[strcspn(r->affinity, " \t\n")] = '\0';
@@ -361,13 +545,16 @@ static const struct watch_task *find_task(const struct watch_sample *s, pid_t ti
 	return NULL;
 }
 
-/* "/proc/PID/task/TID/stat": comm in parentheses (it may hold both), then the fields from state on. */
+/*
+ * "/proc/PID/task/TID/stat": comm in parentheses (it may hold both), then the fields from state on:
+ * state ppid pgrp session tty tpgid flags(9) minflt cminflt majflt cmajflt utime(14) stime(15) ...
+ * num_threads(20) ... processor(39). Walked by hand: sscanf skipping the 37 fields was a fifth of a live
+ * sample (bench/watch-cost.c on a 2-cpu VM, 107 threads: 1.01-1.15 ms of cpu a sample, 0.77-0.92 without).
+ */
 static bool parse_stat(const char *text, struct watch_task *t)
 {
-	const char *open = strchr(text, '('), *close = strrchr(text, ')');
-	unsigned long long utime, stime;
-	unsigned flags;
-	int processor;
+	const char *open = strchr(text, '('), *close = strrchr(text, ')'), *p;
+	unsigned long long v[40] = { 0 };
 	size_t n;
 
 	if (!open || !close || close < open)
@@ -377,14 +564,26 @@ static bool parse_stat(const char *text, struct watch_task *t)
 		n = sizeof(t->comm) - 1;
 	memcpy(t->comm, open + 1, n);
 	t->comm[n] = '\0';
-	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ... num_threads ... processor (39) */
-	if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %d %*d %*u %*u "
-		   "%*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d",
-		   &flags, &utime, &stime, &t->threads, &processor) != 5)
-		return false;
-	t->kthread = flags & PF_KTHREAD;
-	t->cputime = utime + stime;
-	t->processor = processor;
+	p = close + 1;
+	for (int field = 3; field <= 39; field++) {
+		bool want = field == 9 || field == 14 || field == 15 || field == 20 || field == 39;
+
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n' || (want && (*p < '0' || *p > '9')))
+			return false;
+		for (; *p && *p != ' ' && *p != '\n'; p++) {
+			if (!want)
+				continue;
+			if (*p < '0' || *p > '9')
+				return false;
+			v[field] = v[field] * 10 + (unsigned)(*p - '0');
+		}
+	}
+	t->kthread = v[9] & PF_KTHREAD;
+	t->cputime = v[14] + v[15];
+	t->threads = (int)v[20];
+	t->processor = (int)v[39];
 	return true;
 }
 
@@ -442,6 +641,12 @@ static void hand_over(int *to, int *from)
 	*from = -1;
 }
 
+static const char *task_dir(char *buf, size_t size, pid_t pid, pid_t tid)
+{
+	snprintf(buf, size, "/proc/%d/task/%d", (int)pid, (int)tid);
+	return buf;
+}
+
 /* One thread: its stat through the file prev kept for it, else its path. Left out when gone. */
 static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, struct watch_sample *s,
 		     struct watch_sample *prev, pid_t pid, pid_t tid, size_t *cap)
@@ -449,24 +654,30 @@ static void add_task(const struct sysroot *sr, const struct watch_ctx *ctx, stru
 	const struct watch_task *old = find_task(prev, tid);
 	struct watch_task t = { .pid = pid, .tid = tid, .fd = -1, .status_fd = -1, .nvcsw = -1, .nivcsw = -1 };
 	char tdir[64], path[80], text[1024];
+	ssize_t n = -1;
 
-	snprintf(tdir, sizeof(tdir), "/proc/%d/task/%d", (int)pid, (int)tid);
-	snprintf(path, sizeof(path), "%s/stat", tdir);
 	if (old)
 		hand_over(&t.fd, &prev->task[old - prev->task].fd);
-	if (read_kept(sr, ctx, &t.fd, path, text, sizeof(text)) <= 0 || !parse_stat(text, &t)) {
+	/* A kept file is re-read without making its path (two snprintf a thread), as the IRQs' affinities are. */
+	if (t.fd >= 0 && (n = sysroot_pread(t.fd, text, sizeof(text))) < 0)
+		close_kept(&t.fd);
+	if (t.fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+		n = read_kept(sr, ctx, &t.fd, path, text, sizeof(text));
+	}
+	if (n <= 0 || !parse_stat(text, &t)) {
 		close_kept(&t.fd);
 		return;	/* gone since the listing */
 	}
 	if (old && !strcmp(old->comm, t.comm))
 		t.allowed_iso = old->allowed_iso;
 	else if (!t.kthread)
-		t.allowed_iso = allowed_on_isolated(sr, ctx, tdir);
+		t.allowed_iso = allowed_on_isolated(sr, ctx, task_dir(tdir, sizeof(tdir), pid, tid));
 	if (ctx->app && pid == ctx->app) {
 		t.app = true;
 		if (old)
 			hand_over(&t.status_fd, &prev->task[old - prev->task].status_fd);
-		read_switches(sr, ctx, tdir, &t);
+		read_switches(sr, ctx, task_dir(tdir, sizeof(tdir), pid, tid), &t);
 	}
 	/* The first sample cannot tell what ran: it is the baseline. */
 	if (prev)
@@ -695,10 +906,15 @@ int watch_sample_take(struct watch_sample *s, const struct sysroot *sr, const st
 	s->iso = xcalloc((size_t)cpuset_count(&ctx->isolated) + 1, sizeof(*s->iso));
 	cpuset_for_each(cpu, &ctx->isolated)
 		s->iso[s->niso++] = cpu;
-	rc = read_table(sr, ctx, "/proc/interrupts", &s->fd_interrupts, s, true, &s->irq, &s->nirq, &s->irq_counts);
+	s->irq_tab = table_from(prev ? prev->irq_tab : NULL, prev ? prev->irq_gen : 0, prev ? prev->irq : NULL,
+				prev ? prev->nirq : 0, s->niso);
+	s->soft_tab = table_from(prev ? prev->soft_tab : NULL, prev ? prev->soft_gen : 0, prev ? prev->soft : NULL,
+				 prev ? prev->nsoft : 0, s->niso);
+	rc = read_table(sr, ctx, "/proc/interrupts", &s->fd_interrupts, s, true, s->irq_tab, &s->irq, &s->nirq,
+			&s->irq_counts, &s->irq_gen);
 	s->irqs_read = rc == 0;
-	s->softirqs_read = read_table(sr, ctx, "/proc/softirqs", &s->fd_softirqs, s, false, &s->soft, &s->nsoft,
-				      &s->soft_counts) == 0;
+	s->softirqs_read = read_table(sr, ctx, "/proc/softirqs", &s->fd_softirqs, s, false, s->soft_tab, &s->soft,
+				      &s->nsoft, &s->soft_counts, &s->soft_gen) == 0;
 	read_affinities(sr, ctx, s, prev);
 	read_tasks(sr, ctx, s, prev);
 	read_selected(sr, ctx, &s->fd_thp, "/sys/kernel/mm/transparent_hugepage/enabled", s->thp, sizeof(s->thp));
@@ -735,6 +951,8 @@ void watch_sample_free(struct watch_sample *s)
 	spike_values_free(&s->spikes);
 	free(s->irq_counts);
 	free(s->soft_counts);
+	table_unref(s->irq_tab);
+	table_unref(s->soft_tab);
 	free(s->task);
 	free(s->iso);
 	memset(s, 0, sizeof(*s));
@@ -796,7 +1014,8 @@ static size_t changed_rows(const struct watch_row *rows, size_t n, const struct 
 	for (size_t k = 0; k < n; k++) {
 		const struct watch_row *o = find_row(old_rows, old_n, k, rows[k].key);
 
-		if (!o || memcmp(rows[k].count, o->count, (size_t)niso * sizeof(*o->count)))
+		/* A row the read found unchanged shares its counts with the previous sample's: no compare. */
+		if (!o || (rows[k].count != o->count && memcmp(rows[k].count, o->count, (size_t)niso * sizeof(*o->count))))
 			out[m++] = (struct row_pair){ &rows[k], o };
 	}
 	return m;

@@ -57,6 +57,8 @@ struct watch_task {
 	int status_fd;		/* app threads: kept status file, -1 */
 };
 
+struct watch_table;
+
 struct watch_sample {
 	int niso;
 	int *iso;		/* the isolated cpus, ascending */
@@ -65,7 +67,15 @@ struct watch_sample {
 	struct watch_task *task;	/* by tid, ascending */
 	char thp[32], ksm[8];	/* selected word, "" when unreadable */
 	bool irqs_read, softirqs_read;
-	uint64_t *irq_counts, *soft_counts;	/* the rows' counts, niso a row */
+	uint64_t *irq_counts, *soft_counts;	/* the counts of the rows parsed this time, niso a row */
+	/*
+	 * What the last read of each table left for the next to compare with (shared with the sample taken
+	 * from this one, which moves this one's counts there): a row unchanged since is the same counts in
+	 * both. So a sample's counts are good until the sample after its successor is taken (as watch does:
+	 * take one from the previous, compare the two, free the previous).
+	 */
+	struct watch_table *irq_tab, *soft_tab;
+	unsigned long irq_gen, soft_gen;	/* the read of the table this sample is, 0 unusable */
 	long last_pid;		/* /proc/sys/kernel/ns_last_pid, -1 unknown: unchanged means no thread started */
 	int fd_interrupts, fd_softirqs, fd_thp, fd_ksm, fd_last_pid;	/* kept files, -1 */
 	struct spike_values spikes;	/* ctx->spikes' counters */

@@ -254,6 +254,142 @@ static void test_kernel_layout(void **state)
 	fx_done(&fx);
 }
 
+/* One row in the kernel's layout: each count " %10s" (a wider one runs over, as the kernel's would). */
+static void kernel_row(char *out, size_t size, const char *key, const char *const c[4], const char *name)
+{
+	snprintf(out, size, "%4s: %10s %10s %10s %10s  %s\n", key, c[0], c[1], c[2], c[3], name);
+}
+
+static void write_rows(struct fx *fx, const char *header, const char *const rows[], size_t n)
+{
+	char text[2048];
+	size_t len = snprintf(text, sizeof(text), "%s\n", header);
+
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, "%s", rows[i]);
+	fx_write(fx, "/proc/interrupts", text);
+}
+
+#define HDR4 "           CPU0       CPU1       CPU2       CPU3"
+
+/*
+ * A row whose watched cpus' counts and text are as last time is not parsed again: its counts are the
+ * previous sample's (FB: every row was parsed into counts of its own). A change in a watched column is
+ * read; one in a housekeeping column, an 11-digit count that shifts the row, a new row and a new header
+ * are read afresh, with the same events as a full parse.
+ */
+static void test_unchanged_rows(void **state)
+{
+	struct fx fx;
+	struct watch_ctx ctx;
+	struct watch_sample a, b;
+	struct seen seen = { 0 };
+	char r24[160], r25[160], r26[160], loc[160];
+
+	(void)state;
+	fx_init(&fx, "base");
+	ctx_init(&ctx);
+	kernel_row(r24, sizeof(r24), "24", (const char *const[]){ "5", "0", "3", "0" }, "IR-PCI-MSI 1-edge eno1-TxRx-0");
+	kernel_row(r25, sizeof(r25), "25", (const char *const[]){ "7", "0", "0", "2" }, "IR-PCI-MSI 2-edge eno1-TxRx-1");
+	kernel_row(loc, sizeof(loc), "LOC", (const char *const[]){ "100", "0", "50", "50" }, " Local timer interrupts");
+	write_rows(&fx, HDR4, (const char *const[]){ r24, r25, loc, " ERR:          0\n" }, 4);
+	take(&fx, &ctx, &a, NULL);
+	assert_int_equal(a.nirq, 3);
+
+	/* 24 grows on cpu 2 (watched), 25 on cpu 0 only (housekeeping), LOC stays. */
+	kernel_row(r24, sizeof(r24), "24", (const char *const[]){ "5", "0", "8", "0" }, "IR-PCI-MSI 1-edge eno1-TxRx-0");
+	kernel_row(r25, sizeof(r25), "25", (const char *const[]){ "9", "0", "0", "2" }, "IR-PCI-MSI 2-edge eno1-TxRx-1");
+	write_rows(&fx, HDR4, (const char *const[]){ r24, r25, loc, " ERR:          0\n" }, 4);
+	take(&fx, &ctx, &b, &a);
+	assert_true(b.irq[0].count != a.irq[0].count);
+	assert_true(b.irq[1].count == a.irq[1].count);
+	assert_true(b.irq[2].count == a.irq[2].count);
+	assert_string_equal(b.irq[1].name, "eno1-TxRx-1");
+	assert_string_equal(b.irq[2].key, "LOC");
+	assert_int_equal(b.irq[1].count[1], 2);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.e[0].kind, WK_IRQ);
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_int_equal(seen.e[0].count, 5);
+	watch_sample_free(&a);
+	a = b;
+
+	/* cpu 0's count of 25 runs to 11 digits and shifts the row: read one after another, nothing watched
+	 * changed. 24 grows on cpu 3. */
+	seen.n = 0;
+	kernel_row(r24, sizeof(r24), "24", (const char *const[]){ "5", "0", "8", "4" }, "IR-PCI-MSI 1-edge eno1-TxRx-0");
+	kernel_row(r25, sizeof(r25), "25", (const char *const[]){ "12345678901", "0", "0", "2" },
+		   "IR-PCI-MSI 2-edge eno1-TxRx-1");
+	write_rows(&fx, HDR4, (const char *const[]){ r24, r25, loc, " ERR:          0\n" }, 4);
+	take(&fx, &ctx, &b, &a);
+	assert_true(b.irq[1].count != a.irq[1].count);
+	assert_int_equal(b.irq[1].count[0], 0);
+	assert_int_equal(b.irq[1].count[1], 2);
+	assert_true(b.irq[2].count == a.irq[2].count);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.e[0].cpu, 3);
+	assert_int_equal(seen.e[0].count, 4);
+	watch_sample_free(&a);
+	a = b;
+
+	/* Back to its width and up 4 on cpu 3; a new IRQ 26 before it (its count from zero); LOC moves down a row. */
+	seen.n = 0;
+	kernel_row(r25, sizeof(r25), "25", (const char *const[]){ "9", "0", "0", "6" }, "IR-PCI-MSI 2-edge eno1-TxRx-1");
+	kernel_row(r26, sizeof(r26), "26", (const char *const[]){ "0", "0", "1", "0" }, "IR-PCI-MSI 3-edge eno1-TxRx-2");
+	write_rows(&fx, HDR4, (const char *const[]){ r24, r26, r25, loc, " ERR:          0\n" }, 5);
+	take(&fx, &ctx, &b, &a);
+	assert_int_equal(b.nirq, 4);
+	assert_true(b.irq[0].count == a.irq[0].count);
+	assert_int_equal(b.irq[3].count[0], 50);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 2);
+	assert_non_null(strstr(seen.e[0].what, "irq 26 (eno1-TxRx-2): 1 interrupts"));
+	assert_int_equal(seen.e[0].cpu, 2);
+	assert_non_null(strstr(seen.e[1].what, "irq 25 (eno1-TxRx-1): 4 interrupts"));
+	assert_int_equal(seen.e[1].cpu, 3);
+	watch_sample_free(&a);
+	a = b;
+
+	/* cpu 1 goes offline: a new header, every row read again (the same bytes now mean other cpus). */
+	seen.n = 0;
+	write_rows(&fx, "           CPU0       CPU2       CPU3",
+		   (const char *const[]){ "  24:          5          8          4  IR-PCI-MSI 1-edge eno1-TxRx-0\n",
+					  "  26:          0          1          0  IR-PCI-MSI 3-edge eno1-TxRx-2\n",
+					  "  25:          9          0          9  IR-PCI-MSI 2-edge eno1-TxRx-1\n",
+					  " LOC:        100         50         50   Local timer interrupts\n" }, 4);
+	take(&fx, &ctx, &b, &a);
+	assert_int_equal(b.nirq, 4);
+	for (size_t i = 0; i < b.nirq; i++)
+		assert_true(b.irq[i].count != a.irq[i].count);
+	assert_int_equal(b.irq[0].count[0], 8);
+	assert_int_equal(b.irq[0].count[1], 4);
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_non_null(strstr(seen.e[0].what, "irq 25 (eno1-TxRx-1): 3 interrupts"));
+	watch_sample_free(&a);
+	a = b;
+
+	/* Unchanged again: every row shared, none an event; a renamed device is read. */
+	seen.n = 0;
+	write_rows(&fx, "           CPU0       CPU2       CPU3",
+		   (const char *const[]){ "  24:          5          8          4  IR-PCI-MSI 1-edge eno1-TxRx-0\n",
+					  "  26:          0          1          0  IR-PCI-MSI 3-edge eno1-TxRx-2\n",
+					  "  25:          9          0          9  IR-PCI-MSI 2-edge eno2-TxRx-1\n",
+					  " LOC:        100         50         50   Local timer interrupts\n" }, 4);
+	take(&fx, &ctx, &b, &a);
+	assert_true(b.irq[0].count == a.irq[0].count && b.irq[1].count == a.irq[1].count &&
+		    b.irq[3].count == a.irq[3].count);
+	assert_true(b.irq[2].count != a.irq[2].count);
+	assert_string_equal(b.irq[2].name, "eno2-TxRx-1");
+	watch_diff(&ctx, &a, &b, collect, &seen);
+	assert_int_equal(seen.n, 0);
+	watch_sample_free(&a);
+	watch_sample_free(&b);
+	fx_done(&fx);
+}
+
 /*
  * Kept files (live): the same files re-read, no directory listed while ns_last_pid stays, and a new
  * thread found once it moves.
@@ -584,6 +720,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_unchanged_rows),
 		cmocka_unit_test(test_host_events),
 		cmocka_unit_test(test_kernel_layout),
 		cmocka_unit_test(test_kept_files),
