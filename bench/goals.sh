@@ -14,20 +14,21 @@ SYN=${SYN:-/tmp/tickready-synth}
 [ -d "$SYN/sys" ] || bash bench/gen-synthetic-tree.sh "$SYN" >/dev/null
 cc -O2 -o "$TMP/floor" bench/floor.c || exit 2
 
-# The files (and directories, '/'-ended) a command opens after its loader: the floor's list. ROOT prefixes
-# the paths opened under a --root.
+# The files (directories '/'-ended, paths only looked up '@'-ended) a command opens after its loader: the
+# floor's list. strace -y names each directory fd, so a path opened under one (the root, a kept /proc or
+# /sys) is listed whole.
 file_list() {
-	local root=$1; shift
-	strace -f -qq -e trace=openat,openat2 -e status=successful -o "$TMP/strace" "$@" >/dev/null 2>&1
-	python3 - "$TMP/strace" "$root" <<'PY'
+	strace -f -qq -y -e trace=openat,openat2 -e status=successful -o "$TMP/strace" "$@" >/dev/null 2>&1
+	python3 - "$TMP/strace" <<'PY'
 import re, sys
-root = sys.argv[2].rstrip("/")
 for line in open(sys.argv[1]):
     m = re.search(r'openat2?\((\S+), "([^"]+)", (.*)', line)
     if not m or m.group(2).startswith(("/etc/ld.so", "/lib", "/usr/lib/x86_64-linux-gnu/lib")) and "AT_FDCWD" in m.group(1):
         continue
-    p = m.group(2) if m.group(1) == "AT_FDCWD" else root + m.group(2)
-    print(p + ("/" if "O_DIRECTORY" in m.group(3) else ""))
+    d = re.search(r"<(.*)>$", m.group(1))
+    absolute = m.group(1).startswith("AT_FDCWD") and m.group(2).startswith("/")
+    p = m.group(2) if absolute or not d else d.group(1).rstrip("/") + "/" + m.group(2).lstrip("/")
+    print(p + ("@" if "O_PATH" in m.group(3) else "/" if "O_DIRECTORY" in m.group(3) else ""))
 PY
 }
 
@@ -62,8 +63,8 @@ row() { rows+=("$(printf '%-58s %-44s %s' "$1" "$2" "$3")"); echo "${rows[-1]}";
 verdict() { python3 -c "import sys; print('met' if $1 else 'NOT met')"; }
 
 echo "interleaved pairs: $PAIRS each; ratios A/B pair by pair as min / median / max"
-file_list / "$TR" audit --format json >"$TMP/live.list"
-file_list "$SYN" "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
+file_list "$TR" audit --format json >"$TMP/live.list"
+file_list "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
 
 if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
 	read -r _ _ _ _ _ aw tw _ rmed _ < <(PAIRS=$(( PAIRS < 7 ? PAIRS : 7 )) pairs "$TR" audit --format json -- tuned-adm verify)

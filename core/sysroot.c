@@ -46,6 +46,19 @@ struct sysroot_record {
 	struct rec_index reads;	/* files read, by the path asked for */
 };
 
+/* name under the root as an O_PATH fd when it is a directory of the filesystem magic says (not a link to one), else -1. */
+static int kernfs_dir(int rootfd, const char *name, long magic)
+{
+	int fd = openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sfs;
+
+	if (fd >= 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type != magic)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd < 0 ? -1 : fd;
+}
+
 int sysroot_open(struct sysroot *sr, const char *root)
 {
 	struct stat st, rootst;
@@ -53,7 +66,7 @@ int sysroot_open(struct sysroot *sr, const char *root)
 	ssize_t n;
 
 	memset(sr, 0, sizeof(*sr));
-	sr->dirfd = -1;
+	sr->dirfd = sr->procfd = sr->sysfd = -1;
 	if (!root || !*root)
 		root = "/";
 	/* Resolved once: the fd is the root from here on; its name is read back from the fd, not re-resolved. */
@@ -77,8 +90,11 @@ int sysroot_open(struct sysroot *sr, const char *root)
 	}
 	sr->live = stat("/", &rootst) == 0 && rootst.st_dev == st.st_dev && rootst.st_ino == st.st_ino;
 	sr->aliased = sr->live && strcmp(root, "/") != 0;
-	if (sr->live)
+	if (sr->live) {
 		strcpy(sr->path, "/");
+		sr->procfd = kernfs_dir(sr->dirfd, "proc", PROC_SUPER_MAGIC);
+		sr->sysfd = kernfs_dir(sr->dirfd, "sys", SYSFS_MAGIC);
+	}
 	return 0;
 }
 
@@ -104,7 +120,11 @@ void sysroot_close(struct sysroot *sr)
 {
 	if (sr->dirfd >= 0)
 		close(sr->dirfd);
-	sr->dirfd = -1;
+	if (sr->live && sr->procfd >= 0)
+		close(sr->procfd);
+	if (sr->live && sr->sysfd >= 0)
+		close(sr->sysfd);
+	sr->dirfd = sr->procfd = sr->sysfd = -1;
 	record_free(sr->rec);
 	sr->rec = NULL;
 }
@@ -225,9 +245,10 @@ int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode)
 	return rc;
 }
 
+static int no_openat2;	/* set once the kernel said ENOSYS: every later open walks */
+
 static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
 {
-	static int no_openat2;	/* set once the kernel said ENOSYS: every later open walks */
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.mode = (flags & O_CREAT) ? mode : 0,
@@ -243,6 +264,34 @@ static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
 		return sysroot_walk_open(dirfd, path, flags, mode);
 	}
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int sysroot_kernfs_open(const struct sysroot *sr, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel;
+	long fd;
+	int dfd;
+
+	if (!sr->live || (flags & (O_ACCMODE | O_CREAT | O_PATH)) != O_RDONLY ||
+	    __atomic_load_n(&no_openat2, __ATOMIC_RELAXED))
+		return -EXDEV;
+	if (!strncmp(path, "/proc/", 6) && sr->procfd >= 0) {
+		dfd = sr->procfd;
+		rel = path + 6;
+	} else if (!strncmp(path, "/sys/", 5) && sr->sysfd >= 0) {
+		dfd = sr->sysfd;
+		rel = path + 5;
+	} else {
+		return -EXDEV;
+	}
+	fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd >= 0)
+		return (int)fd;
+	return errno == ENOSYS ? -EXDEV : -errno;	/* ENOSYS: the caller's open walks and says so */
 }
 
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode)
@@ -593,11 +642,24 @@ static void record_entries(const struct sysroot *sr, const char *path, int dfd, 
 	free(base);
 }
 
+/*
+ * path opened for reading when a regular file: -EINVAL for anything else. On a live procfs or sysfs
+ * (sysroot_kernfs_open) only a directory can be the wrong kind, and reading one fails with EISDIR,
+ * which read_errno turns into that -EINVAL: no fstat there.
+ */
+static int read_errno(void)
+{
+	return errno == EISDIR ? -EINVAL : -errno;
+}
+
 static int open_regular(const struct sysroot *sr, const char *path)
 {
 	struct stat st;
-	int fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	int fd = sysroot_kernfs_open(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 
+	if (fd != -EXDEV)
+		return fd;
+	fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -645,7 +707,7 @@ static ssize_t read_all(int fd, char *buf, size_t size, bool positional)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return read_errno();
 		}
 		if (n == 0)
 			break;
@@ -704,7 +766,7 @@ int sysroot_read_fd(int fd, size_t cap, char **out, size_t *lenp)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int rc = -errno;
+			int rc = read_errno();
 
 			free(buf);
 			return rc;
@@ -795,7 +857,7 @@ static int stream_lines(int fd, off_t *pos, size_t line_cap, void (*fn)(void *ar
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = -errno;
+			rc = read_errno();
 			break;
 		}
 		if (pos)

@@ -15,6 +15,8 @@ struct sysroot {
 	bool live;		/* the root is this host's "/": ioctls and CPUID may be used */
 	bool aliased;		/* live, though named otherwise ("--root /mnt/x" that resolves to "/") */
 	struct sysroot_record *rec;	/* non-NULL while capturing: every read is kept */
+	/* Live only: /proc and /sys (O_PATH), once fstatfs said procfs and sysfs; -1 otherwise (sysroot_kernfs_open). */
+	int procfd, sysfd;
 };
 
 /* Largest file a plain read accepts; bigger ones need sysroot_read_alloc. */
@@ -26,6 +28,14 @@ void sysroot_close(struct sysroot *sr);
 
 /* openat2(RESOLVE_IN_ROOT): neither ".." nor a symlink in a tree escapes the root. Returns fd or -errno. */
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode);
+/*
+ * A read-only open of a live /proc/... or /sys/... path that provably stays on that procfs or sysfs
+ * (openat2 RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS from the kept directory): what it
+ * opens is a regular file or a directory, never a device, FIFO or socket, so no fstat is needed.
+ * -EXDEV when that cannot be said (not live, another path, a mount crossed, no openat2): the caller
+ * opens as before. Exported for its tests.
+ */
+int sysroot_kernfs_open(const struct sysroot *sr, const char *path, int flags);
 /* What sysroot_openat does where the kernel has no openat2 (before 5.6); exported for its tests. */
 int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -610,6 +611,113 @@ static void test_walk_matches_openat2(void **state)
 	close(procfd);
 }
 
+static void count_line(void *arg, char *line)
+{
+	(void)line;
+	++*(size_t *)arg;
+}
+
+/* A regular file on a mount below live /sys or /proc (cgroup, tracefs, binfmt_misc...): path filled, or false. */
+static bool file_on_kernfs_submount(char *path, size_t size)
+{
+	FILE *fp = fopen("/proc/self/mounts", "r");
+	char line[1024], mnt[256];
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		struct dirlist dl;
+		struct sysroot sr;
+
+		if (sscanf(line, "%*s %255s", mnt) != 1 || (strncmp(mnt, "/sys/", 5) && strncmp(mnt, "/proc/", 6)))
+			continue;
+		if (sysroot_open(&sr, "/") != 0)
+			break;
+		if (sysroot_list(&sr, mnt, &dl) == 0) {
+			for (size_t i = 0; i < dl.n && !found; i++) {
+				struct stat st;
+				int fd;
+
+				snprintf(path, size, "%s/%s", mnt, dl.names[i]);
+				fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+				found = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+				if (fd >= 0)
+					close(fd);
+			}
+			dirlist_free(&dl);
+		}
+		sysroot_close(&sr);
+	}
+	fclose(fp);
+	return found;
+}
+
+/*
+ * The live /proc and /sys are opened without an fstat only where the file provably lives on them; a
+ * tree's FIFO or device under proc/ or sys/ is still refused, and a path on a mount below /sys falls
+ * back to the checked open and is still read.
+ */
+static void test_kernfs_open(void **state)
+{
+	struct sysroot sr;
+	char path[512], buf[64], *out;
+	size_t n = 0;
+	int fd;
+
+	(void)state;
+	/* a tree: never the fast path, so the fstat refuses a FIFO and a device at /proc and /sys paths */
+	snprintf(path, sizeof(path), "%s/proc/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/sys/a/null", root);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) != 0)
+		put("/sys/a/null", "", 0);	/* not root: the FIFO alone holds it */
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/fifo", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_read_str(&sr, "/proc/fifo", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/fifo", 1024, &out, NULL), -EINVAL);
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/fifo", 1024, count_line, &n), -EINVAL);
+	snprintf(path, sizeof(path), "%s/sys/a/null", root);
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
+			assert_int_equal(sysroot_read(&sr, "/sys/a/null", buf, sizeof(buf)), -EINVAL);
+	}
+	sysroot_close(&sr);
+
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.procfd >= 0 && sr.sysfd >= 0);
+	fd = sysroot_kernfs_open(&sr, "/proc/self/status", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = sysroot_kernfs_open(&sr, "/sys/devices/system/cpu/online", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/self/fd/0", O_RDONLY), -ELOOP);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/no-such-file", O_RDONLY), -ENOENT);
+	/* leaving /proc, and anything but a plain read, is for the checked open */
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/../etc/hostname", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/etc/hostname", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/self/status", O_WRONLY), -EXDEV);
+	/* a directory opened there reads as the non-regular file it is */
+	assert_int_equal(sysroot_read(&sr, "/proc/self", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_alloc(&sr, "/sys/devices", 1024, &out, NULL), -EINVAL);
+	assert_int_equal(sysroot_read_lines(&sr, "/sys/kernel", 1024, count_line, &n), -EINVAL);
+	assert_true(sysroot_read(&sr, "/proc/self/status", buf, sizeof(buf)) == -EFBIG);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/self/status", 1 << 20, &out, NULL), 0);
+	assert_non_null(strstr(out, "Name:"));
+	free(out);
+	if (file_on_kernfs_submount(path, sizeof(path))) {
+		assert_int_equal(sysroot_kernfs_open(&sr, path, O_RDONLY), -EXDEV);
+		assert_int_equal(sysroot_read_alloc(&sr, path, 1 << 24, &out, NULL), 0);
+		free(out);
+	} else {
+		printf("# no mount with a regular file below /sys or /proc: the fallback's read is not tried\n");
+	}
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_writer_refuses),
 		cmocka_unit_test(test_root_alias),
 		cmocka_unit_test(test_walk_matches_openat2),
+		cmocka_unit_test(test_kernfs_open),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
