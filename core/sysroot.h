@@ -8,6 +8,7 @@
 #include "cpuset.h"
 
 struct sysroot_record;
+struct sysroot_memo;
 
 struct sysroot {
 	int dirfd;		/* the root, O_PATH */
@@ -15,6 +16,7 @@ struct sysroot {
 	bool live;		/* the root is this host's "/": ioctls and CPUID may be used */
 	bool aliased;		/* live, though named otherwise ("--root /mnt/x" that resolves to "/") */
 	struct sysroot_record *rec;	/* non-NULL while capturing: every read is kept */
+	struct sysroot_memo *memo;	/* non-NULL in a read-only run: each file is read once (sysroot_memo_start) */
 	/* Live only: /proc and /sys (O_PATH), once fstatfs said procfs and sysfs; -1 otherwise (sysroot_kernfs_open). */
 	int procfd, sysfd;
 };
@@ -25,6 +27,15 @@ struct sysroot {
 /* Opens root (a directory). Returns 0, -ENOENT, -ENOTDIR or another -errno. */
 int sysroot_open(struct sysroot *sr, const char *root);
 void sysroot_close(struct sysroot *sr);
+/*
+ * For a run that only reads (audit, report) of a live root: from now on each file is read once, and a later
+ * sysroot_read, sysroot_read_alloc or sysroot_exists of the same path gets the first answer
+ * (its bytes, or that it is absent), as a capture's replay does, so a check and the plan that
+ * re-reads its knob open it once. A process's own /proc/PID, self and thread-self are read
+ * afresh each time (an app's threads are read at both ends of a window). Any write through
+ * the writer forgets everything kept. Not while capturing (the record replays then).
+ */
+void sysroot_memo_start(struct sysroot *sr);
 
 /* openat2(RESOLVE_IN_ROOT): neither ".." nor a symlink in a tree escapes the root. Returns fd or -errno. */
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode);

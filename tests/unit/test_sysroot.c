@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -718,6 +720,74 @@ static void test_kernfs_open(void **state)
 	sysroot_close(&sr);
 }
 
+/* A read-only run of a live root reads each file once: later reads get the first answer, a process's own files and writes aside. */
+static void test_memo(void **state)
+{
+	struct sysroot sr;
+	char knob[128], absent[128], other[128], proc[64], buf[64], *out;
+	size_t len;
+	pid_t child;
+
+	(void)state;
+	put("/sys/m/knob", "1\n", 2);
+	snprintf(knob, sizeof(knob), "%s/sys/m/knob", root);	/* paths on the live root "/" */
+	snprintf(absent, sizeof(absent), "%s/sys/m/absent", root);
+	snprintf(other, sizeof(other), "%s/sys/m/other", root);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)child);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	sysroot_memo_start(&sr);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysroot_read(&sr, absent, buf, sizeof(buf)), -ENOENT);
+	assert_true(sysroot_read(&sr, proc, buf, sizeof(buf)) > 0);
+	put("/sys/m/knob", "22\n", 3);
+	put("/sys/m/absent", "x\n", 2);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	/* the first answers stay, by every reader */
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysroot_read_alloc(&sr, knob, 1024, &out, &len), 0);
+	assert_int_equal(len, 2);
+	assert_string_equal(out, "1\n");
+	free(out);
+	assert_int_equal(sysroot_read(&sr, absent, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysroot_read_alloc(&sr, absent, 1024, &out, &len), -ENOENT);
+	assert_false(sysroot_exists(&sr, absent));
+	assert_true(sysroot_exists(&sr, knob));
+	/* a buffer too small for what was kept reads the file as before */
+	assert_int_equal(sysroot_read(&sr, knob, buf, 2), -EFBIG);
+	/* a process's own files are read afresh (an app's threads are read at both ends of a window) */
+	assert_int_equal(sysroot_read(&sr, proc, buf, sizeof(buf)), -ENOENT);
+	/* a write forgets what was kept */
+	assert_int_equal(sysroot_write_file(&sr, other, "3", 1, SW_CREATE, 0644), 0);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "22");
+	assert_int_equal(sysroot_read_str(&sr, absent, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "x");
+	sysroot_close(&sr);
+	/* a tree is not memoised, nor is a root without the call */
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	sysroot_memo_start(&sr);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/m/knob", buf, sizeof(buf)), 0);
+	put("/sys/m/knob", "4\n", 2);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/m/knob", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4");
+	sysroot_close(&sr);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	put("/sys/m/knob", "5\n", 2);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "5");
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -735,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_root_alias),
 		cmocka_unit_test(test_walk_matches_openat2),
 		cmocka_unit_test(test_kernfs_open),
+		cmocka_unit_test(test_memo),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
