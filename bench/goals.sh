@@ -47,8 +47,8 @@ row() { rows+=("$(printf '%-58s %-44s %s' "$1" "$2" "$3")"); echo "${rows[-1]}";
 verdict() { python3 -c "import sys; print('met' if $1 else 'NOT met')"; }
 
 echo "interleaved pairs: $PAIRS each; ratios A/B pair by pair as min / median / max"
-bash bench/file-list.sh / "$TR" audit --format json >"$TMP/live.list"
-bash bench/file-list.sh "$SYN" "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
+bash bench/file-list.sh "$TR" audit --format json >"$TMP/live.list"
+bash bench/file-list.sh "$TR" audit --root "$SYN" --format json >"$TMP/syn.list"
 
 if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
 	read -r _ _ _ _ _ aw tw _ rmed _ < <(PAIRS=$(( PAIRS < 7 ? PAIRS : 7 )) pairs "$TR" audit --format json -- tuned-adm verify)

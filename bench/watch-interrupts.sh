@@ -51,7 +51,7 @@ busy() { timeout "$(cat "$D/audit.secs")" taskset -c 0 sh -c 'while :; do :; don
 watching() { taskset -c 0 "$TR" watch --profile "$P" --duration "$(cat "$D/audit.secs")" >/dev/null 2>&1; }
 
 cc -O2 -o "$D/floor" bench/floor.c || exit 2
-taskset -c 0 bash bench/file-list.sh / "$TR" audit --profile "$P" --format none >"$D/audit.list"
+taskset -c 0 bash bench/file-list.sh "$TR" audit --profile "$P" --format none >"$D/audit.list"
 phase audit audits
 phase idle sleep "$(cat "$D/audit.secs")"
 phase floor floors

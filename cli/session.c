@@ -139,7 +139,10 @@ int session_open_checks(struct session *s, const char *root, const char *profile
 {
 	int rc = session_open_root(s, root);
 
-	return rc ? rc : session_load_checks(s, profile, cgroup, selected);
+	if (rc)
+		return rc;
+	sysroot_memo_start(&s->sr);	/* audit and report only read: a check and its plan read a knob once */
+	return session_load_checks(s, profile, cgroup, selected);
 }
 
 void session_close(struct session *s)

@@ -14,6 +14,8 @@
 #include <linux/magic.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -46,6 +48,31 @@ struct sysroot_record {
 	struct rec_index reads;	/* files read, by the path asked for */
 };
 
+/* What a read-only run learnt of each path (sysroot_memo_start): the bytes read, or -ENOENT. */
+struct sysroot_memo {
+	struct memo_slot {
+		char *key;	/* NULL when free */
+		char *data;	/* NUL-terminated; NULL when rc < 0 */
+		size_t len;
+		int rc;
+	} *slot;
+	size_t n, cap;
+	pthread_mutex_t lock;	/* a host's second loading thread reads too */
+};
+
+/* name under the root as an O_PATH fd when it is a directory of the filesystem magic says (not a link to one), else -1. */
+static int kernfs_dir(int rootfd, const char *name, long magic)
+{
+	int fd = openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sfs;
+
+	if (fd >= 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type != magic)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd < 0 ? -1 : fd;
+}
+
 int sysroot_open(struct sysroot *sr, const char *root)
 {
 	struct stat st, rootst;
@@ -53,7 +80,7 @@ int sysroot_open(struct sysroot *sr, const char *root)
 	ssize_t n;
 
 	memset(sr, 0, sizeof(*sr));
-	sr->dirfd = -1;
+	sr->dirfd = sr->procfd = sr->sysfd = -1;
 	if (!root || !*root)
 		root = "/";
 	/* Resolved once: the fd is the root from here on; its name is read back from the fd, not re-resolved. */
@@ -77,8 +104,11 @@ int sysroot_open(struct sysroot *sr, const char *root)
 	}
 	sr->live = stat("/", &rootst) == 0 && rootst.st_dev == st.st_dev && rootst.st_ino == st.st_ino;
 	sr->aliased = sr->live && strcmp(root, "/") != 0;
-	if (sr->live)
+	if (sr->live) {
 		strcpy(sr->path, "/");
+		sr->procfd = kernfs_dir(sr->dirfd, "proc", PROC_SUPER_MAGIC);
+		sr->sysfd = kernfs_dir(sr->dirfd, "sys", SYSFS_MAGIC);
+	}
 	return 0;
 }
 
@@ -100,13 +130,42 @@ static void record_free(struct sysroot_record *rec)
 	free(rec);
 }
 
+static void memo_clear(struct sysroot_memo *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		free(m->slot[i].key);
+		free(m->slot[i].data);
+	}
+	free(m->slot);
+	m->slot = NULL;
+	m->n = m->cap = 0;
+}
+
+void sysroot_memo_start(struct sysroot *sr)
+{
+	if (!sr->memo) {
+		sr->memo = xcalloc(1, sizeof(*sr->memo));
+		pthread_mutex_init(&sr->memo->lock, NULL);
+	}
+}
+
 void sysroot_close(struct sysroot *sr)
 {
 	if (sr->dirfd >= 0)
 		close(sr->dirfd);
-	sr->dirfd = -1;
+	if (sr->live && sr->procfd >= 0)
+		close(sr->procfd);
+	if (sr->live && sr->sysfd >= 0)
+		close(sr->sysfd);
+	sr->dirfd = sr->procfd = sr->sysfd = -1;
 	record_free(sr->rec);
 	sr->rec = NULL;
+	if (sr->memo) {
+		memo_clear(sr->memo);
+		pthread_mutex_destroy(&sr->memo->lock);
+	}
+	free(sr->memo);
+	sr->memo = NULL;
 }
 
 /* A symlink the kernel makes up per process (/proc/PID/fd/N, exe, cwd, ns/...): everything on procfs below its top
@@ -225,9 +284,10 @@ int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode)
 	return rc;
 }
 
+static int no_openat2;	/* set once the kernel said ENOSYS: every later open walks */
+
 static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
 {
-	static int no_openat2;	/* set once the kernel said ENOSYS: every later open walks */
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.mode = (flags & O_CREAT) ? mode : 0,
@@ -243,6 +303,34 @@ static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
 		return sysroot_walk_open(dirfd, path, flags, mode);
 	}
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int sysroot_kernfs_open(const struct sysroot *sr, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel;
+	long fd;
+	int dfd;
+
+	if (!sr->live || (flags & (O_ACCMODE | O_CREAT | O_PATH)) != O_RDONLY ||
+	    __atomic_load_n(&no_openat2, __ATOMIC_RELAXED))
+		return -EXDEV;
+	if (!strncmp(path, "/proc/", 6) && sr->procfd >= 0) {
+		dfd = sr->procfd;
+		rel = path + 6;
+	} else if (!strncmp(path, "/sys/", 5) && sr->sysfd >= 0) {
+		dfd = sr->sysfd;
+		rel = path + 5;
+	} else {
+		return -EXDEV;
+	}
+	fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd >= 0)
+		return (int)fd;
+	return errno == ENOSYS ? -EXDEV : -errno;	/* ENOSYS: the caller's open walks and says so */
 }
 
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode)
@@ -593,11 +681,115 @@ static void record_entries(const struct sysroot *sr, const char *path, int dfd, 
 	free(base);
 }
 
+/*
+ * path opened for reading when a regular file: -EINVAL for anything else. On a live procfs or sysfs
+ * (sysroot_kernfs_open) only a directory can be the wrong kind, and reading one fails with EISDIR,
+ * which read_errno turns into that -EINVAL: no fstat there.
+ */
+/*
+ * Whether reads of path are memoised: on a live root (a tree's thousands of files, each read once, paid
+ * more for the keeping than they saved: 512-cpu synthetic tree +10% cpu), not a process's own files, and
+ * not while capturing.
+ */
+static bool memo_on(const struct sysroot *sr, const char *path)
+{
+	if (!sr->memo || sr->rec || !sr->live)
+		return false;
+	if (!strncmp(path, "/proc/", 6)) {
+		const char *top = path + 6;
+
+		if ((*top >= '0' && *top <= '9') || !strncmp(top, "self", 4) || !strncmp(top, "thread-self", 11))
+			return false;
+	}
+	return true;
+}
+
+/* path's slot: the one holding it, or the free one for it. The memo is locked and has room. */
+static struct memo_slot *memo_find(struct sysroot_memo *m, const char *path)
+{
+	size_t i;
+
+	for (i = hash_str(path) & (m->cap - 1); m->slot[i].key && strcmp(m->slot[i].key, path); i = (i + 1) & (m->cap - 1))
+		;
+	return &m->slot[i];
+}
+
+/*
+ * What was kept for path, when it answers a read below limit bytes: 1 with *rc the -errno kept, or
+ * the bytes copied to buf (size limit) or to a malloc'd *out with their length in *rc. 0 when not kept.
+ */
+static int memo_get(const struct sysroot *sr, const char *path, size_t limit, char *buf, char **out, ssize_t *rc)
+{
+	struct sysroot_memo *m = sr->memo;
+	struct memo_slot *s;
+	int hit = 0;
+
+	if (!memo_on(sr, path))
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	s = m->cap ? memo_find(m, path) : NULL;
+	if (s && s->key && (s->rc < 0 || s->len < limit)) {
+		hit = 1;
+		*rc = s->rc < 0 ? s->rc : (ssize_t)s->len;
+		if (s->rc == 0 && buf)
+			memcpy(buf, s->data, s->len + 1);
+		if (s->rc == 0 && out) {
+			*out = xmalloc(s->len + 1);
+			memcpy(*out, s->data, s->len + 1);
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return hit;
+}
+
+/* Keeps what a read of path answered: its bytes, or that it is absent (other errors depend on the reader). */
+static void memo_keep(const struct sysroot *sr, const char *path, int rc, const char *data, size_t len)
+{
+	struct sysroot_memo *m = sr->memo;
+	struct memo_slot *s;
+
+	if ((rc < 0 && rc != -ENOENT) || !memo_on(sr, path))
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (2 * (m->n + 1) > m->cap) {
+		struct sysroot_memo old = *m;
+
+		m->cap = m->cap ? m->cap * 2 : 512;
+		m->slot = xcalloc(m->cap, sizeof(*m->slot));
+		for (size_t j = 0; j < old.cap; j++)
+			if (old.slot[j].key)
+				*memo_find(m, old.slot[j].key) = old.slot[j];
+		free(old.slot);
+	}
+	s = memo_find(m, path);
+	if (!s->key) {	/* the first answer stays */
+		s->key = xstrdup(path);
+		s->rc = rc < 0 ? rc : 0;
+		s->len = len;
+		s->data = NULL;
+		if (rc >= 0) {
+			s->data = xmalloc(len + 1);
+			memcpy(s->data, data, len);
+			s->data[len] = '\0';
+		}
+		m->n++;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int read_errno(void)
+{
+	return errno == EISDIR ? -EINVAL : -errno;
+}
+
 static int open_regular(const struct sysroot *sr, const char *path)
 {
 	struct stat st;
-	int fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	int fd = sysroot_kernfs_open(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 
+	if (fd != -EXDEV)
+		return fd;
+	fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -645,7 +837,7 @@ static ssize_t read_all(int fd, char *buf, size_t size, bool positional)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return read_errno();
 		}
 		if (n == 0)
 			break;
@@ -671,14 +863,20 @@ ssize_t sysroot_read(const struct sysroot *sr, const char *path, char *buf, size
 		memcpy(buf, kept->data, kept->len + 1);
 		return (ssize_t)kept->len;
 	}
+	if (memo_get(sr, path, size - 1, buf, NULL, &len))
+		return len;
 	fd = open_regular(sr, path);
-	if (fd < 0)
+	if (fd < 0) {
+		memo_keep(sr, path, fd, NULL, 0);
 		return fd;
+	}
 	len = read_all(fd, buf, size, false);
 	if (len >= 0 && (size_t)len == size - 1 && read(fd, &extra, 1) == 1)
 		len = -EFBIG;
-	if (len >= 0)
+	if (len >= 0) {
 		record_fd(sr, path, fd, REC_FILE, buf, (size_t)len);
+		memo_keep(sr, path, 0, buf, (size_t)len);
+	}
 	close(fd);
 	return len;
 }
@@ -704,7 +902,7 @@ int sysroot_read_fd(int fd, size_t cap, char **out, size_t *lenp)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int rc = -errno;
+			int rc = read_errno();
 
 			free(buf);
 			return rc;
@@ -723,6 +921,7 @@ int sysroot_read_fd(int fd, size_t cap, char **out, size_t *lenp)
 int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, char **out, size_t *lenp)
 {
 	const struct rec_entry *kept = record_replay(sr, path, cap - 1);
+	ssize_t got;
 	size_t len;
 	int rc, fd;
 
@@ -734,12 +933,20 @@ int sysroot_read_alloc(const struct sysroot *sr, const char *path, size_t cap, c
 			*lenp = kept->len;
 		return 0;
 	}
+	if (memo_get(sr, path, cap - 1, NULL, out, &got)) {
+		if (got >= 0 && lenp)
+			*lenp = (size_t)got;
+		return got < 0 ? (int)got : 0;
+	}
 	fd = open_regular(sr, path);
-	if (fd < 0)
+	if (fd < 0) {
+		memo_keep(sr, path, fd, NULL, 0);
 		return fd;
+	}
 	rc = sysroot_read_fd(fd, cap, out, &len);
 	if (rc == 0) {
 		record_fd(sr, path, fd, REC_FILE, *out, len);
+		memo_keep(sr, path, 0, *out, len);
 		if (lenp)
 			*lenp = len;
 	}
@@ -795,7 +1002,7 @@ static int stream_lines(int fd, off_t *pos, size_t line_cap, void (*fn)(void *ar
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = -errno;
+			rc = read_errno();
 			break;
 		}
 		if (pos)
@@ -950,8 +1157,12 @@ int sysroot_readlink_base(const struct sysroot *sr, const char *path, char *buf,
 
 bool sysroot_exists(const struct sysroot *sr, const char *path)
 {
-	int fd = sysroot_openat(sr, path, O_PATH, 0);
+	ssize_t got;
+	int fd;
 
+	if (memo_get(sr, path, SIZE_MAX, NULL, NULL, &got))
+		return got >= 0;
+	fd = sysroot_openat(sr, path, O_PATH, 0);
 	if (fd < 0)
 		return false;
 	record_seen(sr, path, fd);
@@ -1219,6 +1430,11 @@ int sysroot_open_write(const struct sysroot *sr, const char *path, unsigned flag
 
 	if (!path || path[0] != '/')
 		return -EINVAL;
+	if (sr->memo) {	/* what was read may change now */
+		pthread_mutex_lock(&sr->memo->lock);
+		memo_clear(sr->memo);
+		pthread_mutex_unlock(&sr->memo->lock);
+	}
 	rc = pre_check(openat2_in_root(sr->dirfd, path, O_PATH | O_NOFOLLOW, 0));
 	if (rc < 0)
 		return rc;

@@ -8,6 +8,7 @@
 #include "cpuset.h"
 
 struct sysroot_record;
+struct sysroot_memo;
 
 struct sysroot {
 	int dirfd;		/* the root, O_PATH */
@@ -15,6 +16,9 @@ struct sysroot {
 	bool live;		/* the root is this host's "/": ioctls and CPUID may be used */
 	bool aliased;		/* live, though named otherwise ("--root /mnt/x" that resolves to "/") */
 	struct sysroot_record *rec;	/* non-NULL while capturing: every read is kept */
+	struct sysroot_memo *memo;	/* non-NULL in a read-only run: each file is read once (sysroot_memo_start) */
+	/* Live only: /proc and /sys (O_PATH), once fstatfs said procfs and sysfs; -1 otherwise (sysroot_kernfs_open). */
+	int procfd, sysfd;
 };
 
 /* Largest file a plain read accepts; bigger ones need sysroot_read_alloc. */
@@ -23,9 +27,26 @@ struct sysroot {
 /* Opens root (a directory). Returns 0, -ENOENT, -ENOTDIR or another -errno. */
 int sysroot_open(struct sysroot *sr, const char *root);
 void sysroot_close(struct sysroot *sr);
+/*
+ * For a run that only reads (audit, report) of a live root: from now on each file is read once, and a later
+ * sysroot_read, sysroot_read_alloc or sysroot_exists of the same path gets the first answer
+ * (its bytes, or that it is absent), as a capture's replay does, so a check and the plan that
+ * re-reads its knob open it once. A process's own /proc/PID, self and thread-self are read
+ * afresh each time (an app's threads are read at both ends of a window). Any write through
+ * the writer forgets everything kept. Not while capturing (the record replays then).
+ */
+void sysroot_memo_start(struct sysroot *sr);
 
 /* openat2(RESOLVE_IN_ROOT): neither ".." nor a symlink in a tree escapes the root. Returns fd or -errno. */
 int sysroot_openat(const struct sysroot *sr, const char *path, int flags, mode_t mode);
+/*
+ * A read-only open of a live /proc/... or /sys/... path that provably stays on that procfs or sysfs
+ * (openat2 RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS from the kept directory): what it
+ * opens is a regular file or a directory, never a device, FIFO or socket, so no fstat is needed.
+ * -EXDEV when that cannot be said (not live, another path, a mount crossed, no openat2): the caller
+ * opens as before. Exported for its tests.
+ */
+int sysroot_kernfs_open(const struct sysroot *sr, const char *path, int flags);
 /* What sysroot_openat does where the kernel has no openat2 (before 5.6); exported for its tests. */
 int sysroot_walk_open(int rootfd, const char *path, int flags, mode_t mode);
 

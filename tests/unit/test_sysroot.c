@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -14,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -610,6 +613,181 @@ static void test_walk_matches_openat2(void **state)
 	close(procfd);
 }
 
+static void count_line(void *arg, char *line)
+{
+	(void)line;
+	++*(size_t *)arg;
+}
+
+/* A regular file on a mount below live /sys or /proc (cgroup, tracefs, binfmt_misc...): path filled, or false. */
+static bool file_on_kernfs_submount(char *path, size_t size)
+{
+	FILE *fp = fopen("/proc/self/mounts", "r");
+	char line[1024], mnt[256];
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		struct dirlist dl;
+		struct sysroot sr;
+
+		if (sscanf(line, "%*s %255s", mnt) != 1 || (strncmp(mnt, "/sys/", 5) && strncmp(mnt, "/proc/", 6)))
+			continue;
+		if (sysroot_open(&sr, "/") != 0)
+			break;
+		if (sysroot_list(&sr, mnt, &dl) == 0) {
+			for (size_t i = 0; i < dl.n && !found; i++) {
+				struct stat st;
+				int fd;
+
+				snprintf(path, size, "%s/%s", mnt, dl.names[i]);
+				fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+				found = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+				if (fd >= 0)
+					close(fd);
+			}
+			dirlist_free(&dl);
+		}
+		sysroot_close(&sr);
+	}
+	fclose(fp);
+	return found;
+}
+
+/*
+ * The live /proc and /sys are opened without an fstat only where the file provably lives on them; a
+ * tree's FIFO or device under proc/ or sys/ is still refused, and a path on a mount below /sys falls
+ * back to the checked open and is still read.
+ */
+static void test_kernfs_open(void **state)
+{
+	struct sysroot sr;
+	char path[512], buf[64], *out;
+	size_t n = 0;
+	int fd;
+
+	(void)state;
+	/* a tree: never the fast path, so the fstat refuses a FIFO and a device at /proc and /sys paths */
+	snprintf(path, sizeof(path), "%s/proc/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/sys/a/null", root);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) != 0)
+		put("/sys/a/null", "", 0);	/* not root: the FIFO alone holds it */
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/fifo", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_read_str(&sr, "/proc/fifo", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/fifo", 1024, &out, NULL), -EINVAL);
+	assert_int_equal(sysroot_read_lines(&sr, "/proc/fifo", 1024, count_line, &n), -EINVAL);
+	snprintf(path, sizeof(path), "%s/sys/a/null", root);
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
+			assert_int_equal(sysroot_read(&sr, "/sys/a/null", buf, sizeof(buf)), -EINVAL);
+	}
+	sysroot_close(&sr);
+
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_true(sr.procfd >= 0 && sr.sysfd >= 0);
+	fd = sysroot_kernfs_open(&sr, "/proc/self/status", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = sysroot_kernfs_open(&sr, "/sys/devices/system/cpu/online", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/self/fd/0", O_RDONLY), -ELOOP);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/no-such-file", O_RDONLY), -ENOENT);
+	/* leaving /proc, and anything but a plain read, is for the checked open */
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/../etc/hostname", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/etc/hostname", O_RDONLY), -EXDEV);
+	assert_int_equal(sysroot_kernfs_open(&sr, "/proc/self/status", O_WRONLY), -EXDEV);
+	/* a directory opened there reads as the non-regular file it is */
+	assert_int_equal(sysroot_read(&sr, "/proc/self", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sysroot_read_alloc(&sr, "/sys/devices", 1024, &out, NULL), -EINVAL);
+	assert_int_equal(sysroot_read_lines(&sr, "/sys/kernel", 1024, count_line, &n), -EINVAL);
+	assert_true(sysroot_read(&sr, "/proc/self/status", buf, sizeof(buf)) == -EFBIG);
+	assert_int_equal(sysroot_read_alloc(&sr, "/proc/self/status", 1 << 20, &out, NULL), 0);
+	assert_non_null(strstr(out, "Name:"));
+	free(out);
+	if (file_on_kernfs_submount(path, sizeof(path))) {
+		assert_int_equal(sysroot_kernfs_open(&sr, path, O_RDONLY), -EXDEV);
+		assert_int_equal(sysroot_read_alloc(&sr, path, 1 << 24, &out, NULL), 0);
+		free(out);
+	} else {
+		printf("# no mount with a regular file below /sys or /proc: the fallback's read is not tried\n");
+	}
+	sysroot_close(&sr);
+}
+
+/* A read-only run of a live root reads each file once: later reads get the first answer, a process's own files and writes aside. */
+static void test_memo(void **state)
+{
+	struct sysroot sr;
+	char knob[128], absent[128], other[128], proc[64], buf[64], *out;
+	size_t len;
+	pid_t child;
+
+	(void)state;
+	put("/sys/m/knob", "1\n", 2);
+	snprintf(knob, sizeof(knob), "%s/sys/m/knob", root);	/* paths on the live root "/" */
+	snprintf(absent, sizeof(absent), "%s/sys/m/absent", root);
+	snprintf(other, sizeof(other), "%s/sys/m/other", root);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)child);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	sysroot_memo_start(&sr);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysroot_read(&sr, absent, buf, sizeof(buf)), -ENOENT);
+	assert_true(sysroot_read(&sr, proc, buf, sizeof(buf)) > 0);
+	put("/sys/m/knob", "22\n", 3);
+	put("/sys/m/absent", "x\n", 2);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	/* the first answers stay, by every reader */
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysroot_read_alloc(&sr, knob, 1024, &out, &len), 0);
+	assert_int_equal(len, 2);
+	assert_string_equal(out, "1\n");
+	free(out);
+	assert_int_equal(sysroot_read(&sr, absent, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sysroot_read_alloc(&sr, absent, 1024, &out, &len), -ENOENT);
+	assert_false(sysroot_exists(&sr, absent));
+	assert_true(sysroot_exists(&sr, knob));
+	/* a buffer too small for what was kept reads the file as before */
+	assert_int_equal(sysroot_read(&sr, knob, buf, 2), -EFBIG);
+	/* a process's own files are read afresh (an app's threads are read at both ends of a window) */
+	assert_int_equal(sysroot_read(&sr, proc, buf, sizeof(buf)), -ENOENT);
+	/* a write forgets what was kept */
+	assert_int_equal(sysroot_write_file(&sr, other, "3", 1, SW_CREATE, 0644), 0);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "22");
+	assert_int_equal(sysroot_read_str(&sr, absent, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "x");
+	sysroot_close(&sr);
+	/* a tree is not memoised, nor is a root without the call */
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	sysroot_memo_start(&sr);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/m/knob", buf, sizeof(buf)), 0);
+	put("/sys/m/knob", "4\n", 2);
+	assert_int_equal(sysroot_read_str(&sr, "/sys/m/knob", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4");
+	sysroot_close(&sr);
+	assert_int_equal(sysroot_open(&sr, "/"), 0);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	put("/sys/m/knob", "5\n", 2);
+	assert_int_equal(sysroot_read_str(&sr, knob, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "5");
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_writer_refuses),
 		cmocka_unit_test(test_root_alias),
 		cmocka_unit_test(test_walk_matches_openat2),
+		cmocka_unit_test(test_kernfs_open),
+		cmocka_unit_test(test_memo),
 	};
 
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
