@@ -17,7 +17,8 @@ SYN=${SYN:-/tmp/tickready-synth}
 cc -O2 -o "$TMP/floor" bench/floor.c || exit 2
 
 # Interleaved pairs: A then B, PAIRS times after one warm-up each; per-run cpu (user+sys, children) and wall.
-# Prints "A_med_cpu_ms B_med_cpu_ms cpu_ratio_min med max A_med_wall_ms B_med_wall_ms wall_ratio_min med max".
+# Prints "A_med_cpu_ms B_med_cpu_ms cpu_ratio_min med max A_med_wall_ms B_med_wall_ms wall_ratio_min med max
+# A_med_user_ms B_med_user_ms A_med_sys_ms B_med_sys_ms": where the cpu goes, user space or the kernel.
 pairs() {
 	python3 - "$PAIRS" "$@" <<'PY'
 import os, subprocess, sys, time
@@ -27,7 +28,7 @@ def once(cmd):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, ru = os.wait4(p.pid, 0)
-    return (ru.ru_utime + ru.ru_stime) * 1e3, (time.perf_counter() - t0) * 1e3
+    return (ru.ru_utime + ru.ru_stime) * 1e3, (time.perf_counter() - t0) * 1e3, ru.ru_utime * 1e3, ru.ru_stime * 1e3
 for c in cmds:
     once(c)
 a, b = [], []
@@ -38,6 +39,8 @@ out = []
 for i in (0, 1):
     r = sorted(x[i] / y[i] for x, y in zip(a, b) if y[i] > 0) or [float("nan")]
     out += [med([x[i] for x in a]), med([y[i] for y in b]), r[0], med(r), r[-1]]
+for i in (2, 3):
+    out += [med([x[i] for x in a]), med([y[i] for y in b])]
 print(" ".join("%.4g" % v for v in out))
 PY
 }
@@ -57,12 +60,14 @@ if command -v tuned-adm >/dev/null && tuned-adm active >/dev/null 2>&1; then
 else
 	row "live audit vs tuned-adm verify (wall), goal >= 30x" "no tuned daemon" "unknown (bench/with-tuned.sh)"
 fi
-read -r ac lc c0 c1 c2 aw lw w0 w1 w2 < <(pairs "$TR" audit --format json -- lscpu)
+read -r ac lc c0 c1 c2 aw lw w0 w1 w2 _ < <(pairs "$TR" audit --format json -- lscpu)
 row "live audit / lscpu (wall), goal <= 1.25x" "$w0 / $w1 / $w2 ($aw vs $lw ms)" "$(verdict "$w1 <= 1.25")"
-read -r ac fc c0 c1 c2 aw fw w0 w1 w2 < <(pairs "$TR" audit --format json -- "$TMP/floor" "$TMP/live.list")
+read -r ac fc c0 c1 c2 aw fw w0 w1 w2 au fu as fs < <(pairs "$TR" audit --format json -- "$TMP/floor" "$TMP/live.list")
 row "live audit / floor ($(wc -l <"$TMP/live.list") files; cpu), goal <= 1.2x" "$c0 / $c1 / $c2 ($ac vs $fc ms)" "$(verdict "$c1 <= 1.2")"
-read -r ac fc c0 c1 c2 _ < <(pairs "$TR" audit --root "$SYN" --format json -- "$TMP/floor" "$TMP/syn.list")
+row "  of which user / system (medians)" "audit $au / $as ms, floor $fu / $fs ms" ""
+read -r ac fc c0 c1 c2 _ _ _ _ _ au fu as fs < <(pairs "$TR" audit --root "$SYN" --format json -- "$TMP/floor" "$TMP/syn.list")
 row "512-cpu/4,000-IRQ tree audit / floor (cpu), goal <= 1.2x" "$c0 / $c1 / $c2 ($ac vs $fc ms)" "$(verdict "$c1 <= 1.2")"
+row "  of which user / system (medians)" "audit $au / $as ms, floor $fu / $fs ms" ""
 
 if [ -x build/tickready-poller ] && command -v dpdk-testpmd >/dev/null; then
 	rx=$(ROUNDS=${ROUNDS:-3} bash bench/poller-rxonly.sh 4 2>&1 | sed -n 's/^ratio poller\/testpmd: *\([0-9.]*\).*/\1/p')
