@@ -18,7 +18,8 @@ cc -O2 -o "$TMP/floor" bench/floor.c || exit 2
 
 # Interleaved pairs: A then B, PAIRS times after one warm-up each; per-run cpu (user+sys, children) and wall.
 # Prints "A_med_cpu_ms B_med_cpu_ms cpu_ratio_min med max A_med_wall_ms B_med_wall_ms wall_ratio_min med max
-# A_med_user_ms B_med_user_ms A_med_sys_ms B_med_sys_ms": where the cpu goes, user space or the kernel.
+# A_mean_user_ms B_mean_user_ms A_mean_sys_ms B_mean_sys_ms": where the cpu goes, user space or the kernel (means:
+# the kernel splits a run's time between the two by the ticks it sampled, too coarse for a median of 5-ms runs).
 pairs() {
 	python3 - "$PAIRS" "$@" <<'PY'
 import os, subprocess, sys, time
@@ -39,8 +40,9 @@ out = []
 for i in (0, 1):
     r = sorted(x[i] / y[i] for x, y in zip(a, b) if y[i] > 0) or [float("nan")]
     out += [med([x[i] for x in a]), med([y[i] for y in b]), r[0], med(r), r[-1]]
+mean = lambda v: sum(v) / len(v)
 for i in (2, 3):
-    out += [med([x[i] for x in a]), med([y[i] for y in b])]
+    out += [mean([x[i] for x in a]), mean([y[i] for y in b])]
 print(" ".join("%.4g" % v for v in out))
 PY
 }
@@ -64,10 +66,10 @@ read -r ac lc c0 c1 c2 aw lw w0 w1 w2 _ < <(pairs "$TR" audit --format json -- l
 row "live audit / lscpu (wall), goal <= 1.25x" "$w0 / $w1 / $w2 ($aw vs $lw ms)" "$(verdict "$w1 <= 1.25")"
 read -r ac fc c0 c1 c2 aw fw w0 w1 w2 au fu as fs < <(pairs "$TR" audit --format json -- "$TMP/floor" "$TMP/live.list")
 row "live audit / floor ($(wc -l <"$TMP/live.list") files; cpu), goal <= 1.2x" "$c0 / $c1 / $c2 ($ac vs $fc ms)" "$(verdict "$c1 <= 1.2")"
-row "  of which user / system (medians)" "audit $au / $as ms, floor $fu / $fs ms" ""
+row "  of which user / system (means)" "audit $au / $as ms, floor $fu / $fs ms" ""
 read -r ac fc c0 c1 c2 _ _ _ _ _ au fu as fs < <(pairs "$TR" audit --root "$SYN" --format json -- "$TMP/floor" "$TMP/syn.list")
 row "512-cpu/4,000-IRQ tree audit / floor (cpu), goal <= 1.2x" "$c0 / $c1 / $c2 ($ac vs $fc ms)" "$(verdict "$c1 <= 1.2")"
-row "  of which user / system (medians)" "audit $au / $as ms, floor $fu / $fs ms" ""
+row "  of which user / system (means)" "audit $au / $as ms, floor $fu / $fs ms" ""
 
 if [ -x build/tickready-poller ] && command -v dpdk-testpmd >/dev/null; then
 	rx=$(ROUNDS=${ROUNDS:-3} bash bench/poller-rxonly.sh 4 2>&1 | sed -n 's/^ratio poller\/testpmd: *\([0-9.]*\).*/\1/p')
