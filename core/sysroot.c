@@ -50,13 +50,13 @@ struct sysroot_record {
 
 /* What a read-only run learnt of each path (sysroot_memo_start): the bytes read, or -ENOENT. */
 struct sysroot_memo {
-	struct memo_slot {
-		char *key;	/* NULL when free */
+	struct memo_entry {
 		char *data;	/* NUL-terminated; NULL when rc < 0 */
 		size_t len;
 		int rc;
-	} *slot;
+	} *v;
 	size_t n, cap;
+	struct rec_index index;	/* path -> entry of v, as the record's reads */
 	pthread_mutex_t lock;	/* a host's second loading thread reads too */
 };
 
@@ -112,6 +112,14 @@ int sysroot_open(struct sysroot *sr, const char *root)
 	return 0;
 }
 
+static void index_free(struct rec_index *ix)
+{
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->slot[i].key);
+	free(ix->slot);
+	memset(ix, 0, sizeof(*ix));
+}
+
 static void record_free(struct sysroot_record *rec)
 {
 	if (!rec)
@@ -121,24 +129,19 @@ static void record_free(struct sysroot_record *rec)
 		free(rec->v[i].data);
 	}
 	free(rec->v);
-	for (size_t i = 0; i < rec->lists.cap; i++)
-		free(rec->lists.slot[i].key);
-	for (size_t i = 0; i < rec->reads.cap; i++)
-		free(rec->reads.slot[i].key);
-	free(rec->lists.slot);
-	free(rec->reads.slot);
+	index_free(&rec->lists);
+	index_free(&rec->reads);
 	free(rec);
 }
 
 static void memo_clear(struct sysroot_memo *m)
 {
-	for (size_t i = 0; i < m->cap; i++) {
-		free(m->slot[i].key);
-		free(m->slot[i].data);
-	}
-	free(m->slot);
-	m->slot = NULL;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].data);
+	free(m->v);
+	m->v = NULL;
 	m->n = m->cap = 0;
+	index_free(&m->index);
 }
 
 void sysroot_memo_start(struct sysroot *sr)
@@ -378,15 +381,24 @@ static size_t index_slot(const struct rec_index *ix, const char *key)
 	return i;
 }
 
+/* Whether key is kept, and its index in *idx. */
+static bool index_find(const struct rec_index *ix, const char *key, size_t *idx)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return false;
+	i = index_slot(ix, key);
+	*idx = ix->slot[i].idx;
+	return ix->slot[i].key != NULL;
+}
+
 /* The entry kept for key, or NULL. */
 static const struct rec_entry *index_get(const struct sysroot_record *rec, const struct rec_index *ix, const char *key)
 {
 	size_t i;
 
-	if (!ix->cap)
-		return NULL;
-	i = index_slot(ix, key);
-	return ix->slot[i].key ? &rec->v[ix->slot[i].idx] : NULL;
+	return index_find(ix, key, &i) ? &rec->v[i] : NULL;
 }
 
 /* Keeps the first entry for key: later ones are not what the first reader saw. */
@@ -682,11 +694,6 @@ static void record_entries(const struct sysroot *sr, const char *path, int dfd, 
 }
 
 /*
- * path opened for reading when a regular file: -EINVAL for anything else. On a live procfs or sysfs
- * (sysroot_kernfs_open) only a directory can be the wrong kind, and reading one fails with EISDIR,
- * which read_errno turns into that -EINVAL: no fstat there.
- */
-/*
  * Whether reads of path are memoised: on a live root (a tree's thousands of files, each read once, paid
  * more for the keeping than they saved: 512-cpu synthetic tree +10% cpu), not a process's own files, and
  * not while capturing.
@@ -704,16 +711,6 @@ static bool memo_on(const struct sysroot *sr, const char *path)
 	return true;
 }
 
-/* path's slot: the one holding it, or the free one for it. The memo is locked and has room. */
-static struct memo_slot *memo_find(struct sysroot_memo *m, const char *path)
-{
-	size_t i;
-
-	for (i = hash_str(path) & (m->cap - 1); m->slot[i].key && strcmp(m->slot[i].key, path); i = (i + 1) & (m->cap - 1))
-		;
-	return &m->slot[i];
-}
-
 /*
  * What was kept for path, when it answers a read below limit bytes: 1 with *rc the -errno kept, or
  * the bytes copied to buf (size limit) or to a malloc'd *out with their length in *rc. 0 when not kept.
@@ -721,14 +718,15 @@ static struct memo_slot *memo_find(struct sysroot_memo *m, const char *path)
 static int memo_get(const struct sysroot *sr, const char *path, size_t limit, char *buf, char **out, ssize_t *rc)
 {
 	struct sysroot_memo *m = sr->memo;
-	struct memo_slot *s;
+	const struct memo_entry *s;
 	int hit = 0;
+	size_t i;
 
 	if (!memo_on(sr, path))
 		return 0;
 	pthread_mutex_lock(&m->lock);
-	s = m->cap ? memo_find(m, path) : NULL;
-	if (s && s->key && (s->rc < 0 || s->len < limit)) {
+	s = index_find(&m->index, path, &i) ? &m->v[i] : NULL;
+	if (s && (s->rc < 0 || s->len < limit)) {
 		hit = 1;
 		*rc = s->rc < 0 ? s->rc : (ssize_t)s->len;
 		if (s->rc == 0 && buf)
@@ -746,24 +744,18 @@ static int memo_get(const struct sysroot *sr, const char *path, size_t limit, ch
 static void memo_keep(const struct sysroot *sr, const char *path, int rc, const char *data, size_t len)
 {
 	struct sysroot_memo *m = sr->memo;
-	struct memo_slot *s;
+	struct memo_entry *s;
+	size_t i;
 
 	if ((rc < 0 && rc != -ENOENT) || !memo_on(sr, path))
 		return;
 	pthread_mutex_lock(&m->lock);
-	if (2 * (m->n + 1) > m->cap) {
-		struct sysroot_memo old = *m;
-
-		m->cap = m->cap ? m->cap * 2 : 512;
-		m->slot = xcalloc(m->cap, sizeof(*m->slot));
-		for (size_t j = 0; j < old.cap; j++)
-			if (old.slot[j].key)
-				*memo_find(m, old.slot[j].key) = old.slot[j];
-		free(old.slot);
-	}
-	s = memo_find(m, path);
-	if (!s->key) {	/* the first answer stays */
-		s->key = xstrdup(path);
+	if (!index_find(&m->index, path, &i)) {	/* the first answer stays */
+		if (m->n == m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 256;
+			m->v = xrealloc(m->v, m->cap * sizeof(*m->v));
+		}
+		s = &m->v[m->n];
 		s->rc = rc < 0 ? rc : 0;
 		s->len = len;
 		s->data = NULL;
@@ -772,11 +764,16 @@ static void memo_keep(const struct sysroot *sr, const char *path, int rc, const 
 			memcpy(s->data, data, len);
 			s->data[len] = '\0';
 		}
-		m->n++;
+		index_put(&m->index, path, m->n++);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * path opened for reading when a regular file: -EINVAL for anything else. On a live procfs or sysfs
+ * (sysroot_kernfs_open) only a directory can be the wrong kind, and reading one fails with EISDIR,
+ * which read_errno turns into that -EINVAL: no fstat there.
+ */
 static int read_errno(void)
 {
 	return errno == EISDIR ? -EINVAL : -errno;
