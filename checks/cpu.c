@@ -341,23 +341,22 @@ static int plan_cpu_isolated(const struct tune_ctx *ctx, const struct finding *f
 {
 	struct boot_param b[3];
 	struct iso_want w;
+	char *isolcpus;
 	size_t n = 0;
+	int rc;
 
 	iso_want_init(&w, ctx->prof);
-	if (w.isolcpus == 1) {
-		b[n] = (struct boot_param){ .key = "isolcpus", .isolates = true };
-		snprintf(b[n++].value, sizeof(b[0].value), "%s%s", w.flags_text, w.list);
-	}
-	if (w.nohz == 1) {
-		b[n] = (struct boot_param){ .key = "nohz_full", .isolates = true };
-		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
-	}
-	if (w.rcu == 1) {
-		b[n] = (struct boot_param){ .key = "rcu_nocbs", .isolates = true };
-		snprintf(b[n++].value, sizeof(b[0].value), "%s", w.list);
-	}
+	isolcpus = xasprintf("%s%s", w.flags_text, w.list);
+	if (w.isolcpus == 1)
+		b[n++] = (struct boot_param){ .key = "isolcpus", .value = isolcpus, .isolates = true };
+	if (w.nohz == 1)
+		b[n++] = (struct boot_param){ .key = "nohz_full", .value = w.list, .isolates = true };
+	if (w.rcu == 1)
+		b[n++] = (struct boot_param){ .key = "rcu_nocbs", .value = w.list, .isolates = true };
+	rc = plan_boot_params(ctx, f, p, b, n);
+	free(isolcpus);
 	free(w.list);
-	return plan_boot_params(ctx, f, p, b, n);
+	return rc;
 }
 
 const struct check check_cpu_isolated = {
@@ -1145,12 +1144,12 @@ static void run_cpu_idle_boot_limit(const struct check_ctx *ctx, struct finding 
 
 static int plan_idle_boot_limit(const struct tune_ctx *ctx, const struct finding *f, struct plan *p)
 {
-	char key[32], drv[32];
-	struct boot_param b = { .key = key };
+	char key[32], val[32], drv[32];
+	struct boot_param b = { .key = key, .value = val };
 	long max;
 
 	if (profile_long(ctx->prof, PK_MAX_IDLE_LATENCY_US, &max) < 0 ||
-	    boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), b.value, sizeof(b.value), drv, sizeof(drv)) < 0)
+	    boot_limit_want(ctx->sr, ctx->prof, max, key, sizeof(key), val, sizeof(val), drv, sizeof(drv)) < 0)
 		return 0;
 	return plan_boot_params(ctx, f, p, &b, 1);
 }
@@ -1305,12 +1304,11 @@ static int plan_clocksource(const struct tune_ctx *ctx, const struct finding *f,
 	const char *want = profile_str(ctx->prof, PK_CLOCKSOURCE);
 	char avail[512];
 
-	struct boot_param b[2] = { { .key = "clocksource" }, { .key = "tsc", .value = "reliable" } };
+	struct boot_param b[2] = { { .key = "clocksource", .value = want }, { .key = "tsc", .value = "reliable" } };
 	bool now;
 
 	if (!want)
 		return 0;
-	snprintf(b[0].value, sizeof(b[0].value), "%s", want);
 	/* The kernel only switches to a clocksource it still trusts; tsc marked unstable needs a reboot. */
 	now = sysroot_read_str(ctx->sr, "/sys/devices/system/clocksource/clocksource0/available_clocksource", avail,
 			       sizeof(avail)) == 0 &&

@@ -79,9 +79,8 @@ static void boot_fail(const struct check_ctx *ctx, struct finding *f, bool (*ok)
 static int plan_one_param(const struct tune_ctx *ctx, const struct finding *f, struct plan *p, const char *key,
 			  const char *value)
 {
-	struct boot_param b = { .key = key };
+	struct boot_param b = { .key = key, .value = value };
 
-	snprintf(b.value, sizeof(b.value), "%s", value);
 	return plan_boot_params(ctx, f, p, &b, 1);
 }
 

@@ -259,8 +259,10 @@ static int plan_row(const struct tune_ctx *ctx, const struct finding *f, struct 
 {
 	struct check_ctx cc = { ctx->host, ctx->prof, ctx->sr, NULL };
 	struct boot_param b = { .key = r->param };
+	char want[CPUSET_TEXT_MAX];
 
-	row_want(&cc, r, b.value, sizeof(b.value));
+	row_want(&cc, r, want, sizeof(want));
+	b.value = want;
 	if (r->kind == BP_HOUSEKEEPING)
 		b.blocked = ctx->cpulist_bad;
 	return plan_boot_params(ctx, f, p, &b, 1);

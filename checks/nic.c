@@ -1270,12 +1270,9 @@ static int plan_iommu(const struct tune_ctx *ctx, const struct finding *f, struc
 	if (cloud_virtual(ctx->host) && !iommu_on(ctx->sr, seen, sizeof(seen)))
 		v = "noiommu";
 	if (!strcmp(v, "on")) {
-		if (strstr(ctx->host->cpu_vendor, "Intel")) {
-			b[n] = (struct boot_param){ .key = "intel_iommu" };
-			snprintf(b[n++].value, sizeof(b[0].value), "on");
-		}
-		b[n] = (struct boot_param){ .key = "iommu" };
-		snprintf(b[n++].value, sizeof(b[0].value), "pt");
+		if (strstr(ctx->host->cpu_vendor, "Intel"))
+			b[n++] = (struct boot_param){ .key = "intel_iommu", .value = "on" };
+		b[n++] = (struct boot_param){ .key = "iommu", .value = "pt" };
 	} else if (!strcmp(v, "noiommu")) {
 		return plan_noiommu(ctx, f, p);
 	}

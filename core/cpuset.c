@@ -223,30 +223,58 @@ int cpuset_parse_mask(struct cpuset *out, const char *text)
 	return 0;
 }
 
+/* The first cpu from `from` on that is not in s, CPUSET_MAX when all are: a word at a time, as a full set is 8,192. */
+static int next_clear(const struct cpuset *s, int from)
+{
+	for (int w = from / 64; w < CPUSET_WORDS; w++) {
+		uint64_t word = ~s->bits[w];
+
+		if (w == from / 64)
+			word &= ~0ULL << (from % 64);
+		if (word)
+			return w * 64 + __builtin_ctzll(word);
+	}
+	return CPUSET_MAX;
+}
+
+static size_t put_uint(char *out, unsigned v)
+{
+	char digits[10];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	for (size_t i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	return n;
+}
+
 char *cpuset_format(const struct cpuset *s, char *buf, size_t size)
 {
 	size_t len = 0;
-	int c = cpuset_next(s, 0);
 
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
-	while (c >= 0) {
-		int hi = c;
-		int n;
+	for (int c = cpuset_next(s, 0); c >= 0;) {
+		int hi = next_clear(s, c) - 1;
+		char item[24];
+		size_t n = 0;
 
-		while (cpuset_has(s, hi + 1))
-			hi++;
-		if (hi == c)
-			n = snprintf(buf + len, size - len, "%s%d", len ? "," : "", c);
-		else
-			n = snprintf(buf + len, size - len, "%s%d-%d", len ? "," : "", c, hi);
-		if (n < 0 || (size_t)n >= size - len) {
-			buf[len] = '\0';	/* never leave half a range */
-			break;
+		if (len)
+			item[n++] = ',';
+		n += put_uint(item + n, (unsigned)c);
+		if (hi > c) {
+			item[n++] = '-';
+			n += put_uint(item + n, (unsigned)hi);
 		}
-		len += (size_t)n;
-		c = cpuset_next(s, hi + 1);
+		if (n >= size - len)
+			break;	/* never half a range */
+		memcpy(buf + len, item, n);
+		len += n;
+		buf[len] = '\0';
+		c = hi + 1 < CPUSET_MAX ? cpuset_next(s, hi + 1) : -1;
 	}
 	return buf;
 }

@@ -643,33 +643,34 @@ void profile_free(struct profile *p)
 /* Replaces ${isolated_cores} ${housekeeping_cores} ${nic_node}; an unknown variable is an error. */
 static int expand(const struct profile *p, const char *raw, char **out, char *bad, size_t size)
 {
-	char iso[CPUSET_TEXT_MAX], hk[CPUSET_TEXT_MAX];
 	struct strbuf sb = { 0 };
+	const char *s = raw, *var;
 
-	cpuset_format(&p->isolated, iso, sizeof(iso));
-	cpuset_format(&p->housekeeping, hk, sizeof(hk));
-	for (const char *s = raw; *s;) {
-		const char *end;
+	/* Most values name no variable: no cpu list formatted for them. */
+	while ((var = strstr(s, "${"))) {
+		const char *end = strchr(var, '}');
+		char *list = NULL;
 
-		if (s[0] != '$' || s[1] != '{' || !(end = strchr(s, '}'))) {
-			char c[2] = { *s++, 0 };
-
-			strbuf_add(&sb, c);
-			continue;
-		}
-		if (!strncmp(s, "${isolated_cores}", 17))
-			strbuf_add(&sb, iso);
-		else if (!strncmp(s, "${housekeeping_cores}", 21))
-			strbuf_add(&sb, hk);
-		else if (!strncmp(s, "${nic_node}", 11))
+		if (!end)
+			break;
+		strbuf_addn(&sb, s, (size_t)(var - s));
+		if (!strncmp(var, "${isolated_cores}", 17))
+			list = cpuset_text(&p->isolated);
+		else if (!strncmp(var, "${housekeeping_cores}", 21))
+			list = cpuset_text(&p->housekeeping);
+		else if (!strncmp(var, "${nic_node}", 11))
 			strbuf_addf(&sb, "%d", p->nic_node);
 		else {
-			snprintf(bad, size, "unknown variable '%.*s'", (int)(end - s + 1), s);
+			snprintf(bad, size, "unknown variable '%.*s'", (int)(end - var + 1), var);
 			strbuf_free(&sb);
 			return -EINVAL;
 		}
+		if (list)
+			strbuf_add(&sb, list);
+		free(list);
 		s = end + 1;
 	}
+	strbuf_add(&sb, s);
 	*out = strbuf_detach(&sb);
 	return 0;
 }

@@ -162,13 +162,17 @@ static void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->s = xrealloc(sb->s, sb->cap);
 }
 
+void strbuf_addn(struct strbuf *sb, const char *s, size_t n)
+{
+	strbuf_grow(sb, n);
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
 void strbuf_add(struct strbuf *sb, const char *s)
 {
-	size_t n = strlen(s);
-
-	strbuf_grow(sb, n);
-	memcpy(sb->s + sb->len, s, n + 1);
-	sb->len += n;
+	strbuf_addn(sb, s, strlen(s));
 }
 
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)

@@ -47,6 +47,7 @@ struct strbuf {
 };
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_add(struct strbuf *sb, const char *s);
+void strbuf_addn(struct strbuf *sb, const char *s, size_t n);	/* n bytes of s, then a NUL */
 void strbuf_free(struct strbuf *sb);
 /* Returns the string and resets sb; never NULL. */
 char *strbuf_detach(struct strbuf *sb);

@@ -380,7 +380,7 @@ int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *che
 	if (bt == BT_NONE)
 		return -ENOENT;
 	for (size_t i = 0; i < n && nrows < BOOT_PARAMS_MAX; i++) {
-		struct change *c = add_cmdline(ctx, p, check, bt, v[i].key, v[i].value);
+		struct change *c = add_cmdline(ctx, p, check, bt, v[i].key, v[i].value ? v[i].value : "");
 
 		if (!c)
 			continue;
@@ -402,9 +402,8 @@ int tune_boot_params(const struct tune_ctx *ctx, struct plan *p, const char *che
 int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, const char *key, const char *want,
 		 const char *blocked)
 {
-	struct boot_param b = { .key = key, .blocked = blocked };
+	struct boot_param b = { .key = key, .value = want, .blocked = blocked };
 
-	snprintf(b.value, sizeof(b.value), "%s", want);
 	return tune_boot_params(ctx, p, check, &b, 1);
 }
 

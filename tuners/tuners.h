@@ -39,7 +39,7 @@ int tune_cmdline(const struct tune_ctx *ctx, struct plan *p, const char *check, 
 #define BOOT_PARAMS_MAX 8
 struct boot_param {
 	const char *key;
-	char value[CPUSET_TEXT_MAX];
+	const char *value;	/* NULL: the key alone; the caller's, not copied (a 40 KB array here was zeroed by every literal) */
 	bool isolates;		/* uses the isolated cpus: guarded like the cpu lists, never a whole node */
 	const char *blocked;	/* an interlock its runtime twin trips, NULL when clear */
 };

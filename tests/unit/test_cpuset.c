@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
@@ -120,6 +121,58 @@ static void test_format_truncates_whole_ranges(void **state)
 	assert_string_equal(small, "0,2,4,6");
 }
 
+/* The kernel's list format, cpu by cpu: what cpuset_format's word-at-a-time runs must equal. */
+static void format_by_cpu(const struct cpuset *s, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < CPUSET_MAX; c++) {
+		int hi = c;
+		int n;
+
+		if (!cpuset_has(s, c))
+			continue;
+		while (hi + 1 < CPUSET_MAX && cpuset_has(s, hi + 1))
+			hi++;
+		n = hi == c ? snprintf(buf + len, size - len, "%s%d", len ? "," : "", c)
+			    : snprintf(buf + len, size - len, "%s%d-%d", len ? "," : "", c, hi);
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[len] = '\0';
+			return;
+		}
+		len += (size_t)n;
+		c = hi;
+	}
+}
+
+static void test_format_runs(void **state)
+{
+	static char want[CPUSET_TEXT_MAX], got[CPUSET_TEXT_MAX];
+	struct cpuset s;
+	unsigned seed = 7;
+
+	(void)state;
+	memset(&s, 0xff, sizeof(s));
+	assert_string_equal(cpuset_format(&s, got, sizeof(got)), "0-8191");
+	assert_int_equal(cpuset_parse(&s, "63-64,127,128-191,8190"), 0);
+	assert_string_equal(cpuset_format(&s, got, sizeof(got)), "63-64,127-191,8190");
+	/* random sets, sparse to dense, whole and cut short */
+	for (int round = 0; round < 400; round++) {
+		int density = round % 8;
+		size_t size = round % 3 ? sizeof(got) : 1 + (size_t)(round % 97);
+
+		cpuset_zero(&s);
+		for (int c = 0; c < CPUSET_MAX; c++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((int)((seed >> 16) & 7) < density)
+				cpuset_set(&s, c);
+		}
+		format_by_cpu(&s, want, size);
+		assert_string_equal(cpuset_format(&s, got, size), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_algebra),
 		cmocka_unit_test(test_format_truncates_whole_ranges),
+		cmocka_unit_test(test_format_runs),
 	};
 
 	return cmocka_run_group_tests_name("cpuset", tests, NULL, NULL);
