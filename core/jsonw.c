@@ -10,9 +10,43 @@ void jw_init(struct jsonw *w, FILE *f)
 	w->f = f;
 }
 
+/*
+ * Bytes gather in w->buf and go to the stream in pieces of JSONW_BUF, and whenever a top-level value is
+ * complete (done), so the caller's own writes after it land after it: an fwrite_unlocked per token was a
+ * sixth of an audit's JSON (callgrind: 94 k instructions in fwrite alone for 1,400 strings).
+ */
+static void flush(struct jsonw *w)
+{
+	if (w->len)
+		fwrite_unlocked(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
 static void put(struct jsonw *w, const char *s, size_t n)
 {
-	fwrite_unlocked(s, 1, n, w->f);
+	if (n > sizeof(w->buf) - w->len) {
+		flush(w);
+		if (n >= sizeof(w->buf)) {
+			fwrite_unlocked(s, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putch(struct jsonw *w, char c)
+{
+	if (w->len == sizeof(w->buf))
+		flush(w);
+	w->buf[w->len++] = c;
+}
+
+/* After each call: a value at the top is whole, so the stream gets it now. */
+static void done(struct jsonw *w)
+{
+	if (w->depth == 0)
+		flush(w);
 }
 
 static void indent(struct jsonw *w, int depth)
@@ -20,7 +54,7 @@ static void indent(struct jsonw *w, int depth)
 	static const char spaces[] = "                                                                ";
 	size_t n = (size_t)depth * 2;
 
-	putc_unlocked('\n', w->f);
+	putch(w, '\n');
 	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
 		put(w, spaces, sizeof(spaces) - 1);
 	put(w, spaces, n);
@@ -36,7 +70,7 @@ static void element(struct jsonw *w)
 	if (w->depth == 0)
 		return;
 	if (w->any[w->depth])
-		putc_unlocked(',', w->f);
+		putch(w, ',');
 	w->any[w->depth] = true;
 	indent(w, w->depth);
 }
@@ -44,7 +78,7 @@ static void element(struct jsonw *w)
 static void open_container(struct jsonw *w, char c)
 {
 	element(w);
-	putc_unlocked(c, w->f);
+	putch(w, c);
 	if (w->depth + 1 >= JSONW_MAX_DEPTH)
 		abort();	/* no document of ours nests this deep */
 	w->depth++;
@@ -71,7 +105,8 @@ void jw_end(struct jsonw *w)
 	/* jansson writes "[]" and "{}" when empty, else the bracket on its own line. */
 	if (w->any[w->depth--])
 		indent(w, w->depth);
-	putc_unlocked(c, w->f);
+	putch(w, c);
+	done(w);
 }
 
 /* Length of the UTF-8 sequence at s (1-4), 0 when it is not one jansson accepts (utf8_check_*). */
@@ -96,20 +131,26 @@ static size_t utf8_len(const unsigned char *s)
 	return 0;
 }
 
+/* The bytes written as they are: printable ASCII but the quote and the backslash. */
+static const bool plain[256] = {
+	[0x20 ... '"' - 1] = true,
+	['"' + 1 ... '\\' - 1] = true,
+	['\\' + 1 ... 0x7f] = true,
+};
+
 static void string(struct jsonw *w, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str, *run = s;
 
-	putc_unlocked('"', w->f);
+	putch(w, '"');
 	for (;;) {
-		unsigned char c = *s;
+		unsigned char c;
 		char esc[8];
 		size_t n;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		while (plain[*s])
 			s++;
-			continue;
-		}
+		c = *s;
 		if (c >= 0x80 && (n = utf8_len(s))) {
 			s += n;
 			continue;
@@ -149,7 +190,7 @@ static void string(struct jsonw *w, const char *str)
 		}
 		run = ++s;
 	}
-	putc_unlocked('"', w->f);
+	putch(w, '"');
 }
 
 void jw_key(struct jsonw *w, const char *key)
@@ -168,24 +209,30 @@ void jw_str(struct jsonw *w, const char *s)
 	}
 	element(w);
 	string(w, s);
+	done(w);
 }
 
 void jw_int(struct jsonw *w, long long v)
 {
+	char text[24];
+
 	element(w);
-	fprintf(w->f, "%lld", v);
+	put(w, text, (size_t)snprintf(text, sizeof(text), "%lld", v));
+	done(w);
 }
 
 void jw_bool(struct jsonw *w, bool b)
 {
 	element(w);
 	put(w, b ? "true" : "false", b ? 4 : 5);
+	done(w);
 }
 
 void jw_null(struct jsonw *w)
 {
 	element(w);
 	put(w, "null", 4);
+	done(w);
 }
 
 json_t *jw_tree(void (*write)(struct jsonw *w, const void *arg), const void *arg)

@@ -9,9 +9,12 @@
 #include <stdio.h>
 
 #define JSONW_MAX_DEPTH 32
+#define JSONW_BUF 4096
 
 struct jsonw {
 	FILE *f;
+	size_t len;			/* bytes in buf not yet given to f: all of them once a top-level value is whole */
+	char buf[JSONW_BUF];
 	int depth;
 	bool any[JSONW_MAX_DEPTH];	/* the open container at each depth holds an element already */
 	char close[JSONW_MAX_DEPTH];	/* and the bracket that ends it */

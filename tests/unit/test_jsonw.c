@@ -188,11 +188,48 @@ static void test_not_utf8(void **state)
 	free(out);
 }
 
+/*
+ * The writer gathers bytes before the stream gets them: strings longer than its buffer, a document many
+ * buffers long, and the caller's own write after a top-level value, which must land after all of it.
+ */
+static void test_long_and_after(void **state)
+{
+	struct capture c;
+	struct jsonw *w = cap_open(&c);
+	json_t *doc = json_array();
+	char *big = malloc(3 * JSONW_BUF + 7), *ours, *theirs;
+
+	(void)state;
+	for (size_t i = 0; i < 3 * JSONW_BUF + 6; i++)
+		big[i] = i % 97 ? 'a' + (char)(i % 23) : '"';
+	big[3 * JSONW_BUF + 6] = '\0';
+	jw_arr(w);
+	for (int i = 0; i < 2000; i++) {
+		const char *s = i % 500 == 7 ? big : strings[i % (sizeof(strings) / sizeof(strings[0]))];
+
+		jw_str(w, s);
+		json_array_append_new(doc, json_string(s));
+	}
+	jw_end(w);
+	fputs("|after|", c.f);
+	jw_int(w, 42);
+	fputc('\n', c.f);
+	ours = cap_close(&c);
+	theirs = jansson_text(doc);
+	assert_true(strlen(ours) > 4 * JSONW_BUF);
+	assert_memory_equal(ours, theirs, strlen(theirs));
+	assert_string_equal(ours + strlen(theirs), "|after|42\n");
+	free(theirs);
+	free(ours);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars_and_strings),
 		cmocka_unit_test(test_nesting),
+		cmocka_unit_test(test_long_and_after),
 		cmocka_unit_test(test_not_utf8),
 	};
 
