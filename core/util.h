@@ -14,6 +14,8 @@ char *xvasprintf(const char *fmt, va_list ap);
 
 /* Strips surrounding whitespace in place; returns s. */
 char *trim(char *s);
+/* src into dst, cut to size - 1 bytes: snprintf(dst, size, "%s", src) without the formatter, for hot paths. */
+void str_copy(char *dst, size_t size, const char *src);
 /* s ends with suffix. */
 bool str_ends_with(const char *s, const char *suffix);
 /* Whole-string decimal integer (leading '-' allowed). -EINVAL on anything else, -ERANGE on overflow. */
