@@ -199,12 +199,6 @@ static void keep_thread(struct proc_entry *e, const struct host_thread *t)
 	e->v[e->n++] = *t;
 }
 
-/*
- * One process: /proc/PID/status gives its name (the kernel's comm as status escapes it; /proc/PID/comm
- * where there is no status) and, with "Threads: 1", its only thread: the same file as
- * task/PID/status, so the task directory need not be listed. Otherwise every task's status is read,
- * the leader's from the file already read.
- */
 /* /proc/PID[/task/TID]/LEAF, cut to size as snprintf would: a path per status file, 300 a run, without the formatter. */
 static void proc_path(char *out, size_t size, const char *pid, const char *tid, const char *leaf)
 {
@@ -220,6 +214,12 @@ static void proc_path(char *out, size_t size, const char *pid, const char *tid, 
 	out[n] = '\0';
 }
 
+/*
+ * One process: /proc/PID/status gives its name (the kernel's comm as status escapes it; /proc/PID/comm
+ * where there is no status) and, with "Threads: 1", its only thread: the same file as
+ * task/PID/status, so the task directory need not be listed. Otherwise every task's status is read,
+ * the leader's from the file already read.
+ */
 static void load_process(const struct sysroot *sr, const char *pid, struct proc_entry *e)
 {
 	struct status_extra x = { 0 };
