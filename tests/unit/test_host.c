@@ -148,7 +148,10 @@ static void test_irq_counts(void **state)
 	fx_write(fx, "/proc/interrupts",
 		 "      CPU0 CPU1 CPU2\n"
 		 " 24:  7 11 1000000   IR-PCI-MSI 9437184-edge      eno1-TxRx-0\n"
-		 " 25:  99999999999999999999999 0 0   IR-PCI-MSI 9437185-edge      eno1-TxRx-1\n");
+		 " 25:  99999999999999999999999 0 0   IR-PCI-MSI 9437185-edge      eno1-TxRx-1\n"
+		 /* blank runs of 17 and 9, a 19-digit count and a 20-digit one that still fits */
+		 " 26:                 5         18446744073709551600 10 x y\n"
+		 " 27: 9999999999999999999 0 0 x z\n");
 	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
 	host_load(&h, &sr);
 	q = host_irq(&h, 24);
@@ -159,6 +162,14 @@ static void test_irq_counts(void **state)
 	q = host_irq(&h, 25);
 	assert_non_null(q);
 	assert_true(q->count == ~0ULL);
+	q = host_irq(&h, 26);
+	assert_non_null(q);
+	assert_true(q->count == 18446744073709551615ULL);
+	assert_string_equal(q->name, "y");
+	assert_string_equal(q->chip, "x");
+	q = host_irq(&h, 27);
+	assert_non_null(q);
+	assert_true(q->count == 9999999999999999999ULL);
 	host_free(&h);
 	sysroot_close(&sr);
 }
