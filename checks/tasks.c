@@ -77,7 +77,7 @@ static void add_offender(struct task_class *c, const struct host_thread *st, int
 	snprintf(o->comm, sizeof(o->comm), "%s", st->comm);
 	o->pid = pid;
 	o->tid = tid;
-	cpuset_format(&st->cpus, o->cpus, sizeof(o->cpus));
+	cpuset_format(st->cpus, o->cpus, sizeof(o->cpus));
 }
 
 static void judge_thread(const struct check_ctx *ctx, struct task_scan *s, const struct host_thread *st, int pid, int tid)
@@ -85,11 +85,11 @@ static void judge_thread(const struct check_ctx *ctx, struct task_scan *s, const
 	/* Kthread: says it outright; older kernels: kthreadd is pid 2 and the parent of every other kernel thread. */
 	bool kernel = st->kthread >= 0 ? st->kthread == 1 : pid == 2 || st->ppid == 2;
 
-	if (!cpuset_intersects(&st->cpus, &ctx->prof->isolated))
+	if (!cpuset_intersects(st->cpus, &ctx->prof->isolated))
 		return;
 	if (kernel) {
 		/* A per-cpu kernel thread (ksoftirqd/N, kworker/N:M) belongs where it is. */
-		if (cpuset_count(&st->cpus) > 1)
+		if (cpuset_count(st->cpus) > 1)
 			add_offender(&s->kernel, st, pid, tid);
 	} else if (name_allowed(profile_str(ctx->prof, PK_TASKS_ALLOWED), st->comm)) {
 		s->allowed++;

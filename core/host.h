@@ -122,7 +122,7 @@ struct host_thread {
 	char comm[64];		/* Name:, as /proc escapes it */
 	long ppid;		/* -1 when absent */
 	int kthread;		/* Kthread: 1 or 0; -1 when the kernel has no such line (before 6.x) */
-	struct cpuset cpus;	/* Cpus_allowed_list */
+	const struct cpuset *cpus;	/* Cpus_allowed_list, interned: a host's threads share a few sets */
 };
 
 struct host_tasks {

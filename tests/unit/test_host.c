@@ -217,11 +217,15 @@ static void check_tasks(const struct host *h)
 			assert_string_equal(ts->v[i].comm, name);
 			assert_int_equal(ts->v[i].ppid, pid % 7);
 			assert_int_equal(ts->v[i].kthread, pid % 2);
-			assert_int_equal(cpuset_count(&ts->v[i].cpus), 1);
-			assert_true(cpuset_has(&ts->v[i].cpus, k));
+			assert_int_equal(cpuset_count(ts->v[i].cpus), 1);
+			assert_true(cpuset_has(ts->v[i].cpus, k));
 			i++;
 		}
 	assert_int_equal(ts->n, i);
+	/* Threads of equal sets share one copy, read by either thread of the load. */
+	for (size_t a = 0; a < ts->n; a++)
+		for (size_t b = 0; b < ts->n; b++)
+			assert_int_equal(ts->v[a].cpus == ts->v[b].cpus, cpuset_equal(ts->v[a].cpus, ts->v[b].cpus));
 }
 
 static void test_many_tasks(void **state)
@@ -322,10 +326,10 @@ static void test_single_thread_status(void **state)
 	assert_int_equal(ts->n, 5);
 	assert_int_equal(ts->v[0].tid, 10);
 	assert_string_equal(ts->v[0].comm, "solo");
-	assert_true(cpuset_has(&ts->v[0].cpus, 3));
+	assert_true(cpuset_has(ts->v[0].cpus, 3));
 	assert_int_equal(ts->v[1].tid, 20);
 	assert_string_equal(ts->v[1].comm, "main");
-	assert_true(cpuset_has(&ts->v[1].cpus, 1));
+	assert_true(cpuset_has(ts->v[1].cpus, 1));
 	assert_int_equal(ts->v[2].tid, 21);
 	assert_string_equal(ts->v[2].comm, "worker");
 	assert_int_equal(ts->v[3].tid, 30);

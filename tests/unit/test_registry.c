@@ -278,7 +278,7 @@ static void test_procs_read_ahead_same(void **state)
 	for (size_t i = 0; i < a->n; i++) {
 		assert_int_equal(a->v[i].tid, b->v[i].tid);
 		assert_string_equal(a->v[i].comm, b->v[i].comm);
-		assert_true(cpuset_equal(&a->v[i].cpus, &b->v[i].cpus));
+		assert_true(cpuset_equal(a->v[i].cpus, b->v[i].cpus));
 	}
 	assert_int_equal(host_process_named(&lazy, "irqbalance"), host_process_named(&ahead, "irqbalance"));
 	assert_int_equal(host_dma_holder(&lazy)->rc, host_dma_holder(&ahead)->rc);
