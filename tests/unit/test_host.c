@@ -174,6 +174,59 @@ static void test_irq_counts(void **state)
 	sysroot_close(&sr);
 }
 
+/*
+ * Rows as the kernel prints them (" %10u" per cpu), rows with counts wider than that place or shifted by
+ * hand-made spacing, and text after the counts: every row's total is the sum of its counts, whichever way
+ * each count is read (in its place or by the walk).
+ */
+static void test_irq_counts_mixed(void **state)
+{
+	struct fx *fx = *state;
+	struct strbuf sb = { 0 };
+	unsigned long long want[300];
+	unsigned seed = 11;
+	struct sysroot sr;
+	struct host h;
+
+	strbuf_add(&sb, "            CPU0       CPU1       CPU2       CPU3       CPU4       CPU5\n");
+	for (int r = 0; r < 300; r++) {
+		bool kernel = r % 3 != 0;
+
+		want[r] = 0;
+		strbuf_addf(&sb, "%4d:", 1000 + r);
+		for (int c = 0; c < 6; c++) {
+			static const unsigned long long scale[] = { 10, 100, 1000, 10000000000ull, 100000000000ull };
+			unsigned long long v;
+
+			seed = seed * 1103515245u + 12345u;
+			v = ((unsigned long long)seed << 20 ^ seed) % scale[(seed >> 8) % 5];
+			want[r] += v;
+			if (kernel)
+				strbuf_addf(&sb, " %10llu", v);
+			else
+				strbuf_addf(&sb, "%.*s%llu", 1 + (int)((seed >> 4) % 12), "            ", v);
+		}
+		strbuf_addf(&sb, "  PCI-MSIX-0000:3b:00.0 %d-edge      ens1f0-TxRx-%d\n", r, r);
+	}
+	fx_write(fx, "/proc/interrupts", sb.s);
+	assert_int_equal(sysroot_open(&sr, fx->dir), 0);
+	host_load(&h, &sr);
+	assert_int_equal(h.nirqs, 300);
+	for (int r = 0; r < 300; r++) {
+		const struct irq *q = host_irq(&h, 1000 + r);
+		char name[32];
+
+		assert_non_null(q);
+		assert_true(q->count == want[r]);
+		snprintf(name, sizeof(name), "ens1f0-TxRx-%d", r);
+		assert_string_equal(q->name, name);
+		assert_string_equal(q->chip, "PCI-MSIX-0000:3b:00.0");
+	}
+	host_free(&h);
+	sysroot_close(&sr);
+	strbuf_free(&sb);
+}
+
 /* 40 processes of 1-3 threads, one of them without a usable status. */
 #define NPROC 40
 
@@ -554,6 +607,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_irqs, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_irq_counts, fx_setup_base, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_irq_counts_mixed, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_many_tasks, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_single_thread_status, fx_setup_base, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_process_named, fx_setup_base, fx_teardown),
