@@ -668,7 +668,7 @@ static void irq_target(const struct tune_ctx *ctx, const struct nic *n, struct c
 
 /* In a tree the kernel does not recompute the other affinity files: write them as it would. */
 static void emulate_irq(const struct tune_ctx *ctx, struct plan *p, const char *check, const struct irq *irq,
-			const struct cpuset *want)
+			const struct cpuset *want, const char *want_list)
 {
 	char text[CPUSET_TEXT_MAX];
 	char path[64];
@@ -678,7 +678,7 @@ static void emulate_irq(const struct tune_ctx *ctx, struct plan *p, const char *
 	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", num);
 	/* Read by host_load: it exists, no need to ask again (4,000 IRQs). */
 	if (irq->has_effective || sysroot_exists(ctx->sr, path)) {
-		c = plan_add(p, check, CK_WRITE, path, path, NULL, cpuset_format(want, text, sizeof(text)));
+		c = plan_add(p, check, CK_WRITE, path, path, NULL, want_list);
 		if (c)
 			c->tree_only = true;
 	}
@@ -696,6 +696,10 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 	const struct host *h = ctx->host;
 	struct irq_nic *index;
 	size_t nindex;
+	/* IRQs share a few sets (their affinities are interned, their targets one per node): each formatted once in a row. */
+	const struct cpuset *now_of = NULL;
+	struct cpuset next_of;
+	bool have_next = false;
 
 	if (cpuset_empty(&ctx->prof->housekeeping))
 		return 0;
@@ -717,8 +721,16 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 		if (cpuset_subset(irq->affinity, &want))
 			continue;
 		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq->num);
-		c = plan_add(p, f->check->id, CK_WRITE, path, path, cpuset_format(irq->affinity, now, sizeof(now)),
-			     cpuset_format(&want, next, sizeof(next)));
+		if (irq->affinity != now_of) {
+			cpuset_format(irq->affinity, now, sizeof(now));
+			now_of = irq->affinity;
+		}
+		if (!have_next || !cpuset_equal(&want, &next_of)) {
+			cpuset_format(&want, next, sizeof(next));
+			next_of = want;
+			have_next = true;
+		}
+		c = plan_add(p, f->check->id, CK_WRITE, path, path, now, next);
 		if (!c)
 			continue;
 		change_set(&c->shell, "echo %s > %s", next, path);
@@ -726,7 +738,7 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 		tune_guard_cpus(ctx, c);
 		tune_guard_nic(ctx, c, n);
 		if (!c->blocked && !ctx->sr->live)
-			emulate_irq(ctx, p, f->check->id, irq, &want);
+			emulate_irq(ctx, p, f->check->id, irq, &want, next);
 	}
 	free(index);
 	return 0;
