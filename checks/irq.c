@@ -675,14 +675,14 @@ static void emulate_irq(const struct tune_ctx *ctx, struct plan *p, const char *
 	struct change *c;
 	int num = irq->num;
 
-	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", num);
+	str_num(path, sizeof(path), "/proc/irq/", num, "/effective_affinity_list");
 	/* Read by host_load: it exists, no need to ask again (4,000 IRQs). */
 	if (irq->has_effective || sysroot_exists(ctx->sr, path)) {
 		c = plan_add(p, check, CK_WRITE, path, path, NULL, want_list);
 		if (c)
 			c->tree_only = true;
 	}
-	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity", num);
+	str_num(path, sizeof(path), "/proc/irq/", num, "/smp_affinity");
 	if (sysroot_exists(ctx->sr, path)) {
 		c = plan_add(p, check, CK_WRITE, path, path, NULL, cpuset_format_mask(want, text, sizeof(text)));
 		if (c)
@@ -720,7 +720,7 @@ static int plan_irq_affinity(const struct tune_ctx *ctx, const struct finding *f
 		irq_target(ctx, n, &want);
 		if (cpuset_subset(irq->affinity, &want))
 			continue;
-		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq->num);
+		str_num(path, sizeof(path), "/proc/irq/", irq->num, "/smp_affinity_list");
 		if (irq->affinity != now_of) {
 			cpuset_format(irq->affinity, now, sizeof(now));
 			now_of = irq->affinity;

@@ -1105,10 +1105,10 @@ static void *read_affinities(void *arg)
 		struct irq *irq = &s->v[i];
 		char path[128];
 
-		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq->num);
+		str_num(path, sizeof(path), "/proc/irq/", irq->num, "/smp_affinity_list");
 		irq->has_affinity = sysroot_read_cpuset(s->sr, path, &set) == 0;
 		irq->affinity = cpuset_intern(s->pool, irq->has_affinity ? &set : &empty);
-		snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", irq->num);
+		str_num(path, sizeof(path), "/proc/irq/", irq->num, "/effective_affinity_list");
 		irq->has_effective = sysroot_read_cpuset(s->sr, path, &set) == 0;
 		irq->effective = cpuset_intern(s->pool, irq->has_effective ? &set : &empty);
 	}

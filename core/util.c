@@ -97,6 +97,29 @@ void str_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+char *str_num(char *dst, size_t size, const char *pre, int num, const char *post)
+{
+	char digits[12], *d = digits + sizeof(digits);
+	unsigned v = num < 0 ? 0u - (unsigned)num : (unsigned)num;
+	size_t n = 0;
+
+	*--d = '\0';
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	if (num < 0)
+		*--d = '-';
+	for (const char *part[] = { pre, d, post }, **q = part; q < part + 3 && size; q++) {
+		size_t len = strnlen(*q, size - 1 - n);
+
+		memcpy(dst + n, *q, len);
+		n += len;
+	}
+	if (size)
+		dst[n] = '\0';
+	return dst;
+}
+
 char *trim(char *s)
 {
 	size_t len = strlen(s);

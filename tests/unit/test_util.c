@@ -1,4 +1,4 @@
-/* core/util's string helpers: str_copy cuts as snprintf(dst, size, "%s", src) does. */
+/* core/util's string helpers: str_copy and str_num write what snprintf would, cut where it would cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,10 +28,30 @@ static void test_str_copy_as_snprintf(void **state)
 	assert_int_equal(ours[0], 'x');
 }
 
+static void test_str_num_as_snprintf(void **state)
+{
+	static const int nums[] = { 0, 7, -7, 42, 16777216, 2147483647, -2147483647 - 1 };
+	char ours[40], theirs[40];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		for (size_t size = 1; size <= sizeof(ours); size++) {
+			memset(ours, 'x', sizeof(ours));
+			memset(theirs, 'x', sizeof(theirs));
+			assert_ptr_equal(str_num(ours, size, "/proc/irq/", nums[i], "/smp_affinity"), ours);
+			snprintf(theirs, size, "%s%d%s", "/proc/irq/", nums[i], "/smp_affinity");
+			assert_memory_equal(ours, theirs, sizeof(ours));
+		}
+	memset(ours, 'x', sizeof(ours));
+	str_num(ours, 0, "a", 1, "b");
+	assert_int_equal(ours[0], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_str_copy_as_snprintf),
+		cmocka_unit_test(test_str_num_as_snprintf),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
