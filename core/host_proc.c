@@ -209,19 +209,10 @@ static void keep_thread(struct host_proc *p, struct proc_entry *e, struct host_t
 	e->v[e->n++] = *t;
 }
 
-/* /proc/PID[/task/TID]/LEAF, cut to size as snprintf would: a path per status file, 300 a run, without the formatter. */
+/* /proc/PID[/task/TID]/LEAF: a path per status file, 300 a run, without the formatter. */
 static void proc_path(char *out, size_t size, const char *pid, const char *tid, const char *leaf)
 {
-	const char *parts[] = { "/proc/", pid, tid ? "/task/" : "", tid ? tid : "", "/", leaf };
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		size_t len = strnlen(parts[i], size - 1 - n);
-
-		memcpy(out + n, parts[i], len);
-		n += len;
-	}
-	out[n] = '\0';
+	str_join(out, size, (const char *const[]){ "/proc/", pid, tid ? "/task/" : "", tid ? tid : "", "/", leaf }, 6);
 }
 
 /*

@@ -97,11 +97,26 @@ void str_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+char *str_join(char *dst, size_t size, const char *const *parts, size_t n)
+{
+	size_t len = 0;
+
+	if (!size)
+		return dst;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strnlen(parts[i], size - 1 - len);
+
+		memcpy(dst + len, parts[i], k);
+		len += k;
+	}
+	dst[len] = '\0';
+	return dst;
+}
+
 char *str_num(char *dst, size_t size, const char *pre, int num, const char *post)
 {
 	char digits[12], *d = digits + sizeof(digits);
 	unsigned v = num < 0 ? 0u - (unsigned)num : (unsigned)num;
-	size_t n = 0;
 
 	*--d = '\0';
 	do
@@ -109,15 +124,7 @@ char *str_num(char *dst, size_t size, const char *pre, int num, const char *post
 	while (v /= 10);
 	if (num < 0)
 		*--d = '-';
-	for (const char *part[] = { pre, d, post }, **q = part; q < part + 3 && size; q++) {
-		size_t len = strnlen(*q, size - 1 - n);
-
-		memcpy(dst + n, *q, len);
-		n += len;
-	}
-	if (size)
-		dst[n] = '\0';
-	return dst;
+	return str_join(dst, size, (const char *const[]){ pre, d, post }, 3);
 }
 
 char *trim(char *s)
