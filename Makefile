@@ -186,7 +186,9 @@ deb:
 	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -a -t $(BUILD)/deb/tickready-$(DEB_VERSION)
 	# The package is built as a distribution would: none of this make's variables (BUILD, SAN, -j) leak in.
 	cd $(BUILD)/deb/tickready-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning $(BUILD)/deb/tickready_$(DEB_VERSION)_amd64.changes
+	# lintian leaves its ELF index files (mldbm-elf-*) in TMPDIR: here, not in /tmp.
+	mkdir -p $(BUILD)/deb/tmp && TMPDIR=$(CURDIR)/$(BUILD)/deb/tmp lintian --fail-on error,warning \
+		$(BUILD)/deb/tickready_$(DEB_VERSION)_amd64.changes
 	@ls -l $(BUILD)/deb/*.deb
 
 # README's picture: this host's report (with the verify result recorded on this VM) in headless Chromium.
