@@ -95,11 +95,6 @@ static bool all_digits(const char *s)
 }
 
 /*
- * Reads path into buf: with ctx->keep_open through *fd, opened the first time and re-read with pread
- * after (a read that fails means the object went away: the path is opened once more, as it may name
- * a new one); else opened and closed each time. Too many open files: read as if not kept.
- */
-/*
  * A kept file read again from its start; -EBADF when none is kept, and a failed read closes it. Callers
  * with many files try it before making a path for read_kept: 4,000 IRQs' affinities, 2.7 M instructions
  * a sample less (callgrind).
@@ -117,6 +112,11 @@ static ssize_t reread_kept(int *fd, char *buf, size_t size)
 	return n;
 }
 
+/*
+ * Reads path into buf: with ctx->keep_open through *fd, opened the first time and re-read with pread
+ * after (a read that fails means the object went away: the path is opened once more, as it may name
+ * a new one); else opened and closed each time. Too many open files: read as if not kept.
+ */
 static ssize_t read_kept(const struct sysroot *sr, const struct watch_ctx *ctx, int *fd, const char *path, char *buf,
 			 size_t size)
 {
