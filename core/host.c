@@ -975,10 +975,12 @@ static void load_mounts(struct host *h)
 	free(text);
 }
 
-/* Past a run of blanks, eight at a time: a 512-cpu line is mostly the padding of its counts. */
+/* Eight blanks, as one word: a 512-cpu line of /proc/interrupts is mostly the padding of its counts. */
+static const uint64_t blanks = 0x2020202020202020ull;
+
+/* Past a run of blanks, eight at a time. */
 static char *skip_blanks(char *p, const char *end)
 {
-	static const uint64_t blanks = 0x2020202020202020ull;
 	uint64_t w;
 
 	while (end - p >= 8) {
@@ -1008,7 +1010,6 @@ static char *skip_blanks(char *p, const char *end)
  */
 static bool small_count(const char *col, unsigned long long *v)
 {
-	static const uint64_t blanks = 0x2020202020202020ull;
 	unsigned d8, d9, d10 = (unsigned)(col[10] - '0');
 	uint64_t w;
 
