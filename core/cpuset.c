@@ -50,12 +50,13 @@ bool cpuset_empty(const struct cpuset *s)
 	return true;
 }
 
-int cpuset_next(const struct cpuset *s, int from)
+/* The first cpu from `from` on whose bit differs from flip's (0: in s, ~0: not in s), a word at a time; -1 when none. */
+static int first_from(const struct cpuset *s, int from, uint64_t flip)
 {
 	if (from < 0)
 		from = 0;
 	for (int w = from / 64; w < CPUSET_WORDS; w++) {
-		uint64_t word = s->bits[w];
+		uint64_t word = s->bits[w] ^ flip;
 
 		if (w == from / 64)
 			word &= ~0ULL << (from % 64);
@@ -63,6 +64,11 @@ int cpuset_next(const struct cpuset *s, int from)
 			return w * 64 + __builtin_ctzll(word);
 	}
 	return -1;
+}
+
+int cpuset_next(const struct cpuset *s, int from)
+{
+	return first_from(s, from, 0);
 }
 
 void cpuset_and(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b)
@@ -223,18 +229,12 @@ int cpuset_parse_mask(struct cpuset *out, const char *text)
 	return 0;
 }
 
-/* The first cpu from `from` on that is not in s, CPUSET_MAX when all are: a word at a time, as a full set is 8,192. */
+/* The first cpu from `from` on that is not in s, CPUSET_MAX when all are (a full set is 8,192). */
 static int next_clear(const struct cpuset *s, int from)
 {
-	for (int w = from / 64; w < CPUSET_WORDS; w++) {
-		uint64_t word = ~s->bits[w];
+	int c = first_from(s, from, ~0ULL);
 
-		if (w == from / 64)
-			word &= ~0ULL << (from % 64);
-		if (word)
-			return w * 64 + __builtin_ctzll(word);
-	}
-	return CPUSET_MAX;
+	return c < 0 ? CPUSET_MAX : c;
 }
 
 static size_t put_uint(char *out, unsigned v)
