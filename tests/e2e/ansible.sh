@@ -91,8 +91,9 @@ if [ "$(id -u)" != 0 ] || [ "$before" = "install ok installed" ]; then
 	ok "# skip the .deb install: $([ "$(id -u)" != 0 ] && echo "not root" || echo "a tickready package is installed on this host")"
 else
 	[ -f "$DEB" ] || timeout 900 make -s deb BUILD="$BUILD" >"$D/make-deb.log" 2>&1 || tail -5 "$D/make-deb.log" | sed 's/^/    /'
-	# One .deb run at a time on this host: another one would purge the package under this one.
-	exec 9>/tmp/tickready-ansible-deb.lock
+	# One .deb run at a time on this host: another one would purge the package under this one. The lock is
+	# dpkg's database directory, which every host has, so no lock file is left behind.
+	exec 9</var/lib/dpkg
 	flock 9
 	DEB_INSTALLED_HERE=1
 	F4=$D/fetch-deb
