@@ -75,7 +75,7 @@ static inline void loop_account(struct lcore_ctx *c, struct rte_mbuf **pkts,
 	uint16_t i;
 
 	/* unrolled so loop control costs < 1 instruction per packet */
-#pragma GCC unroll 4
+#pragma GCC unroll 2
 	for (i = 0; i < nb; i++) {
 		const uint64_t *t = rte_pktmbuf_mtod_offset(pkts[i],
 				const uint64_t *, TR_STAMP_OFF_T);
@@ -257,6 +257,7 @@ static int run_poller(struct lcore_ctx *c)
 		rte_mempool_default_cache(c->pool, rte_lcore_id());
 	struct rte_mbuf *pkts[POLLER_MAX_BURST];
 	uint64_t prev = c->ctl->start_tsc, now, not_raw, end, last = c->ctl->start_tsc;
+	bool open = false;	/* the time since last is busy: a full burst's, counted at the next tick */
 	uint32_t done;
 	uint16_t nb;
 
@@ -265,11 +266,17 @@ static int run_poller(struct lcore_ctx *c)
 		nb = rte_eth_rx_burst(c->port, 0, pkts, (uint16_t)c->burst);
 		now = loop_tick(c, &prev);
 		if (nb == 0) {
+			if (open)	/* the full burst's handling, and this empty poll with it */
+				c->busy_cycles += now - last;
+			open = false;
 			last = now;	/* an empty poll is idle: no rdtsc of its own */
 			if (poll_should_stop(c, done, now))
 				break;
 			continue;
 		}
+		/* This rx_burst, and a full burst's handling before it. */
+		c->busy_cycles += now - last;
+		last = now;
 		if (c->mode == MODE_LOOPBACK) {
 			loop_account(c, pkts, nb, now);
 			not_raw = burst_not_raw(pkts, nb, c->pool);
@@ -278,12 +285,21 @@ static int run_poller(struct lcore_ctx *c)
 			not_raw = port_account(c, pkts, nb, now);
 		}
 		burst_free(pkts, nb, not_raw, c->pool, cache);
-		/* Busy: from the end of the previous iteration (this one's rx_burst) to these mbufs freed. */
-		end = rte_rdtsc();
-		c->busy_cycles += end - last;
-		last = end;
-		if (c->mode != MODE_LOOPBACK && poll_should_stop(c, done, now))
+		/*
+		 * A full burst leaves the queue likely holding more: its handling is counted at the next
+		 * tick, saving an rdtsc a burst (a tenth of a net_null burst's time). A partial one ends here.
+		 */
+		open = nb == c->burst;
+		if (!open) {
+			end = rte_rdtsc();
+			c->busy_cycles += end - last;
+			last = end;
+		}
+		if (c->mode != MODE_LOOPBACK && poll_should_stop(c, done, now)) {
+			if (open)
+				c->busy_cycles += rte_rdtsc() - last;
 			break;
+		}
 	}
 	return 0;
 }

@@ -67,7 +67,7 @@
 	X(VK_CPU, "cpu", "", "cpu number") \
 	X(VK_ROLE, "role", "", "generator, poller or idle") \
 	X(VK_LOOPS, "loops", "", "loop iterations") \
-	X(VK_BUSY_NS, "busy_ns", "ns", "receiving poller (port, loopback): time in iterations that received, rx_burst to mbufs freed") \
+	X(VK_BUSY_NS, "busy_ns", "ns", "receiving poller (port, loopback): time in iterations that received, rx_burst to mbufs freed (a full burst: to the next poll)") \
 	X(VK_MAX_GAP_NS, "max_gap_ns", "ns", "longest time between two loop iterations") \
 	X(VK_GAP_P50_NS, "gap_p50_ns", "ns", "median time between two loop iterations (all of them, not only over the threshold)") \
 	X(VK_GAP_P99_NS, "gap_p99_ns", "ns", "99th percentile of the loop gaps") \
