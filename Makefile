@@ -21,9 +21,9 @@ $(BUILD)/checks/%.o: INC = $(INC_checks)
 $(BUILD)/verify/%.o: INC = $(INC_verify)
 $(BUILD)/report/%.o: INC = $(INC_report)
 override LDFLAGS += $(SAN)
-LIBS = -ljansson -lyaml -lz -lm
-# libpci is opened at run time (core/pcie.c); test_pcie_name links it to compare.
-TEST_LIBS = -lcmocka -lpci
+LIBS = -ljansson -lm
+# libpci, libyaml and zlib are opened at run time (core/dynlib.c); tests that compare with them link them.
+TEST_LIBS = -lcmocka -lpci -lz
 
 # Debian packages: what `make audit` needs to build and run tickready (nothing else goes on the host it
 # audits), then the poller's DPDK, then tests only.

@@ -5,12 +5,23 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "dynlib.h"
 #include "registry.h"
 #include "tuners.h"
 #include "util.h"
 
 #define CONFIG_GZ "/proc/config.gz"
 #define REALTIME "/sys/kernel/realtime"
+
+/* zlib, opened when /proc/config.gz is first inflated (core/dynlib.c). */
+static struct {
+	__typeof__(&inflateInit2_) inflate_init2;
+	__typeof__(&inflate) inflate;
+	__typeof__(&inflateEnd) inflate_end;
+} zlib;
+static const char *const zlib_names[] = { "inflateInit2_", "inflate", "inflateEnd", NULL };
+DYNLIB_MATCHES(zlib, zlib_names);
+static struct dynlib libz = { .soname = "libz.so.1", .names = zlib_names, .fns = &zlib };
 
 /* "CONFIG_X=y" present as a whole line. */
 static bool config_set(const char *text, const char *opt)
@@ -47,14 +58,14 @@ static int gz_config_has(const char *gz, size_t len, const char *opt)
 	bool tail = false;	/* the buffer starts inside a line too long to be one */
 	int zrc, found = -1;
 
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+	if (zlib.inflate_init2(&z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z)) != Z_OK)	/* what inflateInit2 expands to */
 		return -EIO;
 	do {
 		const unsigned char *line = buf, *nl;
 
 		z.next_out = buf + have;
 		z.avail_out = (unsigned)(sizeof(buf) - have);
-		zrc = inflate(&z, Z_NO_FLUSH);
+		zrc = zlib.inflate(&z, Z_NO_FLUSH);
 		total += sizeof(buf) - have - z.avail_out;
 		have = sizeof(buf) - z.avail_out;
 		/* Whole lines; at the stream's end the last one needs no newline. */
@@ -73,7 +84,7 @@ static int gz_config_has(const char *gz, size_t len, const char *opt)
 			tail = true;
 		}
 	} while (found < 0 && zrc == Z_OK && total < (32u << 20));
-	inflateEnd(&z);
+	zlib.inflate_end(&z);
 	if (found >= 0)
 		return found;
 	return zrc == Z_STREAM_END ? 0 : -EIO;
@@ -81,7 +92,7 @@ static int gz_config_has(const char *gz, size_t len, const char *opt)
 
 /*
  * Is opt set (=y) in the kernel's build config: /boot/config-RELEASE, else /proc/config.gz? 1 or 0,
- * with src naming the file; -ENOENT when neither is readable.
+ * with src naming the file; -ENOENT when neither is readable, src saying so.
  */
 static int kernel_config_has(const struct check_ctx *ctx, const char *opt, char *src, size_t size)
 {
@@ -97,8 +108,14 @@ static int kernel_config_has(const struct check_ctx *ctx, const char *opt, char 
 		free(text);
 		return rc;
 	}
+	snprintf(src, size, "no %s and no readable %s", path, CONFIG_GZ);
 	if (sysroot_read_alloc(ctx->sr, CONFIG_GZ, 4u << 20, &gz, &len) < 0)
 		return -ENOENT;
+	if (!dynlib_open(&libz)) {
+		snprintf(src, size, "no %s, and %s needs zlib (%s)", path, CONFIG_GZ, libz.err);
+		free(gz);
+		return -ENOENT;
+	}
 	rc = gz_config_has(gz, len, opt);
 	free(gz);
 	if (rc < 0)
@@ -111,7 +128,7 @@ static int kernel_config_has(const struct check_ctx *ctx, const char *opt, char 
 
 static void run_nohz_config(const struct check_ctx *ctx, struct finding *f)
 {
-	char src[256], nz[16];
+	char src[512], nz[16];
 	bool want;
 	int set;
 
@@ -129,8 +146,7 @@ static void run_nohz_config(const struct check_ctx *ctx, struct finding *f)
 		return;
 	}
 	if ((set = kernel_config_has(ctx, "CONFIG_NO_HZ_FULL", src, sizeof(src))) < 0) {
-		finding_skip(f, "no /sys/devices/system/cpu/nohz_full, no /boot/config-%s and no readable %s",
-			     ctx->host->release, CONFIG_GZ);
+		finding_skip(f, "no /sys/devices/system/cpu/nohz_full, %s", src);
 		return;
 	}
 	if (set) {
@@ -151,7 +167,7 @@ const struct check check_kernel_nohz_full_config = {
 
 static void run_preempt_rt(const struct check_ctx *ctx, struct finding *f)
 {
-	char src[256], rt[8];
+	char src[512], rt[8];
 	bool want, is;
 	int set;
 
@@ -169,7 +185,7 @@ static void run_preempt_rt(const struct check_ctx *ctx, struct finding *f)
 		is = true;
 		snprintf(src, sizeof(src), "release '%s'", ctx->host->release);
 	} else {
-		finding_skip(f, "no %s, no /boot/config-%s, no readable %s", REALTIME, ctx->host->release, CONFIG_GZ);
+		finding_skip(f, "no %s, %s", REALTIME, src);
 		return;
 	}
 	if (is == want) {

@@ -10,6 +10,7 @@
 
 #include <yaml.h>
 
+#include "dynlib.h"
 #include "util.h"
 
 /* Bigger than any sane config: a FIFO or a huge file never stalls the parse. */
@@ -78,6 +79,22 @@ static int parse_socket_mem(const char *s, struct app_config *a)
 
 /* ---- YAML ---- */
 
+/* libyaml, opened when a YAML file is first read (core/dynlib.c). */
+static struct {
+	__typeof__(&yaml_parser_initialize) parser_initialize;
+	__typeof__(&yaml_parser_set_input_string) parser_set_input_string;
+	__typeof__(&yaml_parser_load) parser_load;
+	__typeof__(&yaml_parser_delete) parser_delete;
+	__typeof__(&yaml_document_get_root_node) document_get_root_node;
+	__typeof__(&yaml_document_get_node) document_get_node;
+	__typeof__(&yaml_document_delete) document_delete;
+} yaml;
+static const char *const yaml_names[] = { "yaml_parser_initialize", "yaml_parser_set_input_string", "yaml_parser_load",
+					  "yaml_parser_delete", "yaml_document_get_root_node", "yaml_document_get_node",
+					  "yaml_document_delete", NULL };
+DYNLIB_MATCHES(yaml, yaml_names);
+static struct dynlib libyaml = { .soname = "libyaml-0.so.2", .names = yaml_names, .fns = &yaml };
+
 struct yctx {
 	yaml_document_t *doc;
 	const char *path;
@@ -86,7 +103,7 @@ struct yctx {
 
 static yaml_node_t *ynode(struct yctx *y, int id)
 {
-	return yaml_document_get_node(y->doc, id);
+	return yaml.document_get_node(y->doc, id);
 }
 
 static int yfail(struct yctx *y, const yaml_node_t *n, const char *key, const char *what)
@@ -317,19 +334,23 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 	fclose(f);
 	if (rc < 0)
 		return app_fail(err, -EINVAL, "cannot read '%s': %s", path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc)), rc;
-	if (!yaml_parser_initialize(&parser)) {
+	if (!dynlib_open(&libyaml)) {
+		free(text);
+		return app_fail(err, -ENOSYS, "cannot read '%s': YAML needs libyaml (%s)", path, libyaml.err);
+	}
+	if (!yaml.parser_initialize(&parser)) {
 		free(text);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	yaml.parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml.parser_load(&parser, &doc)) {
 		rc = app_fail(err, -EINVAL, "%s:%zu:%zu: not YAML: %s", path, parser.problem_mark.line + 1,
 			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
-		yaml_parser_delete(&parser);
+		yaml.parser_delete(&parser);
 		free(text);
 		return rc;
 	}
-	root = yaml_document_get_root_node(&doc);
+	root = yaml.document_get_root_node(&doc);
 	if (!root) {
 		rc = app_fail(err, -EINVAL, "%s: empty (expected a 'dpdk_config:' mapping)", path);
 		goto out;
@@ -349,8 +370,8 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 	if (!rc)
 		rc = check_required(&y, a, dpdk);
 out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yaml.document_delete(&doc);
+	yaml.parser_delete(&parser);
 	free(text);
 	if (rc < 0)
 		app_config_free(a);

@@ -1,7 +1,6 @@
 /* PCI Express capability parsing with libpci's register layout (pci/header.h), and libpci's pci.ids lookup (opened when first asked). */
 #include "pcie.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +9,8 @@
 #include <string.h>
 
 #include <pci/pci.h>
+
+#include "dynlib.h"
 
 static unsigned rd16(const unsigned char *c, size_t off)
 {
@@ -70,37 +71,15 @@ out:
  * libpci, for names alone, opened on first use: linked, it and the libudev it needs cost every run
  * their loading (~0.15 ms of a 5 ms live audit here), and only nic.pcie_caps asks for a name.
  */
+static struct {
+	__typeof__(&pci_alloc) alloc;
+	__typeof__(&pci_cleanup) cleanup;
+	__typeof__(&pci_lookup_name) lookup_name;
+} pci;
+static const char *const pci_names[] = { "pci_alloc", "pci_cleanup", "pci_lookup_name", NULL };
+DYNLIB_MATCHES(pci, pci_names);
 /* pciutils 3's soname: the ABI pci/pci.h describes. */
-#define LIBPCI_SONAME "libpci.so.3"
-
-struct libpci {
-	bool tried;
-	struct pci_access *(*alloc)(void);
-	void (*cleanup)(struct pci_access *);
-	char *(*lookup_name)(struct pci_access *, char *, int, int, ...);
-};
-
-static const struct libpci *libpci(void)
-{
-	static struct libpci lp;
-	void *h;
-
-	if (lp.tried)
-		return lp.alloc ? &lp : NULL;
-	lp.tried = true;
-	h = dlopen(LIBPCI_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return NULL;
-	*(void **)&lp.alloc = dlsym(h, "pci_alloc");
-	*(void **)&lp.cleanup = dlsym(h, "pci_cleanup");
-	*(void **)&lp.lookup_name = dlsym(h, "pci_lookup_name");
-	if (!lp.alloc || !lp.cleanup || !lp.lookup_name) {
-		lp.alloc = NULL;
-		dlclose(h);
-		return NULL;
-	}
-	return &lp;	/* kept open: the process is short */
-}
+static struct dynlib libpci = { .soname = "libpci.so.3", .names = pci_names, .fns = &pci };
 
 static void pci_quiet(char *msg, ...)
 {
@@ -109,8 +88,7 @@ static void pci_quiet(char *msg, ...)
 
 const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t size)
 {
-	const struct libpci *lp = libpci();
-	struct pci_access *pa = lp ? lp->alloc() : NULL;
+	struct pci_access *pa = dynlib_open(&libpci) ? pci.alloc() : NULL;
 	char name[256];
 
 	snprintf(buf, size, "%04x:%04x", vendor, device);
@@ -120,10 +98,10 @@ const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t
 	pa->numeric_ids = 0;
 	/* pci_init would set these; without them a device pci.ids lacks calls a NULL debug hook (SIGSEGV). */
 	pa->warning = pa->debug = pci_quiet;
-	if (lp->lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
+	if (pci.lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
 			    device))
 		snprintf(buf, size, "%s", name);
-	lp->cleanup(pa);
+	pci.cleanup(pa);
 	return buf;
 }
 

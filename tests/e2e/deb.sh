@@ -18,6 +18,10 @@ for f in ./usr/bin/tickready ./usr/share/bash-completion/completions/tickready .
 done
 grep -q 'tickready-poller' "$D/list" && not_ok "poller files in the tickready package" || ok "poller files only in the poller package"
 dpkg-deb -c "$Q" | grep -q '/usr/bin/tickready-poller$' && ok "poller package ships the poller" || not_ok "poller binary"
+# What tickready opens at run time (core/dynlib.c) is no link dpkg-shlibdeps would see: named by hand.
+for lib in libpci3 libyaml-0-2 zlib1g; do
+	dpkg-deb -f "$P" Depends | tr ',' '\n' | grep -qx " *$lib\( .*\)\?" && ok "tickready depends on $lib" || not_ok "tickready depends: $(dpkg-deb -f "$P" Depends)"
+done
 dpkg-deb -f "$Q" Depends | grep -q 'librte-eal' && ok "poller depends on the DPDK runtime" || not_ok "poller depends: $(dpkg-deb -f "$Q" Depends)"
 dpkg-deb --fsys-tarfile "$P" | tar -xO ./lib/systemd/system/tickready-audit.service | grep '^ExecStart=/usr/bin/tickready report' >/dev/null && ok "unit runs /usr/bin/tickready" || not_ok "unit ExecStart"
 mkdir "$D/ctl"; dpkg-deb -e "$P" "$D/ctl"
