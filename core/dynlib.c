@@ -1,7 +1,7 @@
 /*
- * Libraries opened on first use. Linked, each costs every run its loading: libyaml and zlib together
- * 0.083 ms of cpu a process start here (0.573 against 0.490 ms for an empty program, 400 interleaved
- * runs), about 2 % of a live audit, which needs them only for an application's YAML and /proc/config.gz.
+ * Libraries opened on first use. Linked, each costs every process its loading: libyaml and zlib
+ * together 0.09 ms of cpu a start here (`tickready --version` 0.761 against 0.667 ms, 100 interleaved
+ * runs), for inputs few runs have: an application's YAML, /proc/config.gz.
  */
 #include "dynlib.h"
 
