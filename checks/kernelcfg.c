@@ -14,14 +14,8 @@
 #define REALTIME "/sys/kernel/realtime"
 
 /* zlib, opened when /proc/config.gz is first inflated (core/dynlib.c). */
-static struct {
-	__typeof__(&inflateInit2_) inflate_init2;
-	__typeof__(&inflate) inflate;
-	__typeof__(&inflateEnd) inflate_end;
-} zlib;
-static const char *const zlib_names[] = { "inflateInit2_", "inflate", "inflateEnd", NULL };
-DYNLIB_MATCHES(zlib, zlib_names);
-static struct dynlib libz = { .soname = "libz.so.1", .names = zlib_names, .fns = &zlib };
+#define ZLIB_FNS(X) X(inflateInit2_) X(inflate) X(inflateEnd)
+DYNLIB(libz, "libz.so.1", ZLIB_FNS);
 
 /* "CONFIG_X=y" present as a whole line. */
 static bool config_set(const char *text, const char *opt)
@@ -58,14 +52,14 @@ static int gz_config_has(const char *gz, size_t len, const char *opt)
 	bool tail = false;	/* the buffer starts inside a line too long to be one */
 	int zrc, found = -1;
 
-	if (zlib.inflate_init2(&z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z)) != Z_OK)	/* what inflateInit2 expands to */
+	if (libz_fn.inflateInit2_(&z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z)) != Z_OK)	/* what inflateInit2 expands to */
 		return -EIO;
 	do {
 		const unsigned char *line = buf, *nl;
 
 		z.next_out = buf + have;
 		z.avail_out = (unsigned)(sizeof(buf) - have);
-		zrc = zlib.inflate(&z, Z_NO_FLUSH);
+		zrc = libz_fn.inflate(&z, Z_NO_FLUSH);
 		total += sizeof(buf) - have - z.avail_out;
 		have = sizeof(buf) - z.avail_out;
 		/* Whole lines; at the stream's end the last one needs no newline. */
@@ -84,7 +78,7 @@ static int gz_config_has(const char *gz, size_t len, const char *opt)
 			tail = true;
 		}
 	} while (found < 0 && zrc == Z_OK && total < (32u << 20));
-	zlib.inflate_end(&z);
+	libz_fn.inflateEnd(&z);
 	if (found >= 0)
 		return found;
 	return zrc == Z_STREAM_END ? 0 : -EIO;

@@ -80,20 +80,10 @@ static int parse_socket_mem(const char *s, struct app_config *a)
 /* ---- YAML ---- */
 
 /* libyaml, opened when a YAML file is first read (core/dynlib.c). */
-static struct {
-	__typeof__(&yaml_parser_initialize) parser_initialize;
-	__typeof__(&yaml_parser_set_input_string) parser_set_input_string;
-	__typeof__(&yaml_parser_load) parser_load;
-	__typeof__(&yaml_parser_delete) parser_delete;
-	__typeof__(&yaml_document_get_root_node) document_get_root_node;
-	__typeof__(&yaml_document_get_node) document_get_node;
-	__typeof__(&yaml_document_delete) document_delete;
-} yaml;
-static const char *const yaml_names[] = { "yaml_parser_initialize", "yaml_parser_set_input_string", "yaml_parser_load",
-					  "yaml_parser_delete", "yaml_document_get_root_node", "yaml_document_get_node",
-					  "yaml_document_delete", NULL };
-DYNLIB_MATCHES(yaml, yaml_names);
-static struct dynlib libyaml = { .soname = "libyaml-0.so.2", .names = yaml_names, .fns = &yaml };
+#define YAML_FNS(X) \
+	X(yaml_parser_initialize) X(yaml_parser_set_input_string) X(yaml_parser_load) X(yaml_parser_delete) \
+	X(yaml_document_get_root_node) X(yaml_document_get_node) X(yaml_document_delete)
+DYNLIB(libyaml, "libyaml-0.so.2", YAML_FNS);
 
 struct yctx {
 	yaml_document_t *doc;
@@ -103,7 +93,7 @@ struct yctx {
 
 static yaml_node_t *ynode(struct yctx *y, int id)
 {
-	return yaml.document_get_node(y->doc, id);
+	return libyaml_fn.yaml_document_get_node(y->doc, id);
 }
 
 static int yfail(struct yctx *y, const yaml_node_t *n, const char *key, const char *what)
@@ -338,19 +328,19 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 		free(text);
 		return app_fail(err, -ENOSYS, "cannot read '%s': YAML needs libyaml (%s)", path, libyaml.err);
 	}
-	if (!yaml.parser_initialize(&parser)) {
+	if (!libyaml_fn.yaml_parser_initialize(&parser)) {
 		free(text);
 		return -ENOMEM;
 	}
-	yaml.parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml.parser_load(&parser, &doc)) {
+	libyaml_fn.yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!libyaml_fn.yaml_parser_load(&parser, &doc)) {
 		rc = app_fail(err, -EINVAL, "%s:%zu:%zu: not YAML: %s", path, parser.problem_mark.line + 1,
 			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
-		yaml.parser_delete(&parser);
+		libyaml_fn.yaml_parser_delete(&parser);
 		free(text);
 		return rc;
 	}
-	root = yaml.document_get_root_node(&doc);
+	root = libyaml_fn.yaml_document_get_root_node(&doc);
 	if (!root) {
 		rc = app_fail(err, -EINVAL, "%s: empty (expected a 'dpdk_config:' mapping)", path);
 		goto out;
@@ -370,8 +360,8 @@ int app_config_load(struct app_config *a, const char *path, struct app_error *er
 	if (!rc)
 		rc = check_required(&y, a, dpdk);
 out:
-	yaml.document_delete(&doc);
-	yaml.parser_delete(&parser);
+	libyaml_fn.yaml_document_delete(&doc);
+	libyaml_fn.yaml_parser_delete(&parser);
 	free(text);
 	if (rc < 0)
 		app_config_free(a);

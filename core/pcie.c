@@ -70,16 +70,10 @@ out:
 /*
  * libpci, for names alone, opened on first use: linked, it and the libudev it needs cost every run
  * their loading (~0.15 ms of a 5 ms live audit here), and only nic.pcie_caps asks for a name.
+ * pciutils 3's soname: the ABI pci/pci.h describes.
  */
-static struct {
-	__typeof__(&pci_alloc) alloc;
-	__typeof__(&pci_cleanup) cleanup;
-	__typeof__(&pci_lookup_name) lookup_name;
-} pci;
-static const char *const pci_names[] = { "pci_alloc", "pci_cleanup", "pci_lookup_name", NULL };
-DYNLIB_MATCHES(pci, pci_names);
-/* pciutils 3's soname: the ABI pci/pci.h describes. */
-static struct dynlib libpci = { .soname = "libpci.so.3", .names = pci_names, .fns = &pci };
+#define PCI_FNS(X) X(pci_alloc) X(pci_cleanup) X(pci_lookup_name)
+DYNLIB(libpci, "libpci.so.3", PCI_FNS);
 
 static void pci_quiet(char *msg, ...)
 {
@@ -88,7 +82,7 @@ static void pci_quiet(char *msg, ...)
 
 const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t size)
 {
-	struct pci_access *pa = dynlib_open(&libpci) ? pci.alloc() : NULL;
+	struct pci_access *pa = dynlib_open(&libpci) ? libpci_fn.pci_alloc() : NULL;
 	char name[256];
 
 	snprintf(buf, size, "%04x:%04x", vendor, device);
@@ -98,10 +92,10 @@ const char *pcie_device_name(unsigned vendor, unsigned device, char *buf, size_t
 	pa->numeric_ids = 0;
 	/* pci_init would set these; without them a device pci.ids lacks calls a NULL debug hook (SIGSEGV). */
 	pa->warning = pa->debug = pci_quiet;
-	if (pci.lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
+	if (libpci_fn.pci_lookup_name(pa, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
 			    device))
 		snprintf(buf, size, "%s", name);
-	pci.cleanup(pa);
+	libpci_fn.pci_cleanup(pa);
 	return buf;
 }
 

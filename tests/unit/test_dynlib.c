@@ -9,26 +9,21 @@
 
 #include "dynlib.h"
 
-static struct {
-	__typeof__(&zlibVersion) version;
-	__typeof__(&crc32) crc;
-} z;
-static const char *const z_names[] = { "zlibVersion", "crc32", NULL };
-DYNLIB_MATCHES(z, z_names);
+#define Z_FNS(X) X(zlibVersion) X(crc32)
+DYNLIB(zl, "libz.so.1", Z_FNS);
 
 static void test_opens_as_linked(void **state)
 {
-	struct dynlib lib = { .soname = "libz.so.1", .names = z_names, .fns = &z };
 	const unsigned char text[] = "isolcpus=2-15";
 
 	(void)state;
-	assert_true(dynlib_open(&lib));
-	assert_int_equal(lib.state, 1);
+	assert_true(dynlib_open(&zl));
+	assert_int_equal(zl.state, 1);
 	/* The same library as the test links: the same answers. */
-	assert_ptr_not_equal(z.version, NULL);
-	assert_string_equal(z.version(), zlibVersion());
-	assert_int_equal(z.crc(0, text, sizeof(text) - 1), crc32(0, text, sizeof(text) - 1));
-	assert_true(dynlib_open(&lib));	/* once open, kept */
+	assert_ptr_not_equal(zl_fn.zlibVersion, NULL);
+	assert_string_equal(zl_fn.zlibVersion(), zlibVersion());
+	assert_int_equal(zl_fn.crc32(0, text, sizeof(text) - 1), crc32(0, text, sizeof(text) - 1));
+	assert_true(dynlib_open(&zl));	/* once open, kept */
 }
 
 static void test_missing_library(void **state)
