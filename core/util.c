@@ -86,17 +86,6 @@ bool str_ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-void str_copy(char *dst, size_t size, const char *src)
-{
-	size_t n;
-
-	if (!size)
-		return;
-	n = strnlen(src, size - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 char *str_join(char *dst, size_t size, const char *const *parts, size_t n)
 {
 	size_t len = 0;
@@ -111,6 +100,11 @@ char *str_join(char *dst, size_t size, const char *const *parts, size_t n)
 	}
 	dst[len] = '\0';
 	return dst;
+}
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+	str_join(dst, size, &src, 1);
 }
 
 char *str_num(char *dst, size_t size, const char *pre, int num, const char *post)
