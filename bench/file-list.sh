@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # The files a command opens after its loader, one a line: bench/floor.c's list. Directories are '/'-ended,
 # paths only looked up (O_PATH) '@'-ended. strace -y names each directory fd, so a path opened under one
-# (a --root, a kept /proc or /sys) is listed whole. Usage: bench/file-list.sh COMMAND...
+# (a --root, a kept /proc or /sys) is listed whole. A file looked up (O_PATH) and then reopened for reading
+# through /proc/self/fd (core/sysroot.c, outside a live /proc and /sys) is listed once, as read: the floor opens
+# it plainly. Usage: bench/file-list.sh COMMAND...
 set -u
 trace=$(mktemp /tmp/trfilelist.XXXXXX)
 trap 'rm -f "$trace"' EXIT
 strace -f -qq -y -e trace=openat,openat2 -e status=successful -o "$trace" "$@" >/dev/null 2>&1
 python3 - "$trace" <<'PY'
 import re, sys
+out, looked_up = [], {}	# looked_up: path -> its last O_PATH entry in out
 for line in open(sys.argv[1]):
     m = re.search(r'openat2?\((\S+), "([^"]+)", (.*)', line)
     if not m or m.group(2).startswith(("/etc/ld.so", "/lib", "/usr/lib/x86_64-linux-gnu/lib")) and "AT_FDCWD" in m.group(1):
         continue
+    reopened = re.match(r"/proc/self/fd/\d+$", m.group(2)) and re.search(r"= \d+<(.*)>$", m.group(3).strip())
+    if reopened:
+        p = reopened.group(1)
+        if p in looked_up:
+            out[looked_up.pop(p)] = p
+        else:
+            out.append(p)
+        continue
     d = re.search(r"<(.*)>$", m.group(1))
     absolute = m.group(1).startswith("AT_FDCWD") and m.group(2).startswith("/")
     p = m.group(2) if absolute or not d else d.group(1).rstrip("/") + "/" + m.group(2).lstrip("/")
-    print(p + ("@" if "O_PATH" in m.group(3) else "/" if "O_DIRECTORY" in m.group(3) else ""))
+    if "O_PATH" in m.group(3):
+        looked_up[p] = len(out)
+    out.append(p + ("@" if "O_PATH" in m.group(3) else "/" if "O_DIRECTORY" in m.group(3) else ""))
+print("\n".join(out))
 PY

@@ -779,21 +779,35 @@ static int read_errno(void)
 	return errno == EISDIR ? -EINVAL : -errno;
 }
 
+/*
+ * Anywhere else (a tree, or the live root outside /proc and /sys) the file is opened O_PATH, which
+ * runs no driver, and reopened for reading through /proc/self/fd (that same inode, no second lookup)
+ * only once fstat has seen a regular file: an open of a device node runs its driver's open (a
+ * watchdog arms, a tape rewinds at the close) before an fstat after it could refuse the node. Two
+ * syscalls a file more: for every file of a tree, and on the live root for the few read outside /proc
+ * and /sys (/etc, /boot).
+ */
 static int open_regular(const struct sysroot *sr, const char *path)
 {
+	char self[32];
 	struct stat st;
-	int fd = sysroot_kernfs_open(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	int fd = sysroot_kernfs_open(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY), rfd;
 
 	if (fd != -EXDEV)
 		return fd;
-	fd = sysroot_openat(sr, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	fd = sysroot_openat(sr, path, O_PATH, 0);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
-	return fd;
+	str_num(self, sizeof(self), "/proc/self/fd/", fd, "");
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		rfd = -errno;
+	close(fd);
+	return rfd;
 }
 
 int sysroot_read_device(const struct sysroot *sr, const char *path, off_t offset, void *buf, size_t len)

@@ -36,6 +36,7 @@ ln -s "$O/marker" "$H/proc/sys/kernel/osrelease"
 ln -s "../../../../../../../../../..$O/marker" "$H/proc/cmdline"
 mkfifo "$H/sys/kernel/mm/transparent_hugepage/enabled"
 mknod "$H/etc/machine-id" c 1 3 2>/dev/null || true
+mknod "$H/proc/interrupts" c 1 3 2>/dev/null || mkfifo "$H/proc/interrupts"	# /dev/null's numbers; not root: a FIFO
 for run in "" old_kernel; do
 	$run timeout 30 "$TR" audit --root "$H" --profile hft-strict --format json >"$A/h$run" 2>"$A/herr$run"
 	echo "exit $?" >>"$A/h$run"
@@ -43,6 +44,20 @@ done
 cmp -s "$A/h" "$A/hold_kernel" && ok "hostile tree: the same findings without openat2" || not_ok "hostile tree differs without openat2"
 grep -q "outside-$$" "$A/hold_kernel" "$A/herrold_kernel" && not_ok "a file outside the tree was read through a link" ||
 	ok "no file outside the tree read through a link (absolute or ../..)"
+
+# The FIFO and the device (read paths of every audit) are looked at through O_PATH only, never opened: a device's
+# open runs its driver (a watchdog arms). With openat2 and without (the walk opens the last component itself).
+for inject in "" "-e inject=openat2:error=ENOSYS"; do
+	# shellcheck disable=SC2086
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -o "$A/opens" -e trace=openat,openat2 $inject \
+		timeout 30 "$TR" audit --root "$H" --profile hft-strict --format json >/dev/null 2>&1
+	grep -E '"(/proc/)?interrupts"|"(/sys/kernel/mm/transparent_hugepage/)?enabled"' "$A/opens" >"$A/special"
+	if [ -s "$A/special" ] && ! grep -qv O_PATH "$A/special"; then
+		ok "a tree's FIFO and device: $(wc -l <"$A/special") opens, all O_PATH${inject:+ (no openat2)}"
+	else
+		not_ok "a tree's FIFO or device opened for reading${inject:+ (no openat2)}: $(grep -v O_PATH "$A/special" | head -2)"
+	fi
+done
 
 # The live host: the host model is read, no finding says ENOSYS.
 old_kernel "$TR" audit --format json >"$A/live" 2>"$A/liveerr"; rc=$?

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/openat2.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -573,7 +574,7 @@ static void test_walk_matches_openat2(void **state)
 		"/../../../sys/real/dir/file", "/sys/real/dir/file/", "/sys/real/dir/file/x", "/sys/./real//dir/file",
 		"/w/rel/../dir/file", "/w/rel/..", "/", "/w", "/sys/real/dir/../../a/value", "/missing/x",
 	};
-	static const int flag_sets[] = { O_RDONLY, O_PATH | O_NOFOLLOW, O_RDONLY | O_DIRECTORY };
+	static const int flag_sets[] = { O_RDONLY, O_PATH, O_PATH | O_NOFOLLOW, O_RDONLY | O_DIRECTORY };
 	char link[512], want[128], got[128], full[600];
 	int rootfd, procfd;
 
@@ -720,6 +721,62 @@ static void test_kernfs_open(void **state)
 	sysroot_close(&sr);
 }
 
+/* Whether the inode at path was opened (not O_PATH) since the watch began: inotify's IN_OPEN. */
+static bool opened_since(int in)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	return read(in, ev, sizeof(ev)) > 0;
+}
+
+/*
+ * A FIFO or a device where a file is read, directly or through a link in the tree, is refused without
+ * ever being opened: no driver's open runs (a watchdog would arm). inotify reports every open but
+ * O_PATH's; a regular file read the same way shows one, so the watch can see it.
+ */
+static void test_special_never_opened(void **state)
+{
+	static const char *const paths[] = { "/sys/n/fifo", "/sys/n/null", "/sys/n/to-null", "/sys/n/regular" };
+	char path[512], buf[64], *out;
+	struct sysroot sr;
+	size_t n = 0;
+	int in, rc;
+
+	(void)state;
+	put("/sys/n/regular", "1\n", 2);
+	snprintf(path, sizeof(path), "%s/sys/n/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/sys/n/null", root);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) != 0)
+		assert_int_equal(mkfifo(path, 0600), 0);	/* not root: a second FIFO */
+	snprintf(path, sizeof(path), "%s/sys/n/to-null", root);
+	assert_int_equal(symlink("null", path), 0);
+	assert_int_equal(sysroot_open(&sr, root), 0);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		bool regular = !strcmp(paths[i], "/sys/n/regular");
+
+		in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		assert_true(in >= 0);
+		snprintf(path, sizeof(path), "%s%s", root, paths[i]);
+		assert_true(inotify_add_watch(in, path, IN_OPEN) >= 0);	/* a link: its target's inode */
+		rc = sysroot_read(&sr, paths[i], buf, sizeof(buf));
+		assert_int_equal(rc < 0 ? rc : 0, regular ? 0 : -EINVAL);
+		rc = sysroot_read_alloc(&sr, paths[i], 1024, &out, NULL);
+		if (rc >= 0)
+			free(out);
+		assert_int_equal(rc < 0 ? rc : 0, regular ? 0 : -EINVAL);
+		assert_int_equal(sysroot_read_lines(&sr, paths[i], 1024, count_line, &n) < 0, !regular);
+		rc = sysroot_open_kept(&sr, paths[i]);
+		if (rc >= 0)
+			close(rc);
+		assert_int_equal(rc < 0 ? rc : 0, regular ? 0 : -EINVAL);
+		if (opened_since(in) != regular)
+			fail_msg("%s: %s", paths[i], regular ? "no open seen: the watch sees nothing" : "opened");
+		close(in);
+	}
+	sysroot_close(&sr);
+}
+
 /* A read-only run of a live root reads each file once: later reads get the first answer, a process's own files and writes aside. */
 static void test_memo(void **state)
 {
@@ -805,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_root_alias),
 		cmocka_unit_test(test_walk_matches_openat2),
 		cmocka_unit_test(test_kernfs_open),
+		cmocka_unit_test(test_special_never_opened),
 		cmocka_unit_test(test_memo),
 	};
 
