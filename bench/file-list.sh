@@ -10,24 +10,25 @@ trap 'rm -f "$trace"' EXIT
 strace -f -qq -y -e trace=openat,openat2 -e status=successful -o "$trace" "$@" >/dev/null 2>&1
 python3 - "$trace" <<'PY'
 import re, sys
-out, looked_up = [], {}	# looked_up: path -> its last O_PATH entry in out
+out, looked_up = [], {}	# looked_up: the file an O_PATH open led to -> its entry in out
 for line in open(sys.argv[1]):
     m = re.search(r'openat2?\((\S+), "([^"]+)", (.*)', line)
     if not m or m.group(2).startswith(("/etc/ld.so", "/lib", "/usr/lib/x86_64-linux-gnu/lib")) and "AT_FDCWD" in m.group(1):
         continue
     reopened = re.match(r"/proc/self/fd/\d+$", m.group(2)) and re.search(r"= \d+<(.*)>$", m.group(3).strip())
     if reopened:
-        p = reopened.group(1)
-        if p in looked_up:
-            out[looked_up.pop(p)] = p
+        i = looked_up.pop(reopened.group(1), None)
+        if i is None:
+            out.append(reopened.group(1))
         else:
-            out.append(p)
+            out[i] = out[i][:-1]	# read: the path as asked for, without its '@'
         continue
     d = re.search(r"<(.*)>$", m.group(1))
     absolute = m.group(1).startswith("AT_FDCWD") and m.group(2).startswith("/")
     p = m.group(2) if absolute or not d else d.group(1).rstrip("/") + "/" + m.group(2).lstrip("/")
-    if "O_PATH" in m.group(3):
-        looked_up[p] = len(out)
+    got = re.search(r"= \d+<(.*)>$", m.group(3).strip())
+    if "O_PATH" in m.group(3) and got:
+        looked_up[got.group(1)] = len(out)	# where it led (a link resolved), as the reopen names it
     out.append(p + ("@" if "O_PATH" in m.group(3) else "/" if "O_DIRECTORY" in m.group(3) else ""))
 print("\n".join(out))
 PY

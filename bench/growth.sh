@@ -15,12 +15,13 @@ work=$(mktemp -d /tmp/tickready-growth-XXXXXX)
 trap 'rm -rf --one-file-system "$work"' EXIT
 rows=$work/rows
 
-# instructions and syscalls of one command on TREE: "IR SYSCALLS"
+# instructions and syscalls of one command on TREE: "IR SYSCALLS" (strace -c's total line: % seconds usecs/call
+# calls [errors] total; the calls column, not the errors one that is there when a call failed)
 count() {
 	local out=$work/cg.out
 	valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>"$work/vg.err"
 	local ir; ir=$(awk '/^summary:/ {print $2}' "$out"); rm -f "$out"
-	local sc; sc=$(strace -f -c -o "$work/sc" "$@" >/dev/null 2>&1; awk '/^100.00|total$/ {print $(NF-1); exit}' "$work/sc")
+	local sc; sc=$(strace -f -c -o "$work/sc" "$@" >/dev/null 2>&1; awk '$NF == "total" {print $4; exit}' "$work/sc")
 	echo "${ir:-0} ${sc:-0}"
 }
 
