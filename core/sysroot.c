@@ -780,12 +780,12 @@ static int read_errno(void)
 }
 
 /*
- * Anywhere else (a tree, or the live root outside /proc and /sys) the file is opened O_PATH, which
+ * Anywhere else (a tree, or a live file on neither procfs nor sysfs) the file is opened O_PATH, which
  * runs no driver, and reopened for reading through /proc/self/fd (that same inode, no second lookup)
  * only once fstat has seen a regular file: an open of a device node runs its driver's open (a
  * watchdog arms, a tape rewinds at the close) before an fstat after it could refuse the node. Two
- * syscalls a file more: for every file of a tree, and on the live root for the few read outside /proc
- * and /sys (/etc, /boot).
+ * syscalls a file more: for every file of a tree, and on the live root for the few others read (/etc,
+ * /boot, a cgroup file).
  */
 static int open_regular(const struct sysroot *sr, const char *path)
 {

@@ -221,8 +221,8 @@ expect_status_in "0 1" "a fixture host is judged as before" "$TR" audit --root t
 [ "$(json "$OUT" 'd["summary"]["nothing_to_judge"]')" = False ] && ok "a fixture host has something to judge" || not_ok "fixture: nothing to judge?"
 # A check and the plan that re-reads its knob open the file once (the run's memo): no file outside a
 # process's own /proc/PID is opened for reading twice in one audit of the live host. The loader's cache is
-# not the host's: a library opened on first use (core/dynlib.c) looks it up again. A file outside /proc and
-# /sys is opened for reading through /proc/self/fd once seen to be regular: strace -y names what that opened.
+# not the host's: a library opened on first use (core/dynlib.c) looks it up again. A file on neither procfs
+# nor sysfs is opened for reading through /proc/self/fd once seen to be regular: strace -y names what that opened.
 if command -v strace >/dev/null; then
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -y -o "$D0/opens" -e trace=openat,openat2 \
 		-e status=successful "$TR" audit --profile hft-strict --format json >/dev/null 2>&1
